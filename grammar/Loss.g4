@@ -1,0 +1,79 @@
+// The grammar of the .loss language (LANGUAGE.md, version 1).
+// Labelled alternatives, no embedded actions: the AST is built by
+// dev.lossc.parser.AstBuilder from the parse tree.
+grammar Loss;
+
+program
+    : statement* EOF
+    ;
+
+statement
+    : 'model' ID ';'                                              # modelStmt
+    | 'dim' dimDecl (',' dimDecl)* ';'                            # dimStmt
+    | 'const' ID '=' expr ';'                                     # constStmt
+    | 'input' ID shape? ';'                                       # inputStmt
+    | 'param' ID shape? ('init' initializer)? ';'                 # paramStmt
+    | 'let' ID '=' expr ';'                                       # letStmt
+    | 'var' ID '=' expr ';'                                       # varStmt
+    | ID '=' expr ';'                                             # assignStmt
+    | 'for' ID 'in' expr '..' expr '{' statement* '}'             # forStmt
+    | 'def' ID '(' paramList? ')' '=' expr ';'                    # defExprStmt
+    | 'def' ID '(' paramList? ')' '{' statement* 'return' expr ';' '}'   # defBlockStmt
+    | 'loss' expr ';'                                             # lossStmt
+    ;
+
+dimDecl
+    : ID '=' expr
+    ;
+
+shape
+    : '[' expr (',' expr)* ']'
+    ;
+
+initializer
+    : ID ('(' (expr (',' expr)*)? ')')?
+    ;
+
+paramList
+    : ID (',' ID)*
+    ;
+
+// Precedence, tightest first: postfix/primary, '^' (right-assoc, exponent may
+// be negated), unary '-', '* / @', '+ -'.
+expr
+    : postfix                                  # postfixExpr
+    | expr '^' powRhs                          # powExpr
+    | '-' expr                                 # negExpr
+    | expr op=('*' | '/' | '@') expr           # mulExpr
+    | expr op=('+' | '-') expr                 # addExpr
+    ;
+
+powRhs
+    : '-' powRhs                               # negPowRhs
+    | postfix ('^' powRhs)?                    # plainPowRhs
+    ;
+
+postfix
+    : primary ('[' expr (',' expr)* ']')*
+    ;
+
+primary
+    : NUMBER                                   # numberPrimary
+    | ID '(' (expr (',' expr)*)? ')'           # callPrimary
+    | ID                                       # namePrimary
+    | '(' expr ')'                             # parenPrimary
+    ;
+
+NUMBER
+    : DIGITS ('.' DIGITS)? EXPONENT?
+    | '.' DIGITS EXPONENT?
+    ;
+
+fragment DIGITS   : [0-9]+ ;
+fragment EXPONENT : [eE] [+-]? DIGITS ;
+
+ID  : [A-Za-z_] [A-Za-z0-9_]* ;
+
+LINE_COMMENT  : '//' ~[\r\n]* -> skip ;
+BLOCK_COMMENT : '/*' .*? '*/' -> skip ;
+WS            : [ \t\r\n\f]+ -> skip ;

@@ -1,0 +1,98 @@
+package dev.lossc.cli;
+
+import dev.lossc.LossCompiler;
+import dev.lossc.codegen.ClassWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+@Command(name = "compile", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Compiles .loss files into Java classes, one per model.",
+                "If any file has errors, all of them are reported and no file is written."})
+final class CompileCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Parameters(arity = "1..*", paramLabel = "FILE.loss", description = "The files to compile.")
+    List<Path> files;
+
+    @CommandLine.Option(names = "-d", paramLabel = "DIR", description = "Output directory (default: the current one). "
+            + "A class in package P goes to DIR/P/as/path/Name.java.")
+    Path dir = Path.of(".");
+
+    @CommandLine.Option(names = "--package", paramLabel = "P", description = "Java package of the generated classes (default: none).")
+    String packageName = "";
+
+    @CommandLine.Mixin
+    Common.DumpOptions dump = new Common.DumpOptions();
+
+    @Override
+    public Integer call() throws IOException {
+        if (!ClassWriter.isValidPackage(packageName)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "not a valid Java package name: '" + packageName + "'");
+        }
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        List<LossCompiler.GeneratedClass> generated = new ArrayList<>();
+        Map<String, Path> byClass = new HashMap<>();
+        int errors = 0;
+        for (Path f : files) {
+            byte[] bytes = Common.read(spec, f);
+            LossCompiler.Result r = LossCompiler.compile(f.toString(), bytes, new LossCompiler.Options(packageName));
+            dump.print(r, out);
+            Common.report(r, err);
+            errors += r.diagnostics().size();
+            if (r.output().isPresent()) {
+                LossCompiler.GeneratedClass c = r.output().get();
+                Path previous = byClass.putIfAbsent(c.qualifiedName(), f);
+                if (previous != null) {
+                    err.println(f + ":1:1: error: model " + c.qualifiedName() + " is also generated from " + previous);
+                    errors++;
+                } else {
+                    generated.add(c);
+                }
+            }
+        }
+        out.flush();
+        if (errors > 0) {
+            err.println(Common.count(errors) + "; nothing written");
+            err.flush();
+            return Main.INPUT_ERRORS;
+        }
+        for (LossCompiler.GeneratedClass c : generated) {
+            write(dir.resolve(c.relativePath()), c.source().getBytes(StandardCharsets.UTF_8));
+        }
+        return Main.OK;
+    }
+
+    /** Writes atomically, and not at all when the file already has these bytes (keeps its timestamp). */
+    static void write(Path target, byte[] content) throws IOException {
+        if (Files.isRegularFile(target) && Arrays.equals(Files.readAllBytes(target), content)) {
+            return;
+        }
+        Path parent = target.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempFile(parent, ".lossc-", ".tmp");
+        try {
+            Files.write(tmp, content);
+            try {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package dev.lossc.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.lossc.diag.DiagnosticKind;
+import dev.lossc.diag.Pos;
+import dev.lossc.diag.Reporter;
+import dev.lossc.ir.Shape;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a VALUES.json file: one object keyed by input and param names, holding a number for a
+ * scalar, an array for a vector and an array of row arrays for a matrix. Non-finite numbers may be
+ * written as the strings "NaN", "Infinity" and "-Infinity". Positions are kept so that every
+ * problem is reported at its key.
+ */
+final class ValuesFile {
+    /** A value as written: a Double, or a List of values. */
+    record Entry(String name, Object value, Pos pos) {}
+
+    private ValuesFile() {}
+
+    static Map<String, Entry> parse(String text, Reporter reporter) {
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        JsonFactory factory = JsonFactory.builder().build();
+        try (JsonParser p = factory.createParser(text)) {
+            JsonToken first = p.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                reporter.error(first == null ? Pos.START : pos(p.currentTokenLocation()), DiagnosticKind.VALUES_NOT_OBJECT);
+                return null;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                Pos at = pos(p.currentTokenLocation());
+                p.nextToken();
+                Object value = value(p, reporter);
+                if (entries.containsKey(name)) {
+                    reporter.error(at, DiagnosticKind.VALUES_DUPLICATE, name);
+                } else {
+                    entries.put(name, new Entry(name, value, at));
+                }
+            }
+            if (p.nextToken() != null) {
+                reporter.error(pos(p.currentTokenLocation()), DiagnosticKind.VALUES_SYNTAX, "unexpected content after the object");
+            }
+        } catch (JsonProcessingException e) {
+            JsonLocation loc = e.getLocation();
+            reporter.error(loc == null ? Pos.START : pos(loc), DiagnosticKind.VALUES_SYNTAX, e.getOriginalMessage());
+            return null;
+        } catch (IOException e) {
+            reporter.error(Pos.START, DiagnosticKind.VALUES_SYNTAX, e.getMessage());
+            return null;
+        }
+        return reporter.hasErrors() ? null : entries;
+    }
+
+    private static Pos pos(JsonLocation loc) {
+        return new Pos(Math.max(1, loc.getLineNr()), Math.max(1, loc.getColumnNr()));
+    }
+
+    private static Object value(JsonParser p, Reporter reporter) throws IOException {
+        JsonToken t = p.currentToken();
+        switch (t) {
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                return Double.parseDouble(p.getText());
+            }
+            case VALUE_STRING -> {
+                switch (p.getText()) {
+                    case "NaN" -> {
+                        return Double.NaN;
+                    }
+                    case "Infinity" -> {
+                        return Double.POSITIVE_INFINITY;
+                    }
+                    case "-Infinity" -> {
+                        return Double.NEGATIVE_INFINITY;
+                    }
+                    default -> {
+                        return "a string";
+                    }
+                }
+            }
+            case START_ARRAY -> {
+                List<Object> items = new ArrayList<>();
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    items.add(value(p, reporter));
+                }
+                return items;
+            }
+            case START_OBJECT -> {
+                p.skipChildren();
+                return "an object";
+            }
+            case VALUE_TRUE, VALUE_FALSE -> {
+                return "a boolean";
+            }
+            default -> {
+                return "null";
+            }
+        }
+    }
+
+    /** The value flattened row-major if it has {@code shape}; otherwise null. */
+    static double[] flatten(Object value, Shape shape) {
+        if (shape.isScalar()) {
+            return value instanceof Double d ? new double[] {d} : null;
+        }
+        if (!(value instanceof List<?> rows)) {
+            return null;
+        }
+        if (shape.isVector()) {
+            return numbers(rows, shape.cols());
+        }
+        if (rows.size() != shape.rows()) {
+            return null;
+        }
+        double[] out = new double[shape.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            if (!(rows.get(i) instanceof List<?> row)) {
+                return null;
+            }
+            double[] r = numbers(row, shape.cols());
+            if (r == null) {
+                return null;
+            }
+            System.arraycopy(r, 0, out, i * shape.cols(), shape.cols());
+        }
+        return out;
+    }
+
+    private static double[] numbers(List<?> items, int n) {
+        if (items.size() != n) {
+            return null;
+        }
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            if (!(items.get(i) instanceof Double d)) {
+                return null;
+            }
+            out[i] = d;
+        }
+        return out;
+    }
+
+    /** What a value looks like, for messages: "a number", "an array of 2 numbers", "2 rows of 3 numbers". */
+    static String describe(Object value) {
+        if (value instanceof Double) {
+            return "a number";
+        }
+        if (value instanceof String s) {
+            return s;
+        }
+        List<?> items = (List<?>) value;
+        if (items.stream().allMatch(x -> x instanceof Double)) {
+            return "an array of " + items.size() + (items.size() == 1 ? " number" : " numbers");
+        }
+        if (items.stream().allMatch(x -> x instanceof List)) {
+            List<Integer> lengths = items.stream().map(x -> ((List<?>) x).size()).distinct().toList();
+            return "an array of " + items.size() + " rows" + (lengths.size() == 1 ? " of " + lengths.get(0) + " values" : " of different lengths");
+        }
+        return "an array of mixed values";
+    }
+
+    static String expected(Shape s) {
+        return switch (s.rank()) {
+            case 0 -> "a number";
+            case 1 -> "an array of " + s.cols() + (s.cols() == 1 ? " number" : " numbers");
+            default -> "an array of " + s.rows() + " rows of " + s.cols() + " numbers";
+        };
+    }
+}

@@ -1,0 +1,56 @@
+package dev.lossc.ast;
+
+import dev.lossc.diag.Pos;
+import java.util.List;
+
+/** Expressions of the .loss language, as written (no names resolved, no shapes). */
+public sealed interface Expr {
+    Pos pos();
+
+    /** A numeric literal; {@code text} is the spelling in the source. */
+    record Num(double value, String text, Pos pos) implements Expr {}
+
+    /** A reference to a dim, const, input, param, let, var, loop variable or def parameter. */
+    record Name(Ident id) implements Expr {
+        public Pos pos() {
+            return id.pos();
+        }
+    }
+
+    /** {@code f(args…)}: a built-in or a def. */
+    record Call(Ident function, List<Expr> args) implements Expr {
+        public Call {
+            args = List.copyOf(args);
+        }
+
+        public Pos pos() {
+            return function.pos();
+        }
+    }
+
+    /** Unary minus. */
+    record Neg(Expr operand, Pos pos) implements Expr {}
+
+    /** {@code a op b} for {@code + - * / @}; {@code pos} is the operator's. */
+    record Binary(BinaryOp op, Expr left, Expr right, Pos pos) implements Expr {}
+
+    /** {@code base ^ exponent}; the exponent must be constant. */
+    record Pow(Expr base, Expr exponent, Pos pos) implements Expr {}
+
+    /** {@code base[i]} or {@code base[i, j]}. */
+    record Index(Expr base, List<Expr> indexes, Pos pos) implements Expr {
+        public Index {
+            indexes = List.copyOf(indexes);
+        }
+    }
+
+    enum BinaryOp {
+        ADD("+"), SUB("-"), MUL("*"), DIV("/"), MATMUL("@");
+
+        public final String symbol;
+
+        BinaryOp(String symbol) {
+            this.symbol = symbol;
+        }
+    }
+}

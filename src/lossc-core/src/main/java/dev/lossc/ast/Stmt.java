@@ -1,0 +1,64 @@
+package dev.lossc.ast;
+
+import dev.lossc.diag.Pos;
+import java.util.List;
+import java.util.Optional;
+
+/** Statements of the .loss language. Every statement knows where it starts. */
+public sealed interface Stmt {
+    Pos pos();
+
+    record Model(Ident name, Pos pos) implements Stmt {}
+
+    record Dim(List<DimDecl> decls, Pos pos) implements Stmt {
+        public Dim {
+            decls = List.copyOf(decls);
+        }
+    }
+
+    record DimDecl(Ident name, Expr value) {}
+
+    record Const(Ident name, Expr value, Pos pos) implements Stmt {}
+
+    /** {@code input x[…];} — sizes are expressions checked to be dims or positive literals. */
+    record Input(Ident name, List<Expr> shape, Pos pos) implements Stmt {
+        public Input {
+            shape = List.copyOf(shape);
+        }
+    }
+
+    record Param(Ident name, List<Expr> shape, Optional<Init> init, Pos pos) implements Stmt {
+        public Param {
+            shape = List.copyOf(shape);
+        }
+    }
+
+    /** {@code init NAME} or {@code init NAME(args…)}. */
+    record Init(Ident kind, List<Expr> args, boolean hasParens) {
+        public Init {
+            args = List.copyOf(args);
+        }
+    }
+
+    record Let(Ident name, Expr value, Pos pos) implements Stmt {}
+
+    record Var(Ident name, Expr value, Pos pos) implements Stmt {}
+
+    record Assign(Ident name, Expr value, Pos pos) implements Stmt {}
+
+    record For(Ident variable, Expr from, Expr to, List<Stmt> body, Pos pos) implements Stmt {
+        public For {
+            body = List.copyOf(body);
+        }
+    }
+
+    /** Both forms of {@code def}: an expression body is a block with no statements. */
+    record Def(Ident name, List<Ident> params, List<Stmt> body, Expr result, Pos pos) implements Stmt {
+        public Def {
+            params = List.copyOf(params);
+            body = List.copyOf(body);
+        }
+    }
+
+    record Loss(Expr value, Pos pos) implements Stmt {}
+}

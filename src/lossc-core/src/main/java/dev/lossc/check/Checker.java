@@ -1,0 +1,934 @@
+package dev.lossc.check;
+
+import dev.lossc.ast.Expr;
+import dev.lossc.ast.Ident;
+import dev.lossc.ast.Program;
+import dev.lossc.ast.Stmt;
+import dev.lossc.diag.DiagnosticKind;
+import dev.lossc.diag.Pos;
+import dev.lossc.diag.Reporter;
+import dev.lossc.ir.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Phase 2: names, scopes, shapes, constants, indexes and bounds, loops, def inlining and the single
+ * scalar loss. Every error is reported and checking goes on (an erroneous expression becomes
+ * {@code null} and silences what depends on it), so a file's errors are all reported at once.
+ */
+public final class Checker {
+    /** The largest array the generated code may need (Java's array limit). */
+    public static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+    /** The largest program, in operations after inlining, that the compiler accepts. */
+    public static final int MAX_OPERATIONS = 200_000;
+
+    private final Reporter reporter;
+    private final Program program;
+    private final Pos endOfFile;
+    private final Scope global = new Scope(null);
+    private final List<Symbol.Dim> dims = new ArrayList<>();
+    private final List<Symbol.Input> inputs = new ArrayList<>();
+    private final List<Symbol.Param> params = new ArrayList<>();
+    private int operations;
+    private boolean tooLargeReported;
+
+    private enum Where { TOP, LOOP, DEF }
+
+    /** Where an expression or statement is: its scope, block kind, loop trip product, enclosing def. */
+    private record Ctx(Scope scope, Where where, long iterations, Symbol.Def inDef) {
+        Ctx with(Scope s, Where w, long it, Symbol.Def d) {
+            return new Ctx(s, w, it, d);
+        }
+    }
+
+    private static final class TooLarge extends RuntimeException {
+        TooLarge() {
+            super(null, null, false, false);
+        }
+    }
+
+    private Checker(Program program, Pos endOfFile, Reporter reporter) {
+        this.program = program;
+        this.endOfFile = endOfFile;
+        this.reporter = reporter;
+    }
+
+    /** Checks a parsed file; empty when it has errors (all of which are in the reporter). */
+    public static Optional<Typed.Program> check(Program program, Pos endOfFile, Reporter reporter) {
+        try {
+            return new Checker(program, endOfFile, reporter).run();
+        } catch (TooLarge e) {
+            return Optional.empty();
+        }
+    }
+
+    private Optional<Typed.Program> run() {
+        List<Stmt> stmts = program.statements();
+        String className = null;
+        Typed.Expr loss = null;
+        Pos lossPos = null;
+        boolean sawLoss = false;
+        List<Typed.Stmt> out = new ArrayList<>();
+        Ctx top = new Ctx(global, Where.TOP, 1, null);
+        for (int i = 0; i < stmts.size(); i++) {
+            Stmt s = stmts.get(i);
+            if (s instanceof Stmt.Model m) {
+                if (className != null) {
+                    reporter.error(m.pos(), DiagnosticKind.DUPLICATE_MODEL);
+                } else if (i != 0) {
+                    reporter.error(m.pos(), DiagnosticKind.MODEL_NOT_FIRST);
+                } else {
+                    className = m.name().name();
+                }
+            } else if (s instanceof Stmt.Loss l) {
+                if (sawLoss) {
+                    reporter.error(l.pos(), DiagnosticKind.DUPLICATE_LOSS);
+                } else if (i != stmts.size() - 1) {
+                    reporter.error(l.pos(), DiagnosticKind.LOSS_NOT_LAST);
+                }
+                Typed.Expr value = expr(l.value(), top);
+                if (value != null && !value.shape().isScalar()) {
+                    reporter.error(l.value().pos(), DiagnosticKind.LOSS_NOT_SCALAR, value.shape());
+                }
+                if (!sawLoss) {
+                    loss = value;
+                    lossPos = l.pos();
+                }
+                sawLoss = true;
+            } else {
+                statement(s, top, out);
+            }
+        }
+        if (!sawLoss) {
+            reporter.error(endOfFile, DiagnosticKind.MISSING_LOSS);
+        }
+        if (reporter.hasErrors() || loss == null) {
+            return Optional.empty();
+        }
+        if (className == null) {
+            className = classNameFromFile(program.file());
+        }
+        return Optional.of(new Typed.Program(program.file(), className, dims, inputs, params, out, loss, lossPos));
+    }
+
+    /** {@code two_layer.loss} → {@code TwoLayer}; names that would start with a digit get "Model". */
+    public static String classNameFromFile(String file) {
+        String base = file.replace('\\', '/');
+        base = base.substring(base.lastIndexOf('/') + 1);
+        int dot = base.lastIndexOf('.');
+        if (dot > 0) {
+            base = base.substring(0, dot);
+        }
+        StringBuilder name = new StringBuilder();
+        for (String part : base.split("[^A-Za-z0-9]+")) {
+            if (!part.isEmpty()) {
+                name.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+            }
+        }
+        if (name.length() == 0 || Character.isDigit(name.charAt(0))) {
+            name.insert(0, "Model");
+        }
+        return name.toString();
+    }
+
+    // ---------------------------------------------------------------- statements
+
+    private void statement(Stmt s, Ctx ctx, List<Typed.Stmt> out) {
+        if (s instanceof Stmt.Dim d) {
+            if (!allowed("dim", ctx, Where.TOP, s.pos())) {
+                return;
+            }
+            for (Stmt.DimDecl decl : d.decls()) {
+                Typed.Expr v = expr(decl.value(), ctx);
+                if (v == null) {
+                    continue;
+                }
+                if (!(v instanceof Typed.Const c)) {
+                    reporter.error(decl.value().pos(), DiagnosticKind.NOT_CONSTANT, "the value of dim '" + decl.name() + "'");
+                    continue;
+                }
+                if (!(c.value() >= 1 && c.value() <= MAX_ELEMENTS && c.value() == Math.rint(c.value()))) {
+                    reporter.error(decl.value().pos(), DiagnosticKind.DIM_NOT_POSITIVE_INTEGER, decl.name().name(), number(c.value()));
+                    continue;
+                }
+                Symbol.Dim sym = new Symbol.Dim(decl.name().name(), (int) c.value(), decl.name().pos());
+                if (declare(decl.name(), sym, ctx.scope())) {
+                    dims.add(sym);
+                }
+            }
+        } else if (s instanceof Stmt.Const c) {
+            if (!allowed("const", ctx, Where.TOP, s.pos())) {
+                return;
+            }
+            Typed.Expr v = expr(c.value(), ctx);
+            if (v == null) {
+                return;
+            }
+            if (!(v instanceof Typed.Const k)) {
+                reporter.error(c.value().pos(), DiagnosticKind.NOT_CONSTANT, "the value of const '" + c.name() + "'");
+                return;
+            }
+            declare(c.name(), new Symbol.Const(c.name().name(), k.value(), c.name().pos()), ctx.scope());
+        } else if (s instanceof Stmt.Input in) {
+            if (!allowed("input", ctx, Where.TOP, s.pos())) {
+                return;
+            }
+            Shape shape = declaredShape(in.shape(), in.name(), ctx);
+            if (shape != null) {
+                Symbol.Input sym = new Symbol.Input(in.name().name(), shape, inputs.size(), in.name().pos());
+                if (declare(in.name(), sym, ctx.scope())) {
+                    inputs.add(sym);
+                }
+            }
+        } else if (s instanceof Stmt.Param p) {
+            if (!allowed("param", ctx, Where.TOP, s.pos())) {
+                return;
+            }
+            Shape shape = declaredShape(p.shape(), p.name(), ctx);
+            Symbol.Initializer init = p.init().isPresent() ? initializer(p.init().get(), ctx) : null;
+            if (shape != null && (init != null || p.init().isEmpty())) {
+                if (init == null) {
+                    init = Symbol.Initializer.defaultFor(shape);
+                }
+                Symbol.Param sym = new Symbol.Param(p.name().name(), shape, params.size(), init, p.name().pos());
+                if (declare(p.name(), sym, ctx.scope())) {
+                    params.add(sym);
+                }
+            }
+        } else if (s instanceof Stmt.Let l) {
+            if (!allowed("let", ctx, null, s.pos())) {
+                return;
+            }
+            Typed.Expr v = expr(l.value(), ctx);
+            if (v == null) {
+                // Declare it anyway so later uses are not reported as unknown.
+                declareQuietly(l.name(), ctx.scope());
+                return;
+            }
+            Symbol.Let sym = new Symbol.Let(l.name().name(), v.shape(), l.name().pos());
+            if (declare(l.name(), sym, ctx.scope())) {
+                out.add(new Typed.Let(sym, v, l.pos()));
+            }
+        } else if (s instanceof Stmt.Var v) {
+            if (!allowed("var", ctx, Where.TOP, s.pos())) {
+                return;
+            }
+            Typed.Expr value = expr(v.value(), ctx);
+            if (value == null) {
+                declareQuietly(v.name(), ctx.scope());
+                return;
+            }
+            Symbol.Var sym = new Symbol.Var(v.name().name(), value.shape(), v.name().pos());
+            if (declare(v.name(), sym, ctx.scope())) {
+                out.add(new Typed.VarDecl(sym, value, v.pos()));
+            }
+        } else if (s instanceof Stmt.Assign a) {
+            if (ctx.where() == Where.DEF) {
+                reporter.error(s.pos(), DiagnosticKind.STATEMENT_NOT_ALLOWED_HERE, "assignment", "inside a 'def' body");
+                return;
+            }
+            Typed.Expr value = expr(a.value(), ctx);
+            Symbol target = ctx.scope().lookup(a.name().name());
+            if (target == null) {
+                reporter.error(a.name().pos(), DiagnosticKind.UNKNOWN_NAME, a.name().name());
+                return;
+            }
+            if (target instanceof Symbol.Poisoned) {
+                return;
+            }
+            if (!(target instanceof Symbol.Var var)) {
+                reporter.error(a.name().pos(), DiagnosticKind.ASSIGN_NOT_VAR, a.name().name(), target.kind());
+                return;
+            }
+            if (value == null) {
+                return;
+            }
+            if (!value.shape().equals(var.shape())) {
+                reporter.error(a.value().pos(), DiagnosticKind.ASSIGN_SHAPE, a.name().name(), var.shape(), value.shape());
+                return;
+            }
+            out.add(new Typed.Assign(var, value, a.pos()));
+        } else if (s instanceof Stmt.For f) {
+            if (ctx.where() == Where.DEF) {
+                reporter.error(s.pos(), DiagnosticKind.STATEMENT_NOT_ALLOWED_HERE, "for", "inside a 'def' body");
+                return;
+            }
+            Integer from = loopBound(f.from(), ctx);
+            Integer to = loopBound(f.to(), ctx);
+            Scope body = new Scope(ctx.scope());
+            Symbol.Loop loop = null;
+            if (from != null && to != null) {
+                if (to < from) {
+                    reporter.error(f.to().pos(), DiagnosticKind.LOOP_RANGE, from, to);
+                } else {
+                    loop = new Symbol.Loop(f.variable().name(), from, to, f.variable().pos());
+                }
+            }
+            if (loop != null) {
+                declare(f.variable(), loop, body);
+            } else {
+                declareQuietly(f.variable(), body);
+            }
+            long iterations = ctx.iterations() * Math.max(1, loop == null ? 1 : loop.trips());
+            Ctx inner = ctx.with(body, Where.LOOP, iterations, ctx.inDef());
+            List<Typed.Stmt> bodyOut = new ArrayList<>();
+            for (Stmt b : f.body()) {
+                statement(b, inner, bodyOut);
+            }
+            if (loop != null) {
+                out.add(new Typed.For(loop, bodyOut, f.pos()));
+            }
+        } else if (s instanceof Stmt.Def d) {
+            if (!allowed("def", ctx, Where.TOP, s.pos())) {
+                return;
+            }
+            Symbol.Def sym = new Symbol.Def(d.name().name(), d, ctx.scope().snapshot(), d.name().pos());
+            checkDefNames(sym);
+            declare(d.name(), sym, ctx.scope());
+        } else if (s instanceof Stmt.Model m) {
+            reporter.error(m.pos(), DiagnosticKind.STATEMENT_NOT_ALLOWED_HERE, "model", placeName(ctx));
+        } else if (s instanceof Stmt.Loss l) {
+            reporter.error(l.pos(), DiagnosticKind.STATEMENT_NOT_ALLOWED_HERE, "loss", placeName(ctx));
+        }
+    }
+
+    private static String placeName(Ctx ctx) {
+        return switch (ctx.where()) {
+            case TOP -> "here";
+            case LOOP -> "inside a 'for' body";
+            case DEF -> "inside a 'def' body";
+        };
+    }
+
+    /** {@code only == null} means top level, loops and defs are all fine. */
+    private boolean allowed(String what, Ctx ctx, Where only, Pos pos) {
+        if (only != null && ctx.where() != only) {
+            reporter.error(pos, DiagnosticKind.STATEMENT_NOT_ALLOWED_HERE, what, placeName(ctx));
+            return false;
+        }
+        return true;
+    }
+
+    private boolean declare(Ident id, Symbol sym, Scope scope) {
+        if (Builtin.isBuiltinName(id.name())) {
+            reporter.error(id.pos(), DiagnosticKind.BUILTIN_REDECLARED, id.name());
+            return false;
+        }
+        Symbol existing = scope.local(id.name());
+        if (existing != null) {
+            reporter.error(id.pos(), DiagnosticKind.ALREADY_DECLARED, id.name(), existing.declared().line());
+            return false;
+        }
+        scope.put(id.name(), sym);
+        return true;
+    }
+
+    private void declareQuietly(Ident id, Scope scope) {
+        if (scope.local(id.name()) == null && !Builtin.isBuiltinName(id.name())) {
+            scope.put(id.name(), new Symbol.Poisoned(id.name(), id.pos()));
+        }
+    }
+
+
+    private Shape declaredShape(List<Expr> sizes, Ident name, Ctx ctx) {
+        if (sizes.size() > 2) {
+            reporter.error(sizes.get(2).pos(), DiagnosticKind.SHAPE_RANK, sizes.size());
+            return null;
+        }
+        int[] n = new int[sizes.size()];
+        boolean ok = true;
+        for (int i = 0; i < n.length; i++) {
+            Integer v = size(sizes.get(i), ctx);
+            if (v == null) {
+                ok = false;
+            } else {
+                n[i] = v;
+            }
+        }
+        if (!ok) {
+            return null;
+        }
+        return switch (n.length) {
+            case 0 -> Shape.SCALAR;
+            case 1 -> Shape.vector(n[0]);
+            default -> checkedMatrix(n[0], n[1], "'" + name.name() + "'", name.pos());
+        };
+    }
+
+    private Shape checkedMatrix(long m, long n, String what, Pos pos) {
+        if (m * n > MAX_ELEMENTS) {
+            reporter.error(pos, DiagnosticKind.TOO_LARGE, what, m * n, MAX_ELEMENTS);
+            return null;
+        }
+        return Shape.matrix((int) m, (int) n);
+    }
+
+    private Integer size(Expr e, Ctx ctx) {
+        Typed.Expr v = expr(e, ctx);
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof Typed.Const c) || !(c.value() >= 1 && c.value() <= MAX_ELEMENTS && c.value() == Math.rint(c.value()))) {
+            reporter.error(e.pos(), DiagnosticKind.SIZE_NOT_POSITIVE_INTEGER, describe(v));
+            return null;
+        }
+        return (int) c.value();
+    }
+
+    private Integer loopBound(Expr e, Ctx ctx) {
+        Typed.Expr v = expr(e, ctx);
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof Typed.Const c) || c.value() != Math.rint(c.value()) || Math.abs(c.value()) > MAX_ELEMENTS) {
+            reporter.error(e.pos(), DiagnosticKind.LOOP_BOUND, describe(v));
+            return null;
+        }
+        return (int) c.value();
+    }
+
+    private static String describe(Typed.Expr v) {
+        return v instanceof Typed.Const c ? number(c.value()) : "a value of shape " + v.shape();
+    }
+
+    static String number(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
+        }
+        return Double.toString(v);
+    }
+
+    private Symbol.Initializer initializer(Stmt.Init init, Ctx ctx) {
+        String kind = init.kind().name();
+        Symbol.Initializer.Kind k;
+        try {
+            k = Symbol.Initializer.Kind.valueOf(kind.toUpperCase(Locale.ROOT));
+            if (!kind.equals(kind.toLowerCase(Locale.ROOT))) {
+                throw new IllegalArgumentException();
+            }
+        } catch (IllegalArgumentException e) {
+            reporter.error(init.kind().pos(), DiagnosticKind.UNKNOWN_INITIALIZER, kind);
+            return null;
+        }
+        boolean twoArgs = k == Symbol.Initializer.Kind.UNIFORM || k == Symbol.Initializer.Kind.NORMAL;
+        if (twoArgs && init.args().size() != 2) {
+            reporter.error(init.kind().pos(), DiagnosticKind.INITIALIZER_ARGS, kind,
+                    k == Symbol.Initializer.Kind.UNIFORM ? "two constant arguments (a, b)" : "two constant arguments (mean, std)");
+            return null;
+        }
+        if (!twoArgs && !init.args().isEmpty()) {
+            reporter.error(init.kind().pos(), DiagnosticKind.INITIALIZER_ARGS, kind, "no arguments");
+            return null;
+        }
+        double[] a = new double[2];
+        for (int i = 0; i < init.args().size(); i++) {
+            Typed.Expr v = expr(init.args().get(i), ctx);
+            if (v == null) {
+                return null;
+            }
+            if (!(v instanceof Typed.Const c)) {
+                reporter.error(init.args().get(i).pos(), DiagnosticKind.CONSTANT_ARGUMENT, i + 1, kind);
+                return null;
+            }
+            a[i] = c.value();
+        }
+        return new Symbol.Initializer(k, a[0], a[1]);
+    }
+
+    // ---------------------------------------------------------------- defs
+
+    /** Reports unknown names in a def body once, at its declaration, even if it is never called. */
+    private void checkDefNames(Symbol.Def def) {
+        Scope scope = Scope.of(def.scope());
+        for (Ident p : def.def().params()) {
+            declareNameOnly(p, scope);
+        }
+        for (Stmt s : def.def().body()) {
+            if (s instanceof Stmt.Let l) {
+                namesIn(l.value(), scope, def);
+                declareNameOnly(l.name(), scope);
+            } else {
+                reporter.error(s.pos(), DiagnosticKind.STATEMENT_NOT_ALLOWED_HERE, keyword(s), "inside a 'def' body");
+            }
+        }
+        namesIn(def.def().result(), scope, def);
+    }
+
+    private static String keyword(Stmt s) {
+        if (s instanceof Stmt.Model) {
+            return "model";
+        } else if (s instanceof Stmt.Dim) {
+            return "dim";
+        } else if (s instanceof Stmt.Const) {
+            return "const";
+        } else if (s instanceof Stmt.Input) {
+            return "input";
+        } else if (s instanceof Stmt.Param) {
+            return "param";
+        } else if (s instanceof Stmt.Let) {
+            return "let";
+        } else if (s instanceof Stmt.Var) {
+            return "var";
+        } else if (s instanceof Stmt.Assign) {
+            return "assignment";
+        } else if (s instanceof Stmt.For) {
+            return "for";
+        } else if (s instanceof Stmt.Def) {
+            return "def";
+        }
+        return "loss";
+    }
+
+    private void declareNameOnly(Ident id, Scope scope) {
+        if (Builtin.isBuiltinName(id.name())) {
+            reporter.error(id.pos(), DiagnosticKind.BUILTIN_REDECLARED, id.name());
+        } else if (scope.local(id.name()) instanceof Symbol.Poisoned) {
+            reporter.error(id.pos(), DiagnosticKind.ALREADY_DECLARED, id.name(), scope.local(id.name()).declared().line());
+        } else {
+            scope.put(id.name(), new Symbol.Poisoned(id.name(), id.pos()));
+        }
+    }
+
+    private void namesIn(Expr e, Scope scope, Symbol.Def def) {
+        if (e instanceof Expr.Name n) {
+            String name = n.id().name();
+            if (scope.lookup(name) == null && !Builtin.isBuiltinName(name)) {
+                reporter.error(n.pos(), name.equals(def.name()) ? DiagnosticKind.RECURSIVE_CALL : DiagnosticKind.UNKNOWN_NAME, name);
+            }
+        } else if (e instanceof Expr.Call c) {
+            String name = c.function().name();
+            if (!Builtin.isBuiltinName(name) && scope.lookup(name) == null) {
+                reporter.error(c.pos(), name.equals(def.name()) ? DiagnosticKind.RECURSIVE_CALL : DiagnosticKind.UNKNOWN_FUNCTION, name);
+            }
+            c.args().forEach(a -> namesIn(a, scope, def));
+        } else if (e instanceof Expr.Neg n) {
+            namesIn(n.operand(), scope, def);
+        } else if (e instanceof Expr.Binary b) {
+            namesIn(b.left(), scope, def);
+            namesIn(b.right(), scope, def);
+        } else if (e instanceof Expr.Pow p) {
+            namesIn(p.base(), scope, def);
+            namesIn(p.exponent(), scope, def);
+        } else if (e instanceof Expr.Index i) {
+            namesIn(i.base(), scope, def);
+            i.indexes().forEach(x -> namesIn(x, scope, def));
+        }
+    }
+
+    private Typed.Expr inline(Symbol.Def def, Expr.Call call, List<Typed.Expr> args, Ctx ctx) {
+        Stmt.Def d = def.def();
+        if (args.size() != d.params().size()) {
+            reporter.error(call.pos(), DiagnosticKind.ARITY, def.name(), plural(d.params().size()), args.size());
+            return null;
+        }
+        if (args.contains(null)) {
+            return null;
+        }
+        Scope scope = new Scope(Scope.of(def.scope()));
+        List<Typed.Stmt> lets = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            Ident p = d.params().get(i);
+            if (scope.local(p.name()) != null || Builtin.isBuiltinName(p.name())) {
+                return null; // reported at the declaration
+            }
+            Symbol.Let sym = new Symbol.Let(p.name(), args.get(i).shape(), p.pos());
+            scope.put(p.name(), sym);
+            lets.add(new Typed.Let(sym, args.get(i), call.pos()));
+        }
+        Ctx inner = ctx.with(scope, Where.DEF, ctx.iterations(), def);
+        boolean ok = true;
+        for (Stmt s : d.body()) {
+            if (!(s instanceof Stmt.Let l)) {
+                ok = false; // reported at the declaration
+                continue;
+            }
+            Typed.Expr v = expr(l.value(), inner);
+            if (v == null || scope.local(l.name().name()) != null || Builtin.isBuiltinName(l.name().name())) {
+                ok = false;
+                declareQuietly(l.name(), scope);
+                continue;
+            }
+            Symbol.Let sym = new Symbol.Let(l.name().name(), v.shape(), l.name().pos());
+            scope.put(l.name().name(), sym);
+            lets.add(new Typed.Let(sym, v, l.pos()));
+        }
+        Typed.Expr result = expr(d.result(), inner);
+        if (!ok || result == null) {
+            return null;
+        }
+        return new Typed.Block(lets, result, call.pos());
+    }
+
+    private static String plural(int n) {
+        return n == 1 ? "1 argument" : n + " arguments";
+    }
+
+    // ---------------------------------------------------------------- expressions
+
+    private Typed.Expr expr(Expr e, Ctx ctx) {
+        if (e instanceof Expr.Num n) {
+            return new Typed.Const(n.value(), n.pos());
+        } else if (e instanceof Expr.Name n) {
+            return name(n, ctx);
+        } else if (e instanceof Expr.Neg n) {
+            Typed.Expr a = expr(n.operand(), ctx);
+            return a == null ? null : apply(Builtin.NEG, List.of(a), 0, a.shape(), n.pos(), ctx);
+        } else if (e instanceof Expr.Binary b) {
+            return binary(b, ctx);
+        } else if (e instanceof Expr.Pow p) {
+            Typed.Expr base = expr(p.base(), ctx);
+            Typed.Expr exponent = expr(p.exponent(), ctx);
+            if (exponent != null && !(exponent instanceof Typed.Const)) {
+                reporter.error(p.exponent().pos(), DiagnosticKind.NOT_CONSTANT, "the exponent of '^'");
+                return null;
+            }
+            if (base == null || exponent == null) {
+                return null;
+            }
+            return apply(Builtin.POW, List.of(base), ((Typed.Const) exponent).value(), base.shape(), p.pos(), ctx);
+        } else if (e instanceof Expr.Index i) {
+            return index(i, ctx);
+        }
+        return call((Expr.Call) e, ctx);
+    }
+
+    private Typed.Expr name(Expr.Name n, Ctx ctx) {
+        String name = n.id().name();
+        Symbol s = ctx.scope().lookup(name);
+        if (s == null) {
+            if (Builtin.isBuiltinName(name)) {
+                reporter.error(n.pos(), DiagnosticKind.FUNCTION_AS_VALUE, name);
+            } else if (ctx.inDef() != null && name.equals(ctx.inDef().name())) {
+                reporter.error(n.pos(), DiagnosticKind.RECURSIVE_CALL, name);
+            } else {
+                reporter.error(n.pos(), DiagnosticKind.UNKNOWN_NAME, name);
+            }
+            return null;
+        }
+        if (s instanceof Symbol.Dim d) {
+            return new Typed.Const(d.value(), n.pos());
+        } else if (s instanceof Symbol.Const c) {
+            return new Typed.Const(c.value(), n.pos());
+        } else if (s instanceof Symbol.Input in) {
+            return new Typed.Ref(in, in.shape(), n.pos());
+        } else if (s instanceof Symbol.Param p) {
+            return new Typed.Ref(p, p.shape(), n.pos());
+        } else if (s instanceof Symbol.Let l) {
+            return new Typed.Ref(l, l.shape(), n.pos());
+        } else if (s instanceof Symbol.Var v) {
+            return new Typed.Ref(v, v.shape(), n.pos());
+        } else if (s instanceof Symbol.Loop l) {
+            return new Typed.LoopIndex(l, n.pos());
+        } else if (s instanceof Symbol.Def) {
+            reporter.error(n.pos(), DiagnosticKind.FUNCTION_AS_VALUE, name);
+        }
+        return null;
+    }
+
+    private Typed.Expr binary(Expr.Binary b, Ctx ctx) {
+        Typed.Expr l = expr(b.left(), ctx);
+        Typed.Expr r = expr(b.right(), ctx);
+        if (l == null || r == null) {
+            return null;
+        }
+        if (b.op() == Expr.BinaryOp.MATMUL) {
+            Shape a = l.shape();
+            Shape c = r.shape();
+            if (a.isMatrix() && c.isVector() && a.cols() == c.cols()) {
+                return apply(Builtin.MATVEC, List.of(l, r), 0, Shape.vector(a.rows()), b.pos(), ctx);
+            }
+            if (a.isVector() && c.isMatrix() && a.cols() == c.rows()) {
+                return apply(Builtin.VECMAT, List.of(l, r), 0, Shape.vector(c.cols()), b.pos(), ctx);
+            }
+            if (a.isMatrix() && c.isMatrix() && a.cols() == c.rows()) {
+                Shape s = checkedMatrix(a.rows(), c.cols(), "the result of '@'", b.pos());
+                return s == null ? null : apply(Builtin.MATMUL, List.of(l, r), 0, s, b.pos(), ctx);
+            }
+            if (a.isVector() && c.isVector() && a.cols() == c.cols()) {
+                return apply(Builtin.DOT, List.of(l, r), 0, Shape.SCALAR, b.pos(), ctx);
+            }
+            reporter.error(b.pos(), DiagnosticKind.MATMUL_SHAPES, a, c);
+            return null;
+        }
+        Builtin f = switch (b.op()) {
+            case ADD -> Builtin.ADD;
+            case SUB -> Builtin.SUB;
+            case MUL -> Builtin.MUL;
+            default -> Builtin.DIV;
+        };
+        return broadcast(f, b.op().symbol, l, r, b.pos(), ctx);
+    }
+
+    private Typed.Expr broadcast(Builtin f, String spelling, Typed.Expr l, Typed.Expr r, Pos pos, Ctx ctx) {
+        Shape result = broadcastShape(l.shape(), r.shape());
+        if (result == null) {
+            reporter.error(pos, DiagnosticKind.SHAPE_MISMATCH, spelling, l.shape(), r.shape());
+            return null;
+        }
+        return apply(f, List.of(l, r), 0, result, pos, ctx);
+    }
+
+    /** Equal shapes; a scalar with anything; a vector [n] with a matrix [m, n]. */
+    public static Shape broadcastShape(Shape a, Shape b) {
+        if (a.equals(b) || b.isScalar()) {
+            return a;
+        }
+        if (a.isScalar()) {
+            return b;
+        }
+        if (a.isVector() && b.isMatrix() && a.cols() == b.cols()) {
+            return b;
+        }
+        if (b.isVector() && a.isMatrix() && b.cols() == a.cols()) {
+            return a;
+        }
+        return null;
+    }
+
+    private Typed.Expr index(Expr.Index i, Ctx ctx) {
+        Typed.Expr base = expr(i.base(), ctx);
+        List<Affine> idx = new ArrayList<>();
+        boolean ok = true;
+        for (Expr x : i.indexes()) {
+            Affine a = affine(x, ctx);
+            if (a == null) {
+                ok = false;
+            }
+            idx.add(a);
+        }
+        if (base == null || !ok) {
+            return null;
+        }
+        Shape s = base.shape();
+        if (idx.size() > s.rank()) {
+            reporter.error(i.pos(), DiagnosticKind.TOO_MANY_INDEXES, s.isScalar() ? "scalar" : s.isVector() ? "vector" : "matrix", idx.size());
+            return null;
+        }
+        int[] sizes = s.isMatrix() ? new int[] {s.rows(), s.cols()} : new int[] {s.cols()};
+        for (int k = 0; k < idx.size(); k++) {
+            Affine a = idx.get(k);
+            if (a.min() < 0 || a.max() >= sizes[k]) {
+                String shown = a.isConstant() ? a.toString() : a + " (which runs from " + a.min() + " to " + a.max() + ")";
+                reporter.error(i.indexes().get(k).pos(), DiagnosticKind.INDEX_OUT_OF_BOUNDS, shown, sizes[k]);
+                ok = false;
+            }
+        }
+        if (!ok) {
+            return null;
+        }
+        Shape result = s.isMatrix() && idx.size() == 1 ? Shape.vector(s.cols()) : Shape.SCALAR;
+        return new Typed.Index(base, idx, result, i.pos());
+    }
+
+    /** An index: integer literals, dims and loop variables combined with + and - (and parentheses). */
+    private Affine affine(Expr e, Ctx ctx) {
+        if (e instanceof Expr.Num n && n.value() == Math.rint(n.value()) && Math.abs(n.value()) <= MAX_ELEMENTS) {
+            return Affine.of((int) n.value());
+        } else if (e instanceof Expr.Name n) {
+            Symbol s = ctx.scope().lookup(n.id().name());
+            if (s instanceof Symbol.Dim d) {
+                return Affine.of(d.value());
+            }
+            if (s instanceof Symbol.Loop l) {
+                return new Affine(0, List.of(new Affine.Term(l, 1)));
+            }
+            if (s == null) {
+                reporter.error(n.pos(), DiagnosticKind.UNKNOWN_NAME, n.id().name());
+                return null;
+            }
+            if (s instanceof Symbol.Poisoned) {
+                return null;
+            }
+        } else if (e instanceof Expr.Neg n) {
+            Affine a = affine(n.operand(), ctx);
+            return a == null ? null : a.negate();
+        } else if (e instanceof Expr.Binary b && (b.op() == Expr.BinaryOp.ADD || b.op() == Expr.BinaryOp.SUB)) {
+            Affine l = affine(b.left(), ctx);
+            Affine r = affine(b.right(), ctx);
+            return l == null || r == null ? null : l.plus(r, b.op() == Expr.BinaryOp.ADD ? 1 : -1);
+        }
+        reporter.error(e.pos(), DiagnosticKind.BAD_INDEX);
+        return null;
+    }
+
+    private Typed.Expr call(Expr.Call c, Ctx ctx) {
+        String name = c.function().name();
+        List<Typed.Expr> args = new ArrayList<>();
+        for (Expr a : c.args()) {
+            args.add(expr(a, ctx));
+        }
+        Symbol s = ctx.scope().lookup(name);
+        if (s != null && !Builtin.isBuiltinName(name)) {
+            if (s instanceof Symbol.Def def) {
+                return inline(def, c, args, ctx);
+            }
+            if (!(s instanceof Symbol.Poisoned)) {
+                reporter.error(c.pos(), DiagnosticKind.NOT_A_FUNCTION, name, s.kind());
+            }
+            return null;
+        }
+        Builtin f = Builtin.named(name).orElse(null);
+        if (f == null) {
+            if (ctx.inDef() != null && name.equals(ctx.inDef().name())) {
+                reporter.error(c.pos(), DiagnosticKind.RECURSIVE_CALL, name);
+            } else {
+                reporter.error(c.pos(), DiagnosticKind.UNKNOWN_FUNCTION, name);
+            }
+            return null;
+        }
+        return builtin(f, c, args, ctx);
+    }
+
+    private boolean arity(Expr.Call c, int given, int min, int max) {
+        if (given < min || given > max) {
+            String expected = min == max ? plural(min) : min + " or " + max + " arguments";
+            reporter.error(c.pos(), DiagnosticKind.ARITY, c.function().name(), expected, given);
+            return false;
+        }
+        return true;
+    }
+
+    private Typed.Expr builtin(Builtin f, Expr.Call c, List<Typed.Expr> args, Ctx ctx) {
+        String name = c.function().name();
+        Pos pos = c.pos();
+        switch (f) {
+            case SIGMOID, TANH, RELU, SOFTPLUS, EXP, LOG, SQRT, ABS -> {
+                if (!arity(c, args.size(), 1, 1) || args.get(0) == null) {
+                    return null;
+                }
+                return apply(f, args, 0, args.get(0).shape(), pos, ctx);
+            }
+            case LEAKY_RELU -> {
+                if (!arity(c, args.size(), 1, 2) || args.contains(null)) {
+                    return null;
+                }
+                double alpha = 0.01;
+                if (args.size() == 2) {
+                    if (!(args.get(1) instanceof Typed.Const k)) {
+                        reporter.error(c.args().get(1).pos(), DiagnosticKind.CONSTANT_ARGUMENT, 2, name);
+                        return null;
+                    }
+                    alpha = k.value();
+                }
+                return apply(f, List.of(args.get(0)), alpha, args.get(0).shape(), pos, ctx);
+            }
+            case MAX, MIN -> {
+                if (!arity(c, args.size(), 2, 2) || args.contains(null)) {
+                    return null;
+                }
+                return broadcast(f, name, args.get(0), args.get(1), pos, ctx);
+            }
+            case DOT, OUTER -> {
+                if (!arity(c, args.size(), 2, 2) || args.contains(null)) {
+                    return null;
+                }
+                Shape a = args.get(0).shape();
+                Shape b = args.get(1).shape();
+                if (f == Builtin.DOT) {
+                    if (a.isVector() && b.isVector() && a.cols() == b.cols()) {
+                        return apply(f, args, 0, Shape.SCALAR, pos, ctx);
+                    }
+                    reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name, "two vectors of equal length", a + " and " + b);
+                    return null;
+                }
+                if (a.isVector() && b.isVector()) {
+                    Shape s = checkedMatrix(a.cols(), b.cols(), "the result of 'outer'", pos);
+                    return s == null ? null : apply(f, args, 0, s, pos, ctx);
+                }
+                reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name, "two vectors", a + " and " + b);
+                return null;
+            }
+            case TRANSPOSE -> {
+                if (!arity(c, args.size(), 1, 1) || args.get(0) == null) {
+                    return null;
+                }
+                Shape a = args.get(0).shape();
+                if (!a.isMatrix()) {
+                    reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name, "a matrix", a);
+                    return null;
+                }
+                return apply(f, args, 0, Shape.matrix(a.cols(), a.rows()), pos, ctx);
+            }
+            case SUM, MEAN -> {
+                if (!arity(c, args.size(), 1, 2) || args.contains(null)) {
+                    return null;
+                }
+                if (args.size() == 1) {
+                    return apply(f, args, 0, Shape.SCALAR, pos, ctx);
+                }
+                Shape a = args.get(0).shape();
+                Typed.Expr axis = args.get(1);
+                if (!(axis instanceof Typed.Const k) || (k.value() != 0 && k.value() != 1)) {
+                    reporter.error(c.args().get(1).pos(), DiagnosticKind.BAD_AXIS, describe(axis));
+                    return null;
+                }
+                if (!a.isMatrix()) {
+                    reporter.error(c.args().get(0).pos(), DiagnosticKind.ARGUMENT_SHAPE, name + "(X, axis)", "a matrix", a);
+                    return null;
+                }
+                boolean rows = k.value() == 0;
+                Builtin g = f == Builtin.SUM ? (rows ? Builtin.SUM_AXIS0 : Builtin.SUM_AXIS1) : (rows ? Builtin.MEAN_AXIS0 : Builtin.MEAN_AXIS1);
+                return apply(g, List.of(args.get(0)), 0, Shape.vector(rows ? a.cols() : a.rows()), pos, ctx);
+            }
+            case SOFTMAX, LOG_SOFTMAX, LOGSUMEXP -> {
+                if (!arity(c, args.size(), 1, 1) || args.get(0) == null) {
+                    return null;
+                }
+                Shape a = args.get(0).shape();
+                if (a.isScalar()) {
+                    reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name, "a vector or a matrix", a);
+                    return null;
+                }
+                Shape result = f != Builtin.LOGSUMEXP ? a : a.isVector() ? Shape.SCALAR : Shape.vector(a.rows());
+                return apply(f, args, 0, result, pos, ctx);
+            }
+            case MSE, BCE_LOGITS, CROSS_ENTROPY -> {
+                if (!arity(c, args.size(), 2, 2) || args.contains(null)) {
+                    return null;
+                }
+                Shape a = args.get(0).shape();
+                Shape b = args.get(1).shape();
+                if (!a.equals(b) || (f == Builtin.CROSS_ENTROPY && a.isScalar())) {
+                    String expected = f == Builtin.CROSS_ENTROPY ? "two vectors or two matrices of equal shape" : "two arguments of equal shape";
+                    reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name, expected, a + " and " + b);
+                    return null;
+                }
+                return apply(f, args, 0, Shape.SCALAR, pos, ctx);
+            }
+            case L1, L2 -> {
+                if (!arity(c, args.size(), 1, 1) || args.get(0) == null) {
+                    return null;
+                }
+                return apply(f, args, 0, Shape.SCALAR, pos, ctx);
+            }
+            default -> throw new IllegalStateException("not callable by name: " + f);
+        }
+    }
+
+    /** Builds an application, folding scalar constants and counting operations against the limit. */
+    private Typed.Expr apply(Builtin f, List<Typed.Expr> args, double attribute, Shape shape, Pos pos, Ctx ctx) {
+        if (args.stream().allMatch(a -> a instanceof Typed.Const)) {
+            if (f.isElementwiseUnary()) {
+                return new Typed.Const(Folding.unary(f, ((Typed.Const) args.get(0)).value(), attribute), pos);
+            }
+            if (f.isElementwiseBinary()) {
+                return new Typed.Const(Folding.binary(f, ((Typed.Const) args.get(0)).value(), ((Typed.Const) args.get(1)).value()), pos);
+            }
+        }
+        if (++operations > MAX_OPERATIONS) {
+            if (!tooLargeReported) {
+                reporter.error(pos, DiagnosticKind.PROGRAM_TOO_LARGE, MAX_OPERATIONS);
+                tooLargeReported = true;
+            }
+            throw new TooLarge();
+        }
+        if ((double) shape.size() * ctx.iterations() > MAX_ELEMENTS) {
+            reporter.error(pos, DiagnosticKind.TOO_LARGE, "the storage for this value across loop iterations",
+                    (long) shape.size() * ctx.iterations(), MAX_ELEMENTS);
+            return null;
+        }
+        return new Typed.Apply(f, args, attribute, shape, pos);
+    }
+}

@@ -1,0 +1,183 @@
+package dev.lossc.check;
+
+import dev.lossc.ast.Stmt;
+import dev.lossc.diag.Pos;
+import dev.lossc.ir.Shape;
+import java.util.Map;
+
+/** What a name stands for once resolved. Symbols are compared by identity. */
+public sealed interface Symbol {
+    String name();
+
+    Pos declared();
+
+    /** A word for messages: "dim", "param", … */
+    String kind();
+
+    record Dim(String name, int value, Pos declared) implements Symbol {
+        public String kind() {
+            return "dim";
+        }
+    }
+
+    record Const(String name, double value, Pos declared) implements Symbol {
+        public String kind() {
+            return "const";
+        }
+    }
+
+    /** A data argument of the generated methods; {@code index} is its position among inputs. */
+    record Input(String name, Shape shape, int index, Pos declared) implements Symbol {
+        public String kind() {
+            return "input";
+        }
+    }
+
+    record Param(String name, Shape shape, int index, Initializer init, Pos declared) implements Symbol {
+        public String kind() {
+            return "param";
+        }
+    }
+
+    /** A {@code let}, a def parameter or a def-body {@code let}: an immutable value. */
+    final class Let implements Symbol {
+        private final String name;
+        private final Shape shape;
+        private final Pos declared;
+
+        public Let(String name, Shape shape, Pos declared) {
+            this.name = name;
+            this.shape = shape;
+            this.declared = declared;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public Shape shape() {
+            return shape;
+        }
+
+        public Pos declared() {
+            return declared;
+        }
+
+        public String kind() {
+            return "let";
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    final class Var implements Symbol {
+        private final String name;
+        private final Shape shape;
+        private final Pos declared;
+
+        public Var(String name, Shape shape, Pos declared) {
+            this.name = name;
+            this.shape = shape;
+            this.declared = declared;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public Shape shape() {
+            return shape;
+        }
+
+        public Pos declared() {
+            return declared;
+        }
+
+        public String kind() {
+            return "var";
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** A {@code for} variable, running {@code from … to - 1}. */
+    final class Loop implements Symbol {
+        private final String name;
+        private final int from;
+        private final int to;
+        private final Pos declared;
+
+        public Loop(String name, int from, int to, Pos declared) {
+            this.name = name;
+            this.from = from;
+            this.to = to;
+            this.declared = declared;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public int from() {
+            return from;
+        }
+
+        public int to() {
+            return to;
+        }
+
+        public int trips() {
+            return to - from;
+        }
+
+        public Pos declared() {
+            return declared;
+        }
+
+        public String kind() {
+            return "loop variable";
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** A {@code def}: its body is checked and inlined at each call, in the scope it was declared in. */
+    record Def(String name, Stmt.Def def, Map<String, Symbol> scope, Pos declared) implements Symbol {
+        public String kind() {
+            return "function";
+        }
+    }
+
+    /** How {@code initParameters} fills a parameter (LANGUAGE.md section 7). */
+    record Initializer(Kind kind, double a, double b) {
+        public enum Kind { ZEROS, ONES, UNIFORM, NORMAL, XAVIER, HE }
+
+        public static Initializer defaultFor(Shape shape) {
+            return new Initializer(shape.isMatrix() ? Kind.XAVIER : Kind.ZEROS, 0, 0);
+        }
+
+        public String describe() {
+            return switch (kind) {
+                case UNIFORM -> "uniform(" + a + ", " + b + ")";
+                case NORMAL -> "normal(" + a + ", " + b + ")";
+                default -> kind.name().toLowerCase(java.util.Locale.ROOT);
+            };
+        }
+    }
+
+    /** Stands for a name whose declaration failed, so that its uses report nothing more. */
+    record Poisoned(String name, Pos declared) implements Symbol {
+        public String kind() {
+            return "name";
+        }
+    }
+}

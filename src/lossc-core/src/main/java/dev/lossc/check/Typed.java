@@ -1,0 +1,95 @@
+package dev.lossc.check;
+
+import dev.lossc.diag.Pos;
+import dev.lossc.ir.Shape;
+import java.util.List;
+
+/**
+ * The checked program: names resolved to symbols, every expression shaped, defs inlined,
+ * constant scalar expressions folded. This is what the lowering to IR consumes.
+ */
+public final class Typed {
+    private Typed() {}
+
+    public sealed interface Expr {
+        Shape shape();
+
+        Pos pos();
+    }
+
+    /** A folded scalar constant. */
+    public record Const(double value, Pos pos) implements Expr {
+        public Shape shape() {
+            return Shape.SCALAR;
+        }
+    }
+
+    /** A read of an input, param, let or var. */
+    public record Ref(Symbol symbol, Shape shape, Pos pos) implements Expr {}
+
+    /** A loop variable used as a value. */
+    public record LoopIndex(Symbol.Loop loop, Pos pos) implements Expr {
+        public Shape shape() {
+            return Shape.SCALAR;
+        }
+    }
+
+    /** A built-in or operator applied; {@code attribute} is the exponent, alpha, or unused. */
+    public record Apply(Builtin function, List<Expr> args, double attribute, Shape shape, Pos pos) implements Expr {
+        public Apply {
+            args = List.copyOf(args);
+        }
+    }
+
+    /** Indexing: one index per leading axis consumed. */
+    public record Index(Expr base, List<Affine> indexes, Shape shape, Pos pos) implements Expr {
+        public Index {
+            indexes = List.copyOf(indexes);
+        }
+    }
+
+    /** An inlined def call: its parameters and body lets, then its result. */
+    public record Block(List<Stmt> lets, Expr result, Pos pos) implements Expr {
+        public Block {
+            lets = List.copyOf(lets);
+        }
+
+        public Shape shape() {
+            return result.shape();
+        }
+    }
+
+    public sealed interface Stmt {
+        Pos pos();
+    }
+
+    public record Let(Symbol.Let symbol, Expr value, Pos pos) implements Stmt {}
+
+    public record VarDecl(Symbol.Var symbol, Expr value, Pos pos) implements Stmt {}
+
+    public record Assign(Symbol.Var symbol, Expr value, Pos pos) implements Stmt {}
+
+    public record For(Symbol.Loop loop, List<Stmt> body, Pos pos) implements Stmt {
+        public For {
+            body = List.copyOf(body);
+        }
+    }
+
+    /** The whole checked model. */
+    public record Program(
+            String file,
+            String className,
+            List<Symbol.Dim> dims,
+            List<Symbol.Input> inputs,
+            List<Symbol.Param> params,
+            List<Stmt> statements,
+            Expr loss,
+            Pos lossPos) {
+        public Program {
+            dims = List.copyOf(dims);
+            inputs = List.copyOf(inputs);
+            params = List.copyOf(params);
+            statements = List.copyOf(statements);
+        }
+    }
+}

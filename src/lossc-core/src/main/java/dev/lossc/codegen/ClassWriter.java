@@ -1,0 +1,442 @@
+package dev.lossc.codegen;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.JavaFile;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import dev.lossc.ad.AdjointProgram;
+import dev.lossc.check.Symbol;
+import dev.lossc.diag.SourceText;
+import dev.lossc.ir.IrProgram;
+import dev.lossc.ir.Shape;
+import dev.lossc.ir.Stmt;
+import dev.lossc.ir.Value;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import javax.lang.model.element.Modifier;
+
+/**
+ * Phase 5: writes the generated class. Reads like an outline of it: constants, storage, the
+ * public API, then the forward pass, the backward pass and the numeric helpers.
+ */
+public final class ClassWriter {
+    private static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
+    private static final TypeName DOUBLES = TypeName.get(double[].class);
+    /** java.lang types the generated code names: the class and its fields must not hide them. */
+    private static final Set<String> JAVA_LANG = Set.of("Math", "Double", "IllegalArgumentException", "String", "Object", "System", "Override", "Integer", "Long");
+
+    private final IrProgram ir;
+    private final AdjointProgram adjoint;
+    private final SourceText source;
+    private final String packageName;
+    private final JavaNames names = new JavaNames();
+    private final Layout layout = new Layout(names);
+    private final Kernels kernels = new Kernels(layout);
+    private final String className;
+    private final List<Value> temps = new ArrayList<>();
+    private final List<String> dimNames = new ArrayList<>();
+    private int anonymous;
+
+    private ClassWriter(IrProgram ir, AdjointProgram adjoint, SourceText source, String packageName) {
+        this.ir = ir;
+        this.adjoint = adjoint;
+        this.source = source;
+        this.packageName = packageName;
+        String cls = JavaNames.className(ir.className());
+        this.className = JAVA_LANG.contains(cls) ? cls + "_" : cls;
+    }
+
+    /** The Java source of the generated class. */
+    public static String write(IrProgram ir, AdjointProgram adjoint, SourceText source, String packageName) {
+        return new ClassWriter(ir, adjoint, source, packageName).write();
+    }
+
+    /** The simple name the class will have (the model name, made a valid Java name). */
+    public static String className(String modelName) {
+        String cls = JavaNames.className(modelName);
+        return JAVA_LANG.contains(cls) ? cls + "_" : cls;
+    }
+
+    public static boolean isValidPackage(String packageName) {
+        return JavaNames.isValidPackage(packageName);
+    }
+
+    private String write() {
+        names.reserve(className, "java", Layout.PARAMS, Layout.GRAD, "PARAMETER_COUNT", "loss", "lossAndGradient",
+                "parameters", "gradient", "initParameters", "forward", "backward", "sigmoid", "softplus", "mix64",
+                "uniform", "normal", "checkLength", "seed", "Arrays");
+        names.reserve(JAVA_LANG.toArray(new String[0]));
+        names.reserve(Kernels.LOCALS);
+        allocateNames();
+
+        TypeSpec.Builder type = TypeSpec.classBuilder(className)
+                .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
+                .addJavadoc(classJavadoc());
+        constants(type);
+        storage(type);
+        type.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
+                .addJavadoc("Creates the model with parameters from {@code initParameters(0L)}.\n")
+                .addStatement("initParameters(0L)").build());
+        type.addMethod(MethodSpec.methodBuilder("parameters").addModifiers(Modifier.PUBLIC).returns(DOUBLES)
+                .addJavadoc("The parameters as one flat array, in declaration order (matrices row-major); the live array, not a copy.\n")
+                .addStatement("return $L", Layout.PARAMS).build());
+        type.addMethod(MethodSpec.methodBuilder("gradient").addModifiers(Modifier.PUBLIC).returns(DOUBLES)
+                .addJavadoc("The gradient of the last {@code lossAndGradient} call, in the order of {@link #parameters()}; the live array.\n")
+                .addStatement("return $L", Layout.GRAD).build());
+        type.addMethod(initParameters());
+        type.addMethod(entry("loss", false));
+        type.addMethod(entry("lossAndGradient", true));
+
+        Chunker chunker = new Chunker(source, layout, new MethodNamer("forward"));
+        type.addMethod(MethodSpec.methodBuilder("forward").addModifiers(Modifier.PRIVATE)
+                .addCode(chunker.body(forwardUnits(ir.body()), List.of())).build());
+        Chunker back = new Chunker(source, layout, new MethodNamer("backward"));
+        type.addMethod(MethodSpec.methodBuilder("backward").addModifiers(Modifier.PRIVATE)
+                .addCode(back.body(backwardUnits(), List.of())).build());
+        chunker.methods().forEach(type::addMethod);
+        back.methods().forEach(type::addMethod);
+        helpers(type);
+
+        JavaFile file = JavaFile.builder(packageName, type.build())
+                .skipJavaLangImports(true)
+                .indent("    ")
+                .addFileComment("Generated by lossc from $L. Do not edit.", Chunker.commentText(fileName()))
+                .build();
+        return file.toString();
+    }
+
+    private String fileName() {
+        String f = source.name().replace('\\', '/');
+        return f.substring(f.lastIndexOf('/') + 1);
+    }
+
+    private final class MethodNamer implements java.util.function.Supplier<String> {
+        private final String prefix;
+        private int next = 1;
+
+        MethodNamer(String prefix) {
+            this.prefix = prefix;
+        }
+
+        public String get() {
+            return names.allocate(prefix + next++);
+        }
+    }
+
+    // ------------------------------------------------------------------ names and storage
+
+    private void allocateNames() {
+        for (Symbol.Dim d : ir.dims()) {
+            dimNames.add(names.allocate(d.name()));
+        }
+        for (Value p : ir.params()) {
+            layout.nameParamOffset(p);
+        }
+        for (Value in : ir.inputs()) {
+            layout.namePrimal(in, in.name());
+        }
+        for (Value v : ir.vars()) {
+            layout.namePrimal(v, v.name());
+        }
+        collectTemps(ir.body());
+        for (Value t : temps) {
+            layout.namePrimal(t, t.name() != null ? t.name() : "tmp" + ++anonymous);
+        }
+        for (Value v : adjoint.adjointValues()) {
+            if (v.kind() == Value.Kind.TEMP || v.kind() == Value.Kind.VAR) {
+                layout.nameAdjoint(v);
+            }
+        }
+        collectLoops(ir.body());
+    }
+
+    private void collectTemps(List<Stmt> body) {
+        for (Stmt s : body) {
+            if (s instanceof Stmt.Op op) {
+                temps.add(op.out());
+            } else if (s instanceof Stmt.Loop l) {
+                collectTemps(l.body());
+            }
+        }
+    }
+
+    private void collectLoops(List<Stmt> body) {
+        for (Stmt s : body) {
+            if (s instanceof Stmt.Loop l) {
+                layout.loop(l.loop());
+                collectLoops(l.body());
+            }
+        }
+    }
+
+    private void constants(TypeSpec.Builder type) {
+        for (int k = 0; k < ir.dims().size(); k++) {
+            Symbol.Dim d = ir.dims().get(k);
+            type.addField(FieldSpec.builder(int.class, dimNames.get(k), Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+                    .addJavadoc("dim {@code $L}.\n", d.name())
+                    .initializer("$L", d.value()).build());
+        }
+        int offset = 0;
+        for (Value p : ir.params()) {
+            offset += p.shape().size();
+        }
+        type.addField(FieldSpec.builder(int.class, "PARAMETER_COUNT", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("Length of {@link #parameters()} and {@link #gradient()}.\n")
+                .initializer("$L", offset).build());
+        offset = 0;
+        for (Value p : ir.params()) {
+            Symbol.Param sym = ir.paramSymbols().get(p.index());
+            type.addField(FieldSpec.builder(int.class, layout.offsetOf(p), Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+                    .addJavadoc("Offset of param {@code $L} $L ($L elements$L) in the flat parameter and gradient arrays.\n",
+                            p.name(), p.shape(), p.shape().size(), p.shape().isMatrix() ? ", row-major" : "")
+                    .initializer("$L", offset).build());
+            offset += sym.shape().size();
+        }
+    }
+
+    private void storage(TypeSpec.Builder type) {
+        type.addField(FieldSpec.builder(DOUBLES, Layout.PARAMS, Modifier.PRIVATE, Modifier.FINAL)
+                .initializer("new double[PARAMETER_COUNT]").build());
+        type.addField(FieldSpec.builder(DOUBLES, Layout.GRAD, Modifier.PRIVATE, Modifier.FINAL)
+                .initializer("new double[PARAMETER_COUNT]").build());
+        for (Value in : ir.inputs()) {
+            type.addField(FieldSpec.builder(in.shape().isScalar() ? TypeName.DOUBLE : DOUBLES, layout.primalName(in), Modifier.PRIVATE)
+                    .addJavadoc("input {@code $L} $L, held during a call.\n", in.name(), in.shape()).build());
+        }
+        List<Value> values = new ArrayList<>(ir.vars());
+        values.addAll(temps);
+        for (Value v : values) {
+            String what = v.kind() == Value.Kind.VAR ? "var {@code " + v.name() + "}" : v.name() != null ? "{@code " + v.name() + "}" : "intermediate";
+            String loops = v.loops().isEmpty() ? "" : ", one slot per iteration of " + String.join(", ", v.loops().stream().map(Symbol.Loop::name).toList());
+            type.addField(field(layout.primalName(v), Layout.isArray(v), Layout.storageLength(v), what + " " + v.shape() + loops));
+        }
+        for (Value v : values) {
+            if (layout.adjointName(v) != null) {
+                type.addField(field(layout.adjointName(v), v.shape().size() > 1, v.shape().size(),
+                        "adjoint of " + layout.primalName(v)));
+            }
+        }
+    }
+
+    private static FieldSpec field(String name, boolean array, int length, String doc) {
+        if (array) {
+            return FieldSpec.builder(DOUBLES, name, Modifier.PRIVATE, Modifier.FINAL)
+                    .addJavadoc("$L\n", doc).initializer("new double[$L]", length).build();
+        }
+        return FieldSpec.builder(TypeName.DOUBLE, name, Modifier.PRIVATE).addJavadoc("$L\n", doc).build();
+    }
+
+    // ------------------------------------------------------------------ public API
+
+    private CodeBlock classJavadoc() {
+        CodeBlock.Builder doc = CodeBlock.builder();
+        doc.add("Loss and gradient of model {@code $L}, generated by lossc from {@code $L}.\n\n", ir.className(), Chunker.commentText(fileName()));
+        doc.add("<p>Inputs, in call order:");
+        if (ir.inputs().isEmpty()) {
+            doc.add(" none.");
+        }
+        doc.add("\n<ul>\n");
+        for (Value in : ir.inputs()) {
+            doc.add("<li>{@code $L} $L: $L</li>\n", in.name(), in.shape(), javaType(in));
+        }
+        doc.add("</ul>\n\n<p>Parameters, in the flat order of {@link #parameters()} and {@link #gradient()}:\n<ul>\n");
+        for (Value p : ir.params()) {
+            Symbol.Param sym = ir.paramSymbols().get(p.index());
+            doc.add("<li>{@code $L} $L at {@link #$L}, initialized by {@code $L}</li>\n", p.name(), p.shape(), layout.offsetOf(p), sym.init().describe());
+        }
+        doc.add("</ul>\n\n<p>An instance owns its work arrays: after construction no method allocates, and an instance\n"
+                + "must be used by one thread at a time. Depends on {@code java.base} only.\n");
+        return doc.build();
+    }
+
+    private static String javaType(Value in) {
+        Shape s = in.shape();
+        return s.isScalar() ? "{@code double}" : s.isVector() ? "{@code double[" + s.cols() + "]}"
+                : "{@code double[" + s.rows() + " * " + s.cols() + "]}, row-major";
+    }
+
+    private MethodSpec entry(String name, boolean withGradient) {
+        MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC).returns(double.class);
+        if (withGradient) {
+            m.addJavadoc("Computes the loss and writes its gradient into {@link #gradient()} (overwriting it).\n\n");
+        } else {
+            m.addJavadoc("Computes the loss only.\n\n");
+        }
+        for (Value in : ir.inputs()) {
+            String p = layout.primalName(in);
+            m.addParameter(in.shape().isScalar() ? TypeName.DOUBLE : DOUBLES, p);
+            m.addJavadoc("@param $L input {@code $L} $L\n", p, in.name(), in.shape());
+        }
+        m.addJavadoc("@return the loss\n@throws IllegalArgumentException if an array argument is null or has the wrong length\n");
+        for (Value in : ir.inputs()) {
+            if (!in.shape().isScalar()) {
+                m.addStatement("checkLength($S, $L, $L)", in.name(), layout.primalName(in), in.shape().size());
+            }
+        }
+        for (Value in : ir.inputs()) {
+            m.addStatement("this.$L = $L", layout.primalName(in), layout.primalName(in));
+        }
+        m.addStatement("forward()");
+        if (withGradient) {
+            m.addStatement("backward()");
+        }
+        for (Value in : ir.inputs()) {
+            if (!in.shape().isScalar()) {
+                m.addStatement("this.$L = null", layout.primalName(in));
+            }
+        }
+        m.addStatement("return $L", layout.at(ir.loss(), false, "0"));
+        return m.build();
+    }
+
+    private MethodSpec initParameters() {
+        MethodSpec.Builder m = MethodSpec.methodBuilder("initParameters").addModifiers(Modifier.PUBLIC)
+                .addParameter(long.class, "seed")
+                .addJavadoc("Fills the parameters as declared (xavier for matrices and zeros otherwise by default);\n"
+                        + "the same seed gives the same values on every JVM.\n");
+        for (Value p : ir.params()) {
+            Symbol.Param sym = ir.paramSymbols().get(p.index());
+            Symbol.Initializer init = sym.init();
+            Shape s = p.shape();
+            int fanIn = s.isMatrix() ? s.cols() : s.size();
+            int fanOut = s.isMatrix() ? s.rows() : s.size();
+            String off = layout.offsetOf(p);
+            String at = Layout.PARAMS + "[" + off + " + i]";
+            m.addComment("$L $L: $L", p.name(), s, init.describe());
+            m.beginControlFlow("for (int i = 0; i < $L; i++)", s.size());
+            switch (init.kind()) {
+                case ZEROS -> m.addStatement("$L = 0.0", at);
+                case ONES -> m.addStatement("$L = 1.0", at);
+                case UNIFORM -> m.addStatement("$L = $L + ($L) * uniform(seed, $L + i)", at, Layout.literal(init.a()),
+                        Layout.literal(init.b() - init.a()), off);
+                case NORMAL -> m.addStatement("$L = $L + $L * normal(seed, $L + i)", at, Layout.literal(init.a()), Layout.literal(init.b()), off);
+                case XAVIER -> {
+                    double bound = Math.sqrt(6.0 / (fanIn + fanOut));
+                    m.addStatement("$L = $L * (2.0 * uniform(seed, $L + i) - 1.0)", at, Layout.literal(bound), off);
+                }
+                case HE -> m.addStatement("$L = $L * normal(seed, $L + i)", at, Layout.literal(Math.sqrt(2.0 / fanIn)), off);
+            }
+            m.endControlFlow();
+        }
+        return m.build();
+    }
+
+    // ------------------------------------------------------------------ forward and backward
+
+    private List<Chunker.Unit> forwardUnits(List<Stmt> body) {
+        List<Chunker.Unit> units = new ArrayList<>();
+        for (Stmt s : body) {
+            int line = s.pos().line();
+            if (s instanceof Stmt.Op op) {
+                units.add(new Chunker.Code(kernels.forward(op), line, null));
+            } else if (s instanceof Stmt.Assign a) {
+                units.add(new Chunker.Code(kernels.assign(a), line, null));
+            } else if (s instanceof Stmt.Loop l) {
+                String t = layout.loop(l.loop());
+                String header = "for (int " + t + " = " + l.loop().from() + "; " + t + " < " + l.loop().to() + "; " + t + "++)";
+                units.add(new Chunker.Loop(header, l.loop(), forwardUnits(l.body()), line));
+            }
+        }
+        return units;
+    }
+
+    private List<Chunker.Unit> backwardUnits() {
+        List<Chunker.Unit> units = new ArrayList<>();
+        CodeBlock.Builder zero = CodeBlock.builder();
+        zero.addStatement("$T.fill($L, 0.0)", ARRAYS, Layout.GRAD);
+        Set<Value> topLevel = new LinkedHashSet<>();
+        for (Value v : adjoint.adjointValues()) {
+            if ((v.kind() == Value.Kind.TEMP && v.loops().isEmpty()) || v.kind() == Value.Kind.VAR) {
+                topLevel.add(v);
+            }
+        }
+        for (Value v : topLevel) {
+            zero.add(zeroAdjoint(v));
+        }
+        units.add(new Chunker.Code(zero.build(), -1, null));
+        units.addAll(backwardUnits(adjoint.steps()));
+        return units;
+    }
+
+    private CodeBlock zeroAdjoint(Value v) {
+        if (v.shape().size() > 1) {
+            return CodeBlock.builder().addStatement("$T.fill($L, 0.0)", ARRAYS, layout.adjointName(v)).build();
+        }
+        return CodeBlock.builder().addStatement("$L = 0.0", layout.adjointName(v)).build();
+    }
+
+    private List<Chunker.Unit> backwardUnits(List<AdjointProgram.Step> steps) {
+        List<Chunker.Unit> units = new ArrayList<>();
+        for (AdjointProgram.Step s : steps) {
+            int line = s.pos() == null ? -1 : s.pos().line();
+            if (s instanceof AdjointProgram.Seed seed) {
+                units.add(new Chunker.Code(CodeBlock.builder().addStatement("$L = 1.0", layout.at(seed.loss(), true, "0")).build(), line, null));
+            } else if (s instanceof AdjointProgram.Zero z) {
+                units.add(new Chunker.Code(zeroAdjoint(z.value()), -1, null));
+            } else if (s instanceof AdjointProgram.Accumulate acc) {
+                Value arg = acc.op().args().get(acc.operand());
+                String note = "d " + describe(arg) + " from " + layout.primalName(acc.op().out()) + " = "
+                        + acc.op().prim().spelling() + ": " + acc.rule().math();
+                units.add(new Chunker.Code(kernels.adjoint(acc.op(), acc.operand(), acc.rule()), line, note));
+            } else if (s instanceof AdjointProgram.Unassign u) {
+                units.add(new Chunker.Code(kernels.unassign(u.assign(), u.sourceActive()), line,
+                        "var " + u.assign().var().name() + " was assigned here: hand its adjoint back"));
+            } else if (s instanceof AdjointProgram.ReverseLoop l) {
+                String t = layout.loop(l.loop());
+                String header = "for (int " + t + " = " + (l.loop().to() - 1) + "; " + t + " >= " + l.loop().from() + "; " + t + "--)";
+                units.add(new Chunker.Loop(header, l.loop(), backwardUnits(l.body()), line));
+            }
+        }
+        return units;
+    }
+
+    private String describe(Value v) {
+        Value root = v.root();
+        String base = root.kind() == Value.Kind.PARAM ? root.name() : layout.primalName(root);
+        return v.kind() == Value.Kind.VIEW ? base + "[" + layout.affine(v.viewOffset()) + " + …]" : base;
+    }
+
+    private void helpers(TypeSpec.Builder type) {
+        type.addMethod(MethodSpec.methodBuilder("sigmoid").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .returns(double.class).addParameter(double.class, "x")
+                .addComment("Stable for large |x|: never exponentiates a positive number.")
+                .beginControlFlow("if (x >= 0.0)")
+                .addStatement("return 1.0 / (1.0 + Math.exp(-x))")
+                .endControlFlow()
+                .addStatement("double e = Math.exp(x)")
+                .addStatement("return e / (1.0 + e)").build());
+        type.addMethod(MethodSpec.methodBuilder("softplus").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .returns(double.class).addParameter(double.class, "x")
+                .addComment("log(1 + exp(x)), stable for large |x|.")
+                .addStatement("return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)))").build());
+        type.addMethod(MethodSpec.methodBuilder("mix64").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .returns(long.class).addParameter(long.class, "z")
+                .addComment("SplitMix64's finalizer: a fixed, portable bit mixer.")
+                .addStatement("z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L")
+                .addStatement("z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL")
+                .addStatement("return z ^ (z >>> 31)").build());
+        type.addMethod(MethodSpec.methodBuilder("uniform").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .returns(double.class).addParameter(long.class, "seed").addParameter(int.class, "k")
+                .addComment("The k-th uniform number in [0, 1) of the stream for this seed.")
+                .addStatement("return (mix64(seed + (3L * k + 1L) * 0x9E3779B97F4A7C15L) >>> 11) * 0x1.0p-53").build());
+        type.addMethod(MethodSpec.methodBuilder("normal").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .returns(double.class).addParameter(long.class, "seed").addParameter(int.class, "k")
+                .addComment("The k-th standard normal number of the stream for this seed (Box-Muller).")
+                .addStatement("double u1 = 1.0 - (mix64(seed + (3L * k + 2L) * 0x9E3779B97F4A7C15L) >>> 11) * 0x1.0p-53")
+                .addStatement("double u2 = (mix64(seed + (3L * k + 3L) * 0x9E3779B97F4A7C15L) >>> 11) * 0x1.0p-53")
+                .addStatement("return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2)").build());
+        type.addMethod(MethodSpec.methodBuilder("checkLength").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(String.class, "name").addParameter(DOUBLES, "array").addParameter(int.class, "expected")
+                .beginControlFlow("if (array == null)")
+                .addStatement("throw new IllegalArgumentException(name + \" must not be null (expected length \" + expected + \")\")")
+                .endControlFlow()
+                .beginControlFlow("if (array.length != expected)")
+                .addStatement("throw new IllegalArgumentException(name + \" has length \" + array.length + \" but must have length \" + expected)")
+                .endControlFlow().build());
+    }
+}

@@ -1,0 +1,165 @@
+package dev.lossc.codegen;
+
+import dev.lossc.check.Affine;
+import dev.lossc.check.Symbol;
+import dev.lossc.ir.Value;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where every value lives in the generated class, and how to read one element of it. Params and
+ * their gradient live in two flat arrays ({@code params}, {@code grad}) at per-param offsets;
+ * inputs are the caller's arrays, held for the duration of a call; temps and vars are fields
+ * (a {@code double} for a scalar outside loops, else a {@code double[]} with one slot per loop
+ * iteration); adjoints are {@code d_}-prefixed fields with one iteration's worth of room.
+ */
+final class Layout {
+    static final String PARAMS = "params";
+    static final String GRAD = "grad";
+
+    private final JavaNames names;
+    private final Map<Value, String> primal = new IdentityHashMap<>();
+    private final Map<Value, String> adjoint = new IdentityHashMap<>();
+    private final Map<Value, String> offsets = new IdentityHashMap<>();
+    private final Map<Symbol.Loop, String> loopNames = new LinkedHashMap<>();
+
+    Layout(JavaNames names) {
+        this.names = names;
+    }
+
+    String nameParamOffset(Value param) {
+        return offsets.computeIfAbsent(param, p -> names.allocate(p.name() + "_OFFSET"));
+    }
+
+    String offsetOf(Value param) {
+        return offsets.get(param);
+    }
+
+    String namePrimal(Value v, String hint) {
+        return primal.computeIfAbsent(v, x -> names.allocate(hint));
+    }
+
+    String nameAdjoint(Value v) {
+        return adjoint.computeIfAbsent(v, x -> names.allocate("d_" + primal.get(x)));
+    }
+
+    String primalName(Value v) {
+        return primal.get(v);
+    }
+
+    String adjointName(Value v) {
+        return adjoint.get(v);
+    }
+
+    String loop(Symbol.Loop loop) {
+        return loopNames.computeIfAbsent(loop, l -> names.allocate(l.name()));
+    }
+
+    /** A temp or var with one slot per iteration of the loops around its definition. */
+    static boolean isArray(Value v) {
+        return v.shape().size() > 1 || !v.loops().isEmpty();
+    }
+
+    static int storageLength(Value v) {
+        long n = v.shape().size();
+        for (Symbol.Loop l : v.loops()) {
+            n *= Math.max(1, l.trips());
+        }
+        return (int) n;
+    }
+
+    /** The element {@code idx} (a Java int expression) of value {@code v}, or of its adjoint. */
+    String at(Value v, boolean ofAdjoint, String idx) {
+        switch (v.kind()) {
+            case CONST:
+                return literal(v.constant());
+            case LOOP_INDEX:
+                return "((double) " + loop(v.loop()) + ")";
+            case VIEW:
+                return at(v.root(), ofAdjoint, add(affine(v.viewOffset()), idx));
+            case PARAM:
+                return (ofAdjoint ? GRAD : PARAMS) + "[" + add(offsets.get(v), idx) + "]";
+            case INPUT:
+                return v.shape().size() == 1 && v.shape().isScalar() ? primal.get(v) : primal.get(v) + "[" + idx + "]";
+            default:
+                if (ofAdjoint) {
+                    return v.shape().size() == 1 ? adjoint.get(v) : adjoint.get(v) + "[" + idx + "]";
+                }
+                if (!isArray(v)) {
+                    return primal.get(v);
+                }
+                return primal.get(v) + "[" + add(iterationBase(v), idx) + "]";
+        }
+    }
+
+    /** The first slot of the current iteration: {@code ((t - lo) * trips2 + (u - lo2)) * size}. */
+    private String iterationBase(Value v) {
+        if (v.loops().isEmpty()) {
+            return "0";
+        }
+        String flat = null;
+        for (Symbol.Loop l : v.loops()) {
+            String term = l.from() == 0 ? loop(l) : "(" + loop(l) + " - " + l.from() + ")";
+            flat = flat == null ? term : "(" + flat + ") * " + l.trips() + " + " + term;
+        }
+        int size = v.shape().size();
+        if (size == 1) {
+            return flat;
+        }
+        return (flat.contains(" ") ? "(" + flat + ")" : flat) + " * " + size;
+    }
+
+    String affine(Affine a) {
+        StringBuilder s = new StringBuilder();
+        for (Affine.Term t : a.terms()) {
+            String name = loop(t.loop());
+            int c = t.coefficient();
+            if (s.length() == 0) {
+                s.append(c == 1 ? name : c == -1 ? "-" + name : c + " * " + name);
+            } else {
+                s.append(c < 0 ? " - " : " + ").append(Math.abs(c) == 1 ? name : Math.abs(c) + " * " + name);
+            }
+        }
+        if (s.length() == 0) {
+            return Integer.toString(a.constant());
+        }
+        if (a.constant() != 0) {
+            s.append(a.constant() < 0 ? " - " : " + ").append(Math.abs(a.constant()));
+        }
+        return s.toString();
+    }
+
+    static String add(String a, String b) {
+        if (a.equals("0")) {
+            return b;
+        }
+        if (b.equals("0")) {
+            return a;
+        }
+        return a + " + " + b;
+    }
+
+    static String mul(String a, int n) {
+        if (a.equals("0") || n == 1) {
+            return a;
+        }
+        return a + " * " + n;
+    }
+
+    static String literal(double v) {
+        if (Double.isNaN(v)) {
+            return "Double.NaN";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "Double.POSITIVE_INFINITY" : "Double.NEGATIVE_INFINITY";
+        }
+        String s = Double.toString(v);
+        return v < 0 || (v == 0 && 1 / v < 0) ? "(" + s + ")" : s;
+    }
+
+    List<String> loopNames(List<Symbol.Loop> loops) {
+        return loops.stream().map(this::loop).toList();
+    }
+}

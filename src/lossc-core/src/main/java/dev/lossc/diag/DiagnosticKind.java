@@ -1,0 +1,92 @@
+package dev.lossc.diag;
+
+/**
+ * The catalogue of every diagnostic the compiler reports. Each entry is a message template in
+ * {@link String#format} syntax; the code is stable and appears in the language reference.
+ */
+public enum DiagnosticKind {
+    // Reading the file
+    NOT_UTF8("L001", "file is not UTF-8 text (invalid byte sequence)"),
+    NUL_BYTE("L002", "file contains a NUL byte: it is not a .loss source file"),
+    TOO_MANY_ERRORS("L003", "too many errors (%d); stopping"),
+    NESTED_TOO_DEEPLY("L004", "expression nested too deeply"),
+
+    // Syntax
+    UNEXPECTED_CHARACTER("S001", "unexpected character %s"),
+    SYNTAX("S002", "%s"),
+    UNTERMINATED_COMMENT("S003", "unterminated block comment"),
+    BAD_NUMBER("S004", "invalid number '%s'"),
+
+    // Program structure
+    MODEL_NOT_FIRST("E001", "'model' must be the first statement"),
+    DUPLICATE_MODEL("E002", "only one 'model' statement is allowed"),
+    MISSING_LOSS("E003", "missing 'loss' statement: a file must end with exactly one 'loss'"),
+    DUPLICATE_LOSS("E004", "only one 'loss' statement is allowed"),
+    LOSS_NOT_LAST("E005", "'loss' must be the last statement"),
+    LOSS_NOT_SCALAR("E006", "the loss must be a scalar, but it has shape %s"),
+    STATEMENT_NOT_ALLOWED_HERE("E007", "'%s' is not allowed %s"),
+
+    // Names
+    UNKNOWN_NAME("N001", "unknown name '%s'"),
+    ALREADY_DECLARED("N002", "'%s' is already declared in this scope (at line %d)"),
+    BUILTIN_REDECLARED("N003", "'%s' is a built-in function and cannot be declared again"),
+    UNKNOWN_FUNCTION("N004", "unknown function '%s'"),
+    RECURSIVE_CALL("N005", "'%s' calls itself: functions may not be recursive"),
+    NOT_A_FUNCTION("N006", "'%s' is a %s, not a function"),
+    FUNCTION_AS_VALUE("N007", "'%s' is a function; call it with arguments"),
+    ASSIGN_NOT_VAR("N008", "cannot assign to '%s': it is a %s, and only a 'var' can be assigned"),
+    UNKNOWN_INITIALIZER("N009", "unknown initializer '%s' (expected zeros, ones, uniform(a, b), normal(mean, std), xavier or he)"),
+    INVALID_MODEL_NAME("N010", "'%s' cannot be used as a Java class name"),
+
+    // Constants, sizes and indexes
+    NOT_CONSTANT("C001", "%s must be a constant expression (literals, consts and dims)"),
+    DIM_NOT_POSITIVE_INTEGER("C002", "dimension '%s' must be a positive integer, but it is %s"),
+    SIZE_NOT_POSITIVE_INTEGER("C003", "a size must be a dim or a positive integer literal, but it is %s"),
+    SHAPE_RANK("C004", "shapes have at most two sizes ([m, n]), but this one has %d"),
+    TOO_LARGE("C005", "%s is too large (%s elements; the limit is %d)"),
+    BAD_INDEX("C006", "an index must be an integer literal, a dim or a loop variable, optionally plus or minus integers"),
+    INDEX_OUT_OF_BOUNDS("C007", "index %s is out of bounds for size %d"),
+    TOO_MANY_INDEXES("C008", "cannot index a %s with %d indexes"),
+    LOOP_BOUND("C009", "loop bound must be an integer constant, but it is %s"),
+    LOOP_RANGE("C010", "loop range %d..%d runs backwards"),
+    INITIALIZER_ARGS("C011", "initializer '%s' takes %s"),
+    BAD_AXIS("C012", "axis must be the integer constant 0 or 1, but it is %s"),
+    PROGRAM_TOO_LARGE("C013", "program is too large after inlining functions (more than %d operations)"),
+    NOT_INTEGER("C014", "%s must be an integer, but it is %s"),
+
+    // Shapes and calls
+    SHAPE_MISMATCH("T001", "'%s' cannot combine shapes %s and %s"),
+    MATMUL_SHAPES("T002", "'@' cannot multiply shapes %s and %s"),
+    ARITY("T003", "'%s' takes %s, but %d given"),
+    ARGUMENT_SHAPE("T004", "'%s' expects %s, but got %s"),
+    ASSIGN_SHAPE("T005", "'%s' has shape %s, but the new value has shape %s"),
+    CONSTANT_ARGUMENT("T006", "argument %s of '%s' must be a constant expression"),
+
+    // Values files (lossc eval --values)
+    VALUES_SYNTAX("V001", "invalid JSON: %s"),
+    VALUES_NOT_OBJECT("V002", "the values file must hold one JSON object keyed by input and param names"),
+    VALUES_MISSING("V003", "missing value for %s '%s' %s"),
+    VALUES_UNKNOWN("V004", "'%s' is not an input or param of model %s"),
+    VALUES_SHAPE("V005", "%s '%s' has shape %s, so its value must be %s, but it is %s"),
+    VALUES_DUPLICATE("V006", "'%s' is given more than once");
+
+    private final String code;
+    private final String template;
+
+    DiagnosticKind(String code, String template) {
+        this.code = code;
+        this.template = template;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public String template() {
+        return template;
+    }
+
+    public String format(Object... args) {
+        return String.format(java.util.Locale.ROOT, template, args);
+    }
+}

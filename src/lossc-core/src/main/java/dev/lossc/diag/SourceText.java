@@ -1,0 +1,45 @@
+package dev.lossc.diag;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The text of one source file, split into lines for diagnostics. */
+public final class SourceText {
+    private final String name;
+    private final String text;
+    private final List<String> lines = new ArrayList<>();
+
+    public SourceText(String name, String text) {
+        this.name = name;
+        this.text = text;
+        int start = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n' || c == '\r') {
+                lines.add(text.substring(start, i));
+                if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                start = i + 1;
+            }
+        }
+        lines.add(text.substring(start));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String text() {
+        return text;
+    }
+
+    /** The 1-based line, without its terminator; empty past the end. */
+    public String line(int line) {
+        return line >= 1 && line <= lines.size() ? lines.get(line - 1) : "";
+    }
+
+    public int lineCount() {
+        return lines.size();
+    }
+}

@@ -1,0 +1,209 @@
+package dev.lossc.ir;
+
+import dev.lossc.check.Affine;
+import dev.lossc.check.Builtin;
+import dev.lossc.check.Symbol;
+import dev.lossc.check.Typed;
+import dev.lossc.diag.Pos;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Phase 3: the checked program to the normalized IR. Expressions become sequences of
+ * {@code out = prim(args)}, derived built-ins become primitives, indexing becomes views, var reads
+ * become snapshots, and what does not reach the loss is dropped.
+ */
+public final class Lowering {
+    private int nextId;
+    private final Map<Symbol, Value> bound = new IdentityHashMap<>();
+    private final Map<Value, Value> varReads = new HashMap<>();
+    private final List<Symbol.Loop> loops = new ArrayList<>();
+    private List<Stmt> block = new ArrayList<>();
+    private final List<Value> vars = new ArrayList<>();
+
+    private Lowering() {}
+
+    public static IrProgram lower(Typed.Program program) {
+        return new Lowering().run(program);
+    }
+
+    private IrProgram run(Typed.Program p) {
+        List<Value> inputs = new ArrayList<>();
+        for (Symbol.Input in : p.inputs()) {
+            Value v = Value.input(nextId++, in.name(), in.shape(), in.index());
+            inputs.add(v);
+            bound.put(in, v);
+        }
+        List<Value> params = new ArrayList<>();
+        for (Symbol.Param ps : p.params()) {
+            Value v = Value.param(nextId++, ps.name(), ps.shape(), ps.index());
+            params.add(v);
+            bound.put(ps, v);
+        }
+        for (Typed.Stmt s : p.statements()) {
+            statement(s);
+        }
+        Value loss = expr(p.loss());
+        if (loss.kind() != Value.Kind.TEMP) {
+            loss = op(Prim.COPY, List.of(loss), 0, Shape.SCALAR, p.lossPos());
+        }
+        loss.nameIfAnonymous("loss");
+        List<Stmt> body = Liveness.prune(block, loss);
+        return new IrProgram(p.className(), p.dims(), p.params(), inputs, params, vars, body, loss);
+    }
+
+    private void statement(Typed.Stmt s) {
+        if (s instanceof Typed.Let l) {
+            Value v = expr(l.value());
+            v.nameIfAnonymous(l.symbol().name());
+            bound.put(l.symbol(), v);
+        } else if (s instanceof Typed.VarDecl d) {
+            Value init = expr(d.value());
+            Value var = Value.var(nextId++, d.symbol().name(), d.symbol().shape());
+            vars.add(var);
+            bound.put(d.symbol(), var);
+            block.add(new Stmt.Assign(var, init, d.pos()));
+        } else if (s instanceof Typed.Assign a) {
+            Value v = expr(a.value());
+            Value var = bound.get(a.symbol());
+            block.add(new Stmt.Assign(var, v, a.pos()));
+            varReads.remove(var);
+        } else if (s instanceof Typed.For f) {
+            List<Stmt> outer = block;
+            block = new ArrayList<>();
+            loops.add(f.loop());
+            varReads.clear();
+            for (Typed.Stmt b : f.body()) {
+                statement(b);
+            }
+            varReads.clear();
+            loops.remove(loops.size() - 1);
+            Stmt.Loop loop = new Stmt.Loop(f.loop(), block, f.pos());
+            block = outer;
+            block.add(loop);
+        }
+    }
+
+    private Value constant(double v) {
+        return Value.constant(nextId++, v);
+    }
+
+    private Value op(Prim prim, List<Value> args, double attribute, Shape shape, Pos pos) {
+        Value out = Value.temp(nextId++, null, shape, loops);
+        block.add(new Stmt.Op(out, prim, args, attribute, pos));
+        return out;
+    }
+
+    private Value scaled(Value v, double factor, Pos pos) {
+        return factor == 1.0 ? v : op(Prim.MUL, List.of(v, constant(factor)), 0, v.shape(), pos);
+    }
+
+    private Value expr(Typed.Expr e) {
+        if (e instanceof Typed.Const c) {
+            return constant(c.value());
+        } else if (e instanceof Typed.LoopIndex li) {
+            return Value.loopIndex(nextId++, li.loop());
+        } else if (e instanceof Typed.Ref r) {
+            Value v = bound.get(r.symbol());
+            if (v.kind() == Value.Kind.VAR) {
+                return varReads.computeIfAbsent(v, var -> op(Prim.COPY, List.of(var), 0, var.shape(), r.pos()));
+            }
+            return v;
+        } else if (e instanceof Typed.Index ix) {
+            return index(ix);
+        } else if (e instanceof Typed.Block b) {
+            for (Typed.Stmt s : b.lets()) {
+                statement(s);
+            }
+            return expr(b.result());
+        }
+        Typed.Apply a = (Typed.Apply) e;
+        List<Value> args = new ArrayList<>();
+        for (Typed.Expr x : a.args()) {
+            args.add(expr(x));
+        }
+        return apply(a, args);
+    }
+
+    private Value index(Typed.Index ix) {
+        Value base = expr(ix.base());
+        Shape s = base.shape();
+        Affine offset = Affine.of(0);
+        if (s.isMatrix()) {
+            offset = offset.plus(ix.indexes().get(0).times(s.cols()), 1);
+            if (ix.indexes().size() == 2) {
+                offset = offset.plus(ix.indexes().get(1), 1);
+            }
+        } else {
+            offset = ix.indexes().get(0);
+        }
+        Value root = base.root();
+        if (base.kind() == Value.Kind.VIEW) {
+            offset = base.viewOffset().plus(offset, 1);
+        }
+        return Value.view(nextId++, root, offset, ix.shape());
+    }
+
+    private Value apply(Typed.Apply a, List<Value> args) {
+        Pos pos = a.pos();
+        Shape shape = a.shape();
+        Value x = args.get(0);
+        return switch (a.function()) {
+            case NEG -> op(Prim.NEG, args, 0, shape, pos);
+            case POW -> op(Prim.POW, args, a.attribute(), shape, pos);
+            case SIGMOID -> op(Prim.SIGMOID, args, 0, shape, pos);
+            case TANH -> op(Prim.TANH, args, 0, shape, pos);
+            case RELU -> op(Prim.RELU, args, 0, shape, pos);
+            case SOFTPLUS -> op(Prim.SOFTPLUS, args, 0, shape, pos);
+            case EXP -> op(Prim.EXP, args, 0, shape, pos);
+            case LOG -> op(Prim.LOG, args, 0, shape, pos);
+            case SQRT -> op(Prim.SQRT, args, 0, shape, pos);
+            case ABS -> op(Prim.ABS, args, 0, shape, pos);
+            case LEAKY_RELU -> op(Prim.LEAKY_RELU, args, a.attribute(), shape, pos);
+            case ADD -> op(Prim.ADD, args, 0, shape, pos);
+            case SUB -> op(Prim.SUB, args, 0, shape, pos);
+            case MUL -> op(Prim.MUL, args, 0, shape, pos);
+            case DIV -> op(Prim.DIV, args, 0, shape, pos);
+            case MAX -> op(Prim.MAX, args, 0, shape, pos);
+            case MIN -> op(Prim.MIN, args, 0, shape, pos);
+            case MATVEC -> op(Prim.MATVEC, args, 0, shape, pos);
+            case VECMAT -> op(Prim.VECMAT, args, 0, shape, pos);
+            case MATMUL -> op(Prim.MATMUL, args, 0, shape, pos);
+            case DOT -> op(Prim.DOT, args, 0, shape, pos);
+            case OUTER -> op(Prim.OUTER, args, 0, shape, pos);
+            case TRANSPOSE -> op(Prim.TRANSPOSE, args, 0, shape, pos);
+            case SUM -> op(Prim.SUM, args, 0, shape, pos);
+            case SUM_AXIS0 -> op(Prim.SUM_AXIS0, args, 0, shape, pos);
+            case SUM_AXIS1 -> op(Prim.SUM_AXIS1, args, 0, shape, pos);
+            case SOFTMAX -> op(Prim.SOFTMAX, args, 0, shape, pos);
+            case LOG_SOFTMAX -> op(Prim.LOG_SOFTMAX, args, 0, shape, pos);
+            case LOGSUMEXP -> op(Prim.LOGSUMEXP, args, 0, shape, pos);
+            // Derived built-ins: rewritten into primitives, so they need no rules of their own.
+            case MEAN -> scaled(op(Prim.SUM, args, 0, shape, pos), 1.0 / x.shape().size(), pos);
+            case MEAN_AXIS0 -> scaled(op(Prim.SUM_AXIS0, args, 0, shape, pos), 1.0 / x.shape().rows(), pos);
+            case MEAN_AXIS1 -> scaled(op(Prim.SUM_AXIS1, args, 0, shape, pos), 1.0 / x.shape().cols(), pos);
+            case MSE -> {
+                Value d = op(Prim.SUB, args, 0, x.shape(), pos);
+                Value sq = op(Prim.POW, List.of(d), 2, x.shape(), pos);
+                yield scaled(op(Prim.SUM, List.of(sq), 0, shape, pos), 1.0 / x.shape().size(), pos);
+            }
+            case CROSS_ENTROPY -> {
+                Value logp = op(Prim.LOG_SOFTMAX, List.of(x), 0, x.shape(), pos);
+                Value tl = op(Prim.MUL, List.of(args.get(1), logp), 0, x.shape(), pos);
+                Value total = op(Prim.SUM, List.of(tl), 0, shape, pos);
+                yield op(Prim.MUL, List.of(total, constant(-1.0 / x.shape().rows())), 0, shape, pos);
+            }
+            case BCE_LOGITS -> {
+                Value sp = op(Prim.SOFTPLUS, List.of(x), 0, x.shape(), pos);
+                Value yz = op(Prim.MUL, List.of(args.get(1), x), 0, x.shape(), pos);
+                Value d = op(Prim.SUB, List.of(sp, yz), 0, x.shape(), pos);
+                yield scaled(op(Prim.SUM, List.of(d), 0, shape, pos), 1.0 / x.shape().size(), pos);
+            }
+            case L2 -> op(Prim.SUM, List.of(op(Prim.POW, args, 2, x.shape(), pos)), 0, shape, pos);
+            case L1 -> op(Prim.SUM, List.of(op(Prim.ABS, args, 0, x.shape(), pos)), 0, shape, pos);
+        };
+    }
+}

@@ -1,0 +1,135 @@
+package dev.lossc.ir;
+
+import dev.lossc.check.Affine;
+import dev.lossc.check.Symbol;
+import java.util.List;
+
+/**
+ * A value of the IR. Temps are single-assignment; inside a loop they get one slot per iteration
+ * (so the backward pass can read every iteration's value). Vars are mutable buffers, read only
+ * through {@link Prim#COPY} snapshots. Views are rows or elements of another value, at an offset
+ * that may depend on loop variables; they own no storage.
+ */
+public final class Value {
+    public enum Kind { INPUT, PARAM, TEMP, VAR, CONST, LOOP_INDEX, VIEW }
+
+    private final int id;
+    private String name;
+    private final Shape shape;
+    private final Kind kind;
+    private final double constant;
+    private final Symbol.Loop loop;
+    private final Value viewOf;
+    private final Affine viewOffset;
+    private final List<Symbol.Loop> loops;
+    private final int index;
+
+    private Value(int id, String name, Shape shape, Kind kind, double constant, Symbol.Loop loop, Value viewOf,
+                  Affine viewOffset, List<Symbol.Loop> loops, int index) {
+        this.id = id;
+        this.name = name;
+        this.shape = shape;
+        this.kind = kind;
+        this.constant = constant;
+        this.loop = loop;
+        this.viewOf = viewOf;
+        this.viewOffset = viewOffset;
+        this.loops = List.copyOf(loops);
+        this.index = index;
+    }
+
+    static Value input(int id, String name, Shape shape, int index) {
+        return new Value(id, name, shape, Kind.INPUT, 0, null, null, null, List.of(), index);
+    }
+
+    static Value param(int id, String name, Shape shape, int index) {
+        return new Value(id, name, shape, Kind.PARAM, 0, null, null, null, List.of(), index);
+    }
+
+    static Value temp(int id, String name, Shape shape, List<Symbol.Loop> loops) {
+        return new Value(id, name, shape, Kind.TEMP, 0, null, null, null, loops, -1);
+    }
+
+    static Value var(int id, String name, Shape shape) {
+        return new Value(id, name, shape, Kind.VAR, 0, null, null, null, List.of(), -1);
+    }
+
+    static Value constant(int id, double value) {
+        return new Value(id, null, Shape.SCALAR, Kind.CONST, value, null, null, null, List.of(), -1);
+    }
+
+    static Value loopIndex(int id, Symbol.Loop loop) {
+        return new Value(id, loop.name(), Shape.SCALAR, Kind.LOOP_INDEX, 0, loop, null, null, List.of(), -1);
+    }
+
+    /** A view of {@code root} (never itself a view) at an element offset. */
+    static Value view(int id, Value root, Affine offset, Shape shape) {
+        return new Value(id, null, shape, Kind.VIEW, 0, null, root, offset, List.of(), -1);
+    }
+
+    public int id() {
+        return id;
+    }
+
+    /** The source name this value was bound to, or null for an anonymous intermediate. */
+    public String name() {
+        return name;
+    }
+
+    void nameIfAnonymous(String name) {
+        if (this.name == null && kind == Kind.TEMP) {
+            this.name = name;
+        }
+    }
+
+    public Shape shape() {
+        return shape;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public double constant() {
+        return constant;
+    }
+
+    public Symbol.Loop loop() {
+        return loop;
+    }
+
+    /** For a view, the value that owns the storage; otherwise this value. */
+    public Value root() {
+        return kind == Kind.VIEW ? viewOf : this;
+    }
+
+    public Affine viewOffset() {
+        return viewOffset;
+    }
+
+    /** The loops around a temp's definition, outermost first: it has one slot per iteration. */
+    public List<Symbol.Loop> loops() {
+        return loops;
+    }
+
+    /** Position among inputs or params. */
+    public int index() {
+        return index;
+    }
+
+    /** How the value reads in dumps: {@code %3:h}, {@code 0.5}, {@code V[t]}. */
+    public String label() {
+        return switch (kind) {
+            case CONST -> Double.toString(constant);
+            case LOOP_INDEX -> loop.name();
+            case VIEW -> viewOf.label() + "[+" + viewOffset + "]";
+            case INPUT, PARAM -> name;
+            default -> "%" + id + (name == null ? "" : ":" + name);
+        };
+    }
+
+    @Override
+    public String toString() {
+        return label();
+    }
+}

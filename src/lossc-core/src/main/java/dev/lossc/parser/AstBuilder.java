@@ -1,0 +1,253 @@
+package dev.lossc.parser;
+
+import dev.lossc.ast.Expr;
+import dev.lossc.ast.Ident;
+import dev.lossc.ast.Program;
+import dev.lossc.ast.Stmt;
+import dev.lossc.diag.DiagnosticKind;
+import dev.lossc.diag.Pos;
+import dev.lossc.diag.Reporter;
+import dev.lossc.parser.gen.LossBaseVisitor;
+import dev.lossc.parser.gen.LossParser;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.antlr.v4.runtime.ParserRuleContext;
+import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.tree.TerminalNode;
+
+/** Turns the ANTLR parse tree into the immutable AST; one method per grammar rule. */
+final class AstBuilder {
+    private final String file;
+    private final Reporter reporter;
+
+    AstBuilder(String file, Reporter reporter) {
+        this.file = file;
+        this.reporter = reporter;
+    }
+
+    Program program(LossParser.ProgramContext ctx) {
+        return new Program(file, statements(ctx.statement()));
+    }
+
+    private List<Stmt> statements(List<LossParser.StatementContext> ctxs) {
+        List<Stmt> out = new ArrayList<>();
+        for (LossParser.StatementContext s : ctxs) {
+            out.add(statement.visit(s));
+        }
+        return out;
+    }
+
+    private static Pos pos(Token t) {
+        return new Pos(Math.max(1, t.getLine()), t.getCharPositionInLine() + 1);
+    }
+
+    private static Pos pos(ParserRuleContext ctx) {
+        return pos(ctx.getStart());
+    }
+
+    private static Ident ident(TerminalNode node) {
+        return new Ident(node.getText(), pos(node.getSymbol()));
+    }
+
+    private final LossBaseVisitor<Stmt> statement = new LossBaseVisitor<>() {
+        @Override
+        public Stmt visitModelStmt(LossParser.ModelStmtContext c) {
+            return new Stmt.Model(ident(c.ID()), pos(c));
+        }
+
+        @Override
+        public Stmt visitDimStmt(LossParser.DimStmtContext c) {
+            List<Stmt.DimDecl> decls = new ArrayList<>();
+            for (LossParser.DimDeclContext d : c.dimDecl()) {
+                decls.add(new Stmt.DimDecl(ident(d.ID()), expr(d.expr())));
+            }
+            return new Stmt.Dim(decls, pos(c));
+        }
+
+        @Override
+        public Stmt visitConstStmt(LossParser.ConstStmtContext c) {
+            return new Stmt.Const(ident(c.ID()), expr(c.expr()), pos(c));
+        }
+
+        @Override
+        public Stmt visitInputStmt(LossParser.InputStmtContext c) {
+            return new Stmt.Input(ident(c.ID()), shape(c.shape()), pos(c));
+        }
+
+        @Override
+        public Stmt visitParamStmt(LossParser.ParamStmtContext c) {
+            Optional<Stmt.Init> init = Optional.empty();
+            if (c.initializer() != null) {
+                LossParser.InitializerContext i = c.initializer();
+                List<Expr> args = new ArrayList<>();
+                for (LossParser.ExprContext e : i.expr()) {
+                    args.add(expr(e));
+                }
+                init = Optional.of(new Stmt.Init(ident(i.ID()), args, i.getChildCount() > 1));
+            }
+            return new Stmt.Param(ident(c.ID()), shape(c.shape()), init, pos(c));
+        }
+
+        @Override
+        public Stmt visitLetStmt(LossParser.LetStmtContext c) {
+            return new Stmt.Let(ident(c.ID()), expr(c.expr()), pos(c));
+        }
+
+        @Override
+        public Stmt visitVarStmt(LossParser.VarStmtContext c) {
+            return new Stmt.Var(ident(c.ID()), expr(c.expr()), pos(c));
+        }
+
+        @Override
+        public Stmt visitAssignStmt(LossParser.AssignStmtContext c) {
+            return new Stmt.Assign(ident(c.ID()), expr(c.expr()), pos(c));
+        }
+
+        @Override
+        public Stmt visitForStmt(LossParser.ForStmtContext c) {
+            return new Stmt.For(ident(c.ID()), expr(c.expr(0)), expr(c.expr(1)), statements(c.statement()), pos(c));
+        }
+
+        @Override
+        public Stmt visitDefExprStmt(LossParser.DefExprStmtContext c) {
+            return new Stmt.Def(ident(c.ID()), params(c.paramList()), List.of(), expr(c.expr()), pos(c));
+        }
+
+        @Override
+        public Stmt visitDefBlockStmt(LossParser.DefBlockStmtContext c) {
+            return new Stmt.Def(ident(c.ID()), params(c.paramList()), statements(c.statement()), expr(c.expr()), pos(c));
+        }
+
+        @Override
+        public Stmt visitLossStmt(LossParser.LossStmtContext c) {
+            return new Stmt.Loss(expr(c.expr()), pos(c));
+        }
+    };
+
+    private List<Ident> params(LossParser.ParamListContext c) {
+        List<Ident> out = new ArrayList<>();
+        if (c != null) {
+            for (TerminalNode id : c.ID()) {
+                out.add(ident(id));
+            }
+        }
+        return out;
+    }
+
+    private List<Expr> shape(LossParser.ShapeContext c) {
+        List<Expr> out = new ArrayList<>();
+        if (c != null) {
+            for (LossParser.ExprContext e : c.expr()) {
+                out.add(expr(e));
+            }
+        }
+        return out;
+    }
+
+    private Expr expr(LossParser.ExprContext c) {
+        return expression.visit(c);
+    }
+
+    private final LossBaseVisitor<Expr> expression = new LossBaseVisitor<>() {
+        @Override
+        public Expr visitPostfixExpr(LossParser.PostfixExprContext c) {
+            return visit(c.postfix());
+        }
+
+        @Override
+        public Expr visitPowExpr(LossParser.PowExprContext c) {
+            return new Expr.Pow(visit(c.expr()), visit(c.powRhs()), pos(((TerminalNode) c.getChild(1)).getSymbol()));
+        }
+
+        @Override
+        public Expr visitNegExpr(LossParser.NegExprContext c) {
+            return new Expr.Neg(visit(c.expr()), pos(c));
+        }
+
+        @Override
+        public Expr visitMulExpr(LossParser.MulExprContext c) {
+            Expr.BinaryOp op = switch (c.op.getText()) {
+                case "*" -> Expr.BinaryOp.MUL;
+                case "/" -> Expr.BinaryOp.DIV;
+                default -> Expr.BinaryOp.MATMUL;
+            };
+            return new Expr.Binary(op, visit(c.expr(0)), visit(c.expr(1)), pos(c.op));
+        }
+
+        @Override
+        public Expr visitAddExpr(LossParser.AddExprContext c) {
+            Expr.BinaryOp op = c.op.getText().equals("+") ? Expr.BinaryOp.ADD : Expr.BinaryOp.SUB;
+            return new Expr.Binary(op, visit(c.expr(0)), visit(c.expr(1)), pos(c.op));
+        }
+
+        @Override
+        public Expr visitNegPowRhs(LossParser.NegPowRhsContext c) {
+            return new Expr.Neg(visit(c.powRhs()), pos(c));
+        }
+
+        @Override
+        public Expr visitPlainPowRhs(LossParser.PlainPowRhsContext c) {
+            Expr base = visit(c.postfix());
+            if (c.powRhs() == null) {
+                return base;
+            }
+            return new Expr.Pow(base, visit(c.powRhs()), pos(((TerminalNode) c.getChild(1)).getSymbol()));
+        }
+
+        @Override
+        public Expr visitPostfix(LossParser.PostfixContext c) {
+            Expr base = visit(c.primary());
+            // Children after the primary: '[' expr (',' expr)* ']' groups.
+            List<Expr> pending = new ArrayList<>();
+            Pos bracket = null;
+            for (int i = 1; i < c.getChildCount(); i++) {
+                var child = c.getChild(i);
+                if (child instanceof TerminalNode t) {
+                    String s = t.getText();
+                    if (s.equals("[")) {
+                        pending = new ArrayList<>();
+                        bracket = pos(t.getSymbol());
+                    } else if (s.equals("]")) {
+                        base = new Expr.Index(base, pending, bracket);
+                    }
+                } else if (child instanceof LossParser.ExprContext e) {
+                    pending.add(visit(e));
+                }
+            }
+            return base;
+        }
+
+        @Override
+        public Expr visitNumberPrimary(LossParser.NumberPrimaryContext c) {
+            String text = c.NUMBER().getText();
+            double value;
+            try {
+                value = Double.parseDouble(text);
+            } catch (NumberFormatException e) {
+                reporter.error(pos(c), DiagnosticKind.BAD_NUMBER, text);
+                value = 0;
+            }
+            return new Expr.Num(value, text, pos(c));
+        }
+
+        @Override
+        public Expr visitCallPrimary(LossParser.CallPrimaryContext c) {
+            List<Expr> args = new ArrayList<>();
+            for (LossParser.ExprContext e : c.expr()) {
+                args.add(visit(e));
+            }
+            return new Expr.Call(ident(c.ID()), args);
+        }
+
+        @Override
+        public Expr visitNamePrimary(LossParser.NamePrimaryContext c) {
+            return new Expr.Name(ident(c.ID()));
+        }
+
+        @Override
+        public Expr visitParenPrimary(LossParser.ParenPrimaryContext c) {
+            return visit(c.expr());
+        }
+    };
+}

@@ -1,0 +1,115 @@
+package dev.lossc.parser;
+
+import dev.lossc.ast.Program;
+import dev.lossc.diag.DiagnosticKind;
+import dev.lossc.diag.Pos;
+import dev.lossc.diag.Reporter;
+import dev.lossc.parser.gen.LossLexer;
+import dev.lossc.parser.gen.LossParser;
+import java.util.Optional;
+import org.antlr.v4.runtime.BaseErrorListener;
+import org.antlr.v4.runtime.CharStreams;
+import org.antlr.v4.runtime.CommonTokenStream;
+import org.antlr.v4.runtime.LexerNoViableAltException;
+import org.antlr.v4.runtime.RecognitionException;
+import org.antlr.v4.runtime.Recognizer;
+import org.antlr.v4.runtime.Token;
+
+/**
+ * Phase 1: text to AST. Syntax errors are reported, never thrown; when there are any, no AST is
+ * returned (later phases would only report their echoes).
+ */
+public final class SourceParser {
+    private SourceParser() {}
+
+    public static Optional<Program> parse(String file, String text, Reporter reporter) {
+        int nul = text.indexOf('\0');
+        if (nul >= 0) {
+            reporter.error(positionOf(text, nul), DiagnosticKind.NUL_BYTE);
+            return Optional.empty();
+        }
+        LossLexer lexer = new LossLexer(CharStreams.fromString(text, file));
+        lexer.removeErrorListeners();
+        lexer.addErrorListener(new BaseErrorListener() {
+            @Override
+            public void syntaxError(Recognizer<?, ?> recognizer, Object offending, int line, int col,
+                                    String msg, RecognitionException e) {
+                Pos pos = new Pos(line, col + 1);
+                int start = e instanceof LexerNoViableAltException lex ? lex.getStartIndex() : -1;
+                if (start >= 0 && text.startsWith("/*", start)) {
+                    reporter.error(pos, DiagnosticKind.UNTERMINATED_COMMENT);
+                } else if (start >= 0 && start < text.length()) {
+                    reporter.error(pos, DiagnosticKind.UNEXPECTED_CHARACTER, describe(text.codePointAt(start)));
+                } else {
+                    reporter.error(pos, DiagnosticKind.SYNTAX, msg);
+                }
+            }
+        });
+        LossParser parser = new LossParser(new CommonTokenStream(lexer));
+        parser.removeErrorListeners();
+        parser.addErrorListener(new BaseErrorListener() {
+            @Override
+            public void syntaxError(Recognizer<?, ?> recognizer, Object offending, int line, int col,
+                                    String msg, RecognitionException e) {
+                reporter.error(new Pos(Math.max(line, 1), col + 1), DiagnosticKind.SYNTAX, friendly(msg, offending));
+            }
+        });
+        LossParser.ProgramContext tree;
+        try {
+            tree = parser.program();
+        } catch (StackOverflowError deep) {
+            reporter.error(Pos.START, DiagnosticKind.NESTED_TOO_DEEPLY);
+            return Optional.empty();
+        }
+        if (reporter.hasErrors()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new AstBuilder(file, reporter).program(tree));
+        } catch (StackOverflowError deep) {
+            reporter.error(Pos.START, DiagnosticKind.NESTED_TOO_DEEPLY);
+            return Optional.empty();
+        }
+    }
+
+    private static String describe(int codePoint) {
+        if (Character.isISOControl(codePoint) || Character.isWhitespace(codePoint)) {
+            return String.format("U+%04X", codePoint);
+        }
+        return "'" + new String(Character.toChars(codePoint)) + "'";
+    }
+
+    /** ANTLR's messages, made shorter where they list every token the grammar could take. */
+    private static String friendly(String msg, Object offending) {
+        String text = offending instanceof Token t ? t.getText() : null;
+        String shown = offending instanceof Token t && t.getType() == Token.EOF ? "end of file" : "'" + text + "'";
+        int expecting = msg.indexOf(" expecting ");
+        if (msg.startsWith("missing ")) {
+            return msg.replace("<EOF>", "end of file");
+        }
+        String expected = expecting >= 0 ? msg.substring(expecting + 11) : "";
+        if (expected.startsWith("{") && expected.split(",").length > 4) {
+            expected = "";
+        }
+        expected = expected.replace("<EOF>", "end of file");
+        if (msg.startsWith("no viable alternative") || msg.startsWith("mismatched input")
+                || msg.startsWith("extraneous input")) {
+            return "unexpected " + (text == null ? "input" : shown) + (expected.isEmpty() ? "" : ", expecting " + expected);
+        }
+        return msg;
+    }
+
+    static Pos positionOf(String text, int offset) {
+        int line = 1;
+        int col = 1;
+        for (int i = 0; i < offset; i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+                col = 1;
+            } else {
+                col++;
+            }
+        }
+        return new Pos(line, col);
+    }
+}
