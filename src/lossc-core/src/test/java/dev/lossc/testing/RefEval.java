@@ -1,0 +1,609 @@
+package dev.lossc.testing;
+
+import dev.lossc.ast.Expr;
+import dev.lossc.ast.Ident;
+import dev.lossc.ast.Program;
+import dev.lossc.ast.Stmt;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An independent reference evaluator for the tests: interprets the AST directly (it shares no code
+ * with the checker, the IR, the reverse-mode transform or the code generator) over a scalar
+ * computation graph in the style of micrograd, and gets the gradient by walking that graph
+ * backwards. Slow and simple on purpose.
+ */
+public final class RefEval {
+    /** One scalar of the graph: value, adjoint, parents and local derivatives. */
+    static final class Node {
+        final double v;
+        final Node[] parents;
+        final double[] local;
+        double g;
+
+        Node(double v, Node[] parents, double[] local) {
+            this.v = v;
+            this.parents = parents;
+            this.local = local;
+        }
+    }
+
+    /** A tensor: rank 0, 1 or 2, row-major. */
+    record T(int rank, int rows, int cols, Node[] data) {
+        int size() {
+            return data.length;
+        }
+
+        Node at(int i) {
+            return data[i];
+        }
+    }
+
+    public record Result(double loss, Map<String, double[]> gradient) {}
+
+    private final List<Node> tape = new ArrayList<>();
+    private final Map<String, Integer> dims = new HashMap<>();
+    private final Map<String, Double> consts = new HashMap<>();
+    private final Map<String, Stmt.Def> defs = new HashMap<>();
+    private final Map<String, T> params = new LinkedHashMap<>();
+
+    private RefEval() {}
+
+    /** Evaluates {@code program} with the given flat row-major values for every input and param. */
+    public static Result evaluate(Program program, Map<String, double[]> values) {
+        return new RefEval().run(program, values);
+    }
+
+    private Result run(Program program, Map<String, double[]> values) {
+        Env global = new Env(null);
+        Node loss = null;
+        for (Stmt s : program.statements()) {
+            if (s instanceof Stmt.Loss l) {
+                loss = scalar(eval(l.value(), global));
+            } else {
+                exec(s, global, values);
+            }
+        }
+        loss.g = 1.0;
+        for (int i = tape.size() - 1; i >= 0; i--) {
+            Node n = tape.get(i);
+            if (n.g != 0.0 && n.parents != null) {
+                for (int k = 0; k < n.parents.length; k++) {
+                    n.parents[k].g += n.g * n.local[k];
+                }
+            }
+        }
+        Map<String, double[]> grads = new LinkedHashMap<>();
+        params.forEach((name, t) -> {
+            double[] g = new double[t.size()];
+            for (int i = 0; i < g.length; i++) {
+                g[i] = t.at(i).g;
+            }
+            grads.put(name, g);
+        });
+        return new Result(loss.v, grads);
+    }
+
+    /** Scopes: names to tensors, plus loop variables as integers. */
+    private static final class Env {
+        final Env parent;
+        final Map<String, T> values = new HashMap<>();
+        final Map<String, Integer> ints = new HashMap<>();
+
+        Env(Env parent) {
+            this.parent = parent;
+        }
+
+        T lookup(String n) {
+            for (Env e = this; e != null; e = e.parent) {
+                if (e.values.containsKey(n)) {
+                    return e.values.get(n);
+                }
+            }
+            return null;
+        }
+
+        Integer loopVar(String n) {
+            for (Env e = this; e != null; e = e.parent) {
+                if (e.ints.containsKey(n)) {
+                    return e.ints.get(n);
+                }
+                if (e.values.containsKey(n)) {
+                    return null;
+                }
+            }
+            return null;
+        }
+
+        void assign(String n, T v) {
+            for (Env e = this; e != null; e = e.parent) {
+                if (e.values.containsKey(n)) {
+                    e.values.put(n, v);
+                    return;
+                }
+            }
+            throw new IllegalStateException("no var " + n);
+        }
+    }
+
+    private void exec(Stmt s, Env env, Map<String, double[]> values) {
+        if (s instanceof Stmt.Dim d) {
+            for (Stmt.DimDecl decl : d.decls()) {
+                dims.put(decl.name().name(), (int) constant(decl.value(), env));
+            }
+        } else if (s instanceof Stmt.Const c) {
+            consts.put(c.name().name(), constant(c.value(), env));
+        } else if (s instanceof Stmt.Input in) {
+            env.values.put(in.name().name(), leaf(in.shape(), values.get(in.name().name()), env));
+        } else if (s instanceof Stmt.Param p) {
+            T t = leaf(p.shape(), values.get(p.name().name()), env);
+            params.put(p.name().name(), t);
+            env.values.put(p.name().name(), t);
+        } else if (s instanceof Stmt.Let l) {
+            env.values.put(l.name().name(), eval(l.value(), env));
+        } else if (s instanceof Stmt.Var v) {
+            env.values.put(v.name().name(), eval(v.value(), env));
+        } else if (s instanceof Stmt.Assign a) {
+            env.assign(a.name().name(), eval(a.value(), env));
+        } else if (s instanceof Stmt.For f) {
+            int from = (int) constant(f.from(), env);
+            int to = (int) constant(f.to(), env);
+            for (int t = from; t < to; t++) {
+                Env body = new Env(env);
+                body.ints.put(f.variable().name(), t);
+                for (Stmt b : f.body()) {
+                    exec(b, body, values);
+                }
+            }
+        } else if (s instanceof Stmt.Def d) {
+            defs.put(d.name().name(), d);
+            defScopes.put(d, env);
+        }
+    }
+
+    private final Map<Stmt.Def, Env> defScopes = new HashMap<>();
+
+    private T leaf(List<Expr> shape, double[] data, Env env) {
+        int rank = shape.size();
+        int rows = rank == 2 ? (int) constant(shape.get(0), env) : 1;
+        int cols = rank == 0 ? 1 : (int) constant(shape.get(rank - 1), env);
+        if (data == null || data.length != rows * cols) {
+            throw new IllegalArgumentException("bad value length");
+        }
+        Node[] nodes = new Node[data.length];
+        for (int i = 0; i < data.length; i++) {
+            nodes[i] = node(data[i], null, null);
+        }
+        return new T(rank, rows, cols, nodes);
+    }
+
+    private double constant(Expr e, Env env) {
+        return scalar(eval(e, env)).v;
+    }
+
+    private Node node(double v, Node[] parents, double[] local) {
+        Node n = new Node(v, parents, local);
+        tape.add(n);
+        return n;
+    }
+
+    private Node c(double v) {
+        return node(v, null, null);
+    }
+
+    private static Node scalar(T t) {
+        if (t.rank() != 0) {
+            throw new IllegalStateException("not a scalar");
+        }
+        return t.at(0);
+    }
+
+    private static T sc(Node n) {
+        return new T(0, 1, 1, new Node[] {n});
+    }
+
+    // ------------------------------------------------------------------ scalar ops
+
+    private Node add(Node a, Node b) {
+        return node(a.v + b.v, new Node[] {a, b}, new double[] {1, 1});
+    }
+
+    private Node sub(Node a, Node b) {
+        return node(a.v - b.v, new Node[] {a, b}, new double[] {1, -1});
+    }
+
+    private Node mul(Node a, Node b) {
+        return node(a.v * b.v, new Node[] {a, b}, new double[] {b.v, a.v});
+    }
+
+    private Node div(Node a, Node b) {
+        return node(a.v / b.v, new Node[] {a, b}, new double[] {1 / b.v, -a.v / (b.v * b.v)});
+    }
+
+    private Node neg(Node a) {
+        return node(-a.v, new Node[] {a}, new double[] {-1});
+    }
+
+    private Node unary(String f, Node a, double k) {
+        double x = a.v;
+        double y;
+        double d;
+        switch (f) {
+            case "sigmoid" -> {
+                y = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+                d = y * (1 - y);
+            }
+            case "tanh" -> {
+                y = Math.tanh(x);
+                d = 1 - y * y;
+            }
+            case "relu" -> {
+                y = x > 0 ? x : 0;
+                d = x > 0 ? 1 : 0;
+            }
+            case "softplus" -> {
+                y = Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+                d = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+            }
+            case "exp" -> {
+                y = Math.exp(x);
+                d = y;
+            }
+            case "log" -> {
+                y = Math.log(x);
+                d = 1 / x;
+            }
+            case "sqrt" -> {
+                y = Math.sqrt(x);
+                d = 0.5 / y;
+            }
+            case "abs" -> {
+                y = Math.abs(x);
+                d = x > 0 ? 1 : x < 0 ? -1 : 0;
+            }
+            case "leaky_relu" -> {
+                y = x > 0 ? x : k * x;
+                d = x > 0 ? 1 : k;
+            }
+            case "pow" -> {
+                y = Math.pow(x, k);
+                d = k == 0 ? 0 : k * Math.pow(x, k - 1);
+            }
+            default -> throw new IllegalArgumentException(f);
+        }
+        return node(y, new Node[] {a}, new double[] {d});
+    }
+
+    private Node maxmin(boolean max, Node a, Node b) {
+        double y = max ? Math.max(a.v, b.v) : Math.min(a.v, b.v);
+        double da;
+        if (a.v == b.v) {
+            da = 0.5;
+        } else {
+            da = (max ? a.v > b.v : a.v < b.v) ? 1 : 0;
+        }
+        return node(y, new Node[] {a, b}, new double[] {da, 1 - da});
+    }
+
+    private Node sum(List<Node> xs) {
+        double acc = 0;
+        for (Node n : xs) {
+            acc += n.v;
+        }
+        double[] ones = new double[xs.size()];
+        java.util.Arrays.fill(ones, 1);
+        return node(acc, xs.toArray(new Node[0]), ones);
+    }
+
+    // ------------------------------------------------------------------ tensors
+
+    private interface Binary {
+        Node apply(Node a, Node b);
+    }
+
+    private T broadcast(T a, T b, Binary f) {
+        T shape;
+        if (a.rank() == b.rank() && a.rows() == b.rows() && a.cols() == b.cols()) {
+            shape = a;
+        } else if (b.rank() == 0) {
+            shape = a;
+        } else if (a.rank() == 0) {
+            shape = b;
+        } else if (a.rank() == 1 && b.rank() == 2 && a.cols() == b.cols()) {
+            shape = b;
+        } else if (b.rank() == 1 && a.rank() == 2 && a.cols() == b.cols()) {
+            shape = a;
+        } else {
+            throw new IllegalStateException("shapes");
+        }
+        Node[] out = new Node[shape.size()];
+        for (int i = 0; i < shape.rows(); i++) {
+            for (int j = 0; j < shape.cols(); j++) {
+                out[i * shape.cols() + j] = f.apply(pick(a, shape, i, j), pick(b, shape, i, j));
+            }
+        }
+        return new T(shape.rank(), shape.rows(), shape.cols(), out);
+    }
+
+    private static Node pick(T t, T shape, int i, int j) {
+        if (t.rank() == 0) {
+            return t.at(0);
+        }
+        if (t.rank() == 1 && shape.rank() == 2) {
+            return t.at(j);
+        }
+        return t.at(i * t.cols() + j);
+    }
+
+    private T map(T x, java.util.function.UnaryOperator<Node> f) {
+        Node[] out = new Node[x.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = f.apply(x.at(i));
+        }
+        return new T(x.rank(), x.rows(), x.cols(), out);
+    }
+
+    private Node dot(List<Node> a, List<Node> b) {
+        List<Node> products = new ArrayList<>();
+        for (int i = 0; i < a.size(); i++) {
+            products.add(mul(a.get(i), b.get(i)));
+        }
+        return sum(products);
+    }
+
+    private List<Node> row(T m, int i) {
+        List<Node> r = new ArrayList<>();
+        for (int j = 0; j < m.cols(); j++) {
+            r.add(m.at(i * m.cols() + j));
+        }
+        return r;
+    }
+
+    private List<Node> column(T m, int j) {
+        List<Node> c = new ArrayList<>();
+        for (int i = 0; i < m.rows(); i++) {
+            c.add(m.at(i * m.cols() + j));
+        }
+        return c;
+    }
+
+    private T matmul(T a, T b) {
+        if (a.rank() == 2 && b.rank() == 1) {
+            Node[] out = new Node[a.rows()];
+            for (int i = 0; i < a.rows(); i++) {
+                out[i] = dot(row(a, i), List.of(b.data()));
+            }
+            return new T(1, 1, a.rows(), out);
+        }
+        if (a.rank() == 1 && b.rank() == 2) {
+            Node[] out = new Node[b.cols()];
+            for (int j = 0; j < b.cols(); j++) {
+                out[j] = dot(List.of(a.data()), column(b, j));
+            }
+            return new T(1, 1, b.cols(), out);
+        }
+        if (a.rank() == 2 && b.rank() == 2) {
+            Node[] out = new Node[a.rows() * b.cols()];
+            for (int i = 0; i < a.rows(); i++) {
+                for (int j = 0; j < b.cols(); j++) {
+                    out[i * b.cols() + j] = dot(row(a, i), column(b, j));
+                }
+            }
+            return new T(2, a.rows(), b.cols(), out);
+        }
+        return sc(dot(List.of(a.data()), List.of(b.data())));
+    }
+
+    private T rowsOf(T x, java.util.function.Function<List<Node>, List<Node>> f) {
+        int rows = x.rank() == 2 ? x.rows() : 1;
+        List<Node> out = new ArrayList<>();
+        for (int i = 0; i < rows; i++) {
+            out.addAll(f.apply(row(x, i)));
+        }
+        Node[] data = out.toArray(new Node[0]);
+        if (data.length == x.size()) {
+            return new T(x.rank(), x.rows(), x.cols(), data);
+        }
+        return x.rank() == 2 ? new T(1, 1, rows, data) : sc(data[0]);
+    }
+
+    /** log(sum(exp(x))) with the maximum taken as a constant shift (its derivative cancels). */
+    private Node logsumexp(List<Node> r) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (Node n : r) {
+            m = Math.max(m, n.v);
+        }
+        if (Double.isInfinite(m)) {
+            m = 0;
+        }
+        Node shift = c(m);
+        List<Node> exps = new ArrayList<>();
+        for (Node n : r) {
+            exps.add(unary("exp", sub(n, shift), 0));
+        }
+        return add(shift, unary("log", sum(exps), 0));
+    }
+
+    private List<Node> logSoftmax(List<Node> r) {
+        Node lse = logsumexp(r);
+        List<Node> out = new ArrayList<>();
+        for (Node n : r) {
+            out.add(sub(n, lse));
+        }
+        return out;
+    }
+
+    private List<Node> softmax(List<Node> r) {
+        List<Node> out = new ArrayList<>();
+        for (Node n : logSoftmax(r)) {
+            out.add(unary("exp", n, 0));
+        }
+        return out;
+    }
+
+    private Node sumAll(T x) {
+        return sum(List.of(x.data()));
+    }
+
+    private Node meanAll(T x) {
+        return mul(sumAll(x), c(1.0 / x.size()));
+    }
+
+    // ------------------------------------------------------------------ expressions
+
+    private T eval(Expr e, Env env) {
+        if (e instanceof Expr.Num n) {
+            return sc(c(n.value()));
+        } else if (e instanceof Expr.Name n) {
+            String name = n.id().name();
+            Integer loop = env.loopVar(name);
+            if (loop != null) {
+                return sc(c(loop));
+            }
+            T v = env.lookup(name);
+            if (v != null) {
+                return v;
+            }
+            if (dims.containsKey(name)) {
+                return sc(c(dims.get(name)));
+            }
+            return sc(c(consts.get(name)));
+        } else if (e instanceof Expr.Neg n) {
+            return map(eval(n.operand(), env), this::neg);
+        } else if (e instanceof Expr.Pow p) {
+            double k = constant(p.exponent(), env);
+            return map(eval(p.base(), env), x -> unary("pow", x, k));
+        } else if (e instanceof Expr.Binary b) {
+            T l = eval(b.left(), env);
+            T r = eval(b.right(), env);
+            return switch (b.op()) {
+                case ADD -> broadcast(l, r, this::add);
+                case SUB -> broadcast(l, r, this::sub);
+                case MUL -> broadcast(l, r, this::mul);
+                case DIV -> broadcast(l, r, this::div);
+                case MATMUL -> matmul(l, r);
+            };
+        } else if (e instanceof Expr.Index ix) {
+            T base = eval(ix.base(), env);
+            int[] idx = new int[ix.indexes().size()];
+            for (int k = 0; k < idx.length; k++) {
+                idx[k] = (int) constant(ix.indexes().get(k), env);
+            }
+            if (base.rank() == 1) {
+                return sc(base.at(idx[0]));
+            }
+            if (idx.length == 2) {
+                return sc(base.at(idx[0] * base.cols() + idx[1]));
+            }
+            return new T(1, 1, base.cols(), row(base, idx[0]).toArray(new Node[0]));
+        }
+        return call((Expr.Call) e, env);
+    }
+
+    private T call(Expr.Call call, Env env) {
+        String f = call.function().name();
+        List<T> args = new ArrayList<>();
+        for (Expr a : call.args()) {
+            args.add(eval(a, env));
+        }
+        Stmt.Def def = defs.get(f);
+        if (def != null) {
+            Env scope = new Env(defScopes.get(def));
+            for (int i = 0; i < def.params().size(); i++) {
+                scope.values.put(def.params().get(i).name(), args.get(i));
+            }
+            for (Stmt s : def.body()) {
+                Stmt.Let l = (Stmt.Let) s;
+                scope.values.put(l.name().name(), eval(l.value(), scope));
+            }
+            return eval(def.result(), scope);
+        }
+        T x = args.get(0);
+        switch (f) {
+            case "sigmoid", "tanh", "relu", "softplus", "exp", "log", "sqrt", "abs" -> {
+                return map(x, n -> unary(f, n, 0));
+            }
+            case "leaky_relu" -> {
+                double k = args.size() > 1 ? scalar(args.get(1)).v : 0.01;
+                return map(x, n -> unary(f, n, k));
+            }
+            case "max", "min" -> {
+                return broadcast(x, args.get(1), (a, b) -> maxmin(f.equals("max"), a, b));
+            }
+            case "dot" -> {
+                return sc(dot(List.of(x.data()), List.of(args.get(1).data())));
+            }
+            case "outer" -> {
+                T b = args.get(1);
+                Node[] out = new Node[x.size() * b.size()];
+                for (int i = 0; i < x.size(); i++) {
+                    for (int j = 0; j < b.size(); j++) {
+                        out[i * b.size() + j] = mul(x.at(i), b.at(j));
+                    }
+                }
+                return new T(2, x.size(), b.size(), out);
+            }
+            case "transpose" -> {
+                Node[] out = new Node[x.size()];
+                for (int i = 0; i < x.rows(); i++) {
+                    for (int j = 0; j < x.cols(); j++) {
+                        out[j * x.rows() + i] = x.at(i * x.cols() + j);
+                    }
+                }
+                return new T(2, x.cols(), x.rows(), out);
+            }
+            case "sum", "mean" -> {
+                boolean mean = f.equals("mean");
+                if (args.size() == 1) {
+                    return sc(mean ? meanAll(x) : sumAll(x));
+                }
+                int axis = (int) scalar(args.get(1)).v;
+                int n = axis == 0 ? x.cols() : x.rows();
+                Node[] out = new Node[n];
+                for (int k = 0; k < n; k++) {
+                    Node s = sum(axis == 0 ? column(x, k) : row(x, k));
+                    out[k] = mean ? mul(s, c(1.0 / (axis == 0 ? x.rows() : x.cols()))) : s;
+                }
+                return new T(1, 1, n, out);
+            }
+            case "softmax" -> {
+                return rowsOf(x, this::softmax);
+            }
+            case "log_softmax" -> {
+                return rowsOf(x, this::logSoftmax);
+            }
+            case "logsumexp" -> {
+                return rowsOf(x, r -> List.of(logsumexp(r)));
+            }
+            case "mse" -> {
+                T d = broadcast(x, args.get(1), this::sub);
+                return sc(meanAll(map(d, n -> unary("pow", n, 2))));
+            }
+            case "cross_entropy" -> {
+                T logp = rowsOf(x, this::logSoftmax);
+                T tl = broadcast(args.get(1), logp, this::mul);
+                int rows = x.rank() == 2 ? x.rows() : 1;
+                return sc(mul(sumAll(tl), c(-1.0 / rows)));
+            }
+            case "bce_logits" -> {
+                T sp = map(x, n -> unary("softplus", n, 0));
+                T d = broadcast(sp, broadcast(args.get(1), x, this::mul), this::sub);
+                return sc(meanAll(d));
+            }
+            case "l2" -> {
+                return sc(sumAll(map(x, n -> unary("pow", n, 2))));
+            }
+            case "l1" -> {
+                return sc(sumAll(map(x, n -> unary("abs", n, 0))));
+            }
+            default -> throw new IllegalArgumentException("unknown function " + f);
+        }
+    }
+
+    static String name(Ident id) {
+        return id.name();
+    }
+}

@@ -1,0 +1,42 @@
+package dev.lossc.testing;
+
+import dev.lossc.check.Symbol;
+import dev.lossc.check.Typed;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/** Random values for every input and param of a model, flat and row-major. */
+public final class Values {
+    private Values() {}
+
+    public static Map<String, double[]> random(Typed.Program model, SplittableRandom rnd, double scale) {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        for (Symbol.Input in : model.inputs()) {
+            out.put(in.name(), vector(in.shape().size(), rnd, scale));
+        }
+        for (Symbol.Param p : model.params()) {
+            out.put(p.name(), vector(p.shape().size(), rnd, scale));
+        }
+        return out;
+    }
+
+    public static double[] vector(int n, SplittableRandom rnd, double scale) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = scale * (2 * rnd.nextDouble() - 1);
+        }
+        return v;
+    }
+
+    /** True if {@code a} and {@code b} agree to a relative tolerance, with an absolute floor. */
+    public static boolean close(double a, double b, double rel, double abs) {
+        if (Double.isNaN(a) || Double.isNaN(b)) {
+            return Double.isNaN(a) && Double.isNaN(b);
+        }
+        if (a == b) {
+            return true;
+        }
+        return Math.abs(a - b) <= abs + rel * Math.max(Math.abs(a), Math.abs(b));
+    }
+}
