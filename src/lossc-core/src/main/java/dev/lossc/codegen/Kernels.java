@@ -310,18 +310,21 @@ final class Kernels {
     }
 
     private String substitute(String template, Stmt.Op op, String[] idx, String flat) {
-        String x0 = layout.at(op.args().get(0), false, idx[0]);
-        String out = template
-                .replace("{dy}", layout.at(op.out(), true, flat))
-                .replace("{y}", layout.at(op.out(), false, flat))
-                .replace("{x}", x0)
-                .replace("{a}", x0)
-                .replace("{k1}", Layout.literal(op.attribute() - 1))
-                .replace("{k}", Layout.literal(op.attribute()));
-        if (op.args().size() > 1) {
+        String out = template;
+        if (out.contains("{dy}")) {
+            out = out.replace("{dy}", layout.at(op.out(), true, flat));
+        }
+        if (out.contains("{y}")) {
+            out = out.replace("{y}", layout.at(op.out(), false, flat));
+        }
+        if (out.contains("{x}") || out.contains("{a}")) {
+            String x0 = layout.at(op.args().get(0), false, idx[0]);
+            out = out.replace("{x}", x0).replace("{a}", x0);
+        }
+        if (out.contains("{b}")) {
             out = out.replace("{b}", layout.at(op.args().get(1), false, idx[1]));
         }
-        return out;
+        return out.replace("{k1}", Layout.literal(op.attribute() - 1)).replace("{k}", Layout.literal(op.attribute()));
     }
 
     // ------------------------------------------------------------------ adjoints

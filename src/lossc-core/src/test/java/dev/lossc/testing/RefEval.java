@@ -398,13 +398,17 @@ public final class RefEval {
     }
 
     private T rowsOf(T x, java.util.function.Function<List<Node>, List<Node>> f) {
+        return rowsOf(x, f, true);
+    }
+
+    private T rowsOf(T x, java.util.function.Function<List<Node>, List<Node>> f, boolean keepsShape) {
         int rows = x.rank() == 2 ? x.rows() : 1;
         List<Node> out = new ArrayList<>();
         for (int i = 0; i < rows; i++) {
             out.addAll(f.apply(row(x, i)));
         }
         Node[] data = out.toArray(new Node[0]);
-        if (data.length == x.size()) {
+        if (keepsShape) {
             return new T(x.rank(), x.rows(), x.cols(), data);
         }
         return x.rank() == 2 ? new T(1, 1, rows, data) : sc(data[0]);
@@ -576,7 +580,7 @@ public final class RefEval {
                 return rowsOf(x, this::logSoftmax);
             }
             case "logsumexp" -> {
-                return rowsOf(x, r -> List.of(logsumexp(r)));
+                return rowsOf(x, r -> List.of(logsumexp(r)), false);
             }
             case "mse" -> {
                 T d = broadcast(x, args.get(1), this::sub);

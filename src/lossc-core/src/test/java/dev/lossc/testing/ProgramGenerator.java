@@ -1,0 +1,388 @@
+package dev.lossc.testing;
+
+import dev.lossc.ir.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Generates random well-typed .loss programs from a seed: dims, consts, inputs, params (with
+ * initializers), defs of both forms, lets, vars, nested loops with assignments and indexing by
+ * loop variables, every built-in and operator, and broadcasting. Arguments of log, sqrt, division
+ * and negative powers are kept positive, so programs are finite for values in [-1, 1].
+ */
+public final class ProgramGenerator {
+    private record Named(String name, Shape shape) {}
+
+    private record Dim(String name, int value) {}
+
+    private final SplittableRandom rnd;
+    private final StringBuilder out = new StringBuilder();
+    private final List<Dim> dims = new ArrayList<>();
+    private final List<List<Named>> scopes = new ArrayList<>();
+    private final List<String> loopVars = new ArrayList<>();
+    private final List<String> unaryDefs = new ArrayList<>();
+    private final List<String> binaryDefs = new ArrayList<>();
+    private Dim steps;
+    private String sequence;
+    private int next;
+    private int budget;
+
+    private ProgramGenerator(long seed) {
+        this.rnd = new SplittableRandom(seed);
+    }
+
+    public static String generate(long seed, String className) {
+        return new ProgramGenerator(seed).program(className);
+    }
+
+    private String fresh(String prefix) {
+        return prefix + next++;
+    }
+
+    private void declare(String name, Shape shape) {
+        scopes.get(scopes.size() - 1).add(new Named(name, shape));
+    }
+
+    private List<Named> visible() {
+        List<Named> all = new ArrayList<>();
+        scopes.forEach(all::addAll);
+        return all;
+    }
+
+    private Dim dim() {
+        return dims.get(rnd.nextInt(dims.size()));
+    }
+
+    private Shape randomShape() {
+        return switch (rnd.nextInt(3)) {
+            case 0 -> Shape.SCALAR;
+            case 1 -> Shape.vector(dim().value());
+            default -> Shape.matrix(dim().value(), dim().value());
+        };
+    }
+
+    private String dimName(int value) {
+        for (Dim d : dims) {
+            if (d.value() == value) {
+                return d.name();
+            }
+        }
+        return Integer.toString(value);
+    }
+
+    private String declShape(Shape s) {
+        return switch (s.rank()) {
+            case 0 -> "";
+            case 1 -> "[" + dimName(s.cols()) + "]";
+            default -> "[" + dimName(s.rows()) + ", " + dimName(s.cols()) + "]";
+        };
+    }
+
+    private String program(String className) {
+        scopes.add(new ArrayList<>());
+        out.append("// generated program\nmodel ").append(className).append(";\n");
+        int nd = 2 + rnd.nextInt(2);
+        StringBuilder dimLine = new StringBuilder("dim ");
+        for (int i = 0; i < nd; i++) {
+            Dim d = new Dim("D" + i, 1 + rnd.nextInt(4));
+            dims.add(d);
+            dimLine.append(i > 0 ? ", " : "").append(d.name()).append(" = ").append(d.value());
+        }
+        steps = new Dim("T", 2 + rnd.nextInt(3));
+        out.append(dimLine).append(", T = ").append(steps.value()).append(";\n");
+        out.append("const k0 = ").append(number()).append(";\n");
+        // One vector of each dim's length, so every vector shape has a name to fall back on.
+        for (Dim d : dims) {
+            boolean param = rnd.nextBoolean();
+            String name = fresh(param ? "p" : "x");
+            Shape s = Shape.vector(d.value());
+            out.append(param ? "param " : "input ").append(name).append(declShape(s)).append(param ? init(s) : "").append(";\n");
+            declare(name, s);
+        }
+        for (int i = rnd.nextInt(3); i >= 0; i--) {
+            Shape s = randomShape();
+            String name = fresh("x");
+            out.append("input ").append(name).append(declShape(s)).append(";\n");
+            declare(name, s);
+        }
+        for (int i = 1 + rnd.nextInt(3); i > 0; i--) {
+            Shape s = randomShape();
+            String name = fresh("p");
+            out.append("param ").append(name).append(declShape(s)).append(init(s)).append(";\n");
+            declare(name, s);
+        }
+        sequence = fresh("seq");
+        Shape seqShape = Shape.matrix(steps.value(), dim().value());
+        out.append("input ").append(sequence).append("[T, ").append(dimName(seqShape.cols())).append("];\n");
+        declare(sequence, seqShape);
+        defs();
+        List<String> terms = new ArrayList<>();
+        for (int i = 1 + rnd.nextInt(3); i > 0; i--) {
+            Shape s = randomShape();
+            String name = fresh("l");
+            budget = 12;
+            out.append("let ").append(name).append(" = ").append(expr(s, 3)).append(";\n");
+            declare(name, s);
+            terms.add(reduce(name, s));
+        }
+        if (rnd.nextInt(4) > 0) {
+            terms.add(loop());
+        }
+        for (Named n : visible()) {
+            if (n.name().startsWith("p") && rnd.nextBoolean()) {
+                terms.add(reduce(n.name(), n.shape()));
+            }
+        }
+        budget = 10;
+        terms.add(expr(Shape.SCALAR, 2));
+        out.append("loss ").append(String.join(" + ", terms)).append(";\n");
+        return out.toString();
+    }
+
+    private String init(Shape s) {
+        return switch (rnd.nextInt(8)) {
+            case 0 -> " init zeros";
+            case 1 -> " init ones";
+            case 2 -> " init uniform(-0.5, 0.5)";
+            case 3 -> " init normal(0, 0.1)";
+            case 4 -> " init xavier";
+            case 5 -> " init he";
+            default -> "";
+        };
+    }
+
+    private void defs() {
+        if (rnd.nextBoolean()) {
+            String f = fresh("f");
+            out.append("def ").append(f).append("(u) = ").append(switch (rnd.nextInt(3)) {
+                case 0 -> "tanh(u) * 0.5 + u";
+                case 1 -> "sigmoid(u * k0) - u ^ 2";
+                default -> "softplus(u) / (1 + u * u)";
+            }).append(";\n");
+            unaryDefs.add(f);
+        }
+        if (rnd.nextBoolean()) {
+            String f = fresh("g");
+            out.append("def ").append(f).append("(u, v) {\n    let w = u * v + k0;\n    let z = tanh(w) - v;\n    return z * u + max(u, v);\n}\n");
+            binaryDefs.add(f);
+        }
+    }
+
+    /** A scalar term of the loss from a named value. */
+    private String reduce(String name, Shape s) {
+        return switch (rnd.nextInt(5)) {
+            case 0 -> "sum(" + name + ")";
+            case 1 -> "mean(" + name + ") * 2";
+            case 2 -> "0.1 * l2(" + name + ")";
+            case 3 -> "0.5 * l1(" + name + ")";
+            default -> s.isScalar() ? name : "sum(tanh(" + name + "))";
+        };
+    }
+
+    /** A var updated in a loop (possibly nested); returns a loss term that reads it. */
+    private String loop() {
+        Shape s = randomShape();
+        String var = fresh("v");
+        budget = 8;
+        out.append("var ").append(var).append(" = ").append(expr(s, 2)).append(";\n");
+        declare(var, s);
+        boolean fromOne = rnd.nextBoolean();
+        String t = fresh("t");
+        out.append("for ").append(t).append(" in ").append(fromOne ? "1" : "0").append("..T {\n");
+        scopes.add(new ArrayList<>());
+        loopVars.add(t);
+        String row = sequence + "[" + t + (fromOne && rnd.nextBoolean() ? " - 1" : "") + "]";
+        String q = fresh("q");
+        Shape rowShape = Shape.vector(visible().stream().filter(n -> n.name().equals(sequence)).findFirst().orElseThrow().shape().cols());
+        out.append("    let ").append(q).append(" = tanh(").append(row).append(");\n");
+        declare(q, rowShape);
+        budget = 10;
+        out.append("    ").append(var).append(" = tanh(").append(var).append(" * 0.5 + ").append(expr(s, 2)).append(");\n");
+        if (rnd.nextInt(3) == 0) {
+            String u = fresh("u");
+            out.append("    for ").append(u).append(" in 0..2 {\n");
+            scopes.add(new ArrayList<>());
+            loopVars.add(u);
+            budget = 6;
+            out.append("        ").append(var).append(" = ").append(var).append(" - 0.25 * sigmoid(").append(expr(s, 1)).append(");\n");
+            loopVars.remove(loopVars.size() - 1);
+            scopes.remove(scopes.size() - 1);
+            out.append("    }\n");
+        }
+        loopVars.remove(loopVars.size() - 1);
+        scopes.remove(scopes.size() - 1);
+        out.append("}\n");
+        return reduce(var, s);
+    }
+
+    private String number() {
+        return String.format(java.util.Locale.ROOT, "%.3f", 0.1 + 0.9 * rnd.nextDouble());
+    }
+
+    private String leaf(Shape s) {
+        List<Named> matches = visible().stream().filter(n -> n.shape().equals(s)).toList();
+        if (s.isScalar()) {
+            int pick = rnd.nextInt(6);
+            if (pick == 0) {
+                return number();
+            }
+            if (pick == 1) {
+                return "k0";
+            }
+            if (pick == 2 && !loopVars.isEmpty()) {
+                return "(" + loopVars.get(rnd.nextInt(loopVars.size())) + " * 0.1)";
+            }
+            if (pick == 3) {
+                return "(" + dims.get(0).name() + " * 0.25)";
+            }
+            if (pick == 4) {
+                List<Named> vectors = visible().stream().filter(n -> n.shape().isVector()).toList();
+                Named v = vectors.get(rnd.nextInt(vectors.size()));
+                return v.name() + "[" + rnd.nextInt(v.shape().cols()) + "]";
+            }
+        }
+        if (!matches.isEmpty()) {
+            return matches.get(rnd.nextInt(matches.size())).name();
+        }
+        if (s.isScalar()) {
+            return number();
+        }
+        if (s.isVector()) {
+            // A row of a matrix, or the named vector of that length.
+            List<Named> mats = visible().stream().filter(n -> n.shape().isMatrix() && n.shape().cols() == s.cols()).toList();
+            if (!mats.isEmpty() && rnd.nextBoolean()) {
+                Named m = mats.get(rnd.nextInt(mats.size()));
+                return m.name() + "[" + rnd.nextInt(m.shape().rows()) + "]";
+            }
+            return visible().stream().filter(n -> n.shape().equals(s)).findFirst().map(Named::name).orElseThrow();
+        }
+        return "outer(" + leaf(Shape.vector(s.rows())) + ", " + leaf(Shape.vector(s.cols())) + ")";
+    }
+
+    private String positive(Shape s, int depth) {
+        return "(softplus(" + expr(s, depth) + ") + 0.5)";
+    }
+
+    private String expr(Shape s, int depth) {
+        if (depth <= 0 || budget-- <= 0 || rnd.nextInt(5) == 0) {
+            return leaf(s);
+        }
+        int d = depth - 1;
+        int choice = rnd.nextInt(16);
+        switch (choice) {
+            case 0, 1 -> {
+                String[] fs = {"sigmoid", "tanh", "relu", "softplus", "abs", "-", "exp(tanh", "log", "sqrt", "sq", "inv", "pow", "leaky"};
+                String f = fs[rnd.nextInt(fs.length)];
+                return switch (f) {
+                    case "-" -> "-" + paren(expr(s, d));
+                    case "exp(tanh" -> "exp(tanh(" + expr(s, d) + "))";
+                    case "log" -> "log" + positive(s, d);
+                    case "sqrt" -> "sqrt(softplus(" + expr(s, d) + ") + 0.1)";
+                    case "sq" -> paren(expr(s, d)) + " ^ 2";
+                    case "inv" -> positive(s, d) + " ^ -1";
+                    case "pow" -> positive(s, d) + " ^ 1.5";
+                    case "leaky" -> "leaky_relu(" + expr(s, d) + (rnd.nextBoolean() ? ", 0.2)" : ")");
+                    default -> f + "(" + expr(s, d) + ")";
+                };
+            }
+            case 2, 3, 4 -> {
+                Shape other = s.isMatrix() && rnd.nextBoolean() ? Shape.vector(s.cols()) : rnd.nextInt(3) == 0 ? Shape.SCALAR : s;
+                String a = expr(s, d);
+                String b = expr(other, d);
+                if (rnd.nextBoolean() && !other.equals(s)) {
+                    String t = a;
+                    a = b;
+                    b = t;
+                }
+                String[] ops = {" + ", " - ", " * "};
+                return switch (rnd.nextInt(6)) {
+                    case 0 -> "max(" + a + ", " + b + ")";
+                    case 1 -> "min(" + a + ", " + b + ")";
+                    case 2 -> paren(expr(s, d)) + " / " + positive(other, d);
+                    default -> paren(a) + ops[rnd.nextInt(3)] + paren(b);
+                };
+            }
+            case 5, 6 -> {
+                int n = dim().value();
+                if (s.isScalar()) {
+                    return rnd.nextBoolean() ? paren(expr(Shape.vector(n), d)) + " @ " + paren(expr(Shape.vector(n), d))
+                            : "dot(" + expr(Shape.vector(n), d) + ", " + expr(Shape.vector(n), d) + ")";
+                }
+                if (s.isVector()) {
+                    return rnd.nextBoolean() ? paren(expr(Shape.matrix(s.cols(), n), d)) + " @ " + paren(expr(Shape.vector(n), d))
+                            : paren(expr(Shape.vector(n), d)) + " @ " + paren(expr(Shape.matrix(n, s.cols()), d));
+                }
+                return paren(expr(Shape.matrix(s.rows(), n), d)) + " @ " + paren(expr(Shape.matrix(n, s.cols()), d));
+            }
+            case 7 -> {
+                if (s.isMatrix()) {
+                    return rnd.nextBoolean() ? "outer(" + expr(Shape.vector(s.rows()), d) + ", " + expr(Shape.vector(s.cols()), d) + ")"
+                            : "transpose(" + expr(Shape.matrix(s.cols(), s.rows()), d) + ")";
+                }
+                if (s.isVector()) {
+                    int m = dim().value();
+                    return switch (rnd.nextInt(3)) {
+                        case 0 -> "sum(" + expr(Shape.matrix(m, s.cols()), d) + ", 0)";
+                        case 1 -> "mean(" + expr(Shape.matrix(s.cols(), m), d) + ", 1)";
+                        default -> "logsumexp(" + expr(Shape.matrix(s.cols(), m), d) + ")";
+                    };
+                }
+                Shape any = randomShape();
+                return switch (rnd.nextInt(9)) {
+                    case 0 -> "sum(" + expr(any, d) + ")";
+                    case 1 -> "mean(" + expr(any, d) + ")";
+                    case 2 -> "l2(" + expr(any, d) + ")";
+                    case 3 -> "l1(" + expr(any, d) + ")";
+                    case 4 -> "mse(" + expr(any, d) + ", " + expr(any, d) + ")";
+                    case 5 -> "bce_logits(" + expr(any, d) + ", sigmoid(" + expr(any, d) + "))";
+                    case 6 -> {
+                        Shape v = rnd.nextBoolean() ? Shape.vector(dim().value()) : Shape.matrix(dim().value(), dim().value());
+                        yield "cross_entropy(" + expr(v, d) + ", softmax(" + expr(v, d) + "))";
+                    }
+                    case 7 -> "logsumexp(" + expr(Shape.vector(dim().value()), d) + ")";
+                    default -> "sum(" + expr(any, d) + ") * 0.5";
+                };
+            }
+            case 8 -> {
+                if (!s.isScalar()) {
+                    return (rnd.nextBoolean() ? "softmax(" : "log_softmax(") + expr(s, d) + ")";
+                }
+                return leaf(s);
+            }
+            case 9 -> {
+                if (s.isScalar()) {
+                    Shape v = Shape.vector(dim().value());
+                    return paren(expr(v, d)) + "[" + rnd.nextInt(v.cols()) + "]";
+                }
+                if (s.isVector()) {
+                    Shape m = Shape.matrix(dim().value(), s.cols());
+                    return paren(expr(m, d)) + "[" + rnd.nextInt(m.rows()) + "]";
+                }
+                return leaf(s);
+            }
+            case 10 -> {
+                if (!unaryDefs.isEmpty()) {
+                    return unaryDefs.get(rnd.nextInt(unaryDefs.size())) + "(" + expr(s, d) + ")";
+                }
+                if (!binaryDefs.isEmpty()) {
+                    return binaryDefs.get(rnd.nextInt(binaryDefs.size())) + "(" + expr(s, d) + ", " + expr(s, d) + ")";
+                }
+                return leaf(s);
+            }
+            case 11 -> {
+                if (!binaryDefs.isEmpty()) {
+                    return binaryDefs.get(rnd.nextInt(binaryDefs.size())) + "(" + expr(s, d) + ", " + expr(s, d) + ")";
+                }
+                return expr(s, d);
+            }
+            default -> {
+                return leaf(s);
+            }
+        }
+    }
+
+    private static String paren(String e) {
+        return "(" + e + ")";
+    }
+}
