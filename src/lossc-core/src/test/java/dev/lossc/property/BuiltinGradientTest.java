@@ -1,0 +1,216 @@
+package dev.lossc.property;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lossc.LossCompiler;
+import dev.lossc.check.Symbol;
+import dev.lossc.testing.Compiled;
+import dev.lossc.testing.Values;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Every built-in, operator and broadcasting case, differentiated by the compiler, against central
+ * finite differences of the generated loss. Shapes and values are drawn from a seeded generator
+ * (-Dlossc.seed=N); values are kept away from kinks and outside the domains of log and sqrt.
+ */
+class BuiltinGradientTest {
+    static final long SEED = Long.getLong("lossc.seed", 20261123L);
+    static final int ROUNDS = 3;
+
+    /** One case: params a (and b) of the given shapes, an expression, and a check on the values. */
+    record Case(String name, String aShape, String bShape, String expr, Predicate<double[][]> valid) {}
+
+    private static final Predicate<double[][]> ANY = v -> true;
+
+    private static Predicate<double[][]> awayFromZero() {
+        return v -> all(v[0], x -> Math.abs(x) > 0.05);
+    }
+
+    private static Predicate<double[][]> positive() {
+        return v -> all(v[0], x -> x > 0.1);
+    }
+
+    private static boolean all(double[] xs, java.util.function.DoublePredicate p) {
+        for (double x : xs) {
+            if (!p.test(x)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static List<Case> cases(SplittableRandom rnd) {
+        int m = 1 + rnd.nextInt(4);
+        int n = 1 + rnd.nextInt(4);
+        int k = 1 + rnd.nextInt(4);
+        String s = "";
+        String v = "[" + n + "]";
+        String mat = "[" + m + ", " + n + "]";
+        List<Case> cs = new ArrayList<>();
+        for (String shape : List.of(s, v, mat)) {
+            String tag = shape.isEmpty() ? "scalar" : shape;
+            cs.add(new Case("sigmoid " + tag, shape, null, "sigmoid(a)", ANY));
+            cs.add(new Case("tanh " + tag, shape, null, "tanh(a)", ANY));
+            cs.add(new Case("relu " + tag, shape, null, "relu(a)", awayFromZero()));
+            cs.add(new Case("softplus " + tag, shape, null, "softplus(a)", ANY));
+            cs.add(new Case("exp " + tag, shape, null, "exp(a)", ANY));
+            cs.add(new Case("log " + tag, shape, null, "log(a)", positive()));
+            cs.add(new Case("sqrt " + tag, shape, null, "sqrt(a)", positive()));
+            cs.add(new Case("abs " + tag, shape, null, "abs(a)", awayFromZero()));
+            cs.add(new Case("leaky_relu " + tag, shape, null, "leaky_relu(a)", awayFromZero()));
+            cs.add(new Case("leaky_relu alpha " + tag, shape, null, "leaky_relu(a, 0.3)", awayFromZero()));
+            cs.add(new Case("neg " + tag, shape, null, "-a", ANY));
+            cs.add(new Case("pow 2 " + tag, shape, null, "a ^ 2", ANY));
+            cs.add(new Case("pow 3 " + tag, shape, null, "a ^ 3", ANY));
+            cs.add(new Case("pow -1 " + tag, shape, null, "a ^ -1", awayFromZero()));
+            cs.add(new Case("pow 0.5 " + tag, shape, null, "a ^ 0.5", positive()));
+            cs.add(new Case("pow -1.5 " + tag, shape, null, "a ^ -1.5", positive()));
+            cs.add(new Case("sum " + tag, shape, null, "sum(a)", ANY));
+            cs.add(new Case("mean " + tag, shape, null, "mean(a)", ANY));
+            cs.add(new Case("l2 " + tag, shape, null, "l2(a)", ANY));
+            cs.add(new Case("l1 " + tag, shape, null, "l1(a)", awayFromZero()));
+            cs.add(new Case("mse " + tag, shape, shape, "mse(a, b)", ANY));
+            cs.add(new Case("bce_logits " + tag, shape, shape, "bce_logits(a, sigmoid(b))", ANY));
+        }
+        // Elementwise binary operators and max/min with every broadcasting case.
+        String[][] pairs = {{s, s}, {v, v}, {mat, mat}, {v, s}, {s, v}, {mat, s}, {s, mat}, {v, mat}, {mat, v}};
+        for (String[] p : pairs) {
+            String tag = (p[0].isEmpty() ? "scalar" : p[0]) + " with " + (p[1].isEmpty() ? "scalar" : p[1]);
+            cs.add(new Case("+ " + tag, p[0], p[1], "a + b", ANY));
+            cs.add(new Case("- " + tag, p[0], p[1], "a - b", ANY));
+            cs.add(new Case("* " + tag, p[0], p[1], "a * b", ANY));
+            cs.add(new Case("/ " + tag, p[0], p[1], "a / b", v2 -> all(v2[1], x -> Math.abs(x) > 0.2)));
+            cs.add(new Case("max " + tag, p[0], p[1], "max(a, b)", BuiltinGradientTest::noTies));
+            cs.add(new Case("min " + tag, p[0], p[1], "min(a, b)", BuiltinGradientTest::noTies));
+        }
+        cs.add(new Case("@ matrix-vector", mat, v, "a @ b", ANY));
+        cs.add(new Case("@ vector-matrix", "[" + m + "]", mat, "a @ b", ANY));
+        cs.add(new Case("@ matrix-matrix", mat, "[" + n + ", " + k + "]", "a @ b", ANY));
+        cs.add(new Case("@ vector-vector", v, v, "a @ b", ANY));
+        cs.add(new Case("dot", v, v, "dot(a, b)", ANY));
+        cs.add(new Case("outer", "[" + m + "]", v, "outer(a, b)", ANY));
+        cs.add(new Case("transpose", mat, null, "transpose(a)", ANY));
+        cs.add(new Case("sum axis 0", mat, null, "sum(a, 0)", ANY));
+        cs.add(new Case("sum axis 1", mat, null, "sum(a, 1)", ANY));
+        cs.add(new Case("mean axis 0", mat, null, "mean(a, 0)", ANY));
+        cs.add(new Case("mean axis 1", mat, null, "mean(a, 1)", ANY));
+        for (String shape : List.of(v, mat)) {
+            cs.add(new Case("softmax " + shape, shape, null, "softmax(a)", ANY));
+            cs.add(new Case("log_softmax " + shape, shape, null, "log_softmax(a)", ANY));
+            cs.add(new Case("logsumexp " + shape, shape, null, "logsumexp(a)", ANY));
+            cs.add(new Case("cross_entropy " + shape, shape, shape, "cross_entropy(a, softmax(b))", ANY));
+        }
+        cs.add(new Case("index vector", v, null, "a[" + (n - 1) + "]", ANY));
+        cs.add(new Case("index row", mat, null, "a[" + (m - 1) + "]", ANY));
+        cs.add(new Case("index element", mat, null, "a[" + (m - 1) + ", " + (n - 1) + "]", ANY));
+        return cs;
+    }
+
+    private static boolean noTies(double[][] v) {
+        // Any pairing the broadcast could make: compare every a with every b.
+        for (double x : v[0]) {
+            for (double y : v[1]) {
+                if (Math.abs(x - y) < 0.05) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static String source(Case c, String outShape) {
+        StringBuilder src = new StringBuilder();
+        src.append("param a").append(c.aShape()).append(";\n");
+        if (c.bShape() != null) {
+            src.append("param b").append(c.bShape()).append(";\n");
+        }
+        src.append("input w").append(outShape).append(";\n");
+        src.append("let y = ").append(c.expr()).append(";\n");
+        src.append("loss sum(y * w);\n");
+        return src.toString();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> gradientsMatchCentralDifferences() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (int round = 0; round < ROUNDS; round++) {
+            long seed = SEED + round;
+            SplittableRandom rnd = new SplittableRandom(seed);
+            List<Case> cases = cases(rnd);
+            List<LossCompiler.Result> results = new ArrayList<>();
+            List<String> sources = new ArrayList<>();
+            for (int i = 0; i < cases.size(); i++) {
+                Case c = cases.get(i);
+                // Find the result shape by checking a probe program with a scalar weight.
+                String probe = source(c, "").replace("loss sum(y * w);", "loss sum(y) * w;");
+                LossCompiler.Result pr = LossCompiler.compile("probe.loss", probe, LossCompiler.Options.DEFAULT);
+                String shape = outShape(pr);
+                String src = "model Case" + i + ";\n" + source(c, shape);
+                sources.add(src);
+                results.add(LossCompiler.compile("case" + i + ".loss", src, LossCompiler.Options.DEFAULT));
+            }
+            List<Compiled> compiled = Compiled.compileAll(results);
+            for (int i = 0; i < cases.size(); i++) {
+                Case c = cases.get(i);
+                Compiled cc = compiled.get(i);
+                String src = sources.get(i);
+                long caseSeed = seed * 1000 + i;
+                tests.add(DynamicTest.dynamicTest(c.name() + " (seed " + caseSeed + ")", () -> check(cc, c, src, caseSeed)));
+            }
+        }
+        return tests.stream();
+    }
+
+    private static String outShape(LossCompiler.Result probe) {
+        if (!probe.ok()) {
+            throw new AssertionError(probe.render());
+        }
+        // The let y is the only let: read its shape off the checked program.
+        var stmt = probe.checked().orElseThrow().statements().get(0);
+        var shape = ((dev.lossc.check.Typed.Let) stmt).symbol().shape();
+        return shape.isScalar() ? "" : shape.isVector() ? "[" + shape.cols() + "]" : "[" + shape.rows() + ", " + shape.cols() + "]";
+    }
+
+    private static void check(Compiled c, Case kase, String src, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        Map<String, double[]> values;
+        int attempts = 0;
+        do {
+            values = Values.random(c.model(), rnd, 1.0);
+            if (++attempts > 10_000) {
+                throw new AssertionError("could not draw valid values for " + kase.name());
+            }
+        } while (!kase.valid().test(new double[][] {values.get("a"), values.getOrDefault("b", new double[0])}));
+        c.setParams(values);
+        double loss = c.lossAndGradient(values);
+        assertTrue(Double.isFinite(loss), "loss " + loss);
+        double[] grad = c.gradient().clone();
+        double[] p = c.parameters();
+        for (int i = 0; i < p.length; i++) {
+            double x = p[i];
+            double h = 1e-6 * Math.max(1, Math.abs(x));
+            p[i] = x + h;
+            double up = c.loss(values);
+            p[i] = x - h;
+            double down = c.loss(values);
+            p[i] = x;
+            double fd = (up - down) / (2 * h);
+            assertTrue(Values.close(grad[i], fd, 1e-5, 1e-6), kase.name() + ": d/d param[" + i + "] = " + grad[i]
+                    + " but central difference gives " + fd + "\n" + src + "values " + describe(values, c.model().params()));
+        }
+    }
+
+    private static String describe(Map<String, double[]> values, List<Symbol.Param> params) {
+        Map<String, String> out = new LinkedHashMap<>();
+        values.forEach((k, v) -> out.put(k, java.util.Arrays.toString(v)));
+        return out.toString();
+    }
+}
