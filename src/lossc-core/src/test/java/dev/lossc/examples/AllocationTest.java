@@ -1,0 +1,97 @@
+package dev.lossc.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.lossc.InMemoryJavaCompiler;
+import dev.lossc.LossCompiler;
+import dev.lossc.check.Symbol;
+import dev.lossc.check.Typed;
+import dev.lossc.testing.Compiled;
+import dev.lossc.testing.Repo;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * After warm-up, loss-and-gradient calls allocate nothing: measured with the thread's allocated
+ * byte counter around many calls made by a direct (non-reflective) caller compiled with the model.
+ */
+class AllocationTest {
+    static String harness(String className, Typed.Program model) {
+        StringBuilder fields = new StringBuilder();
+        StringBuilder init = new StringBuilder();
+        StringBuilder args = new StringBuilder();
+        for (Symbol.Input in : model.inputs()) {
+            String f = "in" + in.index();
+            if (in.shape().isScalar()) {
+                fields.append("    private final double ").append(f).append(" = 0.25;\n");
+            } else {
+                fields.append("    private final double[] ").append(f).append(" = new double[").append(in.shape().size()).append("];\n");
+                init.append("        for (int i = 0; i < ").append(f).append(".length; i++) { ").append(f).append("[i] = Math.sin(i + 1); }\n");
+            }
+            args.append(args.length() > 0 ? ", " : "").append(f);
+        }
+        return "package lossc.examples;\n"
+                + "public final class Harness" + className + " implements Runnable {\n"
+                + "    private final " + className + " model = new " + className + "();\n"
+                + fields
+                + "    public double sink;\n"
+                + "    public Harness" + className + "() {\n" + init + "    }\n"
+                + "    public void run() { sink += model.lossAndGradient(" + args + "); }\n"
+                + "}\n";
+    }
+
+    @TestFactory
+    Stream<DynamicTest> warmedUpCallsAllocateNothing() throws Exception {
+        Map<String, String> sources = new LinkedHashMap<>();
+        Map<String, Integer> sizes = new LinkedHashMap<>();
+        for (Path model : Repo.exampleModels()) {
+            LossCompiler.Result r = ExamplesTest.compile(model);
+            LossCompiler.GeneratedClass g = r.output().orElseThrow();
+            sources.put(g.qualifiedName(), g.source());
+            sources.put("lossc.examples.Harness" + g.className(), harness(g.className(), r.checked().orElseThrow()));
+            sizes.put(g.className(), r.checked().orElseThrow().params().stream().mapToInt(p -> p.shape().size()).sum());
+        }
+        ClassLoader loader = InMemoryJavaCompiler.compile(sources, Compiled.JAVA8);
+        return sizes.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
+            Runnable run = (Runnable) loader.loadClass("lossc.examples.Harness" + e.getKey()).getConstructor().newInstance();
+            int calls = e.getValue() > 10_000 ? 3_000 : 30_000;
+            assertEquals(0, allocatedBy(run, calls), "bytes allocated by " + calls + " warmed-up calls");
+        }));
+    }
+
+    /** The measurement itself can fail: a caller that allocates is seen. */
+    @org.junit.jupiter.api.Test
+    void theMeasurementSeesAllocation() {
+        Object[] keep = new Object[1];
+        assertEquals(true, allocatedBy(() -> keep[0] = new double[8], 1_000) >= 1_000 * 64L);
+    }
+
+    /** Bytes this thread allocates while running {@code run} {@code calls} times, after a warm-up. */
+    static long allocatedBy(Runnable run, int calls) {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().getId();
+        for (int i = 0; i < calls; i++) {
+            run.run();
+        }
+        long best = Long.MAX_VALUE;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            long empty0 = threads.getThreadAllocatedBytes(id);
+            long empty1 = threads.getThreadAllocatedBytes(id);
+            long overhead = empty1 - empty0;
+            long before = threads.getThreadAllocatedBytes(id);
+            for (int i = 0; i < calls; i++) {
+                run.run();
+            }
+            long after = threads.getThreadAllocatedBytes(id);
+            best = Math.min(best, after - before - overhead);
+        }
+        return best;
+    }
+
+}
