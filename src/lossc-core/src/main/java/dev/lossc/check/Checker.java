@@ -1,6 +1,7 @@
 package dev.lossc.check;
 
 import dev.lossc.ast.Expr;
+import dev.lossc.ast.Exprs;
 import dev.lossc.ast.Ident;
 import dev.lossc.ast.Program;
 import dev.lossc.ast.Stmt;
@@ -90,7 +91,7 @@ public final class Checker {
                 }
                 Typed.Expr value = expr(l.value(), top);
                 if (value != null && !value.shape().isScalar()) {
-                    reporter.error(l.value().pos(), DiagnosticKind.LOSS_NOT_SCALAR, value.shape());
+                    reporter.error(Exprs.start(l.value()), DiagnosticKind.LOSS_NOT_SCALAR, value.shape());
                 }
                 if (!sawLoss) {
                     loss = value;
@@ -143,14 +144,17 @@ public final class Checker {
             for (Stmt.DimDecl decl : d.decls()) {
                 Typed.Expr v = expr(decl.value(), ctx);
                 if (v == null) {
+                    declareQuietly(decl.name(), ctx.scope());
                     continue;
                 }
                 if (!(v instanceof Typed.Const c)) {
-                    reporter.error(decl.value().pos(), DiagnosticKind.NOT_CONSTANT, "the value of dim '" + decl.name() + "'");
+                    reporter.error(Exprs.start(decl.value()), DiagnosticKind.NOT_CONSTANT, "the value of dim '" + decl.name() + "'");
+                    declareQuietly(decl.name(), ctx.scope());
                     continue;
                 }
                 if (!(c.value() >= 1 && c.value() <= MAX_ELEMENTS && c.value() == Math.rint(c.value()))) {
-                    reporter.error(decl.value().pos(), DiagnosticKind.DIM_NOT_POSITIVE_INTEGER, decl.name().name(), number(c.value()));
+                    reporter.error(Exprs.start(decl.value()), DiagnosticKind.DIM_NOT_POSITIVE_INTEGER, decl.name().name(), number(c.value()));
+                    declareQuietly(decl.name(), ctx.scope());
                     continue;
                 }
                 Symbol.Dim sym = new Symbol.Dim(decl.name().name(), (int) c.value(), decl.name().pos());
@@ -164,10 +168,12 @@ public final class Checker {
             }
             Typed.Expr v = expr(c.value(), ctx);
             if (v == null) {
+                declareQuietly(c.name(), ctx.scope());
                 return;
             }
             if (!(v instanceof Typed.Const k)) {
-                reporter.error(c.value().pos(), DiagnosticKind.NOT_CONSTANT, "the value of const '" + c.name() + "'");
+                reporter.error(Exprs.start(c.value()), DiagnosticKind.NOT_CONSTANT, "the value of const '" + c.name() + "'");
+                declareQuietly(c.name(), ctx.scope());
                 return;
             }
             declare(c.name(), new Symbol.Const(c.name().name(), k.value(), c.name().pos()), ctx.scope());
@@ -176,7 +182,9 @@ public final class Checker {
                 return;
             }
             Shape shape = declaredShape(in.shape(), in.name(), ctx);
-            if (shape != null) {
+            if (shape == null) {
+                declareQuietly(in.name(), ctx.scope());
+            } else {
                 Symbol.Input sym = new Symbol.Input(in.name().name(), shape, inputs.size(), in.name().pos());
                 if (declare(in.name(), sym, ctx.scope())) {
                     inputs.add(sym);
@@ -188,6 +196,9 @@ public final class Checker {
             }
             Shape shape = declaredShape(p.shape(), p.name(), ctx);
             Symbol.Initializer init = p.init().isPresent() ? initializer(p.init().get(), ctx) : null;
+            if (shape == null || (init == null && p.init().isPresent())) {
+                declareQuietly(p.name(), ctx.scope());
+            }
             if (shape != null && (init != null || p.init().isEmpty())) {
                 if (init == null) {
                     init = Symbol.Initializer.defaultFor(shape);
@@ -246,7 +257,7 @@ public final class Checker {
                 return;
             }
             if (!value.shape().equals(var.shape())) {
-                reporter.error(a.value().pos(), DiagnosticKind.ASSIGN_SHAPE, a.name().name(), var.shape(), value.shape());
+                reporter.error(Exprs.start(a.value()), DiagnosticKind.ASSIGN_SHAPE, a.name().name(), var.shape(), value.shape());
                 return;
             }
             out.add(new Typed.Assign(var, value, a.pos()));
@@ -261,7 +272,7 @@ public final class Checker {
             Symbol.Loop loop = null;
             if (from != null && to != null) {
                 if (to < from) {
-                    reporter.error(f.to().pos(), DiagnosticKind.LOOP_RANGE, from, to);
+                    reporter.error(Exprs.start(f.to()), DiagnosticKind.LOOP_RANGE, from, to);
                 } else {
                     loop = new Symbol.Loop(f.variable().name(), from, to, f.variable().pos());
                 }
@@ -371,7 +382,7 @@ public final class Checker {
             return null;
         }
         if (!(v instanceof Typed.Const c) || !(c.value() >= 1 && c.value() <= MAX_ELEMENTS && c.value() == Math.rint(c.value()))) {
-            reporter.error(e.pos(), DiagnosticKind.SIZE_NOT_POSITIVE_INTEGER, describe(v));
+            reporter.error(Exprs.start(e), DiagnosticKind.SIZE_NOT_POSITIVE_INTEGER, describe(v));
             return null;
         }
         return (int) c.value();
@@ -383,7 +394,7 @@ public final class Checker {
             return null;
         }
         if (!(v instanceof Typed.Const c) || c.value() != Math.rint(c.value()) || Math.abs(c.value()) > MAX_ELEMENTS) {
-            reporter.error(e.pos(), DiagnosticKind.LOOP_BOUND, describe(v));
+            reporter.error(Exprs.start(e), DiagnosticKind.LOOP_BOUND, describe(v));
             return null;
         }
         return (int) c.value();
@@ -429,7 +440,7 @@ public final class Checker {
                 return null;
             }
             if (!(v instanceof Typed.Const c)) {
-                reporter.error(init.args().get(i).pos(), DiagnosticKind.CONSTANT_ARGUMENT, i + 1, kind);
+                reporter.error(Exprs.start(init.args().get(i)), DiagnosticKind.CONSTANT_ARGUMENT, i + 1, kind);
                 return null;
             }
             a[i] = c.value();
@@ -581,7 +592,7 @@ public final class Checker {
             Typed.Expr base = expr(p.base(), ctx);
             Typed.Expr exponent = expr(p.exponent(), ctx);
             if (exponent != null && !(exponent instanceof Typed.Const)) {
-                reporter.error(p.exponent().pos(), DiagnosticKind.NOT_CONSTANT, "the exponent of '^'");
+                reporter.error(Exprs.start(p.exponent()), DiagnosticKind.NOT_CONSTANT, "the exponent of '^'");
                 return null;
             }
             if (base == null || exponent == null) {
@@ -711,7 +722,7 @@ public final class Checker {
             Affine a = idx.get(k);
             if (a.min() < 0 || a.max() >= sizes[k]) {
                 String shown = a.isConstant() ? a.toString() : a + " (which runs from " + a.min() + " to " + a.max() + ")";
-                reporter.error(i.indexes().get(k).pos(), DiagnosticKind.INDEX_OUT_OF_BOUNDS, shown, sizes[k]);
+                reporter.error(Exprs.start(i.indexes().get(k)), DiagnosticKind.INDEX_OUT_OF_BOUNDS, shown, sizes[k]);
                 ok = false;
             }
         }
@@ -749,7 +760,7 @@ public final class Checker {
             Affine r = affine(b.right(), ctx);
             return l == null || r == null ? null : l.plus(r, b.op() == Expr.BinaryOp.ADD ? 1 : -1);
         }
-        reporter.error(e.pos(), DiagnosticKind.BAD_INDEX);
+        reporter.error(Exprs.start(e), DiagnosticKind.BAD_INDEX);
         return null;
     }
 
@@ -807,7 +818,7 @@ public final class Checker {
                 double alpha = 0.01;
                 if (args.size() == 2) {
                     if (!(args.get(1) instanceof Typed.Const k)) {
-                        reporter.error(c.args().get(1).pos(), DiagnosticKind.CONSTANT_ARGUMENT, 2, name);
+                        reporter.error(Exprs.start(c.args().get(1)), DiagnosticKind.CONSTANT_ARGUMENT, 2, name);
                         return null;
                     }
                     alpha = k.value();
@@ -861,11 +872,11 @@ public final class Checker {
                 Shape a = args.get(0).shape();
                 Typed.Expr axis = args.get(1);
                 if (!(axis instanceof Typed.Const k) || (k.value() != 0 && k.value() != 1)) {
-                    reporter.error(c.args().get(1).pos(), DiagnosticKind.BAD_AXIS, describe(axis));
+                    reporter.error(Exprs.start(c.args().get(1)), DiagnosticKind.BAD_AXIS, describe(axis));
                     return null;
                 }
                 if (!a.isMatrix()) {
-                    reporter.error(c.args().get(0).pos(), DiagnosticKind.ARGUMENT_SHAPE, name + "(X, axis)", "a matrix", a);
+                    reporter.error(Exprs.start(c.args().get(0)), DiagnosticKind.ARGUMENT_SHAPE, name + "(X, axis)", "a matrix", a);
                     return null;
                 }
                 boolean rows = k.value() == 0;

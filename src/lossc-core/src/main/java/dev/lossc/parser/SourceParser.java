@@ -28,6 +28,13 @@ public final class SourceParser {
             reporter.error(positionOf(text, nul), DiagnosticKind.NUL_BYTE);
             return Optional.empty();
         }
+        int comment = unterminatedComment(text);
+        if (comment >= 0) {
+            reporter.error(positionOf(text, comment), DiagnosticKind.UNTERMINATED_COMMENT);
+            return Optional.empty();
+        }
+        // One syntax error per line: ANTLR's recovery tends to report echoes of the first.
+        java.util.Set<Integer> linesWithErrors = new java.util.HashSet<>();
         LossLexer lexer = new LossLexer(CharStreams.fromString(text, file));
         lexer.removeErrorListeners();
         lexer.addErrorListener(new BaseErrorListener() {
@@ -35,6 +42,7 @@ public final class SourceParser {
             public void syntaxError(Recognizer<?, ?> recognizer, Object offending, int line, int col,
                                     String msg, RecognitionException e) {
                 Pos pos = new Pos(line, col + 1);
+                linesWithErrors.add(line);
                 int start = e instanceof LexerNoViableAltException lex ? lex.getStartIndex() : -1;
                 if (start >= 0 && text.startsWith("/*", start)) {
                     reporter.error(pos, DiagnosticKind.UNTERMINATED_COMMENT);
@@ -51,7 +59,9 @@ public final class SourceParser {
             @Override
             public void syntaxError(Recognizer<?, ?> recognizer, Object offending, int line, int col,
                                     String msg, RecognitionException e) {
-                reporter.error(new Pos(Math.max(line, 1), col + 1), DiagnosticKind.SYNTAX, friendly(msg, offending));
+                if (linesWithErrors.add(Math.max(line, 1))) {
+                    reporter.error(new Pos(Math.max(line, 1), col + 1), DiagnosticKind.SYNTAX, friendly(msg, offending));
+                }
             }
         });
         LossParser.ProgramContext tree;
@@ -70,6 +80,27 @@ public final class SourceParser {
             reporter.error(Pos.START, DiagnosticKind.NESTED_TOO_DEEPLY);
             return Optional.empty();
         }
+    }
+
+    /** Offset of a block comment that is never closed, or -1. */
+    private static int unterminatedComment(String text) {
+        int i = 0;
+        while (i < text.length() - 1) {
+            if (text.startsWith("//", i)) {
+                while (i < text.length() && text.charAt(i) != '\n') {
+                    i++;
+                }
+            } else if (text.startsWith("/*", i)) {
+                int end = text.indexOf("*/", i + 2);
+                if (end < 0) {
+                    return i;
+                }
+                i = end + 2;
+            } else {
+                i++;
+            }
+        }
+        return -1;
     }
 
     private static String describe(int codePoint) {

@@ -1,0 +1,162 @@
+package dev.lossc.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lossc.LossCompiler;
+import dev.lossc.diag.Diagnostic;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every error the language defines is reported as {@code FILE:LINE:COL: error: MESSAGE}, at the
+ * right place, all errors of a file at once, and no class is generated.
+ */
+class DiagnosticsTest {
+    static Stream<Arguments> errors() {
+        return Stream.of(
+                // Names and scopes (section 2)
+                Arguments.of("unknown name", "param w;\nloss w + v;\n", List.of("2:10: error: unknown name 'v'")),
+                Arguments.of("declared twice", "param w;\ninput w;\nloss w;\n", List.of("2:7: error: 'w' is already declared in this scope (at line 1)")),
+                Arguments.of("use before declaration", "let a = w;\nparam w;\nloss w;\n", List.of("1:9: error: unknown name 'w'")),
+                Arguments.of("built-in redeclared", "param sum;\nloss 1;\n", List.of("1:7: error: 'sum' is a built-in function and cannot be declared again")),
+                Arguments.of("unknown function", "param w;\nloss foo(w);\n", List.of("2:6: error: unknown function 'foo'")),
+                Arguments.of("recursive def", "def f(x) = f(x) + 1;\nparam w;\nloss f(w);\n", List.of("1:12: error: 'f' calls itself: functions may not be recursive")),
+                Arguments.of("not a function", "param w;\nloss w(2);\n", List.of("2:6: error: 'w' is a param, not a function")),
+                Arguments.of("function as value", "def f(x) = x;\nloss f;\n", List.of("2:6: error: 'f' is a function; call it with arguments")),
+                Arguments.of("built-in as value", "param w;\nloss w + tanh;\n", List.of("2:10: error: 'tanh' is a function; call it with arguments")),
+                Arguments.of("assign to let", "param w;\nlet a = w;\na = w;\nloss a;\n", List.of("3:1: error: cannot assign to 'a': it is a let, and only a 'var' can be assigned")),
+                Arguments.of("assign new shape", "param w[2];\nvar h = w;\nh = sum(w);\nloss sum(h);\n", List.of("3:5: error: 'h' has shape [2], but the new value has shape scalar")),
+                Arguments.of("let scoped to loop body", "param w;\nfor t in 0..2 {\n  let a = w;\n}\nloss a;\n", List.of("5:6: error: unknown name 'a'")),
+                Arguments.of("var in loop", "param w;\nfor t in 0..2 {\n  var a = w;\n}\nloss w;\n", List.of("3:3: error: 'var' is not allowed inside a 'for' body")),
+                Arguments.of("param in loop", "param w;\nfor t in 0..2 {\n  param q;\n}\nloss w;\n", List.of("3:3: error: 'param' is not allowed inside a 'for' body")),
+                Arguments.of("for in def", "param w;\ndef f(x) {\n  for t in 0..2 {\n  }\n  return x;\n}\nloss f(w);\n", List.of("3:3: error: 'for' is not allowed inside a 'def' body")),
+                Arguments.of("def arity", "def f(x, y) = x * y;\nparam w;\nloss f(w);\n", List.of("3:6: error: 'f' takes 2 arguments, but 1 given")),
+                // Program structure
+                Arguments.of("model not first", "param w;\nmodel M;\nloss w;\n", List.of("2:1: error: 'model' must be the first statement")),
+                Arguments.of("two models", "model M;\nmodel N;\nparam w;\nloss w;\n", List.of("2:1: error: only one 'model' statement is allowed")),
+                Arguments.of("missing loss", "param w;\nlet a = w;\n", List.of("2:11: error: missing 'loss' statement: a file must end with exactly one 'loss'")),
+                Arguments.of("two losses", "param w;\nloss w;\nloss w;\n", List.of("2:1: error: 'loss' must be the last statement", "3:1: error: only one 'loss' statement is allowed")),
+                Arguments.of("loss not last", "param w;\nloss w;\nlet a = w;\n", List.of("2:1: error: 'loss' must be the last statement")),
+                Arguments.of("loss not scalar", "param w[3];\nloss w;\n", List.of("2:6: error: the loss must be a scalar, but it has shape [3]")),
+                // Constants, sizes and indexes
+                Arguments.of("dim not integer", "dim D = 2.5;\nloss 1;\n", List.of("1:9: error: dimension 'D' must be a positive integer, but it is 2.5")),
+                Arguments.of("dim zero", "dim D = 0;\nloss 1;\n", List.of("1:9: error: dimension 'D' must be a positive integer, but it is 0")),
+                Arguments.of("const not constant", "input x;\nconst c = x * 2;\nloss c;\n", List.of("2:11: error: the value of const 'c' must be a constant expression (literals, consts and dims)")),
+                Arguments.of("size not positive", "param w[0];\nloss 1;\n", List.of("1:9: error: a size must be a dim or a positive integer literal, but it is 0")),
+                Arguments.of("three sizes", "param w[1, 2, 3];\nloss 1;\n", List.of("1:15: error: shapes have at most two sizes ([m, n]), but this one has 3")),
+                Arguments.of("index out of bounds", "param w[3];\nloss w[3];\n", List.of("2:8: error: index 3 is out of bounds for size 3")),
+                Arguments.of("loop index out of bounds", "param w[3];\nvar s = 0;\nfor t in 0..3 {\n  s = s + w[t + 1];\n}\nloss s;\n",
+                        List.of("4:13: error: index t + 1 (which runs from 1 to 3) is out of bounds for size 3")),
+                Arguments.of("index not constant", "param w[3];\ninput i;\nloss w[i];\n", List.of("3:8: error: an index must be an integer literal, a dim or a loop variable, optionally plus or minus integers")),
+                Arguments.of("too many indexes", "param w[3];\nloss w[1, 2];\n", List.of("2:7: error: cannot index a vector with 2 indexes")),
+                Arguments.of("loop bound", "input n;\nparam w;\nfor t in 0..n {\n}\nloss w;\n", List.of("3:13: error: loop bound must be an integer constant, but it is a value of shape scalar")),
+                Arguments.of("loop backwards", "param w;\nfor t in 3..1 {\n}\nloss w;\n", List.of("2:13: error: loop range 3..1 runs backwards")),
+                Arguments.of("unknown initializer", "param w[2] init glorot;\nloss sum(w);\n",
+                        List.of("1:17: error: unknown initializer 'glorot' (expected zeros, ones, uniform(a, b), normal(mean, std), xavier or he)")),
+                Arguments.of("initializer arguments", "param w[2] init uniform(1);\nloss sum(w);\n", List.of("1:17: error: initializer 'uniform' takes two constant arguments (a, b)")),
+                Arguments.of("bad axis", "param w[2, 2];\nloss sum(sum(w, 2));\n", List.of("2:17: error: axis must be the integer constant 0 or 1, but it is 2")),
+                Arguments.of("exponent not constant", "param w;\ninput p;\nloss w ^ p;\n", List.of("3:10: error: the exponent of '^' must be a constant expression (literals, consts and dims)")),
+                Arguments.of("alpha not constant", "param w;\ninput a;\nloss leaky_relu(w, a);\n", List.of("3:20: error: argument 2 of 'leaky_relu' must be a constant expression")),
+                // Shapes (sections 3-5)
+                Arguments.of("broadcast mismatch", "param a[2];\nparam b[3];\nloss sum(a + b);\n", List.of("3:12: error: '+' cannot combine shapes [2] and [3]")),
+                Arguments.of("row broadcast needs columns", "param a[2, 3];\nparam b[2];\nloss sum(a * b);\n", List.of("3:12: error: '*' cannot combine shapes [2, 3] and [2]")),
+                Arguments.of("max mismatch", "param a[2];\nparam b[3];\nloss sum(max(a, b));\n", List.of("3:10: error: 'max' cannot combine shapes [2] and [3]")),
+                Arguments.of("matmul mismatch", "param a[2, 3];\nparam b[2];\nloss sum(a @ b);\n", List.of("3:12: error: '@' cannot multiply shapes [2, 3] and [2]")),
+                Arguments.of("matmul scalar", "param a;\nparam b[2];\nloss sum(a @ b);\n", List.of("3:12: error: '@' cannot multiply shapes scalar and [2]")),
+                Arguments.of("dot shapes", "param a[2];\nparam b[3];\nloss dot(a, b);\n", List.of("3:6: error: 'dot' expects two vectors of equal length, but got [2] and [3]")),
+                Arguments.of("transpose vector", "param a[2];\nloss sum(transpose(a));\n", List.of("2:10: error: 'transpose' expects a matrix, but got [2]")),
+                Arguments.of("softmax scalar", "param a;\nloss sum(softmax(a));\n", List.of("2:10: error: 'softmax' expects a vector or a matrix, but got scalar")),
+                Arguments.of("mse shapes", "param a[2];\nparam b[2, 2];\nloss mse(a, b);\n", List.of("3:6: error: 'mse' expects two arguments of equal shape, but got [2] and [2, 2]")),
+                Arguments.of("cross_entropy scalars", "param a;\nloss cross_entropy(a, a);\n", List.of("2:6: error: 'cross_entropy' expects two vectors or two matrices of equal shape, but got scalar and scalar")),
+                Arguments.of("built-in arity", "param a;\nloss tanh(a, a);\n", List.of("2:6: error: 'tanh' takes 1 argument, but 2 given")),
+                // Syntax (section 1)
+                Arguments.of("missing semicolon", "param w\nloss w;\n", List.of("2:1: error: unexpected 'loss', expecting {';', 'init', '['}")),
+                Arguments.of("unexpected character", "param w;\nloss w # 2;\n", List.of("2:8: error: unexpected character '#'")),
+                Arguments.of("unterminated comment", "param w;\n/* no end\nloss w;\n", List.of("2:1: error: unterminated block comment")),
+                Arguments.of("number suffix", "param w;\nloss w * 2f;\n", List.of("2:11: error: unexpected 'f', expecting ';'")),
+                Arguments.of("reserved word as name", "param loss;\nloss 1;\n", List.of("1:7: error: unexpected 'loss', expecting ID")),
+                // Several errors in one file are all reported.
+                Arguments.of("all errors reported", "param w[2];\nlet a = w + q;\nlet b = w @ w @ w;\nloss c;\n",
+                        List.of("2:13: error: unknown name 'q'", "3:15: error: '@' cannot multiply shapes scalar and [2]", "4:6: error: unknown name 'c'")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("errors")
+    void reportsErrorAtItsPlace(String name, String source, List<String> expected) {
+        LossCompiler.Result r = LossCompiler.compile("t.loss", source, LossCompiler.Options.DEFAULT);
+        List<String> got = r.diagnostics().stream().map(Diagnostic::headline).toList();
+        assertEquals(expected.stream().map(e -> "t.loss:" + e).toList(), got, r.render());
+        assertTrue(r.output().isEmpty());
+    }
+
+    @Test
+    void rendersSourceLineAndCaret() {
+        LossCompiler.Result r = LossCompiler.compile("dir/t.loss", "param w;\n\tloss  w + v;\n", LossCompiler.Options.DEFAULT);
+        // A tab counts as one column, and is kept in the caret line so the caret lines up.
+        assertEquals("dir/t.loss:2:12: error: unknown name 'v'\n\tloss  w + v;\n\t          ^\n", r.render());
+    }
+
+    @Test
+    void emptyFile() {
+        LossCompiler.Result r = LossCompiler.compile("e.loss", "", LossCompiler.Options.DEFAULT);
+        assertEquals("e.loss:1:1: error: missing 'loss' statement: a file must end with exactly one 'loss'\n\n^\n", r.render());
+    }
+
+    @Test
+    void binaryFiles() {
+        byte[] nul = {'l', 'o', 's', 's', ' ', 0, 1, 2};
+        LossCompiler.Result r = LossCompiler.compile("b.loss", nul, LossCompiler.Options.DEFAULT);
+        assertEquals(List.of("b.loss:1:6: error: file contains a NUL byte: it is not a .loss source file"),
+                r.diagnostics().stream().map(Diagnostic::headline).toList());
+        byte[] latin1 = "param w;\nloss w; // caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1);
+        r = LossCompiler.compile("l.loss", latin1, LossCompiler.Options.DEFAULT);
+        assertEquals(List.of("l.loss:2:15: error: file is not UTF-8 text (invalid byte sequence)"),
+                r.diagnostics().stream().map(Diagnostic::headline).toList());
+    }
+
+    @Test
+    void deepNestingIsADiagnosticNotACrash() {
+        String deep = "param w;\nloss " + "(".repeat(100_000) + "w" + ")".repeat(100_000) + ";\n";
+        LossCompiler.Result r = LossCompiler.compile("d.loss", deep, LossCompiler.Options.DEFAULT);
+        assertFalse(r.ok());
+        assertEquals("d.loss:1:1: error: expression nested too deeply", r.diagnostics().get(0).headline());
+    }
+
+    @Test
+    void exponentialInliningIsStopped() {
+        StringBuilder src = new StringBuilder("param w;\ndef f0(x) = x + 1;\n");
+        for (int i = 1; i < 40; i++) {
+            src.append("def f").append(i).append("(x) = f").append(i - 1).append("(x) * f").append(i - 1).append("(x);\n");
+        }
+        src.append("loss f39(w);\n");
+        LossCompiler.Result r = LossCompiler.compile("big.loss", src.toString(), LossCompiler.Options.DEFAULT);
+        assertFalse(r.ok());
+        assertTrue(r.diagnostics().get(0).message().startsWith("program is too large after inlining functions"), r.render());
+    }
+
+    @Test
+    void hugeShapesAreDiagnosed() {
+        LossCompiler.Result r = LossCompiler.compile("h.loss", "param a[100000];\nparam b[100000];\nloss sum(outer(a, b));\n", LossCompiler.Options.DEFAULT);
+        assertEquals(List.of("h.loss:3:10: error: the result of 'outer' is too large (10000000000 elements; the limit is 2147483639)"),
+                r.diagnostics().stream().map(Diagnostic::headline).toList());
+    }
+
+    @Test
+    void tooManyErrorsAreCapped() {
+        StringBuilder src = new StringBuilder();
+        for (int i = 0; i < 300; i++) {
+            src.append("let a").append(i).append(" = nope").append(i).append(";\n");
+        }
+        src.append("loss 1;\n");
+        LossCompiler.Result r = LossCompiler.compile("many.loss", src.toString(), LossCompiler.Options.DEFAULT);
+        assertEquals(101, r.diagnostics().size());
+        assertEquals("too many errors (300); stopping", r.diagnostics().get(100).message());
+    }
+}
