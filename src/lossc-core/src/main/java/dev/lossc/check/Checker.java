@@ -22,8 +22,8 @@ import java.util.Optional;
 public final class Checker {
     /** The largest array the generated code may need (Java's array limit). */
     public static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
-    /** The largest program, in operations after inlining, that the compiler accepts. */
-    public static final int MAX_OPERATIONS = 200_000;
+    /** The largest program, in operations after inlining, that the compiler accepts: one Java class must hold its fields. */
+    public static final int MAX_OPERATIONS = 10_000;
 
     private final Reporter reporter;
     private final Program program;

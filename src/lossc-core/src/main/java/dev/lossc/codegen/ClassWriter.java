@@ -79,9 +79,16 @@ public final class ClassWriter {
                 .addJavadoc(classJavadoc());
         constants(type);
         storage(type);
-        type.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
-                .addJavadoc("Creates the model with parameters from {@code initParameters(0L)}.\n")
-                .addStatement("initParameters(0L)").build());
+        MethodSpec.Builder constructor = MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
+                .addJavadoc("Creates the model with parameters from {@code initParameters(0L)}.\n");
+        for (int i = 0; i < allocations.size(); i += ALLOCATIONS_PER_METHOD) {
+            String name = names.allocate("allocate" + (i / ALLOCATIONS_PER_METHOD + 1));
+            MethodSpec.Builder alloc = MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE);
+            allocations.subList(i, Math.min(allocations.size(), i + ALLOCATIONS_PER_METHOD)).forEach(alloc::addCode);
+            type.addMethod(alloc.build());
+            constructor.addStatement("$L()", name);
+        }
+        type.addMethod(constructor.addStatement("initParameters(0L)").build());
         type.addMethod(MethodSpec.methodBuilder("parameters").addModifiers(Modifier.PUBLIC).returns(DOUBLES)
                 .addJavadoc("The parameters as one flat array, in declaration order (matrices row-major); the live array, not a copy.\n")
                 .addStatement("return $L", Layout.PARAMS).build());
@@ -199,6 +206,11 @@ public final class ClassWriter {
         }
     }
 
+    /** Above this many arrays, they are allocated by private methods (javac's 64 KiB limit on the constructor). */
+    private static final int ALLOCATIONS_PER_METHOD = 250;
+
+    private final List<CodeBlock> allocations = new ArrayList<>();
+
     private void storage(TypeSpec.Builder type) {
         type.addField(FieldSpec.builder(DOUBLES, Layout.PARAMS, Modifier.PRIVATE, Modifier.FINAL)
                 .initializer("new double[PARAMETER_COUNT]").build());
@@ -210,20 +222,27 @@ public final class ClassWriter {
         }
         List<Value> values = new ArrayList<>(ir.vars());
         values.addAll(temps);
+        long arrays = values.stream().filter(Layout::isArray).count()
+                + values.stream().filter(v -> layout.adjointName(v) != null && v.shape().size() > 1).count();
+        boolean viaMethods = arrays > ALLOCATIONS_PER_METHOD;
         for (Value v : values) {
             String what = v.kind() == Value.Kind.VAR ? "var {@code " + v.name() + "}" : v.name() != null ? "{@code " + v.name() + "}" : "intermediate";
             String loops = v.loops().isEmpty() ? "" : ", one slot per iteration of " + String.join(", ", v.loops().stream().map(Symbol.Loop::name).toList());
-            type.addField(field(layout.primalName(v), Layout.isArray(v), Layout.storageLength(v), what + " " + v.shape() + loops));
+            type.addField(field(layout.primalName(v), Layout.isArray(v), Layout.storageLength(v), what + " " + v.shape() + loops, viaMethods));
         }
         for (Value v : values) {
             if (layout.adjointName(v) != null) {
                 type.addField(field(layout.adjointName(v), v.shape().size() > 1, v.shape().size(),
-                        "adjoint of " + layout.primalName(v)));
+                        "adjoint of " + layout.primalName(v), viaMethods));
             }
         }
     }
 
-    private static FieldSpec field(String name, boolean array, int length, String doc) {
+    private FieldSpec field(String name, boolean array, int length, String doc, boolean viaMethods) {
+        if (array && viaMethods) {
+            allocations.add(CodeBlock.builder().addStatement("$L = new double[$L]", name, length).build());
+            return FieldSpec.builder(DOUBLES, name, Modifier.PRIVATE).addJavadoc("$L\n", doc).build();
+        }
         if (array) {
             return FieldSpec.builder(DOUBLES, name, Modifier.PRIVATE, Modifier.FINAL)
                     .addJavadoc("$L\n", doc).initializer("new double[$L]", length).build();
@@ -347,18 +366,12 @@ public final class ClassWriter {
 
     private List<Chunker.Unit> backwardUnits() {
         List<Chunker.Unit> units = new ArrayList<>();
-        CodeBlock.Builder zero = CodeBlock.builder();
-        zero.addStatement("$T.fill($L, 0.0)", ARRAYS, Layout.GRAD);
-        Set<Value> topLevel = new LinkedHashSet<>();
+        units.add(new Chunker.Code(CodeBlock.builder().addStatement("$T.fill($L, 0.0)", ARRAYS, Layout.GRAD).build(), -1, null));
         for (Value v : adjoint.adjointValues()) {
             if ((v.kind() == Value.Kind.TEMP && v.loops().isEmpty()) || v.kind() == Value.Kind.VAR) {
-                topLevel.add(v);
+                units.add(new Chunker.Code(zeroAdjoint(v), -1, null));
             }
         }
-        for (Value v : topLevel) {
-            zero.add(zeroAdjoint(v));
-        }
-        units.add(new Chunker.Code(zero.build(), -1, null));
         units.addAll(backwardUnits(adjoint.steps()));
         return units;
     }

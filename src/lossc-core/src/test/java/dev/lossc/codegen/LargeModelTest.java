@@ -1,0 +1,117 @@
+package dev.lossc.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lossc.InMemoryJavaCompiler;
+import dev.lossc.LossCompiler;
+import dev.lossc.testing.ClassFiles;
+import dev.lossc.testing.Compiled;
+import dev.lossc.testing.ProgramGenerator;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Large models: loops, never unrolled; no method over HotSpot's 8,000-byte JIT limit; and the hot
+ * methods of a 1500x1200 layer really are compiled by the JIT in a fresh JVM.
+ */
+class LargeModelTest {
+    /** HotSpot does not compile methods larger than this (-XX:-DontCompileHugeMethods aside). */
+    static final int HUGE_METHOD_LIMIT = 8000;
+
+    static final String LAYER = "model LargeLayer;\ndim D = 1200, H = 1500;\ninput x[D];\ninput y[H];\nparam W[H, D];\nparam b[H];\n"
+            + "loss mse(sigmoid(W @ x + b), y);\n";
+
+    @Test
+    void largeLayerCompilesToSmallMethods() throws Exception {
+        LossCompiler.GeneratedClass g = LossCompiler.compile("large.loss", LAYER, LossCompiler.Options.DEFAULT).output().orElseThrow();
+        assertTrue(g.source().length() < 40_000, "the layer is emitted as loops: " + g.source().length() + " chars");
+        Map<String, byte[]> classes = InMemoryJavaCompiler.compileToBytes(Map.of("LargeLayer", g.source()), Compiled.JAVA8);
+        Map<String, Integer> sizes = ClassFiles.codeLengths(classes.get("LargeLayer"));
+        sizes.forEach((m, n) -> assertTrue(n < HUGE_METHOD_LIMIT, m + " has " + n + " bytecode bytes"));
+    }
+
+    /** Long programs are split into methods that all stay under the limit. */
+    @Test
+    void longProgramsAreSplit() throws Exception {
+        StringBuilder src = new StringBuilder("model LongProgram;\ndim N = 3;\ninput x[N];\nparam w[N];\nvar h = x;\n");
+        for (int i = 0; i < 400; i++) {
+            src.append("h = tanh(w * h + ").append(i % 7).append(") * sigmoid(h - w) + h / (1 + h * h);\n");
+        }
+        src.append("dim T = 50;\nfor t in 0..T {\n");
+        for (int i = 0; i < 200; i++) {
+            src.append("  h = softplus(h * w) - h * 0.5 + max(h, w);\n");
+        }
+        src.append("}\nloss sum(h);\n");
+        LossCompiler.Result r = LossCompiler.compile("long.loss", src.toString(), LossCompiler.Options.DEFAULT);
+        Map<String, byte[]> classes = InMemoryJavaCompiler.compileToBytes(Map.of("LongProgram", r.output().orElseThrow().source()), Compiled.JAVA8);
+        Map<String, Integer> sizes = ClassFiles.codeLengths(classes.get("LongProgram"));
+        assertTrue(sizes.size() > 20, "split into " + sizes.size() + " methods");
+        int max = sizes.values().stream().mapToInt(Integer::intValue).max().orElseThrow();
+        assertTrue(max < HUGE_METHOD_LIMIT, "largest method: " + max + " bytes in " + sizes);
+        Compiled c = Compiled.compileAll(List.of(r)).get(0);
+        c.lossAndGradient(Map.of("x", new double[] {0.1, 0.2, 0.3}));
+    }
+
+    /** Random programs never produce a method over the limit either. */
+    @Test
+    void generatedProgramsStayUnderTheLimit() throws Exception {
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            String src = ProgramGenerator.generate(777 + i, "Big" + i);
+            LossCompiler.Result r = LossCompiler.compile("big.loss", src, LossCompiler.Options.DEFAULT);
+            Map<String, byte[]> classes = InMemoryJavaCompiler.compileToBytes(Map.of("Big" + i, r.output().orElseThrow().source()), Compiled.JAVA8);
+            for (Map.Entry<String, Integer> e : ClassFiles.codeLengths(classes.get("Big" + i)).entrySet()) {
+                if (e.getValue() >= HUGE_METHOD_LIMIT) {
+                    failures.add("Big" + i + "." + e.getKey() + ": " + e.getValue());
+                }
+            }
+        }
+        assertEquals(List.of(), failures);
+    }
+
+    /** A fresh JVM, -XX:+PrintCompilation: the forward and backward passes are compiled by C2 (tier 4). */
+    @Test
+    void largeLayerRunsJitCompiled(@TempDir Path dir) throws Exception {
+        LossCompiler.GeneratedClass g = LossCompiler.compile("large.loss", LAYER, LossCompiler.Options.DEFAULT).output().orElseThrow();
+        String harness = "public final class Driver {\n"
+                + "  public static void main(String[] a) {\n"
+                + "    LargeLayer m = new LargeLayer();\n"
+                + "    double[] x = new double[1200];\n    double[] y = new double[1500];\n"
+                + "    for (int i = 0; i < x.length; i++) { x[i] = Math.sin(i); }\n"
+                + "    double s = 0;\n"
+                + "    for (int i = 0; i < 300; i++) { s += m.lossAndGradient(x, y); }\n"
+                + "    System.out.println(\"done \" + s);\n"
+                + "  }\n}\n";
+        Map<String, byte[]> classes = InMemoryJavaCompiler.compileToBytes(Map.of("LargeLayer", g.source(), "Driver", harness), Compiled.JAVA8);
+        for (Map.Entry<String, byte[]> e : classes.entrySet()) {
+            Files.write(dir.resolve(e.getKey() + ".class"), e.getValue());
+        }
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(java.toString(), "-XX:+PrintCompilation", "-cp", dir.toString(), "Driver")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "driver did not finish");
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("done "), out);
+        for (String method : List.of("LargeLayer::forward", "LargeLayer::backward")) {
+            boolean tier4 = out.lines().anyMatch(l -> l.contains(method) && l.matches(".*\\s4\\s+LargeLayer::.*"));
+            assertTrue(tier4, method + " was not compiled by C2:\n" + grep(out, "LargeLayer"));
+        }
+    }
+
+    private static String grep(String out, String what) {
+        StringBuilder s = new StringBuilder();
+        out.lines().filter(l -> l.contains(what)).forEach(l -> s.append(l).append('\n'));
+        return s.toString();
+    }
+
+}
