@@ -1,0 +1,218 @@
+package dev.lossc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lossc.LossCompiler;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line of LANGUAGE.md section 9: commands, output, diagnostics and exit codes. */
+class CliTest {
+    static final Path REPO = Path.of(System.getProperty("lossc.repo", "../..")).toAbsolutePath().normalize();
+    static final Path EXAMPLES = REPO.resolve("examples");
+
+    record Run(int code, String out, String err) {}
+
+    static Run lossc(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
+        Run r = new Run(code, out.toString(), err.toString());
+        assertFalse(r.err().contains("\tat ") || r.err().contains("Exception"), "stack trace or exception on stderr:\n" + r.err());
+        return r;
+    }
+
+    @TempDir
+    Path tmp;
+
+    private Path file(String name, String text) throws IOException {
+        Path p = tmp.resolve(name);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, text);
+        return p;
+    }
+
+    @Test
+    void compileWritesOneClassPerModelUnderItsPackage() throws IOException {
+        Path out = tmp.resolve("out");
+        Run r = lossc("compile", EXAMPLES.resolve("two_layer.loss").toString(), EXAMPLES.resolve("rnn.loss").toString(),
+                "-d", out.toString(), "--package", "com.acme.nets");
+        assertEquals(0, r.code(), r.err());
+        Path twoLayer = out.resolve("com/acme/nets/TwoLayer.java");
+        assertTrue(Files.exists(out.resolve("com/acme/nets/Rnn.java")));
+        String expected = LossCompiler.compile(EXAMPLES.resolve("two_layer.loss").toString(), Files.readAllBytes(EXAMPLES.resolve("two_layer.loss")),
+                new LossCompiler.Options("com.acme.nets")).output().orElseThrow().source();
+        assertEquals(expected, Files.readString(twoLayer));
+    }
+
+    @Test
+    void compileWithoutPackageWritesIntoTheDirectory() throws IOException {
+        Path src = file("my_net.loss", "param w;\nloss w * w;\n");
+        Run r = lossc("compile", src.toString(), "-d", tmp.resolve("gen").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.readString(tmp.resolve("gen/MyNet.java")).contains("public final class MyNet {"));
+    }
+
+    @Test
+    void unchangedOutputIsNotRewritten() throws IOException {
+        Path src = file("n.loss", "param w;\nloss w * w;\n");
+        Path out = tmp.resolve("o");
+        assertEquals(0, lossc("compile", src.toString(), "-d", out.toString()).code());
+        Path gen = out.resolve("N.java");
+        FileTime old = FileTime.fromMillis(1_000_000_000_000L);
+        Files.setLastModifiedTime(gen, old);
+        assertEquals(0, lossc("compile", src.toString(), "-d", out.toString()).code());
+        assertEquals(old, Files.getLastModifiedTime(gen));
+    }
+
+    @Test
+    void anyErrorMeansNothingIsWrittenAndExitCodeOne() throws IOException {
+        Path good = file("good.loss", "param w;\nloss w * w;\n");
+        Path bad = file("bad.loss", "param w[2];\nloss w + q;\n");
+        Path out = tmp.resolve("o");
+        Run r = lossc("compile", good.toString(), bad.toString(), "-d", out.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith(bad + ":2:10: error: unknown name 'q'\nloss w + q;\n         ^\n"), r.err());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void everyErrorOfEveryFileIsReported() throws IOException {
+        Path a = file("a.loss", "param w;\nloss w + x + y;\n");
+        Path b = file("b.loss", "loss 1 +;\n");
+        Run r = lossc("check", a.toString(), b.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains(a + ":2:10: error: unknown name 'x'"), r.err());
+        assertTrue(r.err().contains(a + ":2:14: error: unknown name 'y'"), r.err());
+        assertTrue(r.err().contains(b + ":1:9: error: unexpected ';'"), r.err());
+    }
+
+    @Test
+    void checkSucceedsQuietly() {
+        Run r = lossc("check", EXAMPLES.resolve("rnn.loss").toString());
+        assertEquals(0, r.code());
+        assertEquals("", r.out());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void evalPrintsTheWorkedExample() {
+        Run r = lossc("eval", EXAMPLES.resolve("worked_example.loss").toString(), "--values", EXAMPLES.resolve("worked_example.json").toString());
+        assertEquals(0, r.code(), r.err());
+        String json = r.out().strip();
+        assertTrue(json.startsWith("{\"loss\": 0.2983711087600027, \"gradient\": {\"W1\": [["), json);
+        assertTrue(json.contains("\"W2\": [[0.08216704056423077, "), json);
+        assertTrue(json.contains("\"b1\": ") && json.endsWith("}}"), json);
+        assertEquals(1, r.out().lines().count(), "exactly one JSON object");
+    }
+
+    @Test
+    void evalWritesNumbersThatReadBackExactlyAndNonFiniteAsStrings() throws IOException {
+        Path src = file("nf.loss", "param a;\nparam b[2];\ninput x;\nloss log(a) + sum(b) * x;\n");
+        Path values = file("nf.json", "{\"a\": 0, \"b\": [1, 2], \"x\": 0.1}");
+        Run r = lossc("eval", src.toString(), "--values", values.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("{\"loss\": \"-Infinity\", \"gradient\": {\"a\": \"Infinity\", \"b\": [0.1, 0.1]}}\n", r.out());
+        Path nan = file("nan.json", "{\"a\": \"NaN\", \"b\": [1, 2], \"x\": 0.30000000000000004}");
+        r = lossc("eval", src.toString(), "--values", nan.toString());
+        assertEquals("{\"loss\": \"NaN\", \"gradient\": {\"a\": \"NaN\", \"b\": [0.30000000000000004, 0.30000000000000004]}}\n", r.out());
+    }
+
+    @Test
+    void evalValueErrorsNameTheValue() throws IOException {
+        Path src = file("m.loss", "input x[2];\nparam W[2, 2];\nparam b;\nloss sum(W @ x) + b;\n");
+        Path values = file("v.json", "{\n  \"x\": [1, 2, 3],\n  \"W\": [[1, 2], [3]],\n  \"z\": 1\n}\n");
+        Run r = lossc("eval", src.toString(), "--values", values.toString());
+        assertEquals(1, r.code());
+        assertEquals(List.of(
+                values + ":1:1: error: missing value for param 'b' scalar",
+                values + ":2:3: error: input 'x' has shape [2], so its value must be an array of 2 numbers, but it is an array of 3 numbers",
+                values + ":3:3: error: param 'W' has shape [2, 2], so its value must be an array of 2 rows of 2 numbers, but it is an array of 2 rows of different lengths",
+                values + ":4:3: error: 'z' is not an input or param of model M"),
+                r.err().lines().filter(l -> l.contains(": error: ")).toList());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void evalInvalidJsonIsADiagnostic() throws IOException {
+        Path values = file("bad.json", "{\"x\": [1, 2,, 3]}");
+        Run r = lossc("eval", EXAMPLES.resolve("two_layer.loss").toString(), "--values", values.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith(values + ":1:13: error: invalid JSON: "), r.err());
+        Path notObject = file("arr.json", "[1, 2]");
+        r = lossc("eval", EXAMPLES.resolve("two_layer.loss").toString(), "--values", notObject.toString());
+        assertTrue(r.err().startsWith(notObject + ":1:1: error: the values file must hold one JSON object"), r.err());
+    }
+
+    @Test
+    void evalOfAFileWithErrorsReportsThem() throws IOException {
+        Path src = file("e.loss", "loss q;\n");
+        Run r = lossc("eval", src.toString(), "--values", EXAMPLES.resolve("two_layer.json").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith(src + ":1:6: error: unknown name 'q'"), r.err());
+    }
+
+    @Test
+    void usageErrorsExitWithTwo() {
+        assertEquals(2, lossc("compile", "--frobnicate", "x.loss").code());
+        assertEquals(2, lossc("compile", tmp.resolve("missing.loss").toString()).code());
+        assertTrue(lossc("check", tmp.resolve("missing.loss").toString()).err().contains("no such file"));
+        assertEquals(2, lossc().code());
+        assertEquals(2, lossc("translate", "x.loss").code());
+        assertEquals(2, lossc("eval", EXAMPLES.resolve("two_layer.loss").toString()).code(), "--values is required");
+        assertEquals(2, lossc("compile", EXAMPLES.resolve("two_layer.loss").toString(), "--package", "com.1bad").code());
+        assertEquals(2, lossc("check", tmp.toString()).code(), "a directory is not a file");
+    }
+
+    @Test
+    void helpAndVersion() {
+        Run help = lossc("--help");
+        assertEquals(0, help.code());
+        for (String cmd : List.of("compile", "check", "eval")) {
+            assertTrue(help.out().contains(cmd), help.out());
+        }
+        Run compileHelp = lossc("compile", "--help");
+        assertTrue(compileHelp.out().contains("--package") && compileHelp.out().contains("--dump"), compileHelp.out());
+        Run version = lossc("--version");
+        assertEquals(0, version.code());
+        assertTrue(version.out().startsWith("lossc "), version.out());
+        assertFalse(version.out().contains("unknown"), version.out());
+    }
+
+    @Test
+    void dumpShowsEachPhase() {
+        Run r = lossc("check", EXAMPLES.resolve("two_layer.loss").toString(), "--dump", "ast", "--dump", "ir", "--dump", "adjoint");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("== ast: ") && r.out().contains("Loss ((dot(w, sigmoid((V @ x))) - y) ^ 2)"), r.out());
+        assertTrue(r.out().contains("== ir: ") && r.out().contains("= matvec(V, x)"), r.out());
+        assertTrue(r.out().contains("== adjoint: ") && r.out().contains("d[V] += from"), r.out());
+        Run eval = lossc("eval", EXAMPLES.resolve("two_layer.loss").toString(), "--values", EXAMPLES.resolve("two_layer.json").toString(), "--dump", "ir");
+        assertEquals(1, eval.out().lines().count(), "eval keeps stdout to one JSON object; dumps go to stderr");
+        assertTrue(eval.err().contains("== ir: "));
+    }
+
+    @Test
+    void binaryAndEmptyInputsGiveDiagnostics() throws IOException {
+        Path bin = tmp.resolve("bin.loss");
+        Files.write(bin, new byte[] {(byte) 0xCA, (byte) 0xFE, 0, 1, 2, 3});
+        Run r = lossc("check", bin.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith(bin + ":1:1: error: file is not UTF-8 text"), r.err());
+        Path empty = file("empty.loss", "");
+        r = lossc("compile", empty.toString(), "-d", tmp.resolve("o").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith(empty + ":1:1: error: missing 'loss' statement"), r.err());
+        assertFalse(Files.exists(tmp.resolve("o")));
+    }
+
+}
