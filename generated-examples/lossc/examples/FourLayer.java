@@ -124,9 +124,9 @@ public final class FourLayer {
     private double tmp5;
 
     /**
-     * {@code loss} scalar
+     * {@code lossValue} scalar
      */
-    private double loss_2;
+    private double lossValue;
 
     /**
      * adjoint of tmp1
@@ -169,9 +169,9 @@ public final class FourLayer {
     private double d_tmp5;
 
     /**
-     * adjoint of loss_2
+     * adjoint of lossValue
      */
-    private double d_loss_2;
+    private double d_lossValue;
 
     /**
      * Creates the model with parameters from {@code initParameters(0L)}.
@@ -231,7 +231,7 @@ public final class FourLayer {
         this.y = y;
         forward();
         this.x = null;
-        return loss_2;
+        return lossValue;
     }
 
     /**
@@ -249,7 +249,7 @@ public final class FourLayer {
         forward();
         backward();
         this.x = null;
-        return loss_2;
+        return lossValue;
     }
 
     private void forward() {
@@ -295,44 +295,36 @@ public final class FourLayer {
             tmp4 = acc;
         }
         tmp5 = tmp4 - y;
-        loss_2 = tmp5 * tmp5;
+        lossValue = tmp5 * tmp5;
     }
 
     private void backward() {
-        Arrays.fill(grad, 0.0);
-        d_loss_2 = 0.0;
-        d_tmp5 = 0.0;
-        d_tmp4 = 0.0;
-        Arrays.fill(d_h3, 0.0);
-        Arrays.fill(d_tmp3, 0.0);
         Arrays.fill(d_h2, 0.0);
-        Arrays.fill(d_tmp2, 0.0);
         Arrays.fill(d_h1, 0.0);
-        Arrays.fill(d_tmp1, 0.0);
         // line 17: loss (dot(w, h3) - y) ^ 2;
-        d_loss_2 = 1.0;
-        // d tmp5 from loss_2 = pow: dx += dy * 2 * x
-        d_tmp5 += d_loss_2 * 2.0 * tmp5;
-        // d tmp4 from tmp5 = sub: da += dy
-        d_tmp4 += d_tmp5;
-        // d h3 from tmp4 = dot: db += dy * a
+        d_lossValue = 1.0;
+        // d tmp5 from lossValue = pow: dx = dy * 2 * x
+        d_tmp5 = d_lossValue * 2.0 * tmp5;
+        // d tmp4 from tmp5 = sub: da = dy
+        d_tmp4 = d_tmp5;
+        // d h3 from tmp4 = dot: db = dy * a
         {
             double g = d_tmp4;
             for (int i = 0; i < 3; i++) {
-                d_h3[i] += g * params[w_OFFSET + i];
+                d_h3[i] = g * params[w_OFFSET + i];
             }
         }
-        // d w from tmp4 = dot: da += dy * b
+        // d w from tmp4 = dot: da = dy * b
         {
             double g = d_tmp4;
             for (int i = 0; i < 3; i++) {
-                grad[w_OFFSET + i] += g * h3[i];
+                grad[w_OFFSET + i] = g * h3[i];
             }
         }
         // line 16: let h3 = sigmoid(V3 @ h2);
-        // d tmp3 from h3 = sigmoid: dx += dy * y * (1 - y)
+        // d tmp3 from h3 = sigmoid: dx = dy * y * (1 - y)
         for (int i = 0; i < 3; i++) {
-            d_tmp3[i] += d_h3[i] * h3[i] * (1.0 - h3[i]);
+            d_tmp3[i] = d_h3[i] * h3[i] * (1.0 - h3[i]);
         }
         // d h2 from tmp3 = matvec: dx += transpose(A) @ dy
         for (int i = 0; i < 3; i++) {
@@ -341,17 +333,17 @@ public final class FourLayer {
                 d_h2[j] += params[V3_OFFSET + i * 4 + j] * g;
             }
         }
-        // d V3 from tmp3 = matvec: dA += outer(dy, x)
+        // d V3 from tmp3 = matvec: dA = outer(dy, x)
         for (int i = 0; i < 3; i++) {
             double g = d_tmp3[i];
             for (int j = 0; j < 4; j++) {
-                grad[V3_OFFSET + i * 4 + j] += g * h2[j];
+                grad[V3_OFFSET + i * 4 + j] = g * h2[j];
             }
         }
         // line 15: let h2 = sigmoid(V2 @ h1);
-        // d tmp2 from h2 = sigmoid: dx += dy * y * (1 - y)
+        // d tmp2 from h2 = sigmoid: dx = dy * y * (1 - y)
         for (int i = 0; i < 4; i++) {
-            d_tmp2[i] += d_h2[i] * h2[i] * (1.0 - h2[i]);
+            d_tmp2[i] = d_h2[i] * h2[i] * (1.0 - h2[i]);
         }
         // d h1 from tmp2 = matvec: dx += transpose(A) @ dy
         for (int i = 0; i < 4; i++) {
@@ -360,23 +352,23 @@ public final class FourLayer {
                 d_h1[j] += params[V2_OFFSET + i * 5 + j] * g;
             }
         }
-        // d V2 from tmp2 = matvec: dA += outer(dy, x)
+        // d V2 from tmp2 = matvec: dA = outer(dy, x)
         for (int i = 0; i < 4; i++) {
             double g = d_tmp2[i];
             for (int j = 0; j < 5; j++) {
-                grad[V2_OFFSET + i * 5 + j] += g * h1[j];
+                grad[V2_OFFSET + i * 5 + j] = g * h1[j];
             }
         }
         // line 14: let h1 = sigmoid(V1 @ x);
-        // d tmp1 from h1 = sigmoid: dx += dy * y * (1 - y)
+        // d tmp1 from h1 = sigmoid: dx = dy * y * (1 - y)
         for (int i = 0; i < 5; i++) {
-            d_tmp1[i] += d_h1[i] * h1[i] * (1.0 - h1[i]);
+            d_tmp1[i] = d_h1[i] * h1[i] * (1.0 - h1[i]);
         }
-        // d V1 from tmp1 = matvec: dA += outer(dy, x)
+        // d V1 from tmp1 = matvec: dA = outer(dy, x)
         for (int i = 0; i < 5; i++) {
             double g = d_tmp1[i];
             for (int j = 0; j < 4; j++) {
-                grad[V1_OFFSET + i * 4 + j] += g * x[j];
+                grad[V1_OFFSET + i * 4 + j] = g * x[j];
             }
         }
     }

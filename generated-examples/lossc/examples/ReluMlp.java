@@ -151,9 +151,9 @@ public final class ReluMlp {
     private double tmp8;
 
     /**
-     * {@code loss} scalar
+     * {@code lossValue} scalar
      */
-    private double loss_2;
+    private double lossValue;
 
     /**
      * adjoint of tmp1
@@ -211,9 +211,9 @@ public final class ReluMlp {
     private double d_tmp8;
 
     /**
-     * adjoint of loss_2
+     * adjoint of lossValue
      */
-    private double d_loss_2;
+    private double d_lossValue;
 
     /**
      * Creates the model with parameters from {@code initParameters(0L)}.
@@ -283,7 +283,7 @@ public final class ReluMlp {
         forward();
         this.z0 = null;
         this.target = null;
-        return loss_2;
+        return lossValue;
     }
 
     /**
@@ -303,7 +303,7 @@ public final class ReluMlp {
         backward();
         this.z0 = null;
         this.target = null;
-        return loss_2;
+        return lossValue;
     }
 
     private void forward() {
@@ -374,56 +374,45 @@ public final class ReluMlp {
             }
             tmp8 = acc;
         }
-        loss_2 = tmp8 * (-1.0);
+        lossValue = tmp8 * (-1.0);
     }
 
     private void backward() {
-        Arrays.fill(grad, 0.0);
-        d_loss_2 = 0.0;
-        d_tmp8 = 0.0;
-        Arrays.fill(d_tmp7, 0.0);
-        Arrays.fill(d_tmp6, 0.0);
-        Arrays.fill(d_s3, 0.0);
-        Arrays.fill(d_tmp5, 0.0);
         Arrays.fill(d_z2, 0.0);
-        Arrays.fill(d_tmp4, 0.0);
-        Arrays.fill(d_tmp3, 0.0);
         Arrays.fill(d_z1, 0.0);
-        Arrays.fill(d_tmp2, 0.0);
-        Arrays.fill(d_tmp1, 0.0);
         // line 22: loss cross_entropy(s3, target);
-        d_loss_2 = 1.0;
-        // d tmp8 from loss_2 = mul: da += dy * b
-        d_tmp8 += d_loss_2 * (-1.0);
-        // d tmp7 from tmp8 = sum: dx += dy (every element)
+        d_lossValue = 1.0;
+        // d tmp8 from lossValue = mul: da = dy * b
+        d_tmp8 = d_lossValue * (-1.0);
+        // d tmp7 from tmp8 = sum: dx = dy (every element)
         {
             double g = d_tmp8;
             for (int i = 0; i < 10; i++) {
-                d_tmp7[i] += g;
+                d_tmp7[i] = g;
             }
         }
-        // d tmp6 from tmp7 = mul: db += dy * a
+        // d tmp6 from tmp7 = mul: db = dy * a
         for (int i = 0; i < 10; i++) {
-            d_tmp6[i] += d_tmp7[i] * target[i];
+            d_tmp6[i] = d_tmp7[i] * target[i];
         }
-        // d s3 from tmp6 = log_softmax: dx += dy - exp(y) * sum(dy) (per row)
+        // d s3 from tmp6 = log_softmax: dx = dy - exp(y) * sum(dy) (per row)
         {
             double acc = 0.0;
             for (int j = 0; j < 10; j++) {
                 acc += d_tmp6[j];
             }
             for (int j = 0; j < 10; j++) {
-                d_s3[j] += d_tmp6[j] - Math.exp(tmp6[j]) * acc;
+                d_s3[j] = d_tmp6[j] - Math.exp(tmp6[j]) * acc;
             }
         }
         // line 17: def linear(W, b, z) = W @ z + b;
-        // d b2 from s3 = add: db += dy
+        // d b2 from s3 = add: db = dy
         for (int i = 0; i < 10; i++) {
-            grad[b2_OFFSET + i] += d_s3[i];
+            grad[b2_OFFSET + i] = d_s3[i];
         }
-        // d tmp5 from s3 = add: da += dy
+        // d tmp5 from s3 = add: da = dy
         for (int i = 0; i < 10; i++) {
-            d_tmp5[i] += d_s3[i];
+            d_tmp5[i] = d_s3[i];
         }
         // d z2 from tmp5 = matvec: dx += transpose(A) @ dy
         for (int i = 0; i < 10; i++) {
@@ -432,26 +421,26 @@ public final class ReluMlp {
                 d_z2[j] += params[W2_OFFSET + i * 40 + j] * g;
             }
         }
-        // d W2 from tmp5 = matvec: dA += outer(dy, x)
+        // d W2 from tmp5 = matvec: dA = outer(dy, x)
         for (int i = 0; i < 10; i++) {
             double g = d_tmp5[i];
             for (int j = 0; j < 40; j++) {
-                grad[W2_OFFSET + i * 40 + j] += g * z2[j];
+                grad[W2_OFFSET + i * 40 + j] = g * z2[j];
             }
         }
         // line 20: let z2 = relu(linear(W1, b1, z1));
-        // d tmp4 from z2 = relu: dx += x > 0 ? dy : 0
+        // d tmp4 from z2 = relu: dx = x > 0 ? dy : 0
         for (int i = 0; i < 40; i++) {
-            d_tmp4[i] += tmp4[i] > 0.0 ? d_z2[i] : 0.0;
+            d_tmp4[i] = tmp4[i] > 0.0 ? d_z2[i] : 0.0;
         }
         // line 17: def linear(W, b, z) = W @ z + b;
-        // d b1 from tmp4 = add: db += dy
+        // d b1 from tmp4 = add: db = dy
         for (int i = 0; i < 40; i++) {
-            grad[b1_OFFSET + i] += d_tmp4[i];
+            grad[b1_OFFSET + i] = d_tmp4[i];
         }
-        // d tmp3 from tmp4 = add: da += dy
+        // d tmp3 from tmp4 = add: da = dy
         for (int i = 0; i < 40; i++) {
-            d_tmp3[i] += d_tmp4[i];
+            d_tmp3[i] = d_tmp4[i];
         }
         // d z1 from tmp3 = matvec: dx += transpose(A) @ dy
         for (int i = 0; i < 40; i++) {
@@ -460,32 +449,32 @@ public final class ReluMlp {
                 d_z1[j] += params[W1_OFFSET + i * 60 + j] * g;
             }
         }
-        // d W1 from tmp3 = matvec: dA += outer(dy, x)
+        // d W1 from tmp3 = matvec: dA = outer(dy, x)
         for (int i = 0; i < 40; i++) {
             double g = d_tmp3[i];
             for (int j = 0; j < 60; j++) {
-                grad[W1_OFFSET + i * 60 + j] += g * z1[j];
+                grad[W1_OFFSET + i * 60 + j] = g * z1[j];
             }
         }
         // line 19: let z1 = relu(linear(W0, b0, z0));
-        // d tmp2 from z1 = relu: dx += x > 0 ? dy : 0
+        // d tmp2 from z1 = relu: dx = x > 0 ? dy : 0
         for (int i = 0; i < 60; i++) {
-            d_tmp2[i] += tmp2[i] > 0.0 ? d_z1[i] : 0.0;
+            d_tmp2[i] = tmp2[i] > 0.0 ? d_z1[i] : 0.0;
         }
         // line 17: def linear(W, b, z) = W @ z + b;
-        // d b0 from tmp2 = add: db += dy
+        // d b0 from tmp2 = add: db = dy
         for (int i = 0; i < 60; i++) {
-            grad[b0_OFFSET + i] += d_tmp2[i];
+            grad[b0_OFFSET + i] = d_tmp2[i];
         }
-        // d tmp1 from tmp2 = add: da += dy
+        // d tmp1 from tmp2 = add: da = dy
         for (int i = 0; i < 60; i++) {
-            d_tmp1[i] += d_tmp2[i];
+            d_tmp1[i] = d_tmp2[i];
         }
-        // d W0 from tmp1 = matvec: dA += outer(dy, x)
+        // d W0 from tmp1 = matvec: dA = outer(dy, x)
         for (int i = 0; i < 60; i++) {
             double g = d_tmp1[i];
             for (int j = 0; j < 600; j++) {
-                grad[W0_OFFSET + i * 600 + j] += g * z0[j];
+                grad[W0_OFFSET + i * 600 + j] = g * z0[j];
             }
         }
     }

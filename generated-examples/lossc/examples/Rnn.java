@@ -186,9 +186,9 @@ public final class Rnn {
     private double tmp15;
 
     /**
-     * {@code loss} scalar
+     * {@code lossValue} scalar
      */
-    private double loss_2;
+    private double lossValue;
 
     /**
      * adjoint of h
@@ -281,9 +281,9 @@ public final class Rnn {
     private double d_tmp15;
 
     /**
-     * adjoint of loss_2
+     * adjoint of lossValue
      */
-    private double d_loss_2;
+    private double d_lossValue;
 
     /**
      * Creates the model with parameters from {@code initParameters(0L)}.
@@ -353,7 +353,7 @@ public final class Rnn {
         this.xs = null;
         this.targets = null;
         this.h0 = null;
-        return loss_2;
+        return lossValue;
     }
 
     /**
@@ -377,7 +377,7 @@ public final class Rnn {
         this.xs = null;
         this.targets = null;
         this.h0 = null;
-        return loss_2;
+        return lossValue;
     }
 
     private void forward() {
@@ -466,167 +466,143 @@ public final class Rnn {
         }
         // line 24: loss total / T;
         tmp15 = total;
-        loss_2 = tmp15 / 6.0;
+        lossValue = tmp15 / 6.0;
     }
 
     private void backward() {
         backward1();
-        // line 19: for t in 0..T {
-        for (int t = 5; t >= 0; t--) {
-            backward2(t);
-            backward3(t);
-        }
-        backward4();
+        backward2();
     }
 
     private void backward1() {
         Arrays.fill(grad, 0.0);
-        d_loss_2 = 0.0;
-        d_tmp15 = 0.0;
-        d_total = 0.0;
         Arrays.fill(d_h, 0.0);
+        d_total = 0.0;
         // line 24: loss total / T;
-        d_loss_2 = 1.0;
-        // d tmp15 from loss_2 = div: da += dy / b
-        d_tmp15 += d_loss_2 / 6.0;
+        d_lossValue = 1.0;
+        // d tmp15 from lossValue = div: da = dy / b
+        d_tmp15 = d_lossValue / 6.0;
         // d total from tmp15 = copy: dx += dy
         d_total += d_tmp15;
     }
 
-    private void backward2(int t) {
-        Arrays.fill(d_tmp1, 0.0);
-        Arrays.fill(d_tmp2, 0.0);
-        Arrays.fill(d_tmp3, 0.0);
-        Arrays.fill(d_tmp4, 0.0);
-        Arrays.fill(d_tmp5, 0.0);
-        Arrays.fill(d_tmp6, 0.0);
-        Arrays.fill(d_tmp7, 0.0);
-        Arrays.fill(d_tmp8, 0.0);
-        Arrays.fill(d_s_2, 0.0);
-        d_tmp9 = 0.0;
-        Arrays.fill(d_tmp10, 0.0);
-        Arrays.fill(d_tmp11, 0.0);
-        d_tmp12 = 0.0;
-        d_tmp13 = 0.0;
-        d_tmp14 = 0.0;
-        // line 22: total = total + cross_entropy(s, targets[t]);
-        // var total was assigned here: hand its adjoint back
-        d_tmp14 += d_total;
-        d_total = 0.0;
-        // d tmp13 from tmp14 = add: db += dy
-        d_tmp13 += d_tmp14;
-        // d tmp9 from tmp14 = add: da += dy
-        d_tmp9 += d_tmp14;
-        // d tmp12 from tmp13 = mul: da += dy * b
-        d_tmp12 += d_tmp13 * (-1.0);
-        // d tmp11 from tmp12 = sum: dx += dy (every element)
-        {
-            double g = d_tmp12;
+    private void backward2() {
+        // line 19: for t in 0..T {
+        for (int t = 5; t >= 0; t--) {
+            Arrays.fill(d_tmp7, 0.0);
+            Arrays.fill(d_tmp2, 0.0);
+            // line 22: total = total + cross_entropy(s, targets[t]);
+            // var total was assigned here: hand its adjoint back
+            d_tmp14 = d_total;
+            d_total = 0.0;
+            // d tmp13 from tmp14 = add: db = dy
+            d_tmp13 = d_tmp14;
+            // d tmp9 from tmp14 = add: da = dy
+            d_tmp9 = d_tmp14;
+            // d tmp12 from tmp13 = mul: da = dy * b
+            d_tmp12 = d_tmp13 * (-1.0);
+            // d tmp11 from tmp12 = sum: dx = dy (every element)
+            {
+                double g = d_tmp12;
+                for (int i = 0; i < 4; i++) {
+                    d_tmp11[i] = g;
+                }
+            }
+            // d tmp10 from tmp11 = mul: db = dy * a
             for (int i = 0; i < 4; i++) {
-                d_tmp11[i] += g;
+                d_tmp10[i] = d_tmp11[i] * targets[4 * t + i];
+            }
+            // d s_2 from tmp10 = log_softmax: dx = dy - exp(y) * sum(dy) (per row)
+            {
+                double acc = 0.0;
+                for (int j = 0; j < 4; j++) {
+                    acc += d_tmp10[j];
+                }
+                for (int j = 0; j < 4; j++) {
+                    d_s_2[j] = d_tmp10[j] - Math.exp(tmp10[t * 4 + j]) * acc;
+                }
+            }
+            // d total from tmp9 = copy: dx += dy
+            d_total += d_tmp9;
+            // line 21: let s = W @ h + c;
+            // d c from s_2 = add: db += dy
+            for (int i = 0; i < 4; i++) {
+                grad[c_OFFSET + i] += d_s_2[i];
+            }
+            // d tmp8 from s_2 = add: da = dy
+            for (int i = 0; i < 4; i++) {
+                d_tmp8[i] = d_s_2[i];
+            }
+            // d tmp7 from tmp8 = matvec: dx += transpose(A) @ dy
+            for (int i = 0; i < 4; i++) {
+                double g = d_tmp8[i];
+                for (int j = 0; j < 5; j++) {
+                    d_tmp7[j] += params[W_OFFSET + i * 5 + j] * g;
+                }
+            }
+            // d W from tmp8 = matvec: dA += outer(dy, x)
+            for (int i = 0; i < 4; i++) {
+                double g = d_tmp8[i];
+                for (int j = 0; j < 5; j++) {
+                    grad[W_OFFSET + i * 5 + j] += g * tmp7[t * 5 + j];
+                }
+            }
+            // d h from tmp7 = copy: dx += dy
+            for (int i = 0; i < 5; i++) {
+                d_h[i] += d_tmp7[i];
+            }
+            // line 20: h = tanh(U @ xs[t] + V @ h + b);
+            // var h was assigned here: hand its adjoint back
+            for (int i = 0; i < 5; i++) {
+                d_tmp6[i] = d_h[i];
+                d_h[i] = 0.0;
+            }
+            // d tmp5 from tmp6 = tanh: dx = dy * (1 - y^2)
+            for (int i = 0; i < 5; i++) {
+                d_tmp5[i] = d_tmp6[i] * (1.0 - tmp6[t * 5 + i] * tmp6[t * 5 + i]);
+            }
+            // d b from tmp5 = add: db += dy
+            for (int i = 0; i < 5; i++) {
+                grad[b_OFFSET + i] += d_tmp5[i];
+            }
+            // d tmp4 from tmp5 = add: da = dy
+            for (int i = 0; i < 5; i++) {
+                d_tmp4[i] = d_tmp5[i];
+            }
+            // d tmp3 from tmp4 = add: db = dy
+            for (int i = 0; i < 5; i++) {
+                d_tmp3[i] = d_tmp4[i];
+            }
+            // d tmp1 from tmp4 = add: da = dy
+            for (int i = 0; i < 5; i++) {
+                d_tmp1[i] = d_tmp4[i];
+            }
+            // d tmp2 from tmp3 = matvec: dx += transpose(A) @ dy
+            for (int i = 0; i < 5; i++) {
+                double g = d_tmp3[i];
+                for (int j = 0; j < 5; j++) {
+                    d_tmp2[j] += params[V_OFFSET + i * 5 + j] * g;
+                }
+            }
+            // d V from tmp3 = matvec: dA += outer(dy, x)
+            for (int i = 0; i < 5; i++) {
+                double g = d_tmp3[i];
+                for (int j = 0; j < 5; j++) {
+                    grad[V_OFFSET + i * 5 + j] += g * tmp2[t * 5 + j];
+                }
+            }
+            // d h from tmp2 = copy: dx += dy
+            for (int i = 0; i < 5; i++) {
+                d_h[i] += d_tmp2[i];
+            }
+            // d U from tmp1 = matvec: dA += outer(dy, x)
+            for (int i = 0; i < 5; i++) {
+                double g = d_tmp1[i];
+                for (int j = 0; j < 3; j++) {
+                    grad[U_OFFSET + i * 3 + j] += g * xs[3 * t + j];
+                }
             }
         }
-        // d tmp10 from tmp11 = mul: db += dy * a
-        for (int i = 0; i < 4; i++) {
-            d_tmp10[i] += d_tmp11[i] * targets[4 * t + i];
-        }
-        // d s_2 from tmp10 = log_softmax: dx += dy - exp(y) * sum(dy) (per row)
-        {
-            double acc = 0.0;
-            for (int j = 0; j < 4; j++) {
-                acc += d_tmp10[j];
-            }
-            for (int j = 0; j < 4; j++) {
-                d_s_2[j] += d_tmp10[j] - Math.exp(tmp10[t * 4 + j]) * acc;
-            }
-        }
-        // d total from tmp9 = copy: dx += dy
-        d_total += d_tmp9;
-        // line 21: let s = W @ h + c;
-        // d c from s_2 = add: db += dy
-        for (int i = 0; i < 4; i++) {
-            grad[c_OFFSET + i] += d_s_2[i];
-        }
-        // d tmp8 from s_2 = add: da += dy
-        for (int i = 0; i < 4; i++) {
-            d_tmp8[i] += d_s_2[i];
-        }
-        // d tmp7 from tmp8 = matvec: dx += transpose(A) @ dy
-        for (int i = 0; i < 4; i++) {
-            double g = d_tmp8[i];
-            for (int j = 0; j < 5; j++) {
-                d_tmp7[j] += params[W_OFFSET + i * 5 + j] * g;
-            }
-        }
-        // d W from tmp8 = matvec: dA += outer(dy, x)
-        for (int i = 0; i < 4; i++) {
-            double g = d_tmp8[i];
-            for (int j = 0; j < 5; j++) {
-                grad[W_OFFSET + i * 5 + j] += g * tmp7[t * 5 + j];
-            }
-        }
-        // d h from tmp7 = copy: dx += dy
-        for (int i = 0; i < 5; i++) {
-            d_h[i] += d_tmp7[i];
-        }
-        // line 20: h = tanh(U @ xs[t] + V @ h + b);
-        // var h was assigned here: hand its adjoint back
-        for (int i = 0; i < 5; i++) {
-            d_tmp6[i] += d_h[i];
-            d_h[i] = 0.0;
-        }
-        // d tmp5 from tmp6 = tanh: dx += dy * (1 - y^2)
-        for (int i = 0; i < 5; i++) {
-            d_tmp5[i] += d_tmp6[i] * (1.0 - tmp6[t * 5 + i] * tmp6[t * 5 + i]);
-        }
-        // d b from tmp5 = add: db += dy
-        for (int i = 0; i < 5; i++) {
-            grad[b_OFFSET + i] += d_tmp5[i];
-        }
-        // d tmp4 from tmp5 = add: da += dy
-        for (int i = 0; i < 5; i++) {
-            d_tmp4[i] += d_tmp5[i];
-        }
-        // d tmp3 from tmp4 = add: db += dy
-        for (int i = 0; i < 5; i++) {
-            d_tmp3[i] += d_tmp4[i];
-        }
-        // d tmp1 from tmp4 = add: da += dy
-        for (int i = 0; i < 5; i++) {
-            d_tmp1[i] += d_tmp4[i];
-        }
-        // d tmp2 from tmp3 = matvec: dx += transpose(A) @ dy
-        for (int i = 0; i < 5; i++) {
-            double g = d_tmp3[i];
-            for (int j = 0; j < 5; j++) {
-                d_tmp2[j] += params[V_OFFSET + i * 5 + j] * g;
-            }
-        }
-        // d V from tmp3 = matvec: dA += outer(dy, x)
-        for (int i = 0; i < 5; i++) {
-            double g = d_tmp3[i];
-            for (int j = 0; j < 5; j++) {
-                grad[V_OFFSET + i * 5 + j] += g * tmp2[t * 5 + j];
-            }
-        }
-    }
-
-    private void backward3(int t) {
-        // line 20: h = tanh(U @ xs[t] + V @ h + b);
-        // d h from tmp2 = copy: dx += dy
-        for (int i = 0; i < 5; i++) {
-            d_h[i] += d_tmp2[i];
-        }
-        // d U from tmp1 = matvec: dA += outer(dy, x)
-        for (int i = 0; i < 5; i++) {
-            double g = d_tmp1[i];
-            for (int j = 0; j < 3; j++) {
-                grad[U_OFFSET + i * 3 + j] += g * xs[3 * t + j];
-            }
-        }
-    }
-
-    private void backward4() {
         // line 18: var total = 0;
         // var total was assigned here: hand its adjoint back
         d_total = 0.0;

@@ -117,9 +117,9 @@ public final class SoftmaxBatch {
     private double tmp9;
 
     /**
-     * {@code loss} scalar
+     * {@code lossValue} scalar
      */
-    private double loss_2;
+    private double lossValue;
 
     /**
      * adjoint of tmp1
@@ -172,9 +172,9 @@ public final class SoftmaxBatch {
     private double d_tmp9;
 
     /**
-     * adjoint of loss_2
+     * adjoint of lossValue
      */
-    private double d_loss_2;
+    private double d_lossValue;
 
     /**
      * Creates the model with parameters from {@code initParameters(0L)}.
@@ -228,7 +228,7 @@ public final class SoftmaxBatch {
         forward();
         this.X = null;
         this.T = null;
-        return loss_2;
+        return lossValue;
     }
 
     /**
@@ -248,7 +248,7 @@ public final class SoftmaxBatch {
         backward();
         this.X = null;
         this.T = null;
-        return loss_2;
+        return lossValue;
     }
 
     private void forward() {
@@ -312,62 +312,52 @@ public final class SoftmaxBatch {
             tmp8 = acc;
         }
         tmp9 = 0.01 * tmp8;
-        loss_2 = tmp6 + tmp9;
+        lossValue = tmp6 + tmp9;
     }
 
     private void backward() {
-        Arrays.fill(grad, 0.0);
-        d_loss_2 = 0.0;
-        d_tmp9 = 0.0;
-        d_tmp6 = 0.0;
-        d_tmp8 = 0.0;
-        Arrays.fill(d_tmp7, 0.0);
-        d_tmp5 = 0.0;
-        Arrays.fill(d_tmp4, 0.0);
-        Arrays.fill(d_tmp3, 0.0);
-        Arrays.fill(d_Z, 0.0);
-        Arrays.fill(d_tmp2, 0.0);
+        Arrays.fill(grad, b_OFFSET, b_OFFSET + 3, 0.0);
         Arrays.fill(d_tmp1, 0.0);
         // line 14: loss cross_entropy(Z, T) + lambda * l2(W);
-        d_loss_2 = 1.0;
-        // d tmp9 from loss_2 = add: db += dy
-        d_tmp9 += d_loss_2;
-        // d tmp6 from loss_2 = add: da += dy
-        d_tmp6 += d_loss_2;
-        // d tmp8 from tmp9 = mul: db += dy * a
-        d_tmp8 += d_tmp9 * 0.01;
-        // d tmp7 from tmp8 = sum: dx += dy (every element)
+        d_lossValue = 1.0;
+        // d tmp9 from lossValue = add: db = dy
+        d_tmp9 = d_lossValue;
+        // d tmp6 from lossValue = add: da = dy
+        d_tmp6 = d_lossValue;
+        // d tmp8 from tmp9 = mul: db = dy * a
+        d_tmp8 = d_tmp9 * 0.01;
+        // d tmp7 from tmp8 = sum: dx = dy (every element)
         {
             double g = d_tmp8;
             for (int i = 0; i < 15; i++) {
-                d_tmp7[i] += g;
+                d_tmp7[i] = g;
             }
         }
-        // d W from tmp7 = pow: dx += dy * 2 * x
+        // d W from tmp7 = pow: dx = dy * 2 * x
         for (int i = 0; i < 15; i++) {
-            grad[W_OFFSET + i] += d_tmp7[i] * 2.0 * params[W_OFFSET + i];
+            grad[W_OFFSET + i] = d_tmp7[i] * 2.0 * params[W_OFFSET + i];
         }
-        // d tmp5 from tmp6 = mul: da += dy * b
-        d_tmp5 += d_tmp6 * (-0.125);
-        // d tmp4 from tmp5 = sum: dx += dy (every element)
+        // d tmp5 from tmp6 = mul: da = dy * b
+        d_tmp5 = d_tmp6 * (-0.125);
+        // d tmp4 from tmp5 = sum: dx = dy (every element)
         {
             double g = d_tmp5;
             for (int i = 0; i < 24; i++) {
-                d_tmp4[i] += g;
+                d_tmp4[i] = g;
             }
         }
-        // d tmp3 from tmp4 = mul: db += dy * a
+        // d tmp3 from tmp4 = mul: db = dy * a
         for (int i = 0; i < 24; i++) {
-            d_tmp3[i] += d_tmp4[i] * T[i];
+            d_tmp3[i] = d_tmp4[i] * T[i];
         }
-        // d Z from tmp3 = log_softmax: dx += dy - exp(y) * sum(dy) (per row)
+        // d Z from tmp3 = log_softmax: dx = dy - exp(y) * sum(dy) (per row)
         for (int r = 0; r < 8; r++) {
             double acc = 0.0;
             for (int j = 0; j < 3; j++) {
                 acc += d_tmp3[r * 3 + j];
             }
             for (int j = 0; j < 3; j++) {
-                d_Z[r * 3 + j] += d_tmp3[r * 3 + j] - Math.exp(tmp3[r * 3 + j]) * acc;
+                d_Z[r * 3 + j] = d_tmp3[r * 3 + j] - Math.exp(tmp3[r * 3 + j]) * acc;
             }
         }
         // line 13: let Z = X @ transpose(W) + b;   // [B, K]: b is added to every row
@@ -377,10 +367,10 @@ public final class SoftmaxBatch {
                 grad[b_OFFSET + j] += d_Z[i * 3 + j];
             }
         }
-        // d tmp2 from Z = add: da += dy
+        // d tmp2 from Z = add: da = dy
         for (int i = 0; i < 8; i++) {
             for (int j = 0; j < 3; j++) {
-                d_tmp2[i * 3 + j] += d_Z[i * 3 + j];
+                d_tmp2[i * 3 + j] = d_Z[i * 3 + j];
             }
         }
         // d tmp1 from tmp2 = matmul: dB += transpose(A) @ dC

@@ -114,9 +114,9 @@ public final class WorkedExample {
     private double tmp7;
 
     /**
-     * {@code loss} scalar
+     * {@code lossValue} scalar
      */
-    private double loss_2;
+    private double lossValue;
 
     /**
      * adjoint of tmp1
@@ -164,9 +164,9 @@ public final class WorkedExample {
     private double d_tmp7;
 
     /**
-     * adjoint of loss_2
+     * adjoint of lossValue
      */
-    private double d_loss_2;
+    private double d_lossValue;
 
     /**
      * Creates the model with parameters from {@code initParameters(0L)}.
@@ -228,7 +228,7 @@ public final class WorkedExample {
         forward();
         this.x = null;
         this.target = null;
-        return loss_2;
+        return lossValue;
     }
 
     /**
@@ -248,7 +248,7 @@ public final class WorkedExample {
         backward();
         this.x = null;
         this.target = null;
-        return loss_2;
+        return lossValue;
     }
 
     private void forward() {
@@ -294,56 +294,46 @@ public final class WorkedExample {
             }
             tmp7 = acc;
         }
-        loss_2 = 0.5 * tmp7;
+        lossValue = 0.5 * tmp7;
     }
 
     private void backward() {
-        Arrays.fill(grad, 0.0);
-        d_loss_2 = 0.0;
-        d_tmp7 = 0.0;
-        Arrays.fill(d_tmp6, 0.0);
-        Arrays.fill(d_tmp5, 0.0);
-        Arrays.fill(d_out, 0.0);
-        Arrays.fill(d_tmp4, 0.0);
-        Arrays.fill(d_tmp3, 0.0);
         Arrays.fill(d_hidden, 0.0);
-        Arrays.fill(d_tmp2, 0.0);
-        Arrays.fill(d_tmp1, 0.0);
         // line 16: loss 0.5 * sum((target - out) ^ 2);
-        d_loss_2 = 1.0;
-        // d tmp7 from loss_2 = mul: db += dy * a
-        d_tmp7 += d_loss_2 * 0.5;
-        // d tmp6 from tmp7 = sum: dx += dy (every element)
+        d_lossValue = 1.0;
+        // d tmp7 from lossValue = mul: db = dy * a
+        d_tmp7 = d_lossValue * 0.5;
+        // d tmp6 from tmp7 = sum: dx = dy (every element)
         {
             double g = d_tmp7;
             for (int i = 0; i < 2; i++) {
-                d_tmp6[i] += g;
+                d_tmp6[i] = g;
             }
         }
-        // d tmp5 from tmp6 = pow: dx += dy * 2 * x
+        // d tmp5 from tmp6 = pow: dx = dy * 2 * x
         for (int i = 0; i < 2; i++) {
-            d_tmp5[i] += d_tmp6[i] * 2.0 * tmp5[i];
+            d_tmp5[i] = d_tmp6[i] * 2.0 * tmp5[i];
         }
-        // d out from tmp5 = sub: db -= dy
+        // d out from tmp5 = sub: db = -dy
         for (int i = 0; i < 2; i++) {
-            d_out[i] += -d_tmp5[i];
+            d_out[i] = -d_tmp5[i];
         }
         // line 15: let out = sigmoid(W2 @ hidden + b2);
-        // d tmp4 from out = sigmoid: dx += dy * y * (1 - y)
+        // d tmp4 from out = sigmoid: dx = dy * y * (1 - y)
         for (int i = 0; i < 2; i++) {
-            d_tmp4[i] += d_out[i] * out[i] * (1.0 - out[i]);
+            d_tmp4[i] = d_out[i] * out[i] * (1.0 - out[i]);
         }
-        // d b2 from tmp4 = add: db += dy
+        // d b2 from tmp4 = add: db = dy
         {
             double acc = 0.0;
             for (int i = 0; i < 2; i++) {
                 acc += d_tmp4[i];
             }
-            grad[b2_OFFSET] += acc;
+            grad[b2_OFFSET] = acc;
         }
-        // d tmp3 from tmp4 = add: da += dy
+        // d tmp3 from tmp4 = add: da = dy
         for (int i = 0; i < 2; i++) {
-            d_tmp3[i] += d_tmp4[i];
+            d_tmp3[i] = d_tmp4[i];
         }
         // d hidden from tmp3 = matvec: dx += transpose(A) @ dy
         for (int i = 0; i < 2; i++) {
@@ -352,35 +342,35 @@ public final class WorkedExample {
                 d_hidden[j] += params[W2_OFFSET + i * 2 + j] * g;
             }
         }
-        // d W2 from tmp3 = matvec: dA += outer(dy, x)
+        // d W2 from tmp3 = matvec: dA = outer(dy, x)
         for (int i = 0; i < 2; i++) {
             double g = d_tmp3[i];
             for (int j = 0; j < 2; j++) {
-                grad[W2_OFFSET + i * 2 + j] += g * hidden[j];
+                grad[W2_OFFSET + i * 2 + j] = g * hidden[j];
             }
         }
         // line 14: let hidden = sigmoid(W1 @ x + b1);
-        // d tmp2 from hidden = sigmoid: dx += dy * y * (1 - y)
+        // d tmp2 from hidden = sigmoid: dx = dy * y * (1 - y)
         for (int i = 0; i < 2; i++) {
-            d_tmp2[i] += d_hidden[i] * hidden[i] * (1.0 - hidden[i]);
+            d_tmp2[i] = d_hidden[i] * hidden[i] * (1.0 - hidden[i]);
         }
-        // d b1 from tmp2 = add: db += dy
+        // d b1 from tmp2 = add: db = dy
         {
             double acc = 0.0;
             for (int i = 0; i < 2; i++) {
                 acc += d_tmp2[i];
             }
-            grad[b1_OFFSET] += acc;
+            grad[b1_OFFSET] = acc;
         }
-        // d tmp1 from tmp2 = add: da += dy
+        // d tmp1 from tmp2 = add: da = dy
         for (int i = 0; i < 2; i++) {
-            d_tmp1[i] += d_tmp2[i];
+            d_tmp1[i] = d_tmp2[i];
         }
-        // d W1 from tmp1 = matvec: dA += outer(dy, x)
+        // d W1 from tmp1 = matvec: dA = outer(dy, x)
         for (int i = 0; i < 2; i++) {
             double g = d_tmp1[i];
             for (int j = 0; j < 2; j++) {
-                grad[W1_OFFSET + i * 2 + j] += g * x[j];
+                grad[W1_OFFSET + i * 2 + j] = g * x[j];
             }
         }
     }

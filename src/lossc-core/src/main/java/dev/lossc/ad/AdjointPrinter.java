@@ -9,6 +9,9 @@ public final class AdjointPrinter {
 
     public static String print(AdjointProgram p) {
         StringBuilder out = new StringBuilder();
+        for (Value v : p.zeroAtStart()) {
+            out.append(d(v)).append(" = 0\n");
+        }
         steps(p.steps(), 0, out);
         if (p.steps().isEmpty()) {
             out.append("# the loss does not depend on any param: the gradient is zero\n");
@@ -29,7 +32,7 @@ public final class AdjointPrinter {
                 out.append(pad).append(d(z.value())).append(" = 0\n");
             } else if (s instanceof AdjointProgram.Accumulate a) {
                 Value arg = a.op().args().get(a.operand());
-                out.append(pad).append(d(arg)).append(" += from ").append(a.op().out().label()).append(" = ")
+                out.append(pad).append(d(arg)).append(a.overwrite() ? " = from " : " += from ").append(a.op().out().label()).append(" = ")
                         .append(a.op().prim().spelling()).append(", operand ").append(a.operand()).append(": ")
                         .append(a.rule().math()).append("  # line ").append(a.pos().line()).append('\n');
             } else if (s instanceof AdjointProgram.Unassign u) {

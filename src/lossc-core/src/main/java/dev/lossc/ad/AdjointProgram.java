@@ -10,10 +10,15 @@ import java.util.List;
  * The backward pass as a program of its own: statements in reverse order of the primal ones,
  * each accumulating into an adjoint ({@code d} of a value).
  */
-public record AdjointProgram(List<Step> steps, List<Value> adjointValues, Activity activity) {
+public record AdjointProgram(List<Step> steps, List<Value> adjointValues, List<Value> zeroAtStart, Activity activity) {
+    /**
+     * {@code zeroAtStart}: the adjoints (of top-level temps, vars and params) the backward pass must
+     * clear before it starts; the others are first written by an assignment.
+     */
     public AdjointProgram {
         steps = List.copyOf(steps);
         adjointValues = List.copyOf(adjointValues);
+        zeroAtStart = List.copyOf(zeroAtStart);
     }
 
     public sealed interface Step {
@@ -26,15 +31,15 @@ public record AdjointProgram(List<Step> steps, List<Value> adjointValues, Activi
     /** {@code d[loss] = 1}. */
     public record Seed(Value loss, Pos pos) implements Step {}
 
-    /** Apply the rule of operand {@code operand} of {@code op}. */
-    public record Accumulate(Stmt.Op op, int operand, Rule rule) implements Step {
+    /** Apply the rule of operand {@code operand} of {@code op}; {@code overwrite}: first write, assign. */
+    public record Accumulate(Stmt.Op op, int operand, Rule rule, boolean overwrite) implements Step {
         public Pos pos() {
             return op.pos();
         }
     }
 
     /** Reverse of {@code var := source}: {@code d[source] += d[var]} (if active), then {@code d[var] = 0}. */
-    public record Unassign(Stmt.Assign assign, boolean sourceActive) implements Step {
+    public record Unassign(Stmt.Assign assign, boolean sourceActive, boolean overwrite) implements Step {
         public Pos pos() {
             return assign.pos();
         }

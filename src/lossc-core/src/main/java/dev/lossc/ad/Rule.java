@@ -12,5 +12,9 @@ public sealed interface Rule {
 
     record Elementwise(String template, String math) implements Rule {}
 
-    record Kernel(String kernel, String math) implements Rule {}
+    /**
+     * {@code once}: the kernel writes every element of the operand's adjoint exactly once, so
+     * when it is the first to write that adjoint it may assign instead of accumulating.
+     */
+    record Kernel(String kernel, String math, boolean once) implements Rule {}
 }

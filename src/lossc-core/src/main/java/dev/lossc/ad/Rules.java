@@ -21,10 +21,12 @@ public final class Rules {
         TABLE.put(p, List.of(rules));
     }
 
-    private static void kernel(Prim p, String... kernelsAndMath) {
-        Rule[] rules = new Rule[kernelsAndMath.length / 2];
+    /** Kernel rules: name, math and whether each adjoint element is written once ("once") or accumulated ("acc"). */
+    private static void kernel(Prim p, String... kernelsMathAndCoverage) {
+        Rule[] rules = new Rule[kernelsMathAndCoverage.length / 3];
         for (int i = 0; i < rules.length; i++) {
-            rules[i] = new Rule.Kernel(kernelsAndMath[2 * i], kernelsAndMath[2 * i + 1]);
+            rules[i] = new Rule.Kernel(kernelsMathAndCoverage[3 * i], kernelsMathAndCoverage[3 * i + 1],
+                    kernelsMathAndCoverage[3 * i + 2].equals("once"));
         }
         TABLE.put(p, List.of(rules));
     }
@@ -52,18 +54,18 @@ public final class Rules {
                 "{a} < {b} ? {dy} : {a} == {b} ? 0.5 * {dy} : 0.0", "da += a < b ? dy : a == b ? dy / 2 : 0",
                 "{b} < {a} ? {dy} : {a} == {b} ? 0.5 * {dy} : 0.0", "db += b < a ? dy : a == b ? dy / 2 : 0");
         elementwise(Prim.COPY, "{dy}", "dx += dy");
-        kernel(Prim.MATVEC, "matvec.dA", "dA += outer(dy, x)", "matvec.dx", "dx += transpose(A) @ dy");
-        kernel(Prim.VECMAT, "vecmat.dx", "dx += A @ dy", "vecmat.dA", "dA += outer(x, dy)");
-        kernel(Prim.MATMUL, "matmul.dA", "dA += dC @ transpose(B)", "matmul.dB", "dB += transpose(A) @ dC");
-        kernel(Prim.DOT, "dot.da", "da += dy * b", "dot.db", "db += dy * a");
-        kernel(Prim.OUTER, "outer.da", "da += dC @ b", "outer.db", "db += a @ dC");
-        kernel(Prim.TRANSPOSE, "transpose.dx", "dA += transpose(dB)");
-        kernel(Prim.SUM, "sum.dx", "dx += dy (every element)");
-        kernel(Prim.SUM_AXIS0, "sum0.dx", "dX[i, j] += dy[j]");
-        kernel(Prim.SUM_AXIS1, "sum1.dx", "dX[i, j] += dy[i]");
-        kernel(Prim.SOFTMAX, "softmax.dx", "dx += y * (dy - sum(dy * y)) (per row)");
-        kernel(Prim.LOG_SOFTMAX, "log_softmax.dx", "dx += dy - exp(y) * sum(dy) (per row)");
-        kernel(Prim.LOGSUMEXP, "logsumexp.dx", "dx += dy * exp(x - y) (per row)");
+        kernel(Prim.MATVEC, "matvec.dA", "dA += outer(dy, x)", "once", "matvec.dx", "dx += transpose(A) @ dy", "acc");
+        kernel(Prim.VECMAT, "vecmat.dx", "dx += A @ dy", "once", "vecmat.dA", "dA += outer(x, dy)", "once");
+        kernel(Prim.MATMUL, "matmul.dA", "dA += dC @ transpose(B)", "once", "matmul.dB", "dB += transpose(A) @ dC", "acc");
+        kernel(Prim.DOT, "dot.da", "da += dy * b", "once", "dot.db", "db += dy * a", "once");
+        kernel(Prim.OUTER, "outer.da", "da += dC @ b", "once", "outer.db", "db += a @ dC", "acc");
+        kernel(Prim.TRANSPOSE, "transpose.dx", "dA += transpose(dB)", "once");
+        kernel(Prim.SUM, "sum.dx", "dx += dy (every element)", "once");
+        kernel(Prim.SUM_AXIS0, "sum0.dx", "dX[i, j] += dy[j]", "once");
+        kernel(Prim.SUM_AXIS1, "sum1.dx", "dX[i, j] += dy[i]", "once");
+        kernel(Prim.SOFTMAX, "softmax.dx", "dx += y * (dy - sum(dy * y)) (per row)", "once");
+        kernel(Prim.LOG_SOFTMAX, "log_softmax.dx", "dx += dy - exp(y) * sum(dy) (per row)", "once");
+        kernel(Prim.LOGSUMEXP, "logsumexp.dx", "dx += dy * exp(x - y) (per row)", "once");
         for (Prim p : Prim.values()) {
             if (!TABLE.containsKey(p) || TABLE.get(p).size() != p.arity()) {
                 throw new ExceptionInInitializerError("derivative table is missing a rule for " + p);

@@ -366,10 +366,23 @@ public final class ClassWriter {
 
     private List<Chunker.Unit> backwardUnits() {
         List<Chunker.Unit> units = new ArrayList<>();
-        units.add(new Chunker.Code(CodeBlock.builder().addStatement("$T.fill($L, 0.0)", ARRAYS, Layout.GRAD).build(), -1, null));
-        for (Value v : adjoint.adjointValues()) {
-            if ((v.kind() == Value.Kind.TEMP && v.loops().isEmpty()) || v.kind() == Value.Kind.VAR) {
+        List<Value> params = adjoint.zeroAtStart().stream().filter(v -> v.kind() == Value.Kind.PARAM).toList();
+        if (params.size() == ir.params().size() && !params.isEmpty()) {
+            units.add(new Chunker.Code(CodeBlock.builder().addStatement("$T.fill($L, 0.0)", ARRAYS, Layout.GRAD).build(), -1, null));
+        } else {
+            for (Value p : params) {
+                units.add(new Chunker.Code(zeroAdjoint(p), -1, null));
+            }
+        }
+        for (Value v : adjoint.zeroAtStart()) {
+            if (v.kind() != Value.Kind.PARAM) {
                 units.add(new Chunker.Code(zeroAdjoint(v), -1, null));
+            }
+        }
+        // Params the loss does not depend on have a zero gradient.
+        for (Value p : ir.params()) {
+            if (!adjoint.activity().isActive(p) || !adjoint.adjointValues().contains(p)) {
+                units.add(new Chunker.Code(zeroAdjoint(p), -1, null));
             }
         }
         units.addAll(backwardUnits(adjoint.steps()));
@@ -377,6 +390,13 @@ public final class ClassWriter {
     }
 
     private CodeBlock zeroAdjoint(Value v) {
+        if (v.kind() == Value.Kind.PARAM) {
+            String off = layout.offsetOf(v);
+            if (v.shape().size() == 1) {
+                return CodeBlock.builder().addStatement("$L[$L] = 0.0", Layout.GRAD, off).build();
+            }
+            return CodeBlock.builder().addStatement("$T.fill($L, $L, $L + $L, 0.0)", ARRAYS, Layout.GRAD, off, off, v.shape().size()).build();
+        }
         if (v.shape().size() > 1) {
             return CodeBlock.builder().addStatement("$T.fill($L, 0.0)", ARRAYS, layout.adjointName(v)).build();
         }
@@ -394,10 +414,10 @@ public final class ClassWriter {
             } else if (s instanceof AdjointProgram.Accumulate acc) {
                 Value arg = acc.op().args().get(acc.operand());
                 String note = "d " + describe(arg) + " from " + layout.primalName(acc.op().out()) + " = "
-                        + acc.op().prim().spelling() + ": " + acc.rule().math();
-                units.add(new Chunker.Code(kernels.adjoint(acc.op(), acc.operand(), acc.rule()), line, note));
+                        + acc.op().prim().spelling() + ": " + math(acc.rule().math(), acc.overwrite());
+                units.add(new Chunker.Code(kernels.adjoint(acc.op(), acc.operand(), acc.rule(), acc.overwrite()), line, note));
             } else if (s instanceof AdjointProgram.Unassign u) {
-                units.add(new Chunker.Code(kernels.unassign(u.assign(), u.sourceActive()), line,
+                units.add(new Chunker.Code(kernels.unassign(u.assign(), u.sourceActive(), u.overwrite()), line,
                         "var " + u.assign().var().name() + " was assigned here: hand its adjoint back"));
             } else if (s instanceof AdjointProgram.ReverseLoop l) {
                 String t = layout.loop(l.loop());
@@ -406,6 +426,11 @@ public final class ClassWriter {
             }
         }
         return units;
+    }
+
+    /** The rule as the code does it: a first write assigns ({@code dx = …}) instead of accumulating. */
+    private static String math(String math, boolean overwrite) {
+        return overwrite ? math.replaceFirst(" \\+= ", " = ").replaceFirst(" -= ", " = -") : math;
     }
 
     private String describe(Value v) {

@@ -53,7 +53,7 @@ final class Kernels {
 
     private CodeBlock forwardCode(Stmt.Op op) {
         if (op.prim().isElementwise()) {
-            return elementwise(op, null, -1);
+            return elementwise(op, null, -1, false);
         }
         Value y = op.out();
         Value x = op.args().get(0);
@@ -251,7 +251,7 @@ final class Kernels {
      * One elementwise loop. With {@code rule == null} it computes the op; otherwise it accumulates
      * operand {@code operand}'s adjoint by the rule's template.
      */
-    private CodeBlock elementwise(Stmt.Op op, Rule.Elementwise rule, int operand) {
+    private CodeBlock elementwise(Stmt.Op op, Rule.Elementwise rule, int operand, boolean overwrite) {
         Value y = op.out();
         Shape s = y.shape();
         boolean rowBroadcast = false;
@@ -289,7 +289,7 @@ final class Kernels {
         } else if (reduceToScalar) {
             statement = "acc += " + expr;
         } else {
-            statement = layout.at(op.args().get(operand), true, idx[operand]) + " += " + expr;
+            statement = layout.at(op.args().get(operand), true, idx[operand]) + (overwrite ? " = " : " += ") + expr;
         }
         if (reduceToScalar) {
             c.addStatement("double acc = 0.0");
@@ -304,7 +304,7 @@ final class Kernels {
             c.endControlFlow();
         }
         if (reduceToScalar) {
-            c.addStatement("$L += acc", layout.at(op.args().get(operand), true, "0"));
+            c.addStatement("$L $L acc", layout.at(op.args().get(operand), true, "0"), overwrite ? "=" : "+=");
         }
         return c.build();
     }
@@ -329,13 +329,15 @@ final class Kernels {
 
     // ------------------------------------------------------------------ adjoints
 
-    CodeBlock adjoint(Stmt.Op op, int operand, Rule rule) {
-        return scoped(adjointCode(op, operand, rule));
+    /** Operand {@code operand}'s adjoint contribution; {@code overwrite}: the first write, so assign. */
+    CodeBlock adjoint(Stmt.Op op, int operand, Rule rule, boolean overwrite) {
+        return scoped(adjointCode(op, operand, rule, overwrite));
     }
 
-    private CodeBlock adjointCode(Stmt.Op op, int operand, Rule rule) {
+    private CodeBlock adjointCode(Stmt.Op op, int operand, Rule rule, boolean overwrite) {
+        String w = overwrite ? "=" : "+=";
         if (rule instanceof Rule.Elementwise e) {
-            return elementwise(op, e, operand);
+            return elementwise(op, e, operand, overwrite);
         }
         String kernel = ((Rule.Kernel) rule).kernel();
         Value y = op.out();
@@ -354,7 +356,7 @@ final class Kernels {
                 c.beginControlFlow("for (int i = 0; i < $L; i++)", m)
                         .addStatement("double g = $L", dY.apply("i"))
                         .beginControlFlow("for (int j = 0; j < $L; j++)", n)
-                        .addStatement("$L += g * $L", dX.apply(Layout.add(Layout.mul("i", n), "j")), B.apply("j"))
+                        .addStatement("$L " + w + " g * $L", dX.apply(Layout.add(Layout.mul("i", n), "j")), B.apply("j"))
                         .endControlFlow()
                         .endControlFlow();
             }
@@ -364,7 +366,7 @@ final class Kernels {
                 c.beginControlFlow("for (int i = 0; i < $L; i++)", m)
                         .addStatement("double g = $L", dY.apply("i"))
                         .beginControlFlow("for (int j = 0; j < $L; j++)", n)
-                        .addStatement("$L += $L * g", dX.apply("j"), X.apply(Layout.add(Layout.mul("i", n), "j")))
+                        .addStatement("$L " + w + " $L * g", dX.apply("j"), X.apply(Layout.add(Layout.mul("i", n), "j")))
                         .endControlFlow()
                         .endControlFlow();
             }
@@ -377,7 +379,7 @@ final class Kernels {
                         .beginControlFlow("for (int j = 0; j < $L; j++)", k)
                         .addStatement("acc += $L * $L", B.apply(Layout.add(Layout.mul("i", k), "j")), dY.apply("j"))
                         .endControlFlow()
-                        .addStatement("$L += acc", dX.apply("i"))
+                        .addStatement("$L " + w + " acc", dX.apply("i"))
                         .endControlFlow();
             }
             case "vecmat.dA" -> {
@@ -387,7 +389,7 @@ final class Kernels {
                 c.beginControlFlow("for (int i = 0; i < $L; i++)", n)
                         .addStatement("double a = $L", X.apply("i"))
                         .beginControlFlow("for (int j = 0; j < $L; j++)", k)
-                        .addStatement("$L += a * $L", dX.apply(Layout.add(Layout.mul("i", k), "j")), dY.apply("j"))
+                        .addStatement("$L " + w + " a * $L", dX.apply(Layout.add(Layout.mul("i", k), "j")), dY.apply("j"))
                         .endControlFlow()
                         .endControlFlow();
             }
@@ -401,7 +403,7 @@ final class Kernels {
                         .beginControlFlow("for (int j = 0; j < $L; j++)", k)
                         .addStatement("acc += $L * $L", dY.apply(Layout.add(Layout.mul("i", k), "j")), B.apply(Layout.add(Layout.mul("p", k), "j")))
                         .endControlFlow()
-                        .addStatement("$L += acc", dX.apply(Layout.add(Layout.mul("i", n), "p")))
+                        .addStatement("$L " + w + " acc", dX.apply(Layout.add(Layout.mul("i", n), "p")))
                         .endControlFlow()
                         .endControlFlow();
             }
@@ -413,7 +415,7 @@ final class Kernels {
                         .beginControlFlow("for (int p = 0; p < $L; p++)", n)
                         .addStatement("double a = $L", X.apply(Layout.add(Layout.mul("i", n), "p")))
                         .beginControlFlow("for (int j = 0; j < $L; j++)", k)
-                        .addStatement("$L += a * $L", dX.apply(Layout.add(Layout.mul("p", k), "j")), dY.apply(Layout.add(Layout.mul("i", k), "j")))
+                        .addStatement("$L " + w + " a * $L", dX.apply(Layout.add(Layout.mul("p", k), "j")), dY.apply(Layout.add(Layout.mul("i", k), "j")))
                         .endControlFlow()
                         .endControlFlow()
                         .endControlFlow();
@@ -422,7 +424,7 @@ final class Kernels {
                 Function<String, String> other = val(op.args().get(1 - operand));
                 c.addStatement("double g = $L", dY.apply("0"))
                         .beginControlFlow("for (int i = 0; i < $L; i++)", xs.cols())
-                        .addStatement("$L += g * $L", dX.apply("i"), other.apply("i"))
+                        .addStatement("$L " + w + " g * $L", dX.apply("i"), other.apply("i"))
                         .endControlFlow();
             }
             case "outer.da" -> {
@@ -433,7 +435,7 @@ final class Kernels {
                         .beginControlFlow("for (int j = 0; j < $L; j++)", n)
                         .addStatement("acc += $L * $L", dY.apply(Layout.add(Layout.mul("i", n), "j")), B.apply("j"))
                         .endControlFlow()
-                        .addStatement("$L += acc", dX.apply("i"))
+                        .addStatement("$L " + w + " acc", dX.apply("i"))
                         .endControlFlow();
             }
             case "outer.db" -> {
@@ -442,7 +444,7 @@ final class Kernels {
                 c.beginControlFlow("for (int i = 0; i < $L; i++)", m)
                         .addStatement("double a = $L", X.apply("i"))
                         .beginControlFlow("for (int j = 0; j < $L; j++)", n)
-                        .addStatement("$L += $L * a", dX.apply("j"), dY.apply(Layout.add(Layout.mul("i", n), "j")))
+                        .addStatement("$L " + w + " $L * a", dX.apply("j"), dY.apply(Layout.add(Layout.mul("i", n), "j")))
                         .endControlFlow()
                         .endControlFlow();
             }
@@ -451,17 +453,17 @@ final class Kernels {
                 int n = xs.cols();
                 c.beginControlFlow("for (int i = 0; i < $L; i++)", m)
                         .beginControlFlow("for (int j = 0; j < $L; j++)", n)
-                        .addStatement("$L += $L", dX.apply(Layout.add(Layout.mul("i", n), "j")), dY.apply(Layout.add(Layout.mul("j", m), "i")))
+                        .addStatement("$L " + w + " $L", dX.apply(Layout.add(Layout.mul("i", n), "j")), dY.apply(Layout.add(Layout.mul("j", m), "i")))
                         .endControlFlow()
                         .endControlFlow();
             }
             case "sum.dx" -> {
                 c.addStatement("double g = $L", dY.apply("0"));
                 if (xs.size() == 1) {
-                    c.addStatement("$L += g", dX.apply("0"));
+                    c.addStatement("$L " + w + " g", dX.apply("0"));
                 } else {
                     c.beginControlFlow("for (int i = 0; i < $L; i++)", xs.size())
-                            .addStatement("$L += g", dX.apply("i"))
+                            .addStatement("$L " + w + " g", dX.apply("i"))
                             .endControlFlow();
                 }
             }
@@ -474,7 +476,7 @@ final class Kernels {
                     c.addStatement("double g = $L", dY.apply("i"));
                 }
                 c.beginControlFlow("for (int j = 0; j < $L; j++)", n)
-                        .addStatement("$L += $L", dX.apply(Layout.add(Layout.mul("i", n), "j")), axis0 ? dY.apply("j") : "g")
+                        .addStatement("$L " + w + " $L", dX.apply(Layout.add(Layout.mul("i", n), "j")), axis0 ? dY.apply("j") : "g")
                         .endControlFlow()
                         .endControlFlow();
             }
@@ -486,19 +488,19 @@ final class Kernels {
                             .addStatement("acc += $L * $L", dY.apply(e), Y.apply(e))
                             .endControlFlow()
                             .beginControlFlow("for (int j = 0; j < $L; j++)", n)
-                            .addStatement("$L += $L * ($L - acc)", dX.apply(e), Y.apply(e), dY.apply(e))
+                            .addStatement("$L " + w + " $L * ($L - acc)", dX.apply(e), Y.apply(e), dY.apply(e))
                             .endControlFlow();
                     case "log_softmax.dx" -> c.addStatement("double acc = 0.0")
                             .beginControlFlow("for (int j = 0; j < $L; j++)", n)
                             .addStatement("acc += $L", dY.apply(e))
                             .endControlFlow()
                             .beginControlFlow("for (int j = 0; j < $L; j++)", n)
-                            .addStatement("$L += $L - Math.exp($L) * acc", dX.apply(e), dY.apply(e), Y.apply(e))
+                            .addStatement("$L " + w + " $L - Math.exp($L) * acc", dX.apply(e), dY.apply(e), Y.apply(e))
                             .endControlFlow();
                     default -> c.addStatement("double g = $L", dY.apply(row))
                             .addStatement("double lse = $L", Y.apply(row))
                             .beginControlFlow("for (int j = 0; j < $L; j++)", n)
-                            .addStatement("$L += g * Math.exp($L - lse)", dX.apply(e), X.apply(e))
+                            .addStatement("$L " + w + " g * Math.exp($L - lse)", dX.apply(e), X.apply(e))
                             .endControlFlow();
                 }
             });
@@ -523,7 +525,7 @@ final class Kernels {
                 .build();
     }
 
-    CodeBlock unassign(Stmt.Assign a, boolean sourceActive) {
+    CodeBlock unassign(Stmt.Assign a, boolean sourceActive, boolean overwrite) {
         Value var = a.var();
         int n = var.shape().size();
         CodeBlock.Builder c = CodeBlock.builder();
@@ -532,7 +534,7 @@ final class Kernels {
             c.beginControlFlow("for (int i = 0; i < $L; i++)", n);
         }
         if (sourceActive) {
-            c.addStatement("$L += $L", layout.at(a.source(), true, i), layout.at(var, true, i));
+            c.addStatement("$L $L $L", layout.at(a.source(), true, i), overwrite ? "=" : "+=", layout.at(var, true, i));
         }
         c.addStatement("$L = 0.0", layout.at(var, true, i));
         if (n > 1) {

@@ -50,7 +50,7 @@ public final class Lowering {
         if (loss.kind() != Value.Kind.TEMP) {
             loss = op(Prim.COPY, List.of(loss), 0, Shape.SCALAR, p.lossPos());
         }
-        loss.nameIfAnonymous("loss");
+        loss.nameIfAnonymous("lossValue");
         List<Stmt> body = Liveness.prune(block, loss);
         return new IrProgram(p.className(), p.dims(), p.params(), inputs, params, vars, body, loss);
     }
