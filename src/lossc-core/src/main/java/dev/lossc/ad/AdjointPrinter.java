@@ -34,7 +34,7 @@ public final class AdjointPrinter {
                 Value arg = a.op().args().get(a.operand());
                 out.append(pad).append(d(arg)).append(a.overwrite() ? " = from " : " += from ").append(a.op().out().label()).append(" = ")
                         .append(a.op().prim().spelling()).append(", operand ").append(a.operand()).append(": ")
-                        .append(a.rule().math()).append("  # line ").append(a.pos().line()).append('\n');
+                        .append(a.math()).append("  # line ").append(a.pos().line()).append('\n');
             } else if (s instanceof AdjointProgram.Unassign u) {
                 if (u.sourceActive()) {
                     out.append(pad).append(d(u.assign().source())).append(" += ").append(d(u.assign().var())).append("; ");

@@ -33,6 +33,11 @@ public record AdjointProgram(List<Step> steps, List<Value> adjointValues, List<V
 
     /** Apply the rule of operand {@code operand} of {@code op}; {@code overwrite}: first write, assign. */
     public record Accumulate(Stmt.Op op, int operand, Rule rule, boolean overwrite) implements Step {
+        /** The rule as it is applied here: a first write assigns ({@code dx = …}) instead of accumulating. */
+        public String math() {
+            return overwrite ? rule.math().replaceFirst(" \\+= ", " = ").replaceFirst(" -= ", " = -") : rule.math();
+        }
+
         public Pos pos() {
             return op.pos();
         }

@@ -414,7 +414,7 @@ public final class ClassWriter {
             } else if (s instanceof AdjointProgram.Accumulate acc) {
                 Value arg = acc.op().args().get(acc.operand());
                 String note = "d " + describe(arg) + " from " + layout.primalName(acc.op().out()) + " = "
-                        + acc.op().prim().spelling() + ": " + math(acc.rule().math(), acc.overwrite());
+                        + acc.op().prim().spelling() + ": " + acc.math();
                 units.add(new Chunker.Code(kernels.adjoint(acc.op(), acc.operand(), acc.rule(), acc.overwrite()), line, note));
             } else if (s instanceof AdjointProgram.Unassign u) {
                 units.add(new Chunker.Code(kernels.unassign(u.assign(), u.sourceActive(), u.overwrite()), line,
@@ -426,11 +426,6 @@ public final class ClassWriter {
             }
         }
         return units;
-    }
-
-    /** The rule as the code does it: a first write assigns ({@code dx = …}) instead of accumulating. */
-    private static String math(String math, boolean overwrite) {
-        return overwrite ? math.replaceFirst(" \\+= ", " = ").replaceFirst(" -= ", " = -") : math;
     }
 
     private String describe(Value v) {

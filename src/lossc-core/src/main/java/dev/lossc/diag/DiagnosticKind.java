@@ -36,7 +36,6 @@ public enum DiagnosticKind {
     FUNCTION_AS_VALUE("N007", "'%s' is a function; call it with arguments"),
     ASSIGN_NOT_VAR("N008", "cannot assign to '%s': it is a %s, and only a 'var' can be assigned"),
     UNKNOWN_INITIALIZER("N009", "unknown initializer '%s' (expected zeros, ones, uniform(a, b), normal(mean, std), xavier or he)"),
-    INVALID_MODEL_NAME("N010", "'%s' cannot be used as a Java class name"),
 
     // Constants, sizes and indexes
     NOT_CONSTANT("C001", "%s must be a constant expression (literals, consts and dims)"),
@@ -52,7 +51,6 @@ public enum DiagnosticKind {
     INITIALIZER_ARGS("C011", "initializer '%s' takes %s"),
     BAD_AXIS("C012", "axis must be the integer constant 0 or 1, but it is %s"),
     PROGRAM_TOO_LARGE("C013", "program is too large after inlining functions (more than %d operations)"),
-    NOT_INTEGER("C014", "%s must be an integer, but it is %s"),
 
     // Shapes and calls
     SHAPE_MISMATCH("T001", "'%s' cannot combine shapes %s and %s"),

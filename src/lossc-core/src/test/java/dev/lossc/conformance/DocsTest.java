@@ -1,0 +1,47 @@
+package dev.lossc.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lossc.LossCompiler;
+import dev.lossc.diag.DiagnosticKind;
+import dev.lossc.testing.Repo;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/** The documentation's `loss` code blocks compile, and the reference lists every diagnostic. */
+class DocsTest {
+    private static final Pattern BLOCK = Pattern.compile("```loss\\n(.*?)```", Pattern.DOTALL);
+
+    @TestFactory
+    Stream<DynamicTest> lossBlocksInTheDocsCompile() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path doc : List.of(Repo.root().resolve("README.md"), Repo.root().resolve("docs/language.md"), Repo.root().resolve("docs/design.md"))) {
+            Matcher m = BLOCK.matcher(Repo.read(doc));
+            int n = 0;
+            while (m.find()) {
+                String source = m.group(1);
+                tests.add(DynamicTest.dynamicTest(doc.getFileName() + " block " + ++n, () -> {
+                    LossCompiler.Result r = LossCompiler.compile("doc.loss", source, LossCompiler.Options.DEFAULT);
+                    assertTrue(r.ok(), r.render() + "\n" + source);
+                }));
+            }
+        }
+        assertTrue(tests.size() >= 4, "found " + tests.size() + " blocks");
+        return tests.stream();
+    }
+
+    @Test
+    void languageReferenceListsEveryDiagnostic() {
+        String doc = Repo.read(Repo.root().resolve("docs/language.md"));
+        for (DiagnosticKind k : DiagnosticKind.values()) {
+            assertTrue(doc.contains("| " + k.code() + " |"), k + " (" + k.code() + ") is not in docs/language.md");
+        }
+    }
+}
