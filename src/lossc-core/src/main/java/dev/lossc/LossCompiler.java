@@ -41,6 +41,19 @@ import java.util.Optional;
 public final class LossCompiler {
     private LossCompiler() {}
 
+    /** The compiler's version, e.g. {@code 0.1.0}; part of every incremental build's cache key. */
+    public static String version() {
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.InputStream in = LossCompiler.class.getResourceAsStream("/dev/lossc/version.properties")) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return p.getProperty("version", "unknown");
+    }
+
     /** What to look at inside the pipeline ({@code --dump}). */
     public enum Dump { AST, IR, ADJOINT }
 

@@ -1,12 +1,8 @@
 package dev.lossc.cli;
 
 import dev.lossc.LossCompiler;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -71,14 +67,6 @@ public final class Main implements Runnable {
     }
 
     static String version() {
-        Properties p = new Properties();
-        try (InputStream in = LossCompiler.class.getResourceAsStream("/dev/lossc/version.properties")) {
-            if (in != null) {
-                p.load(in);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return p.getProperty("version", "unknown");
+        return LossCompiler.version();
     }
 }

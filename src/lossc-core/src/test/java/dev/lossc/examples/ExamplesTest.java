@@ -118,6 +118,18 @@ class ExamplesTest {
         assertTrue(regenerate || stale.isEmpty(), "out of date (rerun with -Dlossc.regenerate=true): " + stale);
     }
 
+    /** examples/embedding builds the seed networks with the Maven plugin: the same files, the current version. */
+    @Test
+    void embeddingExampleUsesTheSameNetworksAndThisVersion() throws IOException {
+        Path nets = Repo.examples().resolve("embedding/src/main/loss/com/example/nets");
+        for (String name : List.of("two_layer.loss", "four_layer.loss", "hinge.loss", "worked_example.loss", "rnn.loss")) {
+            assertEquals(Repo.read(Repo.examples().resolve(name)), Repo.read(nets.resolve(name)), name);
+        }
+        String rootPom = Repo.read(Repo.root().resolve("pom.xml"));
+        String version = rootPom.substring(rootPom.indexOf("<version>") + 9, rootPom.indexOf("</version>"));
+        assertTrue(Repo.read(Repo.examples().resolve("embedding/pom.xml")).contains("<lossc.version>" + version + "</lossc.version>"), version);
+    }
+
     @Test
     void generationIsDeterministic() {
         for (Path model : Repo.exampleModels()) {

@@ -1,0 +1,89 @@
+package com.example;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.example.nets.HingeClassifier;
+import com.example.nets.Rnn;
+import com.example.nets.TwoLayer;
+import com.example.nets.WorkedExample;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class TrainTest {
+    @Test
+    void workedExampleStartsAtTheKnownLossAndTrainsBelowOneInAHundredThousand() {
+        List<Double> losses = new ArrayList<>();
+        double last = Train.train(new WorkedExample(), 10_000, 0.5, 1_000, (step, loss) -> losses.add(loss));
+        assertEquals(0.2983711087600027, losses.get(0), 0.0);
+        for (int i = 1; i < losses.size(); i++) {
+            assertTrue(losses.get(i) < losses.get(i - 1), "the loss falls: " + losses);
+        }
+        assertTrue(last < 1e-5, "final loss " + last);
+    }
+
+    /** Points above or below the line x2 = 0.5 x1 + 0.2, with a margin; features (x1, x2, 1). */
+    @Test
+    void hingeClassifierSeparatesAGeneratedDataSet() {
+        Random rnd = new Random(7);
+        int n = 400;
+        double[][] phi = new double[n][];
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            double x1;
+            double x2;
+            double side;
+            do {
+                x1 = 2 * rnd.nextDouble() - 1;
+                x2 = 2 * rnd.nextDouble() - 1;
+                side = x2 - (0.5 * x1 + 0.2);
+            } while (Math.abs(side) < 0.05);
+            phi[i] = new double[] {x1, x2, 1.0};
+            y[i] = side > 0 ? 1 : -1;
+        }
+        HingeClassifier clf = new HingeClassifier();
+        double[] w = clf.parameters();
+        double[] g = clf.gradient();
+        for (int epoch = 0; epoch < 200; epoch++) {
+            for (int i = 0; i < n; i++) {
+                clf.lossAndGradient(phi[i], y[i]);
+                for (int k = 0; k < w.length; k++) {
+                    w[k] -= 0.05 * g[k];
+                }
+            }
+        }
+        int correct = 0;
+        for (int i = 0; i < n; i++) {
+            double score = w[0] * phi[i][0] + w[1] * phi[i][1] + w[2];
+            if (score * y[i] > 0) {
+                correct++;
+            }
+        }
+        assertEquals(n, correct, "training points classified correctly");
+    }
+
+    @Test
+    void generatedClassesAreUsableDirectly() {
+        TwoLayer net = new TwoLayer();
+        assertEquals(TwoLayer.H * TwoLayer.D + TwoLayer.H, TwoLayer.PARAMETER_COUNT);
+        double loss = net.lossAndGradient(new double[] {1, 2, 3}, 0.5);
+        assertTrue(loss >= 0 && net.gradient().length == TwoLayer.PARAMETER_COUNT);
+        Rnn rnn = new Rnn();
+        double[] xs = new double[Rnn.T * Rnn.X];
+        double[] targets = new double[Rnn.T * Rnn.O];
+        for (int t = 0; t < Rnn.T; t++) {
+            targets[t * Rnn.O + t % Rnn.O] = 1;
+        }
+        double first = rnn.lossAndGradient(xs, targets, new double[Rnn.H]);
+        double[] theta = rnn.parameters();
+        for (int step = 0; step < 200; step++) {
+            rnn.lossAndGradient(xs, targets, new double[Rnn.H]);
+            for (int i = 0; i < theta.length; i++) {
+                theta[i] -= 0.1 * rnn.gradient()[i];
+            }
+        }
+        assertTrue(rnn.loss(xs, targets, new double[Rnn.H]) < first, "training through time lowers the loss");
+    }
+}

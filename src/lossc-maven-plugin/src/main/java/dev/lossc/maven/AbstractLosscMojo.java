@@ -1,0 +1,93 @@
+package dev.lossc.maven;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.project.MavenProject;
+
+/** What the two goals share: parameters, the run, error reporting. Thin: the work is {@link LossGenerator}'s. */
+abstract class AbstractLosscMojo extends AbstractMojo {
+    @Parameter(defaultValue = "${project}", readonly = true, required = true)
+    protected MavenProject project;
+
+    /** Files to compile, as patterns relative to the source directory. */
+    @Parameter
+    protected List<String> includes = new ArrayList<>(List.of("**/*.loss"));
+
+    /** Files to leave out, as patterns relative to the source directory. */
+    @Parameter
+    protected List<String> excludes = new ArrayList<>();
+
+    /**
+     * The Java package of every generated class. When unset, a file's package is its folder under the
+     * source directory ({@code src/main/loss/com/acme/net.loss} → {@code com.acme}).
+     */
+    @Parameter(property = "lossc.packageName")
+    protected String packageName;
+
+    /** Skips the goal. */
+    @Parameter(property = "lossc.skip", defaultValue = "false")
+    protected boolean skip;
+
+    protected abstract File sourceDirectory();
+
+    protected abstract File outputDirectory();
+
+    protected abstract void addSourceRoot(String path);
+
+    protected abstract String goal();
+
+    @Override
+    public void execute() throws MojoExecutionException, MojoFailureException {
+        if (skip) {
+            getLog().info("lossc: skipped");
+            return;
+        }
+        File out = outputDirectory();
+        File stateDir = new File(project.getBuild().getDirectory(), "lossc-state");
+        LossGenerator.Settings settings = new LossGenerator.Settings(
+                project.getBasedir().toPath().toAbsolutePath(), sourceDirectory().toPath().toAbsolutePath(), out.toPath().toAbsolutePath(),
+                stateDir.toPath().resolve(goal() + "-" + shortHash(out.getAbsolutePath()) + ".properties"),
+                includes, excludes, packageName);
+        LossGenerator.Report report;
+        try {
+            report = new LossGenerator(settings, new LossGenerator.Log() {
+                @Override
+                public void info(String line) {
+                    getLog().info(line);
+                }
+
+                @Override
+                public void error(String line) {
+                    getLog().error(line);
+                }
+            }).run();
+        } catch (IOException e) {
+            throw new MojoExecutionException("lossc: " + e.getMessage(), e);
+        }
+        addSourceRoot(out.getPath());
+        if (report.errors() > 0) {
+            throw new MojoFailureException("lossc: " + report.errors() + (report.errors() == 1 ? " error" : " errors") + " in "
+                    + report.filesWithErrors() + (report.filesWithErrors() == 1 ? " file" : " files"));
+        }
+        getLog().info("lossc: " + report.generated() + " generated, " + report.upToDate() + " up to date, "
+                + report.deleted() + " deleted (" + out + ")");
+    }
+
+    private static String shortHash(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8))).substring(0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package dev.lossc.maven;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The generator behind the goals: packages from folders, incrementality, deletion, errors. */
+class LossGeneratorTest {
+    @TempDir
+    Path base;
+
+    final List<String> errors = new ArrayList<>();
+
+    private LossGenerator.Report run(String packageName, List<String> excludes) throws IOException {
+        errors.clear();
+        LossGenerator.Settings s = new LossGenerator.Settings(base, base.resolve("src/main/loss"), base.resolve("target/gen"),
+                base.resolve("target/state.properties"), List.of("**/*.loss"), excludes, packageName);
+        return new LossGenerator(s, new LossGenerator.Log() {
+            public void info(String line) {
+            }
+
+            public void error(String line) {
+                errors.add(line);
+            }
+        }).run();
+    }
+
+    private LossGenerator.Report run() throws IOException {
+        return run(null, List.of());
+    }
+
+    private Path source(String rel, String text) throws IOException {
+        Path p = base.resolve("src/main/loss").resolve(rel);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, text);
+        return p;
+    }
+
+    private Path out(String rel) {
+        return base.resolve("target/gen").resolve(rel);
+    }
+
+    @Test
+    void packagesComeFromFolders() throws IOException {
+        source("top.loss", "param w;\nloss w * w;\n");
+        source("com/acme/deep/net.loss", "param w;\nloss w * w;\n");
+        LossGenerator.Report r = run();
+        assertEquals(2, r.generated());
+        assertTrue(Files.readString(out("Top.java")).contains("public final class Top"));
+        assertTrue(Files.readString(out("com/acme/deep/Net.java")).contains("package com.acme.deep;"));
+    }
+
+    @Test
+    void packageNameOverridesFolders() throws IOException {
+        source("a/b/net.loss", "param w;\nloss w * w;\n");
+        run("org.example", List.of());
+        assertTrue(Files.readString(out("org/example/Net.java")).contains("package org.example;"));
+    }
+
+    @Test
+    void sameBytesAsTheCommandLine() throws IOException {
+        Path repoExamples = Path.of(System.getProperty("lossc.repo", "../..")).resolve("examples");
+        for (String name : List.of("rnn.loss", "worked_example.loss", "relu_mlp.loss")) {
+            Files.createDirectories(base.resolve("src/main/loss/x/y"));
+            Files.copy(repoExamples.resolve(name), base.resolve("src/main/loss/x/y").resolve(name));
+        }
+        run();
+        Path cliOut = base.resolve("cli");
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = dev.lossc.cli.Main.run(new String[] {"compile", "--package", "x.y", "-d", cliOut.toString(),
+                repoExamples.resolve("rnn.loss").toString(), repoExamples.resolve("worked_example.loss").toString(),
+                repoExamples.resolve("relu_mlp.loss").toString()}, new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err));
+        assertEquals(0, code, err.toString());
+        for (String cls : List.of("Rnn", "WorkedExample", "ReluMlp")) {
+            assertEquals(Files.readString(cliOut.resolve("x/y/" + cls + ".java")), Files.readString(out("x/y/" + cls + ".java")), cls);
+        }
+    }
+
+    @Test
+    void secondRunWritesNothing() throws IOException {
+        source("a.loss", "param w;\nloss w * w;\n");
+        source("p/b.loss", "param w;\nloss w * w * w;\n");
+        assertEquals(2, run().generated());
+        FileTime old = FileTime.fromMillis(1_000_000_000_000L);
+        Files.setLastModifiedTime(out("A.java"), old);
+        Files.setLastModifiedTime(out("p/B.java"), old);
+        LossGenerator.Report second = run();
+        assertEquals(0, second.generated());
+        assertEquals(2, second.upToDate());
+        assertEquals(old, Files.getLastModifiedTime(out("A.java")));
+        assertEquals(old, Files.getLastModifiedTime(out("p/B.java")));
+    }
+
+    @Test
+    void aChangedSourceIsRegeneratedAndOnlyIt() throws IOException {
+        Path a = source("a.loss", "param w;\nloss w * w;\n");
+        source("b.loss", "param w;\nloss w;\n");
+        run();
+        Files.writeString(a, "param w;\nloss w * w * 2;\n");
+        LossGenerator.Report r = run();
+        assertEquals(1, r.generated());
+        assertEquals(1, r.upToDate());
+        assertTrue(Files.readString(out("A.java")).contains("2.0"));
+    }
+
+    @Test
+    void aDeletedSourceTakesItsClassAlong() throws IOException {
+        Path a = source("pkg/deep/a.loss", "param w;\nloss w * w;\n");
+        source("b.loss", "param w;\nloss w;\n");
+        run();
+        assertTrue(Files.exists(out("pkg/deep/A.java")));
+        Files.delete(a);
+        LossGenerator.Report r = run();
+        assertEquals(1, r.deleted());
+        assertFalse(Files.exists(out("pkg/deep/A.java")));
+        assertFalse(Files.exists(out("pkg")), "empty package folders are removed");
+        assertTrue(Files.exists(out("B.java")));
+    }
+
+    @Test
+    void excludedFilesAreNotCompiled() throws IOException {
+        source("a.loss", "param w;\nloss w * w;\n");
+        source("drafts/b.loss", "this is not valid\n");
+        LossGenerator.Report r = run(null, List.of("drafts/**"));
+        assertEquals(1, r.generated());
+        assertEquals(0, r.errors());
+    }
+
+    @Test
+    void aRenamedModelReplacesItsOldClass() throws IOException {
+        Path a = source("a.loss", "model First;\nparam w;\nloss w * w;\n");
+        run();
+        assertTrue(Files.exists(out("First.java")));
+        Files.writeString(a, "model Second;\nparam w;\nloss w * w;\n");
+        run();
+        assertFalse(Files.exists(out("First.java")));
+        assertTrue(Files.exists(out("Second.java")));
+    }
+
+    @Test
+    void everyErrorOfEveryFileIsReported() throws IOException {
+        source("bad1.loss", "param w;\nloss w + x + y;\n");
+        source("sub/bad2.loss", "loss q;\n");
+        source("good.loss", "param w;\nloss w;\n");
+        LossGenerator.Report r = run();
+        assertEquals(3, r.errors());
+        assertEquals(2, r.filesWithErrors());
+        String sep = java.io.File.separator;
+        assertTrue(errors.contains("src" + sep + "main" + sep + "loss" + sep + "bad1.loss:2:10: error: unknown name 'x'"), errors.toString());
+        assertTrue(errors.contains("src" + sep + "main" + sep + "loss" + sep + "bad1.loss:2:14: error: unknown name 'y'"), errors.toString());
+        assertTrue(errors.contains("src" + sep + "main" + sep + "loss" + sep + "sub" + sep + "bad2.loss:1:6: error: unknown name 'q'"), errors.toString());
+        assertTrue(errors.contains("loss w + x + y;"), "the source line is shown: " + errors);
+    }
+
+    @Test
+    void aFolderThatIsNotAPackageIsAnError() throws IOException {
+        source("my-nets/a.loss", "param w;\nloss w;\n");
+        LossGenerator.Report r = run();
+        assertEquals(1, r.errors());
+        assertTrue(errors.get(0).contains("error: the folder 'my-nets' is not a valid Java package name"), errors.toString());
+    }
+
+    @Test
+    void twoFilesForOneClassIsAnError() throws IOException {
+        source("a.loss", "model Same;\nparam w;\nloss w;\n");
+        source("b.loss", "model Same;\nparam w;\nloss w;\n");
+        assertEquals(1, run().errors());
+        assertTrue(errors.get(0).contains("error: class Same is also generated from"), errors.toString());
+    }
+
+    @Test
+    void noSourceDirectoryIsNotAnError() throws IOException {
+        LossGenerator.Report r = run();
+        assertEquals(0, r.generated() + r.errors());
+    }
+}
