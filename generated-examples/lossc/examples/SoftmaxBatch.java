@@ -258,11 +258,11 @@ public final class SoftmaxBatch {
                 tmp1[j * 3 + i] = params[W_OFFSET + i * 5 + j];
             }
         }
-        for (int i = 0; i < 8; i++) {
-            for (int j = 0; j < 3; j++) {
-                tmp2[i * 3 + j] = 0.0;
-            }
-            for (int p = 0; p < 5; p++) {
+        for (int i = 0; i < 24; i++) {
+            tmp2[i] = 0.0;
+        }
+        for (int p = 0; p < 5; p++) {
+            for (int i = 0; i < 8; i++) {
                 double a = X[i * 5 + p];
                 for (int j = 0; j < 3; j++) {
                     tmp2[i * 3 + j] += a * tmp1[p * 3 + j];
@@ -374,8 +374,8 @@ public final class SoftmaxBatch {
             }
         }
         // d tmp1 from tmp2 = matmul: dB += transpose(A) @ dC
-        for (int i = 0; i < 8; i++) {
-            for (int p = 0; p < 5; p++) {
+        for (int p = 0; p < 5; p++) {
+            for (int i = 0; i < 8; i++) {
                 double a = X[i * 5 + p];
                 for (int j = 0; j < 3; j++) {
                     d_tmp1[p * 3 + j] += a * d_tmp2[i * 3 + j];

@@ -90,15 +90,17 @@ final class Kernels {
                         .endControlFlow();
             }
             case MATMUL -> {
+                // p-outer order: each row of B is read once and stays in cache while every row of C
+                // takes its share; the inner loop is an axpy. Each C[i, j] still sums over p in order.
                 int m = xs.rows();
                 int n = xs.cols();
                 int k = op.args().get(1).shape().cols();
                 Function<String, String> B = val(op.args().get(1));
-                c.beginControlFlow("for (int i = 0; i < $L; i++)", m)
-                        .beginControlFlow("for (int j = 0; j < $L; j++)", k)
-                        .addStatement("$L = 0.0", Y.apply(Layout.add(Layout.mul("i", k), "j")))
+                c.beginControlFlow("for (int i = 0; i < $L; i++)", m * k)
+                        .addStatement("$L = 0.0", Y.apply("i"))
                         .endControlFlow()
                         .beginControlFlow("for (int p = 0; p < $L; p++)", n)
+                        .beginControlFlow("for (int i = 0; i < $L; i++)", m)
                         .addStatement("double a = $L", X.apply(Layout.add(Layout.mul("i", n), "p")))
                         .beginControlFlow("for (int j = 0; j < $L; j++)", k)
                         .addStatement("$L += a * $L", Y.apply(Layout.add(Layout.mul("i", k), "j")), B.apply(Layout.add(Layout.mul("p", k), "j")))
@@ -397,8 +399,8 @@ final class Kernels {
                 int m = xs.rows();
                 int n = xs.cols();
                 int k = op.args().get(1).shape().cols();
-                c.beginControlFlow("for (int i = 0; i < $L; i++)", m)
-                        .beginControlFlow("for (int p = 0; p < $L; p++)", n)
+                c.beginControlFlow("for (int p = 0; p < $L; p++)", n)
+                        .beginControlFlow("for (int i = 0; i < $L; i++)", m)
                         .addStatement("double acc = 0.0")
                         .beginControlFlow("for (int j = 0; j < $L; j++)", k)
                         .addStatement("acc += $L * $L", dY.apply(Layout.add(Layout.mul("i", k), "j")), B.apply(Layout.add(Layout.mul("p", k), "j")))
@@ -411,8 +413,8 @@ final class Kernels {
                 int m = xs.rows();
                 int n = xs.cols();
                 int k = op.args().get(1).shape().cols();
-                c.beginControlFlow("for (int i = 0; i < $L; i++)", m)
-                        .beginControlFlow("for (int p = 0; p < $L; p++)", n)
+                c.beginControlFlow("for (int p = 0; p < $L; p++)", n)
+                        .beginControlFlow("for (int i = 0; i < $L; i++)", m)
                         .addStatement("double a = $L", X.apply(Layout.add(Layout.mul("i", n), "p")))
                         .beginControlFlow("for (int j = 0; j < $L; j++)", k)
                         .addStatement("$L " + w + " a * $L", dX.apply(Layout.add(Layout.mul("p", k), "j")), dY.apply(Layout.add(Layout.mul("i", k), "j")))
