@@ -111,7 +111,7 @@ public final class LossCompiler {
             int valid = firstBad(bytes);
             String prefix = new String(bytes, 0, valid, StandardCharsets.UTF_8);
             Reporter r = new Reporter(file);
-            r.error(position(prefix), DiagnosticKind.NOT_UTF8);
+            r.error(SourceText.position(prefix, prefix.length()), DiagnosticKind.NOT_UTF8);
             return new Result(new SourceText(file, prefix), r.diagnostics(), Optional.empty(), Map.of(), Optional.empty());
         }
     }
@@ -172,19 +172,6 @@ public final class LossCompiler {
         return new Pos(last, line.length() + 1);
     }
 
-    private static Pos position(String text) {
-        int line = 1;
-        int col = 1;
-        for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) == '\n') {
-                line++;
-                col = 1;
-            } else {
-                col++;
-            }
-        }
-        return new Pos(line, col);
-    }
 
     private static int firstBad(byte[] bytes) {
         var decoder = StandardCharsets.UTF_8.newDecoder()

@@ -1,15 +1,13 @@
 package dev.lossc.cli;
 
+import dev.lossc.GeneratedFiles;
 import dev.lossc.LossCompiler;
 import dev.lossc.codegen.ClassWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,28 +69,9 @@ final class CompileCommand implements Callable<Integer> {
             return Main.INPUT_ERRORS;
         }
         for (LossCompiler.GeneratedClass c : generated) {
-            write(dir.resolve(c.relativePath()), c.source().getBytes(StandardCharsets.UTF_8));
+            GeneratedFiles.writeIfChanged(dir.resolve(c.relativePath()), c.source().getBytes(StandardCharsets.UTF_8));
         }
         return Main.OK;
     }
 
-    /** Writes atomically, and not at all when the file already has these bytes (keeps its timestamp). */
-    static void write(Path target, byte[] content) throws IOException {
-        if (Files.isRegularFile(target) && Arrays.equals(Files.readAllBytes(target), content)) {
-            return;
-        }
-        Path parent = target.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, ".lossc-", ".tmp");
-        try {
-            Files.write(tmp, content);
-            try {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
 }

@@ -39,13 +39,16 @@ public sealed interface Symbol {
         }
     }
 
-    /** A {@code let}, a def parameter or a def-body {@code let}: an immutable value. */
-    final class Let implements Symbol {
+    /**
+     * A name bound to a value of a shape: compared by identity, since one {@code let} in an
+     * inlined def or a loop stands for a different value at each place it is expanded.
+     */
+    abstract sealed class Binding implements Symbol permits Let, Var {
         private final String name;
         private final Shape shape;
         private final Pos declared;
 
-        public Let(String name, Shape shape, Pos declared) {
+        Binding(String name, Shape shape, Pos declared) {
             this.name = name;
             this.shape = shape;
             this.declared = declared;
@@ -61,10 +64,6 @@ public sealed interface Symbol {
 
         public Pos declared() {
             return declared;
-        }
-
-        public String kind() {
-            return "let";
         }
 
         @Override
@@ -73,36 +72,25 @@ public sealed interface Symbol {
         }
     }
 
-    final class Var implements Symbol {
-        private final String name;
-        private final Shape shape;
-        private final Pos declared;
+    /** A {@code let}, a def parameter or a def-body {@code let}: an immutable value. */
+    final class Let extends Binding {
+        public Let(String name, Shape shape, Pos declared) {
+            super(name, shape, declared);
+        }
 
+        public String kind() {
+            return "let";
+        }
+    }
+
+    /** A {@code var}: a mutable value of a fixed shape. */
+    final class Var extends Binding {
         public Var(String name, Shape shape, Pos declared) {
-            this.name = name;
-            this.shape = shape;
-            this.declared = declared;
-        }
-
-        public String name() {
-            return name;
-        }
-
-        public Shape shape() {
-            return shape;
-        }
-
-        public Pos declared() {
-            return declared;
+            super(name, shape, declared);
         }
 
         public String kind() {
             return "var";
-        }
-
-        @Override
-        public String toString() {
-            return name;
         }
     }
 

@@ -39,6 +39,21 @@ public final class SourceText {
         return line >= 1 && line <= lines.size() ? lines.get(line - 1) : "";
     }
 
+    /** The position of character {@code offset} of {@code text}. */
+    public static Pos position(String text, int offset) {
+        int line = 1;
+        int col = 1;
+        for (int i = 0; i < offset && i < text.length(); i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+                col = 1;
+            } else {
+                col++;
+            }
+        }
+        return new Pos(line, col);
+    }
+
     public int lineCount() {
         return lines.size();
     }

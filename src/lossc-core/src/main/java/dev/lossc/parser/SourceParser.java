@@ -4,6 +4,7 @@ import dev.lossc.ast.Program;
 import dev.lossc.diag.DiagnosticKind;
 import dev.lossc.diag.Pos;
 import dev.lossc.diag.Reporter;
+import dev.lossc.diag.SourceText;
 import dev.lossc.parser.gen.LossLexer;
 import dev.lossc.parser.gen.LossParser;
 import java.util.Optional;
@@ -25,12 +26,12 @@ public final class SourceParser {
     public static Optional<Program> parse(String file, String text, Reporter reporter) {
         int nul = text.indexOf('\0');
         if (nul >= 0) {
-            reporter.error(positionOf(text, nul), DiagnosticKind.NUL_BYTE);
+            reporter.error(SourceText.position(text, nul), DiagnosticKind.NUL_BYTE);
             return Optional.empty();
         }
         int comment = unterminatedComment(text);
         if (comment >= 0) {
-            reporter.error(positionOf(text, comment), DiagnosticKind.UNTERMINATED_COMMENT);
+            reporter.error(SourceText.position(text, comment), DiagnosticKind.UNTERMINATED_COMMENT);
             return Optional.empty();
         }
         // One syntax error per line: ANTLR's recovery tends to report echoes of the first.
@@ -130,17 +131,4 @@ public final class SourceParser {
         return msg;
     }
 
-    static Pos positionOf(String text, int offset) {
-        int line = 1;
-        int col = 1;
-        for (int i = 0; i < offset; i++) {
-            if (text.charAt(i) == '\n') {
-                line++;
-                col = 1;
-            } else {
-                col++;
-            }
-        }
-        return new Pos(line, col);
-    }
 }

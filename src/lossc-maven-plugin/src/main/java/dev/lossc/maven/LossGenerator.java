@@ -1,21 +1,19 @@
 package dev.lossc.maven;
 
+import dev.lossc.GeneratedFiles;
 import dev.lossc.LossCompiler;
 import dev.lossc.codegen.ClassWriter;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -103,7 +101,7 @@ public final class LossGenerator {
                 filesWithErrors++;
                 continue;
             }
-            write(settings.outputDirectory().resolve(c.relativePath()), c.source().getBytes(StandardCharsets.UTF_8));
+            GeneratedFiles.writeIfChanged(settings.outputDirectory().resolve(c.relativePath()), c.source().getBytes(StandardCharsets.UTF_8));
             if (old != null && !old.output().equals(c.relativePath())) {
                 delete(old.output());
             }
@@ -203,24 +201,6 @@ public final class LossGenerator {
         return false;
     }
 
-    /** Writes atomically, and only when the bytes change, so unchanged outputs keep their timestamps. */
-    static void write(Path target, byte[] content) throws IOException {
-        if (Files.isRegularFile(target) && Arrays.equals(Files.readAllBytes(target), content)) {
-            return;
-        }
-        Files.createDirectories(target.getParent());
-        Path tmp = Files.createTempFile(target.getParent(), ".lossc-", ".tmp");
-        try {
-            Files.write(tmp, content);
-            try {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
 
     /** Deletes a generated file and the package folders it leaves empty. */
     private boolean delete(String output) throws IOException {
