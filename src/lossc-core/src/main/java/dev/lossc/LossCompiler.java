@@ -96,8 +96,17 @@ public final class LossCompiler {
         }
     }
 
-    /** Decodes a file's bytes strictly as UTF-8; invalid input becomes a diagnostic. */
+    /** Decodes a file's bytes strictly as UTF-8 (invalid input becomes a diagnostic) and compiles it. */
     public static Result compile(String file, byte[] bytes, Options options) {
+        return fromBytes(file, bytes, options, true);
+    }
+
+    /** Parses and checks a file's bytes without generating code ({@code lossc check}). */
+    public static Result check(String file, byte[] bytes) {
+        return fromBytes(file, bytes, Options.DEFAULT, false);
+    }
+
+    private static Result fromBytes(String file, byte[] bytes, Options options, boolean generate) {
         try {
             String text = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -106,7 +115,7 @@ public final class LossCompiler {
             if (text.startsWith("\uFEFF")) {
                 text = text.substring(1);
             }
-            return compile(file, text, options);
+            return run(file, text, options, generate);
         } catch (CharacterCodingException e) {
             int valid = firstBad(bytes);
             String prefix = new String(bytes, 0, valid, StandardCharsets.UTF_8);

@@ -26,7 +26,7 @@ final class CheckCommand implements Callable<Integer> {
         int errors = 0;
         for (Path f : files) {
             byte[] bytes = Common.read(spec, f);
-            LossCompiler.Result r = LossCompiler.compile(f.toString(), bytes, LossCompiler.Options.DEFAULT);
+            LossCompiler.Result r = LossCompiler.check(f.toString(), bytes);
             dump.print(r, out);
             Common.report(r, err);
             errors += r.diagnostics().size();
