@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Cross-checks lossc against PyTorch's autograd (float64): every example network, and a model that
+uses the loss built-ins, are evaluated by `./lossc eval` and by the same model written in PyTorch.
+Needs Debian's python3-torch. Exits 1 if any loss or gradient differs by more than 1e-12 (relative)."""
+import json
+import os
+import subprocess
+import sys
+
+import torch
+
+torch.set_default_dtype(torch.float64)
+F = torch.nn.functional
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOLERANCE = 1e-12
+failures = []
+
+
+def lossc(model, values):
+    out = subprocess.run([os.path.join(ROOT, "lossc"), "eval", model, "--values", values],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
+
+
+def check(name, model, values, build):
+    v = {k: torch.tensor(x, requires_grad=True) for k, x in json.load(open(values)).items()}
+    loss = build(v)
+    loss.backward()
+    ref = lossc(model, values)
+    worst = abs(ref["loss"] - loss.item()) / max(1.0, abs(loss.item()))
+    for p, g in ref["gradient"].items():
+        t = v[p].grad
+        worst = max(worst, ((torch.tensor(g) - t).abs().max() / max(1.0, t.abs().max().item())).item())
+    print(f"{name:18s} loss {loss.item():.17g}  max relative difference {worst:.1e}")
+    if not worst <= TOLERANCE:
+        failures.append(name)
+
+
+def example(name, build):
+    check(name, os.path.join(ROOT, "examples", name + ".loss"), os.path.join(ROOT, "examples", name + ".json"), build)
+
+
+def rnn(v):
+    h, total = v["h0"], 0
+    for t in range(v["xs"].shape[0]):
+        h = torch.tanh(v["U"] @ v["xs"][t] + v["V"] @ h + v["b"])
+        total = total + F.cross_entropy((v["W"] @ h + v["c"]).unsqueeze(0), v["targets"][t].unsqueeze(0))
+    return total / v["xs"].shape[0]
+
+
+def relu_mlp(v):
+    z1 = F.relu(v["W0"] @ v["z0"] + v["b0"])
+    z2 = F.relu(v["W1"] @ z1 + v["b1"])
+    return F.cross_entropy((v["W2"] @ z2 + v["b2"]).unsqueeze(0), v["target"].unsqueeze(0))
+
+
+def builtins(v):
+    z, y, a = v["z"], v["y"], v["a"]
+    return (F.mse_loss(z, y) + F.binary_cross_entropy_with_logits(z, torch.sigmoid(y)) + F.cross_entropy(z, torch.softmax(y, 1))
+            + torch.logsumexp(z, 1).sum() + (torch.log_softmax(a, 0) * a).sum() + a.abs().sum() + (z ** 2).sum()
+            + F.leaky_relu(z, 0.1).sum() + F.softplus(z * 300).sum()
+            + F.cross_entropy((a * 400).unsqueeze(0), torch.softmax(a, 0).unsqueeze(0))
+            + (z.sum(0) * a).mean() + z.mean(1)[1])
+
+
+example("two_layer", lambda v: (v["w"] @ torch.sigmoid(v["V"] @ v["x"]) - v["y"]) ** 2)
+example("four_layer", lambda v: (v["w"] @ torch.sigmoid(v["V3"] @ torch.sigmoid(v["V2"] @ torch.sigmoid(v["V1"] @ v["x"]))) - v["y"]) ** 2)
+example("hinge", lambda v: torch.clamp(1 - (v["w"] @ v["phi"]) * v["y"], min=0))
+example("worked_example", lambda v: 0.5 * ((v["target"] - torch.sigmoid(v["W2"] @ torch.sigmoid(v["W1"] @ v["x"] + v["b1"]) + v["b2"])) ** 2).sum())
+example("relu_mlp", relu_mlp)
+example("softmax_batch", lambda v: F.cross_entropy(v["X"] @ v["W"].T + v["b"], v["T"]) + 0.01 * (v["W"] ** 2).sum())
+example("rnn", rnn)
+check("loss built-ins", os.path.join(ROOT, "tools", "pytorch_builtins.loss"), os.path.join(ROOT, "tools", "pytorch_builtins.json"), builtins)
+
+if failures:
+    print("differs from PyTorch:", ", ".join(failures))
+    sys.exit(1)
+print("all agree with PyTorch", torch.__version__)
