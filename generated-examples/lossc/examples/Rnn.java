@@ -393,7 +393,7 @@ public final class Rnn {
             for (int i = 0; i < 5; i++) {
                 double acc = 0.0;
                 for (int j = 0; j < 3; j++) {
-                    acc += params[U_OFFSET + i * 3 + j] * xs[3 * t + j];
+                    acc += params[U_OFFSET + i * 3 + j] * xs[t * 3 + j];
                 }
                 tmp1[t * 5 + i] = acc;
             }
@@ -451,7 +451,7 @@ public final class Rnn {
                 }
             }
             for (int i = 0; i < 4; i++) {
-                tmp11[t * 4 + i] = targets[4 * t + i] * tmp10[t * 4 + i];
+                tmp11[t * 4 + i] = targets[t * 4 + i] * tmp10[t * 4 + i];
             }
             {
                 double acc = 0.0;
@@ -510,7 +510,7 @@ public final class Rnn {
             }
             // d tmp10 from tmp11 = mul: db = dy * a
             for (int i = 0; i < 4; i++) {
-                d_tmp10[i] = d_tmp11[i] * targets[4 * t + i];
+                d_tmp10[i] = d_tmp11[i] * targets[t * 4 + i];
             }
             // d s_2 from tmp10 = log_softmax: dx = dy - exp(y) * sum(dy) (per row)
             {
@@ -599,7 +599,7 @@ public final class Rnn {
             for (int i = 0; i < 5; i++) {
                 double g = d_tmp1[i];
                 for (int j = 0; j < 3; j++) {
-                    grad[U_OFFSET + i * 3 + j] += g * xs[3 * t + j];
+                    grad[U_OFFSET + i * 3 + j] += g * xs[t * 3 + j];
                 }
             }
         }

@@ -82,7 +82,7 @@ final class Layout {
             case PARAM:
                 return (ofAdjoint ? GRAD : PARAMS) + "[" + add(offsets.get(v), idx) + "]";
             case INPUT:
-                return v.shape().size() == 1 && v.shape().isScalar() ? primal.get(v) : primal.get(v) + "[" + idx + "]";
+                return v.shape().isScalar() ? primal.get(v) : primal.get(v) + "[" + idx + "]";
             default:
                 if (ofAdjoint) {
                     return v.shape().size() == 1 ? adjoint.get(v) : adjoint.get(v) + "[" + idx + "]";
@@ -117,9 +117,9 @@ final class Layout {
             String name = loop(t.loop());
             int c = t.coefficient();
             if (s.length() == 0) {
-                s.append(c == 1 ? name : c == -1 ? "-" + name : c + " * " + name);
+                s.append(c == 1 ? name : c == -1 ? "-" + name : name + " * " + c);
             } else {
-                s.append(c < 0 ? " - " : " + ").append(Math.abs(c) == 1 ? name : Math.abs(c) + " * " + name);
+                s.append(c < 0 ? " - " : " + ").append(Math.abs(c) == 1 ? name : name + " * " + Math.abs(c));
             }
         }
         if (s.length() == 0) {

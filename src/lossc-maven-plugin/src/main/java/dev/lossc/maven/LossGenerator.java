@@ -54,6 +54,10 @@ public final class LossGenerator {
     private record Entry(String hash, String output) {}
 
     public Report run() throws IOException {
+        if (settings.packageName() != null && !ClassWriter.isValidPackage(settings.packageName())) {
+            log.error("lossc: packageName '" + settings.packageName() + "' is not a valid Java package name");
+            return new Report(0, 0, 0, 1, 0);
+        }
         Map<String, Entry> previous = readState();
         Map<String, Entry> next = new TreeMap<>();
         List<Path> sources = scan();

@@ -178,6 +178,14 @@ class LossGeneratorTest {
     }
 
     @Test
+    void anInvalidPackageNameIsAnError() throws IOException {
+        source("a.loss", "param w;\nloss w;\n");
+        assertEquals(1, run("com.1bad", List.of()).errors());
+        assertEquals(List.of("lossc: packageName 'com.1bad' is not a valid Java package name"), errors);
+        assertFalse(Files.exists(out("A.java")));
+    }
+
+    @Test
     void noSourceDirectoryIsNotAnError() throws IOException {
         LossGenerator.Report r = run();
         assertEquals(0, r.generated() + r.errors());
