@@ -148,7 +148,7 @@ public final class Rnn {
     /**
      * {@code s} [4], one slot per iteration of t
      */
-    private final double[] s_2 = new double[24];
+    private final double[] s = new double[24];
 
     /**
      * intermediate scalar, one slot per iteration of t
@@ -241,9 +241,9 @@ public final class Rnn {
     private final double[] d_tmp8 = new double[4];
 
     /**
-     * adjoint of s_2
+     * adjoint of s
      */
-    private final double[] d_s_2 = new double[4];
+    private final double[] d_s = new double[4];
 
     /**
      * adjoint of tmp9
@@ -431,23 +431,23 @@ public final class Rnn {
                 tmp8[t * 4 + i] = acc;
             }
             for (int i = 0; i < 4; i++) {
-                s_2[t * 4 + i] = tmp8[t * 4 + i] + params[c_OFFSET + i];
+                s[t * 4 + i] = tmp8[t * 4 + i] + params[c_OFFSET + i];
             }
             // line 22: total = total + cross_entropy(s, targets[t]);
             tmp9[t] = total;
             {
                 double mx = Double.NEGATIVE_INFINITY;
                 for (int j = 0; j < 4; j++) {
-                    mx = Math.max(mx, s_2[t * 4 + j]);
+                    mx = Math.max(mx, s[t * 4 + j]);
                 }
                 double shift = Double.isInfinite(mx) ? 0.0 : mx;
                 double acc = 0.0;
                 for (int j = 0; j < 4; j++) {
-                    acc += Math.exp(s_2[t * 4 + j] - shift);
+                    acc += Math.exp(s[t * 4 + j] - shift);
                 }
                 double lse = shift + Math.log(acc);
                 for (int j = 0; j < 4; j++) {
-                    tmp10[t * 4 + j] = s_2[t * 4 + j] - lse;
+                    tmp10[t * 4 + j] = s[t * 4 + j] - lse;
                 }
             }
             for (int i = 0; i < 4; i++) {
@@ -512,26 +512,26 @@ public final class Rnn {
             for (int i = 0; i < 4; i++) {
                 d_tmp10[i] = d_tmp11[i] * targets[t * 4 + i];
             }
-            // d s_2 from tmp10 = log_softmax: dx = dy - exp(y) * sum(dy) (per row)
+            // d s from tmp10 = log_softmax: dx = dy - exp(y) * sum(dy) (per row)
             {
                 double acc = 0.0;
                 for (int j = 0; j < 4; j++) {
                     acc += d_tmp10[j];
                 }
                 for (int j = 0; j < 4; j++) {
-                    d_s_2[j] = d_tmp10[j] - Math.exp(tmp10[t * 4 + j]) * acc;
+                    d_s[j] = d_tmp10[j] - Math.exp(tmp10[t * 4 + j]) * acc;
                 }
             }
             // d total from tmp9 = copy: dx += dy
             d_total += d_tmp9;
             // line 21: let s = W @ h + c;
-            // d c from s_2 = add: db += dy
+            // d c from s = add: db += dy
             for (int i = 0; i < 4; i++) {
-                grad[c_OFFSET + i] += d_s_2[i];
+                grad[c_OFFSET + i] += d_s[i];
             }
-            // d tmp8 from s_2 = add: da = dy
+            // d tmp8 from s = add: da = dy
             for (int i = 0; i < 4; i++) {
-                d_tmp8[i] = d_s_2[i];
+                d_tmp8[i] = d_s[i];
             }
             // d tmp7 from tmp8 = matvec: dx += transpose(A) @ dy
             for (int i = 0; i < 4; i++) {

@@ -16,7 +16,7 @@ import java.util.function.Function;
  * reserved, so they never clash with the model's names.
  */
 final class Kernels {
-    static final String[] LOCALS = {"i", "j", "p", "r", "acc", "g", "mx", "shift", "e", "lse", "a", "s"};
+    static final String[] LOCALS = {"i", "j", "p", "r", "acc", "g", "mx", "shift", "e", "lse", "a"};
 
     private final Layout layout;
 
