@@ -254,7 +254,24 @@ public final class FourLayer {
 
     private void forward() {
         // line 14: let h1 = sigmoid(V1 @ x);
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 4; i += 4) {
+            double acc0 = 0.0;
+            double acc1 = 0.0;
+            double acc2 = 0.0;
+            double acc3 = 0.0;
+            for (int j = 0; j < 4; j++) {
+                double a = x[j];
+                acc0 += params[V1_OFFSET + i * 4 + j] * a;
+                acc1 += params[V1_OFFSET + (i + 1) * 4 + j] * a;
+                acc2 += params[V1_OFFSET + (i + 2) * 4 + j] * a;
+                acc3 += params[V1_OFFSET + (i + 3) * 4 + j] * a;
+            }
+            tmp1[i] = acc0;
+            tmp1[i + 1] = acc1;
+            tmp1[i + 2] = acc2;
+            tmp1[i + 3] = acc3;
+        }
+        for (int i = 4; i < 5; i++) {
             double acc = 0.0;
             for (int j = 0; j < 4; j++) {
                 acc += params[V1_OFFSET + i * 4 + j] * x[j];
@@ -265,12 +282,22 @@ public final class FourLayer {
             h1[i] = sigmoid(tmp1[i]);
         }
         // line 15: let h2 = sigmoid(V2 @ h1);
-        for (int i = 0; i < 4; i++) {
-            double acc = 0.0;
+        for (int i = 0; i < 4; i += 4) {
+            double acc0 = 0.0;
+            double acc1 = 0.0;
+            double acc2 = 0.0;
+            double acc3 = 0.0;
             for (int j = 0; j < 5; j++) {
-                acc += params[V2_OFFSET + i * 5 + j] * h1[j];
+                double a = h1[j];
+                acc0 += params[V2_OFFSET + i * 5 + j] * a;
+                acc1 += params[V2_OFFSET + (i + 1) * 5 + j] * a;
+                acc2 += params[V2_OFFSET + (i + 2) * 5 + j] * a;
+                acc3 += params[V2_OFFSET + (i + 3) * 5 + j] * a;
             }
-            tmp2[i] = acc;
+            tmp2[i] = acc0;
+            tmp2[i + 1] = acc1;
+            tmp2[i + 2] = acc2;
+            tmp2[i + 3] = acc3;
         }
         for (int i = 0; i < 4; i++) {
             h2[i] = sigmoid(tmp2[i]);

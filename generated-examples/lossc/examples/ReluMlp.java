@@ -308,12 +308,22 @@ public final class ReluMlp {
 
     private void forward() {
         // line 17: def linear(W, b, z) = W @ z + b;
-        for (int i = 0; i < 60; i++) {
-            double acc = 0.0;
+        for (int i = 0; i < 60; i += 4) {
+            double acc0 = 0.0;
+            double acc1 = 0.0;
+            double acc2 = 0.0;
+            double acc3 = 0.0;
             for (int j = 0; j < 600; j++) {
-                acc += params[W0_OFFSET + i * 600 + j] * z0[j];
+                double a = z0[j];
+                acc0 += params[W0_OFFSET + i * 600 + j] * a;
+                acc1 += params[W0_OFFSET + (i + 1) * 600 + j] * a;
+                acc2 += params[W0_OFFSET + (i + 2) * 600 + j] * a;
+                acc3 += params[W0_OFFSET + (i + 3) * 600 + j] * a;
             }
-            tmp1[i] = acc;
+            tmp1[i] = acc0;
+            tmp1[i + 1] = acc1;
+            tmp1[i + 2] = acc2;
+            tmp1[i + 3] = acc3;
         }
         for (int i = 0; i < 60; i++) {
             tmp2[i] = tmp1[i] + params[b0_OFFSET + i];
@@ -323,12 +333,22 @@ public final class ReluMlp {
             z1[i] = Math.max(tmp2[i], 0.0);
         }
         // line 17: def linear(W, b, z) = W @ z + b;
-        for (int i = 0; i < 40; i++) {
-            double acc = 0.0;
+        for (int i = 0; i < 40; i += 4) {
+            double acc0 = 0.0;
+            double acc1 = 0.0;
+            double acc2 = 0.0;
+            double acc3 = 0.0;
             for (int j = 0; j < 60; j++) {
-                acc += params[W1_OFFSET + i * 60 + j] * z1[j];
+                double a = z1[j];
+                acc0 += params[W1_OFFSET + i * 60 + j] * a;
+                acc1 += params[W1_OFFSET + (i + 1) * 60 + j] * a;
+                acc2 += params[W1_OFFSET + (i + 2) * 60 + j] * a;
+                acc3 += params[W1_OFFSET + (i + 3) * 60 + j] * a;
             }
-            tmp3[i] = acc;
+            tmp3[i] = acc0;
+            tmp3[i + 1] = acc1;
+            tmp3[i + 2] = acc2;
+            tmp3[i + 3] = acc3;
         }
         for (int i = 0; i < 40; i++) {
             tmp4[i] = tmp3[i] + params[b1_OFFSET + i];
@@ -338,7 +358,24 @@ public final class ReluMlp {
             z2[i] = Math.max(tmp4[i], 0.0);
         }
         // line 17: def linear(W, b, z) = W @ z + b;
-        for (int i = 0; i < 10; i++) {
+        for (int i = 0; i < 8; i += 4) {
+            double acc0 = 0.0;
+            double acc1 = 0.0;
+            double acc2 = 0.0;
+            double acc3 = 0.0;
+            for (int j = 0; j < 40; j++) {
+                double a = z2[j];
+                acc0 += params[W2_OFFSET + i * 40 + j] * a;
+                acc1 += params[W2_OFFSET + (i + 1) * 40 + j] * a;
+                acc2 += params[W2_OFFSET + (i + 2) * 40 + j] * a;
+                acc3 += params[W2_OFFSET + (i + 3) * 40 + j] * a;
+            }
+            tmp5[i] = acc0;
+            tmp5[i + 1] = acc1;
+            tmp5[i + 2] = acc2;
+            tmp5[i + 3] = acc3;
+        }
+        for (int i = 8; i < 10; i++) {
             double acc = 0.0;
             for (int j = 0; j < 40; j++) {
                 acc += params[W2_OFFSET + i * 40 + j] * z2[j];

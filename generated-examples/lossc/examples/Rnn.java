@@ -381,97 +381,158 @@ public final class Rnn {
     }
 
     private void forward() {
+        forward1();
+        // line 19: for t in 0..T {
+        for (int t = 0; t < 6; t++) {
+            forward2(t);
+            forward3(t);
+        }
+        forward4();
+    }
+
+    private void backward() {
+        backward1();
+        backward2();
+    }
+
+    private void forward1() {
         // line 17: var h = h0;
         for (int i = 0; i < 5; i++) {
             h[i] = h0[i];
         }
         // line 18: var total = 0;
         total = 0.0;
-        // line 19: for t in 0..T {
-        for (int t = 0; t < 6; t++) {
-            // line 20: h = tanh(U @ xs[t] + V @ h + b);
-            for (int i = 0; i < 5; i++) {
-                double acc = 0.0;
-                for (int j = 0; j < 3; j++) {
-                    acc += params[U_OFFSET + i * 3 + j] * xs[t * 3 + j];
-                }
-                tmp1[t * 5 + i] = acc;
+    }
+
+    private void forward2(int t) {
+        // line 20: h = tanh(U @ xs[t] + V @ h + b);
+        for (int i = 0; i < 4; i += 4) {
+            double acc0 = 0.0;
+            double acc1 = 0.0;
+            double acc2 = 0.0;
+            double acc3 = 0.0;
+            for (int j = 0; j < 3; j++) {
+                double a = xs[t * 3 + j];
+                acc0 += params[U_OFFSET + i * 3 + j] * a;
+                acc1 += params[U_OFFSET + (i + 1) * 3 + j] * a;
+                acc2 += params[U_OFFSET + (i + 2) * 3 + j] * a;
+                acc3 += params[U_OFFSET + (i + 3) * 3 + j] * a;
             }
-            for (int i = 0; i < 5; i++) {
-                tmp2[t * 5 + i] = h[i];
-            }
-            for (int i = 0; i < 5; i++) {
-                double acc = 0.0;
-                for (int j = 0; j < 5; j++) {
-                    acc += params[V_OFFSET + i * 5 + j] * tmp2[t * 5 + j];
-                }
-                tmp3[t * 5 + i] = acc;
-            }
-            for (int i = 0; i < 5; i++) {
-                tmp4[t * 5 + i] = tmp1[t * 5 + i] + tmp3[t * 5 + i];
-            }
-            for (int i = 0; i < 5; i++) {
-                tmp5[t * 5 + i] = tmp4[t * 5 + i] + params[b_OFFSET + i];
-            }
-            for (int i = 0; i < 5; i++) {
-                tmp6[t * 5 + i] = Math.tanh(tmp5[t * 5 + i]);
-            }
-            for (int i = 0; i < 5; i++) {
-                h[i] = tmp6[t * 5 + i];
-            }
-            // line 21: let s = W @ h + c;
-            for (int i = 0; i < 5; i++) {
-                tmp7[t * 5 + i] = h[i];
-            }
-            for (int i = 0; i < 4; i++) {
-                double acc = 0.0;
-                for (int j = 0; j < 5; j++) {
-                    acc += params[W_OFFSET + i * 5 + j] * tmp7[t * 5 + j];
-                }
-                tmp8[t * 4 + i] = acc;
-            }
-            for (int i = 0; i < 4; i++) {
-                s[t * 4 + i] = tmp8[t * 4 + i] + params[c_OFFSET + i];
-            }
-            // line 22: total = total + cross_entropy(s, targets[t]);
-            tmp9[t] = total;
-            {
-                double mx = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < 4; j++) {
-                    mx = Math.max(mx, s[t * 4 + j]);
-                }
-                double shift = Double.isInfinite(mx) ? 0.0 : mx;
-                double acc = 0.0;
-                for (int j = 0; j < 4; j++) {
-                    acc += Math.exp(s[t * 4 + j] - shift);
-                }
-                double lse = shift + Math.log(acc);
-                for (int j = 0; j < 4; j++) {
-                    tmp10[t * 4 + j] = s[t * 4 + j] - lse;
-                }
-            }
-            for (int i = 0; i < 4; i++) {
-                tmp11[t * 4 + i] = targets[t * 4 + i] * tmp10[t * 4 + i];
-            }
-            {
-                double acc = 0.0;
-                for (int i = 0; i < 4; i++) {
-                    acc += tmp11[t * 4 + i];
-                }
-                tmp12[t] = acc;
-            }
-            tmp13[t] = tmp12[t] * (-1.0);
-            tmp14[t] = tmp9[t] + tmp13[t];
-            total = tmp14[t];
+            tmp1[t * 5 + i] = acc0;
+            tmp1[t * 5 + i + 1] = acc1;
+            tmp1[t * 5 + i + 2] = acc2;
+            tmp1[t * 5 + i + 3] = acc3;
         }
+        for (int i = 4; i < 5; i++) {
+            double acc = 0.0;
+            for (int j = 0; j < 3; j++) {
+                acc += params[U_OFFSET + i * 3 + j] * xs[t * 3 + j];
+            }
+            tmp1[t * 5 + i] = acc;
+        }
+        for (int i = 0; i < 5; i++) {
+            tmp2[t * 5 + i] = h[i];
+        }
+        for (int i = 0; i < 4; i += 4) {
+            double acc0 = 0.0;
+            double acc1 = 0.0;
+            double acc2 = 0.0;
+            double acc3 = 0.0;
+            for (int j = 0; j < 5; j++) {
+                double a = tmp2[t * 5 + j];
+                acc0 += params[V_OFFSET + i * 5 + j] * a;
+                acc1 += params[V_OFFSET + (i + 1) * 5 + j] * a;
+                acc2 += params[V_OFFSET + (i + 2) * 5 + j] * a;
+                acc3 += params[V_OFFSET + (i + 3) * 5 + j] * a;
+            }
+            tmp3[t * 5 + i] = acc0;
+            tmp3[t * 5 + i + 1] = acc1;
+            tmp3[t * 5 + i + 2] = acc2;
+            tmp3[t * 5 + i + 3] = acc3;
+        }
+        for (int i = 4; i < 5; i++) {
+            double acc = 0.0;
+            for (int j = 0; j < 5; j++) {
+                acc += params[V_OFFSET + i * 5 + j] * tmp2[t * 5 + j];
+            }
+            tmp3[t * 5 + i] = acc;
+        }
+        for (int i = 0; i < 5; i++) {
+            tmp4[t * 5 + i] = tmp1[t * 5 + i] + tmp3[t * 5 + i];
+        }
+        for (int i = 0; i < 5; i++) {
+            tmp5[t * 5 + i] = tmp4[t * 5 + i] + params[b_OFFSET + i];
+        }
+        for (int i = 0; i < 5; i++) {
+            tmp6[t * 5 + i] = Math.tanh(tmp5[t * 5 + i]);
+        }
+        for (int i = 0; i < 5; i++) {
+            h[i] = tmp6[t * 5 + i];
+        }
+        // line 21: let s = W @ h + c;
+        for (int i = 0; i < 5; i++) {
+            tmp7[t * 5 + i] = h[i];
+        }
+        for (int i = 0; i < 4; i += 4) {
+            double acc0 = 0.0;
+            double acc1 = 0.0;
+            double acc2 = 0.0;
+            double acc3 = 0.0;
+            for (int j = 0; j < 5; j++) {
+                double a = tmp7[t * 5 + j];
+                acc0 += params[W_OFFSET + i * 5 + j] * a;
+                acc1 += params[W_OFFSET + (i + 1) * 5 + j] * a;
+                acc2 += params[W_OFFSET + (i + 2) * 5 + j] * a;
+                acc3 += params[W_OFFSET + (i + 3) * 5 + j] * a;
+            }
+            tmp8[t * 4 + i] = acc0;
+            tmp8[t * 4 + i + 1] = acc1;
+            tmp8[t * 4 + i + 2] = acc2;
+            tmp8[t * 4 + i + 3] = acc3;
+        }
+        for (int i = 0; i < 4; i++) {
+            s[t * 4 + i] = tmp8[t * 4 + i] + params[c_OFFSET + i];
+        }
+        // line 22: total = total + cross_entropy(s, targets[t]);
+        tmp9[t] = total;
+        {
+            double mx = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < 4; j++) {
+                mx = Math.max(mx, s[t * 4 + j]);
+            }
+            double shift = Double.isInfinite(mx) ? 0.0 : mx;
+            double acc = 0.0;
+            for (int j = 0; j < 4; j++) {
+                acc += Math.exp(s[t * 4 + j] - shift);
+            }
+            double lse = shift + Math.log(acc);
+            for (int j = 0; j < 4; j++) {
+                tmp10[t * 4 + j] = s[t * 4 + j] - lse;
+            }
+        }
+        for (int i = 0; i < 4; i++) {
+            tmp11[t * 4 + i] = targets[t * 4 + i] * tmp10[t * 4 + i];
+        }
+        {
+            double acc = 0.0;
+            for (int i = 0; i < 4; i++) {
+                acc += tmp11[t * 4 + i];
+            }
+            tmp12[t] = acc;
+        }
+    }
+
+    private void forward3(int t) {
+        // line 22: total = total + cross_entropy(s, targets[t]);
+        tmp13[t] = tmp12[t] * (-1.0);
+        tmp14[t] = tmp9[t] + tmp13[t];
+        total = tmp14[t];
+    }
+
+    private void forward4() {
         // line 24: loss total / T;
         tmp15 = total;
         lossValue = tmp15 / 6.0;
-    }
-
-    private void backward() {
-        backward1();
-        backward2();
     }
 
     private void backward1() {

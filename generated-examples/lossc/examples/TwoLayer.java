@@ -182,12 +182,22 @@ public final class TwoLayer {
 
     private void forward() {
         // line 12: loss (dot(w, sigmoid(V @ x)) - y) ^ 2;
-        for (int i = 0; i < 4; i++) {
-            double acc = 0.0;
+        for (int i = 0; i < 4; i += 4) {
+            double acc0 = 0.0;
+            double acc1 = 0.0;
+            double acc2 = 0.0;
+            double acc3 = 0.0;
             for (int j = 0; j < 3; j++) {
-                acc += params[V_OFFSET + i * 3 + j] * x[j];
+                double a = x[j];
+                acc0 += params[V_OFFSET + i * 3 + j] * a;
+                acc1 += params[V_OFFSET + (i + 1) * 3 + j] * a;
+                acc2 += params[V_OFFSET + (i + 2) * 3 + j] * a;
+                acc3 += params[V_OFFSET + (i + 3) * 3 + j] * a;
             }
-            tmp1[i] = acc;
+            tmp1[i] = acc0;
+            tmp1[i + 1] = acc1;
+            tmp1[i + 2] = acc2;
+            tmp1[i + 3] = acc3;
         }
         for (int i = 0; i < 4; i++) {
             tmp2[i] = sigmoid(tmp1[i]);

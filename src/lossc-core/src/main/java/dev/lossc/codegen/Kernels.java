@@ -16,7 +16,49 @@ import java.util.function.Function;
  * reserved, so they never clash with the model's names.
  */
 final class Kernels {
-    static final String[] LOCALS = {"i", "j", "p", "r", "acc", "g", "mx", "shift", "e", "lse", "a"};
+    static final String[] LOCALS = {"i", "j", "p", "r", "acc", "acc0", "acc1", "acc2", "acc3", "g", "mx", "shift", "e", "lse", "a"};
+
+    /** Rows computed together by {@link #rowDots}: independent sums the CPU can overlap. */
+    private static final int DOT_ROWS = 4;
+
+    /**
+     * {@code store(row, sum)} for every row {@code i < rows}, where {@code sum} is
+     * {@code Σ_j left(i, j) * right(j)} accumulated in {@code j} order. Four rows share each load of
+     * {@code right(j)} and run four independent sums (a single sum is one long chain of dependent
+     * additions); every row's sum is still the same sequence of additions, so results are unchanged.
+     */
+    private static void rowDots(CodeBlock.Builder c, int rows, int cols,
+                                java.util.function.BiFunction<String, String, String> left,
+                                Function<String, String> right,
+                                java.util.function.BiConsumer<String, String> store) {
+        int blocked = rows - rows % DOT_ROWS;
+        if (blocked > 0) {
+            c.beginControlFlow("for (int i = 0; i < $L; i += $L)", blocked, DOT_ROWS)
+                    .addStatement("double acc0 = 0.0")
+                    .addStatement("double acc1 = 0.0")
+                    .addStatement("double acc2 = 0.0")
+                    .addStatement("double acc3 = 0.0")
+                    .beginControlFlow("for (int j = 0; j < $L; j++)", cols)
+                    .addStatement("double a = $L", right.apply("j"));
+            for (int r = 0; r < DOT_ROWS; r++) {
+                c.addStatement("acc$L += $L * a", r, left.apply(r == 0 ? "i" : "i + " + r, "j"));
+            }
+            c.endControlFlow();
+            for (int r = 0; r < DOT_ROWS; r++) {
+                store.accept(r == 0 ? "i" : "i + " + r, "acc" + r);
+            }
+            c.endControlFlow();
+        }
+        if (blocked < rows) {
+            c.beginControlFlow("for (int i = $L; i < $L; i++)", blocked, rows)
+                    .addStatement("double acc = 0.0")
+                    .beginControlFlow("for (int j = 0; j < $L; j++)", cols)
+                    .addStatement("acc += $L * $L", left.apply("i", "j"), right.apply("j"))
+                    .endControlFlow();
+            store.accept("i", "acc");
+            c.endControlFlow();
+        }
+    }
 
     private final Layout layout;
 
@@ -66,13 +108,8 @@ final class Kernels {
                 int m = xs.rows();
                 int n = xs.cols();
                 Function<String, String> v = val(op.args().get(1));
-                c.beginControlFlow("for (int i = 0; i < $L; i++)", m)
-                        .addStatement("double acc = 0.0")
-                        .beginControlFlow("for (int j = 0; j < $L; j++)", n)
-                        .addStatement("acc += $L * $L", X.apply(Layout.add(Layout.mul("i", n), "j")), v.apply("j"))
-                        .endControlFlow()
-                        .addStatement("$L = acc", Y.apply("i"))
-                        .endControlFlow();
+                rowDots(c, m, n, (i, j) -> X.apply(Layout.add(Layout.mul(i, n), j)), v,
+                        (i, acc) -> c.addStatement("$L = $L", Y.apply(i), acc));
             }
             case VECMAT -> {
                 Shape as = op.args().get(1).shape();
@@ -376,13 +413,8 @@ final class Kernels {
                 Shape as = op.args().get(1).shape();
                 int n = as.rows();
                 int k = as.cols();
-                c.beginControlFlow("for (int i = 0; i < $L; i++)", n)
-                        .addStatement("double acc = 0.0")
-                        .beginControlFlow("for (int j = 0; j < $L; j++)", k)
-                        .addStatement("acc += $L * $L", B.apply(Layout.add(Layout.mul("i", k), "j")), dY.apply("j"))
-                        .endControlFlow()
-                        .addStatement("$L " + w + " acc", dX.apply("i"))
-                        .endControlFlow();
+                rowDots(c, n, k, (i, j) -> B.apply(Layout.add(Layout.mul(i, k), j)), dY,
+                        (i, acc) -> c.addStatement("$L " + w + " $L", dX.apply(i), acc));
             }
             case "vecmat.dA" -> {
                 Shape as = op.args().get(1).shape();
@@ -399,15 +431,10 @@ final class Kernels {
                 int m = xs.rows();
                 int n = xs.cols();
                 int k = op.args().get(1).shape().cols();
-                c.beginControlFlow("for (int p = 0; p < $L; p++)", n)
-                        .beginControlFlow("for (int i = 0; i < $L; i++)", m)
-                        .addStatement("double acc = 0.0")
-                        .beginControlFlow("for (int j = 0; j < $L; j++)", k)
-                        .addStatement("acc += $L * $L", dY.apply(Layout.add(Layout.mul("i", k), "j")), B.apply(Layout.add(Layout.mul("p", k), "j")))
-                        .endControlFlow()
-                        .addStatement("$L " + w + " acc", dX.apply(Layout.add(Layout.mul("i", n), "p")))
-                        .endControlFlow()
-                        .endControlFlow();
+                c.beginControlFlow("for (int p = 0; p < $L; p++)", n);
+                rowDots(c, m, k, (i, j) -> dY.apply(Layout.add(Layout.mul(i, k), j)), j -> B.apply(Layout.add(Layout.mul("p", k), j)),
+                        (i, acc) -> c.addStatement("$L " + w + " $L", dX.apply(Layout.add(Layout.mul(i, n), "p")), acc));
+                c.endControlFlow();
             }
             case "matmul.dB" -> {
                 int m = xs.rows();
@@ -432,13 +459,8 @@ final class Kernels {
             case "outer.da" -> {
                 int m = xs.cols();
                 int n = op.args().get(1).shape().cols();
-                c.beginControlFlow("for (int i = 0; i < $L; i++)", m)
-                        .addStatement("double acc = 0.0")
-                        .beginControlFlow("for (int j = 0; j < $L; j++)", n)
-                        .addStatement("acc += $L * $L", dY.apply(Layout.add(Layout.mul("i", n), "j")), B.apply("j"))
-                        .endControlFlow()
-                        .addStatement("$L " + w + " acc", dX.apply("i"))
-                        .endControlFlow();
+                rowDots(c, m, n, (i, j) -> dY.apply(Layout.add(Layout.mul(i, n), j)), B,
+                        (i, acc) -> c.addStatement("$L " + w + " $L", dX.apply(i), acc));
             }
             case "outer.db" -> {
                 int m = xs.cols();

@@ -145,7 +145,7 @@ final class Layout {
         if (a.equals("0") || n == 1) {
             return a;
         }
-        return a + " * " + n;
+        return (a.contains(" ") ? "(" + a + ")" : a) + " * " + n;
     }
 
     static String literal(double v) {
