@@ -37,7 +37,7 @@ public final class AdjointPrinter {
                         .append(a.math()).append("  # line ").append(a.pos().line()).append('\n');
             } else if (s instanceof AdjointProgram.Unassign u) {
                 if (u.sourceActive()) {
-                    out.append(pad).append(d(u.assign().source())).append(" += ").append(d(u.assign().var())).append("; ");
+                    out.append(pad).append(d(u.assign().source())).append(u.overwrite() ? " = " : " += ").append(d(u.assign().var())).append("; ");
                 } else {
                     out.append(pad);
                 }
