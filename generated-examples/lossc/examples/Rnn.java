@@ -106,9 +106,9 @@ public final class Rnn {
     private double total;
 
     /**
-     * intermediate [5], one slot per iteration of t
+     * intermediate [5]
      */
-    private final double[] tmp1 = new double[30];
+    private final double[] tmp1 = new double[5];
 
     /**
      * intermediate [5], one slot per iteration of t
@@ -116,19 +116,19 @@ public final class Rnn {
     private final double[] tmp2 = new double[30];
 
     /**
-     * intermediate [5], one slot per iteration of t
+     * intermediate [5]
      */
-    private final double[] tmp3 = new double[30];
+    private final double[] tmp3 = new double[5];
 
     /**
-     * intermediate [5], one slot per iteration of t
+     * intermediate [5]
      */
-    private final double[] tmp4 = new double[30];
+    private final double[] tmp4 = new double[5];
 
     /**
-     * intermediate [5], one slot per iteration of t
+     * intermediate [5]
      */
-    private final double[] tmp5 = new double[30];
+    private final double[] tmp5 = new double[5];
 
     /**
      * intermediate [5], one slot per iteration of t
@@ -141,19 +141,19 @@ public final class Rnn {
     private final double[] tmp7 = new double[30];
 
     /**
-     * intermediate [4], one slot per iteration of t
+     * intermediate [4]
      */
-    private final double[] tmp8 = new double[24];
+    private final double[] tmp8 = new double[4];
 
     /**
-     * {@code s} [4], one slot per iteration of t
+     * {@code s} [4]
      */
-    private final double[] s = new double[24];
+    private final double[] s = new double[4];
 
     /**
-     * intermediate scalar, one slot per iteration of t
+     * intermediate scalar
      */
-    private final double[] tmp9 = new double[6];
+    private double tmp9;
 
     /**
      * intermediate [4], one slot per iteration of t
@@ -161,24 +161,24 @@ public final class Rnn {
     private final double[] tmp10 = new double[24];
 
     /**
-     * intermediate [4], one slot per iteration of t
+     * intermediate [4]
      */
-    private final double[] tmp11 = new double[24];
+    private final double[] tmp11 = new double[4];
 
     /**
-     * intermediate scalar, one slot per iteration of t
+     * intermediate scalar
      */
-    private final double[] tmp12 = new double[6];
+    private double tmp12;
 
     /**
-     * intermediate scalar, one slot per iteration of t
+     * intermediate scalar
      */
-    private final double[] tmp13 = new double[6];
+    private double tmp13;
 
     /**
-     * intermediate scalar, one slot per iteration of t
+     * intermediate scalar
      */
-    private final double[] tmp14 = new double[6];
+    private double tmp14;
 
     /**
      * intermediate scalar
@@ -381,158 +381,141 @@ public final class Rnn {
     }
 
     private void forward() {
-        forward1();
-        // line 19: for t in 0..T {
-        for (int t = 0; t < 6; t++) {
-            forward2(t);
-            forward3(t);
-        }
-        forward4();
-    }
-
-    private void backward() {
-        backward1();
-        backward2();
-    }
-
-    private void forward1() {
         // line 17: var h = h0;
         for (int i = 0; i < 5; i++) {
             h[i] = h0[i];
         }
         // line 18: var total = 0;
         total = 0.0;
-    }
-
-    private void forward2(int t) {
-        // line 20: h = tanh(U @ xs[t] + V @ h + b);
-        for (int i = 0; i < 4; i += 4) {
-            double acc0 = 0.0;
-            double acc1 = 0.0;
-            double acc2 = 0.0;
-            double acc3 = 0.0;
-            for (int j = 0; j < 3; j++) {
-                double a = xs[t * 3 + j];
-                acc0 += params[U_OFFSET + i * 3 + j] * a;
-                acc1 += params[U_OFFSET + (i + 1) * 3 + j] * a;
-                acc2 += params[U_OFFSET + (i + 2) * 3 + j] * a;
-                acc3 += params[U_OFFSET + (i + 3) * 3 + j] * a;
+        // line 19: for t in 0..T {
+        for (int t = 0; t < 6; t++) {
+            // line 20: h = tanh(U @ xs[t] + V @ h + b);
+            for (int i = 0; i < 4; i += 4) {
+                double acc0 = 0.0;
+                double acc1 = 0.0;
+                double acc2 = 0.0;
+                double acc3 = 0.0;
+                for (int j = 0; j < 3; j++) {
+                    double a = xs[t * 3 + j];
+                    acc0 += params[U_OFFSET + i * 3 + j] * a;
+                    acc1 += params[U_OFFSET + (i + 1) * 3 + j] * a;
+                    acc2 += params[U_OFFSET + (i + 2) * 3 + j] * a;
+                    acc3 += params[U_OFFSET + (i + 3) * 3 + j] * a;
+                }
+                tmp1[i] = acc0;
+                tmp1[i + 1] = acc1;
+                tmp1[i + 2] = acc2;
+                tmp1[i + 3] = acc3;
             }
-            tmp1[t * 5 + i] = acc0;
-            tmp1[t * 5 + i + 1] = acc1;
-            tmp1[t * 5 + i + 2] = acc2;
-            tmp1[t * 5 + i + 3] = acc3;
-        }
-        for (int i = 4; i < 5; i++) {
-            double acc = 0.0;
-            for (int j = 0; j < 3; j++) {
-                acc += params[U_OFFSET + i * 3 + j] * xs[t * 3 + j];
+            for (int i = 4; i < 5; i++) {
+                double acc = 0.0;
+                for (int j = 0; j < 3; j++) {
+                    acc += params[U_OFFSET + i * 3 + j] * xs[t * 3 + j];
+                }
+                tmp1[i] = acc;
             }
-            tmp1[t * 5 + i] = acc;
-        }
-        for (int i = 0; i < 5; i++) {
-            tmp2[t * 5 + i] = h[i];
-        }
-        for (int i = 0; i < 4; i += 4) {
-            double acc0 = 0.0;
-            double acc1 = 0.0;
-            double acc2 = 0.0;
-            double acc3 = 0.0;
-            for (int j = 0; j < 5; j++) {
-                double a = tmp2[t * 5 + j];
-                acc0 += params[V_OFFSET + i * 5 + j] * a;
-                acc1 += params[V_OFFSET + (i + 1) * 5 + j] * a;
-                acc2 += params[V_OFFSET + (i + 2) * 5 + j] * a;
-                acc3 += params[V_OFFSET + (i + 3) * 5 + j] * a;
+            for (int i = 0; i < 5; i++) {
+                tmp2[t * 5 + i] = h[i];
             }
-            tmp3[t * 5 + i] = acc0;
-            tmp3[t * 5 + i + 1] = acc1;
-            tmp3[t * 5 + i + 2] = acc2;
-            tmp3[t * 5 + i + 3] = acc3;
-        }
-        for (int i = 4; i < 5; i++) {
-            double acc = 0.0;
-            for (int j = 0; j < 5; j++) {
-                acc += params[V_OFFSET + i * 5 + j] * tmp2[t * 5 + j];
+            for (int i = 0; i < 4; i += 4) {
+                double acc0 = 0.0;
+                double acc1 = 0.0;
+                double acc2 = 0.0;
+                double acc3 = 0.0;
+                for (int j = 0; j < 5; j++) {
+                    double a = tmp2[t * 5 + j];
+                    acc0 += params[V_OFFSET + i * 5 + j] * a;
+                    acc1 += params[V_OFFSET + (i + 1) * 5 + j] * a;
+                    acc2 += params[V_OFFSET + (i + 2) * 5 + j] * a;
+                    acc3 += params[V_OFFSET + (i + 3) * 5 + j] * a;
+                }
+                tmp3[i] = acc0;
+                tmp3[i + 1] = acc1;
+                tmp3[i + 2] = acc2;
+                tmp3[i + 3] = acc3;
             }
-            tmp3[t * 5 + i] = acc;
-        }
-        for (int i = 0; i < 5; i++) {
-            tmp4[t * 5 + i] = tmp1[t * 5 + i] + tmp3[t * 5 + i];
-        }
-        for (int i = 0; i < 5; i++) {
-            tmp5[t * 5 + i] = tmp4[t * 5 + i] + params[b_OFFSET + i];
-        }
-        for (int i = 0; i < 5; i++) {
-            tmp6[t * 5 + i] = Math.tanh(tmp5[t * 5 + i]);
-        }
-        for (int i = 0; i < 5; i++) {
-            h[i] = tmp6[t * 5 + i];
-        }
-        // line 21: let s = W @ h + c;
-        for (int i = 0; i < 5; i++) {
-            tmp7[t * 5 + i] = h[i];
-        }
-        for (int i = 0; i < 4; i += 4) {
-            double acc0 = 0.0;
-            double acc1 = 0.0;
-            double acc2 = 0.0;
-            double acc3 = 0.0;
-            for (int j = 0; j < 5; j++) {
-                double a = tmp7[t * 5 + j];
-                acc0 += params[W_OFFSET + i * 5 + j] * a;
-                acc1 += params[W_OFFSET + (i + 1) * 5 + j] * a;
-                acc2 += params[W_OFFSET + (i + 2) * 5 + j] * a;
-                acc3 += params[W_OFFSET + (i + 3) * 5 + j] * a;
+            for (int i = 4; i < 5; i++) {
+                double acc = 0.0;
+                for (int j = 0; j < 5; j++) {
+                    acc += params[V_OFFSET + i * 5 + j] * tmp2[t * 5 + j];
+                }
+                tmp3[i] = acc;
             }
-            tmp8[t * 4 + i] = acc0;
-            tmp8[t * 4 + i + 1] = acc1;
-            tmp8[t * 4 + i + 2] = acc2;
-            tmp8[t * 4 + i + 3] = acc3;
-        }
-        for (int i = 0; i < 4; i++) {
-            s[t * 4 + i] = tmp8[t * 4 + i] + params[c_OFFSET + i];
-        }
-        // line 22: total = total + cross_entropy(s, targets[t]);
-        tmp9[t] = total;
-        {
-            double mx = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < 4; j++) {
-                mx = Math.max(mx, s[t * 4 + j]);
+            for (int i = 0; i < 5; i++) {
+                tmp4[i] = tmp1[i] + tmp3[i];
             }
-            double shift = Double.isInfinite(mx) ? 0.0 : mx;
-            double acc = 0.0;
-            for (int j = 0; j < 4; j++) {
-                acc += Math.exp(s[t * 4 + j] - shift);
+            for (int i = 0; i < 5; i++) {
+                tmp5[i] = tmp4[i] + params[b_OFFSET + i];
             }
-            double lse = shift + Math.log(acc);
-            for (int j = 0; j < 4; j++) {
-                tmp10[t * 4 + j] = s[t * 4 + j] - lse;
+            for (int i = 0; i < 5; i++) {
+                tmp6[t * 5 + i] = Math.tanh(tmp5[i]);
             }
-        }
-        for (int i = 0; i < 4; i++) {
-            tmp11[t * 4 + i] = targets[t * 4 + i] * tmp10[t * 4 + i];
-        }
-        {
-            double acc = 0.0;
+            for (int i = 0; i < 5; i++) {
+                h[i] = tmp6[t * 5 + i];
+            }
+            // line 21: let s = W @ h + c;
+            for (int i = 0; i < 5; i++) {
+                tmp7[t * 5 + i] = h[i];
+            }
+            for (int i = 0; i < 4; i += 4) {
+                double acc0 = 0.0;
+                double acc1 = 0.0;
+                double acc2 = 0.0;
+                double acc3 = 0.0;
+                for (int j = 0; j < 5; j++) {
+                    double a = tmp7[t * 5 + j];
+                    acc0 += params[W_OFFSET + i * 5 + j] * a;
+                    acc1 += params[W_OFFSET + (i + 1) * 5 + j] * a;
+                    acc2 += params[W_OFFSET + (i + 2) * 5 + j] * a;
+                    acc3 += params[W_OFFSET + (i + 3) * 5 + j] * a;
+                }
+                tmp8[i] = acc0;
+                tmp8[i + 1] = acc1;
+                tmp8[i + 2] = acc2;
+                tmp8[i + 3] = acc3;
+            }
             for (int i = 0; i < 4; i++) {
-                acc += tmp11[t * 4 + i];
+                s[i] = tmp8[i] + params[c_OFFSET + i];
             }
-            tmp12[t] = acc;
+            // line 22: total = total + cross_entropy(s, targets[t]);
+            tmp9 = total;
+            {
+                double mx = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < 4; j++) {
+                    mx = Math.max(mx, s[j]);
+                }
+                double shift = Double.isInfinite(mx) ? 0.0 : mx;
+                double acc = 0.0;
+                for (int j = 0; j < 4; j++) {
+                    acc += Math.exp(s[j] - shift);
+                }
+                double lse = shift + Math.log(acc);
+                for (int j = 0; j < 4; j++) {
+                    tmp10[t * 4 + j] = s[j] - lse;
+                }
+            }
+            for (int i = 0; i < 4; i++) {
+                tmp11[i] = targets[t * 4 + i] * tmp10[t * 4 + i];
+            }
+            {
+                double acc = 0.0;
+                for (int i = 0; i < 4; i++) {
+                    acc += tmp11[i];
+                }
+                tmp12 = acc;
+            }
+            tmp13 = tmp12 * (-1.0);
+            tmp14 = tmp9 + tmp13;
+            total = tmp14;
         }
-    }
-
-    private void forward3(int t) {
-        // line 22: total = total + cross_entropy(s, targets[t]);
-        tmp13[t] = tmp12[t] * (-1.0);
-        tmp14[t] = tmp9[t] + tmp13[t];
-        total = tmp14[t];
-    }
-
-    private void forward4() {
         // line 24: loss total / T;
         tmp15 = total;
         lossValue = tmp15 / 6.0;
+    }
+
+    private void backward() {
+        backward1();
+        backward2();
     }
 
     private void backward1() {

@@ -10,15 +10,19 @@ import java.util.List;
  * The backward pass as a program of its own: statements in reverse order of the primal ones,
  * each accumulating into an adjoint ({@code d} of a value).
  */
-public record AdjointProgram(List<Step> steps, List<Value> adjointValues, List<Value> zeroAtStart, Activity activity) {
+public record AdjointProgram(List<Step> steps, List<Value> adjointValues, List<Value> zeroAtStart, java.util.Set<Value> readByBackward,
+                             Activity activity) {
     /**
      * {@code zeroAtStart}: the adjoints (of top-level temps, vars and params) the backward pass must
-     * clear before it starts; the others are first written by an assignment.
+     * clear before it starts; the others are first written by an assignment. {@code readByBackward}:
+     * the forward values the backward pass reads; a value computed in a loop keeps one copy per
+     * iteration only if it is one of them.
      */
     public AdjointProgram {
         steps = List.copyOf(steps);
         adjointValues = List.copyOf(adjointValues);
         zeroAtStart = List.copyOf(zeroAtStart);
+        readByBackward = java.util.Set.copyOf(readByBackward);
     }
 
     public sealed interface Step {

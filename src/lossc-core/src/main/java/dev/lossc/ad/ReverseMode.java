@@ -22,6 +22,7 @@ public final class ReverseMode {
     private final Activity activity;
     private final Set<Value> adjoints = new LinkedHashSet<>();
     private final Set<Value> zeroAtStart = new LinkedHashSet<>();
+    private final Set<Value> readByBackward = new HashSet<>();
     private final IrProgram program;
 
     private ReverseMode(IrProgram program, Activity activity) {
@@ -41,7 +42,7 @@ public final class ReverseMode {
                 rm.zeroAtStart.add(v);
             }
         }
-        return new AdjointProgram(steps, new ArrayList<>(rm.adjoints), new ArrayList<>(rm.zeroAtStart), activity);
+        return new AdjointProgram(steps, new ArrayList<>(rm.adjoints), new ArrayList<>(rm.zeroAtStart), rm.readByBackward, activity);
     }
 
     /** True if the rule writes every element of operand k's adjoint exactly once. */
@@ -86,6 +87,14 @@ public final class ReverseMode {
                     if (activity.isActive(arg)) {
                         Rule rule = Rules.of(op.prim(), k, op.attribute());
                         adjoints.add(arg.root());
+                        for (int r = 0; r < op.args().size(); r++) {
+                            if (rule.readsOperand(r)) {
+                                readByBackward.add(op.args().get(r).root());
+                            }
+                        }
+                        if (rule.readsResult()) {
+                            readByBackward.add(op.out());
+                        }
                         boolean overwrite = firstWrite(arg.root(), coversOnce(op, k, rule), owned, written, needZero);
                         out.add(new AdjointProgram.Accumulate(op, k, rule, overwrite));
                     }

@@ -21,12 +21,14 @@ public final class Rules {
         TABLE.put(p, List.of(rules));
     }
 
-    /** Kernel rules: name, math and whether each adjoint element is written once ("once") or accumulated ("acc"). */
-    private static void kernel(Prim p, String... kernelsMathAndCoverage) {
-        Rule[] rules = new Rule[kernelsMathAndCoverage.length / 3];
+    /**
+     * Kernel rules, four strings per operand: name; math; whether each adjoint element is written
+     * once ("once") or accumulated ("acc"); the forward values it reads ("0", "1": operands, "y": result).
+     */
+    private static void kernel(Prim p, String... rulesInFours) {
+        Rule[] rules = new Rule[rulesInFours.length / 4];
         for (int i = 0; i < rules.length; i++) {
-            rules[i] = new Rule.Kernel(kernelsMathAndCoverage[3 * i], kernelsMathAndCoverage[3 * i + 1],
-                    kernelsMathAndCoverage[3 * i + 2].equals("once"));
+            rules[i] = new Rule.Kernel(rulesInFours[4 * i], rulesInFours[4 * i + 1], rulesInFours[4 * i + 2].equals("once"), rulesInFours[4 * i + 3]);
         }
         TABLE.put(p, List.of(rules));
     }
@@ -54,18 +56,18 @@ public final class Rules {
                 "{a} < {b} ? {dy} : {a} == {b} ? 0.5 * {dy} : 0.0", "da += a < b ? dy : a == b ? dy / 2 : 0",
                 "{b} < {a} ? {dy} : {a} == {b} ? 0.5 * {dy} : 0.0", "db += b < a ? dy : a == b ? dy / 2 : 0");
         elementwise(Prim.COPY, "{dy}", "dx += dy");
-        kernel(Prim.MATVEC, "matvec.dA", "dA += outer(dy, x)", "once", "matvec.dx", "dx += transpose(A) @ dy", "acc");
-        kernel(Prim.VECMAT, "vecmat.dx", "dx += A @ dy", "once", "vecmat.dA", "dA += outer(x, dy)", "once");
-        kernel(Prim.MATMUL, "matmul.dA", "dA += dC @ transpose(B)", "once", "matmul.dB", "dB += transpose(A) @ dC", "acc");
-        kernel(Prim.DOT, "dot.da", "da += dy * b", "once", "dot.db", "db += dy * a", "once");
-        kernel(Prim.OUTER, "outer.da", "da += dC @ b", "once", "outer.db", "db += a @ dC", "acc");
-        kernel(Prim.TRANSPOSE, "transpose.dx", "dA += transpose(dB)", "once");
-        kernel(Prim.SUM, "sum.dx", "dx += dy (every element)", "once");
-        kernel(Prim.SUM_AXIS0, "sum0.dx", "dX[i, j] += dy[j]", "once");
-        kernel(Prim.SUM_AXIS1, "sum1.dx", "dX[i, j] += dy[i]", "once");
-        kernel(Prim.SOFTMAX, "softmax.dx", "dx += y * (dy - sum(dy * y)) (per row)", "once");
-        kernel(Prim.LOG_SOFTMAX, "log_softmax.dx", "dx += dy - exp(y) * sum(dy) (per row)", "once");
-        kernel(Prim.LOGSUMEXP, "logsumexp.dx", "dx += dy * exp(x - y) (per row)", "once");
+        kernel(Prim.MATVEC, "matvec.dA", "dA += outer(dy, x)", "once", "1", "matvec.dx", "dx += transpose(A) @ dy", "acc", "0");
+        kernel(Prim.VECMAT, "vecmat.dx", "dx += A @ dy", "once", "1", "vecmat.dA", "dA += outer(x, dy)", "once", "0");
+        kernel(Prim.MATMUL, "matmul.dA", "dA += dC @ transpose(B)", "once", "1", "matmul.dB", "dB += transpose(A) @ dC", "acc", "0");
+        kernel(Prim.DOT, "dot.da", "da += dy * b", "once", "1", "dot.db", "db += dy * a", "once", "0");
+        kernel(Prim.OUTER, "outer.da", "da += dC @ b", "once", "1", "outer.db", "db += a @ dC", "acc", "0");
+        kernel(Prim.TRANSPOSE, "transpose.dx", "dA += transpose(dB)", "once", "");
+        kernel(Prim.SUM, "sum.dx", "dx += dy (every element)", "once", "");
+        kernel(Prim.SUM_AXIS0, "sum0.dx", "dX[i, j] += dy[j]", "once", "");
+        kernel(Prim.SUM_AXIS1, "sum1.dx", "dX[i, j] += dy[i]", "once", "");
+        kernel(Prim.SOFTMAX, "softmax.dx", "dx += y * (dy - sum(dy * y)) (per row)", "once", "y");
+        kernel(Prim.LOG_SOFTMAX, "log_softmax.dx", "dx += dy - exp(y) * sum(dy) (per row)", "once", "y");
+        kernel(Prim.LOGSUMEXP, "logsumexp.dx", "dx += dy * exp(x - y) (per row)", "once", "0y");
         for (Prim p : Prim.values()) {
             if (!TABLE.containsKey(p) || TABLE.get(p).size() != p.arity()) {
                 throw new ExceptionInInitializerError("derivative table is missing a rule for " + p);

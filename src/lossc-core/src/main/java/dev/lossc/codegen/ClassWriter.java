@@ -35,8 +35,8 @@ public final class ClassWriter {
     private final SourceText source;
     private final String packageName;
     private final JavaNames names = new JavaNames();
-    private final Layout layout = new Layout(names);
-    private final Kernels kernels = new Kernels(layout);
+    private final Layout layout;
+    private final Kernels kernels;
     private final String className;
     private final List<Value> temps = new ArrayList<>();
     private final List<String> dimNames = new ArrayList<>();
@@ -47,6 +47,8 @@ public final class ClassWriter {
         this.adjoint = adjoint;
         this.source = source;
         this.packageName = packageName;
+        this.layout = new Layout(names, adjoint.readByBackward());
+        this.kernels = new Kernels(layout);
         String cls = JavaNames.className(ir.className());
         this.className = JAVA_LANG.contains(cls) ? cls + "_" : cls;
     }
@@ -222,13 +224,14 @@ public final class ClassWriter {
         }
         List<Value> values = new ArrayList<>(ir.vars());
         values.addAll(temps);
-        long arrays = values.stream().filter(Layout::isArray).count()
+        long arrays = values.stream().filter(layout::isArray).count()
                 + values.stream().filter(v -> layout.adjointName(v) != null && v.shape().size() > 1).count();
         boolean viaMethods = arrays > ALLOCATIONS_PER_METHOD;
         for (Value v : values) {
             String what = v.kind() == Value.Kind.VAR ? "var {@code " + v.name() + "}" : v.name() != null ? "{@code " + v.name() + "}" : "intermediate";
-            String loops = v.loops().isEmpty() ? "" : ", one slot per iteration of " + String.join(", ", v.loops().stream().map(Symbol.Loop::name).toList());
-            type.addField(field(layout.primalName(v), Layout.isArray(v), Layout.storageLength(v), what + " " + v.shape() + loops, viaMethods));
+            List<Symbol.Loop> slots = layout.slotLoops(v);
+            String loops = slots.isEmpty() ? "" : ", one slot per iteration of " + String.join(", ", slots.stream().map(Symbol.Loop::name).toList());
+            type.addField(field(layout.primalName(v), layout.isArray(v), layout.storageLength(v), what + " " + v.shape() + loops, viaMethods));
         }
         for (Value v : values) {
             if (layout.adjointName(v) != null) {

@@ -25,8 +25,12 @@ final class Layout {
     private final Map<Value, String> offsets = new IdentityHashMap<>();
     private final Map<Symbol.Loop, String> loopNames = new LinkedHashMap<>();
 
-    Layout(JavaNames names) {
+    private final java.util.Set<Value> keptPerIteration;
+
+    /** {@code readByBackward}: loop values in it keep one slot per iteration; others are overwritten. */
+    Layout(JavaNames names, java.util.Set<Value> readByBackward) {
         this.names = names;
+        this.keptPerIteration = readByBackward;
     }
 
     String nameParamOffset(Value param) {
@@ -57,14 +61,22 @@ final class Layout {
         return loopNames.computeIfAbsent(loop, l -> names.allocate(l.name()));
     }
 
-    /** A temp or var with one slot per iteration of the loops around its definition. */
-    static boolean isArray(Value v) {
-        return v.shape().size() > 1 || !v.loops().isEmpty();
+    /**
+     * The loops whose every iteration keeps its own copy of {@code v}: those around its definition
+     * when the backward pass reads it, none otherwise (each iteration overwrites the last).
+     */
+    List<Symbol.Loop> slotLoops(Value v) {
+        return keptPerIteration.contains(v) ? v.loops() : List.of();
     }
 
-    static int storageLength(Value v) {
+    /** Stored as an array (a vector or matrix, or anything with a slot per iteration). */
+    boolean isArray(Value v) {
+        return v.shape().size() > 1 || !slotLoops(v).isEmpty();
+    }
+
+    int storageLength(Value v) {
         long n = v.shape().size();
-        for (Symbol.Loop l : v.loops()) {
+        for (Symbol.Loop l : slotLoops(v)) {
             n *= Math.max(1, l.trips());
         }
         return (int) n;
@@ -96,11 +108,11 @@ final class Layout {
 
     /** The first slot of the current iteration: {@code ((t - lo) * trips2 + (u - lo2)) * size}. */
     private String iterationBase(Value v) {
-        if (v.loops().isEmpty()) {
+        if (slotLoops(v).isEmpty()) {
             return "0";
         }
         String flat = null;
-        for (Symbol.Loop l : v.loops()) {
+        for (Symbol.Loop l : slotLoops(v)) {
             String term = l.from() == 0 ? loop(l) : "(" + loop(l) + " - " + l.from() + ")";
             flat = flat == null ? term : "(" + flat + ") * " + l.trips() + " + " + term;
         }
