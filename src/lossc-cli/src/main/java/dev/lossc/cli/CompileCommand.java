@@ -5,7 +5,6 @@ import dev.lossc.LossCompiler;
 import dev.lossc.codegen.ClassWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -15,7 +15,6 @@ import dev.lossc.ir.Shape;
 import dev.lossc.ir.Stmt;
 import dev.lossc.ir.Value;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import javax.lang.model.element.Modifier;

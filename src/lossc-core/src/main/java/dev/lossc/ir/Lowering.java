@@ -1,7 +1,6 @@
 package dev.lossc.ir;
 
 import dev.lossc.check.Affine;
-import dev.lossc.check.Builtin;
 import dev.lossc.check.Symbol;
 import dev.lossc.check.Typed;
 import dev.lossc.diag.Pos;

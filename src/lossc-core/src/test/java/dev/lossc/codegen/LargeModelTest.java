@@ -8,7 +8,6 @@ import dev.lossc.LossCompiler;
 import dev.lossc.testing.ClassFiles;
 import dev.lossc.testing.Compiled;
 import dev.lossc.testing.ProgramGenerator;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
