@@ -23,8 +23,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 @Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"Compiles a .loss file in memory with the same generator as 'compile', runs the generated class",
-                "on the given values and prints {\"loss\": …, \"gradient\": {…}} as one JSON object."})
+        description = {"Prints the loss and gradient of a model at the given values, as one JSON object.",
+                "The model is compiled in memory with the same generator as 'compile' and the generated class is run:",
+                "{\"loss\": …, \"gradient\": {…}}, params in declaration order."})
 final class EvalCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
