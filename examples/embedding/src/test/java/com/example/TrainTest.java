@@ -3,6 +3,7 @@ package com.example;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.example.nets.FourLayer;
 import com.example.nets.HingeClassifier;
 import com.example.nets.Rnn;
 import com.example.nets.TwoLayer;
@@ -62,6 +63,41 @@ class TrainTest {
             }
         }
         assertEquals(n, correct, "training points classified correctly");
+    }
+
+    /** The four-layer regression net, trained by Adam on the flat arrays, fits a smooth target. */
+    @Test
+    void fourLayerNetworkFitsWithAdam() {
+        Random rnd = new Random(11);
+        int n = 64;
+        double[][] xs = new double[n][FourLayer.D];
+        double[] ys = new double[n];
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < FourLayer.D; k++) {
+                xs[i][k] = 2 * rnd.nextDouble() - 1;
+            }
+            ys[i] = 0.5 + 0.3 * Math.sin(2 * xs[i][0]) * xs[i][1];
+        }
+        FourLayer net = new FourLayer();
+        net.initParameters(3);
+        Adam adam = new Adam(net.parameters(), net.gradient(), 0.01);
+        double before = meanLoss(net, xs, ys);
+        for (int epoch = 0; epoch < 300; epoch++) {
+            for (int i = 0; i < n; i++) {
+                net.lossAndGradient(xs[i], ys[i]);
+                adam.step();
+            }
+        }
+        double after = meanLoss(net, xs, ys);
+        assertTrue(after < before / 10, "mean loss " + before + " -> " + after);
+    }
+
+    private static double meanLoss(FourLayer net, double[][] xs, double[] ys) {
+        double total = 0;
+        for (int i = 0; i < xs.length; i++) {
+            total += net.loss(xs[i], ys[i]);
+        }
+        return total / xs.length;
     }
 
     @Test
