@@ -41,8 +41,14 @@ import java.util.Optional;
 public final class LossCompiler {
     private LossCompiler() {}
 
+    private static final String VERSION = readVersion();
+
     /** The compiler's version, e.g. {@code 0.1.0}; part of every incremental build's cache key. */
     public static String version() {
+        return VERSION;
+    }
+
+    private static String readVersion() {
         java.util.Properties p = new java.util.Properties();
         try (java.io.InputStream in = LossCompiler.class.getResourceAsStream("/dev/lossc/version.properties")) {
             if (in != null) {
