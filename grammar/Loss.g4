@@ -39,18 +39,23 @@ paramList
     ;
 
 // Precedence, tightest first: postfix/primary, '^' (right-assoc, exponent may
-// be negated), unary '-', '* / @', '+ -'.
+// be negated), unary '-', '* / @', '+ -'. The power is its own rule, not an
+// alternative of the left-recursive expr: written that way, every decision is
+// LL(1) and a chain of n powers parses in time linear in n.
 expr
-    : postfix                                  # postfixExpr
-    | expr '^' powRhs                          # powExpr
+    : power                                    # powerExpr
     | '-' expr                                 # negExpr
     | expr op=('*' | '/' | '@') expr           # mulExpr
     | expr op=('+' | '-') expr                 # addExpr
     ;
 
+power
+    : postfix ('^' powRhs)?
+    ;
+
 powRhs
     : '-' powRhs                               # negPowRhs
-    | postfix ('^' powRhs)?                    # plainPowRhs
+    | power                                    # plainPowRhs
     ;
 
 postfix

@@ -10,6 +10,7 @@ import dev.lossc.check.Typed;
 import dev.lossc.codegen.ClassWriter;
 import dev.lossc.diag.Diagnostic;
 import dev.lossc.diag.DiagnosticKind;
+import dev.lossc.diag.Limits;
 import dev.lossc.diag.Pos;
 import dev.lossc.diag.Reporter;
 import dev.lossc.diag.SourceText;
@@ -25,6 +26,13 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The one entry point of the compiler, used by the CLI, the Maven plugin and the tests. Runs the
@@ -63,13 +71,17 @@ public final class LossCompiler {
     /** What to look at inside the pipeline ({@code --dump}). */
     public enum Dump { AST, IR, ADJOINT }
 
-    public record Options(String packageName) {
+    /** The package of the generated class, and which stages to print (computed only when asked for). */
+    public record Options(String packageName, Set<Dump> dumps) {
         public static final Options DEFAULT = new Options("");
 
         public Options {
-            if (packageName == null) {
-                packageName = "";
-            }
+            packageName = packageName == null ? "" : packageName;
+            dumps = dumps == null ? Set.of() : Set.copyOf(dumps);
+        }
+
+        public Options(String packageName) {
+            this(packageName, Set.of());
         }
     }
 
@@ -109,10 +121,19 @@ public final class LossCompiler {
 
     /** Parses and checks a file's bytes without generating code ({@code lossc check}). */
     public static Result check(String file, byte[] bytes) {
-        return fromBytes(file, bytes, Options.DEFAULT, false);
+        return check(file, bytes, Options.DEFAULT);
+    }
+
+    /** Parses and checks a file's bytes without generating code, with the dumps {@code options} ask for. */
+    public static Result check(String file, byte[] bytes, Options options) {
+        return fromBytes(file, bytes, options, false);
     }
 
     private static Result fromBytes(String file, byte[] bytes, Options options, boolean generate) {
+        return onLargeStack(file, () -> decodeAndRun(file, bytes, options, generate));
+    }
+
+    private static Result decodeAndRun(String file, byte[] bytes, Options options, boolean generate) {
         try {
             String text = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -132,12 +153,65 @@ public final class LossCompiler {
     }
 
     public static Result compile(String file, String text, Options options) {
-        return run(file, text, options, true);
+        return onLargeStack(file, () -> run(file, text, options, true));
     }
 
     /** Parses and checks only ({@code lossc check}). */
     public static Result check(String file, String text) {
-        return run(file, text, Options.DEFAULT, false);
+        return onLargeStack(file, () -> run(file, text, Options.DEFAULT, false));
+    }
+
+    /**
+     * The stack compilations run on. The phases walk expressions recursively; nesting is bounded
+     * by {@link Limits#MAX_NESTING}, but a long operator chain ({@code a + b + …}, up to
+     * {@link Limits#MAX_OPERATIONS} terms) is a deep left-leaning tree, deeper than a default
+     * thread stack holds. Reserved address space only: pages are touched as the stack grows.
+     */
+    private static final long STACK_BYTES = 256L << 20;
+
+    private static final ExecutorService COMPILER_THREADS = Executors.newCachedThreadPool(task -> {
+        Thread t = new Thread(null, task, "lossc-compiler", STACK_BYTES);
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * Runs one compilation on a compiler thread. Running out of memory or stack is a property of
+     * the input, so it becomes a diagnostic about the file; any other failure is a bug in the
+     * compiler and is rethrown as it is.
+     */
+    private static Result onLargeStack(String file, Callable<Result> compilation) {
+        Future<Result> result = COMPILER_THREADS.submit(() -> {
+            try {
+                return compilation.call();
+            } catch (OutOfMemoryError e) {
+                return failedWith(file, DiagnosticKind.OUT_OF_MEMORY, String.valueOf(e.getMessage()));
+            } catch (StackOverflowError e) {
+                return failedWith(file, DiagnosticKind.OUT_OF_MEMORY, "the program is too deeply nested for the compiler's stack");
+            }
+        });
+        try {
+            return result.get();
+        } catch (InterruptedException e) {
+            result.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted while compiling " + file);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause);
+        }
+    }
+
+    private static Result failedWith(String file, DiagnosticKind kind, Object... args) {
+        Reporter r = new Reporter(file);
+        r.fileError(kind, args);
+        return new Result(new SourceText(file, ""), r.diagnostics(), Optional.empty(), Map.of(), Optional.empty());
     }
 
     private static Result run(String file, String text, Options options, boolean generate) {
@@ -151,21 +225,21 @@ public final class LossCompiler {
         if (ast.isEmpty()) {
             return failed(source, reporter, dumps);
         }
-        dumps.put(Dump.AST, AstPrinter.print(ast.get()));
-        Optional<Typed.Program> checked;
-        try {
-            checked = Checker.check(ast.get(), endOfFile(source), reporter);
-        } catch (StackOverflowError deep) {
-            reporter.error(Pos.START, DiagnosticKind.NESTED_TOO_DEEPLY);
-            checked = Optional.empty();
+        if (options.dumps().contains(Dump.AST)) {
+            dumps.put(Dump.AST, AstPrinter.print(ast.get()));
         }
+        Optional<Typed.Program> checked = Checker.check(ast.get(), endOfFile(source), reporter);
         if (checked.isEmpty()) {
             return failed(source, reporter, dumps);
         }
         IrProgram ir = Lowering.lower(checked.get());
-        dumps.put(Dump.IR, IrPrinter.print(ir));
+        if (options.dumps().contains(Dump.IR)) {
+            dumps.put(Dump.IR, IrPrinter.print(ir));
+        }
         AdjointProgram adjoint = ReverseMode.differentiate(ir);
-        dumps.put(Dump.ADJOINT, AdjointPrinter.print(adjoint));
+        if (options.dumps().contains(Dump.ADJOINT)) {
+            dumps.put(Dump.ADJOINT, AdjointPrinter.print(adjoint));
+        }
         Optional<GeneratedClass> out = Optional.empty();
         if (generate) {
             String java = ClassWriter.write(ir, adjoint, source, options.packageName());

@@ -1,6 +1,7 @@
 package dev.lossc.cli;
 
 import dev.lossc.LossCompiler;
+import dev.lossc.diag.Limits;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -25,8 +26,12 @@ final class CheckCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         int errors = 0;
         for (Path f : files) {
-            byte[] bytes = Common.read(spec, f);
-            LossCompiler.Result r = LossCompiler.check(f.toString(), bytes);
+            byte[] bytes = Common.read(spec, f, Limits.MAX_SOURCE_BYTES);
+            if (bytes == null) {
+                errors++;
+                continue;
+            }
+            LossCompiler.Result r = LossCompiler.check(f.toString(), bytes, dump.options(""));
             dump.print(r, out);
             Common.report(r, err);
             errors += r.diagnostics().size();

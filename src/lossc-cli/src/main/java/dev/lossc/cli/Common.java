@@ -1,10 +1,9 @@
 package dev.lossc.cli;
 
 import dev.lossc.LossCompiler;
-import java.io.IOException;
+import dev.lossc.SourceFiles;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +19,11 @@ final class Common {
                 description = "Print a pipeline stage: ast, ir (normalized primal program) or adjoint (the backward program). Repeatable.")
         List<LossCompiler.Dump> dumps = new ArrayList<>();
 
+        /** Compiler options that compute the requested dumps. */
+        LossCompiler.Options options(String packageName) {
+            return new LossCompiler.Options(packageName, java.util.Set.copyOf(dumps));
+        }
+
         void print(LossCompiler.Result r, PrintWriter to) {
             for (LossCompiler.Dump d : dumps) {
                 String text = r.dumps().get(d);
@@ -31,18 +35,26 @@ final class Common {
         }
     }
 
-    /** A usage error (exit 2): the file is missing or unreadable. */
-    static byte[] read(CommandLine.Model.CommandSpec spec, Path file) {
-        try {
-            if (Files.isDirectory(file)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "not a file: " + file);
-            }
-            return Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
+    /**
+     * The bytes of an input file, or null when it cannot be used; then its one-line diagnostic
+     * ({@code FILE: error: …}) has been printed. A missing file or a directory is a usage error
+     * (exit 2); a device, pipe or socket, a file over {@code maxBytes} or an unreadable file is an
+     * error in the input (exit 1).
+     */
+    static byte[] read(CommandLine.Model.CommandSpec spec, Path file, long maxBytes) {
+        if (!Files.exists(file)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "no such file: " + file);
-        } catch (IOException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "cannot read " + file + ": " + e.getMessage());
         }
+        if (Files.isDirectory(file)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "not a file: " + file);
+        }
+        SourceFiles.Read read = SourceFiles.read(file, file.toString(), maxBytes);
+        if (!read.ok()) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println(read.problem().headline());
+            err.flush();
+        }
+        return read.bytes();
     }
 
     static void report(LossCompiler.Result r, PrintWriter err) {

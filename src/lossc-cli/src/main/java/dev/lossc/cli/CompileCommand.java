@@ -3,12 +3,14 @@ package dev.lossc.cli;
 import dev.lossc.GeneratedFiles;
 import dev.lossc.LossCompiler;
 import dev.lossc.codegen.ClassWriter;
+import dev.lossc.diag.Limits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -45,14 +47,19 @@ final class CompileCommand implements Callable<Integer> {
         Map<String, Path> byClass = new HashMap<>();
         int errors = 0;
         for (Path f : files) {
-            byte[] bytes = Common.read(spec, f);
-            LossCompiler.Result r = LossCompiler.compile(f.toString(), bytes, new LossCompiler.Options(packageName));
+            byte[] bytes = Common.read(spec, f, Limits.MAX_SOURCE_BYTES);
+            if (bytes == null) {
+                errors++;
+                continue;
+            }
+            LossCompiler.Result r = LossCompiler.compile(f.toString(), bytes, dump.options(packageName));
             dump.print(r, out);
             Common.report(r, err);
             errors += r.diagnostics().size();
             if (r.output().isPresent()) {
                 LossCompiler.GeneratedClass c = r.output().get();
-                Path previous = byClass.putIfAbsent(c.qualifiedName(), f);
+                // Case-insensitive: on macOS and Windows, Net.java and NET.java are one file.
+                Path previous = byClass.putIfAbsent(c.qualifiedName().toLowerCase(Locale.ROOT), f);
                 if (previous != null) {
                     err.println(f + ":1:1: error: model " + c.qualifiedName() + " is also generated from " + previous);
                     errors++;
@@ -68,7 +75,14 @@ final class CompileCommand implements Callable<Integer> {
             return Main.INPUT_ERRORS;
         }
         for (LossCompiler.GeneratedClass c : generated) {
-            GeneratedFiles.writeIfChanged(dir.resolve(c.relativePath()), c.source().getBytes(StandardCharsets.UTF_8));
+            Path target = dir.resolve(c.relativePath());
+            try {
+                GeneratedFiles.writeIfChanged(target, c.source().getBytes(StandardCharsets.UTF_8));
+            } catch (IOException | java.nio.file.InvalidPathException e) {
+                err.println("lossc: error: cannot write " + target + ": " + e.getMessage());
+                err.flush();
+                return Main.INPUT_ERRORS;
+            }
         }
         return Main.OK;
     }

@@ -5,6 +5,7 @@ import dev.lossc.LossCompiler;
 import dev.lossc.check.Symbol;
 import dev.lossc.check.Typed;
 import dev.lossc.diag.DiagnosticKind;
+import dev.lossc.diag.Limits;
 import dev.lossc.diag.Pos;
 import dev.lossc.diag.Reporter;
 import dev.lossc.diag.SourceText;
@@ -44,9 +45,12 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
-        byte[] source = Common.read(spec, file);
-        byte[] json = Common.read(spec, values);
-        LossCompiler.Result r = LossCompiler.compile(file.toString(), source, LossCompiler.Options.DEFAULT);
+        byte[] source = Common.read(spec, file, Limits.MAX_SOURCE_BYTES);
+        byte[] json = Common.read(spec, values, Limits.MAX_VALUES_BYTES);
+        if (source == null || json == null) {
+            return Main.INPUT_ERRORS;
+        }
+        LossCompiler.Result r = LossCompiler.compile(file.toString(), source, dump.options(""));
         dump.print(r, err);
         if (!r.ok()) {
             Common.report(r, err);

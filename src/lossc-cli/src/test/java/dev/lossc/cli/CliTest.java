@@ -15,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The command line of LANGUAGE.md section 9: commands, output, diagnostics and exit codes. */
+/** The command line of docs/language.md section 9: commands, output, diagnostics and exit codes. */
 class CliTest {
     static final Path REPO = Path.of(System.getProperty("lossc.repo", "../..")).toAbsolutePath().normalize();
     static final Path EXAMPLES = REPO.resolve("examples");

@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * The derivative table: one entry per primitive and operand, and the only place in the compiler
- * that knows a derivative. Corner cases follow PyTorch (LANGUAGE.md section 6): relu'(0) = 0,
+ * that knows a derivative. Corner cases follow PyTorch (docs/language.md section 6): relu'(0) = 0,
  * abs'(0) = 0, leaky_relu'(0) = alpha, ties of max/min split the adjoint in half.
  */
 public final class Rules {

@@ -62,25 +62,60 @@ public final class AstPrinter {
     }
 
     private static String list(List<Expr> es) {
-        return es.stream().map(AstPrinter::expr).collect(Collectors.joining(", "));
+        StringBuilder out = new StringBuilder();
+        list(es, out);
+        return out.toString();
+    }
+
+    private static void list(List<Expr> es, StringBuilder out) {
+        for (int i = 0; i < es.size(); i++) {
+            if (i > 0) {
+                out.append(", ");
+            }
+            expr(es.get(i), out);
+        }
     }
 
     /** Fully parenthesized, so precedence and associativity can be read off. */
     public static String expr(Expr e) {
+        StringBuilder out = new StringBuilder();
+        expr(e, out);
+        return out.toString();
+    }
+
+    /** Appends rather than concatenates: a long operator chain prints in linear time. */
+    private static void expr(Expr e, StringBuilder out) {
         if (e instanceof Expr.Num n) {
-            return n.text();
+            out.append(n.text());
         } else if (e instanceof Expr.Name n) {
-            return n.id().name();
+            out.append(n.id().name());
         } else if (e instanceof Expr.Call c) {
-            return c.function().name() + "(" + list(c.args()) + ")";
+            out.append(c.function().name()).append('(');
+            list(c.args(), out);
+            out.append(')');
         } else if (e instanceof Expr.Neg n) {
-            return "(-" + expr(n.operand()) + ")";
+            out.append("(-");
+            expr(n.operand(), out);
+            out.append(')');
         } else if (e instanceof Expr.Binary b) {
-            return "(" + expr(b.left()) + " " + b.op().symbol + " " + expr(b.right()) + ")";
+            out.append('(');
+            expr(b.left(), out);
+            out.append(' ').append(b.op().symbol).append(' ');
+            expr(b.right(), out);
+            out.append(')');
         } else if (e instanceof Expr.Pow p) {
-            return "(" + expr(p.base()) + " ^ " + expr(p.exponent()) + ")";
+            out.append('(');
+            expr(p.base(), out);
+            out.append(" ^ ");
+            expr(p.exponent(), out);
+            out.append(')');
+        } else if (e instanceof Expr.Index i) {
+            expr(i.base(), out);
+            out.append('[');
+            list(i.indexes(), out);
+            out.append(']');
+        } else {
+            throw new IllegalStateException("no printer for " + e.getClass().getSimpleName());
         }
-        Expr.Index i = (Expr.Index) e;
-        return expr(i.base()) + "[" + list(i.indexes()) + "]";
     }
 }

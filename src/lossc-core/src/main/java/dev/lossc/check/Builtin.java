@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The built-in functions of LANGUAGE.md section 5 and the operators, as the checker sees them.
+ * The built-in functions of docs/language.md section 5 and the operators, as the checker sees them.
  * Derived ones ({@code mean}, {@code mse}, …) are rewritten into primitives by the lowering.
  */
 public enum Builtin {

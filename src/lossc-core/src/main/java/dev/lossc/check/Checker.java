@@ -6,6 +6,7 @@ import dev.lossc.ast.Ident;
 import dev.lossc.ast.Program;
 import dev.lossc.ast.Stmt;
 import dev.lossc.diag.DiagnosticKind;
+import dev.lossc.diag.Limits;
 import dev.lossc.diag.Pos;
 import dev.lossc.diag.Reporter;
 import dev.lossc.ir.Shape;
@@ -22,8 +23,6 @@ import java.util.Optional;
 public final class Checker {
     /** The largest array the generated code may need (Java's array limit). */
     public static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
-    /** The largest program, in operations after inlining, that the compiler accepts: one Java class must hold its fields. */
-    public static final int MAX_OPERATIONS = 10_000;
 
     private final Reporter reporter;
     private final Program program;
@@ -82,6 +81,10 @@ public final class Checker {
                     reporter.error(m.pos(), DiagnosticKind.MODEL_NOT_FIRST);
                 } else {
                     className = m.name().name();
+                    String problem = fileNameProblem(className);
+                    if (problem != null) {
+                        reporter.error(m.name().pos(), DiagnosticKind.MODEL_NAME_NOT_A_FILE, className, problem);
+                    }
                 }
             } else if (s instanceof Stmt.Loss l) {
                 if (sawLoss) {
@@ -110,8 +113,37 @@ public final class Checker {
         }
         if (className == null) {
             className = classNameFromFile(program.file());
+            String problem = fileNameProblem(className);
+            if (problem != null) {
+                reporter.error(Pos.START, DiagnosticKind.MODEL_NAME_NOT_A_FILE, abbreviate(className),
+                        problem + "; name the model with a 'model Name;' statement");
+                return Optional.empty();
+            }
         }
         return Optional.of(new Typed.Program(program.file(), className, dims, inputs, params, out, loss, lossPos));
+    }
+
+    private static final java.util.regex.Pattern WINDOWS_DEVICE =
+            java.util.regex.Pattern.compile("(?i)(con|prn|aux|nul|com[0-9]|lpt[0-9])");
+
+    /**
+     * Why {@code Name.java} cannot be a file on every platform the class may be generated on, or
+     * null: the same source must compile everywhere, so Windows' device names are refused on
+     * Linux too, and the name (with the underscore a Java keyword gets) must fit a 255-byte file
+     * name.
+     */
+    static String fileNameProblem(String className) {
+        if (WINDOWS_DEVICE.matcher(className).matches()) {
+            return "'" + className + ".java' is a reserved device name on Windows";
+        }
+        if (className.length() > Limits.MAX_IDENTIFIER) {
+            return "it has " + className.length() + " characters; the limit is " + Limits.MAX_IDENTIFIER;
+        }
+        return null;
+    }
+
+    private static String abbreviate(String name) {
+        return name.length() <= 40 ? name : name.substring(0, 40) + "\u2026";
     }
 
     /** {@code two_layer.loss} → {@code TwoLayer}; names that would start with a digit get "Model". */
@@ -928,9 +960,9 @@ public final class Checker {
                 return new Typed.Const(Folding.binary(f, ((Typed.Const) args.get(0)).value(), ((Typed.Const) args.get(1)).value()), pos);
             }
         }
-        if (++operations > MAX_OPERATIONS) {
+        if (++operations > Limits.MAX_OPERATIONS) {
             if (!tooLargeReported) {
-                reporter.error(pos, DiagnosticKind.PROGRAM_TOO_LARGE, MAX_OPERATIONS);
+                reporter.error(pos, DiagnosticKind.PROGRAM_TOO_LARGE, Limits.MAX_OPERATIONS);
                 tooLargeReported = true;
             }
             throw new TooLarge();

@@ -145,7 +145,7 @@ public sealed interface Symbol {
         }
     }
 
-    /** How {@code initParameters} fills a parameter (LANGUAGE.md section 7). */
+    /** How {@code initParameters} fills a parameter (docs/language.md section 7). */
     record Initializer(Kind kind, double a, double b) {
         public enum Kind { ZEROS, ONES, UNIFORM, NORMAL, XAVIER, HE }
 

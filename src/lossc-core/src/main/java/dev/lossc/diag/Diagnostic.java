@@ -1,32 +1,66 @@
 package dev.lossc.diag;
 
-/** One error found in one source file. */
+/**
+ * One error found in one file. {@code pos} is null for an error about the whole file (it cannot be
+ * read, or is too large); such a diagnostic has no source line to show.
+ */
 public record Diagnostic(String file, Pos pos, DiagnosticKind kind, String message) {
 
-    /** The first line of the report, {@code FILE:LINE:COL: error: MESSAGE}. */
+    /** An error about the whole file: {@code FILE: error: MESSAGE}. */
+    public static Diagnostic ofFile(String file, DiagnosticKind kind, Object... args) {
+        return new Diagnostic(file, null, kind, kind.format(args));
+    }
+
+    /** The first line of the report, {@code FILE:LINE:COL: error: MESSAGE} (or {@code FILE: error: MESSAGE}). */
     public String headline() {
-        return file + ":" + pos.line() + ":" + pos.column() + ": error: " + message;
+        String where = pos == null ? file : file + ":" + pos.line() + ":" + pos.column();
+        return where + ": error: " + message;
     }
 
     /**
-     * The full report: the headline, then the source line and a caret under the column. Control
-     * characters in the line are shown as '?', so the report is always printable.
+     * The full report: the headline, then the source line and a caret under the column. At most
+     * {@link Limits#MAX_QUOTED_LINE} characters of the line are quoted, around the column, with
+     * {@code …} where the line is cut. Control characters are shown as '?', so the report is always
+     * printable.
      */
     public String render(SourceText source) {
         StringBuilder out = new StringBuilder(headline()).append('\n');
+        if (pos == null) {
+            return out.toString();
+        }
         String line = source.line(pos.line());
+        int col = pos.column() - 1;
+        int from = 0;
+        int to = line.length();
+        int width = Limits.MAX_QUOTED_LINE;
+        if (line.length() > width) {
+            from = Math.max(0, Math.min(col - width / 2, line.length() - width));
+            to = Math.min(line.length(), from + width);
+            if (Character.isLowSurrogate(line.charAt(from)) && from > 0) {
+                from--;
+            }
+            if (to < line.length() && Character.isLowSurrogate(line.charAt(to))) {
+                to++;
+            }
+        }
         StringBuilder shown = new StringBuilder();
         StringBuilder caret = new StringBuilder();
-        int col = pos.column();
-        for (int i = 0; i < line.length(); i++) {
+        if (from > 0) {
+            shown.append('\u2026');
+            caret.append(' ');
+        }
+        for (int i = from; i < to; i++) {
             char c = line.charAt(i);
             boolean tab = c == '\t';
             shown.append(tab ? '\t' : (Character.isISOControl(c) ? '?' : c));
-            if (i < col - 1) {
+            if (i < col) {
                 caret.append(tab ? '\t' : ' ');
             }
         }
-        for (int i = line.length(); i < col - 1; i++) {
+        if (to < line.length()) {
+            shown.append('\u2026');
+        }
+        for (int i = Math.max(to, from); i < col; i++) {
             caret.append(' ');
         }
         out.append(shown).append('\n').append(caret).append('^').append('\n');

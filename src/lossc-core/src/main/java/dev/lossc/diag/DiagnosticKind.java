@@ -8,14 +8,18 @@ public enum DiagnosticKind {
     // Reading the file
     NOT_UTF8("L001", "file is not UTF-8 text (invalid byte sequence)"),
     NUL_BYTE("L002", "file contains a NUL byte: it is not a .loss source file"),
-    TOO_MANY_ERRORS("L003", "too many errors (%d); stopping"),
-    NESTED_TOO_DEEPLY("L004", "expression nested too deeply"),
+    TOO_MANY_ERRORS("L003", "too many errors; only the first %d are shown"),
+    NESTED_TOO_DEEPLY("L004", "expression nested too deeply (more than %d levels)"),
+    NOT_A_REGULAR_FILE("L005", "not a regular file (%s)"),
+    FILE_TOO_LARGE("L006", "input too large (%,d bytes; the limit is %,d bytes)"),
+    CANNOT_READ("L007", "cannot read the file: %s"),
+    OUT_OF_MEMORY("L008", "input too large: compiling it ran out of memory (%s)"),
 
     // Syntax
     UNEXPECTED_CHARACTER("S001", "unexpected character %s"),
     SYNTAX("S002", "%s"),
     UNTERMINATED_COMMENT("S003", "unterminated block comment"),
-    BAD_NUMBER("S004", "invalid number '%s'"),
+    BAD_NUMBER("S004", "number '%s' is out of range for a double (the largest is 1.7976931348623157E308)"),
 
     // Program structure
     MODEL_NOT_FIRST("E001", "'model' must be the first statement"),
@@ -36,6 +40,8 @@ public enum DiagnosticKind {
     FUNCTION_AS_VALUE("N007", "'%s' is a function; call it with arguments"),
     ASSIGN_NOT_VAR("N008", "cannot assign to '%s': it is a %s, and only a 'var' can be assigned"),
     UNKNOWN_INITIALIZER("N009", "unknown initializer '%s' (expected zeros, ones, uniform(a, b), normal(mean, std), xavier or he)"),
+    NAME_TOO_LONG("N010", "name is too long (%,d characters; the limit is %d)"),
+    MODEL_NAME_NOT_A_FILE("N011", "model name '%s' cannot name a file on every platform: %s"),
 
     // Constants, sizes and indexes
     NOT_CONSTANT("C001", "%s must be a constant expression (literals, consts and dims)"),

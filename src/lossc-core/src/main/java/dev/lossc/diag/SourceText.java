@@ -3,7 +3,11 @@ package dev.lossc.diag;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The text of one source file, split into lines for diagnostics. */
+/**
+ * The text of one source file, split into lines for diagnostics. Lines end at '\n' only (a '\r'
+ * before it is dropped), as the lexer counts them: a lone '\r' is not a line break, so positions
+ * and quoted lines always agree.
+ */
 public final class SourceText {
     private final String name;
     private final String text;
@@ -14,12 +18,9 @@ public final class SourceText {
         this.text = text;
         int start = 0;
         for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '\n' || c == '\r') {
-                lines.add(text.substring(start, i));
-                if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
-                    i++;
-                }
+            if (text.charAt(i) == '\n') {
+                int end = i > start && text.charAt(i - 1) == '\r' ? i - 1 : i;
+                lines.add(text.substring(start, end));
                 start = i + 1;
             }
         }

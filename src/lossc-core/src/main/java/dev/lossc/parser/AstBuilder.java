@@ -5,6 +5,7 @@ import dev.lossc.ast.Ident;
 import dev.lossc.ast.Program;
 import dev.lossc.ast.Stmt;
 import dev.lossc.diag.DiagnosticKind;
+import dev.lossc.diag.Limits;
 import dev.lossc.diag.Pos;
 import dev.lossc.diag.Reporter;
 import dev.lossc.parser.gen.LossBaseVisitor;
@@ -46,8 +47,13 @@ final class AstBuilder {
         return pos(ctx.getStart());
     }
 
-    private static Ident ident(TerminalNode node) {
-        return new Ident(node.getText(), pos(node.getSymbol()));
+    private Ident ident(TerminalNode node) {
+        String name = node.getText();
+        Pos at = pos(node.getSymbol());
+        if (name.length() > Limits.MAX_IDENTIFIER) {
+            reporter.error(at, DiagnosticKind.NAME_TOO_LONG, name.length(), Limits.MAX_IDENTIFIER);
+        }
+        return new Ident(name, at);
     }
 
     private final LossBaseVisitor<Stmt> statement = new LossBaseVisitor<>() {
@@ -151,13 +157,17 @@ final class AstBuilder {
 
     private final LossBaseVisitor<Expr> expression = new LossBaseVisitor<>() {
         @Override
-        public Expr visitPostfixExpr(LossParser.PostfixExprContext c) {
-            return visit(c.postfix());
+        public Expr visitPowerExpr(LossParser.PowerExprContext c) {
+            return visit(c.power());
         }
 
         @Override
-        public Expr visitPowExpr(LossParser.PowExprContext c) {
-            return new Expr.Pow(visit(c.expr()), visit(c.powRhs()), pos(((TerminalNode) c.getChild(1)).getSymbol()));
+        public Expr visitPower(LossParser.PowerContext c) {
+            Expr base = visit(c.postfix());
+            if (c.powRhs() == null) {
+                return base;
+            }
+            return new Expr.Pow(base, visit(c.powRhs()), pos(((TerminalNode) c.getChild(1)).getSymbol()));
         }
 
         @Override
@@ -188,11 +198,7 @@ final class AstBuilder {
 
         @Override
         public Expr visitPlainPowRhs(LossParser.PlainPowRhsContext c) {
-            Expr base = visit(c.postfix());
-            if (c.powRhs() == null) {
-                return base;
-            }
-            return new Expr.Pow(base, visit(c.powRhs()), pos(((TerminalNode) c.getChild(1)).getSymbol()));
+            return visit(c.power());
         }
 
         @Override
@@ -221,11 +227,10 @@ final class AstBuilder {
         @Override
         public Expr visitNumberPrimary(LossParser.NumberPrimaryContext c) {
             String text = c.NUMBER().getText();
-            double value;
-            try {
-                value = Double.parseDouble(text);
-            } catch (NumberFormatException e) {
-                reporter.error(pos(c), DiagnosticKind.BAD_NUMBER, text);
+            // The grammar admits only well-formed literals; what can still go wrong is range.
+            double value = Double.parseDouble(text);
+            if (Double.isInfinite(value)) {
+                reporter.error(pos(c), DiagnosticKind.BAD_NUMBER, text.length() > 40 ? text.substring(0, 40) + "\u2026" : text);
                 value = 0;
             }
             return new Expr.Num(value, text, pos(c));

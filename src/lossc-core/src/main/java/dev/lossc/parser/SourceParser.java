@@ -2,6 +2,7 @@ package dev.lossc.parser;
 
 import dev.lossc.ast.Program;
 import dev.lossc.diag.DiagnosticKind;
+import dev.lossc.diag.Limits;
 import dev.lossc.diag.Pos;
 import dev.lossc.diag.Reporter;
 import dev.lossc.diag.SourceText;
@@ -12,6 +13,7 @@ import org.antlr.v4.runtime.BaseErrorListener;
 import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.CommonTokenStream;
 import org.antlr.v4.runtime.LexerNoViableAltException;
+import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Recognizer;
 import org.antlr.v4.runtime.Token;
@@ -52,9 +54,12 @@ public final class SourceParser {
                 } else {
                     reporter.error(pos, DiagnosticKind.SYNTAX, msg);
                 }
+                if (reporter.full()) {
+                    throw new Stop(null);
+                }
             }
         });
-        LossParser parser = new LossParser(new CommonTokenStream(lexer));
+        BoundedParser parser = new BoundedParser(new CommonTokenStream(lexer));
         parser.removeErrorListeners();
         parser.addErrorListener(new BaseErrorListener() {
             @Override
@@ -63,23 +68,94 @@ public final class SourceParser {
                 if (linesWithErrors.add(Math.max(line, 1))) {
                     reporter.error(new Pos(Math.max(line, 1), col + 1), DiagnosticKind.SYNTAX, friendly(msg, offending));
                 }
+                if (reporter.full()) {
+                    throw new Stop(null);
+                }
             }
         });
         LossParser.ProgramContext tree;
         try {
             tree = parser.program();
-        } catch (StackOverflowError deep) {
-            reporter.error(Pos.START, DiagnosticKind.NESTED_TOO_DEEPLY);
+        } catch (Stop stop) {
+            if (stop.tooDeep != null) {
+                reporter.error(pos(stop.tooDeep), DiagnosticKind.NESTED_TOO_DEEPLY, Limits.MAX_NESTING);
+            } else {
+                reporter.stopped();
+            }
             return Optional.empty();
         }
         if (reporter.hasErrors()) {
             return Optional.empty();
         }
-        try {
-            return Optional.of(new AstBuilder(file, reporter).program(tree));
-        } catch (StackOverflowError deep) {
-            reporter.error(Pos.START, DiagnosticKind.NESTED_TOO_DEEPLY);
-            return Optional.empty();
+        Program program = new AstBuilder(file, reporter).program(tree);
+        return reporter.hasErrors() ? Optional.empty() : Optional.of(program);
+    }
+
+    private static Pos pos(Token t) {
+        return new Pos(Math.max(1, t.getLine()), t.getCharPositionInLine() + 1);
+    }
+
+    /**
+     * Thrown (and caught above) to end the parse at once: when an expression opens more than
+     * {@link Limits#MAX_NESTING} levels ({@code tooDeep} is where), or when the reporter is full.
+     * Letting a deep, unbalanced input reach ANTLR's error recovery would cost time quadratic in
+     * the depth: it walks the whole rule stack at every level it unwinds.
+     */
+    private static final class Stop extends RuntimeException {
+        final transient Token tooDeep;
+
+        Stop(Token tooDeep) {
+            super(null, null, false, false);
+            this.tooDeep = tooDeep;
+        }
+    }
+
+    /**
+     * The generated parser with a bound on expression nesting: entering {@code expr} (a
+     * parenthesis, call argument, index or unary minus) or {@code powRhs} (an exponent) opens a
+     * level; more than {@link Limits#MAX_NESTING} open levels end the parse.
+     */
+    private static final class BoundedParser extends LossParser {
+        private int depth;
+
+        BoundedParser(CommonTokenStream tokens) {
+            super(tokens);
+        }
+
+        private void open(int ruleIndex) {
+            if ((ruleIndex == RULE_expr || ruleIndex == RULE_powRhs) && ++depth > Limits.MAX_NESTING) {
+                throw new Stop(getCurrentToken());
+            }
+        }
+
+        private void close(int ruleIndex) {
+            if (ruleIndex == RULE_expr || ruleIndex == RULE_powRhs) {
+                depth--;
+            }
+        }
+
+        @Override
+        public void enterRule(ParserRuleContext localctx, int state, int ruleIndex) {
+            super.enterRule(localctx, state, ruleIndex);
+            open(ruleIndex);
+        }
+
+        @Override
+        public void enterRecursionRule(ParserRuleContext localctx, int state, int ruleIndex, int precedence) {
+            super.enterRecursionRule(localctx, state, ruleIndex, precedence);
+            open(ruleIndex);
+        }
+
+        @Override
+        public void exitRule() {
+            close(getContext().getRuleIndex());
+            super.exitRule();
+        }
+
+        @Override
+        public void unrollRecursionContexts(ParserRuleContext parent) {
+            close(RULE_expr);
+            super.unrollRecursionContexts(parent);
         }
     }
 

@@ -14,7 +14,7 @@ import java.lang.reflect.Modifier;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** LANGUAGE.md, statement by statement: what each construct means, checked on computed values. */
+/** docs/language.md, statement by statement: what each construct means, checked on computed values. */
 class LanguageTest {
     private static double lossOf(String source, Map<String, double[]> values) {
         Compiled c = Compiled.compile("t.loss", source);

@@ -8,7 +8,7 @@ import dev.lossc.testing.Compiled;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** LANGUAGE.md section 6: derivatives at the corners, as PyTorch defines them, and stability. */
+/** docs/language.md section 6: derivatives at the corners, as PyTorch defines them, and stability. */
 class CornerCaseTest {
     private static double[] gradientAt(String expr, double... a) {
         Compiled c = Compiled.compile("corner.loss", "param a[" + a.length + "];\nloss sum(" + expr + ");\n");

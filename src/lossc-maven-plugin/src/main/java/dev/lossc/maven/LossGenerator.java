@@ -2,6 +2,8 @@ package dev.lossc.maven;
 
 import dev.lossc.GeneratedFiles;
 import dev.lossc.LossCompiler;
+import dev.lossc.SourceFiles;
+import dev.lossc.diag.Limits;
 import dev.lossc.codegen.ClassWriter;
 import java.io.IOException;
 import java.io.Reader;
@@ -68,8 +70,15 @@ public final class LossGenerator {
         Map<String, String> classOwners = new HashMap<>();
         for (Path source : sources) {
             String key = settings.sourceDirectory().relativize(source).toString().replace('\\', '/');
-            byte[] bytes = Files.readAllBytes(source);
             String shown = display(source);
+            SourceFiles.Read read = SourceFiles.read(source, shown, Limits.MAX_SOURCE_BYTES);
+            if (!read.ok()) {
+                log.error(read.problem().headline());
+                errors++;
+                filesWithErrors++;
+                continue;
+            }
+            byte[] bytes = read.bytes();
             String pkg = packageFor(key);
             if (pkg == null) {
                 log.error(shown + ":1:1: error: the folder '" + folderOf(key) + "' is not a valid Java package name; set packageName");
@@ -126,7 +135,8 @@ public final class LossGenerator {
 
     /** Records that {@code file} generates {@code output}; returns the earlier source if one already did. */
     private static String claim(Map<String, String> owners, String output, String file) {
-        return owners.putIfAbsent(output, file);
+        // Case-insensitive: on macOS and Windows, Net.java and NET.java are one file.
+        return owners.putIfAbsent(output.toLowerCase(java.util.Locale.ROOT), file);
     }
 
     private String display(Path source) {
@@ -172,7 +182,8 @@ public final class LossGenerator {
         List<PathMatcher> includes = matchers(settings.includes().isEmpty() ? List.of("**/*.loss") : settings.includes());
         List<PathMatcher> excludes = matchers(settings.excludes());
         try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile)
+            // Not only regular files: a pipe or device named like a source is reported, not skipped.
+            return files.filter(p -> !Files.isDirectory(p))
                     .filter(p -> {
                         Path rel = dir.relativize(p);
                         return matches(includes, rel) && !matches(excludes, rel);

@@ -190,4 +190,34 @@ class LossGeneratorTest {
         LossGenerator.Report r = run();
         assertEquals(0, r.generated() + r.errors());
     }
+
+    @Test
+    void aPipeInTheSourceFolderIsAnErrorNotAHang() throws Exception {
+        source("good.loss", "param w;\nloss w * w;\n");
+        Path fifo = base.resolve("src/main/loss/stray.loss");
+        try {
+            org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0);
+        } catch (IOException e) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "no mkfifo");
+        }
+        LossGenerator.Report r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), () -> run());
+        assertEquals(1, r.errors());
+        assertEquals(1, r.generated());
+        assertEquals(List.of("src/main/loss/stray.loss: error: not a regular file (a device, pipe or socket)"), errors);
+    }
+
+    @Test
+    void classesDifferingOnlyInCaseAreOneFileOnSomeSystems() throws IOException {
+        source("a.loss", "model Net;\nparam w;\nloss w;\n");
+        source("b.loss", "model NET;\nparam w;\nloss w;\n");
+        assertEquals(1, run().errors());
+        assertTrue(errors.get(0).contains("error: class NET is also generated from"), errors.toString());
+    }
+
+    @Test
+    void aModelNameThatCannotBeAFileIsADiagnostic() throws IOException {
+        source("nul.loss", "param w;\nloss w;\n");
+        assertEquals(1, run().errors());
+        assertTrue(errors.get(0).startsWith("src/main/loss/nul.loss:1:1: error: model name 'Nul' cannot name a file on every platform"), errors.toString());
+    }
 }
