@@ -54,11 +54,6 @@ public final class HingeClassifier {
     private double tmp1;
 
     /**
-     * {@code margin} scalar
-     */
-    private double margin;
-
-    /**
      * intermediate scalar
      */
     private double tmp2;
@@ -72,21 +67,6 @@ public final class HingeClassifier {
      * adjoint of tmp1
      */
     private double d_tmp1;
-
-    /**
-     * adjoint of margin
-     */
-    private double d_margin;
-
-    /**
-     * adjoint of tmp2
-     */
-    private double d_tmp2;
-
-    /**
-     * adjoint of lossValue
-     */
-    private double d_lossValue;
 
     /**
      * Creates the model with parameters from {@code initParameters(0L)}.
@@ -164,62 +144,21 @@ public final class HingeClassifier {
             }
             tmp1 = acc;
         }
-        margin = tmp1 * y;
         // line 12: loss max(1 - margin, 0);
-        tmp2 = 1.0 - margin;
+        tmp2 = 1.0 - tmp1 * y;
         lossValue = Math.max(tmp2, 0.0);
     }
 
     private void backward() {
-        // line 12: loss max(1 - margin, 0);
-        d_lossValue = 1.0;
-        // d tmp2 from lossValue = max: da = a > b ? dy : a == b ? dy / 2 : 0
-        d_tmp2 = tmp2 > 0.0 ? d_lossValue : tmp2 == 0.0 ? 0.5 * d_lossValue : 0.0;
-        // d margin from tmp2 = sub: db = -dy
-        d_margin = -d_tmp2;
         // line 11: let margin = dot(w, phi) * y;
-        // d tmp1 from margin = mul: da = dy * b
-        d_tmp1 = d_margin * y;
-        // d w from tmp1 = dot: da = dy * b
-        {
-            double g = d_tmp1;
-            for (int i = 0; i < 3; i++) {
-                grad[w_OFFSET + i] = g * phi[i];
-            }
+        // d tmp1 from margin = mul: da += dy * b
+        // d margin from tmp2 = sub: db += -dy
+        // d tmp2 from lossValue = max: da += a > b ? dy : a == b ? 0.5 * dy : 0
+        d_tmp1 = -(tmp2 > 0.0 ? 1.0 : tmp2 == 0.0 ? 0.5 : 0.0) * y;
+        // d w from tmp1 = dot: da += mul(b, dy)
+        for (int i = 0; i < 3; i++) {
+            grad[w_OFFSET + i] = phi[i] * d_tmp1;
         }
-    }
-
-    private static double sigmoid(double x) {
-        // Stable for large |x|: never exponentiates a positive number.
-        if (x >= 0.0) {
-            return 1.0 / (1.0 + Math.exp(-x));
-        }
-        double e = Math.exp(x);
-        return e / (1.0 + e);
-    }
-
-    private static double softplus(double x) {
-        // log(1 + exp(x)), stable for large |x|.
-        return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)));
-    }
-
-    private static long mix64(long z) {
-        // SplitMix64's finalizer: a fixed, portable bit mixer.
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
-
-    private static double uniform(long seed, int k) {
-        // The k-th uniform number in [0, 1) of the stream for this seed.
-        return (mix64(seed + (3L * k + 1L) * 0x9E3779B97F4A7C15L) >>> 11) * 0x1.0p-53;
-    }
-
-    private static double normal(long seed, int k) {
-        // The k-th standard normal number of the stream for this seed (Box-Muller).
-        double u1 = 1.0 - (mix64(seed + (3L * k + 2L) * 0x9E3779B97F4A7C15L) >>> 11) * 0x1.0p-53;
-        double u2 = (mix64(seed + (3L * k + 3L) * 0x9E3779B97F4A7C15L) >>> 11) * 0x1.0p-53;
-        return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2);
     }
 
     private static void checkLength(String name, double[] array, int expected) {

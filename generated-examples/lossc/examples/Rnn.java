@@ -121,16 +121,6 @@ public final class Rnn {
     private final double[] tmp3 = new double[5];
 
     /**
-     * intermediate [5]
-     */
-    private final double[] tmp4 = new double[5];
-
-    /**
-     * intermediate [5]
-     */
-    private final double[] tmp5 = new double[5];
-
-    /**
      * intermediate [5], one slot per iteration of t
      */
     private final double[] tmp6 = new double[30];
@@ -151,19 +141,9 @@ public final class Rnn {
     private final double[] s = new double[4];
 
     /**
-     * intermediate scalar
-     */
-    private double tmp9;
-
-    /**
      * intermediate [4], one slot per iteration of t
      */
     private final double[] tmp10 = new double[24];
-
-    /**
-     * intermediate [4]
-     */
-    private final double[] tmp11 = new double[4];
 
     /**
      * intermediate scalar
@@ -173,17 +153,7 @@ public final class Rnn {
     /**
      * intermediate scalar
      */
-    private double tmp13;
-
-    /**
-     * intermediate scalar
-     */
     private double tmp14;
-
-    /**
-     * intermediate scalar
-     */
-    private double tmp15;
 
     /**
      * {@code lossValue} scalar
@@ -201,44 +171,9 @@ public final class Rnn {
     private double d_total;
 
     /**
-     * adjoint of tmp1
-     */
-    private final double[] d_tmp1 = new double[5];
-
-    /**
-     * adjoint of tmp2
-     */
-    private final double[] d_tmp2 = new double[5];
-
-    /**
-     * adjoint of tmp3
-     */
-    private final double[] d_tmp3 = new double[5];
-
-    /**
-     * adjoint of tmp4
-     */
-    private final double[] d_tmp4 = new double[5];
-
-    /**
      * adjoint of tmp5
      */
     private final double[] d_tmp5 = new double[5];
-
-    /**
-     * adjoint of tmp6
-     */
-    private final double[] d_tmp6 = new double[5];
-
-    /**
-     * adjoint of tmp7
-     */
-    private final double[] d_tmp7 = new double[5];
-
-    /**
-     * adjoint of tmp8
-     */
-    private final double[] d_tmp8 = new double[4];
 
     /**
      * adjoint of s
@@ -246,19 +181,9 @@ public final class Rnn {
     private final double[] d_s = new double[4];
 
     /**
-     * adjoint of tmp9
-     */
-    private double d_tmp9;
-
-    /**
      * adjoint of tmp10
      */
     private final double[] d_tmp10 = new double[4];
-
-    /**
-     * adjoint of tmp11
-     */
-    private final double[] d_tmp11 = new double[4];
 
     /**
      * adjoint of tmp12
@@ -266,24 +191,9 @@ public final class Rnn {
     private double d_tmp12;
 
     /**
-     * adjoint of tmp13
-     */
-    private double d_tmp13;
-
-    /**
      * adjoint of tmp14
      */
     private double d_tmp14;
-
-    /**
-     * adjoint of tmp15
-     */
-    private double d_tmp15;
-
-    /**
-     * adjoint of lossValue
-     */
-    private double d_lossValue;
 
     /**
      * Creates the model with parameters from {@code initParameters(0L)}.
@@ -390,65 +300,59 @@ public final class Rnn {
         // line 19: for t in 0..T {
         for (int t = 0; t < 6; t++) {
             // line 20: h = tanh(U @ xs[t] + V @ h + b);
-            for (int i = 0; i < 4; i += 4) {
-                double acc0 = 0.0;
-                double acc1 = 0.0;
-                double acc2 = 0.0;
-                double acc3 = 0.0;
-                for (int j = 0; j < 3; j++) {
-                    double a = xs[t * 3 + j];
-                    acc0 += params[U_OFFSET + i * 3 + j] * a;
-                    acc1 += params[U_OFFSET + (i + 1) * 3 + j] * a;
-                    acc2 += params[U_OFFSET + (i + 2) * 3 + j] * a;
-                    acc3 += params[U_OFFSET + (i + 3) * 3 + j] * a;
+            {
+                for (int i = 0; i < 4; i += 4) {
+                    double acc0 = 0.0;
+                    double acc1 = 0.0;
+                    double acc2 = 0.0;
+                    double acc3 = 0.0;
+                    for (int j = 0; j < 3; j++) {
+                        double a = xs[t * 3 + j];
+                        acc0 += params[U_OFFSET + i * 3 + j] * a;
+                        acc1 += params[U_OFFSET + (i + 1) * 3 + j] * a;
+                        acc2 += params[U_OFFSET + (i + 2) * 3 + j] * a;
+                        acc3 += params[U_OFFSET + (i + 3) * 3 + j] * a;
+                    }
+                    tmp1[i] = acc0;
+                    tmp1[i + 1] = acc1;
+                    tmp1[i + 2] = acc2;
+                    tmp1[i + 3] = acc3;
                 }
-                tmp1[i] = acc0;
-                tmp1[i + 1] = acc1;
-                tmp1[i + 2] = acc2;
-                tmp1[i + 3] = acc3;
-            }
-            for (int i = 4; i < 5; i++) {
                 double acc = 0.0;
                 for (int j = 0; j < 3; j++) {
-                    acc += params[U_OFFSET + i * 3 + j] * xs[t * 3 + j];
+                    acc += params[U_OFFSET + 4 * 3 + j] * xs[t * 3 + j];
                 }
-                tmp1[i] = acc;
+                tmp1[4] = acc;
             }
             for (int i = 0; i < 5; i++) {
                 tmp2[t * 5 + i] = h[i];
             }
-            for (int i = 0; i < 4; i += 4) {
-                double acc0 = 0.0;
-                double acc1 = 0.0;
-                double acc2 = 0.0;
-                double acc3 = 0.0;
-                for (int j = 0; j < 5; j++) {
-                    double a = tmp2[t * 5 + j];
-                    acc0 += params[V_OFFSET + i * 5 + j] * a;
-                    acc1 += params[V_OFFSET + (i + 1) * 5 + j] * a;
-                    acc2 += params[V_OFFSET + (i + 2) * 5 + j] * a;
-                    acc3 += params[V_OFFSET + (i + 3) * 5 + j] * a;
+            {
+                for (int i = 0; i < 4; i += 4) {
+                    double acc0 = 0.0;
+                    double acc1 = 0.0;
+                    double acc2 = 0.0;
+                    double acc3 = 0.0;
+                    for (int j = 0; j < 5; j++) {
+                        double a = tmp2[t * 5 + j];
+                        acc0 += params[V_OFFSET + i * 5 + j] * a;
+                        acc1 += params[V_OFFSET + (i + 1) * 5 + j] * a;
+                        acc2 += params[V_OFFSET + (i + 2) * 5 + j] * a;
+                        acc3 += params[V_OFFSET + (i + 3) * 5 + j] * a;
+                    }
+                    tmp3[i] = acc0;
+                    tmp3[i + 1] = acc1;
+                    tmp3[i + 2] = acc2;
+                    tmp3[i + 3] = acc3;
                 }
-                tmp3[i] = acc0;
-                tmp3[i + 1] = acc1;
-                tmp3[i + 2] = acc2;
-                tmp3[i + 3] = acc3;
-            }
-            for (int i = 4; i < 5; i++) {
                 double acc = 0.0;
                 for (int j = 0; j < 5; j++) {
-                    acc += params[V_OFFSET + i * 5 + j] * tmp2[t * 5 + j];
+                    acc += params[V_OFFSET + 4 * 5 + j] * tmp2[t * 5 + j];
                 }
-                tmp3[i] = acc;
+                tmp3[4] = acc;
             }
             for (int i = 0; i < 5; i++) {
-                tmp4[i] = tmp1[i] + tmp3[i];
-            }
-            for (int i = 0; i < 5; i++) {
-                tmp5[i] = tmp4[i] + params[b_OFFSET + i];
-            }
-            for (int i = 0; i < 5; i++) {
-                tmp6[t * 5 + i] = Math.tanh(tmp5[i]);
+                tmp6[t * 5 + i] = Math.tanh(tmp1[i] + tmp3[i] + params[b_OFFSET + i]);
             }
             for (int i = 0; i < 5; i++) {
                 h[i] = tmp6[t * 5 + i];
@@ -478,7 +382,6 @@ public final class Rnn {
                 s[i] = tmp8[i] + params[c_OFFSET + i];
             }
             // line 22: total = total + cross_entropy(s, targets[t]);
-            tmp9 = total;
             {
                 double mx = Double.NEGATIVE_INFINITY;
                 for (int j = 0; j < 4; j++) {
@@ -494,69 +397,40 @@ public final class Rnn {
                     tmp10[t * 4 + j] = s[j] - lse;
                 }
             }
-            for (int i = 0; i < 4; i++) {
-                tmp11[i] = targets[t * 4 + i] * tmp10[t * 4 + i];
-            }
             {
                 double acc = 0.0;
                 for (int i = 0; i < 4; i++) {
-                    acc += tmp11[i];
+                    acc += targets[t * 4 + i] * tmp10[t * 4 + i];
                 }
                 tmp12 = acc;
             }
-            tmp13 = tmp12 * (-1.0);
-            tmp14 = tmp9 + tmp13;
+            tmp14 = total + tmp12 * (-1.0);
             total = tmp14;
         }
         // line 24: loss total / T;
-        tmp15 = total;
-        lossValue = tmp15 / 6.0;
+        lossValue = total / 6.0;
     }
 
     private void backward() {
-        backward1();
-        backward2();
-    }
-
-    private void backward1() {
         Arrays.fill(grad, 0.0);
-        Arrays.fill(d_h, 0.0);
-        d_total = 0.0;
         // line 24: loss total / T;
-        d_lossValue = 1.0;
-        // d tmp15 from lossValue = div: da = dy / b
-        d_tmp15 = d_lossValue / 6.0;
         // d total from tmp15 = copy: dx += dy
-        d_total += d_tmp15;
-    }
-
-    private void backward2() {
+        // d tmp15 from lossValue = div: da += dy / b
+        d_total = 1.0 / 6.0;
+        Arrays.fill(d_h, 0.0);
         // line 19: for t in 0..T {
         for (int t = 5; t >= 0; t--) {
-            Arrays.fill(d_tmp7, 0.0);
-            Arrays.fill(d_tmp2, 0.0);
             // line 22: total = total + cross_entropy(s, targets[t]);
             // var total was assigned here: hand its adjoint back
             d_tmp14 = d_total;
-            d_total = 0.0;
-            // d tmp13 from tmp14 = add: db = dy
-            d_tmp13 = d_tmp14;
-            // d tmp9 from tmp14 = add: da = dy
-            d_tmp9 = d_tmp14;
-            // d tmp12 from tmp13 = mul: da = dy * b
-            d_tmp12 = d_tmp13 * (-1.0);
-            // d tmp11 from tmp12 = sum: dx = dy (every element)
-            {
-                double g = d_tmp12;
-                for (int i = 0; i < 4; i++) {
-                    d_tmp11[i] = g;
-                }
-            }
-            // d tmp10 from tmp11 = mul: db = dy * a
+            // d tmp12 from tmp13 = mul: da += dy * b
+            d_tmp12 = d_tmp14 * (-1.0);
+            // d tmp10 from tmp11 = mul: db += dy * a
+            // d tmp11 from tmp12 = sum: dx += copy(dy)
             for (int i = 0; i < 4; i++) {
-                d_tmp10[i] = d_tmp11[i] * targets[t * 4 + i];
+                d_tmp10[i] = d_tmp12 * targets[t * 4 + i];
             }
-            // d s from tmp10 = log_softmax: dx = dy - exp(y) * sum(dy) (per row)
+            // d s from tmp10 = log_softmax: dx += log_softmax_backward(y, dy)
             {
                 double acc = 0.0;
                 for (int j = 0; j < 4; j++) {
@@ -567,108 +441,61 @@ public final class Rnn {
                 }
             }
             // d total from tmp9 = copy: dx += dy
-            d_total += d_tmp9;
+            d_total = d_tmp14;
             // line 21: let s = W @ h + c;
             // d c from s = add: db += dy
             for (int i = 0; i < 4; i++) {
                 grad[c_OFFSET + i] += d_s[i];
             }
-            // d tmp8 from s = add: da = dy
+            // d tmp7 from tmp8 = matvec: db += vecmat(dy, a)
             for (int i = 0; i < 4; i++) {
-                d_tmp8[i] = d_s[i];
-            }
-            // d tmp7 from tmp8 = matvec: dx += transpose(A) @ dy
-            for (int i = 0; i < 4; i++) {
-                double g = d_tmp8[i];
+                double a = d_s[i];
                 for (int j = 0; j < 5; j++) {
-                    d_tmp7[j] += params[W_OFFSET + i * 5 + j] * g;
+                    d_h[j] += a * params[W_OFFSET + i * 5 + j];
                 }
             }
-            // d W from tmp8 = matvec: dA += outer(dy, x)
+            // d W from tmp8 = matvec: da += outer(dy, b)
             for (int i = 0; i < 4; i++) {
-                double g = d_tmp8[i];
+                double a = d_s[i];
                 for (int j = 0; j < 5; j++) {
-                    grad[W_OFFSET + i * 5 + j] += g * tmp7[t * 5 + j];
+                    grad[W_OFFSET + i * 5 + j] += a * tmp7[t * 5 + j];
                 }
-            }
-            // d h from tmp7 = copy: dx += dy
-            for (int i = 0; i < 5; i++) {
-                d_h[i] += d_tmp7[i];
             }
             // line 20: h = tanh(U @ xs[t] + V @ h + b);
+            // d tmp5 from tmp6 = tanh: dx += dy * (1 - y * y)
             // var h was assigned here: hand its adjoint back
             for (int i = 0; i < 5; i++) {
-                d_tmp6[i] = d_h[i];
-                d_h[i] = 0.0;
-            }
-            // d tmp5 from tmp6 = tanh: dx = dy * (1 - y^2)
-            for (int i = 0; i < 5; i++) {
-                d_tmp5[i] = d_tmp6[i] * (1.0 - tmp6[t * 5 + i] * tmp6[t * 5 + i]);
+                d_tmp5[i] = d_h[i] * (1.0 - tmp6[t * 5 + i] * tmp6[t * 5 + i]);
             }
             // d b from tmp5 = add: db += dy
             for (int i = 0; i < 5; i++) {
                 grad[b_OFFSET + i] += d_tmp5[i];
             }
-            // d tmp4 from tmp5 = add: da = dy
+            // d tmp2 from tmp3 = matvec: db += vecmat(dy, a)
             for (int i = 0; i < 5; i++) {
-                d_tmp4[i] = d_tmp5[i];
+                d_h[i] = 0.0;
             }
-            // d tmp3 from tmp4 = add: db = dy
             for (int i = 0; i < 5; i++) {
-                d_tmp3[i] = d_tmp4[i];
-            }
-            // d tmp1 from tmp4 = add: da = dy
-            for (int i = 0; i < 5; i++) {
-                d_tmp1[i] = d_tmp4[i];
-            }
-            // d tmp2 from tmp3 = matvec: dx += transpose(A) @ dy
-            for (int i = 0; i < 5; i++) {
-                double g = d_tmp3[i];
+                double a = d_tmp5[i];
                 for (int j = 0; j < 5; j++) {
-                    d_tmp2[j] += params[V_OFFSET + i * 5 + j] * g;
+                    d_h[j] += a * params[V_OFFSET + i * 5 + j];
                 }
             }
-            // d V from tmp3 = matvec: dA += outer(dy, x)
+            // d V from tmp3 = matvec: da += outer(dy, b)
             for (int i = 0; i < 5; i++) {
-                double g = d_tmp3[i];
+                double a = d_tmp5[i];
                 for (int j = 0; j < 5; j++) {
-                    grad[V_OFFSET + i * 5 + j] += g * tmp2[t * 5 + j];
+                    grad[V_OFFSET + i * 5 + j] += a * tmp2[t * 5 + j];
                 }
             }
-            // d h from tmp2 = copy: dx += dy
+            // d U from tmp1 = matvec: da += outer(dy, b)
             for (int i = 0; i < 5; i++) {
-                d_h[i] += d_tmp2[i];
-            }
-            // d U from tmp1 = matvec: dA += outer(dy, x)
-            for (int i = 0; i < 5; i++) {
-                double g = d_tmp1[i];
+                double a = d_tmp5[i];
                 for (int j = 0; j < 3; j++) {
-                    grad[U_OFFSET + i * 3 + j] += g * xs[t * 3 + j];
+                    grad[U_OFFSET + i * 3 + j] += a * xs[t * 3 + j];
                 }
             }
         }
-        // line 18: var total = 0;
-        // var total was assigned here: hand its adjoint back
-        d_total = 0.0;
-        // line 17: var h = h0;
-        // var h was assigned here: hand its adjoint back
-        for (int i = 0; i < 5; i++) {
-            d_h[i] = 0.0;
-        }
-    }
-
-    private static double sigmoid(double x) {
-        // Stable for large |x|: never exponentiates a positive number.
-        if (x >= 0.0) {
-            return 1.0 / (1.0 + Math.exp(-x));
-        }
-        double e = Math.exp(x);
-        return e / (1.0 + e);
-    }
-
-    private static double softplus(double x) {
-        // log(1 + exp(x)), stable for large |x|.
-        return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)));
     }
 
     private static long mix64(long z) {
@@ -681,13 +508,6 @@ public final class Rnn {
     private static double uniform(long seed, int k) {
         // The k-th uniform number in [0, 1) of the stream for this seed.
         return (mix64(seed + (3L * k + 1L) * 0x9E3779B97F4A7C15L) >>> 11) * 0x1.0p-53;
-    }
-
-    private static double normal(long seed, int k) {
-        // The k-th standard normal number of the stream for this seed (Box-Muller).
-        double u1 = 1.0 - (mix64(seed + (3L * k + 2L) * 0x9E3779B97F4A7C15L) >>> 11) * 0x1.0p-53;
-        double u2 = (mix64(seed + (3L * k + 3L) * 0x9E3779B97F4A7C15L) >>> 11) * 0x1.0p-53;
-        return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2);
     }
 
     private static void checkLength(String name, double[] array, int expected) {

@@ -90,24 +90,9 @@ public final class TwoLayer {
     private final double[] d_tmp1 = new double[4];
 
     /**
-     * adjoint of tmp2
-     */
-    private final double[] d_tmp2 = new double[4];
-
-    /**
-     * adjoint of tmp3
-     */
-    private double d_tmp3;
-
-    /**
      * adjoint of tmp4
      */
     private double d_tmp4;
-
-    /**
-     * adjoint of lossValue
-     */
-    private double d_lossValue;
 
     /**
      * Creates the model with parameters from {@code initParameters(0L)}.
@@ -215,34 +200,22 @@ public final class TwoLayer {
 
     private void backward() {
         // line 12: loss (dot(w, sigmoid(V @ x)) - y) ^ 2;
-        d_lossValue = 1.0;
-        // d tmp4 from lossValue = pow: dx = dy * 2 * x
-        d_tmp4 = d_lossValue * 2.0 * tmp4;
-        // d tmp3 from tmp4 = sub: da = dy
-        d_tmp3 = d_tmp4;
-        // d tmp2 from tmp3 = dot: db = dy * a
-        {
-            double g = d_tmp3;
-            for (int i = 0; i < 4; i++) {
-                d_tmp2[i] = g * params[w_OFFSET + i];
-            }
-        }
-        // d w from tmp3 = dot: da = dy * b
-        {
-            double g = d_tmp3;
-            for (int i = 0; i < 4; i++) {
-                grad[w_OFFSET + i] = g * tmp2[i];
-            }
-        }
-        // d tmp1 from tmp2 = sigmoid: dx = dy * y * (1 - y)
+        // d tmp4 from lossValue = pow: dx += dy * 2 * x
+        d_tmp4 = 2.0 * tmp4;
+        // d w from tmp3 = dot: da += mul(b, dy)
         for (int i = 0; i < 4; i++) {
-            d_tmp1[i] = d_tmp2[i] * tmp2[i] * (1.0 - tmp2[i]);
+            grad[w_OFFSET + i] = tmp2[i] * d_tmp4;
         }
-        // d V from tmp1 = matvec: dA = outer(dy, x)
+        // d tmp1 from tmp2 = sigmoid: dx += dy * y * (1 - y)
+        // d tmp2 from tmp3 = dot: db += mul(a, dy)
         for (int i = 0; i < 4; i++) {
-            double g = d_tmp1[i];
+            d_tmp1[i] = params[w_OFFSET + i] * d_tmp4 * tmp2[i] * (1.0 - tmp2[i]);
+        }
+        // d V from tmp1 = matvec: da += outer(dy, b)
+        for (int i = 0; i < 4; i++) {
+            double a = d_tmp1[i];
             for (int j = 0; j < 3; j++) {
-                grad[V_OFFSET + i * 3 + j] = g * x[j];
+                grad[V_OFFSET + i * 3 + j] = a * x[j];
             }
         }
     }
@@ -256,11 +229,6 @@ public final class TwoLayer {
         return e / (1.0 + e);
     }
 
-    private static double softplus(double x) {
-        // log(1 + exp(x)), stable for large |x|.
-        return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)));
-    }
-
     private static long mix64(long z) {
         // SplitMix64's finalizer: a fixed, portable bit mixer.
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
@@ -271,13 +239,6 @@ public final class TwoLayer {
     private static double uniform(long seed, int k) {
         // The k-th uniform number in [0, 1) of the stream for this seed.
         return (mix64(seed + (3L * k + 1L) * 0x9E3779B97F4A7C15L) >>> 11) * 0x1.0p-53;
-    }
-
-    private static double normal(long seed, int k) {
-        // The k-th standard normal number of the stream for this seed (Box-Muller).
-        double u1 = 1.0 - (mix64(seed + (3L * k + 2L) * 0x9E3779B97F4A7C15L) >>> 11) * 0x1.0p-53;
-        double u2 = (mix64(seed + (3L * k + 3L) * 0x9E3779B97F4A7C15L) >>> 11) * 0x1.0p-53;
-        return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2);
     }
 
     private static void checkLength(String name, double[] array, int expected) {

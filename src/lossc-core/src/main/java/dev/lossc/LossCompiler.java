@@ -1,6 +1,5 @@
 package dev.lossc;
 
-import dev.lossc.ad.AdjointPrinter;
 import dev.lossc.ad.AdjointProgram;
 import dev.lossc.ad.ReverseMode;
 import dev.lossc.ast.AstPrinter;
@@ -17,6 +16,8 @@ import dev.lossc.diag.SourceText;
 import dev.lossc.ir.IrPrinter;
 import dev.lossc.ir.IrProgram;
 import dev.lossc.ir.Lowering;
+import dev.lossc.opt.Passes;
+import dev.lossc.opt.Plan;
 import dev.lossc.parser.SourceParser;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -42,7 +43,8 @@ import java.util.concurrent.Future;
  *   <li>parse: text → AST ({@link SourceParser})
  *   <li>check: names, scopes, shapes, constants, def inlining ({@link Checker})
  *   <li>lower: checked program → normalized primal IR ({@link Lowering})
- *   <li>differentiate: primal IR → adjoint program ({@link ReverseMode})
+ *   <li>differentiate: primal IR → adjoint IR ({@link ReverseMode})
+ *   <li>optimize: named passes over both ({@link Passes})
  *   <li>generate: both → one Java class ({@link ClassWriter})
  * </ol>
  */
@@ -69,7 +71,7 @@ public final class LossCompiler {
     }
 
     /** What to look at inside the pipeline ({@code --dump}). */
-    public enum Dump { AST, IR, ADJOINT }
+    public enum Dump { AST, IR, ADJOINT, PASSES }
 
     /** The package of the generated class, and which stages to print (computed only when asked for). */
     public record Options(String packageName, Set<Dump> dumps) {
@@ -238,11 +240,16 @@ public final class LossCompiler {
         }
         AdjointProgram adjoint = ReverseMode.differentiate(ir);
         if (options.dumps().contains(Dump.ADJOINT)) {
-            dumps.put(Dump.ADJOINT, AdjointPrinter.print(adjoint));
+            dumps.put(Dump.ADJOINT, IrPrinter.print(adjoint.body()));
+        }
+        StringBuilder passLog = options.dumps().contains(Dump.PASSES) ? new StringBuilder() : null;
+        Plan optimized = Passes.run(ir, adjoint, passLog);
+        if (passLog != null) {
+            dumps.put(Dump.PASSES, passLog.toString());
         }
         Optional<GeneratedClass> out = Optional.empty();
         if (generate) {
-            String java = ClassWriter.write(ir, adjoint, source, options.packageName());
+            String java = ClassWriter.write(ir, optimized.forward(), optimized.backward(), source, options.packageName());
             out = Optional.of(new GeneratedClass(options.packageName(), ClassWriter.className(ir.className()), java));
         }
         return new Result(source, List.of(), out, dumps, checked);

@@ -15,8 +15,9 @@ final class Common {
 
     /** {@code --dump ast|ir|adjoint}, repeatable. */
     static final class DumpOptions {
-        @CommandLine.Option(names = "--dump", paramLabel = "ast|ir|adjoint",
-                description = "Print a pipeline stage: ast, ir (normalized primal program) or adjoint (the backward program). Repeatable.")
+        @CommandLine.Option(names = "--dump", paramLabel = "ast|ir|adjoint|passes",
+                description = "Print a pipeline stage: ast, ir (normalized primal program), adjoint (the backward program as IR) "
+                        + "or passes (both, before the optimization passes and after each). Repeatable.")
         List<LossCompiler.Dump> dumps = new ArrayList<>();
 
         /** Compiler options that compute the requested dumps. */

@@ -9,7 +9,7 @@ import dev.lossc.diag.Limits;
 import dev.lossc.diag.Pos;
 import dev.lossc.diag.Reporter;
 import dev.lossc.diag.SourceText;
-import dev.lossc.ir.Shape;
+import dev.lossc.types.Shape;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package dev.lossc.cli;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.lossc.check.Symbol;
-import dev.lossc.ir.Shape;
+import dev.lossc.types.Shape;
 import java.util.List;
 
 /**

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.lossc.diag.DiagnosticKind;
 import dev.lossc.diag.Pos;
 import dev.lossc.diag.Reporter;
-import dev.lossc.ir.Shape;
+import dev.lossc.types.Shape;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

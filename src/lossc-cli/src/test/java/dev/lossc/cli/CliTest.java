@@ -194,7 +194,10 @@ class CliTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("== ast: ") && r.out().contains("Loss ((dot(w, sigmoid((V @ x))) - y) ^ 2)"), r.out());
         assertTrue(r.out().contains("== ir: ") && r.out().contains("= matvec(V, x)"), r.out());
-        assertTrue(r.out().contains("== adjoint: ") && r.out().contains("d[V] = from"), r.out());
+        // The backward pass is IR too: V's gradient is the outer product of matvec's rule.
+        assertTrue(r.out().contains("== adjoint: ") && r.out().contains("d[V] [4, 3] = outer(d[%"), r.out());
+        Run passes = lossc("check", EXAMPLES.resolve("two_layer.loss").toString(), "--dump", "passes");
+        assertTrue(passes.out().contains("== before the passes") && passes.out().contains("== after fusion: "), passes.out());
         Run eval = lossc("eval", EXAMPLES.resolve("two_layer.loss").toString(), "--values", EXAMPLES.resolve("two_layer.json").toString(), "--dump", "ir");
         assertEquals(1, eval.out().lines().count(), "eval keeps stdout to one JSON object; dumps go to stderr");
         assertTrue(eval.err().contains("== ir: "));

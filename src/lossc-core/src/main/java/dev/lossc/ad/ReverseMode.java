@@ -1,63 +1,75 @@
 package dev.lossc.ad;
 
+import dev.lossc.diag.Pos;
 import dev.lossc.ir.IrProgram;
 import dev.lossc.ir.Stmt;
 import dev.lossc.ir.Value;
+import dev.lossc.prim.Prim;
+import dev.lossc.prim.Scalar;
+import dev.lossc.types.Shape;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * Phase 4: reverse mode as a source transformation. Walks the primal IR backwards and emits, for
- * each active operation, one accumulation per active operand. Loops become reversed loops whose
- * temps read their per-iteration slots. Adjoints accumulate, but the first write to an adjoint that
- * covers all of it assigns instead, so only adjoints first reached by a partial write (a view, a
- * broadcast, a loop) are cleared: temps at the start of their iteration's backward, top-level ones
- * when the backward pass starts. A var's adjoint is handed to the assigned value and cleared at
- * each assignment.
+ * Phase 4: reverse mode as a source transformation, from primal IR to adjoint IR. Walks the
+ * primal program backwards and, for each active operation and active operand, emits the
+ * operand's rule from the primitive table: an elementwise rule becomes a {@link Stmt.Map} of its
+ * scalar expression, a structured rule an {@link Stmt.Op} of the primitive it names. Loops become
+ * reversed loops. Adjoints accumulate, but the first write to an adjoint that covers all of it
+ * assigns instead, so only adjoints first reached by a partial write (a view, a loop) are cleared:
+ * temps at the start of their iteration's backward, top-level ones when the backward pass starts.
+ * A var's adjoint is handed to the assigned value and cleared at each assignment.
  */
 public final class ReverseMode {
-    private final Activity activity;
-    private final Set<Value> adjoints = new LinkedHashSet<>();
-    private final Set<Value> zeroAtStart = new LinkedHashSet<>();
-    private final Set<Value> readByBackward = new HashSet<>();
     private final IrProgram program;
+    private final Activity activity;
+    private final Map<Value, Value> adjoints = new HashMap<>();
+    private int nextId;
 
     private ReverseMode(IrProgram program, Activity activity) {
         this.program = program;
         this.activity = activity;
+        this.nextId = program.nextId();
     }
 
     public static AdjointProgram differentiate(IrProgram program) {
         Activity activity = Activity.of(program.body(), program.params());
         ReverseMode rm = new ReverseMode(program, activity);
-        List<AdjointProgram.Step> steps = new ArrayList<>();
+        List<Stmt> body = new ArrayList<>();
         if (activity.isActive(program.loss())) {
-            steps.addAll(rm.reverse(program.body(), true));
+            body.addAll(rm.reverse(program.body(), true));
         }
+        // Vars carry adjoints across assignments: they start at zero.
+        List<Stmt> start = new ArrayList<>();
         for (Value v : program.vars()) {
             if (activity.isActive(v)) {
-                rm.zeroAtStart.add(v);
+                start.add(new Stmt.Zero(rm.adjoint(v), null));
             }
         }
-        return new AdjointProgram(steps, new ArrayList<>(rm.adjoints), new ArrayList<>(rm.zeroAtStart), rm.readByBackward, activity);
+        // A param the loss does not reach has a zero gradient.
+        for (Value p : program.params()) {
+            if (!rm.adjoints.containsKey(p)) {
+                start.add(new Stmt.Zero(rm.adjoint(p), null));
+            }
+        }
+        start.addAll(body);
+        return new AdjointProgram(start, activity, rm.nextId);
     }
 
-    /** True if the rule writes every element of operand k's adjoint exactly once. */
-    private static boolean coversOnce(Stmt.Op op, int k, Rule rule) {
-        if (op.args().get(k).kind() == Value.Kind.VIEW) {
-            return false;
+    /** The adjoint of a value, or for a view, the same view of its root's adjoint. */
+    private Value adjoint(Value v) {
+        if (v.kind() == Value.Kind.VIEW) {
+            return Value.view(nextId++, adjoint(v.root()), v.viewOffset(), v.shape());
         }
-        if (rule instanceof Rule.Kernel kernel) {
-            return kernel.once();
-        }
-        // Same shape: one element each; a scalar operand is reduced in a local and written once.
-        return op.args().get(k).shape().equals(op.out().shape()) || op.args().get(k).shape().isScalar();
+        return adjoints.computeIfAbsent(v, p -> Value.adjointOf(nextId++, p));
     }
 
-    private List<AdjointProgram.Step> reverse(List<Stmt> body, boolean top) {
+    private List<Stmt> reverse(List<Stmt> body, boolean top) {
         // The adjoints this block is responsible for clearing: its own temps (and, at the top, params).
         Set<Value> owned = new LinkedHashSet<>();
         for (Stmt s : body) {
@@ -70,9 +82,9 @@ public final class ReverseMode {
         }
         Set<Value> written = new HashSet<>();
         Set<Value> needZero = new LinkedHashSet<>();
-        List<AdjointProgram.Step> out = new ArrayList<>();
+        List<Stmt> out = new ArrayList<>();
         if (top) {
-            out.add(new AdjointProgram.Seed(program.loss(), posOfLoss()));
+            out.add(new Stmt.Map(adjoint(program.loss()), new Scalar.Num(1.0), List.of(), Shape.SCALAR, false, lossPos(), null));
             written.add(program.loss());
         }
         for (int i = body.size() - 1; i >= 0; i--) {
@@ -81,94 +93,136 @@ public final class ReverseMode {
                 if (!activity.isActive(op.out())) {
                     continue;
                 }
-                adjoints.add(op.out());
                 for (int k = op.args().size() - 1; k >= 0; k--) {
                     Value arg = op.args().get(k);
                     if (activity.isActive(arg)) {
-                        Rule rule = Rules.of(op.prim(), k, op.attribute());
-                        adjoints.add(arg.root());
-                        for (int r = 0; r < op.args().size(); r++) {
-                            if (rule.readsOperand(r)) {
-                                readByBackward.add(op.args().get(r).root());
-                            }
-                        }
-                        if (rule.readsResult()) {
-                            readByBackward.add(op.out());
-                        }
-                        boolean overwrite = firstWrite(arg.root(), coversOnce(op, k, rule), owned, written, needZero);
-                        out.add(new AdjointProgram.Accumulate(op, k, rule, overwrite));
+                        boolean assign = firstWrite(arg, owned, written, needZero);
+                        out.add(rule(op, k, !assign));
                     }
                 }
             } else if (s instanceof Stmt.Assign a) {
                 if (!activity.isActive(a.var())) {
                     continue;
                 }
-                adjoints.add(a.var());
-                boolean sourceActive = activity.isActive(a.source());
-                boolean overwrite = false;
-                if (sourceActive) {
-                    adjoints.add(a.source().root());
-                    overwrite = firstWrite(a.source().root(), a.source().kind() != Value.Kind.VIEW, owned, written, needZero);
+                Value dVar = adjoint(a.var());
+                if (activity.isActive(a.source())) {
+                    boolean assign = firstWrite(a.source(), owned, written, needZero);
+                    out.add(new Stmt.Map(adjoint(a.source()), new Scalar.In(0), List.of(dVar), a.var().shape(), !assign, a.pos(),
+                            Stmt.Note.of("var " + a.var().name() + " was assigned here: hand its adjoint back")));
                 }
-                out.add(new AdjointProgram.Unassign(a, sourceActive, overwrite));
+                out.add(new Stmt.Zero(dVar, a.pos()));
             } else if (s instanceof Stmt.Loop l) {
-                List<AdjointProgram.Step> inner = reverse(l.body(), false);
+                List<Stmt> inner = reverse(l.body(), false);
                 if (!inner.isEmpty()) {
                     // Written in every iteration: whatever of ours it reaches first must start cleared.
                     for (Value target : targets(inner, new LinkedHashSet<>())) {
-                        firstWrite(target, false, owned, written, needZero);
+                        firstWriteOfRoot(target, false, owned, written, needZero);
                     }
-                    out.add(new AdjointProgram.ReverseLoop(l.loop(), inner, l.pos()));
+                    out.add(new Stmt.Loop(l.loop(), inner, true, l.pos()));
                 }
+            } else {
+                throw new IllegalStateException("not a primal statement: " + s);
             }
         }
         for (Value v : owned) {
-            if (adjoints.contains(v) && !written.contains(v)) {
+            if (adjoints.containsKey(v) && !written.contains(v)) {
                 needZero.add(v);
             }
         }
-        if (top) {
-            zeroAtStart.addAll(needZero);
-            return out;
-        }
-        List<AdjointProgram.Step> withZeros = new ArrayList<>();
+        List<Stmt> withZeros = new ArrayList<>();
         for (Value v : needZero) {
-            withZeros.add(new AdjointProgram.Zero(v, null));
+            withZeros.add(new Stmt.Zero(adjoint(v), null));
         }
         withZeros.addAll(out);
         return withZeros;
     }
 
-    /** Records a write to {@code target}'s adjoint; true if it may assign instead of accumulating. */
-    private static boolean firstWrite(Value target, boolean coversOnce, Set<Value> owned, Set<Value> written, Set<Value> needZero) {
+    /** True if this write to {@code arg}'s adjoint may assign: it is the first, and covers all of it. */
+    private boolean firstWrite(Value arg, Set<Value> owned, Set<Value> written, Set<Value> needZero) {
+        return firstWriteOfRoot(arg.root(), arg.kind() != Value.Kind.VIEW, owned, written, needZero);
+    }
+
+    private static boolean firstWriteOfRoot(Value target, boolean coversAll, Set<Value> owned, Set<Value> written, Set<Value> needZero) {
         if (!owned.contains(target) || !written.add(target)) {
             return false;
         }
-        if (!coversOnce) {
+        if (!coversAll) {
             needZero.add(target);
         }
-        return coversOnce;
+        return coversAll;
     }
 
-    private static Set<Value> targets(List<AdjointProgram.Step> steps, Set<Value> into) {
-        for (AdjointProgram.Step s : steps) {
-            if (s instanceof AdjointProgram.Accumulate a) {
-                into.add(a.op().args().get(a.operand()).root());
-            } else if (s instanceof AdjointProgram.Unassign u && u.sourceActive()) {
-                into.add(u.assign().source().root());
-            } else if (s instanceof AdjointProgram.ReverseLoop l) {
+    /** The primal values whose adjoints a block writes (roots). */
+    private static Set<Value> targets(List<Stmt> steps, Set<Value> into) {
+        for (Stmt s : steps) {
+            if (s instanceof Stmt.Loop l) {
                 targets(l.body(), into);
+            } else if (!(s instanceof Stmt.Zero)) {
+                Value w = Stmt.written(s);
+                if (w.root().kind() == Value.Kind.ADJOINT) {
+                    into.add(w.root().primal());
+                }
             }
         }
         return into;
     }
 
-    private dev.lossc.diag.Pos posOfLoss() {
+    /** Operand {@code k}'s rule for {@code op}, from the primitive table. */
+    private Stmt rule(Stmt.Op op, int k, boolean accumulate) {
+        Value target = adjoint(op.args().get(k));
+        Stmt.Note note = new Stmt.Note(op.args().get(k), op.out(), op.prim(), k, op.attribute(), null, null);
+        Prim p = op.prim();
+        if (p.isElementwise()) {
+            List<Value> inputs = new ArrayList<>();
+            Scalar expr = Scalar.replace(p.derivative(k), v -> {
+                if (v instanceof Scalar.Operand o) {
+                    return in(inputs, op.args().get(o.index()));
+                } else if (v instanceof Scalar.Result) {
+                    return in(inputs, op.out());
+                } else if (v instanceof Scalar.ResultAdjoint) {
+                    return in(inputs, adjoint(op.out()));
+                } else if (v instanceof Scalar.Attribute) {
+                    return new Scalar.Num(op.attribute());
+                }
+                return null;
+            });
+            return new Stmt.Map(target, Scalar.simplify(expr), inputs, op.out().shape(), accumulate, op.pos(), note);
+        }
+        Prim.Contribution c = p.contribution(k);
+        List<Value> args = new ArrayList<>();
+        for (Prim.Ref r : c.args()) {
+            args.add(switch (r) {
+                case X0 -> op.args().get(0);
+                case X1 -> op.args().get(1);
+                case Y -> op.out();
+                case DY -> adjoint(op.out());
+            });
+        }
+        if (c.prim().isElementwise()) {
+            // An elementwise primitive spread over the operand's shape (dot's b * dy, sum's copy of dy).
+            List<Value> inputs = new ArrayList<>();
+            Scalar expr = Scalar.replace(c.prim().forward(), v -> v instanceof Scalar.Operand o ? in(inputs, args.get(o.index())) : null);
+            return new Stmt.Map(target, Scalar.simplify(expr), inputs, target.shape(), accumulate, op.pos(), note);
+        }
+        return new Stmt.Op(target, c.prim(), args, 0, accumulate, op.pos(), note);
+    }
+
+    /** The loop input reading {@code v}, added to {@code inputs} once. */
+    private static Scalar in(List<Value> inputs, Value v) {
+        int i = inputs.indexOf(v);
+        if (i < 0) {
+            inputs.add(v);
+            i = inputs.size() - 1;
+        }
+        return new Scalar.In(i);
+    }
+
+    private Pos lossPos() {
         for (int i = program.body().size() - 1; i >= 0; i--) {
             if (program.body().get(i) instanceof Stmt.Op op && op.out() == program.loss()) {
                 return op.pos();
             }
         }
-        return dev.lossc.diag.Pos.START;
+        return Pos.START;
     }
 }

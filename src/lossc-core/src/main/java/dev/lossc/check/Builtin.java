@@ -1,26 +1,23 @@
 package dev.lossc.check;
 
+import dev.lossc.prim.Prim;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The built-in functions of docs/language.md section 5 and the operators, as the checker sees them.
- * Derived ones ({@code mean}, {@code mse}, …) are rewritten into primitives by the lowering.
+ * The built-in functions that are not plain elementwise primitives: each has its own shape rule in
+ * the checker. The elementwise ones ({@code sigmoid}, {@code gelu}, {@code max}, …) come from the
+ * primitive table ({@link Prim#elementwiseNamed}) and are checked generically. The derived ones
+ * ({@code mean}, {@code mse}, {@code cross_entropy}, …) are rewritten into primitives by the
+ * lowering, so they need no derivative of their own.
  */
 public enum Builtin {
-    // Elementwise unary
-    SIGMOID("sigmoid"), TANH("tanh"), RELU("relu"), SOFTPLUS("softplus"), EXP("exp"), LOG("log"),
-    SQRT("sqrt"), ABS("abs"), LEAKY_RELU("leaky_relu"), NEG("-"), POW("^"),
-    // Elementwise binary, broadcasting
-    ADD("+"), SUB("-"), MUL("*"), DIV("/"), MAX("max"), MIN("min"),
-    // Products: '@' resolves to one of the first four by shape
-    MATVEC("@"), VECMAT("@"), MATMUL("@"), DOT("dot"), OUTER("outer"), TRANSPOSE("transpose"),
-    // Reductions
-    SUM("sum"), MEAN("mean"), SUM_AXIS0("sum"), SUM_AXIS1("sum"), MEAN_AXIS0("mean"), MEAN_AXIS1("mean"),
+    LEAKY_RELU("leaky_relu"), DOT("dot"), OUTER("outer"), TRANSPOSE("transpose"), SUM("sum"), MEAN("mean"),
     SOFTMAX("softmax"), LOG_SOFTMAX("log_softmax"), LOGSUMEXP("logsumexp"),
-    // Losses and penalties
-    MSE("mse"), CROSS_ENTROPY("cross_entropy"), BCE_LOGITS("bce_logits"), L2("l2"), L1("l1");
+    MSE("mse"), CROSS_ENTROPY("cross_entropy"), BCE_LOGITS("bce_logits"), L2("l2"), L1("l1"),
+    /** {@code mean(X, 0)} and {@code mean(X, 1)}, as the checker resolves them. */
+    MEAN_AXIS0("mean"), MEAN_AXIS1("mean");
 
     private final String spelling;
 
@@ -28,7 +25,6 @@ public enum Builtin {
         this.spelling = spelling;
     }
 
-    /** How the user writes it. */
     public String spelling() {
         return spelling;
     }
@@ -37,26 +33,17 @@ public enum Builtin {
 
     static {
         for (Builtin b : values()) {
-            if (Character.isLetter(b.spelling.charAt(0)) && !BY_NAME.containsKey(b.spelling)) {
-                BY_NAME.put(b.spelling, b);
-            }
+            BY_NAME.putIfAbsent(b.spelling, b);
         }
     }
 
-    /** The function of that name, as called ({@code sum} here is the one-argument form). */
+    /** The function of that name, as called ({@code mean} here is the one- or two-argument form). */
     public static Optional<Builtin> named(String name) {
         return Optional.ofNullable(BY_NAME.get(name));
     }
 
+    /** A name no declaration may take: a built-in here or an elementwise primitive's. */
     public static boolean isBuiltinName(String name) {
-        return BY_NAME.containsKey(name);
-    }
-
-    public boolean isElementwiseUnary() {
-        return ordinal() <= POW.ordinal();
-    }
-
-    public boolean isElementwiseBinary() {
-        return ordinal() >= ADD.ordinal() && ordinal() <= MIN.ordinal();
+        return BY_NAME.containsKey(name) || Prim.elementwiseNamed(name) != null;
     }
 }

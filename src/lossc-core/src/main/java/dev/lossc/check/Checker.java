@@ -9,7 +9,8 @@ import dev.lossc.diag.DiagnosticKind;
 import dev.lossc.diag.Limits;
 import dev.lossc.diag.Pos;
 import dev.lossc.diag.Reporter;
-import dev.lossc.ir.Shape;
+import dev.lossc.prim.Prim;
+import dev.lossc.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -617,7 +618,7 @@ public final class Checker {
             return name(n, ctx);
         } else if (e instanceof Expr.Neg n) {
             Typed.Expr a = expr(n.operand(), ctx);
-            return a == null ? null : apply(Builtin.NEG, List.of(a), 0, a.shape(), n.pos(), ctx);
+            return a == null ? null : apply(Prim.NEG, List.of(a), 0, a.shape(), n.pos(), ctx);
         } else if (e instanceof Expr.Binary b) {
             return binary(b, ctx);
         } else if (e instanceof Expr.Pow p) {
@@ -630,7 +631,7 @@ public final class Checker {
             if (base == null || exponent == null) {
                 return null;
             }
-            return apply(Builtin.POW, List.of(base), ((Typed.Const) exponent).value(), base.shape(), p.pos(), ctx);
+            return apply(Prim.POW, List.of(base), ((Typed.Const) exponent).value(), base.shape(), p.pos(), ctx);
         } else if (e instanceof Expr.Index i) {
             return index(i, ctx);
         }
@@ -680,31 +681,32 @@ public final class Checker {
             Shape a = l.shape();
             Shape c = r.shape();
             if (a.isMatrix() && c.isVector() && a.cols() == c.cols()) {
-                return apply(Builtin.MATVEC, List.of(l, r), 0, Shape.vector(a.rows()), b.pos(), ctx);
+                return apply(Prim.MATVEC, List.of(l, r), 0, Shape.vector(a.rows()), b.pos(), ctx);
             }
             if (a.isVector() && c.isMatrix() && a.cols() == c.rows()) {
-                return apply(Builtin.VECMAT, List.of(l, r), 0, Shape.vector(c.cols()), b.pos(), ctx);
+                return apply(Prim.VECMAT, List.of(l, r), 0, Shape.vector(c.cols()), b.pos(), ctx);
             }
             if (a.isMatrix() && c.isMatrix() && a.cols() == c.rows()) {
                 Shape s = checkedMatrix(a.rows(), c.cols(), "the result of '@'", b.pos());
-                return s == null ? null : apply(Builtin.MATMUL, List.of(l, r), 0, s, b.pos(), ctx);
+                return s == null ? null : apply(Prim.MATMUL, List.of(l, r), 0, s, b.pos(), ctx);
             }
             if (a.isVector() && c.isVector() && a.cols() == c.cols()) {
-                return apply(Builtin.DOT, List.of(l, r), 0, Shape.SCALAR, b.pos(), ctx);
+                return apply(Prim.DOT, List.of(l, r), 0, Shape.SCALAR, b.pos(), ctx);
             }
             reporter.error(b.pos(), DiagnosticKind.MATMUL_SHAPES, a, c);
             return null;
         }
-        Builtin f = switch (b.op()) {
-            case ADD -> Builtin.ADD;
-            case SUB -> Builtin.SUB;
-            case MUL -> Builtin.MUL;
-            default -> Builtin.DIV;
+        Prim f = switch (b.op()) {
+            case ADD -> Prim.ADD;
+            case SUB -> Prim.SUB;
+            case MUL -> Prim.MUL;
+            case DIV -> Prim.DIV;
+            case MATMUL -> throw new IllegalStateException("'@' is handled above");
         };
         return broadcast(f, b.op().symbol, l, r, b.pos(), ctx);
     }
 
-    private Typed.Expr broadcast(Builtin f, String spelling, Typed.Expr l, Typed.Expr r, Pos pos, Ctx ctx) {
+    private Typed.Expr broadcast(Prim f, String spelling, Typed.Expr l, Typed.Expr r, Pos pos, Ctx ctx) {
         Shape result = broadcastShape(l.shape(), r.shape());
         if (result == null) {
             reporter.error(pos, DiagnosticKind.SHAPE_MISMATCH, spelling, l.shape(), r.shape());
@@ -812,8 +814,9 @@ public final class Checker {
             }
             return null;
         }
+        Prim elementwise = Prim.elementwiseNamed(name);
         Builtin f = Builtin.named(name).orElse(null);
-        if (f == null) {
+        if (f == null && elementwise == null) {
             if (ctx.inDef() != null && name.equals(ctx.inDef().name())) {
                 reporter.error(c.pos(), DiagnosticKind.RECURSIVE_CALL, name);
             } else {
@@ -821,7 +824,21 @@ public final class Checker {
             }
             return null;
         }
+        if (f == null) {
+            return elementwise(elementwise, c, args, ctx);
+        }
         return builtin(f, c, args, ctx);
+    }
+
+    /** An elementwise primitive called by name: one argument keeps its shape, two broadcast as '+'. */
+    private Typed.Expr elementwise(Prim p, Expr.Call c, List<Typed.Expr> args, Ctx ctx) {
+        if (!arity(c, args.size(), p.arity(), p.arity()) || args.contains(null)) {
+            return null;
+        }
+        if (p.arity() == 1) {
+            return apply(p, args, 0, args.get(0).shape(), c.pos(), ctx);
+        }
+        return broadcast(p, c.function().name(), args.get(0), args.get(1), c.pos(), ctx);
     }
 
     private boolean arity(Expr.Call c, int given, int min, int max) {
@@ -836,130 +853,131 @@ public final class Checker {
     private Typed.Expr builtin(Builtin f, Expr.Call c, List<Typed.Expr> args, Ctx ctx) {
         String name = c.function().name();
         Pos pos = c.pos();
-        switch (f) {
-            case SIGMOID, TANH, RELU, SOFTPLUS, EXP, LOG, SQRT, ABS -> {
-                if (!arity(c, args.size(), 1, 1) || args.get(0) == null) {
-                    return null;
-                }
-                return apply(f, args, 0, args.get(0).shape(), pos, ctx);
-            }
+        // Exhaustive: a built-in without a rule here fails to compile.
+        return switch (f) {
             case LEAKY_RELU -> {
                 if (!arity(c, args.size(), 1, 2) || args.contains(null)) {
-                    return null;
+                    yield null;
                 }
                 double alpha = 0.01;
                 if (args.size() == 2) {
                     if (!(args.get(1) instanceof Typed.Const k)) {
                         reporter.error(Exprs.start(c.args().get(1)), DiagnosticKind.CONSTANT_ARGUMENT, 2, name);
-                        return null;
+                        yield null;
                     }
                     alpha = k.value();
                 }
-                return apply(f, List.of(args.get(0)), alpha, args.get(0).shape(), pos, ctx);
-            }
-            case MAX, MIN -> {
-                if (!arity(c, args.size(), 2, 2) || args.contains(null)) {
-                    return null;
-                }
-                return broadcast(f, name, args.get(0), args.get(1), pos, ctx);
+                yield apply(Prim.LEAKY_RELU, List.of(args.get(0)), alpha, args.get(0).shape(), pos, ctx);
             }
             case DOT, OUTER -> {
                 if (!arity(c, args.size(), 2, 2) || args.contains(null)) {
-                    return null;
+                    yield null;
                 }
                 Shape a = args.get(0).shape();
                 Shape b = args.get(1).shape();
                 if (f == Builtin.DOT) {
                     if (a.isVector() && b.isVector() && a.cols() == b.cols()) {
-                        return apply(f, args, 0, Shape.SCALAR, pos, ctx);
+                        yield apply(Prim.DOT, args, 0, Shape.SCALAR, pos, ctx);
                     }
                     reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name, "two vectors of equal length", a + " and " + b);
-                    return null;
+                    yield null;
                 }
                 if (a.isVector() && b.isVector()) {
                     Shape s = checkedMatrix(a.cols(), b.cols(), "the result of 'outer'", pos);
-                    return s == null ? null : apply(f, args, 0, s, pos, ctx);
+                    yield s == null ? null : apply(Prim.OUTER, args, 0, s, pos, ctx);
                 }
                 reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name, "two vectors", a + " and " + b);
-                return null;
+                yield null;
             }
             case TRANSPOSE -> {
                 if (!arity(c, args.size(), 1, 1) || args.get(0) == null) {
-                    return null;
+                    yield null;
                 }
                 Shape a = args.get(0).shape();
                 if (!a.isMatrix()) {
                     reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name, "a matrix", a);
-                    return null;
+                    yield null;
                 }
-                return apply(f, args, 0, Shape.matrix(a.cols(), a.rows()), pos, ctx);
+                yield apply(Prim.TRANSPOSE, args, 0, Shape.matrix(a.cols(), a.rows()), pos, ctx);
             }
             case SUM, MEAN -> {
                 if (!arity(c, args.size(), 1, 2) || args.contains(null)) {
-                    return null;
+                    yield null;
                 }
                 if (args.size() == 1) {
-                    return apply(f, args, 0, Shape.SCALAR, pos, ctx);
+                    yield f == Builtin.SUM ? apply(Prim.SUM, args, 0, Shape.SCALAR, pos, ctx) : derived(f, args, Shape.SCALAR, pos, ctx);
                 }
                 Shape a = args.get(0).shape();
                 Typed.Expr axis = args.get(1);
                 if (!(axis instanceof Typed.Const k) || (k.value() != 0 && k.value() != 1)) {
                     reporter.error(Exprs.start(c.args().get(1)), DiagnosticKind.BAD_AXIS, describe(axis));
-                    return null;
+                    yield null;
                 }
                 if (!a.isMatrix()) {
                     reporter.error(Exprs.start(c.args().get(0)), DiagnosticKind.ARGUMENT_SHAPE, name + "(X, axis)", "a matrix", a);
-                    return null;
+                    yield null;
                 }
                 boolean rows = k.value() == 0;
-                Builtin g = f == Builtin.SUM ? (rows ? Builtin.SUM_AXIS0 : Builtin.SUM_AXIS1) : (rows ? Builtin.MEAN_AXIS0 : Builtin.MEAN_AXIS1);
-                return apply(g, List.of(args.get(0)), 0, Shape.vector(rows ? a.cols() : a.rows()), pos, ctx);
+                Shape result = Shape.vector(rows ? a.cols() : a.rows());
+                if (f == Builtin.SUM) {
+                    yield apply(rows ? Prim.SUM_AXIS0 : Prim.SUM_AXIS1, List.of(args.get(0)), 0, result, pos, ctx);
+                }
+                yield derived(rows ? Builtin.MEAN_AXIS0 : Builtin.MEAN_AXIS1, List.of(args.get(0)), result, pos, ctx);
             }
             case SOFTMAX, LOG_SOFTMAX, LOGSUMEXP -> {
                 if (!arity(c, args.size(), 1, 1) || args.get(0) == null) {
-                    return null;
+                    yield null;
                 }
                 Shape a = args.get(0).shape();
                 if (a.isScalar()) {
                     reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name, "a vector or a matrix", a);
-                    return null;
+                    yield null;
                 }
                 Shape result = f != Builtin.LOGSUMEXP ? a : a.isVector() ? Shape.SCALAR : Shape.vector(a.rows());
-                return apply(f, args, 0, result, pos, ctx);
+                Prim p = f == Builtin.SOFTMAX ? Prim.SOFTMAX : f == Builtin.LOG_SOFTMAX ? Prim.LOG_SOFTMAX : Prim.LOGSUMEXP;
+                yield apply(p, args, 0, result, pos, ctx);
             }
             case MSE, BCE_LOGITS, CROSS_ENTROPY -> {
                 if (!arity(c, args.size(), 2, 2) || args.contains(null)) {
-                    return null;
+                    yield null;
                 }
                 Shape a = args.get(0).shape();
                 Shape b = args.get(1).shape();
                 if (!a.equals(b) || (f == Builtin.CROSS_ENTROPY && a.isScalar())) {
                     String expected = f == Builtin.CROSS_ENTROPY ? "two vectors or two matrices of equal shape" : "two arguments of equal shape";
                     reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name, expected, a + " and " + b);
-                    return null;
+                    yield null;
                 }
-                return apply(f, args, 0, Shape.SCALAR, pos, ctx);
+                yield derived(f, args, Shape.SCALAR, pos, ctx);
             }
             case L1, L2 -> {
                 if (!arity(c, args.size(), 1, 1) || args.get(0) == null) {
-                    return null;
+                    yield null;
                 }
-                return apply(f, args, 0, Shape.SCALAR, pos, ctx);
+                yield derived(f, args, Shape.SCALAR, pos, ctx);
             }
-            default -> throw new IllegalStateException("not callable by name: " + f);
-        }
+            case MEAN_AXIS0, MEAN_AXIS1 -> throw new IllegalStateException("not callable by name: " + f);
+        };
     }
 
     /** Builds an application, folding scalar constants and counting operations against the limit. */
-    private Typed.Expr apply(Builtin f, List<Typed.Expr> args, double attribute, Shape shape, Pos pos, Ctx ctx) {
-        if (args.stream().allMatch(a -> a instanceof Typed.Const)) {
-            if (f.isElementwiseUnary()) {
-                return new Typed.Const(Folding.unary(f, ((Typed.Const) args.get(0)).value(), attribute), pos);
-            }
-            if (f.isElementwiseBinary()) {
-                return new Typed.Const(Folding.binary(f, ((Typed.Const) args.get(0)).value(), ((Typed.Const) args.get(1)).value()), pos);
-            }
+    private Typed.Expr apply(Prim f, List<Typed.Expr> args, double attribute, Shape shape, Pos pos, Ctx ctx) {
+        if (f.isElementwise() && args.stream().allMatch(a -> a instanceof Typed.Const)) {
+            double[] values = args.stream().mapToDouble(a -> ((Typed.Const) a).value()).toArray();
+            return new Typed.Const(f.fold(attribute, values), pos);
         }
+        if (!counted(shape, pos, ctx)) {
+            return null;
+        }
+        return new Typed.Apply(f, args, attribute, shape, pos);
+    }
+
+    private Typed.Expr derived(Builtin f, List<Typed.Expr> args, Shape shape, Pos pos, Ctx ctx) {
+        return counted(shape, pos, ctx) ? new Typed.Derived(f, args, shape, pos) : null;
+    }
+
+    /** Counts one operation against the limit; false if its storage over loop iterations is too large. */
+    private boolean counted(Shape shape, Pos pos, Ctx ctx) {
         if (++operations > Limits.MAX_OPERATIONS) {
             if (!tooLargeReported) {
                 reporter.error(pos, DiagnosticKind.PROGRAM_TOO_LARGE, Limits.MAX_OPERATIONS);
@@ -970,8 +988,8 @@ public final class Checker {
         if ((double) shape.size() * ctx.iterations() > MAX_ELEMENTS) {
             reporter.error(pos, DiagnosticKind.TOO_LARGE, "the storage for this value across loop iterations",
                     (long) shape.size() * ctx.iterations(), MAX_ELEMENTS);
-            return null;
+            return false;
         }
-        return new Typed.Apply(f, args, attribute, shape, pos);
+        return true;
     }
 }

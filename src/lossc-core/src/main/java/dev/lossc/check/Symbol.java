@@ -2,7 +2,7 @@ package dev.lossc.check;
 
 import dev.lossc.ast.Stmt;
 import dev.lossc.diag.Pos;
-import dev.lossc.ir.Shape;
+import dev.lossc.types.Shape;
 import java.util.Map;
 
 /** What a name stands for once resolved. Symbols are compared by identity. */

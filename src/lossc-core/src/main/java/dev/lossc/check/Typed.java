@@ -1,7 +1,8 @@
 package dev.lossc.check;
 
 import dev.lossc.diag.Pos;
-import dev.lossc.ir.Shape;
+import dev.lossc.prim.Prim;
+import dev.lossc.types.Shape;
 import java.util.List;
 
 /**
@@ -34,9 +35,16 @@ public final class Typed {
         }
     }
 
-    /** A built-in or operator applied; {@code attribute} is the exponent, alpha, or unused. */
-    public record Apply(Builtin function, List<Expr> args, double attribute, Shape shape, Pos pos) implements Expr {
+    /** A primitive applied (an operator or built-in); {@code attribute} is the exponent, alpha, or unused. */
+    public record Apply(Prim prim, List<Expr> args, double attribute, Shape shape, Pos pos) implements Expr {
         public Apply {
+            args = List.copyOf(args);
+        }
+    }
+
+    /** A derived built-in ({@code mean}, {@code mse}, …) applied; the lowering rewrites it into primitives. */
+    public record Derived(Builtin function, List<Expr> args, Shape shape, Pos pos) implements Expr {
+        public Derived {
             args = List.copyOf(args);
         }
     }

@@ -7,13 +7,13 @@ import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
-import dev.lossc.ad.AdjointProgram;
 import dev.lossc.check.Symbol;
 import dev.lossc.diag.SourceText;
 import dev.lossc.ir.IrProgram;
-import dev.lossc.ir.Shape;
+import dev.lossc.types.Shape;
 import dev.lossc.ir.Stmt;
 import dev.lossc.ir.Value;
+import dev.lossc.prim.ScalarFn;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -24,13 +24,14 @@ import javax.lang.model.element.Modifier;
  * public API, then the forward pass, the backward pass and the numeric helpers.
  */
 public final class ClassWriter {
-    private static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
+    static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
     private static final TypeName DOUBLES = TypeName.get(double[].class);
     /** java.lang types the generated code names: the class and its fields must not hide them. */
     private static final Set<String> JAVA_LANG = Set.of("Math", "Double", "IllegalArgumentException", "String", "Object", "System", "Override", "Integer", "Long");
 
     private final IrProgram ir;
-    private final AdjointProgram adjoint;
+    private final List<Stmt> forward;
+    private final List<Stmt> backward;
     private final SourceText source;
     private final String packageName;
     private final JavaNames names = new JavaNames();
@@ -38,23 +39,44 @@ public final class ClassWriter {
     private final Kernels kernels;
     private final String className;
     private final List<Value> temps = new ArrayList<>();
+    /** The scalar functions the emitted code calls: their helpers are emitted, no others. */
+    private final java.util.Set<ScalarFn> usedFunctions = java.util.EnumSet.noneOf(ScalarFn.class);
+    /** Every value the forward or backward pass reads or writes: only these get storage. */
+    private final java.util.Set<Value> referenced = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final List<String> dimNames = new ArrayList<>();
     private int anonymous;
 
-    private ClassWriter(IrProgram ir, AdjointProgram adjoint, SourceText source, String packageName) {
+    private ClassWriter(IrProgram ir, List<Stmt> forward, List<Stmt> backward, SourceText source, String packageName) {
         this.ir = ir;
-        this.adjoint = adjoint;
+        this.forward = forward;
+        this.backward = backward;
         this.source = source;
         this.packageName = packageName;
-        this.layout = new Layout(names, adjoint.readByBackward());
-        this.kernels = new Kernels(layout);
+        this.layout = new Layout(names, readBy(backward));
+        this.kernels = new Kernels(layout, usedFunctions::add);
         String cls = JavaNames.className(ir.className());
         this.className = JAVA_LANG.contains(cls) ? cls + "_" : cls;
     }
 
-    /** The Java source of the generated class. */
-    public static String write(IrProgram ir, AdjointProgram adjoint, SourceText source, String packageName) {
-        return new ClassWriter(ir, adjoint, source, packageName).write();
+    /**
+     * The Java source of the generated class: {@code ir} gives the model's interface (dims, inputs,
+     * params, loss), {@code forward} and {@code backward} the two passes as optimized IR.
+     */
+    public static String write(IrProgram ir, List<Stmt> forward, List<Stmt> backward, SourceText source, String packageName) {
+        return new ClassWriter(ir, forward, backward, source, packageName).write();
+    }
+
+    /** The primal values a statement list reads (roots): those computed in loops keep one copy per iteration. */
+    private static java.util.Set<Value> readBy(List<Stmt> body) {
+        java.util.Set<Value> out = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Stmt s : body) {
+            for (Value v : Stmt.read(s)) {
+                if (v.root().kind() != Value.Kind.ADJOINT) {
+                    out.add(v.root());
+                }
+            }
+        }
+        return out;
     }
 
     /** The simple name the class will have (the model name, made a valid Java name). */
@@ -69,8 +91,13 @@ public final class ClassWriter {
 
     private String write() {
         names.reserve(className, "java", Layout.PARAMS, Layout.GRAD, "PARAMETER_COUNT", "loss", "lossAndGradient",
-                "parameters", "gradient", "initParameters", "forward", "backward", "sigmoid", "softplus", "mix64",
+                "parameters", "gradient", "initParameters", "forward", "backward", "mix64",
                 "uniform", "normal", "checkLength", "seed", "Arrays");
+        for (ScalarFn f : ScalarFn.values()) {
+            if (f.isHelper()) {
+                names.reserve(f.java());
+            }
+        }
         names.reserve(JAVA_LANG.toArray(new String[0]));
         names.reserve(Kernels.LOCALS);
         allocateNames();
@@ -102,7 +129,7 @@ public final class ClassWriter {
 
         Chunker chunker = new Chunker(source, layout, new MethodNamer("forward"));
         type.addMethod(MethodSpec.methodBuilder("forward").addModifiers(Modifier.PRIVATE)
-                .addCode(chunker.body(forwardUnits(ir.body()), List.of())).build());
+                .addCode(chunker.body(units(forward), List.of())).build());
         Chunker back = new Chunker(source, layout, new MethodNamer("backward"));
         type.addMethod(MethodSpec.methodBuilder("backward").addModifiers(Modifier.PRIVATE)
                 .addCode(back.body(backwardUnits(), List.of())).build());
@@ -155,20 +182,48 @@ public final class ClassWriter {
         for (Value t : temps) {
             layout.namePrimal(t, t.name() != null ? t.name() : "tmp" + ++anonymous);
         }
-        for (Value v : adjoint.adjointValues()) {
-            if (v.kind() == Value.Kind.TEMP || v.kind() == Value.Kind.VAR) {
+        collectReferenced(forward);
+        collectReferenced(backward);
+        for (Value v : ir.vars()) {
+            if (adjointOf.containsKey(v)) {
                 layout.nameAdjoint(v);
             }
         }
-        collectLoops(ir.body());
+        for (Value v : temps) {
+            if (adjointOf.containsKey(v)) {
+                layout.nameAdjoint(v);
+            }
+        }
+        collectLoops(forward);
     }
 
     private void collectTemps(List<Stmt> body) {
         for (Stmt s : body) {
-            if (s instanceof Stmt.Op op) {
-                temps.add(op.out());
-            } else if (s instanceof Stmt.Loop l) {
+            if (s instanceof Stmt.Loop l) {
                 collectTemps(l.body());
+            } else if (Stmt.written(s).kind() == Value.Kind.TEMP) {
+                temps.add(Stmt.written(s));
+            }
+        }
+    }
+
+    /** The adjoint value of each primal value whose adjoint the backward pass uses. */
+    private final java.util.Map<Value, Value> adjointOf = new java.util.IdentityHashMap<>();
+
+    private void collectReferenced(List<Stmt> body) {
+        for (Stmt s : body) {
+            if (s instanceof Stmt.Loop l) {
+                collectReferenced(l.body());
+                continue;
+            }
+            List<Value> all = new ArrayList<>(Stmt.read(s));
+            all.add(Stmt.written(s));
+            for (Value v : all) {
+                Value root = v.root();
+                referenced.add(root);
+                if (root.kind() == Value.Kind.ADJOINT) {
+                    adjointOf.put(root.primal(), root);
+                }
             }
         }
     }
@@ -222,9 +277,15 @@ public final class ClassWriter {
                     .addJavadoc("input {@code $L} $L, held during a call.\n", in.name(), in.shape()).build());
         }
         List<Value> values = new ArrayList<>(ir.vars());
-        values.addAll(temps);
+        for (Value t : temps) {
+            if (referenced.contains(t) || t == ir.loss()) {
+                values.add(t);
+            }
+        }
+        List<Value> withAdjoints = new ArrayList<>(ir.vars());
+        withAdjoints.addAll(temps);
         long arrays = values.stream().filter(layout::isArray).count()
-                + values.stream().filter(v -> layout.adjointName(v) != null && v.shape().size() > 1).count();
+                + withAdjoints.stream().filter(v -> layout.adjointName(v) != null && v.shape().size() > 1).count();
         boolean viaMethods = arrays > ALLOCATIONS_PER_METHOD;
         for (Value v : values) {
             String what = v.kind() == Value.Kind.VAR ? "var {@code " + v.name() + "}" : v.name() != null ? "{@code " + v.name() + "}" : "intermediate";
@@ -232,7 +293,7 @@ public final class ClassWriter {
             String loops = slots.isEmpty() ? "" : ", one slot per iteration of " + String.join(", ", slots.stream().map(Symbol.Loop::name).toList());
             type.addField(field(layout.primalName(v), layout.isArray(v), layout.storageLength(v), what + " " + v.shape() + loops, viaMethods));
         }
-        for (Value v : values) {
+        for (Value v : withAdjoints) {
             if (layout.adjointName(v) != null) {
                 type.addField(field(layout.adjointName(v), v.shape().size() > 1, v.shape().size(),
                         "adjoint of " + layout.primalName(v), viaMethods));
@@ -327,107 +388,76 @@ public final class ClassWriter {
             int fanIn = s.isMatrix() ? s.cols() : s.size();
             int fanOut = s.isMatrix() ? s.rows() : s.size();
             String off = layout.offsetOf(p);
-            String at = Layout.PARAMS + "[" + off + " + i]";
+            boolean one = s.size() == 1;
+            String at = Layout.PARAMS + "[" + off + (one ? "]" : " + i]");
+            String k = one ? off : off + " + i";
             m.addComment("$L $L: $L", p.name(), s, init.describe());
-            m.beginControlFlow("for (int i = 0; i < $L; i++)", s.size());
+            if (!one) {
+                m.beginControlFlow("for (int i = 0; i < $L; i++)", s.size());
+            }
             switch (init.kind()) {
                 case ZEROS -> m.addStatement("$L = 0.0", at);
                 case ONES -> m.addStatement("$L = 1.0", at);
-                case UNIFORM -> m.addStatement("$L = $L + ($L) * uniform(seed, $L + i)", at, Layout.literal(init.a()),
-                        Layout.literal(init.b() - init.a()), off);
-                case NORMAL -> m.addStatement("$L = $L + $L * normal(seed, $L + i)", at, Layout.literal(init.a()), Layout.literal(init.b()), off);
+                case UNIFORM -> m.addStatement("$L = $L + ($L) * uniform(seed, $L)", at, Layout.literal(init.a()),
+                        Layout.literal(init.b() - init.a()), k);
+                case NORMAL -> m.addStatement("$L = $L + $L * normal(seed, $L)", at, Layout.literal(init.a()), Layout.literal(init.b()), k);
                 case XAVIER -> {
                     double bound = Math.sqrt(6.0 / (fanIn + fanOut));
-                    m.addStatement("$L = $L * (2.0 * uniform(seed, $L + i) - 1.0)", at, Layout.literal(bound), off);
+                    m.addStatement("$L = $L * (2.0 * uniform(seed, $L) - 1.0)", at, Layout.literal(bound), k);
                 }
-                case HE -> m.addStatement("$L = $L * normal(seed, $L + i)", at, Layout.literal(Math.sqrt(2.0 / fanIn)), off);
+                case HE -> m.addStatement("$L = $L * normal(seed, $L)", at, Layout.literal(Math.sqrt(2.0 / fanIn)), k);
             }
-            m.endControlFlow();
+            if (!one) {
+                m.endControlFlow();
+            }
         }
         return m.build();
     }
 
     // ------------------------------------------------------------------ forward and backward
 
-    private List<Chunker.Unit> forwardUnits(List<Stmt> body) {
+    /** The code of a statement list, forward or backward: one unit per statement, loops as loops. */
+    private List<Chunker.Unit> units(List<Stmt> body) {
         List<Chunker.Unit> units = new ArrayList<>();
         for (Stmt s : body) {
-            int line = s.pos().line();
-            if (s instanceof Stmt.Op op) {
-                units.add(new Chunker.Code(kernels.forward(op), line, null));
-            } else if (s instanceof Stmt.Assign a) {
-                units.add(new Chunker.Code(kernels.assign(a), line, null));
-            } else if (s instanceof Stmt.Loop l) {
-                String t = layout.loop(l.loop());
-                String header = "for (int " + t + " = " + l.loop().from() + "; " + t + " < " + l.loop().to() + "; " + t + "++)";
-                units.add(new Chunker.Loop(header, l.loop(), forwardUnits(l.body()), line));
-            }
-        }
-        return units;
-    }
-
-    private List<Chunker.Unit> backwardUnits() {
-        List<Chunker.Unit> units = new ArrayList<>();
-        List<Value> params = adjoint.zeroAtStart().stream().filter(v -> v.kind() == Value.Kind.PARAM).toList();
-        if (params.size() == ir.params().size() && !params.isEmpty()) {
-            units.add(new Chunker.Code(CodeBlock.builder().addStatement("$T.fill($L, 0.0)", ARRAYS, Layout.GRAD).build(), -1, null));
-        } else {
-            for (Value p : params) {
-                units.add(new Chunker.Code(zeroAdjoint(p), -1, null));
-            }
-        }
-        for (Value v : adjoint.zeroAtStart()) {
-            if (v.kind() != Value.Kind.PARAM) {
-                units.add(new Chunker.Code(zeroAdjoint(v), -1, null));
-            }
-        }
-        // Params the loss does not depend on have a zero gradient.
-        for (Value p : ir.params()) {
-            if (!adjoint.activity().isActive(p) || !adjoint.adjointValues().contains(p)) {
-                units.add(new Chunker.Code(zeroAdjoint(p), -1, null));
-            }
-        }
-        units.addAll(backwardUnits(adjoint.steps()));
-        return units;
-    }
-
-    private CodeBlock zeroAdjoint(Value v) {
-        if (v.kind() == Value.Kind.PARAM) {
-            String off = layout.offsetOf(v);
-            if (v.shape().size() == 1) {
-                return CodeBlock.builder().addStatement("$L[$L] = 0.0", Layout.GRAD, off).build();
-            }
-            return CodeBlock.builder().addStatement("$T.fill($L, $L, $L + $L, 0.0)", ARRAYS, Layout.GRAD, off, off, v.shape().size()).build();
-        }
-        if (v.shape().size() > 1) {
-            return CodeBlock.builder().addStatement("$T.fill($L, 0.0)", ARRAYS, layout.adjointName(v)).build();
-        }
-        return CodeBlock.builder().addStatement("$L = 0.0", layout.adjointName(v)).build();
-    }
-
-    private List<Chunker.Unit> backwardUnits(List<AdjointProgram.Step> steps) {
-        List<Chunker.Unit> units = new ArrayList<>();
-        for (AdjointProgram.Step s : steps) {
             int line = s.pos() == null ? -1 : s.pos().line();
-            if (s instanceof AdjointProgram.Seed seed) {
-                units.add(new Chunker.Code(CodeBlock.builder().addStatement("$L = 1.0", layout.at(seed.loss(), true, "0")).build(), line, null));
-            } else if (s instanceof AdjointProgram.Zero z) {
-                units.add(new Chunker.Code(zeroAdjoint(z.value()), -1, null));
-            } else if (s instanceof AdjointProgram.Accumulate acc) {
-                Value arg = acc.op().args().get(acc.operand());
-                String note = "d " + describe(arg) + " from " + layout.primalName(acc.op().out()) + " = "
-                        + acc.op().prim().spelling() + ": " + acc.math();
-                units.add(new Chunker.Code(kernels.adjoint(acc.op(), acc.operand(), acc.rule(), acc.overwrite()), line, note));
-            } else if (s instanceof AdjointProgram.Unassign u) {
-                units.add(new Chunker.Code(kernels.unassign(u.assign(), u.sourceActive(), u.overwrite()), line,
-                        "var " + u.assign().var().name() + " was assigned here: hand its adjoint back"));
-            } else if (s instanceof AdjointProgram.ReverseLoop l) {
-                String t = layout.loop(l.loop());
-                String header = "for (int " + t + " = " + (l.loop().to() - 1) + "; " + t + " >= " + l.loop().from() + "; " + t + "--)";
-                units.add(new Chunker.Loop(header, l.loop(), backwardUnits(l.body()), line));
-            }
+            units.add(Stmt.visit(s, new Stmt.Visitor<Chunker.Unit>() {
+                public Chunker.Unit op(Stmt.Op op) {
+                    return new Chunker.Code(kernels.op(op), line, note(op.note()));
+                }
+
+                public Chunker.Unit map(Stmt.Map m) {
+                    return new Chunker.Code(kernels.map(m), line, note(m.note()));
+                }
+
+                public Chunker.Unit assign(Stmt.Assign a) {
+                    throw new IllegalStateException("assignments are lowered to maps before code generation");
+                }
+
+                public Chunker.Unit zero(Stmt.Zero z) {
+                    return new Chunker.Code(kernels.zero(z), line, null);
+                }
+
+                public Chunker.Unit loop(Stmt.Loop l) {
+                    String t = layout.loop(l.loop());
+                    String header = l.reversed()
+                            ? "for (int " + t + " = " + (l.loop().to() - 1) + "; " + t + " >= " + l.loop().from() + "; " + t + "--)"
+                            : "for (int " + t + " = " + l.loop().from() + "; " + t + " < " + l.loop().to() + "; " + t + "++)";
+                    return new Chunker.Loop(header, l.loop(), units(l.body()), line);
+                }
+            }));
         }
         return units;
+    }
+
+    /** A backward statement's origin, in the generated class's names: {@code d h from tmp1 = mul: da += dy * b}. */
+    private String note(Stmt.Note n) {
+        if (n == null) {
+            return null;
+        }
+        String line = n.prim() == null ? n.text() : "d " + describe(n.operand()) + " from " + layout.primalName(n.result()) + " = "
+                + n.prim().lowerName() + ": " + n.prim().describeRule(n.k(), n.attribute());
+        return n.also() == null ? line : line + "\n// " + note(n.also());
     }
 
     private String describe(Value v) {
@@ -436,42 +466,99 @@ public final class ClassWriter {
         return v.kind() == Value.Kind.VIEW ? base + "[" + layout.affine(v.viewOffset()) + " + …]" : base;
     }
 
+    /** The backward pass; when it starts by clearing every param's gradient, that is one fill. */
+    private List<Chunker.Unit> backwardUnits() {
+        List<Stmt> body = new ArrayList<>(backward);
+        java.util.Set<Value> cleared = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        int leading = 0;
+        while (leading < body.size() && body.get(leading) instanceof Stmt.Zero z && z.target().kind() == Value.Kind.ADJOINT
+                && z.target().primal().kind() == Value.Kind.PARAM) {
+            cleared.add(z.target().primal());
+            leading++;
+        }
+        List<Chunker.Unit> units = new ArrayList<>();
+        if (!ir.params().isEmpty() && cleared.size() == ir.params().size()) {
+            units.add(new Chunker.Code(CodeBlock.builder().addStatement("$T.fill($L, 0.0)", ARRAYS, Layout.GRAD).build(), -1, null));
+            body = body.subList(leading, body.size());
+        }
+        units.addAll(units(body));
+        return units;
+    }
+
     private void helpers(TypeSpec.Builder type) {
-        type.addMethod(MethodSpec.methodBuilder("sigmoid").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        for (ScalarFn f : usedFunctions) {
+            if (f.isHelper()) {
+                type.addMethod(helper(f.helperSource()));
+            }
+        }
+        boolean random = ir.paramSymbols().stream().anyMatch(p -> switch (p.init().kind()) {
+            case UNIFORM, XAVIER, NORMAL, HE -> true;
+            case ZEROS, ONES -> false;
+        });
+        boolean normal = ir.paramSymbols().stream().anyMatch(p -> switch (p.init().kind()) {
+            case NORMAL, HE -> true;
+            case ZEROS, ONES, UNIFORM, XAVIER -> false;
+        });
+        boolean uniform = ir.paramSymbols().stream().anyMatch(p -> switch (p.init().kind()) {
+            case UNIFORM, XAVIER -> true;
+            case ZEROS, ONES, NORMAL, HE -> false;
+        });
+        if (random) {
+            randomHelpers(type, uniform, normal);
+        }
+        if (ir.inputs().stream().anyMatch(in -> !in.shape().isScalar())) {
+            type.addMethod(checkLength());
+        }
+    }
+
+    /** A helper method from its source text ({@link ScalarFn#helperSource()}). */
+    private static MethodSpec helper(String source) {
+        String header = source.substring(0, source.indexOf('{')).strip();
+        String name = header.substring(header.indexOf("double ") + 7, header.indexOf('('));
+        String body = source.substring(source.indexOf('{') + 1, source.lastIndexOf('}'));
+        StringBuilder code = new StringBuilder();
+        for (String line : body.split("\n")) {
+            String stripped = line.length() >= 4 && line.startsWith("    ") ? line.substring(4) : line.strip();
+            if (!stripped.isBlank()) {
+                code.append(stripped).append('\n');
+            }
+        }
+        return MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .returns(double.class).addParameter(double.class, "x")
-                .addComment("Stable for large |x|: never exponentiates a positive number.")
-                .beginControlFlow("if (x >= 0.0)")
-                .addStatement("return 1.0 / (1.0 + Math.exp(-x))")
-                .endControlFlow()
-                .addStatement("double e = Math.exp(x)")
-                .addStatement("return e / (1.0 + e)").build());
-        type.addMethod(MethodSpec.methodBuilder("softplus").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .returns(double.class).addParameter(double.class, "x")
-                .addComment("log(1 + exp(x)), stable for large |x|.")
-                .addStatement("return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)))").build());
+                .addCode(code.toString().replace("$", "$$")).build();
+    }
+
+    private void randomHelpers(TypeSpec.Builder type, boolean uniform, boolean normal) {
         type.addMethod(MethodSpec.methodBuilder("mix64").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .returns(long.class).addParameter(long.class, "z")
                 .addComment("SplitMix64's finalizer: a fixed, portable bit mixer.")
                 .addStatement("z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L")
                 .addStatement("z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL")
                 .addStatement("return z ^ (z >>> 31)").build());
-        type.addMethod(MethodSpec.methodBuilder("uniform").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        if (uniform) {
+            type.addMethod(MethodSpec.methodBuilder("uniform").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .returns(double.class).addParameter(long.class, "seed").addParameter(int.class, "k")
                 .addComment("The k-th uniform number in [0, 1) of the stream for this seed.")
                 .addStatement("return (mix64(seed + (3L * k + 1L) * 0x9E3779B97F4A7C15L) >>> 11) * 0x1.0p-53").build());
-        type.addMethod(MethodSpec.methodBuilder("normal").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        }
+        if (normal) {
+            type.addMethod(MethodSpec.methodBuilder("normal").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .returns(double.class).addParameter(long.class, "seed").addParameter(int.class, "k")
                 .addComment("The k-th standard normal number of the stream for this seed (Box-Muller).")
                 .addStatement("double u1 = 1.0 - (mix64(seed + (3L * k + 2L) * 0x9E3779B97F4A7C15L) >>> 11) * 0x1.0p-53")
                 .addStatement("double u2 = (mix64(seed + (3L * k + 3L) * 0x9E3779B97F4A7C15L) >>> 11) * 0x1.0p-53")
                 .addStatement("return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2)").build());
-        type.addMethod(MethodSpec.methodBuilder("checkLength").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        }
+    }
+
+    private static MethodSpec checkLength() {
+        return MethodSpec.methodBuilder("checkLength").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addParameter(String.class, "name").addParameter(DOUBLES, "array").addParameter(int.class, "expected")
                 .beginControlFlow("if (array == null)")
                 .addStatement("throw new IllegalArgumentException(name + \" must not be null (expected length \" + expected + \")\")")
                 .endControlFlow()
                 .beginControlFlow("if (array.length != expected)")
                 .addStatement("throw new IllegalArgumentException(name + \" has length \" + array.length + \" but must have length \" + expected)")
-                .endControlFlow().build());
+                .endControlFlow().build();
     }
 }

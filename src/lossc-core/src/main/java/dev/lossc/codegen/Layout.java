@@ -27,7 +27,7 @@ final class Layout {
 
     private final java.util.Set<Value> keptPerIteration;
 
-    /** {@code readByBackward}: loop values in it keep one slot per iteration; others are overwritten. */
+    /** {@code readByBackward}: loop values in it keep one slot per iteration; others are overwritten (derived from the backward IR). */
     Layout(JavaNames names, java.util.Set<Value> readByBackward) {
         this.names = names;
         this.keptPerIteration = readByBackward;
@@ -82,9 +82,16 @@ final class Layout {
         return (int) n;
     }
 
+    /** The element {@code idx} (a Java int expression) of value {@code v}: a primal value or an adjoint. */
+    String at(Value v, String idx) {
+        return at(v, false, idx);
+    }
+
     /** The element {@code idx} (a Java int expression) of value {@code v}, or of its adjoint. */
     String at(Value v, boolean ofAdjoint, String idx) {
         switch (v.kind()) {
+            case ADJOINT:
+                return at(v.primal(), true, idx);
             case CONST:
                 return literal(v.constant());
             case LOOP_INDEX:

@@ -1,9 +1,14 @@
 package dev.lossc.ir;
 
+import dev.lossc.prim.Prim;
+import dev.lossc.prim.Scalar;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** {@code --dump ir}: one {@code out = prim(args)} per line, loops indented. */
+/**
+ * {@code --dump ir} and {@code --dump adjoint}: one statement per line, {@code out = prim(args)}
+ * or {@code out += …}, elementwise expressions written out, loops indented.
+ */
 public final class IrPrinter {
     private IrPrinter() {}
 
@@ -23,23 +28,57 @@ public final class IrPrinter {
         return out.toString();
     }
 
+    /** A list of statements (the backward pass, or any block). */
+    public static String print(List<Stmt> body) {
+        StringBuilder out = new StringBuilder();
+        block(body, 0, out);
+        return out.toString();
+    }
+
+    private static String line(Stmt s) {
+        return s.pos() == null ? "" : "  # line " + s.pos().line();
+    }
+
     private static void block(List<Stmt> body, int depth, StringBuilder out) {
         String pad = "  ".repeat(depth);
         for (Stmt s : body) {
-            if (s instanceof Stmt.Op op) {
-                String args = op.args().stream().map(Value::label).collect(Collectors.joining(", "));
-                String attr = op.prim() == Prim.POW || op.prim() == Prim.LEAKY_RELU ? "; " + op.attribute() : "";
-                out.append(pad).append(op.out().label()).append(' ').append(op.out().shape()).append(" = ")
-                        .append(op.prim().spelling()).append('(').append(args).append(attr).append(")  # line ")
-                        .append(op.pos().line()).append('\n');
-            } else if (s instanceof Stmt.Assign a) {
-                out.append(pad).append(a.var().label()).append(" := ").append(a.source().label())
-                        .append("  # line ").append(a.pos().line()).append('\n');
-            } else if (s instanceof Stmt.Loop l) {
-                out.append(pad).append("for ").append(l.loop().name()).append(" in ").append(l.loop().from())
-                        .append("..").append(l.loop().to()).append('\n');
-                block(l.body(), depth + 1, out);
-            }
+            Stmt.visit(s, new Stmt.Visitor<Void>() {
+                public Void op(Stmt.Op op) {
+                    String args = op.args().stream().map(Value::label).collect(Collectors.joining(", "));
+                    String attr = op.prim() == Prim.POW || op.prim() == Prim.LEAKY_RELU ? "; " + op.attribute() : "";
+                    out.append(pad).append(op.out().label()).append(' ').append(op.out().shape()).append(op.accumulate() ? " += " : " = ")
+                            .append(op.prim().lowerName()).append('(').append(args).append(attr).append(')').append(line(op)).append('\n');
+                    return null;
+                }
+
+                public Void map(Stmt.Map m) {
+                    String expr = Scalar.java(m.expr(), v -> v instanceof Scalar.In i ? m.args().get(i.index()).label() : "?", f -> { });
+                    out.append(pad).append(m.out().label()).append(' ').append(m.out().shape()).append(m.accumulate() ? " += " : " = ");
+                    if (!m.isPointwise()) {
+                        out.append("sum over ").append(m.domain()).append(" of ");
+                    }
+                    out.append(expr).append(line(m)).append('\n');
+                    return null;
+                }
+
+                public Void assign(Stmt.Assign a) {
+                    out.append(pad).append(a.var().label()).append(" := ").append(a.source().label()).append(line(a)).append('\n');
+                    return null;
+                }
+
+                public Void zero(Stmt.Zero z) {
+                    out.append(pad).append(z.target().label()).append(" = 0").append(line(z)).append('\n');
+                    return null;
+                }
+
+                public Void loop(Stmt.Loop l) {
+                    out.append(pad).append("for ").append(l.loop().name()).append(" in ")
+                            .append(l.reversed() ? "reversed(" : "").append(l.loop().from()).append("..").append(l.loop().to())
+                            .append(l.reversed() ? ")" : "").append('\n');
+                    block(l.body(), depth + 1, out);
+                    return null;
+                }
+            });
         }
     }
 }

@@ -1,9 +1,13 @@
 package dev.lossc.ir;
 
 import dev.lossc.check.Symbol;
+
 import java.util.List;
 
-/** The normalized primal program, ready for differentiation and code generation. */
+/**
+ * The normalized primal program, ready for differentiation and code generation. {@code nextId}
+ * is the first value id not yet used, so later phases can add values.
+ */
 public record IrProgram(
         String className,
         List<Symbol.Dim> dims,
@@ -12,7 +16,8 @@ public record IrProgram(
         List<Value> params,
         List<Value> vars,
         List<Stmt> body,
-        Value loss) {
+        Value loss,
+        int nextId) {
     public IrProgram {
         dims = List.copyOf(dims);
         paramSymbols = List.copyOf(paramSymbols);

@@ -1,9 +1,11 @@
 package dev.lossc.ir;
 
+import dev.lossc.types.Shape;
 import dev.lossc.check.Affine;
 import dev.lossc.check.Symbol;
 import dev.lossc.check.Typed;
 import dev.lossc.diag.Pos;
+import dev.lossc.prim.Prim;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -51,7 +53,7 @@ public final class Lowering {
         }
         loss.nameIfAnonymous("lossValue");
         List<Stmt> body = Liveness.prune(block, loss);
-        return new IrProgram(p.className(), p.dims(), p.params(), inputs, params, vars, body, loss);
+        return new IrProgram(p.className(), p.dims(), p.params(), inputs, params, vars, body, loss, nextId);
     }
 
     private void statement(Typed.Stmt s) {
@@ -119,12 +121,21 @@ public final class Lowering {
             }
             return expr(b.result());
         }
-        Typed.Apply a = (Typed.Apply) e;
-        List<Value> args = new ArrayList<>();
-        for (Typed.Expr x : a.args()) {
-            args.add(expr(x));
+        if (e instanceof Typed.Apply a) {
+            List<Value> args = new ArrayList<>();
+            for (Typed.Expr x : a.args()) {
+                args.add(expr(x));
+            }
+            return op(a.prim(), args, a.attribute(), a.shape(), a.pos());
         }
-        return apply(a, args);
+        if (e instanceof Typed.Derived d) {
+            List<Value> args = new ArrayList<>();
+            for (Typed.Expr x : d.args()) {
+                args.add(expr(x));
+            }
+            return derived(d, args);
+        }
+        throw new IllegalStateException("no lowering for " + e.getClass().getSimpleName());
     }
 
     private Value index(Typed.Index ix) {
@@ -146,41 +157,12 @@ public final class Lowering {
         return Value.view(nextId++, root, offset, ix.shape());
     }
 
-    private Value apply(Typed.Apply a, List<Value> args) {
+    /** The derived built-ins, rewritten into primitives: they need no derivative rules of their own. */
+    private Value derived(Typed.Derived a, List<Value> args) {
         Pos pos = a.pos();
         Shape shape = a.shape();
         Value x = args.get(0);
         return switch (a.function()) {
-            case NEG -> op(Prim.NEG, args, 0, shape, pos);
-            case POW -> op(Prim.POW, args, a.attribute(), shape, pos);
-            case SIGMOID -> op(Prim.SIGMOID, args, 0, shape, pos);
-            case TANH -> op(Prim.TANH, args, 0, shape, pos);
-            case RELU -> op(Prim.RELU, args, 0, shape, pos);
-            case SOFTPLUS -> op(Prim.SOFTPLUS, args, 0, shape, pos);
-            case EXP -> op(Prim.EXP, args, 0, shape, pos);
-            case LOG -> op(Prim.LOG, args, 0, shape, pos);
-            case SQRT -> op(Prim.SQRT, args, 0, shape, pos);
-            case ABS -> op(Prim.ABS, args, 0, shape, pos);
-            case LEAKY_RELU -> op(Prim.LEAKY_RELU, args, a.attribute(), shape, pos);
-            case ADD -> op(Prim.ADD, args, 0, shape, pos);
-            case SUB -> op(Prim.SUB, args, 0, shape, pos);
-            case MUL -> op(Prim.MUL, args, 0, shape, pos);
-            case DIV -> op(Prim.DIV, args, 0, shape, pos);
-            case MAX -> op(Prim.MAX, args, 0, shape, pos);
-            case MIN -> op(Prim.MIN, args, 0, shape, pos);
-            case MATVEC -> op(Prim.MATVEC, args, 0, shape, pos);
-            case VECMAT -> op(Prim.VECMAT, args, 0, shape, pos);
-            case MATMUL -> op(Prim.MATMUL, args, 0, shape, pos);
-            case DOT -> op(Prim.DOT, args, 0, shape, pos);
-            case OUTER -> op(Prim.OUTER, args, 0, shape, pos);
-            case TRANSPOSE -> op(Prim.TRANSPOSE, args, 0, shape, pos);
-            case SUM -> op(Prim.SUM, args, 0, shape, pos);
-            case SUM_AXIS0 -> op(Prim.SUM_AXIS0, args, 0, shape, pos);
-            case SUM_AXIS1 -> op(Prim.SUM_AXIS1, args, 0, shape, pos);
-            case SOFTMAX -> op(Prim.SOFTMAX, args, 0, shape, pos);
-            case LOG_SOFTMAX -> op(Prim.LOG_SOFTMAX, args, 0, shape, pos);
-            case LOGSUMEXP -> op(Prim.LOGSUMEXP, args, 0, shape, pos);
-            // Derived built-ins: rewritten into primitives, so they need no rules of their own.
             case MEAN -> scaled(op(Prim.SUM, args, 0, shape, pos), 1.0 / x.shape().size(), pos);
             case MEAN_AXIS0 -> scaled(op(Prim.SUM_AXIS0, args, 0, shape, pos), 1.0 / x.shape().rows(), pos);
             case MEAN_AXIS1 -> scaled(op(Prim.SUM_AXIS1, args, 0, shape, pos), 1.0 / x.shape().cols(), pos);
@@ -203,6 +185,8 @@ public final class Lowering {
             }
             case L2 -> op(Prim.SUM, List.of(op(Prim.POW, args, 2, x.shape(), pos)), 0, shape, pos);
             case L1 -> op(Prim.SUM, List.of(op(Prim.ABS, args, 0, x.shape(), pos)), 0, shape, pos);
+            case LEAKY_RELU, DOT, OUTER, TRANSPOSE, SUM, SOFTMAX, LOG_SOFTMAX, LOGSUMEXP ->
+                    throw new IllegalStateException(a.function() + " is a primitive, not derived");
         };
     }
 }

@@ -1,5 +1,6 @@
 package dev.lossc.ir;
 
+import dev.lossc.types.Shape;
 import dev.lossc.check.Affine;
 import dev.lossc.check.Symbol;
 import java.util.List;
@@ -11,7 +12,7 @@ import java.util.List;
  * that may depend on loop variables; they own no storage.
  */
 public final class Value {
-    public enum Kind { INPUT, PARAM, TEMP, VAR, CONST, LOOP_INDEX, VIEW }
+    public enum Kind { INPUT, PARAM, TEMP, VAR, CONST, LOOP_INDEX, VIEW, ADJOINT }
 
     private final int id;
     private String name;
@@ -23,9 +24,16 @@ public final class Value {
     private final Affine viewOffset;
     private final List<Symbol.Loop> loops;
     private final int index;
+    private final Value primal;
 
     private Value(int id, String name, Shape shape, Kind kind, double constant, Symbol.Loop loop, Value viewOf,
                   Affine viewOffset, List<Symbol.Loop> loops, int index) {
+        this(id, name, shape, kind, constant, loop, viewOf, viewOffset, loops, index, null);
+    }
+
+    private Value(int id, String name, Shape shape, Kind kind, double constant, Symbol.Loop loop, Value viewOf,
+                  Affine viewOffset, List<Symbol.Loop> loops, int index, Value primal) {
+        this.primal = primal;
         this.id = id;
         this.name = name;
         this.shape = shape;
@@ -62,8 +70,24 @@ public final class Value {
         return new Value(id, loop.name(), Shape.SCALAR, Kind.LOOP_INDEX, 0, loop, null, null, List.of(), -1);
     }
 
+    /**
+     * The adjoint of a param, input, temp or var ({@code d} of it): storage of the same shape, one
+     * iteration's worth for a value computed in a loop. A param's adjoint is its gradient.
+     */
+    public static Value adjointOf(int id, Value primal) {
+        if (primal.kind() == Kind.VIEW || primal.kind() == Kind.ADJOINT || primal.kind() == Kind.CONST) {
+            throw new IllegalArgumentException("no adjoint of " + primal.label());
+        }
+        return new Value(id, null, primal.shape(), Kind.ADJOINT, 0, null, null, null, List.of(), -1, primal);
+    }
+
+    /** For an adjoint, the value it is the adjoint of. */
+    public Value primal() {
+        return primal;
+    }
+
     /** A view of {@code root} (never itself a view) at an element offset. */
-    static Value view(int id, Value root, Affine offset, Shape shape) {
+    public static Value view(int id, Value root, Affine offset, Shape shape) {
         return new Value(id, null, shape, Kind.VIEW, 0, null, root, offset, List.of(), -1);
     }
 
@@ -123,6 +147,7 @@ public final class Value {
             case CONST -> Double.toString(constant);
             case LOOP_INDEX -> loop.name();
             case VIEW -> viewOf.label() + "[+" + viewOffset + "]";
+            case ADJOINT -> "d[" + primal.label() + "]";
             case INPUT, PARAM -> name;
             default -> "%" + id + (name == null ? "" : ":" + name);
         };

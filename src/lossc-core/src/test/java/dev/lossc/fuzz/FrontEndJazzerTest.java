@@ -48,7 +48,7 @@ class FrontEndJazzerTest {
         String name = "x" + "a".repeat(nameLength - 1);
         String middle = data.consumeString(200);
         String rest = data.consumeRemainingAsString();
-        String source = "param " + name + ";\nparam x[3];\nloss " + open.repeat(depth) + name + middle
+        String source = "param " + name + ";\nparam x[3];\nloss " + open.repeat(depth) + name + " " + middle
                 + " * 1" + "0".repeat(digits) + close.repeat(depth) + rest + ";\n";
         long start = System.nanoTime();
         LossCompiler.Result r = LossCompiler.compile("fuzz.loss", source, LossCompiler.Options.DEFAULT);

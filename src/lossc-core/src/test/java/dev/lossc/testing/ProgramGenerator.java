@@ -1,6 +1,6 @@
 package dev.lossc.testing;
 
-import dev.lossc.ir.Shape;
+import dev.lossc.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -272,7 +272,7 @@ public final class ProgramGenerator {
         int choice = rnd.nextInt(16);
         switch (choice) {
             case 0, 1 -> {
-                String[] fs = {"sigmoid", "tanh", "relu", "softplus", "abs", "-", "exp(tanh", "log", "sqrt", "sq", "inv", "pow", "leaky"};
+                String[] fs = {"sigmoid", "tanh", "relu", "softplus", "abs", "-", "exp(tanh", "log", "sqrt", "sq", "inv", "pow", "leaky", "gelu"};
                 String f = fs[rnd.nextInt(fs.length)];
                 return switch (f) {
                     case "-" -> "-" + paren(expr(s, d));

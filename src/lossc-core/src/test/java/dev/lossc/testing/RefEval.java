@@ -260,6 +260,10 @@ public final class RefEval {
                 y = Math.sqrt(x);
                 d = 0.5 / y;
             }
+            case "gelu" -> {
+                y = Erf.gelu(x);
+                d = Erf.geluDerivative(x);
+            }
             case "abs" -> {
                 y = Math.abs(x);
                 d = x > 0 ? 1 : x < 0 ? -1 : 0;
@@ -527,7 +531,7 @@ public final class RefEval {
         }
         T x = args.get(0);
         switch (f) {
-            case "sigmoid", "tanh", "relu", "softplus", "exp", "log", "sqrt", "abs" -> {
+            case "sigmoid", "tanh", "relu", "softplus", "exp", "log", "sqrt", "abs", "gelu" -> {
                 return map(x, n -> unary(f, n, 0));
             }
             case "leaky_relu" -> {

@@ -1,4 +1,4 @@
-package dev.lossc.ir;
+package dev.lossc.types;
 
 /**
  * The shape of a value: scalar, vector {@code [n]} or matrix {@code [m, n]}. A vector is stored
