@@ -191,11 +191,6 @@ public final class Rnn {
     private double d_tmp12;
 
     /**
-     * adjoint of tmp14
-     */
-    private double d_tmp14;
-
-    /**
      * Creates the model with parameters from {@code initParameters(0L)}.
      */
     public Rnn() {
@@ -421,10 +416,8 @@ public final class Rnn {
         // line 19: for t in 0..T {
         for (int t = 5; t >= 0; t--) {
             // line 22: total = total + cross_entropy(s, targets[t]);
-            // var total was assigned here: hand its adjoint back
-            d_tmp14 = d_total;
             // d tmp12 from tmp13 = mul: da += dy * b
-            d_tmp12 = d_tmp14 * (-1.0);
+            d_tmp12 = d_total * (-1.0);
             // d tmp10 from tmp11 = mul: db += dy * a
             // d tmp11 from tmp12 = sum: dx += copy(dy)
             for (int i = 0; i < 4; i++) {
@@ -440,8 +433,6 @@ public final class Rnn {
                     d_s[j] = d_tmp10[j] - Math.exp(tmp10[t * 4 + j]) * acc;
                 }
             }
-            // d total from tmp9 = copy: dx += dy
-            d_total = d_tmp14;
             // line 21: let s = W @ h + c;
             // d c from s = add: db += dy
             for (int i = 0; i < 4; i++) {

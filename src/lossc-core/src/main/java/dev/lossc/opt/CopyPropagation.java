@@ -50,7 +50,13 @@ final class CopyPropagation implements Pass {
                     out.set(i, new Stmt.Loop(l.loop(), inner, l.reversed(), l.pos()));
                     return out;
                 }
-            } else if (s instanceof Stmt.Map m && isCopy(m) && aliasable(block, i, m.out(), m.args().get(0), whole)) {
+            } else if (s instanceof Stmt.Map m && isHandBack(m)) {
+                List<Stmt> out = roundTrip(block, i, m, whole);
+                if (out != null) {
+                    return out;
+                }
+            }
+            if (s instanceof Stmt.Map m && isCopy(m) && aliasable(block, i, m.out(), m.args().get(0), whole)) {
                 Map<Value, Value> rename = new IdentityHashMap<>();
                 rename.put(m.out(), m.args().get(0));
                 List<Stmt> out = new ArrayList<>(block.subList(0, i));
@@ -58,6 +64,66 @@ final class CopyPropagation implements Pass {
                     out.add(Rename.stmt(later, rename));
                 }
                 return out;
+            }
+        }
+        return null;
+    }
+
+    /** {@code d_t = d_v}: a var's adjoint handed to the temp assigned to it. */
+    private static boolean isHandBack(Stmt.Map m) {
+        if (m.accumulate() || !(m.expr() instanceof Scalar.In) || m.args().size() != 1) {
+            return false;
+        }
+        Value to = m.out();
+        Value from = m.args().get(0);
+        return adjointOfTemp(to) && from.kind() == Value.Kind.ADJOINT && from.primal().kind() == Value.Kind.VAR
+                && to.shape().equals(from.shape()) && m.domain().equals(to.shape());
+    }
+
+    /**
+     * {@code d_t = d_v; …; d_v = d_t} with {@code d_v} untouched in between and {@code d_t} unused
+     * elsewhere: the two copies go, and what is between works on {@code d_v} itself (the adjoint of
+     * {@code total = total + x} that the hand-back and the snapshot's adjoint pass around).
+     */
+    private static List<Stmt> roundTrip(List<Stmt> block, int i, Stmt.Map handBack, List<Stmt> whole) {
+        Value t = handBack.out();
+        Value v = handBack.args().get(0);
+        for (int k = 0; k < i; k++) {
+            if (Uses.mentions(block.get(k), t)) {
+                return null;
+            }
+        }
+        for (int j = i + 1; j < block.size(); j++) {
+            Stmt s = block.get(j);
+            if (s instanceof Stmt.Map back && !back.accumulate() && back.out() == v && back.expr() instanceof Scalar.In
+                    && back.args().size() == 1 && back.args().get(0) == t) {
+                int inBlock = 0;
+                for (Stmt b : block) {
+                    inBlock += Uses.count(b, t);
+                }
+                int everywhere = 0;
+                for (Stmt b : whole) {
+                    everywhere += Uses.count(b, t);
+                }
+                for (Stmt later : block.subList(j + 1, block.size())) {
+                    if (Uses.mentions(later, t)) {
+                        return null;
+                    }
+                }
+                if (inBlock != everywhere) {
+                    return null;
+                }
+                Map<Value, Value> rename = new IdentityHashMap<>();
+                rename.put(t, v);
+                List<Stmt> out = new ArrayList<>(block.subList(0, i));
+                for (Stmt between : block.subList(i + 1, j)) {
+                    out.add(Rename.stmt(between, rename));
+                }
+                out.addAll(block.subList(j + 1, block.size()));
+                return out;
+            }
+            if (Uses.mentions(s, v)) {
+                return null;
             }
         }
         return null;

@@ -1,0 +1,68 @@
+package dev.lossc.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.lossc.LossCompiler;
+import dev.lossc.testing.Repo;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * What the passes promise, checked on every example's generated class: no loop (or statement)
+ * that only copies one adjoint into another, no clearing of an adjoint that nothing reads after
+ * it, and no private helper that nothing calls.
+ */
+class GeneratedHygieneTest {
+    private static final Pattern COPY = Pattern.compile("^\\s*(d_\\w+)(\\[[^\\]]+\\])? = (d_\\w+)(\\[[^\\]]+\\])?;$");
+    private static final Pattern FILL = Pattern.compile("^\\s*(?:Arrays\\.fill\\((d_\\w+), 0\\.0\\)|(d_\\w+)(?:\\[[^\\]]+\\])? = 0\\.0);$");
+    private static final Pattern HELPER = Pattern.compile("private static \\w+ (\\w+)\\(");
+
+    @TestFactory
+    Stream<DynamicTest> generatedExamplesAreClean() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path model : Repo.exampleModels()) {
+            tests.add(DynamicTest.dynamicTest(model.getFileName().toString(), () -> {
+                String java = LossCompiler.compile(model.getFileName().toString(), Repo.read(model), LossCompiler.Options.DEFAULT)
+                        .output().orElseThrow().source();
+                assertEquals(List.of(), problems(java), java);
+            }));
+        }
+        return tests.stream();
+    }
+
+    static List<String> problems(String java) {
+        List<String> problems = new ArrayList<>();
+        String[] lines = java.split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            Matcher copy = COPY.matcher(lines[i]);
+            if (copy.matches()) {
+                problems.add("line " + (i + 1) + " only copies one adjoint into another: " + lines[i].strip());
+            }
+            Matcher fill = FILL.matcher(lines[i]);
+            if (fill.matches()) {
+                String name = fill.group(1) != null ? fill.group(1) : fill.group(2);
+                boolean readLater = false;
+                for (int k = i + 1; k < lines.length && !readLater; k++) {
+                    readLater = lines[k].matches(".*\\b" + name + "\\b.*") && !lines[k].strip().startsWith("//");
+                }
+                if (!readLater) {
+                    problems.add("line " + (i + 1) + " clears " + name + ", which nothing reads afterwards");
+                }
+            }
+        }
+        Matcher helper = HELPER.matcher(java);
+        while (helper.find()) {
+            String name = helper.group(1);
+            if (java.split("\\b" + name + "\\(", -1).length - 1 < 2) {
+                problems.add("private helper " + name + " is never called");
+            }
+        }
+        return problems;
+    }
+}
