@@ -60,7 +60,7 @@ def builtins(v):
             + torch.logsumexp(z, 1).sum() + (torch.log_softmax(a, 0) * a).sum() + a.abs().sum() + (z ** 2).sum()
             + F.leaky_relu(z, 0.1).sum() + F.softplus(z * 300).sum()
             + F.cross_entropy((a * 400).unsqueeze(0), torch.softmax(a, 0).unsqueeze(0))
-            + (z.sum(0) * a).mean() + z.mean(1)[1])
+            + (z.sum(0) * a).mean() + z.mean(1)[1] + F.gelu(z * 3).sum() + F.gelu(a).sum())
 
 
 example("two_layer", lambda v: (v["w"] @ torch.sigmoid(v["V"] @ v["x"]) - v["y"]) ** 2)

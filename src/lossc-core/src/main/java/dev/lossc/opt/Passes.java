@@ -17,10 +17,14 @@ public final class Passes {
         if (log != null) {
             log.append("== before the passes\n").append(p.print());
         }
+        String last = p.print();
         for (Pass pass : ALL) {
             p = pass.apply(p);
             if (log != null) {
-                log.append("== after ").append(pass.name()).append(": ").append(pass.summary()).append('\n').append(p.print());
+                String now = p.print();
+                log.append("== after ").append(pass.name()).append(": ").append(pass.summary()).append('\n')
+                        .append(now.equals(last) ? "(unchanged)\n" : now);
+                last = now;
             }
         }
         return p;
