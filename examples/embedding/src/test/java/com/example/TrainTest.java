@@ -104,8 +104,33 @@ class TrainTest {
     void generatedClassesAreUsableDirectly() {
         TwoLayer net = new TwoLayer();
         assertEquals(TwoLayer.H * TwoLayer.D + TwoLayer.H, TwoLayer.PARAMETER_COUNT);
-        double loss = net.lossAndGradient(new double[] {1, 2, 3}, 0.5);
-        assertTrue(loss >= 0 && net.gradient().length == TwoLayer.PARAMETER_COUNT);
+        // The loss is (w . sigmoid(V x) - y)^2, computed here by hand with the class's own parameters.
+        double[] x = {1, 2, 3};
+        double[] theta = net.parameters();
+        for (int h = 0; h < TwoLayer.H; h++) {
+            theta[TwoLayer.w_OFFSET + h] = 0.3 * (h + 1) - 0.5; // w starts at zero: make every term count
+        }
+        double dot = 0;
+        for (int h = 0; h < TwoLayer.H; h++) {
+            double z = 0;
+            for (int d = 0; d < TwoLayer.D; d++) {
+                z += theta[TwoLayer.V_OFFSET + h * TwoLayer.D + d] * x[d];
+            }
+            dot += theta[TwoLayer.w_OFFSET + h] / (1 + Math.exp(-z));
+        }
+        double loss = net.lossAndGradient(x, 0.5);
+        assertEquals((dot - 0.5) * (dot - 0.5), loss, 1e-12);
+        // And the gradient is the loss's slope along every parameter (central differences).
+        double[] grad = net.gradient().clone();
+        for (int i = 0; i < TwoLayer.PARAMETER_COUNT; i++) {
+            double saved = theta[i];
+            theta[i] = saved + 1e-6;
+            double up = net.loss(x, 0.5);
+            theta[i] = saved - 1e-6;
+            double down = net.loss(x, 0.5);
+            theta[i] = saved;
+            assertEquals((up - down) / 2e-6, grad[i], 1e-7, "d loss / d theta[" + i + "]");
+        }
         Rnn rnn = new Rnn();
         double[] xs = new double[Rnn.T * Rnn.X];
         double[] targets = new double[Rnn.T * Rnn.O];

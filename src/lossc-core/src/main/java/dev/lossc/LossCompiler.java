@@ -106,6 +106,11 @@ public final class LossCompiler {
             return diagnostics.isEmpty();
         }
 
+        /** The inputs and params of the model, with shapes and flat offsets, when it checked without errors. */
+        public Optional<ModelLayout> layout() {
+            return checked.map(LossCompiler::layoutOf);
+        }
+
         /** Every diagnostic rendered with its source line and caret. */
         public String render() {
             StringBuilder out = new StringBuilder();
@@ -253,6 +258,25 @@ public final class LossCompiler {
             out = Optional.of(new GeneratedClass(options.packageName(), ClassWriter.className(ir.className()), java));
         }
         return new Result(source, List.of(), out, dumps, checked);
+    }
+
+    private static ModelLayout layoutOf(Typed.Program p) {
+        List<ModelLayout.Slot> inputs = new java.util.ArrayList<>();
+        for (var in : p.inputs()) {
+            inputs.add(new ModelLayout.Slot(in.name(), in.shape(), -1));
+        }
+        List<ModelLayout.Slot> params = new java.util.ArrayList<>();
+        int offset = 0;
+        for (var par : p.params()) {
+            params.add(new ModelLayout.Slot(par.name(), par.shape(), offset));
+            offset += par.shape().size();
+        }
+        return new ModelLayout(p.className(), inputs, params);
+    }
+
+    /** True if {@code packageName} is empty or a valid Java package name (the CLI, the plugin and {@link Options} ask here). */
+    public static boolean isValidPackage(String packageName) {
+        return ClassWriter.isValidPackage(packageName);
     }
 
     private static Result failed(SourceText source, Reporter reporter, Map<Dump, String> dumps) {

@@ -2,7 +2,6 @@ package dev.lossc.cli;
 
 import dev.lossc.GeneratedFiles;
 import dev.lossc.LossCompiler;
-import dev.lossc.codegen.ClassWriter;
 import dev.lossc.diag.Limits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +37,7 @@ final class CompileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!ClassWriter.isValidPackage(packageName)) {
+        if (!LossCompiler.isValidPackage(packageName)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "not a valid Java package name: '" + packageName + "'");
         }
         var out = spec.commandLine().getOut();

@@ -1,21 +1,18 @@
 package dev.lossc.cli;
 
-import dev.lossc.InMemoryJavaCompiler;
 import dev.lossc.LossCompiler;
-import dev.lossc.check.Symbol;
-import dev.lossc.check.Typed;
+import dev.lossc.ModelDriver;
+import dev.lossc.ModelLayout;
 import dev.lossc.diag.DiagnosticKind;
 import dev.lossc.diag.Limits;
 import dev.lossc.diag.Pos;
 import dev.lossc.diag.Reporter;
 import dev.lossc.diag.SourceText;
 import dev.lossc.types.Shape;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -56,21 +53,21 @@ final class EvalCommand implements Callable<Integer> {
             Common.report(r, err);
             return Main.INPUT_ERRORS;
         }
-        Typed.Program model = r.checked().orElseThrow();
+        ModelLayout model = r.layout().orElseThrow();
         String jsonText = new String(json, StandardCharsets.UTF_8);
         Reporter reporter = new Reporter(values.toString());
         Map<String, ValuesFile.Entry> entries = ValuesFile.parse(jsonText, reporter);
-        List<double[]> inputs = new ArrayList<>();
-        List<double[]> params = new ArrayList<>();
+        Map<String, double[]> inputs = new LinkedHashMap<>();
+        Map<String, double[]> params = new LinkedHashMap<>();
         if (entries != null) {
             Set<String> known = new HashSet<>();
-            for (Symbol.Input in : model.inputs()) {
+            for (ModelLayout.Slot in : model.inputs()) {
                 known.add(in.name());
-                inputs.add(take(entries, "input", in.name(), in.shape(), reporter));
+                inputs.put(in.name(), take(entries, "input", in.name(), in.shape(), reporter));
             }
-            for (Symbol.Param p : model.params()) {
+            for (ModelLayout.Slot p : model.params()) {
                 known.add(p.name());
-                params.add(take(entries, "param", p.name(), p.shape(), reporter));
+                params.put(p.name(), take(entries, "param", p.name(), p.shape(), reporter));
             }
             for (ValuesFile.Entry e : entries.values()) {
                 if (!known.contains(e.name())) {
@@ -84,32 +81,10 @@ final class EvalCommand implements Callable<Integer> {
             err.flush();
             return Main.INPUT_ERRORS;
         }
-        LossCompiler.GeneratedClass generated = r.output().orElseThrow();
-        ClassLoader loader = InMemoryJavaCompiler.compile(Map.of(generated.qualifiedName(), generated.source()), List.of("-nowarn"));
-        Class<?> cls = loader.loadClass(generated.qualifiedName());
-        Object instance = cls.getConstructor().newInstance();
-        double[] flat = (double[]) cls.getMethod("parameters").invoke(instance);
-        int offset = 0;
-        for (double[] p : params) {
-            System.arraycopy(p, 0, flat, offset, p.length);
-            offset += p.length;
-        }
-        Class<?>[] types = new Class<?>[inputs.size()];
-        Object[] args = new Object[inputs.size()];
-        for (int i = 0; i < inputs.size(); i++) {
-            boolean scalar = model.inputs().get(i).shape().isScalar();
-            types[i] = scalar ? double.class : double[].class;
-            args[i] = scalar ? (Object) inputs.get(i)[0] : inputs.get(i);
-        }
-        Method lossAndGradient = cls.getMethod("lossAndGradient", types);
-        double loss;
-        try {
-            loss = (double) lossAndGradient.invoke(instance, args);
-        } catch (InvocationTargetException e) {
-            throw new IllegalStateException(e.getCause());
-        }
-        double[] grad = (double[]) cls.getMethod("gradient").invoke(instance);
-        out.println(Json.result(loss, model.params(), grad));
+        ModelDriver driver = ModelDriver.load(List.of(r), List.of("-nowarn")).get(0);
+        driver.setParams(params);
+        double loss = driver.lossAndGradient(inputs);
+        out.println(Json.result(loss, model.params(), driver.gradient()));
         out.flush();
         return Main.OK;
     }

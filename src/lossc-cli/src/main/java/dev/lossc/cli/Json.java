@@ -1,7 +1,7 @@
 package dev.lossc.cli;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import dev.lossc.check.Symbol;
+import dev.lossc.ModelLayout;
 import dev.lossc.types.Shape;
 import java.util.List;
 
@@ -13,11 +13,11 @@ import java.util.List;
 final class Json {
     private Json() {}
 
-    static String result(double loss, List<Symbol.Param> params, double[] gradient) {
+    static String result(double loss, List<ModelLayout.Slot> params, double[] gradient) {
         StringBuilder out = new StringBuilder("{\"loss\": ").append(number(loss)).append(", \"gradient\": {");
-        int offset = 0;
         for (int k = 0; k < params.size(); k++) {
-            Symbol.Param p = params.get(k);
+            ModelLayout.Slot p = params.get(k);
+            int offset = p.offset();
             if (k > 0) {
                 out.append(", ");
             }
@@ -37,7 +37,6 @@ final class Json {
                 }
                 out.append(']');
             }
-            offset += s.size();
         }
         return out.append("}}").toString();
     }

@@ -81,7 +81,7 @@ class CliTest {
         Path out = tmp.resolve("o");
         Run r = lossc("compile", good.toString(), bad.toString(), "-d", out.toString());
         assertEquals(1, r.code());
-        assertTrue(r.err().startsWith(bad + ":2:10: error: unknown name 'q'\nloss w + q;\n         ^\n"), r.err());
+        assertTrue(r.err().startsWith(bad + ":2:10: error: unknown name 'q' [N001]\nloss w + q;\n         ^\n"), r.err());
         assertFalse(Files.exists(out));
     }
 
@@ -134,10 +134,10 @@ class CliTest {
         Run r = lossc("eval", src.toString(), "--values", values.toString());
         assertEquals(1, r.code());
         assertEquals(List.of(
-                values + ":1:1: error: missing value for param 'b' scalar",
-                values + ":2:3: error: input 'x' has shape [2], so its value must be an array of 2 numbers, but it is an array of 3 numbers",
-                values + ":3:3: error: param 'W' has shape [2, 2], so its value must be an array of 2 rows of 2 numbers, but it is an array of 2 rows of different lengths",
-                values + ":4:3: error: 'z' is not an input or param of model M"),
+                values + ":1:1: error: missing value for param 'b' scalar [V003]",
+                values + ":2:3: error: input 'x' has shape [2], so its value must be an array of 2 numbers, but it is an array of 3 numbers [V005]",
+                values + ":3:3: error: param 'W' has shape [2, 2], so its value must be an array of 2 rows of 2 numbers, but it is an array of 2 rows of different lengths [V005]",
+                values + ":4:3: error: 'z' is not an input or param of model M [V004]"),
                 r.err().lines().filter(l -> l.contains(": error: ")).toList());
         assertEquals("", r.out());
     }

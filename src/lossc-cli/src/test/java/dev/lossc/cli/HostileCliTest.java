@@ -40,7 +40,7 @@ class HostileCliTest {
         assumeTrue(Files.exists(Path.of("/dev/zero")));
         CliTest.Run r = lossc("check", "/dev/zero");
         assertEquals(1, r.code());
-        assertEquals("/dev/zero: error: not a regular file (a device, pipe or socket)\n", r.err());
+        assertEquals("/dev/zero: error: not a regular file (a device, pipe or socket) [L005]\n", r.err());
     }
 
     @Test
@@ -82,7 +82,7 @@ class HostileCliTest {
         assertTrue(Files.size(values) > 4_000_000);
         CliTest.Run r = lossc("eval", src.toString(), "--values", values.toString());
         assertEquals(1, r.code());
-        assertTrue(r.err().startsWith(values + ":1:1: error: missing value for param 'b' scalar\n"), r.err());
+        assertTrue(r.err().startsWith(values + ":1:1: error: missing value for param 'b' scalar [V003]\n"), r.err());
         assertTrue(r.err().length() < 1000, r.err().length() + " characters of diagnostics");
         assertEquals("", r.out());
     }

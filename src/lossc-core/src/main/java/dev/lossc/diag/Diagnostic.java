@@ -11,10 +11,14 @@ public record Diagnostic(String file, Pos pos, DiagnosticKind kind, String messa
         return new Diagnostic(file, null, kind, kind.format(args));
     }
 
-    /** The first line of the report, {@code FILE:LINE:COL: error: MESSAGE} (or {@code FILE: error: MESSAGE}). */
+    /**
+     * The first line of the report, {@code FILE:LINE:COL: error: MESSAGE [CODE]} (or
+     * {@code FILE: error: MESSAGE [CODE]}): the code finds the entry in the catalogue of
+     * docs/language.md.
+     */
     public String headline() {
         String where = pos == null ? file : file + ":" + pos.line() + ":" + pos.column();
-        return where + ": error: " + message;
+        return where + ": error: " + message + " [" + kind.code() + "]";
     }
 
     /**

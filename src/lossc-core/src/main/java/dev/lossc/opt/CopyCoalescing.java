@@ -4,6 +4,7 @@ import dev.lossc.ir.Stmt;
 import dev.lossc.ir.Value;
 import dev.lossc.prim.Scalar;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,60 +28,53 @@ final class CopyCoalescing implements Pass {
         while (true) {
             Map<Value, Integer> reads = Blocks.readCounts(List.of(current.forward(), current.backward()));
             reads.merge(current.primal().loss(), 1, Integer::sum);
-            List<Stmt> f = coalesce(current.forward(), reads);
-            if (f != null) {
-                current = current.with(f, current.backward());
-                continue;
-            }
-            List<Stmt> b = coalesce(current.backward(), reads);
-            if (b == null) {
+            boolean[] changed = {false};
+            List<Stmt> f = sweep(current.forward(), reads, changed);
+            List<Stmt> b = sweep(current.backward(), reads, changed);
+            if (!changed[0]) {
                 return current;
             }
-            current = current.with(current.forward(), b);
+            current = current.with(f, b);
         }
     }
 
-    private static List<Stmt> coalesce(List<Stmt> block, Map<Value, Integer> reads) {
-        for (int j = 0; j < block.size(); j++) {
-            Stmt s = block.get(j);
+    /** One forward sweep: where each root was last written and last mentioned decides each copy. */
+    private static List<Stmt> sweep(List<Stmt> block, Map<Value, Integer> reads, boolean[] changed) {
+        List<Stmt> out = new ArrayList<>();
+        Map<Value, Integer> lastWrite = new IdentityHashMap<>();
+        Map<Value, Integer> lastMention = new IdentityHashMap<>();
+        for (Stmt s : block) {
             if (s instanceof Stmt.Loop l) {
-                List<Stmt> inner = coalesce(l.body(), reads);
-                if (inner != null) {
-                    List<Stmt> out = new ArrayList<>(block);
-                    out.set(j, new Stmt.Loop(l.loop(), inner, l.reversed(), l.pos()));
-                    return out;
+                s = new Stmt.Loop(l.loop(), sweep(l.body(), reads, changed), l.reversed(), l.pos());
+            } else if (s instanceof Stmt.Map copy && copy.expr() instanceof Scalar.In && copy.args().size() == 1 && copy.isPointwise()) {
+                Value t = copy.args().get(0);
+                Value dest = copy.out();
+                boolean temp = t.kind() == Value.Kind.TEMP || (t.kind() == Value.Kind.ADJOINT && t.primal().kind() == Value.Kind.TEMP);
+                Integer at = lastWrite.get(t);
+                if (temp && at != null && reads.getOrDefault(t, 0) == 1 && t.shape().equals(dest.shape())
+                        && dest.kind() != Value.Kind.VIEW && copy.domain().equals(dest.shape())
+                        && lastMention.getOrDefault(dest.root(), -1) < at) {
+                    Stmt retargeted = retarget(out.get(at), t, dest, copy.accumulate());
+                    if (retargeted != null) {
+                        out.set(at, retargeted);
+                        lastWrite.put(dest.root(), at);
+                        lastMention.put(dest.root(), at);
+                        changed[0] = true;
+                        continue;
+                    }
                 }
-                continue;
             }
-            if (!(s instanceof Stmt.Map copy) || !(copy.expr() instanceof Scalar.In) || copy.args().size() != 1 || !copy.isPointwise()) {
-                continue;
+            int index = out.size();
+            out.add(s);
+            for (Value v : Uses.readRoots(s)) {
+                lastMention.put(v, index);
             }
-            Value t = copy.args().get(0);
-            Value dest = copy.out();
-            boolean temp = t.kind() == Value.Kind.TEMP || (t.kind() == Value.Kind.ADJOINT && t.primal().kind() == Value.Kind.TEMP);
-            if (!temp || reads.getOrDefault(t, 0) != 1 || !t.shape().equals(dest.shape()) || dest.kind() == Value.Kind.VIEW
-                    || !copy.domain().equals(dest.shape())) {
-                continue;
-            }
-            for (int i = j - 1; i >= 0; i--) {
-                Stmt p = block.get(i);
-                if (Uses.mentions(p, dest.root())) {
-                    break;
-                }
-                if (!Uses.mentions(p, t)) {
-                    continue;
-                }
-                Stmt retargeted = retarget(p, t, dest, copy.accumulate());
-                if (retargeted != null) {
-                    List<Stmt> out = new ArrayList<>(block);
-                    out.set(i, retargeted);
-                    out.remove(j);
-                    return out;
-                }
-                break;
+            for (Value v : Uses.writtenRoots(s)) {
+                lastMention.put(v, index);
+                lastWrite.put(v, index);
             }
         }
-        return null;
+        return out;
     }
 
     /** The producer writing into {@code dest} instead of {@code t}; null if it does not write all of t once. */

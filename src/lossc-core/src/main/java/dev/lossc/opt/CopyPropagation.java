@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * Adjoints of linear identities become aliases instead of copy loops: {@code d_a = d_y} (the
@@ -14,7 +15,9 @@ import java.util.Map;
  * follows uses {@code d_y}'s storage as {@code d_a}. Safe when, in the block that holds it,
  * {@code d_a} is not used before it, neither is used outside that block, and after it either
  * {@code d_y} is not used at all or neither is written again: then the two never hold different
- * values at once.
+ * values at once. A var adjoint's round trip {@code d_t = d_v; …; d_v = d_t} (with {@code d_v}
+ * untouched in between) becomes the statements in between working on {@code d_v} itself. One
+ * sweep per block over an index of where each array is used: linear in the program.
  */
 final class CopyPropagation implements Pass {
     public String name() {
@@ -26,148 +29,156 @@ final class CopyPropagation implements Pass {
     }
 
     public Plan apply(Plan p) {
+        // An alias found late in a sweep can enable one earlier in it (a round trip through an
+        // added temp): sweep again until nothing changes, usually twice.
         List<Stmt> backward = p.backward();
-        boolean changed = true;
-        while (changed) {
-            changed = false;
-            List<Stmt> next = propagate(backward, backward);
-            if (next != null) {
-                backward = next;
-                changed = true;
+        while (true) {
+            Map<Value, Integer> global = new IdentityHashMap<>(Uses.mentionCounts(backward));
+            int[] changes = {0};
+            List<Stmt> next = block(backward, global, changes);
+            if (changes[0] == 0) {
+                return p.with(p.forward(), backward);
             }
+            backward = next;
         }
-        return p.with(p.forward(), backward);
     }
 
-    /** One alias made somewhere in {@code block} (a block of {@code whole}); null if none can be. */
-    private static List<Stmt> propagate(List<Stmt> block, List<Stmt> whole) {
+    /** Where each root is mentioned and written in one block (a loop counts as all of its body). */
+    private static final class Index {
+        final Map<Value, TreeSet<Integer>> mentions = new IdentityHashMap<>();
+        final Map<Value, TreeSet<Integer>> writes = new IdentityHashMap<>();
+        final Map<Value, Integer> count = new IdentityHashMap<>();
+
+        Index(List<Stmt> block) {
+            for (int i = 0; i < block.size(); i++) {
+                Stmt s = block.get(i);
+                for (Value v : Uses.readRoots(s)) {
+                    mentions.computeIfAbsent(v, x -> new TreeSet<>()).add(i);
+                }
+                for (Value v : Uses.writtenRoots(s)) {
+                    mentions.computeIfAbsent(v, x -> new TreeSet<>()).add(i);
+                    writes.computeIfAbsent(v, x -> new TreeSet<>()).add(i);
+                }
+            }
+            for (Map.Entry<Value, Integer> e : Uses.mentionCounts(block).entrySet()) {
+                count.put(e.getKey(), e.getValue());
+            }
+        }
+
+        TreeSet<Integer> mentions(Value v) {
+            return mentions.getOrDefault(v, new TreeSet<>());
+        }
+
+        TreeSet<Integer> writes(Value v) {
+            return writes.getOrDefault(v, new TreeSet<>());
+        }
+
+        /** After {@code from}'s statements are renamed to {@code to}, their uses are {@code to}'s. */
+        void merge(Value from, Value to) {
+            mentions.computeIfAbsent(to, x -> new TreeSet<>()).addAll(mentions(from));
+            writes.computeIfAbsent(to, x -> new TreeSet<>()).addAll(writes(from));
+            count.merge(to, count.getOrDefault(from, 0), Integer::sum);
+            mentions.remove(from);
+            writes.remove(from);
+            count.remove(from);
+        }
+    }
+
+    private static List<Stmt> block(List<Stmt> original, Map<Value, Integer> global, int[] changes) {
+        List<Stmt> block = new ArrayList<>();
+        for (Stmt s : original) {
+            block.add(s instanceof Stmt.Loop l ? new Stmt.Loop(l.loop(), block(l.body(), global, changes), l.reversed(), l.pos()) : s);
+        }
+        Index index = new Index(block);
+        Map<Value, Value> alias = new IdentityHashMap<>();
+        boolean[] drop = new boolean[block.size()];
         for (int i = 0; i < block.size(); i++) {
-            Stmt s = block.get(i);
-            if (s instanceof Stmt.Loop l) {
-                List<Stmt> inner = propagate(l.body(), whole);
-                if (inner != null) {
-                    List<Stmt> out = new ArrayList<>(block);
-                    out.set(i, new Stmt.Loop(l.loop(), inner, l.reversed(), l.pos()));
-                    return out;
-                }
-            } else if (s instanceof Stmt.Map m && isHandBack(m)) {
-                List<Stmt> out = roundTrip(block, i, m, whole);
-                if (out != null) {
-                    return out;
-                }
+            if (!(block.get(i) instanceof Stmt.Map m) || m.accumulate() || !(m.expr() instanceof Scalar.In) || m.args().size() != 1) {
+                continue;
             }
-            if (s instanceof Stmt.Map m && isCopy(m) && aliasable(block, i, m.out(), m.args().get(0), whole)) {
-                Map<Value, Value> rename = new IdentityHashMap<>();
-                rename.put(m.out(), m.args().get(0));
-                List<Stmt> out = new ArrayList<>(block.subList(0, i));
-                for (Stmt later : block.subList(i + 1, block.size())) {
-                    out.add(Rename.stmt(later, rename));
+            Value to = find(alias, m.out());
+            Value from = find(alias, m.args().get(0).root());
+            if (m.out().kind() == Value.Kind.VIEW || m.args().get(0).kind() == Value.Kind.VIEW || to == from
+                    || !to.shape().equals(from.shape()) || !m.domain().equals(to.shape())) {
+                continue;
+            }
+            if (adjointOfTemp(to) && adjointOfTemp(from) && to.primal().loops().equals(from.primal().loops())
+                    && aliasable(index, i, to, from, global, alias)) {
+                alias(alias, index, global, to, from);
+                drop[i] = true;
+            } else if (adjointOfTemp(to) && isVarAdjoint(from)) {
+                Integer back = index.mentions(from).higher(i);
+                if (back != null && isCopy(block.get(back), from, to, alias) && index.mentions(to).first() == i
+                        && index.mentions(to).last() == back && outsideFree(index, to, global, alias)) {
+                    alias(alias, index, global, to, from);
+                    drop[i] = true;
+                    drop[back] = true;
                 }
-                return out;
             }
         }
-        return null;
+        if (alias.isEmpty()) {
+            return block;
+        }
+        changes[0] += alias.size();
+        Map<Value, Value> resolved = new IdentityHashMap<>();
+        for (Value v : alias.keySet()) {
+            resolved.put(v, find(alias, v));
+        }
+        List<Stmt> out = new ArrayList<>();
+        for (int i = 0; i < block.size(); i++) {
+            if (!drop[i]) {
+                out.add(Rename.stmt(block.get(i), resolved));
+            }
+        }
+        return out;
     }
 
-    /** {@code d_t = d_v}: a var's adjoint handed to the temp assigned to it. */
-    private static boolean isHandBack(Stmt.Map m) {
-        if (m.accumulate() || !(m.expr() instanceof Scalar.In) || m.args().size() != 1) {
-            return false;
+    private static Value find(Map<Value, Value> alias, Value v) {
+        Value r = v;
+        while (alias.containsKey(r)) {
+            r = alias.get(r);
         }
-        Value to = m.out();
-        Value from = m.args().get(0);
-        return adjointOfTemp(to) && from.kind() == Value.Kind.ADJOINT && from.primal().kind() == Value.Kind.VAR
-                && to.shape().equals(from.shape()) && m.domain().equals(to.shape());
+        return r;
     }
 
-    /**
-     * {@code d_t = d_v; …; d_v = d_t} with {@code d_v} untouched in between and {@code d_t} unused
-     * elsewhere: the two copies go, and what is between works on {@code d_v} itself (the adjoint of
-     * {@code total = total + x} that the hand-back and the snapshot's adjoint pass around).
-     */
-    private static List<Stmt> roundTrip(List<Stmt> block, int i, Stmt.Map handBack, List<Stmt> whole) {
-        Value t = handBack.out();
-        Value v = handBack.args().get(0);
-        for (int k = 0; k < i; k++) {
-            if (Uses.mentions(block.get(k), t)) {
-                return null;
-            }
-        }
-        for (int j = i + 1; j < block.size(); j++) {
-            Stmt s = block.get(j);
-            if (s instanceof Stmt.Map back && !back.accumulate() && back.out() == v && back.expr() instanceof Scalar.In
-                    && back.args().size() == 1 && back.args().get(0) == t) {
-                int inBlock = 0;
-                for (Stmt b : block) {
-                    inBlock += Uses.count(b, t);
-                }
-                int everywhere = 0;
-                for (Stmt b : whole) {
-                    everywhere += Uses.count(b, t);
-                }
-                for (Stmt later : block.subList(j + 1, block.size())) {
-                    if (Uses.mentions(later, t)) {
-                        return null;
-                    }
-                }
-                if (inBlock != everywhere) {
-                    return null;
-                }
-                Map<Value, Value> rename = new IdentityHashMap<>();
-                rename.put(t, v);
-                List<Stmt> out = new ArrayList<>(block.subList(0, i));
-                for (Stmt between : block.subList(i + 1, j)) {
-                    out.add(Rename.stmt(between, rename));
-                }
-                out.addAll(block.subList(j + 1, block.size()));
-                return out;
-            }
-            if (Uses.mentions(s, v)) {
-                return null;
-            }
-        }
-        return null;
-    }
-
-    /** {@code d_a = d_y}, whole arrays of one shape, both adjoints of temps. */
-    private static boolean isCopy(Stmt.Map m) {
-        if (m.accumulate() || !(m.expr() instanceof Scalar.In) || m.args().size() != 1) {
-            return false;
-        }
-        Value to = m.out();
-        Value from = m.args().get(0);
-        return adjointOfTemp(to) && adjointOfTemp(from) && to.shape().equals(from.shape()) && m.domain().equals(to.shape())
-                && to.primal().loops().equals(from.primal().loops());
+    /** {@code v = t} (after renaming), a whole assignment. */
+    private static boolean isCopy(Stmt s, Value v, Value t, Map<Value, Value> alias) {
+        return s instanceof Stmt.Map m && !m.accumulate() && m.expr() instanceof Scalar.In && m.args().size() == 1
+                && find(alias, m.out()) == v && find(alias, m.args().get(0)) == t && m.out().kind() != Value.Kind.VIEW;
     }
 
     private static boolean adjointOfTemp(Value v) {
         return v.kind() == Value.Kind.ADJOINT && v.primal().kind() == Value.Kind.TEMP;
     }
 
-    private static boolean aliasable(List<Stmt> block, int i, Value to, Value from, List<Stmt> whole) {
-        boolean fromUsedAfter = false;
-        boolean writtenAfter = false;
-        for (int k = 0; k < block.size(); k++) {
-            if (k < i && Uses.mentions(block.get(k), to)) {
-                return false;
-            }
-            if (k > i) {
-                fromUsedAfter |= Uses.mentions(block.get(k), from);
-                writtenAfter |= Uses.writes(block.get(k), from) || Uses.writes(block.get(k), to);
-            }
+    private static boolean isVarAdjoint(Value v) {
+        return v.kind() == Value.Kind.ADJOINT && v.primal().kind() == Value.Kind.VAR;
+    }
+
+    /** Neither is used outside this block. */
+    private static boolean outsideFree(Index index, Value v, Map<Value, Integer> global, Map<Value, Value> alias) {
+        return index.count.getOrDefault(v, 0).equals(global.getOrDefault(v, 0));
+    }
+
+    /** Records {@code to} as an alias of {@code from}, in the block's index and in the program's counts. */
+    private static void alias(Map<Value, Value> alias, Index index, Map<Value, Integer> global, Value to, Value from) {
+        alias.put(to, from);
+        index.merge(to, from);
+        Integer n = global.remove(to);
+        if (n != null) {
+            global.merge(from, n, Integer::sum);
         }
+    }
+
+    private static boolean aliasable(Index index, int i, Value to, Value from, Map<Value, Integer> global, Map<Value, Value> alias) {
+        if (index.mentions(to).first() != i) {
+            return false;
+        }
+        boolean fromUsedAfter = index.mentions(from).higher(i) != null;
+        boolean writtenAfter = index.writes(from).higher(i) != null || index.writes(to).higher(i) != null;
         if (fromUsedAfter && writtenAfter) {
             return false;
         }
-        // Outside this block, neither may appear at all.
-        int inBlock = 0;
-        for (Stmt s : block) {
-            inBlock += Uses.count(s, to) + Uses.count(s, from);
-        }
-        int everywhere = 0;
-        for (Stmt s : whole) {
-            everywhere += Uses.count(s, to) + Uses.count(s, from);
-        }
-        return inBlock == everywhere;
+        return outsideFree(index, to, global, alias) && outsideFree(index, from, global, alias);
     }
 }

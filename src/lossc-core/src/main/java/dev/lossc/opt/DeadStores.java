@@ -3,7 +3,10 @@ package dev.lossc.opt;
 import dev.lossc.ir.Stmt;
 import dev.lossc.ir.Value;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Writes nobody reads are dropped from the backward pass: a zero fill right before a write that
@@ -22,39 +25,71 @@ final class DeadStores implements Pass {
     }
 
     public Plan apply(Plan p) {
-        return p.with(p.forward(), prune(p.backward(), List.of()));
+        return p.with(p.forward(), prune(p.backward(), Collections.newSetFromMap(new IdentityHashMap<>())));
     }
 
-    /** {@code after}: the statements that run after this block, innermost enclosing loop first. */
-    private static List<Stmt> prune(List<Stmt> block, List<List<Stmt>> after) {
-        List<Stmt> out = new ArrayList<>();
-        for (int i = 0; i < block.size(); i++) {
+    /**
+     * {@code liveAfter}: the roots read by whatever runs after this block (the rest of the enclosing
+     * blocks and, inside a loop, the loop's own body again). One backward sweep over the block.
+     */
+    private static List<Stmt> prune(List<Stmt> block, Set<Value> liveAfter) {
+        Set<Value> live = Collections.newSetFromMap(new IdentityHashMap<>());
+        live.addAll(liveAfter);
+        List<Stmt> reversed = new ArrayList<>();
+        for (int i = block.size() - 1; i >= 0; i--) {
             Stmt s = block.get(i);
-            List<Stmt> rest = block.subList(i + 1, block.size());
             if (s instanceof Stmt.Loop l) {
-                List<List<Stmt>> inner = new ArrayList<>();
-                inner.add(l.body());
-                inner.add(rest);
-                inner.addAll(after);
+                // The body runs again after itself: what it reads anywhere is live at its end.
+                Set<Value> inner = Collections.newSetFromMap(new IdentityHashMap<>());
+                inner.addAll(live);
+                inner.addAll(Uses.readRoots(l));
                 List<Stmt> body = prune(l.body(), inner);
                 if (!body.isEmpty()) {
-                    out.add(new Stmt.Loop(l.loop(), body, l.reversed(), l.pos()));
+                    Stmt.Loop kept = new Stmt.Loop(l.loop(), body, l.reversed(), l.pos());
+                    reversed.add(kept);
+                    live.addAll(Uses.readRoots(kept));
                 }
                 continue;
             }
             Value target = Stmt.written(s).root();
             boolean adjoint = target.kind() == Value.Kind.ADJOINT && target.primal().kind() != Value.Kind.PARAM;
-            if (adjoint && (!readLater(target, rest, after) || (s instanceof Stmt.Zero && overwrittenNext(target, rest)))) {
+            if (adjoint && !live.contains(target)) {
                 continue;
             }
-            if (s instanceof Stmt.Zero && !rest.isEmpty() && accumulatesWhole(rest.get(0), target)) {
-                out.add(assigning(rest.get(0)));
-                i++;
-                continue;
-            }
-            out.add(s);
+            live.addAll(Uses.readRoots(s));
+            reversed.add(s);
         }
-        return out;
+        List<Stmt> out = new ArrayList<>();
+        for (int i = reversed.size() - 1; i >= 0; i--) {
+            out.add(reversed.get(i));
+        }
+        // A fill right before a write of the whole array goes; before an accumulation, it makes it an assignment.
+        List<Stmt> result = new ArrayList<>();
+        for (int i = 0; i < out.size(); i++) {
+            Stmt s = out.get(i);
+            if (s instanceof Stmt.Zero z && i + 1 < out.size()) {
+                Value v = z.target().root();
+                Stmt next = out.get(i + 1);
+                if (overwrites(next, v)) {
+                    continue;
+                }
+                if (accumulatesWhole(next, v)) {
+                    result.add(assigning(next));
+                    i++;
+                    continue;
+                }
+            }
+            result.add(s);
+        }
+        return result;
+    }
+
+    /** True if {@code s} assigns all of {@code v} without reading it. */
+    private static boolean overwrites(Stmt s, Value v) {
+        if (s instanceof Stmt.Loop || Stmt.written(s) != v || Uses.reads(s, v)) {
+            return false;
+        }
+        return s instanceof Stmt.Map m ? !m.accumulate() : s instanceof Stmt.Op op && !op.accumulate();
     }
 
     /** {@code v += …} over all of v, reading v nowhere else. */
@@ -76,36 +111,5 @@ final class DeadStores implements Pass {
         return new Stmt.Map(m.out(), m.expr(), m.args(), m.domain(), false, m.pos(), m.note());
     }
 
-    private static boolean readLater(Value v, List<Stmt> rest, List<List<Stmt>> after) {
-        for (Stmt s : rest) {
-            if (Uses.reads(s, v)) {
-                return true;
-            }
-        }
-        for (List<Stmt> block : after) {
-            for (Stmt s : block) {
-                if (Uses.reads(s, v)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
 
-    /** True if the next statement touching {@code v} in this block assigns all of it without reading it. */
-    private static boolean overwrittenNext(Value v, List<Stmt> rest) {
-        for (Stmt s : rest) {
-            if (!Uses.mentions(s, v)) {
-                continue;
-            }
-            if (s instanceof Stmt.Loop || Uses.reads(s, v)) {
-                return false;
-            }
-            Value w = Stmt.written(s);
-            boolean whole = w == v;
-            boolean assigns = s instanceof Stmt.Map m ? !m.accumulate() : s instanceof Stmt.Op op && !op.accumulate();
-            return whole && assigns;
-        }
-        return false;
-    }
 }

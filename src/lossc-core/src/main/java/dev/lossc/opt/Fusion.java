@@ -4,6 +4,7 @@ import dev.lossc.ir.Stmt;
 import dev.lossc.ir.Value;
 import dev.lossc.prim.Scalar;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,7 +13,8 @@ import java.util.Map;
  * later map of the same domain in the same block, and nothing in between writes what the first
  * one reads, the second computes the first's expression in place of reading {@code t}, and
  * {@code t} needs no storage. {@code matvec + b} then {@code sigmoid} is one loop; so is the
- * adjoint chain of {@code 0.5 * sum((t - y) ^ 2)}.
+ * adjoint chain of {@code 0.5 * sum((t - y) ^ 2)}. One forward sweep per block (a fused map can
+ * fuse again), repeated while it finds something: linear in the program per sweep.
  */
 final class Fusion implements Pass {
     public String name() {
@@ -26,60 +28,64 @@ final class Fusion implements Pass {
     public Plan apply(Plan p) {
         Plan current = p;
         while (true) {
-            Plan next = once(current);
-            if (next == null) {
+            Map<Value, Integer> reads = Blocks.readCounts(List.of(current.forward(), current.backward()));
+            reads.merge(current.primal().loss(), 1, Integer::sum);
+            boolean[] changed = {false};
+            List<Stmt> f = sweep(current.forward(), reads, changed);
+            List<Stmt> b = sweep(current.backward(), reads, changed);
+            if (!changed[0]) {
                 return current;
             }
-            current = next;
+            current = current.with(f, b);
         }
     }
 
-    /** One fusion anywhere in the plan, or null. */
-    private static Plan once(Plan p) {
-        Map<Value, Integer> reads = Blocks.readCounts(List.of(p.forward(), p.backward()));
-        reads.merge(p.primal().loss(), 1, Integer::sum);
-        List<Stmt> f = fuse(p.forward(), reads);
-        if (f != null) {
-            return p.with(f, p.backward());
-        }
-        List<Stmt> b = fuse(p.backward(), reads);
-        return b == null ? null : p.with(p.forward(), b);
-    }
-
-    private static List<Stmt> fuse(List<Stmt> block, Map<Value, Integer> reads) {
-        for (int i = 0; i < block.size(); i++) {
-            if (block.get(i) instanceof Stmt.Loop l) {
-                List<Stmt> inner = fuse(l.body(), reads);
-                if (inner != null) {
-                    List<Stmt> out = new ArrayList<>(block);
-                    out.set(i, new Stmt.Loop(l.loop(), inner, l.reversed(), l.pos()));
-                    return out;
-                }
+    private static List<Stmt> sweep(List<Stmt> block, Map<Value, Integer> reads, boolean[] changed) {
+        List<Stmt> out = new ArrayList<>();
+        // Producers that may still fuse into a later map: their result, and their index in out.
+        Map<Value, Integer> pending = new IdentityHashMap<>();
+        for (Stmt s : block) {
+            if (s instanceof Stmt.Loop l) {
+                out.add(new Stmt.Loop(l.loop(), sweep(l.body(), reads, changed), l.reversed(), l.pos()));
+                pending.clear();
                 continue;
             }
-            if (!(block.get(i) instanceof Stmt.Map producer) || !fusible(producer, reads)) {
-                continue;
-            }
-            Value t = producer.out();
-            for (int j = i + 1; j < block.size(); j++) {
-                Stmt s = block.get(j);
-                if (s instanceof Stmt.Map consumer && Uses.reads(s, t)) {
-                    if (consumer.domain().equals(producer.domain()) && !consumer.out().root().equals(t)
-                            && producer.args().stream().noneMatch(a -> a.root() == consumer.out().root())
-                            && cheapEnough(producer, consumer)) {
-                        List<Stmt> out = new ArrayList<>(block);
-                        out.set(j, merge(producer, consumer));
-                        out.remove(i);
-                        return out;
+            Stmt current = s;
+            if (s instanceof Stmt.Map consumer) {
+                for (Value a : consumer.args()) {
+                    Integer at = pending.get(a);
+                    if (at == null) {
+                        continue;
                     }
-                    break;
+                    Stmt.Map producer = (Stmt.Map) out.get(at);
+                    Value consumerOut = consumer.out().root();
+                    if (producer.domain().equals(consumer.domain()) && consumerOut != a
+                            && producer.args().stream().noneMatch(x -> x.root() == consumerOut)
+                            && cheapEnough(producer, consumer)) {
+                        consumer = merge(producer, consumer);
+                        out.set(at, null);
+                        pending.remove(a);
+                        changed[0] = true;
+                    }
                 }
-                if (Uses.reads(s, t) || Uses.writes(s, t) || producer.args().stream().anyMatch(a -> Uses.writes(s, a.root()))) {
-                    break;
-                }
+                current = consumer;
+            }
+            // What this statement writes invalidates producers that read it, or whose result it is.
+            Value written = Stmt.written(current).root();
+            pending.values().removeIf(at -> {
+                Stmt.Map m = (Stmt.Map) out.get(at);
+                return m.out().root() == written || m.args().stream().anyMatch(x -> x.root() == written);
+            });
+            for (Value r : Stmt.read(current)) {
+                pending.remove(r.root());
+            }
+            out.add(current);
+            if (current instanceof Stmt.Map m && fusible(m, reads)) {
+                pending.put(m.out(), out.size() - 1);
             }
         }
-        return null;
+        out.removeIf(x -> x == null);
+        return out;
     }
 
     /** A pointwise assignment to a whole temp (or temp adjoint) that exactly one statement reads. */
@@ -92,19 +98,14 @@ final class Fusion implements Pass {
     /** Computing the producer twice per element is fine only when it is plain arithmetic. */
     private static boolean cheapEnough(Stmt.Map producer, Stmt.Map consumer) {
         int index = indexOf(consumer.args(), producer.out());
-        long uses = countIn(consumer.expr(), index);
-        return uses <= 1 || !Scalar.contains(producer.expr(), e -> e instanceof Scalar.Call || e instanceof Scalar.Select);
-    }
-
-    private static long countIn(Scalar e, int index) {
-        long[] n = {0};
-        Scalar.replace(e, v -> {
+        long[] uses = {0};
+        Scalar.replace(consumer.expr(), v -> {
             if (v instanceof Scalar.In in && in.index() == index) {
-                n[0]++;
+                uses[0]++;
             }
             return null;
         });
-        return n[0];
+        return uses[0] <= 1 || !Scalar.contains(producer.expr(), e -> e instanceof Scalar.Call || e instanceof Scalar.Select);
     }
 
     private static int indexOf(List<Value> args, Value v) {

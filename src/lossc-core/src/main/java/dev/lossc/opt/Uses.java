@@ -3,7 +3,11 @@ package dev.lossc.opt;
 import dev.lossc.ir.Stmt;
 import dev.lossc.ir.Value;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /** Where values are read and written, by root (a view counts as its root). */
 final class Uses {
@@ -23,30 +27,44 @@ final class Uses {
         return out;
     }
 
-    static boolean mentions(Stmt s, Value v) {
-        return count(s, v) > 0;
+    /** The roots a statement reads (for a loop, its body reads). */
+    static Set<Value> readRoots(Stmt s) {
+        Set<Value> out = Collections.newSetFromMap(new IdentityHashMap<>());
+        collectReads(s, out);
+        return out;
     }
 
-    static int count(Stmt s, Value v) {
-        int n = 0;
-        for (Value u : all(s)) {
-            if (u.root() == v) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    static boolean reads(Stmt s, Value v) {
+    private static void collectReads(Stmt s, Set<Value> out) {
         if (s instanceof Stmt.Loop l) {
             for (Stmt b : l.body()) {
-                if (reads(b, v)) {
-                    return true;
-                }
+                collectReads(b, out);
             }
-            return false;
+            return;
         }
-        for (Value u : Stmt.read(s)) {
+        for (Value v : Stmt.read(s)) {
+            out.add(v.root());
+        }
+    }
+
+    /** The roots a statement writes (for a loop, its body writes). */
+    static Set<Value> writtenRoots(Stmt s) {
+        Set<Value> out = Collections.newSetFromMap(new IdentityHashMap<>());
+        collectWrites(s, out);
+        return out;
+    }
+
+    private static void collectWrites(Stmt s, Set<Value> out) {
+        if (s instanceof Stmt.Loop l) {
+            for (Stmt b : l.body()) {
+                collectWrites(b, out);
+            }
+            return;
+        }
+        out.add(Stmt.written(s).root());
+    }
+
+    static boolean mentions(Stmt s, Value v) {
+        for (Value u : all(s)) {
             if (u.root() == v) {
                 return true;
             }
@@ -54,15 +72,33 @@ final class Uses {
         return false;
     }
 
+    static boolean reads(Stmt s, Value v) {
+        return readRoots(s).contains(v);
+    }
+
     static boolean writes(Stmt s, Value v) {
-        if (s instanceof Stmt.Loop l) {
-            for (Stmt b : l.body()) {
-                if (writes(b, v)) {
-                    return true;
+        return writtenRoots(s).contains(v);
+    }
+
+    /** For every root, how many leaf statements (inside loops too) mention it. */
+    static Map<Value, Integer> mentionCounts(List<Stmt> body) {
+        Map<Value, Integer> counts = new IdentityHashMap<>();
+        countMentions(body, counts);
+        return counts;
+    }
+
+    private static void countMentions(List<Stmt> body, Map<Value, Integer> counts) {
+        for (Stmt s : body) {
+            if (s instanceof Stmt.Loop l) {
+                countMentions(l.body(), counts);
+                continue;
+            }
+            Set<Value> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (Value v : all(s)) {
+                if (seen.add(v.root())) {
+                    counts.merge(v.root(), 1, Integer::sum);
                 }
             }
-            return false;
         }
-        return Stmt.written(s).root() == v;
     }
 }

@@ -91,22 +91,29 @@ class DiagnosticsTest {
     @MethodSource("errors")
     void reportsErrorAtItsPlace(String name, String source, List<String> expected) {
         LossCompiler.Result r = LossCompiler.compile("t.loss", source, LossCompiler.Options.DEFAULT);
-        List<String> got = r.diagnostics().stream().map(Diagnostic::headline).toList();
+        List<String> got = r.diagnostics().stream().map(DiagnosticsTest::withoutCode).toList();
         assertEquals(expected.stream().map(e -> "t.loss:" + e).toList(), got, r.render());
         assertTrue(r.output().isEmpty());
+    }
+
+    /** The headline without its catalogue code, after checking the code is the diagnostic's own. */
+    static String withoutCode(Diagnostic d) {
+        String suffix = " [" + d.kind().code() + "]";
+        assertTrue(d.headline().endsWith(suffix), d.headline() + " should end with " + suffix);
+        return d.headline().substring(0, d.headline().length() - suffix.length());
     }
 
     @Test
     void rendersSourceLineAndCaret() {
         LossCompiler.Result r = LossCompiler.compile("dir/t.loss", "param w;\n\tloss  w + v;\n", LossCompiler.Options.DEFAULT);
         // A tab counts as one column, and is kept in the caret line so the caret lines up.
-        assertEquals("dir/t.loss:2:12: error: unknown name 'v'\n\tloss  w + v;\n\t          ^\n", r.render());
+        assertEquals("dir/t.loss:2:12: error: unknown name 'v' [N001]\n\tloss  w + v;\n\t          ^\n", r.render());
     }
 
     @Test
     void emptyFile() {
         LossCompiler.Result r = LossCompiler.compile("e.loss", "", LossCompiler.Options.DEFAULT);
-        assertEquals("e.loss:1:1: error: missing 'loss' statement: a file must end with exactly one 'loss'\n\n^\n", r.render());
+        assertEquals("e.loss:1:1: error: missing 'loss' statement: a file must end with exactly one 'loss' [E003]\n\n^\n", r.render());
     }
 
     @Test
@@ -114,11 +121,11 @@ class DiagnosticsTest {
         byte[] nul = {'l', 'o', 's', 's', ' ', 0, 1, 2};
         LossCompiler.Result r = LossCompiler.compile("b.loss", nul, LossCompiler.Options.DEFAULT);
         assertEquals(List.of("b.loss:1:6: error: file contains a NUL byte: it is not a .loss source file"),
-                r.diagnostics().stream().map(Diagnostic::headline).toList());
+                r.diagnostics().stream().map(DiagnosticsTest::withoutCode).toList());
         byte[] latin1 = "param w;\nloss w; // caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1);
         r = LossCompiler.compile("l.loss", latin1, LossCompiler.Options.DEFAULT);
         assertEquals(List.of("l.loss:2:15: error: file is not UTF-8 text (invalid byte sequence)"),
-                r.diagnostics().stream().map(Diagnostic::headline).toList());
+                r.diagnostics().stream().map(DiagnosticsTest::withoutCode).toList());
     }
 
     @Test
@@ -128,7 +135,7 @@ class DiagnosticsTest {
         assertFalse(r.ok());
         // "loss " then 256 parentheses: the 257th opens level 258 (the loss's expression is level 1).
         assertEquals(List.of("d.loss:2:262: error: expression nested too deeply (more than 256 levels)"),
-                r.diagnostics().stream().map(Diagnostic::headline).toList());
+                r.diagnostics().stream().map(DiagnosticsTest::withoutCode).toList());
     }
 
     @Test
@@ -147,7 +154,7 @@ class DiagnosticsTest {
     void hugeShapesAreDiagnosed() {
         LossCompiler.Result r = LossCompiler.compile("h.loss", "param a[100000];\nparam b[100000];\nloss sum(outer(a, b));\n", LossCompiler.Options.DEFAULT);
         assertEquals(List.of("h.loss:3:10: error: the result of 'outer' is too large (10000000000 elements; the limit is 2147483639)"),
-                r.diagnostics().stream().map(Diagnostic::headline).toList());
+                r.diagnostics().stream().map(DiagnosticsTest::withoutCode).toList());
     }
 
     @Test
@@ -159,6 +166,6 @@ class DiagnosticsTest {
         src.append("loss 1;\n");
         LossCompiler.Result r = LossCompiler.compile("many.loss", src.toString(), LossCompiler.Options.DEFAULT);
         assertEquals(101, r.diagnostics().size());
-        assertEquals("many.loss: error: too many errors; only the first 100 are shown", r.diagnostics().get(100).headline());
+        assertEquals("many.loss: error: too many errors; only the first 100 are shown [L003]", r.diagnostics().get(100).headline());
     }
 }

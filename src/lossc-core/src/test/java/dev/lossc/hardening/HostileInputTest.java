@@ -94,6 +94,18 @@ class HostileInputTest {
         assertTrue(r.diagnostics().size() <= Limits.MAX_ERRORS + 1);
     }
 
+    /** Near the operation limit, a valid program still compiles in seconds: every pass is a linear sweep. */
+    @org.junit.jupiter.api.Test
+    void aProgramNearTheOperationLimitCompilesFast() {
+        StringBuilder src = new StringBuilder("param w[3];\nvar h = w;\n");
+        for (int i = 0; i < 1300; i++) {
+            src.append("h = tanh(w * h + ").append(i % 5).append(") * sigmoid(h - w);\n");
+        }
+        src.append("loss sum(h);\n");
+        LossCompiler.Result r = assertTimeoutPreemptively(BOUND, () -> LossCompiler.compile("big.loss", src.toString(), LossCompiler.Options.DEFAULT));
+        assertTrue(r.ok(), r.render());
+    }
+
     @ParameterizedTest(name = "nesting {0}")
     @MethodSource("nestingLimits")
     void nestingLimitIsExact(String form, String open, String close) {

@@ -41,7 +41,7 @@ class InputFilesTest {
         Path fifo = fifo(dir);
         SourceFiles.Read r = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> SourceFiles.read(fifo, "pipe.loss", 1000));
         assertNull(r.bytes());
-        assertEquals("pipe.loss: error: not a regular file (a device, pipe or socket)", r.problem().headline());
+        assertEquals("pipe.loss: error: not a regular file (a device, pipe or socket) [L005]", r.problem().headline());
     }
 
     @Test
@@ -59,7 +59,7 @@ class InputFilesTest {
             f.setLength((64L << 20) + 1); // sparse: no 64 MiB written
         }
         SourceFiles.Read r = SourceFiles.read(big, "big.loss", 64L << 20);
-        assertEquals("big.loss: error: input too large (67,108,865 bytes; the limit is 67,108,864 bytes)", r.problem().headline());
+        assertEquals("big.loss: error: input too large (67,108,865 bytes; the limit is 67,108,864 bytes) [L006]", r.problem().headline());
     }
 
     @Test
@@ -73,8 +73,8 @@ class InputFilesTest {
 
     @Test
     void aDirectoryOrAMissingFileIsAProblemNotAnException() {
-        assertEquals("d: error: not a regular file (a directory)", SourceFiles.read(dir, "d", 100).problem().headline());
-        assertEquals("m: error: cannot read the file: no such file", SourceFiles.read(dir.resolve("missing"), "m", 100).problem().headline());
+        assertEquals("d: error: not a regular file (a directory) [L005]", SourceFiles.read(dir, "d", 100).problem().headline());
+        assertEquals("m: error: cannot read the file: no such file [L007]", SourceFiles.read(dir.resolve("missing"), "m", 100).problem().headline());
     }
 
     @Test
@@ -82,7 +82,7 @@ class InputFilesTest {
         String line = "a".repeat(1000) + "X" + "b".repeat(1000);
         Diagnostic d = new Diagnostic("f.loss", new Pos(1, 1001), DiagnosticKind.UNKNOWN_NAME, "unknown name 'X'");
         String[] lines = d.render(new SourceText("f.loss", line)).split("\n");
-        assertEquals("f.loss:1:1001: error: unknown name 'X'", lines[0]);
+        assertEquals("f.loss:1:1001: error: unknown name 'X' [N001]", lines[0]);
         // "…", 50 characters, the column, 49 characters, "…"; the caret under the X.
         assertEquals("\u2026" + "a".repeat(50) + "X" + "b".repeat(49) + "\u2026", lines[1]);
         assertEquals('X', lines[1].charAt(lines[2].indexOf('^')));
@@ -104,6 +104,6 @@ class InputFilesTest {
     @Test
     void aShortLineIsQuotedWhole() {
         Diagnostic d = new Diagnostic("f.loss", new Pos(2, 6), DiagnosticKind.UNKNOWN_NAME, "m");
-        assertEquals("f.loss:2:6: error: m\nloss\tv;\n    \t^\n", d.render(new SourceText("f.loss", "x\nloss\tv;\n")));
+        assertEquals("f.loss:2:6: error: m [N001]\nloss\tv;\n    \t^\n", d.render(new SourceText("f.loss", "x\nloss\tv;\n")));
     }
 }

@@ -4,7 +4,6 @@ import dev.lossc.GeneratedFiles;
 import dev.lossc.LossCompiler;
 import dev.lossc.SourceFiles;
 import dev.lossc.diag.Limits;
-import dev.lossc.codegen.ClassWriter;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -56,7 +55,7 @@ public final class LossGenerator {
     private record Entry(String hash, String output) {}
 
     public Report run() throws IOException {
-        if (settings.packageName() != null && !ClassWriter.isValidPackage(settings.packageName())) {
+        if (settings.packageName() != null && !LossCompiler.isValidPackage(settings.packageName())) {
             log.error("lossc: packageName '" + settings.packageName() + "' is not a valid Java package name");
             return new Report(0, 0, 0, 1, 0);
         }
@@ -155,7 +154,7 @@ public final class LossGenerator {
             return settings.packageName();
         }
         String pkg = folderOf(key).replace('/', '.');
-        return ClassWriter.isValidPackage(pkg) ? pkg : null;
+        return LossCompiler.isValidPackage(pkg) ? pkg : null;
     }
 
     private static String hash(byte[] source, String pkg) {

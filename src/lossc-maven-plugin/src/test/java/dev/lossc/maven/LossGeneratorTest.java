@@ -155,9 +155,9 @@ class LossGeneratorTest {
         assertEquals(3, r.errors());
         assertEquals(2, r.filesWithErrors());
         String sep = java.io.File.separator;
-        assertTrue(errors.contains("src" + sep + "main" + sep + "loss" + sep + "bad1.loss:2:10: error: unknown name 'x'"), errors.toString());
-        assertTrue(errors.contains("src" + sep + "main" + sep + "loss" + sep + "bad1.loss:2:14: error: unknown name 'y'"), errors.toString());
-        assertTrue(errors.contains("src" + sep + "main" + sep + "loss" + sep + "sub" + sep + "bad2.loss:1:6: error: unknown name 'q'"), errors.toString());
+        assertTrue(errors.contains("src" + sep + "main" + sep + "loss" + sep + "bad1.loss:2:10: error: unknown name 'x' [N001]"), errors.toString());
+        assertTrue(errors.contains("src" + sep + "main" + sep + "loss" + sep + "bad1.loss:2:14: error: unknown name 'y' [N001]"), errors.toString());
+        assertTrue(errors.contains("src" + sep + "main" + sep + "loss" + sep + "sub" + sep + "bad2.loss:1:6: error: unknown name 'q' [N001]"), errors.toString());
         assertTrue(errors.contains("loss w + x + y;"), "the source line is shown: " + errors);
     }
 
@@ -203,7 +203,7 @@ class LossGeneratorTest {
         LossGenerator.Report r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), () -> run());
         assertEquals(1, r.errors());
         assertEquals(1, r.generated());
-        assertEquals(List.of("src/main/loss/stray.loss: error: not a regular file (a device, pipe or socket)"), errors);
+        assertEquals(List.of("src/main/loss/stray.loss: error: not a regular file (a device, pipe or socket) [L005]"), errors);
     }
 
     @Test

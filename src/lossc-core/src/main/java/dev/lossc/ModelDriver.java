@@ -1,0 +1,140 @@
+package dev.lossc;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads a generated class (compiled in memory with the JDK's compiler) and drives it through its
+ * public API by reflection: set params by name, call {@code loss}/{@code lossAndGradient} with
+ * inputs by name, read the gradient by name. What {@code lossc eval} runs, and what the tests use.
+ */
+public final class ModelDriver {
+    private final ModelLayout layout;
+    private final Class<?> type;
+    private final Object instance;
+    private final Method loss;
+    private final Method lossAndGradient;
+
+    private ModelDriver(ModelLayout layout, Class<?> type) throws ReflectiveOperationException {
+        this.layout = layout;
+        this.type = type;
+        this.instance = type.getConstructor().newInstance();
+        Class<?>[] types = new Class<?>[layout.inputs().size()];
+        for (int i = 0; i < types.length; i++) {
+            types[i] = layout.inputs().get(i).shape().isScalar() ? double.class : double[].class;
+        }
+        this.loss = type.getMethod("loss", types);
+        this.lossAndGradient = type.getMethod("lossAndGradient", types);
+    }
+
+    /** The generated class of each result (all free of errors), compiled in one javac run with {@code javacOptions}. */
+    public static List<ModelDriver> load(List<LossCompiler.Result> results, List<String> javacOptions)
+            throws InMemoryJavaCompiler.CompilationFailed {
+        Map<String, String> sources = new LinkedHashMap<>();
+        for (LossCompiler.Result r : results) {
+            LossCompiler.GeneratedClass g = r.output().orElseThrow(() -> new IllegalArgumentException("a result with errors"));
+            sources.put(g.qualifiedName(), g.source());
+        }
+        ClassLoader loader = InMemoryJavaCompiler.compile(sources, javacOptions);
+        List<ModelDriver> out = new ArrayList<>();
+        try {
+            for (LossCompiler.Result r : results) {
+                out.add(new ModelDriver(r.layout().orElseThrow(), loader.loadClass(r.output().orElseThrow().qualifiedName())));
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("a generated class does not have its documented API", e);
+        }
+        return out;
+    }
+
+    public ModelLayout layout() {
+        return layout;
+    }
+
+    public Class<?> type() {
+        return type;
+    }
+
+    public Object instance() {
+        return instance;
+    }
+
+    /** The live flat parameter array. */
+    public double[] parameters() {
+        return (double[]) invoke("parameters");
+    }
+
+    /** The live flat gradient array. */
+    public double[] gradient() {
+        return (double[]) invoke("gradient");
+    }
+
+    /** Copies each named param's flat value into the parameter array; params not named keep their values. */
+    public void setParams(Map<String, double[]> values) {
+        double[] flat = parameters();
+        for (ModelLayout.Slot p : layout.params()) {
+            double[] v = values.get(p.name());
+            if (v != null) {
+                System.arraycopy(v, 0, flat, p.offset(), p.shape().size());
+            }
+        }
+    }
+
+    /** The gradient of the last {@code lossAndGradient} call, cut per param. */
+    public Map<String, double[]> gradientByName() {
+        double[] flat = gradient();
+        Map<String, double[]> out = new LinkedHashMap<>();
+        for (ModelLayout.Slot p : layout.params()) {
+            double[] g = new double[p.shape().size()];
+            System.arraycopy(flat, p.offset(), g, 0, g.length);
+            out.put(p.name(), g);
+        }
+        return out;
+    }
+
+    /** The loss at the given inputs (by name, flat). */
+    public double loss(Map<String, double[]> inputs) {
+        return call(loss, inputs);
+    }
+
+    /** The loss at the given inputs, and the gradient into {@link #gradient()}. */
+    public double lossAndGradient(Map<String, double[]> inputs) {
+        return call(lossAndGradient, inputs);
+    }
+
+    private Object[] args(Map<String, double[]> inputs) {
+        Object[] args = new Object[layout.inputs().size()];
+        for (int i = 0; i < args.length; i++) {
+            ModelLayout.Slot in = layout.inputs().get(i);
+            double[] v = inputs.get(in.name());
+            if (v == null) {
+                throw new IllegalArgumentException("no value for input " + in.name());
+            }
+            args[i] = in.shape().isScalar() ? (Object) v[0] : v;
+        }
+        return args;
+    }
+
+    private double call(Method m, Map<String, double[]> inputs) {
+        try {
+            return (double) m.invoke(instance, args(inputs));
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Object invoke(String method) {
+        try {
+            return type.getMethod(method).invoke(instance);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package dev.lossc;
+
+import dev.lossc.types.Shape;
+import java.util.List;
+
+/**
+ * The interface of a generated class, as callers see it: its inputs in call order and its params
+ * in the flat order of {@code parameters()} and {@code gradient()}, each with its shape and (for a
+ * param) its offset. The one place outside the generated code that knows the layout.
+ */
+public record ModelLayout(String className, List<Slot> inputs, List<Slot> params) {
+    /** An input or param: its name, shape, and offset in the flat parameter array (params only). */
+    public record Slot(String name, Shape shape, int offset) {}
+
+    public ModelLayout {
+        inputs = List.copyOf(inputs);
+        params = List.copyOf(params);
+    }
+
+    /** Length of the flat parameter and gradient arrays. */
+    public int parameterCount() {
+        return params.stream().mapToInt(p -> p.shape().size()).sum();
+    }
+}

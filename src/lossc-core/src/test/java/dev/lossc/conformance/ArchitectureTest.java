@@ -1,0 +1,104 @@
+package dev.lossc.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lossc.testing.Repo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The phase packages of the core depend on each other in one direction only (no cycle), none of
+ * them reaches back into the facade package, and the command line and the Maven plugin use the
+ * core only through its facade ({@code dev.lossc}) and its diagnostics ({@code dev.lossc.diag}).
+ */
+class ArchitectureTest {
+    private static final Pattern IMPORT = Pattern.compile("^import (?:static )?dev\\.lossc\\.([a-z]+)?\\.?([A-Z]\\w*)?", Pattern.MULTILINE);
+
+    /** package (first segment under dev.lossc, "" for the facade) → packages it imports. */
+    static Map<String, Set<String>> graph(Path sources) throws IOException {
+        Map<String, Set<String>> deps = new TreeMap<>();
+        try (Stream<Path> files = Files.walk(sources)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                String rel = sources.relativize(f.getParent()).toString().replace('\\', '/');
+                String pkg = rel.equals("dev/lossc") ? "" : rel.replaceFirst("^dev/lossc/([a-z]+).*", "$1");
+                Set<String> to = deps.computeIfAbsent(pkg, k -> new TreeSet<>());
+                Matcher m = IMPORT.matcher(Files.readString(f));
+                while (m.find()) {
+                    String target = m.group(1) == null ? "" : m.group(1);
+                    if (!target.equals(pkg)) {
+                        to.add(target);
+                    }
+                }
+            }
+        }
+        return deps;
+    }
+
+    @Test
+    void corePackagesFormNoCycleAndNoneUsesTheFacade() throws IOException {
+        Map<String, Set<String>> deps = graph(Repo.root().resolve("src/lossc-core/src/main/java"));
+        for (Map.Entry<String, Set<String>> e : deps.entrySet()) {
+            if (!e.getKey().isEmpty()) {
+                assertTrue(!e.getValue().contains(""), "package " + e.getKey() + " imports the facade package dev.lossc");
+            }
+        }
+        List<String> cycle = cycle(deps);
+        assertEquals(List.of(), cycle, "package cycle in " + deps);
+    }
+
+    @Test
+    void commandLineAndPluginUseOnlyTheFacade() throws IOException {
+        for (String module : List.of("src/lossc-cli/src/main/java", "src/lossc-maven-plugin/src/main/java")) {
+            Map<String, Set<String>> deps = graph(Repo.root().resolve(module));
+            for (Set<String> targets : deps.values()) {
+                for (String t : targets) {
+                    assertTrue(Set.of("", "diag", "types", "cli", "maven").contains(t), module + " imports dev.lossc." + t);
+                }
+            }
+        }
+    }
+
+    /** A cycle among the non-facade packages, or an empty list. */
+    private static List<String> cycle(Map<String, Set<String>> deps) {
+        Map<String, Integer> state = new TreeMap<>();
+        for (String start : deps.keySet()) {
+            List<String> path = new ArrayList<>();
+            if (!start.isEmpty() && visit(start, deps, state, path)) {
+                return path;
+            }
+        }
+        return List.of();
+    }
+
+    private static boolean visit(String p, Map<String, Set<String>> deps, Map<String, Integer> state, List<String> path) {
+        Integer s = state.get(p);
+        if (s != null && s == 2) {
+            return false;
+        }
+        path.add(p);
+        if (s != null && s == 1) {
+            return true;
+        }
+        state.put(p, 1);
+        for (String q : deps.getOrDefault(p, Set.of())) {
+            if (!q.isEmpty() && visit(q, deps, state, path)) {
+                return true;
+            }
+        }
+        state.put(p, 2);
+        path.remove(path.size() - 1);
+        return false;
+    }
+}
