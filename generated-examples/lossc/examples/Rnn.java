@@ -126,11 +126,6 @@ public final class Rnn {
     private final double[] tmp6 = new double[30];
 
     /**
-     * intermediate [5], one slot per iteration of t
-     */
-    private final double[] tmp7 = new double[30];
-
-    /**
      * intermediate [4]
      */
     private final double[] tmp8 = new double[4];
@@ -353,16 +348,13 @@ public final class Rnn {
                 h[i] = tmp6[t * 5 + i];
             }
             // line 21: let s = W @ h + c;
-            for (int i = 0; i < 5; i++) {
-                tmp7[t * 5 + i] = h[i];
-            }
             for (int i = 0; i < 4; i += 4) {
                 double acc0 = 0.0;
                 double acc1 = 0.0;
                 double acc2 = 0.0;
                 double acc3 = 0.0;
                 for (int j = 0; j < 5; j++) {
-                    double a = tmp7[t * 5 + j];
+                    double a = tmp6[t * 5 + j];
                     acc0 += params[W_OFFSET + i * 5 + j] * a;
                     acc1 += params[W_OFFSET + (i + 1) * 5 + j] * a;
                     acc2 += params[W_OFFSET + (i + 2) * 5 + j] * a;
@@ -449,7 +441,7 @@ public final class Rnn {
             for (int i = 0; i < 4; i++) {
                 double a = d_s[i];
                 for (int j = 0; j < 5; j++) {
-                    grad[W_OFFSET + i * 5 + j] += a * tmp7[t * 5 + j];
+                    grad[W_OFFSET + i * 5 + j] += a * tmp6[t * 5 + j];
                 }
             }
             // line 20: h = tanh(U @ xs[t] + V @ h + b);

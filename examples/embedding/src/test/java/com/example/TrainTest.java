@@ -138,11 +138,11 @@ class TrainTest {
             targets[t * Rnn.O + t % Rnn.O] = 1;
         }
         double first = rnn.lossAndGradient(xs, targets, new double[Rnn.H]);
-        double[] theta = rnn.parameters();
+        double[] rnnTheta = rnn.parameters();
         for (int step = 0; step < 200; step++) {
             rnn.lossAndGradient(xs, targets, new double[Rnn.H]);
-            for (int i = 0; i < theta.length; i++) {
-                theta[i] -= 0.1 * rnn.gradient()[i];
+            for (int i = 0; i < rnnTheta.length; i++) {
+                rnnTheta[i] -= 0.1 * rnn.gradient()[i];
             }
         }
         assertTrue(rnn.loss(xs, targets, new double[Rnn.H]) < first, "training through time lowers the loss");

@@ -8,7 +8,7 @@ import java.util.List;
 public final class Passes {
     private Passes() {}
 
-    static final List<Pass> ALL = List.of(new ElementwiseToMaps(), new CopyPropagation(), new SinkZeros(), new DeadStores(),
+    static final List<Pass> ALL = List.of(new ElementwiseToMaps(), new SnapshotForwarding(), new CopyPropagation(), new SinkZeros(), new DeadStores(),
             new CopyPropagation(), new Fusion(), new CopyCoalescing(), new DeadStores());
 
     /** Runs every pass; {@code log}, if not null, gets the program before the first pass and after each. */
