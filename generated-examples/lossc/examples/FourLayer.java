@@ -82,29 +82,14 @@ public final class FourLayer {
     private double y;
 
     /**
-     * intermediate [5]
-     */
-    private final double[] tmp1 = new double[5];
-
-    /**
      * {@code h1} [5]
      */
     private final double[] h1 = new double[5];
 
     /**
-     * intermediate [4]
-     */
-    private final double[] tmp2 = new double[4];
-
-    /**
      * {@code h2} [4]
      */
     private final double[] h2 = new double[4];
-
-    /**
-     * intermediate [3]
-     */
-    private final double[] tmp3 = new double[3];
 
     /**
      * {@code h3} [3]
@@ -250,19 +235,16 @@ public final class FourLayer {
                     acc2 += params[V1_OFFSET + (i + 2) * 4 + j] * a;
                     acc3 += params[V1_OFFSET + (i + 3) * 4 + j] * a;
                 }
-                tmp1[i] = acc0;
-                tmp1[i + 1] = acc1;
-                tmp1[i + 2] = acc2;
-                tmp1[i + 3] = acc3;
+                h1[i] = sigmoid(acc0);
+                h1[i + 1] = sigmoid(acc1);
+                h1[i + 2] = sigmoid(acc2);
+                h1[i + 3] = sigmoid(acc3);
             }
             double acc = 0.0;
             for (int j = 0; j < 4; j++) {
                 acc += params[V1_OFFSET + 4 * 4 + j] * x[j];
             }
-            tmp1[4] = acc;
-        }
-        for (int i = 0; i < 5; i++) {
-            h1[i] = sigmoid(tmp1[i]);
+            h1[4] = sigmoid(acc);
         }
         // line 15: let h2 = sigmoid(V2 @ h1);
         for (int i = 0; i < 4; i += 4) {
@@ -277,13 +259,10 @@ public final class FourLayer {
                 acc2 += params[V2_OFFSET + (i + 2) * 5 + j] * a;
                 acc3 += params[V2_OFFSET + (i + 3) * 5 + j] * a;
             }
-            tmp2[i] = acc0;
-            tmp2[i + 1] = acc1;
-            tmp2[i + 2] = acc2;
-            tmp2[i + 3] = acc3;
-        }
-        for (int i = 0; i < 4; i++) {
-            h2[i] = sigmoid(tmp2[i]);
+            h2[i] = sigmoid(acc0);
+            h2[i + 1] = sigmoid(acc1);
+            h2[i + 2] = sigmoid(acc2);
+            h2[i + 3] = sigmoid(acc3);
         }
         // line 16: let h3 = sigmoid(V3 @ h2);
         for (int i = 0; i < 3; i++) {
@@ -291,10 +270,7 @@ public final class FourLayer {
             for (int j = 0; j < 4; j++) {
                 acc += params[V3_OFFSET + i * 4 + j] * h2[j];
             }
-            tmp3[i] = acc;
-        }
-        for (int i = 0; i < 3; i++) {
-            h3[i] = sigmoid(tmp3[i]);
+            h3[i] = sigmoid(acc);
         }
         // line 17: loss (dot(w, h3) - y) ^ 2;
         {

@@ -96,11 +96,6 @@ public final class ReluMlp {
     /**
      * intermediate [60]
      */
-    private final double[] tmp1 = new double[60];
-
-    /**
-     * intermediate [60]
-     */
     private final double[] tmp2 = new double[60];
 
     /**
@@ -111,22 +106,12 @@ public final class ReluMlp {
     /**
      * intermediate [40]
      */
-    private final double[] tmp3 = new double[40];
-
-    /**
-     * intermediate [40]
-     */
     private final double[] tmp4 = new double[40];
 
     /**
      * {@code z2} [40]
      */
     private final double[] z2 = new double[40];
-
-    /**
-     * intermediate [10]
-     */
-    private final double[] tmp5 = new double[10];
 
     /**
      * {@code s3} [10]
@@ -288,13 +273,10 @@ public final class ReluMlp {
                 acc2 += params[W0_OFFSET + (i + 2) * 600 + j] * a;
                 acc3 += params[W0_OFFSET + (i + 3) * 600 + j] * a;
             }
-            tmp1[i] = acc0;
-            tmp1[i + 1] = acc1;
-            tmp1[i + 2] = acc2;
-            tmp1[i + 3] = acc3;
-        }
-        for (int i = 0; i < 60; i++) {
-            tmp2[i] = tmp1[i] + params[b0_OFFSET + i];
+            tmp2[i] = acc0 + params[b0_OFFSET + i];
+            tmp2[i + 1] = acc1 + params[b0_OFFSET + i + 1];
+            tmp2[i + 2] = acc2 + params[b0_OFFSET + i + 2];
+            tmp2[i + 3] = acc3 + params[b0_OFFSET + i + 3];
         }
         // line 19: let z1 = relu(linear(W0, b0, z0));
         for (int i = 0; i < 60; i++) {
@@ -313,13 +295,10 @@ public final class ReluMlp {
                 acc2 += params[W1_OFFSET + (i + 2) * 60 + j] * a;
                 acc3 += params[W1_OFFSET + (i + 3) * 60 + j] * a;
             }
-            tmp3[i] = acc0;
-            tmp3[i + 1] = acc1;
-            tmp3[i + 2] = acc2;
-            tmp3[i + 3] = acc3;
-        }
-        for (int i = 0; i < 40; i++) {
-            tmp4[i] = tmp3[i] + params[b1_OFFSET + i];
+            tmp4[i] = acc0 + params[b1_OFFSET + i];
+            tmp4[i + 1] = acc1 + params[b1_OFFSET + i + 1];
+            tmp4[i + 2] = acc2 + params[b1_OFFSET + i + 2];
+            tmp4[i + 3] = acc3 + params[b1_OFFSET + i + 3];
         }
         // line 20: let z2 = relu(linear(W1, b1, z1));
         for (int i = 0; i < 40; i++) {
@@ -338,20 +317,17 @@ public final class ReluMlp {
                 acc2 += params[W2_OFFSET + (i + 2) * 40 + j] * a;
                 acc3 += params[W2_OFFSET + (i + 3) * 40 + j] * a;
             }
-            tmp5[i] = acc0;
-            tmp5[i + 1] = acc1;
-            tmp5[i + 2] = acc2;
-            tmp5[i + 3] = acc3;
+            s3[i] = acc0 + params[b2_OFFSET + i];
+            s3[i + 1] = acc1 + params[b2_OFFSET + i + 1];
+            s3[i + 2] = acc2 + params[b2_OFFSET + i + 2];
+            s3[i + 3] = acc3 + params[b2_OFFSET + i + 3];
         }
         for (int i = 8; i < 10; i++) {
             double acc = 0.0;
             for (int j = 0; j < 40; j++) {
                 acc += params[W2_OFFSET + i * 40 + j] * z2[j];
             }
-            tmp5[i] = acc;
-        }
-        for (int i = 0; i < 10; i++) {
-            s3[i] = tmp5[i] + params[b2_OFFSET + i];
+            s3[i] = acc + params[b2_OFFSET + i];
         }
         // line 22: loss cross_entropy(s3, target);
         {

@@ -116,19 +116,9 @@ public final class Rnn {
     private final double[] tmp2 = new double[30];
 
     /**
-     * intermediate [5]
-     */
-    private final double[] tmp3 = new double[5];
-
-    /**
      * intermediate [5], one slot per iteration of t
      */
     private final double[] tmp6 = new double[30];
-
-    /**
-     * intermediate [4]
-     */
-    private final double[] tmp8 = new double[4];
 
     /**
      * {@code s} [4]
@@ -330,19 +320,16 @@ public final class Rnn {
                         acc2 += params[V_OFFSET + (i + 2) * 5 + j] * a;
                         acc3 += params[V_OFFSET + (i + 3) * 5 + j] * a;
                     }
-                    tmp3[i] = acc0;
-                    tmp3[i + 1] = acc1;
-                    tmp3[i + 2] = acc2;
-                    tmp3[i + 3] = acc3;
+                    tmp6[t * 5 + i] = Math.tanh(tmp1[i] + acc0 + params[b_OFFSET + i]);
+                    tmp6[t * 5 + i + 1] = Math.tanh(tmp1[i + 1] + acc1 + params[b_OFFSET + i + 1]);
+                    tmp6[t * 5 + i + 2] = Math.tanh(tmp1[i + 2] + acc2 + params[b_OFFSET + i + 2]);
+                    tmp6[t * 5 + i + 3] = Math.tanh(tmp1[i + 3] + acc3 + params[b_OFFSET + i + 3]);
                 }
                 double acc = 0.0;
                 for (int j = 0; j < 5; j++) {
                     acc += params[V_OFFSET + 4 * 5 + j] * tmp2[t * 5 + j];
                 }
-                tmp3[4] = acc;
-            }
-            for (int i = 0; i < 5; i++) {
-                tmp6[t * 5 + i] = Math.tanh(tmp1[i] + tmp3[i] + params[b_OFFSET + i]);
+                tmp6[t * 5 + 4] = Math.tanh(tmp1[4] + acc + params[b_OFFSET + 4]);
             }
             for (int i = 0; i < 5; i++) {
                 h[i] = tmp6[t * 5 + i];
@@ -360,13 +347,10 @@ public final class Rnn {
                     acc2 += params[W_OFFSET + (i + 2) * 5 + j] * a;
                     acc3 += params[W_OFFSET + (i + 3) * 5 + j] * a;
                 }
-                tmp8[i] = acc0;
-                tmp8[i + 1] = acc1;
-                tmp8[i + 2] = acc2;
-                tmp8[i + 3] = acc3;
-            }
-            for (int i = 0; i < 4; i++) {
-                s[i] = tmp8[i] + params[c_OFFSET + i];
+                s[i] = acc0 + params[c_OFFSET + i];
+                s[i + 1] = acc1 + params[c_OFFSET + i + 1];
+                s[i + 2] = acc2 + params[c_OFFSET + i + 2];
+                s[i + 3] = acc3 + params[c_OFFSET + i + 3];
             }
             // line 22: total = total + cross_entropy(s, targets[t]);
             {

@@ -62,11 +62,6 @@ public final class TwoLayer {
     /**
      * intermediate [4]
      */
-    private final double[] tmp1 = new double[4];
-
-    /**
-     * intermediate [4]
-     */
     private final double[] tmp2 = new double[4];
 
     /**
@@ -179,13 +174,10 @@ public final class TwoLayer {
                 acc2 += params[V_OFFSET + (i + 2) * 3 + j] * a;
                 acc3 += params[V_OFFSET + (i + 3) * 3 + j] * a;
             }
-            tmp1[i] = acc0;
-            tmp1[i + 1] = acc1;
-            tmp1[i + 2] = acc2;
-            tmp1[i + 3] = acc3;
-        }
-        for (int i = 0; i < 4; i++) {
-            tmp2[i] = sigmoid(tmp1[i]);
+            tmp2[i] = sigmoid(acc0);
+            tmp2[i + 1] = sigmoid(acc1);
+            tmp2[i + 2] = sigmoid(acc2);
+            tmp2[i + 3] = sigmoid(acc3);
         }
         {
             double acc = 0.0;

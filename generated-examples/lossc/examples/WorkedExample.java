@@ -67,19 +67,9 @@ public final class WorkedExample {
     private double[] target;
 
     /**
-     * intermediate [2]
-     */
-    private final double[] tmp1 = new double[2];
-
-    /**
      * {@code hidden} [2]
      */
     private final double[] hidden = new double[2];
-
-    /**
-     * intermediate [2]
-     */
-    private final double[] tmp3 = new double[2];
 
     /**
      * {@code out} [2]
@@ -207,10 +197,7 @@ public final class WorkedExample {
             for (int j = 0; j < 2; j++) {
                 acc += params[W1_OFFSET + i * 2 + j] * x[j];
             }
-            tmp1[i] = acc;
-        }
-        for (int i = 0; i < 2; i++) {
-            hidden[i] = sigmoid(tmp1[i] + params[b1_OFFSET]);
+            hidden[i] = sigmoid(acc + params[b1_OFFSET]);
         }
         // line 15: let out = sigmoid(W2 @ hidden + b2);
         for (int i = 0; i < 2; i++) {
@@ -218,10 +205,7 @@ public final class WorkedExample {
             for (int j = 0; j < 2; j++) {
                 acc += params[W2_OFFSET + i * 2 + j] * hidden[j];
             }
-            tmp3[i] = acc;
-        }
-        for (int i = 0; i < 2; i++) {
-            out[i] = sigmoid(tmp3[i] + params[b2_OFFSET]);
+            out[i] = sigmoid(acc + params[b2_OFFSET]);
         }
         // line 16: loss 0.5 * sum((target - out) ^ 2);
         for (int i = 0; i < 2; i++) {

@@ -423,7 +423,8 @@ public final class ClassWriter {
             int line = s.pos() == null ? -1 : s.pos().line();
             units.add(Stmt.visit(s, new Stmt.Visitor<Chunker.Unit>() {
                 public Chunker.Unit op(Stmt.Op op) {
-                    return new Chunker.Code(kernels.op(op), line, note(op.note()));
+                    Stmt.Note n = op.epilogue() == null ? op.note() : Stmt.Note.join(op.note(), op.epilogue().note());
+                    return new Chunker.Code(kernels.op(op), line, note(n));
                 }
 
                 public Chunker.Unit map(Stmt.Map m) {

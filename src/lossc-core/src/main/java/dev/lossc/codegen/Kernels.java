@@ -122,9 +122,26 @@ final class Kernels {
         if (op.prim().kernel() == null) {
             throw new IllegalStateException(op.prim() + " is elementwise: it is emitted as a map");
         }
+        if (op.epilogue() != null && op.prim().kernel() != Prim.Kernel.MATVEC) {
+            throw new IllegalStateException("no epilogue for " + op.prim());
+        }
         switch (op.prim().kernel()) {
-            case MATVEC -> rowDots(c, as.rows(), as.cols(), (i, j) -> A.apply(flat(i, as.cols(), j)), B,
-                    (i, acc) -> c.addStatement("$L $L $L", Y.apply(i), w, acc));
+            case MATVEC -> rowDots(c, as.rows(), as.cols(), (i, j) -> A.apply(flat(i, as.cols(), j)), B, (i, acc) -> {
+                if (op.epilogue() == null) {
+                    c.addStatement("$L $L $L", Y.apply(i), w, acc);
+                } else {
+                    Stmt.Epilogue e = op.epilogue();
+                    String expr = Scalar.java(e.expr(), v -> {
+                        int k = ((Scalar.In) v).index();
+                        if (k == 0) {
+                            return acc;
+                        }
+                        Value a = e.args().get(k - 1);
+                        return layout.at(a, a.shape().size() == 1 ? "0" : i);
+                    }, used);
+                    c.addStatement("$L $L $L", layout.at(e.out(), i), e.accumulate() ? "+=" : "=", expr);
+                }
+            });
             case VECMAT -> {
                 int n = bs.rows();
                 int k = bs.cols();

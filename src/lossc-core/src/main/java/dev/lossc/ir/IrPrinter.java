@@ -46,8 +46,16 @@ public final class IrPrinter {
                 public Void op(Stmt.Op op) {
                     String args = op.args().stream().map(Value::label).collect(Collectors.joining(", "));
                     String attr = op.prim() == Prim.POW || op.prim() == Prim.LEAKY_RELU ? "; " + op.attribute() : "";
+                    String call = op.prim().lowerName() + "(" + args + attr + ")";
+                    if (op.epilogue() != null) {
+                        Stmt.Epilogue e = op.epilogue();
+                        String expr = Scalar.java(e.expr(), v -> ((Scalar.In) v).index() == 0 ? call : e.args().get(((Scalar.In) v).index() - 1).label(), f -> { });
+                        out.append(pad).append(e.out().label()).append(' ').append(e.out().shape()).append(e.accumulate() ? " += " : " = ")
+                                .append(expr).append(line(op)).append('\n');
+                        return null;
+                    }
                     out.append(pad).append(op.out().label()).append(' ').append(op.out().shape()).append(op.accumulate() ? " += " : " = ")
-                            .append(op.prim().lowerName()).append('(').append(args).append(attr).append(')').append(line(op)).append('\n');
+                            .append(call).append(line(op)).append('\n');
                     return null;
                 }
 

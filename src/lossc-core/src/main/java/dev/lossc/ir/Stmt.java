@@ -17,14 +17,35 @@ import java.util.List;
 public sealed interface Stmt {
     Pos pos();
 
-    /** {@code out (+)= prim(args)}; {@code attribute} is the exponent of POW or alpha of LEAKY_RELU. */
-    record Op(Value out, Prim prim, List<Value> args, double attribute, boolean accumulate, Pos pos, Note note) implements Stmt {
+    /**
+     * {@code out (+)= prim(args)}; {@code attribute} is the exponent of POW or alpha of LEAKY_RELU.
+     * With an {@code epilogue}, each element of the result goes straight into the epilogue's map
+     * and {@code out} itself is never stored (a matrix-vector product, its bias and activation in
+     * one loop).
+     */
+    record Op(Value out, Prim prim, List<Value> args, double attribute, boolean accumulate, Pos pos, Note note, Epilogue epilogue)
+            implements Stmt {
         public Op {
             args = List.copyOf(args);
         }
 
+        public Op(Value out, Prim prim, List<Value> args, double attribute, boolean accumulate, Pos pos, Note note) {
+            this(out, prim, args, attribute, accumulate, pos, note, null);
+        }
+
         public Op(Value out, Prim prim, List<Value> args, double attribute, Pos pos) {
-            this(out, prim, args, attribute, false, pos, null);
+            this(out, prim, args, attribute, false, pos, null, null);
+        }
+    }
+
+    /**
+     * {@code out (+)= expr(result element, args…)} for each element of an op's result: in
+     * {@code expr}, {@link Scalar.In} 0 is that element and {@code In k} is {@code args[k - 1]}
+     * at the same element (or the scalar itself).
+     */
+    record Epilogue(Value out, Scalar expr, List<Value> args, boolean accumulate, Note note) {
+        public Epilogue {
+            args = List.copyOf(args);
         }
     }
 
@@ -116,7 +137,7 @@ public sealed interface Stmt {
     static Value written(Stmt s) {
         return visit(s, new Visitor<>() {
             public Value op(Op op) {
-                return op.out();
+                return op.epilogue() != null ? op.epilogue().out() : op.out();
             }
 
             public Value map(Map m) {
@@ -141,6 +162,11 @@ public sealed interface Stmt {
     static List<Value> read(Stmt s) {
         return visit(s, new Visitor<>() {
             public List<Value> op(Op op) {
+                if (op.epilogue() != null) {
+                    List<Value> all = new java.util.ArrayList<>(op.args());
+                    all.addAll(op.epilogue().args());
+                    return op.epilogue().accumulate() ? concat(all, op.epilogue().out()) : all;
+                }
                 return op.accumulate() ? concat(op.args(), op.out()) : op.args();
             }
 

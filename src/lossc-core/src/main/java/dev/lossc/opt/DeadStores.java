@@ -89,13 +89,13 @@ final class DeadStores implements Pass {
         if (s instanceof Stmt.Loop || Stmt.written(s) != v || Uses.reads(s, v)) {
             return false;
         }
-        return s instanceof Stmt.Map m ? !m.accumulate() : s instanceof Stmt.Op op && !op.accumulate();
+        return s instanceof Stmt.Map m ? !m.accumulate() : s instanceof Stmt.Op op && op.epilogue() == null && !op.accumulate();
     }
 
     /** {@code v += …} over all of v, reading v nowhere else. */
     private static boolean accumulatesWhole(Stmt s, Value v) {
         if (s instanceof Stmt.Op op) {
-            return op.accumulate() && op.out() == v && op.args().stream().noneMatch(a -> a.root() == v);
+            return op.epilogue() == null && op.accumulate() && op.out() == v && op.args().stream().noneMatch(a -> a.root() == v);
         }
         if (s instanceof Stmt.Map m) {
             return m.accumulate() && m.out() == v && m.args().stream().noneMatch(a -> a.root() == v);

@@ -9,7 +9,7 @@ public final class Passes {
     private Passes() {}
 
     static final List<Pass> ALL = List.of(new ElementwiseToMaps(), new SnapshotForwarding(), new CopyPropagation(), new SinkZeros(), new DeadStores(),
-            new CopyPropagation(), new Fusion(), new CopyCoalescing(), new DeadStores());
+            new CopyPropagation(), new Fusion(), new EpilogueFusion(), new CopyCoalescing(), new DeadStores());
 
     /** Runs every pass; {@code log}, if not null, gets the program before the first pass and after each. */
     public static Plan run(IrProgram primal, AdjointProgram adjoint, StringBuilder log) {

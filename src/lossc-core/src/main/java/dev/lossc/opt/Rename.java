@@ -13,7 +13,9 @@ final class Rename {
     static Stmt stmt(Stmt s, Map<Value, Value> to) {
         return Stmt.visit(s, new Stmt.Visitor<Stmt>() {
             public Stmt op(Stmt.Op op) {
-                return new Stmt.Op(value(op.out(), to), op.prim(), values(op.args(), to), op.attribute(), op.accumulate(), op.pos(), op.note());
+                Stmt.Epilogue e = op.epilogue() == null ? null : new Stmt.Epilogue(value(op.epilogue().out(), to), op.epilogue().expr(),
+                        values(op.epilogue().args(), to), op.epilogue().accumulate(), op.epilogue().note());
+                return new Stmt.Op(value(op.out(), to), op.prim(), values(op.args(), to), op.attribute(), op.accumulate(), op.pos(), op.note(), e);
             }
 
             public Stmt map(Stmt.Map m) {

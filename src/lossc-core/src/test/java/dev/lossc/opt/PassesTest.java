@@ -111,6 +111,23 @@ class PassesTest {
     }
 
     @Test
+    void epilogueFusionComputesBiasAndActivationAsEachRowIsSummed() {
+        Plan p = new Fusion().apply(plan("param W[3, 2];\nparam b[3];\ninput x[2];\nloss sum(tanh(W @ x + b));\n"));
+        Plan after = new EpilogueFusion().apply(p);
+        assertTrue(count(after.forward(), s -> s instanceof Stmt.Map) < count(p.forward(), s -> s instanceof Stmt.Map), after.print());
+        assertTrue(after.print().contains("= Math.tanh(matvec(W, x) + b)"), after.print());
+    }
+
+    @Test
+    void snapshotForwardingReadsTheTempAVarWasJustGiven() {
+        Plan p = plan("param W[2, 2];\nparam w[2];\nvar h = w;\nvar s = 0;\nfor t in 0..2 {\n  h = tanh(W @ h);\n  s = s + sum(W @ h);\n}\nloss s;\n");
+        Plan after = new SnapshotForwarding().apply(p);
+        long copies = count(p.forward(), s -> s instanceof Stmt.Map m && m.expr() instanceof dev.lossc.prim.Scalar.In);
+        long copiesAfter = count(after.forward(), s -> s instanceof Stmt.Map m && m.expr() instanceof dev.lossc.prim.Scalar.In);
+        assertEquals(copies - 1, copiesAfter, after.print());
+    }
+
+    @Test
     void everyPassIsNamedAndDocumented() {
         for (Pass pass : Passes.ALL) {
             assertTrue(pass.name().matches("[a-z-]+") && !pass.summary().isBlank(), pass.getClass().getSimpleName());
