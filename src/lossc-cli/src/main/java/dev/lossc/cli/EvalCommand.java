@@ -3,19 +3,15 @@ package dev.lossc.cli;
 import dev.lossc.LossCompiler;
 import dev.lossc.ModelDriver;
 import dev.lossc.ModelLayout;
-import dev.lossc.diag.DiagnosticKind;
+import dev.lossc.ValuesFile;
 import dev.lossc.diag.Limits;
-import dev.lossc.diag.Pos;
 import dev.lossc.diag.Reporter;
 import dev.lossc.diag.SourceText;
-import dev.lossc.types.Shape;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -56,26 +52,9 @@ final class EvalCommand implements Callable<Integer> {
         ModelLayout model = r.layout().orElseThrow();
         String jsonText = new String(json, StandardCharsets.UTF_8);
         Reporter reporter = new Reporter(values.toString());
-        Map<String, ValuesFile.Entry> entries = ValuesFile.parse(jsonText, reporter);
         Map<String, double[]> inputs = new LinkedHashMap<>();
         Map<String, double[]> params = new LinkedHashMap<>();
-        if (entries != null) {
-            Set<String> known = new HashSet<>();
-            for (ModelLayout.Slot in : model.inputs()) {
-                known.add(in.name());
-                inputs.put(in.name(), take(entries, "input", in.name(), in.shape(), reporter));
-            }
-            for (ModelLayout.Slot p : model.params()) {
-                known.add(p.name());
-                params.put(p.name(), take(entries, "param", p.name(), p.shape(), reporter));
-            }
-            for (ValuesFile.Entry e : entries.values()) {
-                if (!known.contains(e.name())) {
-                    reporter.error(e.pos(), DiagnosticKind.VALUES_UNKNOWN, e.name(), model.className());
-                }
-            }
-        }
-        if (reporter.hasErrors()) {
+        if (!ValuesFile.read(jsonText, model, reporter, inputs, params)) {
             SourceText text = new SourceText(values.toString(), jsonText);
             reporter.diagnostics().forEach(d -> err.print(d.render(text)));
             err.flush();
@@ -87,18 +66,5 @@ final class EvalCommand implements Callable<Integer> {
         out.println(Json.result(loss, model.params(), driver.gradient()));
         out.flush();
         return Main.OK;
-    }
-
-    private static double[] take(Map<String, ValuesFile.Entry> entries, String kind, String name, Shape shape, Reporter reporter) {
-        ValuesFile.Entry e = entries.get(name);
-        if (e == null) {
-            reporter.error(Pos.START, DiagnosticKind.VALUES_MISSING, kind, name, shape);
-            return null;
-        }
-        double[] v = ValuesFile.flatten(e.value(), shape);
-        if (v == null) {
-            reporter.error(e.pos(), DiagnosticKind.VALUES_SHAPE, kind, name, shape, ValuesFile.expected(shape), ValuesFile.describe(e.value()));
-        }
-        return v;
     }
 }

@@ -17,8 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The command line of docs/language.md section 9: commands, output, diagnostics and exit codes. */
 class CliTest {
-    static final Path REPO = Path.of(System.getProperty("lossc.repo", "../..")).toAbsolutePath().normalize();
-    static final Path EXAMPLES = REPO.resolve("examples");
+    static final Path EXAMPLES = dev.lossc.testing.Repo.examples();
 
     record Run(int code, String out, String err) {}
 

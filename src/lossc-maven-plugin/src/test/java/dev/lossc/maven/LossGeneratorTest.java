@@ -68,7 +68,7 @@ class LossGeneratorTest {
 
     @Test
     void sameBytesAsTheCommandLine() throws IOException {
-        Path repoExamples = Path.of(System.getProperty("lossc.repo", "../..")).resolve("examples");
+        Path repoExamples = dev.lossc.testing.Repo.examples();
         for (String name : List.of("rnn.loss", "worked_example.loss", "relu_mlp.loss")) {
             Files.createDirectories(base.resolve("src/main/loss/x/y"));
             Files.copy(repoExamples.resolve(name), base.resolve("src/main/loss/x/y").resolve(name));

@@ -1,4 +1,4 @@
-package dev.lossc.cli;
+package dev.lossc;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
@@ -21,13 +21,76 @@ import java.util.Map;
  * written as the strings "NaN", "Infinity" and "-Infinity". Positions are kept so that every
  * problem is reported at its key.
  */
-final class ValuesFile {
+public final class ValuesFile {
     /** A value as written: a Double, or a List of values. */
-    record Entry(String name, Object value, Pos pos) {}
+    public record Entry(String name, Object value, Pos pos) {
+        /** Every number of the value, rows after one another (whatever its nesting). */
+        public double[] flat() {
+            List<Double> out = new ArrayList<>();
+            collect(value, out);
+            double[] v = new double[out.size()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = out.get(i);
+            }
+            return v;
+        }
+
+        private static void collect(Object value, List<Double> out) {
+            if (value instanceof Double d) {
+                out.add(d);
+            } else if (value instanceof List<?> items) {
+                for (Object item : items) {
+                    collect(item, out);
+                }
+            }
+        }
+    }
 
     private ValuesFile() {}
 
-    static Map<String, Entry> parse(String text, Reporter reporter) {
+    /**
+     * The values for every input and param of {@code model}, flat (matrices row-major), or null
+     * when the file has errors: every missing, unknown, duplicated or misshapen value is reported
+     * at its place. {@code inputs} and {@code params} receive the values by name.
+     */
+    public static boolean read(String text, ModelLayout model, Reporter reporter, Map<String, double[]> inputs,
+                               Map<String, double[]> params) {
+        Map<String, Entry> entries = parse(text, reporter);
+        if (entries == null) {
+            return false;
+        }
+        java.util.Set<String> known = new java.util.HashSet<>();
+        for (ModelLayout.Slot in : model.inputs()) {
+            known.add(in.name());
+            inputs.put(in.name(), take(entries, "input", in.name(), in.shape(), reporter));
+        }
+        for (ModelLayout.Slot p : model.params()) {
+            known.add(p.name());
+            params.put(p.name(), take(entries, "param", p.name(), p.shape(), reporter));
+        }
+        for (Entry e : entries.values()) {
+            if (!known.contains(e.name())) {
+                reporter.error(e.pos(), DiagnosticKind.VALUES_UNKNOWN, e.name(), model.className());
+            }
+        }
+        return !reporter.hasErrors();
+    }
+
+    private static double[] take(Map<String, Entry> entries, String kind, String name, Shape shape, Reporter reporter) {
+        Entry e = entries.get(name);
+        if (e == null) {
+            reporter.error(Pos.START, DiagnosticKind.VALUES_MISSING, kind, name, shape);
+            return null;
+        }
+        double[] v = flatten(e.value(), shape);
+        if (v == null) {
+            reporter.error(e.pos(), DiagnosticKind.VALUES_SHAPE, kind, name, shape, expected(shape), describe(e.value()));
+        }
+        return v;
+    }
+
+    /** The entries of a values file, in file order, or null when it is not valid JSON or not one object. */
+    public static Map<String, Entry> parse(String text, Reporter reporter) {
         Map<String, Entry> entries = new LinkedHashMap<>();
         JsonFactory factory = JsonFactory.builder().build();
         try (JsonParser p = factory.createParser(text)) {
