@@ -168,14 +168,7 @@ final class Layout {
     }
 
     static String literal(double v) {
-        if (Double.isNaN(v)) {
-            return "Double.NaN";
-        }
-        if (Double.isInfinite(v)) {
-            return v > 0 ? "Double.POSITIVE_INFINITY" : "Double.NEGATIVE_INFINITY";
-        }
-        String s = Double.toString(v);
-        return v < 0 || (v == 0 && 1 / v < 0) ? "(" + s + ")" : s;
+        return dev.lossc.prim.Scalar.literal(v);
     }
 
     List<String> loopNames(List<Symbol.Loop> loops) {

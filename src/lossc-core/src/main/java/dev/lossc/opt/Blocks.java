@@ -64,4 +64,28 @@ final class Blocks {
             }
         }
     }
+
+    /** A sweep over one statement list, given how often each value is read in the whole plan. */
+    interface Sweep {
+        List<Stmt> apply(List<Stmt> block, java.util.Map<Value, Integer> reads, boolean[] changed);
+    }
+
+    /**
+     * Runs {@code sweep} over the forward and backward passes until it changes nothing (read counts
+     * are taken afresh before each round; the loss counts as read once, by the caller).
+     */
+    static Plan untilStable(Plan p, Sweep sweep) {
+        Plan current = p;
+        while (true) {
+            java.util.Map<Value, Integer> reads = readCounts(List.of(current.forward(), current.backward()));
+            reads.merge(current.primal().loss(), 1, Integer::sum);
+            boolean[] changed = {false};
+            List<Stmt> f = sweep.apply(current.forward(), reads, changed);
+            List<Stmt> b = sweep.apply(current.backward(), reads, changed);
+            if (!changed[0]) {
+                return current;
+            }
+            current = current.with(f, b);
+        }
+    }
 }

@@ -24,18 +24,7 @@ final class CopyCoalescing implements Pass {
     }
 
     public Plan apply(Plan p) {
-        Plan current = p;
-        while (true) {
-            Map<Value, Integer> reads = Blocks.readCounts(List.of(current.forward(), current.backward()));
-            reads.merge(current.primal().loss(), 1, Integer::sum);
-            boolean[] changed = {false};
-            List<Stmt> f = sweep(current.forward(), reads, changed);
-            List<Stmt> b = sweep(current.backward(), reads, changed);
-            if (!changed[0]) {
-                return current;
-            }
-            current = current.with(f, b);
-        }
+        return Blocks.untilStable(p, CopyCoalescing::sweep);
     }
 
     /** One forward sweep: where each root was last written and last mentioned decides each copy. */

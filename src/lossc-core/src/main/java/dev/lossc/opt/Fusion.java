@@ -26,18 +26,7 @@ final class Fusion implements Pass {
     }
 
     public Plan apply(Plan p) {
-        Plan current = p;
-        while (true) {
-            Map<Value, Integer> reads = Blocks.readCounts(List.of(current.forward(), current.backward()));
-            reads.merge(current.primal().loss(), 1, Integer::sum);
-            boolean[] changed = {false};
-            List<Stmt> f = sweep(current.forward(), reads, changed);
-            List<Stmt> b = sweep(current.backward(), reads, changed);
-            if (!changed[0]) {
-                return current;
-            }
-            current = current.with(f, b);
-        }
+        return Blocks.untilStable(p, Fusion::sweep);
     }
 
     private static List<Stmt> sweep(List<Stmt> block, Map<Value, Integer> reads, boolean[] changed) {
