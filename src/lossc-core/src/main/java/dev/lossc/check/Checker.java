@@ -172,6 +172,7 @@ public final class Checker {
     private void statement(Stmt s, Ctx ctx, List<Typed.Stmt> out) {
         if (s instanceof Stmt.Dim d) {
             if (!allowed("dim", ctx, Where.TOP, s.pos())) {
+                d.decls().forEach(decl -> declareQuietly(decl.name(), ctx.scope()));
                 return;
             }
             for (Stmt.DimDecl decl : d.decls()) {
@@ -197,6 +198,7 @@ public final class Checker {
             }
         } else if (s instanceof Stmt.Const c) {
             if (!allowed("const", ctx, Where.TOP, s.pos())) {
+                declareQuietly(c.name(), ctx.scope());
                 return;
             }
             Typed.Expr v = expr(c.value(), ctx);
@@ -212,6 +214,7 @@ public final class Checker {
             declare(c.name(), new Symbol.Const(c.name().name(), k.value(), c.name().pos()), ctx.scope());
         } else if (s instanceof Stmt.Input in) {
             if (!allowed("input", ctx, Where.TOP, s.pos())) {
+                declareQuietly(in.name(), ctx.scope());
                 return;
             }
             Shape shape = declaredShape(in.shape(), in.name(), ctx);
@@ -225,6 +228,7 @@ public final class Checker {
             }
         } else if (s instanceof Stmt.Param p) {
             if (!allowed("param", ctx, Where.TOP, s.pos())) {
+                declareQuietly(p.name(), ctx.scope());
                 return;
             }
             Shape shape = declaredShape(p.shape(), p.name(), ctx);
@@ -257,6 +261,8 @@ public final class Checker {
             }
         } else if (s instanceof Stmt.Var v) {
             if (!allowed("var", ctx, Where.TOP, s.pos())) {
+                // Its uses in the same block would only echo this error.
+                declareQuietly(v.name(), ctx.scope());
                 return;
             }
             Typed.Expr value = expr(v.value(), ctx);

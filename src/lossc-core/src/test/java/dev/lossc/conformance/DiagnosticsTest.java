@@ -35,6 +35,11 @@ class DiagnosticsTest {
                 Arguments.of("assign new shape", "param w[2];\nvar h = w;\nh = sum(w);\nloss sum(h);\n", List.of("3:5: error: 'h' has shape [2], but the new value has shape scalar")),
                 Arguments.of("let scoped to loop body", "param w;\nfor t in 0..2 {\n  let a = w;\n}\nloss a;\n", List.of("5:6: error: unknown name 'a'")),
                 Arguments.of("var in loop", "param w;\nfor t in 0..2 {\n  var a = w;\n}\nloss w;\n", List.of("3:3: error: 'var' is not allowed inside a 'for' body")),
+                // A refused declaration's uses in its block are not reported again.
+                Arguments.of("var in loop, used", "param w;\nvar s = 0;\nfor t in 0..2 {\n  var a = w * t;\n  s = s + a * a;\n}\nloss s;\n",
+                        List.of("4:3: error: 'var' is not allowed inside a 'for' body")),
+                Arguments.of("param in loop, used", "var s = 0;\nfor t in 0..2 {\n  param q;\n  s = s + q;\n}\nloss s;\n",
+                        List.of("3:3: error: 'param' is not allowed inside a 'for' body")),
                 Arguments.of("param in loop", "param w;\nfor t in 0..2 {\n  param q;\n}\nloss w;\n", List.of("3:3: error: 'param' is not allowed inside a 'for' body")),
                 Arguments.of("for in def", "param w;\ndef f(x) {\n  for t in 0..2 {\n  }\n  return x;\n}\nloss f(w);\n", List.of("3:3: error: 'for' is not allowed inside a 'def' body")),
                 Arguments.of("def arity", "def f(x, y) = x * y;\nparam w;\nloss f(w);\n", List.of("3:6: error: 'f' takes 2 arguments, but 1 given")),
