@@ -24,4 +24,18 @@ class ByHandTest {
         assertEquals(s.rnnLossc(), s.rnnByHand(), 1e-13);
         assertClose(s.rnn.gradient(), s.rnnByHand.grad);
     }
+
+    @Test
+    void handWrittenLargerNetworksAgreeWithTheGeneratedOnes() {
+        Networks n = new Networks();
+        n.setup();
+        assertEquals(n.mnist32Lossc(), n.mnist32ByHand(), 1e-12);
+        assertClose(n.mnist32.gradient(), n.mnist32ByHand.grad);
+        assertEquals(n.mnist1Lossc(), n.mnist1ByHand(), 1e-12);
+        assertClose(n.mnist1.gradient(), n.mnist1ByHand.grad);
+        assertEquals(n.rnn50Lossc(), n.rnn50ByHand(), 1e-12);
+        assertClose(n.rnn.gradient(), n.rnnByHand.grad);
+        assertEquals(n.mlp1024Lossc(), n.mlp1024ByHand(), 1e-12);
+        assertClose(n.mlp.gradient(), n.mlpByHand.grad);
+    }
 }
