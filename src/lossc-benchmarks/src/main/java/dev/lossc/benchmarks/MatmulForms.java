@@ -1,0 +1,140 @@
+package dev.lossc.benchmarks;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Which Java loop forms HotSpot's C2 turns into vector code, for the product the large networks
+ * spend their time in: C[m, k] = A[m, n] @ B[n, k], p-outer axpy order, as the code generator
+ * emits it. Measured to choose the generator's layout, not guessed:
+ * <ul>
+ *   <li>{@code flat}: what lossc emits today, every matrix in one flat array at an offset
+ *       ({@code c[i * k + j] += a * b[p * k + j]});
+ *   <li>{@code flatHoisted}: the same with row offsets hoisted into locals;
+ *   <li>{@code rowArrays}: each row its own {@code double[]}, the inner loop
+ *       {@code c[j] += a * b[j]} with a bare index;
+ *   <li>{@code rowArraysFromFlat}: row arrays for C and B, B's rows copied in from a flat array
+ *       on every call (what a generator keeping the flat {@code parameters()} contract would pay).
+ * </ul>
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+@State(Scope.Thread)
+public class MatmulForms {
+    @Param({"64"})
+    int m;
+
+    @Param({"1024"})
+    int n;
+
+    @Param({"1024"})
+    int k;
+
+    double[] aFlat;
+    double[] bFlat;
+    double[] cFlat;
+    double[][] aRows;
+    double[][] bRows;
+    double[][] cRows;
+
+    @Setup
+    public void setup() {
+        SplittableRandom rnd = new SplittableRandom(1);
+        aFlat = new double[m * n];
+        bFlat = new double[n * k];
+        cFlat = new double[m * k];
+        for (int i = 0; i < aFlat.length; i++) {
+            aFlat[i] = rnd.nextDouble();
+        }
+        for (int i = 0; i < bFlat.length; i++) {
+            bFlat[i] = rnd.nextDouble();
+        }
+        aRows = new double[m][n];
+        bRows = new double[n][k];
+        cRows = new double[m][k];
+        for (int i = 0; i < m; i++) {
+            System.arraycopy(aFlat, i * n, aRows[i], 0, n);
+        }
+        for (int p = 0; p < n; p++) {
+            System.arraycopy(bFlat, p * k, bRows[p], 0, k);
+        }
+    }
+
+    @Benchmark
+    public double[] flat() {
+        double[] a = aFlat;
+        double[] b = bFlat;
+        double[] c = cFlat;
+        for (int i = 0; i < m * k; i++) {
+            c[i] = 0.0;
+        }
+        for (int p = 0; p < n; p++) {
+            for (int i = 0; i < m; i++) {
+                double x = a[i * n + p];
+                for (int j = 0; j < k; j++) {
+                    c[i * k + j] += x * b[p * k + j];
+                }
+            }
+        }
+        return c;
+    }
+
+    @Benchmark
+    public double[] flatHoisted() {
+        double[] a = aFlat;
+        double[] b = bFlat;
+        double[] c = cFlat;
+        java.util.Arrays.fill(c, 0.0);
+        for (int p = 0; p < n; p++) {
+            int bo = p * k;
+            for (int i = 0; i < m; i++) {
+                double x = a[i * n + p];
+                int co = i * k;
+                for (int j = 0; j < k; j++) {
+                    c[co + j] += x * b[bo + j];
+                }
+            }
+        }
+        return c;
+    }
+
+    @Benchmark
+    public double[][] rowArrays() {
+        for (double[] row : cRows) {
+            java.util.Arrays.fill(row, 0.0);
+        }
+        for (int p = 0; p < n; p++) {
+            double[] b = bRows[p];
+            for (int i = 0; i < m; i++) {
+                double x = aRows[i][p];
+                double[] c = cRows[i];
+                for (int j = 0; j < k; j++) {
+                    c[j] += x * b[j];
+                }
+            }
+        }
+        return cRows;
+    }
+
+    @Benchmark
+    public double[][] rowArraysFromFlat() {
+        for (int p = 0; p < n; p++) {
+            System.arraycopy(bFlat, p * k, bRows[p], 0, k);
+        }
+        return rowArrays();
+    }
+}
