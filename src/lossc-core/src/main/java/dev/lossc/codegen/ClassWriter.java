@@ -39,6 +39,8 @@ public final class ClassWriter {
     private final Kernels kernels;
     private final String className;
     private final List<Value> temps = new ArrayList<>();
+    /** Scratch row arrays of the matrix-product kernels, by role and shape: name, rows, cols. */
+    private final java.util.Map<String, Object[]> scratchFields = new java.util.LinkedHashMap<>();
     /** The scalar functions the emitted code calls: their helpers are emitted, no others. */
     private final java.util.Set<ScalarFn> usedFunctions = java.util.EnumSet.noneOf(ScalarFn.class);
     /** Every value the forward or backward pass reads or writes: only these get storage. */
@@ -54,6 +56,8 @@ public final class ClassWriter {
         this.packageName = packageName;
         this.layout = new Layout(names, readBy(backward));
         this.kernels = new Kernels(layout, usedFunctions::add);
+        kernels.scratch((role, rows, cols) -> scratchFields.computeIfAbsent(role + ":" + rows + "x" + cols,
+                key -> new Object[] {names.allocate("scratch_" + role + rows + "x" + cols), rows, cols})[0].toString());
         String cls = JavaNames.className(ir.className());
         this.className = JAVA_LANG.contains(cls) ? cls + "_" : cls;
     }
@@ -135,6 +139,11 @@ public final class ClassWriter {
                 .addCode(back.body(backwardUnits(), List.of())).build());
         chunker.methods().forEach(type::addMethod);
         back.methods().forEach(type::addMethod);
+        for (Object[] f : scratchFields.values()) {
+            type.addField(FieldSpec.builder(double[][].class, f[0].toString(), Modifier.PRIVATE, Modifier.FINAL)
+                    .addJavadoc("Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.\n")
+                    .initializer("new double[$L][$L]", f[1], f[2]).build());
+        }
         helpers(type);
 
         JavaFile file = JavaFile.builder(packageName, type.build())

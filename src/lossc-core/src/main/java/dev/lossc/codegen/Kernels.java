@@ -20,7 +20,29 @@ import java.util.function.Function;
  * with the model's names. A loop that would run once is emitted as straight code.
  */
 final class Kernels {
-    static final String[] LOCALS = {"i", "j", "p", "r", "acc", "acc0", "acc1", "acc2", "acc3", "g", "mx", "shift", "e", "lse", "a"};
+    static final String[] LOCALS = {"i", "j", "p", "r", "acc", "acc0", "acc1", "acc2", "acc3", "g", "mx", "shift", "e", "lse", "a",
+            "b", "c", "br", "cr"};
+
+    /**
+     * Products whose rows are at least this long run on row arrays: C2 vectorizes
+     * {@code c[j] += a * b[j]} over separate row arrays, and leaves the same loop over offsets into
+     * flat arrays scalar (MatmulForms in src/lossc-benchmarks: 2.3× on 64 × 1024 × 1024).
+     */
+    static final int ROW_ARRAY_MIN_COLS = 16;
+
+    /** Scratch row arrays the kernels use: one pair per shape, shared (no kernel keeps them across calls). */
+    interface Scratch {
+        /** The name of a {@code double[rows][cols]} field for {@code role}. */
+        String rows(String role, int rows, int cols);
+    }
+
+    private Scratch scratch = (role, rows, cols) -> {
+        throw new IllegalStateException("no scratch arrays");
+    };
+
+    void scratch(Scratch s) {
+        this.scratch = s;
+    }
 
     /** Rows computed together by {@link #rowDots}: independent sums the CPU can overlap. */
     private static final int DOT_ROWS = 4;
@@ -151,36 +173,12 @@ final class Kernels {
                     loop(c, "j", k, j -> c.addStatement("$L += a * $L", Y.apply(j), B.apply(flat(i, k, j))));
                 });
             }
-            case MATMUL -> {
-                // p-outer order: each row of B is read once and stays in cache while every row of C
-                // takes its share; the inner loop is an axpy. Each C[i, j] still sums over p in order.
-                int m = as.rows();
-                int n = as.cols();
-                int k = bs.cols();
-                zeroUnlessAccumulating(c, op);
-                loop(c, "p", n, p -> loop(c, "i", m, i -> {
-                    c.addStatement("double a = $L", A.apply(flat(i, n, p)));
-                    loop(c, "j", k, j -> c.addStatement("$L += a * $L", Y.apply(flat(i, k, j)), B.apply(flat(p, k, j))));
-                }));
-            }
-            case MATMUL_NT -> {
-                // C[i, j] = Σ_q A[i, q] * B[j, q]: dot products of rows, four rows of A at a time.
-                int m = as.rows();
-                int n = as.cols();
-                int k = bs.rows();
-                loop(c, "p", k, p -> rowDots(c, m, n, (i, q) -> A.apply(flat(i, n, q)), q -> B.apply(flat(p, n, q)),
-                        (i, acc) -> c.addStatement("$L $L $L", Y.apply(flat(i, k, p)), w, acc)));
-            }
-            case MATMUL_TN -> {
-                // C[i, j] = Σ_s A[s, i] * B[s, j]: s outermost, so rows of A, B and C are read in order.
-                int s = as.rows();
-                int m = as.cols();
-                int k = bs.cols();
-                zeroUnlessAccumulating(c, op);
-                loop(c, "p", s, p -> loop(c, "i", m, i -> {
-                    c.addStatement("double a = $L", A.apply(flat(p, m, i)));
-                    loop(c, "j", k, j -> c.addStatement("$L += a * $L", Y.apply(flat(i, k, j)), B.apply(flat(p, k, j))));
-                }));
+            case MATMUL, MATMUL_NT, MATMUL_TN -> {
+                if (rowArrays(op)) {
+                    productOnRows(c, op);
+                } else {
+                    productOnFlatArrays(c, op, w);
+                }
             }
             case DOT -> {
                 c.addStatement("double acc = 0.0");
@@ -243,6 +241,118 @@ final class Kernels {
             default -> throw new IllegalStateException("no kernel for " + op.prim());
         }
         return scoped(c.build());
+    }
+
+    /** True if a product's rows are long enough to run on row arrays (and it has no epilogue). */
+    private static boolean rowArrays(Stmt.Op op) {
+        return op.epilogue() == null && op.out().shape().cols() >= ROW_ARRAY_MIN_COLS;
+    }
+
+    /**
+     * The three products on flat arrays. MATMUL in p-outer order: each row of B is read once and
+     * stays in cache while every row of C takes its share; the inner loop is an axpy. Each
+     * C[i, j] still sums over p in order.
+     */
+    private void productOnFlatArrays(CodeBlock.Builder c, Stmt.Op op, String w) {
+        Function<String, String> Y = at(op.out());
+        Function<String, String> A = at(op.args().get(0));
+        Function<String, String> B = at(op.args().get(1));
+        Shape as = op.args().get(0).shape();
+        Shape bs = op.args().get(1).shape();
+        switch (op.prim().kernel()) {
+            case MATMUL -> {
+                int m = as.rows();
+                int n = as.cols();
+                int k = bs.cols();
+                zeroUnlessAccumulating(c, op);
+                loop(c, "p", n, p -> loop(c, "i", m, i -> {
+                    c.addStatement("double a = $L", A.apply(flat(i, n, p)));
+                    loop(c, "j", k, j -> c.addStatement("$L += a * $L", Y.apply(flat(i, k, j)), B.apply(flat(p, k, j))));
+                }));
+            }
+            case MATMUL_NT -> {
+                // C[i, j] = Σ_q A[i, q] * B[j, q]: dot products of rows, four rows of A at a time.
+                int m = as.rows();
+                int n = as.cols();
+                int k = bs.rows();
+                loop(c, "p", k, p -> rowDots(c, m, n, (i, q) -> A.apply(flat(i, n, q)), q -> B.apply(flat(p, n, q)),
+                        (i, acc) -> c.addStatement("$L $L $L", Y.apply(flat(i, k, p)), w, acc)));
+            }
+            case MATMUL_TN -> {
+                // C[i, j] = Σ_s A[s, i] * B[s, j]: s outermost, so rows of A, B and C are read in order.
+                int s = as.rows();
+                int m = as.cols();
+                int k = bs.cols();
+                zeroUnlessAccumulating(c, op);
+                loop(c, "p", s, p -> loop(c, "i", m, i -> {
+                    c.addStatement("double a = $L", A.apply(flat(p, m, i)));
+                    loop(c, "j", k, j -> c.addStatement("$L += a * $L", Y.apply(flat(i, k, j)), B.apply(flat(p, k, j))));
+                }));
+            }
+            default -> throw new IllegalStateException(op.prim() + " is not a matrix product");
+        }
+    }
+
+    /**
+     * A matrix product on row arrays: B's rows (for MATMUL_NT, the rows of B's transpose) are
+     * copied into a scratch {@code double[][]}, C is accumulated in another, row by row with
+     * {@code c[j] += a * b[j]} (a loop C2 vectorizes), then copied out (or added, when the product
+     * accumulates). Every C[i, j] sums over the shared dimension in the same order as the flat
+     * kernels, so the results are the same to the bit.
+     */
+    private void productOnRows(CodeBlock.Builder c, Stmt.Op op) {
+        Value aV = op.args().get(0);
+        Value bV = op.args().get(1);
+        Shape as = aV.shape();
+        Shape bs = bV.shape();
+        Prim.Kernel kind = op.prim().kernel();
+        // C[m, k] = Σ_s a(i, s) * brow_s[j], with s over `shared`.
+        int m = op.out().shape().rows();
+        int k = op.out().shape().cols();
+        int shared = kind == Prim.Kernel.MATMUL_TN ? as.rows() : as.cols();
+        Function<String, String> A = at(aV);
+        String[] b = layout.base(bV);
+        String[] y = layout.base(op.out());
+        String br = scratch.rows("b", shared, k);
+        String cr = scratch.rows("c", m, k);
+        if (kind == Prim.Kernel.MATMUL_NT) {
+            // Rows of B's transpose: br[q][j] = B[j, q].
+            int n = bs.cols();
+            c.beginControlFlow("for (int p = 0; p < $L; p++)", k)
+                    .beginControlFlow("for (int j = 0; j < $L; j++)", n)
+                    .addStatement("$L[j][p] = $L[$L]", br, b[0], Layout.add(b[1], Layout.add(Layout.mul("p", n), "j")))
+                    .endControlFlow()
+                    .endControlFlow();
+        } else {
+            c.beginControlFlow("for (int p = 0; p < $L; p++)", shared)
+                    .addStatement("System.arraycopy($L, $L, $L[p], 0, $L)", b[0], Layout.add(b[1], Layout.mul("p", k)), br, k)
+                    .endControlFlow();
+        }
+        c.beginControlFlow("for (int i = 0; i < $L; i++)", m)
+                .addStatement("$T.fill($L[i], 0.0)", ClassWriter.ARRAYS, cr)
+                .endControlFlow();
+        c.beginControlFlow("for (int p = 0; p < $L; p++)", shared)
+                .addStatement("double[] b = $L[p]", br)
+                .beginControlFlow("for (int i = 0; i < $L; i++)", m)
+                .addStatement("double a = $L", A.apply(kind == Prim.Kernel.MATMUL_TN ? flat("p", m, "i") : flat("i", as.cols(), "p")))
+                .addStatement("double[] c = $L[i]", cr)
+                .beginControlFlow("for (int j = 0; j < $L; j++)", k)
+                .addStatement("c[j] += a * b[j]")
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow();
+        if (op.accumulate()) {
+            c.beginControlFlow("for (int i = 0; i < $L; i++)", m)
+                    .addStatement("double[] c = $L[i]", cr)
+                    .beginControlFlow("for (int j = 0; j < $L; j++)", k)
+                    .addStatement("$L[$L] += c[j]", y[0], Layout.add(y[1], Layout.add(Layout.mul("i", k), "j")))
+                    .endControlFlow()
+                    .endControlFlow();
+        } else {
+            c.beginControlFlow("for (int i = 0; i < $L; i++)", m)
+                    .addStatement("System.arraycopy($L[i], 0, $L, $L, $L)", cr, y[0], Layout.add(y[1], Layout.mul("i", k)), k)
+                    .endControlFlow();
+        }
     }
 
     private void zeroUnlessAccumulating(CodeBlock.Builder c, Stmt.Op op) {

@@ -113,6 +113,19 @@ final class Layout {
         }
     }
 
+    /**
+     * The array that holds {@code v}'s elements and the index of its first element, so that
+     * element {@code i} is {@code array[offset + i]} (for a value stored as an array).
+     */
+    String[] base(Value v) {
+        String first = at(v, "0");
+        int bracket = first.indexOf('[');
+        if (bracket < 0 || !first.endsWith("]")) {
+            throw new IllegalStateException(v.label() + " is not stored in an array");
+        }
+        return new String[] {first.substring(0, bracket), first.substring(bracket + 1, first.length() - 1)};
+    }
+
     /** The first slot of the current iteration: {@code ((t - lo) * trips2 + (u - lo2)) * size}. */
     private String iterationBase(Value v) {
         if (slotLoops(v).isEmpty()) {

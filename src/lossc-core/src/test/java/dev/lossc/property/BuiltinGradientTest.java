@@ -95,6 +95,9 @@ class BuiltinGradientTest {
         cs.add(new Case("@ matrix-vector", mat, v, "a @ b", ANY));
         cs.add(new Case("@ vector-matrix", "[" + m + "]", mat, "a @ b", ANY));
         cs.add(new Case("@ matrix-matrix", mat, "[" + n + ", " + k + "]", "a @ b", ANY));
+        // Rows of 16 or more: the products run on row arrays (forward, and both adjoint forms).
+        cs.add(new Case("@ matrix-matrix on rows", "[3, 16]", "[16, 17]", "tanh(a @ b)", ANY));
+        cs.add(new Case("@ products accumulating on rows", "[3, 16]", "[16, 16]", "tanh(a @ b) + a @ tanh(b)", ANY));
         cs.add(new Case("@ vector-vector", v, v, "a @ b", ANY));
         cs.add(new Case("dot", v, v, "dot(a, b)", ANY));
         cs.add(new Case("outer", "[" + m + "]", v, "outer(a, b)", ANY));
