@@ -18,8 +18,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * loss + gradient of the small networks: the class lossc generates against the same network
- * written by hand (δ-rule), in the same JVM and the same run, so their ratio is the figure that
- * matters. Both start from the same parameters and inputs.
+ * written by hand (δ-rule) and on an operator-overloading tape ({@link Tape}, how most Java AD
+ * libraries work), in the same JVM and the same run, so the ratios are the figures that matter.
+ * All start from the same parameters and inputs.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -94,5 +95,24 @@ public class SmallNetworks {
     @Benchmark
     public double rnnByHand() {
         return rnnByHand.lossAndGradient(xs, targets, h0);
+    }
+
+    final double[] tapeGrad2 = new double[WorkedExample.PARAMETER_COUNT];
+    final double[] tapeGrad4 = new double[FourLayer.PARAMETER_COUNT];
+    final double[] tapeGradRnn = new double[Rnn.PARAMETER_COUNT];
+
+    @Benchmark
+    public double workedExampleTape() {
+        return TapeNetworks.workedExample(worked.parameters(), tapeGrad2, x2, target2);
+    }
+
+    @Benchmark
+    public double fourLayerTape() {
+        return TapeNetworks.fourLayer(new int[] {FourLayer.D, FourLayer.H1, FourLayer.H2, FourLayer.H3}, four.parameters(), tapeGrad4, x4, y4);
+    }
+
+    @Benchmark
+    public double rnnTape() {
+        return TapeNetworks.rnn(Rnn.T, Rnn.X, Rnn.H, Rnn.O, rnn.parameters(), tapeGradRnn, xs, targets, h0);
     }
 }

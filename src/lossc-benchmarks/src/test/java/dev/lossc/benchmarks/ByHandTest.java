@@ -23,6 +23,12 @@ class ByHandTest {
         assertClose(s.four.gradient(), s.fourByHand.grad);
         assertEquals(s.rnnLossc(), s.rnnByHand(), 1e-13);
         assertClose(s.rnn.gradient(), s.rnnByHand.grad);
+        assertEquals(s.workedExampleLossc(), s.workedExampleTape(), 1e-14);
+        assertClose(s.worked.gradient(), s.tapeGrad2);
+        assertEquals(s.fourLayerLossc(), s.fourLayerTape(), 1e-14);
+        assertClose(s.four.gradient(), s.tapeGrad4);
+        assertEquals(s.rnnLossc(), s.rnnTape(), 1e-13);
+        assertClose(s.rnn.gradient(), s.tapeGradRnn);
     }
 
     @Test
