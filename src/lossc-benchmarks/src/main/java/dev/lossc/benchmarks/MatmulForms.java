@@ -130,6 +130,43 @@ public class MatmulForms {
         return cRows;
     }
 
+    /** Row arrays, four rows of C per pass over a row of B: each b[j] loaded once for four updates. */
+    @Benchmark
+    public double[][] rowArraysFourRows() {
+        for (double[] row : cRows) {
+            java.util.Arrays.fill(row, 0.0);
+        }
+        for (int p = 0; p < n; p++) {
+            double[] b = bRows[p];
+            int i = 0;
+            for (; i + 3 < m; i += 4) {
+                double a0 = aRows[i][p];
+                double a1 = aRows[i + 1][p];
+                double a2 = aRows[i + 2][p];
+                double a3 = aRows[i + 3][p];
+                double[] c0 = cRows[i];
+                double[] c1 = cRows[i + 1];
+                double[] c2 = cRows[i + 2];
+                double[] c3 = cRows[i + 3];
+                for (int j = 0; j < k; j++) {
+                    double bj = b[j];
+                    c0[j] += a0 * bj;
+                    c1[j] += a1 * bj;
+                    c2[j] += a2 * bj;
+                    c3[j] += a3 * bj;
+                }
+            }
+            for (; i < m; i++) {
+                double a = aRows[i][p];
+                double[] c = cRows[i];
+                for (int j = 0; j < k; j++) {
+                    c[j] += a * b[j];
+                }
+            }
+        }
+        return cRows;
+    }
+
     @Benchmark
     public double[][] rowArraysFromFlat() {
         for (int p = 0; p < n; p++) {
