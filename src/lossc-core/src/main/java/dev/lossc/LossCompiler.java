@@ -247,8 +247,10 @@ public final class LossCompiler {
         if (options.dumps().contains(Dump.ADJOINT)) {
             dumps.put(Dump.ADJOINT, IrPrinter.print(adjoint.body()));
         }
+        // The passes only serve code generation (and their own dump): `lossc check` skips them.
+        boolean passes = generate || options.dumps().contains(Dump.PASSES);
         StringBuilder passLog = options.dumps().contains(Dump.PASSES) ? new StringBuilder() : null;
-        Plan optimized = Passes.run(ir, adjoint, passLog);
+        Plan optimized = passes ? Passes.run(ir, adjoint, passLog) : null;
         if (passLog != null) {
             dumps.put(Dump.PASSES, passLog.toString());
         }

@@ -16,9 +16,4 @@ public record ModelLayout(String className, List<Slot> inputs, List<Slot> params
         inputs = List.copyOf(inputs);
         params = List.copyOf(params);
     }
-
-    /** Length of the flat parameter and gradient arrays. */
-    public int parameterCount() {
-        return params.stream().mapToInt(p -> p.shape().size()).sum();
-    }
 }

@@ -8,9 +8,8 @@ import java.util.List;
  * The backward pass, as IR: the same statements as the forward pass, in reverse order, writing
  * adjoints ({@link Value.Kind#ADJOINT} values). It starts by clearing what must start at zero and
  * seeding the loss's adjoint with 1; it ends with every param's gradient written.
- * {@code nextId} is the first value id not yet used.
  */
-public record AdjointProgram(List<Stmt> body, Activity activity, int nextId) {
+public record AdjointProgram(List<Stmt> body) {
     public AdjointProgram {
         body = List.copyOf(body);
     }

@@ -58,7 +58,7 @@ public final class ReverseMode {
             }
         }
         start.addAll(body);
-        return new AdjointProgram(start, activity, rm.nextId);
+        return new AdjointProgram(start);
     }
 
     /** The adjoint of a value, or for a view, the same view of its root's adjoint. */

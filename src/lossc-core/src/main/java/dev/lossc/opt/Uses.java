@@ -30,37 +30,29 @@ final class Uses {
     /** The roots a statement reads (for a loop, its body reads). */
     static Set<Value> readRoots(Stmt s) {
         Set<Value> out = Collections.newSetFromMap(new IdentityHashMap<>());
-        collectReads(s, out);
+        collect(s, out, true);
         return out;
-    }
-
-    private static void collectReads(Stmt s, Set<Value> out) {
-        if (s instanceof Stmt.Loop l) {
-            for (Stmt b : l.body()) {
-                collectReads(b, out);
-            }
-            return;
-        }
-        for (Value v : Stmt.read(s)) {
-            out.add(v.root());
-        }
     }
 
     /** The roots a statement writes (for a loop, its body writes). */
     static Set<Value> writtenRoots(Stmt s) {
         Set<Value> out = Collections.newSetFromMap(new IdentityHashMap<>());
-        collectWrites(s, out);
+        collect(s, out, false);
         return out;
     }
 
-    private static void collectWrites(Stmt s, Set<Value> out) {
+    private static void collect(Stmt s, Set<Value> out, boolean reads) {
         if (s instanceof Stmt.Loop l) {
             for (Stmt b : l.body()) {
-                collectWrites(b, out);
+                collect(b, out, reads);
             }
-            return;
+        } else if (reads) {
+            for (Value v : Stmt.read(s)) {
+                out.add(v.root());
+            }
+        } else {
+            out.add(Stmt.written(s).root());
         }
-        out.add(Stmt.written(s).root());
     }
 
     static boolean mentions(Stmt s, Value v) {
@@ -74,10 +66,6 @@ final class Uses {
 
     static boolean reads(Stmt s, Value v) {
         return readRoots(s).contains(v);
-    }
-
-    static boolean writes(Stmt s, Value v) {
-        return writtenRoots(s).contains(v);
     }
 
     /** For every root, how many leaf statements (inside loops too) mention it. */
