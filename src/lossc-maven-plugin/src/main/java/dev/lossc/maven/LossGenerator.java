@@ -47,9 +47,17 @@ public final class LossGenerator {
     private final Settings settings;
     private final Log log;
 
+    private final String compiler;
+
     public LossGenerator(Settings settings, Log log) {
+        this(settings, log, CompilerFingerprint.value());
+    }
+
+    /** With a given compiler fingerprint: a different one regenerates every class. */
+    LossGenerator(Settings settings, Log log, String compiler) {
         this.settings = settings;
         this.log = log;
+        this.compiler = compiler;
     }
 
     private record Entry(String hash, String output) {}
@@ -85,7 +93,7 @@ public final class LossGenerator {
                 filesWithErrors++;
                 continue;
             }
-            String hash = hash(bytes, pkg);
+            String hash = hash(bytes, pkg, compiler);
             Entry old = previous.get(key);
             if (old != null && old.hash().equals(hash) && Files.isRegularFile(settings.outputDirectory().resolve(old.output()))) {
                 next.put(key, old);
@@ -157,12 +165,12 @@ public final class LossGenerator {
         return LossCompiler.isValidPackage(pkg) ? pkg : null;
     }
 
-    private static String hash(byte[] source, String pkg) {
+    private static String hash(byte[] source, String pkg, String compiler) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(source);
             sha.update((byte) 0);
-            sha.update(LossCompiler.version().getBytes(StandardCharsets.UTF_8));
+            sha.update(compiler.getBytes(StandardCharsets.UTF_8));
             sha.update((byte) 0);
             sha.update(pkg.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(sha.digest());

@@ -21,6 +21,10 @@ class LossGeneratorTest {
     final List<String> errors = new ArrayList<>();
 
     private LossGenerator.Report run(String packageName, List<String> excludes) throws IOException {
+        return run(packageName, excludes, CompilerFingerprint.value());
+    }
+
+    private LossGenerator.Report run(String packageName, List<String> excludes, String compiler) throws IOException {
         errors.clear();
         LossGenerator.Settings s = new LossGenerator.Settings(base, base.resolve("src/main/loss"), base.resolve("target/gen"),
                 base.resolve("target/state.properties"), List.of("**/*.loss"), excludes, packageName);
@@ -31,7 +35,7 @@ class LossGeneratorTest {
             public void error(String line) {
                 errors.add(line);
             }
-        }).run();
+        }, compiler).run();
     }
 
     private LossGenerator.Report run() throws IOException {
@@ -98,6 +102,31 @@ class LossGeneratorTest {
         assertEquals(2, second.upToDate());
         assertEquals(old, Files.getLastModifiedTime(out("A.java")));
         assertEquals(old, Files.getLastModifiedTime(out("p/B.java")));
+    }
+
+    @Test
+    void aChangedCompilerRegeneratesEverythingButRewritesOnlyWhatDiffers() throws IOException {
+        source("a.loss", "param w;\nloss w * w;\n");
+        run(null, List.of(), "compiler-1");
+        String generated = Files.readString(out("A.java"));
+        Files.writeString(out("A.java"), generated.replace("w * w", "w * w (edited by an older compiler)"));
+        Path kept = source("b.loss", "param w;\nloss w;\n");
+        run(null, List.of(), "compiler-1");
+        FileTime old = FileTime.fromMillis(1_000_000_000_000L);
+        Files.setLastModifiedTime(out("B.java"), old);
+        assertEquals(0, run(null, List.of(), "compiler-1").generated(), "same compiler, same sources: up to date");
+        LossGenerator.Report r = run(null, List.of(), "compiler-2");
+        assertEquals(2, r.generated(), "a new compiler (same version number, other bytes) recompiles every source");
+        assertEquals(generated, Files.readString(out("A.java")), "stale output replaced");
+        assertEquals(old, Files.getLastModifiedTime(out("B.java")), "identical output left untouched");
+        assertTrue(Files.exists(kept));
+    }
+
+    @Test
+    void theFingerprintNamesTheVersionAndTheBytes() {
+        String f = CompilerFingerprint.value();
+        assertTrue(f.startsWith(dev.lossc.LossCompiler.version() + "+"), f);
+        assertEquals(f, CompilerFingerprint.value());
     }
 
     @Test
