@@ -30,6 +30,14 @@ final class Kernels {
      */
     static final int ROW_ARRAY_MIN_COLS = 16;
 
+    /**
+     * A product whose right operand (as rows) has at most this many elements (512 KB, the size of a
+     * core's L2 here) computes C one row at a time: B stays in cache and C needs one scratch row.
+     * Larger ones go p-outer, so each row of B is read from memory once. Measured on 1024 × 64 ×
+     * 1024 (dW = Aᵀ dY at batch 64): 8.8 ms one row at a time, 11.0 ms p-outer.
+     */
+    static final int ROW_OUTER_MAX_B = 65536;
+
     /** Scratch row arrays the kernels use: one pair per shape, shared (no kernel keeps them across calls). */
     interface Scratch {
         /** The name of a {@code double[rows][cols]} field for {@code role}. */
@@ -314,7 +322,6 @@ final class Kernels {
         String[] b = layout.base(bV);
         String[] y = layout.base(op.out());
         String br = scratch.rows("b", shared, k);
-        String cr = scratch.rows("c", m, k);
         if (kind == Prim.Kernel.MATMUL_NT) {
             // Rows of B's transpose: br[q][j] = B[j, q].
             int n = bs.cols();
@@ -328,30 +335,55 @@ final class Kernels {
                     .addStatement("System.arraycopy($L, $L, $L[p], 0, $L)", b[0], Layout.add(b[1], Layout.mul("p", k)), br, k)
                     .endControlFlow();
         }
+        String aAt = A.apply(kind == Prim.Kernel.MATMUL_TN ? flat("p", m, "i") : flat("i", as.cols(), "p"));
+        if ((long) shared * k <= ROW_OUTER_MAX_B) {
+            // B is small enough to stay in cache: one row of C at a time, in one scratch row.
+            c.beginControlFlow("for (int i = 0; i < $L; i++)", m)
+                    .addStatement("double[] c = $L[0]", cr1(k))
+                    .addStatement("$T.fill(c, 0.0)", ClassWriter.ARRAYS)
+                    .beginControlFlow("for (int p = 0; p < $L; p++)", shared)
+                    .addStatement("double a = $L", aAt)
+                    .addStatement("double[] b = $L[p]", br)
+                    .beginControlFlow("for (int j = 0; j < $L; j++)", k)
+                    .addStatement("c[j] += a * b[j]")
+                    .endControlFlow()
+                    .endControlFlow();
+            storeRow(c, op, y, k, "c");
+            c.endControlFlow();
+            return;
+        }
+        String cr = scratch.rows("c", m, k);
         c.beginControlFlow("for (int i = 0; i < $L; i++)", m)
                 .addStatement("$T.fill($L[i], 0.0)", ClassWriter.ARRAYS, cr)
                 .endControlFlow();
         c.beginControlFlow("for (int p = 0; p < $L; p++)", shared)
                 .addStatement("double[] b = $L[p]", br)
                 .beginControlFlow("for (int i = 0; i < $L; i++)", m)
-                .addStatement("double a = $L", A.apply(kind == Prim.Kernel.MATMUL_TN ? flat("p", m, "i") : flat("i", as.cols(), "p")))
+                .addStatement("double a = $L", aAt)
                 .addStatement("double[] c = $L[i]", cr)
                 .beginControlFlow("for (int j = 0; j < $L; j++)", k)
                 .addStatement("c[j] += a * b[j]")
                 .endControlFlow()
                 .endControlFlow()
                 .endControlFlow();
+        c.beginControlFlow("for (int i = 0; i < $L; i++)", m)
+                .addStatement("double[] c = $L[i]", cr);
+        storeRow(c, op, y, k, "c");
+        c.endControlFlow();
+    }
+
+    private String cr1(int k) {
+        return scratch.rows("c", 1, k);
+    }
+
+    /** Stores (or adds) row {@code i} of a product, held in the row array {@code row}. */
+    private static void storeRow(CodeBlock.Builder c, Stmt.Op op, String[] y, int k, String row) {
         if (op.accumulate()) {
-            c.beginControlFlow("for (int i = 0; i < $L; i++)", m)
-                    .addStatement("double[] c = $L[i]", cr)
-                    .beginControlFlow("for (int j = 0; j < $L; j++)", k)
-                    .addStatement("$L[$L] += c[j]", y[0], Layout.add(y[1], Layout.add(Layout.mul("i", k), "j")))
-                    .endControlFlow()
+            c.beginControlFlow("for (int j = 0; j < $L; j++)", k)
+                    .addStatement("$L[$L] += $L[j]", y[0], Layout.add(y[1], Layout.add(Layout.mul("i", k), "j")), row)
                     .endControlFlow();
         } else {
-            c.beginControlFlow("for (int i = 0; i < $L; i++)", m)
-                    .addStatement("System.arraycopy($L[i], 0, $L, $L, $L)", cr, y[0], Layout.add(y[1], Layout.mul("i", k)), k)
-                    .endControlFlow();
+            c.addStatement("System.arraycopy($L, 0, $L, $L, $L)", row, y[0], Layout.add(y[1], Layout.mul("i", k)), k);
         }
     }
 

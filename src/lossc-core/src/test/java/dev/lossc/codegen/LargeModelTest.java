@@ -38,6 +38,80 @@ class LargeModelTest {
         sizes.forEach((m, n) -> assertTrue(n < HUGE_METHOD_LIMIT, m + " has " + n + " bytecode bytes"));
     }
 
+    /**
+     * Products on row arrays run in two orders (one row of C at a time when B is small, B's rows
+     * outermost when it is not, Kernels.ROW_OUTER_MAX_B); this network takes every product kind
+     * through both, checked against the gradient written out by hand in plain loops.
+     */
+    @Test
+    void productsOnRowsInBothOrdersAgreeWithTheChainRuleByHand() {
+        int m = 240, n = 300, k = 20;
+        Compiled c = Compiled.compile("orders.loss", "model Orders;\nparam A[" + m + ", " + n + "];\nparam W[" + n + ", " + n
+                + "];\nparam V[" + n + ", " + k + "];\nloss sum(tanh(A @ W) @ V);\n");
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(11);
+        double[] a = rnd.doubles(m * n, -1, 1).toArray();
+        double[] w = rnd.doubles(n * n, -0.1, 0.1).toArray();
+        double[] v = rnd.doubles(n * k, -1, 1).toArray();
+        c.setParams(Map.of("A", a, "W", w, "V", v));
+        double loss = c.lossAndGradient(Map.of());
+        // By hand: Z = A W, H = tanh Z, L = Σ H V; dV = Hᵀ 1, dH = 1 Vᵀ, dZ = dH (1 - H²), dW = Aᵀ dZ, dA = dZ Wᵀ.
+        double[] h = new double[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double z = 0;
+                for (int p = 0; p < n; p++) {
+                    z += a[i * n + p] * w[p * n + j];
+                }
+                h[i * n + j] = Math.tanh(z);
+            }
+        }
+        double expectedLoss = 0;
+        double[] dv = new double[n * k];
+        double[] dz = new double[m * n];
+        for (int j = 0; j < n; j++) {
+            double rowSum = 0;
+            for (int q = 0; q < k; q++) {
+                rowSum += v[j * k + q];
+            }
+            for (int i = 0; i < m; i++) {
+                expectedLoss += h[i * n + j] * rowSum;
+                dz[i * n + j] = rowSum * (1 - h[i * n + j] * h[i * n + j]);
+            }
+            double colSum = 0;
+            for (int i = 0; i < m; i++) {
+                colSum += h[i * n + j];
+            }
+            for (int q = 0; q < k; q++) {
+                dv[j * k + q] = colSum;
+            }
+        }
+        double[] dw = new double[n * n];
+        double[] da = new double[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int p = 0; p < n; p++) {
+                double sa = 0;
+                for (int j = 0; j < n; j++) {
+                    dw[p * n + j] += a[i * n + p] * dz[i * n + j];
+                    sa += dz[i * n + j] * w[p * n + j];
+                }
+                da[i * n + p] = sa;
+            }
+        }
+        assertTrue(dev.lossc.testing.Values.close(loss, expectedLoss, 1e-10, 1e-10), loss + " vs " + expectedLoss);
+        Map<String, double[]> g = c.gradientByName();
+        Map<String, double[]> expected = Map.of("A", da, "W", dw, "V", dv);
+        expected.forEach((name, e) -> {
+            for (int i = 0; i < e.length; i++) {
+                assertTrue(dev.lossc.testing.Values.close(g.get(name)[i], e[i], 1e-10, 1e-12),
+                        "d loss / d " + name + "[" + i + "] = " + g.get(name)[i] + ", by hand " + e[i]);
+            }
+        });
+        String src = LossCompiler.compile("orders.loss", "model Orders;\nparam A[" + m + ", " + n + "];\nparam W[" + n + ", " + n
+                + "];\nparam V[" + n + ", " + k + "];\nloss sum(tanh(A @ W) @ V);\n", LossCompiler.Options.DEFAULT).output().orElseThrow().source();
+        assertTrue(src.contains("double[] c = scratch_c1x"), "one row of C at a time is used");
+        assertTrue(src.contains("double[] b = scratch_b") && src.contains("double[] c = scratch_c" + m + "x"), "B's rows outermost is used");
+    }
+
     /** Long programs are split into methods that all stay under the limit. */
     @Test
     void longProgramsAreSplit() throws Exception {
