@@ -1,4 +1,4 @@
-// The grammar of the .loss language (LANGUAGE.md, version 1).
+// The grammar of the .loss language (docs/language.md, versions 1 and 2).
 // Labelled alternatives, no embedded actions: the AST is built by
 // dev.lossc.parser.AstBuilder from the parse tree.
 grammar Loss;
@@ -16,6 +16,9 @@ statement
     | 'let' ID '=' expr ';'                                       # letStmt
     | 'var' ID '=' expr ';'                                       # varStmt
     | ID '=' expr ';'                                             # assignStmt
+    // `output NAME = expr;` (version 2). `output` is not reserved: it stays a valid name, and the
+    // statement is two identifiers and '='; the builder checks the first one is `output`.
+    | ID ID '=' expr ';'                                          # outputStmt
     | 'for' ID 'in' expr '..' expr '{' statement* '}'             # forStmt
     | 'def' ID '(' paramList? ')' '=' expr ';'                    # defExprStmt
     | 'def' ID '(' paramList? ')' '{' statement* 'return' expr ';' '}'   # defBlockStmt

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Cross-checks lossc against PyTorch's autograd (float64): every example network, and a model that
 uses the loss built-ins, are evaluated by `./lossc eval` and by the same model written in PyTorch.
-Needs Debian's python3-torch. Exits 1 if any loss or gradient differs by more than 1e-12 (relative)."""
+Needs Debian's python3-torch. Exits 1 if any loss, gradient or output differs by more than 1e-12
+(relative)."""
 import json
 import os
 import subprocess
@@ -22,7 +23,7 @@ def lossc(model, values):
     return json.loads(out)
 
 
-def check(name, model, values, build):
+def check(name, model, values, build, outputs=None):
     v = {k: torch.tensor(x, requires_grad=True) for k, x in json.load(open(values)).items()}
     loss = build(v)
     loss.backward()
@@ -31,13 +32,23 @@ def check(name, model, values, build):
     for p, g in ref["gradient"].items():
         t = v[p].grad
         worst = max(worst, ((torch.tensor(g) - t).abs().max() / max(1.0, t.abs().max().item())).item())
+    if sorted((outputs or {}).keys()) != sorted(ref.get("outputs", {}).keys()):
+        failures.append(name + " (outputs " + str(sorted(ref.get("outputs", {}).keys())) + ")")
+    with torch.no_grad():
+        for o, f in (outputs or {}).items():
+            t = f(v)
+            worst = max(worst, ((torch.tensor(ref["outputs"][o]) - t).abs().max() / max(1.0, t.abs().max().item())).item())
     print(f"{name:18s} loss {loss.item():.17g}  max relative difference {worst:.1e}")
     if not worst <= TOLERANCE:
         failures.append(name)
 
 
-def example(name, build):
-    check(name, os.path.join(ROOT, "examples", name + ".loss"), os.path.join(ROOT, "examples", name + ".json"), build)
+def example(name, build, outputs=None):
+    check(name, os.path.join(ROOT, "examples", name + ".loss"), os.path.join(ROOT, "examples", name + ".json"), build, outputs)
+
+
+def classifier_logits(v):
+    return F.relu(v["X"] @ v["W1"] + v["b1"]) @ v["W2"] + v["b2"]
 
 
 def rnn(v):
@@ -70,6 +81,9 @@ example("worked_example", lambda v: 0.5 * ((v["target"] - torch.sigmoid(v["W2"] 
 example("relu_mlp", relu_mlp)
 example("softmax_batch", lambda v: F.cross_entropy(v["X"] @ v["W"].T + v["b"], v["T"]) + 0.01 * (v["W"] ** 2).sum())
 example("rnn", rnn)
+example("classifier", lambda v: F.cross_entropy(classifier_logits(v), v["T"]),
+        {"probs": lambda v: torch.softmax(classifier_logits(v), 1),
+         "energy": lambda v: -torch.logsumexp(classifier_logits(v), 1).mean()})
 check("loss built-ins", os.path.join(ROOT, "tools", "pytorch_builtins.loss"), os.path.join(ROOT, "tools", "pytorch_builtins.json"), builtins)
 
 if failures:

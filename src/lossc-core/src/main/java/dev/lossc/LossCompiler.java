@@ -256,7 +256,13 @@ public final class LossCompiler {
         }
         Optional<GeneratedClass> out = Optional.empty();
         if (generate) {
-            String java = ClassWriter.write(ir, optimized.forward(), optimized.backward(), source, options.packageName());
+            List<ClassWriter.OutputPlan> outputs = new java.util.ArrayList<>();
+            for (IrProgram.Output o : ir.outputs()) {
+                // Each output is planned on its own: forward only, the output as the value returned.
+                Plan plan = Passes.run(ir.forOutput(o), new AdjointProgram(List.of()), null);
+                outputs.add(new ClassWriter.OutputPlan(o, plan.forward()));
+            }
+            String java = ClassWriter.write(ir, optimized.forward(), optimized.backward(), outputs, source, options.packageName());
             out = Optional.of(new GeneratedClass(options.packageName(), ClassWriter.className(ir.className()), java));
         }
         return new Result(source, List.of(), out, dumps, checked);
@@ -273,7 +279,12 @@ public final class LossCompiler {
             params.add(new ModelLayout.Slot(par.name(), par.shape(), offset));
             offset += par.shape().size();
         }
-        return new ModelLayout(p.className(), inputs, params);
+        List<ModelLayout.Output> outputs = new java.util.ArrayList<>();
+        IrProgram ir = Lowering.lower(p);
+        for (IrProgram.Output o : ir.outputs()) {
+            outputs.add(new ModelLayout.Output(o.name(), o.value().shape(), ir.inputsOf(o).stream().map(dev.lossc.ir.Value::name).toList()));
+        }
+        return new ModelLayout(p.className(), inputs, params, outputs);
     }
 
     /** True if {@code packageName} is empty or a valid Java package name (the CLI, the plugin and {@link Options} ask here). */

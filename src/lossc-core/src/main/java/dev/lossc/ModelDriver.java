@@ -96,6 +96,60 @@ public final class ModelDriver {
         return out;
     }
 
+    /**
+     * The value of an output (flat) at the given inputs, by its generated method, which takes only
+     * the inputs the output needs.
+     */
+    public double[] output(String name, Map<String, double[]> inputs) {
+        ModelLayout.Output o = layout.outputs().stream().filter(x -> x.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no output " + name));
+        List<Class<?>> types = new ArrayList<>();
+        List<Object> args = new ArrayList<>();
+        for (String inName : o.inputs()) {
+            ModelLayout.Slot in = layout.inputs().stream().filter(s -> s.name().equals(inName)).findFirst().orElseThrow();
+            double[] v = inputs.get(inName);
+            if (v == null) {
+                throw new IllegalArgumentException("no value for input " + inName);
+            }
+            types.add(in.shape().isScalar() ? double.class : double[].class);
+            args.add(in.shape().isScalar() ? (Object) v[0] : v);
+        }
+        boolean scalar = o.shape().size() == 1;
+        if (!scalar) {
+            types.add(double[].class);
+            args.add(new double[o.shape().size()]);
+        }
+        try {
+            Method m = type.getMethod(javaName(o.name()), types.toArray(new Class<?>[0]));
+            Object r = m.invoke(instance, args.toArray());
+            return scalar ? new double[] {(double) r} : (double[]) r;
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("the generated class has no method for output " + name, e);
+        }
+    }
+
+    /** Every output at the given inputs, in declaration order. */
+    public Map<String, double[]> outputs(Map<String, double[]> inputs) {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        for (ModelLayout.Output o : layout.outputs()) {
+            out.put(o.name(), output(o.name(), inputs));
+        }
+        return out;
+    }
+
+    /** An output's method name: its own, or with the suffix the generator adds to a Java keyword. */
+    private String javaName(String name) {
+        for (Method m : type.getMethods()) {
+            if (m.getName().equals(name)) {
+                return name;
+            }
+        }
+        return name + "_";
+    }
+
     /** The loss at the given inputs (by name, flat). */
     public double loss(Map<String, double[]> inputs) {
         return call(loss, inputs);

@@ -8,12 +8,20 @@ import java.util.List;
  * in the flat order of {@code parameters()} and {@code gradient()}, each with its shape and (for a
  * param) its offset. The one place outside the generated code that knows the layout.
  */
-public record ModelLayout(String className, List<Slot> inputs, List<Slot> params) {
+public record ModelLayout(String className, List<Slot> inputs, List<Slot> params, List<Output> outputs) {
     /** An input or param: its name, shape, and offset in the flat parameter array (params only). */
     public record Slot(String name, Shape shape, int offset) {}
+
+    /** An {@code output}: its name (and the method's), shape, and the inputs its method takes, in order. */
+    public record Output(String name, Shape shape, List<String> inputs) {
+        public Output {
+            inputs = List.copyOf(inputs);
+        }
+    }
 
     public ModelLayout {
         inputs = List.copyOf(inputs);
         params = List.copyOf(params);
+        outputs = List.copyOf(outputs);
     }
 }

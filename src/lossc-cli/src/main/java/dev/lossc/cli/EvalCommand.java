@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
 @Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Prints the loss and gradient of a model at the given values, as one JSON object.",
                 "The model is compiled in memory with the same generator as 'compile' and the generated class is run:",
-                "{\"loss\": …, \"gradient\": {…}}, params in declaration order."})
+                "{\"loss\": …, \"gradient\": {…}}, params in declaration order, then \"outputs\": {…} if the model has any."})
 final class EvalCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -63,7 +63,8 @@ final class EvalCommand implements Callable<Integer> {
         ModelDriver driver = ModelDriver.load(List.of(r), List.of("-nowarn")).get(0);
         driver.setParams(params);
         double loss = driver.lossAndGradient(inputs);
-        out.println(Json.result(loss, model.params(), driver.gradient()));
+        double[] gradient = driver.gradient().clone();
+        out.println(Json.result(loss, model.params(), gradient, model.outputs(), driver.outputs(inputs)));
         out.flush();
         return Main.OK;
     }

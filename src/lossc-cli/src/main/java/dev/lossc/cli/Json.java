@@ -7,38 +7,58 @@ import java.util.List;
 
 /**
  * The output of {@code lossc eval}: {@code {"loss": L, "gradient": {"W": [[…], …], …}}}, params
- * in declaration order, numbers as {@link Double#toString} writes them (so they read back as the
+ * in declaration order, then {@code "outputs": {…}} when the model declares outputs, numbers as {@link Double#toString} writes them (so they read back as the
  * same double), non-finite values as the strings "NaN", "Infinity", "-Infinity".
  */
 final class Json {
     private Json() {}
 
     static String result(double loss, List<ModelLayout.Slot> params, double[] gradient) {
+        return result(loss, params, gradient, List.of(), java.util.Map.of());
+    }
+
+    /** With {@code "outputs": {NAME: value, …}} after the gradient when the model has outputs. */
+    static String result(double loss, List<ModelLayout.Slot> params, double[] gradient, List<ModelLayout.Output> outputs,
+                         java.util.Map<String, double[]> outputValues) {
         StringBuilder out = new StringBuilder("{\"loss\": ").append(number(loss)).append(", \"gradient\": {");
         for (int k = 0; k < params.size(); k++) {
             ModelLayout.Slot p = params.get(k);
-            int offset = p.offset();
             if (k > 0) {
                 out.append(", ");
             }
-            out.append('"').append(JsonStringEncoder.getInstance().quoteAsString(p.name())).append("\": ");
-            Shape s = p.shape();
-            if (s.isScalar()) {
-                out.append(number(gradient[offset]));
-            } else if (s.isVector()) {
-                row(out, gradient, offset, s.cols());
-            } else {
-                out.append('[');
-                for (int i = 0; i < s.rows(); i++) {
-                    if (i > 0) {
-                        out.append(", ");
-                    }
-                    row(out, gradient, offset + i * s.cols(), s.cols());
-                }
-                out.append(']');
-            }
+            value(out, p.name(), p.shape(), gradient, p.offset());
         }
-        return out.append("}}").toString();
+        out.append('}');
+        if (!outputs.isEmpty()) {
+            out.append(", \"outputs\": {");
+            for (int k = 0; k < outputs.size(); k++) {
+                ModelLayout.Output o = outputs.get(k);
+                if (k > 0) {
+                    out.append(", ");
+                }
+                value(out, o.name(), o.shape(), outputValues.get(o.name()), 0);
+            }
+            out.append('}');
+        }
+        return out.append('}').toString();
+    }
+
+    private static void value(StringBuilder out, String name, Shape s, double[] values, int offset) {
+        out.append('"').append(JsonStringEncoder.getInstance().quoteAsString(name)).append("\": ");
+        if (s.isScalar()) {
+            out.append(number(values[offset]));
+        } else if (s.isVector()) {
+            row(out, values, offset, s.cols());
+        } else {
+            out.append('[');
+            for (int i = 0; i < s.rows(); i++) {
+                if (i > 0) {
+                    out.append(", ");
+                }
+                row(out, values, offset + i * s.cols(), s.cols());
+            }
+            out.append(']');
+        }
     }
 
     private static void row(StringBuilder out, double[] values, int from, int n) {

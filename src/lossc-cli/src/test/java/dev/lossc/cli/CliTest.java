@@ -114,6 +114,39 @@ class CliTest {
         assertEquals(1, r.out().lines().count(), "exactly one JSON object");
     }
 
+    /** eval's "outputs" are what the output methods return (the classifier's probs need no targets). */
+    @Test
+    void evalReportsEveryOutputAsItsMethodComputesIt() throws IOException {
+        Path model = EXAMPLES.resolve("classifier.loss");
+        Path valuesFile = EXAMPLES.resolve("classifier.json");
+        Run r = lossc("eval", model.toString(), "--values", valuesFile.toString());
+        assertEquals(0, r.code(), r.err());
+        String out = r.out().strip();
+        int at = out.indexOf(", \"outputs\": ");
+        assertTrue(out.startsWith("{\"loss\": ") && out.indexOf("\"gradient\": {") < at && at > 0 && out.endsWith("}}"), out);
+        // The outputs object has the shape of a values file: name → number or (rows of) numbers.
+        java.util.Map<String, double[]> reported = dev.lossc.testing.Json.values(out.substring(at + 13, out.length() - 1));
+        dev.lossc.testing.Compiled c = dev.lossc.testing.Compiled.compile(model.toString(), Files.readString(model));
+        java.util.Map<String, double[]> values = dev.lossc.testing.Json.values(Files.readString(valuesFile));
+        c.setParams(values);
+        java.util.Map<String, double[]> inputsWithoutTargets = new java.util.HashMap<>(values);
+        inputsWithoutTargets.remove("T");
+        java.util.Map<String, double[]> outputs = c.outputs(inputsWithoutTargets);
+        assertEquals(List.of("probs", "energy"), List.copyOf(outputs.keySet()));
+        assertEquals(List.of("probs", "energy"), List.copyOf(reported.keySet()));
+        double[] probs = outputs.get("probs");
+        assertEquals(64, reported.get("probs").length);
+        for (int i = 0; i < 16; i++) {
+            double rowSum = 0;
+            for (int j = 0; j < 4; j++) {
+                assertEquals(probs[i * 4 + j], reported.get("probs")[i * 4 + j], 0.0, "probs[" + i + "][" + j + "]");
+                rowSum += probs[i * 4 + j];
+            }
+            assertEquals(1.0, rowSum, 1e-15);
+        }
+        assertEquals(outputs.get("energy")[0], reported.get("energy")[0], 0.0);
+    }
+
     @Test
     void evalWritesNumbersThatReadBackExactlyAndNonFiniteAsStrings() throws IOException {
         Path src = file("nf.loss", "param a;\nparam b[2];\ninput x;\nloss log(a) + sum(b) * x;\n");

@@ -35,6 +35,8 @@ public final class AstPrinter {
         } else if (s instanceof Stmt.Param p) {
             String init = p.init().map(i -> " init " + i.kind() + (i.hasParens() ? "(" + list(i.args()) + ")" : "")).orElse("");
             line(out, d, "Param " + p.name() + shape(p.shape()) + init + at);
+        } else if (s instanceof Stmt.Output o) {
+            line(out, d, "Output " + o.name() + " = " + expr(o.value()) + at);
         } else if (s instanceof Stmt.Let l) {
             line(out, d, "Let " + l.name() + " = " + expr(l.value()) + at);
         } else if (s instanceof Stmt.Var v) {

@@ -42,6 +42,9 @@ public sealed interface Stmt {
 
     record Let(Ident name, Expr value, Pos pos) implements Stmt {}
 
+    /** {@code output NAME = expr;}: a named value the generated class computes on request. */
+    record Output(Ident name, Expr value, Pos pos) implements Stmt {}
+
     record Var(Ident name, Expr value, Pos pos) implements Stmt {}
 
     record Assign(Ident name, Expr value, Pos pos) implements Stmt {}

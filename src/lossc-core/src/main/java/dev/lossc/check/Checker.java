@@ -259,6 +259,24 @@ public final class Checker {
             if (declare(l.name(), sym, ctx.scope())) {
                 out.add(new Typed.Let(sym, v, l.pos()));
             }
+        } else if (s instanceof Stmt.Output o) {
+            if (!allowed("output", ctx, Where.TOP, s.pos())) {
+                declareQuietly(o.name(), ctx.scope());
+                return;
+            }
+            String taken = takenName(o.name().name());
+            if (taken != null) {
+                reporter.error(o.name().pos(), DiagnosticKind.OUTPUT_NAME_TAKEN, o.name().name(), taken);
+            }
+            Typed.Expr v = expr(o.value(), ctx);
+            if (v == null) {
+                declareQuietly(o.name(), ctx.scope());
+                return;
+            }
+            Symbol.Let sym = new Symbol.Let(o.name().name(), v.shape(), o.name().pos());
+            if (declare(o.name(), sym, ctx.scope())) {
+                out.add(new Typed.Output(sym, v, o.pos()));
+            }
         } else if (s instanceof Stmt.Var v) {
             if (!allowed("var", ctx, Where.TOP, s.pos())) {
                 // Its uses in the same block would only echo this error.
@@ -342,6 +360,26 @@ public final class Checker {
         } else if (s instanceof Stmt.Loss l) {
             reporter.error(l.pos(), DiagnosticKind.STATEMENT_NOT_ALLOWED_HERE, "loss", placeName(ctx));
         }
+    }
+
+    /** The public methods every generated class has (its own and Object's): an output may not take their names. */
+    private static final java.util.Set<String> GENERATED_METHODS = java.util.Set.of("loss", "lossAndGradient", "parameters",
+            "gradient", "initParameters", "getClass", "hashCode", "equals", "toString", "notify", "notifyAll", "wait", "clone", "finalize");
+
+    /** The generated class's private members: an output method of that name would have to be renamed. */
+    private static final java.util.Set<String> GENERATED_MEMBERS = java.util.Set.of("forward", "backward", "mix64", "uniform",
+            "normal", "checkLength", "params", "grad", "PARAMETER_COUNT");
+
+    /** What an output's name would clash with in the generated class, or null. */
+    private static String takenName(String name) {
+        if (GENERATED_METHODS.contains(name)) {
+            return "the method " + name + "()";
+        }
+        boolean helper = java.util.Arrays.stream(dev.lossc.prim.ScalarFn.values()).anyMatch(f -> f.isHelper() && f.java().equals(name));
+        if (GENERATED_MEMBERS.contains(name) || helper) {
+            return "a private member '" + name + "'";
+        }
+        return null;
     }
 
     private static String placeName(Ctx ctx) {
@@ -519,6 +557,8 @@ public final class Checker {
             return "param";
         } else if (s instanceof Stmt.Let) {
             return "let";
+        } else if (s instanceof Stmt.Output) {
+            return "output";
         } else if (s instanceof Stmt.Var) {
             return "var";
         } else if (s instanceof Stmt.Assign) {

@@ -73,6 +73,9 @@ public final class Typed {
 
     public record Let(Symbol.Let symbol, Expr value, Pos pos) implements Stmt {}
 
+    /** {@code output NAME = value;}: bound like a let, and given a method of its own. */
+    public record Output(Symbol.Let symbol, Expr value, Pos pos) implements Stmt {}
+
     public record VarDecl(Symbol.Var symbol, Expr value, Pos pos) implements Stmt {}
 
     public record Assign(Symbol.Var symbol, Expr value, Pos pos) implements Stmt {}

@@ -32,6 +32,11 @@ public final class ClassWriter {
     private final IrProgram ir;
     private final List<Stmt> forward;
     private final List<Stmt> backward;
+    private final List<OutputPlan> outputs;
+    /** The Java method name of each output, in the order of {@link #outputs}. */
+    private final List<String> outputMethods = new ArrayList<>();
+    /** The caller's array an array output is written into (named before the inputs, so it is {@code out}). */
+    private String outputDestination;
     private final SourceText source;
     private final String packageName;
     private final JavaNames names = new JavaNames();
@@ -48,10 +53,18 @@ public final class ClassWriter {
     private final List<String> dimNames = new ArrayList<>();
     private int anonymous;
 
-    private ClassWriter(IrProgram ir, List<Stmt> forward, List<Stmt> backward, SourceText source, String packageName) {
+    /** An output and the optimized statements that compute it. */
+    public record OutputPlan(IrProgram.Output output, List<Stmt> body) {
+        public OutputPlan {
+            body = List.copyOf(body);
+        }
+    }
+
+    private ClassWriter(IrProgram ir, List<Stmt> forward, List<Stmt> backward, List<OutputPlan> outputs, SourceText source, String packageName) {
         this.ir = ir;
         this.forward = forward;
         this.backward = backward;
+        this.outputs = List.copyOf(outputs);
         this.source = source;
         this.packageName = packageName;
         this.layout = new Layout(names, readBy(backward));
@@ -66,8 +79,9 @@ public final class ClassWriter {
      * The Java source of the generated class: {@code ir} gives the model's interface (dims, inputs,
      * params, loss), {@code forward} and {@code backward} the two passes as optimized IR.
      */
-    public static String write(IrProgram ir, List<Stmt> forward, List<Stmt> backward, SourceText source, String packageName) {
-        return new ClassWriter(ir, forward, backward, source, packageName).write();
+    public static String write(IrProgram ir, List<Stmt> forward, List<Stmt> backward, List<OutputPlan> outputs,
+                               SourceText source, String packageName) {
+        return new ClassWriter(ir, forward, backward, outputs, source, packageName).write();
     }
 
     /** The primal values a statement list reads (roots): those computed in loops keep one copy per iteration. */
@@ -102,8 +116,16 @@ public final class ClassWriter {
                 names.reserve(f.java());
             }
         }
+        for (OutputPlan o : outputs) {
+            // Before the locals and java.lang names, which a method may share. The checker keeps
+            // outputs off the class's own members; a Java keyword gets a suffix.
+            outputMethods.add(names.allocate(o.output().name()));
+        }
         names.reserve(JAVA_LANG.toArray(new String[0]));
         names.reserve(Kernels.LOCALS);
+        if (outputs.stream().anyMatch(o -> o.output().value().shape().size() > 1)) {
+            outputDestination = names.allocate("out");
+        }
         allocateNames();
 
         TypeSpec.Builder type = TypeSpec.classBuilder(className)
@@ -130,6 +152,10 @@ public final class ClassWriter {
         type.addMethod(initParameters());
         type.addMethod(entry("loss", false));
         type.addMethod(entry("lossAndGradient", true));
+        List<Chunker> outputChunkers = new ArrayList<>();
+        for (int k = 0; k < outputs.size(); k++) {
+            outputChunkers.add(outputMethod(type, outputs.get(k), outputMethods.get(k)));
+        }
 
         Chunker chunker = new Chunker(source, layout, new MethodNamer("forward"));
         type.addMethod(MethodSpec.methodBuilder("forward").addModifiers(Modifier.PRIVATE)
@@ -139,6 +165,7 @@ public final class ClassWriter {
                 .addCode(back.body(backwardUnits(), List.of())).build());
         chunker.methods().forEach(type::addMethod);
         back.methods().forEach(type::addMethod);
+        outputChunkers.forEach(c -> c.methods().forEach(type::addMethod));
         for (Object[] f : scratchFields.values()) {
             type.addField(FieldSpec.builder(double[][].class, f[0].toString(), Modifier.PRIVATE, Modifier.FINAL)
                     .addJavadoc("Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.\n")
@@ -188,11 +215,18 @@ public final class ClassWriter {
             layout.namePrimal(v, v.name());
         }
         collectTemps(ir.body());
+        for (OutputPlan o : outputs) {
+            collectTemps(o.output().body());
+        }
         for (Value t : temps) {
             layout.namePrimal(t, t.name() != null ? t.name() : "tmp" + ++anonymous);
         }
         collectReferenced(forward);
         collectReferenced(backward);
+        for (OutputPlan o : outputs) {
+            collectReferenced(o.body());
+            referenced.add(o.output().value());
+        }
         for (Value v : ir.vars()) {
             if (adjointOf.containsKey(v)) {
                 layout.nameAdjoint(v);
@@ -204,13 +238,18 @@ public final class ClassWriter {
             }
         }
         collectLoops(forward);
+        for (OutputPlan o : outputs) {
+            collectLoops(o.body());
+        }
     }
+
+    private final java.util.Set<Value> seenTemps = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     private void collectTemps(List<Stmt> body) {
         for (Stmt s : body) {
             if (s instanceof Stmt.Loop l) {
                 collectTemps(l.body());
-            } else if (Stmt.written(s).kind() == Value.Kind.TEMP) {
+            } else if (Stmt.written(s).kind() == Value.Kind.TEMP && seenTemps.add(Stmt.written(s))) {
                 temps.add(Stmt.written(s));
             }
         }
@@ -385,6 +424,71 @@ public final class ClassWriter {
         return m.build();
     }
 
+    /**
+     * An output's public method: it takes only the inputs the output depends on, runs the output's
+     * own statements (no loss, no gradient) and returns the value (a scalar) or copies it into the
+     * caller's array. Returns the chunker that holds the private methods of its body.
+     */
+    private Chunker outputMethod(TypeSpec.Builder type, OutputPlan plan, String method) {
+        IrProgram.Output o = plan.output();
+        Value v = o.value();
+        List<Value> needed = ir.inputsOf(o);
+        boolean scalar = v.shape().size() == 1;
+        MethodSpec.Builder m = MethodSpec.methodBuilder(method).addModifiers(Modifier.PUBLIC).returns(scalar ? TypeName.DOUBLE : DOUBLES);
+        String declared = o.pos() == null ? "" : source.line(o.pos().line()).strip();
+        m.addJavadoc("Output {@code $L} $L, from the current parameters (line $L: {@code $L}).\n", o.name(), v.shape(),
+                o.pos() == null ? "?" : o.pos().line(), Chunker.commentText(declared).replace("@", "{@literal @}"));
+        m.addJavadoc("Computes only what the output needs: no loss, no gradient$L.\n\n",
+                needed.size() == ir.inputs().size() ? "" : "; the other inputs are not needed");
+        for (Value in : needed) {
+            String p = layout.primalName(in);
+            m.addParameter(in.shape().isScalar() ? TypeName.DOUBLE : DOUBLES, p);
+            m.addJavadoc("@param $L input {@code $L} $L\n", p, in.name(), in.shape());
+        }
+        String dest = null;
+        if (!scalar) {
+            dest = outputDestination;
+            m.addParameter(DOUBLES, dest);
+            m.addJavadoc("@param $L where the output is written: $L elements$L\n", dest, v.shape().size(), v.shape().isMatrix() ? ", row-major" : "");
+            m.addJavadoc("@return {@code $L}\n", dest);
+        } else {
+            m.addJavadoc("@return the output\n");
+        }
+        if (!needed.stream().allMatch(in -> in.shape().isScalar()) || !scalar) {
+            m.addJavadoc("@throws IllegalArgumentException if an array argument is null or has the wrong length\n");
+        }
+        for (Value in : needed) {
+            if (!in.shape().isScalar()) {
+                m.addStatement("checkLength($S, $L, $L)", in.name(), layout.primalName(in), in.shape().size());
+            }
+        }
+        if (!scalar) {
+            m.addStatement("checkLength($S, $L, $L)", dest, dest, v.shape().size());
+        }
+        for (Value in : needed) {
+            m.addStatement("this.$L = $L", layout.primalName(in), layout.primalName(in));
+        }
+        String body = names.allocate("compute_" + method);
+        m.addStatement("$L()", body);
+        for (Value in : needed) {
+            if (!in.shape().isScalar()) {
+                m.addStatement("this.$L = null", layout.primalName(in));
+            }
+        }
+        if (scalar) {
+            m.addStatement("return $L", layout.at(v, false, "0"));
+        } else {
+            String[] b = layout.base(v);
+            m.addStatement("System.arraycopy($L, $L, $L, 0, $L)", b[0], b[1], dest, v.shape().size());
+            m.addStatement("return $L", dest);
+        }
+        type.addMethod(m.build());
+        Chunker chunker = new Chunker(source, layout, new MethodNamer(body + "_"));
+        type.addMethod(MethodSpec.methodBuilder(body).addModifiers(Modifier.PRIVATE)
+                .addCode(chunker.body(units(plan.body()), List.of())).build());
+        return chunker;
+    }
+
     private MethodSpec initParameters() {
         MethodSpec.Builder m = MethodSpec.methodBuilder("initParameters").addModifiers(Modifier.PUBLIC)
                 .addParameter(long.class, "seed")
@@ -516,7 +620,7 @@ public final class ClassWriter {
         if (random) {
             randomHelpers(type, uniform, normal);
         }
-        if (ir.inputs().stream().anyMatch(in -> !in.shape().isScalar())) {
+        if (ir.inputs().stream().anyMatch(in -> !in.shape().isScalar()) || outputs.stream().anyMatch(o -> o.output().value().shape().size() > 1)) {
             type.addMethod(checkLength());
         }
     }

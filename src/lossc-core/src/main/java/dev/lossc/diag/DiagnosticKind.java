@@ -20,6 +20,7 @@ public enum DiagnosticKind {
     SYNTAX("S002", "%s"),
     UNTERMINATED_COMMENT("S003", "unterminated block comment"),
     BAD_NUMBER("S004", "number '%s' is out of range for a double (the largest is 1.7976931348623157E308)"),
+    UNKNOWN_STATEMENT("S005", "unknown statement '%s' (expected model, dim, const, input, param, let, var, output, for, def or loss)"),
 
     // Program structure
     MODEL_NOT_FIRST("E001", "'model' must be the first statement"),
@@ -42,6 +43,7 @@ public enum DiagnosticKind {
     UNKNOWN_INITIALIZER("N009", "unknown initializer '%s' (expected zeros, ones, uniform(a, b), normal(mean, std), xavier or he)"),
     NAME_TOO_LONG("N010", "name is too long (%,d characters; the limit is %d)"),
     MODEL_NAME_NOT_A_FILE("N011", "model name '%s' cannot name a file on every platform: %s"),
+    OUTPUT_NAME_TAKEN("N012", "output '%s' would clash with %s of the generated class; choose another name"),
 
     // Constants, sizes and indexes
     NOT_CONSTANT("C001", "%s must be a constant expression (literals, consts and dims)"),

@@ -17,8 +17,51 @@ public record IrProgram(
         List<Value> vars,
         List<Stmt> body,
         Value loss,
-        int nextId) {
+        int nextId,
+        List<Output> outputs) {
+    /**
+     * An {@code output} statement: its value, the statements that compute it (the program up to the
+     * output, pruned to what reaches it) and where it was declared.
+     */
+    public record Output(String name, Value value, List<Stmt> body, dev.lossc.diag.Pos pos) {
+        public Output {
+            body = List.copyOf(body);
+        }
+    }
+
+    public IrProgram(String className, List<Symbol.Dim> dims, List<Symbol.Param> paramSymbols, List<Value> inputs,
+                     List<Value> params, List<Value> vars, List<Stmt> body, Value loss, int nextId) {
+        this(className, dims, paramSymbols, inputs, params, vars, body, loss, nextId, List.of());
+    }
+
+    /** The inputs an output's statements read, in declaration order: its method's parameters. */
+    public List<Value> inputsOf(Output output) {
+        java.util.Set<Value> reads = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        inputsRead(output.body(), reads);
+        return inputs.stream().filter(reads::contains).toList();
+    }
+
+    private static void inputsRead(List<Stmt> body, java.util.Set<Value> out) {
+        for (Stmt s : body) {
+            if (s instanceof Stmt.Loop l) {
+                inputsRead(l.body(), out);
+                continue;
+            }
+            for (Value v : Stmt.read(s)) {
+                if (v.root().kind() == Value.Kind.INPUT) {
+                    out.add(v.root());
+                }
+            }
+        }
+    }
+
+    /** The same interface computing {@code output}: what an output's method is planned from. */
+    public IrProgram forOutput(Output output) {
+        return new IrProgram(className, dims, paramSymbols, inputs, params, vars, output.body(), output.value(), nextId, List.of());
+    }
+
     public IrProgram {
+        outputs = List.copyOf(outputs);
         dims = List.copyOf(dims);
         paramSymbols = List.copyOf(paramSymbols);
         inputs = List.copyOf(inputs);

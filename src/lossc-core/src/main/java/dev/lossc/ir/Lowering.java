@@ -24,6 +24,9 @@ public final class Lowering {
     private final List<Symbol.Loop> loops = new ArrayList<>();
     private List<Stmt> block = new ArrayList<>();
     private final List<Value> vars = new ArrayList<>();
+    /** Outputs as lowered: name, value, how many top-level statements precede them, position. */
+    private record Pending(String name, Value value, int prefix, Pos pos) {}
+    private final List<Pending> outputs = new ArrayList<>();
 
     private Lowering() {}
 
@@ -53,7 +56,12 @@ public final class Lowering {
         }
         loss.nameIfAnonymous("lossValue");
         List<Stmt> body = Liveness.prune(block, loss);
-        return new IrProgram(p.className(), p.dims(), p.params(), inputs, params, vars, body, loss, nextId);
+        List<IrProgram.Output> outs = new ArrayList<>();
+        for (Pending o : outputs) {
+            // Only the statements before the output: later assignments to a var it read do not matter.
+            outs.add(new IrProgram.Output(o.name(), o.value(), Liveness.prune(block.subList(0, o.prefix()), o.value()), o.pos()));
+        }
+        return new IrProgram(p.className(), p.dims(), p.params(), inputs, params, vars, body, loss, nextId, outs);
     }
 
     private void statement(Typed.Stmt s) {
@@ -61,6 +69,15 @@ public final class Lowering {
             Value v = expr(l.value());
             v.nameIfAnonymous(l.symbol().name());
             bound.put(l.symbol(), v);
+        } else if (s instanceof Typed.Output o) {
+            Value v = expr(o.value());
+            if (v.kind() != Value.Kind.TEMP) {
+                // An input, a param, a constant, a view: the output method copies it into its own storage.
+                v = op(Prim.COPY, List.of(v), 0, v.shape(), o.pos());
+            }
+            v.nameIfAnonymous(o.symbol().name());
+            bound.put(o.symbol(), v);
+            outputs.add(new Pending(o.symbol().name(), v, block.size(), o.pos()));
         } else if (s instanceof Typed.VarDecl d) {
             Value init = expr(d.value());
             Value var = Value.var(nextId++, d.symbol().name(), d.symbol().shape());

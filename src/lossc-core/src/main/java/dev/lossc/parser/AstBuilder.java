@@ -101,6 +101,15 @@ final class AstBuilder {
         }
 
         @Override
+        public Stmt visitOutputStmt(LossParser.OutputStmtContext c) {
+            TerminalNode keyword = c.ID(0);
+            if (!keyword.getText().equals("output")) {
+                reporter.error(pos(keyword.getSymbol()), DiagnosticKind.UNKNOWN_STATEMENT, keyword.getText());
+            }
+            return new Stmt.Output(ident(c.ID(1)), expr(c.expr()), pos(c));
+        }
+
+        @Override
         public Stmt visitVarStmt(LossParser.VarStmtContext c) {
             return new Stmt.Var(ident(c.ID()), expr(c.expr()), pos(c));
         }

@@ -43,6 +43,18 @@ class DiagnosticsTest {
                 Arguments.of("param in loop", "param w;\nfor t in 0..2 {\n  param q;\n}\nloss w;\n", List.of("3:3: error: 'param' is not allowed inside a 'for' body")),
                 Arguments.of("for in def", "param w;\ndef f(x) {\n  for t in 0..2 {\n  }\n  return x;\n}\nloss f(w);\n", List.of("3:3: error: 'for' is not allowed inside a 'def' body")),
                 Arguments.of("def arity", "def f(x, y) = x * y;\nparam w;\nloss f(w);\n", List.of("3:6: error: 'f' takes 2 arguments, but 1 given")),
+                // Outputs (version 2)
+                Arguments.of("output in loop", "param w;\nfor t in 0..2 {\n  output o = w;\n}\nloss w;\n", List.of("3:3: error: 'output' is not allowed inside a 'for' body")),
+                Arguments.of("output in def", "param w;\ndef f(x) {\n  output o = x;\n  return x;\n}\nloss f(w);\n", List.of("3:3: error: 'output' is not allowed inside a 'def' body")),
+                Arguments.of("output named like a method", "param w;\noutput lossAndGradient = w * 2;\nloss w;\n",
+                        List.of("2:8: error: output 'lossAndGradient' would clash with the method lossAndGradient() of the generated class; choose another name")),
+                Arguments.of("output named like a member", "param w;\noutput sigmoid_ = w;\noutput backward = w;\nloss w;\n",
+                        List.of("3:8: error: output 'backward' would clash with a private member 'backward' of the generated class; choose another name")),
+                Arguments.of("output after loss", "param w;\nloss w;\noutput o = w;\n", List.of("2:1: error: 'loss' must be the last statement")),
+                Arguments.of("output declared twice", "param w;\noutput o = w;\noutput o = w * 2;\nloss w;\n", List.of("3:8: error: 'o' is already declared in this scope (at line 2)")),
+                Arguments.of("output with unknown name", "param w;\noutput o = w + v;\nloss o;\n", List.of("2:16: error: unknown name 'v'")),
+                Arguments.of("unknown statement", "param w;\noutptu o = w;\nloss w;\n",
+                        List.of("2:1: error: unknown statement 'outptu' (expected model, dim, const, input, param, let, var, output, for, def or loss)")),
                 // Program structure
                 Arguments.of("model not first", "param w;\nmodel M;\nloss w;\n", List.of("2:1: error: 'model' must be the first statement")),
                 Arguments.of("two models", "model M;\nmodel N;\nparam w;\nloss w;\n", List.of("2:1: error: only one 'model' statement is allowed")),

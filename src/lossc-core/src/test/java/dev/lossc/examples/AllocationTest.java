@@ -11,6 +11,7 @@ import dev.lossc.testing.Repo;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.TestFactory;
  * byte counter around many calls made by a direct (non-reflective) caller compiled with the model.
  */
 class AllocationTest {
-    static String harness(String className, Typed.Program model) {
+    static String harness(String className, Typed.Program model, dev.lossc.ModelLayout layout) {
         StringBuilder fields = new StringBuilder();
         StringBuilder init = new StringBuilder();
         StringBuilder args = new StringBuilder();
@@ -41,8 +42,38 @@ class AllocationTest {
                 + fields
                 + "    public double sink;\n"
                 + "    public Harness" + className + "() {\n" + init + "    }\n"
-                + "    public void run() { sink += model.lossAndGradient(" + args + "); }\n"
+                + outputBuffers(layout)
+                + "    public void run() { sink += model.lossAndGradient(" + args + ");" + outputCalls(layout) + " }\n"
                 + "}\n";
+    }
+
+    /** One destination array per array output. */
+    private static String outputBuffers(dev.lossc.ModelLayout layout) {
+        StringBuilder b = new StringBuilder();
+        for (int k = 0; k < layout.outputs().size(); k++) {
+            dev.lossc.ModelLayout.Output o = layout.outputs().get(k);
+            if (o.shape().size() > 1) {
+                b.append("    private final double[] out").append(k).append(" = new double[").append(o.shape().size()).append("];\n");
+            }
+        }
+        return b.toString();
+    }
+
+    /** Every output method too, each with the inputs it takes. */
+    private static String outputCalls(dev.lossc.ModelLayout layout) {
+        StringBuilder b = new StringBuilder();
+        List<String> inputNames = layout.inputs().stream().map(dev.lossc.ModelLayout.Slot::name).toList();
+        for (int k = 0; k < layout.outputs().size(); k++) {
+            dev.lossc.ModelLayout.Output o = layout.outputs().get(k);
+            List<String> a = new java.util.ArrayList<>();
+            o.inputs().forEach(n -> a.add("in" + inputNames.indexOf(n)));
+            if (o.shape().size() > 1) {
+                a.add("out" + k);
+            }
+            b.append(" sink += model.").append(o.name()).append("(").append(String.join(", ", a)).append(")")
+                    .append(o.shape().size() > 1 ? "[0]" : "").append(";");
+        }
+        return b.toString();
     }
 
     @TestFactory
@@ -53,7 +84,7 @@ class AllocationTest {
             LossCompiler.Result r = ExamplesTest.compile(model);
             LossCompiler.GeneratedClass g = r.output().orElseThrow();
             sources.put(g.qualifiedName(), g.source());
-            sources.put("lossc.examples.Harness" + g.className(), harness(g.className(), r.checked().orElseThrow()));
+            sources.put("lossc.examples.Harness" + g.className(), harness(g.className(), r.checked().orElseThrow(), r.layout().orElseThrow()));
             sizes.put(g.className(), r.checked().orElseThrow().params().stream().mapToInt(p -> p.shape().size()).sum());
         }
         ClassLoader loader = InMemoryJavaCompiler.compile(sources, Compiled.JAVA8);

@@ -37,7 +37,7 @@ class ExamplesTest {
     @Test
     void everySeedNetworkShipsWithValues() {
         List<String> names = Repo.exampleModels().stream().map(p -> p.getFileName().toString()).toList();
-        assertEquals(List.of("four_layer.loss", "hinge.loss", "relu_mlp.loss", "rnn.loss", "softmax_batch.loss",
+        assertEquals(List.of("classifier.loss", "four_layer.loss", "hinge.loss", "relu_mlp.loss", "rnn.loss", "softmax_batch.loss",
                 "two_layer.loss", "worked_example.loss"), names);
         for (Path p : Repo.exampleModels()) {
             assertTrue(Files.exists(Path.of(p.toString().replace(".loss", ".json"))), "values for " + p);
@@ -78,6 +78,14 @@ class ExamplesTest {
                     for (int i = 0; i < g.length; i++) {
                         assertTrue(Values.close(grad.get(name)[i], g[i], 1e-10, 1e-13),
                                 name + "[" + i + "]: " + grad.get(name)[i] + " vs reference " + g[i]);
+                    }
+                });
+                Map<String, double[]> outputs = c.outputs(v);
+                assertEquals(ref.outputs().keySet(), outputs.keySet());
+                ref.outputs().forEach((name, o) -> {
+                    for (int i = 0; i < o.length; i++) {
+                        assertTrue(Values.close(outputs.get(name)[i], o[i], 1e-12, 1e-14),
+                                "output " + name + "[" + i + "]: " + outputs.get(name)[i] + " vs reference " + o[i]);
                     }
                 });
             }));

@@ -73,6 +73,15 @@ class RandomProgramTest {
         assertTrue(Values.close(loss, ref.loss(), 1e-9, 1e-12), "loss " + loss + " vs reference " + ref.loss());
         assertTrue(loss == lossOnly, "loss() " + lossOnly + " differs from lossAndGradient() " + loss);
         Map<String, double[]> grad = c.gradientByName();
+        Map<String, double[]> outputs = c.outputs(values);
+        assertTrue(outputs.keySet().equals(ref.outputs().keySet()), "outputs " + outputs.keySet() + " vs reference " + ref.outputs().keySet());
+        ref.outputs().forEach((name, o) -> {
+            for (int i = 0; i < o.length; i++) {
+                assertTrue(Values.close(outputs.get(name)[i], o[i], 1e-9, 1e-12),
+                        "output " + name + "[" + i + "] = " + outputs.get(name)[i] + ", reference " + o[i]);
+            }
+        });
+        assertTrue(c.lossAndGradient(values) == loss, "an output call changed what lossAndGradient computes");
         ref.gradient().forEach((name, g) -> {
             for (int i = 0; i < g.length; i++) {
                 assertTrue(Values.close(grad.get(name)[i], g[i], 1e-7, 1e-9),

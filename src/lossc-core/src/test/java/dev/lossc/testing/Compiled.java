@@ -54,6 +54,10 @@ public final class Compiled {
         return model;
     }
 
+    public dev.lossc.ModelLayout layout() {
+        return driver.layout();
+    }
+
     public Class<?> type() {
         return driver.type();
     }
@@ -81,6 +85,11 @@ public final class Compiled {
 
     public double loss(Map<String, double[]> values) {
         return driver.loss(values);
+    }
+
+    /** Every output's value at {@code values}, through the output methods (each given only the inputs it takes). */
+    public Map<String, double[]> outputs(Map<String, double[]> values) {
+        return driver.outputs(values);
     }
 
     public double lossAndGradient(Map<String, double[]> values) {

@@ -126,6 +126,17 @@ public final class ProgramGenerator {
             declare(name, s);
             terms.add(reduce(name, s));
         }
+        // Outputs (version 2): some read by the loss like a let, some only by the application.
+        for (int i = rnd.nextInt(3); i > 0; i--) {
+            Shape s = randomShape();
+            String name = fresh("o");
+            budget = 10;
+            out.append("output ").append(name).append(" = ").append(expr(s, 3)).append(";\n");
+            declare(name, s);
+            if (rnd.nextBoolean()) {
+                terms.add(reduce(name, s));
+            }
+        }
         if (rnd.nextInt(4) > 0) {
             terms.add(loop());
         }

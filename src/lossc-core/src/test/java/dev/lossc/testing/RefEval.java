@@ -42,7 +42,10 @@ public final class RefEval {
         }
     }
 
-    public record Result(double loss, Map<String, double[]> gradient) {}
+    /** The loss, its gradient by param, and each output's value (flat) in declaration order. */
+    public record Result(double loss, Map<String, double[]> gradient, Map<String, double[]> outputs) {}
+
+    private final Map<String, double[]> outputs = new LinkedHashMap<>();
 
     private final List<Node> tape = new ArrayList<>();
     private final Map<String, Integer> dims = new HashMap<>();
@@ -84,7 +87,7 @@ public final class RefEval {
             }
             grads.put(name, g);
         });
-        return new Result(loss.v, grads);
+        return new Result(loss.v, grads, outputs);
     }
 
     /** Scopes: names to tensors, plus loop variables as integers. */
@@ -144,6 +147,14 @@ public final class RefEval {
             env.values.put(p.name().name(), t);
         } else if (s instanceof Stmt.Let l) {
             env.values.put(l.name().name(), eval(l.value(), env));
+        } else if (s instanceof Stmt.Output o) {
+            T t = eval(o.value(), env);
+            double[] v = new double[t.size()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = t.at(i).v;
+            }
+            outputs.put(o.name().name(), v);
+            env.values.put(o.name().name(), t);
         } else if (s instanceof Stmt.Var v) {
             env.values.put(v.name().name(), eval(v.value(), env));
         } else if (s instanceof Stmt.Assign a) {
