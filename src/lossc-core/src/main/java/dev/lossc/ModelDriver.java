@@ -73,6 +73,15 @@ public final class ModelDriver {
         return (double[]) invoke("gradient");
     }
 
+    /** Fills the parameters by the class's own {@code initParameters(seed)}. */
+    public void initParameters(long seed) {
+        try {
+            type.getMethod("initParameters", long.class).invoke(instance, seed);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Copies each named param's flat value into the parameter array; params not named keep their values. */
     public void setParams(Map<String, double[]> values) {
         double[] flat = parameters();

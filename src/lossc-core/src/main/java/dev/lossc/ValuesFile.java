@@ -55,6 +55,15 @@ public final class ValuesFile {
      */
     public static boolean read(String text, ModelLayout model, Reporter reporter, Map<String, double[]> inputs,
                                Map<String, double[]> params) {
+        return read(text, model, reporter, inputs, params, false);
+    }
+
+    /**
+     * As {@link #read(String, ModelLayout, Reporter, Map, Map)}; with {@code paramsOptional}, a param
+     * the file does not name is left out of {@code params} instead of being an error (eval --seed).
+     */
+    public static boolean read(String text, ModelLayout model, Reporter reporter, Map<String, double[]> inputs,
+                               Map<String, double[]> params, boolean paramsOptional) {
         Map<String, Entry> entries = parse(text, reporter);
         if (entries == null) {
             return false;
@@ -66,6 +75,9 @@ public final class ValuesFile {
         }
         for (ModelLayout.Slot p : model.params()) {
             known.add(p.name());
+            if (paramsOptional && !entries.containsKey(p.name())) {
+                continue;
+            }
             params.put(p.name(), take(entries, "param", p.name(), p.shape(), reporter));
         }
         for (Entry e : entries.values()) {

@@ -31,6 +31,10 @@ final class EvalCommand implements Callable<Integer> {
             description = "One JSON object with a value for every input and param.")
     Path values;
 
+    @CommandLine.Option(names = "--seed", paramLabel = "S",
+            description = "Parameters the values file leaves out are filled by initParameters(S); inputs are always required.")
+    Long seed;
+
     @CommandLine.Mixin
     Common.DumpOptions dump = new Common.DumpOptions();
 
@@ -54,13 +58,16 @@ final class EvalCommand implements Callable<Integer> {
         Reporter reporter = new Reporter(values.toString());
         Map<String, double[]> inputs = new LinkedHashMap<>();
         Map<String, double[]> params = new LinkedHashMap<>();
-        if (!ValuesFile.read(jsonText, model, reporter, inputs, params)) {
+        if (!ValuesFile.read(jsonText, model, reporter, inputs, params, seed != null)) {
             SourceText text = new SourceText(values.toString(), jsonText);
             reporter.diagnostics().forEach(d -> err.print(d.render(text)));
             err.flush();
             return Main.INPUT_ERRORS;
         }
         ModelDriver driver = ModelDriver.load(List.of(r), List.of("-nowarn")).get(0);
+        if (seed != null) {
+            driver.initParameters(seed);
+        }
         driver.setParams(params);
         double loss = driver.lossAndGradient(inputs);
         double[] gradient = driver.gradient().clone();

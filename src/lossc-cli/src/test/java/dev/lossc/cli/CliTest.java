@@ -147,6 +147,36 @@ class CliTest {
         assertEquals(outputs.get("energy")[0], reported.get("energy")[0], 0.0);
     }
 
+    /** eval --seed: params the file leaves out come from initParameters(S); the file's own win; inputs stay required. */
+    @Test
+    void evalSeedFillsMissingParamsFromTheInitializers() throws IOException {
+        Path src = file("s.loss", "input x[2];\nparam W[2, 2] init normal(0, 1);\nparam b[2] init ones;\nloss sum(W @ x + b);\n");
+        Path onlyInputs = file("s.json", "{\"x\": [1, 2]}");
+        Run r = lossc("eval", src.toString(), "--values", onlyInputs.toString());
+        assertEquals(1, r.code(), "without --seed every param is required");
+        assertTrue(r.err().contains("missing value for param 'W'"), r.err());
+        Run a = lossc("eval", src.toString(), "--values", onlyInputs.toString(), "--seed", "7");
+        Run b = lossc("eval", src.toString(), "--values", onlyInputs.toString(), "--seed", "7");
+        Run c = lossc("eval", src.toString(), "--values", onlyInputs.toString(), "--seed", "8");
+        assertEquals(0, a.code(), a.err());
+        assertEquals(a.out(), b.out(), "same seed, same parameters");
+        assertFalse(a.out().equals(c.out()), "another seed, other parameters");
+        // The loss is sum(W @ x) + 2 with W from the seed: check it against the class's own initParameters.
+        dev.lossc.testing.Compiled m = dev.lossc.testing.Compiled.compile(src.toString(), Files.readString(src));
+        m.driver().initParameters(7);
+        double[] w = m.parameters();
+        double expected = (w[0] * 1 + w[1] * 2) + (w[2] * 1 + w[3] * 2) + w[4] + w[5];
+        double reported = Double.parseDouble(a.out().substring("{\"loss\": ".length(), a.out().indexOf(',')));
+        assertEquals(expected, reported, 1e-12, a.out());
+        Path withW = file("sw.json", "{\"x\": [1, 2], \"W\": [[1, 0], [0, 1]]}");
+        Run d = lossc("eval", src.toString(), "--values", withW.toString(), "--seed", "7");
+        assertTrue(d.out().startsWith("{\"loss\": 5.0, "), "the file's W, the seed's b (ones): " + d.out());
+        Path noInput = file("sn.json", "{\"W\": [[1, 0], [0, 1]]}");
+        Run e = lossc("eval", src.toString(), "--values", noInput.toString(), "--seed", "7");
+        assertEquals(1, e.code());
+        assertTrue(e.err().contains("missing value for input 'x'"), e.err());
+    }
+
     @Test
     void evalWritesNumbersThatReadBackExactlyAndNonFiniteAsStrings() throws IOException {
         Path src = file("nf.loss", "param a;\nparam b[2];\ninput x;\nloss log(a) + sum(b) * x;\n");

@@ -58,6 +58,10 @@ public final class Compiled {
         return driver.layout();
     }
 
+    public dev.lossc.ModelDriver driver() {
+        return driver;
+    }
+
     public Class<?> type() {
         return driver.type();
     }
