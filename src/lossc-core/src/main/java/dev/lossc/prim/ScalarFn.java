@@ -1,10 +1,18 @@
 package dev.lossc.prim;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * The scalar functions rules may call. Each is evaluated here (for constant folding) and named in
  * Java: a {@code java.lang.Math} method, or a private static helper of the generated class whose
- * source is {@link #helperSource()}, emitted only when a rule that calls it is used. A test
- * compiles every helper and checks it agrees with {@link #apply} bit for bit.
+ * source is {@link #helperSource()}, emitted only when a rule that calls it is used. The helpers
+ * are written once, in {@link Helpers}: folding calls them, and their source text is emitted. A
+ * test compiles every emitted helper and checks it agrees with {@link #apply} bit for bit.
  */
 public enum ScalarFn {
     EXP(1, "Math.exp"),
@@ -53,174 +61,48 @@ public enum ScalarFn {
             case POW -> Math.pow(v[0], v[1]);
             case MAX -> Math.max(v[0], v[1]);
             case MIN -> Math.min(v[0], v[1]);
-            case SIGMOID -> sigmoid(v[0]);
-            case SOFTPLUS -> softplus(v[0]);
-            case ERF -> erf(v[0]);
+            case SIGMOID -> Helpers.sigmoid(v[0]);
+            case SOFTPLUS -> Helpers.softplus(v[0]);
+            case ERF -> Helpers.erf(v[0]);
         };
     }
 
     /** The helper's Java source (a private static method), or null for a Math method. */
     public String helperSource() {
-        return switch (this) {
-            case SIGMOID -> SIGMOID_SOURCE;
-            case SOFTPLUS -> SOFTPLUS_SOURCE;
-            case ERF -> ERF_SOURCE;
-            default -> null;
-        };
+        return isHelper() ? HelperSources.TEXT.get(java) : null;
     }
-
-    // The helpers, once as code the compiler runs and once as the text it emits.
-
-    static double sigmoid(double x) {
-        // Stable for large |x|: never exponentiates a positive number.
-        if (x >= 0.0) {
-            return 1.0 / (1.0 + Math.exp(-x));
-        }
-        double e = Math.exp(x);
-        return e / (1.0 + e);
-    }
-
-    private static final String SIGMOID_SOURCE = """
-            private static double sigmoid(double x) {
-                // Stable for large |x|: never exponentiates a positive number.
-                if (x >= 0.0) {
-                    return 1.0 / (1.0 + Math.exp(-x));
-                }
-                double e = Math.exp(x);
-                return e / (1.0 + e);
-            }
-            """;
-
-    static double softplus(double x) {
-        // log(1 + exp(x)), stable for large |x|.
-        return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)));
-    }
-
-    private static final String SOFTPLUS_SOURCE = """
-            private static double softplus(double x) {
-                // log(1 + exp(x)), stable for large |x|.
-                return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)));
-            }
-            """;
 
     /**
-     * The error function by W. J. Cody's rational Chebyshev approximations (CALERF, 1969): three
-     * ranges, relative error near 1e-16 in each; Java has no erf of its own.
+     * The text of each method of {@link Helpers}, by name, read once from the copy of its source
+     * the build puts in the jar, as a private static method at the left margin.
      */
-    static double erf(double x) {
-        double y = Math.abs(x);
-        double r;
-        if (y <= 0.46875) {
-            double z = y * y;
-            double num = 1.85777706184603153e-1 * z;
-            double den = z;
-            num = (num + 3.16112374387056560e00) * z;
-            den = (den + 2.36012909523441209e01) * z;
-            num = (num + 1.13864154151050156e02) * z;
-            den = (den + 2.44024637934444173e02) * z;
-            num = (num + 3.77485237685302021e02) * z;
-            den = (den + 1.28261652607737228e03) * z;
-            return x * (num + 3.20937758913846947e03) / (den + 2.84423683343917062e03);
-        }
-        if (y <= 4.0) {
-            double num = 2.15311535474403846e-8 * y;
-            double den = y;
-            num = (num + 5.64188496988670089e-1) * y;
-            den = (den + 1.57449261107098347e01) * y;
-            num = (num + 8.88314979438837594e00) * y;
-            den = (den + 1.17693950891312499e02) * y;
-            num = (num + 6.61191906371416295e01) * y;
-            den = (den + 5.37181101862009858e02) * y;
-            num = (num + 2.98635138197400131e02) * y;
-            den = (den + 1.62138957456669019e03) * y;
-            num = (num + 8.81952221241769090e02) * y;
-            den = (den + 3.29079923573345963e03) * y;
-            num = (num + 1.71204761263407058e03) * y;
-            den = (den + 4.36261909014324716e03) * y;
-            num = (num + 2.05107837782607147e03) * y;
-            den = (den + 3.43936767414372164e03) * y;
-            r = (num + 1.23033935479799725e03) / (den + 1.23033935480374942e03);
-        } else if (y < 26.6) {
-            double z = 1.0 / (y * y);
-            double num = 1.63153871373020978e-2 * z;
-            double den = z;
-            num = (num + 3.05326634961232344e-1) * z;
-            den = (den + 2.56852019228982242e00) * z;
-            num = (num + 3.60344899949804439e-1) * z;
-            den = (den + 1.87295284992346725e00) * z;
-            num = (num + 1.25781726111229246e-1) * z;
-            den = (den + 5.27905102951428412e-1) * z;
-            num = (num + 1.60837851487422766e-2) * z;
-            den = (den + 6.05183413124413191e-2) * z;
-            r = z * (num + 6.58749161529837803e-4) / (den + 2.33520497626869185e-3);
-            r = (5.6418958354775628695e-1 - r) / y;
-        } else {
-            return Double.isNaN(x) ? x : Math.copySign(1.0, x);
-        }
-        // erfc(y) = exp(-y^2) * r, with y^2 split so that exp(-y^2) keeps its precision.
-        double head = Math.floor(y * 16.0) / 16.0;
-        double tail = (y - head) * (y + head);
-        double erfc = Math.exp(-head * head) * Math.exp(-tail) * r;
-        return x < 0 ? erfc - 1.0 : 1.0 - erfc;
-    }
+    private static final class HelperSources {
+        static final Map<String, String> TEXT = read();
 
-    private static final String ERF_SOURCE = """
-            private static double erf(double x) {
-                // W. J. Cody's rational Chebyshev approximations (CALERF), relative error near 1e-16.
-                double y = Math.abs(x);
-                double r;
-                if (y <= 0.46875) {
-                    double z = y * y;
-                    double num = 1.85777706184603153e-1 * z;
-                    double den = z;
-                    num = (num + 3.16112374387056560e00) * z;
-                    den = (den + 2.36012909523441209e01) * z;
-                    num = (num + 1.13864154151050156e02) * z;
-                    den = (den + 2.44024637934444173e02) * z;
-                    num = (num + 3.77485237685302021e02) * z;
-                    den = (den + 1.28261652607737228e03) * z;
-                    return x * (num + 3.20937758913846947e03) / (den + 2.84423683343917062e03);
+        private static Map<String, String> read() {
+            String file;
+            try (InputStream in = ScalarFn.class.getResourceAsStream("Helpers.java")) {
+                if (in == null) {
+                    throw new IllegalStateException("dev/lossc/prim/Helpers.java is missing from the compiler's resources");
                 }
-                if (y <= 4.0) {
-                    double num = 2.15311535474403846e-8 * y;
-                    double den = y;
-                    num = (num + 5.64188496988670089e-1) * y;
-                    den = (den + 1.57449261107098347e01) * y;
-                    num = (num + 8.88314979438837594e00) * y;
-                    den = (den + 1.17693950891312499e02) * y;
-                    num = (num + 6.61191906371416295e01) * y;
-                    den = (den + 5.37181101862009858e02) * y;
-                    num = (num + 2.98635138197400131e02) * y;
-                    den = (den + 1.62138957456669019e03) * y;
-                    num = (num + 8.81952221241769090e02) * y;
-                    den = (den + 3.29079923573345963e03) * y;
-                    num = (num + 1.71204761263407058e03) * y;
-                    den = (den + 4.36261909014324716e03) * y;
-                    num = (num + 2.05107837782607147e03) * y;
-                    den = (den + 3.43936767414372164e03) * y;
-                    r = (num + 1.23033935479799725e03) / (den + 1.23033935480374942e03);
-                } else if (y < 26.6) {
-                    double z = 1.0 / (y * y);
-                    double num = 1.63153871373020978e-2 * z;
-                    double den = z;
-                    num = (num + 3.05326634961232344e-1) * z;
-                    den = (den + 2.56852019228982242e00) * z;
-                    num = (num + 3.60344899949804439e-1) * z;
-                    den = (den + 1.87295284992346725e00) * z;
-                    num = (num + 1.25781726111229246e-1) * z;
-                    den = (den + 5.27905102951428412e-1) * z;
-                    num = (num + 1.60837851487422766e-2) * z;
-                    den = (den + 6.05183413124413191e-2) * z;
-                    r = z * (num + 6.58749161529837803e-4) / (den + 2.33520497626869185e-3);
-                    r = (5.6418958354775628695e-1 - r) / y;
-                } else {
-                    return Double.isNaN(x) ? x : Math.copySign(1.0, x);
-                }
-                // erfc(y) = exp(-y^2) * r, with y^2 split so that exp(-y^2) keeps its precision.
-                double head = Math.floor(y * 16.0) / 16.0;
-                double tail = (y - head) * (y + head);
-                double erfc = Math.exp(-head * head) * Math.exp(-tail) * r;
-                return x < 0 ? erfc - 1.0 : 1.0 - erfc;
+                file = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            """;
+            Map<String, String> out = new HashMap<>();
+            String[] lines = file.split("\r?\n", -1);
+            for (int i = 0; i < lines.length; i++) {
+                if (!lines[i].startsWith("    static double ")) {
+                    continue;
+                }
+                String name = lines[i].substring("    static double ".length(), lines[i].indexOf('('));
+                StringBuilder method = new StringBuilder("private ").append(lines[i].substring(4)).append('\n');
+                while (!lines[++i].equals("    }")) {
+                    method.append(lines[i].isEmpty() ? "" : lines[i].substring(4)).append('\n');
+                }
+                out.put(name, method.append("}\n").toString());
+            }
+            return out;
+        }
+    }
 }
