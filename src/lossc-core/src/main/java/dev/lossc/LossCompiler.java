@@ -99,16 +99,15 @@ public final class LossCompiler {
         }
     }
 
-    /** The outcome of compiling one file; {@code output} is empty exactly when there are errors. */
+    /**
+     * The outcome of compiling one file; {@code output} is empty exactly when there are errors.
+     * {@code layout}: the model's inputs, params (shapes, flat offsets) and outputs (with the inputs
+     * each takes), when it checked without errors.
+     */
     public record Result(SourceText source, List<Diagnostic> diagnostics, Optional<GeneratedClass> output,
-                         Map<Dump, String> dumps, Optional<Typed.Program> checked) {
+                         Map<Dump, String> dumps, Optional<Typed.Program> checked, Optional<ModelLayout> layout) {
         public boolean ok() {
             return diagnostics.isEmpty();
-        }
-
-        /** The inputs and params of the model, with shapes and flat offsets, when it checked without errors. */
-        public Optional<ModelLayout> layout() {
-            return checked.map(LossCompiler::layoutOf);
         }
 
         /** Every diagnostic rendered with its source line and caret. */
@@ -155,7 +154,7 @@ public final class LossCompiler {
             String prefix = new String(bytes, 0, valid, StandardCharsets.UTF_8);
             Reporter r = new Reporter(file);
             r.error(SourceText.position(prefix, prefix.length()), DiagnosticKind.NOT_UTF8);
-            return new Result(new SourceText(file, prefix), r.diagnostics(), Optional.empty(), Map.of(), Optional.empty());
+            return new Result(new SourceText(file, prefix), r.diagnostics(), Optional.empty(), Map.of(), Optional.empty(), Optional.empty());
         }
     }
 
@@ -218,7 +217,7 @@ public final class LossCompiler {
     private static Result failedWith(String file, DiagnosticKind kind, Object... args) {
         Reporter r = new Reporter(file);
         r.fileError(kind, args);
-        return new Result(new SourceText(file, ""), r.diagnostics(), Optional.empty(), Map.of(), Optional.empty());
+        return new Result(new SourceText(file, ""), r.diagnostics(), Optional.empty(), Map.of(), Optional.empty(), Optional.empty());
     }
 
     private static Result run(String file, String text, Options options, boolean generate) {
@@ -265,10 +264,11 @@ public final class LossCompiler {
             String java = ClassWriter.write(ir, optimized.forward(), optimized.backward(), outputs, source, options.packageName());
             out = Optional.of(new GeneratedClass(options.packageName(), ClassWriter.className(ir.className()), java));
         }
-        return new Result(source, List.of(), out, dumps, checked);
+        return new Result(source, List.of(), out, dumps, checked, Optional.of(layoutOf(checked.get(), ir)));
     }
 
-    private static ModelLayout layoutOf(Typed.Program p) {
+    /** The inputs and params of the model, with shapes and flat offsets, and its outputs with the inputs each takes. */
+    private static ModelLayout layoutOf(Typed.Program p, IrProgram ir) {
         List<ModelLayout.Slot> inputs = new java.util.ArrayList<>();
         for (var in : p.inputs()) {
             inputs.add(new ModelLayout.Slot(in.name(), in.shape(), -1));
@@ -280,7 +280,6 @@ public final class LossCompiler {
             offset += par.shape().size();
         }
         List<ModelLayout.Output> outputs = new java.util.ArrayList<>();
-        IrProgram ir = Lowering.lower(p);
         for (IrProgram.Output o : ir.outputs()) {
             outputs.add(new ModelLayout.Output(o.name(), o.value().shape(), ir.inputsOf(o).stream().map(dev.lossc.ir.Value::name).toList()));
         }
@@ -293,7 +292,7 @@ public final class LossCompiler {
     }
 
     private static Result failed(SourceText source, Reporter reporter, Map<Dump, String> dumps) {
-        return new Result(source, reporter.diagnostics(), Optional.empty(), dumps, Optional.empty());
+        return new Result(source, reporter.diagnostics(), Optional.empty(), dumps, Optional.empty(), Optional.empty());
     }
 
     private static Pos endOfFile(SourceText source) {
