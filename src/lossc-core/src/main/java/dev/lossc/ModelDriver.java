@@ -116,12 +116,8 @@ public final class ModelDriver {
         List<Object> args = new ArrayList<>();
         for (String inName : o.inputs()) {
             ModelLayout.Slot in = layout.inputs().stream().filter(s -> s.name().equals(inName)).findFirst().orElseThrow();
-            double[] v = inputs.get(inName);
-            if (v == null) {
-                throw new IllegalArgumentException("no value for input " + inName);
-            }
             types.add(in.shape().isScalar() ? double.class : double[].class);
-            args.add(in.shape().isScalar() ? (Object) v[0] : v);
+            args.add(arg(in, inputs));
         }
         boolean scalar = o.shape().size() == 1;
         if (!scalar) {
@@ -172,14 +168,18 @@ public final class ModelDriver {
     private Object[] args(Map<String, double[]> inputs) {
         Object[] args = new Object[layout.inputs().size()];
         for (int i = 0; i < args.length; i++) {
-            ModelLayout.Slot in = layout.inputs().get(i);
-            double[] v = inputs.get(in.name());
-            if (v == null) {
-                throw new IllegalArgumentException("no value for input " + in.name());
-            }
-            args[i] = in.shape().isScalar() ? (Object) v[0] : v;
+            args[i] = arg(layout.inputs().get(i), inputs);
         }
         return args;
+    }
+
+    /** An input's argument: a {@code double} for a scalar, else the flat array. */
+    private static Object arg(ModelLayout.Slot in, Map<String, double[]> inputs) {
+        double[] v = inputs.get(in.name());
+        if (v == null) {
+            throw new IllegalArgumentException("no value for input " + in.name());
+        }
+        return in.shape().isScalar() ? (Object) v[0] : v;
     }
 
     private double call(Method m, Map<String, double[]> inputs) {

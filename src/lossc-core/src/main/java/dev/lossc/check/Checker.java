@@ -362,21 +362,13 @@ public final class Checker {
         }
     }
 
-    /** The public methods every generated class has (its own and Object's): an output may not take their names. */
-    private static final java.util.Set<String> GENERATED_METHODS = java.util.Set.of("loss", "lossAndGradient", "parameters",
-            "gradient", "initParameters", "getClass", "hashCode", "equals", "toString", "notify", "notifyAll", "wait", "clone", "finalize");
-
-    /** The generated class's private members: an output method of that name would have to be renamed. */
-    private static final java.util.Set<String> GENERATED_MEMBERS = java.util.Set.of("forward", "backward", "mix64", "uniform",
-            "normal", "checkLength", "params", "grad", "PARAMETER_COUNT");
-
     /** What an output's name would clash with in the generated class, or null. */
     private static String takenName(String name) {
-        if (GENERATED_METHODS.contains(name)) {
+        if (ClassMembers.PUBLIC_METHODS.contains(name) || ClassMembers.OBJECT_METHODS.contains(name)) {
             return "the method " + name + "()";
         }
         boolean helper = java.util.Arrays.stream(dev.lossc.prim.ScalarFn.values()).anyMatch(f -> f.isHelper() && f.java().equals(name));
-        if (GENERATED_MEMBERS.contains(name) || helper) {
+        if (ClassMembers.PRIVATE_MEMBERS.contains(name) || helper) {
             return "a private member '" + name + "'";
         }
         return null;

@@ -7,6 +7,7 @@ import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
+import dev.lossc.check.ClassMembers;
 import dev.lossc.check.Symbol;
 import dev.lossc.diag.SourceText;
 import dev.lossc.ir.IrProgram;
@@ -108,9 +109,9 @@ public final class ClassWriter {
     }
 
     private String write() {
-        names.reserve(className, "java", Layout.PARAMS, Layout.GRAD, "PARAMETER_COUNT", "loss", "lossAndGradient",
-                "parameters", "gradient", "initParameters", "forward", "backward", "mix64",
-                "uniform", "normal", "checkLength", "seed", "Arrays");
+        names.reserve(className, "java", "seed", "Arrays");
+        names.reserve(ClassMembers.PUBLIC_METHODS.toArray(new String[0]));
+        names.reserve(ClassMembers.PRIVATE_MEMBERS.toArray(new String[0]));
         for (ScalarFn f : ScalarFn.values()) {
             if (f.isHelper()) {
                 names.reserve(f.java());
@@ -390,6 +391,39 @@ public final class ClassWriter {
                 : "{@code double[" + s.rows() + " * " + s.cols() + "]}, row-major";
     }
 
+    /** The inputs as parameters, in declaration order, each with its {@code @param}. */
+    private void inputParameters(MethodSpec.Builder m, List<Value> inputs) {
+        for (Value in : inputs) {
+            String p = layout.primalName(in);
+            m.addParameter(in.shape().isScalar() ? TypeName.DOUBLE : DOUBLES, p);
+            m.addJavadoc("@param $L input {@code $L} $L\n", p, in.name(), in.shape());
+        }
+    }
+
+    private void checkInputs(MethodSpec.Builder m, List<Value> inputs) {
+        for (Value in : inputs) {
+            if (!in.shape().isScalar()) {
+                m.addStatement("checkLength($S, $L, $L)", in.name(), layout.primalName(in), in.shape().size());
+            }
+        }
+    }
+
+    /** The inputs are held in fields for the call ... */
+    private void holdInputs(MethodSpec.Builder m, List<Value> inputs) {
+        for (Value in : inputs) {
+            m.addStatement("this.$L = $L", layout.primalName(in), layout.primalName(in));
+        }
+    }
+
+    /** ... and the arrays released after it: the instance keeps no reference to the caller's data. */
+    private void releaseInputs(MethodSpec.Builder m, List<Value> inputs) {
+        for (Value in : inputs) {
+            if (!in.shape().isScalar()) {
+                m.addStatement("this.$L = null", layout.primalName(in));
+            }
+        }
+    }
+
     private MethodSpec entry(String name, boolean withGradient) {
         MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC).returns(double.class);
         if (withGradient) {
@@ -397,29 +431,15 @@ public final class ClassWriter {
         } else {
             m.addJavadoc("Computes the loss only.\n\n");
         }
-        for (Value in : ir.inputs()) {
-            String p = layout.primalName(in);
-            m.addParameter(in.shape().isScalar() ? TypeName.DOUBLE : DOUBLES, p);
-            m.addJavadoc("@param $L input {@code $L} $L\n", p, in.name(), in.shape());
-        }
+        inputParameters(m, ir.inputs());
         m.addJavadoc("@return the loss\n@throws IllegalArgumentException if an array argument is null or has the wrong length\n");
-        for (Value in : ir.inputs()) {
-            if (!in.shape().isScalar()) {
-                m.addStatement("checkLength($S, $L, $L)", in.name(), layout.primalName(in), in.shape().size());
-            }
-        }
-        for (Value in : ir.inputs()) {
-            m.addStatement("this.$L = $L", layout.primalName(in), layout.primalName(in));
-        }
+        checkInputs(m, ir.inputs());
+        holdInputs(m, ir.inputs());
         m.addStatement("forward()");
         if (withGradient) {
             m.addStatement("backward()");
         }
-        for (Value in : ir.inputs()) {
-            if (!in.shape().isScalar()) {
-                m.addStatement("this.$L = null", layout.primalName(in));
-            }
-        }
+        releaseInputs(m, ir.inputs());
         m.addStatement("return $L", layout.at(ir.loss(), false, "0"));
         return m.build();
     }
@@ -440,11 +460,7 @@ public final class ClassWriter {
                 o.pos() == null ? "?" : o.pos().line(), Chunker.commentText(declared).replace("@", "{@literal @}"));
         m.addJavadoc("Computes only what the output needs: no loss, no gradient$L.\n\n",
                 needed.size() == ir.inputs().size() ? "" : "; the other inputs are not needed");
-        for (Value in : needed) {
-            String p = layout.primalName(in);
-            m.addParameter(in.shape().isScalar() ? TypeName.DOUBLE : DOUBLES, p);
-            m.addJavadoc("@param $L input {@code $L} $L\n", p, in.name(), in.shape());
-        }
+        inputParameters(m, needed);
         String dest = null;
         if (!scalar) {
             dest = outputDestination;
@@ -457,24 +473,14 @@ public final class ClassWriter {
         if (!needed.stream().allMatch(in -> in.shape().isScalar()) || !scalar) {
             m.addJavadoc("@throws IllegalArgumentException if an array argument is null or has the wrong length\n");
         }
-        for (Value in : needed) {
-            if (!in.shape().isScalar()) {
-                m.addStatement("checkLength($S, $L, $L)", in.name(), layout.primalName(in), in.shape().size());
-            }
-        }
+        checkInputs(m, needed);
         if (!scalar) {
             m.addStatement("checkLength($S, $L, $L)", dest, dest, v.shape().size());
         }
-        for (Value in : needed) {
-            m.addStatement("this.$L = $L", layout.primalName(in), layout.primalName(in));
-        }
+        holdInputs(m, needed);
         String body = names.allocate("compute_" + method);
         m.addStatement("$L()", body);
-        for (Value in : needed) {
-            if (!in.shape().isScalar()) {
-                m.addStatement("this.$L = null", layout.primalName(in));
-            }
-        }
+        releaseInputs(m, needed);
         if (scalar) {
             m.addStatement("return $L", layout.at(v, false, "0"));
         } else {

@@ -339,7 +339,7 @@ final class Kernels {
         if ((long) shared * k <= ROW_OUTER_MAX_B) {
             // B is small enough to stay in cache: one row of C at a time, in one scratch row.
             c.beginControlFlow("for (int i = 0; i < $L; i++)", m)
-                    .addStatement("double[] c = $L[0]", cr1(k))
+                    .addStatement("double[] c = $L[0]", scratch.rows("c", 1, k))
                     .addStatement("$T.fill(c, 0.0)", ClassWriter.ARRAYS)
                     .beginControlFlow("for (int p = 0; p < $L; p++)", shared)
                     .addStatement("double a = $L", aAt)
@@ -370,10 +370,6 @@ final class Kernels {
                 .addStatement("double[] c = $L[i]", cr);
         storeRow(c, op, y, k, "c");
         c.endControlFlow();
-    }
-
-    private String cr1(int k) {
-        return scratch.rows("c", 1, k);
     }
 
     /** Stores (or adds) row {@code i} of a product, held in the row array {@code row}. */

@@ -16,8 +16,8 @@ import java.util.Map;
  * iteration); adjoints are {@code d_}-prefixed fields with one iteration's worth of room.
  */
 final class Layout {
-    static final String PARAMS = "params";
-    static final String GRAD = "grad";
+    static final String PARAMS = dev.lossc.check.ClassMembers.PARAMS;
+    static final String GRAD = dev.lossc.check.ClassMembers.GRAD;
 
     private final JavaNames names;
     private final Map<Value, String> primal = new IdentityHashMap<>();
