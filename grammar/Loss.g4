@@ -11,7 +11,8 @@ statement
     : 'model' ID ';'                                              # modelStmt
     | 'dim' dimDecl (',' dimDecl)* ';'                            # dimStmt
     | 'const' ID '=' expr ';'                                     # constStmt
-    | 'input' ID shape? ';'                                       # inputStmt
+    // `input label: int;` (version 2): an integer input; the type name is checked by the builder.
+    | 'input' ID shape? (':' ID)? ';'                             # inputStmt
     | 'param' ID shape? ('init' initializer)? ';'                 # paramStmt
     | 'let' ID '=' expr ';'                                       # letStmt
     | 'var' ID '=' expr ';'                                       # varStmt

@@ -23,8 +23,9 @@ def lossc(model, values):
     return json.loads(out)
 
 
-def check(name, model, values, build, outputs=None):
-    v = {k: torch.tensor(x, requires_grad=True) for k, x in json.load(open(values)).items()}
+def check(name, model, values, build, outputs=None, ints=()):
+    v = {k: torch.tensor(x, dtype=torch.long) if k in ints else torch.tensor(x, requires_grad=True)
+         for k, x in json.load(open(values)).items()}
     loss = build(v)
     loss.backward()
     ref = lossc(model, values)
@@ -43,8 +44,8 @@ def check(name, model, values, build, outputs=None):
         failures.append(name)
 
 
-def example(name, build, outputs=None):
-    check(name, os.path.join(ROOT, "examples", name + ".loss"), os.path.join(ROOT, "examples", name + ".json"), build, outputs)
+def example(name, build, outputs=None, ints=()):
+    check(name, os.path.join(ROOT, "examples", name + ".loss"), os.path.join(ROOT, "examples", name + ".json"), build, outputs, ints)
 
 
 def classifier_logits(v):
@@ -74,6 +75,26 @@ def builtins(v):
             + (z.sum(0) * a).mean() + z.mean(1)[1] + F.gelu(z * 3).sum() + F.gelu(a).sum())
 
 
+def gru_states(v):
+    """The final state and the summed per-step cross-entropy of examples/char_gru.loss."""
+    h, total = v["h0"], 0
+    for t in range(v["toks"].shape[0]):
+        x = v["E"][v["toks"][t]]
+        r = torch.sigmoid(v["Wr"] @ x + v["Ur"] @ h + v["br"])
+        z = torch.sigmoid(v["Wz"] @ x + v["Uz"] @ h + v["bz"])
+        n = torch.tanh(v["Wn"] @ x + v["bn"] + r * (v["Un"] @ h + v["cn"]))
+        h = (1 - z) * n + z * h
+        total = total + F.cross_entropy((v["Wo"] @ h + v["bo"]).unsqueeze(0), v["targets"][t].unsqueeze(0))
+    return h, total
+
+
+def ints(v):
+    E, Z, vv, tok, toks = v["E"], v["Z"], v["v"], v["tok"], v["toks"]
+    return (F.cross_entropy((E @ E[tok]).unsqueeze(0), tok.unsqueeze(0)) + F.cross_entropy(Z, v["labels"])
+            + (torch.tanh(E[toks]) * E[toks]).sum() + (vv[toks] ** 2).sum() + vv[tok] * E[tok, 2]
+            + F.cross_entropy(Z[3].unsqueeze(0), toks[3].unsqueeze(0)))
+
+
 example("two_layer", lambda v: (v["w"] @ torch.sigmoid(v["V"] @ v["x"]) - v["y"]) ** 2)
 example("four_layer", lambda v: (v["w"] @ torch.sigmoid(v["V3"] @ torch.sigmoid(v["V2"] @ torch.sigmoid(v["V1"] @ v["x"]))) - v["y"]) ** 2)
 example("hinge", lambda v: torch.clamp(1 - (v["w"] @ v["phi"]) * v["y"], min=0))
@@ -84,6 +105,11 @@ example("rnn", rnn)
 example("classifier", lambda v: F.cross_entropy(classifier_logits(v), v["T"]),
         {"probs": lambda v: torch.softmax(classifier_logits(v), 1),
          "energy": lambda v: -torch.logsumexp(classifier_logits(v), 1).mean()})
+example("char_gru", lambda v: gru_states(v)[1] / v["toks"].shape[0],
+        {"next": lambda v: torch.softmax(v["Wo"] @ gru_states(v)[0] + v["bo"], 0), "state": lambda v: gru_states(v)[0]},
+        ints=("toks", "targets"))
+check("int inputs", os.path.join(ROOT, "tools", "pytorch_ints.loss"), os.path.join(ROOT, "tools", "pytorch_ints.json"), ints,
+      ints=("tok", "toks", "labels"))
 check("loss built-ins", os.path.join(ROOT, "tools", "pytorch_builtins.loss"), os.path.join(ROOT, "tools", "pytorch_builtins.json"), builtins)
 
 if failures:

@@ -430,7 +430,6 @@ public final class Rnn {
             }
             // line 20: h = tanh(U @ xs[t] + V @ h + b);
             // d tmp5 from tmp6 = tanh: dx += dy * (1 - y * y)
-            // var h was assigned here: hand its adjoint back
             for (int i = 0; i < 5; i++) {
                 d_tmp5[i] = d_h[i] * (1.0 - tmp6[t * 5 + i] * tmp6[t * 5 + i]);
             }

@@ -271,7 +271,7 @@ public final class LossCompiler {
     private static ModelLayout layoutOf(Typed.Program p, IrProgram ir) {
         List<ModelLayout.Slot> inputs = new java.util.ArrayList<>();
         for (var in : p.inputs()) {
-            inputs.add(new ModelLayout.Slot(in.name(), in.shape(), -1));
+            inputs.add(new ModelLayout.Slot(in.name(), in.shape(), -1, in.integer(), p.indexLimits().getOrDefault(in, 0)));
         }
         List<ModelLayout.Slot> params = new java.util.ArrayList<>();
         int offset = 0;

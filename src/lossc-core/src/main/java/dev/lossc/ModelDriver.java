@@ -25,7 +25,7 @@ public final class ModelDriver {
         this.instance = type.getConstructor().newInstance();
         Class<?>[] types = new Class<?>[layout.inputs().size()];
         for (int i = 0; i < types.length; i++) {
-            types[i] = layout.inputs().get(i).shape().isScalar() ? double.class : double[].class;
+            types[i] = layout.inputs().get(i).javaType();
         }
         this.loss = type.getMethod("loss", types);
         this.lossAndGradient = type.getMethod("lossAndGradient", types);
@@ -116,7 +116,7 @@ public final class ModelDriver {
         List<Object> args = new ArrayList<>();
         for (String inName : o.inputs()) {
             ModelLayout.Slot in = layout.inputs().stream().filter(s -> s.name().equals(inName)).findFirst().orElseThrow();
-            types.add(in.shape().isScalar() ? double.class : double[].class);
+            types.add(in.javaType());
             args.add(arg(in, inputs));
         }
         boolean scalar = o.shape().size() == 1;
@@ -173,13 +173,26 @@ public final class ModelDriver {
         return args;
     }
 
-    /** An input's argument: a {@code double} for a scalar, else the flat array. */
+    /**
+     * An input's argument: a {@code double} for a scalar, else the flat array; for an int input, the
+     * same as {@code int}s (each value must be an integer).
+     */
     private static Object arg(ModelLayout.Slot in, Map<String, double[]> inputs) {
         double[] v = inputs.get(in.name());
         if (v == null) {
             throw new IllegalArgumentException("no value for input " + in.name());
         }
-        return in.shape().isScalar() ? (Object) v[0] : v;
+        if (!in.integer()) {
+            return in.shape().isScalar() ? (Object) v[0] : v;
+        }
+        int[] ints = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] != Math.rint(v[i]) || Math.abs(v[i]) > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("int input " + in.name() + " has the non-integer value " + v[i]);
+            }
+            ints[i] = (int) v[i];
+        }
+        return in.shape().isScalar() ? (Object) ints[0] : ints;
     }
 
     private double call(Method m, Map<String, double[]> inputs) {

@@ -9,8 +9,21 @@ import java.util.List;
  * param) its offset. The one place outside the generated code that knows the layout.
  */
 public record ModelLayout(String className, List<Slot> inputs, List<Slot> params, List<Output> outputs) {
-    /** An input or param: its name, shape, and offset in the flat parameter array (params only). */
-    public record Slot(String name, Shape shape, int offset) {}
+    /**
+     * An input or param: its name, shape, and offset in the flat parameter array (params only);
+     * {@code integer} for an int input, whose values must lie in {@code 0..limit-1} (no bound if
+     * {@code limit} is 0).
+     */
+    public record Slot(String name, Shape shape, int offset, boolean integer, int limit) {
+        public Slot(String name, Shape shape, int offset) {
+            this(name, shape, offset, false, 0);
+        }
+
+        /** The Java type of this input's argument: double, double[], int or int[]. */
+        public Class<?> javaType() {
+            return integer ? (shape.isScalar() ? int.class : int[].class) : (shape.isScalar() ? double.class : double[].class);
+        }
+    }
 
     /** An {@code output}: its name (and the method's), shape, and the inputs its method takes, in order. */
     public record Output(String name, Shape shape, List<String> inputs) {

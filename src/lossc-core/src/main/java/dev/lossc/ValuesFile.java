@@ -71,7 +71,11 @@ public final class ValuesFile {
         java.util.Set<String> known = new java.util.HashSet<>();
         for (ModelLayout.Slot in : model.inputs()) {
             known.add(in.name());
-            inputs.put(in.name(), take(entries, "input", in.name(), in.shape(), reporter));
+            double[] v = take(entries, "input", in.name(), in.shape(), reporter);
+            if (v != null && in.integer()) {
+                v = integers(in, v, entries.get(in.name()).pos(), reporter);
+            }
+            inputs.put(in.name(), v);
         }
         for (ModelLayout.Slot p : model.params()) {
             known.add(p.name());
@@ -86,6 +90,20 @@ public final class ValuesFile {
             }
         }
         return !reporter.hasErrors();
+    }
+
+    /** An int input's values: integers, and within the range its uses allow. */
+    private static double[] integers(ModelLayout.Slot in, double[] v, Pos pos, Reporter reporter) {
+        String range = in.limit() > 0 ? "0.." + (in.limit() - 1) : "0.." + Integer.MAX_VALUE;
+        long top = in.limit() > 0 ? in.limit() : (long) Integer.MAX_VALUE + 1;
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] != Math.rint(v[i]) || v[i] < 0 || v[i] >= top) {
+                String which = in.shape().isScalar() ? "the value" : "element " + i;
+                reporter.error(pos, DiagnosticKind.VALUES_INT, in.name(), range, which, v[i] == Math.rint(v[i]) && Math.abs(v[i]) < 1e15 ? Long.toString((long) v[i]) : Double.toString(v[i]));
+                return null;
+            }
+        }
+        return v;
     }
 
     private static double[] take(Map<String, Entry> entries, String kind, String name, Shape shape, Reporter reporter) {

@@ -31,7 +31,7 @@ public final class AstPrinter {
         } else if (s instanceof Stmt.Const c) {
             line(out, d, "Const " + c.name() + " = " + expr(c.value()) + at);
         } else if (s instanceof Stmt.Input in) {
-            line(out, d, "Input " + in.name() + shape(in.shape()) + at);
+            line(out, d, "Input " + in.name() + shape(in.shape()) + (in.integer() ? ": int" : "") + at);
         } else if (s instanceof Stmt.Param p) {
             String init = p.init().map(i -> " init " + i.kind() + (i.hasParens() ? "(" + list(i.args()) + ")" : "")).orElse("");
             line(out, d, "Param " + p.name() + shape(p.shape()) + init + at);

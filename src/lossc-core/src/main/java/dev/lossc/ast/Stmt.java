@@ -20,8 +20,11 @@ public sealed interface Stmt {
 
     record Const(Ident name, Expr value, Pos pos) implements Stmt {}
 
-    /** {@code input x[…];} — sizes are expressions checked to be dims or positive literals. */
-    record Input(Ident name, List<Expr> shape, Pos pos) implements Stmt {
+    /**
+     * {@code input x[…];} — sizes are expressions checked to be dims or positive literals;
+     * {@code integer} for {@code input label: int;} (version 2).
+     */
+    record Input(Ident name, List<Expr> shape, boolean integer, Pos pos) implements Stmt {
         public Input {
             shape = List.copyOf(shape);
         }

@@ -32,6 +32,8 @@ public final class Checker {
     private final List<Symbol.Dim> dims = new ArrayList<>();
     private final List<Symbol.Input> inputs = new ArrayList<>();
     private final List<Symbol.Param> params = new ArrayList<>();
+    /** Each int input's exclusive bound: the smallest size it indexes (checked at run time). */
+    private final java.util.Map<Symbol.Input, Integer> indexLimits = new java.util.LinkedHashMap<>();
     private int operations;
     private boolean tooLargeReported;
 
@@ -121,7 +123,7 @@ public final class Checker {
                 return Optional.empty();
             }
         }
-        return Optional.of(new Typed.Program(program.file(), className, dims, inputs, params, out, loss, lossPos));
+        return Optional.of(new Typed.Program(program.file(), className, dims, inputs, params, out, loss, lossPos, indexLimits));
     }
 
     private static final java.util.regex.Pattern WINDOWS_DEVICE =
@@ -218,10 +220,14 @@ public final class Checker {
                 return;
             }
             Shape shape = declaredShape(in.shape(), in.name(), ctx);
+            if (shape != null && in.integer() && shape.isMatrix()) {
+                reporter.error(in.name().pos(), DiagnosticKind.INT_INPUT_RANK, in.name().name(), shape);
+                shape = null;
+            }
             if (shape == null) {
                 declareQuietly(in.name(), ctx.scope());
             } else {
-                Symbol.Input sym = new Symbol.Input(in.name().name(), shape, inputs.size(), in.name().pos());
+                Symbol.Input sym = new Symbol.Input(in.name().name(), shape, inputs.size(), in.integer(), in.name().pos());
                 if (declare(in.name(), sym, ctx.scope())) {
                     inputs.add(sym);
                 }
@@ -694,6 +700,10 @@ public final class Checker {
         } else if (s instanceof Symbol.Const c) {
             return new Typed.Const(c.value(), n.pos());
         } else if (s instanceof Symbol.Input in) {
+            if (in.integer()) {
+                reporter.error(n.pos(), DiagnosticKind.INT_AS_REAL, name, name);
+                return null;
+            }
             return new Typed.Ref(in, in.shape(), n.pos());
         } else if (s instanceof Symbol.Param p) {
             return new Typed.Ref(p, p.shape(), n.pos());
@@ -772,10 +782,43 @@ public final class Checker {
 
     private Typed.Expr index(Expr.Index i, Ctx ctx) {
         Typed.Expr base = expr(i.base(), ctx);
+        Shape s = base == null ? null : base.shape();
+        int[] sizes = s == null ? null : s.isMatrix() ? new int[] {s.rows(), s.cols()} : new int[] {s.cols()};
         List<Affine> idx = new ArrayList<>();
         boolean ok = true;
-        for (Expr x : i.indexes()) {
-            Affine a = affine(x, ctx);
+        for (int k = 0; k < i.indexes().size(); k++) {
+            Expr x = i.indexes().get(k);
+            int limit = sizes != null && k < sizes.length ? sizes[k] : 1;
+            Symbol.Input data = intInput(x, ctx);
+            Affine a;
+            if (data != null && data.shape().isVector()) {
+                // E[toks]: a gather of rows (or of elements, from a vector).
+                if (i.indexes().size() != 1) {
+                    reporter.error(Exprs.start(x), DiagnosticKind.GATHER_FORM, data.name());
+                    return null;
+                }
+                return base == null ? null : gather(base, data, limit, i.pos(), x.pos(), ctx);
+            } else if (data != null) {
+                a = Affine.datum(data, null, limit);
+                indexLimits.merge(data, limit, Math::min);
+            } else if (x instanceof Expr.Index xi && xi.indexes().size() == 1 && (data = intInput(xi.base(), ctx)) != null) {
+                // toks[t]: one element of an int vector, itself at an ordinary index.
+                Affine at = affine(xi.indexes().get(0), ctx);
+                if (at != null && (at.min() < 0 || at.max() >= data.shape().cols())) {
+                    String shown = at.isConstant() ? at.toString() : at + " (which runs from " + at.min() + " to " + at.max() + ")";
+                    reporter.error(Exprs.start(xi.indexes().get(0)), DiagnosticKind.INDEX_OUT_OF_BOUNDS, shown, data.shape().cols());
+                    at = null;
+                }
+                a = at == null || data.shape().isScalar() ? null : Affine.datum(data, at, limit);
+                if (at != null && data.shape().isScalar()) {
+                    reporter.error(xi.pos(), DiagnosticKind.TOO_MANY_INDEXES, "scalar", 1);
+                }
+                if (a != null) {
+                    indexLimits.merge(data, limit, Math::min);
+                }
+            } else {
+                a = affine(x, ctx);
+            }
             if (a == null) {
                 ok = false;
             }
@@ -784,12 +827,10 @@ public final class Checker {
         if (base == null || !ok) {
             return null;
         }
-        Shape s = base.shape();
         if (idx.size() > s.rank()) {
             reporter.error(i.pos(), DiagnosticKind.TOO_MANY_INDEXES, s.isScalar() ? "scalar" : s.isVector() ? "vector" : "matrix", idx.size());
             return null;
         }
-        int[] sizes = s.isMatrix() ? new int[] {s.rows(), s.cols()} : new int[] {s.cols()};
         for (int k = 0; k < idx.size(); k++) {
             Affine a = idx.get(k);
             if (a.min() < 0 || a.max() >= sizes[k]) {
@@ -803,6 +844,59 @@ public final class Checker {
         }
         Shape result = s.isMatrix() && idx.size() == 1 ? Shape.vector(s.cols()) : Shape.SCALAR;
         return new Typed.Index(base, idx, result, i.pos());
+    }
+
+    /** The int input {@code e} names, if it is a bare name of one. */
+    private static Symbol.Input intInput(Expr e, Ctx ctx) {
+        if (e instanceof Expr.Name n && ctx.scope().lookup(n.id().name()) instanceof Symbol.Input in && in.integer()) {
+            return in;
+        }
+        return null;
+    }
+
+    /** True if {@code e} is an int input ({@code label}) or an element of one ({@code targets[t]}). */
+    private static boolean isIntData(Expr e, Ctx ctx) {
+        return intInput(e, ctx) != null || (e instanceof Expr.Index xi && xi.indexes().size() == 1 && intInput(xi.base(), ctx) != null);
+    }
+
+    /** The int data {@code e} names as class labels: the input, or one element of it (null after an error). */
+    private Typed.IntRef intData(Expr e, Ctx ctx) {
+        Symbol.Input data = intInput(e, ctx);
+        if (data != null) {
+            return new Typed.IntRef(data, data.shape(), e.pos());
+        }
+        Expr.Index xi = (Expr.Index) e;
+        data = intInput(xi.base(), ctx);
+        Affine at = affine(xi.indexes().get(0), ctx);
+        if (at == null) {
+            return null;
+        }
+        if (data.shape().isScalar()) {
+            reporter.error(xi.pos(), DiagnosticKind.TOO_MANY_INDEXES, "scalar", 1);
+            return null;
+        }
+        if (at.min() < 0 || at.max() >= data.shape().cols()) {
+            String shown = at.isConstant() ? at.toString() : at + " (which runs from " + at.min() + " to " + at.max() + ")";
+            reporter.error(Exprs.start(xi.indexes().get(0)), DiagnosticKind.INDEX_OUT_OF_BOUNDS, shown, data.shape().cols());
+            return null;
+        }
+        return new Typed.IntRef(data, at, Shape.SCALAR, e.pos());
+    }
+
+    /** {@code E[toks]} → rows {@code E[toks[0]], E[toks[1]], …}; {@code v[toks]} → elements. */
+    private Typed.Expr gather(Typed.Expr base, Symbol.Input data, int limit, Pos pos, Pos at, Ctx ctx) {
+        Shape s = base.shape();
+        if (s.isScalar()) {
+            reporter.error(pos, DiagnosticKind.TOO_MANY_INDEXES, "scalar", 1);
+            return null;
+        }
+        int m = data.shape().cols();
+        Shape result = s.isVector() ? Shape.vector(m) : checkedMatrix(m, s.cols(), "the gathered rows", at);
+        if (result == null) {
+            return null;
+        }
+        indexLimits.merge(data, limit, Math::min);
+        return apply(Prim.GATHER, List.of(base, new Typed.IntRef(data, data.shape(), at)), 0, result, pos, ctx);
     }
 
     /** An index: integer literals, dims and loop variables combined with + and - (and parentheses). */
@@ -839,7 +933,12 @@ public final class Checker {
     private Typed.Expr call(Expr.Call c, Ctx ctx) {
         String name = c.function().name();
         List<Typed.Expr> args = new ArrayList<>();
-        for (Expr a : c.args()) {
+        for (int k = 0; k < c.args().size(); k++) {
+            Expr a = c.args().get(k);
+            if (k == 1 && name.equals(Builtin.CROSS_ENTROPY.spelling()) && isIntData(a, ctx)) {
+                args.add(intData(a, ctx));
+                continue;
+            }
             args.add(expr(a, ctx));
         }
         Symbol s = ctx.scope().lookup(name);
@@ -981,6 +1080,17 @@ public final class Checker {
                 }
                 Shape a = args.get(0).shape();
                 Shape b = args.get(1).shape();
+                if (args.get(1) instanceof Typed.IntRef labels) {
+                    // Class indices (version 2): z[n] with an int label, or Z[m, n] with int labels[m].
+                    boolean fits = (a.isVector() && b.isScalar()) || (a.isMatrix() && b.isVector() && b.cols() == a.rows());
+                    if (!fits) {
+                        reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name,
+                                "a vector [n] and an int label, or a matrix [m, n] and int labels [m]", a + " and int " + b);
+                        yield null;
+                    }
+                    indexLimits.merge(labels.input(), a.cols(), Math::min);
+                    yield derived(f, args, Shape.SCALAR, pos, ctx);
+                }
                 if (!a.equals(b) || (f == Builtin.CROSS_ENTROPY && a.isScalar())) {
                     String expected = f == Builtin.CROSS_ENTROPY ? "two vectors or two matrices of equal shape" : "two arguments of equal shape";
                     reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name, expected, a + " and " + b);

@@ -21,6 +21,6 @@ public final class ClassMembers {
     public static final String GRAD = "grad";
 
     /** The private members with fixed names (the numeric helpers aside: their names are in ScalarFn). */
-    public static final List<String> PRIVATE_MEMBERS = List.of("forward", "backward", "mix64", "uniform", "normal", "checkLength",
+    public static final List<String> PRIVATE_MEMBERS = List.of("forward", "backward", "mix64", "uniform", "normal", "checkLength", "checkIndices", "checkIndex",
             PARAMS, GRAD, "PARAMETER_COUNT");
 }

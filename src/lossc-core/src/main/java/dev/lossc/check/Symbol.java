@@ -26,10 +26,13 @@ public sealed interface Symbol {
         }
     }
 
-    /** A data argument of the generated methods; {@code index} is its position among inputs. */
-    record Input(String name, Shape shape, int index, Pos declared) implements Symbol {
+    /**
+     * A data argument of the generated methods; {@code index} is its position among inputs;
+     * {@code integer} for an int input (labels, token ids: never differentiated).
+     */
+    record Input(String name, Shape shape, int index, boolean integer, Pos declared) implements Symbol {
         public String kind() {
-            return "input";
+            return integer ? "int input" : "input";
         }
     }
 

@@ -28,6 +28,16 @@ public final class Typed {
     /** A read of an input, param, let or var. */
     public record Ref(Symbol symbol, Shape shape, Pos pos) implements Expr {}
 
+    /**
+     * An int input where one may stand (version 2): the indices of a gather, the class labels of
+     * {@code cross_entropy}. Never a real value.
+     */
+    public record IntRef(Symbol.Input input, Affine at, Shape shape, Pos pos) implements Expr {
+        public IntRef(Symbol.Input input, Shape shape, Pos pos) {
+            this(input, null, shape, pos);
+        }
+    }
+
     /** A loop variable used as a value. */
     public record LoopIndex(Symbol.Loop loop, Pos pos) implements Expr {
         public Shape shape() {
@@ -95,8 +105,10 @@ public final class Typed {
             List<Symbol.Param> params,
             List<Stmt> statements,
             Expr loss,
-            Pos lossPos) {
+            Pos lossPos,
+            java.util.Map<Symbol.Input, Integer> indexLimits) {
         public Program {
+            indexLimits = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(indexLimits));
             dims = List.copyOf(dims);
             inputs = List.copyOf(inputs);
             params = List.copyOf(params);

@@ -27,6 +27,7 @@ import javax.lang.model.element.Modifier;
 public final class ClassWriter {
     static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
     private static final TypeName DOUBLES = TypeName.get(double[].class);
+    private static final TypeName INTS = TypeName.get(int[].class);
     /** java.lang types the generated code names: the class and its fields must not hide them. */
     private static final Set<String> JAVA_LANG = Set.of("Math", "Double", "IllegalArgumentException", "String", "Object", "System", "Override", "Integer", "Long");
 
@@ -322,7 +323,7 @@ public final class ClassWriter {
         type.addField(FieldSpec.builder(DOUBLES, Layout.GRAD, Modifier.PRIVATE, Modifier.FINAL)
                 .initializer("new double[PARAMETER_COUNT]").build());
         for (Value in : ir.inputs()) {
-            type.addField(FieldSpec.builder(in.shape().isScalar() ? TypeName.DOUBLE : DOUBLES, layout.primalName(in), Modifier.PRIVATE)
+            type.addField(FieldSpec.builder(inputType(in), layout.primalName(in), Modifier.PRIVATE)
                     .addJavadoc("input {@code $L} $L, held during a call.\n", in.name(), in.shape()).build());
         }
         List<Value> values = new ArrayList<>(ir.vars());
@@ -387,6 +388,10 @@ public final class ClassWriter {
 
     private static String javaType(Value in) {
         Shape s = in.shape();
+        if (in.isInteger()) {
+            String range = in.limit() > 0 ? ", each in 0.." + (in.limit() - 1) : "";
+            return (s.isScalar() ? "{@code int}" : "{@code int[" + s.cols() + "]}") + range;
+        }
         return s.isScalar() ? "{@code double}" : s.isVector() ? "{@code double[" + s.cols() + "]}"
                 : "{@code double[" + s.rows() + " * " + s.cols() + "]}, row-major";
     }
@@ -395,17 +400,31 @@ public final class ClassWriter {
     private void inputParameters(MethodSpec.Builder m, List<Value> inputs) {
         for (Value in : inputs) {
             String p = layout.primalName(in);
-            m.addParameter(in.shape().isScalar() ? TypeName.DOUBLE : DOUBLES, p);
+            m.addParameter(inputType(in), p);
             m.addJavadoc("@param $L input {@code $L} $L\n", p, in.name(), in.shape());
         }
     }
 
     private void checkInputs(MethodSpec.Builder m, List<Value> inputs) {
         for (Value in : inputs) {
-            if (!in.shape().isScalar()) {
+            if (in.isInteger()) {
+                if (!in.shape().isScalar()) {
+                    m.addStatement("checkIndices($S, $L, $L, $L)", in.name(), layout.primalName(in), in.shape().size(), in.limit());
+                } else if (in.limit() > 0) {
+                    m.addStatement("checkIndex($S, $L, $L)", in.name(), layout.primalName(in), in.limit());
+                }
+            } else if (!in.shape().isScalar()) {
                 m.addStatement("checkLength($S, $L, $L)", in.name(), layout.primalName(in), in.shape().size());
             }
         }
+    }
+
+    /** {@code double}, {@code double[]}, or for an int input {@code int}, {@code int[]}. */
+    private static TypeName inputType(Value in) {
+        if (in.isInteger()) {
+            return in.shape().isScalar() ? TypeName.INT : INTS;
+        }
+        return in.shape().isScalar() ? TypeName.DOUBLE : DOUBLES;
     }
 
     /** The inputs are held in fields for the call ... */
@@ -626,8 +645,15 @@ public final class ClassWriter {
         if (random) {
             randomHelpers(type, uniform, normal);
         }
-        if (ir.inputs().stream().anyMatch(in -> !in.shape().isScalar()) || outputs.stream().anyMatch(o -> o.output().value().shape().size() > 1)) {
+        if (ir.inputs().stream().anyMatch(in -> !in.isInteger() && !in.shape().isScalar())
+                || outputs.stream().anyMatch(o -> o.output().value().shape().size() > 1)) {
             type.addMethod(checkLength());
+        }
+        if (ir.inputs().stream().anyMatch(in -> in.isInteger() && !in.shape().isScalar())) {
+            type.addMethod(checkIndices());
+        }
+        if (ir.inputs().stream().anyMatch(in -> in.isInteger() && in.shape().isScalar() && in.limit() > 0)) {
+            type.addMethod(checkIndex());
         }
     }
 
@@ -669,6 +695,33 @@ public final class ClassWriter {
                 .addStatement("double u2 = (mix64(seed + (3L * k + 3L) * 0x9E3779B97F4A7C15L) >>> 11) * 0x1.0p-53")
                 .addStatement("return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2)").build());
         }
+    }
+
+    /** An int vector input: not null, of its length, every value in {@code 0..limit-1} (no bound if 0). */
+    private static MethodSpec checkIndices() {
+        return MethodSpec.methodBuilder("checkIndices").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(String.class, "name").addParameter(INTS, "array").addParameter(int.class, "expected")
+                .addParameter(int.class, "limit")
+                .beginControlFlow("if (array == null)")
+                .addStatement("throw new IllegalArgumentException(name + \" must not be null (expected length \" + expected + \")\")")
+                .endControlFlow()
+                .beginControlFlow("if (array.length != expected)")
+                .addStatement("throw new IllegalArgumentException(name + \" has length \" + array.length + \" but must have length \" + expected)")
+                .endControlFlow()
+                .beginControlFlow("for (int i = 0; i < expected && limit > 0; i++)")
+                .beginControlFlow("if (array[i] < 0 || array[i] >= limit)")
+                .addStatement("throw new IllegalArgumentException(name + \"[\" + i + \"] is \" + array[i] + \", outside the valid range 0..\" + (limit - 1))")
+                .endControlFlow()
+                .endControlFlow().build();
+    }
+
+    /** An int scalar input: in {@code 0..limit-1}. */
+    private static MethodSpec checkIndex() {
+        return MethodSpec.methodBuilder("checkIndex").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(String.class, "name").addParameter(int.class, "value").addParameter(int.class, "limit")
+                .beginControlFlow("if (value < 0 || value >= limit)")
+                .addStatement("throw new IllegalArgumentException(name + \" is \" + value + \", outside the valid range 0..\" + (limit - 1))")
+                .endControlFlow().build();
     }
 
     private static MethodSpec checkLength() {

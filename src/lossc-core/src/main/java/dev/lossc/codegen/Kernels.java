@@ -246,6 +246,25 @@ final class Kernels {
                 c.addStatement("double lse = $L", lse.apply(row));
                 loop(c, "j", as.cols(), j -> c.addStatement("$L $L g * Math.exp($L - lse)", Y.apply(e.apply(j)), w, A.apply(e.apply(j))));
             });
+            case GATHER -> {
+                // Row i of the result is row indices[i] of X (an element, for a vector X).
+                int width = as.isMatrix() ? as.cols() : 1;
+                loop(c, "i", bs.cols(), i -> loop(c, "j", width,
+                        j -> c.addStatement("$L $L $L", Y.apply(flat(i, width, j)), w, A.apply(flat(B.apply(i), width, j)))));
+            }
+            case SCATTER_ADD -> {
+                // The adjoint of a gather: row i of dy added into row indices[i] (repeated indices sum).
+                int width = out.shape().isMatrix() ? out.shape().cols() : 1;
+                zeroUnlessAccumulating(c, op);
+                loop(c, "i", bs.cols(), i -> loop(c, "j", width,
+                        j -> c.addStatement("$L += $L", Y.apply(flat(B.apply(i), width, j)), A.apply(flat(i, width, j)))));
+            }
+            case PICK -> loop(c, "i", as.rows(), i -> c.addStatement("$L $L $L", Y.apply(i), w, A.apply(flat(i, as.cols(), B.apply(i)))));
+            case PICK_ADD -> {
+                int n = out.shape().cols();
+                zeroUnlessAccumulating(c, op);
+                loop(c, "i", as.cols(), i -> c.addStatement("$L += $L", Y.apply(flat(i, n, B.apply(i))), A.apply(i)));
+            }
             default -> throw new IllegalStateException("no kernel for " + op.prim());
         }
         return scoped(c.build());

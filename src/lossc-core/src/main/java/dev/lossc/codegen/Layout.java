@@ -42,8 +42,15 @@ final class Layout {
     }
 
     String namePrimal(Value v, String hint) {
-        return primal.computeIfAbsent(v, x -> names.allocate(hint));
+        String name = primal.computeIfAbsent(v, x -> names.allocate(hint));
+        if (v.kind() == Value.Kind.INPUT) {
+            inputs.put(v.name(), name);
+        }
+        return name;
     }
+
+    /** Inputs' Java names by source name: what an index read from integer data prints. */
+    private final Map<String, String> inputs = new java.util.HashMap<>();
 
     String nameAdjoint(Value v) {
         return adjoint.computeIfAbsent(v, x -> names.allocate("d_" + primal.get(x)));
@@ -146,7 +153,7 @@ final class Layout {
     String affine(Affine a) {
         StringBuilder s = new StringBuilder();
         for (Affine.Term t : a.terms()) {
-            String name = loop(t.loop());
+            String name = t.isData() ? inputs.get(t.data().name()) + (t.at() == null ? "" : "[" + affine(t.at()) + "]") : loop(t.loop());
             int c = t.coefficient();
             if (s.length() == 0) {
                 s.append(c == 1 ? name : c == -1 ? "-" + name : name + " * " + c);

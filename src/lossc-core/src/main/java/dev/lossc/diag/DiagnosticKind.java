@@ -44,6 +44,8 @@ public enum DiagnosticKind {
     NAME_TOO_LONG("N010", "name is too long (%,d characters; the limit is %d)"),
     MODEL_NAME_NOT_A_FILE("N011", "model name '%s' cannot name a file on every platform: %s"),
     OUTPUT_NAME_TAKEN("N012", "output '%s' would clash with %s of the generated class; choose another name"),
+    UNKNOWN_TYPE("N013", "unknown element type '%s' (the only one is int; an input without a type is real)"),
+    INT_AS_REAL("N014", "'%s' is an int input: it can only index (E[%s]) or be the class labels of cross_entropy, not be used as a real value"),
 
     // Constants, sizes and indexes
     NOT_CONSTANT("C001", "%s must be a constant expression (literals, consts and dims)"),
@@ -59,6 +61,8 @@ public enum DiagnosticKind {
     INITIALIZER_ARGS("C011", "initializer '%s' takes %s"),
     BAD_AXIS("C012", "axis must be the integer constant 0 or 1, but it is %s"),
     PROGRAM_TOO_LARGE("C013", "program is too large after inlining functions (more than %d operations)"),
+    INT_INPUT_RANK("C014", "int input '%s' must be a scalar or a vector, but it has shape %s"),
+    GATHER_FORM("C015", "an int vector ('%s') gathers rows as the only index: E[toks]"),
 
     // Shapes and calls
     SHAPE_MISMATCH("T001", "'%s' cannot combine shapes %s and %s"),
@@ -74,7 +78,8 @@ public enum DiagnosticKind {
     VALUES_MISSING("V003", "missing value for %s '%s' %s"),
     VALUES_UNKNOWN("V004", "'%s' is not an input or param of model %s"),
     VALUES_SHAPE("V005", "%s '%s' has shape %s, so its value must be %s, but it is %s"),
-    VALUES_DUPLICATE("V006", "'%s' is given more than once");
+    VALUES_DUPLICATE("V006", "'%s' is given more than once"),
+    VALUES_INT("V007", "int input '%s' takes integers in %s, but %s is %s");
 
     private final String code;
     private final String template;

@@ -37,19 +37,30 @@ public record IrProgram(
     /** The inputs an output's statements read, in declaration order: its method's parameters. */
     public List<Value> inputsOf(Output output) {
         java.util.Set<Value> reads = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        inputsRead(output.body(), reads);
-        return inputs.stream().filter(reads::contains).toList();
+        java.util.Set<String> indexing = new java.util.HashSet<>();
+        inputsRead(output.body(), reads, indexing);
+        return inputs.stream().filter(in -> reads.contains(in) || indexing.contains(in.name())).toList();
     }
 
-    private static void inputsRead(List<Stmt> body, java.util.Set<Value> out) {
+    /** Inputs read as operands, and the names of int inputs read by views' offsets ({@code E[tok]}). */
+    private static void inputsRead(List<Stmt> body, java.util.Set<Value> out, java.util.Set<String> indexing) {
         for (Stmt s : body) {
             if (s instanceof Stmt.Loop l) {
-                inputsRead(l.body(), out);
+                inputsRead(l.body(), out, indexing);
                 continue;
             }
-            for (Value v : Stmt.read(s)) {
+            List<Value> all = new java.util.ArrayList<>(Stmt.read(s));
+            all.add(Stmt.written(s));
+            for (Value v : all) {
                 if (v.root().kind() == Value.Kind.INPUT) {
                     out.add(v.root());
+                }
+                if (v.kind() == Value.Kind.VIEW) {
+                    for (dev.lossc.check.Affine.Term t : v.viewOffset().terms()) {
+                        if (t.isData()) {
+                            indexing.add(t.data().name());
+                        }
+                    }
                 }
             }
         }

@@ -37,7 +37,8 @@ public final class Lowering {
     private IrProgram run(Typed.Program p) {
         List<Value> inputs = new ArrayList<>();
         for (Symbol.Input in : p.inputs()) {
-            Value v = Value.input(nextId++, in.name(), in.shape(), in.index());
+            Value v = in.integer() ? Value.intInput(nextId++, in.name(), in.shape(), in.index(), p.indexLimits().getOrDefault(in, 0))
+                    : Value.input(nextId++, in.name(), in.shape(), in.index());
             inputs.add(v);
             bound.put(in, v);
         }
@@ -130,6 +131,8 @@ public final class Lowering {
                 return varReads.computeIfAbsent(v, var -> op(Prim.COPY, List.of(var), 0, var.shape(), r.pos()));
             }
             return v;
+        } else if (e instanceof Typed.IntRef r) {
+            return bound.get(r.input());
         } else if (e instanceof Typed.Index ix) {
             return index(ix);
         } else if (e instanceof Typed.Block b) {
@@ -167,11 +170,34 @@ public final class Lowering {
         } else {
             offset = ix.indexes().get(0);
         }
-        Value root = base.root();
+        return view(base, offset, ix.shape());
+    }
+
+    /** The part of {@code base} at {@code offset} (elements), of shape {@code shape}. */
+    private Value view(Value base, Affine offset, Shape shape) {
         if (base.kind() == Value.Kind.VIEW) {
             offset = base.viewOffset().plus(offset, 1);
         }
-        return Value.view(nextId++, root, offset, ix.shape());
+        return Value.view(nextId++, base.root(), offset, shape);
+    }
+
+    /**
+     * {@code cross_entropy} with class indices: {@code logsumexp(z) - z[label]}, or for a batch the
+     * mean over rows of {@code logsumexp(Z[i]) - Z[i, labels[i]]} (PyTorch's, with indices).
+     */
+    private Value crossEntropyWithIndices(Value z, Typed.IntRef labels, Pos pos) {
+        Value indices = bound.get(labels.input());
+        Shape s = z.shape();
+        if (s.isVector()) {
+            Value lse = op(Prim.LOGSUMEXP, List.of(z), 0, Shape.SCALAR, pos);
+            Value picked = view(z, Affine.datum(labels.input(), labels.at(), s.cols()), Shape.SCALAR);
+            return op(Prim.SUB, List.of(lse, picked), 0, Shape.SCALAR, pos);
+        }
+        Shape rows = Shape.vector(s.rows());
+        Value lse = op(Prim.LOGSUMEXP, List.of(z), 0, rows, pos);
+        Value picked = op(Prim.PICK, List.of(z, indices), 0, rows, pos);
+        Value d = op(Prim.SUB, List.of(lse, picked), 0, rows, pos);
+        return scaled(op(Prim.SUM, List.of(d), 0, Shape.SCALAR, pos), 1.0 / s.rows(), pos);
     }
 
     /** The derived built-ins, rewritten into primitives: they need no derivative rules of their own. */
@@ -189,6 +215,9 @@ public final class Lowering {
                 yield scaled(op(Prim.SUM, List.of(sq), 0, shape, pos), 1.0 / x.shape().size(), pos);
             }
             case CROSS_ENTROPY -> {
+                if (a.args().get(1) instanceof Typed.IntRef labels) {
+                    yield crossEntropyWithIndices(x, labels, pos);
+                }
                 Value logp = op(Prim.LOG_SOFTMAX, List.of(x), 0, x.shape(), pos);
                 Value tl = op(Prim.MUL, List.of(args.get(1), logp), 0, x.shape(), pos);
                 Value total = op(Prim.SUM, List.of(tl), 0, shape, pos);

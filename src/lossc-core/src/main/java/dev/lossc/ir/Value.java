@@ -50,6 +50,31 @@ public final class Value {
         return new Value(id, name, shape, Kind.INPUT, 0, null, null, null, List.of(), index);
     }
 
+    /**
+     * An int input (version 2): labels or token ids, never differentiated. {@code limit} is the
+     * exclusive upper bound of its values, checked when a generated method is called (the size of
+     * the smallest axis it indexes), or 0 if nothing bounds it.
+     */
+    static Value intInput(int id, String name, Shape shape, int index, int limit) {
+        Value v = new Value(id, name, shape, Kind.INPUT, 0, null, null, null, List.of(), index);
+        v.integer = true;
+        v.limit = limit;
+        return v;
+    }
+
+    private boolean integer;
+    private int limit;
+
+    /** An int input. */
+    public boolean isInteger() {
+        return integer;
+    }
+
+    /** For an int input, the exclusive bound of its values (0: unbounded, but still non-negative is not required). */
+    public int limit() {
+        return limit;
+    }
+
     static Value param(int id, String name, Shape shape, int index) {
         return new Value(id, name, shape, Kind.PARAM, 0, null, null, null, List.of(), index);
     }

@@ -16,7 +16,8 @@ import java.util.TreeSet;
  * {@code d_a} is not used before it, neither is used outside that block, and after it either
  * {@code d_y} is not used at all or neither is written again: then the two never hold different
  * values at once. A var adjoint's round trip {@code d_t = d_v; …; d_v = d_t} (with {@code d_v}
- * untouched in between) becomes the statements in between working on {@code d_v} itself. One
+ * untouched in between) becomes the statements in between working on {@code d_v} itself, and so does
+ * {@code d_t = d_v; …; d_v = x} when nothing after the overwrite uses {@code d_t}. One
  * sweep per block over an index of where each array is used: linear in the program.
  */
 final class CopyPropagation implements Pass {
@@ -31,16 +32,21 @@ final class CopyPropagation implements Pass {
     public Plan apply(Plan p) {
         // An alias found late in a sweep can enable one earlier in it (a round trip through an
         // added temp): sweep again until nothing changes, usually twice.
+        // Hand-offs to an overwritten var adjoint go last, so they never take a copy a round trip or
+        // a temp alias would have removed whole.
         List<Stmt> backward = p.backward();
-        while (true) {
-            Map<Value, Integer> global = new IdentityHashMap<>(Uses.mentionCounts(backward));
-            int[] changes = {0};
-            List<Stmt> next = block(backward, global, changes);
-            if (changes[0] == 0) {
-                return p.with(p.forward(), backward);
+        for (boolean overwritten : new boolean[] {false, true}) {
+            while (true) {
+                Map<Value, Integer> global = new IdentityHashMap<>(Uses.mentionCounts(backward));
+                int[] changes = {0};
+                List<Stmt> next = block(backward, global, changes, overwritten);
+                if (changes[0] == 0) {
+                    break;
+                }
+                backward = next;
             }
-            backward = next;
         }
+        return p.with(p.forward(), backward);
     }
 
     /** Where each root is mentioned and written in one block (a loop counts as all of its body). */
@@ -84,10 +90,10 @@ final class CopyPropagation implements Pass {
         }
     }
 
-    private static List<Stmt> block(List<Stmt> original, Map<Value, Integer> global, int[] changes) {
+    private static List<Stmt> block(List<Stmt> original, Map<Value, Integer> global, int[] changes, boolean overwritten) {
         List<Stmt> block = new ArrayList<>();
         for (Stmt s : original) {
-            block.add(s instanceof Stmt.Loop l ? new Stmt.Loop(l.loop(), block(l.body(), global, changes), l.reversed(), l.pos()) : s);
+            block.add(s instanceof Stmt.Loop l ? new Stmt.Loop(l.loop(), block(l.body(), global, changes, overwritten), l.reversed(), l.pos()) : s);
         }
         Index index = new Index(block);
         Map<Value, Value> alias = new IdentityHashMap<>();
@@ -108,11 +114,17 @@ final class CopyPropagation implements Pass {
                 drop[i] = true;
             } else if (adjointOfTemp(to) && isVarAdjoint(from)) {
                 Integer back = index.mentions(from).higher(i);
-                if (back != null && isCopy(block.get(back), from, to, alias) && index.mentions(to).first() == i
-                        && index.mentions(to).last() == back && outsideFree(index, to, global, alias)) {
+                if (back == null || index.mentions(to).first() != i || !outsideFree(index, to, global, alias)) {
+                    continue;
+                }
+                if (isCopy(block.get(back), from, to, alias) && index.mentions(to).last() == back) {
                     alias(alias, index, global, to, from);
                     drop[i] = true;
                     drop[back] = true;
+                } else if (overwritten && index.mentions(to).last() < back && overwrites(block.get(back), from, alias)) {
+                    // d_t = d_v; … (d_v untouched) …; d_v = something else: d_t can live in d_v.
+                    alias(alias, index, global, to, from);
+                    drop[i] = true;
                 }
             }
         }
@@ -145,6 +157,12 @@ final class CopyPropagation implements Pass {
     private static boolean isCopy(Stmt s, Value v, Value t, Map<Value, Value> alias) {
         return s instanceof Stmt.Map m && !m.accumulate() && m.expr() instanceof Scalar.In && m.args().size() == 1
                 && find(alias, m.out()) == v && find(alias, m.args().get(0)) == t && m.out().kind() != Value.Kind.VIEW;
+    }
+
+    /** {@code v = f(…)}, every element written and {@code v} not read: what {@code v} held before is gone. */
+    private static boolean overwrites(Stmt s, Value v, Map<Value, Value> alias) {
+        return s instanceof Stmt.Map m && !m.accumulate() && m.out().kind() != Value.Kind.VIEW && find(alias, m.out()) == v
+                && m.isPointwise() && m.domain().equals(v.shape()) && m.args().stream().noneMatch(a -> find(alias, a.root()) == v);
     }
 
     private static boolean adjointOfTemp(Value v) {

@@ -78,7 +78,16 @@ final class AstBuilder {
 
         @Override
         public Stmt visitInputStmt(LossParser.InputStmtContext c) {
-            return new Stmt.Input(ident(c.ID()), shape(c.shape()), pos(c));
+            boolean integer = false;
+            if (c.ID().size() == 2) {
+                TerminalNode type = c.ID(1);
+                if (type.getText().equals("int")) {
+                    integer = true;
+                } else {
+                    reporter.error(pos(type.getSymbol()), DiagnosticKind.UNKNOWN_TYPE, type.getText());
+                }
+            }
+            return new Stmt.Input(ident(c.ID(0)), shape(c.shape()), integer, pos(c));
         }
 
         @Override

@@ -35,7 +35,8 @@ public final class Prim {
      */
     public enum Kernel {
         MATVEC, VECMAT, MATMUL, MATMUL_NT, MATMUL_TN, DOT, OUTER, TRANSPOSE, SUM, SUM_AXIS0, SUM_AXIS1, EXPAND_COLS,
-        SOFTMAX, LOG_SOFTMAX, LOGSUMEXP, SOFTMAX_BACKWARD, LOG_SOFTMAX_BACKWARD, LOGSUMEXP_BACKWARD
+        SOFTMAX, LOG_SOFTMAX, LOGSUMEXP, SOFTMAX_BACKWARD, LOG_SOFTMAX_BACKWARD, LOGSUMEXP_BACKWARD,
+        GATHER, SCATTER_ADD, PICK, PICK_ADD
     }
 
     /** Every primitive by name, in definition order. */
@@ -90,7 +91,19 @@ public final class Prim {
     public static final Prim LOG_SOFTMAX = define("LOG_SOFTMAX", "log_softmax", kernel(Kernel.LOG_SOFTMAX, 1).adjoint(0, "LOG_SOFTMAX_BACKWARD", "y", "dy"));
     public static final Prim LOGSUMEXP = define("LOGSUMEXP", "logsumexp", kernel(Kernel.LOGSUMEXP, 1).adjoint(0, "LOGSUMEXP_BACKWARD", "x0", "y", "dy"));
 
+    /**
+     * {@code X[toks]}: rows {@code X[toks[i]]} of a matrix (or elements of a vector), by an int
+     * vector. The indices are data: they have no adjoint. A repeated index receives the sum.
+     */
+    public static final Prim GATHER = define("GATHER", "gather", kernel(Kernel.GATHER, 2).adjoint(0, "SCATTER_ADD", "dy", "x1").noAdjoint(1));
+    /** {@code Z[m, n]}, int {@code labels[m]} → {@code [m]}: {@code Z[i, labels[i]]} (class-index cross-entropy). */
+    public static final Prim PICK = define("PICK", "pick", kernel(Kernel.PICK, 2).adjoint(0, "PICK_ADD", "dy", "x1").noAdjoint(1));
+
     // ------------------------------------------------------------------ used only by adjoints
+    /** {@code out[toks[i]] += dy[i]}, row by row: the adjoint of a gather. */
+    public static final Prim SCATTER_ADD = define("SCATTER_ADD", "scatter_add", kernel(Kernel.SCATTER_ADD, 2));
+    /** {@code out[i, labels[i]] += dy[i]}: the adjoint of a pick. */
+    public static final Prim PICK_ADD = define("PICK_ADD", "pick_add", kernel(Kernel.PICK_ADD, 2));
     /** {@code y * (dy - sum(dy * y))}, per row. */
     public static final Prim SOFTMAX_BACKWARD = define("SOFTMAX_BACKWARD", "softmax_backward", kernel(Kernel.SOFTMAX_BACKWARD, 2));
     /** {@code dy - exp(y) * sum(dy)}, per row. */
@@ -101,7 +114,10 @@ public final class Prim {
     /** What a rule may read: an operand, the result, or the result's adjoint. */
     public enum Ref { X0, X1, Y, DY }
 
-    /** {@code d[operand] += prim(args)}: one term of a structured primitive's derivative. */
+    /**
+     * {@code d[operand] += prim(args)}: one term of a structured primitive's derivative; {@code prim}
+     * is null for an operand that is integer data (it has no adjoint).
+     */
     public record Contribution(int operand, Prim prim, List<Ref> args) {}
 
     private final String name;
@@ -224,6 +240,9 @@ public final class Prim {
             return d + " += " + Scalar.text(rule, arity());
         }
         Contribution c = contribution(k);
+        if (c.prim() == null) {
+            return d + ": none (integer data)";
+        }
         List<String> args = new ArrayList<>();
         for (Ref r : c.args()) {
             args.add(switch (r) {
@@ -288,10 +307,20 @@ public final class Prim {
             return this;
         }
 
+        /** Operand {@code operand} is integer data: no adjoint. */
+        Definition noAdjoint(int operand) {
+            pending.add(new String[] {Integer.toString(operand), null});
+            return this;
+        }
+
         synchronized List<Contribution> contributions() {
             if (contributions == null) {
                 List<Contribution> resolved = new ArrayList<>();
                 for (String[] e : pending) {
+                    if (e[1] == null) {
+                        resolved.add(new Contribution(Integer.parseInt(e[0]), null, List.of()));
+                        continue;
+                    }
                     List<Ref> args = new ArrayList<>();
                     for (int i = 2; i < e.length; i++) {
                         args.add(Ref.valueOf(e[i].toUpperCase(Locale.ROOT)));

@@ -28,7 +28,14 @@ class AllocationTest {
         StringBuilder args = new StringBuilder();
         for (Symbol.Input in : model.inputs()) {
             String f = "in" + in.index();
-            if (in.shape().isScalar()) {
+            int limit = Math.max(1, model.indexLimits().getOrDefault(in, 1));
+            if (in.integer() && in.shape().isScalar()) {
+                fields.append("    private final int ").append(f).append(" = ").append(limit - 1).append(";\n");
+            } else if (in.integer()) {
+                fields.append("    private final int[] ").append(f).append(" = new int[").append(in.shape().size()).append("];\n");
+                init.append("        for (int i = 0; i < ").append(f).append(".length; i++) { ").append(f).append("[i] = (i * 7) % ")
+                        .append(limit).append("; }\n");
+            } else if (in.shape().isScalar()) {
                 fields.append("    private final double ").append(f).append(" = 0.25;\n");
             } else {
                 fields.append("    private final double[] ").append(f).append(" = new double[").append(in.shape().size()).append("];\n");

@@ -26,7 +26,11 @@ class BuiltinGradientTest {
     static final int ROUNDS = 3;
 
     /** One case: params a (and b) of the given shapes, an expression, and a check on the values. */
-    record Case(String name, String aShape, String bShape, String expr, Predicate<double[][]> valid) {}
+    record Case(String name, String aShape, String bShape, String expr, Predicate<double[][]> valid, String decls) {
+        Case(String name, String aShape, String bShape, String expr, Predicate<double[][]> valid) {
+            this(name, aShape, bShape, expr, valid, "");
+        }
+    }
 
     private static final Predicate<double[][]> ANY = v -> true;
 
@@ -115,6 +119,19 @@ class BuiltinGradientTest {
         cs.add(new Case("index vector", v, null, "a[" + (n - 1) + "]", ANY));
         cs.add(new Case("index row", mat, null, "a[" + (m - 1) + "]", ANY));
         cs.add(new Case("index element", mat, null, "a[" + (m - 1) + ", " + (n - 1) + "]", ANY));
+        // Integer data (version 2): lookups, gathers with repeated indices (more indices than rows),
+        // and cross_entropy with class indices.
+        String tok = "input tok: int;\n";
+        String toks = "input toks[" + (2 * m + 1) + "]: int;\n";
+        String toksV = "input toks[" + (2 * n + 1) + "]: int;\n";
+        cs.add(new Case("lookup row E[tok]", mat, null, "a[tok] * 1.5", ANY, tok));
+        cs.add(new Case("lookup element v[tok]", v, null, "a[tok] * a[tok]", ANY, tok));
+        cs.add(new Case("lookup element A[i, tok]", mat, null, "a[" + (m - 1) + ", tok]", ANY, tok));
+        cs.add(new Case("gather rows E[toks], repeated", mat, null, "tanh(a[toks])", ANY, toks));
+        cs.add(new Case("gather elements v[toks], repeated", v, null, "a[toks] ^ 2", ANY, toksV));
+        cs.add(new Case("cross_entropy vector with an int label", v, null, "cross_entropy(a, tok)", ANY, tok));
+        cs.add(new Case("cross_entropy matrix with int labels", mat, null, "cross_entropy(a, labels)", ANY,
+                "input labels[" + m + "]: int;\n"));
         return cs;
     }
 
@@ -136,6 +153,7 @@ class BuiltinGradientTest {
         if (c.bShape() != null) {
             src.append("param b").append(c.bShape()).append(";\n");
         }
+        src.append(c.decls());
         src.append("input w").append(outShape).append(";\n");
         src.append("let y = ").append(c.expr()).append(";\n");
         src.append("loss sum(y * w);\n");

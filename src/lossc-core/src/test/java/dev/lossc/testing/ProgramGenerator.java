@@ -25,6 +25,9 @@ public final class ProgramGenerator {
     private final List<String> binaryDefs = new ArrayList<>();
     private Dim steps;
     private String sequence;
+    /** Int inputs (version 2): a scalar id and a vector of T ids, or null when not declared. */
+    private String intScalar;
+    private String intVector;
     private int next;
     private int budget;
 
@@ -111,6 +114,12 @@ public final class ProgramGenerator {
             String name = fresh("p");
             out.append("param ").append(name).append(declShape(s)).append(init(s)).append(";\n");
             declare(name, s);
+        }
+        if (rnd.nextInt(4) > 0) {
+            intScalar = fresh("id");
+            intVector = fresh("ids");
+            out.append("input ").append(intScalar).append(": int;\n");
+            out.append("input ").append(intVector).append("[T]: int;\n");
         }
         sequence = fresh("seq");
         Shape seqShape = Shape.matrix(steps.value(), dim().value());
@@ -381,6 +390,12 @@ public final class ProgramGenerator {
                 }
                 return leaf(s);
             }
+            case 12, 13 -> {
+                if (intScalar == null) {
+                    return leaf(s);
+                }
+                return intForm(s, d);
+            }
             case 11 -> {
                 if (!binaryDefs.isEmpty()) {
                     return binaryDefs.get(rnd.nextInt(binaryDefs.size())) + "(" + expr(s, d) + ", " + expr(s, d) + ")";
@@ -391,6 +406,34 @@ public final class ProgramGenerator {
                 return leaf(s);
             }
         }
+    }
+
+    /** Integer data (version 2): lookups, gathers, cross_entropy with class indices, of shape {@code s}. */
+    private String intForm(Shape s, int d) {
+        String step = loopVars.isEmpty() ? null : loopVars.get(0);
+        String id = step != null && rnd.nextBoolean() ? intVector + "[" + step + "]" : intScalar;
+        int n = dim().value();
+        if (s.isScalar()) {
+            return switch (rnd.nextInt(4)) {
+                case 0 -> paren(expr(Shape.vector(n), d)) + "[" + id + "]";
+                case 1 -> "cross_entropy(" + expr(Shape.vector(n), d) + ", " + id + ")";
+                case 2 -> "cross_entropy(" + paren(expr(Shape.matrix(dim().value(), n), d)) + "[" + intVector + "], " + intVector + ")";
+                default -> {
+                    int m = dim().value();
+                    yield paren(expr(Shape.matrix(m, n), d)) + "[" + rnd.nextInt(m) + ", " + id + "]";
+                }
+            };
+        }
+        if (s.isVector()) {
+            if (s.cols() == steps.value() && rnd.nextBoolean()) {
+                return paren(expr(Shape.vector(n), d)) + "[" + intVector + "]";
+            }
+            return paren(expr(Shape.matrix(n, s.cols()), d)) + "[" + id + "]";
+        }
+        if (s.rows() == steps.value()) {
+            return paren(expr(Shape.matrix(n, s.cols()), d)) + "[" + intVector + "]";
+        }
+        return leaf(s);
     }
 
     private static String paren(String e) {

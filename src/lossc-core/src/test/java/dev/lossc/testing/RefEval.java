@@ -52,6 +52,28 @@ public final class RefEval {
     private final Map<String, Double> consts = new HashMap<>();
     private final Map<String, Stmt.Def> defs = new HashMap<>();
     private final Map<String, T> params = new LinkedHashMap<>();
+    /** Int inputs (version 2), and whether each is a scalar. */
+    private final Map<String, int[]> intInputs = new HashMap<>();
+    private final Map<String, Boolean> intScalars = new HashMap<>();
+
+    /** An index: an int input's value or an element of one ({@code toks[t]}), else a constant expression. */
+    private int index(Expr e, Env env) {
+        if (e instanceof Expr.Name n && intInputs.containsKey(n.id().name())) {
+            return intInputs.get(n.id().name())[0];
+        }
+        if (e instanceof Expr.Index ix && ix.base() instanceof Expr.Name n && intInputs.containsKey(n.id().name())) {
+            return intInputs.get(n.id().name())[(int) constant(ix.indexes().get(0), env)];
+        }
+        return (int) constant(e, env);
+    }
+
+    /** The int vector input {@code e} names, or null. */
+    private int[] intVector(Expr e) {
+        if (e instanceof Expr.Name n && intInputs.containsKey(n.id().name()) && !intScalars.get(n.id().name())) {
+            return intInputs.get(n.id().name());
+        }
+        return null;
+    }
 
     private RefEval() {}
 
@@ -139,6 +161,14 @@ public final class RefEval {
             }
         } else if (s instanceof Stmt.Const c) {
             consts.put(c.name().name(), constant(c.value(), env));
+        } else if (s instanceof Stmt.Input in && in.integer()) {
+            double[] v = values.get(in.name().name());
+            int[] ints = new int[v.length];
+            for (int i = 0; i < v.length; i++) {
+                ints[i] = (int) v[i];
+            }
+            intInputs.put(in.name().name(), ints);
+            intScalars.put(in.name().name(), in.shape().isEmpty());
         } else if (s instanceof Stmt.Input in) {
             env.values.put(in.name().name(), leaf(in.shape(), values.get(in.name().name()), env));
         } else if (s instanceof Stmt.Param p) {
@@ -507,9 +537,21 @@ public final class RefEval {
             };
         } else if (e instanceof Expr.Index ix) {
             T base = eval(ix.base(), env);
+            int[] rows = intVector(ix.indexes().get(0));
+            if (rows != null) {
+                // A gather: rows (or elements) by an int vector.
+                int w = base.rank() == 2 ? base.cols() : 1;
+                Node[] out = new Node[rows.length * w];
+                for (int i = 0; i < rows.length; i++) {
+                    for (int j = 0; j < w; j++) {
+                        out[i * w + j] = base.at(rows[i] * w + j);
+                    }
+                }
+                return base.rank() == 2 ? new T(2, rows.length, w, out) : new T(1, 1, rows.length, out);
+            }
             int[] idx = new int[ix.indexes().size()];
             for (int k = 0; k < idx.length; k++) {
-                idx[k] = (int) constant(ix.indexes().get(k), env);
+                idx[k] = index(ix.indexes().get(k), env);
             }
             if (base.rank() == 1) {
                 return sc(base.at(idx[0]));
@@ -524,6 +566,20 @@ public final class RefEval {
 
     private T call(Expr.Call call, Env env) {
         String f = call.function().name();
+        Expr second = call.args().size() == 2 ? call.args().get(1) : null;
+        Expr labelsName = second instanceof Expr.Index ix ? ix.base() : second;
+        if (f.equals("cross_entropy") && labelsName instanceof Expr.Name n && intInputs.containsKey(n.id().name())) {
+            // Class indices: -log_softmax(z)[label], averaged over rows.
+            T z = eval(call.args().get(0), env);
+            int[] labels = second instanceof Expr.Index ? new int[] {index(second, env)} : intInputs.get(n.id().name());
+            T logp = rowsOf(z, this::logSoftmax);
+            int w = z.cols();
+            List<Node> picked = new ArrayList<>();
+            for (int i = 0; i < labels.length; i++) {
+                picked.add(logp.at(i * w + labels[i]));
+            }
+            return sc(mul(sum(picked), c(-1.0 / labels.length)));
+        }
         List<T> args = new ArrayList<>();
         for (Expr a : call.args()) {
             args.add(eval(a, env));

@@ -13,7 +13,17 @@ public final class Values {
     public static Map<String, double[]> random(Typed.Program model, SplittableRandom rnd, double scale) {
         Map<String, double[]> out = new LinkedHashMap<>();
         for (Symbol.Input in : model.inputs()) {
-            out.put(in.name(), vector(in.shape().size(), rnd, scale));
+            if (in.integer()) {
+                // Class labels or token ids: integers in the range the model's uses allow.
+                int limit = model.indexLimits().getOrDefault(in, 1);
+                double[] v = new double[in.shape().size()];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = rnd.nextInt(limit);
+                }
+                out.put(in.name(), v);
+            } else {
+                out.put(in.name(), vector(in.shape().size(), rnd, scale));
+            }
         }
         for (Symbol.Param p : model.params()) {
             out.put(p.name(), vector(p.shape().size(), rnd, scale));
