@@ -43,7 +43,8 @@ paramList
     ;
 
 // Precedence, tightest first: postfix/primary, '^' (right-assoc, exponent may
-// be negated), unary '-', '* / @', '+ -'. The power is its own rule, not an
+// be negated), unary '-', '* / @', '+ -', comparisons (version 2; not chained:
+// the builder refuses `a < b < c`). The power is its own rule, not an
 // alternative of the left-recursive expr: written that way, every decision is
 // LL(1) and a chain of n powers parses in time linear in n.
 expr
@@ -51,6 +52,7 @@ expr
     | '-' expr                                 # negExpr
     | expr op=('*' | '/' | '@') expr           # mulExpr
     | expr op=('+' | '-') expr                 # addExpr
+    | expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') expr   # cmpExpr
     ;
 
 power

@@ -95,6 +95,14 @@ def ints(v):
             + F.cross_entropy(Z[3].unsqueeze(0), toks[3].unsqueeze(0)))
 
 
+def v2ops(v):
+    X, vv, s = v["X"], v["v"], v["s"]
+    m = (X > 0.2) * X + torch.where(X < vv, X * 2, vv) + torch.clamp(X, -0.3, 0.4)
+    return (torch.amax(vv) + torch.amin(X) + torch.amax(X, 0).sum() + torch.amin(X, 1).sum() + torch.linalg.norm(vv)
+            + (torch.softmax(X, 0) * X).sum() + torch.log_softmax(X, 0).sum() + torch.logsumexp(X, 0).sum() + m.sum()
+            + torch.amax(vv) + torch.clamp(s, 0, 1) + (s != 0) * s)
+
+
 example("two_layer", lambda v: (v["w"] @ torch.sigmoid(v["V"] @ v["x"]) - v["y"]) ** 2)
 example("four_layer", lambda v: (v["w"] @ torch.sigmoid(v["V3"] @ torch.sigmoid(v["V2"] @ torch.sigmoid(v["V1"] @ v["x"]))) - v["y"]) ** 2)
 example("hinge", lambda v: torch.clamp(1 - (v["w"] @ v["phi"]) * v["y"], min=0))
@@ -110,6 +118,7 @@ example("char_gru", lambda v: gru_states(v)[1] / v["toks"].shape[0],
         ints=("toks", "targets"))
 check("int inputs", os.path.join(ROOT, "tools", "pytorch_ints.loss"), os.path.join(ROOT, "tools", "pytorch_ints.json"), ints,
       ints=("tok", "toks", "labels"))
+check("v2 operators", os.path.join(ROOT, "tools", "pytorch_v2ops.loss"), os.path.join(ROOT, "tools", "pytorch_v2ops.json"), v2ops)
 check("loss built-ins", os.path.join(ROOT, "tools", "pytorch_builtins.loss"), os.path.join(ROOT, "tools", "pytorch_builtins.json"), builtins)
 
 if failures:

@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Which values depend on a parameter. Only those get adjoints: an input, a constant or anything
- * computed only from them needs no backward code at all.
+ * Which values depend on a parameter through differentiable operations. Only those get adjoints:
+ * an input, a constant, anything computed only from them, or a value computed by an operand the
+ * table gives no adjoint (a max kernel's result) needs no backward code at all.
  */
 public final class Activity {
     private final Set<Value> active = new HashSet<>();
@@ -29,8 +30,9 @@ public final class Activity {
         boolean changed = false;
         for (Stmt s : body) {
             if (s instanceof Stmt.Op op) {
-                for (Value arg : op.args()) {
-                    if (isActive(arg)) {
+                for (int k = 0; k < op.args().size(); k++) {
+                    // An operand without an adjoint (integer data, a max kernel's) passes no dependence on.
+                    if (isActive(op.args().get(k)) && op.prim().hasAdjoint(k)) {
                         changed |= active.add(op.out());
                     }
                 }

@@ -95,7 +95,7 @@ public final class ReverseMode {
                 }
                 for (int k = op.args().size() - 1; k >= 0; k--) {
                     Value arg = op.args().get(k);
-                    if (activity.isActive(arg)) {
+                    if (activity.isActive(arg) && op.prim().hasAdjoint(k)) {
                         boolean assign = firstWrite(arg, owned, written, needZero);
                         out.add(rule(op, k, !assign));
                     }

@@ -45,7 +45,9 @@ public sealed interface Expr {
     }
 
     enum BinaryOp {
-        ADD("+"), SUB("-"), MUL("*"), DIV("/"), MATMUL("@");
+        ADD("+"), SUB("-"), MUL("*"), DIV("/"), MATMUL("@"),
+        /** Comparisons (version 2): masks of 1.0 and 0.0. */
+        LT("<"), LE("<="), GT(">"), GE(">="), EQ("=="), NE("!=");
 
         public final String symbol;
 

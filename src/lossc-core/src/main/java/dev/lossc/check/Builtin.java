@@ -17,12 +17,25 @@ public enum Builtin {
     SOFTMAX("softmax"), LOG_SOFTMAX("log_softmax"), LOGSUMEXP("logsumexp"),
     MSE("mse"), CROSS_ENTROPY("cross_entropy"), BCE_LOGITS("bce_logits"), L2("l2"), L1("l1"),
     /** {@code mean(X, 0)} and {@code mean(X, 1)}, as the checker resolves them. */
-    MEAN_AXIS0("mean"), MEAN_AXIS1("mean");
+    MEAN_AXIS0("mean"), MEAN_AXIS1("mean"),
+    // Version 2.
+    NORM("norm"), AMAX("amax"), AMIN("amin"),
+    /** As the checker resolves them: {@code max(x)}, {@code min(x)}, the axis forms, softmax family over columns. */
+    MAX_ALL("max", true), MIN_ALL("min", true), AMAX_AXIS0("amax", true), AMAX_AXIS1("amax", true),
+    AMIN_AXIS0("amin", true), AMIN_AXIS1("amin", true),
+    SOFTMAX_AXIS0("softmax", true), LOG_SOFTMAX_AXIS0("log_softmax", true), LOGSUMEXP_AXIS0("logsumexp", true);
 
     private final String spelling;
+    private final boolean resolved;
 
     Builtin(String spelling) {
+        this(spelling, false);
+    }
+
+    /** {@code resolved}: a form the checker picks from a call's arguments, not a name of its own. */
+    Builtin(String spelling, boolean resolved) {
         this.spelling = spelling;
+        this.resolved = resolved;
     }
 
     public String spelling() {
@@ -33,7 +46,9 @@ public enum Builtin {
 
     static {
         for (Builtin b : values()) {
-            BY_NAME.putIfAbsent(b.spelling, b);
+            if (!b.resolved) {
+                BY_NAME.putIfAbsent(b.spelling, b);
+            }
         }
     }
 

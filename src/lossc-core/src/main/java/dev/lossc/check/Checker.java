@@ -749,6 +749,12 @@ public final class Checker {
             case SUB -> Prim.SUB;
             case MUL -> Prim.MUL;
             case DIV -> Prim.DIV;
+            case LT -> Prim.LT;
+            case LE -> Prim.LE;
+            case GT -> Prim.GT;
+            case GE -> Prim.GE;
+            case EQ -> Prim.EQ;
+            case NE -> Prim.NE;
             case MATMUL -> throw new IllegalStateException("'@' is handled above");
         };
         return broadcast(f, b.op().symbol, l, r, b.pos(), ctx);
@@ -961,6 +967,13 @@ public final class Checker {
             }
             return null;
         }
+        if (f == null && (name.equals("max") || name.equals("min")) && args.size() == 1) {
+            // max(x), min(x) (version 2): the largest (smallest) element; two arguments stay elementwise.
+            if (args.get(0) == null) {
+                return null;
+            }
+            return derived(name.equals("max") ? Builtin.MAX_ALL : Builtin.MIN_ALL, args, Shape.SCALAR, c.pos(), ctx);
+        }
         if (f == null) {
             return elementwise(elementwise, c, args, ctx);
         }
@@ -974,6 +987,17 @@ public final class Checker {
         }
         if (p.arity() == 1) {
             return apply(p, args, 0, args.get(0).shape(), c.pos(), ctx);
+        }
+        if (p.arity() == 3) {
+            // where(c, a, b), clamp(x, lo, hi): the three shapes broadcast together.
+            Shape ab = broadcastShape(args.get(0).shape(), args.get(1).shape());
+            Shape all = ab == null ? null : broadcastShape(ab, args.get(2).shape());
+            if (all == null) {
+                reporter.error(c.pos(), DiagnosticKind.ARGUMENT_SHAPE, c.function().name(), "three shapes that broadcast together",
+                        args.get(0).shape() + ", " + args.get(1).shape() + " and " + args.get(2).shape());
+                return null;
+            }
+            return apply(p, args, 0, all, c.pos(), ctx);
         }
         return broadcast(p, c.function().name(), args.get(0), args.get(1), c.pos(), ctx);
     }
@@ -1062,10 +1086,28 @@ public final class Checker {
                 yield derived(rows ? Builtin.MEAN_AXIS0 : Builtin.MEAN_AXIS1, List.of(args.get(0)), result, pos, ctx);
             }
             case SOFTMAX, LOG_SOFTMAX, LOGSUMEXP -> {
-                if (!arity(c, args.size(), 1, 1) || args.get(0) == null) {
+                if (!arity(c, args.size(), 1, 2) || args.contains(null)) {
                     yield null;
                 }
                 Shape a = args.get(0).shape();
+                if (args.size() == 2) {
+                    // softmax(X, axis) (version 2): axis 1 is the one-argument form (rows), axis 0 the columns.
+                    Integer axis = axis(c, args.get(1));
+                    if (axis == null) {
+                        yield null;
+                    }
+                    if (!a.isMatrix()) {
+                        reporter.error(Exprs.start(c.args().get(0)), DiagnosticKind.ARGUMENT_SHAPE, name + "(X, axis)", "a matrix", a);
+                        yield null;
+                    }
+                    Shape result = f != Builtin.LOGSUMEXP ? a : Shape.vector(axis == 0 ? a.cols() : a.rows());
+                    if (axis == 0) {
+                        Builtin b = f == Builtin.SOFTMAX ? Builtin.SOFTMAX_AXIS0 : f == Builtin.LOG_SOFTMAX ? Builtin.LOG_SOFTMAX_AXIS0 : Builtin.LOGSUMEXP_AXIS0;
+                        yield derived(b, List.of(args.get(0)), result, pos, ctx);
+                    }
+                    Prim p = f == Builtin.SOFTMAX ? Prim.SOFTMAX : f == Builtin.LOG_SOFTMAX ? Prim.LOG_SOFTMAX : Prim.LOGSUMEXP;
+                    yield apply(p, List.of(args.get(0)), 0, result, pos, ctx);
+                }
                 if (a.isScalar()) {
                     reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name, "a vector or a matrix", a);
                     yield null;
@@ -1104,8 +1146,44 @@ public final class Checker {
                 }
                 yield derived(f, args, Shape.SCALAR, pos, ctx);
             }
-            case MEAN_AXIS0, MEAN_AXIS1 -> throw new IllegalStateException("not callable by name: " + f);
+            case NORM -> {
+                if (!arity(c, args.size(), 1, 1) || args.get(0) == null) {
+                    yield null;
+                }
+                yield derived(f, args, Shape.SCALAR, pos, ctx);
+            }
+            case AMAX, AMIN -> {
+                if (!arity(c, args.size(), 1, 2) || args.contains(null)) {
+                    yield null;
+                }
+                boolean max = f == Builtin.AMAX;
+                if (args.size() == 1) {
+                    yield derived(max ? Builtin.MAX_ALL : Builtin.MIN_ALL, args, Shape.SCALAR, pos, ctx);
+                }
+                Integer axis = axis(c, args.get(1));
+                if (axis == null) {
+                    yield null;
+                }
+                Shape a = args.get(0).shape();
+                if (!a.isMatrix()) {
+                    reporter.error(Exprs.start(c.args().get(0)), DiagnosticKind.ARGUMENT_SHAPE, name + "(X, axis)", "a matrix", a);
+                    yield null;
+                }
+                Builtin b = axis == 0 ? (max ? Builtin.AMAX_AXIS0 : Builtin.AMIN_AXIS0) : (max ? Builtin.AMAX_AXIS1 : Builtin.AMIN_AXIS1);
+                yield derived(b, List.of(args.get(0)), Shape.vector(axis == 0 ? a.cols() : a.rows()), pos, ctx);
+            }
+            case MEAN_AXIS0, MEAN_AXIS1, MAX_ALL, MIN_ALL, AMAX_AXIS0, AMAX_AXIS1, AMIN_AXIS0, AMIN_AXIS1, SOFTMAX_AXIS0,
+                 LOG_SOFTMAX_AXIS0, LOGSUMEXP_AXIS0 -> throw new IllegalStateException("not callable by name: " + f);
         };
+    }
+
+    /** The axis argument of {@code c}: the constant 0 or 1, else an error (null). */
+    private Integer axis(Expr.Call c, Typed.Expr axis) {
+        if (!(axis instanceof Typed.Const k) || (k.value() != 0 && k.value() != 1)) {
+            reporter.error(Exprs.start(c.args().get(1)), DiagnosticKind.BAD_AXIS, describe(axis));
+            return null;
+        }
+        return (int) k.value();
     }
 
     /** Builds an application, folding scalar constants and counting operations against the limit. */

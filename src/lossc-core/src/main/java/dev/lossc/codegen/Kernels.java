@@ -259,6 +259,33 @@ final class Kernels {
                 loop(c, "i", bs.cols(), i -> loop(c, "j", width,
                         j -> c.addStatement("$L += $L", Y.apply(flat(B.apply(i), width, j)), A.apply(flat(i, width, j)))));
             }
+            case MAX_ALL -> {
+                if (op.accumulate()) {
+                    throw new IllegalStateException(op.prim() + " never accumulates");
+                }
+                c.addStatement("double mx = $L", A.apply("0"));
+                if (as.size() > 1) {
+                    c.beginControlFlow("for (int i = 1; i < $L; i++)", as.size())
+                            .addStatement("mx = Math.max(mx, $L)", A.apply("i")).endControlFlow();
+                }
+                c.addStatement("$L = mx", Y.apply("0"));
+            }
+            case MAX_AXIS0 -> {
+                loop(c, "j", as.cols(), j -> c.addStatement("$L = $L", Y.apply(j), A.apply(j)));
+                if (as.rows() > 1) {
+                    c.beginControlFlow("for (int i = 1; i < $L; i++)", as.rows());
+                    loop(c, "j", as.cols(), j -> c.addStatement("$L = Math.max($L, $L)", Y.apply(j), Y.apply(j), A.apply(flat("i", as.cols(), j))));
+                    c.endControlFlow();
+                }
+            }
+            case MAX_AXIS1 -> loop(c, "i", as.rows(), i -> {
+                c.addStatement("double mx = $L", A.apply(flat(i, as.cols(), "0")));
+                if (as.cols() > 1) {
+                    c.beginControlFlow("for (int j = 1; j < $L; j++)", as.cols())
+                            .addStatement("mx = Math.max(mx, $L)", A.apply(flat(i, as.cols(), "j"))).endControlFlow();
+                }
+                c.addStatement("$L = mx", Y.apply(i));
+            });
             case PICK -> loop(c, "i", as.rows(), i -> c.addStatement("$L $L $L", Y.apply(i), w, A.apply(flat(i, as.cols(), B.apply(i)))));
             case PICK_ADD -> {
                 int n = out.shape().cols();

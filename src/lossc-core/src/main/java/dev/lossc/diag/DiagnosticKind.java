@@ -21,6 +21,7 @@ public enum DiagnosticKind {
     UNTERMINATED_COMMENT("S003", "unterminated block comment"),
     BAD_NUMBER("S004", "number '%s' is out of range for a double (the largest is 1.7976931348623157E308)"),
     UNKNOWN_STATEMENT("S005", "unknown statement '%s' (expected model, dim, const, input, param, let, var, output, for, def or loss)"),
+    CHAINED_COMPARISON("S006", "comparisons do not chain: write (a < b) * (b < c) for both"),
 
     // Program structure
     MODEL_NOT_FIRST("E001", "'model' must be the first statement"),

@@ -2,6 +2,7 @@ package dev.lossc.ir;
 
 import dev.lossc.types.Shape;
 import dev.lossc.check.Affine;
+import dev.lossc.check.Builtin;
 import dev.lossc.check.Symbol;
 import dev.lossc.check.Typed;
 import dev.lossc.diag.Pos;
@@ -200,6 +201,33 @@ public final class Lowering {
         return scaled(op(Prim.SUM, List.of(d), 0, Shape.SCALAR, pos), 1.0 / s.rows(), pos);
     }
 
+    /**
+     * {@code max(x)}, {@code amax(X, axis)} (and, on {@code -x}, the {@code min} forms): the value of
+     * the max kernel, which has no adjoint, plus zero carrying the adjoint to the elements equal to
+     * it, in equal shares (PyTorch's amax): {@code m + sum(tie_share(x, mask / count))}. The value is
+     * the kernel's exactly, infinities included.
+     */
+    private Value largest(Value x, Builtin f, Shape shape, Pos pos, boolean min) {
+        Shape s = x.shape();
+        if (min) {
+            x = op(Prim.NEG, List.of(x), 0, s, pos);
+        }
+        boolean all = f == Builtin.MAX_ALL || f == Builtin.MIN_ALL;
+        boolean rows = f == Builtin.AMAX_AXIS0 || f == Builtin.AMIN_AXIS0;
+        Prim kernel = all ? Prim.MAX_ALL : rows ? Prim.MAX_AXIS0 : Prim.MAX_AXIS1;
+        Prim sum = all ? Prim.SUM : rows ? Prim.SUM_AXIS0 : Prim.SUM_AXIS1;
+        Value m = op(kernel, List.of(x), 0, shape, pos);
+        // Along axis 1, the row maxima are spread over their rows to compare element by element.
+        Value spread = all || rows ? m : op(Prim.EXPAND_COLS, List.of(m), 0, s, pos);
+        Value mask = op(Prim.EQ, List.of(x, spread), 0, s, pos);
+        Value count = op(sum, List.of(mask), 0, shape, pos);
+        Value counts = all || rows ? count : op(Prim.EXPAND_COLS, List.of(count), 0, s, pos);
+        Value share = op(Prim.DIV, List.of(mask, counts), 0, s, pos);
+        Value zero = op(sum, List.of(op(Prim.TIE_SHARE, List.of(x, share), 0, s, pos)), 0, shape, pos);
+        Value y = op(Prim.ADD, List.of(m, zero), 0, shape, pos);
+        return min ? op(Prim.NEG, List.of(y), 0, shape, pos) : y;
+    }
+
     /** The derived built-ins, rewritten into primitives: they need no derivative rules of their own. */
     private Value derived(Typed.Derived a, List<Value> args) {
         Pos pos = a.pos();
@@ -231,7 +259,23 @@ public final class Lowering {
             }
             case L2 -> op(Prim.SUM, List.of(op(Prim.POW, args, 2, x.shape(), pos)), 0, shape, pos);
             case L1 -> op(Prim.SUM, List.of(op(Prim.ABS, args, 0, x.shape(), pos)), 0, shape, pos);
-            case LEAKY_RELU, DOT, OUTER, TRANSPOSE, SUM, SOFTMAX, LOG_SOFTMAX, LOGSUMEXP ->
+            case MAX_ALL, AMAX_AXIS0, AMAX_AXIS1 -> largest(x, a.function(), shape, pos, false);
+            case MIN_ALL, AMIN_AXIS0, AMIN_AXIS1 -> largest(x, a.function(), shape, pos, true);
+            case NORM -> {
+                Value s = op(Prim.SUM, List.of(op(Prim.POW, List.of(x), 2, x.shape(), pos)), 0, Shape.SCALAR, pos);
+                yield op(Prim.NORM_SQRT, List.of(s), 0, Shape.SCALAR, pos);
+            }
+            case SOFTMAX_AXIS0, LOG_SOFTMAX_AXIS0 -> {
+                Shape t = Shape.matrix(x.shape().cols(), x.shape().rows());
+                Value xt = op(Prim.TRANSPOSE, List.of(x), 0, t, pos);
+                Value s = op(a.function() == Builtin.SOFTMAX_AXIS0 ? Prim.SOFTMAX : Prim.LOG_SOFTMAX, List.of(xt), 0, t, pos);
+                yield op(Prim.TRANSPOSE, List.of(s), 0, x.shape(), pos);
+            }
+            case LOGSUMEXP_AXIS0 -> {
+                Value xt = op(Prim.TRANSPOSE, List.of(x), 0, Shape.matrix(x.shape().cols(), x.shape().rows()), pos);
+                yield op(Prim.LOGSUMEXP, List.of(xt), 0, shape, pos);
+            }
+            case LEAKY_RELU, DOT, OUTER, TRANSPOSE, SUM, SOFTMAX, LOG_SOFTMAX, LOGSUMEXP, AMAX, AMIN ->
                     throw new IllegalStateException(a.function() + " is a primitive, not derived");
         };
     }

@@ -210,6 +210,24 @@ final class AstBuilder {
         }
 
         @Override
+        public Expr visitCmpExpr(LossParser.CmpExprContext c) {
+            for (LossParser.ExprContext side : c.expr()) {
+                if (side instanceof LossParser.CmpExprContext inner) {
+                    reporter.error(pos(side == c.expr(0) ? c.op : inner.op), DiagnosticKind.CHAINED_COMPARISON);
+                }
+            }
+            Expr.BinaryOp op = switch (c.op.getText()) {
+                case "<" -> Expr.BinaryOp.LT;
+                case "<=" -> Expr.BinaryOp.LE;
+                case ">" -> Expr.BinaryOp.GT;
+                case ">=" -> Expr.BinaryOp.GE;
+                case "==" -> Expr.BinaryOp.EQ;
+                default -> Expr.BinaryOp.NE;
+            };
+            return new Expr.Binary(op, visit(c.expr(0)), visit(c.expr(1)), pos(c.op));
+        }
+
+        @Override
         public Expr visitNegPowRhs(LossParser.NegPowRhsContext c) {
             return new Expr.Neg(visit(c.powRhs()), pos(c));
         }

@@ -36,7 +36,7 @@ public final class Prim {
     public enum Kernel {
         MATVEC, VECMAT, MATMUL, MATMUL_NT, MATMUL_TN, DOT, OUTER, TRANSPOSE, SUM, SUM_AXIS0, SUM_AXIS1, EXPAND_COLS,
         SOFTMAX, LOG_SOFTMAX, LOGSUMEXP, SOFTMAX_BACKWARD, LOG_SOFTMAX_BACKWARD, LOGSUMEXP_BACKWARD,
-        GATHER, SCATTER_ADD, PICK, PICK_ADD
+        GATHER, SCATTER_ADD, PICK, PICK_ADD, MAX_ALL, MAX_AXIS0, MAX_AXIS1
     }
 
     /** Every primitive by name, in definition order. */
@@ -63,6 +63,24 @@ public final class Prim {
             "dy * (0.5 * (1 + erf(x * 0.7071067811865476)) + x * 0.3989422804014327 * exp(-0.5 * x * x))"));
     public static final Prim MAX = define("MAX", "max", ew("max(a, b)", "a > b ? dy : a == b ? 0.5 * dy : 0", "b > a ? dy : a == b ? 0.5 * dy : 0"));
     public static final Prim MIN = define("MIN", "min", ew("min(a, b)", "a < b ? dy : a == b ? 0.5 * dy : 0", "b < a ? dy : a == b ? 0.5 * dy : 0"));
+    // Version 2: comparisons are masks (1.0 or 0.0) with zero derivatives; where and clamp take three
+    // operands, broadcast; ties of clamp at its bounds pass the adjoint, as PyTorch's clamp does.
+    public static final Prim LT = define("LT", "<", ew("a < b ? 1 : 0", "0", "0"));
+    public static final Prim LE = define("LE", "<=", ew("a <= b ? 1 : 0", "0", "0"));
+    public static final Prim GT = define("GT", ">", ew("a > b ? 1 : 0", "0", "0"));
+    public static final Prim GE = define("GE", ">=", ew("a >= b ? 1 : 0", "0", "0"));
+    public static final Prim EQ = define("EQ", "==", ew("a == b ? 1 : 0", "0", "0"));
+    public static final Prim NE = define("NE", "!=", ew("a != b ? 1 : 0", "0", "0"));
+    public static final Prim WHERE = define("WHERE", "where", ew("a != 0 ? b : c", "0", "a != 0 ? dy : 0", "a != 0 ? 0 : dy"));
+    public static final Prim CLAMP = define("CLAMP", "clamp", ew("min(max(a, b), c)",
+            "a >= b ? (a <= c ? dy : 0) : 0", "a < b ? (b <= c ? dy : 0) : 0", "max(a, b) > c ? dy : 0"));
+    /** {@code sqrt} whose derivative is 0 at 0: the last step of {@code norm} (as torch.linalg.norm). Not callable by name. */
+    public static final Prim NORM_SQRT = define("NORM_SQRT", "_norm_sqrt", ew("sqrt(x)", "y == 0 ? 0 : dy * 0.5 / y"));
+    /**
+     * Zero, with derivative {@code b} with respect to {@code a}: what carries a max reduction's
+     * adjoint to its tied elements ({@code b} is each element's share). Not callable by name.
+     */
+    public static final Prim TIE_SHARE = define("TIE_SHARE", "_tie_share", ew("0", "dy * b", "0"));
     /** The identity: a snapshot of a var, or a value spread over a larger shape (broadcast). */
     public static final Prim COPY = define("COPY", "copy", ew("x", "dy"));
 
@@ -98,6 +116,15 @@ public final class Prim {
     public static final Prim GATHER = define("GATHER", "gather", kernel(Kernel.GATHER, 2).adjoint(0, "SCATTER_ADD", "dy", "x1").noAdjoint(1));
     /** {@code Z[m, n]}, int {@code labels[m]} → {@code [m]}: {@code Z[i, labels[i]]} (class-index cross-entropy). */
     public static final Prim PICK = define("PICK", "pick", kernel(Kernel.PICK, 2).adjoint(0, "PICK_ADD", "dy", "x1").noAdjoint(1));
+
+    /**
+     * The largest element (of all, of each column, of each row): values only, no adjoint. The
+     * lowering of {@code max(x)}, {@code amax(X, axis)} and the {@code min} forms builds the
+     * derivative around them from primitives (ties share the adjoint equally, as PyTorch's amax).
+     */
+    public static final Prim MAX_ALL = define("MAX_ALL", "max_all", kernel(Kernel.MAX_ALL, 1).noAdjoint(0));
+    public static final Prim MAX_AXIS0 = define("MAX_AXIS0", "max0", kernel(Kernel.MAX_AXIS0, 1).noAdjoint(0));
+    public static final Prim MAX_AXIS1 = define("MAX_AXIS1", "max1", kernel(Kernel.MAX_AXIS1, 1).noAdjoint(0));
 
     // ------------------------------------------------------------------ used only by adjoints
     /** {@code out[toks[i]] += dy[i]}, row by row: the adjoint of a gather. */
@@ -227,14 +254,19 @@ public final class Prim {
         throw new IllegalStateException(this + " has no derivative for operand " + k);
     }
 
-    /** True if reverse mode can differentiate through it. */
+    /** True if reverse mode can differentiate through it (some operand has a rule). */
     public boolean isDifferentiable() {
-        return isElementwise() || !definition.contributions().isEmpty();
+        return isElementwise() || definition.contributions().stream().anyMatch(c -> c.prim() != null);
+    }
+
+    /** True if operand {@code k} receives an adjoint (integer data and the max kernels' operands do not). */
+    public boolean hasAdjoint(int k) {
+        return isElementwise() || (!definition.contributions().isEmpty() && contribution(k).prim() != null);
     }
 
     /** How operand {@code k}'s rule reads in dumps and generated comments, with the attribute folded in. */
     public String describeRule(int k, double attribute) {
-        String d = "d" + (arity() == 1 ? "x" : k == 0 ? "a" : "b");
+        String d = "d" + (arity() == 1 ? "x" : k == 0 ? "a" : k == 1 ? "b" : "c");
         if (isElementwise()) {
             Scalar rule = Scalar.simplify(Scalar.replace(derivative(k), v -> v instanceof Scalar.Attribute ? new Scalar.Num(attribute) : null));
             return d + " += " + Scalar.text(rule, arity());
@@ -266,7 +298,7 @@ public final class Prim {
     /** The primitive of that name, as users call it ({@code gelu}), if it is an elementwise built-in. */
     public static Prim elementwiseNamed(String name) {
         for (Prim p : all()) {
-            if (p.isElementwise() && p.spelling.equals(name) && Character.isLetter(name.charAt(0)) && p != COPY) {
+            if (p.isElementwise() && p.spelling.equals(name) && Character.isLetter(name.charAt(0)) && p != COPY && p.arity() <= 3) {
                 return p;
             }
         }

@@ -171,6 +171,8 @@ public sealed interface Scalar {
                     return new Operand(0);
                 case "b":
                     return new Operand(1);
+                case "c":
+                    return new Operand(2);
                 case "y":
                     return new Result();
                 case "dy":
@@ -377,7 +379,7 @@ public sealed interface Scalar {
     static String text(Scalar e, int arity) {
         return new JavaPrinter(v -> {
             if (v instanceof Operand o) {
-                return o.index() == 0 ? (arity == 1 ? "x" : "a") : "b";
+                return o.index() == 0 ? (arity == 1 ? "x" : "a") : o.index() == 1 ? "b" : "c";
             } else if (v instanceof Result) {
                 return "y";
             } else if (v instanceof ResultAdjoint) {

@@ -74,6 +74,17 @@ class DiagnosticsTest {
                         List.of("3:6: error: 'cross_entropy' expects a vector [n] and an int label, or a matrix [m, n] and int labels [m], but got [4] and int [3]")),
                 Arguments.of("int input passed to a def", "input tok: int;\nparam E[4, 2];\ndef f(i) = E[i];\nloss sum(f(tok));\n",
                         List.of("4:12: error: 'tok' is an int input: it can only index (E[tok]) or be the class labels of cross_entropy, not be used as a real value")),
+                // Version 2 operators
+                Arguments.of("chained comparison", "param a;\nloss (a < 1 < 2) * a;\n",
+                        List.of("2:13: error: comparisons do not chain: write (a < b) * (b < c) for both")),
+                Arguments.of("where with shapes that do not broadcast", "param c[2];\nparam a[3];\nloss sum(where(c, a, 1));\n",
+                        List.of("3:10: error: 'where' expects three shapes that broadcast together, but got [2], [3] and scalar")),
+                Arguments.of("amax axis of a vector", "param v[3];\nloss sum(amax(v, 0));\n",
+                        List.of("2:15: error: 'amax(X, axis)' expects a matrix, but got [3]")),
+                Arguments.of("softmax over axis 2", "param X[2, 3];\nloss sum(softmax(X, 2));\n",
+                        List.of("2:21: error: axis must be the integer constant 0 or 1, but it is 2")),
+                Arguments.of("clamp arity", "param v[3];\nloss sum(clamp(v, 0));\n",
+                        List.of("2:10: error: 'clamp' takes 3 arguments, but 2 given")),
                 // Program structure
                 Arguments.of("model not first", "param w;\nmodel M;\nloss w;\n", List.of("2:1: error: 'model' must be the first statement")),
                 Arguments.of("two models", "model M;\nmodel N;\nparam w;\nloss w;\n", List.of("2:1: error: only one 'model' statement is allowed")),

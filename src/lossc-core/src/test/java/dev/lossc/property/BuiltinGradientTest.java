@@ -119,6 +119,31 @@ class BuiltinGradientTest {
         cs.add(new Case("index vector", v, null, "a[" + (n - 1) + "]", ANY));
         cs.add(new Case("index row", mat, null, "a[" + (m - 1) + "]", ANY));
         cs.add(new Case("index element", mat, null, "a[" + (m - 1) + ", " + (n - 1) + "]", ANY));
+        // Version 2 operators. Values are drawn without ties for max/min and away from clamp's bounds
+        // (the corners are tested exactly in V2OperatorsTest and against PyTorch).
+        for (String[] p : pairs) {
+            String tag = (p[0].isEmpty() ? "scalar" : p[0]) + " with " + (p[1].isEmpty() ? "scalar" : p[1]);
+            cs.add(new Case("comparison mask " + tag, p[0], p[1], "(a < b) * a + (a >= b) * b * 2 + (a != b) - (a == b)", BuiltinGradientTest::noTies));
+            cs.add(new Case("where " + tag, p[0], p[1], "where(a > 0, a * b, b - a)", v2 -> all(v2[0], x -> Math.abs(x) > 0.05)));
+            cs.add(new Case("clamp by " + tag, p[0], p[1], "clamp(a, b - 0.5, b + 0.5)",
+                    v2 -> all(v2[0], x -> all(v2[1], y -> Math.abs(Math.abs(x - y) - 0.5) > 0.05))));
+        }
+        for (String shape : List.of(s, v, mat)) {
+            String tag = shape.isEmpty() ? "scalar" : shape;
+            cs.add(new Case("max of all " + tag, shape, null, "max(a) * 3", BuiltinGradientTest::distinct));
+            cs.add(new Case("min of all " + tag, shape, null, "min(a) * 3", BuiltinGradientTest::distinct));
+            cs.add(new Case("norm " + tag, shape, null, "norm(a)", awayFromZero()));
+            cs.add(new Case("clamp constant bounds " + tag, shape, null, "clamp(a, -0.5, 0.5)", v2 -> all(v2[0], x -> Math.abs(Math.abs(x) - 0.5) > 0.05)));
+        }
+        cs.add(new Case("amax axis 0", mat, null, "amax(a, 0)", BuiltinGradientTest::distinct));
+        cs.add(new Case("amax axis 1", mat, null, "amax(a, 1)", BuiltinGradientTest::distinct));
+        cs.add(new Case("amin axis 0", mat, null, "amin(a, 0)", BuiltinGradientTest::distinct));
+        cs.add(new Case("amin axis 1", mat, null, "amin(a, 1)", BuiltinGradientTest::distinct));
+        cs.add(new Case("softmax axis 0", mat, null, "softmax(a, 0)", ANY));
+        cs.add(new Case("softmax axis 1", mat, null, "softmax(a, 1)", ANY));
+        cs.add(new Case("log_softmax axis 0", mat, null, "log_softmax(a, 0)", ANY));
+        cs.add(new Case("logsumexp axis 0", mat, null, "logsumexp(a, 0)", ANY));
+        cs.add(new Case("logsumexp axis 1", mat, null, "logsumexp(a, 1)", ANY));
         // Integer data (version 2): lookups, gathers with repeated indices (more indices than rows),
         // and cross_entropy with class indices.
         String tok = "input tok: int;\n";
@@ -133,6 +158,18 @@ class BuiltinGradientTest {
         cs.add(new Case("cross_entropy matrix with int labels", mat, null, "cross_entropy(a, labels)", ANY,
                 "input labels[" + m + "]: int;\n"));
         return cs;
+    }
+
+    /** No two elements of a within 0.05 of each other: a max/min reduction has one winner. */
+    private static boolean distinct(double[][] v) {
+        for (int i = 0; i < v[0].length; i++) {
+            for (int j = i + 1; j < v[0].length; j++) {
+                if (Math.abs(v[0][i] - v[0][j]) < 0.05) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static boolean noTies(double[][] v) {

@@ -390,6 +390,9 @@ public final class ProgramGenerator {
                 }
                 return leaf(s);
             }
+            case 14, 15 -> {
+                return v2Form(s, d);
+            }
             case 12, 13 -> {
                 if (intScalar == null) {
                     return leaf(s);
@@ -401,6 +404,48 @@ public final class ProgramGenerator {
                     return binaryDefs.get(rnd.nextInt(binaryDefs.size())) + "(" + expr(s, d) + ", " + expr(s, d) + ")";
                 }
                 return expr(s, d);
+            }
+            default -> {
+                return leaf(s);
+            }
+        }
+    }
+
+    /**
+     * Version 2 operators of shape {@code s}: comparison masks, where, clamp, max/min reductions,
+     * amax/amin along an axis, norm, the softmax family over columns.
+     */
+    private String v2Form(Shape s, int d) {
+        String[] cmp = {" < ", " <= ", " > ", " >= ", " == ", " != "};
+        switch (rnd.nextInt(4)) {
+            case 0 -> {
+                // A mask times a value, or where, or clamp; the second shape broadcasts.
+                Shape other = s.isMatrix() && rnd.nextBoolean() ? Shape.vector(s.cols()) : rnd.nextBoolean() ? Shape.SCALAR : s;
+                String mask = paren(expr(s, d) + cmp[rnd.nextInt(cmp.length)] + expr(other, d));
+                return switch (rnd.nextInt(3)) {
+                    case 0 -> mask + " * " + paren(expr(s, d));
+                    case 1 -> "where(" + mask + ", " + expr(s, d) + ", " + expr(other, d) + ")";
+                    default -> "clamp(" + expr(s, d) + ", -0.5, " + expr(other, d) + " + 0.75)";
+                };
+            }
+            case 1 -> {
+                if (s.isScalar()) {
+                    Shape any = randomShape();
+                    return switch (rnd.nextInt(4)) {
+                        case 0 -> "max(" + expr(any, d) + ")";
+                        case 1 -> "min(" + expr(any, d) + ")";
+                        case 2 -> "amax(" + expr(any, d) + ")";
+                        default -> "norm(" + expr(any, d) + ")";
+                    };
+                }
+                if (s.isVector()) {
+                    int m = dim().value();
+                    boolean rows = rnd.nextBoolean();
+                    Shape x = rows ? Shape.matrix(m, s.cols()) : Shape.matrix(s.cols(), m);
+                    String f = rnd.nextBoolean() ? "amax" : rnd.nextBoolean() ? "amin" : "logsumexp";
+                    return f + "(" + expr(x, d) + ", " + (rows ? "0" : "1") + ")";
+                }
+                return (rnd.nextBoolean() ? "softmax(" : "log_softmax(") + expr(s, d) + ", " + rnd.nextInt(2) + ")";
             }
             default -> {
                 return leaf(s);

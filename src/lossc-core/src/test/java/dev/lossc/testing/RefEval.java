@@ -383,6 +383,46 @@ public final class RefEval {
         return t.at(i * t.cols() + j);
     }
 
+    /** Three shapes broadcast together (where, clamp): by pairs, then element by element. */
+    private T broadcast3(T a, T b, T c3, java.util.function.Function<Node[], Node> f) {
+        T ab = broadcast(a, b, (x, y) -> x);
+        T shape = broadcast(ab, c3, (x, y) -> x);
+        Node[] out = new Node[shape.size()];
+        for (int i = 0; i < shape.rows(); i++) {
+            for (int j = 0; j < shape.cols(); j++) {
+                out[i * shape.cols() + j] = f.apply(new Node[] {pick(a, shape, i, j), pick(b, shape, i, j), pick(c3, shape, i, j)});
+            }
+        }
+        return new T(shape.rank(), shape.rows(), shape.cols(), out);
+    }
+
+    /** The largest (smallest) of {@code xs}; tied elements share the adjoint equally (PyTorch's amax). */
+    private Node extreme(List<Node> xs, boolean max) {
+        double m = xs.get(0).v;
+        for (Node x : xs) {
+            m = max ? Math.max(m, x.v) : Math.min(m, x.v);
+        }
+        int ties = 0;
+        for (Node x : xs) {
+            ties += x.v == m ? 1 : 0;
+        }
+        double[] local = new double[xs.size()];
+        for (int i = 0; i < local.length; i++) {
+            local[i] = xs.get(i).v == m ? 1.0 / ties : 0.0;
+        }
+        return node(m, xs.toArray(new Node[0]), local);
+    }
+
+    private T transposed(T x) {
+        Node[] out = new Node[x.size()];
+        for (int i = 0; i < x.rows(); i++) {
+            for (int j = 0; j < x.cols(); j++) {
+                out[j * x.rows() + i] = x.at(i * x.cols() + j);
+            }
+        }
+        return new T(2, x.cols(), x.rows(), out);
+    }
+
     private T map(T x, java.util.function.UnaryOperator<Node> f) {
         Node[] out = new Node[x.size()];
         for (int i = 0; i < out.length; i++) {
@@ -534,6 +574,12 @@ public final class RefEval {
                 case MUL -> broadcast(l, r, this::mul);
                 case DIV -> broadcast(l, r, this::div);
                 case MATMUL -> matmul(l, r);
+                case LT -> broadcast(l, r, (x, y) -> c(x.v < y.v ? 1 : 0));
+                case LE -> broadcast(l, r, (x, y) -> c(x.v <= y.v ? 1 : 0));
+                case GT -> broadcast(l, r, (x, y) -> c(x.v > y.v ? 1 : 0));
+                case GE -> broadcast(l, r, (x, y) -> c(x.v >= y.v ? 1 : 0));
+                case EQ -> broadcast(l, r, (x, y) -> c(x.v == y.v ? 1 : 0));
+                case NE -> broadcast(l, r, (x, y) -> c(x.v != y.v ? 1 : 0));
             };
         } else if (e instanceof Expr.Index ix) {
             T base = eval(ix.base(), env);
@@ -606,7 +652,43 @@ public final class RefEval {
                 return map(x, n -> unary(f, n, k));
             }
             case "max", "min" -> {
+                if (args.size() == 1) {
+                    return sc(extreme(List.of(x.data()), f.equals("max")));
+                }
                 return broadcast(x, args.get(1), (a, b) -> maxmin(f.equals("max"), a, b));
+            }
+            case "amax", "amin" -> {
+                boolean max = f.equals("amax");
+                if (args.size() == 1) {
+                    return sc(extreme(List.of(x.data()), max));
+                }
+                int axis = (int) scalar(args.get(1)).v;
+                int n = axis == 0 ? x.cols() : x.rows();
+                Node[] out = new Node[n];
+                for (int k = 0; k < n; k++) {
+                    out[k] = extreme(axis == 0 ? column(x, k) : row(x, k), max);
+                }
+                return new T(1, 1, n, out);
+            }
+            case "where" -> {
+                return broadcast3(x, args.get(1), args.get(2), v -> v[0].v != 0 ? v[1] : v[2]);
+            }
+            case "clamp" -> {
+                // min(max(x, lo), hi); at a bound the adjoint passes to x (PyTorch's clamp).
+                return broadcast3(x, args.get(1), args.get(2), v -> {
+                    double lo = v[1].v;
+                    double hi = v[2].v;
+                    double y = Math.min(Math.max(v[0].v, lo), hi);
+                    double dx = v[0].v >= lo && v[0].v <= hi ? 1 : 0;
+                    double dlo = v[0].v < lo && lo <= hi ? 1 : 0;
+                    double dhi = Math.max(v[0].v, lo) > hi ? 1 : 0;
+                    return node(y, new Node[] {v[0], v[1], v[2]}, new double[] {dx, dlo, dhi});
+                });
+            }
+            case "norm" -> {
+                Node s = sumAll(map(x, n -> unary("pow", n, 2)));
+                double y = Math.sqrt(s.v);
+                return sc(node(y, new Node[] {s}, new double[] {y == 0 ? 0 : 0.5 / y}));
             }
             case "dot" -> {
                 return sc(dot(List.of(x.data()), List.of(args.get(1).data())));
@@ -645,13 +727,16 @@ public final class RefEval {
                 return new T(1, 1, n, out);
             }
             case "softmax" -> {
-                return rowsOf(x, this::softmax);
+                boolean columns = args.size() == 2 && scalar(args.get(1)).v == 0;
+                return columns ? transposed(rowsOf(transposed(x), this::softmax)) : rowsOf(x, this::softmax);
             }
             case "log_softmax" -> {
-                return rowsOf(x, this::logSoftmax);
+                boolean columns = args.size() == 2 && scalar(args.get(1)).v == 0;
+                return columns ? transposed(rowsOf(transposed(x), this::logSoftmax)) : rowsOf(x, this::logSoftmax);
             }
             case "logsumexp" -> {
-                return rowsOf(x, r -> List.of(logsumexp(r)), false);
+                boolean columns = args.size() == 2 && scalar(args.get(1)).v == 0;
+                return rowsOf(columns ? transposed(x) : x, r -> List.of(logsumexp(r)), false);
             }
             case "mse" -> {
                 T d = broadcast(x, args.get(1), this::sub);
