@@ -804,23 +804,12 @@ public final class Checker {
                     return null;
                 }
                 return base == null ? null : gather(base, data, limit, i.pos(), x.pos(), ctx);
-            } else if (data != null) {
-                a = Affine.datum(data, null, limit);
-                indexLimits.merge(data, limit, Math::min);
-            } else if (x instanceof Expr.Index xi && xi.indexes().size() == 1 && (data = intInput(xi.base(), ctx)) != null) {
-                // toks[t]: one element of an int vector, itself at an ordinary index.
-                Affine at = affine(xi.indexes().get(0), ctx);
-                if (at != null && (at.min() < 0 || at.max() >= data.shape().cols())) {
-                    String shown = at.isConstant() ? at.toString() : at + " (which runs from " + at.min() + " to " + at.max() + ")";
-                    reporter.error(Exprs.start(xi.indexes().get(0)), DiagnosticKind.INDEX_OUT_OF_BOUNDS, shown, data.shape().cols());
-                    at = null;
-                }
-                a = at == null || data.shape().isScalar() ? null : Affine.datum(data, at, limit);
-                if (at != null && data.shape().isScalar()) {
-                    reporter.error(xi.pos(), DiagnosticKind.TOO_MANY_INDEXES, "scalar", 1);
-                }
-                if (a != null) {
-                    indexLimits.merge(data, limit, Math::min);
+            } else if (isIntData(x, ctx)) {
+                // tok, or toks[t]: one id, read at run time.
+                Typed.IntRef id = intData(x, ctx);
+                a = id == null ? null : Affine.datum(id.input(), id.at(), limit);
+                if (id != null) {
+                    indexLimits.merge(id.input(), limit, Math::min);
                 }
             } else {
                 a = affine(x, ctx);
@@ -838,12 +827,7 @@ public final class Checker {
             return null;
         }
         for (int k = 0; k < idx.size(); k++) {
-            Affine a = idx.get(k);
-            if (a.min() < 0 || a.max() >= sizes[k]) {
-                String shown = a.isConstant() ? a.toString() : a + " (which runs from " + a.min() + " to " + a.max() + ")";
-                reporter.error(Exprs.start(i.indexes().get(k)), DiagnosticKind.INDEX_OUT_OF_BOUNDS, shown, sizes[k]);
-                ok = false;
-            }
+            ok &= inBounds(idx.get(k), sizes[k], i.indexes().get(k));
         }
         if (!ok) {
             return null;
@@ -881,12 +865,20 @@ public final class Checker {
             reporter.error(xi.pos(), DiagnosticKind.TOO_MANY_INDEXES, "scalar", 1);
             return null;
         }
-        if (at.min() < 0 || at.max() >= data.shape().cols()) {
-            String shown = at.isConstant() ? at.toString() : at + " (which runs from " + at.min() + " to " + at.max() + ")";
-            reporter.error(Exprs.start(xi.indexes().get(0)), DiagnosticKind.INDEX_OUT_OF_BOUNDS, shown, data.shape().cols());
+        if (!inBounds(at, data.shape().cols(), xi.indexes().get(0))) {
             return null;
         }
         return new Typed.IntRef(data, at, Shape.SCALAR, e.pos());
+    }
+
+    /** True if {@code a} stays in {@code 0 … size - 1} over its loops; else C007 at {@code written}, naming its range. */
+    private boolean inBounds(Affine a, int size, Expr written) {
+        if (a.min() >= 0 && a.max() < size) {
+            return true;
+        }
+        String shown = a.isConstant() ? a.toString() : a + " (which runs from " + a.min() + " to " + a.max() + ")";
+        reporter.error(Exprs.start(written), DiagnosticKind.INDEX_OUT_OF_BOUNDS, shown, size);
+        return false;
     }
 
     /** {@code E[toks]} → rows {@code E[toks[0]], E[toks[1]], …}; {@code v[toks]} → elements. */
@@ -1069,16 +1061,15 @@ public final class Checker {
                     yield f == Builtin.SUM ? apply(Prim.SUM, args, 0, Shape.SCALAR, pos, ctx) : derived(f, args, Shape.SCALAR, pos, ctx);
                 }
                 Shape a = args.get(0).shape();
-                Typed.Expr axis = args.get(1);
-                if (!(axis instanceof Typed.Const k) || (k.value() != 0 && k.value() != 1)) {
-                    reporter.error(Exprs.start(c.args().get(1)), DiagnosticKind.BAD_AXIS, describe(axis));
+                Integer axis = axis(c, args.get(1));
+                if (axis == null) {
                     yield null;
                 }
                 if (!a.isMatrix()) {
                     reporter.error(Exprs.start(c.args().get(0)), DiagnosticKind.ARGUMENT_SHAPE, name + "(X, axis)", "a matrix", a);
                     yield null;
                 }
-                boolean rows = k.value() == 0;
+                boolean rows = axis == 0;
                 Shape result = Shape.vector(rows ? a.cols() : a.rows());
                 if (f == Builtin.SUM) {
                     yield apply(rows ? Prim.SUM_AXIS0 : Prim.SUM_AXIS1, List.of(args.get(0)), 0, result, pos, ctx);

@@ -704,13 +704,7 @@ public final class RefEval {
                 return new T(2, x.size(), b.size(), out);
             }
             case "transpose" -> {
-                Node[] out = new Node[x.size()];
-                for (int i = 0; i < x.rows(); i++) {
-                    for (int j = 0; j < x.cols(); j++) {
-                        out[j * x.rows() + i] = x.at(i * x.cols() + j);
-                    }
-                }
-                return new T(2, x.cols(), x.rows(), out);
+                return transposed(x);
             }
             case "sum", "mean" -> {
                 boolean mean = f.equals("mean");
