@@ -26,8 +26,9 @@ statement
     | 'loss' expr ';'                                             # lossStmt
     ;
 
+// `dim B <= 64` (version 2): a size chosen at each call, from 1 to the maximum.
 dimDecl
-    : ID '=' expr
+    : ID op=('=' | '<=') expr
     ;
 
 shape

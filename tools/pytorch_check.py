@@ -116,6 +116,34 @@ example("classifier", lambda v: F.cross_entropy(classifier_logits(v), v["T"]),
 example("char_gru", lambda v: gru_states(v)[1] / v["toks"].shape[0],
         {"next": lambda v: torch.softmax(v["Wo"] @ gru_states(v)[0] + v["bo"], 0), "state": lambda v: gru_states(v)[0]},
         ints=("toks", "targets"))
+
+
+def mnist_logits(v):
+    return F.relu(v["X"] @ v["W1"].T + v["b1"]) @ v["W2"].T + v["b2"]
+
+
+def mnist(rows):
+    """examples/mnist.loss (batch size varying per call) at `rows` images: the example's images,
+    repeated, and params drawn here (the values file holds no params), in a temporary values file."""
+    import tempfile
+    g = torch.Generator().manual_seed(rows)
+    given = json.load(open(os.path.join(ROOT, "examples", "mnist.json")))
+    values = {"X": [given["X"][i % len(given["X"])] for i in range(rows)],
+              "labels": [(given["labels"][i % len(given["labels"])] + i) % 10 for i in range(rows)],
+              "W1": (torch.randn(128, 784, generator=g) * 0.05).tolist(), "b1": (torch.randn(128, generator=g) * 0.1).tolist(),
+              "W2": (torch.randn(10, 128, generator=g) * 0.1).tolist(), "b2": (torch.randn(10, generator=g) * 0.1).tolist()}
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(values, f)
+    try:
+        check(f"mnist, B = {rows}", os.path.join(ROOT, "examples", "mnist.loss"), f.name,
+              lambda v: F.cross_entropy(mnist_logits(v), v["labels"]),
+              {"probs": lambda v: torch.softmax(mnist_logits(v), 1)}, ints=("labels",))
+    finally:
+        os.unlink(f.name)
+
+
+for rows in (1, 7, 64):
+    mnist(rows)
 check("int inputs", os.path.join(ROOT, "tools", "pytorch_ints.loss"), os.path.join(ROOT, "tools", "pytorch_ints.json"), ints,
       ints=("tok", "toks", "labels"))
 check("v2 operators", os.path.join(ROOT, "tools", "pytorch_v2ops.loss"), os.path.join(ROOT, "tools", "pytorch_v2ops.json"), v2ops)

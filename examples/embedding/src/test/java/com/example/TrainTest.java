@@ -147,4 +147,24 @@ class TrainTest {
         }
         assertTrue(rnn.loss(xs, targets, new double[Rnn.H]) < first, "training through time lowers the loss");
     }
+
+    /**
+     * The MNIST-shaped classifier, trained on generated digits in batches of 50 (1000 images: every
+     * epoch has 20 full batches; 1010 would end on a batch of 10), classifies a held-out set through
+     * its probs output.
+     */
+    @Test
+    void digitClassifierTrainsAndIsAccurateOnAHeldOutSet() {
+        Digits.DataSet train = Digits.generate(1010, 1);
+        Digits.DataSet heldOut = Digits.generate(300, 2);
+        com.example.nets.Mnist net = new com.example.nets.Mnist();
+        net.initParameters(7);
+        double before = Digits.accuracy(net, heldOut);
+        double first = Digits.train(net, train, 50, 1, 0.001);
+        double second = Digits.train(net, train, 50, 1, 0.001);
+        double after = Digits.accuracy(net, heldOut);
+        assertTrue(second < first, "the loss falls: " + first + " then " + second);
+        assertTrue(before < 0.3, "untrained accuracy " + before);
+        assertTrue(after > 0.9, "held-out accuracy " + after);
+    }
 }

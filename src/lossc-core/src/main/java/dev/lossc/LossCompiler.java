@@ -281,9 +281,14 @@ public final class LossCompiler {
         }
         List<ModelLayout.Output> outputs = new java.util.ArrayList<>();
         for (IrProgram.Output o : ir.outputs()) {
-            outputs.add(new ModelLayout.Output(o.name(), o.value().shape(), ir.inputsOf(o).stream().map(dev.lossc.ir.Value::name).toList()));
+            List<dev.lossc.ir.Value> needed = ir.inputsOf(o);
+            outputs.add(new ModelLayout.Output(o.name(), o.value().shape(), needed.stream().map(dev.lossc.ir.Value::name).toList(),
+                    ir.varyingDims(needed, o.body(), o.value().shape()).stream().map(dev.lossc.check.Symbol.Dim::name).toList()));
         }
-        return new ModelLayout(p.className(), inputs, params, outputs);
+        List<ModelLayout.VaryingDim> dims = p.dims().stream().filter(dev.lossc.check.Symbol.Dim::varying)
+                .map(d -> new ModelLayout.VaryingDim(d.name(), d.value())).toList();
+        List<String> lossDims = ir.varyingDims(ir.inputs(), ir.body(), ir.loss().shape()).stream().map(dev.lossc.check.Symbol.Dim::name).toList();
+        return new ModelLayout(p.className(), inputs, params, outputs, dims, lossDims);
     }
 
     /** True if {@code packageName} is empty or a valid Java package name (the CLI, the plugin and {@link Options} ask here). */

@@ -1,5 +1,6 @@
 package dev.lossc;
 
+import dev.lossc.types.Shape;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -23,9 +24,10 @@ public final class ModelDriver {
         this.layout = layout;
         this.type = type;
         this.instance = type.getConstructor().newInstance();
-        Class<?>[] types = new Class<?>[layout.inputs().size()];
+        int d = layout.lossDims().size();
+        Class<?>[] types = new Class<?>[d + layout.inputs().size()];
         for (int i = 0; i < types.length; i++) {
-            types[i] = layout.inputs().get(i).javaType();
+            types[i] = i < d ? int.class : layout.inputs().get(i - d).javaType();
         }
         this.loss = type.getMethod("loss", types);
         this.lossAndGradient = type.getMethod("lossAndGradient", types);
@@ -114,6 +116,11 @@ public final class ModelDriver {
                 .orElseThrow(() -> new IllegalArgumentException("no output " + name));
         List<Class<?>> types = new ArrayList<>();
         List<Object> args = new ArrayList<>();
+        Map<String, Integer> sizes = sizes(inputs);
+        for (String dim : o.dims()) {
+            types.add(int.class);
+            args.add(size(sizes, dim));
+        }
         for (String inName : o.inputs()) {
             ModelLayout.Slot in = layout.inputs().stream().filter(s -> s.name().equals(inName)).findFirst().orElseThrow();
             types.add(in.javaType());
@@ -122,7 +129,7 @@ public final class ModelDriver {
         boolean scalar = o.shape().size() == 1;
         if (!scalar) {
             types.add(double[].class);
-            args.add(new double[o.shape().size()]);
+            args.add(new double[actualSize(o.shape(), sizes)]);
         }
         try {
             Method m = type.getMethod(javaName(o.name()), types.toArray(new Class<?>[0]));
@@ -166,11 +173,65 @@ public final class ModelDriver {
     }
 
     private Object[] args(Map<String, double[]> inputs) {
-        Object[] args = new Object[layout.inputs().size()];
+        Map<String, Integer> sizes = sizes(inputs);
+        int d = layout.lossDims().size();
+        Object[] args = new Object[d + layout.inputs().size()];
         for (int i = 0; i < args.length; i++) {
-            args[i] = arg(layout.inputs().get(i), inputs);
+            args[i] = i < d ? (Object) size(sizes, layout.lossDims().get(i)) : arg(layout.inputs().get(i - d), inputs);
         }
         return args;
+    }
+
+    /**
+     * The actual size of every varying dim, from the inputs it sizes (their first axis): all of them
+     * must agree. A size above the maximum is passed on, for the generated method to refuse.
+     */
+    public Map<String, Integer> sizes(Map<String, double[]> inputs) {
+        Map<String, Integer> sizes = new LinkedHashMap<>();
+        Map<String, String> from = new LinkedHashMap<>();
+        for (ModelLayout.Slot in : layout.inputs()) {
+            Shape s = in.shape();
+            double[] v = inputs.get(in.name());
+            String dim = s.isScalar() ? null : s.lengthAxis().dim();
+            if (dim == null || v == null) {
+                continue;
+            }
+            int width = s.isMatrix() ? s.cols() : 1;
+            if (v.length % width != 0) {
+                throw new IllegalArgumentException("input " + in.name() + " has " + v.length + " values, not a whole number of rows of " + width);
+            }
+            int n = v.length / width;
+            Integer before = sizes.putIfAbsent(dim, n);
+            if (before != null && before != n) {
+                throw new IllegalArgumentException("inputs " + from.get(dim) + " and " + in.name() + " disagree on dim " + dim + ": "
+                        + before + " and " + n);
+            }
+            from.putIfAbsent(dim, in.name());
+        }
+        return sizes;
+    }
+
+    private static int size(Map<String, Integer> sizes, String dim) {
+        Integer n = sizes.get(dim);
+        if (n == null) {
+            throw new IllegalArgumentException("no input gives the size of dim " + dim);
+        }
+        return n;
+    }
+
+    /** The number of elements of {@code s} at the actual sizes. */
+    private static int actualSize(Shape s, Map<String, Integer> sizes) {
+        return actualShape(s, sizes).size();
+    }
+
+    /** {@code s} with each varying dim at its actual size (a fixed shape). */
+    public static Shape actualShape(Shape s, Map<String, Integer> sizes) {
+        if (!s.varies()) {
+            return s;
+        }
+        int rows = s.rowDim() == null ? s.rows() : size(sizes, s.rowDim());
+        int cols = s.colDim() == null ? s.cols() : size(sizes, s.colDim());
+        return s.isVector() ? Shape.vector(cols) : Shape.matrix(rows, cols);
     }
 
     /**

@@ -8,7 +8,11 @@ import java.util.List;
  * in the flat order of {@code parameters()} and {@code gradient()}, each with its shape and (for a
  * param) its offset. The one place outside the generated code that knows the layout.
  */
-public record ModelLayout(String className, List<Slot> inputs, List<Slot> params, List<Output> outputs) {
+public record ModelLayout(String className, List<Slot> inputs, List<Slot> params, List<Output> outputs, List<VaryingDim> dims,
+                          List<String> lossDims) {
+    /** A dim that varies per call (version 2): its name and largest size. */
+    public record VaryingDim(String name, int max) {}
+
     /**
      * An input or param: its name, shape, and offset in the flat parameter array (params only);
      * {@code integer} for an int input, whose values must lie in {@code 0..limit-1} (no bound if
@@ -25,16 +29,23 @@ public record ModelLayout(String className, List<Slot> inputs, List<Slot> params
         }
     }
 
-    /** An {@code output}: its name (and the method's), shape, and the inputs its method takes, in order. */
-    public record Output(String name, Shape shape, List<String> inputs) {
+    /**
+     * An {@code output}: its name (and the method's), shape, the inputs its method takes, in order,
+     * and the varying dims whose sizes it takes first.
+     */
+    public record Output(String name, Shape shape, List<String> inputs, List<String> dims) {
         public Output {
             inputs = List.copyOf(inputs);
+            dims = List.copyOf(dims);
         }
     }
 
+    /** {@code lossDims}: the varying dims whose sizes {@code loss}/{@code lossAndGradient} take first. */
     public ModelLayout {
         inputs = List.copyOf(inputs);
         params = List.copyOf(params);
         outputs = List.copyOf(outputs);
+        dims = List.copyOf(dims);
+        lossDims = List.copyOf(lossDims);
     }
 }

@@ -77,6 +77,7 @@ public final class ValuesFile {
             }
             inputs.put(in.name(), v);
         }
+        sizesAgree(model, entries, inputs, reporter);
         for (ModelLayout.Slot p : model.params()) {
             known.add(p.name());
             if (paramsOptional && !entries.containsKey(p.name())) {
@@ -90,6 +91,25 @@ public final class ValuesFile {
             }
         }
         return !reporter.hasErrors();
+    }
+
+    /** All inputs sized by one varying dim give it the same size (V008 at the first that disagrees). */
+    private static void sizesAgree(ModelLayout model, Map<String, Entry> entries, Map<String, double[]> inputs, Reporter reporter) {
+        Map<String, ModelLayout.Slot> first = new LinkedHashMap<>();
+        Map<String, Integer> size = new LinkedHashMap<>();
+        for (ModelLayout.Slot in : model.inputs()) {
+            double[] v = inputs.get(in.name());
+            if (v == null || in.shape().isScalar() || !in.shape().lengthAxis().varies()) {
+                continue;
+            }
+            String dim = in.shape().lengthAxis().dim();
+            int n = in.shape().isMatrix() ? v.length / in.shape().cols() : v.length;
+            Integer before = size.putIfAbsent(dim, n);
+            first.putIfAbsent(dim, in);
+            if (before != null && before != n) {
+                reporter.error(entries.get(in.name()).pos(), DiagnosticKind.VALUES_SIZES, first.get(dim).name(), in.name(), dim, before, n);
+            }
+        }
     }
 
     /** An int input's values: integers, and within the range its uses allow. */
@@ -208,13 +228,18 @@ public final class ValuesFile {
         if (!(value instanceof List<?> rows)) {
             return null;
         }
-        if (shape.isVector()) {
-            return numbers(rows, shape.cols());
-        }
-        if (rows.size() != shape.rows()) {
+        // A size that varies per call: any number of rows (elements) from 1 to the maximum.
+        boolean varies = shape.lengthAxis().varies();
+        if (varies && (rows.isEmpty() || rows.size() > shape.lengthAxis().size())) {
             return null;
         }
-        double[] out = new double[shape.size()];
+        if (shape.isVector()) {
+            return numbers(rows, varies ? rows.size() : shape.cols());
+        }
+        if (rows.size() != shape.rows() && !varies) {
+            return null;
+        }
+        double[] out = new double[rows.size() * shape.cols()];
         for (int i = 0; i < rows.size(); i++) {
             if (!(rows.get(i) instanceof List<?> row)) {
                 return null;
@@ -262,6 +287,10 @@ public final class ValuesFile {
     }
 
     static String expected(Shape s) {
+        if (s.varies()) {
+            String n = "1 to " + s.lengthAxis().size() + " (" + s.lengthAxis().dim() + ")";
+            return s.isVector() ? "an array of " + n + " numbers" : "an array of " + n + " rows of " + s.cols() + " numbers";
+        }
         return switch (s.rank()) {
             case 0 -> "a number";
             case 1 -> "an array of " + s.cols() + (s.cols() == 1 ? " number" : " numbers");

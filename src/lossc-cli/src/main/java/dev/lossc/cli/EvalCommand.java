@@ -71,7 +71,12 @@ final class EvalCommand implements Callable<Integer> {
         driver.setParams(params);
         double loss = driver.lossAndGradient(inputs);
         double[] gradient = driver.gradient().clone();
-        out.println(Json.result(loss, model.params(), gradient, model.outputs(), driver.outputs(inputs)));
+        // An output sized by a dim that varies per call is printed at the size the inputs gave it.
+        java.util.Map<String, Integer> sizes = driver.sizes(inputs);
+        java.util.List<dev.lossc.ModelLayout.Output> outputs = model.outputs().stream()
+                .map(o -> new dev.lossc.ModelLayout.Output(o.name(), dev.lossc.ModelDriver.actualShape(o.shape(), sizes), o.inputs(), o.dims()))
+                .toList();
+        out.println(Json.result(loss, model.params(), gradient, outputs, driver.outputs(inputs)));
         out.flush();
         return Main.OK;
     }

@@ -114,6 +114,30 @@ class CliTest {
         assertEquals(1, r.out().lines().count(), "exactly one JSON object");
     }
 
+    /** A batch size that varies per call comes from the values file's rows; inputs that disagree are V008. */
+    @Test
+    void evalTakesAVaryingSizeFromTheInputs(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Path model = dir.resolve("batch.loss");
+        Files.writeString(model, "dim B <= 8, D = 2;\ninput X[B, D];\ninput y[B];\nparam w[D];\noutput s = X @ w;\nloss mse(X @ w, y);\n");
+        Path good = dir.resolve("good.json");
+        Files.writeString(good, "{\"X\": [[1, 2], [3, 4], [5, 6]], \"y\": [1, 0, 2], \"w\": [0.5, -1]}");
+        Run r = lossc("eval", model.toString(), "--values", good.toString());
+        assertEquals(0, r.code(), r.err());
+        // s = X @ w = [-1.5, -2.5, -3.5]; loss = mean((s - y)^2) = (6.25 + 6.25 + 30.25) / 3.
+        assertTrue(r.out().contains("\"outputs\": {\"s\": [-1.5, -2.5, -3.5]}"), r.out());
+        assertTrue(r.out().startsWith("{\"loss\": " + (6.25 + 6.25 + 30.25) / 3 + ","), r.out());
+        Path bad = dir.resolve("bad.json");
+        Files.writeString(bad, "{\"X\": [[1, 2], [3, 4]], \"y\": [1, 0, 2], \"w\": [0.5, -1]}");
+        Run e = lossc("eval", model.toString(), "--values", bad.toString());
+        assertEquals(1, e.code());
+        assertTrue(e.err().startsWith(bad + ":1:25: error: inputs 'X' and 'y' must agree on dim B, which varies per call, but give it 2 and 3"), e.err());
+        Path tooMany = dir.resolve("many.json");
+        Files.writeString(tooMany, "{\"X\": [[1, 2], [1, 2], [1, 2], [1, 2], [1, 2], [1, 2], [1, 2], [1, 2], [1, 2]], \"y\": [1], \"w\": [0.5, -1]}");
+        Run m = lossc("eval", model.toString(), "--values", tooMany.toString());
+        assertEquals(1, m.code());
+        assertTrue(m.err().contains("error: input 'X' has shape [B, 2], so its value must be an array of 1 to 8 (B) rows of 2 numbers"), m.err());
+    }
+
     /** eval's "outputs" are what the output methods return (the classifier's probs need no targets). */
     @Test
     void evalReportsEveryOutputAsItsMethodComputesIt() throws IOException {

@@ -26,7 +26,7 @@ public final class AstPrinter {
         } else if (s instanceof Stmt.Dim dim) {
             line(out, d, "Dim" + at);
             for (Stmt.DimDecl decl : dim.decls()) {
-                line(out, d + 1, decl.name() + " = " + expr(decl.value()));
+                line(out, d + 1, decl.name() + (decl.varying() ? " <= " : " = ") + expr(decl.value()));
             }
         } else if (s instanceof Stmt.Const c) {
             line(out, d, "Const " + c.name() + " = " + expr(c.value()) + at);

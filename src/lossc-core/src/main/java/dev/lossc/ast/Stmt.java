@@ -16,7 +16,8 @@ public sealed interface Stmt {
         }
     }
 
-    record DimDecl(Ident name, Expr value) {}
+    /** {@code B = 32}, or with {@code varying} {@code B <= 64}: a maximum, the size chosen per call. */
+    record DimDecl(Ident name, Expr value, boolean varying) {}
 
     record Const(Ident name, Expr value, Pos pos) implements Stmt {}
 

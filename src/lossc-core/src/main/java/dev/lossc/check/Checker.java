@@ -30,6 +30,8 @@ public final class Checker {
     private final Pos endOfFile;
     private final Scope global = new Scope(null);
     private final List<Symbol.Dim> dims = new ArrayList<>();
+    /** The vars declared by each def call being inlined, innermost first: the only ones its body may assign. */
+    private final java.util.ArrayDeque<java.util.Set<Symbol.Var>> defVars = new java.util.ArrayDeque<>();
     private final List<Symbol.Input> inputs = new ArrayList<>();
     private final List<Symbol.Param> params = new ArrayList<>();
     /** Each int input's exclusive bound: the smallest size it indexes (checked at run time). */
@@ -193,7 +195,7 @@ public final class Checker {
                     declareQuietly(decl.name(), ctx.scope());
                     continue;
                 }
-                Symbol.Dim sym = new Symbol.Dim(decl.name().name(), (int) c.value(), decl.name().pos());
+                Symbol.Dim sym = new Symbol.Dim(decl.name().name(), (int) c.value(), decl.varying(), decl.name().pos());
                 if (declare(decl.name(), sym, ctx.scope())) {
                     dims.add(sym);
                 }
@@ -220,6 +222,10 @@ public final class Checker {
                 return;
             }
             Shape shape = declaredShape(in.shape(), in.name(), ctx);
+            if (shape != null && shape.isMatrix() && shape.colDim() != null) {
+                reporter.error(Exprs.start(in.shape().get(1)), DiagnosticKind.VARYING_DIM_AXIS, shape.colDim(), "input '" + in.name().name() + "'");
+                shape = null;
+            }
             if (shape != null && in.integer() && shape.isMatrix()) {
                 reporter.error(in.name().pos(), DiagnosticKind.INT_INPUT_RANK, in.name().name(), shape);
                 shape = null;
@@ -238,6 +244,13 @@ public final class Checker {
                 return;
             }
             Shape shape = declaredShape(p.shape(), p.name(), ctx);
+            if (shape != null && shape.varies()) {
+                int k = shape.isMatrix() && shape.rowDim() == null ? 1 : 0;
+                reporter.error(Exprs.start(p.shape().get(k)), DiagnosticKind.VARYING_DIM_PARAM, p.name().name(),
+                        k == 0 && shape.isMatrix() ? shape.rowDim() : shape.colDim());
+                declareQuietly(p.name(), ctx.scope());
+                return;
+            }
             Symbol.Initializer init = p.init().isPresent() ? initializer(p.init().get(), ctx) : null;
             if (shape == null || (init == null && p.init().isPresent())) {
                 declareQuietly(p.name(), ctx.scope());
@@ -284,7 +297,7 @@ public final class Checker {
                 out.add(new Typed.Output(sym, v, o.pos()));
             }
         } else if (s instanceof Stmt.Var v) {
-            if (!allowed("var", ctx, Where.TOP, s.pos())) {
+            if (!allowed("var", ctx, null, s.pos())) {
                 // Its uses in the same block would only echo this error.
                 declareQuietly(v.name(), ctx.scope());
                 return;
@@ -296,13 +309,12 @@ public final class Checker {
             }
             Symbol.Var sym = new Symbol.Var(v.name().name(), value.shape(), v.name().pos());
             if (declare(v.name(), sym, ctx.scope())) {
+                if (ctx.inDef() != null && !defVars.isEmpty()) {
+                    defVars.peek().add(sym);
+                }
                 out.add(new Typed.VarDecl(sym, value, v.pos()));
             }
         } else if (s instanceof Stmt.Assign a) {
-            if (ctx.where() == Where.DEF) {
-                reporter.error(s.pos(), DiagnosticKind.STATEMENT_NOT_ALLOWED_HERE, "assignment", "inside a 'def' body");
-                return;
-            }
             Typed.Expr value = expr(a.value(), ctx);
             Symbol target = ctx.scope().lookup(a.name().name());
             if (target == null) {
@@ -316,6 +328,10 @@ public final class Checker {
                 reporter.error(a.name().pos(), DiagnosticKind.ASSIGN_NOT_VAR, a.name().name(), target.kind());
                 return;
             }
+            if (ctx.inDef() != null && !defVars.isEmpty() && !defVars.peek().contains(var)) {
+                reporter.error(a.name().pos(), DiagnosticKind.DEF_ASSIGNS_OUTER, a.name().name(), ctx.inDef().name());
+                return;
+            }
             if (value == null) {
                 return;
             }
@@ -325,19 +341,16 @@ public final class Checker {
             }
             out.add(new Typed.Assign(var, value, a.pos()));
         } else if (s instanceof Stmt.For f) {
-            if (ctx.where() == Where.DEF) {
-                reporter.error(s.pos(), DiagnosticKind.STATEMENT_NOT_ALLOWED_HERE, "for", "inside a 'def' body");
-                return;
-            }
             Integer from = loopBound(f.from(), ctx);
-            Integer to = loopBound(f.to(), ctx);
+            Symbol.Dim toDim = varyingDim(f.to(), ctx);
+            Integer to = toDim != null ? Integer.valueOf(toDim.value()) : loopBound(f.to(), ctx);
             Scope body = new Scope(ctx.scope());
             Symbol.Loop loop = null;
             if (from != null && to != null) {
                 if (to < from) {
                     reporter.error(Exprs.start(f.to()), DiagnosticKind.LOOP_RANGE, from, to);
                 } else {
-                    loop = new Symbol.Loop(f.variable().name(), from, to, f.variable().pos());
+                    loop = new Symbol.Loop(f.variable().name(), from, to, toDim == null ? null : toDim.name(), f.variable().pos());
                 }
             }
             if (loop != null) {
@@ -423,10 +436,10 @@ public final class Checker {
             reporter.error(sizes.get(2).pos(), DiagnosticKind.SHAPE_RANK, sizes.size());
             return null;
         }
-        int[] n = new int[sizes.size()];
+        Shape.Axis[] n = new Shape.Axis[sizes.size()];
         boolean ok = true;
         for (int i = 0; i < n.length; i++) {
-            Integer v = size(sizes.get(i), ctx);
+            Shape.Axis v = sizeAxis(sizes.get(i), ctx);
             if (v == null) {
                 ok = false;
             } else {
@@ -441,6 +454,29 @@ public final class Checker {
             case 1 -> Shape.vector(n[0]);
             default -> checkedMatrix(n[0], n[1], "'" + name.name() + "'", name.pos());
         };
+    }
+
+    /** A dim that varies per call, if {@code e} names one (bare), else null. */
+    private Symbol.Dim varyingDim(Expr e, Ctx ctx) {
+        if (e instanceof Expr.Name n && ctx.scope().lookup(n.id().name()) instanceof Symbol.Dim d && d.varying()) {
+            return d;
+        }
+        return null;
+    }
+
+    /** A size in a declared shape: a constant, or a dim that varies per call (named alone). */
+    private Shape.Axis sizeAxis(Expr e, Ctx ctx) {
+        Symbol.Dim d = varyingDim(e, ctx);
+        if (d != null) {
+            return new Shape.Axis(d.value(), d.name());
+        }
+        Integer v = size(e, ctx);
+        return v == null ? null : Shape.Axis.of(v);
+    }
+
+    private Shape checkedMatrix(Shape.Axis m, Shape.Axis n, String what, Pos pos) {
+        Shape s = checkedMatrix(m.size(), n.size(), what, pos);
+        return s == null ? null : Shape.matrix(m, n);
     }
 
     private Shape checkedMatrix(long m, long n, String what, Pos pos) {
@@ -531,15 +567,34 @@ public final class Checker {
         for (Ident p : def.def().params()) {
             declareNameOnly(p, scope);
         }
-        for (Stmt s : def.def().body()) {
+        defBodyNames(def.def().body(), scope, def);
+        namesIn(def.def().result(), scope, def);
+    }
+
+    /** A def body (version 2): let, var, assignments and for, each checked for names where the def is declared. */
+    private void defBodyNames(List<Stmt> body, Scope scope, Symbol.Def def) {
+        for (Stmt s : body) {
             if (s instanceof Stmt.Let l) {
                 namesIn(l.value(), scope, def);
                 declareNameOnly(l.name(), scope);
+            } else if (s instanceof Stmt.Var v) {
+                namesIn(v.value(), scope, def);
+                declareNameOnly(v.name(), scope);
+            } else if (s instanceof Stmt.Assign a) {
+                namesIn(a.value(), scope, def);
+                if (scope.lookup(a.name().name()) == null) {
+                    reporter.error(a.name().pos(), DiagnosticKind.UNKNOWN_NAME, a.name().name());
+                }
+            } else if (s instanceof Stmt.For f) {
+                namesIn(f.from(), scope, def);
+                namesIn(f.to(), scope, def);
+                Scope inner = new Scope(scope);
+                declareNameOnly(f.variable(), inner);
+                defBodyNames(f.body(), inner, def);
             } else {
                 reporter.error(s.pos(), DiagnosticKind.STATEMENT_NOT_ALLOWED_HERE, keyword(s), "inside a 'def' body");
             }
         }
-        namesIn(def.def().result(), scope, def);
     }
 
     private static String keyword(Stmt s) {
@@ -626,21 +681,22 @@ public final class Checker {
             lets.add(new Typed.Let(sym, args.get(i), call.pos()));
         }
         Ctx inner = ctx.with(scope, Where.DEF, ctx.iterations(), def);
+        // The body's statements are checked as anywhere else (a failure is reported once, at its
+        // place, however many calls inline it); only a var of this call may be assigned.
+        defVars.push(java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
         boolean ok = true;
-        for (Stmt s : d.body()) {
-            if (!(s instanceof Stmt.Let l)) {
-                ok = false; // reported at the declaration
-                continue;
+        try {
+            for (Stmt s : d.body()) {
+                if (!(s instanceof Stmt.Let || s instanceof Stmt.Var || s instanceof Stmt.Assign || s instanceof Stmt.For)) {
+                    ok = false; // reported at the declaration
+                    continue;
+                }
+                int before = lets.size();
+                statement(s, inner, lets);
+                ok &= lets.size() > before;
             }
-            Typed.Expr v = expr(l.value(), inner);
-            if (v == null || scope.local(l.name().name()) != null || Builtin.isBuiltinName(l.name().name())) {
-                ok = false;
-                declareQuietly(l.name(), scope);
-                continue;
-            }
-            Symbol.Let sym = new Symbol.Let(l.name().name(), v.shape(), l.name().pos());
-            scope.put(l.name().name(), sym);
-            lets.add(new Typed.Let(sym, v, l.pos()));
+        } finally {
+            defVars.pop();
         }
         Typed.Expr result = expr(d.result(), inner);
         if (!ok || result == null) {
@@ -696,6 +752,10 @@ public final class Checker {
             return null;
         }
         if (s instanceof Symbol.Dim d) {
+            if (d.varying()) {
+                reporter.error(n.pos(), DiagnosticKind.VARYING_DIM_USE, name, name, "a value");
+                return null;
+            }
             return new Typed.Const(d.value(), n.pos());
         } else if (s instanceof Symbol.Const c) {
             return new Typed.Const(c.value(), n.pos());
@@ -728,17 +788,17 @@ public final class Checker {
         if (b.op() == Expr.BinaryOp.MATMUL) {
             Shape a = l.shape();
             Shape c = r.shape();
-            if (a.isMatrix() && c.isVector() && a.cols() == c.cols()) {
-                return apply(Prim.MATVEC, List.of(l, r), 0, Shape.vector(a.rows()), b.pos(), ctx);
+            if (a.isMatrix() && c.isVector() && a.colAxis().equals(c.colAxis())) {
+                return apply(Prim.MATVEC, List.of(l, r), 0, Shape.vector(a.rowAxis()), b.pos(), ctx);
             }
-            if (a.isVector() && c.isMatrix() && a.cols() == c.rows()) {
-                return apply(Prim.VECMAT, List.of(l, r), 0, Shape.vector(c.cols()), b.pos(), ctx);
+            if (a.isVector() && c.isMatrix() && a.colAxis().equals(c.rowAxis())) {
+                return apply(Prim.VECMAT, List.of(l, r), 0, Shape.vector(c.colAxis()), b.pos(), ctx);
             }
-            if (a.isMatrix() && c.isMatrix() && a.cols() == c.rows()) {
-                Shape s = checkedMatrix(a.rows(), c.cols(), "the result of '@'", b.pos());
+            if (a.isMatrix() && c.isMatrix() && a.colAxis().equals(c.rowAxis())) {
+                Shape s = checkedMatrix(a.rowAxis(), c.colAxis(), "the result of '@'", b.pos());
                 return s == null ? null : apply(Prim.MATMUL, List.of(l, r), 0, s, b.pos(), ctx);
             }
-            if (a.isVector() && c.isVector() && a.cols() == c.cols()) {
+            if (a.isVector() && c.isVector() && a.colAxis().equals(c.colAxis())) {
                 return apply(Prim.DOT, List.of(l, r), 0, Shape.SCALAR, b.pos(), ctx);
             }
             reporter.error(b.pos(), DiagnosticKind.MATMUL_SHAPES, a, c);
@@ -777,10 +837,10 @@ public final class Checker {
         if (a.isScalar()) {
             return b;
         }
-        if (a.isVector() && b.isMatrix() && a.cols() == b.cols()) {
+        if (a.isVector() && b.isMatrix() && a.colAxis().equals(b.colAxis())) {
             return b;
         }
-        if (b.isVector() && a.isMatrix() && b.cols() == a.cols()) {
+        if (b.isVector() && a.isMatrix() && b.colAxis().equals(a.colAxis())) {
             return a;
         }
         return null;
@@ -789,13 +849,18 @@ public final class Checker {
     private Typed.Expr index(Expr.Index i, Ctx ctx) {
         Typed.Expr base = expr(i.base(), ctx);
         Shape s = base == null ? null : base.shape();
-        int[] sizes = s == null ? null : s.isMatrix() ? new int[] {s.rows(), s.cols()} : new int[] {s.cols()};
+        Shape.Axis[] axes = s == null ? null : s.isMatrix() ? new Shape.Axis[] {s.rowAxis(), s.colAxis()} : new Shape.Axis[] {s.colAxis()};
         List<Affine> idx = new ArrayList<>();
         boolean ok = true;
         for (int k = 0; k < i.indexes().size(); k++) {
             Expr x = i.indexes().get(k);
-            int limit = sizes != null && k < sizes.length ? sizes[k] : 1;
+            int limit = axes != null && k < axes.length ? axes[k].size() : 1;
             Symbol.Input data = intInput(x, ctx);
+            if (axes != null && k < axes.length && axes[k].varies() && (data != null || isIntData(x, ctx))) {
+                // An id read at run time cannot be bounded by a size chosen at run time.
+                reporter.error(Exprs.start(x), DiagnosticKind.VARYING_INDEX, axes[k].dim(), axes[k].dim());
+                return null;
+            }
             Affine a;
             if (data != null && data.shape().isVector()) {
                 // E[toks]: a gather of rows (or of elements, from a vector).
@@ -827,12 +892,13 @@ public final class Checker {
             return null;
         }
         for (int k = 0; k < idx.size(); k++) {
-            ok &= inBounds(idx.get(k), sizes[k], i.indexes().get(k));
+            ok &= axes[k].varies() ? inVaryingBounds(idx.get(k), axes[k], i.indexes().get(k))
+                    : inBounds(idx.get(k), axes[k].size(), i.indexes().get(k));
         }
         if (!ok) {
             return null;
         }
-        Shape result = s.isMatrix() && idx.size() == 1 ? Shape.vector(s.cols()) : Shape.SCALAR;
+        Shape result = s.isMatrix() && idx.size() == 1 ? Shape.vector(s.colAxis()) : Shape.SCALAR;
         return new Typed.Index(base, idx, result, i.pos());
     }
 
@@ -865,7 +931,8 @@ public final class Checker {
             reporter.error(xi.pos(), DiagnosticKind.TOO_MANY_INDEXES, "scalar", 1);
             return null;
         }
-        if (!inBounds(at, data.shape().cols(), xi.indexes().get(0))) {
+        Shape.Axis axis = data.shape().colAxis();
+        if (!(axis.varies() ? inVaryingBounds(at, axis, xi.indexes().get(0)) : inBounds(at, axis.size(), xi.indexes().get(0)))) {
             return null;
         }
         return new Typed.IntRef(data, at, Shape.SCALAR, e.pos());
@@ -881,6 +948,26 @@ public final class Checker {
         return false;
     }
 
+    /**
+     * An index into an axis whose size varies per call is in bounds at every size only if it is
+     * {@code i - c} with {@code c >= 0} (other loop variables may only subtract), {@code i} running
+     * to that dim, and it is never negative.
+     */
+    private boolean inVaryingBounds(Affine a, Shape.Axis axis, Expr written) {
+        List<Affine.Term> up = a.terms().stream().filter(t -> t.coefficient() > 0).toList();
+        boolean ok = up.size() == 1 && !up.get(0).isData() && up.get(0).coefficient() == 1
+                && axis.dim().equals(up.get(0).loop().toDim()) && a.min() >= 0;
+        if (ok) {
+            List<Affine.Term> rest = new ArrayList<>(a.terms());
+            rest.remove(up.get(0));
+            ok = new Affine(a.constant(), rest).max() <= 0;
+        }
+        if (!ok) {
+            reporter.error(Exprs.start(written), DiagnosticKind.VARYING_INDEX, axis.dim(), axis.dim());
+        }
+        return ok;
+    }
+
     /** {@code E[toks]} → rows {@code E[toks[0]], E[toks[1]], …}; {@code v[toks]} → elements. */
     private Typed.Expr gather(Typed.Expr base, Symbol.Input data, int limit, Pos pos, Pos at, Ctx ctx) {
         Shape s = base.shape();
@@ -888,8 +975,12 @@ public final class Checker {
             reporter.error(pos, DiagnosticKind.TOO_MANY_INDEXES, "scalar", 1);
             return null;
         }
-        int m = data.shape().cols();
-        Shape result = s.isVector() ? Shape.vector(m) : checkedMatrix(m, s.cols(), "the gathered rows", at);
+        if (s.lengthAxis().varies()) {
+            reporter.error(at, DiagnosticKind.VARYING_INDEX, s.lengthAxis().dim(), s.lengthAxis().dim());
+            return null;
+        }
+        Shape.Axis m = data.shape().colAxis();
+        Shape result = s.isVector() ? Shape.vector(m) : checkedMatrix(m, s.colAxis(), "the gathered rows", at);
         if (result == null) {
             return null;
         }
@@ -904,6 +995,10 @@ public final class Checker {
         } else if (e instanceof Expr.Name n) {
             Symbol s = ctx.scope().lookup(n.id().name());
             if (s instanceof Symbol.Dim d) {
+                if (d.varying()) {
+                    reporter.error(n.pos(), DiagnosticKind.VARYING_DIM_USE, d.name(), d.name(), "an index");
+                    return null;
+                }
                 return Affine.of(d.value());
             }
             if (s instanceof Symbol.Loop l) {
@@ -1029,14 +1124,14 @@ public final class Checker {
                 Shape a = args.get(0).shape();
                 Shape b = args.get(1).shape();
                 if (f == Builtin.DOT) {
-                    if (a.isVector() && b.isVector() && a.cols() == b.cols()) {
+                    if (a.isVector() && b.isVector() && a.colAxis().equals(b.colAxis())) {
                         yield apply(Prim.DOT, args, 0, Shape.SCALAR, pos, ctx);
                     }
                     reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name, "two vectors of equal length", a + " and " + b);
                     yield null;
                 }
                 if (a.isVector() && b.isVector()) {
-                    Shape s = checkedMatrix(a.cols(), b.cols(), "the result of 'outer'", pos);
+                    Shape s = checkedMatrix(a.colAxis(), b.colAxis(), "the result of 'outer'", pos);
                     yield s == null ? null : apply(Prim.OUTER, args, 0, s, pos, ctx);
                 }
                 reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name, "two vectors", a + " and " + b);
@@ -1051,7 +1146,7 @@ public final class Checker {
                     reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name, "a matrix", a);
                     yield null;
                 }
-                yield apply(Prim.TRANSPOSE, args, 0, Shape.matrix(a.cols(), a.rows()), pos, ctx);
+                yield apply(Prim.TRANSPOSE, args, 0, a.transposed(), pos, ctx);
             }
             case SUM, MEAN -> {
                 if (!arity(c, args.size(), 1, 2) || args.contains(null)) {
@@ -1070,7 +1165,7 @@ public final class Checker {
                     yield null;
                 }
                 boolean rows = axis == 0;
-                Shape result = Shape.vector(rows ? a.cols() : a.rows());
+                Shape result = Shape.vector(rows ? a.colAxis() : a.rowAxis());
                 if (f == Builtin.SUM) {
                     yield apply(rows ? Prim.SUM_AXIS0 : Prim.SUM_AXIS1, List.of(args.get(0)), 0, result, pos, ctx);
                 }
@@ -1091,7 +1186,7 @@ public final class Checker {
                         reporter.error(Exprs.start(c.args().get(0)), DiagnosticKind.ARGUMENT_SHAPE, name + "(X, axis)", "a matrix", a);
                         yield null;
                     }
-                    Shape result = f != Builtin.LOGSUMEXP ? a : Shape.vector(axis == 0 ? a.cols() : a.rows());
+                    Shape result = f != Builtin.LOGSUMEXP ? a : Shape.vector(axis == 0 ? a.colAxis() : a.rowAxis());
                     if (axis == 0) {
                         Builtin b = f == Builtin.SOFTMAX ? Builtin.SOFTMAX_AXIS0 : f == Builtin.LOG_SOFTMAX ? Builtin.LOG_SOFTMAX_AXIS0 : Builtin.LOGSUMEXP_AXIS0;
                         yield derived(b, List.of(args.get(0)), result, pos, ctx);
@@ -1103,7 +1198,7 @@ public final class Checker {
                     reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name, "a vector or a matrix", a);
                     yield null;
                 }
-                Shape result = f != Builtin.LOGSUMEXP ? a : a.isVector() ? Shape.SCALAR : Shape.vector(a.rows());
+                Shape result = f != Builtin.LOGSUMEXP ? a : a.isVector() ? Shape.SCALAR : Shape.vector(a.rowAxis());
                 Prim p = f == Builtin.SOFTMAX ? Prim.SOFTMAX : f == Builtin.LOG_SOFTMAX ? Prim.LOG_SOFTMAX : Prim.LOGSUMEXP;
                 yield apply(p, args, 0, result, pos, ctx);
             }
@@ -1115,7 +1210,11 @@ public final class Checker {
                 Shape b = args.get(1).shape();
                 if (args.get(1) instanceof Typed.IntRef labels) {
                     // Class indices (version 2): z[n] with an int label, or Z[m, n] with int labels[m].
-                    boolean fits = (a.isVector() && b.isScalar()) || (a.isMatrix() && b.isVector() && b.cols() == a.rows());
+                    boolean fits = (a.isVector() && b.isScalar()) || (a.isMatrix() && b.isVector() && b.colAxis().equals(a.rowAxis()));
+                    if (fits && a.colAxis().varies()) {
+                        reporter.error(pos, DiagnosticKind.VARYING_INDEX, a.colAxis().dim(), a.colAxis().dim());
+                        yield null;
+                    }
                     if (!fits) {
                         reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name,
                                 "a vector [n] and an int label, or a matrix [m, n] and int labels [m]", a + " and int " + b);
@@ -1161,7 +1260,7 @@ public final class Checker {
                     yield null;
                 }
                 Builtin b = axis == 0 ? (max ? Builtin.AMAX_AXIS0 : Builtin.AMIN_AXIS0) : (max ? Builtin.AMAX_AXIS1 : Builtin.AMIN_AXIS1);
-                yield derived(b, List.of(args.get(0)), Shape.vector(axis == 0 ? a.cols() : a.rows()), pos, ctx);
+                yield derived(b, List.of(args.get(0)), Shape.vector(axis == 0 ? a.colAxis() : a.rowAxis()), pos, ctx);
             }
             case MEAN_AXIS0, MEAN_AXIS1, MAX_ALL, MIN_ALL, AMAX_AXIS0, AMAX_AXIS1, AMIN_AXIS0, AMIN_AXIS1, SOFTMAX_AXIS0,
                  LOG_SOFTMAX_AXIS0, LOGSUMEXP_AXIS0 -> throw new IllegalStateException("not callable by name: " + f);

@@ -22,5 +22,6 @@ public final class ClassMembers {
 
     /** The private members with fixed names (the numeric helpers aside: their names are in ScalarFn). */
     public static final List<String> PRIVATE_MEMBERS = List.of("forward", "backward", "mix64", "uniform", "normal", "checkLength", "checkIndices", "checkIndex",
+            "checkSize", "checkAtLeast", "checkIndicesAtLeast",
             PARAMS, GRAD, "PARAMETER_COUNT");
 }

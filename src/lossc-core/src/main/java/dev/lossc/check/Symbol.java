@@ -14,7 +14,8 @@ public sealed interface Symbol {
     /** A word for messages: "dim", "param", … */
     String kind();
 
-    record Dim(String name, int value, Pos declared) implements Symbol {
+    /** A dim; {@code varying} (version 2, {@code dim B <= 64}): chosen per call, {@code value} is its maximum. */
+    record Dim(String name, int value, boolean varying, Pos declared) implements Symbol {
         public String kind() {
             return "dim";
         }
@@ -97,18 +98,32 @@ public sealed interface Symbol {
         }
     }
 
-    /** A {@code for} variable, running {@code from … to - 1}. */
+    /**
+     * A {@code for} variable, running {@code from … to - 1}; a loop may end at a dim that varies per
+     * call ({@code toDim}), and then {@code to} is that dim's maximum.
+     */
     final class Loop implements Symbol {
         private final String name;
         private final int from;
         private final int to;
+        private final String toDim;
         private final Pos declared;
 
         public Loop(String name, int from, int to, Pos declared) {
+            this(name, from, to, null, declared);
+        }
+
+        public Loop(String name, int from, int to, String toDim, Pos declared) {
             this.name = name;
             this.from = from;
             this.to = to;
+            this.toDim = toDim;
             this.declared = declared;
+        }
+
+        /** The varying dim the loop ends at, or null for a constant end. */
+        public String toDim() {
+            return toDim;
         }
 
         public String name() {
@@ -123,6 +138,7 @@ public sealed interface Symbol {
             return to;
         }
 
+        /** Iterations (for a varying end, at most). */
         public int trips() {
             return to - from;
         }

@@ -53,6 +53,8 @@ public final class ClassWriter {
     /** Every value the forward or backward pass reads or writes: only these get storage. */
     private final java.util.Set<Value> referenced = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final List<String> dimNames = new ArrayList<>();
+    /** For a dim that varies per call: the constant holding its maximum ({@code MAX_B}); its actual size is in the field of {@link #dimNames}. */
+    private final java.util.Map<String, String> maxNames = new java.util.HashMap<>();
     private int anonymous;
 
     /** An output and the optimized statements that compute it. */
@@ -205,7 +207,12 @@ public final class ClassWriter {
 
     private void allocateNames() {
         for (Symbol.Dim d : ir.dims()) {
-            dimNames.add(names.allocate(d.name()));
+            String name = names.allocate(d.name());
+            dimNames.add(name);
+            if (d.varying()) {
+                maxNames.put(d.name(), names.allocate("MAX_" + d.name()));
+                layout.nameDim(d.name(), name);
+            }
         }
         for (Value p : ir.params()) {
             layout.nameParamOffset(p);
@@ -290,6 +297,12 @@ public final class ClassWriter {
     private void constants(TypeSpec.Builder type) {
         for (int k = 0; k < ir.dims().size(); k++) {
             Symbol.Dim d = ir.dims().get(k);
+            if (d.varying()) {
+                type.addField(FieldSpec.builder(int.class, maxNames.get(d.name()), Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+                        .addJavadoc("The largest size of dim {@code $L}, which varies per call (1 … $L).\n", d.name(), d.value())
+                        .initializer("$L", d.value()).build());
+                continue;
+            }
             type.addField(FieldSpec.builder(int.class, dimNames.get(k), Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
                     .addJavadoc("dim {@code $L}.\n", d.name())
                     .initializer("$L", d.value()).build());
@@ -322,6 +335,12 @@ public final class ClassWriter {
                 .initializer("new double[PARAMETER_COUNT]").build());
         type.addField(FieldSpec.builder(DOUBLES, Layout.GRAD, Modifier.PRIVATE, Modifier.FINAL)
                 .initializer("new double[PARAMETER_COUNT]").build());
+        for (int k = 0; k < ir.dims().size(); k++) {
+            if (ir.dims().get(k).varying()) {
+                type.addField(FieldSpec.builder(int.class, dimNames.get(k), Modifier.PRIVATE)
+                        .addJavadoc("The actual size of dim {@code $L} in the current call.\n", ir.dims().get(k).name()).build());
+            }
+        }
         for (Value in : ir.inputs()) {
             type.addField(FieldSpec.builder(inputType(in), layout.primalName(in), Modifier.PRIVATE)
                     .addJavadoc("input {@code $L} $L, held during a call.\n", in.name(), in.shape()).build());
@@ -390,14 +409,19 @@ public final class ClassWriter {
         Shape s = in.shape();
         if (in.isInteger()) {
             String range = in.limit() > 0 ? ", each in 0.." + (in.limit() - 1) : "";
-            return (s.isScalar() ? "{@code int}" : "{@code int[" + s.cols() + "]}") + range;
+            return (s.isScalar() ? "{@code int}" : "{@code int[" + s.colAxis() + "]}") + range;
         }
-        return s.isScalar() ? "{@code double}" : s.isVector() ? "{@code double[" + s.cols() + "]}"
-                : "{@code double[" + s.rows() + " * " + s.cols() + "]}, row-major";
+        return s.isScalar() ? "{@code double}" : s.isVector() ? "{@code double[" + s.colAxis() + "]}"
+                : "{@code double[" + s.rowAxis() + " * " + s.colAxis() + "]}, row-major";
     }
 
     /** The inputs as parameters, in declaration order, each with its {@code @param}. */
-    private void inputParameters(MethodSpec.Builder m, List<Value> inputs) {
+    private void inputParameters(MethodSpec.Builder m, List<Value> inputs, List<Symbol.Dim> dims) {
+        for (Symbol.Dim d : dims) {
+            String p = layout.extent(new Shape.Axis(d.value(), d.name()));
+            m.addParameter(int.class, p);
+            m.addJavadoc("@param $L the size of dim {@code $L} in this call, 1 … {@link #$L}\n", p, d.name(), maxNames.get(d.name()));
+        }
         for (Value in : inputs) {
             String p = layout.primalName(in);
             m.addParameter(inputType(in), p);
@@ -405,8 +429,26 @@ public final class ClassWriter {
         }
     }
 
-    private void checkInputs(MethodSpec.Builder m, List<Value> inputs) {
+    private void checkInputs(MethodSpec.Builder m, List<Value> inputs, List<Symbol.Dim> dims) {
+        for (Symbol.Dim d : dims) {
+            String p = layout.extent(new Shape.Axis(d.value(), d.name()));
+            m.addStatement("checkSize($S, $L, $L)", d.name(), p, maxNames.get(d.name()));
+            m.addStatement("this.$L = $L", p, p);
+        }
         for (Value in : inputs) {
+            if (in.shape().varies()) {
+                // Rows beyond the actual size are ignored: the array may be longer.
+                Shape s = in.shape();
+                String rows = layout.extent(s.lengthAxis());
+                String needed = s.isMatrix() ? rows + " * " + s.cols() : rows;
+                String spelled = s.isMatrix() ? s.lengthAxis() + " * " + s.cols() : s.lengthAxis().toString();
+                if (in.isInteger()) {
+                    m.addStatement("checkIndicesAtLeast($S, $L, $L, $S, $L)", in.name(), layout.primalName(in), needed, spelled, in.limit());
+                } else {
+                    m.addStatement("checkAtLeast($S, $L, $L, $S)", in.name(), layout.primalName(in), needed, spelled);
+                }
+                continue;
+            }
             if (in.isInteger()) {
                 if (!in.shape().isScalar()) {
                     m.addStatement("checkIndices($S, $L, $L, $L)", in.name(), layout.primalName(in), in.shape().size(), in.limit());
@@ -450,9 +492,11 @@ public final class ClassWriter {
         } else {
             m.addJavadoc("Computes the loss only.\n\n");
         }
-        inputParameters(m, ir.inputs());
-        m.addJavadoc("@return the loss\n@throws IllegalArgumentException if an array argument is null or has the wrong length\n");
-        checkInputs(m, ir.inputs());
+        List<Symbol.Dim> dims = ir.varyingDims(ir.inputs(), ir.body(), ir.loss().shape());
+        inputParameters(m, ir.inputs(), dims);
+        m.addJavadoc("@return the loss\n@throws IllegalArgumentException if an array argument is null or has the wrong length$L\n",
+                dims.isEmpty() ? "" : ", or a size is outside its range");
+        checkInputs(m, ir.inputs(), dims);
         holdInputs(m, ir.inputs());
         m.addStatement("forward()");
         if (withGradient) {
@@ -479,12 +523,15 @@ public final class ClassWriter {
                 o.pos() == null ? "?" : o.pos().line(), Chunker.commentText(declared).replace("@", "{@literal @}"));
         m.addJavadoc("Computes only what the output needs: no loss, no gradient$L.\n\n",
                 needed.size() == ir.inputs().size() ? "" : "; the other inputs are not needed");
-        inputParameters(m, needed);
+        List<Symbol.Dim> dims = ir.varyingDims(needed, o.body(), v.shape());
+        inputParameters(m, needed, dims);
         String dest = null;
         if (!scalar) {
             dest = outputDestination;
             m.addParameter(DOUBLES, dest);
-            m.addJavadoc("@param $L where the output is written: $L elements$L\n", dest, v.shape().size(), v.shape().isMatrix() ? ", row-major" : "");
+            String count = !v.shape().varies() ? Integer.toString(v.shape().size())
+                    : v.shape().isMatrix() ? v.shape().rowAxis() + " * " + v.shape().colAxis() : v.shape().colAxis().toString();
+            m.addJavadoc("@param $L where the output is written: $L elements$L\n", dest, count, v.shape().isMatrix() ? ", row-major" : "");
             m.addJavadoc("@return {@code $L}\n", dest);
         } else {
             m.addJavadoc("@return the output\n");
@@ -492,8 +539,12 @@ public final class ClassWriter {
         if (!needed.stream().allMatch(in -> in.shape().isScalar()) || !scalar) {
             m.addJavadoc("@throws IllegalArgumentException if an array argument is null or has the wrong length\n");
         }
-        checkInputs(m, needed);
-        if (!scalar) {
+        checkInputs(m, needed, dims);
+        if (!scalar && v.shape().varies()) {
+            Shape os = v.shape();
+            String spelled = os.isMatrix() ? os.rowAxis() + " * " + os.colAxis() : os.colAxis().toString();
+            m.addStatement("checkAtLeast($S, $L, $L, $S)", dest, dest, sizeExpr(os), spelled);
+        } else if (!scalar) {
             m.addStatement("checkLength($S, $L, $L)", dest, dest, v.shape().size());
         }
         holdInputs(m, needed);
@@ -504,7 +555,16 @@ public final class ClassWriter {
             m.addStatement("return $L", layout.at(v, false, "0"));
         } else {
             String[] b = layout.base(v);
-            m.addStatement("System.arraycopy($L, $L, $L, 0, $L)", b[0], b[1], dest, v.shape().size());
+            Shape os = v.shape();
+            if (os.colDim() != null && os.isMatrix()) {
+                // Stored with the maximum's row stride, written packed: B columns per row.
+                String cols = layout.extent(os.colAxis());
+                m.beginControlFlow("for (int i = 0; i < $L; i++)", layout.extent(os.rowAxis()))
+                        .addStatement("System.arraycopy($L, $L, $L, i * $L, $L)", b[0], Layout.add(b[1], "i * " + os.cols()), dest, cols, cols)
+                        .endControlFlow();
+            } else {
+                m.addStatement("System.arraycopy($L, $L, $L, 0, $L)", b[0], b[1], dest, os.varies() ? sizeExpr(os) : os.size());
+            }
             m.addStatement("return $L", dest);
         }
         type.addMethod(m.build());
@@ -512,6 +572,13 @@ public final class ClassWriter {
         type.addMethod(MethodSpec.methodBuilder(body).addModifiers(Modifier.PRIVATE)
                 .addCode(chunker.body(units(plan.body()), List.of())).build());
         return chunker;
+    }
+
+    /** The number of elements of {@code s} in this call, as a Java expression. */
+    private String sizeExpr(Shape s) {
+        String rows = layout.extent(s.rowAxis());
+        String cols = layout.extent(s.colAxis());
+        return rows.equals("1") ? cols : cols.equals("1") ? rows : rows + " * " + cols;
     }
 
     private MethodSpec initParameters() {
@@ -579,9 +646,11 @@ public final class ClassWriter {
 
                 public Chunker.Unit loop(Stmt.Loop l) {
                     String t = layout.loop(l.loop());
+                    String end = layout.loopEnd(l.loop());
+                    String last = l.loop().toDim() == null ? Integer.toString(l.loop().to() - 1) : end + " - 1";
                     String header = l.reversed()
-                            ? "for (int " + t + " = " + (l.loop().to() - 1) + "; " + t + " >= " + l.loop().from() + "; " + t + "--)"
-                            : "for (int " + t + " = " + l.loop().from() + "; " + t + " < " + l.loop().to() + "; " + t + "++)";
+                            ? "for (int " + t + " = " + last + "; " + t + " >= " + l.loop().from() + "; " + t + "--)"
+                            : "for (int " + t + " = " + l.loop().from() + "; " + t + " < " + end + "; " + t + "++)";
                     return new Chunker.Loop(header, l.loop(), units(l.body()), line);
                 }
             }));
@@ -645,12 +714,22 @@ public final class ClassWriter {
         if (random) {
             randomHelpers(type, uniform, normal);
         }
-        if (ir.inputs().stream().anyMatch(in -> !in.isInteger() && !in.shape().isScalar())
-                || outputs.stream().anyMatch(o -> o.output().value().shape().size() > 1)) {
+        if (ir.inputs().stream().anyMatch(in -> !in.isInteger() && !in.shape().isScalar() && !in.shape().varies())
+                || outputs.stream().anyMatch(o -> o.output().value().shape().size() > 1 && !o.output().value().shape().varies())) {
             type.addMethod(checkLength());
         }
-        if (ir.inputs().stream().anyMatch(in -> in.isInteger() && !in.shape().isScalar())) {
+        if (ir.inputs().stream().anyMatch(in -> in.isInteger() && !in.shape().isScalar() && !in.shape().varies())) {
             type.addMethod(checkIndices());
+        }
+        if (ir.dims().stream().anyMatch(Symbol.Dim::varying)) {
+            type.addMethod(checkSize());
+        }
+        if (ir.inputs().stream().anyMatch(in -> !in.isInteger() && in.shape().varies())
+                || outputs.stream().anyMatch(o -> o.output().value().shape().size() > 1 && o.output().value().shape().varies())) {
+            type.addMethod(checkAtLeast());
+        }
+        if (ir.inputs().stream().anyMatch(in -> in.isInteger() && in.shape().varies())) {
+            type.addMethod(checkIndicesAtLeast());
         }
         if (ir.inputs().stream().anyMatch(in -> in.isInteger() && in.shape().isScalar() && in.limit() > 0)) {
             type.addMethod(checkIndex());
@@ -721,6 +800,46 @@ public final class ClassWriter {
                 .addParameter(String.class, "name").addParameter(int.class, "value").addParameter(int.class, "limit")
                 .beginControlFlow("if (value < 0 || value >= limit)")
                 .addStatement("throw new IllegalArgumentException(name + \" is \" + value + \", outside the valid range 0..\" + (limit - 1))")
+                .endControlFlow().build();
+    }
+
+    /** A dim that varies per call: its size in {@code 1..max}. */
+    private static MethodSpec checkSize() {
+        return MethodSpec.methodBuilder("checkSize").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(String.class, "name").addParameter(int.class, "size").addParameter(int.class, "max")
+                .beginControlFlow("if (size < 1 || size > max)")
+                .addStatement("throw new IllegalArgumentException(\"dim \" + name + \" is \" + size + \", outside its range 1..\" + max)")
+                .endControlFlow().build();
+    }
+
+    /** An array sized by a dim that varies per call: not null, at least {@code needed} long (the rest is ignored). */
+    private static MethodSpec checkAtLeast() {
+        return MethodSpec.methodBuilder("checkAtLeast").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(String.class, "name").addParameter(DOUBLES, "array").addParameter(int.class, "needed")
+                .addParameter(String.class, "spelled")
+                .beginControlFlow("if (array == null)")
+                .addStatement("throw new IllegalArgumentException(name + \" must not be null (expected length \" + spelled + \" = \" + needed + \")\")")
+                .endControlFlow()
+                .beginControlFlow("if (array.length < needed)")
+                .addStatement("throw new IllegalArgumentException(name + \" has length \" + array.length + \" but must have at least \" + spelled + \" = \" + needed)")
+                .endControlFlow().build();
+    }
+
+    /** An int vector sized by a dim that varies per call: as {@code checkAtLeast}, and its first {@code needed} values in range. */
+    private static MethodSpec checkIndicesAtLeast() {
+        return MethodSpec.methodBuilder("checkIndicesAtLeast").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(String.class, "name").addParameter(INTS, "array").addParameter(int.class, "needed")
+                .addParameter(String.class, "spelled").addParameter(int.class, "limit")
+                .beginControlFlow("if (array == null)")
+                .addStatement("throw new IllegalArgumentException(name + \" must not be null (expected length \" + spelled + \" = \" + needed + \")\")")
+                .endControlFlow()
+                .beginControlFlow("if (array.length < needed)")
+                .addStatement("throw new IllegalArgumentException(name + \" has length \" + array.length + \" but must have at least \" + spelled + \" = \" + needed)")
+                .endControlFlow()
+                .beginControlFlow("for (int i = 0; i < needed && limit > 0; i++)")
+                .beginControlFlow("if (array[i] < 0 || array[i] >= limit)")
+                .addStatement("throw new IllegalArgumentException(name + \"[\" + i + \"] is \" + array[i] + \", outside the valid range 0..\" + (limit - 1))")
+                .endControlFlow()
                 .endControlFlow().build();
     }
 

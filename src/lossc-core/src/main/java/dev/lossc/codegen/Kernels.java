@@ -87,6 +87,39 @@ final class Kernels {
         c.endControlFlow();
     }
 
+    /**
+     * {@code for (int var = 0; var < extent; var++)} over an axis: straight code for a fixed size of
+     * 1, the actual size for a dim that varies per call.
+     */
+    private void loop(CodeBlock.Builder c, String var, Shape.Axis n, Consumer<String> body) {
+        if (!n.varies()) {
+            loop(c, var, n.size(), body);
+            return;
+        }
+        c.beginControlFlow("for (int $L = 0; $L < $L; $L++)", var, var, layout.extent(n), var);
+        body.accept(var);
+        c.endControlFlow();
+    }
+
+    /**
+     * Every element of {@code s} in this call, by flat index: one loop over the elements when
+     * they are contiguous (a fixed shape, or one whose rows vary), a loop per row and column when
+     * the column count varies (rows keep the maximum's stride).
+     */
+    private void each(CodeBlock.Builder c, Shape s, Consumer<String> body) {
+        if (!s.varies()) {
+            loop(c, "i", s.size(), body);
+        } else if (!s.isMatrix() || s.colDim() == null) {
+            String n = !s.isMatrix() ? layout.extent(s.colAxis())
+                    : s.cols() == 1 ? layout.extent(s.rowAxis()) : layout.extent(s.rowAxis()) + " * " + s.cols();
+            c.beginControlFlow("for (int i = 0; i < $L; i++)", n);
+            body.accept("i");
+            c.endControlFlow();
+        } else {
+            loop(c, "i", s.rowAxis(), i -> loop(c, "j", s.colAxis(), j -> body.accept(flat(i, s.cols(), j))));
+        }
+    }
+
     private Function<String, String> at(Value v) {
         return idx -> layout.at(v, idx);
     }
@@ -101,8 +134,33 @@ final class Kernels {
      * {@code right(j)} and run four independent sums (a single sum is one long chain of dependent
      * additions); every row's sum is still the same sequence of additions, so results are unchanged.
      */
-    private static void rowDots(CodeBlock.Builder c, int rows, int cols, BiFunction<String, String, String> left,
-                                Function<String, String> right, BiConsumer<String, String> store) {
+    private void rowDots(CodeBlock.Builder c, Shape.Axis rowAxis, Shape.Axis cols, BiFunction<String, String, String> left,
+                         Function<String, String> right, BiConsumer<String, String> store) {
+        if (rowAxis.varies()) {
+            String n = layout.extent(rowAxis);
+            String blocked = n + " - " + n + " % " + DOT_ROWS;
+            c.beginControlFlow("for (int i = 0; i < $L; i += $L)", blocked, DOT_ROWS);
+            for (int r = 0; r < DOT_ROWS; r++) {
+                c.addStatement("double acc$L = 0.0", r);
+            }
+            loop(c, "j", cols, j -> {
+                c.addStatement("double a = $L", right.apply(j));
+                for (int r = 0; r < DOT_ROWS; r++) {
+                    c.addStatement("acc$L += $L * a", r, left.apply(r == 0 ? "i" : "i + " + r, j));
+                }
+            });
+            for (int r = 0; r < DOT_ROWS; r++) {
+                store.accept(r == 0 ? "i" : "i + " + r, "acc" + r);
+            }
+            c.endControlFlow();
+            c.beginControlFlow("for (int i = $L; i < $L; i++)", blocked, n);
+            c.addStatement("double acc = 0.0");
+            loop(c, "j", cols, j -> c.addStatement("acc += $L * $L", left.apply("i", j), right.apply(j)));
+            store.accept("i", "acc");
+            c.endControlFlow();
+            return;
+        }
+        int rows = rowAxis.size();
         int blocked = rows - rows % DOT_ROWS;
         if (blocked > 0) {
             c.beginControlFlow("for (int i = 0; i < $L; i += $L)", blocked, DOT_ROWS)
@@ -156,7 +214,7 @@ final class Kernels {
             throw new IllegalStateException("no epilogue for " + op.prim());
         }
         switch (op.prim().kernel()) {
-            case MATVEC -> rowDots(c, as.rows(), as.cols(), (i, j) -> A.apply(flat(i, as.cols(), j)), B, (i, acc) -> {
+            case MATVEC -> rowDots(c, as.rowAxis(), as.colAxis(), (i, j) -> A.apply(flat(i, as.cols(), j)), B, (i, acc) -> {
                 if (op.epilogue() == null) {
                     c.addStatement("$L $L $L", Y.apply(i), w, acc);
                 } else {
@@ -173,12 +231,11 @@ final class Kernels {
                 }
             });
             case VECMAT -> {
-                int n = bs.rows();
                 int k = bs.cols();
                 zeroUnlessAccumulating(c, op);
-                loop(c, "i", n, i -> {
+                loop(c, "i", bs.rowAxis(), i -> {
                     c.addStatement("double a = $L", A.apply(i));
-                    loop(c, "j", k, j -> c.addStatement("$L += a * $L", Y.apply(j), B.apply(flat(i, k, j))));
+                    loop(c, "j", bs.colAxis(), j -> c.addStatement("$L += a * $L", Y.apply(j), B.apply(flat(i, k, j))));
                 });
             }
             case MATMUL, MATMUL_NT, MATMUL_TN -> {
@@ -190,35 +247,35 @@ final class Kernels {
             }
             case DOT -> {
                 c.addStatement("double acc = 0.0");
-                loop(c, "i", as.cols(), i -> c.addStatement("acc += $L * $L", A.apply(i), B.apply(i)));
+                loop(c, "i", as.colAxis(), i -> c.addStatement("acc += $L * $L", A.apply(i), B.apply(i)));
                 c.addStatement("$L $L acc", Y.apply("0"), w);
             }
-            case OUTER -> loop(c, "i", as.cols(), i -> {
+            case OUTER -> loop(c, "i", as.colAxis(), i -> {
                 c.addStatement("double a = $L", A.apply(i));
-                loop(c, "j", bs.cols(), j -> c.addStatement("$L $L a * $L", Y.apply(flat(i, bs.cols(), j)), w, B.apply(j)));
+                loop(c, "j", bs.colAxis(), j -> c.addStatement("$L $L a * $L", Y.apply(flat(i, bs.cols(), j)), w, B.apply(j)));
             });
-            case TRANSPOSE -> loop(c, "i", as.rows(), i -> loop(c, "j", as.cols(),
+            case TRANSPOSE -> loop(c, "i", as.rowAxis(), i -> loop(c, "j", as.colAxis(),
                     j -> c.addStatement("$L $L $L", Y.apply(flat(j, as.rows(), i)), w, A.apply(flat(i, as.cols(), j)))));
             case SUM -> {
                 c.addStatement("double acc = 0.0");
-                loop(c, "i", as.size(), i -> c.addStatement("acc += $L", A.apply(i)));
+                each(c, as, i -> c.addStatement("acc += $L", A.apply(i)));
                 c.addStatement("$L $L acc", Y.apply("0"), w);
             }
             case SUM_AXIS0 -> {
                 zeroUnlessAccumulating(c, op);
-                loop(c, "i", as.rows(), i -> loop(c, "j", as.cols(),
+                loop(c, "i", as.rowAxis(), i -> loop(c, "j", as.colAxis(),
                         j -> c.addStatement("$L += $L", Y.apply(j), A.apply(flat(i, as.cols(), j)))));
             }
-            case SUM_AXIS1 -> loop(c, "i", as.rows(), i -> {
+            case SUM_AXIS1 -> loop(c, "i", as.rowAxis(), i -> {
                 c.addStatement("double acc = 0.0");
-                loop(c, "j", as.cols(), j -> c.addStatement("acc += $L", A.apply(flat(i, as.cols(), j))));
+                loop(c, "j", as.colAxis(), j -> c.addStatement("acc += $L", A.apply(flat(i, as.cols(), j))));
                 c.addStatement("$L $L acc", Y.apply(i), w);
             });
             case EXPAND_COLS -> {
                 int n = out.shape().cols();
-                loop(c, "i", as.length(), i -> {
+                loop(c, "i", as.lengthAxis(), i -> {
                     c.addStatement("double g = $L", A.apply(i));
-                    loop(c, "j", n, j -> c.addStatement("$L $L g", Y.apply(flat(i, n, j)), w));
+                    loop(c, "j", out.shape().colAxis(), j -> c.addStatement("$L $L g", Y.apply(flat(i, n, j)), w));
                 });
             }
             case SOFTMAX, LOG_SOFTMAX, LOGSUMEXP -> {
@@ -230,33 +287,33 @@ final class Kernels {
             case SOFTMAX_BACKWARD -> rows(c, as, (row, e) -> {
                 Function<String, String> dY = B;
                 c.addStatement("double acc = 0.0");
-                loop(c, "j", as.cols(), j -> c.addStatement("acc += $L * $L", dY.apply(e.apply(j)), A.apply(e.apply(j))));
-                loop(c, "j", as.cols(), j -> c.addStatement("$L $L $L * ($L - acc)", Y.apply(e.apply(j)), w, A.apply(e.apply(j)), dY.apply(e.apply(j))));
+                loop(c, "j", as.colAxis(), j -> c.addStatement("acc += $L * $L", dY.apply(e.apply(j)), A.apply(e.apply(j))));
+                loop(c, "j", as.colAxis(), j -> c.addStatement("$L $L $L * ($L - acc)", Y.apply(e.apply(j)), w, A.apply(e.apply(j)), dY.apply(e.apply(j))));
             });
             case LOG_SOFTMAX_BACKWARD -> rows(c, as, (row, e) -> {
                 Function<String, String> dY = B;
                 c.addStatement("double acc = 0.0");
-                loop(c, "j", as.cols(), j -> c.addStatement("acc += $L", dY.apply(e.apply(j))));
-                loop(c, "j", as.cols(), j -> c.addStatement("$L $L $L - Math.exp($L) * acc", Y.apply(e.apply(j)), w, dY.apply(e.apply(j)), A.apply(e.apply(j))));
+                loop(c, "j", as.colAxis(), j -> c.addStatement("acc += $L", dY.apply(e.apply(j))));
+                loop(c, "j", as.colAxis(), j -> c.addStatement("$L $L $L - Math.exp($L) * acc", Y.apply(e.apply(j)), w, dY.apply(e.apply(j)), A.apply(e.apply(j))));
             });
             case LOGSUMEXP_BACKWARD -> rows(c, as, (row, e) -> {
                 Function<String, String> lse = B;
                 Function<String, String> dY = at(op.args().get(2));
                 c.addStatement("double g = $L", dY.apply(row));
                 c.addStatement("double lse = $L", lse.apply(row));
-                loop(c, "j", as.cols(), j -> c.addStatement("$L $L g * Math.exp($L - lse)", Y.apply(e.apply(j)), w, A.apply(e.apply(j))));
+                loop(c, "j", as.colAxis(), j -> c.addStatement("$L $L g * Math.exp($L - lse)", Y.apply(e.apply(j)), w, A.apply(e.apply(j))));
             });
             case GATHER -> {
                 // Row i of the result is row indices[i] of X (an element, for a vector X).
                 int width = as.isMatrix() ? as.cols() : 1;
-                loop(c, "i", bs.cols(), i -> loop(c, "j", width,
+                loop(c, "i", bs.colAxis(), i -> loop(c, "j", width,
                         j -> c.addStatement("$L $L $L", Y.apply(flat(i, width, j)), w, A.apply(flat(B.apply(i), width, j)))));
             }
             case SCATTER_ADD -> {
                 // The adjoint of a gather: row i of dy added into row indices[i] (repeated indices sum).
                 int width = out.shape().isMatrix() ? out.shape().cols() : 1;
                 zeroUnlessAccumulating(c, op);
-                loop(c, "i", bs.cols(), i -> loop(c, "j", width,
+                loop(c, "i", bs.colAxis(), i -> loop(c, "j", width,
                         j -> c.addStatement("$L += $L", Y.apply(flat(B.apply(i), width, j)), A.apply(flat(i, width, j)))));
             }
             case MAX_ALL -> {
@@ -264,33 +321,35 @@ final class Kernels {
                     throw new IllegalStateException(op.prim() + " never accumulates");
                 }
                 c.addStatement("double mx = $L", A.apply("0"));
-                if (as.size() > 1) {
+                if (as.varies()) {
+                    each(c, as, i -> c.addStatement("mx = Math.max(mx, $L)", A.apply(i)));
+                } else if (as.size() > 1) {
                     c.beginControlFlow("for (int i = 1; i < $L; i++)", as.size())
                             .addStatement("mx = Math.max(mx, $L)", A.apply("i")).endControlFlow();
                 }
                 c.addStatement("$L = mx", Y.apply("0"));
             }
             case MAX_AXIS0 -> {
-                loop(c, "j", as.cols(), j -> c.addStatement("$L = $L", Y.apply(j), A.apply(j)));
+                loop(c, "j", as.colAxis(), j -> c.addStatement("$L = $L", Y.apply(j), A.apply(j)));
                 if (as.rows() > 1) {
-                    c.beginControlFlow("for (int i = 1; i < $L; i++)", as.rows());
-                    loop(c, "j", as.cols(), j -> c.addStatement("$L = Math.max($L, $L)", Y.apply(j), Y.apply(j), A.apply(flat("i", as.cols(), j))));
+                    c.beginControlFlow("for (int i = 1; i < $L; i++)", layout.extent(as.rowAxis()));
+                    loop(c, "j", as.colAxis(), j -> c.addStatement("$L = Math.max($L, $L)", Y.apply(j), Y.apply(j), A.apply(flat("i", as.cols(), j))));
                     c.endControlFlow();
                 }
             }
-            case MAX_AXIS1 -> loop(c, "i", as.rows(), i -> {
+            case MAX_AXIS1 -> loop(c, "i", as.rowAxis(), i -> {
                 c.addStatement("double mx = $L", A.apply(flat(i, as.cols(), "0")));
                 if (as.cols() > 1) {
-                    c.beginControlFlow("for (int j = 1; j < $L; j++)", as.cols())
+                    c.beginControlFlow("for (int j = 1; j < $L; j++)", layout.extent(as.colAxis()))
                             .addStatement("mx = Math.max(mx, $L)", A.apply(flat(i, as.cols(), "j"))).endControlFlow();
                 }
                 c.addStatement("$L = mx", Y.apply(i));
             });
-            case PICK -> loop(c, "i", as.rows(), i -> c.addStatement("$L $L $L", Y.apply(i), w, A.apply(flat(i, as.cols(), B.apply(i)))));
+            case PICK -> loop(c, "i", as.rowAxis(), i -> c.addStatement("$L $L $L", Y.apply(i), w, A.apply(flat(i, as.cols(), B.apply(i)))));
             case PICK_ADD -> {
                 int n = out.shape().cols();
                 zeroUnlessAccumulating(c, op);
-                loop(c, "i", as.cols(), i -> c.addStatement("$L += $L", Y.apply(flat(i, n, B.apply(i))), A.apply(i)));
+                loop(c, "i", as.colAxis(), i -> c.addStatement("$L += $L", Y.apply(flat(i, n, B.apply(i))), A.apply(i)));
             }
             default -> throw new IllegalStateException("no kernel for " + op.prim());
         }
@@ -315,32 +374,29 @@ final class Kernels {
         Shape bs = op.args().get(1).shape();
         switch (op.prim().kernel()) {
             case MATMUL -> {
-                int m = as.rows();
                 int n = as.cols();
                 int k = bs.cols();
                 zeroUnlessAccumulating(c, op);
-                loop(c, "p", n, p -> loop(c, "i", m, i -> {
+                loop(c, "p", as.colAxis(), p -> loop(c, "i", as.rowAxis(), i -> {
                     c.addStatement("double a = $L", A.apply(flat(i, n, p)));
-                    loop(c, "j", k, j -> c.addStatement("$L += a * $L", Y.apply(flat(i, k, j)), B.apply(flat(p, k, j))));
+                    loop(c, "j", bs.colAxis(), j -> c.addStatement("$L += a * $L", Y.apply(flat(i, k, j)), B.apply(flat(p, k, j))));
                 }));
             }
             case MATMUL_NT -> {
                 // C[i, j] = Σ_q A[i, q] * B[j, q]: dot products of rows, four rows of A at a time.
-                int m = as.rows();
                 int n = as.cols();
                 int k = bs.rows();
-                loop(c, "p", k, p -> rowDots(c, m, n, (i, q) -> A.apply(flat(i, n, q)), q -> B.apply(flat(p, n, q)),
+                loop(c, "p", bs.rowAxis(), p -> rowDots(c, as.rowAxis(), as.colAxis(), (i, q) -> A.apply(flat(i, n, q)), q -> B.apply(flat(p, n, q)),
                         (i, acc) -> c.addStatement("$L $L $L", Y.apply(flat(i, k, p)), w, acc)));
             }
             case MATMUL_TN -> {
                 // C[i, j] = Σ_s A[s, i] * B[s, j]: s outermost, so rows of A, B and C are read in order.
-                int s = as.rows();
                 int m = as.cols();
                 int k = bs.cols();
                 zeroUnlessAccumulating(c, op);
-                loop(c, "p", s, p -> loop(c, "i", m, i -> {
+                loop(c, "p", as.rowAxis(), p -> loop(c, "i", as.colAxis(), i -> {
                     c.addStatement("double a = $L", A.apply(flat(p, m, i)));
-                    loop(c, "j", k, j -> c.addStatement("$L += a * $L", Y.apply(flat(i, k, j)), B.apply(flat(p, k, j))));
+                    loop(c, "j", bs.colAxis(), j -> c.addStatement("$L += a * $L", Y.apply(flat(i, k, j)), B.apply(flat(p, k, j))));
                 }));
             }
             default -> throw new IllegalStateException(op.prim() + " is not a matrix product");
@@ -364,6 +420,10 @@ final class Kernels {
         int m = op.out().shape().rows();
         int k = op.out().shape().cols();
         int shared = kind == Prim.Kernel.MATMUL_TN ? as.rows() : as.cols();
+        // Loop extents: the sizes in this call (strides stay those of the maxima).
+        String mE = layout.extent(op.out().shape().rowAxis());
+        String kE = layout.extent(op.out().shape().colAxis());
+        String sharedE = layout.extent(kind == Prim.Kernel.MATMUL_TN ? as.rowAxis() : as.colAxis());
         Function<String, String> A = at(aV);
         String[] b = layout.base(bV);
         String[] y = layout.base(op.out());
@@ -371,68 +431,68 @@ final class Kernels {
         if (kind == Prim.Kernel.MATMUL_NT) {
             // Rows of B's transpose: br[q][j] = B[j, q].
             int n = bs.cols();
-            c.beginControlFlow("for (int p = 0; p < $L; p++)", k)
-                    .beginControlFlow("for (int j = 0; j < $L; j++)", n)
+            c.beginControlFlow("for (int p = 0; p < $L; p++)", kE)
+                    .beginControlFlow("for (int j = 0; j < $L; j++)", sharedE)
                     .addStatement("$L[j][p] = $L[$L]", br, b[0], Layout.add(b[1], Layout.add(Layout.mul("p", n), "j")))
                     .endControlFlow()
                     .endControlFlow();
         } else {
-            c.beginControlFlow("for (int p = 0; p < $L; p++)", shared)
-                    .addStatement("System.arraycopy($L, $L, $L[p], 0, $L)", b[0], Layout.add(b[1], Layout.mul("p", k)), br, k)
+            c.beginControlFlow("for (int p = 0; p < $L; p++)", sharedE)
+                    .addStatement("System.arraycopy($L, $L, $L[p], 0, $L)", b[0], Layout.add(b[1], Layout.mul("p", k)), br, kE)
                     .endControlFlow();
         }
         String aAt = A.apply(kind == Prim.Kernel.MATMUL_TN ? flat("p", m, "i") : flat("i", as.cols(), "p"));
         if ((long) shared * k <= ROW_OUTER_MAX_B) {
             // B is small enough to stay in cache: one row of C at a time, in one scratch row.
-            c.beginControlFlow("for (int i = 0; i < $L; i++)", m)
+            c.beginControlFlow("for (int i = 0; i < $L; i++)", mE)
                     .addStatement("double[] c = $L[0]", scratch.rows("c", 1, k))
                     .addStatement("$T.fill(c, 0.0)", ClassWriter.ARRAYS)
-                    .beginControlFlow("for (int p = 0; p < $L; p++)", shared)
+                    .beginControlFlow("for (int p = 0; p < $L; p++)", sharedE)
                     .addStatement("double a = $L", aAt)
                     .addStatement("double[] b = $L[p]", br)
-                    .beginControlFlow("for (int j = 0; j < $L; j++)", k)
+                    .beginControlFlow("for (int j = 0; j < $L; j++)", kE)
                     .addStatement("c[j] += a * b[j]")
                     .endControlFlow()
                     .endControlFlow();
-            storeRow(c, op, y, k, "c");
+            storeRow(c, op, y, k, kE, "c");
             c.endControlFlow();
             return;
         }
         String cr = scratch.rows("c", m, k);
-        c.beginControlFlow("for (int i = 0; i < $L; i++)", m)
+        c.beginControlFlow("for (int i = 0; i < $L; i++)", mE)
                 .addStatement("$T.fill($L[i], 0.0)", ClassWriter.ARRAYS, cr)
                 .endControlFlow();
-        c.beginControlFlow("for (int p = 0; p < $L; p++)", shared)
+        c.beginControlFlow("for (int p = 0; p < $L; p++)", sharedE)
                 .addStatement("double[] b = $L[p]", br)
-                .beginControlFlow("for (int i = 0; i < $L; i++)", m)
+                .beginControlFlow("for (int i = 0; i < $L; i++)", mE)
                 .addStatement("double a = $L", aAt)
                 .addStatement("double[] c = $L[i]", cr)
-                .beginControlFlow("for (int j = 0; j < $L; j++)", k)
+                .beginControlFlow("for (int j = 0; j < $L; j++)", kE)
                 .addStatement("c[j] += a * b[j]")
                 .endControlFlow()
                 .endControlFlow()
                 .endControlFlow();
-        c.beginControlFlow("for (int i = 0; i < $L; i++)", m)
+        c.beginControlFlow("for (int i = 0; i < $L; i++)", mE)
                 .addStatement("double[] c = $L[i]", cr);
-        storeRow(c, op, y, k, "c");
+        storeRow(c, op, y, k, kE, "c");
         c.endControlFlow();
     }
 
     /** Stores (or adds) row {@code i} of a product, held in the row array {@code row}. */
-    private static void storeRow(CodeBlock.Builder c, Stmt.Op op, String[] y, int k, String row) {
+    private static void storeRow(CodeBlock.Builder c, Stmt.Op op, String[] y, int k, String kE, String row) {
         if (op.accumulate()) {
-            c.beginControlFlow("for (int j = 0; j < $L; j++)", k)
+            c.beginControlFlow("for (int j = 0; j < $L; j++)", kE)
                     .addStatement("$L[$L] += $L[j]", y[0], Layout.add(y[1], Layout.add(Layout.mul("i", k), "j")), row)
                     .endControlFlow();
         } else {
-            c.addStatement("System.arraycopy($L, 0, $L, $L, $L)", row, y[0], Layout.add(y[1], Layout.mul("i", k)), k);
+            c.addStatement("System.arraycopy($L, 0, $L, $L, $L)", row, y[0], Layout.add(y[1], Layout.mul("i", k)), kE);
         }
     }
 
     private void zeroUnlessAccumulating(CodeBlock.Builder c, Stmt.Op op) {
         if (!op.accumulate()) {
             Function<String, String> Y = at(op.out());
-            loop(c, "i", op.out().shape().size(), i -> c.addStatement("$L = 0.0", Y.apply(i)));
+            each(c, op.out().shape(), i -> c.addStatement("$L = 0.0", Y.apply(i)));
         }
     }
 
@@ -442,13 +502,13 @@ final class Kernels {
     }
 
     /** Runs {@code body} once per row ({@code r}), or once with row 0 for a vector. */
-    private static void rows(CodeBlock.Builder c, Shape s, RowBody body) {
+    private void rows(CodeBlock.Builder c, Shape s, RowBody body) {
         int n = s.cols();
-        loop(c, "r", s.rows(), r -> body.emit(r, j -> flat(r, n, j)));
+        loop(c, "r", s.rowAxis(), r -> body.emit(r, j -> flat(r, n, j)));
     }
 
-    private static void softmaxFamily(CodeBlock.Builder c, Prim.Kernel prim, Shape xs, Function<String, String> X, Function<String, String> Y) {
-        int n = xs.cols();
+    private void softmaxFamily(CodeBlock.Builder c, Prim.Kernel prim, Shape xs, Function<String, String> X, Function<String, String> Y) {
+        Shape.Axis n = xs.colAxis();
         rows(c, xs, (row, e) -> {
             c.addStatement("double mx = Double.NEGATIVE_INFINITY");
             loop(c, "j", n, j -> c.addStatement("mx = Math.max(mx, $L)", X.apply(e.apply(j))));
@@ -491,7 +551,7 @@ final class Kernels {
         }
         if (sumRows && !m.accumulate()) {
             Function<String, String> Y = at(out);
-            loop(c, "j", out.shape().size(), j -> c.addStatement("$L = 0.0", Y.apply(j)));
+            loop(c, "j", out.shape().colAxis(), j -> c.addStatement("$L = 0.0", Y.apply(j)));
         }
         Consumer<String[]> element = idx -> {
             // idx[0]: flat index in the domain; idx[1]: column index.
@@ -509,9 +569,9 @@ final class Kernels {
             }
         };
         if (rowBroadcast) {
-            loop(c, "i", d.rows(), i -> loop(c, "j", d.cols(), j -> element.accept(new String[] {flat(i, d.cols(), j), j})));
+            loop(c, "i", d.rowAxis(), i -> loop(c, "j", d.colAxis(), j -> element.accept(new String[] {flat(i, d.cols(), j), j})));
         } else {
-            loop(c, "i", d.size(), i -> element.accept(new String[] {i, i}));
+            each(c, d, i -> element.accept(new String[] {i, i}));
         }
         if (sumToScalar) {
             c.addStatement("$L $L acc", layout.at(out, "0"), w);
@@ -535,7 +595,7 @@ final class Kernels {
             return c.addStatement("$T.fill($L, 0.0)", ClassWriter.ARRAYS, layout.adjointName(primal)).build();
         }
         Function<String, String> Y = at(v);
-        loop(c, "i", n, i -> c.addStatement("$L = 0.0", Y.apply(i)));
+        each(c, v.shape(), i -> c.addStatement("$L = 0.0", Y.apply(i)));
         return c.build();
     }
 }

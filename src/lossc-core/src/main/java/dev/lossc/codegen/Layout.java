@@ -64,6 +64,30 @@ final class Layout {
         return adjoint.get(v);
     }
 
+    /** Java names of the dims that vary per call: the fields holding their actual sizes during a call. */
+    private final Map<String, String> dims = new java.util.HashMap<>();
+
+    void nameDim(String dim, String javaName) {
+        dims.put(dim, javaName);
+    }
+
+    /** The Java expression of an axis's extent in this call: its size, or the field with a varying dim's actual size. */
+    String extent(dev.lossc.types.Shape.Axis a) {
+        if (!a.varies()) {
+            return Integer.toString(a.size());
+        }
+        String name = dims.get(a.dim());
+        if (name == null) {
+            throw new IllegalStateException("no field for dim " + a.dim());
+        }
+        return name;
+    }
+
+    /** The end of a loop: a constant, or the actual size of the varying dim it runs to. */
+    String loopEnd(Symbol.Loop l) {
+        return l.toDim() == null ? Integer.toString(l.to()) : extent(new dev.lossc.types.Shape.Axis(l.to(), l.toDim()));
+    }
+
     String loop(Symbol.Loop loop) {
         return loopNames.computeIfAbsent(loop, l -> names.allocate(l.name()));
     }
@@ -101,6 +125,13 @@ final class Layout {
                 return at(v.primal(), true, idx);
             case CONST:
                 return literal(v.constant());
+            case COUNT: {
+                String n = String.join(" * ", v.countDims().stream().map(d -> extent(new dev.lossc.types.Shape.Axis(1, d))).toList());
+                if (v.countFactor() != 1) {
+                    n = n + " * " + v.countFactor();
+                }
+                return "(" + literal(v.constant()) + " / " + (n.contains(" ") ? "(" + n + ")" : n) + ")";
+            }
             case LOOP_INDEX:
                 return "((double) " + loop(v.loop()) + ")";
             case VIEW:

@@ -64,6 +64,11 @@ public enum DiagnosticKind {
     PROGRAM_TOO_LARGE("C013", "program is too large after inlining functions (more than %d operations)"),
     INT_INPUT_RANK("C014", "int input '%s' must be a scalar or a vector, but it has shape %s"),
     GATHER_FORM("C015", "an int vector ('%s') gathers rows as the only index: E[toks]"),
+    VARYING_DIM_USE("C016", "dim '%s' varies per call: it can only size an input or end a loop ('for i in 0..%s'), not be %s"),
+    VARYING_DIM_PARAM("C017", "param '%s' cannot be sized by dim '%s', which varies per call: a parameter keeps one shape"),
+    VARYING_DIM_AXIS("C018", "dim '%s' varies per call: it can only be the first size of %s (the rows a batch adds)"),
+    DEF_ASSIGNS_OUTER("C020", "'%s' is declared outside function '%s': a function may assign only the vars it declares"),
+    VARYING_INDEX("C019", "an index into an axis of size %s, which varies per call, must be a loop variable running to %s, minus a constant of 0 or more"),
 
     // Shapes and calls
     SHAPE_MISMATCH("T001", "'%s' cannot combine shapes %s and %s"),
@@ -80,7 +85,8 @@ public enum DiagnosticKind {
     VALUES_UNKNOWN("V004", "'%s' is not an input or param of model %s"),
     VALUES_SHAPE("V005", "%s '%s' has shape %s, so its value must be %s, but it is %s"),
     VALUES_DUPLICATE("V006", "'%s' is given more than once"),
-    VALUES_INT("V007", "int input '%s' takes integers in %s, but %s is %s");
+    VALUES_INT("V007", "int input '%s' takes integers in %s, but %s is %s"),
+    VALUES_SIZES("V008", "inputs '%s' and '%s' must agree on dim %s, which varies per call, but give it %d and %d");
 
     private final String code;
     private final String template;

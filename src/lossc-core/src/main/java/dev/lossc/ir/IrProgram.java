@@ -80,4 +80,58 @@ public record IrProgram(
         vars = List.copyOf(vars);
         body = List.copyOf(body);
     }
+
+    /**
+     * The dims that vary per call which a method uses, in declaration order: those in the shapes of
+     * its inputs, of what its statements compute, of its result, or ending its loops. The method
+     * takes each one's actual size as an argument.
+     */
+    public List<Symbol.Dim> varyingDims(List<Value> inputs, List<Stmt> body, dev.lossc.types.Shape result) {
+        java.util.Set<String> used = new java.util.HashSet<>();
+        for (Value in : inputs) {
+            dimsOf(in.shape(), used);
+        }
+        dimsOf(result, used);
+        dimsOf(body, used);
+        return dims.stream().filter(d -> d.varying() && used.contains(d.name())).toList();
+    }
+
+    private static void dimsOf(dev.lossc.types.Shape s, java.util.Set<String> out) {
+        if (s.rowDim() != null) {
+            out.add(s.rowDim());
+        }
+        if (s.colDim() != null) {
+            out.add(s.colDim());
+        }
+    }
+
+    private static void dimsOf(Value v, java.util.Set<String> out) {
+        dimsOf(v.shape(), out);
+        if (v.kind() == Value.Kind.COUNT) {
+            out.addAll(v.countDims());
+        }
+    }
+
+    private static void dimsOf(List<Stmt> body, java.util.Set<String> out) {
+        for (Stmt s : body) {
+            if (s instanceof Stmt.Loop l) {
+                if (l.loop().toDim() != null) {
+                    out.add(l.loop().toDim());
+                }
+                dimsOf(l.body(), out);
+            } else if (s instanceof Stmt.Op op) {
+                dimsOf(op.out(), out);
+                op.args().forEach(a -> dimsOf(a, out));
+            } else if (s instanceof Stmt.Map m) {
+                dimsOf(m.domain(), out);
+                dimsOf(m.out(), out);
+                m.args().forEach(a -> dimsOf(a, out));
+            } else if (s instanceof Stmt.Assign a) {
+                dimsOf(a.var(), out);
+                dimsOf(a.source(), out);
+            } else if (s instanceof Stmt.Zero z) {
+                dimsOf(z.target(), out);
+            }
+        }
+    }
 }

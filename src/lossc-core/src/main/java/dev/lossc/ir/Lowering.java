@@ -121,6 +121,36 @@ public final class Lowering {
         return factor == 1.0 ? v : op(Prim.MUL, List.of(v, constant(factor)), 0, v.shape(), pos);
     }
 
+    /**
+     * {@code v} divided by the number of elements along {@code axes}: a constant factor for fixed
+     * sizes, the same factor computed at run time when one of them varies per call.
+     */
+    private Value averaged(Value v, Pos pos, Shape.Axis... axes) {
+        return averaged(v, 1.0, pos, axes);
+    }
+
+    /** {@code v * (numerator / count)}: for fixed sizes, the constant a version-1 program gets. */
+    private Value averaged(Value v, double numerator, Pos pos, Shape.Axis... axes) {
+        int fixed = 1;
+        List<String> dims = new ArrayList<>();
+        for (Shape.Axis a : axes) {
+            if (a.varies()) {
+                dims.add(a.dim());
+            } else {
+                fixed *= a.size();
+            }
+        }
+        if (dims.isEmpty()) {
+            return scaled(v, numerator / fixed, pos);
+        }
+        return op(Prim.MUL, List.of(v, Value.count(nextId++, numerator, fixed, dims)), 0, v.shape(), pos);
+    }
+
+    /** The axes of all of a shape's elements. */
+    private static Shape.Axis[] all(Shape s) {
+        return new Shape.Axis[] {s.rowAxis(), s.colAxis()};
+    }
+
     private Value expr(Typed.Expr e) {
         if (e instanceof Typed.Const c) {
             return constant(c.value());
@@ -194,11 +224,11 @@ public final class Lowering {
             Value picked = view(z, Affine.datum(labels.input(), labels.at(), s.cols()), Shape.SCALAR);
             return op(Prim.SUB, List.of(lse, picked), 0, Shape.SCALAR, pos);
         }
-        Shape rows = Shape.vector(s.rows());
+        Shape rows = Shape.vector(s.rowAxis());
         Value lse = op(Prim.LOGSUMEXP, List.of(z), 0, rows, pos);
         Value picked = op(Prim.PICK, List.of(z, indices), 0, rows, pos);
         Value d = op(Prim.SUB, List.of(lse, picked), 0, rows, pos);
-        return scaled(op(Prim.SUM, List.of(d), 0, Shape.SCALAR, pos), 1.0 / s.rows(), pos);
+        return averaged(op(Prim.SUM, List.of(d), 0, Shape.SCALAR, pos), pos, s.rowAxis());
     }
 
     /**
@@ -234,13 +264,13 @@ public final class Lowering {
         Shape shape = a.shape();
         Value x = args.get(0);
         return switch (a.function()) {
-            case MEAN -> scaled(op(Prim.SUM, args, 0, shape, pos), 1.0 / x.shape().size(), pos);
-            case MEAN_AXIS0 -> scaled(op(Prim.SUM_AXIS0, args, 0, shape, pos), 1.0 / x.shape().rows(), pos);
-            case MEAN_AXIS1 -> scaled(op(Prim.SUM_AXIS1, args, 0, shape, pos), 1.0 / x.shape().cols(), pos);
+            case MEAN -> averaged(op(Prim.SUM, args, 0, shape, pos), pos, all(x.shape()));
+            case MEAN_AXIS0 -> averaged(op(Prim.SUM_AXIS0, args, 0, shape, pos), pos, x.shape().rowAxis());
+            case MEAN_AXIS1 -> averaged(op(Prim.SUM_AXIS1, args, 0, shape, pos), pos, x.shape().colAxis());
             case MSE -> {
                 Value d = op(Prim.SUB, args, 0, x.shape(), pos);
                 Value sq = op(Prim.POW, List.of(d), 2, x.shape(), pos);
-                yield scaled(op(Prim.SUM, List.of(sq), 0, shape, pos), 1.0 / x.shape().size(), pos);
+                yield averaged(op(Prim.SUM, List.of(sq), 0, shape, pos), pos, all(x.shape()));
             }
             case CROSS_ENTROPY -> {
                 if (a.args().get(1) instanceof Typed.IntRef labels) {
@@ -249,13 +279,16 @@ public final class Lowering {
                 Value logp = op(Prim.LOG_SOFTMAX, List.of(x), 0, x.shape(), pos);
                 Value tl = op(Prim.MUL, List.of(args.get(1), logp), 0, x.shape(), pos);
                 Value total = op(Prim.SUM, List.of(tl), 0, shape, pos);
+                if (x.shape().rowAxis().varies()) {
+                    yield averaged(total, -1.0, pos, x.shape().rowAxis());
+                }
                 yield op(Prim.MUL, List.of(total, constant(-1.0 / x.shape().rows())), 0, shape, pos);
             }
             case BCE_LOGITS -> {
                 Value sp = op(Prim.SOFTPLUS, List.of(x), 0, x.shape(), pos);
                 Value yz = op(Prim.MUL, List.of(args.get(1), x), 0, x.shape(), pos);
                 Value d = op(Prim.SUB, List.of(sp, yz), 0, x.shape(), pos);
-                yield scaled(op(Prim.SUM, List.of(d), 0, shape, pos), 1.0 / x.shape().size(), pos);
+                yield averaged(op(Prim.SUM, List.of(d), 0, shape, pos), pos, all(x.shape()));
             }
             case L2 -> op(Prim.SUM, List.of(op(Prim.POW, args, 2, x.shape(), pos)), 0, shape, pos);
             case L1 -> op(Prim.SUM, List.of(op(Prim.ABS, args, 0, x.shape(), pos)), 0, shape, pos);
@@ -266,13 +299,13 @@ public final class Lowering {
                 yield op(Prim.NORM_SQRT, List.of(s), 0, Shape.SCALAR, pos);
             }
             case SOFTMAX_AXIS0, LOG_SOFTMAX_AXIS0 -> {
-                Shape t = Shape.matrix(x.shape().cols(), x.shape().rows());
+                Shape t = x.shape().transposed();
                 Value xt = op(Prim.TRANSPOSE, List.of(x), 0, t, pos);
                 Value s = op(a.function() == Builtin.SOFTMAX_AXIS0 ? Prim.SOFTMAX : Prim.LOG_SOFTMAX, List.of(xt), 0, t, pos);
                 yield op(Prim.TRANSPOSE, List.of(s), 0, x.shape(), pos);
             }
             case LOGSUMEXP_AXIS0 -> {
-                Value xt = op(Prim.TRANSPOSE, List.of(x), 0, Shape.matrix(x.shape().cols(), x.shape().rows()), pos);
+                Value xt = op(Prim.TRANSPOSE, List.of(x), 0, x.shape().transposed(), pos);
                 yield op(Prim.LOGSUMEXP, List.of(xt), 0, shape, pos);
             }
             case LEAKY_RELU, DOT, OUTER, TRANSPOSE, SUM, SOFTMAX, LOG_SOFTMAX, LOGSUMEXP, AMAX, AMIN ->

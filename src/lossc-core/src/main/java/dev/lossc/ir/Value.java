@@ -12,7 +12,7 @@ import java.util.List;
  * that may depend on loop variables; they own no storage.
  */
 public final class Value {
-    public enum Kind { INPUT, PARAM, TEMP, VAR, CONST, LOOP_INDEX, VIEW, ADJOINT }
+    public enum Kind { INPUT, PARAM, TEMP, VAR, CONST, LOOP_INDEX, VIEW, ADJOINT, COUNT }
 
     private final int id;
     private String name;
@@ -91,6 +91,33 @@ public final class Value {
         return new Value(id, null, Shape.SCALAR, Kind.CONST, value, null, null, null, List.of(), -1);
     }
 
+    /**
+     * {@code numerator / (factor * the actual sizes of dims)}, read at run time (version 2): what
+     * {@code mean} and the batch losses scale by when a size varies per call. The same division a
+     * fixed size folds into a constant, so results match a class compiled for that size to the bit.
+     * Never differentiated.
+     */
+    static Value count(int id, double numerator, int factor, List<String> dims) {
+        Value v = new Value(id, null, Shape.SCALAR, Kind.COUNT, numerator, null, null, null, List.of(), -1);
+        v.countDims = List.copyOf(dims);
+        v.countFactor = factor;
+        return v;
+    }
+
+    private int countFactor = 1;
+
+    /** For a count, the fixed factor of its denominator ({@link #constant()} is the numerator). */
+    public int countFactor() {
+        return countFactor;
+    }
+
+    private List<String> countDims = List.of();
+
+    /** For a count, the dims whose actual sizes its denominator multiplies. */
+    public List<String> countDims() {
+        return countDims;
+    }
+
     static Value loopIndex(int id, Symbol.Loop loop) {
         return new Value(id, loop.name(), Shape.SCALAR, Kind.LOOP_INDEX, 0, loop, null, null, List.of(), -1);
     }
@@ -100,7 +127,7 @@ public final class Value {
      * iteration's worth for a value computed in a loop. A param's adjoint is its gradient.
      */
     public static Value adjointOf(int id, Value primal) {
-        if (primal.kind() == Kind.VIEW || primal.kind() == Kind.ADJOINT || primal.kind() == Kind.CONST) {
+        if (primal.kind() == Kind.VIEW || primal.kind() == Kind.ADJOINT || primal.kind() == Kind.CONST || primal.kind() == Kind.COUNT) {
             throw new IllegalArgumentException("no adjoint of " + primal.label());
         }
         return new Value(id, null, primal.shape(), Kind.ADJOINT, 0, null, null, null, List.of(), -1, primal);
@@ -170,6 +197,7 @@ public final class Value {
     public String label() {
         return switch (kind) {
             case CONST -> Double.toString(constant);
+            case COUNT -> constant + " / (" + String.join(" * ", countDims) + (countFactor == 1 ? "" : " * " + countFactor) + ")";
             case LOOP_INDEX -> loop.name();
             case VIEW -> viewOf.label() + "[+" + viewOffset + "]";
             case ADJOINT -> "d[" + primal.label() + "]";

@@ -66,7 +66,7 @@ final class AstBuilder {
         public Stmt visitDimStmt(LossParser.DimStmtContext c) {
             List<Stmt.DimDecl> decls = new ArrayList<>();
             for (LossParser.DimDeclContext d : c.dimDecl()) {
-                decls.add(new Stmt.DimDecl(ident(d.ID()), expr(d.expr())));
+                decls.add(new Stmt.DimDecl(ident(d.ID()), expr(d.expr()), d.op.getText().equals("<=")));
             }
             return new Stmt.Dim(decls, pos(c));
         }

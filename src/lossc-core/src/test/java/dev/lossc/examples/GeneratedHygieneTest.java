@@ -58,12 +58,29 @@ class GeneratedHygieneTest {
         return false;
     }
 
+    /**
+     * A scalar adjoint spread over an array adjoint ({@code d_v[i] = d_s;}) that two or more later
+     * statements read as an array (the rows of a batch loss: the adjoint of a sum read by both
+     * sides of a subtraction): not a copy of one adjoint into another, and needed as such.
+     */
+    static boolean sharedBroadcast(String[] lines, int at, Matcher copy) {
+        if (copy.group(2) == null || copy.group(4) != null) {
+            return false;
+        }
+        int readers = 0;
+        Pattern read = Pattern.compile("=.*\\b" + copy.group(1) + "\\[");
+        for (int k = at + 1; k < lines.length && !lines[k].contains("private "); k++) {
+            readers += read.matcher(lines[k]).find() ? 1 : 0;
+        }
+        return readers >= 2;
+    }
+
     static List<String> problems(String java) {
         List<String> problems = new ArrayList<>();
         String[] lines = java.split("\n");
         for (int i = 0; i < lines.length; i++) {
             Matcher copy = COPY.matcher(lines[i]);
-            if (copy.matches() && !neededCopy(lines, i, copy.group(1), copy.group(3))) {
+            if (copy.matches() && !neededCopy(lines, i, copy.group(1), copy.group(3)) && !sharedBroadcast(lines, i, copy)) {
                 problems.add("line " + (i + 1) + " only copies one adjoint into another: " + lines[i].strip());
             }
             Matcher fill = FILL.matcher(lines[i]);

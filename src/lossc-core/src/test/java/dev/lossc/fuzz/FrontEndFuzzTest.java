@@ -47,6 +47,7 @@ class FrontEndFuzzTest {
         int runs = 0;
         int compiled = 0;
         List<LossCompiler.Result> toJavac = new ArrayList<>();
+        java.util.Set<String> toJavacNames = new java.util.HashSet<>();
         while (System.nanoTime() < deadline) {
             long inputSeed = rnd.nextLong();
             byte[] input = mutate(new SplittableRandom(inputSeed), corpus);
@@ -63,7 +64,9 @@ class FrontEndFuzzTest {
             runs++;
             if (r.ok()) {
                 compiled++;
-                if (toJavac.size() < 40 && r.output().orElseThrow().source().length() < 200_000) {
+                // One class per name: two mutants of one model would replace each other in one javac run.
+                if (toJavac.size() < 40 && r.output().orElseThrow().source().length() < 200_000
+                        && toJavacNames.add(r.output().orElseThrow().qualifiedName())) {
                     toJavac.add(r);
                 }
             } else {

@@ -36,7 +36,83 @@ public final class ProgramGenerator {
     }
 
     public static String generate(long seed, String className) {
-        return new ProgramGenerator(seed).program(className);
+        ProgramGenerator g = new ProgramGenerator(seed);
+        // One program in four is a batch model whose batch size varies per call (version 2).
+        return g.rnd.nextInt(4) == 0 ? g.batchProgram(className) : g.program(className);
+    }
+
+    // ---------------------------------------------------------------- batch models (varying B)
+
+    private String act(String x) {
+        return switch (rnd.nextInt(6)) {
+            case 0 -> "tanh(" + x + ")";
+            case 1 -> "sigmoid(" + x + ")";
+            case 2 -> "relu(" + x + ")";
+            case 3 -> "softplus(" + x + ")";
+            case 4 -> "leaky_relu(" + x + ", 0.1)";
+            default -> x;
+        };
+    }
+
+    /**
+     * A model over a batch {@code dim B <= max}: a layer in row form ({@code X @ transpose(W)}) or
+     * column form ({@code W @ transpose(X)}, the batch as columns), an optional token gather, an
+     * optional loop over the rows with a look one row back, outputs, and a loss mixing batch losses
+     * (class indices, one-hot, mse, bce) with reductions over either axis.
+     */
+    private String batchProgram(String className) {
+        int max = 2 + rnd.nextInt(8);
+        int d = 2 + rnd.nextInt(3);
+        int h = 2 + rnd.nextInt(4);
+        int k = 2 + rnd.nextInt(3);
+        StringBuilder o = new StringBuilder("// generated batch program\nmodel ").append(className).append(";\n");
+        o.append("dim B <= ").append(max).append(", D = ").append(d).append(", H = ").append(h).append(", K = ").append(k).append(";\n");
+        boolean toks = rnd.nextInt(3) == 0;
+        o.append("input X[B, D];\n");
+        o.append("input labels[B]: int;\n");
+        o.append("input T[B, K];\n");
+        o.append("input y[B];\n");
+        if (toks) {
+            o.append("input toks[B]: int;\nparam E[").append(1 + rnd.nextInt(5)).append(", D];\n");
+        }
+        o.append("param W1[H, D];\nparam b1[H];\nparam W2[K, H];\nparam b2[K];\nparam v[K];\n");
+        String x = toks ? "(X + E[toks])" : "X";
+        if (rnd.nextBoolean()) {
+            o.append("let A = ").append(act(x + " @ transpose(W1) + b1")).append(";\n");
+        } else {
+            // The batch as columns: [H, B], then back to rows.
+            o.append("let C = ").append(act("W1 @ transpose(" + x + ")")).append(";\n");
+            o.append("let A = transpose(C) + b1;\n");
+        }
+        o.append("let Z = A @ transpose(W2) + b2;\n");
+        List<String> terms = new ArrayList<>();
+        if (rnd.nextInt(3) == 0) {
+            o.append("var acc = 0;\nfor i in 0..B {\n");
+            o.append(switch (rnd.nextInt(3)) {
+                case 0 -> "  acc = acc + cross_entropy(Z[i], labels[i]);\n";
+                case 1 -> "  acc = acc + dot(Z[i], v) ^ 2;\n";
+                default -> "  let r = tanh(W2 @ A[i]);\n  acc = acc + sum(r * T[i]);\n";
+            });
+            o.append("}\n");
+            if (rnd.nextBoolean()) {
+                o.append("for i in 1..B {\n  acc = acc + 0.1 * sum((Z[i] - Z[i - 1]) ^ 2);\n}\n");
+            }
+            terms.add("0.1 * acc");
+        }
+        String[] outputs = {"softmax(Z)", "mean(Z, 0)", "sum(Z, 1)", "amax(Z, 1)", "Z @ v", "transpose(A) @ A", "log_softmax(Z, 0)"};
+        int no = rnd.nextInt(3);
+        for (int i = 0; i < no; i++) {
+            String e = outputs[rnd.nextInt(outputs.length)];
+            o.append("output o").append(i).append(" = ").append(e).append(";\n");
+        }
+        String[] losses = {"cross_entropy(Z, labels)", "cross_entropy(Z, T)", "mse(Z @ v, y)", "bce_logits(Z, T)", "mean(Z ^ 2)",
+                "sum(softmax(Z, 0) * T)", "mean(amax(Z, 1))", "0.1 * sum(logsumexp(Z, 0))", "mean(mean(Z, 1))", "0.1 * sum(mean(A, 0) ^ 2)",
+                "0.01 * l2(W1)", "mean(amin(A, 0))", "0.1 * sum(max(X, 0) @ transpose(W1))", "mse(sum(Z, 1), y)"};
+        for (int i = 1 + rnd.nextInt(3); i > 0; i--) {
+            terms.add(losses[rnd.nextInt(losses.length)]);
+        }
+        o.append("loss ").append(String.join(" + ", terms)).append(";\n");
+        return o.toString();
     }
 
     private String fresh(String prefix) {
@@ -187,6 +263,13 @@ public final class ProgramGenerator {
             out.append("def ").append(f).append("(u, v) {\n    let w = u * v + k0;\n    let z = tanh(w) - v;\n    return z * u + max(u, v);\n}\n");
             binaryDefs.add(f);
         }
+        if (rnd.nextBoolean()) {
+            // A block body with a var, a loop and assignments (version 2): a Horner-like recurrence.
+            String f = fresh("h");
+            out.append("def ").append(f).append("(u) {\n    var acc = u * 0.5;\n    for k in 0..").append(1 + rnd.nextInt(3))
+                    .append(" {\n        let c = tanh(acc) * 0.5;\n        acc = acc * c + u * k0;\n    }\n    return acc;\n}\n");
+            unaryDefs.add(f);
+        }
     }
 
     /** A scalar term of the loss from a named value. */
@@ -218,6 +301,13 @@ public final class ProgramGenerator {
         out.append("    let ").append(q).append(" = tanh(").append(row).append(");\n");
         declare(q, rowShape);
         budget = 10;
+        if (rnd.nextInt(3) == 0) {
+            // A var declared in the loop body (version 2): fresh at each iteration.
+            String local = fresh("w");
+            out.append("    var ").append(local).append(" = ").append(var).append(" * 0.5;\n");
+            out.append("    ").append(local).append(" = ").append(local).append(" + sigmoid(").append(local).append(");\n");
+            declare(local, s);
+        }
         out.append("    ").append(var).append(" = tanh(").append(var).append(" * 0.5 + ").append(expr(s, 2)).append(");\n");
         if (rnd.nextInt(3) == 0) {
             String u = fresh("u");

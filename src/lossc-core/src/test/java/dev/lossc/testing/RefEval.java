@@ -49,6 +49,8 @@ public final class RefEval {
 
     private final List<Node> tape = new ArrayList<>();
     private final Map<String, Integer> dims = new HashMap<>();
+    /** Varying dims whose actual size no input has given yet. */
+    private final java.util.Set<String> varying = new java.util.HashSet<>();
     private final Map<String, Double> consts = new HashMap<>();
     private final Map<String, Stmt.Def> defs = new HashMap<>();
     private final Map<String, T> params = new LinkedHashMap<>();
@@ -158,9 +160,21 @@ public final class RefEval {
         if (s instanceof Stmt.Dim d) {
             for (Stmt.DimDecl decl : d.decls()) {
                 dims.put(decl.name().name(), (int) constant(decl.value(), env));
+                if (decl.varying()) {
+                    varying.add(decl.name().name());
+                }
             }
         } else if (s instanceof Stmt.Const c) {
             consts.put(c.name().name(), constant(c.value(), env));
+        } else if (s instanceof Stmt.Input in && !in.shape().isEmpty() && in.shape().get(0) instanceof Expr.Name n
+                && varying.contains(n.id().name())) {
+            // A dim that varies per call takes its size from the first input it sizes (the checker
+            // keeps it off everything before): the values' rows.
+            int rest = in.shape().size() == 2 ? (int) constant(in.shape().get(1), env) : 1;
+            dims.put(n.id().name(), values.get(in.name().name()).length / rest);
+            varying.remove(n.id().name());
+            exec(s, env, values);
+            return;
         } else if (s instanceof Stmt.Input in && in.integer()) {
             double[] v = values.get(in.name().name());
             int[] ints = new int[v.length];
@@ -637,8 +651,7 @@ public final class RefEval {
                 scope.values.put(def.params().get(i).name(), args.get(i));
             }
             for (Stmt s : def.body()) {
-                Stmt.Let l = (Stmt.Let) s;
-                scope.values.put(l.name().name(), eval(l.value(), scope));
+                exec(s, scope, Map.of());
             }
             return eval(def.result(), scope);
         }

@@ -10,19 +10,33 @@ import java.util.SplittableRandom;
 public final class Values {
     private Values() {}
 
+    /**
+     * Every input and param; a dim that varies per call gets one random size in 1 … its maximum,
+     * shared by every input it sizes.
+     */
     public static Map<String, double[]> random(Typed.Program model, SplittableRandom rnd, double scale) {
         Map<String, double[]> out = new LinkedHashMap<>();
+        Map<String, Integer> sizes = new LinkedHashMap<>();
+        for (Symbol.Dim d : model.dims()) {
+            if (d.varying()) {
+                sizes.put(d.name(), 1 + rnd.nextInt(d.value()));
+            }
+        }
         for (Symbol.Input in : model.inputs()) {
+            int n = in.shape().size();
+            if (!in.shape().isScalar() && in.shape().lengthAxis().varies()) {
+                n = sizes.get(in.shape().lengthAxis().dim()) * (in.shape().isMatrix() ? in.shape().cols() : 1);
+            }
             if (in.integer()) {
                 // Class labels or token ids: integers in the range the model's uses allow.
                 int limit = model.indexLimits().getOrDefault(in, 1);
-                double[] v = new double[in.shape().size()];
+                double[] v = new double[n];
                 for (int i = 0; i < v.length; i++) {
                     v[i] = rnd.nextInt(limit);
                 }
                 out.put(in.name(), v);
             } else {
-                out.put(in.name(), vector(in.shape().size(), rnd, scale));
+                out.put(in.name(), vector(n, rnd, scale));
             }
         }
         for (Symbol.Param p : model.params()) {
