@@ -814,28 +814,25 @@ public final class ClassWriter {
 
     /** An array sized by a dim that varies per call: not null, at least {@code needed} long (the rest is ignored). */
     private static MethodSpec checkAtLeast() {
-        return MethodSpec.methodBuilder("checkAtLeast").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addParameter(String.class, "name").addParameter(DOUBLES, "array").addParameter(int.class, "needed")
+        return atLeast(MethodSpec.methodBuilder("checkAtLeast"), DOUBLES).build();
+    }
+
+    /** The signature and checks both at-least helpers share: not null, at least {@code needed} long. */
+    private static MethodSpec.Builder atLeast(MethodSpec.Builder m, TypeName array) {
+        return m.addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(String.class, "name").addParameter(array, "array").addParameter(int.class, "needed")
                 .addParameter(String.class, "spelled")
                 .beginControlFlow("if (array == null)")
                 .addStatement("throw new IllegalArgumentException(name + \" must not be null (expected length \" + spelled + \" = \" + needed + \")\")")
                 .endControlFlow()
                 .beginControlFlow("if (array.length < needed)")
                 .addStatement("throw new IllegalArgumentException(name + \" has length \" + array.length + \" but must have at least \" + spelled + \" = \" + needed)")
-                .endControlFlow().build();
+                .endControlFlow();
     }
 
     /** An int vector sized by a dim that varies per call: as {@code checkAtLeast}, and its first {@code needed} values in range. */
     private static MethodSpec checkIndicesAtLeast() {
-        return MethodSpec.methodBuilder("checkIndicesAtLeast").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addParameter(String.class, "name").addParameter(INTS, "array").addParameter(int.class, "needed")
-                .addParameter(String.class, "spelled").addParameter(int.class, "limit")
-                .beginControlFlow("if (array == null)")
-                .addStatement("throw new IllegalArgumentException(name + \" must not be null (expected length \" + spelled + \" = \" + needed + \")\")")
-                .endControlFlow()
-                .beginControlFlow("if (array.length < needed)")
-                .addStatement("throw new IllegalArgumentException(name + \" has length \" + array.length + \" but must have at least \" + spelled + \" = \" + needed)")
-                .endControlFlow()
+        return atLeast(MethodSpec.methodBuilder("checkIndicesAtLeast"), INTS).addParameter(int.class, "limit")
                 .beginControlFlow("for (int i = 0; i < needed && limit > 0; i++)")
                 .beginControlFlow("if (array[i] < 0 || array[i] >= limit)")
                 .addStatement("throw new IllegalArgumentException(name + \"[\" + i + \"] is \" + array[i] + \", outside the valid range 0..\" + (limit - 1))")

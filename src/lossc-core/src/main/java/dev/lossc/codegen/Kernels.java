@@ -136,9 +136,12 @@ final class Kernels {
      */
     private void rowDots(CodeBlock.Builder c, Shape.Axis rowAxis, Shape.Axis cols, BiFunction<String, String, String> left,
                          Function<String, String> right, BiConsumer<String, String> store) {
-        if (rowAxis.varies()) {
-            String n = layout.extent(rowAxis);
-            String blocked = n + " - " + n + " % " + DOT_ROWS;
+        // For a size that varies per call, the blocked part and the rest are split at run time.
+        boolean varies = rowAxis.varies();
+        String n = layout.extent(rowAxis);
+        int rows = rowAxis.size();
+        String blocked = varies ? n + " - " + n + " % " + DOT_ROWS : Integer.toString(rows - rows % DOT_ROWS);
+        if (varies || rows >= DOT_ROWS) {
             c.beginControlFlow("for (int i = 0; i < $L; i += $L)", blocked, DOT_ROWS);
             for (int r = 0; r < DOT_ROWS; r++) {
                 c.addStatement("double acc$L = 0.0", r);
@@ -153,45 +156,18 @@ final class Kernels {
                 store.accept(r == 0 ? "i" : "i + " + r, "acc" + r);
             }
             c.endControlFlow();
-            c.beginControlFlow("for (int i = $L; i < $L; i++)", blocked, n);
+        }
+        Consumer<String> row = i -> {
             c.addStatement("double acc = 0.0");
-            loop(c, "j", cols, j -> c.addStatement("acc += $L * $L", left.apply("i", j), right.apply(j)));
-            store.accept("i", "acc");
+            loop(c, "j", cols, j -> c.addStatement("acc += $L * $L", left.apply(i, j), right.apply(j)));
+            store.accept(i, "acc");
+        };
+        if (!varies && rows % DOT_ROWS == 1) {
+            row.accept(Integer.toString(rows - 1));
+        } else if (varies || rows % DOT_ROWS > 1) {
+            c.beginControlFlow("for (int i = $L; i < $L; i++)", blocked, n);
+            row.accept("i");
             c.endControlFlow();
-            return;
-        }
-        int rows = rowAxis.size();
-        int blocked = rows - rows % DOT_ROWS;
-        if (blocked > 0) {
-            c.beginControlFlow("for (int i = 0; i < $L; i += $L)", blocked, DOT_ROWS)
-                    .addStatement("double acc0 = 0.0")
-                    .addStatement("double acc1 = 0.0")
-                    .addStatement("double acc2 = 0.0")
-                    .addStatement("double acc3 = 0.0");
-            loop(c, "j", cols, j -> {
-                c.addStatement("double a = $L", right.apply(j));
-                for (int r = 0; r < DOT_ROWS; r++) {
-                    c.addStatement("acc$L += $L * a", r, left.apply(r == 0 ? "i" : "i + " + r, j));
-                }
-            });
-            for (int r = 0; r < DOT_ROWS; r++) {
-                store.accept(r == 0 ? "i" : "i + " + r, "acc" + r);
-            }
-            c.endControlFlow();
-        }
-        if (blocked < rows) {
-            Consumer<String> row = i -> {
-                c.addStatement("double acc = 0.0");
-                loop(c, "j", cols, j -> c.addStatement("acc += $L * $L", left.apply(i, j), right.apply(j)));
-                store.accept(i, "acc");
-            };
-            if (rows - blocked == 1) {
-                row.accept(Integer.toString(blocked));
-            } else {
-                c.beginControlFlow("for (int i = $L; i < $L; i++)", blocked, rows);
-                row.accept("i");
-                c.endControlFlow();
-            }
         }
     }
 
