@@ -129,7 +129,7 @@ public final class ModelDriver {
         boolean scalar = o.shape().size() == 1;
         if (!scalar) {
             types.add(double[].class);
-            args.add(new double[actualSize(o.shape(), sizes)]);
+            args.add(new double[actualShape(o.shape(), sizes).size()]);
         }
         try {
             Method m = type.getMethod(javaName(o.name()), types.toArray(new Class<?>[0]));
@@ -187,28 +187,16 @@ public final class ModelDriver {
      * must agree. A size above the maximum is passed on, for the generated method to refuse.
      */
     public Map<String, Integer> sizes(Map<String, double[]> inputs) {
-        Map<String, Integer> sizes = new LinkedHashMap<>();
-        Map<String, String> from = new LinkedHashMap<>();
         for (ModelLayout.Slot in : layout.inputs()) {
-            Shape s = in.shape();
             double[] v = inputs.get(in.name());
-            String dim = s.isScalar() ? null : s.lengthAxis().dim();
-            if (dim == null || v == null) {
-                continue;
+            if (v != null && in.shape().isMatrix() && in.shape().rowDim() != null && v.length % in.shape().cols() != 0) {
+                throw new IllegalArgumentException("input " + in.name() + " has " + v.length + " values, not a whole number of rows of "
+                        + in.shape().cols());
             }
-            int width = s.isMatrix() ? s.cols() : 1;
-            if (v.length % width != 0) {
-                throw new IllegalArgumentException("input " + in.name() + " has " + v.length + " values, not a whole number of rows of " + width);
-            }
-            int n = v.length / width;
-            Integer before = sizes.putIfAbsent(dim, n);
-            if (before != null && before != n) {
-                throw new IllegalArgumentException("inputs " + from.get(dim) + " and " + in.name() + " disagree on dim " + dim + ": "
-                        + before + " and " + n);
-            }
-            from.putIfAbsent(dim, in.name());
         }
-        return sizes;
+        return layout.sizes(inputs, (first, other, dim, a, b) -> {
+            throw new IllegalArgumentException("inputs " + first.name() + " and " + other.name() + " disagree on dim " + dim + ": " + a + " and " + b);
+        });
     }
 
     private static int size(Map<String, Integer> sizes, String dim) {
@@ -217,11 +205,6 @@ public final class ModelDriver {
             throw new IllegalArgumentException("no input gives the size of dim " + dim);
         }
         return n;
-    }
-
-    /** The number of elements of {@code s} at the actual sizes. */
-    private static int actualSize(Shape s, Map<String, Integer> sizes) {
-        return actualShape(s, sizes).size();
     }
 
     /** {@code s} with each varying dim at its actual size (a fixed shape). */

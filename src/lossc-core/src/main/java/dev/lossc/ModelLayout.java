@@ -40,6 +40,34 @@ public record ModelLayout(String className, List<Slot> inputs, List<Slot> params
         }
     }
 
+    /** Told when two inputs give one varying dim different sizes. */
+    public interface SizeConflict {
+        void disagree(Slot first, Slot other, String dim, int firstSize, int otherSize);
+    }
+
+    /**
+     * The size each varying dim gets from the inputs it sizes (the rows of each: its first axis),
+     * by the first such input; every later one that gives another size is passed to {@code conflict}.
+     */
+    public java.util.Map<String, Integer> sizes(java.util.Map<String, double[]> values, SizeConflict conflict) {
+        java.util.Map<String, Integer> sizes = new java.util.LinkedHashMap<>();
+        java.util.Map<String, Slot> first = new java.util.HashMap<>();
+        for (Slot in : inputs) {
+            double[] v = values.get(in.name());
+            if (v == null || in.shape().isScalar() || !in.shape().lengthAxis().varies()) {
+                continue;
+            }
+            String dim = in.shape().lengthAxis().dim();
+            int n = in.shape().isMatrix() ? v.length / in.shape().cols() : v.length;
+            Integer before = sizes.putIfAbsent(dim, n);
+            first.putIfAbsent(dim, in);
+            if (before != null && before != n) {
+                conflict.disagree(first.get(dim), in, dim, before, n);
+            }
+        }
+        return sizes;
+    }
+
     /** {@code lossDims}: the varying dims whose sizes {@code loss}/{@code lossAndGradient} take first. */
     public ModelLayout {
         inputs = List.copyOf(inputs);

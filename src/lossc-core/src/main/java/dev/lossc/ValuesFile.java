@@ -77,7 +77,9 @@ public final class ValuesFile {
             }
             inputs.put(in.name(), v);
         }
-        sizesAgree(model, entries, inputs, reporter);
+        // All inputs sized by one varying dim give it the same size (V008 at each that disagrees).
+        model.sizes(inputs, (first, other, dim, a, b) ->
+                reporter.error(entries.get(other.name()).pos(), DiagnosticKind.VALUES_SIZES, first.name(), other.name(), dim, a, b));
         for (ModelLayout.Slot p : model.params()) {
             known.add(p.name());
             if (paramsOptional && !entries.containsKey(p.name())) {
@@ -91,25 +93,6 @@ public final class ValuesFile {
             }
         }
         return !reporter.hasErrors();
-    }
-
-    /** All inputs sized by one varying dim give it the same size (V008 at the first that disagrees). */
-    private static void sizesAgree(ModelLayout model, Map<String, Entry> entries, Map<String, double[]> inputs, Reporter reporter) {
-        Map<String, ModelLayout.Slot> first = new LinkedHashMap<>();
-        Map<String, Integer> size = new LinkedHashMap<>();
-        for (ModelLayout.Slot in : model.inputs()) {
-            double[] v = inputs.get(in.name());
-            if (v == null || in.shape().isScalar() || !in.shape().lengthAxis().varies()) {
-                continue;
-            }
-            String dim = in.shape().lengthAxis().dim();
-            int n = in.shape().isMatrix() ? v.length / in.shape().cols() : v.length;
-            Integer before = size.putIfAbsent(dim, n);
-            first.putIfAbsent(dim, in);
-            if (before != null && before != n) {
-                reporter.error(entries.get(in.name()).pos(), DiagnosticKind.VALUES_SIZES, first.get(dim).name(), in.name(), dim, before, n);
-            }
-        }
     }
 
     /** An int input's values: integers, and within the range its uses allow. */

@@ -438,10 +438,8 @@ public final class ClassWriter {
         for (Value in : inputs) {
             if (in.shape().varies()) {
                 // Rows beyond the actual size are ignored: the array may be longer.
-                Shape s = in.shape();
-                String rows = layout.extent(s.lengthAxis());
-                String needed = s.isMatrix() ? rows + " * " + s.cols() : rows;
-                String spelled = s.isMatrix() ? s.lengthAxis() + " * " + s.cols() : s.lengthAxis().toString();
+                String needed = layout.count(in.shape());
+                String spelled = in.shape().elements();
                 if (in.isInteger()) {
                     m.addStatement("checkIndicesAtLeast($S, $L, $L, $S, $L)", in.name(), layout.primalName(in), needed, spelled, in.limit());
                 } else {
@@ -529,8 +527,7 @@ public final class ClassWriter {
         if (!scalar) {
             dest = outputDestination;
             m.addParameter(DOUBLES, dest);
-            String count = !v.shape().varies() ? Integer.toString(v.shape().size())
-                    : v.shape().isMatrix() ? v.shape().rowAxis() + " * " + v.shape().colAxis() : v.shape().colAxis().toString();
+            String count = !v.shape().varies() ? Integer.toString(v.shape().size()) : v.shape().elements();
             m.addJavadoc("@param $L where the output is written: $L elements$L\n", dest, count, v.shape().isMatrix() ? ", row-major" : "");
             m.addJavadoc("@return {@code $L}\n", dest);
         } else {
@@ -541,9 +538,7 @@ public final class ClassWriter {
         }
         checkInputs(m, needed, dims);
         if (!scalar && v.shape().varies()) {
-            Shape os = v.shape();
-            String spelled = os.isMatrix() ? os.rowAxis() + " * " + os.colAxis() : os.colAxis().toString();
-            m.addStatement("checkAtLeast($S, $L, $L, $S)", dest, dest, sizeExpr(os), spelled);
+            m.addStatement("checkAtLeast($S, $L, $L, $S)", dest, dest, layout.count(v.shape()), v.shape().elements());
         } else if (!scalar) {
             m.addStatement("checkLength($S, $L, $L)", dest, dest, v.shape().size());
         }
@@ -563,7 +558,7 @@ public final class ClassWriter {
                         .addStatement("System.arraycopy($L, $L, $L, i * $L, $L)", b[0], Layout.add(b[1], "i * " + os.cols()), dest, cols, cols)
                         .endControlFlow();
             } else {
-                m.addStatement("System.arraycopy($L, $L, $L, 0, $L)", b[0], b[1], dest, os.varies() ? sizeExpr(os) : os.size());
+                m.addStatement("System.arraycopy($L, $L, $L, 0, $L)", b[0], b[1], dest, layout.count(os));
             }
             m.addStatement("return $L", dest);
         }
@@ -572,13 +567,6 @@ public final class ClassWriter {
         type.addMethod(MethodSpec.methodBuilder(body).addModifiers(Modifier.PRIVATE)
                 .addCode(chunker.body(units(plan.body()), List.of())).build());
         return chunker;
-    }
-
-    /** The number of elements of {@code s} in this call, as a Java expression. */
-    private String sizeExpr(Shape s) {
-        String rows = layout.extent(s.rowAxis());
-        String cols = layout.extent(s.colAxis());
-        return rows.equals("1") ? cols : cols.equals("1") ? rows : rows + " * " + cols;
     }
 
     private MethodSpec initParameters() {

@@ -110,9 +110,7 @@ final class Kernels {
         if (!s.varies()) {
             loop(c, "i", s.size(), body);
         } else if (!s.isMatrix() || s.colDim() == null) {
-            String n = !s.isMatrix() ? layout.extent(s.colAxis())
-                    : s.cols() == 1 ? layout.extent(s.rowAxis()) : layout.extent(s.rowAxis()) + " * " + s.cols();
-            c.beginControlFlow("for (int i = 0; i < $L; i++)", n);
+            c.beginControlFlow("for (int i = 0; i < $L; i++)", layout.count(s));
             body.accept("i");
             c.endControlFlow();
         } else {

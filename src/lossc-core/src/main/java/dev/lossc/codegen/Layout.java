@@ -83,6 +83,16 @@ final class Layout {
         return name;
     }
 
+    /** The number of elements of {@code s} in this call, as a Java expression ({@code B * 3}, {@code B}, {@code 12}). */
+    String count(dev.lossc.types.Shape s) {
+        if (!s.varies()) {
+            return Integer.toString(s.size());
+        }
+        String rows = extent(s.rowAxis());
+        String cols = extent(s.colAxis());
+        return rows.equals("1") ? cols : cols.equals("1") ? rows : rows + " * " + cols;
+    }
+
     /** The end of a loop: a constant, or the actual size of the varying dim it runs to. */
     String loopEnd(Symbol.Loop l) {
         return l.toDim() == null ? Integer.toString(l.to()) : extent(new dev.lossc.types.Shape.Axis(l.to(), l.toDim()));

@@ -70,6 +70,11 @@ public record Shape(int rank, int rows, int cols, String rowDim, String colDim) 
         return rank == 2 ? rowAxis() : colAxis();
     }
 
+    /** How the element count reads in messages: {@code B * 3}, {@code B}, {@code 4 * 3}. */
+    public String elements() {
+        return rank == 2 ? rowAxis() + " * " + colAxis() : colAxis().toString();
+    }
+
     /** A matrix with rows and columns swapped. */
     public Shape transposed() {
         return matrix(colAxis(), rowAxis());
