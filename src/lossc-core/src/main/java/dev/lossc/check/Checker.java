@@ -265,19 +265,7 @@ public final class Checker {
                 }
             }
         } else if (s instanceof Stmt.Let l) {
-            if (!allowed("let", ctx, null, s.pos())) {
-                return;
-            }
-            Typed.Expr v = expr(l.value(), ctx);
-            if (v == null) {
-                // Declare it anyway so later uses are not reported as unknown.
-                declareQuietly(l.name(), ctx.scope());
-                return;
-            }
-            Symbol.Let sym = new Symbol.Let(l.name().name(), v.shape(), l.name().pos());
-            if (declare(l.name(), sym, ctx.scope())) {
-                out.add(new Typed.Let(sym, v, l.pos()));
-            }
+            bind(l.name(), l.value(), ctx, out, (name, shape) -> new Symbol.Let(name, shape, l.name().pos()), (sym, v) -> new Typed.Let(sym, v, l.pos()));
         } else if (s instanceof Stmt.Output o) {
             if (!allowed("output", ctx, Where.TOP, s.pos())) {
                 declareQuietly(o.name(), ctx.scope());
@@ -287,33 +275,14 @@ public final class Checker {
             if (taken != null) {
                 reporter.error(o.name().pos(), DiagnosticKind.OUTPUT_NAME_TAKEN, o.name().name(), taken);
             }
-            Typed.Expr v = expr(o.value(), ctx);
-            if (v == null) {
-                declareQuietly(o.name(), ctx.scope());
-                return;
-            }
-            Symbol.Let sym = new Symbol.Let(o.name().name(), v.shape(), o.name().pos());
-            if (declare(o.name(), sym, ctx.scope())) {
-                out.add(new Typed.Output(sym, v, o.pos()));
-            }
+            bind(o.name(), o.value(), ctx, out, (name, shape) -> new Symbol.Let(name, shape, o.name().pos()), (sym, v) -> new Typed.Output(sym, v, o.pos()));
         } else if (s instanceof Stmt.Var v) {
-            if (!allowed("var", ctx, null, s.pos())) {
-                // Its uses in the same block would only echo this error.
-                declareQuietly(v.name(), ctx.scope());
-                return;
-            }
-            Typed.Expr value = expr(v.value(), ctx);
-            if (value == null) {
-                declareQuietly(v.name(), ctx.scope());
-                return;
-            }
-            Symbol.Var sym = new Symbol.Var(v.name().name(), value.shape(), v.name().pos());
-            if (declare(v.name(), sym, ctx.scope())) {
+            bind(v.name(), v.value(), ctx, out, (name, shape) -> new Symbol.Var(name, shape, v.name().pos()), (sym, value) -> {
                 if (ctx.inDef() != null && !defVars.isEmpty()) {
                     defVars.peek().add(sym);
                 }
-                out.add(new Typed.VarDecl(sym, value, v.pos()));
-            }
+                return new Typed.VarDecl(sym, value, v.pos());
+            });
         } else if (s instanceof Stmt.Assign a) {
             Typed.Expr value = expr(a.value(), ctx);
             Symbol target = ctx.scope().lookup(a.name().name());
@@ -378,6 +347,24 @@ public final class Checker {
             reporter.error(m.pos(), DiagnosticKind.STATEMENT_NOT_ALLOWED_HERE, "model", placeName(ctx));
         } else if (s instanceof Stmt.Loss l) {
             reporter.error(l.pos(), DiagnosticKind.STATEMENT_NOT_ALLOWED_HERE, "loss", placeName(ctx));
+        }
+    }
+
+    /**
+     * A let, output or var: checks the value, declares the name and adds the statement. A value
+     * that fails still declares the name (quietly), so its later uses report nothing more.
+     */
+    private <S extends Symbol> void bind(Ident name, Expr value, Ctx ctx, List<Typed.Stmt> out,
+                                         java.util.function.BiFunction<String, Shape, S> symbol,
+                                         java.util.function.BiFunction<S, Typed.Expr, Typed.Stmt> statement) {
+        Typed.Expr v = expr(value, ctx);
+        if (v == null) {
+            declareQuietly(name, ctx.scope());
+            return;
+        }
+        S sym = symbol.apply(name.name(), v.shape());
+        if (declare(name, sym, ctx.scope())) {
+            out.add(statement.apply(sym, v));
         }
     }
 
