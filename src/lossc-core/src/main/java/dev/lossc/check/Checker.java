@@ -175,7 +175,7 @@ public final class Checker {
 
     private void statement(Stmt s, Ctx ctx, List<Typed.Stmt> out) {
         if (s instanceof Stmt.Dim d) {
-            if (!allowed("dim", ctx, Where.TOP, s.pos())) {
+            if (!allowed("dim", ctx, s.pos())) {
                 d.decls().forEach(decl -> declareQuietly(decl.name(), ctx.scope()));
                 return;
             }
@@ -201,7 +201,7 @@ public final class Checker {
                 }
             }
         } else if (s instanceof Stmt.Const c) {
-            if (!allowed("const", ctx, Where.TOP, s.pos())) {
+            if (!allowed("const", ctx, s.pos())) {
                 declareQuietly(c.name(), ctx.scope());
                 return;
             }
@@ -217,7 +217,7 @@ public final class Checker {
             }
             declare(c.name(), new Symbol.Const(c.name().name(), k.value(), c.name().pos()), ctx.scope());
         } else if (s instanceof Stmt.Input in) {
-            if (!allowed("input", ctx, Where.TOP, s.pos())) {
+            if (!allowed("input", ctx, s.pos())) {
                 declareQuietly(in.name(), ctx.scope());
                 return;
             }
@@ -239,7 +239,7 @@ public final class Checker {
                 }
             }
         } else if (s instanceof Stmt.Param p) {
-            if (!allowed("param", ctx, Where.TOP, s.pos())) {
+            if (!allowed("param", ctx, s.pos())) {
                 declareQuietly(p.name(), ctx.scope());
                 return;
             }
@@ -267,7 +267,7 @@ public final class Checker {
         } else if (s instanceof Stmt.Let l) {
             bind(l.name(), l.value(), ctx, out, (name, shape) -> new Symbol.Let(name, shape, l.name().pos()), (sym, v) -> new Typed.Let(sym, v, l.pos()));
         } else if (s instanceof Stmt.Output o) {
-            if (!allowed("output", ctx, Where.TOP, s.pos())) {
+            if (!allowed("output", ctx, s.pos())) {
                 declareQuietly(o.name(), ctx.scope());
                 return;
             }
@@ -337,7 +337,7 @@ public final class Checker {
                 out.add(new Typed.For(loop, bodyOut, f.pos()));
             }
         } else if (s instanceof Stmt.Def d) {
-            if (!allowed("def", ctx, Where.TOP, s.pos())) {
+            if (!allowed("def", ctx, s.pos())) {
                 return;
             }
             Symbol.Def sym = new Symbol.Def(d.name().name(), d, ctx.scope().snapshot(), d.name().pos());
@@ -388,9 +388,9 @@ public final class Checker {
         };
     }
 
-    /** {@code only == null} means top level, loops and defs are all fine. */
-    private boolean allowed(String what, Ctx ctx, Where only, Pos pos) {
-        if (only != null && ctx.where() != only) {
+    /** True if the statement is where it may be, at the top level; else reports it. */
+    private boolean allowed(String what, Ctx ctx, Pos pos) {
+        if (ctx.where() != Where.TOP) {
             reporter.error(pos, DiagnosticKind.STATEMENT_NOT_ALLOWED_HERE, what, placeName(ctx));
             return false;
         }
