@@ -66,7 +66,14 @@ powRhs
     ;
 
 postfix
-    : primary ('[' expr (',' expr)* ']')*
+    : primary ('[' index (',' index)* ']')*
+    ;
+
+// One index: a position, a range `a..b` (version 2, a slice) or `..` (the whole axis). Written
+// so that every decision is LL(1): the range's '..' is an optional suffix of the first expr.
+index
+    : '..'                                     # allIndex
+    | expr ('..' expr)?                        # exprIndex
     ;
 
 primary

@@ -103,6 +103,28 @@ def v2ops(v):
             + torch.amax(vv) + torch.clamp(s, 0, 1) + (s != 0) * s)
 
 
+def slices(v):
+    X, s, g, U, V, A, u = v["X"], v["s"], v["g"], v["U"], v["V"], v["A"], v["u"]
+    H = 3
+    h, total = g[0:H], 0
+    for t in range(5):
+        gates = g * s[t]
+        h = torch.sigmoid(gates[H:2 * H]) * h + torch.tanh(gates[3 * H:4 * H]) * s[t:t + 3].sum()
+        total = total + (h * X[1:4, t]).sum()
+    outer = U * V + u.unsqueeze(1) - A[2].unsqueeze(0)
+    both = torch.cat([A[:, 1:4], X[:, 0:2]], 1)
+    stacked = torch.cat([A[0:2], outer[1:3]], 0)
+    centred = A - A.mean(1, keepdim=True)
+    return (total + (torch.tanh(outer) * X).sum() + (both ** 2).sum() * 0.1 + (stacked * A[3]).sum() + (centred ** 2).sum()
+            + (A[1:3, 2:5] * U[1:3]).sum())
+
+
+def layer_norm_logits(v):
+    Z = v["X"] @ v["W1"].T + v["b1"]
+    N = F.layer_norm(Z, (Z.shape[1],), v["gain"], v["shift"], eps=1e-5)
+    return torch.relu(N) @ v["W2"].T + v["b2"], N
+
+
 example("two_layer", lambda v: (v["w"] @ torch.sigmoid(v["V"] @ v["x"]) - v["y"]) ** 2)
 example("four_layer", lambda v: (v["w"] @ torch.sigmoid(v["V3"] @ torch.sigmoid(v["V2"] @ torch.sigmoid(v["V1"] @ v["x"]))) - v["y"]) ** 2)
 example("hinge", lambda v: torch.clamp(1 - (v["w"] @ v["phi"]) * v["y"], min=0))
@@ -116,6 +138,10 @@ example("classifier", lambda v: F.cross_entropy(classifier_logits(v), v["T"]),
 example("char_gru", lambda v: gru_states(v)[1] / v["toks"].shape[0],
         {"next": lambda v: torch.softmax(v["Wo"] @ gru_states(v)[0] + v["bo"], 0), "state": lambda v: gru_states(v)[0]},
         ints=("toks", "targets"))
+
+example("layer_norm", lambda v: F.cross_entropy(layer_norm_logits(v)[0], v["labels"]),
+        {"normalized": lambda v: layer_norm_logits(v)[1], "probs": lambda v: torch.softmax(layer_norm_logits(v)[0], 1)},
+        ints=("labels",))
 
 
 def mnist_logits(v):
@@ -147,6 +173,7 @@ for rows in (1, 7, 64):
 check("int inputs", os.path.join(ROOT, "tools", "pytorch_ints.loss"), os.path.join(ROOT, "tools", "pytorch_ints.json"), ints,
       ints=("tok", "toks", "labels"))
 check("v2 operators", os.path.join(ROOT, "tools", "pytorch_v2ops.loss"), os.path.join(ROOT, "tools", "pytorch_v2ops.json"), v2ops)
+check("slices, broadcasting", os.path.join(ROOT, "tools", "pytorch_slices.loss"), os.path.join(ROOT, "tools", "pytorch_slices.json"), slices)
 check("loss built-ins", os.path.join(ROOT, "tools", "pytorch_builtins.loss"), os.path.join(ROOT, "tools", "pytorch_builtins.json"), builtins)
 
 if failures:

@@ -204,7 +204,8 @@ public final class ReverseMode {
             Scalar expr = Scalar.replace(c.prim().forward(), v -> v instanceof Scalar.Operand o ? in(inputs, args.get(o.index())) : null);
             return new Stmt.Map(target, Scalar.simplify(expr), inputs, target.shape(), accumulate, op.pos(), note);
         }
-        return new Stmt.Op(target, c.prim(), args, 0, accumulate, op.pos(), note);
+        // The attribute carries over (a slice's row length is its adjoint's too).
+        return new Stmt.Op(target, c.prim(), args, op.attribute(), accumulate, op.pos(), note);
     }
 
     /** The loop input reading {@code v}, added to {@code inputs} once. */

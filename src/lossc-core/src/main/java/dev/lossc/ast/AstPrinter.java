@@ -111,6 +111,14 @@ public final class AstPrinter {
             out.append(" ^ ");
             expr(p.exponent(), out);
             out.append(')');
+        } else if (e instanceof Expr.Range r) {
+            if (!r.whole()) {
+                expr(r.from(), out);
+            }
+            out.append("..");
+            if (!r.whole()) {
+                expr(r.to(), out);
+            }
         } else if (e instanceof Expr.Index i) {
             expr(i.base(), out);
             out.append('[');

@@ -44,6 +44,16 @@ public sealed interface Expr {
         }
     }
 
+    /**
+     * A range as an index (version 2): {@code from..to} (rows or elements {@code from} to
+     * {@code to - 1}), or {@code ..} (the whole axis) with both null. Only ever an index.
+     */
+    record Range(Expr from, Expr to, Pos pos) implements Expr {
+        public boolean whole() {
+            return from == null;
+        }
+    }
+
     enum BinaryOp {
         ADD("+"), SUB("-"), MUL("*"), DIV("/"), MATMUL("@"),
         /** Comparisons (version 2): masks of 1.0 and 0.0. */

@@ -15,6 +15,8 @@ public final class Exprs {
                 e = p.base();
             } else if (e instanceof Expr.Index i) {
                 e = i.base();
+            } else if (e instanceof Expr.Range r && !r.whole()) {
+                e = r.from();
             } else {
                 return e.pos();
             }

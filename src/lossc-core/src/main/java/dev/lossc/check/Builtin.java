@@ -19,7 +19,7 @@ public enum Builtin {
     /** {@code mean(X, 0)} and {@code mean(X, 1)}, as the checker resolves them. */
     MEAN_AXIS0("mean"), MEAN_AXIS1("mean"),
     // Version 2.
-    NORM("norm"), AMAX("amax"), AMIN("amin"),
+    NORM("norm"), AMAX("amax"), AMIN("amin"), CONCAT("concat"), ROW("row"), COLUMN("column"),
     /** As the checker resolves them: {@code max(x)}, {@code min(x)}, the axis forms, softmax family over columns. */
     MAX_ALL("max", true), MIN_ALL("min", true), AMAX_AXIS0("amax", true), AMAX_AXIS1("amax", true),
     AMIN_AXIS0("amin", true), AMIN_AXIS1("amin", true),
@@ -57,8 +57,20 @@ public enum Builtin {
         return Optional.ofNullable(BY_NAME.get(name));
     }
 
-    /** A name no declaration may take: a built-in here or an elementwise primitive's. */
+    /** A function's name: a built-in here or an elementwise primitive's. */
     public static boolean isBuiltinName(String name) {
         return BY_NAME.containsKey(name) || Prim.elementwiseNamed(name) != null;
+    }
+
+    /**
+     * The functions version 2 added. A program may declare these names (a let called {@code row},
+     * a def called {@code norm}): the declaration hides the built-in in its scope, so version-1
+     * programs that used them as names keep their meaning.
+     */
+    public static final java.util.Set<String> VERSION2_NAMES = java.util.Set.of("where", "clamp", "norm", "amax", "amin", "concat", "row", "column");
+
+    /** A name no declaration may take: a built-in of version 1 (or an elementwise primitive added to the table). */
+    public static boolean isReserved(String name) {
+        return isBuiltinName(name) && !VERSION2_NAMES.contains(name);
     }
 }

@@ -398,7 +398,7 @@ public final class Checker {
     }
 
     private boolean declare(Ident id, Symbol sym, Scope scope) {
-        if (Builtin.isBuiltinName(id.name())) {
+        if (Builtin.isReserved(id.name())) {
             reporter.error(id.pos(), DiagnosticKind.BUILTIN_REDECLARED, id.name());
             return false;
         }
@@ -412,7 +412,7 @@ public final class Checker {
     }
 
     private void declareQuietly(Ident id, Scope scope) {
-        if (scope.local(id.name()) == null && !Builtin.isBuiltinName(id.name())) {
+        if (scope.local(id.name()) == null && !Builtin.isReserved(id.name())) {
             scope.put(id.name(), new Symbol.Poisoned(id.name(), id.pos()));
         }
     }
@@ -464,6 +464,14 @@ public final class Checker {
     private Shape checkedMatrix(Shape.Axis m, Shape.Axis n, String what, Pos pos) {
         Shape s = checkedMatrix(m.size(), n.size(), what, pos);
         return s == null ? null : Shape.matrix(m, n);
+    }
+
+    private Shape checkedVector(long n, Pos pos) {
+        if (n > MAX_ELEMENTS) {
+            reporter.error(pos, DiagnosticKind.TOO_LARGE, "the result of 'concat'", n, MAX_ELEMENTS);
+            return null;
+        }
+        return Shape.vector((int) n);
     }
 
     private Shape checkedMatrix(long m, long n, String what, Pos pos) {
@@ -612,7 +620,7 @@ public final class Checker {
     }
 
     private void declareNameOnly(Ident id, Scope scope) {
-        if (Builtin.isBuiltinName(id.name())) {
+        if (Builtin.isReserved(id.name())) {
             reporter.error(id.pos(), DiagnosticKind.BUILTIN_REDECLARED, id.name());
         } else if (scope.local(id.name()) instanceof Symbol.Poisoned) {
             reporter.error(id.pos(), DiagnosticKind.ALREADY_DECLARED, id.name(), scope.local(id.name()).declared().line());
@@ -644,6 +652,9 @@ public final class Checker {
         } else if (e instanceof Expr.Index i) {
             namesIn(i.base(), scope, def);
             i.indexes().forEach(x -> namesIn(x, scope, def));
+        } else if (e instanceof Expr.Range r && !r.whole()) {
+            namesIn(r.from(), scope, def);
+            namesIn(r.to(), scope, def);
         }
     }
 
@@ -660,7 +671,7 @@ public final class Checker {
         List<Typed.Stmt> lets = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             Ident p = d.params().get(i);
-            if (scope.local(p.name()) != null || Builtin.isBuiltinName(p.name())) {
+            if (scope.local(p.name()) != null || Builtin.isReserved(p.name())) {
                 return null; // reported at the declaration
             }
             Symbol.Let sym = new Symbol.Let(p.name(), args.get(i).shape(), p.pos());
@@ -721,6 +732,9 @@ public final class Checker {
             return apply(Prim.POW, List.of(base), ((Typed.Const) exponent).value(), base.shape(), p.pos(), ctx);
         } else if (e instanceof Expr.Index i) {
             return index(i, ctx);
+        } else if (e instanceof Expr.Range r) {
+            reporter.error(Exprs.start(r), DiagnosticKind.RANGE_NOT_INDEX);
+            return null;
         }
         return call((Expr.Call) e, ctx);
     }
@@ -816,7 +830,12 @@ public final class Checker {
         return apply(f, List.of(l, r), 0, result, pos, ctx);
     }
 
-    /** Equal shapes; a scalar with anything; a vector [n] with a matrix [m, n]. */
+    /**
+     * NumPy's rule (version 2): sizes aligned from the right, a vector {@code [n]} acting as
+     * {@code [1, n]}; on each axis the sizes are equal or one of them is a fixed 1, which stretches.
+     * A scalar goes with anything. The result is a matrix if either operand is one. Null if the
+     * shapes do not broadcast.
+     */
     public static Shape broadcastShape(Shape a, Shape b) {
         if (a.equals(b) || b.isScalar()) {
             return a;
@@ -824,16 +843,32 @@ public final class Checker {
         if (a.isScalar()) {
             return b;
         }
-        if (a.isVector() && b.isMatrix() && a.colAxis().equals(b.colAxis())) {
+        Shape.Axis rows = stretched(a.rowAxis(), b.rowAxis());
+        Shape.Axis cols = stretched(a.colAxis(), b.colAxis());
+        if (rows == null || cols == null) {
+            return null;
+        }
+        return a.isMatrix() || b.isMatrix() ? Shape.matrix(rows, cols) : Shape.vector(cols);
+    }
+
+    /** Equal axes, or the other one where one of them is a fixed 1; null otherwise. */
+    private static Shape.Axis stretched(Shape.Axis a, Shape.Axis b) {
+        if (a.equals(b)) {
+            return a;
+        }
+        if (!a.varies() && a.size() == 1) {
             return b;
         }
-        if (b.isVector() && a.isMatrix() && b.colAxis().equals(a.colAxis())) {
+        if (!b.varies() && b.size() == 1) {
             return a;
         }
         return null;
     }
 
     private Typed.Expr index(Expr.Index i, Ctx ctx) {
+        if (i.indexes().stream().anyMatch(x -> x instanceof Expr.Range)) {
+            return slice(i, ctx);
+        }
         Typed.Expr base = expr(i.base(), ctx);
         Shape s = base == null ? null : base.shape();
         Shape.Axis[] axes = s == null ? null : s.isMatrix() ? new Shape.Axis[] {s.rowAxis(), s.colAxis()} : new Shape.Axis[] {s.colAxis()};
@@ -887,6 +922,106 @@ public final class Checker {
         }
         Shape result = s.isMatrix() && idx.size() == 1 ? Shape.vector(s.colAxis()) : Shape.SCALAR;
         return new Typed.Index(base, idx, result, i.pos());
+    }
+
+    /**
+     * {@code v[a..b]}, {@code A[a..b]}, {@code A[.., j]}, {@code A[i, a..b]}, {@code A[a..b, c..d]}
+     * (version 2): a block of the base. A range's length {@code b - a} is a constant of 1 or more;
+     * its start may move with loop variables, and every position it reaches is checked against the
+     * size; an axis whose size varies per call is only sliced whole.
+     */
+    private Typed.Expr slice(Expr.Index i, Ctx ctx) {
+        Typed.Expr base = expr(i.base(), ctx);
+        Shape s = base == null ? null : base.shape();
+        List<Expr> xs = i.indexes();
+        if (s != null && xs.size() > s.rank()) {
+            reporter.error(i.pos(), DiagnosticKind.TOO_MANY_INDEXES, s.isScalar() ? "scalar" : s.isVector() ? "vector" : "matrix", xs.size());
+            return null;
+        }
+        Shape.Axis[] axes = s == null ? null : s.isMatrix() ? new Shape.Axis[] {s.rowAxis(), s.colAxis()} : new Shape.Axis[] {s.colAxis()};
+        Affine[] start = new Affine[xs.size()];
+        // The length of each range; null for a single index (that axis is dropped).
+        Shape.Axis[] length = new Shape.Axis[xs.size()];
+        boolean ok = true;
+        for (int k = 0; k < xs.size(); k++) {
+            Expr x = xs.get(k);
+            Shape.Axis axis = axes == null ? null : axes[k];
+            if (x instanceof Expr.Range r) {
+                if (r.whole()) {
+                    start[k] = Affine.of(0);
+                    length[k] = axis;
+                    continue;
+                }
+                Affine a = affine(r.from(), ctx);
+                Affine b = affine(r.to(), ctx);
+                if (a == null || b == null) {
+                    ok = false;
+                    continue;
+                }
+                Affine d = b.plus(a, -1);
+                if (!d.isConstant() || d.constant() < 1) {
+                    reporter.error(Exprs.start(x), DiagnosticKind.SLICE_LENGTH, a, b, d);
+                    ok = false;
+                    continue;
+                }
+                if (axis != null && axis.varies()) {
+                    reporter.error(Exprs.start(x), DiagnosticKind.VARYING_SLICE, axis.dim());
+                    ok = false;
+                    continue;
+                }
+                start[k] = a;
+                length[k] = Shape.Axis.of(d.constant());
+                if (axis != null && (a.min() < 0 || a.max() + d.constant() > axis.size())) {
+                    String shown = a + ".." + b + (a.isConstant() ? "" : " (whose start runs from " + a.min() + " to " + a.max() + ")");
+                    reporter.error(Exprs.start(x), DiagnosticKind.SLICE_OUT_OF_BOUNDS, shown, axis.size());
+                    ok = false;
+                }
+                continue;
+            }
+            if (intInput(x, ctx) != null) {
+                reporter.error(Exprs.start(x), DiagnosticKind.GATHER_FORM, intInput(x, ctx).name());
+                ok = false;
+                continue;
+            }
+            if (axis != null && axis.varies() && isIntData(x, ctx)) {
+                reporter.error(Exprs.start(x), DiagnosticKind.VARYING_INDEX, axis.dim(), axis.dim());
+                ok = false;
+                continue;
+            }
+            Affine a;
+            if (isIntData(x, ctx)) {
+                Typed.IntRef id = intData(x, ctx);
+                int limit = axis == null ? 1 : axis.size();
+                a = id == null ? null : Affine.datum(id.input(), id.at(), limit);
+                if (id != null) {
+                    indexLimits.merge(id.input(), limit, Math::min);
+                }
+            } else {
+                a = affine(x, ctx);
+            }
+            if (a == null) {
+                ok = false;
+                continue;
+            }
+            start[k] = a;
+            if (axis != null) {
+                ok &= axis.varies() ? inVaryingBounds(a, axis, x) : inBounds(a, axis.size(), x);
+            }
+        }
+        if (base == null || !ok) {
+            return null;
+        }
+        Typed.Expr result;
+        if (s.isVector()) {
+            result = new Typed.Slice(base, Affine.of(0), start[0], 1, length[0].size(), Shape.vector(length[0]), i.pos());
+        } else {
+            Shape.Axis h = length[0];
+            Shape.Axis w = xs.size() == 1 ? s.colAxis() : length[1];
+            Affine col = xs.size() == 1 ? Affine.of(0) : start[1];
+            Shape shape = h == null ? Shape.vector(w) : w == null ? Shape.vector(h) : Shape.matrix(h, w);
+            result = new Typed.Slice(base, start[0], col, h == null ? 1 : h.size(), w == null ? 1 : w.size(), shape, i.pos());
+        }
+        return counted(result.shape(), i.pos(), ctx) ? result : null;
     }
 
     /** The int input {@code e} names, if it is a bare name of one. */
@@ -1005,8 +1140,18 @@ public final class Checker {
             Affine l = affine(b.left(), ctx);
             Affine r = affine(b.right(), ctx);
             return l == null || r == null ? null : l.plus(r, b.op() == Expr.BinaryOp.ADD ? 1 : -1);
+        } else if (e instanceof Expr.Binary b && b.op() == Expr.BinaryOp.MUL) {
+            // A product with a constant side (version 2: 2 * H, t * 3), so slices of gates read naturally.
+            Affine l = affine(b.left(), ctx);
+            Affine r = affine(b.right(), ctx);
+            if (l == null || r == null) {
+                return null;
+            }
+            if (l.isConstant() || r.isConstant()) {
+                return l.isConstant() ? r.times(l.constant()) : l.times(r.constant());
+            }
         }
-        reporter.error(Exprs.start(e), DiagnosticKind.BAD_INDEX);
+        reporter.error(Exprs.start(e), e instanceof Expr.Range ? DiagnosticKind.RANGE_NOT_INDEX : DiagnosticKind.BAD_INDEX);
         return null;
     }
 
@@ -1022,7 +1167,8 @@ public final class Checker {
             args.add(expr(a, ctx));
         }
         Symbol s = ctx.scope().lookup(name);
-        if (s != null && !Builtin.isBuiltinName(name)) {
+        if (s != null && !Builtin.isReserved(name)) {
+            // A declared name hides a version-2 built-in of the same name (version-1 programs keep compiling).
             if (s instanceof Symbol.Def def) {
                 return inline(def, c, args, ctx);
             }
@@ -1249,6 +1395,58 @@ public final class Checker {
                 Builtin b = axis == 0 ? (max ? Builtin.AMAX_AXIS0 : Builtin.AMIN_AXIS0) : (max ? Builtin.AMAX_AXIS1 : Builtin.AMIN_AXIS1);
                 yield derived(b, List.of(args.get(0)), Shape.vector(axis == 0 ? a.colAxis() : a.rowAxis()), pos, ctx);
             }
+            case CONCAT -> {
+                if (!arity(c, args.size(), 2, 3) || args.contains(null)) {
+                    yield null;
+                }
+                Shape a = args.get(0).shape();
+                Shape b = args.get(1).shape();
+                if (args.size() == 2) {
+                    if (!a.isVector() || !b.isVector()) {
+                        reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name, "two vectors (or two matrices and an axis)", a + " and " + b);
+                        yield null;
+                    }
+                    if (a.varies() || b.varies()) {
+                        reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name, "vectors whose sizes do not vary per call", a + " and " + b);
+                        yield null;
+                    }
+                    Shape r = checkedVector(a.cols() + (long) b.cols(), pos);
+                    yield r == null ? null : apply(Prim.CONCAT, List.of(args.get(0), args.get(1)), 0, r, pos, ctx);
+                }
+                Integer axis = axis(c, args.get(2), 2);
+                if (axis == null) {
+                    yield null;
+                }
+                boolean rows = axis == 0;
+                if (!a.isMatrix() || !b.isMatrix() || !(rows ? a.colAxis().equals(b.colAxis()) : a.rowAxis().equals(b.rowAxis()))) {
+                    reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name + "(A, B, " + axis + ")",
+                            rows ? "two matrices with the same number of columns" : "two matrices with the same number of rows", a + " and " + b);
+                    yield null;
+                }
+                Shape.Axis ja = rows ? a.rowAxis() : a.colAxis();
+                Shape.Axis jb = rows ? b.rowAxis() : b.colAxis();
+                if (ja.varies() || jb.varies()) {
+                    reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name + "(A, B, " + axis + ")",
+                            "sizes that do not vary per call along axis " + axis, a + " and " + b);
+                    yield null;
+                }
+                Shape.Axis joined = Shape.Axis.of((int) Math.min(Integer.MAX_VALUE, ja.size() + (long) jb.size()));
+                Shape r = rows ? checkedMatrix(joined, a.colAxis(), "the result of 'concat'", pos) : checkedMatrix(a.rowAxis(), joined, "the result of 'concat'", pos);
+                yield r == null ? null : apply(Prim.CONCAT, List.of(args.get(0), args.get(1)), 0, r, pos, ctx);
+            }
+            case ROW, COLUMN -> {
+                if (!arity(c, args.size(), 1, 1) || args.get(0) == null) {
+                    yield null;
+                }
+                Shape a = args.get(0).shape();
+                if (!a.isVector()) {
+                    reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name, "a vector", a);
+                    yield null;
+                }
+                // The same elements seen as one row [1, n] or one column [m, 1]: a view, no copy.
+                Shape r = f == Builtin.ROW ? Shape.matrix(Shape.Axis.of(1), a.colAxis()) : Shape.matrix(a.colAxis(), Shape.Axis.of(1));
+                yield new Typed.Slice(args.get(0), Affine.of(0), Affine.of(0), 1, a.cols(), r, pos);
+            }
             case MEAN_AXIS0, MEAN_AXIS1, MAX_ALL, MIN_ALL, AMAX_AXIS0, AMAX_AXIS1, AMIN_AXIS0, AMIN_AXIS1, SOFTMAX_AXIS0,
                  LOG_SOFTMAX_AXIS0, LOGSUMEXP_AXIS0 -> throw new IllegalStateException("not callable by name: " + f);
         };
@@ -1256,8 +1454,13 @@ public final class Checker {
 
     /** The axis argument of {@code c}: the constant 0 or 1, else an error (null). */
     private Integer axis(Expr.Call c, Typed.Expr axis) {
+        return axis(c, axis, 1);
+    }
+
+    /** Argument {@code at} of {@code c} as an axis: the constant 0 or 1, else an error (null). */
+    private Integer axis(Expr.Call c, Typed.Expr axis, int at) {
         if (!(axis instanceof Typed.Const k) || (k.value() != 0 && k.value() != 1)) {
-            reporter.error(Exprs.start(c.args().get(1)), DiagnosticKind.BAD_AXIS, describe(axis));
+            reporter.error(Exprs.start(c.args().get(at)), DiagnosticKind.BAD_AXIS, describe(axis));
             return null;
         }
         return (int) k.value();

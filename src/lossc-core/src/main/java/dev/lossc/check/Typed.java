@@ -66,6 +66,19 @@ public final class Typed {
         }
     }
 
+    /**
+     * A slice (version 2): the block of {@code base} from row {@code row} and column {@code col},
+     * {@code height} rows by {@code width} columns (a vector base: row 0, height 1). {@code shape}
+     * is the result: a matrix, or a vector when one axis was a single index (or, for {@code row}
+     * and {@code column}, the same elements seen as {@code [1, n]} or {@code [m, 1]}).
+     */
+    public record Slice(Expr base, Affine row, Affine col, int height, int width, Shape shape, Pos pos) implements Expr {
+        /** The block's elements are adjacent in the base's storage (whole rows, or part of one). */
+        public boolean contiguous() {
+            return height == 1 || width == base.shape().cols();
+        }
+    }
+
     /** An inlined def call: its parameters and body lets, then its result. */
     public record Block(List<Stmt> lets, Expr result, Pos pos) implements Expr {
         public Block {

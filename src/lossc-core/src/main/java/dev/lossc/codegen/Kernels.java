@@ -325,6 +325,48 @@ final class Kernels {
                 zeroUnlessAccumulating(c, op);
                 loop(c, "i", as.colAxis(), i -> c.addStatement("$L += $L", Y.apply(flat(i, n, B.apply(i))), A.apply(i)));
             }
+            case SLICE, UNSLICE -> {
+                // Element (r, j) of the block is element r * stride + j of the view at its start.
+                Shape block = op.prim().kernel() == Prim.Kernel.SLICE ? out.shape() : as;
+                int stride = (int) op.attribute();
+                int width = block.isMatrix() ? block.cols() : 1;
+                Shape.Axis height = block.lengthAxis();
+                loop(c, "r", height, r -> loop(c, "j", width, j -> {
+                    if (op.prim().kernel() == Prim.Kernel.SLICE) {
+                        c.addStatement("$L $L $L", Y.apply(flat(r, width, j)), w, A.apply(flat(r, stride, j)));
+                    } else {
+                        c.addStatement("$L $L $L", Y.apply(flat(r, stride, j)), w, A.apply(flat(r, width, j)));
+                    }
+                }));
+            }
+            case CONCAT -> {
+                Shape o = out.shape();
+                boolean columns = o.isMatrix() && o.cols() != as.cols();
+                if (columns) {
+                    loop(c, "r", o.rowAxis(), r -> {
+                        loop(c, "j", as.cols(), j -> c.addStatement("$L $L $L", Y.apply(flat(r, o.cols(), j)), w, A.apply(flat(r, as.cols(), j))));
+                        loop(c, "j", bs.cols(), j -> c.addStatement("$L $L $L", Y.apply(Layout.add(flat(r, o.cols(), Integer.toString(as.cols())), j)),
+                                w, B.apply(flat(r, bs.cols(), j))));
+                    });
+                } else {
+                    loop(c, "i", as.size(), i -> c.addStatement("$L $L $L", Y.apply(i), w, A.apply(i)));
+                    loop(c, "i", bs.size(), i -> c.addStatement("$L $L $L", Y.apply(Layout.add(Integer.toString(as.size()), i)), w, B.apply(i)));
+                }
+            }
+            case TAKE_FIRST, TAKE_LAST -> {
+                // The part of x of the result's shape: its first or last rows, columns or elements.
+                Shape o = out.shape();
+                boolean last = op.prim().kernel() == Prim.Kernel.TAKE_LAST;
+                boolean columns = o.isMatrix() && o.cols() != as.cols();
+                if (columns) {
+                    int skip = last ? as.cols() - o.cols() : 0;
+                    loop(c, "r", o.rowAxis(), r -> loop(c, "j", o.cols(), j -> c.addStatement("$L $L $L", Y.apply(flat(r, o.cols(), j)), w,
+                            A.apply(Layout.add(flat(r, as.cols(), Integer.toString(skip)), j)))));
+                } else {
+                    int skip = last ? as.size() - o.size() : 0;
+                    loop(c, "i", o.size(), i -> c.addStatement("$L $L $L", Y.apply(i), w, A.apply(Layout.add(Integer.toString(skip), i))));
+                }
+            }
             default -> throw new IllegalStateException("no kernel for " + op.prim());
         }
         return scoped(c.build());
@@ -507,50 +549,104 @@ final class Kernels {
 
     // ------------------------------------------------------------------ elementwise maps
 
+    /** How a value is read (or summed into) at an element (i, j) of a map's domain. */
+    private enum Read {
+        /** One element for the whole domain (a scalar, or any shape of one element). */
+        ONE,
+        /** The element itself: the value has the domain's shape. */
+        FLAT,
+        /** Column j: a vector [n] or a row [1, n], repeated on every row of a matrix domain. */
+        COL,
+        /** Row i: a column [m, 1], repeated on every column of a matrix domain. */
+        ROW
+    }
+
+    /** How a value of shape {@code s} lines up with the domain {@code d} (NumPy's broadcasting). */
+    private static Read read(Shape s, Shape d) {
+        if (s.size() == 1 && !s.varies()) {
+            return Read.ONE;
+        }
+        if (s.rowAxis().equals(d.rowAxis()) && s.colAxis().equals(d.colAxis())) {
+            return Read.FLAT;
+        }
+        boolean oneRow = !s.isMatrix() || (s.rows() == 1 && s.rowDim() == null);
+        if (d.isMatrix() && oneRow && s.colAxis().equals(d.colAxis())) {
+            return Read.COL;
+        }
+        if (d.isMatrix() && s.isMatrix() && s.cols() == 1 && s.colDim() == null && s.rowAxis().equals(d.rowAxis())) {
+            return Read.ROW;
+        }
+        throw new IllegalStateException(s + " does not broadcast to " + d);
+    }
+
     /**
-     * One elementwise loop over the map's domain. Arguments of the domain's shape are read at the
-     * element, scalars once, a vector of a matrix domain by column. A scalar output sums in a
-     * local; a vector output of a matrix domain sums over the rows.
+     * One elementwise loop over the map's domain. Arguments are read by how they broadcast to it
+     * (NumPy's rule): at the element, once (a scalar), by column (a vector or a row {@code [1, n]}
+     * of a matrix domain) or by row (a column {@code [m, 1]}). An output smaller than the domain
+     * sums what falls on each of its elements: into a local for one element, over the rows for a
+     * vector or row, along each row for a column.
      */
     CodeBlock map(Stmt.Map m) {
         Shape d = m.domain();
         Value out = m.out();
-        boolean rowBroadcast = d.isMatrix() && (m.args().stream().anyMatch(a -> a.shape().isVector()) || out.shape().isVector());
+        Read into = read(out.shape(), d);
+        boolean twoLoops = d.isMatrix() && (into == Read.COL || into == Read.ROW
+                || m.args().stream().map(a -> read(a.shape(), d)).anyMatch(r -> r == Read.COL || r == Read.ROW));
         CodeBlock.Builder c = CodeBlock.builder();
         String w = m.accumulate() ? "+=" : "=";
-        boolean sumToScalar = out.shape().size() == 1 && d.size() > 1;
-        boolean sumRows = out.shape().isVector() && d.isMatrix();
+        boolean sumToScalar = into == Read.ONE && d.size() > 1;
         if (sumToScalar) {
             c.addStatement("double acc = 0.0");
         }
-        if (sumRows && !m.accumulate()) {
+        if (into == Read.COL && !m.accumulate()) {
             Function<String, String> Y = at(out);
             loop(c, "j", out.shape().colAxis(), j -> c.addStatement("$L = 0.0", Y.apply(j)));
         }
         Consumer<String[]> element = idx -> {
-            // idx[0]: flat index in the domain; idx[1]: column index.
+            // idx: flat index in the domain, row index, column index.
             String expr = Scalar.java(m.expr(), v -> {
                 Value a = m.args().get(((Scalar.In) v).index());
-                Shape s = a.shape();
-                return layout.at(a, s.size() == 1 ? "0" : s.equals(d) ? idx[0] : idx[1]);
+                return layout.at(a, pick(read(a.shape(), d), idx));
             }, used);
-            if (sumToScalar) {
-                c.addStatement("acc += $L", expr);
-            } else if (sumRows) {
-                c.addStatement("$L += $L", layout.at(out, idx[1]), expr);
-            } else {
-                c.addStatement("$L $L $L", layout.at(out, idx[0]), w, expr);
+            switch (into) {
+                case ONE -> {
+                    if (sumToScalar) {
+                        c.addStatement("acc += $L", expr);
+                    } else {
+                        c.addStatement("$L $L $L", layout.at(out, "0"), w, expr);
+                    }
+                }
+                case FLAT -> c.addStatement("$L $L $L", layout.at(out, idx[0]), w, expr);
+                case COL -> c.addStatement("$L += $L", layout.at(out, idx[2]), expr);
+                case ROW -> c.addStatement("acc += $L", expr);
             }
         };
-        if (rowBroadcast) {
-            loop(c, "i", d.rowAxis(), i -> loop(c, "j", d.colAxis(), j -> element.accept(new String[] {flat(i, d.cols(), j), j})));
+        if (twoLoops) {
+            loop(c, "i", d.rowAxis(), i -> {
+                if (into == Read.ROW) {
+                    c.addStatement("double acc = 0.0");
+                }
+                loop(c, "j", d.colAxis(), j -> element.accept(new String[] {flat(i, d.cols(), j), i, j}));
+                if (into == Read.ROW) {
+                    c.addStatement("$L $L acc", layout.at(out, i), w);
+                }
+            });
         } else {
-            each(c, d, i -> element.accept(new String[] {i, i}));
+            each(c, d, i -> element.accept(new String[] {i, i, i}));
         }
         if (sumToScalar) {
             c.addStatement("$L $L acc", layout.at(out, "0"), w);
         }
         return scoped(c.build());
+    }
+
+    private static String pick(Read r, String[] idx) {
+        return switch (r) {
+            case ONE -> "0";
+            case FLAT -> idx[0];
+            case COL -> idx[2];
+            case ROW -> idx[1];
+        };
     }
 
     // ------------------------------------------------------------------ zero

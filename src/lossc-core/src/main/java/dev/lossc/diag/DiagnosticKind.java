@@ -54,7 +54,7 @@ public enum DiagnosticKind {
     SIZE_NOT_POSITIVE_INTEGER("C003", "a size must be a dim or a positive integer literal, but it is %s"),
     SHAPE_RANK("C004", "shapes have at most two sizes ([m, n]), but this one has %d"),
     TOO_LARGE("C005", "%s is too large (%s elements; the limit is %d)"),
-    BAD_INDEX("C006", "an index must be an integer literal, a dim or a loop variable, optionally plus or minus integers"),
+    BAD_INDEX("C006", "an index must be integer literals, dims and loop variables, added, subtracted or multiplied by a constant"),
     INDEX_OUT_OF_BOUNDS("C007", "index %s is out of bounds for size %d"),
     TOO_MANY_INDEXES("C008", "cannot index a %s with %d indexes"),
     LOOP_BOUND("C009", "loop bound must be an integer constant, but it is %s"),
@@ -69,6 +69,10 @@ public enum DiagnosticKind {
     VARYING_DIM_AXIS("C018", "dim '%s' varies per call: it can only be the first size of %s (the rows a batch adds)"),
     DEF_ASSIGNS_OUTER("C020", "'%s' is declared outside function '%s': a function may assign only the vars it declares"),
     VARYING_INDEX("C019", "an index into an axis of size %s, which varies per call, must be a loop variable running to %s, minus a constant of 0 or more"),
+    SLICE_LENGTH("C021", "the slice %s..%s must have a constant length of 1 or more, but its length is %s"),
+    SLICE_OUT_OF_BOUNDS("C022", "slice %s is out of bounds for size %d"),
+    VARYING_SLICE("C023", "an axis of size %s, which varies per call, can only be sliced whole ('..')"),
+    RANGE_NOT_INDEX("C024", "a range (a..b or ..) can only slice a real vector or matrix: v[a..b], A[.., j]"),
 
     // Shapes and calls
     SHAPE_MISMATCH("T001", "'%s' cannot combine shapes %s and %s"),

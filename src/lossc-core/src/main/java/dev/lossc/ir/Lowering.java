@@ -166,6 +166,8 @@ public final class Lowering {
             return bound.get(r.input());
         } else if (e instanceof Typed.Index ix) {
             return index(ix);
+        } else if (e instanceof Typed.Slice sl) {
+            return slice(sl);
         } else if (e instanceof Typed.Block b) {
             for (Typed.Stmt s : b.lets()) {
                 statement(s);
@@ -202,6 +204,21 @@ public final class Lowering {
             offset = ix.indexes().get(0);
         }
         return view(base, offset, ix.shape());
+    }
+
+    /**
+     * A slice: a view when its elements are one run of the base's storage (and for {@code row},
+     * {@code column}); otherwise a {@link Prim#SLICE} that reads the block through a view at its
+     * first element, with the base's row length as stride.
+     */
+    private Value slice(Typed.Slice sl) {
+        Value base = expr(sl.base());
+        int stride = base.shape().cols();
+        Value start = view(base, sl.row().times(stride).plus(sl.col(), 1), sl.shape());
+        if (sl.contiguous()) {
+            return start;
+        }
+        return op(Prim.SLICE, List.of(start), stride, sl.shape(), sl.pos());
     }
 
     /** The part of {@code base} at {@code offset} (elements), of shape {@code shape}. */
@@ -308,7 +325,7 @@ public final class Lowering {
                 Value xt = op(Prim.TRANSPOSE, List.of(x), 0, x.shape().transposed(), pos);
                 yield op(Prim.LOGSUMEXP, List.of(xt), 0, shape, pos);
             }
-            case LEAKY_RELU, DOT, OUTER, TRANSPOSE, SUM, SOFTMAX, LOG_SOFTMAX, LOGSUMEXP, AMAX, AMIN ->
+            case LEAKY_RELU, DOT, OUTER, TRANSPOSE, SUM, SOFTMAX, LOG_SOFTMAX, LOGSUMEXP, AMAX, AMIN, CONCAT, ROW, COLUMN ->
                     throw new IllegalStateException(a.function() + " is a primitive, not derived");
         };
     }

@@ -253,11 +253,22 @@ final class AstBuilder {
                     } else if (s.equals("]")) {
                         base = new Expr.Index(base, pending, bracket);
                     }
-                } else if (child instanceof LossParser.ExprContext e) {
+                } else if (child instanceof LossParser.IndexContext e) {
                     pending.add(visit(e));
                 }
             }
             return base;
+        }
+
+        @Override
+        public Expr visitExprIndex(LossParser.ExprIndexContext c) {
+            Expr from = visit(c.expr(0));
+            return c.expr().size() == 1 ? from : new Expr.Range(from, visit(c.expr(1)), pos(c.getStart()));
+        }
+
+        @Override
+        public Expr visitAllIndex(LossParser.AllIndexContext c) {
+            return new Expr.Range(null, null, pos(c.getStart()));
         }
 
         @Override

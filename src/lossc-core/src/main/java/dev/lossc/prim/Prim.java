@@ -36,7 +36,7 @@ public final class Prim {
     public enum Kernel {
         MATVEC, VECMAT, MATMUL, MATMUL_NT, MATMUL_TN, DOT, OUTER, TRANSPOSE, SUM, SUM_AXIS0, SUM_AXIS1, EXPAND_COLS,
         SOFTMAX, LOG_SOFTMAX, LOGSUMEXP, SOFTMAX_BACKWARD, LOG_SOFTMAX_BACKWARD, LOGSUMEXP_BACKWARD,
-        GATHER, SCATTER_ADD, PICK, PICK_ADD, MAX_ALL, MAX_AXIS0, MAX_AXIS1
+        GATHER, SCATTER_ADD, PICK, PICK_ADD, MAX_ALL, MAX_AXIS0, MAX_AXIS1, SLICE, UNSLICE, CONCAT, TAKE_FIRST, TAKE_LAST
     }
 
     /** Every primitive by name, in definition order. */
@@ -126,7 +126,28 @@ public final class Prim {
     public static final Prim MAX_AXIS0 = define("MAX_AXIS0", "max0", kernel(Kernel.MAX_AXIS0, 1).noAdjoint(0));
     public static final Prim MAX_AXIS1 = define("MAX_AXIS1", "max1", kernel(Kernel.MAX_AXIS1, 1).noAdjoint(0));
 
+    /**
+     * A block of a matrix that is not one run of its storage ({@code A[.., j]}, {@code A[a..b, c..d]}):
+     * the operand is a view at the block's first element, the attribute is the source's row
+     * length. Element (r, j) of the result is element {@code r * attribute + j} of that view.
+     * Slices that are one run of storage ({@code v[a..b]}, {@code A[a..b]}, {@code A[i, a..b]}) are
+     * plain views and need no primitive.
+     */
+    public static final Prim SLICE = define("SLICE", "slice", kernel(Kernel.SLICE, 1).adjoint(0, "UNSLICE", "dy"));
+    /**
+     * {@code concat(a, b)}: a, then b, along the axis the shapes tell (a vector's elements, a
+     * matrix's rows when the column counts agree with the result's, else its columns). Each
+     * operand's adjoint is its part of the result's.
+     */
+    public static final Prim CONCAT = define("CONCAT", "concat", kernel(Kernel.CONCAT, 2).adjoint(0, "TAKE_FIRST", "dy").adjoint(1, "TAKE_LAST", "dy"));
+
     // ------------------------------------------------------------------ used only by adjoints
+    /** The adjoint of a slice: the block written back at its place (strided like the slice). */
+    public static final Prim UNSLICE = define("UNSLICE", "unslice", kernel(Kernel.UNSLICE, 1));
+    /** The leading part of the operand, of the result's shape: what a concatenation's first operand gets back. */
+    public static final Prim TAKE_FIRST = define("TAKE_FIRST", "take_first", kernel(Kernel.TAKE_FIRST, 1));
+    /** The trailing part of the operand, of the result's shape: what a concatenation's second operand gets back. */
+    public static final Prim TAKE_LAST = define("TAKE_LAST", "take_last", kernel(Kernel.TAKE_LAST, 1));
     /** {@code out[toks[i]] += dy[i]}, row by row: the adjoint of a gather. */
     public static final Prim SCATTER_ADD = define("SCATTER_ADD", "scatter_add", kernel(Kernel.SCATTER_ADD, 2));
     /** {@code out[i, labels[i]] += dy[i]}: the adjoint of a pick. */

@@ -86,7 +86,11 @@ class BuiltinGradientTest {
             cs.add(new Case("bce_logits " + tag, shape, shape, "bce_logits(a, sigmoid(b))", ANY));
         }
         // Elementwise binary operators and max/min with every broadcasting case.
-        String[][] pairs = {{s, s}, {v, v}, {mat, mat}, {v, s}, {s, v}, {mat, s}, {s, mat}, {v, mat}, {mat, v}};
+        // Version 2 adds NumPy's size-1 axes: a column [m, 1], a row [1, n], a one-element vector [1].
+        String col = "[" + m + ", 1]";
+        String row = "[1, " + n + "]";
+        String[][] pairs = {{s, s}, {v, v}, {mat, mat}, {v, s}, {s, v}, {mat, s}, {s, mat}, {v, mat}, {mat, v},
+            {col, row}, {row, col}, {col, mat}, {mat, col}, {row, mat}, {mat, row}, {col, v}, {v, col}, {"[1]", v}, {mat, "[1]"}};
         for (String[] p : pairs) {
             String tag = (p[0].isEmpty() ? "scalar" : p[0]) + " with " + (p[1].isEmpty() ? "scalar" : p[1]);
             cs.add(new Case("+ " + tag, p[0], p[1], "a + b", ANY));
@@ -116,6 +120,28 @@ class BuiltinGradientTest {
             cs.add(new Case("logsumexp " + shape, shape, null, "logsumexp(a)", ANY));
             cs.add(new Case("cross_entropy " + shape, shape, shape, "cross_entropy(a, softmax(b))", ANY));
         }
+        // Slices and concatenation (version 2): ranges drawn inside the shapes.
+        int lo = rnd.nextInt(n);
+        int hi = lo + 1 + rnd.nextInt(n - lo);
+        int top = rnd.nextInt(m);
+        int bottom = top + 1 + rnd.nextInt(m - top);
+        String cols = lo + ".." + hi;
+        String rows = top + ".." + bottom;
+        cs.add(new Case("slice vector " + cols, v, null, "a[" + cols + "] * 2", ANY));
+        cs.add(new Case("slice rows " + rows, mat, null, "tanh(a[" + rows + "])", ANY));
+        cs.add(new Case("slice column", mat, null, "a[.., " + lo + "] ^ 2", ANY));
+        cs.add(new Case("slice part of a row", mat, null, "a[" + top + ", " + cols + "] * 3", ANY));
+        cs.add(new Case("slice part of a column", mat, null, "a[" + rows + ", " + lo + "] ^ 2", ANY));
+        cs.add(new Case("slice block", mat, null, "sigmoid(a[" + rows + ", " + cols + "])", ANY));
+        cs.add(new Case("slice whole", mat, null, "a[.., ..] * a", ANY));
+        cs.add(new Case("overlapping slices", mat, null, "a[.., " + cols + "] * a[.., " + (n - (hi - lo)) + ".." + n + "]", ANY));
+        cs.add(new Case("concat vectors", "[" + m + "]", v, "tanh(concat(a, b))", ANY));
+        cs.add(new Case("concat rows", mat, "[" + k + ", " + n + "]", "tanh(concat(a, b, 0))", ANY));
+        cs.add(new Case("concat columns", mat, "[" + m + ", " + k + "]", "tanh(concat(a, b, 1))", ANY));
+        cs.add(new Case("concat with itself", v, null, "concat(a, a ^ 2)", ANY));
+        cs.add(new Case("row", v, null, "row(a) * column(a)", ANY));
+        cs.add(new Case("centred rows", mat, null, "(a - column(mean(a, 1))) ^ 2", ANY));
+        cs.add(new Case("rows scaled by their norm", mat, null, "a / column(sqrt(sum(a ^ 2, 1) + 1))", ANY));
         cs.add(new Case("index vector", v, null, "a[" + (n - 1) + "]", ANY));
         cs.add(new Case("index row", mat, null, "a[" + (m - 1) + "]", ANY));
         cs.add(new Case("index element", mat, null, "a[" + (m - 1) + ", " + (n - 1) + "]", ANY));

@@ -99,7 +99,8 @@ public final class ProgramGenerator {
             }
             terms.add("0.1 * acc");
         }
-        String[] outputs = {"softmax(Z)", "mean(Z, 0)", "sum(Z, 1)", "amax(Z, 1)", "Z @ v", "transpose(A) @ A", "log_softmax(Z, 0)"};
+        String[] outputs = {"softmax(Z)", "mean(Z, 0)", "sum(Z, 1)", "amax(Z, 1)", "Z @ v", "transpose(A) @ A", "log_softmax(Z, 0)",
+            "Z[.., 1..K]", "concat(Z, A, 1)", "Z - column(mean(Z, 1))"};
         int no = rnd.nextInt(3);
         for (int i = 0; i < no; i++) {
             String e = outputs[rnd.nextInt(outputs.length)];
@@ -107,7 +108,9 @@ public final class ProgramGenerator {
         }
         String[] losses = {"cross_entropy(Z, labels)", "cross_entropy(Z, T)", "mse(Z @ v, y)", "bce_logits(Z, T)", "mean(Z ^ 2)",
                 "sum(softmax(Z, 0) * T)", "mean(amax(Z, 1))", "0.1 * sum(logsumexp(Z, 0))", "mean(mean(Z, 1))", "0.1 * sum(mean(A, 0) ^ 2)",
-                "0.01 * l2(W1)", "mean(amin(A, 0))", "0.1 * sum(max(X, 0) @ transpose(W1))", "mse(sum(Z, 1), y)"};
+                "0.01 * l2(W1)", "mean(amin(A, 0))", "0.1 * sum(max(X, 0) @ transpose(W1))", "mse(sum(Z, 1), y)",
+                "mean((Z - column(mean(Z, 1))) ^ 2)", "mean(column(y) * Z)", "0.1 * sum(concat(A, X, 1)[.., 1..3] ^ 2)", "mean(Z[.., 0] * y)",
+                "mean(X[.., 0..2] @ transpose(W1[.., 0..2]))"};
         for (int i = 1 + rnd.nextInt(3); i > 0; i--) {
             terms.add(losses[rnd.nextInt(losses.length)]);
         }
@@ -507,7 +510,13 @@ public final class ProgramGenerator {
      */
     private String v2Form(Shape s, int d) {
         String[] cmp = {" < ", " <= ", " > ", " >= ", " == ", " != "};
-        switch (rnd.nextInt(4)) {
+        switch (rnd.nextInt(6)) {
+            case 2 -> {
+                return sliceForm(s, d);
+            }
+            case 3 -> {
+                return concatOrBroadcastForm(s, d);
+            }
             case 0 -> {
                 // A mask times a value, or where, or clamp; the second shape broadcasts.
                 Shape other = s.isMatrix() && rnd.nextBoolean() ? Shape.vector(s.cols()) : rnd.nextBoolean() ? Shape.SCALAR : s;
@@ -541,6 +550,73 @@ public final class ProgramGenerator {
                 return leaf(s);
             }
         }
+    }
+
+    /** A dim's value of at least {@code n} (the largest dim if none is as large: then the caller shrinks). */
+    private int atLeast(int n) {
+        List<Integer> ok = dims.stream().map(Dim::value).filter(v -> v >= n).toList();
+        return ok.isEmpty() ? -1 : ok.get(rnd.nextInt(ok.size()));
+    }
+
+    /** {@code lo..lo + len} inside {@code 0..size}. */
+    private String range(int len, int size) {
+        int lo = rnd.nextInt(size - len + 1);
+        return lo + ".." + (lo + len);
+    }
+
+    /** Slices (version 2) of shape {@code s}: parts of vectors, rows, columns, parts of rows and columns, blocks. */
+    private String sliceForm(Shape s, int d) {
+        if (s.isScalar()) {
+            int n = dim().value();
+            int m = dim().value();
+            return "sum(" + paren(expr(Shape.matrix(n, m), d)) + "[.., " + rnd.nextInt(m) + "])";
+        }
+        if (s.isVector()) {
+            int c = s.cols();
+            int n = atLeast(c);
+            int m = dim().value();
+            return switch (rnd.nextInt(4)) {
+                case 0 -> paren(expr(Shape.vector(n), d)) + "[" + range(c, n) + "]";
+                case 1 -> paren(expr(Shape.matrix(c, m), d)) + "[.., " + rnd.nextInt(m) + "]";
+                case 2 -> paren(expr(Shape.matrix(m, n), d)) + "[" + rnd.nextInt(m) + ", " + range(c, n) + "]";
+                default -> paren(expr(Shape.matrix(n, m), d)) + "[" + range(c, n) + ", " + rnd.nextInt(m) + "]";
+            };
+        }
+        int r = atLeast(s.rows());
+        int c = atLeast(s.cols());
+        return rnd.nextBoolean() ? paren(expr(Shape.matrix(r, s.cols()), d)) + "[" + range(s.rows(), r) + "]"
+                : paren(expr(Shape.matrix(r, c), d)) + "[" + range(s.rows(), r) + ", " + range(s.cols(), c) + "]";
+    }
+
+    /** concat (sliced back to shape {@code s}), and NumPy broadcasting with row, column and keepdim-style reductions. */
+    private String concatOrBroadcastForm(Shape s, int d) {
+        int a = dim().value();
+        int b = dim().value();
+        if (s.isScalar()) {
+            return "sum(column(" + expr(Shape.vector(a), d) + ") * row(" + expr(Shape.vector(b), d) + "))";
+        }
+        if (s.isVector()) {
+            int c = s.cols();
+            if (a + b < c || rnd.nextBoolean()) {
+                // A column against a row, summed down: [m, 1] * [1, c] → [m, c] → [c].
+                return "sum(column(" + expr(Shape.vector(a), d) + ") * " + paren(expr(Shape.vector(c), d)) + ", 0)";
+            }
+            return "concat(" + expr(Shape.vector(a), d) + ", " + expr(Shape.vector(b), d) + ")[" + range(c, a + b) + "]";
+        }
+        int rows = s.rows();
+        int cols = s.cols();
+        return switch (rnd.nextInt(5)) {
+            case 0 -> a + b < rows ? leaf(s) : "concat(" + expr(Shape.matrix(a, cols), d) + ", " + expr(Shape.matrix(b, cols), d) + ", 0)["
+                    + range(rows, a + b) + "]";
+            case 1 -> a + b < cols ? leaf(s) : "concat(" + expr(Shape.matrix(rows, a), d) + ", " + expr(Shape.matrix(rows, b), d) + ", 1)[.., "
+                    + range(cols, a + b) + "]";
+            case 2 -> "column(" + expr(Shape.vector(rows), d) + ")" + (rnd.nextBoolean() ? " * " : " - ") + "row(" + expr(Shape.vector(cols), d) + ")";
+            case 3 -> {
+                String x = expr(s, d);
+                yield paren(x) + " - column(mean(" + x + ", 1))";
+            }
+            default -> paren(expr(s, d)) + " * column(" + expr(Shape.vector(rows), d) + ")";
+        };
     }
 
     /** Integer data (version 2): lookups, gathers, cross_entropy with class indices, of shape {@code s}. */

@@ -69,6 +69,17 @@ public final class RefEval {
         return (int) constant(e, env);
     }
 
+    /** The positions an index selects along an axis of {@code size}: a range's, or one; null: all. */
+    private int[] positions(Expr x, int size, Env env) {
+        if (x == null || (x instanceof Expr.Range r && r.whole())) {
+            return java.util.stream.IntStream.range(0, size).toArray();
+        }
+        if (x instanceof Expr.Range r) {
+            return java.util.stream.IntStream.range((int) constant(r.from(), env), (int) constant(r.to(), env)).toArray();
+        }
+        return new int[] {index(x, env)};
+    }
+
     /** The int vector input {@code e} names, or null. */
     private int[] intVector(Expr e) {
         if (e instanceof Expr.Name n && intInputs.containsKey(n.id().name()) && !intScalars.get(n.id().name())) {
@@ -363,21 +374,32 @@ public final class RefEval {
         Node apply(Node a, Node b);
     }
 
-    private T broadcast(T a, T b, Binary f) {
-        T shape;
-        if (a.rank() == b.rank() && a.rows() == b.rows() && a.cols() == b.cols()) {
-            shape = a;
-        } else if (b.rank() == 0) {
-            shape = a;
-        } else if (a.rank() == 0) {
-            shape = b;
-        } else if (a.rank() == 1 && b.rank() == 2 && a.cols() == b.cols()) {
-            shape = b;
-        } else if (b.rank() == 1 && a.rank() == 2 && a.cols() == b.cols()) {
-            shape = a;
-        } else {
-            throw new IllegalStateException("shapes");
+    /** NumPy's broadcasting, written out: [n] is [1, n]; per axis equal sizes, or a 1 that stretches. */
+    private static T broadcastShape(T a, T b) {
+        if (a.rank() == 0) {
+            return b;
         }
+        if (b.rank() == 0) {
+            return a;
+        }
+        int rows = stretch(a.rows(), b.rows());
+        int cols = stretch(a.cols(), b.cols());
+        int rank = Math.max(a.rank(), b.rank());
+        return new T(rank, rows, cols, new Node[rows * cols]);
+    }
+
+    private static int stretch(int a, int b) {
+        if (a == b || b == 1) {
+            return a;
+        }
+        if (a == 1) {
+            return b;
+        }
+        throw new IllegalStateException("shapes " + a + " and " + b + " do not broadcast");
+    }
+
+    private T broadcast(T a, T b, Binary f) {
+        T shape = broadcastShape(a, b);
         Node[] out = new Node[shape.size()];
         for (int i = 0; i < shape.rows(); i++) {
             for (int j = 0; j < shape.cols(); j++) {
@@ -388,13 +410,9 @@ public final class RefEval {
     }
 
     private static Node pick(T t, T shape, int i, int j) {
-        if (t.rank() == 0) {
-            return t.at(0);
-        }
-        if (t.rank() == 1 && shape.rank() == 2) {
-            return t.at(j);
-        }
-        return t.at(i * t.cols() + j);
+        int r = t.rows() == 1 ? 0 : i;
+        int c = t.cols() == 1 ? 0 : j;
+        return t.at(r * t.cols() + c);
     }
 
     /** Three shapes broadcast together (where, clamp): by pairs, then element by element. */
@@ -595,6 +613,29 @@ public final class RefEval {
                 case EQ -> broadcast(l, r, (x, y) -> c(x.v == y.v ? 1 : 0));
                 case NE -> broadcast(l, r, (x, y) -> c(x.v != y.v ? 1 : 0));
             };
+        } else if (e instanceof Expr.Index ix && ix.indexes().stream().anyMatch(x -> x instanceof Expr.Range)) {
+            // A slice: the positions each index selects; an axis given a single position is dropped.
+            T base = eval(ix.base(), env);
+            int[][] axes = base.rank() == 2 ? new int[][] {positions(null, base.rows(), env), positions(null, base.cols(), env)}
+                    : new int[][] {{0}, positions(null, base.cols(), env)};
+            boolean[] kept = {base.rank() == 2, true};
+            for (int k = 0; k < ix.indexes().size(); k++) {
+                int axis = base.rank() == 2 ? k : 1;
+                Expr x = ix.indexes().get(k);
+                axes[axis] = positions(x, axis == 0 ? base.rows() : base.cols(), env);
+                kept[axis] = x instanceof Expr.Range;
+            }
+            Node[] out = new Node[axes[0].length * axes[1].length];
+            int n = 0;
+            for (int i : axes[0]) {
+                for (int j : axes[1]) {
+                    out[n++] = base.at(i * base.cols() + j);
+                }
+            }
+            if (kept[0] && kept[1]) {
+                return new T(2, axes[0].length, axes[1].length, out);
+            }
+            return new T(1, 1, out.length, out);
         } else if (e instanceof Expr.Index ix) {
             T base = eval(ix.base(), env);
             int[] rows = intVector(ix.indexes().get(0));
@@ -657,6 +698,29 @@ public final class RefEval {
         }
         T x = args.get(0);
         switch (f) {
+            case "row" -> {
+                return new T(2, 1, x.cols(), x.data());
+            }
+            case "column" -> {
+                return new T(2, x.cols(), 1, x.data());
+            }
+            case "concat" -> {
+                T y = args.get(1);
+                boolean columns = args.size() == 3 && scalar(args.get(2)).v == 1;
+                if (!columns) {
+                    Node[] out = java.util.Arrays.copyOf(x.data(), x.size() + y.size());
+                    System.arraycopy(y.data(), 0, out, x.size(), y.size());
+                    return x.rank() == 1 ? new T(1, 1, out.length, out) : new T(2, x.rows() + y.rows(), x.cols(), out);
+                }
+                Node[] out = new Node[x.size() + y.size()];
+                int w = x.cols() + y.cols();
+                for (int i = 0; i < x.rows(); i++) {
+                    for (int j = 0; j < w; j++) {
+                        out[i * w + j] = j < x.cols() ? x.at(i * x.cols() + j) : y.at(i * y.cols() + j - x.cols());
+                    }
+                }
+                return new T(2, x.rows(), w, out);
+            }
             case "sigmoid", "tanh", "relu", "softplus", "exp", "log", "sqrt", "abs", "gelu" -> {
                 return map(x, n -> unary(f, n, 0));
             }
