@@ -1,6 +1,8 @@
 package com.example;
 
 import com.example.nets.Mnist;
+import dev.lossc.runtime.Adam;
+import dev.lossc.runtime.Optimizer;
 import java.util.Random;
 
 /**
@@ -63,7 +65,7 @@ public final class Digits {
 
     /** Trains with Adam on batches of up to {@code batch} rows for {@code epochs} epochs; returns the last epoch's mean loss. */
     public static double train(Mnist net, DataSet data, int batch, int epochs, double rate) {
-        Adam adam = new Adam(net.parameters(), net.gradient(), rate);
+        Optimizer adam = Adam.of(net.parameters().length, rate);
         double[] x = new double[batch * PIXELS];
         int[] y = new int[batch];
         double mean = 0;
@@ -74,7 +76,7 @@ public final class Digits {
                 System.arraycopy(data.images, from * PIXELS, x, 0, rows * PIXELS);
                 System.arraycopy(data.labels, from, y, 0, rows);
                 total += rows * net.lossAndGradient(rows, x, y);
-                adam.step();
+                adam.step(net.parameters(), net.gradient());
             }
             mean = total / data.size();
         }

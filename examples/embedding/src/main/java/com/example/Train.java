@@ -1,6 +1,7 @@
 package com.example;
 
 import com.example.nets.WorkedExample;
+import dev.lossc.runtime.Sgd;
 
 /**
  * Trains the classic 2-2-2 worked example by plain gradient descent, with the class lossc
@@ -22,14 +23,13 @@ public final class Train {
         double[] theta = net.parameters();
         System.arraycopy(START, 0, theta, 0, START.length);
         double[] grad = net.gradient();
+        Sgd sgd = Sgd.of(theta.length, rate);
         for (int step = 0; step < steps; step++) {
             double loss = net.lossAndGradient(X, TARGET);
             if (step % every == 0) {
                 progress.step(step, loss);
             }
-            for (int i = 0; i < theta.length; i++) {
-                theta[i] -= rate * grad[i];
-            }
+            sgd.step(theta, grad);
         }
         double loss = net.loss(X, TARGET);
         progress.step(steps, loss);

@@ -8,6 +8,8 @@ import com.example.nets.HingeClassifier;
 import com.example.nets.Rnn;
 import com.example.nets.TwoLayer;
 import com.example.nets.WorkedExample;
+import dev.lossc.runtime.Adam;
+import dev.lossc.runtime.Optimizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -80,12 +82,12 @@ class TrainTest {
         }
         FourLayer net = new FourLayer();
         net.initParameters(3);
-        Adam adam = new Adam(net.parameters(), net.gradient(), 0.01);
+        Optimizer adam = Adam.of(net.parameters().length, 0.01);
         double before = meanLoss(net, xs, ys);
         for (int epoch = 0; epoch < 300; epoch++) {
             for (int i = 0; i < n; i++) {
                 net.lossAndGradient(xs[i], ys[i]);
-                adam.step();
+                adam.step(net.parameters(), net.gradient());
             }
         }
         double after = meanLoss(net, xs, ys);

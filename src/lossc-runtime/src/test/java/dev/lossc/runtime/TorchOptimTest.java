@@ -1,0 +1,203 @@
+package dev.lossc.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The optimizers and schedules against trajectories recorded from {@code torch.optim} by
+ * {@code tools/optim_reference.py} (float64): the same gradients applied to the same parameters
+ * give the same parameters after every step, to 1e-12 relative.
+ */
+class TorchOptimTest {
+    private static final Map<String, Object> REFERENCE = read("/torch_optim.json");
+
+    @SuppressWarnings("unchecked")
+    private static <T> T get(Object map, String key) {
+        return (T) ((Map<String, Object>) map).get(key);
+    }
+
+    private static double[] doubles(Object list) {
+        List<?> l = (List<?>) list;
+        double[] d = new double[l.size()];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = ((Number) l.get(i)).doubleValue();
+        }
+        return d;
+    }
+
+    private static double option(Map<String, Object> options, String key, double otherwise) {
+        Object v = options.get(key);
+        return v == null ? otherwise : v instanceof Boolean ? ((Boolean) v ? 1 : 0) : ((Number) v).doubleValue();
+    }
+
+    /** The optimizer of a recorded run, built from its torch options (PyTorch's defaults elsewhere). */
+    static Optimizer optimizer(String name, Map<String, Object> o, int n) {
+        double lr = option(o, "lr", 0);
+        boolean amsgrad = option(o, "amsgrad", 0) != 0;
+        double[] betas = o.containsKey("betas") ? doubles(o.get("betas")) : new double[] {0.9, 0.999};
+        switch (name) {
+            case "sgd":
+                return new Sgd(n, lr, option(o, "momentum", 0), option(o, "dampening", 0), option(o, "weight_decay", 0),
+                        option(o, "nesterov", 0) != 0);
+            case "adagrad":
+                return new Adagrad(n, lr, option(o, "lr_decay", 0), option(o, "weight_decay", 0), option(o, "initial_accumulator_value", 0),
+                        option(o, "eps", 1e-10));
+            case "rmsprop":
+                return new RmsProp(n, lr, option(o, "alpha", 0.99), option(o, "eps", 1e-8), option(o, "weight_decay", 0),
+                        option(o, "momentum", 0), option(o, "centered", 0) != 0);
+            case "adam":
+                return new Adam(n, lr, betas[0], betas[1], option(o, "eps", 1e-8), option(o, "weight_decay", 0), false, amsgrad);
+            case "adamw":
+                return new Adam(n, lr, betas[0], betas[1], option(o, "eps", 1e-8), option(o, "weight_decay", 0.01), true, amsgrad);
+            default:
+                throw new IllegalArgumentException(name);
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyOptimizerFollowsTorchStepByStep() {
+        double[] initial = doubles(REFERENCE.get("initial"));
+        List<Object> gradients = get(REFERENCE, "gradients");
+        List<Object> runs = get(REFERENCE, "runs");
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Object run : runs) {
+            String name = get(run, "optimizer");
+            Map<String, Object> options = get(run, "options");
+            List<Object> trajectory = get(run, "trajectory");
+            tests.add(DynamicTest.dynamicTest(name + " " + options, () -> {
+                Optimizer opt = optimizer(name, options, initial.length);
+                double[] p = initial.clone();
+                for (int t = 0; t < trajectory.size(); t++) {
+                    opt.step(p, doubles(gradients.get(t)));
+                    double[] want = doubles(trajectory.get(t));
+                    for (int i = 0; i < p.length; i++) {
+                        double err = Math.abs(p[i] - want[i]) / Math.max(1.0, Math.abs(want[i]));
+                        assertTrue(err <= 1e-12, "step " + (t + 1) + " p[" + i + "] = " + p[i] + ", torch " + want[i]);
+                    }
+                }
+                // reset() starts over: the first step again gives torch's first step.
+                opt.reset();
+                double[] again = initial.clone();
+                opt.step(again, doubles(gradients.get(0)));
+                double[] first = doubles(trajectory.get(0));
+                for (int i = 0; i < again.length; i++) {
+                    assertEquals(first[i], again[i], 1e-12 * Math.max(1.0, Math.abs(first[i])));
+                }
+            }));
+        }
+        assertEquals(11, tests.size());
+        return tests.stream();
+    }
+
+    @Test
+    void schedulesGiveTorchsRatesPerEpoch() {
+        List<Object> schedules = get(REFERENCE, "schedules");
+        for (Object s : schedules) {
+            String name = get(s, "schedule");
+            double[] rates = doubles(get(s, "rates"));
+            Schedule schedule = name.equals("step") ? Schedule.step(3, 0.5) : Schedule.cosine(10, 0.001);
+            for (int epoch = 0; epoch < rates.length; epoch++) {
+                assertEquals(rates[epoch], schedule.at(0.1, epoch), 1e-15, name + " epoch " + epoch);
+            }
+        }
+        assertEquals(0.1, Schedule.constant().at(0.1, 99), 0.0);
+    }
+
+    @Test
+    void aStepAllocatesNothing() {
+        com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        int n = 10_000;
+        double[] p = new double[n];
+        double[] g = new double[n];
+        for (int i = 0; i < n; i++) {
+            g[i] = Math.sin(i);
+        }
+        List<Optimizer> all = new ArrayList<>();
+        all.add(new Sgd(n, 0.01, 0.9, 0, 1e-4, true));
+        all.add(new Adagrad(n, 0.01, 0.01, 1e-4, 0.1, 1e-10));
+        all.add(new RmsProp(n, 0.01, 0.99, 1e-8, 1e-4, 0.5, true));
+        all.add(new Adam(n, 0.01, 0.9, 0.999, 1e-8, 1e-4, false, true));
+        all.add(Adam.adamW(n, 0.01));
+        for (Optimizer opt : all) {
+            for (int i = 0; i < 2_000; i++) {
+                opt.step(p, g);
+            }
+            long before = bean.getThreadAllocatedBytes(Thread.currentThread().getId());
+            for (int i = 0; i < 1_000; i++) {
+                opt.step(p, g);
+            }
+            long bytes = bean.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+            assertTrue(bytes / 1_000 == 0, opt.getClass().getSimpleName() + " allocates " + bytes / 1_000.0 + " bytes per step");
+        }
+    }
+
+    @Test
+    void badSettingsAndArraysAreRejectedWithTheirValues() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Sgd.of(3, -1));
+        assertEquals("learning rate must be finite and 0 or more, but it is -1.0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Sgd(3, 0.1, 0, 0, 0, true));
+        assertEquals("Nesterov momentum requires a momentum and zero dampening", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Adam(3, 0.1, 1.0, 0.999, 1e-8, 0, false, false));
+        assertEquals("beta1 must be in [0, 1), but it is 1.0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Adam.of(3, 0.1).step(new double[3], new double[4]));
+        assertEquals("params and grad must have length 3, but they have 3 and 4", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Schedule.step(0, 0.5));
+        assertEquals("step size must be 1 or more, but it is 0", e.getMessage());
+    }
+
+    // ------------------------------------------------------------------ a small JSON reader
+
+    private static Map<String, Object> read(String resource) {
+        try (InputStream in = TorchOptimTest.class.getResourceAsStream(resource); JsonParser p = new JsonFactory().createParser(in)) {
+            p.nextToken();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = (Map<String, Object>) value(p);
+            return m;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Object value(JsonParser p) throws IOException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.START_OBJECT) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                p.nextToken();
+                m.put(key, value(p));
+            }
+            return m;
+        }
+        if (t == JsonToken.START_ARRAY) {
+            List<Object> l = new ArrayList<>();
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+                l.add(value(p));
+            }
+            return l;
+        }
+        if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+            return p.getDoubleValue();
+        }
+        if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
+            return t == JsonToken.VALUE_TRUE;
+        }
+        return p.getText();
+    }
+}
