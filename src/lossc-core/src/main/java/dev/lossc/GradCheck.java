@@ -1,0 +1,122 @@
+package dev.lossc;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The generated gradient against central finite differences of the generated loss, as
+ * {@code torch.autograd.gradcheck} judges it: an entry passes when
+ * {@code |analytic - numeric| <= atol + rtol * |numeric|}, with
+ * {@code numeric = (loss(p + eps) - loss(p - eps)) / (2 eps)} and PyTorch's defaults
+ * {@code eps = 1e-6, atol = 1e-5, rtol = 1e-3}. A param with more elements than
+ * {@code maxPerParam} is checked at that many positions drawn with the seed (every element otherwise).
+ */
+public final class GradCheck {
+    /** The tolerances and the sampling; {@link #DEFAULTS} are PyTorch's. */
+    public record Settings(double eps, double atol, double rtol, int maxPerParam, long seed) {
+        public static final Settings DEFAULTS = new Settings(1e-6, 1e-5, 1e-3, 1000, 0);
+    }
+
+    /**
+     * One param: how many elements were checked and failed, and its worst entry: the one whose error
+     * is the largest share of its tolerance ({@code share} above 1 fails).
+     */
+    public record ParamResult(String name, int elements, int checked, int failed, int worstIndex, double analytic, double numeric,
+                              double absError, double share) {
+        public boolean ok() {
+            return failed == 0;
+        }
+    }
+
+    private GradCheck() {}
+
+    /** Checks every param of {@code model} at its current parameters and {@code inputs}; the parameters are left unchanged. */
+    public static List<ParamResult> run(ModelDriver model, Map<String, double[]> inputs, Settings s) {
+        double[] p = model.parameters();
+        model.lossAndGradient(inputs);
+        double[] analytic = model.gradient().clone();
+        SplittableRandom rnd = new SplittableRandom(s.seed());
+        List<ParamResult> results = new ArrayList<>();
+        for (ModelLayout.Slot slot : model.layout().params()) {
+            int n = slot.shape().size();
+            int[] positions = positions(n, s.maxPerParam(), rnd);
+            int failed = 0;
+            int worst = -1;
+            double worstShare = -1;
+            double worstNumeric = 0;
+            for (int k : positions) {
+                int at = slot.offset() + k;
+                double saved = p[at];
+                p[at] = saved + s.eps();
+                double up = model.loss(inputs);
+                p[at] = saved - s.eps();
+                double down = model.loss(inputs);
+                p[at] = saved;
+                double numeric = (up - down) / (2 * s.eps());
+                double error = Math.abs(analytic[at] - numeric);
+                double tolerance = s.atol() + s.rtol() * Math.abs(numeric);
+                // A NaN anywhere fails; an error of 0 is 0 of any tolerance, even of 0.
+                double share = error == 0 ? 0 : Double.isNaN(error) ? Double.POSITIVE_INFINITY : error / tolerance;
+                if (!(error <= tolerance)) {
+                    failed++;
+                }
+                if (share > worstShare) {
+                    worst = k;
+                    worstShare = share;
+                    worstNumeric = numeric;
+                }
+            }
+            double a = worst < 0 ? 0 : analytic[slot.offset() + worst];
+            results.add(new ParamResult(slot.name(), n, positions.length, failed, worst, a, worstNumeric, Math.abs(a - worstNumeric),
+                    Math.max(worstShare, 0)));
+        }
+        return results;
+    }
+
+    /** Every index below {@code n}, or {@code max} distinct ones drawn at random, ascending. */
+    private static int[] positions(int n, int max, SplittableRandom rnd) {
+        if (n <= max) {
+            int[] all = new int[n];
+            for (int i = 0; i < n; i++) {
+                all[i] = i;
+            }
+            return all;
+        }
+        // Floyd's sampling: max distinct values from 0..n-1.
+        java.util.TreeSet<Integer> chosen = new java.util.TreeSet<>();
+        for (int j = n - max; j < n; j++) {
+            int t = rnd.nextInt(j + 1);
+            chosen.add(chosen.contains(t) ? j : t);
+        }
+        return chosen.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Values for every input at random, from the seed: reals drawn from a standard normal (clipped to
+     * [-3, 3]), ints uniform over their valid range, and each varying dim at its largest size.
+     */
+    public static Map<String, double[]> randomInputs(ModelLayout layout, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        Map<String, double[]> inputs = new java.util.LinkedHashMap<>();
+        for (ModelLayout.Slot in : layout.inputs()) {
+            double[] v = new double[in.shape().size()];
+            for (int i = 0; i < v.length; i++) {
+                if (in.integer()) {
+                    v[i] = in.limit() > 0 ? rnd.nextInt(in.limit()) : 0;
+                } else {
+                    v[i] = Math.max(-3, Math.min(3, gaussian(rnd)));
+                }
+            }
+            inputs.put(in.name(), v);
+        }
+        return inputs;
+    }
+
+    private static double gaussian(SplittableRandom rnd) {
+        double u = 1 - rnd.nextDouble();
+        double w = rnd.nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * w);
+    }
+}
