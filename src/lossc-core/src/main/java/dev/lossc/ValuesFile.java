@@ -95,6 +95,16 @@ public final class ValuesFile {
         return !reporter.hasErrors();
     }
 
+    /**
+     * A params file, as {@code lossc train --out} writes it: a value for every param of {@code model}
+     * and nothing else (an input's name in it is V004, like any other unknown name).
+     */
+    public static boolean readParams(String text, ModelLayout model, Reporter reporter, Map<String, double[]> params) {
+        ModelLayout paramsOnly = new ModelLayout(model.className(), java.util.List.of(), model.params(), java.util.List.of(),
+                java.util.List.of(), java.util.List.of());
+        return read(text, paramsOnly, reporter, new java.util.HashMap<>(), params, false);
+    }
+
     /** An int input's values: integers, and within the range its uses allow. */
     private static double[] integers(ModelLayout.Slot in, double[] v, Pos pos, Reporter reporter) {
         String range = in.limit() > 0 ? "0.." + (in.limit() - 1) : "0.." + Integer.MAX_VALUE;

@@ -35,6 +35,10 @@ final class EvalCommand implements Callable<Integer> {
             description = "Parameters the values file leaves out are filled by initParameters(S); inputs are always required.")
     Long seed;
 
+    @CommandLine.Option(names = "--params", paramLabel = "PARAMS.json",
+            description = "Every param's value (as 'lossc train --out' writes them); the values file then needs only the inputs.")
+    Path paramsFile;
+
     @CommandLine.Mixin
     Common.DumpOptions dump = new Common.DumpOptions();
 
@@ -58,11 +62,25 @@ final class EvalCommand implements Callable<Integer> {
         Reporter reporter = new Reporter(values.toString());
         Map<String, double[]> inputs = new LinkedHashMap<>();
         Map<String, double[]> params = new LinkedHashMap<>();
-        if (!ValuesFile.read(jsonText, model, reporter, inputs, params, seed != null)) {
+        if (!ValuesFile.read(jsonText, model, reporter, inputs, params, seed != null || paramsFile != null)) {
             SourceText text = new SourceText(values.toString(), jsonText);
             reporter.diagnostics().forEach(d -> err.print(d.render(text)));
             err.flush();
             return Main.INPUT_ERRORS;
+        }
+        if (paramsFile != null) {
+            byte[] bytes = Common.read(spec, paramsFile, Limits.MAX_VALUES_BYTES);
+            if (bytes == null) {
+                return Main.INPUT_ERRORS;
+            }
+            String paramsText = new String(bytes, StandardCharsets.UTF_8);
+            Reporter paramsReporter = new Reporter(paramsFile.toString());
+            if (!ValuesFile.readParams(paramsText, model, paramsReporter, params)) {
+                SourceText text = new SourceText(paramsFile.toString(), paramsText);
+                paramsReporter.diagnostics().forEach(d -> err.print(d.render(text)));
+                err.flush();
+                return Main.INPUT_ERRORS;
+            }
         }
         ModelDriver driver = ModelDriver.load(List.of(r), List.of("-nowarn")).get(0);
         if (seed != null) {

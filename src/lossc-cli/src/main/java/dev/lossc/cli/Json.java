@@ -43,6 +43,17 @@ final class Json {
         return out.append('}').toString();
     }
 
+    /** Every param's value, {@code {"W": [[…], …], "b": […], …}}: a params file that {@code eval --params} reads back. */
+    static String params(List<ModelLayout.Slot> params, double[] values) {
+        StringBuilder out = new StringBuilder("{");
+        for (int k = 0; k < params.size(); k++) {
+            ModelLayout.Slot p = params.get(k);
+            out.append(k == 0 ? "\n  " : ",\n  ");
+            value(out, p.name(), p.shape(), values, p.offset());
+        }
+        return out.append("\n}\n").toString();
+    }
+
     private static void value(StringBuilder out, String name, Shape s, double[] values, int offset) {
         out.append('"').append(JsonStringEncoder.getInstance().quoteAsString(name)).append("\": ");
         if (s.isScalar()) {
