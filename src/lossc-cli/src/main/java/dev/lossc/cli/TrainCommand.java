@@ -86,6 +86,10 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--out", paramLabel = "PARAMS.json", description = "Where to write the trained parameters.")
     Path out;
 
+    @CommandLine.Option(names = "--plot", paramLabel = "CURVE.svg",
+            description = "Draw the loss per epoch as SVG: training and validation loss, or one curve per combination of a sweep.")
+    Path plot;
+
     @CommandLine.Option(names = "--sweep", paramLabel = "KEY=V1,V2,…",
             description = "Train every combination (keys: lr, batch, optimizer, epochs, momentum, weight-decay); repeatable.")
     List<String> sweeps = new ArrayList<>();
@@ -178,6 +182,11 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (configs.size() > 1) {
             table(runs, keys, validation != null, o);
+        }
+        if (plot != null) {
+            GeneratedFiles.writeIfChanged(plot, LossPlot.svg(model.className() + (configs.size() > 1 ? ": sweep" : ""),
+                    curves(runs, keys, validation != null)));
+            o.println("plot: " + plot);
         }
         o.flush();
         return Main.OK;
@@ -315,6 +324,9 @@ final class TrainCommand implements Callable<Integer> {
                 throw usage("--sweep " + key + " is given twice");
             }
             String[] vals = s.substring(eq + 1).split(",");
+            if (java.util.Arrays.stream(vals).map(String::trim).distinct().count() != vals.length) {
+                throw usage("--sweep " + key + " names a value twice: '" + s + "'");
+            }
             List<Config> next = new ArrayList<>();
             for (Config c : all) {
                 for (String v : vals) {
@@ -336,7 +348,9 @@ final class TrainCommand implements Callable<Integer> {
                 }
                 case "optimizer" -> {
                     String name = v.toLowerCase(Locale.ROOT);
-                    yield new Config(name, lr != null ? c.lr() : defaultRate(name), c.batch(), c.epochs(), c.momentum(), c.weightDecay());
+                    // Each optimizer's default rate, unless a rate was given or is swept too.
+                    boolean rateChosen = lr != null || sweepKeys().contains("lr");
+                    yield new Config(name, rateChosen ? c.lr() : defaultRate(name), c.batch(), c.epochs(), c.momentum(), c.weightDecay());
                 }
                 case "epochs" -> new Config(c.optimizer(), c.lr(), c.batch(), Integer.parseInt(v), c.momentum(), c.weightDecay());
                 case "momentum" -> new Config(c.optimizer(), c.lr(), c.batch(), c.epochs(), Double.parseDouble(v), c.weightDecay());
@@ -387,11 +401,22 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** For tests: the runs' curves (used by the plot). */
-    static Map<String, double[]> curves(List<Run> runs, List<String> keys) {
+    /**
+     * What the plot draws: for one run, its training loss and (if measured) validation loss; for a
+     * sweep, one curve per combination, of the validation loss when there is validation data.
+     */
+    static Map<String, double[]> curves(List<Run> runs, List<String> keys, boolean validated) {
         Map<String, double[]> out = new LinkedHashMap<>();
+        if (runs.size() == 1) {
+            out.put("training loss", runs.get(0).epochs().stream().mapToDouble(Trainer.Epoch::trainLoss).toArray());
+            if (validated) {
+                out.put("validation loss", runs.get(0).epochs().stream().mapToDouble(Trainer.Epoch::validationLoss).toArray());
+            }
+            return out;
+        }
         for (Run r : runs) {
-            out.put(r.config().describe(keys), r.epochs().stream().mapToDouble(Trainer.Epoch::trainLoss).toArray());
+            out.put(r.config().describe(keys), r.epochs().stream()
+                    .mapToDouble(e -> validated ? e.validationLoss() : e.trainLoss()).toArray());
         }
         return out;
     }

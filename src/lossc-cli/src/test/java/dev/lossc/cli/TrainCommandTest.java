@@ -123,11 +123,14 @@ class TrainCommandTest {
     }
 
     @Test
-    void aBatchModelWithIntLabelsTrainsWithAPartialLastBatchAndReportsAccuracy() throws IOException {
+    void aBatchModelWithIntLabelsTrainsWithAPartialLastBatchAndReportsAccuracy() throws Exception {
         // 210 rows, 63 held out: 147 training rows in batches of 20, the last one of 7.
         Path data = classes("classes.csv", 210, 5);
+        Path svg = tmp.resolve("curve.svg");
         CliTest.Run r = lossc("train", LAYER_NORM.toString(), "--data", data.toString(), "--holdout", "0.3", "--optimizer", "adam",
-                "--lr", "0.03", "--epochs", "15", "--batch", "20", "--seed", "1");
+                "--lr", "0.03", "--epochs", "15", "--batch", "20", "--seed", "1", "--plot", svg.toString());
+        assertEquals(2, seriesDrawn(svg), "training and validation loss");
+        assertNotBlank(svg);
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("accuracy: argmax of output probs against labels, on the validation data"), r.out());
         List<double[]> e = epochs(r.out());
@@ -154,6 +157,63 @@ class TrainCommandTest {
         for (String c : List.of("lr=0.05 batch=1", "lr=0.05 batch=all", "lr=0.5 batch=1", "lr=0.5 batch=all")) {
             assertTrue(table.contains(c), c + " in\n" + table);
         }
+    }
+
+    /** The sweep's SVG has one curve per combination, and a real renderer draws it (not blank). */
+    @Test
+    void aSweepDrawsOneCurvePerCombinationInOneSvg() throws Exception {
+        Path data = regression("train.csv", 120, 7);
+        Path svg = tmp.resolve("sweep.svg");
+        CliTest.Run r = lossc("train", TWO_LAYER.toString(), "--data", data.toString(), "--holdout", "0.25", "--epochs", "6",
+                "--sweep", "lr=0.05,0.5", "--sweep", "optimizer=sgd,adam", "--plot", svg.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertEquals(4, seriesDrawn(svg), "one curve per combination");
+        assertNotBlank(svg);
+    }
+
+    /**
+     * How many of XChart's series colours the SVG strokes (text is drawn as paths, so the legend
+     * cannot be read back): the curves drawn, one colour each, in order. Also checks it is SVG.
+     */
+    static int seriesDrawn(Path svg) throws Exception {
+        var factory = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+        factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        assertEquals("svg", factory.newDocumentBuilder().parse(svg.toFile()).getDocumentElement().getTagName());
+        String text = Files.readString(svg);
+        java.awt.Color[] colours = new org.knowm.xchart.XYChartBuilder().build().getStyler().getSeriesColors();
+        int n = 0;
+        while (n < colours.length && text.contains("stroke:rgb(" + colours[n].getRed() + "," + colours[n].getGreen() + "," + colours[n].getBlue() + ")")) {
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * Renders the SVG with librsvg's rsvg-convert (Debian's librsvg2-bin, installed by .ci/run) and
+     * checks the PNG has drawing on it: a good share of non-white pixels and several colours.
+     */
+    static void assertNotBlank(Path svg) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/rsvg-convert")),
+                "rsvg-convert (librsvg2-bin) is not installed");
+        Path png = svg.resolveSibling(svg.getFileName() + ".png");
+        Process p = new ProcessBuilder("/usr/bin/rsvg-convert", svg.toString(), "-o", png.toString()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), log);
+        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
+        int coloured = 0;
+        java.util.Set<Integer> colours = new java.util.HashSet<>();
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                int rgb = img.getRGB(x, y);
+                int alpha = rgb >>> 24;
+                if (alpha > 0 && (rgb & 0xFFFFFF) != 0xFFFFFF) {
+                    coloured++;
+                    colours.add(rgb & 0xFFFFFF);
+                }
+            }
+        }
+        double share = (double) coloured / (img.getWidth() * img.getHeight());
+        assertTrue(share > 0.01 && colours.size() > 8, "rendered PNG looks blank: " + share + " of pixels drawn, " + colours.size() + " colours");
     }
 
     static Stream<Arguments> badData() {
