@@ -891,15 +891,8 @@ public final class Checker {
                     return null;
                 }
                 return base == null ? null : gather(base, data, limit, i.pos(), x.pos(), ctx);
-            } else if (isIntData(x, ctx)) {
-                // tok, or toks[t]: one id, read at run time.
-                Typed.IntRef id = intData(x, ctx);
-                a = id == null ? null : Affine.datum(id.input(), id.at(), limit);
-                if (id != null) {
-                    indexLimits.merge(id.input(), limit, Math::min);
-                }
             } else {
-                a = affine(x, ctx);
+                a = position(x, limit, ctx);
             }
             if (a == null) {
                 ok = false;
@@ -988,17 +981,7 @@ public final class Checker {
                 ok = false;
                 continue;
             }
-            Affine a;
-            if (isIntData(x, ctx)) {
-                Typed.IntRef id = intData(x, ctx);
-                int limit = axis == null ? 1 : axis.size();
-                a = id == null ? null : Affine.datum(id.input(), id.at(), limit);
-                if (id != null) {
-                    indexLimits.merge(id.input(), limit, Math::min);
-                }
-            } else {
-                a = affine(x, ctx);
-            }
+            Affine a = position(x, axis == null ? 1 : axis.size(), ctx);
             if (a == null) {
                 ok = false;
                 continue;
@@ -1022,6 +1005,22 @@ public final class Checker {
             result = new Typed.Slice(base, start[0], col, h == null ? 1 : h.size(), w == null ? 1 : w.size(), shape, i.pos());
         }
         return counted(result.shape(), i.pos(), ctx) ? result : null;
+    }
+
+    /**
+     * One index into an axis of {@code limit} elements: an id read at run time ({@code tok},
+     * {@code toks[t]}), which then bounds its int input, or an affine position (null after an error).
+     */
+    private Affine position(Expr x, int limit, Ctx ctx) {
+        if (!isIntData(x, ctx)) {
+            return affine(x, ctx);
+        }
+        Typed.IntRef id = intData(x, ctx);
+        if (id == null) {
+            return null;
+        }
+        indexLimits.merge(id.input(), limit, Math::min);
+        return Affine.datum(id.input(), id.at(), limit);
     }
 
     /** The int input {@code e} names, if it is a bare name of one. */
