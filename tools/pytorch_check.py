@@ -119,6 +119,10 @@ def slices(v):
             + (A[1:3, 2:5] * U[1:3]).sum())
 
 
+def two_class_logits(v):
+    return torch.tanh(v["X"] @ v["W1"].T + v["b1"]) @ v["W2"].T + v["b2"]
+
+
 def layer_norm_logits(v):
     Z = v["X"] @ v["W1"].T + v["b1"]
     N = F.layer_norm(Z, (Z.shape[1],), v["gain"], v["shift"], eps=1e-5)
@@ -139,6 +143,8 @@ example("char_gru", lambda v: gru_states(v)[1] / v["toks"].shape[0],
         {"next": lambda v: torch.softmax(v["Wo"] @ gru_states(v)[0] + v["bo"], 0), "state": lambda v: gru_states(v)[0]},
         ints=("toks", "targets"))
 
+example("two_class", lambda v: F.cross_entropy(two_class_logits(v), v["labels"]),
+        {"probs": lambda v: torch.softmax(two_class_logits(v), 1)}, ints=("labels",))
 example("layer_norm", lambda v: F.cross_entropy(layer_norm_logits(v)[0], v["labels"]),
         {"normalized": lambda v: layer_norm_logits(v)[1], "probs": lambda v: torch.softmax(layer_norm_logits(v)[0], 1)},
         ints=("labels",))

@@ -100,9 +100,32 @@ public final class ValuesFile {
      * and nothing else (an input's name in it is V004, like any other unknown name).
      */
     public static boolean readParams(String text, ModelLayout model, Reporter reporter, Map<String, double[]> params) {
-        ModelLayout paramsOnly = new ModelLayout(model.className(), java.util.List.of(), model.params(), java.util.List.of(),
-                java.util.List.of(), java.util.List.of());
-        return read(text, paramsOnly, reporter, new java.util.HashMap<>(), params, false);
+        return readParams(text, model, reporter, params, false);
+    }
+
+    /**
+     * As {@link #readParams(String, ModelLayout, Reporter, Map)}; with {@code inputsIgnored}, the
+     * file may also hold the model's inputs (a values file), which are skipped unread.
+     */
+    public static boolean readParams(String text, ModelLayout model, Reporter reporter, Map<String, double[]> params, boolean inputsIgnored) {
+        Map<String, Entry> entries = parse(text, reporter);
+        if (entries == null) {
+            return false;
+        }
+        java.util.Set<String> known = new java.util.HashSet<>();
+        for (ModelLayout.Slot p : model.params()) {
+            known.add(p.name());
+            params.put(p.name(), take(entries, "param", p.name(), p.shape(), reporter));
+        }
+        if (inputsIgnored) {
+            model.inputs().forEach(in -> known.add(in.name()));
+        }
+        for (Entry e : entries.values()) {
+            if (!known.contains(e.name())) {
+                reporter.error(e.pos(), DiagnosticKind.VALUES_UNKNOWN, e.name(), model.className());
+            }
+        }
+        return !reporter.hasErrors();
     }
 
     /** An int input's values: integers, and within the range its uses allow. */

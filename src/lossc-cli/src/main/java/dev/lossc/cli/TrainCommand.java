@@ -86,6 +86,14 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--out", paramLabel = "PARAMS.json", description = "Where to write the trained parameters.")
     Path out;
 
+    @CommandLine.Option(names = "--init", paramLabel = "VALUES.json",
+            description = "Start from these parameters (a params file, or a values file whose inputs are skipped) instead of initParameters(--seed).")
+    Path init;
+
+    @CommandLine.Option(names = "--every", paramLabel = "N", defaultValue = "1",
+            description = "Print every N-th epoch (and the first and last) (default: ${DEFAULT-VALUE}).")
+    int every;
+
     @CommandLine.Option(names = "--plot", paramLabel = "CURVE.svg",
             description = "Draw the loss per epoch as SVG: training and validation loss, or one curve per combination of a sweep.")
     Path plot;
@@ -125,6 +133,9 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (epochs < 1) {
             throw usage("--epochs must be 1 or more");
+        }
+        if (every < 1) {
+            throw usage("--every must be 1 or more");
         }
         if (holdout != null && validate != null) {
             throw usage("--holdout and --validate are alternatives: give one");
@@ -170,6 +181,23 @@ final class TrainCommand implements Callable<Integer> {
             train = split[0];
             validation = split[1];
         }
+        Map<String, double[]> initial = null;
+        if (init != null) {
+            byte[] bytes = Common.read(spec, init, Limits.MAX_VALUES_BYTES);
+            if (bytes == null) {
+                return Main.INPUT_ERRORS;
+            }
+            String text = new String(bytes, StandardCharsets.UTF_8);
+            dev.lossc.diag.Reporter reporter = new dev.lossc.diag.Reporter(init.toString());
+            initial = new LinkedHashMap<>();
+            if (!dev.lossc.ValuesFile.readParams(text, model, reporter, initial, true)) {
+                dev.lossc.diag.SourceText st = new dev.lossc.diag.SourceText(init.toString(), text);
+                reporter.diagnostics().forEach(d -> err.print(d.render(st)));
+                err.flush();
+                return Main.INPUT_ERRORS;
+            }
+        }
+        startFrom = initial;
         List<Config> configs = configs();
         ModelDriver driver = ModelDriver.load(List.of(r), List.of("-nowarn")).get(0);
         List<String> keys = sweepKeys();
@@ -191,6 +219,9 @@ final class TrainCommand implements Callable<Integer> {
         o.flush();
         return Main.OK;
     }
+
+    /** The parameters every run starts from (--init), or null for initParameters(--seed). */
+    private Map<String, double[]> startFrom;
 
     private static final class Failed extends Exception {
         Failed(String message) {
@@ -217,6 +248,9 @@ final class TrainCommand implements Callable<Integer> {
     private Run train(ModelDriver driver, ModelLayout model, Config c, CsvData train, CsvData validation, Path outFile, boolean sweeping,
                       PrintWriter o) throws IOException {
         driver.initParameters(seed);
+        if (startFrom != null) {
+            driver.setParams(startFrom);
+        }
         int n = driver.parameters().length;
         Optimizer opt = optimizer(c, n);
         int rows = c.batch().equals("all") ? train.rows : Integer.parseInt(c.batch());
@@ -235,8 +269,10 @@ final class TrainCommand implements Callable<Integer> {
                     // After every epoch, atomically: an interrupted run keeps the last finished epoch's parameters.
                     GeneratedFiles.writeIfChanged(outFile, Json.params(model.params(), driver.parameters()).getBytes(StandardCharsets.UTF_8));
                 }
-                o.println(line(ep, c.epochs()));
-                o.flush();
+                if (e == 0 || (e + 1) % every == 0 || e == c.epochs() - 1) {
+                    o.println(line(ep, c.epochs()));
+                    o.flush();
+                }
                 if (pb != null) {
                     pb.step();
                     pb.setExtraMessage("loss " + fmt(ep.trainLoss()));
