@@ -162,6 +162,17 @@ public final class LossCompiler {
         return onLargeStack(file, () -> run(file, text, options, true));
     }
 
+    /**
+     * Compiles a program built as an AST (a tool's rewrite of a parsed file, as {@code lossc graph}
+     * does); {@code text} is the source its positions point into, for diagnostics.
+     */
+    public static Result compile(Program ast, String text, Options options) {
+        return onLargeStack(ast.file(), () -> {
+            SourceText source = new SourceText(ast.file(), text);
+            return runParsed(ast, source, new Reporter(ast.file()), new EnumMap<>(Dump.class), options, true);
+        });
+    }
+
     /** Parses and checks only ({@code lossc check}). */
     public static Result check(String file, String text) {
         return onLargeStack(file, () -> run(file, text, Options.DEFAULT, false));
@@ -231,6 +242,12 @@ public final class LossCompiler {
         if (ast.isEmpty()) {
             return failed(source, reporter, dumps);
         }
+        return runParsed(ast.get(), source, reporter, dumps, options, generate);
+    }
+
+    private static Result runParsed(Program program, SourceText source, Reporter reporter, Map<Dump, String> dumps, Options options,
+                                    boolean generate) {
+        Optional<Program> ast = Optional.of(program);
         if (options.dumps().contains(Dump.AST)) {
             dumps.put(Dump.AST, AstPrinter.print(ast.get()));
         }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Compiles .loss models into allocation-free Java classes that compute a loss and its gradient.",
-        subcommands = {CompileCommand.class, CheckCommand.class, EvalCommand.class, GradcheckCommand.class, TrainCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {CompileCommand.class, CheckCommand.class, EvalCommand.class, GradcheckCommand.class, TrainCommand.class, GraphCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the input has errors, or is too large to compile (nothing is written)",
                 "2:usage error (unknown flag, missing file)", "3:internal error: a bug in lossc"})

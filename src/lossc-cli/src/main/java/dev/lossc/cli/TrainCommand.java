@@ -294,15 +294,8 @@ final class TrainCommand implements Callable<Integer> {
         return s.toString();
     }
 
-    /** Six significant digits, without trailing zeros: 0.003, 1.25e-05, 0.175108. */
     static String fmt(double v) {
-        String s = String.format(Locale.ROOT, "%.6g", v);
-        int e = s.indexOf('e');
-        String mantissa = e < 0 ? s : s.substring(0, e);
-        if (mantissa.contains(".")) {
-            mantissa = mantissa.replaceAll("0+$", "").replaceAll("\\.$", "");
-        }
-        return e < 0 ? mantissa : mantissa + s.substring(e);
+        return dev.lossc.Graphs.fmt(v);
     }
 
     private Optimizer optimizer(Config c, int n) {

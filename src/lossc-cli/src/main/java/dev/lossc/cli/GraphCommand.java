@@ -1,0 +1,114 @@
+package dev.lossc.cli;
+
+import dev.lossc.Graphs;
+import dev.lossc.LossCompiler;
+import dev.lossc.ValuesFile;
+import dev.lossc.diag.Limits;
+import dev.lossc.diag.Reporter;
+import dev.lossc.diag.SourceText;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+@Command(name = "graph", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Draws the computation graph of a model: inputs, parameters and operations as nodes, data flow as edges,",
+                "each operation with its .loss line. With --values, every node outside loops and functions is annotated with its",
+                "forward value f and its adjoint g = d loss / d f, as the generated class computes them.",
+                "Writes DOT (-o FILE.dot), or SVG (-o FILE.svg) through Graphviz's dot."})
+final class GraphCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Parameters(index = "0", paramLabel = "FILE.loss", description = "The model.")
+    Path file;
+
+    @CommandLine.Option(names = {"-o", "--output"}, required = true, paramLabel = "GRAPH.dot|GRAPH.svg", description = "Where to write the graph.")
+    Path output;
+
+    @CommandLine.Option(names = "--values", paramLabel = "VALUES.json", description = "Inputs and params to annotate the graph at.")
+    Path values;
+
+    @CommandLine.Option(names = "--seed", paramLabel = "S",
+            description = "Params the values file leaves out come from initParameters(S).")
+    Long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
+        boolean svg = name.endsWith(".svg");
+        if (!svg && !name.endsWith(".dot") && !name.endsWith(".gv")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "-o must name a .dot (or .gv) or .svg file, but it is " + output);
+        }
+        byte[] source = Common.read(spec, file, Limits.MAX_SOURCE_BYTES);
+        if (source == null) {
+            return Main.INPUT_ERRORS;
+        }
+        LossCompiler.Result r = LossCompiler.compile(file.toString(), source, LossCompiler.Options.DEFAULT);
+        if (!r.ok()) {
+            Common.report(r, err);
+            return Main.INPUT_ERRORS;
+        }
+        Map<String, double[]> inputs = null;
+        Map<String, double[]> params = new LinkedHashMap<>();
+        if (values != null) {
+            byte[] json = Common.read(spec, values, Limits.MAX_VALUES_BYTES);
+            if (json == null) {
+                return Main.INPUT_ERRORS;
+            }
+            String jsonText = new String(json, StandardCharsets.UTF_8);
+            Reporter reporter = new Reporter(values.toString());
+            inputs = new LinkedHashMap<>();
+            if (!ValuesFile.read(jsonText, r.layout().orElseThrow(), reporter, inputs, params, seed != null)) {
+                SourceText st = new SourceText(values.toString(), jsonText);
+                reporter.diagnostics().forEach(d -> err.print(d.render(st)));
+                err.flush();
+                return Main.INPUT_ERRORS;
+            }
+        }
+        String dot = Graphs.dot(r, inputs, params, seed);
+        byte[] bytes = dot.getBytes(StandardCharsets.UTF_8);
+        if (svg) {
+            bytes = render(dot, err);
+            if (bytes == null) {
+                return Main.INPUT_ERRORS;
+            }
+        }
+        dev.lossc.GeneratedFiles.writeIfChanged(output, bytes);
+        return Main.OK;
+    }
+
+    /** SVG from DOT through Graphviz's dot, or null (after a message) when it is not installed or fails. */
+    private byte[] render(String dot, PrintWriter err) throws IOException, InterruptedException {
+        Path exe = Path.of("/usr/bin/dot");
+        String command = Files.isExecutable(exe) ? exe.toString() : "dot";
+        Process p;
+        try {
+            p = new ProcessBuilder(command, "-Tsvg").start();
+        } catch (IOException e) {
+            err.println(output + ": error: SVG needs Graphviz's dot, which is not installed (Debian: apt-get install graphviz); "
+                    + "write a .dot file instead and render it elsewhere");
+            err.flush();
+            return null;
+        }
+        p.getOutputStream().write(dot.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        byte[] svg = p.getInputStream().readAllBytes();
+        String log = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            err.println(output + ": error: Graphviz's dot failed: " + log.strip());
+            err.flush();
+            return null;
+        }
+        return svg;
+    }
+}
