@@ -60,6 +60,47 @@ class TrainExamplesTest {
         assertTrue(lastValue(hinge.out(), "validation loss") < first, hinge.out());
     }
 
+    /**
+     * The MNIST-shaped classifier (784-128-10, a batch size that varies per call, int labels, output
+     * probs) on a generated data set of 28 x 28 images: class c is a horizontal stroke on row 2 + 2c
+     * and a vertical one on column 25 - 2c, drawn with a random offset, intensity and pixel noise.
+     */
+    @Test
+    void theMnistShapedClassifierTrainsOnGeneratedDigits(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path train = digits(tmp.resolve("digits_train.csv"), 600, 1);
+        Path val = digits(tmp.resolve("digits_val.csv"), 200, 2);
+        CliTest.Run r = lossc("train", EX.resolve("mnist.loss").toString(), "--data", train.toString(), "--validate", val.toString(),
+                "--optimizer", "adam", "--lr", "0.001", "--epochs", "2", "--batch", "50", "--seed", "4");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("accuracy: argmax of output probs against labels, on the validation data"), r.out());
+        double accuracy = lastValue(r.out(), "accuracy");
+        assertTrue(accuracy > 0.9, "validation accuracy " + accuracy + "\n" + r.out());
+    }
+
+    private static Path digits(Path file, int rows, long seed) throws java.io.IOException {
+        java.util.Random rnd = new java.util.Random(seed);
+        StringBuilder s = new StringBuilder();
+        for (int j = 0; j < 784; j++) {
+            s.append("X[").append(j).append("],");
+        }
+        s.append("labels\n");
+        for (int i = 0; i < rows; i++) {
+            int c = i % 10;
+            int shift = rnd.nextInt(3) - 1;
+            double ink = 0.6 + 0.4 * rnd.nextDouble();
+            for (int y = 0; y < 28; y++) {
+                for (int x = 0; x < 28; x++) {
+                    boolean stroke = y == 2 + 2 * c + shift || x == 25 - 2 * c + shift;
+                    double v = Math.max(0, Math.min(1, (stroke ? ink : 0) + 0.1 * rnd.nextGaussian()));
+                    s.append(String.format(java.util.Locale.ROOT, "%.2f", v)).append(',');
+                }
+            }
+            s.append(c).append('\n');
+        }
+        java.nio.file.Files.writeString(file, s);
+        return file;
+    }
+
     @Test
     void initTakesAValuesFileOrAParamsFileAndRejectsUnknownNames() throws Exception {
         Path data = EX.resolve("data/worked_example.csv");
