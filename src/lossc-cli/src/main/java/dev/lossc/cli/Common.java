@@ -66,4 +66,40 @@ final class Common {
     static String count(int errors) {
         return errors == 1 ? "1 error" : errors + " errors";
     }
+
+    /**
+     * Reads a values file ({@code eval}, {@code gradcheck}, {@code graph}) into {@code inputs} and
+     * {@code params}; on errors prints them with their lines and carets and returns false.
+     */
+    static boolean readValues(CommandLine.Model.CommandSpec spec, Path file, dev.lossc.ModelLayout model, java.util.Map<String, double[]> inputs,
+                              java.util.Map<String, double[]> params, boolean paramsOptional) {
+        return readJson(spec, file, (text, reporter) -> dev.lossc.ValuesFile.read(text, model, reporter, inputs, params, paramsOptional));
+    }
+
+    /** Reads a params file ({@code eval --params}, {@code train --init}) into {@code params}, as {@link #readValues}. */
+    static boolean readParams(CommandLine.Model.CommandSpec spec, Path file, dev.lossc.ModelLayout model, java.util.Map<String, double[]> params,
+                              boolean inputsIgnored) {
+        return readJson(spec, file, (text, reporter) -> dev.lossc.ValuesFile.readParams(text, model, reporter, params, inputsIgnored));
+    }
+
+    private interface JsonReader {
+        boolean read(String text, dev.lossc.diag.Reporter reporter);
+    }
+
+    private static boolean readJson(CommandLine.Model.CommandSpec spec, Path file, JsonReader reader) {
+        byte[] bytes = read(spec, file, dev.lossc.diag.Limits.MAX_VALUES_BYTES);
+        if (bytes == null) {
+            return false;
+        }
+        String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        dev.lossc.diag.Reporter reporter = new dev.lossc.diag.Reporter(file.toString());
+        if (reader.read(text, reporter)) {
+            return true;
+        }
+        dev.lossc.diag.SourceText source = new dev.lossc.diag.SourceText(file.toString(), text);
+        PrintWriter err = spec.commandLine().getErr();
+        reporter.diagnostics().forEach(d -> err.print(d.render(source)));
+        err.flush();
+        return false;
+    }
 }

@@ -3,11 +3,7 @@ package dev.lossc.cli;
 import dev.lossc.LossCompiler;
 import dev.lossc.ModelDriver;
 import dev.lossc.ModelLayout;
-import dev.lossc.ValuesFile;
 import dev.lossc.diag.Limits;
-import dev.lossc.diag.Reporter;
-import dev.lossc.diag.SourceText;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,8 +43,7 @@ final class EvalCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         byte[] source = Common.read(spec, file, Limits.MAX_SOURCE_BYTES);
-        byte[] json = Common.read(spec, values, Limits.MAX_VALUES_BYTES);
-        if (source == null || json == null) {
+        if (source == null) {
             return Main.INPUT_ERRORS;
         }
         LossCompiler.Result r = LossCompiler.compile(file.toString(), source, dump.options(""));
@@ -58,29 +53,11 @@ final class EvalCommand implements Callable<Integer> {
             return Main.INPUT_ERRORS;
         }
         ModelLayout model = r.layout().orElseThrow();
-        String jsonText = new String(json, StandardCharsets.UTF_8);
-        Reporter reporter = new Reporter(values.toString());
         Map<String, double[]> inputs = new LinkedHashMap<>();
         Map<String, double[]> params = new LinkedHashMap<>();
-        if (!ValuesFile.read(jsonText, model, reporter, inputs, params, seed != null || paramsFile != null)) {
-            SourceText text = new SourceText(values.toString(), jsonText);
-            reporter.diagnostics().forEach(d -> err.print(d.render(text)));
-            err.flush();
+        if (!Common.readValues(spec, values, model, inputs, params, seed != null || paramsFile != null)
+                || (paramsFile != null && !Common.readParams(spec, paramsFile, model, params, false))) {
             return Main.INPUT_ERRORS;
-        }
-        if (paramsFile != null) {
-            byte[] bytes = Common.read(spec, paramsFile, Limits.MAX_VALUES_BYTES);
-            if (bytes == null) {
-                return Main.INPUT_ERRORS;
-            }
-            String paramsText = new String(bytes, StandardCharsets.UTF_8);
-            Reporter paramsReporter = new Reporter(paramsFile.toString());
-            if (!ValuesFile.readParams(paramsText, model, paramsReporter, params)) {
-                SourceText text = new SourceText(paramsFile.toString(), paramsText);
-                paramsReporter.diagnostics().forEach(d -> err.print(d.render(text)));
-                err.flush();
-                return Main.INPUT_ERRORS;
-            }
         }
         ModelDriver driver = ModelDriver.load(List.of(r), List.of("-nowarn")).get(0);
         if (seed != null) {

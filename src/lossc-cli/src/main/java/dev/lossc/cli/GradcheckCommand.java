@@ -4,11 +4,7 @@ import dev.lossc.GradCheck;
 import dev.lossc.LossCompiler;
 import dev.lossc.ModelDriver;
 import dev.lossc.ModelLayout;
-import dev.lossc.ValuesFile;
 import dev.lossc.diag.Limits;
-import dev.lossc.diag.Reporter;
-import dev.lossc.diag.SourceText;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,8 +59,7 @@ final class GradcheckCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--eps must be positive, --atol and --rtol 0 or more, --max-per-param 1 or more");
         }
         byte[] source = Common.read(spec, file, Limits.MAX_SOURCE_BYTES);
-        byte[] json = values == null ? new byte[0] : Common.read(spec, values, Limits.MAX_VALUES_BYTES);
-        if (source == null || json == null) {
+        if (source == null) {
             return Main.INPUT_ERRORS;
         }
         LossCompiler.Result r = LossCompiler.compile(file.toString(), source, LossCompiler.Options.DEFAULT);
@@ -76,12 +71,7 @@ final class GradcheckCommand implements Callable<Integer> {
         Map<String, double[]> inputs = new LinkedHashMap<>();
         Map<String, double[]> params = new LinkedHashMap<>();
         if (values != null) {
-            String jsonText = new String(json, StandardCharsets.UTF_8);
-            Reporter reporter = new Reporter(values.toString());
-            if (!ValuesFile.read(jsonText, model, reporter, inputs, params, true)) {
-                SourceText text = new SourceText(values.toString(), jsonText);
-                reporter.diagnostics().forEach(d -> err.print(d.render(text)));
-                err.flush();
+            if (!Common.readValues(spec, values, model, inputs, params, true)) {
                 return Main.INPUT_ERRORS;
             }
         } else {

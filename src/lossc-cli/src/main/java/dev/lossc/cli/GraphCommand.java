@@ -2,10 +2,7 @@ package dev.lossc.cli;
 
 import dev.lossc.Graphs;
 import dev.lossc.LossCompiler;
-import dev.lossc.ValuesFile;
 import dev.lossc.diag.Limits;
-import dev.lossc.diag.Reporter;
-import dev.lossc.diag.SourceText;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -61,17 +58,8 @@ final class GraphCommand implements Callable<Integer> {
         Map<String, double[]> inputs = null;
         Map<String, double[]> params = new LinkedHashMap<>();
         if (values != null) {
-            byte[] json = Common.read(spec, values, Limits.MAX_VALUES_BYTES);
-            if (json == null) {
-                return Main.INPUT_ERRORS;
-            }
-            String jsonText = new String(json, StandardCharsets.UTF_8);
-            Reporter reporter = new Reporter(values.toString());
             inputs = new LinkedHashMap<>();
-            if (!ValuesFile.read(jsonText, r.layout().orElseThrow(), reporter, inputs, params, seed != null)) {
-                SourceText st = new SourceText(values.toString(), jsonText);
-                reporter.diagnostics().forEach(d -> err.print(d.render(st)));
-                err.flush();
+            if (!Common.readValues(spec, values, r.layout().orElseThrow(), inputs, params, seed != null)) {
                 return Main.INPUT_ERRORS;
             }
         }

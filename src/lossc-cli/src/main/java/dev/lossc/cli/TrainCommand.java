@@ -183,17 +183,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         Map<String, double[]> initial = null;
         if (init != null) {
-            byte[] bytes = Common.read(spec, init, Limits.MAX_VALUES_BYTES);
-            if (bytes == null) {
-                return Main.INPUT_ERRORS;
-            }
-            String text = new String(bytes, StandardCharsets.UTF_8);
-            dev.lossc.diag.Reporter reporter = new dev.lossc.diag.Reporter(init.toString());
             initial = new LinkedHashMap<>();
-            if (!dev.lossc.ValuesFile.readParams(text, model, reporter, initial, true)) {
-                dev.lossc.diag.SourceText st = new dev.lossc.diag.SourceText(init.toString(), text);
-                reporter.diagnostics().forEach(d -> err.print(d.render(st)));
-                err.flush();
+            if (!Common.readParams(spec, init, model, initial, true)) {
                 return Main.INPUT_ERRORS;
             }
         }
