@@ -88,7 +88,7 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"lossc " + version(), "language version 1"};
+            return new String[] {"lossc " + version(), "language versions 1 and 2"};
         }
     }
 
