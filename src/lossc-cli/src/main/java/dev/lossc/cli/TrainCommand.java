@@ -147,7 +147,10 @@ final class TrainCommand implements Callable<Integer> {
         if (source == null) {
             return Main.INPUT_ERRORS;
         }
-        Common.read(spec, data, Long.MAX_VALUE >> 1);
+        // Only regular files, as every command reads (a pipe or a device is refused at once).
+        if (Common.read(spec, data, Long.MAX_VALUE >> 1) == null || (validate != null && Common.read(spec, validate, Long.MAX_VALUE >> 1) == null)) {
+            return Main.INPUT_ERRORS;
+        }
         LossCompiler.Result r = LossCompiler.compile(file.toString(), source, LossCompiler.Options.DEFAULT);
         if (!r.ok()) {
             Common.report(r, err);
@@ -156,18 +159,23 @@ final class TrainCommand implements Callable<Integer> {
         ModelLayout model = r.layout().orElseThrow();
         CsvData train;
         CsvData validation = null;
+        Path reading = data;
         try {
             train = CsvData.read(data, model);
             if (validate != null) {
-                Common.read(spec, validate, Long.MAX_VALUE >> 1);
-                validation = readOrFail(validate, model);
+                reading = validate;
+                validation = CsvData.read(validate, model);
             }
-        } catch (Failed f) {
-            err.println(f.getMessage());
+        } catch (CsvData.Problem p) {
+            err.println(reading + (p.line > 0 ? ":" + p.line : "") + ": error: " + p.getMessage());
             err.flush();
             return Main.INPUT_ERRORS;
-        } catch (CsvData.Problem p) {
-            err.println(located(data, p));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            err.println(reading + ": error: not UTF-8 text (invalid byte sequence)");
+            err.flush();
+            return Main.INPUT_ERRORS;
+        } catch (IOException e) {
+            err.println(reading + ": error: cannot read the file: " + e.getMessage());
             err.flush();
             return Main.INPUT_ERRORS;
         }
@@ -213,24 +221,6 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The parameters every run starts from (--init), or null for initParameters(--seed). */
     private Map<String, double[]> startFrom;
-
-    private static final class Failed extends Exception {
-        Failed(String message) {
-            super(message);
-        }
-    }
-
-    private static CsvData readOrFail(Path file, ModelLayout model) throws Failed, IOException {
-        try {
-            return CsvData.read(file, model);
-        } catch (CsvData.Problem p) {
-            throw new Failed(located(file, p));
-        }
-    }
-
-    private static String located(Path file, CsvData.Problem p) {
-        return file + (p.line > 0 ? ":" + p.line : "") + ": error: " + p.getMessage();
-    }
 
     private CommandLine.ParameterException usage(String message) {
         return new CommandLine.ParameterException(spec.commandLine(), message);

@@ -248,6 +248,22 @@ class TrainCommandTest {
     }
 
     @Test
+    void dataThatIsNotARegularFileIsRefusedAtOnce() {
+        CliTest.Run r = lossc("train", TWO_LAYER.toString(), "--data", "/dev/null");
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.err().startsWith("/dev/null: error: not a regular file"), r.err());
+    }
+
+    @Test
+    void dataThatIsNotUtf8IsAnErrorNotAStackTrace() throws IOException {
+        Path data = tmp.resolve("latin1.csv");
+        Files.write(data, new byte[] {'x', '[', '0', ']', ',', 'y', '\n', (byte) 0xE9, ',', '1', '\n'});
+        CliTest.Run r = lossc("train", TWO_LAYER.toString(), "--data", data.toString());
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertEquals(data + ": error: not UTF-8 text (invalid byte sequence)\n", r.err());
+    }
+
+    @Test
     void badOptionsAreUsageErrors() throws IOException {
         Path data = regression("train.csv", 20, 1);
         assertEquals(Main.USAGE, lossc("train", TWO_LAYER.toString(), "--data", data.toString(), "--optimizer", "lbfgs").code());
