@@ -106,7 +106,7 @@ public final class GradCheck {
                 if (in.integer()) {
                     v[i] = in.limit() > 0 ? rnd.nextInt(in.limit()) : 0;
                 } else {
-                    v[i] = Math.max(-3, Math.min(3, gaussian(rnd)));
+                    v[i] = Math.max(-3, Math.min(3, rnd.nextGaussian()));
                 }
             }
             inputs.put(in.name(), v);
@@ -114,9 +114,4 @@ public final class GradCheck {
         return inputs;
     }
 
-    private static double gaussian(SplittableRandom rnd) {
-        double u = 1 - rnd.nextDouble();
-        double w = rnd.nextDouble();
-        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * w);
-    }
 }

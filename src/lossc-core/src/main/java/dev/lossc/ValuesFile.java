@@ -80,19 +80,30 @@ public final class ValuesFile {
         // All inputs sized by one varying dim give it the same size (V008 at each that disagrees).
         model.sizes(inputs, (first, other, dim, a, b) ->
                 reporter.error(entries.get(other.name()).pos(), DiagnosticKind.VALUES_SIZES, first.name(), other.name(), dim, a, b));
+        takeParams(entries, model, reporter, params, paramsOptional, known);
+        reportUnknown(entries, known, model, reporter);
+        return !reporter.hasErrors();
+    }
+
+    /** Every param's value into {@code params} (one the file leaves out is an error unless {@code optional}); their names into {@code known}. */
+    private static void takeParams(Map<String, Entry> entries, ModelLayout model, Reporter reporter, Map<String, double[]> params,
+                                   boolean optional, java.util.Set<String> known) {
         for (ModelLayout.Slot p : model.params()) {
             known.add(p.name());
-            if (paramsOptional && !entries.containsKey(p.name())) {
+            if (optional && !entries.containsKey(p.name())) {
                 continue;
             }
             params.put(p.name(), take(entries, "param", p.name(), p.shape(), reporter));
         }
+    }
+
+    /** V004 at every entry whose name is not in {@code known}. */
+    private static void reportUnknown(Map<String, Entry> entries, java.util.Set<String> known, ModelLayout model, Reporter reporter) {
         for (Entry e : entries.values()) {
             if (!known.contains(e.name())) {
                 reporter.error(e.pos(), DiagnosticKind.VALUES_UNKNOWN, e.name(), model.className());
             }
         }
-        return !reporter.hasErrors();
     }
 
     /**
@@ -113,18 +124,11 @@ public final class ValuesFile {
             return false;
         }
         java.util.Set<String> known = new java.util.HashSet<>();
-        for (ModelLayout.Slot p : model.params()) {
-            known.add(p.name());
-            params.put(p.name(), take(entries, "param", p.name(), p.shape(), reporter));
-        }
+        takeParams(entries, model, reporter, params, false, known);
         if (inputsIgnored) {
             model.inputs().forEach(in -> known.add(in.name()));
         }
-        for (Entry e : entries.values()) {
-            if (!known.contains(e.name())) {
-                reporter.error(e.pos(), DiagnosticKind.VALUES_UNKNOWN, e.name(), model.className());
-            }
-        }
+        reportUnknown(entries, known, model, reporter);
         return !reporter.hasErrors();
     }
 

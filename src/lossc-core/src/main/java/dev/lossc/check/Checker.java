@@ -871,7 +871,7 @@ public final class Checker {
         }
         Typed.Expr base = expr(i.base(), ctx);
         Shape s = base == null ? null : base.shape();
-        Shape.Axis[] axes = s == null ? null : s.isMatrix() ? new Shape.Axis[] {s.rowAxis(), s.colAxis()} : new Shape.Axis[] {s.colAxis()};
+        Shape.Axis[] axes = indexAxes(s);
         List<Affine> idx = new ArrayList<>();
         boolean ok = true;
         for (int k = 0; k < i.indexes().size(); k++) {
@@ -903,7 +903,7 @@ public final class Checker {
             return null;
         }
         if (idx.size() > s.rank()) {
-            reporter.error(i.pos(), DiagnosticKind.TOO_MANY_INDEXES, s.isScalar() ? "scalar" : s.isVector() ? "vector" : "matrix", idx.size());
+            tooManyIndexes(i.pos(), s, idx.size());
             return null;
         }
         for (int k = 0; k < idx.size(); k++) {
@@ -917,6 +917,15 @@ public final class Checker {
         return new Typed.Index(base, idx, result, i.pos());
     }
 
+    /** The axes indexes address, in order: a matrix's rows and columns, a vector's length (null for no shape). */
+    private static Shape.Axis[] indexAxes(Shape s) {
+        return s == null ? null : s.isMatrix() ? new Shape.Axis[] {s.rowAxis(), s.colAxis()} : new Shape.Axis[] {s.colAxis()};
+    }
+
+    private void tooManyIndexes(Pos pos, Shape s, int given) {
+        reporter.error(pos, DiagnosticKind.TOO_MANY_INDEXES, s.isScalar() ? "scalar" : s.isVector() ? "vector" : "matrix", given);
+    }
+
     /**
      * {@code v[a..b]}, {@code A[a..b]}, {@code A[.., j]}, {@code A[i, a..b]}, {@code A[a..b, c..d]}
      * (version 2): a block of the base. A range's length {@code b - a} is a constant of 1 or more;
@@ -928,10 +937,10 @@ public final class Checker {
         Shape s = base == null ? null : base.shape();
         List<Expr> xs = i.indexes();
         if (s != null && xs.size() > s.rank()) {
-            reporter.error(i.pos(), DiagnosticKind.TOO_MANY_INDEXES, s.isScalar() ? "scalar" : s.isVector() ? "vector" : "matrix", xs.size());
+            tooManyIndexes(i.pos(), s, xs.size());
             return null;
         }
-        Shape.Axis[] axes = s == null ? null : s.isMatrix() ? new Shape.Axis[] {s.rowAxis(), s.colAxis()} : new Shape.Axis[] {s.colAxis()};
+        Shape.Axis[] axes = indexAxes(s);
         Affine[] start = new Affine[xs.size()];
         // The length of each range; null for a single index (that axis is dropped).
         Shape.Axis[] length = new Shape.Axis[xs.size()];

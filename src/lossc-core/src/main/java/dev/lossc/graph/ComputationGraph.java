@@ -120,16 +120,14 @@ public final class ComputationGraph {
         } else if (s instanceof Stmt.Const c) {
             env.names.put(c.name().name(), new Constant(c.name().name()));
         } else if (s instanceof Stmt.Input in) {
-            String shape = in.shape().isEmpty() ? "" : " [" + String.join(", ", in.shape().stream().map(ComputationGraph::text).toList()) + "]";
-            int n = add(Kind.INPUT, in.name().name() + shape + (in.integer() ? ": int" : ""), in.pos(), cluster, null, false);
+            int n = add(Kind.INPUT, in.name().name() + shapeLabel(in.shape()) + (in.integer() ? ": int" : ""), in.pos(), cluster, null, false);
             declared.put(in.name().name(), n);
             env.names.put(in.name().name(), new Value(n));
             if (in.integer()) {
                 intInputs.add(in.name().name());
             }
         } else if (s instanceof Stmt.Param pa) {
-            String shape = pa.shape().isEmpty() ? "" : " [" + String.join(", ", pa.shape().stream().map(ComputationGraph::text).toList()) + "]";
-            int n = add(Kind.PARAM, pa.name().name() + shape, pa.pos(), cluster, null, false);
+            int n = add(Kind.PARAM, pa.name().name() + shapeLabel(pa.shape()), pa.pos(), cluster, null, false);
             declared.put(pa.name().name(), n);
             env.names.put(pa.name().name(), new Value(n));
         } else if (s instanceof Stmt.Let l) {
@@ -188,7 +186,6 @@ public final class ComputationGraph {
 
     /** The node an expression's value comes from (-1 for none, e.g. a loop variable used as an index). */
     private int expr(Expr e, Env env, int cluster) {
-        boolean probed = cluster == 0;
         if (e instanceof Expr.Num n) {
             return add(Kind.CONST, n.text(), n.pos(), cluster, null, false);
         } else if (e instanceof Expr.Name n) {
@@ -198,15 +195,14 @@ public final class ComputationGraph {
             }
             return constants.computeIfAbsent(n.id().name() + "#" + cluster, k -> add(Kind.CONST, n.id().name(), n.pos(), cluster, null, false));
         } else if (e instanceof Expr.Neg n) {
-            return op("-x", e, n.pos(), cluster, probed && !constant(e, env), env, n.operand());
+            return op("-x", e, n.pos(), cluster, env, n.operand());
         } else if (e instanceof Expr.Binary b) {
-            return op(b.op().symbol, e, b.pos(), cluster, probed && !constant(e, env), env, b.left(), b.right());
+            return op(b.op().symbol, e, b.pos(), cluster, env, b.left(), b.right());
         } else if (e instanceof Expr.Pow p) {
-            return op("^ " + text(p.exponent()), e, p.pos(), cluster, probed && !constant(e, env), env, p.base());
+            return op("^ " + text(p.exponent()), e, p.pos(), cluster, env, p.base());
         } else if (e instanceof Expr.Index i) {
             List<String> idx = i.indexes().stream().map(ComputationGraph::text).toList();
-            boolean intData = i.base() instanceof Expr.Name n && intInputs.contains(n.id().name());
-            int node = op("[" + String.join(", ", idx) + "]", e, i.pos(), cluster, probed && !intData && !constant(e, env), env, i.base());
+            int node = op("[" + String.join(", ", idx) + "]", e, i.pos(), cluster, env, i.base());
             for (Expr x : i.indexes()) {
                 // An index read from int data (a lookup): the ids flow in too.
                 if (refersToIntInput(x)) {
@@ -225,7 +221,7 @@ public final class ComputationGraph {
                 }
             }
             String label = f + (c.args().size() > args.size() ? "(…, " + text(c.args().get(c.args().size() - 1)) + ")" : "");
-            return op(label, e, c.pos(), cluster, probed && !constant(e, env), env, args.toArray(new Expr[0]));
+            return op(label, e, c.pos(), cluster, env, args.toArray(new Expr[0]));
         }
         return -1;
     }
@@ -242,12 +238,14 @@ public final class ComputationGraph {
         }
     }
 
-    private int op(String label, Expr e, Pos pos, int cluster, boolean probed, Env env, Expr... operands) {
+    private int op(String label, Expr e, Pos pos, int cluster, Env env, Expr... operands) {
         List<Integer> from = new ArrayList<>();
         for (Expr x : operands) {
             from.add(expr(x, env, cluster));
         }
-        int n = add(Kind.OP, label, pos, cluster, e, probed);
+        // Annotated: a real value computed once (at the top level) from inputs or params; not an id read from int data.
+        boolean intData = e instanceof Expr.Index i && refersToIntInput(i.base());
+        int n = add(Kind.OP, label, pos, cluster, e, cluster == 0 && !intData && !constant(e, env));
         for (int f : from) {
             edge(f, n);
         }
@@ -255,6 +253,11 @@ public final class ComputationGraph {
             noteRead(x, n, env);
         }
         return n;
+    }
+
+    /** A declaration's sizes as a label suffix: {@code  [T, X]}, nothing for a scalar. */
+    private static String shapeLabel(List<Expr> sizes) {
+        return sizes.isEmpty() ? "" : " [" + String.join(", ", sizes.stream().map(ComputationGraph::text).toList()) + "]";
     }
 
     private boolean refersToIntInput(Expr x) {
