@@ -208,12 +208,18 @@ final class CsvData {
         return new CsvData(to - from, rows(order, from, to), width);
     }
 
-    /** 0 … n-1 in a random order (Fisher–Yates). */
-    static int[] shuffled(int n, java.util.SplittableRandom rnd) {
+    /** 0 … n-1. */
+    static int[] inOrder(int n) {
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
+        return order;
+    }
+
+    /** 0 … n-1 in a random order (Fisher–Yates). */
+    static int[] shuffled(int n, java.util.SplittableRandom rnd) {
+        int[] order = inOrder(n);
         for (int i = n - 1; i > 0; i--) {
             int j = rnd.nextInt(i + 1);
             int t = order[i];

@@ -99,8 +99,7 @@ final class Trainer {
             total += (to - from) * batchStep(order, from, to);
         }
         double trainLoss = total / train.rows;
-        CsvData measured = validation != null ? validation : null;
-        double validationLoss = measured == null ? Double.NaN : meanLoss(measured);
+        double validationLoss = validation == null ? Double.NaN : meanLoss(validation);
         double accuracy = accuracyOutput == null ? Double.NaN : accuracy(validation != null ? validation : train);
         return new Epoch(number, rate, trainLoss, validationLoss, accuracy);
     }
@@ -115,65 +114,63 @@ final class Trainer {
         // One call per row, or per chunk of at most the varying dim's maximum rows: the gradients
         // weighted by their rows, so a mean over the batch is the mean over all of its rows.
         java.util.Arrays.fill(sum, 0.0);
-        double loss = 0;
-        int chunk = batched ? maxRows : 1;
-        for (int i = from; i < to; i += chunk) {
-            int end = Math.min(to, i + chunk);
-            loss += (end - i) * model.lossAndGradient(train.rows(order, i, end));
+        double[] loss = {0};
+        calls(train, order, from, to, (rows, n) -> {
+            loss[0] += n * model.lossAndGradient(rows);
             double[] g = model.gradient();
             for (int k = 0; k < sum.length; k++) {
-                sum[k] += (end - i) * g[k];
+                sum[k] += n * g[k];
             }
-        }
+        });
         int n = to - from;
         double[] g = model.gradient();
         for (int k = 0; k < sum.length; k++) {
             g[k] = sum[k] / n;
         }
         optimizer.step(model.parameters(), g);
-        return loss / n;
+        return loss[0] / n;
     }
 
-    /** The loss over all of {@code data}: per row (weighted by rows for a batch model's chunks). */
-    double meanLoss(CsvData data) {
-        int[] order = identity(data.rows);
-        double total = 0;
+    /** What runs on the rows of one call of the model: the rows by input, and how many there are. */
+    private interface Call {
+        void run(Map<String, double[]> rows, int n);
+    }
+
+    /**
+     * Rows {@code order[from..to)} of {@code data}, in the calls the model takes them in: one row
+     * per call, or for a batch model up to its varying dim's maximum rows per call.
+     */
+    private void calls(CsvData data, int[] order, int from, int to, Call body) {
         int step = batched ? maxRows : 1;
-        for (int from = 0; from < data.rows; from += step) {
-            int to = Math.min(data.rows, from + step);
-            total += (to - from) * model.loss(data.rows(order, from, to));
+        for (int i = from; i < to; i += step) {
+            int end = Math.min(to, i + step);
+            body.run(data.rows(order, i, end), end - i);
         }
-        return total / data.rows;
+    }
+
+    /** The loss over all of {@code data}: per row (weighted by rows for a batch model's calls). */
+    double meanLoss(CsvData data) {
+        double[] total = {0};
+        calls(data, CsvData.inOrder(data.rows), 0, data.rows, (rows, n) -> total[0] += n * model.loss(rows));
+        return total[0] / data.rows;
     }
 
     private double accuracy(CsvData data) {
-        int[] order = identity(data.rows);
-        int right = 0;
-        int step = batched ? maxRows : 1;
-        for (int from = 0; from < data.rows; from += step) {
-            int to = Math.min(data.rows, from + step);
-            Map<String, double[]> rows = data.rows(order, from, to);
+        int[] right = {0};
+        calls(data, CsvData.inOrder(data.rows), 0, data.rows, (rows, n) -> {
             double[] out = model.output(accuracyOutput, rows);
             double[] label = rows.get(labels);
-            int k = out.length / (to - from);
-            for (int i = 0; i < to - from; i++) {
+            int k = out.length / n;
+            for (int i = 0; i < n; i++) {
                 int best = 0;
                 for (int j = 1; j < k; j++) {
                     if (out[i * k + j] > out[i * k + best]) {
                         best = j;
                     }
                 }
-                right += best == (int) label[i] ? 1 : 0;
+                right[0] += best == (int) label[i] ? 1 : 0;
             }
-        }
-        return (double) right / data.rows;
-    }
-
-    private static int[] identity(int n) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        return order;
+        });
+        return (double) right[0] / data.rows;
     }
 }
