@@ -5,8 +5,6 @@ import dev.lossc.types.Shape;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -80,8 +78,11 @@ final class CsvData {
         return names;
     }
 
-    /** Reads {@code file} for {@code model}; every problem is a {@link Problem} at its line. */
-    static CsvData read(Path file, ModelLayout model) throws Problem, IOException {
+    /**
+     * Reads a file's bytes for {@code model}; every problem is a {@link Problem} at its line, bytes
+     * that are not UTF-8 a {@link java.nio.charset.CharacterCodingException}.
+     */
+    static CsvData read(byte[] file, ModelLayout model) throws Problem, java.nio.charset.CharacterCodingException {
         boolean batched = batched(model);
         if (batched) {
             for (ModelLayout.Slot in : model.inputs()) {
@@ -92,7 +93,9 @@ final class CsvData {
             }
         }
         CSVFormat format = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).setTrim(true).get();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8); CSVParser csv = CSVParser.parse(reader, format)) {
+        // Decoded strictly first: a malformed byte is an error, not a replacement character.
+        String content = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(file)).toString();
+        try (Reader reader = new java.io.StringReader(content); CSVParser csv = CSVParser.parse(reader, format)) {
             List<String> header = csv.getHeaderNames();
             Set<String> seen = new HashSet<>();
             for (String h : header) {
@@ -173,8 +176,8 @@ final class CsvData {
                 width.put(in.name(), w);
             }
             return new CsvData(count, values, width);
-        } catch (java.io.UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
-            // Commons CSV reports malformed quoting, a missing or duplicate header this way.
+        } catch (IOException | java.io.UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
+            // Commons CSV reports malformed quoting, a missing or duplicate header this way (the text is in memory: no I/O fails).
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new Problem(0, "not a valid CSV file: " + shorten(message));
         }

@@ -147,8 +147,10 @@ final class TrainCommand implements Callable<Integer> {
         if (source == null) {
             return Main.INPUT_ERRORS;
         }
-        // Only regular files, as every command reads (a pipe or a device is refused at once).
-        if (Common.read(spec, data, Long.MAX_VALUE >> 1) == null || (validate != null && Common.read(spec, validate, Long.MAX_VALUE >> 1) == null)) {
+        // Read once, as every command reads: only regular files (a pipe or a device is refused at once).
+        byte[] dataBytes = Common.read(spec, data, Long.MAX_VALUE >> 1);
+        byte[] validateBytes = validate == null ? null : Common.read(spec, validate, Long.MAX_VALUE >> 1);
+        if (dataBytes == null || (validate != null && validateBytes == null)) {
             return Main.INPUT_ERRORS;
         }
         LossCompiler.Result r = LossCompiler.compile(file.toString(), source, LossCompiler.Options.DEFAULT);
@@ -161,10 +163,10 @@ final class TrainCommand implements Callable<Integer> {
         CsvData validation = null;
         Path reading = data;
         try {
-            train = CsvData.read(data, model);
+            train = CsvData.read(dataBytes, model);
             if (validate != null) {
                 reading = validate;
-                validation = CsvData.read(validate, model);
+                validation = CsvData.read(validateBytes, model);
             }
         } catch (CsvData.Problem p) {
             err.println(reading + (p.line > 0 ? ":" + p.line : "") + ": error: " + p.getMessage());
@@ -172,10 +174,6 @@ final class TrainCommand implements Callable<Integer> {
             return Main.INPUT_ERRORS;
         } catch (java.nio.charset.CharacterCodingException e) {
             err.println(reading + ": error: not UTF-8 text (invalid byte sequence)");
-            err.flush();
-            return Main.INPUT_ERRORS;
-        } catch (IOException e) {
-            err.println(reading + ": error: cannot read the file: " + e.getMessage());
             err.flush();
             return Main.INPUT_ERRORS;
         }

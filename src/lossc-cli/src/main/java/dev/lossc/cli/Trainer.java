@@ -54,11 +54,6 @@ final class Trainer {
         this.labels = pair == null ? null : pair[1];
     }
 
-    /** The batch size actually used: what was asked, at most the data's rows. */
-    int batch() {
-        return batch;
-    }
-
     /**
      * The first output that scores classes against int labels: {@code [B, K]} with an int input
      * {@code [B]} in a batch model, {@code [K]} with an int scalar otherwise, where the labels'
