@@ -14,10 +14,8 @@ import java.util.SplittableRandom;
  * {@code maxPerParam} is checked at that many positions drawn with the seed (every element otherwise).
  */
 public final class GradCheck {
-    /** The tolerances and the sampling; {@link #DEFAULTS} are PyTorch's. */
-    public record Settings(double eps, double atol, double rtol, int maxPerParam, long seed) {
-        public static final Settings DEFAULTS = new Settings(1e-6, 1e-5, 1e-3, 1000, 0);
-    }
+    /** The tolerances and the sampling (the command's defaults are PyTorch's). */
+    public record Settings(double eps, double atol, double rtol, int maxPerParam, long seed) {}
 
     /**
      * One param: how many elements were checked and failed, and its worst entry: the one whose error

@@ -46,7 +46,7 @@ public final class Graphs {
         String prefix = prefix(text);
         List<ComputationGraph.Node> probes = graph.probed();
         // Pass 1: lets and outputs only, to learn each probed value's shape.
-        LossCompiler.Result first = LossCompiler.compile(graph.withProbes(program, prefix, null), text, LossCompiler.Options.DEFAULT);
+        LossCompiler.Result first = LossCompiler.check(graph.withProbes(program, prefix, null), text);
         if (!first.ok()) {
             throw new IllegalStateException("the probed program does not compile:\n" + first.render());
         }

@@ -167,9 +167,18 @@ public final class LossCompiler {
      * does); {@code text} is the source its positions point into, for diagnostics.
      */
     public static Result compile(Program ast, String text, Options options) {
+        return runParsed(ast, text, options, true);
+    }
+
+    /** Checks a program built as an AST, as {@link #check(String, String)} a file: no code is generated. */
+    public static Result check(Program ast, String text) {
+        return runParsed(ast, text, Options.DEFAULT, false);
+    }
+
+    private static Result runParsed(Program ast, String text, Options options, boolean generate) {
         return onLargeStack(ast.file(), () -> {
             SourceText source = new SourceText(ast.file(), text);
-            return runParsed(ast, source, new Reporter(ast.file()), new EnumMap<>(Dump.class), options, true);
+            return runParsed(ast, source, new Reporter(ast.file()), new EnumMap<>(Dump.class), options, generate);
         });
     }
 
