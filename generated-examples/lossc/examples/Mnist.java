@@ -331,25 +331,34 @@ public final class Mnist {
                 tmp1[j * 128 + i] = params[W1_OFFSET + i * 784 + j];
             }
         }
-        for (int p = 0; p < 784; p++) {
-            System.arraycopy(tmp1, p * 128, scratch_b784x128[p], 0, 128);
-        }
-        for (int i = 0; i < B; i++) {
-            Arrays.fill(scratch_c64x128[i], 0.0);
-        }
-        for (int p = 0; p < 784; p++) {
-            double[] b = scratch_b784x128[p];
+        {
+            for (int p = 0; p < 784; p++) {
+                System.arraycopy(tmp1, p * 128, scratch_b784x128[p], 0, 128);
+            }
             for (int i = 0; i < B; i++) {
-                double a = X[i * 784 + p];
-                double[] c = scratch_c64x128[i];
-                for (int j = 0; j < 128; j++) {
-                    c[j] += a * b[j];
+                Arrays.fill(scratch_c64x128[i], 0.0);
+            }
+            int p = 0;
+            for (; p + 3 < 784; p += 4) {
+                double[] b0 = scratch_b784x128[p];
+                double[] b1 = scratch_b784x128[p + 1];
+                double[] b2 = scratch_b784x128[p + 2];
+                double[] b3 = scratch_b784x128[p + 3];
+                for (int i = 0; i < B; i++) {
+                    double[] c = scratch_c64x128[i];
+                    double a0 = X[i * 784 + p];
+                    double a1 = X[i * 784 + p + 1];
+                    double a2 = X[i * 784 + p + 2];
+                    double a3 = X[i * 784 + p + 3];
+                    for (int j = 0; j < 128; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    }
                 }
             }
-        }
-        for (int i = 0; i < B; i++) {
-            double[] c = scratch_c64x128[i];
-            System.arraycopy(c, 0, tmp2, i * 128, 128);
+            for (int i = 0; i < B; i++) {
+                double[] c = scratch_c64x128[i];
+                System.arraycopy(c, 0, tmp2, i * 128, 128);
+            }
         }
         for (int i = 0; i < B; i++) {
             for (int j = 0; j < 128; j++) {
@@ -404,25 +413,34 @@ public final class Mnist {
                 tmp1[j * 128 + i] = params[W1_OFFSET + i * 784 + j];
             }
         }
-        for (int p = 0; p < 784; p++) {
-            System.arraycopy(tmp1, p * 128, scratch_b784x128[p], 0, 128);
-        }
-        for (int i = 0; i < B; i++) {
-            Arrays.fill(scratch_c64x128[i], 0.0);
-        }
-        for (int p = 0; p < 784; p++) {
-            double[] b = scratch_b784x128[p];
+        {
+            for (int p = 0; p < 784; p++) {
+                System.arraycopy(tmp1, p * 128, scratch_b784x128[p], 0, 128);
+            }
             for (int i = 0; i < B; i++) {
-                double a = X[i * 784 + p];
-                double[] c = scratch_c64x128[i];
-                for (int j = 0; j < 128; j++) {
-                    c[j] += a * b[j];
+                Arrays.fill(scratch_c64x128[i], 0.0);
+            }
+            int p = 0;
+            for (; p + 3 < 784; p += 4) {
+                double[] b0 = scratch_b784x128[p];
+                double[] b1 = scratch_b784x128[p + 1];
+                double[] b2 = scratch_b784x128[p + 2];
+                double[] b3 = scratch_b784x128[p + 3];
+                for (int i = 0; i < B; i++) {
+                    double[] c = scratch_c64x128[i];
+                    double a0 = X[i * 784 + p];
+                    double a1 = X[i * 784 + p + 1];
+                    double a2 = X[i * 784 + p + 2];
+                    double a3 = X[i * 784 + p + 3];
+                    for (int j = 0; j < 128; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    }
                 }
             }
-        }
-        for (int i = 0; i < B; i++) {
-            double[] c = scratch_c64x128[i];
-            System.arraycopy(c, 0, tmp2, i * 128, 128);
+            for (int i = 0; i < B; i++) {
+                double[] c = scratch_c64x128[i];
+                System.arraycopy(c, 0, tmp2, i * 128, 128);
+            }
         }
         for (int i = 0; i < B; i++) {
             for (int j = 0; j < 128; j++) {
@@ -482,6 +500,11 @@ public final class Mnist {
     }
 
     private void backward() {
+        backward1();
+        backward2();
+    }
+
+    private void backward1() {
         // line 18: loss cross_entropy(logits, labels);          // the mean over the B rows
         // d tmp9 from lossValue = mul: da += dy * b
         d_tmp9 = (1.0 / B);
@@ -539,9 +562,23 @@ public final class Mnist {
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x128[0];
             Arrays.fill(c, 0.0);
-            for (int p = 0; p < 10; p++) {
-                double a = d_logits[i * 10 + p];
+            int p = 0;
+            for (; p + 3 < 10; p += 4) {
+                double[] b0 = scratch_b10x128[p];
+                double[] b1 = scratch_b10x128[p + 1];
+                double[] b2 = scratch_b10x128[p + 2];
+                double[] b3 = scratch_b10x128[p + 3];
+                double a0 = d_logits[i * 10 + p];
+                double a1 = d_logits[i * 10 + p + 1];
+                double a2 = d_logits[i * 10 + p + 2];
+                double a3 = d_logits[i * 10 + p + 3];
+                for (int j = 0; j < 128; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                }
+            }
+            for (; p < 10; p++) {
                 double[] b = scratch_b10x128[p];
+                double a = d_logits[i * 10 + p];
                 for (int j = 0; j < 128; j++) {
                     c[j] += a * b[j];
                 }
@@ -568,6 +605,10 @@ public final class Mnist {
                 grad[b1_OFFSET + j] += d_tmp3[i * 128 + j];
             }
         }
+    }
+
+    private void backward2() {
+        // line 15: let hidden = relu(X @ transpose(W1) + b1);   // [B, H]
         // d tmp1 from tmp2 = matmul: db += matmul_tn(a, dy)
         for (int p = 0; p < B; p++) {
             System.arraycopy(d_tmp3, p * 128, scratch_b64x128[p], 0, 128);
@@ -575,9 +616,23 @@ public final class Mnist {
         for (int i = 0; i < 784; i++) {
             double[] c = scratch_c1x128[0];
             Arrays.fill(c, 0.0);
-            for (int p = 0; p < B; p++) {
-                double a = X[p * 784 + i];
+            int p = 0;
+            for (; p + 3 < B; p += 4) {
+                double[] b0 = scratch_b64x128[p];
+                double[] b1 = scratch_b64x128[p + 1];
+                double[] b2 = scratch_b64x128[p + 2];
+                double[] b3 = scratch_b64x128[p + 3];
+                double a0 = X[p * 784 + i];
+                double a1 = X[(p + 1) * 784 + i];
+                double a2 = X[(p + 2) * 784 + i];
+                double a3 = X[(p + 3) * 784 + i];
+                for (int j = 0; j < 128; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                }
+            }
+            for (; p < B; p++) {
                 double[] b = scratch_b64x128[p];
+                double a = X[p * 784 + i];
                 for (int j = 0; j < 128; j++) {
                     c[j] += a * b[j];
                 }

@@ -312,9 +312,23 @@ public final class TwoClass {
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x16[0];
             Arrays.fill(c, 0.0);
-            for (int p = 0; p < 2; p++) {
-                double a = X[i * 2 + p];
+            int p = 0;
+            for (; p + 3 < 2; p += 4) {
+                double[] b0 = scratch_b2x16[p];
+                double[] b1 = scratch_b2x16[p + 1];
+                double[] b2 = scratch_b2x16[p + 2];
+                double[] b3 = scratch_b2x16[p + 3];
+                double a0 = X[i * 2 + p];
+                double a1 = X[i * 2 + p + 1];
+                double a2 = X[i * 2 + p + 2];
+                double a3 = X[i * 2 + p + 3];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                }
+            }
+            for (; p < 2; p++) {
                 double[] b = scratch_b2x16[p];
+                double a = X[i * 2 + p];
                 for (int j = 0; j < 16; j++) {
                     c[j] += a * b[j];
                 }
@@ -379,9 +393,23 @@ public final class TwoClass {
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x16[0];
             Arrays.fill(c, 0.0);
-            for (int p = 0; p < 2; p++) {
-                double a = X[i * 2 + p];
+            int p = 0;
+            for (; p + 3 < 2; p += 4) {
+                double[] b0 = scratch_b2x16[p];
+                double[] b1 = scratch_b2x16[p + 1];
+                double[] b2 = scratch_b2x16[p + 2];
+                double[] b3 = scratch_b2x16[p + 3];
+                double a0 = X[i * 2 + p];
+                double a1 = X[i * 2 + p + 1];
+                double a2 = X[i * 2 + p + 2];
+                double a3 = X[i * 2 + p + 3];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                }
+            }
+            for (; p < 2; p++) {
                 double[] b = scratch_b2x16[p];
+                double a = X[i * 2 + p];
                 for (int j = 0; j < 16; j++) {
                     c[j] += a * b[j];
                 }
@@ -442,6 +470,11 @@ public final class TwoClass {
     }
 
     private void backward() {
+        backward1();
+        backward2();
+    }
+
+    private void backward1() {
         // line 18: loss cross_entropy(logits, labels);
         // d tmp10 from lossValue = mul: da += dy * b
         d_tmp10 = (1.0 / B);
@@ -499,9 +532,23 @@ public final class TwoClass {
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x16[0];
             Arrays.fill(c, 0.0);
-            for (int p = 0; p < 2; p++) {
-                double a = d_logits[i * 2 + p];
+            int p = 0;
+            for (; p + 3 < 2; p += 4) {
+                double[] b0 = scratch_b2x16[p];
+                double[] b1 = scratch_b2x16[p + 1];
+                double[] b2 = scratch_b2x16[p + 2];
+                double[] b3 = scratch_b2x16[p + 3];
+                double a0 = d_logits[i * 2 + p];
+                double a1 = d_logits[i * 2 + p + 1];
+                double a2 = d_logits[i * 2 + p + 2];
+                double a3 = d_logits[i * 2 + p + 3];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                }
+            }
+            for (; p < 2; p++) {
                 double[] b = scratch_b2x16[p];
+                double a = d_logits[i * 2 + p];
                 for (int j = 0; j < 16; j++) {
                     c[j] += a * b[j];
                 }
@@ -527,6 +574,10 @@ public final class TwoClass {
                 grad[b1_OFFSET + j] += d_tmp3[i * 16 + j];
             }
         }
+    }
+
+    private void backward2() {
+        // line 16: let logits = tanh(X @ transpose(W1) + b1) @ transpose(W2) + b2;
         // d tmp1 from tmp2 = matmul: db += matmul_tn(a, dy)
         for (int p = 0; p < B; p++) {
             System.arraycopy(d_tmp3, p * 16, scratch_b64x16[p], 0, 16);
@@ -534,9 +585,23 @@ public final class TwoClass {
         for (int i = 0; i < 2; i++) {
             double[] c = scratch_c1x16[0];
             Arrays.fill(c, 0.0);
-            for (int p = 0; p < B; p++) {
-                double a = X[p * 2 + i];
+            int p = 0;
+            for (; p + 3 < B; p += 4) {
+                double[] b0 = scratch_b64x16[p];
+                double[] b1 = scratch_b64x16[p + 1];
+                double[] b2 = scratch_b64x16[p + 2];
+                double[] b3 = scratch_b64x16[p + 3];
+                double a0 = X[p * 2 + i];
+                double a1 = X[(p + 1) * 2 + i];
+                double a2 = X[(p + 2) * 2 + i];
+                double a3 = X[(p + 3) * 2 + i];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                }
+            }
+            for (; p < B; p++) {
                 double[] b = scratch_b64x16[p];
+                double a = X[p * 2 + i];
                 for (int j = 0; j < 16; j++) {
                     c[j] += a * b[j];
                 }

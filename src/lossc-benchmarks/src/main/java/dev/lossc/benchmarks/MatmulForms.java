@@ -214,4 +214,154 @@ public class MatmulForms {
         }
         return rowArrays();
     }
+
+    @Param({"256"})
+    int jb;
+
+    /** Four sources, columns in blocks of {@code jb}: C's block stays in cache across p. */
+    @Benchmark
+    public double[][] blockedFourSources() {
+        for (double[] row : cRows) {
+            java.util.Arrays.fill(row, 0.0);
+        }
+        for (int j0 = 0; j0 < k; j0 += jb) {
+            int j1 = Math.min(k, j0 + jb);
+            int p = 0;
+            for (; p + 3 < n; p += 4) {
+                double[] b0 = bRows[p];
+                double[] b1 = bRows[p + 1];
+                double[] b2 = bRows[p + 2];
+                double[] b3 = bRows[p + 3];
+                for (int i = 0; i < m; i++) {
+                    double[] ar = aRows[i];
+                    double a0 = ar[p];
+                    double a1 = ar[p + 1];
+                    double a2 = ar[p + 2];
+                    double a3 = ar[p + 3];
+                    double[] c = cRows[i];
+                    for (int j = j0; j < j1; j++) {
+                        c[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    }
+                }
+            }
+            for (; p < n; p++) {
+                double[] b = bRows[p];
+                for (int i = 0; i < m; i++) {
+                    double a = aRows[i][p];
+                    double[] c = cRows[i];
+                    for (int j = j0; j < j1; j++) {
+                        c[j] += a * b[j];
+                    }
+                }
+            }
+        }
+        return cRows;
+    }
+
+    /** As {@link #blockedFourSources}, each sum in the order of p: the same bits as {@link #rowArrays}. */
+    @Benchmark
+    public double[][] blockedFourSourcesInOrder() {
+        for (double[] row : cRows) {
+            java.util.Arrays.fill(row, 0.0);
+        }
+        for (int j0 = 0; j0 < k; j0 += jb) {
+            int j1 = Math.min(k, j0 + jb);
+            int p = 0;
+            for (; p + 3 < n; p += 4) {
+                double[] b0 = bRows[p];
+                double[] b1 = bRows[p + 1];
+                double[] b2 = bRows[p + 2];
+                double[] b3 = bRows[p + 3];
+                for (int i = 0; i < m; i++) {
+                    double[] ar = aRows[i];
+                    double a0 = ar[p];
+                    double a1 = ar[p + 1];
+                    double a2 = ar[p + 2];
+                    double a3 = ar[p + 3];
+                    double[] c = cRows[i];
+                    for (int j = j0; j < j1; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    }
+                }
+            }
+            for (; p < n; p++) {
+                double[] b = bRows[p];
+                for (int i = 0; i < m; i++) {
+                    double a = aRows[i][p];
+                    double[] c = cRows[i];
+                    for (int j = j0; j < j1; j++) {
+                        c[j] += a * b[j];
+                    }
+                }
+            }
+        }
+        return cRows;
+    }
+
+    /** Eight sources, columns in blocks of {@code jb}. */
+    @Benchmark
+    public double[][] blockedEightSources() {
+        for (double[] row : cRows) {
+            java.util.Arrays.fill(row, 0.0);
+        }
+        for (int j0 = 0; j0 < k; j0 += jb) {
+            int j1 = Math.min(k, j0 + jb);
+            for (int p = 0; p + 7 < n; p += 8) {
+                double[] b0 = bRows[p];
+                double[] b1 = bRows[p + 1];
+                double[] b2 = bRows[p + 2];
+                double[] b3 = bRows[p + 3];
+                double[] b4 = bRows[p + 4];
+                double[] b5 = bRows[p + 5];
+                double[] b6 = bRows[p + 6];
+                double[] b7 = bRows[p + 7];
+                for (int i = 0; i < m; i++) {
+                    double[] ar = aRows[i];
+                    double a0 = ar[p];
+                    double a1 = ar[p + 1];
+                    double a2 = ar[p + 2];
+                    double a3 = ar[p + 3];
+                    double a4 = ar[p + 4];
+                    double a5 = ar[p + 5];
+                    double a6 = ar[p + 6];
+                    double a7 = ar[p + 7];
+                    double[] c = cRows[i];
+                    for (int j = j0; j < j1; j++) {
+                        c[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j]
+                                + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                    }
+                }
+            }
+        }
+        return cRows;
+    }
+
+    /** Four sources with Math.fma, columns in blocks of {@code jb}. */
+    @Benchmark
+    public double[][] blockedFmaFourSources() {
+        for (double[] row : cRows) {
+            java.util.Arrays.fill(row, 0.0);
+        }
+        for (int j0 = 0; j0 < k; j0 += jb) {
+            int j1 = Math.min(k, j0 + jb);
+            for (int p = 0; p + 3 < n; p += 4) {
+                double[] b0 = bRows[p];
+                double[] b1 = bRows[p + 1];
+                double[] b2 = bRows[p + 2];
+                double[] b3 = bRows[p + 3];
+                for (int i = 0; i < m; i++) {
+                    double[] ar = aRows[i];
+                    double a0 = ar[p];
+                    double a1 = ar[p + 1];
+                    double a2 = ar[p + 2];
+                    double a3 = ar[p + 3];
+                    double[] c = cRows[i];
+                    for (int j = j0; j < j1; j++) {
+                        c[j] = Math.fma(a3, b3[j], Math.fma(a2, b2[j], Math.fma(a1, b1[j], Math.fma(a0, b0[j], c[j]))));
+                    }
+                }
+            }
+        }
+        return cRows;
+    }
 }

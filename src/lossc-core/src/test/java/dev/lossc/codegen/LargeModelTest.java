@@ -40,12 +40,13 @@ class LargeModelTest {
 
     /**
      * Products on row arrays run in two orders (one row of C at a time when B is small, B's rows
-     * outermost when it is not, Kernels.ROW_OUTER_MAX_B); this network takes every product kind
+     * outermost when it is not, Kernels.ROW_OUTER_MAX_B, in column blocks when C's rows are long and
+     * four rows of B at a time with the rest one by one); this network takes every product kind
      * through both, checked against the gradient written out by hand in plain loops.
      */
     @Test
     void productsOnRowsInBothOrdersAgreeWithTheChainRuleByHand() {
-        int m = 240, n = 300, k = 20;
+        int m = 242, n = 530, k = 21;
         Compiled c = Compiled.compile("orders.loss", "model Orders;\nparam A[" + m + ", " + n + "];\nparam W[" + n + ", " + n
                 + "];\nparam V[" + n + ", " + k + "];\nloss sum(tanh(A @ W) @ V);\n");
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(11);
@@ -109,7 +110,9 @@ class LargeModelTest {
         String src = LossCompiler.compile("orders.loss", "model Orders;\nparam A[" + m + ", " + n + "];\nparam W[" + n + ", " + n
                 + "];\nparam V[" + n + ", " + k + "];\nloss sum(tanh(A @ W) @ V);\n", LossCompiler.Options.DEFAULT).output().orElseThrow().source();
         assertTrue(src.contains("double[] c = scratch_c1x"), "one row of C at a time is used");
-        assertTrue(src.contains("double[] b = scratch_b") && src.contains("double[] c = scratch_c" + m + "x"), "B's rows outermost is used");
+        assertTrue(src.contains("double[] b0 = scratch_b") && src.contains("double[] c = scratch_c" + m + "x"), "B's rows outermost is used");
+        assertTrue(src.contains("j0 += " + Kernels.COLUMN_BLOCK) && src.contains("for (; p < " + m + "; p++)"),
+                "column blocks and a shared size that is not a multiple of four are used");
     }
 
     /** Long programs are split into methods that all stay under the limit. */
