@@ -312,21 +312,7 @@ public final class TwoClass {
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x16[0];
             Arrays.fill(c, 0.0);
-            int p = 0;
-            for (; p + 3 < 2; p += 4) {
-                double[] b0 = scratch_b2x16[p];
-                double[] b1 = scratch_b2x16[p + 1];
-                double[] b2 = scratch_b2x16[p + 2];
-                double[] b3 = scratch_b2x16[p + 3];
-                double a0 = X[i * 2 + p];
-                double a1 = X[i * 2 + p + 1];
-                double a2 = X[i * 2 + p + 2];
-                double a3 = X[i * 2 + p + 3];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
-                }
-            }
-            for (; p < 2; p++) {
+            for (int p = 0; p < 2; p++) {
                 double[] b = scratch_b2x16[p];
                 double a = X[i * 2 + p];
                 for (int j = 0; j < 16; j++) {
@@ -393,21 +379,7 @@ public final class TwoClass {
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x16[0];
             Arrays.fill(c, 0.0);
-            int p = 0;
-            for (; p + 3 < 2; p += 4) {
-                double[] b0 = scratch_b2x16[p];
-                double[] b1 = scratch_b2x16[p + 1];
-                double[] b2 = scratch_b2x16[p + 2];
-                double[] b3 = scratch_b2x16[p + 3];
-                double a0 = X[i * 2 + p];
-                double a1 = X[i * 2 + p + 1];
-                double a2 = X[i * 2 + p + 2];
-                double a3 = X[i * 2 + p + 3];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
-                }
-            }
-            for (; p < 2; p++) {
+            for (int p = 0; p < 2; p++) {
                 double[] b = scratch_b2x16[p];
                 double a = X[i * 2 + p];
                 for (int j = 0; j < 16; j++) {
@@ -532,21 +504,7 @@ public final class TwoClass {
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x16[0];
             Arrays.fill(c, 0.0);
-            int p = 0;
-            for (; p + 3 < 2; p += 4) {
-                double[] b0 = scratch_b2x16[p];
-                double[] b1 = scratch_b2x16[p + 1];
-                double[] b2 = scratch_b2x16[p + 2];
-                double[] b3 = scratch_b2x16[p + 3];
-                double a0 = d_logits[i * 2 + p];
-                double a1 = d_logits[i * 2 + p + 1];
-                double a2 = d_logits[i * 2 + p + 2];
-                double a3 = d_logits[i * 2 + p + 3];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
-                }
-            }
-            for (; p < 2; p++) {
+            for (int p = 0; p < 2; p++) {
                 double[] b = scratch_b2x16[p];
                 double a = d_logits[i * 2 + p];
                 for (int j = 0; j < 16; j++) {

@@ -364,4 +364,154 @@ public class MatmulForms {
         }
         return cRows;
     }
+
+    // ---- C[m, k] = A[m, n] @ B[k, n]ᵀ (the product a backward pass takes with a weight matrix),
+    // B flat as a parameter is. aFlat serves as A [m, n]; bFlat as B [k, n] (n == k here).
+
+    double[][] aT;
+    double[][] cT;
+
+    @Setup
+    public void setupTransposed() {
+        aT = new double[n][m];
+        cT = new double[k][m];
+    }
+
+    /** What lossc emits: B's transpose copied into row arrays element by element, then the blocked kernel. */
+    @Benchmark
+    public double[][] ntTransposeB() {
+        for (int p = 0; p < k; p++) {
+            for (int j = 0; j < n; j++) {
+                bRows[j][p] = bFlat[p * n + j];
+            }
+        }
+        return ntKernel();
+    }
+
+    /** B's transpose copied in 32 × 32 tiles, then the same kernel. */
+    @Benchmark
+    public double[][] ntTransposeBTiled() {
+        for (int p0 = 0; p0 < k; p0 += 32) {
+            for (int j0 = 0; j0 < n; j0 += 32) {
+                for (int p = p0; p < Math.min(k, p0 + 32); p++) {
+                    for (int j = j0; j < Math.min(n, j0 + 32); j++) {
+                        bRows[j][p] = bFlat[p * n + j];
+                    }
+                }
+            }
+        }
+        return ntKernel();
+    }
+
+    private double[][] ntKernel() {
+        for (double[] row : cRows) {
+            java.util.Arrays.fill(row, 0.0);
+        }
+        for (int j0 = 0; j0 < k; j0 += 512) {
+            int j1 = Math.min(k, j0 + 512);
+            for (int p = 0; p + 3 < n; p += 4) {
+                double[] b0 = bRows[p];
+                double[] b1 = bRows[p + 1];
+                double[] b2 = bRows[p + 2];
+                double[] b3 = bRows[p + 3];
+                for (int i = 0; i < m; i++) {
+                    double a0 = aFlat[i * n + p];
+                    double a1 = aFlat[i * n + p + 1];
+                    double a2 = aFlat[i * n + p + 2];
+                    double a3 = aFlat[i * n + p + 3];
+                    double[] c = cRows[i];
+                    for (int j = j0; j < j1; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    }
+                }
+            }
+        }
+        return cRows;
+    }
+
+    /**
+     * The transpose of the result instead: Cᵀ[j] = Σ_q B[j, q] Aᵀ[q], rows of m elements; only A
+     * (m × n) and C (m × k) are transposed, not B (k × n).
+     */
+    @Benchmark
+    public double[][] ntTransposedResult() {
+        for (int i = 0; i < m; i++) {
+            for (int q = 0; q < n; q++) {
+                aT[q][i] = aFlat[i * n + q];
+            }
+        }
+        for (int j = 0; j < k; j++) {
+            double[] c = cT[j];
+            java.util.Arrays.fill(c, 0.0);
+            int bo = j * n;
+            for (int q = 0; q + 3 < n; q += 4) {
+                double b0 = bFlat[bo + q];
+                double b1 = bFlat[bo + q + 1];
+                double b2 = bFlat[bo + q + 2];
+                double b3 = bFlat[bo + q + 3];
+                double[] a0 = aT[q];
+                double[] a1 = aT[q + 1];
+                double[] a2 = aT[q + 2];
+                double[] a3 = aT[q + 3];
+                for (int i = 0; i < m; i++) {
+                    c[i] = c[i] + b0 * a0[i] + b1 * a1[i] + b2 * a2[i] + b3 * a3[i];
+                }
+            }
+        }
+        for (int i = 0; i < m; i++) {
+            double[] c = cRows[i];
+            for (int j = 0; j < k; j++) {
+                c[j] = cT[j][i];
+            }
+        }
+        return cRows;
+    }
+
+    // ---- C[n, k] = A[m, n]ᵀ @ B[m, k] (a weight gradient, dW = Aᵀ dY), one row of C at a time into
+    // a flat destination; aFlat is A [m, n], bRows[0..m) hold B's rows. tn: C's rows whole;
+    // tnBlocked: in column blocks of jb, so the block of B's rows stays in cache across C's rows.
+
+    double[] cBig;
+    double[] rowBuf;
+
+    @Setup
+    public void setupTn() {
+        cBig = new double[n * k];
+        rowBuf = new double[k];
+    }
+
+    @Benchmark
+    public double[] tn() {
+        return tnBlocked(k);
+    }
+
+    @Benchmark
+    public double[] tnBlocked() {
+        return tnBlocked(jb);
+    }
+
+    private double[] tnBlocked(int block) {
+        for (int j0 = 0; j0 < k; j0 += block) {
+            int j1 = Math.min(k, j0 + block);
+            for (int i = 0; i < n; i++) {
+                double[] c = rowBuf;
+                java.util.Arrays.fill(c, j0, j1, 0.0);
+                for (int p = 0; p + 3 < m; p += 4) {
+                    double[] b0 = bRows[p];
+                    double[] b1 = bRows[p + 1];
+                    double[] b2 = bRows[p + 2];
+                    double[] b3 = bRows[p + 3];
+                    double a0 = aFlat[p * n + i];
+                    double a1 = aFlat[(p + 1) * n + i];
+                    double a2 = aFlat[(p + 2) * n + i];
+                    double a3 = aFlat[(p + 3) * n + i];
+                    for (int j = j0; j < j1; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    }
+                }
+                System.arraycopy(c, j0, cBig, i * k + j0, j1 - j0);
+            }
+        }
+        return cBig;
+    }
 }

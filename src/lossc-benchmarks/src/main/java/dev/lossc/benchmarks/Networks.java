@@ -97,6 +97,11 @@ public class Networks {
     }
 
     @Benchmark
+    public double mnist1Loss() {
+        return mnist1.loss(x1, y1);
+    }
+
+    @Benchmark
     public double mnist1Lossc() {
         return mnist1.lossAndGradient(x1, y1);
     }
@@ -134,5 +139,13 @@ public class Networks {
     @Benchmark
     public double rnn50ByHand() {
         return rnnByHand.lossAndGradient(xs, targets, h0);
+    }
+
+    final double[] tapeGradRnn = new double[Rnn50.PARAMETER_COUNT];
+
+    /** The RNN on the operator-overloading tape of {@link Tape}: a node per scalar operation. */
+    @Benchmark
+    public double rnn50Tape() {
+        return TapeNetworks.rnn(Rnn50.T, Rnn50.X, Rnn50.H, Rnn50.O, rnn.parameters(), tapeGradRnn, xs, targets, h0);
     }
 }

@@ -68,6 +68,21 @@ public class SmallNetworks {
     }
 
     @Benchmark
+    public double workedExampleLoss() {
+        return worked.loss(x2, target2);
+    }
+
+    @Benchmark
+    public double fourLayerLoss() {
+        return four.loss(x4, y4);
+    }
+
+    @Benchmark
+    public double rnnLoss() {
+        return rnn.loss(xs, targets, h0);
+    }
+
+    @Benchmark
     public double workedExampleLossc() {
         return worked.lossAndGradient(x2, target2);
     }

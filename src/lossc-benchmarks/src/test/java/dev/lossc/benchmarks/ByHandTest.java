@@ -29,6 +29,9 @@ class ByHandTest {
         assertClose(s.four.gradient(), s.tapeGrad4);
         assertEquals(s.rnnLossc(), s.rnnTape(), 1e-13);
         assertClose(s.rnn.gradient(), s.tapeGradRnn);
+        assertEquals(s.workedExampleLossc(), s.workedExampleLoss(), 0);
+        assertEquals(s.fourLayerLossc(), s.fourLayerLoss(), 0);
+        assertEquals(s.rnnLossc(), s.rnnLoss(), 0);
     }
 
     @Test
@@ -43,5 +46,12 @@ class ByHandTest {
         assertClose(n.rnn.gradient(), n.rnnByHand.grad);
         assertEquals(n.mlp1024Lossc(), n.mlp1024ByHand(), 1e-12);
         assertClose(n.mlp.gradient(), n.mlpByHand.grad);
+        assertEquals(n.rnn50Lossc(), n.rnn50Tape(), 1e-12);
+        assertClose(n.rnn.gradient(), n.tapeGradRnn);
+        // The loss-only calls compute the loss of the full calls.
+        assertEquals(n.mnist32Lossc(), n.mnist32Loss(), 0);
+        assertEquals(n.mnist1Lossc(), n.mnist1Loss(), 0);
+        assertEquals(n.mlp1024Lossc(), n.mlp1024Loss(), 0);
+        assertEquals(n.rnn50Lossc(), n.rnn50Loss(), 0);
     }
 }

@@ -518,6 +518,24 @@ final class Kernels {
                 c.endControlFlow();
             }
         };
+        // A shared size known here needs only the loops that run: fours, the rest, or both.
+        int known = sharedE.matches("[0-9]+") ? Integer.parseInt(sharedE) : -1;
+        // One row of B per pass, from `head` on: for the rest after the fours, or all of a few.
+        Consumer<String> oneAtATime = head -> {
+            c.beginControlFlow(head, sharedE)
+                    .addStatement("double[] b = $L[p]", br);
+            open.run();
+            c.addStatement("double a = $L", aAt.apply("p"));
+            c.beginControlFlow("for (int j = $L; j < $L; j++)", from, to)
+                    .addStatement("c[j] += a * b[j]")
+                    .endControlFlow();
+            close.run();
+            c.endControlFlow();
+        };
+        if (known >= 0 && known < 4) {
+            oneAtATime.accept("for (int p = 0; p < $L; p++)");
+            return;
+        }
         c.addStatement("int p = 0");
         c.beginControlFlow("for (; p + 3 < $L; p += 4)", sharedE);
         for (int q = 0; q < 4; q++) {
@@ -532,18 +550,9 @@ final class Kernels {
                 .endControlFlow();
         close.run();
         c.endControlFlow();
-        if (sharedE.matches("[0-9]+") && Integer.parseInt(sharedE) % 4 == 0) {
-            return;
+        if (known % 4 != 0) {
+            oneAtATime.accept("for (; p < $L; p++)");
         }
-        c.beginControlFlow("for (; p < $L; p++)", sharedE)
-                .addStatement("double[] b = $L[p]", br);
-        open.run();
-        c.addStatement("double a = $L", aAt.apply("p"));
-        c.beginControlFlow("for (int j = $L; j < $L; j++)", from, to)
-                .addStatement("c[j] += a * b[j]")
-                .endControlFlow();
-        close.run();
-        c.endControlFlow();
     }
 
     /** Stores (or adds) row {@code i} of a product, held in the row array {@code row}. */
