@@ -74,7 +74,7 @@ public final class LossCompiler {
     public enum Dump { AST, IR, ADJOINT, PASSES }
 
     /** The package of the generated class, and which stages to print (computed only when asked for). */
-    public record Options(String packageName, Set<Dump> dumps) {
+    public record Options(String packageName, Set<Dump> dumps, boolean simd) {
         public static final Options DEFAULT = new Options("");
 
         public Options {
@@ -82,8 +82,21 @@ public final class LossCompiler {
             dumps = dumps == null ? Set.of() : Set.copyOf(dumps);
         }
 
+        public Options(String packageName, Set<Dump> dumps) {
+            this(packageName, dumps, false);
+        }
+
         public Options(String packageName) {
             this(packageName, Set.of());
+        }
+
+        /**
+         * These options with large matrix products on the incubating Vector API
+         * ({@code jdk.incubator.vector}, JDK 17 or later): the class then needs
+         * {@code --add-modules jdk.incubator.vector} to compile and to run.
+         */
+        public Options withSimd(boolean on) {
+            return new Options(packageName, dumps, on);
         }
     }
 
@@ -287,7 +300,7 @@ public final class LossCompiler {
                 Plan plan = Passes.run(ir.forOutput(o), new AdjointProgram(List.of()), null);
                 outputs.add(new ClassWriter.OutputPlan(o, plan.forward()));
             }
-            String java = ClassWriter.write(ir, optimized.forward(), optimized.backward(), outputs, source, options.packageName());
+            String java = ClassWriter.write(ir, optimized.forward(), optimized.backward(), outputs, source, options.packageName(), options.simd());
             out = Optional.of(new GeneratedClass(options.packageName(), ClassWriter.className(ir.className()), java));
         }
         return new Result(source, List.of(), out, dumps, checked, Optional.of(layoutOf(checked.get(), ir)));

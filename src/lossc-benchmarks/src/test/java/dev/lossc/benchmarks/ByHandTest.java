@@ -7,9 +7,13 @@ import org.junit.jupiter.api.Test;
 /** The hand-written baselines compute what the generated classes compute: the comparison is fair. */
 class ByHandTest {
     private static void assertClose(double[] expected, double[] actual) {
+        assertClose(expected, actual, 1e-12);
+    }
+
+    private static void assertClose(double[] expected, double[] actual, double tolerance) {
         assertEquals(expected.length, actual.length);
         for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i], actual[i], 1e-12 * Math.max(1, Math.abs(expected[i])), "element " + i);
+            assertEquals(expected[i], actual[i], tolerance * Math.max(1, Math.abs(expected[i])), "element " + i);
         }
     }
 
@@ -53,5 +57,17 @@ class ByHandTest {
         assertEquals(n.mnist1Lossc(), n.mnist1Loss(), 0);
         assertEquals(n.mlp1024Lossc(), n.mlp1024Loss(), 0);
         assertEquals(n.rnn50Lossc(), n.rnn50Loss(), 0);
+    }
+
+    @Test
+    void simdClassesAgreeWithTheDefaultOnes() {
+        SimdNetworks s = new SimdNetworks();
+        s.setup();
+        assertEquals(s.mnist32Lossc(), s.mnist32SimdLossc(), 1e-12);
+        assertClose(s.plain.mnist32.gradient(), s.mnist32.gradient(), 1e-10);
+        assertEquals(s.mlp1024Lossc(), s.mlp1024SimdLossc(), 1e-12);
+        assertClose(s.plain.mlp.gradient(), s.mlp.gradient(), 1e-10);
+        assertEquals(s.mnist32SimdLossc(), s.mnist32SimdLoss(), 0);
+        assertEquals(s.mlp1024SimdLossc(), s.mlp1024SimdLoss(), 0);
     }
 }

@@ -32,6 +32,10 @@ final class CompileCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--package", paramLabel = "P", description = "Java package of the generated classes (default: none).")
     String packageName = "";
 
+    @CommandLine.Option(names = "--simd", description = "Large matrix products on the incubating Vector API: the classes need "
+            + "JDK 17 or later and --add-modules jdk.incubator.vector to compile and run.")
+    boolean simd;
+
     @CommandLine.Mixin
     Common.DumpOptions dump = new Common.DumpOptions();
 
@@ -51,7 +55,7 @@ final class CompileCommand implements Callable<Integer> {
                 errors++;
                 continue;
             }
-            LossCompiler.Result r = LossCompiler.compile(f.toString(), bytes, dump.options(packageName));
+            LossCompiler.Result r = LossCompiler.compile(f.toString(), bytes, dump.options(packageName).withSimd(simd));
             dump.print(r, out);
             Common.report(r, err);
             errors += r.diagnostics().size();

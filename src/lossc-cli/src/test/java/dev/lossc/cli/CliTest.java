@@ -54,6 +54,20 @@ class CliTest {
     }
 
     @Test
+    void compileSimdWritesTheVectorApiClass() throws IOException {
+        Path out = tmp.resolve("simd");
+        Path mnist = EXAMPLES.resolve("mnist.loss");
+        Run r = lossc("compile", "--simd", mnist.toString(), "-d", out.toString());
+        assertEquals(0, r.code(), r.err());
+        String expected = LossCompiler.compile(mnist.toString(), Files.readAllBytes(mnist), LossCompiler.Options.DEFAULT.withSimd(true))
+                .output().orElseThrow().source();
+        assertEquals(expected, Files.readString(out.resolve("Mnist.java")));
+        assertTrue(expected.contains("gemm(") && expected.contains("import jdk.incubator.vector.DoubleVector;"));
+        assertEquals(0, lossc("compile", mnist.toString(), "-d", tmp.resolve("plain").toString()).code());
+        assertFalse(Files.readString(tmp.resolve("plain/Mnist.java")).contains("jdk.incubator"), "without --simd: java.base only");
+    }
+
+    @Test
     void compileWithoutPackageWritesIntoTheDirectory() throws IOException {
         Path src = file("my_net.loss", "param w;\nloss w * w;\n");
         Run r = lossc("compile", src.toString(), "-d", tmp.resolve("gen").toString());

@@ -56,6 +56,9 @@ public final class ClassWriter {
     /** For a dim that varies per call: the constant holding its maximum ({@code MAX_B}); its actual size is in the field of {@link #dimNames}. */
     private final java.util.Map<String, String> maxNames = new java.util.HashMap<>();
     private int anonymous;
+    /** With {@code --simd}, once a product uses it: the field holding {@link SimdKernel}'s panel of B. */
+    private String simdPanel;
+    private final boolean simd;
 
     /** An output and the optimized statements that compute it. */
     public record OutputPlan(IrProgram.Output output, List<Stmt> body) {
@@ -64,7 +67,8 @@ public final class ClassWriter {
         }
     }
 
-    private ClassWriter(IrProgram ir, List<Stmt> forward, List<Stmt> backward, List<OutputPlan> outputs, SourceText source, String packageName) {
+    private ClassWriter(IrProgram ir, List<Stmt> forward, List<Stmt> backward, List<OutputPlan> outputs, SourceText source, String packageName,
+                        boolean simd) {
         this.ir = ir;
         this.forward = forward;
         this.backward = backward;
@@ -73,6 +77,15 @@ public final class ClassWriter {
         this.packageName = packageName;
         this.layout = new Layout(names, readBy(backward));
         this.kernels = new Kernels(layout, usedFunctions::add);
+        this.simd = simd;
+        if (simd) {
+            kernels.simd(() -> {
+                if (simdPanel == null) {
+                    simdPanel = names.allocate("simd_panel");
+                }
+                return simdPanel;
+            });
+        }
         kernels.scratch((role, rows, cols) -> scratchFields.computeIfAbsent(role + ":" + rows + "x" + cols,
                 key -> new Object[] {names.allocate("scratch_" + role + rows + "x" + cols), rows, cols})[0].toString());
         String cls = JavaNames.className(ir.className());
@@ -84,8 +97,8 @@ public final class ClassWriter {
      * params, loss), {@code forward} and {@code backward} the two passes as optimized IR.
      */
     public static String write(IrProgram ir, List<Stmt> forward, List<Stmt> backward, List<OutputPlan> outputs,
-                               SourceText source, String packageName) {
-        return new ClassWriter(ir, forward, backward, outputs, source, packageName).write();
+                               SourceText source, String packageName, boolean simd) {
+        return new ClassWriter(ir, forward, backward, outputs, source, packageName, simd).write();
     }
 
     /** The primal values a statement list reads (roots): those computed in loops keep one copy per iteration. */
@@ -127,6 +140,9 @@ public final class ClassWriter {
         }
         names.reserve(JAVA_LANG.toArray(new String[0]));
         names.reserve(Kernels.LOCALS);
+        if (simd) {
+            names.reserve(SimdKernel.MEMBERS);
+        }
         if (outputs.stream().anyMatch(o -> o.output().value().shape().size() > 1)) {
             outputDestination = names.allocate("out");
         }
@@ -176,6 +192,9 @@ public final class ClassWriter {
                     .initializer("new double[$L][$L]", f[1], f[2]).build());
         }
         helpers(type);
+        if (simdPanel != null) {
+            SimdKernel.addTo(type, simdPanel);
+        }
 
         JavaFile file = JavaFile.builder(packageName, type.build())
                 .skipJavaLangImports(true)

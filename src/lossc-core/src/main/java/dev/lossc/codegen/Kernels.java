@@ -60,6 +60,13 @@ final class Kernels {
         this.scratch = s;
     }
 
+    /** With {@code --simd}: the name of the panel field {@link SimdKernel#call} needs; null otherwise. */
+    private java.util.function.Supplier<String> simdPanel;
+
+    void simd(java.util.function.Supplier<String> panel) {
+        this.simdPanel = panel;
+    }
+
     /** Rows computed together by {@link #rowDots}: independent sums the CPU can overlap. */
     private static final int DOT_ROWS = 4;
 
@@ -221,7 +228,9 @@ final class Kernels {
                 });
             }
             case MATMUL, MATMUL_NT, MATMUL_TN -> {
-                if (rowArrays(op)) {
+                if (rowArrays(op) && simdPanel != null) {
+                    simdProduct(c, op);
+                } else if (rowArrays(op)) {
                     productOnRows(c, op);
                 } else {
                     productOnFlatArrays(c, op, w);
@@ -553,6 +562,31 @@ final class Kernels {
         if (known % 4 != 0) {
             oneAtATime.accept("for (; p < $L; p++)");
         }
+    }
+
+    /**
+     * A matrix product as one call of {@link SimdKernel}'s {@code gemm}, which reads every operand
+     * in place through its strides: A's element (i, s) at {@code ao + i * ais + s * aps}, B's
+     * element (s, j) at {@code bo + s * bps + j * bjs}, so a transposed operand costs nothing here.
+     */
+    private void simdProduct(CodeBlock.Builder c, Stmt.Op op) {
+        Value aV = op.args().get(0);
+        Value bV = op.args().get(1);
+        Shape as = aV.shape();
+        Shape bs = bV.shape();
+        Prim.Kernel kind = op.prim().kernel();
+        String mE = layout.extent(op.out().shape().rowAxis());
+        String kE = layout.extent(op.out().shape().colAxis());
+        String sharedE = layout.extent(kind == Prim.Kernel.MATMUL_TN ? as.rowAxis() : as.colAxis());
+        String[] a = layout.base(aV);
+        String[] b = layout.base(bV);
+        String[] y = layout.base(op.out());
+        int ais = kind == Prim.Kernel.MATMUL_TN ? 1 : as.cols();
+        int aps = kind == Prim.Kernel.MATMUL_TN ? as.cols() : 1;
+        int bps = kind == Prim.Kernel.MATMUL_NT ? 1 : bs.cols();
+        int bjs = kind == Prim.Kernel.MATMUL_NT ? bs.cols() : 1;
+        c.addStatement("$L($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", SimdKernel.GEMM, mE, sharedE, kE,
+                a[0], a[1], ais, aps, b[0], b[1], bps, bjs, y[0], y[1], op.out().shape().cols(), op.accumulate(), simdPanel.get());
     }
 
     /** Stores (or adds) row {@code i} of a product, held in the row array {@code row}. */

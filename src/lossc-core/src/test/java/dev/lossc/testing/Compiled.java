@@ -17,6 +17,9 @@ public final class Compiled {
     /** javac options for every test compilation: the generated code must be valid Java 8. */
     public static final List<String> JAVA8 = List.of("--release", "8", "-Xlint:-options", "-nowarn");
 
+    /** javac options for classes generated with {@code --simd}: Java 17 and the incubating Vector API. */
+    public static final List<String> SIMD = List.of("--release", "17", "--add-modules", "jdk.incubator.vector", "-nowarn");
+
     private final Typed.Program model;
     private final ModelDriver driver;
 
@@ -27,6 +30,11 @@ public final class Compiled {
 
     /** Compiles every result (all must be free of errors) in one javac run. */
     public static List<Compiled> compileAll(List<LossCompiler.Result> results) {
+        return compileAll(results, JAVA8);
+    }
+
+    /** As {@link #compileAll(List)}, with these javac options. */
+    public static List<Compiled> compileAll(List<LossCompiler.Result> results, List<String> javacOptions) {
         Map<String, String> sources = new LinkedHashMap<>();
         for (LossCompiler.Result r : results) {
             if (!r.ok()) {
@@ -35,7 +43,7 @@ public final class Compiled {
             sources.put(r.output().orElseThrow().qualifiedName(), r.output().orElseThrow().source());
         }
         try {
-            List<ModelDriver> drivers = ModelDriver.load(results, JAVA8);
+            List<ModelDriver> drivers = ModelDriver.load(results, javacOptions);
             List<Compiled> out = new ArrayList<>();
             for (int i = 0; i < results.size(); i++) {
                 out.add(new Compiled(results.get(i).checked().orElseThrow(), drivers.get(i)));

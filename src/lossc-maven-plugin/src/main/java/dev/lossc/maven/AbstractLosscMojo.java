@@ -34,6 +34,13 @@ abstract class AbstractLosscMojo extends AbstractMojo {
     @Parameter(property = "lossc.packageName")
     protected String packageName;
 
+    /**
+     * Matrix products on the incubating Vector API: the generated classes then need JDK 17 or later
+     * and {@code --add-modules jdk.incubator.vector} to compile and to run (see docs/performance.md).
+     */
+    @Parameter(property = "lossc.simd", defaultValue = "false")
+    protected boolean simd;
+
     /** Skips the goal. */
     @Parameter(property = "lossc.skip", defaultValue = "false")
     protected boolean skip;
@@ -57,7 +64,7 @@ abstract class AbstractLosscMojo extends AbstractMojo {
         LossGenerator.Settings settings = new LossGenerator.Settings(
                 project.getBasedir().toPath().toAbsolutePath(), sourceDirectory().toPath().toAbsolutePath(), out.toPath().toAbsolutePath(),
                 stateDir.toPath().resolve(goal() + "-" + shortHash(out.getAbsolutePath()) + ".properties"),
-                includes, excludes, packageName);
+                includes, excludes, packageName, simd);
         LossGenerator.Report report;
         try {
             report = new LossGenerator(settings, new LossGenerator.Log() {

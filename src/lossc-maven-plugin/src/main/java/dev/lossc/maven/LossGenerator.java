@@ -40,7 +40,12 @@ public final class LossGenerator {
     }
 
     public record Settings(Path baseDir, Path sourceDirectory, Path outputDirectory, Path stateFile,
-                           List<String> includes, List<String> excludes, String packageName) {}
+                           List<String> includes, List<String> excludes, String packageName, boolean simd) {
+        public Settings(Path baseDir, Path sourceDirectory, Path outputDirectory, Path stateFile,
+                        List<String> includes, List<String> excludes, String packageName) {
+            this(baseDir, sourceDirectory, outputDirectory, stateFile, includes, excludes, packageName, false);
+        }
+    }
 
     public record Report(int generated, int upToDate, int deleted, int errors, int filesWithErrors) {}
 
@@ -93,7 +98,7 @@ public final class LossGenerator {
                 filesWithErrors++;
                 continue;
             }
-            String hash = hash(bytes, pkg, compiler);
+            String hash = hash(bytes, pkg + (settings.simd() ? "\0simd" : ""), compiler);
             Entry old = previous.get(key);
             if (old != null && old.hash().equals(hash) && Files.isRegularFile(settings.outputDirectory().resolve(old.output()))) {
                 next.put(key, old);
@@ -101,7 +106,7 @@ public final class LossGenerator {
                 upToDate++;
                 continue;
             }
-            LossCompiler.Result r = LossCompiler.compile(shown, bytes, new LossCompiler.Options(pkg));
+            LossCompiler.Result r = LossCompiler.compile(shown, bytes, new LossCompiler.Options(pkg).withSimd(settings.simd()));
             if (!r.ok()) {
                 for (String line : r.render().split("\n")) {
                     log.error(line);

@@ -25,9 +25,13 @@ class LossGeneratorTest {
     }
 
     private LossGenerator.Report run(String packageName, List<String> excludes, String compiler) throws IOException {
+        return run(packageName, excludes, compiler, false);
+    }
+
+    private LossGenerator.Report run(String packageName, List<String> excludes, String compiler, boolean simd) throws IOException {
         errors.clear();
         LossGenerator.Settings s = new LossGenerator.Settings(base, base.resolve("src/main/loss"), base.resolve("target/gen"),
-                base.resolve("target/state.properties"), List.of("**/*.loss"), excludes, packageName);
+                base.resolve("target/state.properties"), List.of("**/*.loss"), excludes, packageName, simd);
         return new LossGenerator(s, new LossGenerator.Log() {
             public void info(String line) {
             }
@@ -51,6 +55,19 @@ class LossGeneratorTest {
 
     private Path out(String rel) {
         return base.resolve("target/gen").resolve(rel);
+    }
+
+    @Test
+    void simdIsAnOptionOfTheBuild() throws IOException {
+        source("big.loss", "dim B = 4, D = 20, H = 32;\ninput X[B, D];\nparam W[D, H];\nloss sum(tanh(X @ W));\n");
+        assertEquals(1, run().generated());
+        assertFalse(Files.readString(out("Big.java")).contains("gemm("));
+        LossGenerator.Report r = run(null, List.of(), CompilerFingerprint.value(), true);
+        assertEquals(1, r.generated(), "switching simd on regenerates");
+        assertTrue(Files.readString(out("Big.java")).contains("gemm("), "the class uses the kernel");
+        assertEquals(1, run(null, List.of(), CompilerFingerprint.value(), true).upToDate());
+        assertEquals(1, run().generated(), "and switching it off again too");
+        assertFalse(Files.readString(out("Big.java")).contains("gemm("));
     }
 
     @Test

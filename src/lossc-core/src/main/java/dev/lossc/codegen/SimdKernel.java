@@ -1,0 +1,161 @@
+package dev.lossc.codegen;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
+import com.palantir.javapoet.TypeSpec;
+import javax.lang.model.element.Modifier;
+
+/**
+ * The matrix product of {@code --simd}: one {@code gemm} method, emitted into the class, on the
+ * incubating Vector API ({@code jdk.incubator.vector}). C2 does not keep a product's partial sums
+ * in registers when it vectorizes plain loops (every step loads and stores C); here a tile of C,
+ * up to six rows by two vectors, is summed in registers over a panel of B's rows copied into one
+ * contiguous array, with {@code fma}. Every operand is read in place through strides, so
+ * {@code A @ transpose(B)} and {@code transpose(A) @ B} need no transposed copy.
+ *
+ * <p>The sums are those of the default code grouped differently (per panel, fused multiply-adds),
+ * so results agree to rounding, not to the bit.
+ */
+final class SimdKernel {
+    private SimdKernel() {}
+
+    static final String GEMM = "gemm";
+    static final String SPECIES = "SPECIES";
+    static final String PANEL_DEPTH = "PANEL_DEPTH";
+    /** Rows of C a tile method sums at once: six (twelve sums in registers), then fewer for the rest. */
+    private static final int[] TILE_ROWS = {6, 4, 2, 1};
+    /** Names the class may not give anything else. */
+    static final String[] MEMBERS = {GEMM, SPECIES, PANEL_DEPTH, "tile6", "tile4", "tile2", "tile1"};
+
+    /** Rows of B in one panel: 256 × 16 doubles, 32 KB with AVX-512, stays in the first-level cache. */
+    static final int DEPTH = 256;
+
+    private static final ClassName DOUBLE_VECTOR = ClassName.get("jdk.incubator.vector", "DoubleVector");
+    private static final ClassName VECTOR_SPECIES = ClassName.get("jdk.incubator.vector", "VectorSpecies");
+
+    /** Adds the constants, the panel field {@code panel} and the methods to {@code type}. */
+    static void addTo(TypeSpec.Builder type, String panel) {
+        type.addField(FieldSpec.builder(ParameterizedTypeName.get(VECTOR_SPECIES, ClassName.get(Double.class)), SPECIES,
+                        Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("The widest vector of doubles this CPU has (8 lanes with AVX-512, 4 with AVX2).\n")
+                .initializer("$T.SPECIES_PREFERRED", DOUBLE_VECTOR).build());
+        type.addField(FieldSpec.builder(int.class, PANEL_DEPTH, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("Rows of B copied into one panel: the panel stays in the first-level cache.\n")
+                .initializer("$L", DEPTH).build());
+        type.addField(FieldSpec.builder(double[].class, panel, Modifier.PRIVATE, Modifier.FINAL)
+                .addJavadoc("A panel of B for {@code gemm}: $L rows of two vectors each.\n", PANEL_DEPTH)
+                .initializer("new double[$L * 2 * $L.length()]", PANEL_DEPTH, SPECIES).build());
+        type.addMethod(gemm());
+        for (int rows : TILE_ROWS) {
+            type.addMethod(tile(rows));
+        }
+    }
+
+    private static MethodSpec gemm() {
+        MethodSpec.Builder m = MethodSpec.methodBuilder(GEMM).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("""
+                        C = A B, or C += A B with {@code accumulate}, for C [m, k]: A's element (i, s) is
+                        {@code a[ao + i * ais + s * aps]}, B's element (s, j) is {@code b[bo + s * bps + j * bjs]},
+                        C's element (i, j) is {@code c[co + i * ldc + j]}. B is copied a panel at a time (rows
+                        {@code s0 .. s0 + PANEL_DEPTH}, two vectors of columns) into {@code panel}, and tiles of C
+                        sum over it in registers.
+                        """);
+        for (String p : new String[] {"m", "n", "k"}) {
+            m.addParameter(int.class, p);
+        }
+        m.addParameter(double[].class, "a");
+        for (String p : new String[] {"ao", "ais", "aps"}) {
+            m.addParameter(int.class, p);
+        }
+        m.addParameter(double[].class, "b");
+        for (String p : new String[] {"bo", "bps", "bjs"}) {
+            m.addParameter(int.class, p);
+        }
+        m.addParameter(double[].class, "c").addParameter(int.class, "co").addParameter(int.class, "ldc")
+                .addParameter(boolean.class, "accumulate").addParameter(double[].class, "panel");
+        CodeBlock.Builder c = CodeBlock.builder()
+                .addStatement("int w = 2 * $L.length()", SPECIES)
+                .beginControlFlow("if (!accumulate)")
+                .beginControlFlow("for (int i = 0; i < m; i++)")
+                .addStatement("$T.fill(c, co + i * ldc, co + i * ldc + k, 0.0)", ClassWriter.ARRAYS)
+                .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("for (int s0 = 0; s0 < n; s0 += $L)", PANEL_DEPTH)
+                .addStatement("int depth = Math.min(n - s0, $L)", PANEL_DEPTH)
+                .addStatement("int j = 0")
+                .beginControlFlow("for (; j + w <= k; j += w)")
+                .add("// The panel: B's rows s0 .. s0 + depth, columns j .. j + w, one row after another.\n")
+                .beginControlFlow("for (int s = 0; s < depth; s++)")
+                .addStatement("int from = bo + (s0 + s) * bps + j * bjs")
+                .beginControlFlow("if (bjs == 1)")
+                .addStatement("System.arraycopy(b, from, panel, s * w, w)")
+                .nextControlFlow("else")
+                .beginControlFlow("for (int q = 0; q < w; q++)")
+                .addStatement("panel[s * w + q] = b[from + q * bjs]")
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .addStatement("int i = 0");
+        for (int rows : TILE_ROWS) {
+            if (rows == TILE_ROWS[0]) {
+                c.beginControlFlow("for (; i + $L <= m; i += $L)", rows, rows);
+            } else {
+                c.beginControlFlow("if (i + $L <= m)", rows);
+            }
+            c
+                    .addStatement("tile$L(depth, a, ao + i * ais + s0 * aps, ais, aps, panel, c, co + i * ldc + j, ldc)", rows);
+            if (rows > 1 && rows != TILE_ROWS[0]) {
+                c.addStatement("i += $L", rows);
+            }
+            c.endControlFlow();
+        }
+        c.endControlFlow()
+                .add("// The last columns, fewer than two vectors: one sum at a time.\n")
+                .beginControlFlow("for (; j < k; j++)")
+                .beginControlFlow("for (int i = 0; i < m; i++)")
+                .addStatement("double acc = 0.0")
+                .beginControlFlow("for (int s = s0; s < s0 + depth; s++)")
+                .addStatement("acc += a[ao + i * ais + s * aps] * b[bo + s * bps + j * bjs]")
+                .endControlFlow()
+                .addStatement("c[co + i * ldc + j] += acc")
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow();
+        return m.addCode(c.build()).build();
+    }
+
+    /** {@code rows} rows of C by two vectors: 2 × rows sums in registers over the panel. */
+    private static MethodSpec tile(int rows) {
+        MethodSpec.Builder m = MethodSpec.methodBuilder("tile" + rows).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("Adds $L row$L of A (from {@code a0}) times the panel to C (from {@code c0}), $L sums in registers.\n",
+                        rows, rows == 1 ? "" : "s", 2 * rows)
+                .addParameter(int.class, "depth").addParameter(double[].class, "a").addParameter(int.class, "a0")
+                .addParameter(int.class, "ais").addParameter(int.class, "aps").addParameter(double[].class, "panel")
+                .addParameter(double[].class, "c").addParameter(int.class, "c0").addParameter(int.class, "ldc");
+        CodeBlock.Builder c = CodeBlock.builder()
+                .addStatement("int L = $L.length()", SPECIES)
+                .addStatement("$T zero = $T.zero($L)", DOUBLE_VECTOR, DOUBLE_VECTOR, SPECIES);
+        for (int r = 0; r < rows; r++) {
+            c.addStatement("$T c$L0 = zero, c$L1 = zero", DOUBLE_VECTOR, r, r);
+        }
+        c.beginControlFlow("for (int s = 0, t = 0, x = a0; s < depth; s++, t += 2 * L, x += aps)")
+                .addStatement("$T b0 = $T.fromArray($L, panel, t)", DOUBLE_VECTOR, DOUBLE_VECTOR, SPECIES)
+                .addStatement("$T b1 = $T.fromArray($L, panel, t + L)", DOUBLE_VECTOR, DOUBLE_VECTOR, SPECIES)
+                .addStatement("$T v", DOUBLE_VECTOR);
+        for (int r = 0; r < rows; r++) {
+            c.addStatement("v = $T.broadcast($L, a[$L])", DOUBLE_VECTOR, SPECIES, r == 0 ? "x" : r == 1 ? "x + ais" : "x + " + r + " * ais")
+                    .addStatement("c$L0 = v.fma(b0, c$L0)", r, r)
+                    .addStatement("c$L1 = v.fma(b1, c$L1)", r, r);
+        }
+        c.endControlFlow();
+        for (int r = 0; r < rows; r++) {
+            String at = r == 0 ? "c0" : r == 1 ? "c0 + ldc" : "c0 + " + r + " * ldc";
+            c.addStatement("$T.fromArray($L, c, $L).add(c$L0).intoArray(c, $L)", DOUBLE_VECTOR, SPECIES, at, r, at)
+                    .addStatement("$T.fromArray($L, c, $L + L).add(c$L1).intoArray(c, $L + L)", DOUBLE_VECTOR, SPECIES, at, r, at);
+        }
+        return m.addCode(c.build()).build();
+    }
+}

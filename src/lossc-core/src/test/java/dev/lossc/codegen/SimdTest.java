@@ -1,0 +1,137 @@
+package dev.lossc.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lossc.LossCompiler;
+import dev.lossc.diag.Reporter;
+import dev.lossc.parser.SourceParser;
+import dev.lossc.testing.Compiled;
+import dev.lossc.testing.Json;
+import dev.lossc.testing.RefEval;
+import dev.lossc.testing.Repo;
+import dev.lossc.testing.Values;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Classes generated with {@code --simd} (products on the incubating Vector API) compute what the
+ * reference evaluator computes: on every example, and on seeded random product networks whose
+ * sizes reach every path of {@code gemm} — six, four, two and one rows at a time, columns left over
+ * from the vectors, more shared rows than one panel holds, all three product forms, products that
+ * add into an adjoint, and a batch that varies per call.
+ */
+class SimdTest {
+    private static final LossCompiler.Options SIMD = LossCompiler.Options.DEFAULT.withSimd(true);
+
+    private static void agree(String what, Compiled c, RefEval.Result ref, double loss, Map<String, double[]> values) {
+        assertTrue(Values.close(loss, ref.loss(), 1e-11, 1e-13), what + ": loss " + loss + " vs reference " + ref.loss());
+        Map<String, double[]> grad = c.gradientByName();
+        ref.gradient().forEach((name, g) -> {
+            for (int i = 0; i < g.length; i++) {
+                assertTrue(Values.close(grad.get(name)[i], g[i], 1e-10, 1e-12),
+                        what + ": d " + name + "[" + i + "] = " + grad.get(name)[i] + " vs reference " + g[i]);
+            }
+        });
+        Map<String, double[]> outputs = c.outputs(values);
+        ref.outputs().forEach((name, o) -> {
+            for (int i = 0; i < o.length; i++) {
+                assertTrue(Values.close(outputs.get(name)[i], o[i], 1e-11, 1e-13),
+                        what + ": output " + name + "[" + i + "] = " + outputs.get(name)[i] + " vs reference " + o[i]);
+            }
+        });
+    }
+
+    private static RefEval.Result reference(String file, String text, Map<String, double[]> values) {
+        return RefEval.evaluate(SourceParser.parse(file, text, new Reporter("x")).orElseThrow(), values);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> examplesAgreeWithTheReference() {
+        List<Path> models = Repo.exampleModels();
+        List<LossCompiler.Result> results = new ArrayList<>();
+        models.forEach(m -> results.add(LossCompiler.compile(m.getFileName().toString(), Repo.read(m), SIMD)));
+        List<Compiled> compiled = Compiled.compileAll(results, Compiled.SIMD);
+        List<DynamicTest> tests = new ArrayList<>();
+        for (int k = 0; k < models.size(); k++) {
+            Path model = models.get(k);
+            Compiled c = compiled.get(k);
+            tests.add(DynamicTest.dynamicTest(model.getFileName().toString(), () -> {
+                Map<String, double[]> v = new LinkedHashMap<>(Json.values(Repo.read(Path.of(model.toString().replace(".loss", ".json")))));
+                for (dev.lossc.ModelLayout.Slot p : c.layout().params()) {
+                    v.computeIfAbsent(p.name(), n -> java.util.Arrays.copyOfRange(c.parameters(), p.offset(), p.offset() + p.shape().size()));
+                }
+                c.setParams(v);
+                double loss = c.lossAndGradient(v);
+                agree(model.getFileName().toString(), c, reference(model.toString(), Repo.read(model), v), loss, v);
+            }));
+        }
+        return tests.stream();
+    }
+
+    /** The examples with products of at least 16 columns use the kernel; the rest are the default code. */
+    @Test
+    void largeProductsUseTheKernelAndOthersDoNot() {
+        String mnist = LossCompiler.compile("mnist.loss", Repo.read(Repo.examples().resolve("mnist.loss")), SIMD).output().orElseThrow().source();
+        assertTrue(mnist.contains("gemm(") && mnist.contains("import jdk.incubator.vector.DoubleVector;"), "mnist's products use gemm");
+        String worked = LossCompiler.compile("w.loss", Repo.read(Repo.examples().resolve("worked_example.loss")), SIMD).output().orElseThrow().source();
+        assertFalse(worked.contains("gemm") || worked.contains("jdk.incubator"), "a 2-2-2 network has no product for the kernel");
+        String plain = LossCompiler.compile("mnist.loss", Repo.read(Repo.examples().resolve("mnist.loss")), LossCompiler.Options.DEFAULT)
+                .output().orElseThrow().source();
+        assertFalse(plain.contains("jdk.incubator"), "the default output stays on java.base");
+    }
+
+    /**
+     * {@code X @ W} (forward), {@code H @ V + H @ transpose(V)} (a product with a transposed
+     * operand, and two products adding into dH and into dV), with X a param so dX = dZ Wᵀ is
+     * computed too; a varying batch on every third seed.
+     */
+    @TestFactory
+    Stream<DynamicTest> randomProductNetworksAgreeWithTheReference() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (int seed = 1; seed <= 24; seed++) {
+            int s = seed;
+            tests.add(DynamicTest.dynamicTest("seed " + seed, () -> {
+                SplittableRandom rnd = new SplittableRandom(s);
+                int m = 1 + rnd.nextInt(20);
+                int n = 16 + rnd.nextInt(s % 4 == 0 ? 400 : 60);
+                int k = 16 + rnd.nextInt(40);
+                boolean varying = s % 3 == 0;
+                int actual = varying ? 1 + rnd.nextInt(m) : m;
+                String text = "model P" + s + ";\ndim " + (varying ? "M <= " : "M = ") + m + ", N = " + n + ", K = " + k + ";\n"
+                        + (varying ? "input X[M, N];\n" : "param X[M, N];\n")
+                        + "input R[M, K];\nparam W[N, K];\nparam V[K, K];\n"
+                        + "let H = tanh(X @ W);\nlet G = H @ V + H @ transpose(V);\n"
+                        + "output g = G;\nloss sum(G * R) + 0.1 * sum(H * H);\n";
+                LossCompiler.Result r = LossCompiler.compile("p.loss", text, SIMD);
+                assertTrue(r.output().orElseThrow().source().contains("gemm("), "the products use the kernel");
+                Compiled c = Compiled.compileAll(List.of(r), Compiled.SIMD).get(0);
+                Map<String, double[]> v = new LinkedHashMap<>();
+                v.put("X", rnd.doubles((long) actual * n, -1, 1).toArray());
+                v.put("R", rnd.doubles((long) actual * k, -1, 1).toArray());
+                v.put("W", rnd.doubles((long) n * k, -0.2, 0.2).toArray());
+                v.put("V", rnd.doubles((long) k * k, -0.5, 0.5).toArray());
+                Map<String, double[]> params = new LinkedHashMap<>(v);
+                params.remove("R");
+                if (varying) {
+                    params.remove("X");
+                }
+                c.setParams(params);
+                double loss = c.lossAndGradient(v);
+                String what = "seed " + s + " (m " + m + ", actual " + actual + ", n " + n + ", k " + k + ")";
+                agree(what, c, reference("p.loss", text, v), loss, v);
+                assertEquals(loss, c.loss(v), Math.abs(loss) * 1e-15, what + ": loss() and lossAndGradient() agree");
+            }));
+        }
+        return tests.stream();
+    }
+}
