@@ -8,11 +8,32 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Writing generated files, the same way for the command line and the Maven plugin. */
 public final class GeneratedFiles {
     private GeneratedFiles() {}
+
+    /**
+     * Temporary files being written. A JVM stopped by SIGTERM or Ctrl-C (a long {@code lossc train}
+     * rewrites its params file every epoch) runs shutdown hooks but no {@code finally} block of the
+     * thread it stops: the hook deletes these, so only the target, old or new and whole, remains.
+     */
+    private static final Set<Path> IN_FLIGHT = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (Path tmp : IN_FLIGHT) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException e) {
+                    // Nothing more to do while the JVM exits.
+                }
+            }
+        }, "lossc-temporary-files"));
+    }
 
     /**
      * Writes {@code content} to {@code target} atomically (a temporary file, then a move), creating
@@ -35,6 +56,7 @@ public final class GeneratedFiles {
             }
         } finally {
             Files.deleteIfExists(tmp);
+            IN_FLIGHT.remove(tmp);
         }
     }
 
@@ -46,10 +68,12 @@ public final class GeneratedFiles {
     private static Path newTemporaryFile(Path folder) throws IOException {
         for (int attempt = 0; ; attempt++) {
             Path tmp = folder.resolve(".lossc-" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+            IN_FLIGHT.add(tmp);  // before it exists: no moment when a stop could leave it unlisted
             try {
                 return Files.createFile(tmp);
-            } catch (FileAlreadyExistsException e) {
-                if (attempt == 100) {
+            } catch (IOException e) {
+                IN_FLIGHT.remove(tmp);
+                if (!(e instanceof FileAlreadyExistsException) || attempt == 100) {
                     throw e;
                 }
             }
