@@ -149,8 +149,7 @@ public final class ClassWriter {
         allocateNames();
 
         TypeSpec.Builder type = TypeSpec.classBuilder(className)
-                .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
-                .addJavadoc(classJavadoc());
+                .addModifiers(Modifier.PUBLIC, Modifier.FINAL);
         constants(type);
         storage(type);
         MethodSpec.Builder constructor = MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
@@ -195,6 +194,8 @@ public final class ClassWriter {
         if (simdPanel != null) {
             SimdKernel.addTo(type, simdPanel);
         }
+        // Last: whether the class needs more than java.base is known once its code is written.
+        type.addJavadoc(classJavadoc());
 
         JavaFile file = JavaFile.builder(packageName, type.build())
                 .skipJavaLangImports(true)
@@ -420,7 +421,13 @@ public final class ClassWriter {
             doc.add("<li>{@code $L} $L at {@link #$L}, initialized by {@code $L}</li>\n", p.name(), p.shape(), layout.offsetOf(p), sym.init().describe());
         }
         doc.add("</ul>\n\n<p>An instance owns its work arrays: after construction no method allocates, and an instance\n"
-                + "must be used by one thread at a time. Depends on {@code java.base} only.\n");
+                + "must be used by one thread at a time.");
+        if (simdPanel != null) {
+            doc.add("\nGenerated with {@code --simd}: its matrix products use the incubating Vector API, so compiling\n"
+                    + "and running it need JDK 17 or later and {@code --add-modules jdk.incubator.vector}.\n");
+        } else {
+            doc.add(" Depends on {@code java.base} only.\n");
+        }
         return doc.build();
     }
 

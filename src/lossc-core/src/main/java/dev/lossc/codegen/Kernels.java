@@ -11,6 +11,7 @@ import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The Java code of every statement of the IR, forward and backward alike: one emitter per
@@ -60,10 +61,10 @@ final class Kernels {
         this.scratch = s;
     }
 
-    /** With {@code --simd}: the name of the panel field {@link SimdKernel#call} needs; null otherwise. */
-    private java.util.function.Supplier<String> simdPanel;
+    /** With {@code --simd}: the name of the panel field {@link SimdKernel}'s {@code gemm} takes; null otherwise. */
+    private Supplier<String> simdPanel;
 
-    void simd(java.util.function.Supplier<String> panel) {
+    void simd(Supplier<String> panel) {
         this.simdPanel = panel;
     }
 

@@ -83,8 +83,10 @@ class SimdTest {
     void largeProductsUseTheKernelAndOthersDoNot() {
         String mnist = LossCompiler.compile("mnist.loss", Repo.read(Repo.examples().resolve("mnist.loss")), SIMD).output().orElseThrow().source();
         assertTrue(mnist.contains("gemm(") && mnist.contains("import jdk.incubator.vector.DoubleVector;"), "mnist's products use gemm");
+        assertTrue(mnist.contains("need JDK 17 or later and {@code --add-modules jdk.incubator.vector}"), "the class says what it needs");
         String worked = LossCompiler.compile("w.loss", Repo.read(Repo.examples().resolve("worked_example.loss")), SIMD).output().orElseThrow().source();
         assertFalse(worked.contains("gemm") || worked.contains("jdk.incubator"), "a 2-2-2 network has no product for the kernel");
+        assertTrue(worked.contains("Depends on {@code java.base} only."), "and needs nothing more");
         String plain = LossCompiler.compile("mnist.loss", Repo.read(Repo.examples().resolve("mnist.loss")), LossCompiler.Options.DEFAULT)
                 .output().orElseThrow().source();
         assertFalse(plain.contains("jdk.incubator"), "the default output stays on java.base");
