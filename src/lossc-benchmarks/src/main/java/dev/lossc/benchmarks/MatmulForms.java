@@ -514,4 +514,39 @@ public class MatmulForms {
         }
         return cBig;
     }
+
+    @Param({"16"})
+    int ib;
+
+    /** As {@link #blockedFourSourcesInOrder}, rows of C in blocks of {@code ib} too: a block of C small enough for L1. */
+    @Benchmark
+    public double[][] tiledFourSourcesInOrder() {
+        for (double[] row : cRows) {
+            java.util.Arrays.fill(row, 0.0);
+        }
+        for (int j0 = 0; j0 < k; j0 += jb) {
+            int j1 = Math.min(k, j0 + jb);
+            for (int i0 = 0; i0 < m; i0 += ib) {
+                int i1 = Math.min(m, i0 + ib);
+                for (int p = 0; p + 3 < n; p += 4) {
+                    double[] b0 = bRows[p];
+                    double[] b1 = bRows[p + 1];
+                    double[] b2 = bRows[p + 2];
+                    double[] b3 = bRows[p + 3];
+                    for (int i = i0; i < i1; i++) {
+                        double[] ar = aRows[i];
+                        double a0 = ar[p];
+                        double a1 = ar[p + 1];
+                        double a2 = ar[p + 2];
+                        double a3 = ar[p + 3];
+                        double[] c = cRows[i];
+                        for (int j = j0; j < j1; j++) {
+                            c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                        }
+                    }
+                }
+            }
+        }
+        return cRows;
+    }
 }

@@ -113,6 +113,35 @@ class AllocationTest {
         }));
     }
 
+    /**
+     * The same for the examples whose products go through {@code --simd}'s {@code gemm}: once C2
+     * has compiled the kernel, its vectors live in registers and nothing is allocated (before
+     * that, the interpreter does allocate vector objects; the warm-up covers it).
+     */
+    @TestFactory
+    Stream<DynamicTest> warmedUpSimdCallsAllocateNothing() throws Exception {
+        Map<String, String> sources = new LinkedHashMap<>();
+        Map<String, Integer> sizes = new LinkedHashMap<>();
+        for (Path model : Repo.exampleModels()) {
+            LossCompiler.Result r = LossCompiler.compile(model.getFileName().toString(), Repo.read(model),
+                    new LossCompiler.Options(ExamplesTest.PACKAGE).withSimd(true));
+            LossCompiler.GeneratedClass g = r.output().orElseThrow();
+            if (!g.source().contains("gemm(")) {
+                continue;
+            }
+            sources.put(g.qualifiedName(), g.source());
+            sources.put("lossc.examples.Harness" + g.className(), harness(g.className(), r.checked().orElseThrow(), r.layout().orElseThrow()));
+            sizes.put(g.className(), r.checked().orElseThrow().params().stream().mapToInt(p -> p.shape().size()).sum());
+        }
+        assertEquals(true, sizes.containsKey("Mnist"), "the MNIST-shaped example uses the kernel: " + sizes.keySet());
+        ClassLoader loader = InMemoryJavaCompiler.compile(sources, Compiled.SIMD);
+        return sizes.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
+            Runnable run = (Runnable) loader.loadClass("lossc.examples.Harness" + e.getKey()).getConstructor().newInstance();
+            int calls = e.getValue() > 50_000 ? 1_000 : 20_000;
+            assertEquals(0, allocatedBy(run, calls), "bytes allocated by " + calls + " warmed-up calls");
+        }));
+    }
+
     /** The measurement itself can fail: a caller that allocates is seen. */
     @org.junit.jupiter.api.Test
     void theMeasurementSeesAllocation() {
