@@ -1,0 +1,225 @@
+package dev.lossc.benchmarks;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The register tile of {@code --simd}'s {@code gemm}, measured to choose it: C[m, 1024] = A[m, 1024]
+ * B[1024, 1024] (m = 48, a multiple of every tile height) with B packed into panels of
+ * {@code depth} rows by two 8-lane vectors (AVX-512), and tiles of four, six or eight rows of C
+ * summed in registers (8, 12 or 16 vector accumulators). The product is 2 × 48 × 1024² = 101 MFLOP.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
+@State(Scope.Thread)
+public class SimdForms {
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_512;
+    static final int M = 48;
+    static final int N = 1024;
+    static final int K = 1024;
+
+    @Param({"256"})
+    int depth;
+
+    double[] a;
+    double[] b;
+    double[] c;
+    double[] panel;
+
+    @Setup
+    public void setup() {
+        SplittableRandom rnd = new SplittableRandom(1);
+        a = rnd.doubles(M * N).toArray();
+        b = rnd.doubles(N * K).toArray();
+        c = new double[M * K];
+        panel = new double[1024 * 16];
+    }
+
+    @Benchmark
+    public double[] fourRows() {
+        return product(4);
+    }
+
+    @Benchmark
+    public double[] sixRows() {
+        return product(6);
+    }
+
+    @Benchmark
+    public double[] eightRows() {
+        return product(8);
+    }
+
+    private double[] product(int rows) {
+        java.util.Arrays.fill(c, 0.0);
+        for (int s0 = 0; s0 < N; s0 += depth) {
+            int d = Math.min(depth, N - s0);
+            for (int j = 0; j < K; j += 16) {
+                for (int s = 0; s < d; s++) {
+                    System.arraycopy(b, (s0 + s) * K + j, panel, s * 16, 16);
+                }
+                for (int i = 0; i < M; i += rows) {
+                    int a0 = i * N + s0;
+                    int c0 = i * K + j;
+                    switch (rows) {
+                        case 4 -> tile4(d, a, a0, N, panel, c, c0, K);
+                        case 6 -> tile6(d, a, a0, N, panel, c, c0, K);
+                        default -> tile8(d, a, a0, N, panel, c, c0, K);
+                    }
+                }
+            }
+        }
+        return c;
+    }
+
+    private static void tile4(int depth, double[] a, int a0, int ais, double[] panel, double[] c, int c0, int ldc) {
+        DoubleVector z = DoubleVector.zero(S);
+        DoubleVector c00 = z, c01 = z;
+        DoubleVector c10 = z, c11 = z;
+        DoubleVector c20 = z, c21 = z;
+        DoubleVector c30 = z, c31 = z;
+        for (int s = 0, t = 0, x = a0; s < depth; s++, t += 16, x++) {
+            DoubleVector b0 = DoubleVector.fromArray(S, panel, t);
+            DoubleVector b1 = DoubleVector.fromArray(S, panel, t + 8);
+            DoubleVector v;
+            v = DoubleVector.broadcast(S, a[x + 0 * ais]);
+            c00 = v.fma(b0, c00);
+            c01 = v.fma(b1, c01);
+            v = DoubleVector.broadcast(S, a[x + 1 * ais]);
+            c10 = v.fma(b0, c10);
+            c11 = v.fma(b1, c11);
+            v = DoubleVector.broadcast(S, a[x + 2 * ais]);
+            c20 = v.fma(b0, c20);
+            c21 = v.fma(b1, c21);
+            v = DoubleVector.broadcast(S, a[x + 3 * ais]);
+            c30 = v.fma(b0, c30);
+            c31 = v.fma(b1, c31);
+        }
+        DoubleVector.fromArray(S, c, c0 + 0 * ldc).add(c00).intoArray(c, c0 + 0 * ldc);
+        DoubleVector.fromArray(S, c, c0 + 0 * ldc + 8).add(c01).intoArray(c, c0 + 0 * ldc + 8);
+        DoubleVector.fromArray(S, c, c0 + 1 * ldc).add(c10).intoArray(c, c0 + 1 * ldc);
+        DoubleVector.fromArray(S, c, c0 + 1 * ldc + 8).add(c11).intoArray(c, c0 + 1 * ldc + 8);
+        DoubleVector.fromArray(S, c, c0 + 2 * ldc).add(c20).intoArray(c, c0 + 2 * ldc);
+        DoubleVector.fromArray(S, c, c0 + 2 * ldc + 8).add(c21).intoArray(c, c0 + 2 * ldc + 8);
+        DoubleVector.fromArray(S, c, c0 + 3 * ldc).add(c30).intoArray(c, c0 + 3 * ldc);
+        DoubleVector.fromArray(S, c, c0 + 3 * ldc + 8).add(c31).intoArray(c, c0 + 3 * ldc + 8);
+    }
+
+    private static void tile6(int depth, double[] a, int a0, int ais, double[] panel, double[] c, int c0, int ldc) {
+        DoubleVector z = DoubleVector.zero(S);
+        DoubleVector c00 = z, c01 = z;
+        DoubleVector c10 = z, c11 = z;
+        DoubleVector c20 = z, c21 = z;
+        DoubleVector c30 = z, c31 = z;
+        DoubleVector c40 = z, c41 = z;
+        DoubleVector c50 = z, c51 = z;
+        for (int s = 0, t = 0, x = a0; s < depth; s++, t += 16, x++) {
+            DoubleVector b0 = DoubleVector.fromArray(S, panel, t);
+            DoubleVector b1 = DoubleVector.fromArray(S, panel, t + 8);
+            DoubleVector v;
+            v = DoubleVector.broadcast(S, a[x + 0 * ais]);
+            c00 = v.fma(b0, c00);
+            c01 = v.fma(b1, c01);
+            v = DoubleVector.broadcast(S, a[x + 1 * ais]);
+            c10 = v.fma(b0, c10);
+            c11 = v.fma(b1, c11);
+            v = DoubleVector.broadcast(S, a[x + 2 * ais]);
+            c20 = v.fma(b0, c20);
+            c21 = v.fma(b1, c21);
+            v = DoubleVector.broadcast(S, a[x + 3 * ais]);
+            c30 = v.fma(b0, c30);
+            c31 = v.fma(b1, c31);
+            v = DoubleVector.broadcast(S, a[x + 4 * ais]);
+            c40 = v.fma(b0, c40);
+            c41 = v.fma(b1, c41);
+            v = DoubleVector.broadcast(S, a[x + 5 * ais]);
+            c50 = v.fma(b0, c50);
+            c51 = v.fma(b1, c51);
+        }
+        DoubleVector.fromArray(S, c, c0 + 0 * ldc).add(c00).intoArray(c, c0 + 0 * ldc);
+        DoubleVector.fromArray(S, c, c0 + 0 * ldc + 8).add(c01).intoArray(c, c0 + 0 * ldc + 8);
+        DoubleVector.fromArray(S, c, c0 + 1 * ldc).add(c10).intoArray(c, c0 + 1 * ldc);
+        DoubleVector.fromArray(S, c, c0 + 1 * ldc + 8).add(c11).intoArray(c, c0 + 1 * ldc + 8);
+        DoubleVector.fromArray(S, c, c0 + 2 * ldc).add(c20).intoArray(c, c0 + 2 * ldc);
+        DoubleVector.fromArray(S, c, c0 + 2 * ldc + 8).add(c21).intoArray(c, c0 + 2 * ldc + 8);
+        DoubleVector.fromArray(S, c, c0 + 3 * ldc).add(c30).intoArray(c, c0 + 3 * ldc);
+        DoubleVector.fromArray(S, c, c0 + 3 * ldc + 8).add(c31).intoArray(c, c0 + 3 * ldc + 8);
+        DoubleVector.fromArray(S, c, c0 + 4 * ldc).add(c40).intoArray(c, c0 + 4 * ldc);
+        DoubleVector.fromArray(S, c, c0 + 4 * ldc + 8).add(c41).intoArray(c, c0 + 4 * ldc + 8);
+        DoubleVector.fromArray(S, c, c0 + 5 * ldc).add(c50).intoArray(c, c0 + 5 * ldc);
+        DoubleVector.fromArray(S, c, c0 + 5 * ldc + 8).add(c51).intoArray(c, c0 + 5 * ldc + 8);
+    }
+
+    private static void tile8(int depth, double[] a, int a0, int ais, double[] panel, double[] c, int c0, int ldc) {
+        DoubleVector z = DoubleVector.zero(S);
+        DoubleVector c00 = z, c01 = z;
+        DoubleVector c10 = z, c11 = z;
+        DoubleVector c20 = z, c21 = z;
+        DoubleVector c30 = z, c31 = z;
+        DoubleVector c40 = z, c41 = z;
+        DoubleVector c50 = z, c51 = z;
+        DoubleVector c60 = z, c61 = z;
+        DoubleVector c70 = z, c71 = z;
+        for (int s = 0, t = 0, x = a0; s < depth; s++, t += 16, x++) {
+            DoubleVector b0 = DoubleVector.fromArray(S, panel, t);
+            DoubleVector b1 = DoubleVector.fromArray(S, panel, t + 8);
+            DoubleVector v;
+            v = DoubleVector.broadcast(S, a[x + 0 * ais]);
+            c00 = v.fma(b0, c00);
+            c01 = v.fma(b1, c01);
+            v = DoubleVector.broadcast(S, a[x + 1 * ais]);
+            c10 = v.fma(b0, c10);
+            c11 = v.fma(b1, c11);
+            v = DoubleVector.broadcast(S, a[x + 2 * ais]);
+            c20 = v.fma(b0, c20);
+            c21 = v.fma(b1, c21);
+            v = DoubleVector.broadcast(S, a[x + 3 * ais]);
+            c30 = v.fma(b0, c30);
+            c31 = v.fma(b1, c31);
+            v = DoubleVector.broadcast(S, a[x + 4 * ais]);
+            c40 = v.fma(b0, c40);
+            c41 = v.fma(b1, c41);
+            v = DoubleVector.broadcast(S, a[x + 5 * ais]);
+            c50 = v.fma(b0, c50);
+            c51 = v.fma(b1, c51);
+            v = DoubleVector.broadcast(S, a[x + 6 * ais]);
+            c60 = v.fma(b0, c60);
+            c61 = v.fma(b1, c61);
+            v = DoubleVector.broadcast(S, a[x + 7 * ais]);
+            c70 = v.fma(b0, c70);
+            c71 = v.fma(b1, c71);
+        }
+        DoubleVector.fromArray(S, c, c0 + 0 * ldc).add(c00).intoArray(c, c0 + 0 * ldc);
+        DoubleVector.fromArray(S, c, c0 + 0 * ldc + 8).add(c01).intoArray(c, c0 + 0 * ldc + 8);
+        DoubleVector.fromArray(S, c, c0 + 1 * ldc).add(c10).intoArray(c, c0 + 1 * ldc);
+        DoubleVector.fromArray(S, c, c0 + 1 * ldc + 8).add(c11).intoArray(c, c0 + 1 * ldc + 8);
+        DoubleVector.fromArray(S, c, c0 + 2 * ldc).add(c20).intoArray(c, c0 + 2 * ldc);
+        DoubleVector.fromArray(S, c, c0 + 2 * ldc + 8).add(c21).intoArray(c, c0 + 2 * ldc + 8);
+        DoubleVector.fromArray(S, c, c0 + 3 * ldc).add(c30).intoArray(c, c0 + 3 * ldc);
+        DoubleVector.fromArray(S, c, c0 + 3 * ldc + 8).add(c31).intoArray(c, c0 + 3 * ldc + 8);
+        DoubleVector.fromArray(S, c, c0 + 4 * ldc).add(c40).intoArray(c, c0 + 4 * ldc);
+        DoubleVector.fromArray(S, c, c0 + 4 * ldc + 8).add(c41).intoArray(c, c0 + 4 * ldc + 8);
+        DoubleVector.fromArray(S, c, c0 + 5 * ldc).add(c50).intoArray(c, c0 + 5 * ldc);
+        DoubleVector.fromArray(S, c, c0 + 5 * ldc + 8).add(c51).intoArray(c, c0 + 5 * ldc + 8);
+        DoubleVector.fromArray(S, c, c0 + 6 * ldc).add(c60).intoArray(c, c0 + 6 * ldc);
+        DoubleVector.fromArray(S, c, c0 + 6 * ldc + 8).add(c61).intoArray(c, c0 + 6 * ldc + 8);
+        DoubleVector.fromArray(S, c, c0 + 7 * ldc).add(c70).intoArray(c, c0 + 7 * ldc);
+        DoubleVector.fromArray(S, c, c0 + 7 * ldc + 8).add(c71).intoArray(c, c0 + 7 * ldc + 8);
+    }
+}
