@@ -454,10 +454,10 @@ final class Kernels {
         int m = op.out().shape().rows();
         int k = op.out().shape().cols();
         int shared = kind == Prim.Kernel.MATMUL_TN ? as.rows() : as.cols();
-        // Loop extents: the sizes in this call (strides stay those of the maxima).
-        String mE = layout.extent(op.out().shape().rowAxis());
-        String kE = layout.extent(op.out().shape().colAxis());
-        String sharedE = layout.extent(kind == Prim.Kernel.MATMUL_TN ? as.rowAxis() : as.colAxis());
+        Extents e = extents(op);
+        String mE = e.rows();
+        String kE = e.cols();
+        String sharedE = e.shared();
         Function<String, String> A = at(aV);
         String[] b = layout.base(bV);
         String[] y = layout.base(op.out());
@@ -565,6 +565,15 @@ final class Kernels {
         }
     }
 
+    /** A product's loop extents: the sizes in this call (strides stay those of the maxima). */
+    private record Extents(String rows, String cols, String shared) {}
+
+    private Extents extents(Stmt.Op op) {
+        Shape as = op.args().get(0).shape();
+        return new Extents(layout.extent(op.out().shape().rowAxis()), layout.extent(op.out().shape().colAxis()),
+                layout.extent(op.prim().kernel() == Prim.Kernel.MATMUL_TN ? as.rowAxis() : as.colAxis()));
+    }
+
     /**
      * A matrix product as one call of {@link SimdKernel}'s {@code gemm}, which reads every operand
      * in place through its strides: A's element (i, s) at {@code ao + i * ais + s * aps}, B's
@@ -576,9 +585,7 @@ final class Kernels {
         Shape as = aV.shape();
         Shape bs = bV.shape();
         Prim.Kernel kind = op.prim().kernel();
-        String mE = layout.extent(op.out().shape().rowAxis());
-        String kE = layout.extent(op.out().shape().colAxis());
-        String sharedE = layout.extent(kind == Prim.Kernel.MATMUL_TN ? as.rowAxis() : as.colAxis());
+        Extents e = extents(op);
         String[] a = layout.base(aV);
         String[] b = layout.base(bV);
         String[] y = layout.base(op.out());
@@ -586,7 +593,7 @@ final class Kernels {
         int aps = kind == Prim.Kernel.MATMUL_TN ? as.cols() : 1;
         int bps = kind == Prim.Kernel.MATMUL_NT ? 1 : bs.cols();
         int bjs = kind == Prim.Kernel.MATMUL_NT ? bs.cols() : 1;
-        c.addStatement("$L($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", SimdKernel.GEMM, mE, sharedE, kE,
+        c.addStatement("$L($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", SimdKernel.GEMM, e.rows(), e.shared(), e.cols(),
                 a[0], a[1], ais, aps, b[0], b[1], bps, bjs, y[0], y[1], op.out().shape().cols(), op.accumulate(), simdPanel.get());
     }
 
