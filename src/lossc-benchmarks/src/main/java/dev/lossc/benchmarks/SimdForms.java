@@ -48,7 +48,7 @@ public class SimdForms {
         a = rnd.doubles(M * N).toArray();
         b = rnd.doubles(N * K).toArray();
         c = new double[M * K];
-        panel = new double[1024 * 16];
+        panel = new double[1024 * 24];
     }
 
     @Benchmark
@@ -64,6 +64,33 @@ public class SimdForms {
     @Benchmark
     public double[] eightRows() {
         return product(8);
+    }
+
+    /** Four rows by three vectors (twelve accumulators, three loads and four broadcasts per step); the last 16 columns by {@code tile4}. */
+    @Benchmark
+    public double[] fourRowsThreeVectors() {
+        java.util.Arrays.fill(c, 0.0);
+        for (int s0 = 0; s0 < N; s0 += depth) {
+            int d = Math.min(depth, N - s0);
+            int j = 0;
+            for (; j + 24 <= K; j += 24) {
+                for (int s = 0; s < d; s++) {
+                    System.arraycopy(b, (s0 + s) * K + j, panel, s * 24, 24);
+                }
+                for (int i = 0; i < M; i += 4) {
+                    tile4x3(d, a, i * N + s0, N, panel, c, i * K + j, K);
+                }
+            }
+            for (; j + 16 <= K; j += 16) {
+                for (int s = 0; s < d; s++) {
+                    System.arraycopy(b, (s0 + s) * K + j, panel, s * 16, 16);
+                }
+                for (int i = 0; i < M; i += 4) {
+                    tile4(d, a, i * N + s0, N, panel, c, i * K + j, K);
+                }
+            }
+        }
+        return c;
     }
 
     private double[] product(int rows) {
@@ -221,5 +248,47 @@ public class SimdForms {
         DoubleVector.fromArray(S, c, c0 + 6 * ldc + 8).add(c61).intoArray(c, c0 + 6 * ldc + 8);
         DoubleVector.fromArray(S, c, c0 + 7 * ldc).add(c70).intoArray(c, c0 + 7 * ldc);
         DoubleVector.fromArray(S, c, c0 + 7 * ldc + 8).add(c71).intoArray(c, c0 + 7 * ldc + 8);
+    }
+
+    private static void tile4x3(int depth, double[] a, int a0, int ais, double[] panel, double[] c, int c0, int ldc) {
+        DoubleVector z = DoubleVector.zero(S);
+        DoubleVector c00 = z, c01 = z, c02 = z;
+        DoubleVector c10 = z, c11 = z, c12 = z;
+        DoubleVector c20 = z, c21 = z, c22 = z;
+        DoubleVector c30 = z, c31 = z, c32 = z;
+        for (int s = 0, t = 0, x = a0; s < depth; s++, t += 24, x++) {
+            DoubleVector b0 = DoubleVector.fromArray(S, panel, t);
+            DoubleVector b1 = DoubleVector.fromArray(S, panel, t + 8);
+            DoubleVector b2 = DoubleVector.fromArray(S, panel, t + 16);
+            DoubleVector v;
+            v = DoubleVector.broadcast(S, a[x + 0 * ais]);
+            c00 = v.fma(b0, c00);
+            c01 = v.fma(b1, c01);
+            c02 = v.fma(b2, c02);
+            v = DoubleVector.broadcast(S, a[x + 1 * ais]);
+            c10 = v.fma(b0, c10);
+            c11 = v.fma(b1, c11);
+            c12 = v.fma(b2, c12);
+            v = DoubleVector.broadcast(S, a[x + 2 * ais]);
+            c20 = v.fma(b0, c20);
+            c21 = v.fma(b1, c21);
+            c22 = v.fma(b2, c22);
+            v = DoubleVector.broadcast(S, a[x + 3 * ais]);
+            c30 = v.fma(b0, c30);
+            c31 = v.fma(b1, c31);
+            c32 = v.fma(b2, c32);
+        }
+        DoubleVector.fromArray(S, c, c0 + 0 * ldc + 0).add(c00).intoArray(c, c0 + 0 * ldc + 0);
+        DoubleVector.fromArray(S, c, c0 + 0 * ldc + 8).add(c01).intoArray(c, c0 + 0 * ldc + 8);
+        DoubleVector.fromArray(S, c, c0 + 0 * ldc + 16).add(c02).intoArray(c, c0 + 0 * ldc + 16);
+        DoubleVector.fromArray(S, c, c0 + 1 * ldc + 0).add(c10).intoArray(c, c0 + 1 * ldc + 0);
+        DoubleVector.fromArray(S, c, c0 + 1 * ldc + 8).add(c11).intoArray(c, c0 + 1 * ldc + 8);
+        DoubleVector.fromArray(S, c, c0 + 1 * ldc + 16).add(c12).intoArray(c, c0 + 1 * ldc + 16);
+        DoubleVector.fromArray(S, c, c0 + 2 * ldc + 0).add(c20).intoArray(c, c0 + 2 * ldc + 0);
+        DoubleVector.fromArray(S, c, c0 + 2 * ldc + 8).add(c21).intoArray(c, c0 + 2 * ldc + 8);
+        DoubleVector.fromArray(S, c, c0 + 2 * ldc + 16).add(c22).intoArray(c, c0 + 2 * ldc + 16);
+        DoubleVector.fromArray(S, c, c0 + 3 * ldc + 0).add(c30).intoArray(c, c0 + 3 * ldc + 0);
+        DoubleVector.fromArray(S, c, c0 + 3 * ldc + 8).add(c31).intoArray(c, c0 + 3 * ldc + 8);
+        DoubleVector.fromArray(S, c, c0 + 3 * ldc + 16).add(c32).intoArray(c, c0 + 3 * ldc + 16);
     }
 }

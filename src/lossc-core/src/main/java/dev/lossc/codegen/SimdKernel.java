@@ -12,7 +12,7 @@ import javax.lang.model.element.Modifier;
  * The matrix product of {@code --simd}: one {@code gemm} method, emitted into the class, on the
  * incubating Vector API ({@code jdk.incubator.vector}). C2 does not keep a product's partial sums
  * in registers when it vectorizes plain loops (every step loads and stores C); here a tile of C,
- * up to six rows by two vectors, is summed in registers over a panel of B's rows copied into one
+ * four rows by three vectors, is summed in registers over a panel of B's rows copied into one
  * contiguous array, with {@code fma}. Every operand is read in place through strides, so
  * {@code A @ transpose(B)} and {@code transpose(A) @ B} need no transposed copy.
  *
@@ -25,12 +25,14 @@ final class SimdKernel {
     static final String GEMM = "gemm";
     static final String SPECIES = "SPECIES";
     static final String PANEL_DEPTH = "PANEL_DEPTH";
-    /** Rows of C a tile method sums at once: six (twelve sums in registers), then fewer for the rest. */
-    private static final int[] TILE_ROWS = {6, 4, 2, 1};
+    /** Rows of C a tile method sums at once: four (with three vectors, twelve sums in registers), then fewer for the rest. */
+    private static final int[] TILE_ROWS = {4, 2, 1};
+    /** Vectors of columns a tile spans: three, then two for what is left. */
+    private static final int[] TILE_VECTORS = {3, 2};
     /** Names the class may not give anything else. */
-    static final String[] MEMBERS = {GEMM, SPECIES, PANEL_DEPTH, "tile6", "tile4", "tile2", "tile1"};
+    static final String[] MEMBERS = {GEMM, SPECIES, PANEL_DEPTH, "pack", "tile4x3", "tile2x3", "tile1x3", "tile4x2", "tile2x2", "tile1x2"};
 
-    /** Rows of B in one panel: 256 × 16 doubles, 32 KB with AVX-512, stays in the first-level cache. */
+    /** Rows of B in one panel: 256 × 24 doubles, 48 KB with AVX-512. */
     static final int DEPTH = 256;
 
     private static final ClassName DOUBLE_VECTOR = ClassName.get("jdk.incubator.vector", "DoubleVector");
@@ -46,11 +48,14 @@ final class SimdKernel {
                 .addJavadoc("Rows of B copied into one panel: the panel stays in the first-level cache.\n")
                 .initializer("$L", DEPTH).build());
         type.addField(FieldSpec.builder(double[].class, panel, Modifier.PRIVATE, Modifier.FINAL)
-                .addJavadoc("A panel of B for {@code gemm}: $L rows of two vectors each.\n", PANEL_DEPTH)
-                .initializer("new double[$L * 2 * $L.length()]", PANEL_DEPTH, SPECIES).build());
+                .addJavadoc("A panel of B for {@code gemm}: $L rows of up to three vectors each.\n", PANEL_DEPTH)
+                .initializer("new double[$L * 3 * $L.length()]", PANEL_DEPTH, SPECIES).build());
         type.addMethod(gemm());
-        for (int rows : TILE_ROWS) {
-            type.addMethod(tile(rows));
+        type.addMethod(pack());
+        for (int vectors : TILE_VECTORS) {
+            for (int rows : TILE_ROWS) {
+                type.addMethod(tile(rows, vectors));
+            }
         }
     }
 
@@ -77,7 +82,7 @@ final class SimdKernel {
         m.addParameter(double[].class, "c").addParameter(int.class, "co").addParameter(int.class, "ldc")
                 .addParameter(boolean.class, "accumulate").addParameter(double[].class, "panel");
         CodeBlock.Builder c = CodeBlock.builder()
-                .addStatement("int w = 2 * $L.length()", SPECIES)
+                .addStatement("int L = $L.length()", SPECIES)
                 .beginControlFlow("if (!accumulate)")
                 .beginControlFlow("for (int i = 0; i < m; i++)")
                 .addStatement("$T.fill(c, co + i * ldc, co + i * ldc + k, 0.0)", ClassWriter.ARRAYS)
@@ -85,38 +90,33 @@ final class SimdKernel {
                 .endControlFlow()
                 .beginControlFlow("for (int s0 = 0; s0 < n; s0 += $L)", PANEL_DEPTH)
                 .addStatement("int depth = Math.min(n - s0, $L)", PANEL_DEPTH)
-                .addStatement("int j = 0")
-                .beginControlFlow("for (; j + w <= k; j += w)")
-                .add("// The panel: B's rows s0 .. s0 + depth, columns j .. j + w, one row after another.\n")
-                .beginControlFlow("if (bjs == 1)")
-                .beginControlFlow("for (int s = 0; s < depth; s++)")
-                .addStatement("System.arraycopy(b, bo + (s0 + s) * bps + j, panel, s * w, w)")
+                .add("// Three vectors of columns at a time, then two: as many threes as leave no single vector\n")
+                .add("// over (128 columns of 8 lanes are 4 * 24 + 2 * 16, not 5 * 24 and 8 columns one by one).\n")
+                .addStatement("int threes = k / L / 3")
+                .beginControlFlow("if (k / L - 3 * threes == 1 && threes > 0)")
+                .addStatement("threes--")
                 .endControlFlow()
-                .nextControlFlow("else")
-                .add("// B transposed: read each of its rows along, write the panel's column.\n")
-                .beginControlFlow("for (int q = 0; q < w; q++)")
-                .addStatement("int from = bo + s0 * bps + (j + q) * bjs")
-                .beginControlFlow("for (int s = 0; s < depth; s++)")
-                .addStatement("panel[s * w + q] = b[from + s * bps]")
-                .endControlFlow()
-                .endControlFlow()
-                .endControlFlow()
-                .addStatement("int i = 0");
-        for (int rows : TILE_ROWS) {
-            if (rows == TILE_ROWS[0]) {
-                c.beginControlFlow("for (; i + $L <= m; i += $L)", rows, rows);
-            } else {
-                c.beginControlFlow("if (i + $L <= m)", rows);
-            }
-            c
-                    .addStatement("tile$L(depth, a, ao + i * ais + s0 * aps, ais, aps, panel, c, co + i * ldc + j, ldc)", rows);
-            if (rows > 1 && rows != TILE_ROWS[0]) {
-                c.addStatement("i += $L", rows);
+                .addStatement("int j = 0");
+        for (int vectors : TILE_VECTORS) {
+            c.beginControlFlow(vectors == 3 ? "for (; j < threes * 3 * L; j += $L * L)" : "for (; j + $L * L <= k; j += $L * L)",
+                            vectors == 3 ? new Object[] {vectors} : new Object[] {vectors, vectors})
+                    .addStatement("pack(b, bo, bps, bjs, s0, depth, j, $L * L, panel)", vectors)
+                    .addStatement("int i = 0");
+            for (int rows : TILE_ROWS) {
+                if (rows == TILE_ROWS[0]) {
+                    c.beginControlFlow("for (; i + $L <= m; i += $L)", rows, rows);
+                } else {
+                    c.beginControlFlow("if (i + $L <= m)", rows);
+                }
+                c.addStatement("tile$Lx$L(depth, a, ao + i * ais + s0 * aps, ais, aps, panel, c, co + i * ldc + j, ldc)", rows, vectors);
+                if (rows > 1 && rows != TILE_ROWS[0]) {
+                    c.addStatement("i += $L", rows);
+                }
+                c.endControlFlow();
             }
             c.endControlFlow();
         }
-        c.endControlFlow()
-                .add("// The last columns, fewer than two vectors: one sum at a time.\n")
+        c.add("// The last columns, fewer than two vectors: one sum at a time.\n")
                 .beginControlFlow("for (; j < k; j++)")
                 .beginControlFlow("for (int i = 0; i < m; i++)")
                 .addStatement("double acc = 0.0")
@@ -130,11 +130,37 @@ final class SimdKernel {
         return m.addCode(c.build()).build();
     }
 
-    /** {@code rows} rows of C by two vectors: 2 × rows sums in registers over the panel. */
-    private static MethodSpec tile(int rows) {
-        MethodSpec.Builder m = MethodSpec.methodBuilder("tile" + rows).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addJavadoc("Adds $L row$L of A (from {@code a0}) times the panel to C (from {@code c0}), $L sums in registers.\n",
-                        rows, rows == 1 ? "" : "s", 2 * rows)
+    /** The panel: B's rows s0 .. s0 + depth, columns j .. j + w, one row after another. */
+    private static MethodSpec pack() {
+        MethodSpec.Builder m = MethodSpec.methodBuilder("pack").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("Copies B's rows {@code s0 .. s0 + depth}, columns {@code j .. j + w}, into {@code panel}, one row after another.\n")
+                .addParameter(double[].class, "b");
+        for (String p : new String[] {"bo", "bps", "bjs", "s0", "depth", "j", "w"}) {
+            m.addParameter(int.class, p);
+        }
+        m.addParameter(double[].class, "panel");
+        return m.addCode(CodeBlock.builder()
+                .beginControlFlow("if (bjs == 1)")
+                .beginControlFlow("for (int s = 0; s < depth; s++)")
+                .addStatement("System.arraycopy(b, bo + (s0 + s) * bps + j, panel, s * w, w)")
+                .endControlFlow()
+                .nextControlFlow("else")
+                .add("// B transposed: read each of its rows along, write the panel's column.\n")
+                .beginControlFlow("for (int q = 0; q < w; q++)")
+                .addStatement("int from = bo + s0 * bps + (j + q) * bjs")
+                .beginControlFlow("for (int s = 0; s < depth; s++)")
+                .addStatement("panel[s * w + q] = b[from + s * bps]")
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .build()).build();
+    }
+
+    /** {@code rows} rows of C by {@code vectors} vectors: rows × vectors sums in registers over the panel. */
+    private static MethodSpec tile(int rows, int vectors) {
+        MethodSpec.Builder m = MethodSpec.methodBuilder("tile" + rows + "x" + vectors).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("Adds $L row$L of A (from {@code a0}) times the panel ($L vectors wide) to C (from {@code c0}), $L sums in registers.\n",
+                        rows, rows == 1 ? "" : "s", vectors, rows * vectors)
                 .addParameter(int.class, "depth").addParameter(double[].class, "a").addParameter(int.class, "a0")
                 .addParameter(int.class, "ais").addParameter(int.class, "aps").addParameter(double[].class, "panel")
                 .addParameter(double[].class, "c").addParameter(int.class, "c0").addParameter(int.class, "ldc");
@@ -142,22 +168,30 @@ final class SimdKernel {
                 .addStatement("int L = $L.length()", SPECIES)
                 .addStatement("$T zero = $T.zero($L)", DOUBLE_VECTOR, DOUBLE_VECTOR, SPECIES);
         for (int r = 0; r < rows; r++) {
-            c.addStatement("$T c$L0 = zero, c$L1 = zero", DOUBLE_VECTOR, r, r);
+            StringBuilder decl = new StringBuilder();
+            for (int v = 0; v < vectors; v++) {
+                decl.append(v == 0 ? "" : ", ").append("c").append(r).append(v).append(" = zero");
+            }
+            c.addStatement("$T $L", DOUBLE_VECTOR, decl);
         }
-        c.beginControlFlow("for (int s = 0, t = 0, x = a0; s < depth; s++, t += 2 * L, x += aps)")
-                .addStatement("$T b0 = $T.fromArray($L, panel, t)", DOUBLE_VECTOR, DOUBLE_VECTOR, SPECIES)
-                .addStatement("$T b1 = $T.fromArray($L, panel, t + L)", DOUBLE_VECTOR, DOUBLE_VECTOR, SPECIES)
-                .addStatement("$T v", DOUBLE_VECTOR);
+        c.beginControlFlow("for (int s = 0, t = 0, x = a0; s < depth; s++, t += $L * L, x += aps)", vectors);
+        for (int v = 0; v < vectors; v++) {
+            c.addStatement("$T b$L = $T.fromArray($L, panel, $L)", DOUBLE_VECTOR, v, DOUBLE_VECTOR, SPECIES, v == 0 ? "t" : v == 1 ? "t + L" : "t + " + v + " * L");
+        }
+        c.addStatement("$T v", DOUBLE_VECTOR);
         for (int r = 0; r < rows; r++) {
-            c.addStatement("v = $T.broadcast($L, a[$L])", DOUBLE_VECTOR, SPECIES, r == 0 ? "x" : r == 1 ? "x + ais" : "x + " + r + " * ais")
-                    .addStatement("c$L0 = v.fma(b0, c$L0)", r, r)
-                    .addStatement("c$L1 = v.fma(b1, c$L1)", r, r);
+            c.addStatement("v = $T.broadcast($L, a[$L])", DOUBLE_VECTOR, SPECIES, r == 0 ? "x" : r == 1 ? "x + ais" : "x + " + r + " * ais");
+            for (int v = 0; v < vectors; v++) {
+                c.addStatement("c$L$L = v.fma(b$L, c$L$L)", r, v, v, r, v);
+            }
         }
         c.endControlFlow();
         for (int r = 0; r < rows; r++) {
-            String at = r == 0 ? "c0" : r == 1 ? "c0 + ldc" : "c0 + " + r + " * ldc";
-            c.addStatement("$T.fromArray($L, c, $L).add(c$L0).intoArray(c, $L)", DOUBLE_VECTOR, SPECIES, at, r, at)
-                    .addStatement("$T.fromArray($L, c, $L + L).add(c$L1).intoArray(c, $L + L)", DOUBLE_VECTOR, SPECIES, at, r, at);
+            String row = r == 0 ? "c0" : r == 1 ? "c0 + ldc" : "c0 + " + r + " * ldc";
+            for (int v = 0; v < vectors; v++) {
+                String at = v == 0 ? row : v == 1 ? row + " + L" : row + " + " + v + " * L";
+                c.addStatement("$T.fromArray($L, c, $L).add(c$L$L).intoArray(c, $L)", DOUBLE_VECTOR, SPECIES, at, r, v, at);
+            }
         }
         return m.addCode(c.build()).build();
     }
