@@ -65,7 +65,7 @@ final class SimdKernel {
                         C = A B, or C += A B with {@code accumulate}, for C [m, k]: A's element (i, s) is
                         {@code a[ao + i * ais + s * aps]}, B's element (s, j) is {@code b[bo + s * bps + j * bjs]},
                         C's element (i, j) is {@code c[co + i * ldc + j]}. B is copied a panel at a time (rows
-                        {@code s0 .. s0 + PANEL_DEPTH}, two vectors of columns) into {@code panel}, and tiles of C
+                        {@code s0 .. s0 + PANEL_DEPTH}, three or two vectors of columns) into {@code panel}, and tiles of C
                         sum over it in registers.
                         """);
         for (String p : new String[] {"m", "n", "k"}) {
