@@ -45,7 +45,7 @@ final class SimdKernel {
                 .addJavadoc("The widest vector of doubles this CPU has (8 lanes with AVX-512, 4 with AVX2).\n")
                 .initializer("$T.SPECIES_PREFERRED", DOUBLE_VECTOR).build());
         type.addField(FieldSpec.builder(int.class, PANEL_DEPTH, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .addJavadoc("Rows of B copied into one panel: the panel stays in the first-level cache.\n")
+                .addJavadoc("Rows of B copied into one panel (256 rows of three 8-lane vectors: 48 KB, read in order).\n")
                 .initializer("$L", DEPTH).build());
         type.addField(FieldSpec.builder(double[].class, panel, Modifier.PRIVATE, Modifier.FINAL)
                 .addJavadoc("A panel of B for {@code gemm}: $L rows of up to three vectors each.\n", PANEL_DEPTH)
