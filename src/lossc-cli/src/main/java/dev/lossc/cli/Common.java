@@ -58,6 +58,22 @@ final class Common {
         return read.bytes();
     }
 
+    /**
+     * Compiles the model a command runs: the result, or null once its diagnostics (after the
+     * dumps {@code dump} asks for, if any) are printed to {@code err}.
+     */
+    static LossCompiler.Result compileModel(Path file, byte[] source, DumpOptions dump, PrintWriter err) {
+        LossCompiler.Result r = LossCompiler.compile(file.toString(), source, dump == null ? LossCompiler.Options.DEFAULT : dump.options(""));
+        if (dump != null) {
+            dump.print(r, err);
+        }
+        if (!r.ok()) {
+            report(r, err);
+            return null;
+        }
+        return r;
+    }
+
     static void report(LossCompiler.Result r, PrintWriter err) {
         err.print(r.render());
         err.flush();

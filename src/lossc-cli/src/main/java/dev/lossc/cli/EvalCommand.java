@@ -46,10 +46,8 @@ final class EvalCommand implements Callable<Integer> {
         if (source == null) {
             return Main.INPUT_ERRORS;
         }
-        LossCompiler.Result r = LossCompiler.compile(file.toString(), source, dump.options(""));
-        dump.print(r, err);
-        if (!r.ok()) {
-            Common.report(r, err);
+        LossCompiler.Result r = Common.compileModel(file, source, dump, err);
+        if (r == null) {
             return Main.INPUT_ERRORS;
         }
         ModelLayout model = r.layout().orElseThrow();

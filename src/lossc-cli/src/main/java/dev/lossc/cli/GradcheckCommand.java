@@ -62,9 +62,8 @@ final class GradcheckCommand implements Callable<Integer> {
         if (source == null) {
             return Main.INPUT_ERRORS;
         }
-        LossCompiler.Result r = LossCompiler.compile(file.toString(), source, LossCompiler.Options.DEFAULT);
-        if (!r.ok()) {
-            Common.report(r, err);
+        LossCompiler.Result r = Common.compileModel(file, source, null, err);
+        if (r == null) {
             return Main.INPUT_ERRORS;
         }
         ModelLayout model = r.layout().orElseThrow();

@@ -50,9 +50,8 @@ final class GraphCommand implements Callable<Integer> {
         if (source == null) {
             return Main.INPUT_ERRORS;
         }
-        LossCompiler.Result r = LossCompiler.compile(file.toString(), source, LossCompiler.Options.DEFAULT);
-        if (!r.ok()) {
-            Common.report(r, err);
+        LossCompiler.Result r = Common.compileModel(file, source, null, err);
+        if (r == null) {
             return Main.INPUT_ERRORS;
         }
         Map<String, double[]> inputs = null;
