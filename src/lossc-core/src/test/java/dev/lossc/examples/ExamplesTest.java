@@ -44,18 +44,6 @@ class ExamplesTest {
         }
     }
 
-    /**
-     * The values, with the params a values file leaves out (as {@code eval --seed 0} fills them:
-     * mnist.json holds only images and labels) taken from a fresh instance, which has those.
-     */
-    static Map<String, double[]> withInitialParams(Map<String, double[]> values, Compiled fresh) {
-        Map<String, double[]> v = new java.util.LinkedHashMap<>(values);
-        for (dev.lossc.ModelLayout.Slot p : fresh.layout().params()) {
-            v.computeIfAbsent(p.name(), n -> java.util.Arrays.copyOfRange(fresh.parameters(), p.offset(), p.offset() + p.shape().size()));
-        }
-        return v;
-    }
-
     @Test
     void workedExampleGivesTheClassicNumbers() {
         Path model = Repo.examples().resolve("worked_example.loss");
@@ -80,7 +68,7 @@ class ExamplesTest {
             Path model = models.get(k);
             Compiled c = compiled.get(k);
             tests.add(DynamicTest.dynamicTest(model.getFileName().toString(), () -> {
-                Map<String, double[]> v = withInitialParams(values(model), c);
+                Map<String, double[]> v = c.withInitialParams(values(model));
                 c.setParams(v);
                 double loss = c.lossAndGradient(v);
                 RefEval.Result ref = RefEval.evaluate(SourceParser.parse(model.toString(), Repo.read(model), new Reporter("x")).orElseThrow(), v);

@@ -86,6 +86,18 @@ public final class Compiled {
         return driver.gradient();
     }
 
+    /**
+     * {@code values} with the params it leaves out (as {@code eval --seed 0} fills them: mnist.json
+     * holds only images and labels) taken from this instance, which has its initial ones.
+     */
+    public Map<String, double[]> withInitialParams(Map<String, double[]> values) {
+        Map<String, double[]> v = new LinkedHashMap<>(values);
+        for (dev.lossc.ModelLayout.Slot p : layout().params()) {
+            v.computeIfAbsent(p.name(), n -> java.util.Arrays.copyOfRange(parameters(), p.offset(), p.offset() + p.shape().size()));
+        }
+        return v;
+    }
+
     /** Copies each param's flat value into the parameter array at its offset. */
     public void setParams(Map<String, double[]> values) {
         driver.setParams(values);
