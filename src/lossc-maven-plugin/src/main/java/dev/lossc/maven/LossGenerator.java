@@ -98,7 +98,7 @@ public final class LossGenerator {
                 filesWithErrors++;
                 continue;
             }
-            String hash = hash(bytes, pkg + (settings.simd() ? "\0simd" : ""), compiler);
+            String hash = hash(bytes, pkg, settings.simd(), compiler);
             Entry old = previous.get(key);
             if (old != null && old.hash().equals(hash) && Files.isRegularFile(settings.outputDirectory().resolve(old.output()))) {
                 next.put(key, old);
@@ -170,7 +170,8 @@ public final class LossGenerator {
         return LossCompiler.isValidPackage(pkg) ? pkg : null;
     }
 
-    private static String hash(byte[] source, String pkg, String compiler) {
+    /** What decides a file's class: its bytes, the compiler, and the options (package, simd). */
+    private static String hash(byte[] source, String pkg, boolean simd, String compiler) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(source);
@@ -178,6 +179,8 @@ public final class LossGenerator {
             sha.update(compiler.getBytes(StandardCharsets.UTF_8));
             sha.update((byte) 0);
             sha.update(pkg.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            sha.update((byte) (simd ? 1 : 0));
             return HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
