@@ -88,14 +88,14 @@ final class SimdKernel {
                 .addStatement("$T.fill(c, co + i * ldc, co + i * ldc + k, 0.0)", ClassWriter.ARRAYS)
                 .endControlFlow()
                 .endControlFlow()
-                .beginControlFlow("for (int s0 = 0; s0 < n; s0 += $L)", PANEL_DEPTH)
-                .addStatement("int depth = Math.min(n - s0, $L)", PANEL_DEPTH)
                 .add("// Three vectors of columns at a time, then two: as many threes as leave no single vector\n")
                 .add("// over (128 columns of 8 lanes are 4 * 24 + 2 * 16, not 5 * 24 and 8 columns one by one).\n")
                 .addStatement("int threes = k / L / 3")
                 .beginControlFlow("if (k / L - 3 * threes == 1 && threes > 0)")
                 .addStatement("threes--")
                 .endControlFlow()
+                .beginControlFlow("for (int s0 = 0; s0 < n; s0 += $L)", PANEL_DEPTH)
+                .addStatement("int depth = Math.min(n - s0, $L)", PANEL_DEPTH)
                 .addStatement("int j = 0");
         for (int vectors : TILE_VECTORS) {
             c.beginControlFlow(vectors == 3 ? "for (; j < threes * 3 * L; j += $L * L)" : "for (; j + $L * L <= k; j += $L * L)",
