@@ -19,6 +19,7 @@ import dev.lossc.ir.Lowering;
 import dev.lossc.opt.Passes;
 import dev.lossc.opt.Plan;
 import dev.lossc.parser.SourceParser;
+import dev.lossc.types.Precision;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -73,17 +74,21 @@ public final class LossCompiler {
     /** What to look at inside the pipeline ({@code --dump}). */
     public enum Dump { AST, IR, ADJOINT, PASSES }
 
-    /** The package of the generated class, and which stages to print (computed only when asked for). */
-    public record Options(String packageName, Set<Dump> dumps, boolean simd) {
+    /**
+     * The package of the generated class, which stages to print (computed only when asked for),
+     * whether products use the Vector API, and the element type of the class.
+     */
+    public record Options(String packageName, Set<Dump> dumps, boolean simd, Precision precision) {
         public static final Options DEFAULT = new Options("");
 
         public Options {
             packageName = packageName == null ? "" : packageName;
             dumps = dumps == null ? Set.of() : Set.copyOf(dumps);
+            precision = precision == null ? Precision.DOUBLE : precision;
         }
 
         public Options(String packageName, Set<Dump> dumps) {
-            this(packageName, dumps, false);
+            this(packageName, dumps, false, Precision.DOUBLE);
         }
 
         public Options(String packageName) {
@@ -96,7 +101,15 @@ public final class LossCompiler {
          * {@code --add-modules jdk.incubator.vector} to compile and to run.
          */
         public Options withSimd(boolean on) {
-            return new Options(packageName, dumps, on);
+            return new Options(packageName, dumps, on, precision);
+        }
+
+        /**
+         * These options with {@code precision} as the element type: with {@link Precision#FLOAT} the
+         * class takes and returns {@code float}s and {@code float[]}s and computes in {@code float}.
+         */
+        public Options withPrecision(Precision p) {
+            return new Options(packageName, dumps, simd, p);
         }
     }
 
@@ -300,7 +313,7 @@ public final class LossCompiler {
                 Plan plan = Passes.run(ir.forOutput(o), new AdjointProgram(List.of()), null);
                 outputs.add(new ClassWriter.OutputPlan(o, plan.forward()));
             }
-            String java = ClassWriter.write(ir, optimized.forward(), optimized.backward(), outputs, source, options.packageName(), options.simd());
+            String java = ClassWriter.write(ir, optimized.forward(), optimized.backward(), outputs, source, options.packageName(), options.simd(), options.precision());
             out = Optional.of(new GeneratedClass(options.packageName(), ClassWriter.className(ir.className()), java));
         }
         return new Result(source, List.of(), out, dumps, checked, Optional.of(layoutOf(checked.get(), ir)));

@@ -12,6 +12,8 @@ import java.util.Map;
  * Loads a generated class (compiled in memory with the JDK's compiler) and drives it through its
  * public API by reflection: set params by name, call {@code loss}/{@code lossAndGradient} with
  * inputs by name, read the gradient by name. What {@code lossc eval} runs, and what the tests use.
+ * A class generated with {@code --precision float} is driven the same way: values go in rounded to
+ * {@code float} and come out widened to {@code double}.
  */
 public final class ModelDriver {
     private final ModelLayout layout;
@@ -19,15 +21,18 @@ public final class ModelDriver {
     private final Object instance;
     private final Method loss;
     private final Method lossAndGradient;
+    /** True for a class generated with {@code --precision float}: its values are {@code float}s. */
+    private final boolean single;
 
     private ModelDriver(ModelLayout layout, Class<?> type) throws ReflectiveOperationException {
         this.layout = layout;
         this.type = type;
         this.instance = type.getConstructor().newInstance();
+        this.single = type.getMethod("parameters").getReturnType() == float[].class;
         int d = layout.lossDims().size();
         Class<?>[] types = new Class<?>[d + layout.inputs().size()];
         for (int i = 0; i < types.length; i++) {
-            types[i] = i < d ? int.class : layout.inputs().get(i - d).javaType();
+            types[i] = i < d ? int.class : javaType(layout.inputs().get(i - d));
         }
         this.loss = type.getMethod("loss", types);
         this.lossAndGradient = type.getMethod("lossAndGradient", types);
@@ -65,14 +70,45 @@ public final class ModelDriver {
         return instance;
     }
 
-    /** The live flat parameter array. */
-    public double[] parameters() {
-        return (double[]) invoke("parameters");
+    /** True if the class computes in {@code float} ({@code --precision float}). */
+    public boolean single() {
+        return single;
     }
 
-    /** The live flat gradient array. */
+    /** The live flat parameter array (for a float class, a copy widened to double). */
+    public double[] parameters() {
+        return widened(invoke("parameters"));
+    }
+
+    /** The live flat gradient array (for a float class, a copy widened to double). */
     public double[] gradient() {
-        return (double[]) invoke("gradient");
+        return widened(invoke("gradient"));
+    }
+
+    private double[] widened(Object array) {
+        if (!single) {
+            return (double[]) array;
+        }
+        float[] f = (float[]) array;
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    private static float[] rounded(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            f[i] = (float) d[i];
+        }
+        return f;
+    }
+
+    /** How the class takes an input: as declared, with {@code float} for {@code double} in a float class. */
+    private Class<?> javaType(ModelLayout.Slot in) {
+        Class<?> t = in.javaType();
+        return !single ? t : t == double.class ? float.class : t == double[].class ? float[].class : t;
     }
 
     /** Fills the parameters by the class's own {@code initParameters(seed)}. */
@@ -86,11 +122,11 @@ public final class ModelDriver {
 
     /** Copies each named param's flat value into the parameter array; params not named keep their values. */
     public void setParams(Map<String, double[]> values) {
-        double[] flat = parameters();
+        Object flat = invoke("parameters");
         for (ModelLayout.Slot p : layout.params()) {
             double[] v = values.get(p.name());
             if (v != null) {
-                System.arraycopy(v, 0, flat, p.offset(), p.shape().size());
+                System.arraycopy(single ? rounded(v) : v, 0, flat, p.offset(), p.shape().size());
             }
         }
     }
@@ -123,18 +159,19 @@ public final class ModelDriver {
         }
         for (String inName : o.inputs()) {
             ModelLayout.Slot in = layout.inputs().stream().filter(s -> s.name().equals(inName)).findFirst().orElseThrow();
-            types.add(in.javaType());
+            types.add(javaType(in));
             args.add(arg(in, inputs));
         }
         boolean scalar = o.shape().size() == 1;
         if (!scalar) {
-            types.add(double[].class);
-            args.add(new double[actualShape(o.shape(), sizes).size()]);
+            int n = actualShape(o.shape(), sizes).size();
+            types.add(single ? float[].class : double[].class);
+            args.add(single ? new float[n] : new double[n]);
         }
         try {
             Method m = type.getMethod(javaName(o.name()), types.toArray(new Class<?>[0]));
             Object r = m.invoke(instance, args.toArray());
-            return scalar ? new double[] {(double) r} : (double[]) r;
+            return scalar ? new double[] {((Number) r).doubleValue()} : widened(r);
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
@@ -218,13 +255,17 @@ public final class ModelDriver {
     }
 
     /**
-     * An input's argument: a {@code double} for a scalar, else the flat array; for an int input, the
+     * An input's argument: a {@code double} for a scalar, else the flat array (a {@code float} and a
+     * rounded copy for a float class); for an int input, the
      * same as {@code int}s (each value must be an integer).
      */
-    private static Object arg(ModelLayout.Slot in, Map<String, double[]> inputs) {
+    private Object arg(ModelLayout.Slot in, Map<String, double[]> inputs) {
         double[] v = inputs.get(in.name());
         if (v == null) {
             throw new IllegalArgumentException("no value for input " + in.name());
+        }
+        if (!in.integer() && single) {
+            return in.shape().isScalar() ? (Object) (float) v[0] : rounded(v);
         }
         if (!in.integer()) {
             return in.shape().isScalar() ? (Object) v[0] : v;
@@ -241,7 +282,7 @@ public final class ModelDriver {
 
     private double call(Method m, Map<String, double[]> inputs) {
         try {
-            return (double) m.invoke(instance, args(inputs));
+            return ((Number) m.invoke(instance, args(inputs))).doubleValue();
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);

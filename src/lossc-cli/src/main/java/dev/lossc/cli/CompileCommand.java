@@ -3,6 +3,7 @@ package dev.lossc.cli;
 import dev.lossc.GeneratedFiles;
 import dev.lossc.LossCompiler;
 import dev.lossc.diag.Limits;
+import dev.lossc.types.Precision;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -36,6 +37,10 @@ final class CompileCommand implements Callable<Integer> {
             + "JDK 17 or later and --add-modules jdk.incubator.vector to compile and run.")
     boolean simd;
 
+    @CommandLine.Option(names = "--precision", paramLabel = "double|float", description = "Element type of the classes: double "
+            + "(default) or float (float and float[] in the API, arithmetic in float).")
+    String precision = "double";
+
     @CommandLine.Mixin
     Common.DumpOptions dump = new Common.DumpOptions();
 
@@ -43,6 +48,10 @@ final class CompileCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (!LossCompiler.isValidPackage(packageName)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "not a valid Java package name: '" + packageName + "'");
+        }
+        Precision elements = Precision.named(precision);
+        if (elements == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--precision must be double or float, not '" + precision + "'");
         }
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
@@ -55,7 +64,7 @@ final class CompileCommand implements Callable<Integer> {
                 errors++;
                 continue;
             }
-            LossCompiler.Result r = LossCompiler.compile(f.toString(), bytes, dump.options(packageName).withSimd(simd));
+            LossCompiler.Result r = LossCompiler.compile(f.toString(), bytes, dump.options(packageName).withSimd(simd).withPrecision(elements));
             dump.print(r, out);
             Common.report(r, err);
             errors += r.diagnostics().size();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lossc.LossCompiler;
+import dev.lossc.types.Precision;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -65,6 +66,24 @@ class CliTest {
         assertTrue(expected.contains("gemm(") && expected.contains("import jdk.incubator.vector.DoubleVector;"));
         assertEquals(0, lossc("compile", mnist.toString(), "-d", tmp.resolve("plain").toString()).code());
         assertFalse(Files.readString(tmp.resolve("plain/Mnist.java")).contains("jdk.incubator"), "without --simd: java.base only");
+    }
+
+    @Test
+    void compilePrecisionFloatWritesTheFloatClass() throws IOException {
+        Path out = tmp.resolve("float");
+        Path mnist = EXAMPLES.resolve("mnist.loss");
+        Run r = lossc("compile", "--precision", "float", "--simd", mnist.toString(), "-d", out.toString());
+        assertEquals(0, r.code(), r.err());
+        String expected = LossCompiler.compile(mnist.toString(), Files.readAllBytes(mnist),
+                LossCompiler.Options.DEFAULT.withSimd(true).withPrecision(Precision.FLOAT)).output().orElseThrow().source();
+        assertEquals(expected, Files.readString(out.resolve("Mnist.java")));
+        assertTrue(expected.contains("public float[] parameters()") && expected.contains("FloatVector"), "float API, float kernel");
+        assertEquals(0, lossc("compile", "--precision=DOUBLE", mnist.toString(), "-d", tmp.resolve("double").toString()).code());
+        assertTrue(Files.readString(tmp.resolve("double/Mnist.java")).contains("public double[] parameters()"));
+        Run bad = lossc("compile", "--precision", "half", mnist.toString(), "-d", tmp.resolve("half").toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--precision must be double or float, not 'half'"), bad.err());
+        assertFalse(Files.exists(tmp.resolve("half")), "nothing written");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.lossc.codegen;
 
+import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
@@ -11,6 +12,7 @@ import dev.lossc.check.ClassMembers;
 import dev.lossc.check.Symbol;
 import dev.lossc.diag.SourceText;
 import dev.lossc.ir.IrProgram;
+import dev.lossc.types.Precision;
 import dev.lossc.types.Shape;
 import dev.lossc.ir.Stmt;
 import dev.lossc.ir.Value;
@@ -26,10 +28,9 @@ import javax.lang.model.element.Modifier;
  */
 public final class ClassWriter {
     static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
-    private static final TypeName DOUBLES = TypeName.get(double[].class);
     private static final TypeName INTS = TypeName.get(int[].class);
     /** java.lang types the generated code names: the class and its fields must not hide them. */
-    private static final Set<String> JAVA_LANG = Set.of("Math", "Double", "IllegalArgumentException", "String", "Object", "System", "Override", "Integer", "Long");
+    private static final Set<String> JAVA_LANG = Set.of("Math", "Double", "Float", "IllegalArgumentException", "String", "Object", "System", "Override", "Integer", "Long");
 
     private final IrProgram ir;
     private final List<Stmt> forward;
@@ -59,6 +60,10 @@ public final class ClassWriter {
     /** With {@code --simd}, once a product uses it: the field holding {@link SimdKernel}'s panel of B. */
     private String simdPanel;
     private final boolean simd;
+    private final Precision precision;
+    /** The element type ({@code double} or {@code float}) and its arrays, as JavaPoet types. */
+    private final TypeName scalarType;
+    private final TypeName arrayType;
 
     /** An output and the optimized statements that compute it. */
     public record OutputPlan(IrProgram.Output output, List<Stmt> body) {
@@ -68,14 +73,17 @@ public final class ClassWriter {
     }
 
     private ClassWriter(IrProgram ir, List<Stmt> forward, List<Stmt> backward, List<OutputPlan> outputs, SourceText source, String packageName,
-                        boolean simd) {
+                        boolean simd, Precision precision) {
         this.ir = ir;
         this.forward = forward;
         this.backward = backward;
         this.outputs = List.copyOf(outputs);
         this.source = source;
         this.packageName = packageName;
-        this.layout = new Layout(names, readBy(backward));
+        this.precision = precision;
+        this.scalarType = precision.single() ? TypeName.FLOAT : TypeName.DOUBLE;
+        this.arrayType = ArrayTypeName.of(scalarType);
+        this.layout = new Layout(names, readBy(backward), precision);
         this.kernels = new Kernels(layout, usedFunctions::add);
         this.simd = simd;
         if (simd) {
@@ -97,8 +105,8 @@ public final class ClassWriter {
      * params, loss), {@code forward} and {@code backward} the two passes as optimized IR.
      */
     public static String write(IrProgram ir, List<Stmt> forward, List<Stmt> backward, List<OutputPlan> outputs,
-                               SourceText source, String packageName, boolean simd) {
-        return new ClassWriter(ir, forward, backward, outputs, source, packageName, simd).write();
+                               SourceText source, String packageName, boolean simd, Precision precision) {
+        return new ClassWriter(ir, forward, backward, outputs, source, packageName, simd, precision).write();
     }
 
     /** The primal values a statement list reads (roots): those computed in loops keep one copy per iteration. */
@@ -162,10 +170,10 @@ public final class ClassWriter {
             constructor.addStatement("$L()", name);
         }
         type.addMethod(constructor.addStatement("initParameters(0L)").build());
-        type.addMethod(MethodSpec.methodBuilder("parameters").addModifiers(Modifier.PUBLIC).returns(DOUBLES)
+        type.addMethod(MethodSpec.methodBuilder("parameters").addModifiers(Modifier.PUBLIC).returns(arrayType)
                 .addJavadoc("The parameters as one flat array, in declaration order (matrices row-major); the live array, not a copy.\n")
                 .addStatement("return $L", Layout.PARAMS).build());
-        type.addMethod(MethodSpec.methodBuilder("gradient").addModifiers(Modifier.PUBLIC).returns(DOUBLES)
+        type.addMethod(MethodSpec.methodBuilder("gradient").addModifiers(Modifier.PUBLIC).returns(arrayType)
                 .addJavadoc("The gradient of the last {@code lossAndGradient} call, in the order of {@link #parameters()}; the live array.\n")
                 .addStatement("return $L", Layout.GRAD).build());
         type.addMethod(initParameters());
@@ -186,13 +194,13 @@ public final class ClassWriter {
         back.methods().forEach(type::addMethod);
         outputChunkers.forEach(c -> c.methods().forEach(type::addMethod));
         for (Object[] f : scratchFields.values()) {
-            type.addField(FieldSpec.builder(double[][].class, f[0].toString(), Modifier.PRIVATE, Modifier.FINAL)
+            type.addField(FieldSpec.builder(ArrayTypeName.of(arrayType), f[0].toString(), Modifier.PRIVATE, Modifier.FINAL)
                     .addJavadoc("Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.\n")
-                    .initializer("new double[$L][$L]", f[1], f[2]).build());
+                    .initializer("new $L[$L][$L]", precision.type(), f[1], f[2]).build());
         }
         helpers(type);
         if (simdPanel != null) {
-            SimdKernel.addTo(type, simdPanel);
+            SimdKernel.addTo(type, simdPanel, precision);
         }
         // Last: whether the class needs more than java.base is known once its code is written.
         type.addJavadoc(classJavadoc());
@@ -351,10 +359,10 @@ public final class ClassWriter {
     private final List<CodeBlock> allocations = new ArrayList<>();
 
     private void storage(TypeSpec.Builder type) {
-        type.addField(FieldSpec.builder(DOUBLES, Layout.PARAMS, Modifier.PRIVATE, Modifier.FINAL)
-                .initializer("new double[PARAMETER_COUNT]").build());
-        type.addField(FieldSpec.builder(DOUBLES, Layout.GRAD, Modifier.PRIVATE, Modifier.FINAL)
-                .initializer("new double[PARAMETER_COUNT]").build());
+        type.addField(FieldSpec.builder(arrayType, Layout.PARAMS, Modifier.PRIVATE, Modifier.FINAL)
+                .initializer("new $L[PARAMETER_COUNT]", precision.type()).build());
+        type.addField(FieldSpec.builder(arrayType, Layout.GRAD, Modifier.PRIVATE, Modifier.FINAL)
+                .initializer("new $L[PARAMETER_COUNT]", precision.type()).build());
         for (int k = 0; k < ir.dims().size(); k++) {
             if (ir.dims().get(k).varying()) {
                 type.addField(FieldSpec.builder(int.class, dimNames.get(k), Modifier.PRIVATE)
@@ -392,14 +400,14 @@ public final class ClassWriter {
 
     private FieldSpec field(String name, boolean array, int length, String doc, boolean viaMethods) {
         if (array && viaMethods) {
-            allocations.add(CodeBlock.builder().addStatement("$L = new double[$L]", name, length).build());
-            return FieldSpec.builder(DOUBLES, name, Modifier.PRIVATE).addJavadoc("$L\n", doc).build();
+            allocations.add(CodeBlock.builder().addStatement("$L = new $L[$L]", name, precision.type(), length).build());
+            return FieldSpec.builder(arrayType, name, Modifier.PRIVATE).addJavadoc("$L\n", doc).build();
         }
         if (array) {
-            return FieldSpec.builder(DOUBLES, name, Modifier.PRIVATE, Modifier.FINAL)
-                    .addJavadoc("$L\n", doc).initializer("new double[$L]", length).build();
+            return FieldSpec.builder(arrayType, name, Modifier.PRIVATE, Modifier.FINAL)
+                    .addJavadoc("$L\n", doc).initializer("new $L[$L]", precision.type(), length).build();
         }
-        return FieldSpec.builder(TypeName.DOUBLE, name, Modifier.PRIVATE).addJavadoc("$L\n", doc).build();
+        return FieldSpec.builder(scalarType, name, Modifier.PRIVATE).addJavadoc("$L\n", doc).build();
     }
 
     // ------------------------------------------------------------------ public API
@@ -420,7 +428,13 @@ public final class ClassWriter {
             Symbol.Param sym = ir.paramSymbols().get(p.index());
             doc.add("<li>{@code $L} $L at {@link #$L}, initialized by {@code $L}</li>\n", p.name(), p.shape(), layout.offsetOf(p), sym.init().describe());
         }
-        doc.add("</ul>\n\n<p>An instance owns its work arrays: after construction no method allocates, and an instance\n"
+        doc.add("</ul>\n\n");
+        if (precision.single()) {
+            doc.add("<p>Generated with {@code --precision float}: parameters, gradient, inputs and results are\n"
+                    + "{@code float}s, and the arithmetic is in {@code float} ({@code exp}, {@code log}, {@code tanh} and the\n"
+                    + "like are computed in {@code double} and rounded).\n\n");
+        }
+        doc.add("<p>An instance owns its work arrays: after construction no method allocates, and an instance\n"
                 + "must be used by one thread at a time.");
         if (simdPanel != null) {
             doc.add("\nGenerated with {@code --simd}: its matrix products use the incubating Vector API, so compiling\n"
@@ -431,14 +445,15 @@ public final class ClassWriter {
         return doc.build();
     }
 
-    private static String javaType(Value in) {
+    private String javaType(Value in) {
         Shape s = in.shape();
         if (in.isInteger()) {
             String range = in.limit() > 0 ? ", each in 0.." + (in.limit() - 1) : "";
             return (s.isScalar() ? "{@code int}" : "{@code int[" + s.colAxis() + "]}") + range;
         }
-        return s.isScalar() ? "{@code double}" : s.isVector() ? "{@code double[" + s.colAxis() + "]}"
-                : "{@code double[" + s.rowAxis() + " * " + s.colAxis() + "]}, row-major";
+        String t = precision.type();
+        return s.isScalar() ? "{@code " + t + "}" : s.isVector() ? "{@code " + t + "[" + s.colAxis() + "]}"
+                : "{@code " + t + "[" + s.rowAxis() + " * " + s.colAxis() + "]}, row-major";
     }
 
     /** The inputs as parameters, in declaration order, each with its {@code @param}. */
@@ -485,12 +500,12 @@ public final class ClassWriter {
         }
     }
 
-    /** {@code double}, {@code double[]}, or for an int input {@code int}, {@code int[]}. */
-    private static TypeName inputType(Value in) {
+    /** {@code double}, {@code double[]} (or {@code float}, {@code float[]}), or for an int input {@code int}, {@code int[]}. */
+    private TypeName inputType(Value in) {
         if (in.isInteger()) {
             return in.shape().isScalar() ? TypeName.INT : INTS;
         }
-        return in.shape().isScalar() ? TypeName.DOUBLE : DOUBLES;
+        return in.shape().isScalar() ? scalarType : arrayType;
     }
 
     /** The inputs are held in fields for the call ... */
@@ -510,7 +525,7 @@ public final class ClassWriter {
     }
 
     private MethodSpec entry(String name, boolean withGradient) {
-        MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC).returns(double.class);
+        MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC).returns(scalarType);
         if (withGradient) {
             m.addJavadoc("Computes the loss and writes its gradient into {@link #gradient()} (overwriting it).\n\n");
         } else {
@@ -541,7 +556,7 @@ public final class ClassWriter {
         Value v = o.value();
         List<Value> needed = ir.inputsOf(o);
         boolean scalar = v.shape().size() == 1;
-        MethodSpec.Builder m = MethodSpec.methodBuilder(method).addModifiers(Modifier.PUBLIC).returns(scalar ? TypeName.DOUBLE : DOUBLES);
+        MethodSpec.Builder m = MethodSpec.methodBuilder(method).addModifiers(Modifier.PUBLIC).returns(scalar ? scalarType : arrayType);
         String declared = o.pos() == null ? "" : source.line(o.pos().line()).strip();
         m.addJavadoc("Output {@code $L} $L, from the current parameters (line $L: {@code $L}).\n", o.name(), v.shape(),
                 o.pos() == null ? "?" : o.pos().line(), Chunker.commentText(declared).replace("@", "{@literal @}"));
@@ -552,7 +567,7 @@ public final class ClassWriter {
         String dest = null;
         if (!scalar) {
             dest = outputDestination;
-            m.addParameter(DOUBLES, dest);
+            m.addParameter(arrayType, dest);
             String count = !v.shape().varies() ? Integer.toString(v.shape().size()) : v.shape().elements();
             m.addJavadoc("@param $L where the output is written: $L elements$L\n", dest, count, v.shape().isMatrix() ? ", row-major" : "");
             m.addJavadoc("@return {@code $L}\n", dest);
@@ -615,22 +630,29 @@ public final class ClassWriter {
                 m.beginControlFlow("for (int i = 0; i < $L; i++)", s.size());
             }
             switch (init.kind()) {
-                case ZEROS -> m.addStatement("$L = 0.0", at);
-                case ONES -> m.addStatement("$L = 1.0", at);
-                case UNIFORM -> m.addStatement("$L = $L + ($L) * uniform(seed, $L)", at, Layout.literal(init.a()),
-                        Layout.literal(init.b() - init.a()), k);
-                case NORMAL -> m.addStatement("$L = $L + $L * normal(seed, $L)", at, Layout.literal(init.a()), Layout.literal(init.b()), k);
+                // Drawn in double; a float class rounds each value (the double class's values, rounded).
+                case ZEROS -> m.addStatement("$L = $L", at, precision.zero());
+                case ONES -> m.addStatement("$L = $L", at, precision.literal(1.0));
+                case UNIFORM -> m.addStatement("$L = $L", at, drawn(Precision.DOUBLE.literal(init.a()) + " + ("
+                        + Precision.DOUBLE.literal(init.b() - init.a()) + ") * uniform(seed, " + k + ")"));
+                case NORMAL -> m.addStatement("$L = $L", at, drawn(Precision.DOUBLE.literal(init.a()) + " + "
+                        + Precision.DOUBLE.literal(init.b()) + " * normal(seed, " + k + ")"));
                 case XAVIER -> {
                     double bound = Math.sqrt(6.0 / (fanIn + fanOut));
-                    m.addStatement("$L = $L * (2.0 * uniform(seed, $L) - 1.0)", at, Layout.literal(bound), k);
+                    m.addStatement("$L = $L", at, drawn(Precision.DOUBLE.literal(bound) + " * (2.0 * uniform(seed, " + k + ") - 1.0)"));
                 }
-                case HE -> m.addStatement("$L = $L * normal(seed, $L)", at, Layout.literal(Math.sqrt(2.0 / fanIn)), k);
+                case HE -> m.addStatement("$L = $L", at, drawn(Precision.DOUBLE.literal(Math.sqrt(2.0 / fanIn)) + " * normal(seed, " + k + ")"));
             }
             if (!one) {
                 m.endControlFlow();
             }
         }
         return m.build();
+    }
+
+    /** A value computed in double, as the element type: {@code (float) (v)} in a float class. */
+    private String drawn(String v) {
+        return precision.single() ? "(float) (" + v + ")" : v;
     }
 
     // ------------------------------------------------------------------ forward and backward
@@ -700,7 +722,7 @@ public final class ClassWriter {
         }
         List<Chunker.Unit> units = new ArrayList<>();
         if (!ir.params().isEmpty() && cleared.size() == ir.params().size()) {
-            units.add(new Chunker.Code(CodeBlock.builder().addStatement("$T.fill($L, 0.0)", ARRAYS, Layout.GRAD).build(), -1, null));
+            units.add(new Chunker.Code(CodeBlock.builder().addStatement("$T.fill($L, $L)", ARRAYS, Layout.GRAD, precision.zero()).build(), -1, null));
             body = body.subList(leading, body.size());
         }
         units.addAll(units(body));
@@ -827,8 +849,8 @@ public final class ClassWriter {
     }
 
     /** An array sized by a dim that varies per call: not null, at least {@code needed} long (the rest is ignored). */
-    private static MethodSpec checkAtLeast() {
-        return atLeast(MethodSpec.methodBuilder("checkAtLeast"), DOUBLES).build();
+    private MethodSpec checkAtLeast() {
+        return atLeast(MethodSpec.methodBuilder("checkAtLeast"), arrayType).build();
     }
 
     /** The signature and checks both at-least helpers share: not null, at least {@code needed} long. */
@@ -854,9 +876,9 @@ public final class ClassWriter {
                 .endControlFlow().build();
     }
 
-    private static MethodSpec checkLength() {
+    private MethodSpec checkLength() {
         return MethodSpec.methodBuilder("checkLength").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addParameter(String.class, "name").addParameter(DOUBLES, "array").addParameter(int.class, "expected")
+                .addParameter(String.class, "name").addParameter(arrayType, "array").addParameter(int.class, "expected")
                 .beginControlFlow("if (array == null)")
                 .addStatement("throw new IllegalArgumentException(name + \" must not be null (expected length \" + expected + \")\")")
                 .endControlFlow()

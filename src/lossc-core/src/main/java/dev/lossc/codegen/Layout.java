@@ -3,6 +3,7 @@ package dev.lossc.codegen;
 import dev.lossc.check.Affine;
 import dev.lossc.check.Symbol;
 import dev.lossc.ir.Value;
+import dev.lossc.types.Precision;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,11 +27,18 @@ final class Layout {
     private final Map<Symbol.Loop, String> loopNames = new LinkedHashMap<>();
 
     private final java.util.Set<Value> keptPerIteration;
+    private final Precision precision;
 
     /** {@code readByBackward}: loop values in it keep one slot per iteration; others are overwritten (derived from the backward IR). */
-    Layout(JavaNames names, java.util.Set<Value> readByBackward) {
+    Layout(JavaNames names, java.util.Set<Value> readByBackward, Precision precision) {
         this.names = names;
         this.keptPerIteration = readByBackward;
+        this.precision = precision;
+    }
+
+    /** The element type of every value (and of the parameter and gradient arrays). */
+    Precision precision() {
+        return precision;
     }
 
     String nameParamOffset(Value param) {
@@ -143,7 +151,7 @@ final class Layout {
                 return "(" + literal(v.constant()) + " / " + (n.contains(" ") ? "(" + n + ")" : n) + ")";
             }
             case LOOP_INDEX:
-                return "((double) " + loop(v.loop()) + ")";
+                return "((" + precision.type() + ") " + loop(v.loop()) + ")";
             case VIEW:
                 return at(v.root(), ofAdjoint, add(affine(v.viewOffset()), idx));
             case PARAM:
@@ -228,8 +236,8 @@ final class Layout {
         return (a.contains(" ") ? "(" + a + ")" : a) + " * " + n;
     }
 
-    static String literal(double v) {
-        return dev.lossc.prim.Scalar.literal(v);
+    String literal(double v) {
+        return precision.literal(v);
     }
 
     List<String> loopNames(List<Symbol.Loop> loops) {

@@ -1,11 +1,14 @@
 package dev.lossc.codegen;
 
+import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
+import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
+import dev.lossc.types.Precision;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -16,11 +19,12 @@ import javax.lang.model.element.Modifier;
  * contiguous array, with {@code fma}. Every operand is read in place through strides, so
  * {@code A @ transpose(B)} and {@code transpose(A) @ B} need no transposed copy.
  *
+ * <p>In a {@code float} class the same code runs on {@code FloatVector}s, twice the lanes.
+ *
  * <p>The sums are those of the default code grouped differently (per panel, fused multiply-adds),
  * so results agree to rounding, not to the bit.
  */
 final class SimdKernel {
-    private SimdKernel() {}
 
     static final String GEMM = "gemm";
     static final String SPECIES = "SPECIES";
@@ -32,24 +36,41 @@ final class SimdKernel {
     /** Names the class may not give anything else. */
     static final String[] MEMBERS = {GEMM, SPECIES, PANEL_DEPTH, "pack", "tile4x3", "tile2x3", "tile1x3", "tile4x2", "tile2x2", "tile1x2"};
 
-    /** Rows of B in one panel: 256 × 24 doubles, 48 KB with AVX-512. */
+    /** Rows of B in one panel: 256 × 24 doubles (or 48 floats), 48 KB with AVX-512. */
     static final int DEPTH = 256;
 
-    private static final ClassName DOUBLE_VECTOR = ClassName.get("jdk.incubator.vector", "DoubleVector");
     private static final ClassName VECTOR_SPECIES = ClassName.get("jdk.incubator.vector", "VectorSpecies");
 
-    /** Adds the constants, the panel field {@code panel} and the methods to {@code type}. */
-    static void addTo(TypeSpec.Builder type, String panel) {
-        type.addField(FieldSpec.builder(ParameterizedTypeName.get(VECTOR_SPECIES, ClassName.get(Double.class)), SPECIES,
+    private final Precision precision;
+    /** {@code DoubleVector} or {@code FloatVector}. */
+    private final ClassName vector;
+    /** {@code double[]} or {@code float[]}. */
+    private final TypeName array;
+
+    private SimdKernel(Precision precision) {
+        this.precision = precision;
+        this.vector = ClassName.get("jdk.incubator.vector", precision.single() ? "FloatVector" : "DoubleVector");
+        this.array = ArrayTypeName.of(precision.single() ? TypeName.FLOAT : TypeName.DOUBLE);
+    }
+
+    /** Adds the constants, the panel field {@code panel} and the methods, for elements of {@code precision}, to {@code type}. */
+    static void addTo(TypeSpec.Builder type, String panel, Precision precision) {
+        new SimdKernel(precision).add(type, panel);
+    }
+
+    private void add(TypeSpec.Builder type, String panel) {
+        String t = precision.type();
+        int lanes = precision.single() ? 16 : 8;
+        type.addField(FieldSpec.builder(ParameterizedTypeName.get(VECTOR_SPECIES, ClassName.get("java.lang", precision.boxed())), SPECIES,
                         Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .addJavadoc("The widest vector of doubles this CPU has (8 lanes with AVX-512, 4 with AVX2).\n")
-                .initializer("$T.SPECIES_PREFERRED", DOUBLE_VECTOR).build());
+                .addJavadoc("The widest vector of $Ls this CPU has ($L lanes with AVX-512, $L with AVX2).\n", t, lanes, lanes / 2)
+                .initializer("$T.SPECIES_PREFERRED", vector).build());
         type.addField(FieldSpec.builder(int.class, PANEL_DEPTH, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .addJavadoc("Rows of B copied into one panel (256 rows of three 8-lane vectors: 48 KB, read in order).\n")
+                .addJavadoc("Rows of B copied into one panel (256 rows of three $L-lane vectors: 48 KB, read in order).\n", lanes)
                 .initializer("$L", DEPTH).build());
-        type.addField(FieldSpec.builder(double[].class, panel, Modifier.PRIVATE, Modifier.FINAL)
+        type.addField(FieldSpec.builder(array, panel, Modifier.PRIVATE, Modifier.FINAL)
                 .addJavadoc("A panel of B for {@code gemm}: $L rows of up to three vectors each.\n", PANEL_DEPTH)
-                .initializer("new double[$L * 3 * $L.length()]", PANEL_DEPTH, SPECIES).build());
+                .initializer("new $L[$L * 3 * $L.length()]", t, PANEL_DEPTH, SPECIES).build());
         type.addMethod(gemm());
         type.addMethod(pack());
         for (int vectors : TILE_VECTORS) {
@@ -59,7 +80,7 @@ final class SimdKernel {
         }
     }
 
-    private static MethodSpec gemm() {
+    private MethodSpec gemm() {
         MethodSpec.Builder m = MethodSpec.methodBuilder(GEMM).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("""
                         C = A B, or C += A B with {@code accumulate}, for C [m, k]: A's element (i, s) is
@@ -71,21 +92,21 @@ final class SimdKernel {
         for (String p : new String[] {"m", "n", "k"}) {
             m.addParameter(int.class, p);
         }
-        m.addParameter(double[].class, "a");
+        m.addParameter(array, "a");
         for (String p : new String[] {"ao", "ais", "aps"}) {
             m.addParameter(int.class, p);
         }
-        m.addParameter(double[].class, "b");
+        m.addParameter(array, "b");
         for (String p : new String[] {"bo", "bps", "bjs"}) {
             m.addParameter(int.class, p);
         }
-        m.addParameter(double[].class, "c").addParameter(int.class, "co").addParameter(int.class, "ldc")
-                .addParameter(boolean.class, "accumulate").addParameter(double[].class, "panel");
+        m.addParameter(array, "c").addParameter(int.class, "co").addParameter(int.class, "ldc")
+                .addParameter(boolean.class, "accumulate").addParameter(array, "panel");
         CodeBlock.Builder c = CodeBlock.builder()
                 .addStatement("int L = $L.length()", SPECIES)
                 .beginControlFlow("if (!accumulate)")
                 .beginControlFlow("for (int i = 0; i < m; i++)")
-                .addStatement("$T.fill(c, co + i * ldc, co + i * ldc + k, 0.0)", ClassWriter.ARRAYS)
+                .addStatement("$T.fill(c, co + i * ldc, co + i * ldc + k, $L)", ClassWriter.ARRAYS, precision.zero())
                 .endControlFlow()
                 .endControlFlow()
                 .add("// Three vectors of columns at a time, then two: as many threes as leave no single vector\n")
@@ -119,7 +140,7 @@ final class SimdKernel {
         c.add("// The last columns, fewer than two vectors: one sum at a time.\n")
                 .beginControlFlow("for (; j < k; j++)")
                 .beginControlFlow("for (int i = 0; i < m; i++)")
-                .addStatement("double acc = 0.0")
+                .addStatement("$L acc = $L", precision.type(), precision.zero())
                 .beginControlFlow("for (int s = s0; s < s0 + depth; s++)")
                 .addStatement("acc += a[ao + i * ais + s * aps] * b[bo + s * bps + j * bjs]")
                 .endControlFlow()
@@ -131,14 +152,14 @@ final class SimdKernel {
     }
 
     /** The panel: B's rows s0 .. s0 + depth, columns j .. j + w, one row after another. */
-    private static MethodSpec pack() {
+    private MethodSpec pack() {
         MethodSpec.Builder m = MethodSpec.methodBuilder("pack").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("Copies B's rows {@code s0 .. s0 + depth}, columns {@code j .. j + w}, into {@code panel}, one row after another.\n")
-                .addParameter(double[].class, "b");
+                .addParameter(array, "b");
         for (String p : new String[] {"bo", "bps", "bjs", "s0", "depth", "j", "w"}) {
             m.addParameter(int.class, p);
         }
-        m.addParameter(double[].class, "panel");
+        m.addParameter(array, "panel");
         return m.addCode(CodeBlock.builder()
                 .beginControlFlow("if (bjs == 1)")
                 .beginControlFlow("for (int s = 0; s < depth; s++)")
@@ -157,30 +178,30 @@ final class SimdKernel {
     }
 
     /** {@code rows} rows of C by {@code vectors} vectors: rows × vectors sums in registers over the panel. */
-    private static MethodSpec tile(int rows, int vectors) {
+    private MethodSpec tile(int rows, int vectors) {
         MethodSpec.Builder m = MethodSpec.methodBuilder("tile" + rows + "x" + vectors).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("Adds $L row$L of A (from {@code a0}) times the panel ($L vectors wide) to C (from {@code c0}), $L sums in registers.\n",
                         rows, rows == 1 ? "" : "s", vectors, rows * vectors)
-                .addParameter(int.class, "depth").addParameter(double[].class, "a").addParameter(int.class, "a0")
-                .addParameter(int.class, "ais").addParameter(int.class, "aps").addParameter(double[].class, "panel")
-                .addParameter(double[].class, "c").addParameter(int.class, "c0").addParameter(int.class, "ldc");
+                .addParameter(int.class, "depth").addParameter(array, "a").addParameter(int.class, "a0")
+                .addParameter(int.class, "ais").addParameter(int.class, "aps").addParameter(array, "panel")
+                .addParameter(array, "c").addParameter(int.class, "c0").addParameter(int.class, "ldc");
         CodeBlock.Builder c = CodeBlock.builder()
                 .addStatement("int L = $L.length()", SPECIES)
-                .addStatement("$T zero = $T.zero($L)", DOUBLE_VECTOR, DOUBLE_VECTOR, SPECIES);
+                .addStatement("$T zero = $T.zero($L)", vector, vector, SPECIES);
         for (int r = 0; r < rows; r++) {
             StringBuilder decl = new StringBuilder();
             for (int v = 0; v < vectors; v++) {
                 decl.append(v == 0 ? "" : ", ").append("c").append(r).append(v).append(" = zero");
             }
-            c.addStatement("$T $L", DOUBLE_VECTOR, decl);
+            c.addStatement("$T $L", vector, decl);
         }
         c.beginControlFlow("for (int s = 0, t = 0, x = a0; s < depth; s++, t += $L * L, x += aps)", vectors);
         for (int v = 0; v < vectors; v++) {
-            c.addStatement("$T b$L = $T.fromArray($L, panel, $L)", DOUBLE_VECTOR, v, DOUBLE_VECTOR, SPECIES, v == 0 ? "t" : v == 1 ? "t + L" : "t + " + v + " * L");
+            c.addStatement("$T b$L = $T.fromArray($L, panel, $L)", vector, v, vector, SPECIES, v == 0 ? "t" : v == 1 ? "t + L" : "t + " + v + " * L");
         }
-        c.addStatement("$T v", DOUBLE_VECTOR);
+        c.addStatement("$T v", vector);
         for (int r = 0; r < rows; r++) {
-            c.addStatement("v = $T.broadcast($L, a[$L])", DOUBLE_VECTOR, SPECIES, r == 0 ? "x" : r == 1 ? "x + ais" : "x + " + r + " * ais");
+            c.addStatement("v = $T.broadcast($L, a[$L])", vector, SPECIES, r == 0 ? "x" : r == 1 ? "x + ais" : "x + " + r + " * ais");
             for (int v = 0; v < vectors; v++) {
                 c.addStatement("c$L$L = v.fma(b$L, c$L$L)", r, v, v, r, v);
             }
@@ -190,7 +211,7 @@ final class SimdKernel {
             String row = r == 0 ? "c0" : r == 1 ? "c0 + ldc" : "c0 + " + r + " * ldc";
             for (int v = 0; v < vectors; v++) {
                 String at = v == 0 ? row : v == 1 ? row + " + L" : row + " + " + v + " * L";
-                c.addStatement("$T.fromArray($L, c, $L).add(c$L$L).intoArray(c, $L)", DOUBLE_VECTOR, SPECIES, at, r, v, at);
+                c.addStatement("$T.fromArray($L, c, $L).add(c$L$L).intoArray(c, $L)", vector, SPECIES, at, r, v, at);
             }
         }
         return m.addCode(c.build()).build();

@@ -372,7 +372,18 @@ public sealed interface Scalar {
      * {@code used} hears of every scalar function used (so its helper can be emitted).
      */
     static String java(Scalar e, Function<Scalar, String> leaf, java.util.function.Consumer<ScalarFn> used) {
-        return new JavaPrinter(leaf, used).print(e, 0);
+        return java(e, leaf, used, false);
+    }
+
+    /**
+     * Java source for {@code e} in {@code float} when {@code single}: literals get an {@code f},
+     * and a call of a function that returns {@code double} ({@code Math.exp}, a helper) is cast
+     * back to {@code float}, so the whole expression is a {@code float} when its leaves are.
+     */
+    static String java(Scalar e, Function<Scalar, String> leaf, java.util.function.Consumer<ScalarFn> used, boolean single) {
+        JavaPrinter p = new JavaPrinter(leaf, used);
+        p.single = single;
+        return p.print(e, 0);
     }
 
     /** The rule as a reader sees it (in dumps and comments): operands as x, or a and b for two. */
@@ -395,6 +406,7 @@ public sealed interface Scalar {
         private final Function<Scalar, String> leaf;
         private final java.util.function.Consumer<ScalarFn> used;
         private boolean plain;
+        private boolean single;
 
         JavaPrinter(Function<Scalar, String> leaf, java.util.function.Consumer<ScalarFn> used) {
             this.leaf = leaf;
@@ -411,7 +423,7 @@ public sealed interface Scalar {
             String s;
             int own;
             if (e instanceof Num n) {
-                s = plain ? trim(n.value()) : literal(n.value());
+                s = plain ? trim(n.value()) : literal(n.value(), single);
                 own = n.value() < 0 ? 4 : 5;
             } else if (e instanceof Neg n) {
                 s = "-" + print(n.operand(), 5);
@@ -426,7 +438,7 @@ public sealed interface Scalar {
                 s = print(c.left(), 2) + " " + c.op() + " " + print(c.right(), 2);
             } else if (e instanceof Select sel) {
                 own = 0;
-                String cond = sel.cond() instanceof Cmp ? print(sel.cond(), 1) : print(sel.cond(), 2) + " != 0.0";
+                String cond = sel.cond() instanceof Cmp ? print(sel.cond(), 1) : print(sel.cond(), 2) + " != " + literal(0.0, single);
                 s = cond + " ? " + print(sel.then(), 1) + " : " + print(sel.otherwise(), 0);
             } else if (e instanceof Call c) {
                 used.accept(c.fn());
@@ -436,6 +448,10 @@ public sealed interface Scalar {
                 }
                 s = (plain ? c.fn().name().toLowerCase(Locale.ROOT) : c.fn().java()) + "(" + String.join(", ", args) + ")";
                 own = 5;
+                if (single && !c.fn().keepsFloat()) {
+                    s = "(float) " + s;
+                    own = 4;
+                }
             } else {
                 s = leaf.apply(e);
                 own = 5;
@@ -450,13 +466,11 @@ public sealed interface Scalar {
 
     /** A Java double literal (negative ones parenthesized, non-finite ones named). */
     static String literal(double v) {
-        if (Double.isNaN(v)) {
-            return "Double.NaN";
-        }
-        if (Double.isInfinite(v)) {
-            return v > 0 ? "Double.POSITIVE_INFINITY" : "Double.NEGATIVE_INFINITY";
-        }
-        String s = Double.toString(v);
-        return v < 0 || (v == 0 && 1 / v < 0) ? "(" + s + ")" : s;
+        return dev.lossc.types.Precision.DOUBLE.literal(v);
+    }
+
+    /** A Java literal of {@code v} as a {@code double}, or as a {@code float} when {@code single}. */
+    static String literal(double v, boolean single) {
+        return (single ? dev.lossc.types.Precision.FLOAT : dev.lossc.types.Precision.DOUBLE).literal(v);
     }
 }

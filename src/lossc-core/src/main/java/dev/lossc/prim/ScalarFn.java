@@ -45,6 +45,11 @@ public enum ScalarFn {
         return java;
     }
 
+    /** True if its Java method has a {@code float} overload ({@code Math.abs}, {@code max}, {@code min}): called on floats, it returns a float. */
+    public boolean keepsFloat() {
+        return this == ABS || this == MAX || this == MIN;
+    }
+
     /** True if the generated class needs a helper method for it. */
     public boolean isHelper() {
         return !java.startsWith("Math.");

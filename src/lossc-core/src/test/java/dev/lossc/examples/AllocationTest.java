@@ -23,6 +23,12 @@ import org.junit.jupiter.api.TestFactory;
  */
 class AllocationTest {
     static String harness(String className, Typed.Program model, dev.lossc.ModelLayout layout) {
+        return harness(className, model, layout, "double");
+    }
+
+    /** A caller of a class whose element type is {@code real} ({@code double} or {@code float}). */
+    static String harness(String className, Typed.Program model, dev.lossc.ModelLayout layout, String real) {
+        String cast = real.equals("float") ? "(float) " : "";
         StringBuilder fields = new StringBuilder();
         StringBuilder init = new StringBuilder();
         StringBuilder args = new StringBuilder();
@@ -36,10 +42,12 @@ class AllocationTest {
                 init.append("        for (int i = 0; i < ").append(f).append(".length; i++) { ").append(f).append("[i] = (i * 7) % ")
                         .append(limit).append("; }\n");
             } else if (in.shape().isScalar()) {
-                fields.append("    private final double ").append(f).append(" = 0.25;\n");
+                fields.append("    private final ").append(real).append(" ").append(f).append(" = 0.25f;\n");
             } else {
-                fields.append("    private final double[] ").append(f).append(" = new double[").append(in.shape().size()).append("];\n");
-                init.append("        for (int i = 0; i < ").append(f).append(".length; i++) { ").append(f).append("[i] = Math.sin(i + 1); }\n");
+                fields.append("    private final ").append(real).append("[] ").append(f).append(" = new ").append(real).append("[")
+                        .append(in.shape().size()).append("];\n");
+                init.append("        for (int i = 0; i < ").append(f).append(".length; i++) { ").append(f).append("[i] = ").append(cast)
+                        .append("Math.sin(i + 1); }\n");
             }
             args.append(args.length() > 0 ? ", " : "").append(f);
         }
@@ -59,18 +67,19 @@ class AllocationTest {
                 + "    public double sink;\n"
                 + "    private int calls;\n"
                 + "    public Harness" + className + "() {\n" + init + "    }\n"
-                + outputBuffers(layout)
+                + outputBuffers(layout, real)
                 + "    public void run() {" + sizes + " calls++; sink += model.lossAndGradient(" + lossArgs + ");" + outputCalls(layout) + " }\n"
                 + "}\n";
     }
 
     /** One destination array per array output. */
-    private static String outputBuffers(dev.lossc.ModelLayout layout) {
+    private static String outputBuffers(dev.lossc.ModelLayout layout, String real) {
         StringBuilder b = new StringBuilder();
         for (int k = 0; k < layout.outputs().size(); k++) {
             dev.lossc.ModelLayout.Output o = layout.outputs().get(k);
             if (o.shape().size() > 1) {
-                b.append("    private final double[] out").append(k).append(" = new double[").append(o.shape().size()).append("];\n");
+                b.append("    private final ").append(real).append("[] out").append(k).append(" = new ").append(real).append("[")
+                        .append(o.shape().size()).append("];\n");
             }
         }
         return b.toString();
@@ -138,6 +147,28 @@ class AllocationTest {
         return sizes.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
             Runnable run = (Runnable) loader.loadClass("lossc.examples.Harness" + e.getKey()).getConstructor().newInstance();
             int calls = e.getValue() > 50_000 ? 1_000 : 20_000;
+            assertEquals(0, allocatedBy(run, calls), "bytes allocated by " + calls + " warmed-up calls");
+        }));
+    }
+
+    /** The same for every example generated with {@code --precision float}. */
+    @TestFactory
+    Stream<DynamicTest> warmedUpFloatCallsAllocateNothing() throws Exception {
+        Map<String, String> sources = new LinkedHashMap<>();
+        Map<String, Integer> sizes = new LinkedHashMap<>();
+        for (Path model : Repo.exampleModels()) {
+            LossCompiler.Result r = LossCompiler.compile(model.getFileName().toString(), Repo.read(model),
+                    new LossCompiler.Options(ExamplesTest.PACKAGE).withPrecision(dev.lossc.types.Precision.FLOAT));
+            LossCompiler.GeneratedClass g = r.output().orElseThrow();
+            sources.put(g.qualifiedName(), g.source());
+            sources.put("lossc.examples.Harness" + g.className(),
+                    harness(g.className(), r.checked().orElseThrow(), r.layout().orElseThrow(), "float"));
+            sizes.put(g.className(), r.checked().orElseThrow().params().stream().mapToInt(p -> p.shape().size()).sum());
+        }
+        ClassLoader loader = InMemoryJavaCompiler.compile(sources, Compiled.JAVA8);
+        return sizes.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
+            Runnable run = (Runnable) loader.loadClass("lossc.examples.Harness" + e.getKey()).getConstructor().newInstance();
+            int calls = e.getValue() > 50_000 ? 600 : e.getValue() > 10_000 ? 3_000 : 30_000;
             assertEquals(0, allocatedBy(run, calls), "bytes allocated by " + calls + " warmed-up calls");
         }));
     }

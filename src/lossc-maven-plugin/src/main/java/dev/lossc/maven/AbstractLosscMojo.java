@@ -1,5 +1,6 @@
 package dev.lossc.maven;
 
+import dev.lossc.types.Precision;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,13 @@ abstract class AbstractLosscMojo extends AbstractMojo {
     @Parameter(property = "lossc.simd", defaultValue = "false")
     protected boolean simd;
 
+    /**
+     * The element type of the generated classes: {@code double} (the default) or {@code float}
+     * ({@code float} and {@code float[]} in their API, arithmetic in float; see docs/language.md).
+     */
+    @Parameter(property = "lossc.precision", defaultValue = "double")
+    protected String precision;
+
     /** Skips the goal. */
     @Parameter(property = "lossc.skip", defaultValue = "false")
     protected boolean skip;
@@ -59,12 +67,16 @@ abstract class AbstractLosscMojo extends AbstractMojo {
             getLog().info("lossc: skipped");
             return;
         }
+        Precision elements = Precision.named(precision == null ? "double" : precision);
+        if (elements == null) {
+            throw new MojoExecutionException("lossc: <precision> must be double or float, not '" + precision + "'");
+        }
         File out = outputDirectory();
         File stateDir = new File(project.getBuild().getDirectory(), "lossc-state");
         LossGenerator.Settings settings = new LossGenerator.Settings(
                 project.getBasedir().toPath().toAbsolutePath(), sourceDirectory().toPath().toAbsolutePath(), out.toPath().toAbsolutePath(),
                 stateDir.toPath().resolve(goal() + "-" + shortHash(out.getAbsolutePath()) + ".properties"),
-                includes, excludes, packageName, simd);
+                includes, excludes, packageName, simd, elements);
         LossGenerator.Report report;
         try {
             report = new LossGenerator(settings, new LossGenerator.Log() {

@@ -4,6 +4,7 @@ import dev.lossc.GeneratedFiles;
 import dev.lossc.LossCompiler;
 import dev.lossc.SourceFiles;
 import dev.lossc.diag.Limits;
+import dev.lossc.types.Precision;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -40,10 +41,14 @@ public final class LossGenerator {
     }
 
     public record Settings(Path baseDir, Path sourceDirectory, Path outputDirectory, Path stateFile,
-                           List<String> includes, List<String> excludes, String packageName, boolean simd) {
+                           List<String> includes, List<String> excludes, String packageName, boolean simd, Precision precision) {
+        public Settings {
+            precision = precision == null ? Precision.DOUBLE : precision;
+        }
+
         public Settings(Path baseDir, Path sourceDirectory, Path outputDirectory, Path stateFile,
                         List<String> includes, List<String> excludes, String packageName) {
-            this(baseDir, sourceDirectory, outputDirectory, stateFile, includes, excludes, packageName, false);
+            this(baseDir, sourceDirectory, outputDirectory, stateFile, includes, excludes, packageName, false, Precision.DOUBLE);
         }
     }
 
@@ -98,7 +103,7 @@ public final class LossGenerator {
                 filesWithErrors++;
                 continue;
             }
-            String hash = hash(bytes, pkg, settings.simd(), compiler);
+            String hash = hash(bytes, pkg, settings.simd(), settings.precision(), compiler);
             Entry old = previous.get(key);
             if (old != null && old.hash().equals(hash) && Files.isRegularFile(settings.outputDirectory().resolve(old.output()))) {
                 next.put(key, old);
@@ -106,7 +111,7 @@ public final class LossGenerator {
                 upToDate++;
                 continue;
             }
-            LossCompiler.Result r = LossCompiler.compile(shown, bytes, new LossCompiler.Options(pkg).withSimd(settings.simd()));
+            LossCompiler.Result r = LossCompiler.compile(shown, bytes, new LossCompiler.Options(pkg).withSimd(settings.simd()).withPrecision(settings.precision()));
             if (!r.ok()) {
                 for (String line : r.render().split("\n")) {
                     log.error(line);
@@ -170,8 +175,8 @@ public final class LossGenerator {
         return LossCompiler.isValidPackage(pkg) ? pkg : null;
     }
 
-    /** What decides a file's class: its bytes, the compiler, and the options (package, simd). */
-    private static String hash(byte[] source, String pkg, boolean simd, String compiler) {
+    /** What decides a file's class: its bytes, the compiler, and the options (package, simd, precision). */
+    private static String hash(byte[] source, String pkg, boolean simd, Precision precision, String compiler) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(source);
@@ -181,6 +186,7 @@ public final class LossGenerator {
             sha.update(pkg.getBytes(StandardCharsets.UTF_8));
             sha.update((byte) 0);
             sha.update((byte) (simd ? 1 : 0));
+            sha.update((byte) precision.ordinal());
             return HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lossc.types.Precision;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,9 +30,14 @@ class LossGeneratorTest {
     }
 
     private LossGenerator.Report run(String packageName, List<String> excludes, String compiler, boolean simd) throws IOException {
+        return run(packageName, excludes, compiler, simd, Precision.DOUBLE);
+    }
+
+    private LossGenerator.Report run(String packageName, List<String> excludes, String compiler, boolean simd, Precision precision)
+            throws IOException {
         errors.clear();
         LossGenerator.Settings s = new LossGenerator.Settings(base, base.resolve("src/main/loss"), base.resolve("target/gen"),
-                base.resolve("target/state.properties"), List.of("**/*.loss"), excludes, packageName, simd);
+                base.resolve("target/state.properties"), List.of("**/*.loss"), excludes, packageName, simd, precision);
         return new LossGenerator(s, new LossGenerator.Log() {
             public void info(String line) {
             }
@@ -68,6 +74,19 @@ class LossGeneratorTest {
         assertEquals(1, run(null, List.of(), CompilerFingerprint.value(), true).upToDate());
         assertEquals(1, run().generated(), "and switching it off again too");
         assertFalse(Files.readString(out("Big.java")).contains("gemm("));
+    }
+
+    @Test
+    void precisionIsAnOptionOfTheBuild() throws IOException {
+        source("net.loss", "dim D = 3;\ninput x[D];\nparam w[D];\nloss dot(w, x) * dot(w, x);\n");
+        assertEquals(1, run().generated());
+        assertTrue(Files.readString(out("Net.java")).contains("public double[] parameters()"));
+        LossGenerator.Report r = run(null, List.of(), CompilerFingerprint.value(), false, Precision.FLOAT);
+        assertEquals(1, r.generated(), "switching to float regenerates");
+        assertTrue(Files.readString(out("Net.java")).contains("public float[] parameters()"), "the class is in float");
+        assertEquals(1, run(null, List.of(), CompilerFingerprint.value(), false, Precision.FLOAT).upToDate());
+        assertEquals(1, run().generated(), "and switching back too");
+        assertTrue(Files.readString(out("Net.java")).contains("public double[] parameters()"));
     }
 
     @Test
