@@ -8,6 +8,7 @@ import re
 import sys
 
 PEAK_GFLOPS = 121.0  # one core's FP64 FMA peak on the machine of docs/performance.md
+PEAK_GFLOPS_FLOAT = 2 * PEAK_GFLOPS  # twice the lanes per vector
 
 # network: (label, class.prefix, pytorch name, flop per loss+gradient call or None)
 NETWORKS = [
@@ -21,6 +22,13 @@ NETWORKS = [
     ("tanh RNN, T = 50, 32 → 64 → 10", "Networks.rnn50", "tanh rnn T=50 32-64-10", None),
     ("784-128-10 batch 32, `--simd`", "SimdNetworks.mnist32Simd", "784-128-10 relu+ce, batch 32", None),
     ("1024² tanh MLP batch 64, `--simd`", "SimdNetworks.mlp1024Simd", "1024^2 tanh mlp, batch 64", 5 * 2 * 64 * 1024 * 1024),
+    # Against PyTorch in float32; share of the FP32 peak.
+    ("784-128-10 batch 32, `--precision float`", "FloatNetworks.mnist32Float", "784-128-10 relu+ce, batch 32, float32", None),
+    ("784-128-10 batch 32, `--precision float --simd`", "FloatNetworks.mnist32FloatSimd", "784-128-10 relu+ce, batch 32, float32", None),
+    ("1024² tanh MLP batch 64, `--precision float`", "FloatNetworks.mlp1024Float", "1024^2 tanh mlp, batch 64, float32",
+     5 * 2 * 64 * 1024 * 1024),
+    ("1024² tanh MLP batch 64, `--precision float --simd`", "FloatNetworks.mlp1024FloatSimd", "1024^2 tanh mlp, batch 64, float32",
+     5 * 2 * 64 * 1024 * 1024),
 ]
 
 NS = {"ns/op": 1.0, "us/op": 1e3, "ms/op": 1e6}
@@ -74,7 +82,8 @@ def main(directory):
             text = f"{fmt(full[0])} ± {fmt(full[1])}"
             if flop:
                 gflops = flop / full[0]
-                text += f" ({gflops:.1f} GFLOP/s, {100 * gflops / PEAK_GFLOPS:.0f}% of peak)"
+                peak = PEAK_GFLOPS_FLOAT if prefix.startswith("FloatNetworks.") else PEAK_GFLOPS
+                text += f" ({gflops:.1f} GFLOP/s, {100 * gflops / peak:.0f}% of peak)"
             cells.append(text)
             cells.append(f"{full[0] / loss[0]:.2f}" if loss else "—")
             cells.append(fmt(hand[0]) if hand else "—")
