@@ -7,8 +7,16 @@ import os
 import re
 import sys
 
-PEAK_GFLOPS = 121.0  # one core's FP64 FMA peak on the machine of docs/performance.md
-PEAK_GFLOPS_FLOAT = 2 * PEAK_GFLOPS  # twice the lanes per vector
+# One core's FMA peak comes from the same run: Peak.fmaDouble / Peak.fmaFloat do 2 x lanes x 12 x
+# STEPS flop per call on the widest vectors (8 doubles and 16 floats with AVX-512, else 4 and 8).
+PEAK_STEPS = 10_000_000
+
+
+def vector_bytes():
+    try:
+        return 64 if " avx512f" in open("/proc/cpuinfo").read() else 32
+    except OSError:
+        return 32
 
 # network: (label, class.prefix, pytorch name, flop per loss+gradient call or None)
 NETWORKS = [
@@ -62,18 +70,31 @@ def pytorch(path):
     return steps
 
 
+def peaks(r):
+    """GFLOP/s of the Peak benchmarks in this run: (FP64, FP32), None where absent."""
+    lanes = vector_bytes() // 8
+    double = r.get("Peak.fmaDouble")
+    single = r.get("Peak.fmaFloat")
+    return (2 * lanes * 12 * PEAK_STEPS / double[0] if double else None,
+            2 * 2 * lanes * 12 * PEAK_STEPS / single[0] if single else None)
+
+
 def main(directory):
     torch = pytorch(os.path.join(directory, "pytorch.txt"))
     print("| network | JDK | loss | loss + gradient | grad / loss | hand-written | lossc / hand | tape | tape / lossc | PyTorch step | PyTorch / lossc | bytes per call |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    notes = []
     for jdk in ("jdk17", "jdk25"):
         path = os.path.join(directory, jdk + ".json")
         if not os.path.exists(path):
             continue
         r = jmh(path)
+        peak_double, peak_float = peaks(r)
         for label, prefix, torch_name, flop in NETWORKS:
             loss = r.get(prefix + "Loss")
             full = r.get(prefix + "Lossc")
+            if not full:
+                continue
             hand = r.get(prefix + "ByHand")
             tape = r.get(prefix + "Tape")
             step = torch.get(torch_name) if torch_name else None
@@ -82,8 +103,9 @@ def main(directory):
             text = f"{fmt(full[0])} ± {fmt(full[1])}"
             if flop:
                 gflops = flop / full[0]
-                peak = PEAK_GFLOPS_FLOAT if prefix.startswith("FloatNetworks.") else PEAK_GFLOPS
-                text += f" ({gflops:.1f} GFLOP/s, {100 * gflops / peak:.0f}% of peak)"
+                peak = peak_float if prefix.startswith("FloatNetworks.") else peak_double
+                share = f", {100 * gflops / peak:.0f}% of peak" if peak else ""
+                text += f" ({gflops:.1f} GFLOP/s{share})"
             cells.append(text)
             cells.append(f"{full[0] / loss[0]:.2f}" if loss else "—")
             cells.append(fmt(hand[0]) if hand else "—")
@@ -94,6 +116,10 @@ def main(directory):
             cells.append(f"{step / full[0]:,.2f}" if step else "—")
             cells.append(f"{full[2]:.3g}" if full[2] is not None else "—")
             print("| " + " | ".join(cells) + " |")
+        if peak_double:
+            notes.append(f"One core's FMA peak in the JDK {jdk[3:]} run (`Peak`): {peak_double:.1f} GFLOP/s FP64, {peak_float:.1f} FP32.")
+    for n in notes:
+        print("\n" + n)
 
 
 if __name__ == "__main__":
