@@ -76,16 +76,16 @@ final class Kernels {
     private final Consumer<ScalarFn> used;
     private final Precision precision;
     /** The element type ({@code double} or {@code float}) and its zero, as emitted. */
-    private final String t;
-    private final String z;
+    private final String real;
+    private final String realZero;
 
     /** {@code used} hears of every scalar function the emitted code calls (its helper must exist). */
     Kernels(Layout layout, Consumer<ScalarFn> used) {
         this.layout = layout;
         this.used = used;
         this.precision = layout.precision();
-        this.t = precision.type();
-        this.z = precision.zero();
+        this.real = precision.type();
+        this.realZero = precision.zero();
     }
 
     /** {@code Math.exp(x)}, as the element type. */
@@ -171,10 +171,10 @@ final class Kernels {
         if (varies || rows >= DOT_ROWS) {
             c.beginControlFlow("for (int i = 0; i < $L; i += $L)", blocked, DOT_ROWS);
             for (int r = 0; r < DOT_ROWS; r++) {
-                c.addStatement("$L acc$L = $L", t, r, z);
+                c.addStatement("$L acc$L = $L", real, r, realZero);
             }
             loop(c, "j", cols, j -> {
-                c.addStatement("$L a = $L", t, right.apply(j));
+                c.addStatement("$L a = $L", real, right.apply(j));
                 for (int r = 0; r < DOT_ROWS; r++) {
                     c.addStatement("acc$L += $L * a", r, left.apply(r == 0 ? "i" : "i + " + r, j));
                 }
@@ -185,7 +185,7 @@ final class Kernels {
             c.endControlFlow();
         }
         Consumer<String> row = i -> {
-            c.addStatement("$L acc = $L", t, z);
+            c.addStatement("$L acc = $L", real, realZero);
             loop(c, "j", cols, j -> c.addStatement("acc += $L * $L", left.apply(i, j), right.apply(j)));
             store.accept(i, "acc");
         };
@@ -237,7 +237,7 @@ final class Kernels {
                 int k = bs.cols();
                 zeroUnlessAccumulating(c, op);
                 loop(c, "i", bs.rowAxis(), i -> {
-                    c.addStatement("$L a = $L", t, A.apply(i));
+                    c.addStatement("$L a = $L", real, A.apply(i));
                     loop(c, "j", bs.colAxis(), j -> c.addStatement("$L += a * $L", Y.apply(j), B.apply(flat(i, k, j))));
                 });
             }
@@ -251,18 +251,18 @@ final class Kernels {
                 }
             }
             case DOT -> {
-                c.addStatement("$L acc = $L", t, z);
+                c.addStatement("$L acc = $L", real, realZero);
                 loop(c, "i", as.colAxis(), i -> c.addStatement("acc += $L * $L", A.apply(i), B.apply(i)));
                 c.addStatement("$L $L acc", Y.apply("0"), w);
             }
             case OUTER -> loop(c, "i", as.colAxis(), i -> {
-                c.addStatement("$L a = $L", t, A.apply(i));
+                c.addStatement("$L a = $L", real, A.apply(i));
                 loop(c, "j", bs.colAxis(), j -> c.addStatement("$L $L a * $L", Y.apply(flat(i, bs.cols(), j)), w, B.apply(j)));
             });
             case TRANSPOSE -> loop(c, "i", as.rowAxis(), i -> loop(c, "j", as.colAxis(),
                     j -> c.addStatement("$L $L $L", Y.apply(flat(j, as.rows(), i)), w, A.apply(flat(i, as.cols(), j)))));
             case SUM -> {
-                c.addStatement("$L acc = $L", t, z);
+                c.addStatement("$L acc = $L", real, realZero);
                 each(c, as, i -> c.addStatement("acc += $L", A.apply(i)));
                 c.addStatement("$L $L acc", Y.apply("0"), w);
             }
@@ -272,14 +272,14 @@ final class Kernels {
                         j -> c.addStatement("$L += $L", Y.apply(j), A.apply(flat(i, as.cols(), j)))));
             }
             case SUM_AXIS1 -> loop(c, "i", as.rowAxis(), i -> {
-                c.addStatement("$L acc = $L", t, z);
+                c.addStatement("$L acc = $L", real, realZero);
                 loop(c, "j", as.colAxis(), j -> c.addStatement("acc += $L", A.apply(flat(i, as.cols(), j))));
                 c.addStatement("$L $L acc", Y.apply(i), w);
             });
             case EXPAND_COLS -> {
                 int n = out.shape().cols();
                 loop(c, "i", as.lengthAxis(), i -> {
-                    c.addStatement("$L g = $L", t, A.apply(i));
+                    c.addStatement("$L g = $L", real, A.apply(i));
                     loop(c, "j", out.shape().colAxis(), j -> c.addStatement("$L $L g", Y.apply(flat(i, n, j)), w));
                 });
             }
@@ -291,21 +291,21 @@ final class Kernels {
             }
             case SOFTMAX_BACKWARD -> rows(c, as, (row, e) -> {
                 Function<String, String> dY = B;
-                c.addStatement("$L acc = $L", t, z);
+                c.addStatement("$L acc = $L", real, realZero);
                 loop(c, "j", as.colAxis(), j -> c.addStatement("acc += $L * $L", dY.apply(e.apply(j)), A.apply(e.apply(j))));
                 loop(c, "j", as.colAxis(), j -> c.addStatement("$L $L $L * ($L - acc)", Y.apply(e.apply(j)), w, A.apply(e.apply(j)), dY.apply(e.apply(j))));
             });
             case LOG_SOFTMAX_BACKWARD -> rows(c, as, (row, e) -> {
                 Function<String, String> dY = B;
-                c.addStatement("$L acc = $L", t, z);
+                c.addStatement("$L acc = $L", real, realZero);
                 loop(c, "j", as.colAxis(), j -> c.addStatement("acc += $L", dY.apply(e.apply(j))));
                 loop(c, "j", as.colAxis(), j -> c.addStatement("$L $L $L - $L * acc", Y.apply(e.apply(j)), w, dY.apply(e.apply(j)), exp(A.apply(e.apply(j)))));
             });
             case LOGSUMEXP_BACKWARD -> rows(c, as, (row, e) -> {
                 Function<String, String> lse = B;
                 Function<String, String> dY = at(op.args().get(2));
-                c.addStatement("$L g = $L", t, dY.apply(row));
-                c.addStatement("$L lse = $L", t, lse.apply(row));
+                c.addStatement("$L g = $L", real, dY.apply(row));
+                c.addStatement("$L lse = $L", real, lse.apply(row));
                 loop(c, "j", as.colAxis(), j -> c.addStatement("$L $L g * $L", Y.apply(e.apply(j)), w, exp(A.apply(e.apply(j)) + " - lse")));
             });
             case GATHER -> {
@@ -325,7 +325,7 @@ final class Kernels {
                 if (op.accumulate()) {
                     throw new IllegalStateException(op.prim() + " never accumulates");
                 }
-                c.addStatement("$L mx = $L", t, A.apply("0"));
+                c.addStatement("$L mx = $L", real, A.apply("0"));
                 if (as.varies()) {
                     each(c, as, i -> c.addStatement("mx = Math.max(mx, $L)", A.apply(i)));
                 } else if (as.size() > 1) {
@@ -343,7 +343,7 @@ final class Kernels {
                 }
             }
             case MAX_AXIS1 -> loop(c, "i", as.rowAxis(), i -> {
-                c.addStatement("$L mx = $L", t, A.apply(flat(i, as.cols(), "0")));
+                c.addStatement("$L mx = $L", real, A.apply(flat(i, as.cols(), "0")));
                 if (as.cols() > 1) {
                     c.beginControlFlow("for (int j = 1; j < $L; j++)", layout.extent(as.colAxis()))
                             .addStatement("mx = Math.max(mx, $L)", A.apply(flat(i, as.cols(), "j"))).endControlFlow();
@@ -425,7 +425,7 @@ final class Kernels {
                 int k = bs.cols();
                 zeroUnlessAccumulating(c, op);
                 loop(c, "p", as.colAxis(), p -> loop(c, "i", as.rowAxis(), i -> {
-                    c.addStatement("$L a = $L", t, A.apply(flat(i, n, p)));
+                    c.addStatement("$L a = $L", real, A.apply(flat(i, n, p)));
                     loop(c, "j", bs.colAxis(), j -> c.addStatement("$L += a * $L", Y.apply(flat(i, k, j)), B.apply(flat(p, k, j))));
                 }));
             }
@@ -442,7 +442,7 @@ final class Kernels {
                 int k = bs.cols();
                 zeroUnlessAccumulating(c, op);
                 loop(c, "p", as.rowAxis(), p -> loop(c, "i", as.colAxis(), i -> {
-                    c.addStatement("$L a = $L", t, A.apply(flat(p, m, i)));
+                    c.addStatement("$L a = $L", real, A.apply(flat(p, m, i)));
                     loop(c, "j", bs.colAxis(), j -> c.addStatement("$L += a * $L", Y.apply(flat(i, k, j)), B.apply(flat(p, k, j))));
                 }));
             }
@@ -492,8 +492,8 @@ final class Kernels {
         if ((long) shared * k <= ROW_OUTER_MAX_B) {
             // B is small enough to stay in cache: one row of C at a time, in one scratch row.
             c.beginControlFlow("for (int i = 0; i < $L; i++)", mE)
-                    .addStatement("$L[] c = $L[0]", t, scratch.rows("c", 1, k))
-                    .addStatement("$T.fill(c, $L)", ClassWriter.ARRAYS, z);
+                    .addStatement("$L[] c = $L[0]", real, scratch.rows("c", 1, k))
+                    .addStatement("$T.fill(c, $L)", ClassWriter.ARRAYS, realZero);
             fourSources(c, br, sharedE, "0", kE, aAt, null, null);
             storeRow(c, op, y, k, kE, "c");
             c.endControlFlow();
@@ -501,7 +501,7 @@ final class Kernels {
         }
         String cr = scratch.rows("c", m, k);
         c.beginControlFlow("for (int i = 0; i < $L; i++)", mE)
-                .addStatement("$T.fill($L[i], $L)", ClassWriter.ARRAYS, cr, z)
+                .addStatement("$T.fill($L[i], $L)", ClassWriter.ARRAYS, cr, realZero)
                 .endControlFlow();
         // p-outer, C's rows in column blocks that stay in cache while four rows of B pass over them.
         boolean blocked = k > COLUMN_BLOCK;
@@ -516,7 +516,7 @@ final class Kernels {
             c.endControlFlow();
         }
         c.beginControlFlow("for (int i = 0; i < $L; i++)", mE)
-                .addStatement("$L[] c = $L[i]", t, cr);
+                .addStatement("$L[] c = $L[i]", real, cr);
         storeRow(c, op, y, k, kE, "c");
         c.endControlFlow();
     }
@@ -533,7 +533,7 @@ final class Kernels {
         Runnable open = () -> {
             if (rowsE != null) {
                 c.beginControlFlow("for (int i = 0; i < $L; i++)", rowsE)
-                        .addStatement("$L[] c = $L[i]", t, cr);
+                        .addStatement("$L[] c = $L[i]", real, cr);
             }
         };
         Runnable close = () -> {
@@ -546,9 +546,9 @@ final class Kernels {
         // One row of B per pass, from `head` on: for the rest after the fours, or all of a few.
         Consumer<String> oneAtATime = head -> {
             c.beginControlFlow(head, sharedE)
-                    .addStatement("$L[] b = $L[p]", t, br);
+                    .addStatement("$L[] b = $L[p]", real, br);
             open.run();
-            c.addStatement("$L a = $L", t, aAt.apply("p"));
+            c.addStatement("$L a = $L", real, aAt.apply("p"));
             c.beginControlFlow("for (int j = $L; j < $L; j++)", from, to)
                     .addStatement("c[j] += a * b[j]")
                     .endControlFlow();
@@ -562,11 +562,11 @@ final class Kernels {
         c.addStatement("int p = 0");
         c.beginControlFlow("for (; p + 3 < $L; p += 4)", sharedE);
         for (int q = 0; q < 4; q++) {
-            c.addStatement("$L[] b$L = $L[$L]", t, q, br, q == 0 ? "p" : "p + " + q);
+            c.addStatement("$L[] b$L = $L[$L]", real, q, br, q == 0 ? "p" : "p + " + q);
         }
         open.run();
         for (int q = 0; q < 4; q++) {
-            c.addStatement("$L a$L = $L", t, q, aAt.apply(q == 0 ? "p" : "p + " + q));
+            c.addStatement("$L a$L = $L", real, q, aAt.apply(q == 0 ? "p" : "p + " + q));
         }
         c.beginControlFlow("for (int j = $L; j < $L; j++)", from, to)
                 .addStatement("c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j]")
@@ -624,7 +624,7 @@ final class Kernels {
     private void zeroUnlessAccumulating(CodeBlock.Builder c, Stmt.Op op) {
         if (!op.accumulate()) {
             Function<String, String> Y = at(op.out());
-            each(c, op.out().shape(), i -> c.addStatement("$L = $L", Y.apply(i), z));
+            each(c, op.out().shape(), i -> c.addStatement("$L = $L", Y.apply(i), realZero));
         }
     }
 
@@ -642,18 +642,18 @@ final class Kernels {
     private void softmaxFamily(CodeBlock.Builder c, Prim.Kernel prim, Shape xs, Function<String, String> X, Function<String, String> Y) {
         Shape.Axis n = xs.colAxis();
         rows(c, xs, (row, e) -> {
-            c.addStatement("$L mx = $L.NEGATIVE_INFINITY", t, precision.boxed());
+            c.addStatement("$L mx = $L.NEGATIVE_INFINITY", real, precision.boxed());
             loop(c, "j", n, j -> c.addStatement("mx = Math.max(mx, $L)", X.apply(e.apply(j))));
-            c.addStatement("$L shift = $L.isInfinite(mx) ? $L : mx", t, precision.boxed(), z)
-                    .addStatement("$L acc = $L", t, z);
+            c.addStatement("$L shift = $L.isInfinite(mx) ? $L : mx", real, precision.boxed(), realZero)
+                    .addStatement("$L acc = $L", real, realZero);
             if (prim == Prim.Kernel.SOFTMAX) {
-                loop(c, "j", n, j -> c.addStatement("$L e = $L", t, exp(X.apply(e.apply(j)) + " - shift"))
+                loop(c, "j", n, j -> c.addStatement("$L e = $L", real, exp(X.apply(e.apply(j)) + " - shift"))
                         .addStatement("$L = e", Y.apply(e.apply(j)))
                         .addStatement("acc += e"));
                 loop(c, "j", n, j -> c.addStatement("$L /= acc", Y.apply(e.apply(j))));
             } else {
                 loop(c, "j", n, j -> c.addStatement("acc += $L", exp(X.apply(e.apply(j)) + " - shift")));
-                c.addStatement("$L lse = shift + $L", t, precision.narrow("Math.log(acc)"));
+                c.addStatement("$L lse = shift + $L", real, precision.narrow("Math.log(acc)"));
                 if (prim == Prim.Kernel.LOG_SOFTMAX) {
                     loop(c, "j", n, j -> c.addStatement("$L = $L - lse", Y.apply(e.apply(j)), X.apply(e.apply(j))));
                 } else {
@@ -712,11 +712,11 @@ final class Kernels {
         String w = m.accumulate() ? "+=" : "=";
         boolean sumToScalar = into == Read.ONE && d.size() > 1;
         if (sumToScalar) {
-            c.addStatement("$L acc = $L", t, z);
+            c.addStatement("$L acc = $L", real, realZero);
         }
         if (into == Read.COL && !m.accumulate()) {
             Function<String, String> Y = at(out);
-            loop(c, "j", out.shape().colAxis(), j -> c.addStatement("$L = $L", Y.apply(j), z));
+            loop(c, "j", out.shape().colAxis(), j -> c.addStatement("$L = $L", Y.apply(j), realZero));
         }
         Consumer<String[]> element = idx -> {
             // idx: flat index in the domain, row index, column index.
@@ -740,7 +740,7 @@ final class Kernels {
         if (twoLoops) {
             loop(c, "i", d.rowAxis(), i -> {
                 if (into == Read.ROW) {
-                    c.addStatement("$L acc = $L", t, z);
+                    c.addStatement("$L acc = $L", real, realZero);
                 }
                 loop(c, "j", d.colAxis(), j -> element.accept(new String[] {flat(i, d.cols(), j), i, j}));
                 if (into == Read.ROW) {
@@ -775,13 +775,13 @@ final class Kernels {
         Value primal = v.kind() == Value.Kind.ADJOINT ? v.primal() : v;
         if (v.kind() == Value.Kind.ADJOINT && primal.kind() == Value.Kind.PARAM && n > 1) {
             String off = layout.offsetOf(primal);
-            return c.addStatement("$T.fill($L, $L, $L + $L, $L)", ClassWriter.ARRAYS, Layout.GRAD, off, off, n, z).build();
+            return c.addStatement("$T.fill($L, $L, $L + $L, $L)", ClassWriter.ARRAYS, Layout.GRAD, off, off, n, realZero).build();
         }
         if (n > 1 && v.kind() == Value.Kind.ADJOINT) {
-            return c.addStatement("$T.fill($L, $L)", ClassWriter.ARRAYS, layout.adjointName(primal), z).build();
+            return c.addStatement("$T.fill($L, $L)", ClassWriter.ARRAYS, layout.adjointName(primal), realZero).build();
         }
         Function<String, String> Y = at(v);
-        each(c, v.shape(), i -> c.addStatement("$L = $L", Y.apply(i), z));
+        each(c, v.shape(), i -> c.addStatement("$L = $L", Y.apply(i), realZero));
         return c.build();
     }
 }
