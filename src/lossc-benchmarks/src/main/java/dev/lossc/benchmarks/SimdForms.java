@@ -21,6 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * B[1024, 1024] (m = 48, a multiple of every tile height) with B packed into panels of
  * {@code depth} rows by two 8-lane vectors (AVX-512), and tiles of four, six or eight rows of C
  * summed in registers (8, 12 or 16 vector accumulators). The product is 2 × 48 × 1024² = 101 MFLOP.
+ * Two variants of the four-by-three tile place it: without packing (B always the same cached
+ * panel: what the tile does alone) and with B packed a block of rows at a time.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -41,6 +43,7 @@ public class SimdForms {
     double[] b;
     double[] c;
     double[] panel;
+    double[] wide;
 
     @Setup
     public void setup() {
@@ -49,6 +52,10 @@ public class SimdForms {
         b = rnd.doubles(N * K).toArray();
         c = new double[M * K];
         panel = new double[1024 * 24];
+        wide = new double[depth * K];
+        for (int i = 0; i < panel.length; i++) {
+            panel[i] = b[i];
+        }
     }
 
     @Benchmark
@@ -78,7 +85,7 @@ public class SimdForms {
                     System.arraycopy(b, (s0 + s) * K + j, panel, s * 24, 24);
                 }
                 for (int i = 0; i < M; i += 4) {
-                    tile4x3(d, a, i * N + s0, N, panel, c, i * K + j, K);
+                    tile4x3(d, a, i * N + s0, N, panel, 0, c, i * K + j, K);
                 }
             }
             for (; j + 16 <= K; j += 16) {
@@ -86,8 +93,63 @@ public class SimdForms {
                     System.arraycopy(b, (s0 + s) * K + j, panel, s * 16, 16);
                 }
                 for (int i = 0; i < M; i += 4) {
-                    tile4(d, a, i * N + s0, N, panel, c, i * K + j, K);
+                    tile4(d, a, i * N + s0, N, panel, 0, c, i * K + j, K);
                 }
+            }
+        }
+        return c;
+    }
+
+    /**
+     * {@link #fourRowsThreeVectors} without packing: every tile sums over the same panel (filled
+     * once), so the same multiply-adds run with B in the first-level cache. What the tile itself
+     * does, against what the product does with B coming from memory.
+     */
+    @Benchmark
+    public double[] fourRowsThreeVectorsNoPacking() {
+        java.util.Arrays.fill(c, 0.0);
+        for (int s0 = 0; s0 < N; s0 += depth) {
+            int d = Math.min(depth, N - s0);
+            int j = 0;
+            for (; j + 24 <= K; j += 24) {
+                for (int i = 0; i < M; i += 4) {
+                    tile4x3(d, a, i * N + s0, N, panel, 0, c, i * K + j, K);
+                }
+            }
+            for (; j + 16 <= K; j += 16) {
+                for (int i = 0; i < M; i += 4) {
+                    tile4(d, a, i * N + s0, N, panel, 0, c, i * K + j, K);
+                }
+            }
+        }
+        return c;
+    }
+
+    /**
+     * {@link #fourRowsThreeVectors} with B packed a block of rows at a time: rows s0 .. s0 + depth
+     * of B, read along (each row once, in order), into one panel per 24 columns, then every tile
+     * over them (the last 16 columns packed and summed as there).
+     */
+    @Benchmark
+    public double[] fourRowsThreeVectorsPackedByRows() {
+        java.util.Arrays.fill(c, 0.0);
+        int threes = K / 24;
+        for (int s0 = 0; s0 < N; s0 += depth) {
+            int d = Math.min(depth, N - s0);
+            for (int s = 0; s < d; s++) {
+                int row = (s0 + s) * K;
+                for (int q = 0; q < threes; q++) {
+                    System.arraycopy(b, row + q * 24, wide, q * d * 24 + s * 24, 24);
+                }
+                System.arraycopy(b, row + threes * 24, wide, threes * d * 24 + s * 16, 16);
+            }
+            for (int q = 0; q < threes; q++) {
+                for (int i = 0; i < M; i += 4) {
+                    tile4x3(d, a, i * N + s0, N, wide, q * d * 24, c, i * K + q * 24, K);
+                }
+            }
+            for (int i = 0; i < M; i += 4) {
+                tile4(d, a, i * N + s0, N, wide, threes * d * 24, c, i * K + threes * 24, K);
             }
         }
         return c;
@@ -105,9 +167,9 @@ public class SimdForms {
                     int a0 = i * N + s0;
                     int c0 = i * K + j;
                     switch (rows) {
-                        case 4 -> tile4(d, a, a0, N, panel, c, c0, K);
-                        case 6 -> tile6(d, a, a0, N, panel, c, c0, K);
-                        default -> tile8(d, a, a0, N, panel, c, c0, K);
+                        case 4 -> tile4(d, a, a0, N, panel, 0, c, c0, K);
+                        case 6 -> tile6(d, a, a0, N, panel, 0, c, c0, K);
+                        default -> tile8(d, a, a0, N, panel, 0, c, c0, K);
                     }
                 }
             }
@@ -115,13 +177,13 @@ public class SimdForms {
         return c;
     }
 
-    private static void tile4(int depth, double[] a, int a0, int ais, double[] panel, double[] c, int c0, int ldc) {
+    private static void tile4(int depth, double[] a, int a0, int ais, double[] panel, int p0, double[] c, int c0, int ldc) {
         DoubleVector z = DoubleVector.zero(S);
         DoubleVector c00 = z, c01 = z;
         DoubleVector c10 = z, c11 = z;
         DoubleVector c20 = z, c21 = z;
         DoubleVector c30 = z, c31 = z;
-        for (int s = 0, t = 0, x = a0; s < depth; s++, t += 16, x++) {
+        for (int s = 0, t = p0, x = a0; s < depth; s++, t += 16, x++) {
             DoubleVector b0 = DoubleVector.fromArray(S, panel, t);
             DoubleVector b1 = DoubleVector.fromArray(S, panel, t + 8);
             DoubleVector v;
@@ -148,7 +210,7 @@ public class SimdForms {
         DoubleVector.fromArray(S, c, c0 + 3 * ldc + 8).add(c31).intoArray(c, c0 + 3 * ldc + 8);
     }
 
-    private static void tile6(int depth, double[] a, int a0, int ais, double[] panel, double[] c, int c0, int ldc) {
+    private static void tile6(int depth, double[] a, int a0, int ais, double[] panel, int p0, double[] c, int c0, int ldc) {
         DoubleVector z = DoubleVector.zero(S);
         DoubleVector c00 = z, c01 = z;
         DoubleVector c10 = z, c11 = z;
@@ -156,7 +218,7 @@ public class SimdForms {
         DoubleVector c30 = z, c31 = z;
         DoubleVector c40 = z, c41 = z;
         DoubleVector c50 = z, c51 = z;
-        for (int s = 0, t = 0, x = a0; s < depth; s++, t += 16, x++) {
+        for (int s = 0, t = p0, x = a0; s < depth; s++, t += 16, x++) {
             DoubleVector b0 = DoubleVector.fromArray(S, panel, t);
             DoubleVector b1 = DoubleVector.fromArray(S, panel, t + 8);
             DoubleVector v;
@@ -193,7 +255,7 @@ public class SimdForms {
         DoubleVector.fromArray(S, c, c0 + 5 * ldc + 8).add(c51).intoArray(c, c0 + 5 * ldc + 8);
     }
 
-    private static void tile8(int depth, double[] a, int a0, int ais, double[] panel, double[] c, int c0, int ldc) {
+    private static void tile8(int depth, double[] a, int a0, int ais, double[] panel, int p0, double[] c, int c0, int ldc) {
         DoubleVector z = DoubleVector.zero(S);
         DoubleVector c00 = z, c01 = z;
         DoubleVector c10 = z, c11 = z;
@@ -203,7 +265,7 @@ public class SimdForms {
         DoubleVector c50 = z, c51 = z;
         DoubleVector c60 = z, c61 = z;
         DoubleVector c70 = z, c71 = z;
-        for (int s = 0, t = 0, x = a0; s < depth; s++, t += 16, x++) {
+        for (int s = 0, t = p0, x = a0; s < depth; s++, t += 16, x++) {
             DoubleVector b0 = DoubleVector.fromArray(S, panel, t);
             DoubleVector b1 = DoubleVector.fromArray(S, panel, t + 8);
             DoubleVector v;
@@ -250,13 +312,13 @@ public class SimdForms {
         DoubleVector.fromArray(S, c, c0 + 7 * ldc + 8).add(c71).intoArray(c, c0 + 7 * ldc + 8);
     }
 
-    private static void tile4x3(int depth, double[] a, int a0, int ais, double[] panel, double[] c, int c0, int ldc) {
+    private static void tile4x3(int depth, double[] a, int a0, int ais, double[] panel, int p0, double[] c, int c0, int ldc) {
         DoubleVector z = DoubleVector.zero(S);
         DoubleVector c00 = z, c01 = z, c02 = z;
         DoubleVector c10 = z, c11 = z, c12 = z;
         DoubleVector c20 = z, c21 = z, c22 = z;
         DoubleVector c30 = z, c31 = z, c32 = z;
-        for (int s = 0, t = 0, x = a0; s < depth; s++, t += 24, x++) {
+        for (int s = 0, t = p0, x = a0; s < depth; s++, t += 24, x++) {
             DoubleVector b0 = DoubleVector.fromArray(S, panel, t);
             DoubleVector b1 = DoubleVector.fromArray(S, panel, t + 8);
             DoubleVector b2 = DoubleVector.fromArray(S, panel, t + 16);
