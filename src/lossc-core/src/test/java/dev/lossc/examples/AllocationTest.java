@@ -105,21 +105,8 @@ class AllocationTest {
 
     @TestFactory
     Stream<DynamicTest> warmedUpCallsAllocateNothing() throws Exception {
-        Map<String, String> sources = new LinkedHashMap<>();
-        Map<String, Integer> sizes = new LinkedHashMap<>();
-        for (Path model : Repo.exampleModels()) {
-            LossCompiler.Result r = ExamplesTest.compile(model);
-            LossCompiler.GeneratedClass g = r.output().orElseThrow();
-            sources.put(g.qualifiedName(), g.source());
-            sources.put("lossc.examples.Harness" + g.className(), harness(g.className(), r.checked().orElseThrow(), r.layout().orElseThrow()));
-            sizes.put(g.className(), r.checked().orElseThrow().params().stream().mapToInt(p -> p.shape().size()).sum());
-        }
-        ClassLoader loader = InMemoryJavaCompiler.compile(sources, Compiled.JAVA8);
-        return sizes.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
-            Runnable run = (Runnable) loader.loadClass("lossc.examples.Harness" + e.getKey()).getConstructor().newInstance();
-            int calls = e.getValue() > 50_000 ? 600 : e.getValue() > 10_000 ? 3_000 : 30_000;
-            assertEquals(0, allocatedBy(run, calls), "bytes allocated by " + calls + " warmed-up calls");
-        }));
+        return warmedUp(new LossCompiler.Options(ExamplesTest.PACKAGE), Compiled.JAVA8, source -> true,
+                params -> params > 50_000 ? 600 : params > 10_000 ? 3_000 : 30_000);
     }
 
     /**
@@ -129,47 +116,51 @@ class AllocationTest {
      */
     @TestFactory
     Stream<DynamicTest> warmedUpSimdCallsAllocateNothing() throws Exception {
-        Map<String, String> sources = new LinkedHashMap<>();
-        Map<String, Integer> sizes = new LinkedHashMap<>();
-        for (Path model : Repo.exampleModels()) {
-            LossCompiler.Result r = LossCompiler.compile(model.getFileName().toString(), Repo.read(model),
-                    new LossCompiler.Options(ExamplesTest.PACKAGE).withSimd(true));
-            LossCompiler.GeneratedClass g = r.output().orElseThrow();
-            if (!g.source().contains("gemm(")) {
-                continue;
-            }
-            sources.put(g.qualifiedName(), g.source());
-            sources.put("lossc.examples.Harness" + g.className(), harness(g.className(), r.checked().orElseThrow(), r.layout().orElseThrow()));
-            sizes.put(g.className(), r.checked().orElseThrow().params().stream().mapToInt(p -> p.shape().size()).sum());
-        }
-        assertEquals(true, sizes.containsKey("Mnist"), "the MNIST-shaped example uses the kernel: " + sizes.keySet());
-        ClassLoader loader = InMemoryJavaCompiler.compile(sources, Compiled.SIMD);
-        return sizes.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
-            Runnable run = (Runnable) loader.loadClass("lossc.examples.Harness" + e.getKey()).getConstructor().newInstance();
-            int calls = e.getValue() > 50_000 ? 1_000 : 20_000;
-            assertEquals(0, allocatedBy(run, calls), "bytes allocated by " + calls + " warmed-up calls");
-        }));
+        List<String> used = new java.util.ArrayList<>();
+        Stream<DynamicTest> tests = warmedUp(new LossCompiler.Options(ExamplesTest.PACKAGE).withSimd(true), Compiled.SIMD,
+                source -> source.contains("gemm("), params -> params > 50_000 ? 1_000 : 20_000, used);
+        assertEquals(true, used.contains("Mnist"), "the MNIST-shaped example uses the kernel: " + used);
+        return tests;
     }
 
     /** The same for every example generated with {@code --precision float}. */
     @TestFactory
     Stream<DynamicTest> warmedUpFloatCallsAllocateNothing() throws Exception {
+        return warmedUp(new LossCompiler.Options(ExamplesTest.PACKAGE).withPrecision(dev.lossc.types.Precision.FLOAT), Compiled.JAVA8,
+                source -> true, params -> params > 50_000 ? 600 : params > 10_000 ? 3_000 : 30_000);
+    }
+
+    private static Stream<DynamicTest> warmedUp(LossCompiler.Options options, List<String> javac,
+            java.util.function.Predicate<String> keep, java.util.function.IntUnaryOperator calls) throws Exception {
+        return warmedUp(options, javac, keep, calls, new java.util.ArrayList<>());
+    }
+
+    /**
+     * One test per example compiled with {@code options} whose source {@code keep} accepts (their
+     * class names go into {@code used}): its harness, compiled with the class, runs
+     * {@code calls(parameter count)} times after as many warm-up calls, and must allocate nothing.
+     */
+    private static Stream<DynamicTest> warmedUp(LossCompiler.Options options, List<String> javac,
+            java.util.function.Predicate<String> keep, java.util.function.IntUnaryOperator calls, List<String> used) throws Exception {
         Map<String, String> sources = new LinkedHashMap<>();
         Map<String, Integer> sizes = new LinkedHashMap<>();
+        String real = options.precision().type();
         for (Path model : Repo.exampleModels()) {
-            LossCompiler.Result r = LossCompiler.compile(model.getFileName().toString(), Repo.read(model),
-                    new LossCompiler.Options(ExamplesTest.PACKAGE).withPrecision(dev.lossc.types.Precision.FLOAT));
+            LossCompiler.Result r = LossCompiler.compile(model.getFileName().toString(), Repo.read(model), options);
             LossCompiler.GeneratedClass g = r.output().orElseThrow();
+            if (!keep.test(g.source())) {
+                continue;
+            }
             sources.put(g.qualifiedName(), g.source());
-            sources.put("lossc.examples.Harness" + g.className(),
-                    harness(g.className(), r.checked().orElseThrow(), r.layout().orElseThrow(), "float"));
+            sources.put("lossc.examples.Harness" + g.className(), harness(g.className(), r.checked().orElseThrow(), r.layout().orElseThrow(), real));
             sizes.put(g.className(), r.checked().orElseThrow().params().stream().mapToInt(p -> p.shape().size()).sum());
+            used.add(g.className());
         }
-        ClassLoader loader = InMemoryJavaCompiler.compile(sources, Compiled.JAVA8);
+        ClassLoader loader = InMemoryJavaCompiler.compile(sources, javac);
         return sizes.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
             Runnable run = (Runnable) loader.loadClass("lossc.examples.Harness" + e.getKey()).getConstructor().newInstance();
-            int calls = e.getValue() > 50_000 ? 600 : e.getValue() > 10_000 ? 3_000 : 30_000;
-            assertEquals(0, allocatedBy(run, calls), "bytes allocated by " + calls + " warmed-up calls");
+            int n = calls.applyAsInt(e.getValue());
+            assertEquals(0, allocatedBy(run, n), "bytes allocated by " + n + " warmed-up calls");
         }));
     }
 
