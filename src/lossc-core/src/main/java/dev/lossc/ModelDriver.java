@@ -70,11 +70,6 @@ public final class ModelDriver {
         return instance;
     }
 
-    /** True if the class computes in {@code float} ({@code --precision float}). */
-    public boolean single() {
-        return single;
-    }
-
     /** The live flat parameter array (for a float class, a copy widened to double). */
     public double[] parameters() {
         return widened(invoke("parameters"));

@@ -14,7 +14,8 @@ import java.util.Map;
  * their gradient live in two flat arrays ({@code params}, {@code grad}) at per-param offsets;
  * inputs are the caller's arrays, held for the duration of a call; temps and vars are fields
  * (a {@code double} for a scalar outside loops, else a {@code double[]} with one slot per loop
- * iteration); adjoints are {@code d_}-prefixed fields with one iteration's worth of room.
+ * iteration; {@code float} and {@code float[]} with {@code --precision float}); adjoints are
+ * {@code d_}-prefixed fields with one iteration's worth of room.
  */
 final class Layout {
     static final String PARAMS = dev.lossc.check.ClassMembers.PARAMS;
