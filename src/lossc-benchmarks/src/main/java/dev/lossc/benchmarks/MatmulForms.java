@@ -518,6 +518,41 @@ public class MatmulForms {
     @Param({"16"})
     int ib;
 
+    /**
+     * As {@link #blockedFourSourcesInOrder} with B left in its flat array (the parameters), read at
+     * hoisted row offsets, and only C in row arrays: whether B's rows need copying for C2 to
+     * vectorize the loop.
+     */
+    @Benchmark
+    public double[][] blockedFourSourcesFlatB() {
+        for (double[] row : cRows) {
+            java.util.Arrays.fill(row, 0.0);
+        }
+        double[] b = bFlat;
+        for (int j0 = 0; j0 < k; j0 += jb) {
+            int j1 = Math.min(k, j0 + jb);
+            int p = 0;
+            for (; p + 3 < n; p += 4) {
+                int o0 = p * k;
+                int o1 = o0 + k;
+                int o2 = o1 + k;
+                int o3 = o2 + k;
+                for (int i = 0; i < m; i++) {
+                    double[] ar = aRows[i];
+                    double a0 = ar[p];
+                    double a1 = ar[p + 1];
+                    double a2 = ar[p + 2];
+                    double a3 = ar[p + 3];
+                    double[] c = cRows[i];
+                    for (int j = j0; j < j1; j++) {
+                        c[j] = c[j] + a0 * b[o0 + j] + a1 * b[o1 + j] + a2 * b[o2 + j] + a3 * b[o3 + j];
+                    }
+                }
+            }
+        }
+        return cRows;
+    }
+
     /** As {@link #blockedFourSourcesInOrder}, rows of C in blocks of {@code ib} too: a block of C small enough for L1. */
     @Benchmark
     public double[][] tiledFourSourcesInOrder() {
