@@ -16,12 +16,20 @@ package dev.lossc.runtime;
  * }
  * }</pre>
  *
+ * <p>A class generated with {@code --precision float} has {@code float[]} arrays: {@link
+ * #step(float[], float[])} takes them, and applies the same update in double (the parameters and
+ * gradient widened, the state kept in double, the new parameters rounded back to float). Its first
+ * call allocates two double arrays of the parameter count; later calls allocate nothing.
+ *
  * <p>Not thread-safe; one optimizer per parameter array.
  */
 public abstract class Optimizer {
     private final int size;
     private double learningRate;
     private long steps;
+    /** For {@link #step(float[], float[])}: the parameters and gradient, widened (allocated by its first call). */
+    private double[] wideParams;
+    private double[] wideGrad;
 
     protected Optimizer(int size, double learningRate) {
         if (size < 0) {
@@ -33,15 +41,41 @@ public abstract class Optimizer {
 
     /** One update of {@code params} from {@code grad}, both of the length this optimizer was made for. */
     public final void step(double[] params, double[] grad) {
+        check(params, grad, params == null ? 0 : params.length, grad == null ? 0 : grad.length);
+        steps++;
+        update(params, grad, learningRate, steps);
+    }
+
+    /**
+     * One update of a float class's {@code params} from its {@code grad}: the same update as
+     * {@link #step(double[], double[])} on the values widened to double, each new parameter rounded
+     * to the nearest float.
+     */
+    public final void step(float[] params, float[] grad) {
+        check(params, grad, params == null ? 0 : params.length, grad == null ? 0 : grad.length);
+        if (wideParams == null) {
+            wideParams = new double[size];
+            wideGrad = new double[size];
+        }
+        for (int i = 0; i < size; i++) {
+            wideParams[i] = params[i];
+            wideGrad[i] = grad[i];
+        }
+        steps++;
+        update(wideParams, wideGrad, learningRate, steps);
+        for (int i = 0; i < size; i++) {
+            params[i] = (float) wideParams[i];
+        }
+    }
+
+    private void check(Object params, Object grad, int paramsLength, int gradLength) {
         if (params == null || grad == null) {
             throw new IllegalArgumentException((params == null ? "params" : "grad") + " is null");
         }
-        if (params.length != size || grad.length != size) {
+        if (paramsLength != size || gradLength != size) {
             throw new IllegalArgumentException("params and grad must have length " + size + ", but they have "
-                    + params.length + " and " + grad.length);
+                    + paramsLength + " and " + gradLength);
         }
-        steps++;
-        update(params, grad, learningRate, steps);
     }
 
     /** The update itself: {@code step} is 1 on the first call. */

@@ -105,6 +105,46 @@ class TorchOptimTest {
         return tests.stream();
     }
 
+    /**
+     * On float arrays (a class generated with {@code --precision float}), every optimizer follows
+     * the same recorded float64 trajectories to float's accuracy: each step rounds the parameters
+     * to float, so they drift from torch's by a few float roundings.
+     */
+    @TestFactory
+    Stream<DynamicTest> everyOptimizerFollowsTorchOnFloatArrays() {
+        double[] initial = doubles(REFERENCE.get("initial"));
+        List<Object> gradients = get(REFERENCE, "gradients");
+        List<Object> runs = get(REFERENCE, "runs");
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Object run : runs) {
+            String name = get(run, "optimizer");
+            Map<String, Object> options = get(run, "options");
+            List<Object> trajectory = get(run, "trajectory");
+            tests.add(DynamicTest.dynamicTest(name + " " + options, () -> {
+                Optimizer opt = optimizer(name, options, initial.length);
+                float[] p = new float[initial.length];
+                for (int i = 0; i < p.length; i++) {
+                    p[i] = (float) initial[i];
+                }
+                for (int t = 0; t < trajectory.size(); t++) {
+                    double[] g = doubles(gradients.get(t));
+                    float[] gf = new float[g.length];
+                    for (int i = 0; i < g.length; i++) {
+                        gf[i] = (float) g[i];
+                    }
+                    opt.step(p, gf);
+                    double[] want = doubles(trajectory.get(t));
+                    for (int i = 0; i < p.length; i++) {
+                        double err = Math.abs(p[i] - want[i]) / Math.max(1.0, Math.abs(want[i]));
+                        assertTrue(err <= 1e-5, "step " + (t + 1) + " p[" + i + "] = " + p[i] + ", torch " + want[i]);
+                    }
+                }
+                assertEquals(trajectory.size(), opt.steps());
+            }));
+        }
+        return tests.stream();
+    }
+
     @Test
     void schedulesGiveTorchsRatesPerEpoch() {
         List<Object> schedules = get(REFERENCE, "schedules");
@@ -134,13 +174,20 @@ class TorchOptimTest {
         all.add(new RmsProp(n, 0.01, 0.99, 1e-8, 1e-4, 0.5, true));
         all.add(new Adam(n, 0.01, 0.9, 0.999, 1e-8, 1e-4, false, true));
         all.add(Adam.adamW(n, 0.01));
+        float[] pf = new float[n];
+        float[] gf = new float[n];
+        for (int i = 0; i < n; i++) {
+            gf[i] = (float) g[i];
+        }
         for (Optimizer opt : all) {
             for (int i = 0; i < 2_000; i++) {
                 opt.step(p, g);
+                opt.step(pf, gf);
             }
             long before = bean.getThreadAllocatedBytes(Thread.currentThread().getId());
             for (int i = 0; i < 1_000; i++) {
                 opt.step(p, g);
+                opt.step(pf, gf);
             }
             long bytes = bean.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
             assertTrue(bytes / 1_000 == 0, opt.getClass().getSimpleName() + " allocates " + bytes / 1_000.0 + " bytes per step");
@@ -157,6 +204,10 @@ class TorchOptimTest {
         assertEquals("beta1 must be in [0, 1), but it is 1.0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Adam.of(3, 0.1).step(new double[3], new double[4]));
         assertEquals("params and grad must have length 3, but they have 3 and 4", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Adam.of(3, 0.1).step(new float[2], new float[3]));
+        assertEquals("params and grad must have length 3, but they have 2 and 3", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Adam.of(3, 0.1).step((float[]) null, new float[3]));
+        assertEquals("params is null", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Schedule.step(0, 0.5));
         assertEquals("step size must be 1 or more, but it is 0", e.getMessage());
     }
