@@ -93,9 +93,13 @@ class ExamplesTest {
         return tests.stream();
     }
 
+    /** Examples also checked in as generated with {@code --precision float}, in package lossc.examples.floats. */
+    static final List<String> FLOAT_SAMPLES = List.of("worked_example.loss", "mnist.loss");
+
     /**
-     * generated-examples/ holds the classes generated from examples/ with package lossc.examples;
-     * run with -Dlossc.regenerate=true to rewrite them after an intended change.
+     * generated-examples/ holds the classes generated from examples/ with package lossc.examples,
+     * and {@link #FLOAT_SAMPLES} with {@code --precision float}; run with -Dlossc.regenerate=true to
+     * rewrite them after an intended change.
      */
     @Test
     void checkedInGeneratedClassesAreUpToDate() throws IOException {
@@ -103,8 +107,16 @@ class ExamplesTest {
         Path out = Repo.root().resolve("generated-examples");
         List<String> stale = new ArrayList<>();
         List<Path> expectedFiles = new ArrayList<>();
+        List<LossCompiler.GeneratedClass> classes = new ArrayList<>();
         for (Path model : Repo.exampleModels()) {
-            LossCompiler.GeneratedClass g = compile(model).output().orElseThrow();
+            classes.add(compile(model).output().orElseThrow());
+        }
+        for (String name : FLOAT_SAMPLES) {
+            Path model = Repo.examples().resolve(name);
+            classes.add(LossCompiler.compile(name, Repo.read(model),
+                    new LossCompiler.Options(PACKAGE + ".floats").withPrecision(dev.lossc.types.Precision.FLOAT)).output().orElseThrow());
+        }
+        for (LossCompiler.GeneratedClass g : classes) {
             Path file = out.resolve(g.relativePath());
             expectedFiles.add(file);
             String actual = Files.exists(file) ? Files.readString(file) : null;
