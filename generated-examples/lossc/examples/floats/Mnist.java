@@ -398,7 +398,7 @@ public final class Mnist {
                 mx = Math.max(mx, logits[r * 10 + j]);
             }
             float shift = Float.isInfinite(mx) ? 0.0f : mx;
-            float acc = 0.0f;
+            double acc = 0.0;
             for (int j = 0; j < 10; j++) {
                 float e = (float) Math.exp(logits[r * 10 + j] - shift);
                 probs_2[r * 10 + j] = e;
@@ -483,7 +483,7 @@ public final class Mnist {
                 mx = Math.max(mx, logits[r * 10 + j]);
             }
             float shift = Float.isInfinite(mx) ? 0.0f : mx;
-            float acc = 0.0f;
+            double acc = 0.0;
             for (int j = 0; j < 10; j++) {
                 acc += (float) Math.exp(logits[r * 10 + j] - shift);
             }
@@ -494,11 +494,11 @@ public final class Mnist {
             tmp7[i] = logits[i * 10 + labels[i]];
         }
         {
-            float acc = 0.0f;
+            double acc = 0.0;
             for (int i = 0; i < B; i++) {
                 acc += tmp6[i] - tmp7[i];
             }
-            tmp9 = acc;
+            tmp9 = (float) acc;
         }
         lossValue = tmp9 * (1.0f / B);
     }

@@ -197,30 +197,30 @@ public final class WorkedExample {
     private void forward() {
         // line 14: let hidden = sigmoid(W1 @ x + b1);
         for (int i = 0; i < 2; i++) {
-            float acc = 0.0f;
+            double acc = 0.0;
             for (int j = 0; j < 2; j++) {
                 acc += params[W1_OFFSET + i * 2 + j] * x[j];
             }
-            hidden[i] = (float) sigmoid(acc + params[b1_OFFSET]);
+            hidden[i] = (float) sigmoid((float) acc + params[b1_OFFSET]);
         }
         // line 15: let out = sigmoid(W2 @ hidden + b2);
         for (int i = 0; i < 2; i++) {
-            float acc = 0.0f;
+            double acc = 0.0;
             for (int j = 0; j < 2; j++) {
                 acc += params[W2_OFFSET + i * 2 + j] * hidden[j];
             }
-            out[i] = (float) sigmoid(acc + params[b2_OFFSET]);
+            out[i] = (float) sigmoid((float) acc + params[b2_OFFSET]);
         }
         // line 16: loss 0.5 * sum((target - out) ^ 2);
         for (int i = 0; i < 2; i++) {
             tmp5[i] = target[i] - out[i];
         }
         {
-            float acc = 0.0f;
+            double acc = 0.0;
             for (int i = 0; i < 2; i++) {
                 acc += tmp5[i] * tmp5[i];
             }
-            tmp7 = acc;
+            tmp7 = (float) acc;
         }
         lossValue = 0.5f * tmp7;
     }
@@ -239,11 +239,11 @@ public final class WorkedExample {
         }
         // d b2 from tmp4 = add: db += dy
         {
-            float acc = 0.0f;
+            double acc = 0.0;
             for (int i = 0; i < 2; i++) {
                 acc += d_tmp4[i];
             }
-            grad[b2_OFFSET] = acc;
+            grad[b2_OFFSET] = (float) acc;
         }
         // d hidden from tmp3 = matvec: db += vecmat(dy, a)
         for (int i = 0; i < 2; i++) {
@@ -269,11 +269,11 @@ public final class WorkedExample {
         }
         // d b1 from tmp2 = add: db += dy
         {
-            float acc = 0.0f;
+            double acc = 0.0;
             for (int i = 0; i < 2; i++) {
                 acc += d_tmp2[i];
             }
-            grad[b1_OFFSET] = acc;
+            grad[b1_OFFSET] = (float) acc;
         }
         // d W1 from tmp1 = matvec: da += outer(dy, b)
         for (int i = 0; i < 2; i++) {

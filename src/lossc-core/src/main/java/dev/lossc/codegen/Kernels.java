@@ -88,6 +88,16 @@ final class Kernels {
         this.realZero = precision.zero();
     }
 
+    /**
+     * A sum's local ({@code acc}, {@code acc0}, …) read as the element type. Sums accumulate in
+     * {@code double} in either precision (in a float class, each term is a float added to a double,
+     * so a long sum keeps float's accuracy instead of losing a bit per doubling of its length);
+     * a float class rounds the result once, here.
+     */
+    private String sum(String local) {
+        return precision.single() ? "(float) " + local : local;
+    }
+
     /** {@code Math.exp(x)}, as the element type. */
     private String exp(String x) {
         return precision.narrow("Math.exp(" + x + ")");
@@ -171,7 +181,7 @@ final class Kernels {
         if (varies || rows >= DOT_ROWS) {
             c.beginControlFlow("for (int i = 0; i < $L; i += $L)", blocked, DOT_ROWS);
             for (int r = 0; r < DOT_ROWS; r++) {
-                c.addStatement("$L acc$L = $L", real, r, realZero);
+                c.addStatement("double acc$L = 0.0", r);
             }
             loop(c, "j", cols, j -> {
                 c.addStatement("$L a = $L", real, right.apply(j));
@@ -180,14 +190,14 @@ final class Kernels {
                 }
             });
             for (int r = 0; r < DOT_ROWS; r++) {
-                store.accept(r == 0 ? "i" : "i + " + r, "acc" + r);
+                store.accept(r == 0 ? "i" : "i + " + r, sum("acc" + r));
             }
             c.endControlFlow();
         }
         Consumer<String> row = i -> {
-            c.addStatement("$L acc = $L", real, realZero);
+            c.addStatement("double acc = 0.0");
             loop(c, "j", cols, j -> c.addStatement("acc += $L * $L", left.apply(i, j), right.apply(j)));
-            store.accept(i, "acc");
+            store.accept(i, sum("acc"));
         };
         if (!varies && rows % DOT_ROWS == 1) {
             row.accept(Integer.toString(rows - 1));
@@ -251,9 +261,9 @@ final class Kernels {
                 }
             }
             case DOT -> {
-                c.addStatement("$L acc = $L", real, realZero);
+                c.addStatement("double acc = 0.0");
                 loop(c, "i", as.colAxis(), i -> c.addStatement("acc += $L * $L", A.apply(i), B.apply(i)));
-                c.addStatement("$L $L acc", Y.apply("0"), w);
+                c.addStatement("$L $L $L", Y.apply("0"), w, sum("acc"));
             }
             case OUTER -> loop(c, "i", as.colAxis(), i -> {
                 c.addStatement("$L a = $L", real, A.apply(i));
@@ -262,9 +272,9 @@ final class Kernels {
             case TRANSPOSE -> loop(c, "i", as.rowAxis(), i -> loop(c, "j", as.colAxis(),
                     j -> c.addStatement("$L $L $L", Y.apply(flat(j, as.rows(), i)), w, A.apply(flat(i, as.cols(), j)))));
             case SUM -> {
-                c.addStatement("$L acc = $L", real, realZero);
+                c.addStatement("double acc = 0.0");
                 each(c, as, i -> c.addStatement("acc += $L", A.apply(i)));
-                c.addStatement("$L $L acc", Y.apply("0"), w);
+                c.addStatement("$L $L $L", Y.apply("0"), w, sum("acc"));
             }
             case SUM_AXIS0 -> {
                 zeroUnlessAccumulating(c, op);
@@ -272,9 +282,9 @@ final class Kernels {
                         j -> c.addStatement("$L += $L", Y.apply(j), A.apply(flat(i, as.cols(), j)))));
             }
             case SUM_AXIS1 -> loop(c, "i", as.rowAxis(), i -> {
-                c.addStatement("$L acc = $L", real, realZero);
+                c.addStatement("double acc = 0.0");
                 loop(c, "j", as.colAxis(), j -> c.addStatement("acc += $L", A.apply(flat(i, as.cols(), j))));
-                c.addStatement("$L $L acc", Y.apply(i), w);
+                c.addStatement("$L $L $L", Y.apply(i), w, sum("acc"));
             });
             case EXPAND_COLS -> {
                 int n = out.shape().cols();
@@ -291,15 +301,15 @@ final class Kernels {
             }
             case SOFTMAX_BACKWARD -> rows(c, as, (row, e) -> {
                 Function<String, String> dY = B;
-                c.addStatement("$L acc = $L", real, realZero);
+                c.addStatement("double acc = 0.0");
                 loop(c, "j", as.colAxis(), j -> c.addStatement("acc += $L * $L", dY.apply(e.apply(j)), A.apply(e.apply(j))));
-                loop(c, "j", as.colAxis(), j -> c.addStatement("$L $L $L * ($L - acc)", Y.apply(e.apply(j)), w, A.apply(e.apply(j)), dY.apply(e.apply(j))));
+                loop(c, "j", as.colAxis(), j -> c.addStatement("$L $L $L * ($L - $L)", Y.apply(e.apply(j)), w, A.apply(e.apply(j)), dY.apply(e.apply(j)), sum("acc")));
             });
             case LOG_SOFTMAX_BACKWARD -> rows(c, as, (row, e) -> {
                 Function<String, String> dY = B;
-                c.addStatement("$L acc = $L", real, realZero);
+                c.addStatement("double acc = 0.0");
                 loop(c, "j", as.colAxis(), j -> c.addStatement("acc += $L", dY.apply(e.apply(j))));
-                loop(c, "j", as.colAxis(), j -> c.addStatement("$L $L $L - $L * acc", Y.apply(e.apply(j)), w, dY.apply(e.apply(j)), exp(A.apply(e.apply(j)))));
+                loop(c, "j", as.colAxis(), j -> c.addStatement("$L $L $L - $L * $L", Y.apply(e.apply(j)), w, dY.apply(e.apply(j)), exp(A.apply(e.apply(j))), sum("acc")));
             });
             case LOGSUMEXP_BACKWARD -> rows(c, as, (row, e) -> {
                 Function<String, String> lse = B;
@@ -645,7 +655,7 @@ final class Kernels {
             c.addStatement("$L mx = $L.NEGATIVE_INFINITY", real, precision.boxed());
             loop(c, "j", n, j -> c.addStatement("mx = Math.max(mx, $L)", X.apply(e.apply(j))));
             c.addStatement("$L shift = $L.isInfinite(mx) ? $L : mx", real, precision.boxed(), realZero)
-                    .addStatement("$L acc = $L", real, realZero);
+                    .addStatement("double acc = 0.0");
             if (prim == Prim.Kernel.SOFTMAX) {
                 loop(c, "j", n, j -> c.addStatement("$L e = $L", real, exp(X.apply(e.apply(j)) + " - shift"))
                         .addStatement("$L = e", Y.apply(e.apply(j)))
@@ -712,7 +722,7 @@ final class Kernels {
         String w = m.accumulate() ? "+=" : "=";
         boolean sumToScalar = into == Read.ONE && d.size() > 1;
         if (sumToScalar) {
-            c.addStatement("$L acc = $L", real, realZero);
+            c.addStatement("double acc = 0.0");
         }
         if (into == Read.COL && !m.accumulate()) {
             Function<String, String> Y = at(out);
@@ -740,18 +750,18 @@ final class Kernels {
         if (twoLoops) {
             loop(c, "i", d.rowAxis(), i -> {
                 if (into == Read.ROW) {
-                    c.addStatement("$L acc = $L", real, realZero);
+                    c.addStatement("double acc = 0.0");
                 }
                 loop(c, "j", d.colAxis(), j -> element.accept(new String[] {flat(i, d.cols(), j), i, j}));
                 if (into == Read.ROW) {
-                    c.addStatement("$L $L acc", layout.at(out, i), w);
+                    c.addStatement("$L $L $L", layout.at(out, i), w, sum("acc"));
                 }
             });
         } else {
             each(c, d, i -> element.accept(new String[] {i, i, i}));
         }
         if (sumToScalar) {
-            c.addStatement("$L $L acc", layout.at(out, "0"), w);
+            c.addStatement("$L $L $L", layout.at(out, "0"), w, sum("acc"));
         }
         return scoped(c.build());
     }

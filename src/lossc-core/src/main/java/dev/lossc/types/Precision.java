@@ -5,10 +5,10 @@ import java.util.Locale;
 /**
  * The floating-point type of a generated class: {@code double} by default, {@code float} with
  * {@code --precision float}. Every emitted type, literal and constant of the element type comes
- * from here. In {@code float}, arithmetic stays in {@code float} (literals carry an {@code f}, sums
- * accumulate in {@code float}); only the {@code Math} functions that exist for {@code double}
- * alone ({@code exp}, {@code log}, {@code tanh}, …) and the class's helpers are computed in
- * {@code double} and rounded back.
+ * from here. In {@code float}, arithmetic stays in {@code float} (literals carry an {@code f});
+ * only the {@code Math} functions that exist for {@code double} alone ({@code exp}, {@code log},
+ * {@code tanh}, …) and the class's helpers are computed in {@code double} and rounded back, and
+ * sums accumulate in {@code double} and are rounded once.
  */
 public enum Precision {
     DOUBLE("double", "Double"),

@@ -92,7 +92,7 @@ class PrecisionTest {
             tests.add(DynamicTest.dynamicTest(model.getFileName().toString(), () -> {
                 Map<String, double[]> v = rounded(c.withInitialParams(Json.values(Repo.read(Path.of(model.toString().replace(".loss", ".json"))))));
                 c.setParams(v);
-                agree(model.getFileName().toString(), c, model.toString(), Repo.read(model), v, 1e-4);
+                agree(model.getFileName().toString(), c, model.toString(), Repo.read(model), v, 1e-5);
             }));
         }
         return tests.stream();
@@ -157,7 +157,7 @@ class PrecisionTest {
                     try {
                         Map<String, double[]> v = rounded(Values.random(c.model(), new SplittableRandom(seed), 1.0));
                         c.setParams(v);
-                        agree("seed " + seed, c, "gen.loss", sources.get(k), v, 1e-3);
+                        agree("seed " + seed, c, "gen.loss", sources.get(k), v, 1e-4);
                     } catch (AssertionError | RuntimeException e) {
                         throw new AssertionError("seed " + seed + " failed: " + e.getMessage() + "\nprogram:\n" + sources.get(k), e);
                     }
@@ -194,7 +194,7 @@ class PrecisionTest {
                 v.put("V", rnd.doubles((long) k * k, -0.5, 0.5).toArray());
                 v = rounded(v);
                 c.setParams(v);
-                agree("seed " + s + " (m " + m + ", n " + n + ", k " + k + ")", c, "p.loss", text, v, 1e-4);
+                agree("seed " + s + " (m " + m + ", n " + n + ", k " + k + ")", c, "p.loss", text, v, 1e-5);
             }));
         }
         return tests.stream();
