@@ -20,7 +20,7 @@ package lossc.examples.floats;
  *
  * <p>Generated with {@code --precision float}: parameters, gradient, inputs and results are
  * {@code float}s, and the arithmetic is in {@code float} ({@code exp}, {@code log}, {@code tanh} and the
- * like are computed in {@code double} and rounded).
+ * like, and sums, are computed in {@code double} and rounded).
  *
  * <p>An instance owns its work arrays: after construction no method allocates, and an instance
  * must be used by one thread at a time. Depends on {@code java.base} only.

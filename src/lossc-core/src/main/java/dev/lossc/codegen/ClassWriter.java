@@ -432,7 +432,7 @@ public final class ClassWriter {
         if (precision.single()) {
             doc.add("<p>Generated with {@code --precision float}: parameters, gradient, inputs and results are\n"
                     + "{@code float}s, and the arithmetic is in {@code float} ({@code exp}, {@code log}, {@code tanh} and the\n"
-                    + "like are computed in {@code double} and rounded).\n\n");
+                    + "like, and sums, are computed in {@code double} and rounded).\n\n");
         }
         doc.add("<p>An instance owns its work arrays: after construction no method allocates, and an instance\n"
                 + "must be used by one thread at a time.");
