@@ -95,7 +95,7 @@ final class Kernels {
      * a float class rounds the result once, here.
      */
     private String sum(String local) {
-        return precision.single() ? "(float) " + local : local;
+        return precision.narrow(local);
     }
 
     /** {@code Math.exp(x)}, as the element type. */
@@ -504,7 +504,7 @@ final class Kernels {
             c.beginControlFlow("for (int i = 0; i < $L; i++)", mE)
                     .addStatement("$L[] c = $L[0]", real, scratch.rows("c", 1, k))
                     .addStatement("$T.fill(c, $L)", ClassWriter.ARRAYS, realZero);
-            fourSources(c, br, sharedE, "0", kE, aAt, null, null);
+            fourSources(c, br, e, "0", kE, aAt, null, null);
             storeRow(c, op, y, k, kE, "c");
             c.endControlFlow();
             return;
@@ -521,7 +521,7 @@ final class Kernels {
         }
         String from = blocked ? "j0" : "0";
         String to = blocked ? "j1" : kE;
-        fourSources(c, br, sharedE, from, to, aAt, mE, cr);
+        fourSources(c, br, e, from, to, aAt, mE, cr);
         if (blocked) {
             c.endControlFlow();
         }
@@ -538,8 +538,9 @@ final class Kernels {
      * same bits as one row at a time. With {@code rowsE} null, {@code c} is one row already in
      * scope; otherwise the rows of B pass over every row {@code c = cr[i]}, i below {@code rowsE}.
      */
-    private void fourSources(CodeBlock.Builder c, String br, String sharedE, String from, String to,
+    private void fourSources(CodeBlock.Builder c, String br, Extents e, String from, String to,
             Function<String, String> aAt, String rowsE, String cr) {
+        String sharedE = e.shared();
         Runnable open = () -> {
             if (rowsE != null) {
                 c.beginControlFlow("for (int i = 0; i < $L; i++)", rowsE)
@@ -552,7 +553,7 @@ final class Kernels {
             }
         };
         // A shared size known here needs only the loops that run: fours, the rest, or both.
-        int known = sharedE.matches("[0-9]+") ? Integer.parseInt(sharedE) : -1;
+        int known = e.sharedAxis().varies() ? -1 : e.sharedAxis().size();
         // One row of B per pass, from `head` on: for the rest after the fours, or all of a few.
         Consumer<String> oneAtATime = head -> {
             c.beginControlFlow(head, sharedE)
@@ -589,12 +590,12 @@ final class Kernels {
     }
 
     /** A product's loop extents: the sizes in this call (strides stay those of the maxima). */
-    private record Extents(String rows, String cols, String shared) {}
+    private record Extents(String rows, String cols, Shape.Axis sharedAxis, String shared) {}
 
     private Extents extents(Stmt.Op op) {
         Shape as = op.args().get(0).shape();
-        return new Extents(layout.extent(op.out().shape().rowAxis()), layout.extent(op.out().shape().colAxis()),
-                layout.extent(op.prim().kernel() == Prim.Kernel.MATMUL_TN ? as.rowAxis() : as.colAxis()));
+        Shape.Axis shared = op.prim().kernel() == Prim.Kernel.MATMUL_TN ? as.rowAxis() : as.colAxis();
+        return new Extents(layout.extent(op.out().shape().rowAxis()), layout.extent(op.out().shape().colAxis()), shared, layout.extent(shared));
     }
 
     /**

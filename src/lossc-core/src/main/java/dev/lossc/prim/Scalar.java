@@ -449,7 +449,7 @@ public sealed interface Scalar {
                 s = (plain ? c.fn().name().toLowerCase(Locale.ROOT) : c.fn().java()) + "(" + String.join(", ", args) + ")";
                 own = 5;
                 if (single && !c.fn().keepsFloat()) {
-                    s = "(float) " + s;
+                    s = dev.lossc.types.Precision.FLOAT.narrow(s);
                     own = 4;
                 }
             } else {

@@ -77,7 +77,10 @@ public enum Precision {
         return literal(0.0);
     }
 
-    /** A call of a {@code Math} method or helper that returns {@code double}, as this type: cast in float. */
+    /**
+     * A {@code double} expression as this type: cast in float. {@code expr} must bind as tightly as
+     * a cast's operand (a call, a name, a parenthesized expression).
+     */
     public String narrow(String call) {
         return single() ? "(float) " + call : call;
     }
