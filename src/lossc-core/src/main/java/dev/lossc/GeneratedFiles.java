@@ -23,13 +23,24 @@ public final class GeneratedFiles {
      */
     private static final Set<Path> IN_FLIGHT = ConcurrentHashMap.newKeySet();
 
+    /**
+     * Guards {@link #stopping} and the creation of temporary files against the hook: other threads
+     * keep running while shutdown hooks do, so without it a file created just after the hook's
+     * sweep would outlive the JVM.
+     */
+    private static final Object LOCK = new Object();
+    private static boolean stopping;
+
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            for (Path tmp : IN_FLIGHT) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException e) {
-                    // Nothing more to do while the JVM exits.
+            synchronized (LOCK) {
+                stopping = true;
+                for (Path tmp : IN_FLIGHT) {
+                    try {
+                        Files.deleteIfExists(tmp);
+                    } catch (IOException e) {
+                        // Nothing more to do while the JVM exits.
+                    }
                 }
             }
         }, "lossc-temporary-files"));
@@ -68,13 +79,20 @@ public final class GeneratedFiles {
     private static Path newTemporaryFile(Path folder) throws IOException {
         for (int attempt = 0; ; attempt++) {
             Path tmp = folder.resolve(".lossc-" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-            IN_FLIGHT.add(tmp);  // before it exists: no moment when a stop could leave it unlisted
-            try {
-                return Files.createFile(tmp);
-            } catch (IOException e) {
-                IN_FLIGHT.remove(tmp);
-                if (!(e instanceof FileAlreadyExistsException) || attempt == 100) {
-                    throw e;
+            // Listed and created under the hook's lock: the hook either sweeps it or has already
+            // stopped new ones. Once swept, writing or moving it fails, and the target stays whole.
+            synchronized (LOCK) {
+                if (stopping) {
+                    throw new IOException("not written: the JVM is shutting down");
+                }
+                IN_FLIGHT.add(tmp);
+                try {
+                    return Files.createFile(tmp);
+                } catch (IOException e) {
+                    IN_FLIGHT.remove(tmp);
+                    if (!(e instanceof FileAlreadyExistsException) || attempt == 100) {
+                        throw e;
+                    }
                 }
             }
         }
