@@ -447,8 +447,9 @@ public final class CharGru {
         for (int t = 0; t < 9; t++) {
             compute_next_1(t);
             compute_next_2(t);
+            compute_next_3(t);
         }
-        compute_next_3();
+        compute_next_4();
     }
 
     /**
@@ -483,6 +484,7 @@ public final class CharGru {
         for (int t = 0; t < 9; t++) {
             compute_state_1(t);
             compute_state_2(t);
+            compute_state_3(t);
         }
         // line 37: output next = softmax(Wo @ h + bo);   // the distribution of the character after the sequence
         for (int i = 0; i < 8; i++) {
@@ -496,6 +498,7 @@ public final class CharGru {
         for (int t = 0; t < 9; t++) {
             forward2(t);
             forward3(t);
+            forward4(t);
         }
         // line 39: loss total / T;
         lossValue = total / 9.0;
@@ -522,11 +525,11 @@ public final class CharGru {
     private void forward2(int t) {
         // line 31: let r = sigmoid(Wr @ x + Ur @ h + br);           // reset gate
         for (int i = 0; i < 8; i += 4) {
-            double acc0 = 0.0;
-            double acc1 = 0.0;
-            double acc2 = 0.0;
-            double acc3 = 0.0;
-            for (int j = 0; j < 6; j++) {
+            double acc0 = params[Wr_OFFSET + i * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc1 = params[Wr_OFFSET + (i + 1) * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc2 = params[Wr_OFFSET + (i + 2) * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc3 = params[Wr_OFFSET + (i + 3) * 6] * params[E_OFFSET + toks[t] * 6];
+            for (int j = 1; j < 6; j++) {
                 double a = params[E_OFFSET + toks[t] * 6 + j];
                 acc0 += params[Wr_OFFSET + i * 6 + j] * a;
                 acc1 += params[Wr_OFFSET + (i + 1) * 6 + j] * a;
@@ -542,11 +545,11 @@ public final class CharGru {
             tmp2[t * 8 + i] = h[i];
         }
         for (int i = 0; i < 8; i += 4) {
-            double acc0 = 0.0;
-            double acc1 = 0.0;
-            double acc2 = 0.0;
-            double acc3 = 0.0;
-            for (int j = 0; j < 8; j++) {
+            double acc0 = params[Ur_OFFSET + i * 8] * tmp2[t * 8];
+            double acc1 = params[Ur_OFFSET + (i + 1) * 8] * tmp2[t * 8];
+            double acc2 = params[Ur_OFFSET + (i + 2) * 8] * tmp2[t * 8];
+            double acc3 = params[Ur_OFFSET + (i + 3) * 8] * tmp2[t * 8];
+            for (int j = 1; j < 8; j++) {
                 double a = tmp2[t * 8 + j];
                 acc0 += params[Ur_OFFSET + i * 8 + j] * a;
                 acc1 += params[Ur_OFFSET + (i + 1) * 8 + j] * a;
@@ -560,11 +563,11 @@ public final class CharGru {
         }
         // line 32: let z = sigmoid(Wz @ x + Uz @ h + bz);           // update gate
         for (int i = 0; i < 8; i += 4) {
-            double acc0 = 0.0;
-            double acc1 = 0.0;
-            double acc2 = 0.0;
-            double acc3 = 0.0;
-            for (int j = 0; j < 6; j++) {
+            double acc0 = params[Wz_OFFSET + i * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc1 = params[Wz_OFFSET + (i + 1) * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc2 = params[Wz_OFFSET + (i + 2) * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc3 = params[Wz_OFFSET + (i + 3) * 6] * params[E_OFFSET + toks[t] * 6];
+            for (int j = 1; j < 6; j++) {
                 double a = params[E_OFFSET + toks[t] * 6 + j];
                 acc0 += params[Wz_OFFSET + i * 6 + j] * a;
                 acc1 += params[Wz_OFFSET + (i + 1) * 6 + j] * a;
@@ -576,12 +579,16 @@ public final class CharGru {
             tmp6[i + 2] = acc2;
             tmp6[i + 3] = acc3;
         }
+    }
+
+    private void forward3(int t) {
+        // line 32: let z = sigmoid(Wz @ x + Uz @ h + bz);           // update gate
         for (int i = 0; i < 8; i += 4) {
-            double acc0 = 0.0;
-            double acc1 = 0.0;
-            double acc2 = 0.0;
-            double acc3 = 0.0;
-            for (int j = 0; j < 8; j++) {
+            double acc0 = params[Uz_OFFSET + i * 8] * tmp2[t * 8];
+            double acc1 = params[Uz_OFFSET + (i + 1) * 8] * tmp2[t * 8];
+            double acc2 = params[Uz_OFFSET + (i + 2) * 8] * tmp2[t * 8];
+            double acc3 = params[Uz_OFFSET + (i + 3) * 8] * tmp2[t * 8];
+            for (int j = 1; j < 8; j++) {
                 double a = tmp2[t * 8 + j];
                 acc0 += params[Uz_OFFSET + i * 8 + j] * a;
                 acc1 += params[Uz_OFFSET + (i + 1) * 8 + j] * a;
@@ -595,11 +602,11 @@ public final class CharGru {
         }
         // line 33: let n = tanh(Wn @ x + bn + r * (Un @ h + cn));   // candidate state
         for (int i = 0; i < 8; i += 4) {
-            double acc0 = 0.0;
-            double acc1 = 0.0;
-            double acc2 = 0.0;
-            double acc3 = 0.0;
-            for (int j = 0; j < 6; j++) {
+            double acc0 = params[Wn_OFFSET + i * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc1 = params[Wn_OFFSET + (i + 1) * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc2 = params[Wn_OFFSET + (i + 2) * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc3 = params[Wn_OFFSET + (i + 3) * 6] * params[E_OFFSET + toks[t] * 6];
+            for (int j = 1; j < 6; j++) {
                 double a = params[E_OFFSET + toks[t] * 6 + j];
                 acc0 += params[Wn_OFFSET + i * 6 + j] * a;
                 acc1 += params[Wn_OFFSET + (i + 1) * 6 + j] * a;
@@ -611,16 +618,12 @@ public final class CharGru {
             tmp10[i + 2] = acc2;
             tmp10[i + 3] = acc3;
         }
-    }
-
-    private void forward3(int t) {
-        // line 33: let n = tanh(Wn @ x + bn + r * (Un @ h + cn));   // candidate state
         for (int i = 0; i < 8; i += 4) {
-            double acc0 = 0.0;
-            double acc1 = 0.0;
-            double acc2 = 0.0;
-            double acc3 = 0.0;
-            for (int j = 0; j < 8; j++) {
+            double acc0 = params[Un_OFFSET + i * 8] * tmp2[t * 8];
+            double acc1 = params[Un_OFFSET + (i + 1) * 8] * tmp2[t * 8];
+            double acc2 = params[Un_OFFSET + (i + 2) * 8] * tmp2[t * 8];
+            double acc3 = params[Un_OFFSET + (i + 3) * 8] * tmp2[t * 8];
+            for (int j = 1; j < 8; j++) {
                 double a = tmp2[t * 8 + j];
                 acc0 += params[Un_OFFSET + i * 8 + j] * a;
                 acc1 += params[Un_OFFSET + (i + 1) * 8 + j] * a;
@@ -645,13 +648,16 @@ public final class CharGru {
         for (int i = 0; i < 8; i++) {
             h[i] = tmp19[t * 8 + i];
         }
+    }
+
+    private void forward4(int t) {
         // line 35: total = total + cross_entropy(Wo @ h + bo, targets[t]);
         for (int i = 0; i < 12; i += 4) {
-            double acc0 = 0.0;
-            double acc1 = 0.0;
-            double acc2 = 0.0;
-            double acc3 = 0.0;
-            for (int j = 0; j < 8; j++) {
+            double acc0 = params[Wo_OFFSET + i * 8] * tmp19[t * 8];
+            double acc1 = params[Wo_OFFSET + (i + 1) * 8] * tmp19[t * 8];
+            double acc2 = params[Wo_OFFSET + (i + 2) * 8] * tmp19[t * 8];
+            double acc3 = params[Wo_OFFSET + (i + 3) * 8] * tmp19[t * 8];
+            for (int j = 1; j < 8; j++) {
                 double a = tmp19[t * 8 + j];
                 acc0 += params[Wo_OFFSET + i * 8 + j] * a;
                 acc1 += params[Wo_OFFSET + (i + 1) * 8 + j] * a;
@@ -767,11 +773,12 @@ public final class CharGru {
             grad[bn_OFFSET + i] += d_tmp15[i];
         }
         // d E[toks[t] * 6 + …] from tmp10 = matvec: db += vecmat(dy, a)
-        for (int i = 0; i < 8; i++) {
-            double a = d_tmp15[i];
-            for (int j = 0; j < 6; j++) {
-                grad[E_OFFSET + toks[t] * 6 + j] += a * params[Wn_OFFSET + i * 6 + j];
+        for (int j = 0; j < 6; j++) {
+            double acc = d_tmp15[0] * params[Wn_OFFSET + j];
+            for (int i = 1; i < 8; i++) {
+                acc += d_tmp15[i] * params[Wn_OFFSET + i * 6 + j];
             }
+            grad[E_OFFSET + toks[t] * 6 + j] += acc;
         }
         // d Wn from tmp10 = matvec: da += outer(dy, b)
         for (int i = 0; i < 8; i++) {
@@ -808,11 +815,12 @@ public final class CharGru {
             }
         }
         // d E[toks[t] * 6 + …] from tmp6 = matvec: db += vecmat(dy, a)
-        for (int i = 0; i < 8; i++) {
-            double a = d_tmp9[i];
-            for (int j = 0; j < 6; j++) {
-                grad[E_OFFSET + toks[t] * 6 + j] += a * params[Wz_OFFSET + i * 6 + j];
+        for (int j = 0; j < 6; j++) {
+            double acc = d_tmp9[0] * params[Wz_OFFSET + j];
+            for (int i = 1; i < 8; i++) {
+                acc += d_tmp9[i] * params[Wz_OFFSET + i * 6 + j];
             }
+            grad[E_OFFSET + toks[t] * 6 + j] += acc;
         }
         // d Wz from tmp6 = matvec: da += outer(dy, b)
         for (int i = 0; i < 8; i++) {
@@ -850,11 +858,12 @@ public final class CharGru {
             d_h[i] = d_tmp2[i];
         }
         // d E[toks[t] * 6 + …] from tmp1 = matvec: db += vecmat(dy, a)
-        for (int i = 0; i < 8; i++) {
-            double a = d_tmp5[i];
-            for (int j = 0; j < 6; j++) {
-                grad[E_OFFSET + toks[t] * 6 + j] += a * params[Wr_OFFSET + i * 6 + j];
+        for (int j = 0; j < 6; j++) {
+            double acc = d_tmp5[0] * params[Wr_OFFSET + j];
+            for (int i = 1; i < 8; i++) {
+                acc += d_tmp5[i] * params[Wr_OFFSET + i * 6 + j];
             }
+            grad[E_OFFSET + toks[t] * 6 + j] += acc;
         }
         // d Wr from tmp1 = matvec: da += outer(dy, b)
         for (int i = 0; i < 8; i++) {
@@ -868,11 +877,11 @@ public final class CharGru {
     private void compute_next_1(int t) {
         // line 31: let r = sigmoid(Wr @ x + Ur @ h + br);           // reset gate
         for (int i = 0; i < 8; i += 4) {
-            double acc0 = 0.0;
-            double acc1 = 0.0;
-            double acc2 = 0.0;
-            double acc3 = 0.0;
-            for (int j = 0; j < 6; j++) {
+            double acc0 = params[Wr_OFFSET + i * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc1 = params[Wr_OFFSET + (i + 1) * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc2 = params[Wr_OFFSET + (i + 2) * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc3 = params[Wr_OFFSET + (i + 3) * 6] * params[E_OFFSET + toks[t] * 6];
+            for (int j = 1; j < 6; j++) {
                 double a = params[E_OFFSET + toks[t] * 6 + j];
                 acc0 += params[Wr_OFFSET + i * 6 + j] * a;
                 acc1 += params[Wr_OFFSET + (i + 1) * 6 + j] * a;
@@ -888,11 +897,11 @@ public final class CharGru {
             tmp2[t * 8 + i] = h[i];
         }
         for (int i = 0; i < 8; i += 4) {
-            double acc0 = 0.0;
-            double acc1 = 0.0;
-            double acc2 = 0.0;
-            double acc3 = 0.0;
-            for (int j = 0; j < 8; j++) {
+            double acc0 = params[Ur_OFFSET + i * 8] * tmp2[t * 8];
+            double acc1 = params[Ur_OFFSET + (i + 1) * 8] * tmp2[t * 8];
+            double acc2 = params[Ur_OFFSET + (i + 2) * 8] * tmp2[t * 8];
+            double acc3 = params[Ur_OFFSET + (i + 3) * 8] * tmp2[t * 8];
+            for (int j = 1; j < 8; j++) {
                 double a = tmp2[t * 8 + j];
                 acc0 += params[Ur_OFFSET + i * 8 + j] * a;
                 acc1 += params[Ur_OFFSET + (i + 1) * 8 + j] * a;
@@ -906,11 +915,11 @@ public final class CharGru {
         }
         // line 32: let z = sigmoid(Wz @ x + Uz @ h + bz);           // update gate
         for (int i = 0; i < 8; i += 4) {
-            double acc0 = 0.0;
-            double acc1 = 0.0;
-            double acc2 = 0.0;
-            double acc3 = 0.0;
-            for (int j = 0; j < 6; j++) {
+            double acc0 = params[Wz_OFFSET + i * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc1 = params[Wz_OFFSET + (i + 1) * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc2 = params[Wz_OFFSET + (i + 2) * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc3 = params[Wz_OFFSET + (i + 3) * 6] * params[E_OFFSET + toks[t] * 6];
+            for (int j = 1; j < 6; j++) {
                 double a = params[E_OFFSET + toks[t] * 6 + j];
                 acc0 += params[Wz_OFFSET + i * 6 + j] * a;
                 acc1 += params[Wz_OFFSET + (i + 1) * 6 + j] * a;
@@ -922,12 +931,16 @@ public final class CharGru {
             tmp6[i + 2] = acc2;
             tmp6[i + 3] = acc3;
         }
+    }
+
+    private void compute_next_2(int t) {
+        // line 32: let z = sigmoid(Wz @ x + Uz @ h + bz);           // update gate
         for (int i = 0; i < 8; i += 4) {
-            double acc0 = 0.0;
-            double acc1 = 0.0;
-            double acc2 = 0.0;
-            double acc3 = 0.0;
-            for (int j = 0; j < 8; j++) {
+            double acc0 = params[Uz_OFFSET + i * 8] * tmp2[t * 8];
+            double acc1 = params[Uz_OFFSET + (i + 1) * 8] * tmp2[t * 8];
+            double acc2 = params[Uz_OFFSET + (i + 2) * 8] * tmp2[t * 8];
+            double acc3 = params[Uz_OFFSET + (i + 3) * 8] * tmp2[t * 8];
+            for (int j = 1; j < 8; j++) {
                 double a = tmp2[t * 8 + j];
                 acc0 += params[Uz_OFFSET + i * 8 + j] * a;
                 acc1 += params[Uz_OFFSET + (i + 1) * 8 + j] * a;
@@ -941,11 +954,11 @@ public final class CharGru {
         }
         // line 33: let n = tanh(Wn @ x + bn + r * (Un @ h + cn));   // candidate state
         for (int i = 0; i < 8; i += 4) {
-            double acc0 = 0.0;
-            double acc1 = 0.0;
-            double acc2 = 0.0;
-            double acc3 = 0.0;
-            for (int j = 0; j < 6; j++) {
+            double acc0 = params[Wn_OFFSET + i * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc1 = params[Wn_OFFSET + (i + 1) * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc2 = params[Wn_OFFSET + (i + 2) * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc3 = params[Wn_OFFSET + (i + 3) * 6] * params[E_OFFSET + toks[t] * 6];
+            for (int j = 1; j < 6; j++) {
                 double a = params[E_OFFSET + toks[t] * 6 + j];
                 acc0 += params[Wn_OFFSET + i * 6 + j] * a;
                 acc1 += params[Wn_OFFSET + (i + 1) * 6 + j] * a;
@@ -959,14 +972,14 @@ public final class CharGru {
         }
     }
 
-    private void compute_next_2(int t) {
+    private void compute_next_3(int t) {
         // line 33: let n = tanh(Wn @ x + bn + r * (Un @ h + cn));   // candidate state
         for (int i = 0; i < 8; i += 4) {
-            double acc0 = 0.0;
-            double acc1 = 0.0;
-            double acc2 = 0.0;
-            double acc3 = 0.0;
-            for (int j = 0; j < 8; j++) {
+            double acc0 = params[Un_OFFSET + i * 8] * tmp2[t * 8];
+            double acc1 = params[Un_OFFSET + (i + 1) * 8] * tmp2[t * 8];
+            double acc2 = params[Un_OFFSET + (i + 2) * 8] * tmp2[t * 8];
+            double acc3 = params[Un_OFFSET + (i + 3) * 8] * tmp2[t * 8];
+            for (int j = 1; j < 8; j++) {
                 double a = tmp2[t * 8 + j];
                 acc0 += params[Un_OFFSET + i * 8 + j] * a;
                 acc1 += params[Un_OFFSET + (i + 1) * 8 + j] * a;
@@ -980,17 +993,17 @@ public final class CharGru {
         }
     }
 
-    private void compute_next_3() {
+    private void compute_next_4() {
         // line 37: output next = softmax(Wo @ h + bo);   // the distribution of the character after the sequence
         for (int i = 0; i < 8; i++) {
             state_2[i] = h[i];
         }
         for (int i = 0; i < 12; i += 4) {
-            double acc0 = 0.0;
-            double acc1 = 0.0;
-            double acc2 = 0.0;
-            double acc3 = 0.0;
-            for (int j = 0; j < 8; j++) {
+            double acc0 = params[Wo_OFFSET + i * 8] * state_2[0];
+            double acc1 = params[Wo_OFFSET + (i + 1) * 8] * state_2[0];
+            double acc2 = params[Wo_OFFSET + (i + 2) * 8] * state_2[0];
+            double acc3 = params[Wo_OFFSET + (i + 3) * 8] * state_2[0];
+            for (int j = 1; j < 8; j++) {
                 double a = state_2[j];
                 acc0 += params[Wo_OFFSET + i * 8 + j] * a;
                 acc1 += params[Wo_OFFSET + (i + 1) * 8 + j] * a;
@@ -1023,11 +1036,11 @@ public final class CharGru {
     private void compute_state_1(int t) {
         // line 31: let r = sigmoid(Wr @ x + Ur @ h + br);           // reset gate
         for (int i = 0; i < 8; i += 4) {
-            double acc0 = 0.0;
-            double acc1 = 0.0;
-            double acc2 = 0.0;
-            double acc3 = 0.0;
-            for (int j = 0; j < 6; j++) {
+            double acc0 = params[Wr_OFFSET + i * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc1 = params[Wr_OFFSET + (i + 1) * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc2 = params[Wr_OFFSET + (i + 2) * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc3 = params[Wr_OFFSET + (i + 3) * 6] * params[E_OFFSET + toks[t] * 6];
+            for (int j = 1; j < 6; j++) {
                 double a = params[E_OFFSET + toks[t] * 6 + j];
                 acc0 += params[Wr_OFFSET + i * 6 + j] * a;
                 acc1 += params[Wr_OFFSET + (i + 1) * 6 + j] * a;
@@ -1043,11 +1056,11 @@ public final class CharGru {
             tmp2[t * 8 + i] = h[i];
         }
         for (int i = 0; i < 8; i += 4) {
-            double acc0 = 0.0;
-            double acc1 = 0.0;
-            double acc2 = 0.0;
-            double acc3 = 0.0;
-            for (int j = 0; j < 8; j++) {
+            double acc0 = params[Ur_OFFSET + i * 8] * tmp2[t * 8];
+            double acc1 = params[Ur_OFFSET + (i + 1) * 8] * tmp2[t * 8];
+            double acc2 = params[Ur_OFFSET + (i + 2) * 8] * tmp2[t * 8];
+            double acc3 = params[Ur_OFFSET + (i + 3) * 8] * tmp2[t * 8];
+            for (int j = 1; j < 8; j++) {
                 double a = tmp2[t * 8 + j];
                 acc0 += params[Ur_OFFSET + i * 8 + j] * a;
                 acc1 += params[Ur_OFFSET + (i + 1) * 8 + j] * a;
@@ -1061,11 +1074,11 @@ public final class CharGru {
         }
         // line 32: let z = sigmoid(Wz @ x + Uz @ h + bz);           // update gate
         for (int i = 0; i < 8; i += 4) {
-            double acc0 = 0.0;
-            double acc1 = 0.0;
-            double acc2 = 0.0;
-            double acc3 = 0.0;
-            for (int j = 0; j < 6; j++) {
+            double acc0 = params[Wz_OFFSET + i * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc1 = params[Wz_OFFSET + (i + 1) * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc2 = params[Wz_OFFSET + (i + 2) * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc3 = params[Wz_OFFSET + (i + 3) * 6] * params[E_OFFSET + toks[t] * 6];
+            for (int j = 1; j < 6; j++) {
                 double a = params[E_OFFSET + toks[t] * 6 + j];
                 acc0 += params[Wz_OFFSET + i * 6 + j] * a;
                 acc1 += params[Wz_OFFSET + (i + 1) * 6 + j] * a;
@@ -1077,12 +1090,16 @@ public final class CharGru {
             tmp6[i + 2] = acc2;
             tmp6[i + 3] = acc3;
         }
+    }
+
+    private void compute_state_2(int t) {
+        // line 32: let z = sigmoid(Wz @ x + Uz @ h + bz);           // update gate
         for (int i = 0; i < 8; i += 4) {
-            double acc0 = 0.0;
-            double acc1 = 0.0;
-            double acc2 = 0.0;
-            double acc3 = 0.0;
-            for (int j = 0; j < 8; j++) {
+            double acc0 = params[Uz_OFFSET + i * 8] * tmp2[t * 8];
+            double acc1 = params[Uz_OFFSET + (i + 1) * 8] * tmp2[t * 8];
+            double acc2 = params[Uz_OFFSET + (i + 2) * 8] * tmp2[t * 8];
+            double acc3 = params[Uz_OFFSET + (i + 3) * 8] * tmp2[t * 8];
+            for (int j = 1; j < 8; j++) {
                 double a = tmp2[t * 8 + j];
                 acc0 += params[Uz_OFFSET + i * 8 + j] * a;
                 acc1 += params[Uz_OFFSET + (i + 1) * 8 + j] * a;
@@ -1096,11 +1113,11 @@ public final class CharGru {
         }
         // line 33: let n = tanh(Wn @ x + bn + r * (Un @ h + cn));   // candidate state
         for (int i = 0; i < 8; i += 4) {
-            double acc0 = 0.0;
-            double acc1 = 0.0;
-            double acc2 = 0.0;
-            double acc3 = 0.0;
-            for (int j = 0; j < 6; j++) {
+            double acc0 = params[Wn_OFFSET + i * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc1 = params[Wn_OFFSET + (i + 1) * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc2 = params[Wn_OFFSET + (i + 2) * 6] * params[E_OFFSET + toks[t] * 6];
+            double acc3 = params[Wn_OFFSET + (i + 3) * 6] * params[E_OFFSET + toks[t] * 6];
+            for (int j = 1; j < 6; j++) {
                 double a = params[E_OFFSET + toks[t] * 6 + j];
                 acc0 += params[Wn_OFFSET + i * 6 + j] * a;
                 acc1 += params[Wn_OFFSET + (i + 1) * 6 + j] * a;
@@ -1114,14 +1131,14 @@ public final class CharGru {
         }
     }
 
-    private void compute_state_2(int t) {
+    private void compute_state_3(int t) {
         // line 33: let n = tanh(Wn @ x + bn + r * (Un @ h + cn));   // candidate state
         for (int i = 0; i < 8; i += 4) {
-            double acc0 = 0.0;
-            double acc1 = 0.0;
-            double acc2 = 0.0;
-            double acc3 = 0.0;
-            for (int j = 0; j < 8; j++) {
+            double acc0 = params[Un_OFFSET + i * 8] * tmp2[t * 8];
+            double acc1 = params[Un_OFFSET + (i + 1) * 8] * tmp2[t * 8];
+            double acc2 = params[Un_OFFSET + (i + 2) * 8] * tmp2[t * 8];
+            double acc3 = params[Un_OFFSET + (i + 3) * 8] * tmp2[t * 8];
+            for (int j = 1; j < 8; j++) {
                 double a = tmp2[t * 8 + j];
                 acc0 += params[Un_OFFSET + i * 8 + j] * a;
                 acc1 += params[Un_OFFSET + (i + 1) * 8 + j] * a;

@@ -502,11 +502,11 @@ public final class Classifier {
         // d tmp3 from tmp4 = matmul: da += matmul_nt(dy, b)
         for (int p = 0; p < 12; p++) {
             for (int i = 0; i < 16; i += 4) {
-                double acc0 = 0.0;
-                double acc1 = 0.0;
-                double acc2 = 0.0;
-                double acc3 = 0.0;
-                for (int j = 0; j < 4; j++) {
+                double acc0 = d_logits[i * 4] * params[W2_OFFSET + p * 4];
+                double acc1 = d_logits[(i + 1) * 4] * params[W2_OFFSET + p * 4];
+                double acc2 = d_logits[(i + 2) * 4] * params[W2_OFFSET + p * 4];
+                double acc3 = d_logits[(i + 3) * 4] * params[W2_OFFSET + p * 4];
+                for (int j = 1; j < 4; j++) {
                     double a = params[W2_OFFSET + p * 4 + j];
                     acc0 += d_logits[i * 4 + j] * a;
                     acc1 += d_logits[(i + 1) * 4 + j] * a;

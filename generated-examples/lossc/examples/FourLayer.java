@@ -224,11 +224,11 @@ public final class FourLayer {
         // line 14: let h1 = sigmoid(V1 @ x);
         {
             for (int i = 0; i < 4; i += 4) {
-                double acc0 = 0.0;
-                double acc1 = 0.0;
-                double acc2 = 0.0;
-                double acc3 = 0.0;
-                for (int j = 0; j < 4; j++) {
+                double acc0 = params[V1_OFFSET + i * 4] * x[0];
+                double acc1 = params[V1_OFFSET + (i + 1) * 4] * x[0];
+                double acc2 = params[V1_OFFSET + (i + 2) * 4] * x[0];
+                double acc3 = params[V1_OFFSET + (i + 3) * 4] * x[0];
+                for (int j = 1; j < 4; j++) {
                     double a = x[j];
                     acc0 += params[V1_OFFSET + i * 4 + j] * a;
                     acc1 += params[V1_OFFSET + (i + 1) * 4 + j] * a;
@@ -240,19 +240,19 @@ public final class FourLayer {
                 h1[i + 2] = sigmoid(acc2);
                 h1[i + 3] = sigmoid(acc3);
             }
-            double acc = 0.0;
-            for (int j = 0; j < 4; j++) {
-                acc += params[V1_OFFSET + 4 * 4 + j] * x[j];
+            double acc = params[V1_OFFSET + 16] * x[0];
+            for (int j = 1; j < 4; j++) {
+                acc += params[V1_OFFSET + 16 + j] * x[j];
             }
             h1[4] = sigmoid(acc);
         }
         // line 15: let h2 = sigmoid(V2 @ h1);
         for (int i = 0; i < 4; i += 4) {
-            double acc0 = 0.0;
-            double acc1 = 0.0;
-            double acc2 = 0.0;
-            double acc3 = 0.0;
-            for (int j = 0; j < 5; j++) {
+            double acc0 = params[V2_OFFSET + i * 5] * h1[0];
+            double acc1 = params[V2_OFFSET + (i + 1) * 5] * h1[0];
+            double acc2 = params[V2_OFFSET + (i + 2) * 5] * h1[0];
+            double acc3 = params[V2_OFFSET + (i + 3) * 5] * h1[0];
+            for (int j = 1; j < 5; j++) {
                 double a = h1[j];
                 acc0 += params[V2_OFFSET + i * 5 + j] * a;
                 acc1 += params[V2_OFFSET + (i + 1) * 5 + j] * a;
@@ -266,16 +266,16 @@ public final class FourLayer {
         }
         // line 16: let h3 = sigmoid(V3 @ h2);
         for (int i = 0; i < 3; i++) {
-            double acc = 0.0;
-            for (int j = 0; j < 4; j++) {
+            double acc = params[V3_OFFSET + i * 4] * h2[0];
+            for (int j = 1; j < 4; j++) {
                 acc += params[V3_OFFSET + i * 4 + j] * h2[j];
             }
             h3[i] = sigmoid(acc);
         }
         // line 17: loss (dot(w, h3) - y) ^ 2;
         {
-            double acc = 0.0;
-            for (int i = 0; i < 3; i++) {
+            double acc = params[w_OFFSET] * h3[0];
+            for (int i = 1; i < 3; i++) {
                 acc += params[w_OFFSET + i] * h3[i];
             }
             tmp4 = acc;
@@ -299,14 +299,12 @@ public final class FourLayer {
             d_tmp3[i] = params[w_OFFSET + i] * d_tmp5 * h3[i] * (1.0 - h3[i]);
         }
         // d h2 from tmp3 = matvec: db += vecmat(dy, a)
-        for (int i = 0; i < 4; i++) {
-            d_h2[i] = 0.0;
-        }
-        for (int i = 0; i < 3; i++) {
-            double a = d_tmp3[i];
-            for (int j = 0; j < 4; j++) {
-                d_h2[j] += a * params[V3_OFFSET + i * 4 + j];
+        for (int j = 0; j < 4; j++) {
+            double acc = d_tmp3[0] * params[V3_OFFSET + j];
+            for (int i = 1; i < 3; i++) {
+                acc += d_tmp3[i] * params[V3_OFFSET + i * 4 + j];
             }
+            d_h2[j] = acc;
         }
         // d V3 from tmp3 = matvec: da += outer(dy, b)
         for (int i = 0; i < 3; i++) {
@@ -321,14 +319,12 @@ public final class FourLayer {
             d_tmp2[i] = d_h2[i] * h2[i] * (1.0 - h2[i]);
         }
         // d h1 from tmp2 = matvec: db += vecmat(dy, a)
-        for (int i = 0; i < 5; i++) {
-            d_h1[i] = 0.0;
-        }
-        for (int i = 0; i < 4; i++) {
-            double a = d_tmp2[i];
-            for (int j = 0; j < 5; j++) {
-                d_h1[j] += a * params[V2_OFFSET + i * 5 + j];
+        for (int j = 0; j < 5; j++) {
+            double acc = d_tmp2[0] * params[V2_OFFSET + j];
+            for (int i = 1; i < 4; i++) {
+                acc += d_tmp2[i] * params[V2_OFFSET + i * 5 + j];
             }
+            d_h1[j] = acc;
         }
         // d V2 from tmp2 = matvec: da += outer(dy, b)
         for (int i = 0; i < 4; i++) {

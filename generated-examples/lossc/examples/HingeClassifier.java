@@ -138,8 +138,8 @@ public final class HingeClassifier {
     private void forward() {
         // line 11: let margin = dot(w, phi) * y;
         {
-            double acc = 0.0;
-            for (int i = 0; i < 3; i++) {
+            double acc = params[w_OFFSET] * phi[0];
+            for (int i = 1; i < 3; i++) {
                 acc += params[w_OFFSET + i] * phi[i];
             }
             tmp1 = acc;

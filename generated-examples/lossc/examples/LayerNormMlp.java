@@ -429,8 +429,8 @@ public final class LayerNormMlp {
         }
         // line 20: let mu = column(mean(Z, 1));                 // [B, 1]: the mean of each row
         for (int i = 0; i < B; i++) {
-            double acc = 0.0;
-            for (int j = 0; j < 8; j++) {
+            double acc = Z[i * 8];
+            for (int j = 1; j < 8; j++) {
                 acc += Z[i * 8 + j];
             }
             tmp3[i] = acc;
@@ -449,8 +449,8 @@ public final class LayerNormMlp {
             tmp5[i] = centred[i] * centred[i];
         }
         for (int i = 0; i < B; i++) {
-            double acc = 0.0;
-            for (int j = 0; j < 8; j++) {
+            double acc = tmp5[i * 8];
+            for (int j = 1; j < 8; j++) {
                 acc += tmp5[i * 8 + j];
             }
             tmp6[i] = acc;
@@ -516,8 +516,8 @@ public final class LayerNormMlp {
         }
         // line 20: let mu = column(mean(Z, 1));                 // [B, 1]: the mean of each row
         for (int i = 0; i < B; i++) {
-            double acc = 0.0;
-            for (int j = 0; j < 8; j++) {
+            double acc = Z[i * 8];
+            for (int j = 1; j < 8; j++) {
                 acc += Z[i * 8 + j];
             }
             tmp3[i] = acc;
@@ -536,8 +536,8 @@ public final class LayerNormMlp {
             tmp5[i] = centred[i] * centred[i];
         }
         for (int i = 0; i < B; i++) {
-            double acc = 0.0;
-            for (int j = 0; j < 8; j++) {
+            double acc = tmp5[i * 8];
+            for (int j = 1; j < 8; j++) {
                 acc += tmp5[i * 8 + j];
             }
             tmp6[i] = acc;
@@ -620,8 +620,8 @@ public final class LayerNormMlp {
         }
         // line 20: let mu = column(mean(Z, 1));                 // [B, 1]: the mean of each row
         for (int i = 0; i < B; i++) {
-            double acc = 0.0;
-            for (int j = 0; j < 8; j++) {
+            double acc = Z[i * 8];
+            for (int j = 1; j < 8; j++) {
                 acc += Z[i * 8 + j];
             }
             tmp3[i] = acc;
@@ -640,8 +640,8 @@ public final class LayerNormMlp {
             tmp5[i] = centred[i] * centred[i];
         }
         for (int i = 0; i < B; i++) {
-            double acc = 0.0;
-            for (int j = 0; j < 8; j++) {
+            double acc = tmp5[i * 8];
+            for (int j = 1; j < 8; j++) {
                 acc += tmp5[i * 8 + j];
             }
             tmp6[i] = acc;
@@ -773,11 +773,11 @@ public final class LayerNormMlp {
         // d tmp12 from tmp14 = matmul: da += matmul_nt(dy, b)
         for (int p = 0; p < 8; p++) {
             for (int i = 0; i < B - B % 4; i += 4) {
-                double acc0 = 0.0;
-                double acc1 = 0.0;
-                double acc2 = 0.0;
-                double acc3 = 0.0;
-                for (int j = 0; j < 3; j++) {
+                double acc0 = d_logits[i * 3] * tmp13[p * 3];
+                double acc1 = d_logits[(i + 1) * 3] * tmp13[p * 3];
+                double acc2 = d_logits[(i + 2) * 3] * tmp13[p * 3];
+                double acc3 = d_logits[(i + 3) * 3] * tmp13[p * 3];
+                for (int j = 1; j < 3; j++) {
                     double a = tmp13[p * 3 + j];
                     acc0 += d_logits[i * 3 + j] * a;
                     acc1 += d_logits[(i + 1) * 3 + j] * a;
@@ -790,8 +790,8 @@ public final class LayerNormMlp {
                 d_tmp12[(i + 3) * 8 + p] = acc3;
             }
             for (int i = B - B % 4; i < B; i++) {
-                double acc = 0.0;
-                for (int j = 0; j < 3; j++) {
+                double acc = d_logits[i * 3] * tmp13[p * 3];
+                for (int j = 1; j < 3; j++) {
                     acc += d_logits[i * 3 + j] * tmp13[p * 3 + j];
                 }
                 d_tmp12[i * 8 + p] = acc;
@@ -823,20 +823,20 @@ public final class LayerNormMlp {
                 grad[gain_OFFSET + j] += d_N[i * 8 + j] * tmp10[i * 8 + j];
             }
         }
+    }
+
+    private void backward2() {
+        // line 23: let N = centred / sqrt(variance + 1e-5) * row(gain) + shift;
         // d tmp10 from tmp11 = mul: da += dy * b
         for (int i = 0; i < B; i++) {
             for (int j = 0; j < 8; j++) {
                 d_tmp10[i * 8 + j] = d_N[i * 8 + j] * params[gain_OFFSET + j];
             }
         }
-    }
-
-    private void backward2() {
-        // line 23: let N = centred / sqrt(variance + 1e-5) * row(gain) + shift;
         // d tmp9 from tmp10 = div: db += -dy * y / b
         for (int i = 0; i < B; i++) {
-            double acc = 0.0;
-            for (int j = 0; j < 8; j++) {
+            double acc = -d_tmp10[i * 8] * tmp10[i * 8] / tmp9[i];
+            for (int j = 1; j < 8; j++) {
                 acc += -d_tmp10[i * 8 + j] * tmp10[i * 8 + j] / tmp9[i];
             }
             d_tmp9[i] = acc;
@@ -873,8 +873,8 @@ public final class LayerNormMlp {
         // line 21: let centred = Z - mu;
         // d tmp4[0 + …] from centred = sub: db += -dy
         for (int i = 0; i < B; i++) {
-            double acc = 0.0;
-            for (int j = 0; j < 8; j++) {
+            double acc = -d_centred[i * 8];
+            for (int j = 1; j < 8; j++) {
                 acc += -d_centred[i * 8 + j];
             }
             d_tmp4[i] += acc;

@@ -346,8 +346,8 @@ public final class ReluMlp {
             }
         }
         {
-            double acc = 0.0;
-            for (int i = 0; i < 10; i++) {
+            double acc = target[0] * tmp6[0];
+            for (int i = 1; i < 10; i++) {
                 acc += target[i] * tmp6[i];
             }
             tmp8 = acc;

@@ -271,112 +271,11 @@ public final class Rnn {
     }
 
     private void forward() {
-        // line 17: var h = h0;
-        for (int i = 0; i < 5; i++) {
-            h[i] = h0[i];
-        }
-        // line 18: var total = 0;
-        total = 0.0;
+        forward1();
         // line 19: for t in 0..T {
         for (int t = 0; t < 6; t++) {
-            // line 20: h = tanh(U @ xs[t] + V @ h + b);
-            {
-                for (int i = 0; i < 4; i += 4) {
-                    double acc0 = 0.0;
-                    double acc1 = 0.0;
-                    double acc2 = 0.0;
-                    double acc3 = 0.0;
-                    for (int j = 0; j < 3; j++) {
-                        double a = xs[t * 3 + j];
-                        acc0 += params[U_OFFSET + i * 3 + j] * a;
-                        acc1 += params[U_OFFSET + (i + 1) * 3 + j] * a;
-                        acc2 += params[U_OFFSET + (i + 2) * 3 + j] * a;
-                        acc3 += params[U_OFFSET + (i + 3) * 3 + j] * a;
-                    }
-                    tmp1[i] = acc0;
-                    tmp1[i + 1] = acc1;
-                    tmp1[i + 2] = acc2;
-                    tmp1[i + 3] = acc3;
-                }
-                double acc = 0.0;
-                for (int j = 0; j < 3; j++) {
-                    acc += params[U_OFFSET + 4 * 3 + j] * xs[t * 3 + j];
-                }
-                tmp1[4] = acc;
-            }
-            for (int i = 0; i < 5; i++) {
-                tmp2[t * 5 + i] = h[i];
-            }
-            {
-                for (int i = 0; i < 4; i += 4) {
-                    double acc0 = 0.0;
-                    double acc1 = 0.0;
-                    double acc2 = 0.0;
-                    double acc3 = 0.0;
-                    for (int j = 0; j < 5; j++) {
-                        double a = tmp2[t * 5 + j];
-                        acc0 += params[V_OFFSET + i * 5 + j] * a;
-                        acc1 += params[V_OFFSET + (i + 1) * 5 + j] * a;
-                        acc2 += params[V_OFFSET + (i + 2) * 5 + j] * a;
-                        acc3 += params[V_OFFSET + (i + 3) * 5 + j] * a;
-                    }
-                    tmp6[t * 5 + i] = Math.tanh(tmp1[i] + acc0 + params[b_OFFSET + i]);
-                    tmp6[t * 5 + i + 1] = Math.tanh(tmp1[i + 1] + acc1 + params[b_OFFSET + i + 1]);
-                    tmp6[t * 5 + i + 2] = Math.tanh(tmp1[i + 2] + acc2 + params[b_OFFSET + i + 2]);
-                    tmp6[t * 5 + i + 3] = Math.tanh(tmp1[i + 3] + acc3 + params[b_OFFSET + i + 3]);
-                }
-                double acc = 0.0;
-                for (int j = 0; j < 5; j++) {
-                    acc += params[V_OFFSET + 4 * 5 + j] * tmp2[t * 5 + j];
-                }
-                tmp6[t * 5 + 4] = Math.tanh(tmp1[4] + acc + params[b_OFFSET + 4]);
-            }
-            for (int i = 0; i < 5; i++) {
-                h[i] = tmp6[t * 5 + i];
-            }
-            // line 21: let s = W @ h + c;
-            for (int i = 0; i < 4; i += 4) {
-                double acc0 = 0.0;
-                double acc1 = 0.0;
-                double acc2 = 0.0;
-                double acc3 = 0.0;
-                for (int j = 0; j < 5; j++) {
-                    double a = tmp6[t * 5 + j];
-                    acc0 += params[W_OFFSET + i * 5 + j] * a;
-                    acc1 += params[W_OFFSET + (i + 1) * 5 + j] * a;
-                    acc2 += params[W_OFFSET + (i + 2) * 5 + j] * a;
-                    acc3 += params[W_OFFSET + (i + 3) * 5 + j] * a;
-                }
-                s[i] = acc0 + params[c_OFFSET + i];
-                s[i + 1] = acc1 + params[c_OFFSET + i + 1];
-                s[i + 2] = acc2 + params[c_OFFSET + i + 2];
-                s[i + 3] = acc3 + params[c_OFFSET + i + 3];
-            }
-            // line 22: total = total + cross_entropy(s, targets[t]);
-            {
-                double mx = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < 4; j++) {
-                    mx = Math.max(mx, s[j]);
-                }
-                double shift = Double.isInfinite(mx) ? 0.0 : mx;
-                double acc = 0.0;
-                for (int j = 0; j < 4; j++) {
-                    acc += Math.exp(s[j] - shift);
-                }
-                double lse = shift + Math.log(acc);
-                for (int j = 0; j < 4; j++) {
-                    tmp10[t * 4 + j] = s[j] - lse;
-                }
-            }
-            {
-                double acc = 0.0;
-                for (int i = 0; i < 4; i++) {
-                    acc += targets[t * 4 + i] * tmp10[t * 4 + i];
-                }
-                tmp12 = acc;
-            }
-            tmp14 = total + tmp12 * (-1.0);
-            total = tmp14;
+            forward2(t);
+            forward3(t);
         }
         // line 24: loss total / T;
         lossValue = total / 6.0;
@@ -415,11 +314,12 @@ public final class Rnn {
                 grad[c_OFFSET + i] += d_s[i];
             }
             // d tmp7 from tmp8 = matvec: db += vecmat(dy, a)
-            for (int i = 0; i < 4; i++) {
-                double a = d_s[i];
-                for (int j = 0; j < 5; j++) {
-                    d_h[j] += a * params[W_OFFSET + i * 5 + j];
+            for (int j = 0; j < 5; j++) {
+                double acc = d_s[0] * params[W_OFFSET + j];
+                for (int i = 1; i < 4; i++) {
+                    acc += d_s[i] * params[W_OFFSET + i * 5 + j];
                 }
+                d_h[j] += acc;
             }
             // d W from tmp8 = matvec: da += outer(dy, b)
             for (int i = 0; i < 4; i++) {
@@ -438,14 +338,12 @@ public final class Rnn {
                 grad[b_OFFSET + i] += d_tmp5[i];
             }
             // d tmp2 from tmp3 = matvec: db += vecmat(dy, a)
-            for (int i = 0; i < 5; i++) {
-                d_h[i] = 0.0;
-            }
-            for (int i = 0; i < 5; i++) {
-                double a = d_tmp5[i];
-                for (int j = 0; j < 5; j++) {
-                    d_h[j] += a * params[V_OFFSET + i * 5 + j];
+            for (int j = 0; j < 5; j++) {
+                double acc = d_tmp5[0] * params[V_OFFSET + j];
+                for (int i = 1; i < 5; i++) {
+                    acc += d_tmp5[i] * params[V_OFFSET + i * 5 + j];
                 }
+                d_h[j] = acc;
             }
             // d V from tmp3 = matvec: da += outer(dy, b)
             for (int i = 0; i < 5; i++) {
@@ -462,6 +360,119 @@ public final class Rnn {
                 }
             }
         }
+    }
+
+    private void forward1() {
+        // line 17: var h = h0;
+        for (int i = 0; i < 5; i++) {
+            h[i] = h0[i];
+        }
+        // line 18: var total = 0;
+        total = 0.0;
+    }
+
+    private void forward2(int t) {
+        // line 20: h = tanh(U @ xs[t] + V @ h + b);
+        {
+            for (int i = 0; i < 4; i += 4) {
+                double acc0 = params[U_OFFSET + i * 3] * xs[t * 3];
+                double acc1 = params[U_OFFSET + (i + 1) * 3] * xs[t * 3];
+                double acc2 = params[U_OFFSET + (i + 2) * 3] * xs[t * 3];
+                double acc3 = params[U_OFFSET + (i + 3) * 3] * xs[t * 3];
+                for (int j = 1; j < 3; j++) {
+                    double a = xs[t * 3 + j];
+                    acc0 += params[U_OFFSET + i * 3 + j] * a;
+                    acc1 += params[U_OFFSET + (i + 1) * 3 + j] * a;
+                    acc2 += params[U_OFFSET + (i + 2) * 3 + j] * a;
+                    acc3 += params[U_OFFSET + (i + 3) * 3 + j] * a;
+                }
+                tmp1[i] = acc0;
+                tmp1[i + 1] = acc1;
+                tmp1[i + 2] = acc2;
+                tmp1[i + 3] = acc3;
+            }
+            double acc = params[U_OFFSET + 12] * xs[t * 3];
+            for (int j = 1; j < 3; j++) {
+                acc += params[U_OFFSET + 12 + j] * xs[t * 3 + j];
+            }
+            tmp1[4] = acc;
+        }
+        for (int i = 0; i < 5; i++) {
+            tmp2[t * 5 + i] = h[i];
+        }
+        {
+            for (int i = 0; i < 4; i += 4) {
+                double acc0 = params[V_OFFSET + i * 5] * tmp2[t * 5];
+                double acc1 = params[V_OFFSET + (i + 1) * 5] * tmp2[t * 5];
+                double acc2 = params[V_OFFSET + (i + 2) * 5] * tmp2[t * 5];
+                double acc3 = params[V_OFFSET + (i + 3) * 5] * tmp2[t * 5];
+                for (int j = 1; j < 5; j++) {
+                    double a = tmp2[t * 5 + j];
+                    acc0 += params[V_OFFSET + i * 5 + j] * a;
+                    acc1 += params[V_OFFSET + (i + 1) * 5 + j] * a;
+                    acc2 += params[V_OFFSET + (i + 2) * 5 + j] * a;
+                    acc3 += params[V_OFFSET + (i + 3) * 5 + j] * a;
+                }
+                tmp6[t * 5 + i] = Math.tanh(tmp1[i] + acc0 + params[b_OFFSET + i]);
+                tmp6[t * 5 + i + 1] = Math.tanh(tmp1[i + 1] + acc1 + params[b_OFFSET + i + 1]);
+                tmp6[t * 5 + i + 2] = Math.tanh(tmp1[i + 2] + acc2 + params[b_OFFSET + i + 2]);
+                tmp6[t * 5 + i + 3] = Math.tanh(tmp1[i + 3] + acc3 + params[b_OFFSET + i + 3]);
+            }
+            double acc = params[V_OFFSET + 20] * tmp2[t * 5];
+            for (int j = 1; j < 5; j++) {
+                acc += params[V_OFFSET + 20 + j] * tmp2[t * 5 + j];
+            }
+            tmp6[t * 5 + 4] = Math.tanh(tmp1[4] + acc + params[b_OFFSET + 4]);
+        }
+        for (int i = 0; i < 5; i++) {
+            h[i] = tmp6[t * 5 + i];
+        }
+        // line 21: let s = W @ h + c;
+        for (int i = 0; i < 4; i += 4) {
+            double acc0 = params[W_OFFSET + i * 5] * tmp6[t * 5];
+            double acc1 = params[W_OFFSET + (i + 1) * 5] * tmp6[t * 5];
+            double acc2 = params[W_OFFSET + (i + 2) * 5] * tmp6[t * 5];
+            double acc3 = params[W_OFFSET + (i + 3) * 5] * tmp6[t * 5];
+            for (int j = 1; j < 5; j++) {
+                double a = tmp6[t * 5 + j];
+                acc0 += params[W_OFFSET + i * 5 + j] * a;
+                acc1 += params[W_OFFSET + (i + 1) * 5 + j] * a;
+                acc2 += params[W_OFFSET + (i + 2) * 5 + j] * a;
+                acc3 += params[W_OFFSET + (i + 3) * 5 + j] * a;
+            }
+            s[i] = acc0 + params[c_OFFSET + i];
+            s[i + 1] = acc1 + params[c_OFFSET + i + 1];
+            s[i + 2] = acc2 + params[c_OFFSET + i + 2];
+            s[i + 3] = acc3 + params[c_OFFSET + i + 3];
+        }
+    }
+
+    private void forward3(int t) {
+        // line 22: total = total + cross_entropy(s, targets[t]);
+        {
+            double mx = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < 4; j++) {
+                mx = Math.max(mx, s[j]);
+            }
+            double shift = Double.isInfinite(mx) ? 0.0 : mx;
+            double acc = 0.0;
+            for (int j = 0; j < 4; j++) {
+                acc += Math.exp(s[j] - shift);
+            }
+            double lse = shift + Math.log(acc);
+            for (int j = 0; j < 4; j++) {
+                tmp10[t * 4 + j] = s[j] - lse;
+            }
+        }
+        {
+            double acc = targets[t * 4] * tmp10[t * 4];
+            for (int i = 1; i < 4; i++) {
+                acc += targets[t * 4 + i] * tmp10[t * 4 + i];
+            }
+            tmp12 = acc;
+        }
+        tmp14 = total + tmp12 * (-1.0);
+        total = tmp14;
     }
 
     private static long mix64(long z) {

@@ -251,8 +251,8 @@ public final class SoftmaxBatch {
             tmp5 = acc;
         }
         {
-            double acc = 0.0;
-            for (int i = 0; i < 15; i++) {
+            double acc = params[W_OFFSET] * params[W_OFFSET];
+            for (int i = 1; i < 15; i++) {
                 acc += params[W_OFFSET + i] * params[W_OFFSET + i];
             }
             tmp8 = acc;

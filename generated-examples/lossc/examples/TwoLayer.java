@@ -163,11 +163,11 @@ public final class TwoLayer {
     private void forward() {
         // line 12: loss (dot(w, sigmoid(V @ x)) - y) ^ 2;
         for (int i = 0; i < 4; i += 4) {
-            double acc0 = 0.0;
-            double acc1 = 0.0;
-            double acc2 = 0.0;
-            double acc3 = 0.0;
-            for (int j = 0; j < 3; j++) {
+            double acc0 = params[V_OFFSET + i * 3] * x[0];
+            double acc1 = params[V_OFFSET + (i + 1) * 3] * x[0];
+            double acc2 = params[V_OFFSET + (i + 2) * 3] * x[0];
+            double acc3 = params[V_OFFSET + (i + 3) * 3] * x[0];
+            for (int j = 1; j < 3; j++) {
                 double a = x[j];
                 acc0 += params[V_OFFSET + i * 3 + j] * a;
                 acc1 += params[V_OFFSET + (i + 1) * 3 + j] * a;
@@ -180,8 +180,8 @@ public final class TwoLayer {
             tmp2[i + 3] = sigmoid(acc3);
         }
         {
-            double acc = 0.0;
-            for (int i = 0; i < 4; i++) {
+            double acc = params[w_OFFSET] * tmp2[0];
+            for (int i = 1; i < 4; i++) {
                 acc += params[w_OFFSET + i] * tmp2[i];
             }
             tmp3 = acc;

@@ -197,18 +197,14 @@ public final class WorkedExample {
     private void forward() {
         // line 14: let hidden = sigmoid(W1 @ x + b1);
         for (int i = 0; i < 2; i++) {
-            double acc = 0.0;
-            for (int j = 0; j < 2; j++) {
-                acc += params[W1_OFFSET + i * 2 + j] * x[j];
-            }
+            double acc = params[W1_OFFSET + i * 2] * x[0];
+            acc += params[W1_OFFSET + i * 2 + 1] * x[1];
             hidden[i] = (float) sigmoid((float) acc + params[b1_OFFSET]);
         }
         // line 15: let out = sigmoid(W2 @ hidden + b2);
         for (int i = 0; i < 2; i++) {
-            double acc = 0.0;
-            for (int j = 0; j < 2; j++) {
-                acc += params[W2_OFFSET + i * 2 + j] * hidden[j];
-            }
+            double acc = params[W2_OFFSET + i * 2] * hidden[0];
+            acc += params[W2_OFFSET + i * 2 + 1] * hidden[1];
             out[i] = (float) sigmoid((float) acc + params[b2_OFFSET]);
         }
         // line 16: loss 0.5 * sum((target - out) ^ 2);
@@ -216,10 +212,8 @@ public final class WorkedExample {
             tmp5[i] = target[i] - out[i];
         }
         {
-            double acc = 0.0;
-            for (int i = 0; i < 2; i++) {
-                acc += tmp5[i] * tmp5[i];
-            }
+            double acc = tmp5[0] * tmp5[0];
+            acc += tmp5[1] * tmp5[1];
             tmp7 = (float) acc;
         }
         lossValue = 0.5f * tmp7;
@@ -239,21 +233,15 @@ public final class WorkedExample {
         }
         // d b2 from tmp4 = add: db += dy
         {
-            double acc = 0.0;
-            for (int i = 0; i < 2; i++) {
-                acc += d_tmp4[i];
-            }
+            double acc = d_tmp4[0];
+            acc += d_tmp4[1];
             grad[b2_OFFSET] = (float) acc;
         }
         // d hidden from tmp3 = matvec: db += vecmat(dy, a)
-        for (int i = 0; i < 2; i++) {
-            d_hidden[i] = 0.0f;
-        }
-        for (int i = 0; i < 2; i++) {
-            float a = d_tmp4[i];
-            for (int j = 0; j < 2; j++) {
-                d_hidden[j] += a * params[W2_OFFSET + i * 2 + j];
-            }
+        for (int j = 0; j < 2; j++) {
+            double acc = d_tmp4[0] * params[W2_OFFSET + j];
+            acc += d_tmp4[1] * params[W2_OFFSET + 2 + j];
+            d_hidden[j] = (float) acc;
         }
         // d W2 from tmp3 = matvec: da += outer(dy, b)
         for (int i = 0; i < 2; i++) {
@@ -269,10 +257,8 @@ public final class WorkedExample {
         }
         // d b1 from tmp2 = add: db += dy
         {
-            double acc = 0.0;
-            for (int i = 0; i < 2; i++) {
-                acc += d_tmp2[i];
-            }
+            double acc = d_tmp2[0];
+            acc += d_tmp2[1];
             grad[b1_OFFSET] = (float) acc;
         }
         // d W1 from tmp1 = matvec: da += outer(dy, b)

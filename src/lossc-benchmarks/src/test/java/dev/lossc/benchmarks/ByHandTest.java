@@ -39,6 +39,19 @@ class ByHandTest {
     }
 
     @Test
+    void theWorkedExamplesFormsComputeWhatTheGeneratedClassComputes() {
+        WorkedForms f = new WorkedForms();
+        f.setup();
+        double loss = f.generated();
+        assertEquals(loss, f.zeroStartedSums(), 1e-15);
+        assertClose(f.generated.gradient(), f.zeroStarted.grad, 1e-15);
+        assertEquals(loss, f.noLengthChecks(), 1e-15);
+        assertClose(f.generated.gradient(), f.noChecks.grad, 1e-15);
+        assertEquals(loss, f.firstTermSums(), 1e-15);
+        assertClose(f.generated.gradient(), f.firstTerm.grad, 1e-15);
+    }
+
+    @Test
     void handWrittenLargerNetworksAgreeWithTheGeneratedOnes() {
         Networks n = new Networks();
         n.setup();

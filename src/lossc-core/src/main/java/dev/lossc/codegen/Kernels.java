@@ -69,6 +69,14 @@ final class Kernels {
         this.simdPanel = panel;
     }
 
+    /**
+     * A vector-matrix product {@code y[j] = Σ_i a[i] * B[i, j]} with fewer columns than this sums
+     * each column in a register; wider ones run {@code y[j] += a[i] * B[i, j]} row after row, the
+     * loop C2 vectorizes; the register sums keep the product's columns out of memory on small
+     * networks (with {@link #startsFromFirstTerm}: the 2-2-2 example from 57 to 49 ns).
+     */
+    private static final int VECMAT_DOT_MAX_COLS = 8;
+
     /** Rows computed together by {@link #rowDots}: independent sums the CPU can overlap. */
     private static final int DOT_ROWS = 4;
 
@@ -141,6 +149,52 @@ final class Kernels {
     }
 
     /**
+     * Declares the {@code double} local {@code acc} as {@code Σ term(var)} over {@code var < n},
+     * added in index order. A short sum ({@link #startsFromFirstTerm}) starts from its first term.
+     */
+    private void sumOf(CodeBlock.Builder c, String acc, String var, Shape.Axis n, Function<String, String> term) {
+        if (n.varies()) {
+            c.addStatement("double $L = 0.0", acc);
+            loop(c, var, n, v -> c.addStatement("$L += $L", acc, term.apply(v)));
+        } else {
+            sumOf(c, acc, var, n.size(), term);
+        }
+    }
+
+    /**
+     * Whether a sum over a fixed {@code n} terms starts from its first term rather than from
+     * {@code 0.0}. On small networks these chains of dependent additions are the critical path, and
+     * the addition of {@code 0.0} is one more link: the 2-2-2 example went from 57 to 49 ns with
+     * this and {@link #VECMAT_DOT_MAX_COLS} (docs/performance.md). A long sum gains nothing and keeps
+     * the shorter code. The result differs from {@code 0.0 + …} only in the sign of a zero
+     * ({@code -0.0} when every term is {@code -0.0}). A size that varies per call may be 0: its sum
+     * starts from {@code 0.0}.
+     */
+    static boolean startsFromFirstTerm(int n) {
+        return n >= 1 && n < SHORT_SUM;
+    }
+
+    /** Sums with fewer terms than this start from their first term ({@link #startsFromFirstTerm}). */
+    static final int SHORT_SUM = 16;
+
+    /** {@link #sumOf(CodeBlock.Builder, String, String, Shape.Axis, Function)} over a fixed size. */
+    private static void sumOf(CodeBlock.Builder c, String acc, String var, int n, Function<String, String> term) {
+        if (!startsFromFirstTerm(n)) {
+            c.addStatement("double $L = 0.0", acc);
+            loop(c, var, n, v -> c.addStatement("$L += $L", acc, term.apply(v)));
+            return;
+        }
+        c.addStatement("double $L = $L", acc, term.apply("0"));
+        if (n == 2) {
+            c.addStatement("$L += $L", acc, term.apply("1"));
+        } else if (n > 2) {
+            c.beginControlFlow("for (int $L = 1; $L < $L; $L++)", var, var, n, var)
+                    .addStatement("$L += $L", acc, term.apply(var))
+                    .endControlFlow();
+        }
+    }
+
+    /**
      * Every element of {@code s} in this call, by flat index: one loop over the elements when
      * they are contiguous (a fixed shape, or one whose rows vary), a loop per row and column when
      * the column count varies (rows keep the maximum's stride).
@@ -180,23 +234,36 @@ final class Kernels {
         String blocked = varies ? n + " - " + n + " % " + DOT_ROWS : Integer.toString(rows - rows % DOT_ROWS);
         if (varies || rows >= DOT_ROWS) {
             c.beginControlFlow("for (int i = 0; i < $L; i += $L)", blocked, DOT_ROWS);
+            boolean first = !cols.varies() && startsFromFirstTerm(cols.size());
             for (int r = 0; r < DOT_ROWS; r++) {
-                c.addStatement("double acc$L = 0.0", r);
+                if (first) {
+                    c.addStatement("double acc$L = $L * $L", r, left.apply(r == 0 ? "i" : "i + " + r, "0"), right.apply("0"));
+                } else {
+                    c.addStatement("double acc$L = 0.0", r);
+                }
             }
-            loop(c, "j", cols, j -> {
+            Consumer<String> step = j -> {
                 c.addStatement("$L a = $L", real, right.apply(j));
                 for (int r = 0; r < DOT_ROWS; r++) {
                     c.addStatement("acc$L += $L * a", r, left.apply(r == 0 ? "i" : "i + " + r, j));
                 }
-            });
+            };
+            if (!first) {
+                loop(c, "j", cols, step);
+            } else if (cols.size() == 2) {
+                step.accept("1");
+            } else if (cols.size() > 2) {
+                c.beginControlFlow("for (int j = 1; j < $L; j++)", cols.size());
+                step.accept("j");
+                c.endControlFlow();
+            }
             for (int r = 0; r < DOT_ROWS; r++) {
                 store.accept(r == 0 ? "i" : "i + " + r, sum("acc" + r));
             }
             c.endControlFlow();
         }
         Consumer<String> row = i -> {
-            c.addStatement("double acc = 0.0");
-            loop(c, "j", cols, j -> c.addStatement("acc += $L * $L", left.apply(i, j), right.apply(j)));
+            sumOf(c, "acc", "j", cols, j -> left.apply(i, j) + " * " + right.apply(j));
             store.accept(i, sum("acc"));
         };
         if (!varies && rows % DOT_ROWS == 1) {
@@ -245,11 +312,19 @@ final class Kernels {
             });
             case VECMAT -> {
                 int k = bs.cols();
-                zeroUnlessAccumulating(c, op);
-                loop(c, "i", bs.rowAxis(), i -> {
-                    c.addStatement("$L a = $L", real, A.apply(i));
-                    loop(c, "j", bs.colAxis(), j -> c.addStatement("$L += a * $L", Y.apply(j), B.apply(flat(i, k, j))));
-                });
+                if (!bs.varies() && k < VECMAT_DOT_MAX_COLS) {
+                    // Too few columns for a vector loop: one sum per column, kept in a register.
+                    loop(c, "j", bs.colAxis(), j -> {
+                        sumOf(c, "acc", "i", bs.rowAxis(), i -> A.apply(i) + " * " + B.apply(flat(i, k, j)));
+                        c.addStatement("$L $L $L", Y.apply(j), w, sum("acc"));
+                    });
+                } else {
+                    zeroUnlessAccumulating(c, op);
+                    loop(c, "i", bs.rowAxis(), i -> {
+                        c.addStatement("$L a = $L", real, A.apply(i));
+                        loop(c, "j", bs.colAxis(), j -> c.addStatement("$L += a * $L", Y.apply(j), B.apply(flat(i, k, j))));
+                    });
+                }
             }
             case MATMUL, MATMUL_NT, MATMUL_TN -> {
                 if (rowArrays(op) && simdPanel != null) {
@@ -261,8 +336,7 @@ final class Kernels {
                 }
             }
             case DOT -> {
-                c.addStatement("double acc = 0.0");
-                loop(c, "i", as.colAxis(), i -> c.addStatement("acc += $L * $L", A.apply(i), B.apply(i)));
+                sumOf(c, "acc", "i", as.colAxis(), i -> A.apply(i) + " * " + B.apply(i));
                 c.addStatement("$L $L $L", Y.apply("0"), w, sum("acc"));
             }
             case OUTER -> loop(c, "i", as.colAxis(), i -> {
@@ -272,8 +346,12 @@ final class Kernels {
             case TRANSPOSE -> loop(c, "i", as.rowAxis(), i -> loop(c, "j", as.colAxis(),
                     j -> c.addStatement("$L $L $L", Y.apply(flat(j, as.rows(), i)), w, A.apply(flat(i, as.cols(), j)))));
             case SUM -> {
-                c.addStatement("double acc = 0.0");
-                each(c, as, i -> c.addStatement("acc += $L", A.apply(i)));
+                if (as.varies()) {
+                    c.addStatement("double acc = 0.0");
+                    each(c, as, i -> c.addStatement("acc += $L", A.apply(i)));
+                } else {
+                    sumOf(c, "acc", "i", as.size(), A);
+                }
                 c.addStatement("$L $L $L", Y.apply("0"), w, sum("acc"));
             }
             case SUM_AXIS0 -> {
@@ -282,8 +360,7 @@ final class Kernels {
                         j -> c.addStatement("$L += $L", Y.apply(j), A.apply(flat(i, as.cols(), j)))));
             }
             case SUM_AXIS1 -> loop(c, "i", as.rowAxis(), i -> {
-                c.addStatement("double acc = 0.0");
-                loop(c, "j", as.colAxis(), j -> c.addStatement("acc += $L", A.apply(flat(i, as.cols(), j))));
+                sumOf(c, "acc", "j", as.colAxis(), j -> A.apply(flat(i, as.cols(), j)));
                 c.addStatement("$L $L $L", Y.apply(i), w, sum("acc"));
             });
             case EXPAND_COLS -> {
@@ -722,6 +799,16 @@ final class Kernels {
         CodeBlock.Builder c = CodeBlock.builder();
         String w = m.accumulate() ? "+=" : "=";
         boolean sumToScalar = into == Read.ONE && d.size() > 1;
+        Function<String[], String> exprAt = idx -> Scalar.java(m.expr(), v -> {
+            Value a = m.args().get(((Scalar.In) v).index());
+            return layout.at(a, pick(read(a.shape(), d), idx));
+        }, used, precision.single());
+        if (sumToScalar && !twoLoops && !d.varies()) {
+            // A fixed domain summed into one element.
+            sumOf(c, "acc", "i", d.size(), i -> exprAt.apply(new String[] {i, i, i}));
+            c.addStatement("$L $L $L", layout.at(out, "0"), w, sum("acc"));
+            return scoped(c.build());
+        }
         if (sumToScalar) {
             c.addStatement("double acc = 0.0");
         }
@@ -731,10 +818,7 @@ final class Kernels {
         }
         Consumer<String[]> element = idx -> {
             // idx: flat index in the domain, row index, column index.
-            String expr = Scalar.java(m.expr(), v -> {
-                Value a = m.args().get(((Scalar.In) v).index());
-                return layout.at(a, pick(read(a.shape(), d), idx));
-            }, used, precision.single());
+            String expr = exprAt.apply(idx);
             switch (into) {
                 case ONE -> {
                     if (sumToScalar) {
@@ -745,17 +829,16 @@ final class Kernels {
                 }
                 case FLAT -> c.addStatement("$L $L $L", layout.at(out, idx[0]), w, expr);
                 case COL -> c.addStatement("$L += $L", layout.at(out, idx[2]), expr);
-                case ROW -> c.addStatement("acc += $L", expr);
+                case ROW -> throw new IllegalStateException("a column's sums are emitted row by row");
             }
         };
         if (twoLoops) {
             loop(c, "i", d.rowAxis(), i -> {
                 if (into == Read.ROW) {
-                    c.addStatement("double acc = 0.0");
-                }
-                loop(c, "j", d.colAxis(), j -> element.accept(new String[] {flat(i, d.cols(), j), i, j}));
-                if (into == Read.ROW) {
+                    sumOf(c, "acc", "j", d.colAxis(), j -> exprAt.apply(new String[] {flat(i, d.cols(), j), i, j}));
                     c.addStatement("$L $L $L", layout.at(out, i), w, sum("acc"));
+                } else {
+                    loop(c, "j", d.colAxis(), j -> element.accept(new String[] {flat(i, d.cols(), j), i, j}));
                 }
             });
         } else {

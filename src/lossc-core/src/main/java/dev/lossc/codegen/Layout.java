@@ -234,6 +234,9 @@ final class Layout {
         if (a.equals("0") || n == 1) {
             return a;
         }
+        if (a.matches("[0-9]{1,5}")) {
+            return Integer.toString(Integer.parseInt(a) * n);
+        }
         return (a.contains(" ") ? "(" + a + ")" : a) + " * " + n;
     }
 

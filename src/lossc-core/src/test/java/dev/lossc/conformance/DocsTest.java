@@ -37,6 +37,26 @@ class DocsTest {
         return tests.stream();
     }
 
+    /** Every `java` block of the design notes that shows generated methods is a checked-in generated class's text, verbatim. */
+    @Test
+    void javaBlocksOfTheDesignNotesAreGeneratedCode() {
+        String doc = Repo.read(Repo.root().resolve("docs/design.md"));
+        String generated;
+        try (Stream<Path> files = java.nio.file.Files.walk(Repo.root().resolve("generated-examples"))) {
+            generated = files.filter(f -> f.toString().endsWith(".java")).sorted().map(Repo::read).reduce("", String::concat);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Matcher m = Pattern.compile("```java\\n(    private void .*?)```", Pattern.DOTALL).matcher(doc);
+        int n = 0;
+        while (m.find()) {
+            n++;
+            String block = m.group(1);
+            assertTrue(generated.contains(block), "docs/design.md java block " + n + " is not in generated-examples:\n" + block);
+        }
+        assertTrue(n >= 1, "no generated code in docs/design.md");
+    }
+
     @Test
     void languageReferenceListsEveryDiagnostic() {
         String doc = Repo.read(Repo.root().resolve("docs/language.md"));
