@@ -82,7 +82,7 @@ public class WorkedForms {
     }
 
     /** See the class comment. */
-    static final class ZeroStartedSums {
+    static class ZeroStartedSums {
         final double[] params = new double[10];
         final double[] grad = new double[10];
         private final double[] hidden = new double[2];
@@ -97,6 +97,10 @@ public class WorkedForms {
         double lossAndGradient(double[] x, double[] target) {
             checkLength("x", x, 2);
             checkLength("target", target, 2);
+            return unchecked(x, target);
+        }
+
+        final double unchecked(double[] x, double[] target) {
             forward(x, target);
             backward(x);
             return lossValue;
@@ -174,92 +178,10 @@ public class WorkedForms {
     }
 
     /** See the class comment. */
-    static final class NoLengthChecks {
-        final double[] params = new double[10];
-        final double[] grad = new double[10];
-        private final double[] hidden = new double[2];
-        private final double[] out = new double[2];
-        private final double[] tmp5 = new double[2];
-        private final double[] dTmp2 = new double[2];
-        private final double[] dHidden = new double[2];
-        private final double[] dTmp4 = new double[2];
-        private double lossValue;
-        private double dTmp7;
-
+    static final class NoLengthChecks extends ZeroStartedSums {
+        @Override
         double lossAndGradient(double[] x, double[] target) {
-            forward(x, target);
-            backward(x);
-            return lossValue;
-        }
-
-        private void forward(double[] x, double[] target) {
-            for (int i = 0; i < 2; i++) {
-                double acc = 0.0;
-                for (int j = 0; j < 2; j++) {
-                    acc += params[0 + i * 2 + j] * x[j];
-                }
-                hidden[i] = sigmoid(acc + params[4]);
-            }
-            for (int i = 0; i < 2; i++) {
-                double acc = 0.0;
-                for (int j = 0; j < 2; j++) {
-                    acc += params[5 + i * 2 + j] * hidden[j];
-                }
-                out[i] = sigmoid(acc + params[9]);
-            }
-            for (int i = 0; i < 2; i++) {
-                tmp5[i] = target[i] - out[i];
-            }
-            double acc = 0.0;
-            for (int i = 0; i < 2; i++) {
-                acc += tmp5[i] * tmp5[i];
-            }
-            lossValue = 0.5 * acc;
-        }
-
-        private void backward(double[] x) {
-            dTmp7 = 0.5;
-            for (int i = 0; i < 2; i++) {
-                dTmp4[i] = -(dTmp7 * 2.0 * tmp5[i]) * out[i] * (1.0 - out[i]);
-            }
-            {
-                double acc = 0.0;
-                for (int i = 0; i < 2; i++) {
-                    acc += dTmp4[i];
-                }
-                grad[9] = acc;
-            }
-            for (int i = 0; i < 2; i++) {
-                dHidden[i] = 0.0;
-            }
-            for (int i = 0; i < 2; i++) {
-                double a = dTmp4[i];
-                for (int j = 0; j < 2; j++) {
-                    dHidden[j] += a * params[5 + i * 2 + j];
-                }
-            }
-            for (int i = 0; i < 2; i++) {
-                double a = dTmp4[i];
-                for (int j = 0; j < 2; j++) {
-                    grad[5 + i * 2 + j] = a * hidden[j];
-                }
-            }
-            for (int i = 0; i < 2; i++) {
-                dTmp2[i] = dHidden[i] * hidden[i] * (1.0 - hidden[i]);
-            }
-            {
-                double acc = 0.0;
-                for (int i = 0; i < 2; i++) {
-                    acc += dTmp2[i];
-                }
-                grad[4] = acc;
-            }
-            for (int i = 0; i < 2; i++) {
-                double a = dTmp2[i];
-                for (int j = 0; j < 2; j++) {
-                    grad[i * 2 + j] = a * x[j];
-                }
-            }
+            return unchecked(x, target);
         }
     }
 

@@ -77,6 +77,9 @@ final class Kernels {
      */
     private static final int VECMAT_DOT_MAX_COLS = 8;
 
+    /** Sums of fixed length with fewer terms than this start from their first term ({@link #startsFromFirstTerm}). */
+    private static final int SHORT_SUM = 16;
+
     /** Rows computed together by {@link #rowDots}: independent sums the CPU can overlap. */
     private static final int DOT_ROWS = 4;
 
@@ -170,12 +173,9 @@ final class Kernels {
      * ({@code -0.0} when every term is {@code -0.0}). A size that varies per call may be 0: its sum
      * starts from {@code 0.0}.
      */
-    static boolean startsFromFirstTerm(int n) {
+    private static boolean startsFromFirstTerm(int n) {
         return n >= 1 && n < SHORT_SUM;
     }
-
-    /** Sums with fewer terms than this start from their first term ({@link #startsFromFirstTerm}). */
-    static final int SHORT_SUM = 16;
 
     /** {@link #sumOf(CodeBlock.Builder, String, String, Shape.Axis, Function)} over a fixed size. */
     private static void sumOf(CodeBlock.Builder c, String acc, String var, int n, Function<String, String> term) {
@@ -185,12 +185,17 @@ final class Kernels {
             return;
         }
         c.addStatement("double $L = $L", acc, term.apply("0"));
+        afterTheFirst(c, var, n, v -> c.addStatement("$L += $L", acc, term.apply(v)));
+    }
+
+    /** {@code body(var)} for {@code var} from 1 to {@code n - 1}: nothing, straight code for one, or a loop. */
+    private static void afterTheFirst(CodeBlock.Builder c, String var, int n, Consumer<String> body) {
         if (n == 2) {
-            c.addStatement("$L += $L", acc, term.apply("1"));
+            body.accept("1");
         } else if (n > 2) {
-            c.beginControlFlow("for (int $L = 1; $L < $L; $L++)", var, var, n, var)
-                    .addStatement("$L += $L", acc, term.apply(var))
-                    .endControlFlow();
+            c.beginControlFlow("for (int $L = 1; $L < $L; $L++)", var, var, n, var);
+            body.accept(var);
+            c.endControlFlow();
         }
     }
 
@@ -248,14 +253,10 @@ final class Kernels {
                     c.addStatement("acc$L += $L * a", r, left.apply(r == 0 ? "i" : "i + " + r, j));
                 }
             };
-            if (!first) {
+            if (first) {
+                afterTheFirst(c, "j", cols.size(), step);
+            } else {
                 loop(c, "j", cols, step);
-            } else if (cols.size() == 2) {
-                step.accept("1");
-            } else if (cols.size() > 2) {
-                c.beginControlFlow("for (int j = 1; j < $L; j++)", cols.size());
-                step.accept("j");
-                c.endControlFlow();
             }
             for (int r = 0; r < DOT_ROWS; r++) {
                 store.accept(r == 0 ? "i" : "i + " + r, sum("acc" + r));
