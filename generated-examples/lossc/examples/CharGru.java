@@ -675,8 +675,8 @@ public final class CharGru {
                 mx = Math.max(mx, tmp23[t * 12 + j]);
             }
             double shift = Double.isInfinite(mx) ? 0.0 : mx;
-            double acc = 0.0;
-            for (int j = 0; j < 12; j++) {
+            double acc = Math.exp(tmp23[t * 12] - shift);
+            for (int j = 1; j < 12; j++) {
                 acc += Math.exp(tmp23[t * 12 + j] - shift);
             }
             double lse = shift + Math.log(acc);

@@ -378,8 +378,8 @@ public final class Classifier {
                 mx = Math.max(mx, logits[r * 4 + j]);
             }
             double shift = Double.isInfinite(mx) ? 0.0 : mx;
-            double acc = 0.0;
-            for (int j = 0; j < 4; j++) {
+            double acc = Math.exp(logits[r * 4] - shift);
+            for (int j = 1; j < 4; j++) {
                 acc += Math.exp(logits[r * 4 + j] - shift);
             }
             double lse = shift + Math.log(acc);
@@ -439,8 +439,8 @@ public final class Classifier {
                 mx = Math.max(mx, logits[r * 4 + j]);
             }
             double shift = Double.isInfinite(mx) ? 0.0 : mx;
-            double acc = 0.0;
-            for (int j = 0; j < 4; j++) {
+            double acc = Math.exp(logits[r * 4] - shift);
+            for (int j = 1; j < 4; j++) {
                 acc += Math.exp(logits[r * 4 + j] - shift);
             }
             double lse = shift + Math.log(acc);
@@ -469,8 +469,8 @@ public final class Classifier {
         }
         // d logits from tmp5 = log_softmax: dx += log_softmax_backward(y, dy)
         for (int r = 0; r < 16; r++) {
-            double acc = 0.0;
-            for (int j = 0; j < 4; j++) {
+            double acc = d_tmp5[r * 4];
+            for (int j = 1; j < 4; j++) {
                 acc += d_tmp5[r * 4 + j];
             }
             for (int j = 0; j < 4; j++) {

@@ -695,8 +695,8 @@ public final class LayerNormMlp {
                 mx = Math.max(mx, logits[r * 3 + j]);
             }
             double shift = Double.isInfinite(mx) ? 0.0 : mx;
-            double acc = 0.0;
-            for (int j = 0; j < 3; j++) {
+            double acc = Math.exp(logits[r * 3] - shift);
+            for (int j = 1; j < 3; j++) {
                 acc += Math.exp(logits[r * 3 + j] - shift);
             }
             double lse = shift + Math.log(acc);

@@ -479,8 +479,8 @@ public final class Mnist {
                 mx = Math.max(mx, logits[r * 10 + j]);
             }
             double shift = Double.isInfinite(mx) ? 0.0 : mx;
-            double acc = 0.0;
-            for (int j = 0; j < 10; j++) {
+            double acc = Math.exp(logits[r * 10] - shift);
+            for (int j = 1; j < 10; j++) {
                 acc += Math.exp(logits[r * 10 + j] - shift);
             }
             double lse = shift + Math.log(acc);

@@ -336,8 +336,8 @@ public final class ReluMlp {
                 mx = Math.max(mx, s3[j]);
             }
             double shift = Double.isInfinite(mx) ? 0.0 : mx;
-            double acc = 0.0;
-            for (int j = 0; j < 10; j++) {
+            double acc = Math.exp(s3[0] - shift);
+            for (int j = 1; j < 10; j++) {
                 acc += Math.exp(s3[j] - shift);
             }
             double lse = shift + Math.log(acc);
@@ -366,8 +366,8 @@ public final class ReluMlp {
         }
         // d s3 from tmp6 = log_softmax: dx += log_softmax_backward(y, dy)
         {
-            double acc = 0.0;
-            for (int j = 0; j < 10; j++) {
+            double acc = d_tmp6[0];
+            for (int j = 1; j < 10; j++) {
                 acc += d_tmp6[j];
             }
             for (int j = 0; j < 10; j++) {

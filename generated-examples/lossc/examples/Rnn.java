@@ -300,8 +300,8 @@ public final class Rnn {
             }
             // d s from tmp10 = log_softmax: dx += log_softmax_backward(y, dy)
             {
-                double acc = 0.0;
-                for (int j = 0; j < 4; j++) {
+                double acc = d_tmp10[0];
+                for (int j = 1; j < 4; j++) {
                     acc += d_tmp10[j];
                 }
                 for (int j = 0; j < 4; j++) {
@@ -455,8 +455,8 @@ public final class Rnn {
                 mx = Math.max(mx, s[j]);
             }
             double shift = Double.isInfinite(mx) ? 0.0 : mx;
-            double acc = 0.0;
-            for (int j = 0; j < 4; j++) {
+            double acc = Math.exp(s[0] - shift);
+            for (int j = 1; j < 4; j++) {
                 acc += Math.exp(s[j] - shift);
             }
             double lse = shift + Math.log(acc);

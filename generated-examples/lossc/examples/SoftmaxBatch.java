@@ -234,8 +234,8 @@ public final class SoftmaxBatch {
                 mx = Math.max(mx, Z[r * 3 + j]);
             }
             double shift = Double.isInfinite(mx) ? 0.0 : mx;
-            double acc = 0.0;
-            for (int j = 0; j < 3; j++) {
+            double acc = Math.exp(Z[r * 3] - shift);
+            for (int j = 1; j < 3; j++) {
                 acc += Math.exp(Z[r * 3 + j] - shift);
             }
             double lse = shift + Math.log(acc);
@@ -279,8 +279,8 @@ public final class SoftmaxBatch {
         }
         // d Z from tmp3 = log_softmax: dx += log_softmax_backward(y, dy)
         for (int r = 0; r < 8; r++) {
-            double acc = 0.0;
-            for (int j = 0; j < 3; j++) {
+            double acc = d_tmp3[r * 3];
+            for (int j = 1; j < 3; j++) {
                 acc += d_tmp3[r * 3 + j];
             }
             for (int j = 0; j < 3; j++) {

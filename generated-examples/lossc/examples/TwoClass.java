@@ -421,10 +421,8 @@ public final class TwoClass {
                 mx = Math.max(mx, logits[r * 2 + j]);
             }
             double shift = Double.isInfinite(mx) ? 0.0 : mx;
-            double acc = 0.0;
-            for (int j = 0; j < 2; j++) {
-                acc += Math.exp(logits[r * 2 + j] - shift);
-            }
+            double acc = Math.exp(logits[r * 2] - shift);
+            acc += Math.exp(logits[r * 2 + 1] - shift);
             double lse = shift + Math.log(acc);
             tmp7[r] = lse;
         }

@@ -483,8 +483,8 @@ public final class Mnist {
                 mx = Math.max(mx, logits[r * 10 + j]);
             }
             float shift = Float.isInfinite(mx) ? 0.0f : mx;
-            double acc = 0.0;
-            for (int j = 0; j < 10; j++) {
+            double acc = (float) Math.exp(logits[r * 10] - shift);
+            for (int j = 1; j < 10; j++) {
                 acc += (float) Math.exp(logits[r * 10 + j] - shift);
             }
             float lse = shift + (float) Math.log(acc);

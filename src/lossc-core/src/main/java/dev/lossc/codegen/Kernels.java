@@ -379,14 +379,12 @@ final class Kernels {
             }
             case SOFTMAX_BACKWARD -> rows(c, as, (row, e) -> {
                 Function<String, String> dY = B;
-                c.addStatement("double acc = 0.0");
-                loop(c, "j", as.colAxis(), j -> c.addStatement("acc += $L * $L", dY.apply(e.apply(j)), A.apply(e.apply(j))));
+                sumOf(c, "acc", "j", as.colAxis(), j -> dY.apply(e.apply(j)) + " * " + A.apply(e.apply(j)));
                 loop(c, "j", as.colAxis(), j -> c.addStatement("$L $L $L * ($L - $L)", Y.apply(e.apply(j)), w, A.apply(e.apply(j)), dY.apply(e.apply(j)), sum("acc")));
             });
             case LOG_SOFTMAX_BACKWARD -> rows(c, as, (row, e) -> {
                 Function<String, String> dY = B;
-                c.addStatement("double acc = 0.0");
-                loop(c, "j", as.colAxis(), j -> c.addStatement("acc += $L", dY.apply(e.apply(j))));
+                sumOf(c, "acc", "j", as.colAxis(), j -> dY.apply(e.apply(j)));
                 loop(c, "j", as.colAxis(), j -> c.addStatement("$L $L $L - $L * $L", Y.apply(e.apply(j)), w, dY.apply(e.apply(j)), exp(A.apply(e.apply(j))), sum("acc")));
             });
             case LOGSUMEXP_BACKWARD -> rows(c, as, (row, e) -> {
@@ -733,15 +731,15 @@ final class Kernels {
         rows(c, xs, (row, e) -> {
             c.addStatement("$L mx = $L.NEGATIVE_INFINITY", real, precision.boxed());
             loop(c, "j", n, j -> c.addStatement("mx = Math.max(mx, $L)", X.apply(e.apply(j))));
-            c.addStatement("$L shift = $L.isInfinite(mx) ? $L : mx", real, precision.boxed(), realZero)
-                    .addStatement("double acc = 0.0");
+            c.addStatement("$L shift = $L.isInfinite(mx) ? $L : mx", real, precision.boxed(), realZero);
             if (prim == Prim.Kernel.SOFTMAX) {
+                c.addStatement("double acc = 0.0");
                 loop(c, "j", n, j -> c.addStatement("$L e = $L", real, exp(X.apply(e.apply(j)) + " - shift"))
                         .addStatement("$L = e", Y.apply(e.apply(j)))
                         .addStatement("acc += e"));
                 loop(c, "j", n, j -> c.addStatement("$L /= acc", Y.apply(e.apply(j))));
             } else {
-                loop(c, "j", n, j -> c.addStatement("acc += $L", exp(X.apply(e.apply(j)) + " - shift")));
+                sumOf(c, "acc", "j", n, j -> exp(X.apply(e.apply(j)) + " - shift"));
                 c.addStatement("$L lse = shift + $L", real, precision.narrow("Math.log(acc)"));
                 if (prim == Prim.Kernel.LOG_SOFTMAX) {
                     loop(c, "j", n, j -> c.addStatement("$L = $L - lse", Y.apply(e.apply(j)), X.apply(e.apply(j))));
