@@ -90,7 +90,16 @@ public enum DiagnosticKind {
     VALUES_SHAPE("V005", "%s '%s' has shape %s, so its value must be %s, but it is %s"),
     VALUES_DUPLICATE("V006", "'%s' is given more than once"),
     VALUES_INT("V007", "int input '%s' takes integers in %s, but %s is %s"),
-    VALUES_SIZES("V008", "inputs '%s' and '%s' must agree on dim %s, which varies per call, but give it %d and %d");
+    VALUES_SIZES("V008", "inputs '%s' and '%s' must agree on dim %s, which varies per call, but give it %d and %d"),
+    VALUES_NUMBER_RANGE("V009", "the value of '%s' holds %s, which is out of range for a double (the largest is 1.7976931348623157E308)"),
+
+    // Writing files (every output of the command line and the Maven plugin)
+    OUTPUT_DIRECTORY("W001", "cannot write: it is a directory"),
+    OUTPUT_NOT_REGULAR("W002", "cannot write: it is %s, not a regular file"),
+    OUTPUT_IS_INPUT("W003", "cannot write: it is also %s, which this command reads"),
+    OUTPUT_TWICE("W004", "cannot write: it is also %s, which this command writes"),
+    OUTPUT_CANNOT_WRITE("W005", "cannot write: %s"),
+    OUTPUT_LOCKED("W006", "cannot write: another lossc process is writing it (it holds the lock %s)");
 
     private final String code;
     private final String template;
