@@ -26,6 +26,31 @@ public final class SourceFiles {
     }
 
     /**
+     * Why {@code file} cannot be read as an input of at most {@code maxBytes}, or null: the checks of
+     * {@link #read} without reading it, for inputs that are streamed (training data).
+     */
+    public static Diagnostic problem(Path file, String shown, long maxBytes) {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            if (!attributes.isRegularFile()) {
+                String what = attributes.isDirectory() ? "a directory" : "a device, pipe or socket";
+                return Diagnostic.ofFile(shown, DiagnosticKind.NOT_A_REGULAR_FILE, what);
+            }
+            if (attributes.size() > maxBytes) {
+                return Diagnostic.ofFile(shown, DiagnosticKind.FILE_TOO_LARGE, attributes.size(), maxBytes);
+            }
+            if (!Files.isReadable(file)) {
+                return Diagnostic.ofFile(shown, DiagnosticKind.CANNOT_READ, "permission denied");
+            }
+            return null;
+        } catch (NoSuchFileException e) {
+            return Diagnostic.ofFile(shown, DiagnosticKind.CANNOT_READ, "no such file");
+        } catch (IOException e) {
+            return Diagnostic.ofFile(shown, DiagnosticKind.CANNOT_READ, String.valueOf(e.getMessage()));
+        }
+    }
+
+    /**
      * Reads {@code file} if it is a regular file (links followed) of at most {@code maxBytes};
      * {@code shown} is the name diagnostics use.
      */

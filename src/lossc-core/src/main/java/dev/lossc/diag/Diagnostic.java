@@ -27,26 +27,15 @@ public record Diagnostic(String file, Pos pos, DiagnosticKind kind, String messa
      * {@code …} where the line is cut. Control characters are shown as '?', so the report is always
      * printable.
      */
-    public String render(SourceText source) {
+    public String render(Lines source) {
         StringBuilder out = new StringBuilder(headline()).append('\n');
         if (pos == null) {
             return out.toString();
         }
-        String line = source.line(pos.line());
         int col = pos.column() - 1;
-        int from = 0;
-        int to = line.length();
-        int width = Limits.MAX_QUOTED_LINE;
-        if (line.length() > width) {
-            from = Math.max(0, Math.min(col - width / 2, line.length() - width));
-            to = Math.min(line.length(), from + width);
-            if (Character.isLowSurrogate(line.charAt(from)) && from > 0) {
-                from--;
-            }
-            if (to < line.length() && Character.isLowSurrogate(line.charAt(to))) {
-                to++;
-            }
-        }
+        Lines.Window w = source.window(pos.line(), pos.column(), Limits.MAX_QUOTED_LINE);
+        int from = w.from();
+        int to = from + w.text().length();
         StringBuilder shown = new StringBuilder();
         StringBuilder caret = new StringBuilder();
         if (from > 0) {
@@ -54,14 +43,14 @@ public record Diagnostic(String file, Pos pos, DiagnosticKind kind, String messa
             caret.append(' ');
         }
         for (int i = from; i < to; i++) {
-            char c = line.charAt(i);
+            char c = w.text().charAt(i - from);
             boolean tab = c == '\t';
             shown.append(tab ? '\t' : (Character.isISOControl(c) ? '?' : c));
             if (i < col) {
                 caret.append(tab ? '\t' : ' ');
             }
         }
-        if (to < line.length()) {
+        if (to < w.length()) {
             shown.append('\u2026');
         }
         for (int i = Math.max(to, from); i < col; i++) {

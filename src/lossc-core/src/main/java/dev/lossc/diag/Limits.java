@@ -15,6 +15,12 @@ public final class Limits {
     public static final long MAX_VALUES_BYTES = 256L << 20;
 
     /**
+     * The largest CSV file {@code lossc train} reads, in bytes (1 GiB). It is streamed, never held
+     * whole: the numbers take 8 bytes each (16 for a moment while they are joined into one array).
+     */
+    public static final long MAX_DATA_BYTES = 1L << 30;
+
+    /**
      * The deepest expression nesting: each parenthesis, call, index bracket, unary minus and
      * power exponent opens one level.
      */

@@ -8,7 +8,7 @@ import java.util.List;
  * before it is dropped), as the lexer counts them: a lone '\r' is not a line break, so positions
  * and quoted lines always agree.
  */
-public final class SourceText {
+public final class SourceText implements Lines {
     private final String name;
     private final String text;
     private final List<String> lines = new ArrayList<>();
@@ -53,6 +53,13 @@ public final class SourceText {
             }
         }
         return new Pos(line, col);
+    }
+
+    @Override
+    public Window window(int line, int column, int width) {
+        String text = line(line);
+        int[] b = Lines.bounds(text.length(), column - 1, width, text::charAt);
+        return new Window(text.substring(b[0], b[1]), b[0], text.length());
     }
 
     public int lineCount() {
