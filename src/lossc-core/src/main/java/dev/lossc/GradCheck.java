@@ -18,13 +18,19 @@ public final class GradCheck {
     public record Settings(double eps, double atol, double rtol, int maxPerParam, long seed) {}
 
     /**
-     * One param: how many elements were checked and failed, and its worst entry: the one whose error
-     * is the largest share of its tolerance ({@code share} above 1 fails).
+     * One param: how many elements were checked and failed, how many of the checked ones had an
+     * analytic and a numeric derivative of exactly 0 (they agree, but test nothing), and its worst
+     * entry: the one whose error is the largest share of its tolerance ({@code share} above 1 fails).
      */
-    public record ParamResult(String name, int elements, int checked, int failed, int worstIndex, double analytic, double numeric,
+    public record ParamResult(String name, int elements, int checked, int failed, int zeros, int worstIndex, double analytic, double numeric,
                               double absError, double share) {
         public boolean ok() {
             return failed == 0;
+        }
+
+        /** True when every checked entry was 0 on both sides: the check of this param checked nothing. */
+        public boolean allZero() {
+            return checked > 0 && zeros == checked;
         }
     }
 
@@ -41,6 +47,7 @@ public final class GradCheck {
             int n = slot.shape().size();
             int[] positions = positions(n, s.maxPerParam(), rnd);
             int failed = 0;
+            int zeros = 0;
             int worst = -1;
             double worstShare = -1;
             double worstNumeric = 0;
@@ -53,6 +60,9 @@ public final class GradCheck {
                 double down = model.loss(inputs);
                 p[at] = saved;
                 double numeric = (up - down) / (2 * s.eps());
+                if (numeric == 0 && analytic[at] == 0) {
+                    zeros++;
+                }
                 double error = Math.abs(analytic[at] - numeric);
                 double tolerance = s.atol() + s.rtol() * Math.abs(numeric);
                 // A NaN anywhere fails; an error of 0 is 0 of any tolerance, even of 0.
@@ -67,7 +77,7 @@ public final class GradCheck {
                 }
             }
             double a = worst < 0 ? 0 : analytic[slot.offset() + worst];
-            results.add(new ParamResult(slot.name(), n, positions.length, failed, worst, a, worstNumeric, Math.abs(a - worstNumeric),
+            results.add(new ParamResult(slot.name(), n, positions.length, failed, zeros, worst, a, worstNumeric, Math.abs(a - worstNumeric),
                     Math.max(worstShare, 0)));
         }
         return results;

@@ -74,6 +74,20 @@ final class Common {
         return r;
     }
 
+    /**
+     * Whether every output can be written under lossc's one policy ({@link dev.lossc.OutputFiles}):
+     * a new path or a regular file, not one of the command's inputs nor another of its outputs, in a
+     * folder that can be written. Each problem is printed as {@code FILE: error: … [Wnnn]}.
+     */
+    static boolean outputsWritable(CommandLine.Model.CommandSpec spec, List<dev.lossc.OutputFiles.Role> outputs,
+                                   List<dev.lossc.OutputFiles.Role> inputs) {
+        List<dev.lossc.diag.Diagnostic> problems = dev.lossc.OutputFiles.check(outputs, inputs);
+        PrintWriter err = spec.commandLine().getErr();
+        problems.forEach(d -> err.println(d.headline()));
+        err.flush();
+        return problems.isEmpty();
+    }
+
     static void report(LossCompiler.Result r, PrintWriter err) {
         err.print(r.render());
         err.flush();
@@ -89,32 +103,49 @@ final class Common {
      */
     static boolean readValues(CommandLine.Model.CommandSpec spec, Path file, dev.lossc.ModelLayout model, java.util.Map<String, double[]> inputs,
                               java.util.Map<String, double[]> params, boolean paramsOptional) {
-        return readJson(spec, file, (text, reporter) -> dev.lossc.ValuesFile.read(text, model, reporter, inputs, params, paramsOptional));
+        return readJson(spec, file, reporter -> dev.lossc.ValuesFile.read(file, model, reporter, inputs, params, paramsOptional));
     }
 
     /** Reads a params file ({@code eval --params}, {@code train --init}) into {@code params}, as {@link #readValues}. */
     static boolean readParams(CommandLine.Model.CommandSpec spec, Path file, dev.lossc.ModelLayout model, java.util.Map<String, double[]> params,
                               boolean inputsIgnored) {
-        return readJson(spec, file, (text, reporter) -> dev.lossc.ValuesFile.readParams(text, model, reporter, params, inputsIgnored));
+        return readJson(spec, file, reporter -> dev.lossc.ValuesFile.readParams(file, model, reporter, params, inputsIgnored));
     }
 
     private interface JsonReader {
-        boolean read(String text, dev.lossc.diag.Reporter reporter);
+        boolean read(dev.lossc.diag.Reporter reporter) throws java.io.IOException;
     }
 
+    /**
+     * Checks {@code file} as every input is checked (a regular file within the values files' limit),
+     * then streams it through {@code reader}; diagnostics quote their lines from the file.
+     */
     private static boolean readJson(CommandLine.Model.CommandSpec spec, Path file, JsonReader reader) {
-        byte[] bytes = read(spec, file, dev.lossc.diag.Limits.MAX_VALUES_BYTES);
-        if (bytes == null) {
+        if (!Files.exists(file)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "no such file: " + file);
+        }
+        if (Files.isDirectory(file)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "not a file: " + file);
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        dev.lossc.diag.Diagnostic problem = SourceFiles.problem(file, file.toString(), dev.lossc.diag.Limits.MAX_VALUES_BYTES);
+        if (problem != null) {
+            err.println(problem.headline());
+            err.flush();
             return false;
         }
-        String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
         dev.lossc.diag.Reporter reporter = new dev.lossc.diag.Reporter(file.toString());
-        if (reader.read(text, reporter)) {
-            return true;
+        try {
+            if (reader.read(reporter)) {
+                return true;
+            }
+        } catch (java.io.IOException e) {
+            err.println(file + ": error: cannot read the file: " + e.getMessage() + " [L007]");
+            err.flush();
+            return false;
         }
-        dev.lossc.diag.SourceText source = new dev.lossc.diag.SourceText(file.toString(), text);
-        PrintWriter err = spec.commandLine().getErr();
-        reporter.diagnostics().forEach(d -> err.print(d.render(source)));
+        dev.lossc.diag.FileLines lines = new dev.lossc.diag.FileLines(file);
+        reporter.diagnostics().forEach(d -> err.print(d.render(lines)));
         err.flush();
         return false;
     }

@@ -17,8 +17,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 @Command(name = "compile", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"Compiles .loss files into Java classes, one per model.",
-                "If any file has errors, all of them are reported and no file is written."})
+        header = "Compiles .loss files into Java classes, one per model.",
+        description = "Writes DIR/<package as path>/<Class>.java for every model. If any file has errors, all of them are "
+                + "reported and no file is written; a class file that would replace a directory, a device, a FIFO or one of "
+                + "the .loss files is refused before anything is written.")
 final class CompileCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -83,6 +85,16 @@ final class CompileCommand implements Callable<Integer> {
         out.flush();
         if (errors > 0) {
             err.println(Common.count(errors) + "; nothing written");
+            err.flush();
+            return Main.INPUT_ERRORS;
+        }
+        List<dev.lossc.OutputFiles.Role> targets = new ArrayList<>();
+        for (LossCompiler.GeneratedClass c : generated) {
+            targets.add(new dev.lossc.OutputFiles.Role(dir.resolve(c.relativePath()), "the class " + c.qualifiedName()));
+        }
+        List<dev.lossc.OutputFiles.Role> sources = files.stream().map(f -> new dev.lossc.OutputFiles.Role(f, "the source " + f)).toList();
+        if (!Common.outputsWritable(spec, targets, sources)) {
+            err.println("nothing written");
             err.flush();
             return Main.INPUT_ERRORS;
         }

@@ -6,11 +6,9 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -35,14 +33,12 @@ final class CsvData {
     }
 
     final int rows;
-    /** Per input: its values, {@link #width} of them per row. */
-    final Map<String, double[]> values;
-    final Map<String, Integer> width;
+    /** Per input: its values, row after row. */
+    private final Map<String, Column> columns;
 
-    private CsvData(int rows, Map<String, double[]> values, Map<String, Integer> width) {
+    private CsvData(int rows, Map<String, Column> columns) {
         this.rows = rows;
-        this.values = values;
-        this.width = width;
+        this.columns = columns;
     }
 
     /** True if every input of the model is a batch: its first size varies per call. */
@@ -79,10 +75,12 @@ final class CsvData {
     }
 
     /**
-     * Reads a file's bytes for {@code model}; every problem is a {@link Problem} at its line, bytes
-     * that are not UTF-8 a {@link java.nio.charset.CharacterCodingException}.
+     * Reads {@code file} for {@code model}, streaming its rows into one array per input; every problem
+     * is a {@link Problem} at its line, bytes that are not UTF-8 a
+     * {@link java.nio.charset.CharacterCodingException}. The file is not held in memory: what stays
+     * is the numbers, 8 bytes each.
      */
-    static CsvData read(byte[] file, ModelLayout model) throws Problem, java.nio.charset.CharacterCodingException {
+    static CsvData read(java.nio.file.Path file, ModelLayout model) throws Problem, java.nio.charset.CharacterCodingException {
         boolean batched = batched(model);
         if (batched) {
             for (ModelLayout.Slot in : model.inputs()) {
@@ -92,105 +90,207 @@ final class CsvData {
                 }
             }
         }
-        CSVFormat format = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).setTrim(true).get();
-        // Decoded strictly first: a malformed byte is an error, not a replacement character.
-        String content = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(file)).toString();
-        try (Reader reader = new java.io.StringReader(content); CSVParser csv = CSVParser.parse(reader, format)) {
-            List<String> header = csv.getHeaderNames();
-            Set<String> seen = new HashSet<>();
-            for (String h : header) {
-                if (!seen.add(h)) {
-                    throw new Problem(1, "column '" + h + "' appears twice");
+        CSVFormat format = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).setIgnoreEmptyLines(true)
+                .setAllowMissingColumnNames(true).setDuplicateHeaderMode(org.apache.commons.csv.DuplicateHeaderMode.ALLOW_ALL).get();
+        try (Reader reader = utf8(file); CSVParser csv = CSVParser.parse(reader, format)) {
+            // Spaces and tabs around a cell are dropped (by lossc, not the parser: its trim would drop NUL bytes too).
+            List<String> header = csv.getHeaderNames().stream().map(CsvData::trim).toList();
+            // Linear in the number of columns: one map from name to column.
+            Map<String, Integer> columnOf = new java.util.HashMap<>();
+            for (int k = 0; k < header.size(); k++) {
+                String h = header.get(k);
+                if (h.isEmpty()) {
+                    throw new Problem(1, "column " + (k + 1) + " of the header has no name");
+                }
+                if (columnOf.putIfAbsent(h, k) != null) {
+                    throw new Problem(1, "column '" + quote(h) + "' appears twice");
                 }
             }
             Map<String, int[]> index = new LinkedHashMap<>();
-            Set<String> used = new HashSet<>();
+            boolean[] used = new boolean[header.size()];
             for (ModelLayout.Slot in : model.inputs()) {
                 List<String> names = columns(in, batched);
                 int[] at = new int[names.size()];
                 for (int k = 0; k < names.size(); k++) {
-                    at[k] = header.indexOf(names.get(k));
-                    if (at[k] < 0) {
+                    Integer column = columnOf.get(names.get(k));
+                    if (column == null) {
                         throw new Problem(1, "no column '" + names.get(k) + "' for input " + in.name() + " (it needs "
                                 + describe(names) + ")");
                     }
-                    used.add(names.get(k));
+                    at[k] = column;
+                    used[column] = true;
                 }
                 index.put(in.name(), at);
             }
-            for (String h : header) {
-                if (!used.contains(h)) {
-                    throw new Problem(1, "column '" + h + "' is not a column of any input of " + model.className());
+            for (int k = 0; k < header.size(); k++) {
+                if (!used[k]) {
+                    throw new Problem(1, "column '" + quote(header.get(k)) + "' is not a column of any input of " + model.className());
                 }
             }
-            Map<String, List<double[]>> rows = new LinkedHashMap<>();
-            model.inputs().forEach(in -> rows.put(in.name(), new ArrayList<>()));
+            Map<String, Column> columns = new LinkedHashMap<>();
+            model.inputs().forEach(in -> columns.put(in.name(), new Column(index.get(in.name()).length)));
             int count = 0;
-            for (CSVRecord r : csv) {
-                long line = r.getRecordNumber() + 1;   // the header is line 1
+            java.util.Iterator<CSVRecord> records = csv.iterator();
+            while (next(records, csv)) {
+                CSVRecord r = records.next();
+                if (r.size() == 1 && header.size() > 1 && trim(r.get(0)).isEmpty()) {
+                    continue;   // a line of spaces: blank
+                }
+                long line = startLine(r, csv);
                 if (r.size() != header.size()) {
                     throw new Problem(line, r.size() + (r.size() == 1 ? " value" : " values") + ", but the header has " + header.size() + " columns");
                 }
+                if (count == Integer.MAX_VALUE - 8) {
+                    throw new Problem(line, "more than " + (Integer.MAX_VALUE - 8) + " rows");
+                }
                 for (ModelLayout.Slot in : model.inputs()) {
                     int[] at = index.get(in.name());
-                    double[] v = new double[at.length];
+                    Column into = columns.get(in.name());
                     for (int k = 0; k < at.length; k++) {
-                        String text = r.get(at[k]);
-                        String column = header.get(at[k]);
-                        double d;
-                        try {
-                            d = Double.parseDouble(text);
-                        } catch (NumberFormatException e) {
-                            throw new Problem(line, "column '" + column + "': '" + shorten(text) + "' is not a number");
-                        }
-                        if (in.integer()) {
-                            if (d != Math.rint(d)) {
-                                throw new Problem(line, "column '" + column + "': " + text + " is not an integer (input " + in.name() + " is int)");
-                            }
-                            if (d < 0 || (in.limit() > 0 && d >= in.limit())) {
-                                throw new Problem(line, "column '" + column + "': " + text + " is outside the valid range 0.."
-                                        + (in.limit() - 1) + " of input " + in.name());
-                            }
-                        } else if (!Double.isFinite(d)) {
-                            throw new Problem(line, "column '" + column + "': " + text + " is not finite");
-                        }
-                        v[k] = d;
+                        into.add(cell(trim(r.get(at[k])), header.get(at[k]), in, line));
                     }
-                    rows.get(in.name()).add(v);
                 }
                 count++;
             }
             if (count == 0) {
                 throw new Problem(0, "no data rows after the header");
             }
-            Map<String, double[]> values = new LinkedHashMap<>();
-            Map<String, Integer> width = new LinkedHashMap<>();
-            for (ModelLayout.Slot in : model.inputs()) {
-                int w = index.get(in.name()).length;
-                double[] all = new double[count * w];
-                List<double[]> list = rows.get(in.name());
-                for (int i = 0; i < count; i++) {
-                    System.arraycopy(list.get(i), 0, all, i * w, w);
-                }
-                values.put(in.name(), all);
-                width.put(in.name(), w);
+            return new CsvData(count, columns);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new Problem(0, "cannot read the file: " + quote(String.valueOf(e.getMessage())));
+        }
+    }
+
+    /** Without the spaces and tabs around it. */
+    private static String trim(String s) {
+        int from = 0;
+        int to = s.length();
+        while (from < to && (s.charAt(from) == ' ' || s.charAt(from) == '\t')) {
+            from++;
+        }
+        while (to > from && (s.charAt(to - 1) == ' ' || s.charAt(to - 1) == '\t')) {
+            to--;
+        }
+        return s.substring(from, to);
+    }
+
+    /** The file as UTF-8 text, decoded strictly (a malformed byte is an error, not a replacement character), without a byte-order mark. */
+    private static Reader utf8(java.nio.file.Path file) throws IOException {
+        java.io.InputStream in = new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(file), 1 << 16);
+        in.mark(3);
+        byte[] bom = in.readNBytes(3);
+        if (!(bom.length == 3 && (bom[0] & 0xFF) == 0xEF && (bom[1] & 0xFF) == 0xBB && (bom[2] & 0xFF) == 0xBF)) {
+            in.reset();
+        }
+        return new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)), 1 << 16);
+    }
+
+    /**
+     * Whether there is another record; a malformed file (an unclosed quote, text after a closing
+     * quote, bytes that are not UTF-8) is a {@link Problem} in lossc's words at the line the parser
+     * reached.
+     */
+    private static boolean next(java.util.Iterator<CSVRecord> records, CSVParser csv) throws Problem, java.nio.charset.CharacterCodingException {
+        try {
+            return records.hasNext();
+        } catch (java.io.UncheckedIOException | IllegalStateException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof java.nio.charset.CharacterCodingException coding) {
+                throw coding;
             }
-            return new CsvData(count, values, width);
-        } catch (IOException | java.io.UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
-            // Commons CSV reports malformed quoting, a missing or duplicate header this way (the text is in memory: no I/O fails).
-            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            throw new Problem(0, "not a valid CSV file: " + shorten(message));
+            String message = String.valueOf(cause.getMessage());
+            long line = csv.getCurrentLineNumber();
+            if (message.contains("EOF reached before encapsulated token finished")) {
+                int start = message.indexOf("(startline ");
+                long from = start < 0 ? line : Long.parseLong(message.substring(start + 11, message.indexOf(')', start)));
+                throw new Problem(from, "a quoted value opened on this line is not closed before the end of the file");
+            }
+            if (message.contains("Invalid character between encapsulated token and delimiter")) {
+                throw new Problem(line, "a quoted value is followed by other characters before the next comma");
+            }
+            if (cause instanceof IOException io && !(cause.getClass().getName().startsWith("org.apache"))) {
+                throw new Problem(0, "cannot read the file: " + quote(String.valueOf(io.getMessage())));
+            }
+            throw new Problem(line, "not a valid CSV line");
+        }
+    }
+
+    /** The line a record starts on: the parser is at the line where it ends, after any line breaks quoted in its values. */
+    private static long startLine(CSVRecord r, CSVParser csv) {
+        long end = csv.getCurrentLineNumber();
+        long breaks = 0;
+        for (int k = 0; k < r.size(); k++) {
+            String v = r.get(k);
+            for (int i = v.indexOf('\n'); i >= 0; i = v.indexOf('\n', i + 1)) {
+                breaks++;
+            }
+        }
+        return Math.max(2, end - breaks);
+    }
+
+    /** One cell as a number, by JSON's grammar; for an int input, an integer in its range. */
+    private static double cell(String text, String column, ModelLayout.Slot in, long line) throws Problem {
+        double d;
+        try {
+            d = dev.lossc.Numbers.json(text);
+        } catch (dev.lossc.Numbers.NotANumber e) {
+            throw new Problem(line, "column '" + quote(column) + "': '" + quote(text) + "' " + e.getMessage());
+        }
+        if (in.integer()) {
+            if (d != Math.rint(d)) {
+                throw new Problem(line, "column '" + quote(column) + "': " + quote(text) + " is not an integer (input " + in.name() + " is int)");
+            }
+            if (d < 0 || (in.limit() > 0 && d >= in.limit())) {
+                throw new Problem(line, "column '" + quote(column) + "': " + quote(text) + " is outside the valid range 0.."
+                        + (in.limit() - 1) + " of input " + in.name());
+            }
+        }
+        return d;
+    }
+
+    /**
+     * One input's numbers, {@code width} per row, in chunks of whole rows (about 64 Ki numbers each):
+     * growing never copies, and the numbers are never held twice.
+     */
+    private static final class Column {
+        final int width;
+        final int rowsPerChunk;
+        final List<double[]> chunks = new ArrayList<>();
+        private double[] current;
+        private int used;
+
+        Column(int width) {
+            this.width = width;
+            this.rowsPerChunk = Math.max(1, (1 << 16) / Math.max(1, width));
+        }
+
+        void add(double v) {
+            if (current == null || used == current.length) {
+                current = new double[rowsPerChunk * width];
+                chunks.add(current);
+                used = 0;
+            }
+            current[used++] = v;
+        }
+
+        /** Copies row {@code row} into {@code into} at {@code at}. */
+        void copyRow(int row, double[] into, int at) {
+            System.arraycopy(chunks.get(row / rowsPerChunk), (row % rowsPerChunk) * width, into, at, width);
         }
     }
 
     /** The rows {@code order[from] … order[to - 1]}, by input: a batch. */
     Map<String, double[]> rows(int[] order, int from, int to) {
         Map<String, double[]> out = new LinkedHashMap<>();
-        for (Map.Entry<String, double[]> e : values.entrySet()) {
-            int w = width.get(e.getKey());
-            double[] v = new double[(to - from) * w];
+        for (Map.Entry<String, Column> e : columns.entrySet()) {
+            Column c = e.getValue();
+            double[] v = new double[(to - from) * c.width];
             for (int i = from; i < to; i++) {
-                System.arraycopy(e.getValue(), order[i] * w, v, (i - from) * w, w);
+                c.copyRow(order[i], v, (i - from) * c.width);
             }
             out.put(e.getKey(), v);
         }
@@ -208,7 +308,20 @@ final class CsvData {
     }
 
     private CsvData subset(int[] order, int from, int to) {
-        return new CsvData(to - from, rows(order, from, to), width);
+        Map<String, Column> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Column> e : columns.entrySet()) {
+            Column c = e.getValue();
+            Column part = new Column(c.width);
+            double[] row = new double[c.width];
+            for (int i = from; i < to; i++) {
+                c.copyRow(order[i], row, 0);
+                for (double x : row) {
+                    part.add(x);
+                }
+            }
+            out.put(e.getKey(), part);
+        }
+        return new CsvData(to - from, out);
     }
 
     /** 0 … n-1. */
@@ -236,7 +349,8 @@ final class CsvData {
         return names.size() == 1 ? "'" + names.get(0) + "'" : "'" + names.get(0) + "' … '" + names.get(names.size() - 1) + "'";
     }
 
-    private static String shorten(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+    /** At most about 100 characters of a cell or a name, as diagnostics quote a source line. */
+    private static String quote(String s) {
+        return dev.lossc.Numbers.quote(s, dev.lossc.diag.Limits.MAX_QUOTED_LINE);
     }
 }

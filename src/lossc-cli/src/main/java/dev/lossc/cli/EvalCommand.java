@@ -13,9 +13,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 @Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"Prints the loss and gradient of a model at the given values, as one JSON object.",
-                "The model is compiled in memory with the same generator as 'compile' and the generated class is run:",
-                "{\"loss\": …, \"gradient\": {…}}, params in declaration order, then \"outputs\": {…} if the model has any."})
+        header = "Prints the loss and gradient of a model at the given values, as one JSON object.",
+        description = "The model is compiled in memory with the same generator as 'compile' and the generated class is run. "
+                + "It prints {\"loss\": …, \"gradient\": {…}} with the params in declaration order, then \"outputs\": {…} "
+                + "if the model has any.")
 final class EvalCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

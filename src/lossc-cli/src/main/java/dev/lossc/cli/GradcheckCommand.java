@@ -15,12 +15,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 @Command(name = "gradcheck", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"Checks the generated gradient against central finite differences of the generated loss, as",
-                "torch.autograd.gradcheck does: an entry passes when |analytic - numeric| <= atol + rtol * |numeric|.",
-                "Prints the worst entry of each param; exits 0 when all pass, 4 when any fails."})
+        header = "Checks the generated gradient against central finite differences of the generated loss.",
+        description = "Judges every checked entry as torch.autograd.gradcheck does: it passes when |analytic - numeric| <= "
+                + "atol + rtol * |numeric|. Prints the worst entry of each param and how many checked entries were 0 on both "
+                + "sides; exits 0 when all pass, 4 when one fails or when every checked entry of a param is 0 (such a check "
+                + "tests nothing: try another --seed or a values file, or give --allow-zero).")
 final class GradcheckCommand implements Callable<Integer> {
     /** The exit code when the check fails (1 stays for bad input). */
-    static final int GRADIENT_MISMATCH = 4;
+    static final int GRADIENT_MISMATCH = Main.GRADIENT_MISMATCH;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -34,30 +36,34 @@ final class GradcheckCommand implements Callable<Integer> {
                     + "initParameters(--seed).")
     Path values;
 
-    @CommandLine.Option(names = "--seed", paramLabel = "S", defaultValue = "0",
+    @CommandLine.Option(names = "--seed", paramLabel = "S", defaultValue = "0", converter = OptionValues.Seed.class,
             description = "Seed of the initial parameters, the random inputs and the sampled positions (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @CommandLine.Option(names = "--eps", paramLabel = "H", defaultValue = "1e-6", description = "Finite-difference step (default: ${DEFAULT-VALUE}).")
+    @CommandLine.Option(names = "--eps", paramLabel = "H", defaultValue = "1e-6", converter = OptionValues.Positive.class,
+            description = "Finite-difference step, a finite number above 0 (default: ${DEFAULT-VALUE}).")
     double eps;
 
-    @CommandLine.Option(names = "--atol", defaultValue = "1e-5", description = "Absolute tolerance (default: ${DEFAULT-VALUE}).")
+    @CommandLine.Option(names = "--atol", paramLabel = "A", defaultValue = "1e-5", converter = OptionValues.NonNegative.class,
+            description = "Absolute tolerance, a finite number of 0 or more (default: ${DEFAULT-VALUE}).")
     double atol;
 
-    @CommandLine.Option(names = "--rtol", defaultValue = "1e-3", description = "Relative tolerance (default: ${DEFAULT-VALUE}).")
+    @CommandLine.Option(names = "--rtol", paramLabel = "R", defaultValue = "1e-3", converter = OptionValues.NonNegative.class,
+            description = "Relative tolerance, a finite number of 0 or more (default: ${DEFAULT-VALUE}).")
     double rtol;
 
-    @CommandLine.Option(names = "--max-per-param", paramLabel = "N", defaultValue = "1000",
+    @CommandLine.Option(names = "--max-per-param", paramLabel = "N", defaultValue = "1000", converter = OptionValues.AtLeastOne.class,
             description = "Check at most N elements of each param, drawn with the seed (default: ${DEFAULT-VALUE}).")
     int maxPerParam;
+
+    @CommandLine.Option(names = "--allow-zero",
+            description = "Pass a param whose every checked entry is 0 on both sides, instead of failing.")
+    boolean allowZero;
 
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
-        if (!(eps > 0) || !(atol >= 0) || !(rtol >= 0) || maxPerParam < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--eps must be positive, --atol and --rtol 0 or more, --max-per-param 1 or more");
-        }
         byte[] source = Common.read(spec, file, Limits.MAX_SOURCE_BYTES);
         if (source == null) {
             return Main.INPUT_ERRORS;
@@ -83,23 +89,39 @@ final class GradcheckCommand implements Callable<Integer> {
         List<GradCheck.ParamResult> results = GradCheck.run(driver, inputs, settings);
         out.printf(Locale.ROOT, "gradcheck %s at %s, seed %d: eps %s, atol %s, rtol %s%n", model.className(),
                 values == null ? "random inputs" : values.toString(), seed, eps, atol, rtol);
-        out.printf(Locale.ROOT, "%-16s %9s %8s %8s  %-14s %24s %24s %10s %13s%n", "param", "elements", "checked", "failed", "worst at",
-                "analytic", "numeric", "abs error", "of tolerance");
+        out.printf(Locale.ROOT, "%-16s %9s %8s %8s %8s  %-14s %24s %24s %10s %13s%n", "param", "elements", "checked", "failed", "zero",
+                "worst at", "analytic", "numeric", "abs error", "of tolerance");
         int failed = 0;
+        int zeros = 0;
+        List<String> unchecked = new java.util.ArrayList<>();
         for (GradCheck.ParamResult p : results) {
             ModelLayout.Slot slot = model.params().stream().filter(s -> s.name().equals(p.name())).findFirst().orElseThrow();
-            out.printf(Locale.ROOT, "%-16s %9d %8d %8d  %-14s %24.17g %24.17g %10.2e %13.2e%n", p.name(), p.elements(), p.checked(), p.failed(),
-                    position(slot, p.worstIndex()), p.analytic(), p.numeric(), p.absError(), p.share());
+            out.printf(Locale.ROOT, "%-16s %9d %8d %8d %8d  %-14s %24.17g %24.17g %10.2e %13.2e%n", p.name(), p.elements(), p.checked(),
+                    p.failed(), p.zeros(), position(slot, p.worstIndex()), p.analytic(), p.numeric(), p.absError(), p.share());
             failed += p.failed();
+            zeros += p.zeros();
+            if (p.allZero()) {
+                unchecked.add(p.name());
+            }
         }
-        if (failed == 0) {
-            out.println("ok: every checked entry is within atol + rtol * |numeric|");
+        if (zeros > 0) {
+            out.printf(Locale.ROOT, "%d checked %s 0 on both sides (analytic and numeric): %s nothing%n", zeros,
+                    zeros == 1 ? "entry was" : "entries were", zeros == 1 ? "it tests" : "they test");
+        }
+        if (failed > 0) {
+            out.printf(Locale.ROOT, "FAILED: %d entries differ from central differences by more than atol + rtol * |numeric|%n", failed);
             out.flush();
-            return Main.OK;
+            return GRADIENT_MISMATCH;
         }
-        out.printf(Locale.ROOT, "FAILED: %d entries differ from central differences by more than atol + rtol * |numeric|%n", failed);
+        if (!unchecked.isEmpty() && !allowZero) {
+            out.printf(Locale.ROOT, "FAILED: every checked entry of %s is 0 on both sides, so nothing was checked; "
+                    + "try another --seed or a values file with other inputs or params (or give --allow-zero)%n", String.join(", ", unchecked));
+            out.flush();
+            return GRADIENT_MISMATCH;
+        }
+        out.println("ok: every checked entry is within atol + rtol * |numeric|");
         out.flush();
-        return GRADIENT_MISMATCH;
+        return Main.OK;
     }
 
     /** How an element of a param reads: {@code W[1, 2]}, {@code b[3]}, {@code c}. */

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -17,10 +18,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 @Command(name = "graph", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"Draws the computation graph of a model: inputs, parameters and operations as nodes, data flow as edges,",
-                "each operation with its .loss line. With --values, every node outside loops and functions is annotated with its",
-                "forward value f and its adjoint g = d loss / d f, as the generated class computes them.",
-                "Writes DOT (-o FILE.dot), or SVG (-o FILE.svg) through Graphviz's dot."})
+        header = "Draws the computation graph of a model, as DOT or as SVG.",
+        description = "Inputs, parameters and operations are nodes and data flow is edges, each operation with its .loss line. "
+                + "With --values, every node outside loops and functions is annotated with its forward value f and its adjoint "
+                + "g = d loss / d f, as the generated class computes them. Writes DOT (-o FILE.dot), or SVG (-o FILE.svg) "
+                + "through Graphviz's dot.")
 final class GraphCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -45,6 +47,13 @@ final class GraphCommand implements Callable<Integer> {
         boolean svg = name.endsWith(".svg");
         if (!svg && !name.endsWith(".dot") && !name.endsWith(".gv")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "-o must name a .dot (or .gv) or .svg file, but it is " + output);
+        }
+        List<dev.lossc.OutputFiles.Role> read = new java.util.ArrayList<>(List.of(new dev.lossc.OutputFiles.Role(file, "the model")));
+        if (values != null) {
+            read.add(new dev.lossc.OutputFiles.Role(values, "the values (--values)"));
+        }
+        if (!Common.outputsWritable(spec, List.of(new dev.lossc.OutputFiles.Role(output, "the graph (-o)")), read)) {
+            return Main.INPUT_ERRORS;
         }
         byte[] source = Common.read(spec, file, Limits.MAX_SOURCE_BYTES);
         if (source == null) {

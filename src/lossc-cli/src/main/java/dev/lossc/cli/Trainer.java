@@ -20,6 +20,32 @@ final class Trainer {
     /** What an epoch reports; {@code validationLoss} and {@code accuracy} are NaN when there is nothing to measure. */
     record Epoch(int number, double learningRate, double trainLoss, double validationLoss, double accuracy) {}
 
+    /**
+     * Training diverged: a batch's loss, or the parameters after an epoch, stopped being finite. The
+     * optimizer did not step on that batch. {@code batch} is 1-based; 0 means the parameters at the
+     * end of the epoch.
+     */
+    static final class Diverged extends RuntimeException {
+        final int epoch;
+        final int batch;
+        final int batches;
+        final double loss;
+
+        Diverged(int epoch, int batch, int batches, double loss) {
+            super(null, null, false, false);
+            this.epoch = epoch;
+            this.batch = batch;
+            this.batches = batches;
+            this.loss = loss;
+        }
+
+        /** "the training loss became NaN at epoch 3, batch 7 of 12" or "the parameters became non-finite at the end of epoch 3". */
+        String describe() {
+            return batch == 0 ? "the parameters stopped being finite at the end of epoch " + (epoch)
+                    : "the training loss became " + TrainCommand.fmt(loss) + " at epoch " + epoch + ", batch " + batch + " of " + batches;
+        }
+    }
+
     private final ModelDriver model;
     private final ModelLayout layout;
     private final CsvData train;
@@ -32,11 +58,15 @@ final class Trainer {
     private final boolean batched;
     private final int maxRows;
     private final double[] sum;
+    /** False with --allow-nonfinite: a non-finite loss does not stop training. */
+    private final boolean stopOnDivergence;
     /** The output and int input that accuracy compares (argmax of the output against the label), or null. */
     private final String accuracyOutput;
     private final String labels;
 
-    Trainer(ModelDriver model, CsvData train, CsvData validation, Optimizer optimizer, Schedule schedule, int batch, long seed) {
+    Trainer(ModelDriver model, CsvData train, CsvData validation, Optimizer optimizer, Schedule schedule, int batch, long seed,
+            boolean stopOnDivergence) {
+        this.stopOnDivergence = stopOnDivergence;
         this.model = model;
         this.layout = model.layout();
         this.train = train;
@@ -89,9 +119,18 @@ final class Trainer {
         optimizer.setLearningRate(rate);
         int[] order = CsvData.shuffled(train.rows, rnd);
         double total = 0;
-        for (int from = 0; from < train.rows; from += batch) {
+        int batches = (train.rows + batch - 1) / batch;
+        for (int from = 0, b = 1; from < train.rows; from += batch, b++) {
             int to = Math.min(train.rows, from + batch);
-            total += (to - from) * batchStep(order, from, to);
+            double loss = batchGradient(order, from, to);
+            if (stopOnDivergence && !Double.isFinite(loss)) {
+                throw new Diverged(number + 1, b, batches, loss);
+            }
+            optimizer.step(model.parameters(), gradient);
+            total += (to - from) * loss;
+        }
+        if (stopOnDivergence && !finite(model.parameters())) {
+            throw new Diverged(number + 1, 0, batches, Double.NaN);
         }
         double trainLoss = total / train.rows;
         double validationLoss = validation == null ? Double.NaN : meanLoss(validation);
@@ -99,11 +138,23 @@ final class Trainer {
         return new Epoch(number, rate, trainLoss, validationLoss, accuracy);
     }
 
-    /** One optimizer step on rows {@code order[from..to)}; returns the batch's mean loss. */
-    private double batchStep(int[] order, int from, int to) {
+    /** The gradient of the last {@link #batchGradient}: the model's own array, or {@link #sum}'s mean. */
+    private double[] gradient;
+
+    private static boolean finite(double[] v) {
+        for (double x : v) {
+            if (!Double.isFinite(x)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The loss and gradient of rows {@code order[from..to)} (into {@link #gradient}); returns the batch's mean loss. */
+    private double batchGradient(int[] order, int from, int to) {
         if (batched && to - from <= maxRows) {
             double loss = model.lossAndGradient(train.rows(order, from, to));
-            optimizer.step(model.parameters(), model.gradient());
+            gradient = model.gradient();
             return loss;
         }
         // One call per row, or per chunk of at most the varying dim's maximum rows: the gradients
@@ -122,7 +173,7 @@ final class Trainer {
         for (int k = 0; k < sum.length; k++) {
             g[k] = sum[k] / n;
         }
-        optimizer.step(model.parameters(), g);
+        gradient = g;
         return loss[0] / n;
     }
 

@@ -2,6 +2,8 @@ package dev.lossc.maven;
 
 import dev.lossc.GeneratedFiles;
 import dev.lossc.LossCompiler;
+import dev.lossc.OutputFiles;
+import dev.lossc.diag.Diagnostic;
 import dev.lossc.SourceFiles;
 import dev.lossc.diag.Limits;
 import dev.lossc.types.Precision;
@@ -72,88 +74,172 @@ public final class LossGenerator {
 
     private record Entry(String hash, String output) {}
 
+    /**
+     * What one source comes to before anything is written: its class (new text to write, or
+     * {@code content == null} when it is up to date), or the errors that keep it from having one.
+     */
+    private static final class Planned {
+        final String key;
+        final String shown;
+        final Path source;
+        final Entry old;
+        String hash;
+        String output;
+        String qualifiedName;
+        byte[] content;
+        boolean failed;
+
+        Planned(String key, String shown, Path source, Entry old) {
+            this.key = key;
+            this.shown = shown;
+            this.source = source;
+            this.old = old;
+        }
+    }
+
+    /**
+     * Compiles what changed, then checks the whole source set (two sources of one class, two classes
+     * that differ only in case, a class that would replace something other than a regular file)
+     * on every build, incremental or not, and only then writes. A source with errors keeps no class:
+     * its previous one is deleted, as a clean build would not have it, and the next build compiles
+     * it again.
+     */
     public Report run() throws IOException {
         if (settings.packageName() != null && !LossCompiler.isValidPackage(settings.packageName())) {
             log.error("lossc: packageName '" + settings.packageName() + "' is not a valid Java package name");
             return new Report(0, 0, 0, 1, 0);
         }
         Map<String, Entry> previous = readState();
+        List<Planned> plan = new ArrayList<>();
+        int errors = 0;
+        for (Path source : scan()) {
+            String key = settings.sourceDirectory().relativize(source).toString().replace('\\', '/');
+            Planned p = new Planned(key, display(source), source, previous.get(key));
+            plan.add(p);
+            errors += compile(p);
+        }
+        errors += checkSourceSet(plan);
+        // Write, and record what each source now generates.
         Map<String, Entry> next = new TreeMap<>();
-        List<Path> sources = scan();
         int generated = 0;
         int upToDate = 0;
-        int errors = 0;
-        int filesWithErrors = 0;
-        Map<String, String> classOwners = new HashMap<>();
-        for (Path source : sources) {
-            String key = settings.sourceDirectory().relativize(source).toString().replace('\\', '/');
-            String shown = display(source);
-            SourceFiles.Read read = SourceFiles.read(source, shown, Limits.MAX_SOURCE_BYTES);
-            if (!read.ok()) {
-                log.error(read.problem().headline());
-                errors++;
-                filesWithErrors++;
+        java.util.Set<String> kept = new java.util.HashSet<>();
+        for (Planned p : plan) {
+            if (p.failed) {
                 continue;
             }
-            byte[] bytes = read.bytes();
-            String pkg = packageFor(key);
-            if (pkg == null) {
-                log.error(shown + ":1:1: error: the folder '" + folderOf(key) + "' is not a valid Java package name; set packageName");
-                errors++;
-                filesWithErrors++;
-                continue;
-            }
-            String hash = hash(bytes, pkg, settings.simd(), settings.precision(), compiler);
-            Entry old = previous.get(key);
-            if (old != null && old.hash().equals(hash) && Files.isRegularFile(settings.outputDirectory().resolve(old.output()))) {
-                next.put(key, old);
-                claim(classOwners, old.output(), shown);
+            if (p.content == null) {
                 upToDate++;
-                continue;
+            } else {
+                GeneratedFiles.writeIfChanged(settings.outputDirectory().resolve(p.output), p.content);
+                generated++;
             }
-            LossCompiler.Result r = LossCompiler.compile(shown, bytes, new LossCompiler.Options(pkg).withSimd(settings.simd()).withPrecision(settings.precision()));
-            if (!r.ok()) {
-                for (String line : r.render().split("\n")) {
-                    log.error(line);
-                }
-                errors += r.diagnostics().size();
-                filesWithErrors++;
-                if (old != null) {
-                    next.put(key, new Entry("", old.output()));
-                }
-                continue;
-            }
-            LossCompiler.GeneratedClass c = r.output().orElseThrow();
-            String owner = claim(classOwners, c.relativePath(), shown);
-            if (owner != null) {
-                log.error(shown + ":1:1: error: class " + c.qualifiedName() + " is also generated from " + owner);
-                errors++;
-                filesWithErrors++;
-                continue;
-            }
-            GeneratedFiles.writeIfChanged(settings.outputDirectory().resolve(c.relativePath()), c.source().getBytes(StandardCharsets.UTF_8));
-            if (old != null && !old.output().equals(c.relativePath())) {
-                delete(old.output());
-            }
-            next.put(key, new Entry(hash, c.relativePath()));
-            generated++;
+            next.put(p.key, new Entry(p.hash, p.output));
+            kept.add(p.output);
         }
+        // Delete every class this build does not stand behind: of a deleted source, of a source
+        // whose class was renamed, of a source with errors.
         int deleted = 0;
-        for (Map.Entry<String, Entry> e : previous.entrySet()) {
-            if (!next.containsKey(e.getKey()) && !next.values().stream().anyMatch(n -> n.output().equals(e.getValue().output()))) {
-                if (delete(e.getValue().output())) {
-                    deleted++;
-                }
+        for (Entry e : previous.values()) {
+            if (!kept.contains(e.output()) && delete(e.output())) {
+                deleted++;
+            }
+        }
+        for (Planned p : plan) {
+            if (p.failed && p.output != null && !kept.contains(p.output) && delete(p.output)) {
+                deleted++;
             }
         }
         writeState(next);
+        int filesWithErrors = (int) plan.stream().filter(p -> p.failed).count();
         return new Report(generated, upToDate, deleted, errors, filesWithErrors);
     }
 
-    /** Records that {@code file} generates {@code output}; returns the earlier source if one already did. */
-    private static String claim(Map<String, String> owners, String output, String file) {
-        // Case-insensitive: on macOS and Windows, Net.java and NET.java are one file.
-        return owners.putIfAbsent(output.toLowerCase(java.util.Locale.ROOT), file);
+    /** Reads and, unless it is up to date, compiles one source; returns its number of errors. */
+    private int compile(Planned p) {
+        SourceFiles.Read read = SourceFiles.read(p.source, p.shown, Limits.MAX_SOURCE_BYTES);
+        if (!read.ok()) {
+            log.error(read.problem().headline());
+            p.failed = true;
+            return 1;
+        }
+        byte[] bytes = read.bytes();
+        String pkg = packageFor(p.key);
+        if (pkg == null) {
+            log.error(p.shown + ":1:1: error: the folder '" + folderOf(p.key) + "' is not a valid Java package name; set packageName");
+            p.failed = true;
+            return 1;
+        }
+        p.hash = hash(bytes, pkg, settings.simd(), settings.precision(), compiler);
+        if (p.old != null && p.old.hash().equals(p.hash) && Files.isRegularFile(settings.outputDirectory().resolve(p.old.output()))) {
+            p.output = p.old.output();
+            p.qualifiedName = p.output.substring(0, p.output.length() - ".java".length()).replace('/', '.');
+            return 0;
+        }
+        LossCompiler.Result r = LossCompiler.compile(p.shown, bytes, new LossCompiler.Options(pkg).withSimd(settings.simd())
+                .withPrecision(settings.precision()));
+        if (!r.ok()) {
+            for (String line : r.render().split("\n")) {
+                log.error(line);
+            }
+            p.failed = true;
+            p.output = p.old == null ? null : p.old.output();
+            return r.diagnostics().size();
+        }
+        LossCompiler.GeneratedClass c = r.output().orElseThrow();
+        p.output = c.relativePath();
+        p.qualifiedName = c.qualifiedName();
+        p.content = c.source().getBytes(StandardCharsets.UTF_8);
+        return 0;
+    }
+
+    /**
+     * The checks over the whole source set: every source of one class file (compared without case:
+     * on macOS and Windows {@code Net.java} and {@code NET.java} are one file) is an error that names
+     * the others, and so is a class file the output policy refuses. Returns the number of errors.
+     */
+    private int checkSourceSet(List<Planned> plan) {
+        int errors = 0;
+        Map<String, List<Planned>> byFile = new TreeMap<>();
+        for (Planned p : plan) {
+            if (!p.failed) {
+                byFile.computeIfAbsent(p.output.toLowerCase(java.util.Locale.ROOT), k -> new ArrayList<>()).add(p);
+            }
+        }
+        for (List<Planned> same : byFile.values()) {
+            if (same.size() < 2) {
+                continue;
+            }
+            for (Planned p : same) {
+                for (Planned other : same) {
+                    if (other == p) {
+                        continue;
+                    }
+                    String why = other.qualifiedName.equals(p.qualifiedName)
+                            ? "class " + p.qualifiedName + " is also generated from " + other.shown
+                            : "class " + p.qualifiedName + " and class " + other.qualifiedName + " (from " + other.shown
+                                    + ") differ only in case: on macOS and Windows they are one file";
+                    log.error(p.shown + ":1:1: error: " + why);
+                    errors++;
+                }
+                p.failed = true;
+            }
+        }
+        List<OutputFiles.Role> sources = plan.stream().map(p -> new OutputFiles.Role(p.source, "the source " + p.shown)).toList();
+        for (Planned p : plan) {
+            if (p.failed) {
+                continue;
+            }
+            List<Diagnostic> problems = OutputFiles.check(
+                    List.of(new OutputFiles.Role(settings.outputDirectory().resolve(p.output), "the class " + p.qualifiedName)), sources);
+            for (Diagnostic d : problems) {
+                log.error(d.headline() + " (the class of " + p.shown + ")");
+                errors++;
+                p.failed = true;
+                p.output = null;   // not ours to delete: the policy refused to replace it
+            }
+        }
+        return errors;
     }
 
     private String display(Path source) {
@@ -242,7 +328,8 @@ public final class LossGenerator {
     private boolean delete(String output) throws IOException {
         Path root = settings.outputDirectory();
         Path file = root.resolve(output);
-        boolean deleted = Files.deleteIfExists(file);
+        // Only a regular file lossc wrote: a directory, FIFO or device in its place is never removed.
+        boolean deleted = Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.deleteIfExists(file);
         for (Path dir = file.getParent(); dir != null && dir.startsWith(root) && !dir.equals(root); dir = dir.getParent()) {
             try (Stream<Path> s = Files.list(dir)) {
                 if (s.findAny().isPresent()) {

@@ -235,11 +235,69 @@ class LossGeneratorTest {
     }
 
     @Test
-    void twoFilesForOneClassIsAnError() throws IOException {
+    void twoFilesForOneClassIsAnErrorThatNamesBoth() throws IOException {
         source("a.loss", "model Same;\nparam w;\nloss w;\n");
         source("b.loss", "model Same;\nparam w;\nloss w;\n");
+        assertEquals(2, run().errors());
+        assertEquals(List.of("src/main/loss/a.loss:1:1: error: class Same is also generated from src/main/loss/b.loss",
+                "src/main/loss/b.loss:1:1: error: class Same is also generated from src/main/loss/a.loss"), errors);
+        assertFalse(Files.exists(out("Same.java")), "neither source's class is written");
+    }
+
+    /** The incremental build sees a duplicate added to a source set that was up to date, and its removal. */
+    @Test
+    void aDuplicateAddedAndRemovedIncrementallyIsTheCleanBuildsError() throws IOException {
+        Path iris = source("iris.loss", "model Iris;\nparam w;\nloss w * w;\n");
+        assertEquals(1, run().generated());
+        String real = Files.readString(out("Iris.java"));
+        Path dup = source("dup_iris.loss", "model Iris;\nparam v[2];\nloss sum(v);\n");
+        LossGenerator.Report r = run();
+        assertEquals(2, r.errors(), errors.toString());
+        assertEquals(List.of("src/main/loss/dup_iris.loss:1:1: error: class Iris is also generated from src/main/loss/iris.loss",
+                "src/main/loss/iris.loss:1:1: error: class Iris is also generated from src/main/loss/dup_iris.loss"), errors);
+        assertFalse(Files.exists(out("Iris.java")), "no class of either: which one is meant is the user's to say");
+        assertEquals(2, run().errors(), "a second build fails the same way");
+        Files.delete(dup);
+        r = run();
+        assertEquals(0, r.errors(), errors.toString());
+        assertEquals(1, r.generated());
+        assertEquals(real, Files.readString(out("Iris.java")), "the real source's class is back");
+        assertEquals(1, run().upToDate());
+        assertTrue(Files.exists(iris));
+    }
+
+    @Test
+    void aCaseClashIncrementallyIsAnErrorThatNamesBoth() throws IOException {
+        source("a.loss", "model Iris;\nparam w;\nloss w;\n");
+        assertEquals(1, run().generated());
+        source("b.loss", "model IRIS;\nparam w;\nloss w;\n");
+        assertEquals(2, run().errors());
+        assertEquals(List.of("src/main/loss/a.loss:1:1: error: class Iris and class IRIS (from src/main/loss/b.loss) differ only in case: "
+                        + "on macOS and Windows they are one file",
+                "src/main/loss/b.loss:1:1: error: class IRIS and class Iris (from src/main/loss/a.loss) differ only in case: "
+                        + "on macOS and Windows they are one file"), errors);
+        assertFalse(Files.exists(out("Iris.java")) || Files.exists(out("IRIS.java")), "nothing stale is left");
+    }
+
+    @Test
+    void aSourceWithErrorsLosesItsPreviousClass() throws IOException {
+        Path a = source("a.loss", "param w;\nloss w;\n");
+        assertEquals(1, run().generated());
+        Files.writeString(a, "param w;\nloss q;\n");
         assertEquals(1, run().errors());
-        assertTrue(errors.get(0).contains("error: class Same is also generated from"), errors.toString());
+        assertFalse(Files.exists(out("A.java")), "a clean build would not have it either");
+        Files.writeString(a, "param w;\nloss w;\n");
+        assertEquals(1, run().generated());
+    }
+
+    @Test
+    void aClassThatWouldReplaceADirectoryIsRefusedAndTheDirectoryKept() throws IOException {
+        source("a.loss", "param w;\nloss w;\n");
+        Files.createDirectories(out("A.java/inside"));
+        LossGenerator.Report r = run();
+        assertEquals(1, r.errors());
+        assertEquals(List.of(out("A.java") + ": error: cannot write: it is a directory [W001] (the class of src/main/loss/a.loss)"), errors);
+        assertTrue(Files.isDirectory(out("A.java/inside")));
     }
 
     @Test
@@ -275,8 +333,9 @@ class LossGeneratorTest {
     void classesDifferingOnlyInCaseAreOneFileOnSomeSystems() throws IOException {
         source("a.loss", "model Net;\nparam w;\nloss w;\n");
         source("b.loss", "model NET;\nparam w;\nloss w;\n");
-        assertEquals(1, run().errors());
-        assertTrue(errors.get(0).contains("error: class NET is also generated from"), errors.toString());
+        assertEquals(2, run().errors());
+        assertTrue(errors.get(1).contains("b.loss:1:1: error: class NET and class Net (from src/main/loss/a.loss) differ only in case"), errors.toString());
+        assertFalse(Files.exists(out("Net.java")) || Files.exists(out("NET.java")));
     }
 
     @Test
