@@ -13,7 +13,10 @@ statement
     | 'const' ID '=' expr ';'                                     # constStmt
     // `input label: int;` (version 2): an integer input; the type name is checked by the builder.
     | 'input' ID shape? (':' ID)? ';'                             # inputStmt
-    | 'param' ID shape? ('init' initializer)? ';'                 # paramStmt
+    // `param W[H, D] as "fc1.weight" init he;` (version 3 of the weights work): the name in a state
+    // dict. `as` is not reserved (it is an ID the builder checks), and the two options may come in
+    // either order.
+    | 'param' ID shape? paramOption* ';'                          # paramStmt
     | 'let' ID '=' expr ';'                                       # letStmt
     | 'var' ID '=' expr ';'                                       # varStmt
     | ID '=' expr ';'                                             # assignStmt
@@ -37,6 +40,11 @@ shape
 
 initializer
     : ID ('(' (expr (',' expr)*)? ')')?
+    ;
+
+paramOption
+    : 'init' initializer                       # initOption
+    | ID STRING                                # keyOption
     ;
 
 paramList
@@ -92,6 +100,9 @@ fragment DIGITS   : [0-9]+ ;
 fragment EXPONENT : [eE] [+-]? DIGITS ;
 
 ID  : [A-Za-z_] [A-Za-z0-9_]* ;
+
+// A state-dict name: printable, on one line, no escapes (they are never needed in one).
+STRING : '"' ~["\\\r\n]* '"' ;
 
 LINE_COMMENT  : '//' ~[\r\n]* -> skip ;
 BLOCK_COMMENT : '/*' .*? '*/' -> skip ;

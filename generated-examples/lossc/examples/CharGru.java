@@ -310,6 +310,30 @@ public final class CharGru {
     }
 
     /**
+     * Every parameter, in the order of {@link #parameters()}, as a row
+     * {@code {name, stateDictName, int[] shape, offset}}: what lossc-runtime's
+     * {@code Parameters.of(parameterLayout())} reads to load and save the parameters by name
+     * (lossc JSON, safetensors, npz). A new array on each call.
+     */
+    public static Object[][] parameterLayout() {
+        return new Object[][] {
+            {"E", "E", new int[] {12, 6}, E_OFFSET},
+            {"Wr", "Wr", new int[] {8, 6}, Wr_OFFSET},
+            {"Ur", "Ur", new int[] {8, 8}, Ur_OFFSET},
+            {"br", "br", new int[] {8}, br_OFFSET},
+            {"Wz", "Wz", new int[] {8, 6}, Wz_OFFSET},
+            {"Uz", "Uz", new int[] {8, 8}, Uz_OFFSET},
+            {"bz", "bz", new int[] {8}, bz_OFFSET},
+            {"Wn", "Wn", new int[] {8, 6}, Wn_OFFSET},
+            {"Un", "Un", new int[] {8, 8}, Un_OFFSET},
+            {"bn", "bn", new int[] {8}, bn_OFFSET},
+            {"cn", "cn", new int[] {8}, cn_OFFSET},
+            {"Wo", "Wo", new int[] {12, 8}, Wo_OFFSET},
+            {"bo", "bo", new int[] {12}, bo_OFFSET},
+        };
+    }
+
+    /**
      * Fills the parameters as declared (xavier for matrices and zeros otherwise by default);
      * the same seed gives the same values on every JVM.
      */

@@ -163,6 +163,21 @@ public final class FourLayer {
     }
 
     /**
+     * Every parameter, in the order of {@link #parameters()}, as a row
+     * {@code {name, stateDictName, int[] shape, offset}}: what lossc-runtime's
+     * {@code Parameters.of(parameterLayout())} reads to load and save the parameters by name
+     * (lossc JSON, safetensors, npz). A new array on each call.
+     */
+    public static Object[][] parameterLayout() {
+        return new Object[][] {
+            {"V1", "V1", new int[] {5, 4}, V1_OFFSET},
+            {"V2", "V2", new int[] {4, 5}, V2_OFFSET},
+            {"V3", "V3", new int[] {3, 4}, V3_OFFSET},
+            {"w", "w", new int[] {3}, w_OFFSET},
+        };
+    }
+
+    /**
      * Fills the parameters as declared (xavier for matrices and zeros otherwise by default);
      * the same seed gives the same values on every JVM.
      */

@@ -90,6 +90,18 @@ public final class HingeClassifier {
     }
 
     /**
+     * Every parameter, in the order of {@link #parameters()}, as a row
+     * {@code {name, stateDictName, int[] shape, offset}}: what lossc-runtime's
+     * {@code Parameters.of(parameterLayout())} reads to load and save the parameters by name
+     * (lossc JSON, safetensors, npz). A new array on each call.
+     */
+    public static Object[][] parameterLayout() {
+        return new Object[][] {
+            {"w", "w", new int[] {3}, w_OFFSET},
+        };
+    }
+
+    /**
      * Fills the parameters as declared (xavier for matrices and zeros otherwise by default);
      * the same seed gives the same values on every JVM.
      */

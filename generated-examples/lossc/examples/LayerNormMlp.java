@@ -307,6 +307,23 @@ public final class LayerNormMlp {
     }
 
     /**
+     * Every parameter, in the order of {@link #parameters()}, as a row
+     * {@code {name, stateDictName, int[] shape, offset}}: what lossc-runtime's
+     * {@code Parameters.of(parameterLayout())} reads to load and save the parameters by name
+     * (lossc JSON, safetensors, npz). A new array on each call.
+     */
+    public static Object[][] parameterLayout() {
+        return new Object[][] {
+            {"W1", "W1", new int[] {8, 6}, W1_OFFSET},
+            {"b1", "b1", new int[] {8}, b1_OFFSET},
+            {"gain", "gain", new int[] {8}, gain_OFFSET},
+            {"shift", "shift", new int[] {8}, shift_OFFSET},
+            {"W2", "W2", new int[] {3, 8}, W2_OFFSET},
+            {"b2", "b2", new int[] {3}, b2_OFFSET},
+        };
+    }
+
+    /**
      * Fills the parameters as declared (xavier for matrices and zeros otherwise by default);
      * the same seed gives the same values on every JVM.
      */

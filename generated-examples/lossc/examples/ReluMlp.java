@@ -190,6 +190,23 @@ public final class ReluMlp {
     }
 
     /**
+     * Every parameter, in the order of {@link #parameters()}, as a row
+     * {@code {name, stateDictName, int[] shape, offset}}: what lossc-runtime's
+     * {@code Parameters.of(parameterLayout())} reads to load and save the parameters by name
+     * (lossc JSON, safetensors, npz). A new array on each call.
+     */
+    public static Object[][] parameterLayout() {
+        return new Object[][] {
+            {"W0", "W0", new int[] {60, 600}, W0_OFFSET},
+            {"b0", "b0", new int[] {60}, b0_OFFSET},
+            {"W1", "W1", new int[] {40, 60}, W1_OFFSET},
+            {"b1", "b1", new int[] {40}, b1_OFFSET},
+            {"W2", "W2", new int[] {10, 40}, W2_OFFSET},
+            {"b2", "b2", new int[] {10}, b2_OFFSET},
+        };
+    }
+
+    /**
      * Fills the parameters as declared (xavier for matrices and zeros otherwise by default);
      * the same seed gives the same values on every JVM.
      */

@@ -197,6 +197,22 @@ public final class Rnn {
     }
 
     /**
+     * Every parameter, in the order of {@link #parameters()}, as a row
+     * {@code {name, stateDictName, int[] shape, offset}}: what lossc-runtime's
+     * {@code Parameters.of(parameterLayout())} reads to load and save the parameters by name
+     * (lossc JSON, safetensors, npz). A new array on each call.
+     */
+    public static Object[][] parameterLayout() {
+        return new Object[][] {
+            {"U", "U", new int[] {5, 3}, U_OFFSET},
+            {"V", "V", new int[] {5, 5}, V_OFFSET},
+            {"W", "W", new int[] {4, 5}, W_OFFSET},
+            {"b", "b", new int[] {5}, b_OFFSET},
+            {"c", "c", new int[] {4}, c_OFFSET},
+        };
+    }
+
+    /**
      * Fills the parameters as declared (xavier for matrices and zeros otherwise by default);
      * the same seed gives the same values on every JVM.
      */

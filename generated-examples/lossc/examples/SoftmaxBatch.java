@@ -151,6 +151,19 @@ public final class SoftmaxBatch {
     }
 
     /**
+     * Every parameter, in the order of {@link #parameters()}, as a row
+     * {@code {name, stateDictName, int[] shape, offset}}: what lossc-runtime's
+     * {@code Parameters.of(parameterLayout())} reads to load and save the parameters by name
+     * (lossc JSON, safetensors, npz). A new array on each call.
+     */
+    public static Object[][] parameterLayout() {
+        return new Object[][] {
+            {"W", "W", new int[] {3, 5}, W_OFFSET},
+            {"b", "b", new int[] {3}, b_OFFSET},
+        };
+    }
+
+    /**
      * Fills the parameters as declared (xavier for matrices and zeros otherwise by default);
      * the same seed gives the same values on every JVM.
      */

@@ -210,6 +210,21 @@ public final class TwoClass {
     }
 
     /**
+     * Every parameter, in the order of {@link #parameters()}, as a row
+     * {@code {name, stateDictName, int[] shape, offset}}: what lossc-runtime's
+     * {@code Parameters.of(parameterLayout())} reads to load and save the parameters by name
+     * (lossc JSON, safetensors, npz). A new array on each call.
+     */
+    public static Object[][] parameterLayout() {
+        return new Object[][] {
+            {"W1", "W1", new int[] {16, 2}, W1_OFFSET},
+            {"b1", "b1", new int[] {16}, b1_OFFSET},
+            {"W2", "W2", new int[] {2, 16}, W2_OFFSET},
+            {"b2", "b2", new int[] {2}, b2_OFFSET},
+        };
+    }
+
+    /**
      * Fills the parameters as declared (xavier for matrices and zeros otherwise by default);
      * the same seed gives the same values on every JVM.
      */

@@ -111,6 +111,19 @@ public final class TwoLayer {
     }
 
     /**
+     * Every parameter, in the order of {@link #parameters()}, as a row
+     * {@code {name, stateDictName, int[] shape, offset}}: what lossc-runtime's
+     * {@code Parameters.of(parameterLayout())} reads to load and save the parameters by name
+     * (lossc JSON, safetensors, npz). A new array on each call.
+     */
+    public static Object[][] parameterLayout() {
+        return new Object[][] {
+            {"V", "V", new int[] {4, 3}, V_OFFSET},
+            {"w", "w", new int[] {4}, w_OFFSET},
+        };
+    }
+
+    /**
      * Fills the parameters as declared (xavier for matrices and zeros otherwise by default);
      * the same seed gives the same values on every JVM.
      */

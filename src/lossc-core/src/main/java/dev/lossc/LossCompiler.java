@@ -328,7 +328,7 @@ public final class LossCompiler {
         List<ModelLayout.Slot> params = new java.util.ArrayList<>();
         int offset = 0;
         for (var par : p.params()) {
-            params.add(new ModelLayout.Slot(par.name(), par.shape(), offset));
+            params.add(new ModelLayout.Slot(par.name(), par.shape(), offset, false, 0, par.key()));
             offset += par.shape().size();
         }
         List<ModelLayout.Output> outputs = new java.util.ArrayList<>();

@@ -16,11 +16,15 @@ public record ModelLayout(String className, List<Slot> inputs, List<Slot> params
     /**
      * An input or param: its name, shape, and offset in the flat parameter array (params only);
      * {@code integer} for an int input, whose values must lie in {@code 0..limit-1} (no bound if
-     * {@code limit} is 0).
+     * {@code limit} is 0); {@code key}, a param's name in a state dict ({@code as "fc1.weight"}, else its name).
      */
-    public record Slot(String name, Shape shape, int offset, boolean integer, int limit) {
+    public record Slot(String name, Shape shape, int offset, boolean integer, int limit, String key) {
         public Slot(String name, Shape shape, int offset) {
-            this(name, shape, offset, false, 0);
+            this(name, shape, offset, false, 0, name);
+        }
+
+        public Slot(String name, Shape shape, int offset, boolean integer, int limit) {
+            this(name, shape, offset, integer, limit, name);
         }
 
         /** The Java type of this input's argument: double, double[], int or int[]. */

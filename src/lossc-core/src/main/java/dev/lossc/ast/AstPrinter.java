@@ -34,7 +34,8 @@ public final class AstPrinter {
             line(out, d, "Input " + in.name() + shape(in.shape()) + (in.integer() ? ": int" : "") + at);
         } else if (s instanceof Stmt.Param p) {
             String init = p.init().map(i -> " init " + i.kind() + (i.hasParens() ? "(" + list(i.args()) + ")" : "")).orElse("");
-            line(out, d, "Param " + p.name() + shape(p.shape()) + init + at);
+            String key = p.key().map(k -> " as \"" + k.text() + "\"").orElse("");
+            line(out, d, "Param " + p.name() + shape(p.shape()) + key + init + at);
         } else if (s instanceof Stmt.Output o) {
             line(out, d, "Output " + o.name() + " = " + expr(o.value()) + at);
         } else if (s instanceof Stmt.Let l) {

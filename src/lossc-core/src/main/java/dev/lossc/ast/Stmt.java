@@ -31,11 +31,19 @@ public sealed interface Stmt {
         }
     }
 
-    record Param(Ident name, List<Expr> shape, Optional<Init> init, Pos pos) implements Stmt {
+    /** {@code param W[…] as "fc1.weight" init he;}: {@code key} is the name in a state dict, when given. */
+    record Param(Ident name, List<Expr> shape, Optional<Init> init, Optional<Key> key, Pos pos) implements Stmt {
         public Param {
             shape = List.copyOf(shape);
         }
+
+        public Param(Ident name, List<Expr> shape, Optional<Init> init, Pos pos) {
+            this(name, shape, init, Optional.empty(), pos);
+        }
     }
+
+    /** {@code as "fc1.weight"}: a param's name in a state dict (PyTorch's, safetensors', npz's), without the quotes. */
+    record Key(String text, Pos pos) {}
 
     /** {@code init NAME} or {@code init NAME(args…)}. */
     record Init(Ident kind, List<Expr> args, boolean hasParens) {

@@ -22,6 +22,36 @@ import java.util.Optional;
  * {@code null} and silences what depends on it), so a file's errors are all reported at once.
  */
 public final class Checker {
+    /**
+     * The name a param has in a state dict: its {@code as "…"} (printable, no spaces, at most 200
+     * characters, taken by no earlier param), else its own name.
+     */
+    private String stateDictName(Stmt.Param p) {
+        if (p.key().isEmpty()) {
+            return p.name().name();
+        }
+        Stmt.Key key = p.key().get();
+        String text = key.text();
+        String why = null;
+        if (text.isEmpty()) {
+            why = "it is empty";
+        } else if (text.length() > Limits.MAX_IDENTIFIER) {
+            why = "it is longer than " + Limits.MAX_IDENTIFIER + " characters";
+        } else if (!text.chars().allMatch(ch -> ch > ' ' && ch < 0x7F)) {
+            why = "only printable ASCII characters other than spaces may be used";
+        }
+        if (why != null) {
+            reporter.error(key.pos(), DiagnosticKind.BAD_KEY, dev.lossc.Numbers.quote(text, 40), why);
+            return p.name().name();
+        }
+        for (Symbol.Param other : params) {
+            if (other.key().equals(text)) {
+                reporter.error(key.pos(), DiagnosticKind.KEY_TAKEN, text, other.name());
+            }
+        }
+        return text;
+    }
+
     /** The largest array the generated code may need (Java's array limit). */
     public static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
 
@@ -259,7 +289,7 @@ public final class Checker {
                 if (init == null) {
                     init = Symbol.Initializer.defaultFor(shape);
                 }
-                Symbol.Param sym = new Symbol.Param(p.name().name(), shape, params.size(), init, p.name().pos());
+                Symbol.Param sym = new Symbol.Param(p.name().name(), shape, params.size(), init, p.name().pos(), stateDictName(p));
                 if (declare(p.name(), sym, ctx.scope())) {
                     params.add(sym);
                 }

@@ -10,7 +10,8 @@ public final class ClassMembers {
     private ClassMembers() {}
 
     /** The public methods of every generated class. */
-    public static final List<String> PUBLIC_METHODS = List.of("loss", "lossAndGradient", "parameters", "gradient", "initParameters");
+    public static final List<String> PUBLIC_METHODS = List.of("loss", "lossAndGradient", "parameters", "gradient", "initParameters",
+            "parameterLayout");
 
     /** Object's methods, which a generated method must not take either. */
     static final List<String> OBJECT_METHODS = List.of("getClass", "hashCode", "equals", "toString", "notify", "notifyAll",

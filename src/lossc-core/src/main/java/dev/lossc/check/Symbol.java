@@ -37,7 +37,12 @@ public sealed interface Symbol {
         }
     }
 
-    record Param(String name, Shape shape, int index, Initializer init, Pos declared) implements Symbol {
+    /** A param; {@code key} is its name in a state dict ({@code as "fc1.weight"}), its own name when none is given. */
+    record Param(String name, Shape shape, int index, Initializer init, Pos declared, String key) implements Symbol {
+        public Param(String name, Shape shape, int index, Initializer init, Pos declared) {
+            this(name, shape, index, init, declared, name);
+        }
+
         public String kind() {
             return "param";
         }

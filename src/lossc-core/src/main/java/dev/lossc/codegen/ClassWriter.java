@@ -176,6 +176,7 @@ public final class ClassWriter {
         type.addMethod(MethodSpec.methodBuilder("gradient").addModifiers(Modifier.PUBLIC).returns(arrayType)
                 .addJavadoc("The gradient of the last {@code lossAndGradient} call, in the order of {@link #parameters()}; the live array.\n")
                 .addStatement("return $L", Layout.GRAD).build());
+        type.addMethod(parameterLayout());
         type.addMethod(initParameters());
         type.addMethod(entry("loss", false));
         type.addMethod(entry("lossAndGradient", true));
@@ -353,6 +354,31 @@ public final class ClassWriter {
         }
     }
 
+    /**
+     * {@code parameterLayout()}: each param's name, state-dict name, shape and offset, in java.base
+     * types, so that a library (lossc-runtime's {@code Parameters}) can read and write parameters by
+     * name without reflection and without the class depending on it.
+     */
+    private MethodSpec parameterLayout() {
+        CodeBlock.Builder rows = CodeBlock.builder().add("return new Object[][] {\n").indent();
+        for (Value p : ir.params()) {
+            Symbol.Param sym = ir.paramSymbols().get(p.index());
+            CodeBlock dims = switch (p.shape().rank()) {
+                case 0 -> CodeBlock.of("new int[0]");
+                case 1 -> CodeBlock.of("new int[] {$L}", p.shape().cols());
+                default -> CodeBlock.of("new int[] {$L, $L}", p.shape().rows(), p.shape().cols());
+            };
+            rows.add("{$S, $S, $L, $L},\n", p.name(), sym.key(), dims, layout.offsetOf(p));
+        }
+        rows.unindent().add("};\n");
+        return MethodSpec.methodBuilder("parameterLayout").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(Object[][].class)
+                .addJavadoc("Every parameter, in the order of {@link #parameters()}, as a row\n"
+                        + "{@code {name, stateDictName, int[] shape, offset}}: what lossc-runtime's\n"
+                        + "{@code Parameters.of(parameterLayout())} reads to load and save the parameters by name\n"
+                        + "(lossc JSON, safetensors, npz). A new array on each call.\n")
+                .addCode(rows.build()).build();
+    }
+
     /** Above this many arrays, they are allocated by private methods (javac's 64 KiB limit on the constructor). */
     private static final int ALLOCATIONS_PER_METHOD = 250;
 
@@ -426,7 +452,8 @@ public final class ClassWriter {
         doc.add("</ul>\n\n<p>Parameters, in the flat order of {@link #parameters()} and {@link #gradient()}:\n<ul>\n");
         for (Value p : ir.params()) {
             Symbol.Param sym = ir.paramSymbols().get(p.index());
-            doc.add("<li>{@code $L} $L at {@link #$L}, initialized by {@code $L}</li>\n", p.name(), p.shape(), layout.offsetOf(p), sym.init().describe());
+            doc.add("<li>{@code $L} $L at {@link #$L}, initialized by {@code $L}$L</li>\n", p.name(), p.shape(), layout.offsetOf(p),
+                    sym.init().describe(), sym.key().equals(p.name()) ? "" : ", {@code \"" + sym.key().replace("*/", "*&#47;") + "\"} in a state dict");
         }
         doc.add("</ul>\n\n");
         if (precision.single()) {

@@ -22,6 +22,8 @@ public enum DiagnosticKind {
     BAD_NUMBER("S004", "number '%s' is out of range for a double (the largest is 1.7976931348623157E308)"),
     UNKNOWN_STATEMENT("S005", "unknown statement '%s' (expected model, dim, const, input, param, let, var, output, for, def or loss)"),
     CHAINED_COMPARISON("S006", "comparisons do not chain: write (a < b) * (b < c) for both"),
+    PARAM_OPTION_UNKNOWN("S007", "'%s' is not an option of a param (expected init INITIALIZER or as \"NAME\")"),
+    PARAM_OPTION_TWICE("S008", "a param takes one '%s'"),
 
     // Program structure
     MODEL_NOT_FIRST("E001", "'model' must be the first statement"),
@@ -47,6 +49,8 @@ public enum DiagnosticKind {
     OUTPUT_NAME_TAKEN("N012", "output '%s' would clash with %s of the generated class; choose another name"),
     UNKNOWN_TYPE("N013", "unknown element type '%s' (the only one is int; an input without a type is real)"),
     INT_AS_REAL("N014", "'%s' is an int input: it can only index (E[%s]) or be the class labels of cross_entropy, not be used as a real value"),
+    BAD_KEY("N015", "state-dict name \"%s\" cannot be used: %s"),
+    KEY_TAKEN("N016", "state-dict name \"%s\" is already the state-dict name of param '%s'"),
 
     // Constants, sizes and indexes
     NOT_CONSTANT("C001", "%s must be a constant expression (literals, consts and dims)"),

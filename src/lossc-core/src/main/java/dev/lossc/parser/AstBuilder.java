@@ -93,15 +93,33 @@ final class AstBuilder {
         @Override
         public Stmt visitParamStmt(LossParser.ParamStmtContext c) {
             Optional<Stmt.Init> init = Optional.empty();
-            if (c.initializer() != null) {
-                LossParser.InitializerContext i = c.initializer();
-                List<Expr> args = new ArrayList<>();
-                for (LossParser.ExprContext e : i.expr()) {
-                    args.add(expr(e));
+            Optional<Stmt.Key> key = Optional.empty();
+            for (LossParser.ParamOptionContext option : c.paramOption()) {
+                if (option instanceof LossParser.InitOptionContext io) {
+                    LossParser.InitializerContext i = io.initializer();
+                    List<Expr> args = new ArrayList<>();
+                    for (LossParser.ExprContext e : i.expr()) {
+                        args.add(expr(e));
+                    }
+                    if (init.isPresent()) {
+                        reporter.error(pos(io.getStart()), DiagnosticKind.PARAM_OPTION_TWICE, "init");
+                    }
+                    init = Optional.of(new Stmt.Init(ident(i.ID()), args, i.getChildCount() > 1));
+                } else if (option instanceof LossParser.KeyOptionContext ko) {
+                    if (!ko.ID().getText().equals("as")) {
+                        reporter.error(pos(ko.ID().getSymbol()), DiagnosticKind.PARAM_OPTION_UNKNOWN, ko.ID().getText());
+                        continue;
+                    }
+                    if (key.isPresent()) {
+                        reporter.error(pos(ko.ID().getSymbol()), DiagnosticKind.PARAM_OPTION_TWICE, "as");
+                    }
+                    String quoted = ko.STRING().getText();
+                    key = Optional.of(new Stmt.Key(quoted.substring(1, quoted.length() - 1), pos(ko.STRING().getSymbol())));
+                } else {
+                    throw new IllegalStateException("param option " + option.getClass().getSimpleName());
                 }
-                init = Optional.of(new Stmt.Init(ident(i.ID()), args, i.getChildCount() > 1));
             }
-            return new Stmt.Param(ident(c.ID()), shape(c.shape()), init, pos(c));
+            return new Stmt.Param(ident(c.ID()), shape(c.shape()), init, key, pos(c));
         }
 
         @Override

@@ -200,6 +200,10 @@ public final class SourceParser {
             expected = "";
         }
         expected = expected.replace("<EOF>", "end of file");
+        if (expected.contains("'init'")) {
+            // After a param's name or shape, the only name the grammar takes is the option 'as'.
+            expected = expected.replace("ID", "'as'");
+        }
         if (msg.startsWith("no viable alternative") || msg.startsWith("mismatched input")
                 || msg.startsWith("extraneous input")) {
             return "unexpected " + (text == null ? "input" : shown) + (expected.isEmpty() ? "" : ", expecting " + expected);

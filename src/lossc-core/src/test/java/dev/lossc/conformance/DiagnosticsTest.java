@@ -43,6 +43,18 @@ class DiagnosticsTest {
                         List.of("4:3: error: 'h' is declared outside function 'f': a function may assign only the vars it declares")),
                 Arguments.of("param in def", "param w;\ndef f(x) {\n  param q;\n  return x;\n}\nloss f(w);\n", List.of("3:3: error: 'param' is not allowed inside a 'def' body")),
                 Arguments.of("def arity", "def f(x, y) = x * y;\nparam w;\nloss f(w);\n", List.of("3:6: error: 'f' takes 2 arguments, but 1 given")),
+                // State-dict names
+                Arguments.of("param option unknown", "param w[2] like \"x\";\nloss sum(w);\n",
+                        List.of("1:12: error: 'like' is not an option of a param (expected init INITIALIZER or as \"NAME\")")),
+                Arguments.of("param as twice", "param w[2] as \"a\" as \"b\";\nloss sum(w);\n", List.of("1:19: error: a param takes one 'as'")),
+                Arguments.of("param init twice", "param w[2] init zeros as \"a\" init ones;\nloss sum(w);\n", List.of("1:30: error: a param takes one 'init'")),
+                Arguments.of("state-dict name with a space", "param w[2] as \"fc 1\";\nloss sum(w);\n",
+                        List.of("1:15: error: state-dict name \"fc 1\" cannot be used: only printable ASCII characters other than spaces may be used")),
+                Arguments.of("empty state-dict name", "param w[2] as \"\";\nloss sum(w);\n", List.of("1:15: error: state-dict name \"\" cannot be used: it is empty")),
+                Arguments.of("state-dict name taken", "param w[2] as \"fc.weight\";\nparam v[2] as \"fc.weight\";\nloss sum(w * v);\n",
+                        List.of("2:15: error: state-dict name \"fc.weight\" is already the state-dict name of param 'w'")),
+                Arguments.of("state-dict name is another's own name", "param w[2];\nparam v[2] as \"w\";\nloss sum(w * v);\n",
+                        List.of("2:15: error: state-dict name \"w\" is already the state-dict name of param 'w'")),
                 // Outputs (version 2)
                 Arguments.of("output in loop", "param w;\nfor t in 0..2 {\n  output o = w;\n}\nloss w;\n", List.of("3:3: error: 'output' is not allowed inside a 'for' body")),
                 Arguments.of("output in def", "param w;\ndef f(x) {\n  output o = x;\n  return x;\n}\nloss f(w);\n", List.of("3:3: error: 'output' is not allowed inside a 'def' body")),
@@ -171,7 +183,7 @@ class DiagnosticsTest {
                 Arguments.of("cross_entropy scalars", "param a;\nloss cross_entropy(a, a);\n", List.of("2:6: error: 'cross_entropy' expects two vectors or two matrices of equal shape, but got scalar and scalar")),
                 Arguments.of("built-in arity", "param a;\nloss tanh(a, a);\n", List.of("2:6: error: 'tanh' takes 1 argument, but 2 given")),
                 // Syntax (section 1)
-                Arguments.of("missing semicolon", "param w\nloss w;\n", List.of("2:1: error: unexpected 'loss', expecting {';', 'init', '['}")),
+                Arguments.of("missing semicolon", "param w\nloss w;\n", List.of("2:1: error: unexpected 'loss', expecting {';', '[', 'init', 'as'}")),
                 Arguments.of("unexpected character", "param w;\nloss w # 2;\n", List.of("2:8: error: unexpected character '#'")),
                 Arguments.of("unterminated comment", "param w;\n/* no end\nloss w;\n", List.of("2:1: error: unterminated block comment")),
                 Arguments.of("number suffix", "param w;\nloss w * 2f;\n", List.of("2:11: error: unexpected 'f', expecting ';'")),
