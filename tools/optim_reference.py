@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Records torch.optim trajectories for the runtime's optimizer tests: for each optimizer setting,
 a fixed sequence of gradients is applied to fixed initial parameters (float64) and the parameters
-after every step are written out, with the learning rates of StepLR and CosineAnnealingLR per epoch.
+after every step are written out, with the learning rates of StepLR, CosineAnnealingLR, LinearLR and
+a warm-up SequentialLR per epoch, ReduceLROnPlateau's rates on a fixed metric, and the gradients
+clip_grad_norm_ and clip_grad_value_ leave.
 Run once; the output is checked in as
 src/lossc-runtime/src/test/resources/torch_optim.json. Needs Debian's python3-torch."""
 import json
@@ -59,7 +61,48 @@ for name, make in [("step", lambda o: torch.optim.lr_scheduler.StepLR(o, step_si
         s.step()
     schedules.append({"schedule": name, "rates": rates})
 
-out = {"torch": torch.__version__, "initial": p0.tolist(), "gradients": grads.tolist(), "runs": runs, "schedules": schedules}
+# Warm-up: LinearLR alone, and SequentialLR of a linear warm-up and a cosine annealing.
+def warmup_then_cosine(o):
+    return torch.optim.lr_scheduler.SequentialLR(o, [torch.optim.lr_scheduler.LinearLR(o, start_factor=0.1, end_factor=1.0, total_iters=4),
+                                                     torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=8, eta_min=0.0)], milestones=[4])
+for name, make in [("linear", lambda o: torch.optim.lr_scheduler.LinearLR(o, start_factor=0.25, end_factor=0.75, total_iters=5)),
+                   ("warmup_cosine", warmup_then_cosine)]:
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    s = make(opt)
+    rates = []
+    for epoch in range(12):
+        rates.append(opt.param_groups[0]["lr"])
+        opt.step()
+        s.step()
+    schedules.append({"schedule": name, "rates": rates})
+
+# ReduceLROnPlateau on a metric that improves, stalls, improves a little (below the threshold), then falls.
+metrics = [1.0, 0.8, 0.7, 0.7, 0.69995, 0.7, 0.71, 0.7, 0.5, 0.5, 0.5, 0.5, 0.5, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4]
+plateaus = []
+for options in [dict(factor=0.5, patience=2), dict(factor=0.1, patience=1, threshold=0.01, cooldown=2, min_lr=0.0015)]:
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    s = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode="min", **options)
+    rates = []
+    for m in metrics:
+        opt.step()
+        s.step(m)
+        rates.append(opt.param_groups[0]["lr"])
+    plateaus.append({"options": options, "metrics": metrics, "rates": rates})
+
+# Clipping the gradients of one flat parameter, as clip_grad_norm_ and clip_grad_value_ do.
+clips = []
+for max_norm in [0.5, 1e3]:
+    p = torch.zeros(N, requires_grad=True)
+    p.grad = grads[2].clone()
+    total = torch.nn.utils.clip_grad_norm_([p], max_norm)
+    clips.append({"kind": "norm", "limit": max_norm, "grad": grads[2].tolist(), "clipped": p.grad.tolist(), "norm": float(total)})
+p = torch.zeros(N, requires_grad=True)
+p.grad = grads[2].clone()
+torch.nn.utils.clip_grad_value_([p], 0.3)
+clips.append({"kind": "value", "limit": 0.3, "grad": grads[2].tolist(), "clipped": p.grad.tolist()})
+
+out = {"torch": torch.__version__, "initial": p0.tolist(), "gradients": grads.tolist(), "runs": runs, "schedules": schedules,
+       "plateaus": plateaus, "clips": clips}
 path = os.path.join(ROOT, "src", "lossc-runtime", "src", "test", "resources", "torch_optim.json")
 with open(path, "w") as f:
     json.dump(out, f, indent=1)

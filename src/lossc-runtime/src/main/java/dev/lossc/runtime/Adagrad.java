@@ -16,6 +16,54 @@ public final class Adagrad extends Optimizer {
         return new Adagrad(size, learningRate, 0, 0, 0, 1e-10);
     }
 
+    /** AdaGrad with named options, PyTorch's defaults for the rest: {@code Adagrad.builder(n).lr(0.1).eps(1e-8).build()}. */
+    public static Builder builder(int size) {
+        return new Builder(size);
+    }
+
+    /** Options of {@link Adagrad}, by name. */
+    public static final class Builder {
+        private final int size;
+        private double lr = 0.01;
+        private double lrDecay;
+        private double weightDecay;
+        private double initialAccumulator;
+        private double eps = 1e-10;
+
+        private Builder(int size) {
+            this.size = size;
+        }
+
+        public Builder lr(double learningRate) {
+            this.lr = learningRate;
+            return this;
+        }
+
+        public Builder lrDecay(double lrDecay) {
+            this.lrDecay = lrDecay;
+            return this;
+        }
+
+        public Builder weightDecay(double weightDecay) {
+            this.weightDecay = weightDecay;
+            return this;
+        }
+
+        public Builder initialAccumulator(double value) {
+            this.initialAccumulator = value;
+            return this;
+        }
+
+        public Builder eps(double eps) {
+            this.eps = eps;
+            return this;
+        }
+
+        public Adagrad build() {
+            return new Adagrad(size, lr, lrDecay, weightDecay, initialAccumulator, eps);
+        }
+    }
+
     public Adagrad(int size, double learningRate, double lrDecay, double weightDecay, double initialAccumulator, double eps) {
         super(size, learningRate);
         this.lrDecay = checkedAtLeast("lr decay", lrDecay, 0);
@@ -34,6 +82,13 @@ public final class Adagrad extends Optimizer {
             sum[i] += g * g;
             p[i] += -clr * (g / (Math.sqrt(sum[i]) + eps));
         }
+    }
+
+    @Override
+    protected java.util.Map<String, double[]> buffers() {
+        java.util.Map<String, double[]> b = new java.util.LinkedHashMap<>();
+        b.put("sum", sum);
+        return b;
     }
 
     @Override

@@ -28,7 +28,68 @@ public final class Adam extends Optimizer {
         return new Adam(size, learningRate, 0.9, 0.999, 1e-8, 0.01, true, false);
     }
 
-    /** Every option; {@code decoupled} makes it AdamW. */
+    /**
+     * Adam with named options, PyTorch's defaults for the rest:
+     * {@code Adam.builder(n).lr(0.01).betas(0.9, 0.98).weightDecay(1e-4).build()}; {@code .adamW()}
+     * makes it AdamW (with AdamW's default weight decay, 0.01, unless one is given).
+     */
+    public static Builder builder(int size) {
+        return new Builder(size);
+    }
+
+    /** Options of {@link Adam}, by name. */
+    public static final class Builder {
+        private final int size;
+        private double lr = 0.001;
+        private double beta1 = 0.9;
+        private double beta2 = 0.999;
+        private double eps = 1e-8;
+        private Double weightDecay;
+        private boolean decoupled;
+        private boolean amsgrad;
+
+        private Builder(int size) {
+            this.size = size;
+        }
+
+        public Builder lr(double learningRate) {
+            this.lr = learningRate;
+            return this;
+        }
+
+        public Builder betas(double beta1, double beta2) {
+            this.beta1 = beta1;
+            this.beta2 = beta2;
+            return this;
+        }
+
+        public Builder eps(double eps) {
+            this.eps = eps;
+            return this;
+        }
+
+        public Builder weightDecay(double weightDecay) {
+            this.weightDecay = weightDecay;
+            return this;
+        }
+
+        /** Decoupled weight decay: AdamW. */
+        public Builder adamW() {
+            this.decoupled = true;
+            return this;
+        }
+
+        public Builder amsgrad(boolean amsgrad) {
+            this.amsgrad = amsgrad;
+            return this;
+        }
+
+        public Adam build() {
+            return new Adam(size, lr, beta1, beta2, eps, weightDecay != null ? weightDecay : decoupled ? 0.01 : 0, decoupled, amsgrad);
+        }
+    }
+
+    /** Every option; {@code decoupled} makes it AdamW. {@link #builder} names them. */
     public Adam(int size, double learningRate, double beta1, double beta2, double eps, double weightDecay, boolean decoupled,
                 boolean amsgrad) {
         super(size, learningRate);
@@ -65,6 +126,17 @@ public final class Adam extends Optimizer {
             double denom = Math.sqrt(vi) / bias2Sqrt + eps;
             p[i] += -stepSize * (mi / denom);
         }
+    }
+
+    @Override
+    protected java.util.Map<String, double[]> buffers() {
+        java.util.Map<String, double[]> b = new java.util.LinkedHashMap<>();
+        b.put("exp_avg", m);
+        b.put("exp_avg_sq", v);
+        if (vMax != null) {
+            b.put("max_exp_avg_sq", vMax);
+        }
+        return b;
     }
 
     @Override

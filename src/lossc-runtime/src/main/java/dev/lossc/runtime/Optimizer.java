@@ -89,6 +89,123 @@ public abstract class Optimizer {
 
     protected abstract void clearState();
 
+    /**
+     * The state buffers, by the names {@code torch.optim} gives them ({@code exp_avg},
+     * {@code momentum_buffer}, …), each of {@link #size()}: the live arrays, in a fixed order.
+     */
+    protected abstract java.util.Map<String, double[]> buffers();
+
+    /**
+     * A copy of the state: every buffer by its torch name, and {@code "step"}, the number of steps
+     * taken, as a one-element array. With {@link #setState}, resuming a run later gives the same
+     * parameters, bit for bit, as never stopping.
+     */
+    public final java.util.Map<String, double[]> state() {
+        java.util.Map<String, double[]> out = new java.util.LinkedHashMap<>();
+        for (java.util.Map.Entry<String, double[]> e : buffers().entrySet()) {
+            out.put(e.getKey(), e.getValue().clone());
+        }
+        out.put("step", new double[] {steps});
+        return out;
+    }
+
+    /** Restores a state {@link #state()} returned, of an optimizer of the same kind, options and size. */
+    public final void setState(java.util.Map<String, double[]> state) {
+        java.util.Map<String, double[]> mine = buffers();
+        java.util.Set<String> expected = new java.util.TreeSet<>(mine.keySet());
+        expected.add("step");
+        if (!expected.equals(new java.util.TreeSet<>(state.keySet()))) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + "'s state holds " + expected + ", but this one holds "
+                    + new java.util.TreeSet<>(state.keySet()));
+        }
+        double[] step = state.get("step");
+        if (step.length != 1 || !(step[0] >= 0) || step[0] != Math.rint(step[0])) {
+            throw new IllegalArgumentException("the state's step must be one whole number of 0 or more");
+        }
+        for (java.util.Map.Entry<String, double[]> e : mine.entrySet()) {
+            double[] v = state.get(e.getKey());
+            if (v.length != size) {
+                throw new IllegalArgumentException("state buffer " + e.getKey() + " has length " + v.length + ", but this optimizer has " + size);
+            }
+        }
+        for (java.util.Map.Entry<String, double[]> e : mine.entrySet()) {
+            System.arraycopy(state.get(e.getKey()), 0, e.getValue(), 0, size);
+        }
+        steps = (long) step[0];
+    }
+
+    /**
+     * Writes the state to {@code file} as safetensors: one {@code F64} tensor per buffer and
+     * {@code step}, and the optimizer's kind in the metadata (so that {@link #readState} refuses
+     * another kind's state).
+     */
+    public final void writeState(java.nio.file.Path file) throws java.io.IOException {
+        writeState(file, java.util.Collections.<String, String>emptyMap());
+    }
+
+    /** As {@link #writeState(java.nio.file.Path)}, with more metadata (a training run's own). */
+    public final void writeState(java.nio.file.Path file, java.util.Map<String, String> metadata) throws java.io.IOException {
+        final java.util.Map<String, String> meta = stateMetadata(metadata);
+        final java.util.Map<String, double[]> state = state();
+        TensorFile.atomically(file, out -> writeState(out, state, meta));
+    }
+
+    /** The state as safetensors bytes into {@code out}, with {@code metadata} beside the optimizer's own. */
+    public final void writeState(java.io.OutputStream out, java.util.Map<String, String> metadata) throws java.io.IOException {
+        writeState(out, state(), stateMetadata(metadata));
+    }
+
+    private java.util.Map<String, String> stateMetadata(java.util.Map<String, String> more) {
+        java.util.Map<String, String> meta = new java.util.LinkedHashMap<>();
+        meta.put("optimizer", getClass().getSimpleName());
+        meta.put("learning_rate", Double.toString(learningRate));
+        meta.putAll(more);
+        return meta;
+    }
+
+    private static void writeState(java.io.OutputStream out, java.util.Map<String, double[]> state, java.util.Map<String, String> meta)
+            throws java.io.IOException {
+        java.util.List<TensorFile.Out> tensors = new java.util.ArrayList<>();
+        for (java.util.Map.Entry<String, double[]> e : state.entrySet()) {
+            tensors.add(new TensorFile.Out(e.getKey(), new long[] {e.getValue().length}, e.getValue(), 0));
+        }
+        SafeTensors.write(out, tensors, DType.F64, meta);
+    }
+
+    /**
+     * Restores the state {@link #writeState} wrote; returns the file's metadata. Refuses the state
+     * of another kind of optimizer or size with a {@link ParameterFileException}. The learning
+     * rate is restored too.
+     */
+    public final java.util.Map<String, String> readState(java.nio.file.Path file) throws java.io.IOException {
+        try (SafeTensors f = SafeTensors.open(file)) {
+            String kind = f.metadata().get("optimizer");
+            if (!getClass().getSimpleName().equals(kind)) {
+                throw new ParameterFileException(file + ": the state of " + (kind == null ? "no optimizer" : kind) + ", not of "
+                        + getClass().getSimpleName());
+            }
+            java.util.Map<String, double[]> state = new java.util.LinkedHashMap<>();
+            for (TensorFile.Entry e : f.entries()) {
+                if (e.dtype() != DType.F64 || e.shape().length != 1) {
+                    throw new ParameterFileException(file + ": state tensor '" + e.name() + "' is not a vector of F64");
+                }
+                double[] v = new double[(int) e.elements()];
+                f.read(e, TensorFile.sink(v), 0);
+                state.put(e.name(), v);
+            }
+            try {
+                setState(state);
+                String rate = f.metadata().get("learning_rate");
+                if (rate != null) {
+                    setLearningRate(Double.parseDouble(rate));
+                }
+            } catch (IllegalArgumentException e) {
+                throw new ParameterFileException(file + ": " + e.getMessage());
+            }
+            return f.metadata();
+        }
+    }
+
     /** The number of parameters. */
     public final int size() {
         return size;

@@ -20,6 +20,60 @@ public final class RmsProp extends Optimizer {
         return new RmsProp(size, learningRate, 0.99, 1e-8, 0, 0, false);
     }
 
+    /** RMSprop with named options, PyTorch's defaults for the rest: {@code RmsProp.builder(n).lr(0.001).centered(true).build()}. */
+    public static Builder builder(int size) {
+        return new Builder(size);
+    }
+
+    /** Options of {@link RmsProp}, by name. */
+    public static final class Builder {
+        private final int size;
+        private double lr = 0.01;
+        private double alpha = 0.99;
+        private double eps = 1e-8;
+        private double weightDecay;
+        private double momentum;
+        private boolean centered;
+
+        private Builder(int size) {
+            this.size = size;
+        }
+
+        public Builder lr(double learningRate) {
+            this.lr = learningRate;
+            return this;
+        }
+
+        public Builder alpha(double alpha) {
+            this.alpha = alpha;
+            return this;
+        }
+
+        public Builder eps(double eps) {
+            this.eps = eps;
+            return this;
+        }
+
+        public Builder weightDecay(double weightDecay) {
+            this.weightDecay = weightDecay;
+            return this;
+        }
+
+        public Builder momentum(double momentum) {
+            this.momentum = momentum;
+            return this;
+        }
+
+        public Builder centered(boolean centered) {
+            this.centered = centered;
+            return this;
+        }
+
+        public RmsProp build() {
+            return new RmsProp(size, lr, alpha, eps, weightDecay, momentum, centered);
+        }
+    }
+
     public RmsProp(int size, double learningRate, double alpha, double eps, double weightDecay, double momentum, boolean centered) {
         super(size, learningRate);
         this.alpha = checkedAtLeast("alpha", alpha, 0);
@@ -53,6 +107,19 @@ public final class RmsProp extends Optimizer {
                 p[i] += -lr * (g / d);
             }
         }
+    }
+
+    @Override
+    protected java.util.Map<String, double[]> buffers() {
+        java.util.Map<String, double[]> b = new java.util.LinkedHashMap<>();
+        b.put("square_avg", squareAverage);
+        if (gradAverage != null) {
+            b.put("grad_avg", gradAverage);
+        }
+        if (buffer != null) {
+            b.put("momentum_buffer", buffer);
+        }
+        return b;
     }
 
     @Override

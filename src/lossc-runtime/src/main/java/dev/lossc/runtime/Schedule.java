@@ -33,4 +33,28 @@ public interface Schedule {
         }
         return (base, epoch) -> etaMin + (base - etaMin) * (1 + Math.cos(Math.PI * epoch / tMax)) / 2;
     }
+
+    /**
+     * {@code base * (start + (end - start) * min(epoch, total) / total)}, as
+     * {@code LinearLR(start_factor, end_factor, total_iters)}.
+     */
+    static Schedule linear(double startFactor, double endFactor, int total) {
+        if (!(startFactor > 0 && startFactor <= 1) || !(endFactor >= 0 && endFactor <= 1)) {
+            throw new IllegalArgumentException("the factors must be in (0, 1] and [0, 1], but they are " + startFactor + " and " + endFactor);
+        }
+        if (total < 1) {
+            throw new IllegalArgumentException("the number of epochs must be 1 or more, but it is " + total);
+        }
+        return (base, epoch) -> base * (startFactor + (endFactor - startFactor) * Math.min(epoch, total) / total);
+    }
+
+    /**
+     * A linear warm-up from {@code startFactor * base} to {@code base} over {@code epochs} epochs,
+     * then {@code then} from its own epoch 0: what {@code SequentialLR([LinearLR(start_factor,
+     * 1.0, epochs), then], milestones=[epochs])} computes.
+     */
+    static Schedule warmup(int epochs, double startFactor, Schedule then) {
+        Schedule up = linear(startFactor, 1.0, epochs);
+        return (base, epoch) -> epoch < epochs ? up.at(base, epoch) : then.at(base, epoch - epochs);
+    }
 }

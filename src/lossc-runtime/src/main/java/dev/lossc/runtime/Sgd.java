@@ -18,6 +18,54 @@ public final class Sgd extends Optimizer {
         return new Sgd(size, learningRate, 0, 0, 0, false);
     }
 
+    /** SGD with named options, PyTorch's defaults for the rest: {@code Sgd.builder(n).lr(0.1).momentum(0.9).nesterov(true).build()}. */
+    public static Builder builder(int size) {
+        return new Builder(size);
+    }
+
+    /** Options of {@link Sgd}, by name. */
+    public static final class Builder {
+        private final int size;
+        private double lr = 0.01;
+        private double momentum;
+        private double dampening;
+        private double weightDecay;
+        private boolean nesterov;
+
+        private Builder(int size) {
+            this.size = size;
+        }
+
+        public Builder lr(double learningRate) {
+            this.lr = learningRate;
+            return this;
+        }
+
+        public Builder momentum(double momentum) {
+            this.momentum = momentum;
+            return this;
+        }
+
+        public Builder dampening(double dampening) {
+            this.dampening = dampening;
+            return this;
+        }
+
+        public Builder weightDecay(double weightDecay) {
+            this.weightDecay = weightDecay;
+            return this;
+        }
+
+        public Builder nesterov(boolean nesterov) {
+            this.nesterov = nesterov;
+            return this;
+        }
+
+        public Sgd build() {
+            return new Sgd(size, lr, momentum, dampening, weightDecay, nesterov);
+        }
+    }
+
     /**
      * Every option of {@code torch.optim.SGD}; Nesterov momentum needs a positive momentum and no
      * dampening (as PyTorch checks).
@@ -45,6 +93,15 @@ public final class Sgd extends Optimizer {
             }
             p[i] -= lr * g;
         }
+    }
+
+    @Override
+    protected java.util.Map<String, double[]> buffers() {
+        java.util.Map<String, double[]> b = new java.util.LinkedHashMap<>();
+        if (buffer != null) {
+            b.put("momentum_buffer", buffer);
+        }
+        return b;
     }
 
     @Override

@@ -149,12 +149,127 @@ class TorchOptimTest {
         for (Object s : schedules) {
             String name = get(s, "schedule");
             double[] rates = doubles(get(s, "rates"));
-            Schedule schedule = name.equals("step") ? Schedule.step(3, 0.5) : Schedule.cosine(10, 0.001);
+            Schedule schedule;
+            switch (name) {
+                case "step":
+                    schedule = Schedule.step(3, 0.5);
+                    break;
+                case "cosine":
+                    schedule = Schedule.cosine(10, 0.001);
+                    break;
+                case "linear":
+                    schedule = Schedule.linear(0.25, 0.75, 5);
+                    break;
+                default:
+                    schedule = Schedule.warmup(4, 0.1, Schedule.cosine(8, 0));
+            }
             for (int epoch = 0; epoch < rates.length; epoch++) {
                 assertEquals(rates[epoch], schedule.at(0.1, epoch), 1e-15, name + " epoch " + epoch);
             }
         }
+        assertEquals(4, schedules.size());
         assertEquals(0.1, Schedule.constant().at(0.1, 99), 0.0);
+    }
+
+    @Test
+    void plateauLowersTheRateAsTorchDoes() {
+        List<Object> plateaus = get(REFERENCE, "plateaus");
+        for (Object run : plateaus) {
+            Map<String, Object> o = get(run, "options");
+            Plateau plateau = new Plateau(option(o, "factor", 0.1), (int) option(o, "patience", 10), option(o, "threshold", 1e-4),
+                    (int) option(o, "cooldown", 0), option(o, "min_lr", 0), 1e-8);
+            double[] metrics = doubles(get(run, "metrics"));
+            double[] rates = doubles(get(run, "rates"));
+            double rate = 0.1;
+            for (int i = 0; i < metrics.length; i++) {
+                rate = plateau.step(metrics[i], rate);
+                assertEquals(rates[i], rate, 1e-15, o + " epoch " + i);
+            }
+        }
+        assertEquals(2, plateaus.size());
+    }
+
+    @Test
+    void clippingGivesTorchsGradients() {
+        List<Object> clips = get(REFERENCE, "clips");
+        for (Object c : clips) {
+            double[] g = doubles(get(c, "grad"));
+            double limit = ((Number) get(c, "limit")).doubleValue();
+            if (get(c, "kind").equals("norm")) {
+                double norm = Gradients.clipNorm(g, limit);
+                assertEquals(((Number) get(c, "norm")).doubleValue(), norm, 1e-14);
+            } else {
+                Gradients.clipValue(g, limit);
+            }
+            double[] want = doubles(get(c, "clipped"));
+            for (int i = 0; i < g.length; i++) {
+                assertEquals(want[i], g[i], 1e-15 * Math.max(1, Math.abs(want[i])), get(c, "kind") + " " + limit + " [" + i + "]");
+            }
+        }
+        assertEquals(3, clips.size());
+    }
+
+    /** Stopped after 10 steps, its state saved and restored into a new optimizer: the next 15 steps are torch's, bit for bit those of one run. */
+    @TestFactory
+    Stream<DynamicTest> aRestoredStateContinuesBitForBit(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        double[] initial = doubles(REFERENCE.get("initial"));
+        List<Object> gradients = get(REFERENCE, "gradients");
+        List<Object> runs = get(REFERENCE, "runs");
+        List<DynamicTest> tests = new ArrayList<>();
+        int k = 0;
+        for (Object run : runs) {
+            String name = get(run, "optimizer");
+            Map<String, Object> options = get(run, "options");
+            java.nio.file.Path file = tmp.resolve("state" + k++ + ".safetensors");
+            tests.add(DynamicTest.dynamicTest(name + " " + options, () -> {
+                Optimizer whole = optimizer(name, options, initial.length);
+                double[] p = initial.clone();
+                for (int t = 0; t < gradients.size(); t++) {
+                    whole.step(p, doubles(gradients.get(t)));
+                }
+                Optimizer first = optimizer(name, options, initial.length);
+                double[] q = initial.clone();
+                for (int t = 0; t < 10; t++) {
+                    first.step(q, doubles(gradients.get(t)));
+                }
+                first.writeState(file);
+                Optimizer second = optimizer(name, options, initial.length);
+                second.readState(file);
+                assertEquals(10, second.steps());
+                for (int t = 10; t < gradients.size(); t++) {
+                    second.step(q, doubles(gradients.get(t)));
+                }
+                for (int i = 0; i < p.length; i++) {
+                    assertEquals(Double.doubleToLongBits(p[i]), Double.doubleToLongBits(q[i]), "p[" + i + "]");
+                }
+                // Another kind's state is refused.
+                Optimizer other = name.equals("sgd") ? Adam.of(initial.length, 0.1) : Sgd.of(initial.length, 0.1);
+                ParameterFileException e = assertThrows(ParameterFileException.class, () -> other.readState(file));
+                assertTrue(e.getMessage().contains("the state of " + first.getClass().getSimpleName() + ", not of "), e.getMessage());
+            }));
+        }
+        return tests.stream();
+    }
+
+    @Test
+    void buildersNameTheOptions() {
+        double[] p = {1, 2};
+        double[] g = {0.5, -0.25};
+        Adam byName = Adam.builder(2).lr(0.01).betas(0.8, 0.99).eps(1e-7).weightDecay(0.01).amsgrad(true).build();
+        Adam byPosition = new Adam(2, 0.01, 0.8, 0.99, 1e-7, 0.01, false, true);
+        double[] a = p.clone();
+        double[] b = p.clone();
+        for (int i = 0; i < 5; i++) {
+            byName.step(a, g);
+            byPosition.step(b, g);
+        }
+        assertEquals(java.util.Arrays.toString(b), java.util.Arrays.toString(a));
+        assertEquals(java.util.Arrays.toString(Adam.adamW(2, 0.001).state().keySet().toArray()),
+                java.util.Arrays.toString(Adam.builder(2).adamW().build().state().keySet().toArray()));
+        assertEquals(0.1, Sgd.builder(2).lr(0.1).momentum(0.9).nesterov(true).build().learningRate(), 0);
+        assertEquals("[square_avg, grad_avg, momentum_buffer, step]",
+                RmsProp.builder(2).centered(true).momentum(0.5).build().state().keySet().toString());
+        assertEquals("[sum, step]", Adagrad.builder(2).lr(0.1).build().state().keySet().toString());
     }
 
     @Test
