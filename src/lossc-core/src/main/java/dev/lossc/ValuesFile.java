@@ -67,17 +67,35 @@ public final class ValuesFile {
     /** As {@link #read(String, ModelLayout, Reporter, Map, Map, boolean)}, streaming {@code file}. */
     public static boolean read(java.nio.file.Path file, ModelLayout model, Reporter reporter, Map<String, double[]> inputs,
                                Map<String, double[]> params, boolean paramsOptional) throws IOException {
-        return read(parse(file, reporter), model, reporter, inputs, params, paramsOptional);
+        return read(parse(file, reporter), model, reporter, inputs, params, paramsOptional, name -> true);
+    }
+
+    /**
+     * As {@link #read(java.nio.file.Path, ModelLayout, Reporter, Map, Map, boolean)}; an input for
+     * which {@code inputRequired} is false may be left out (an output needs only some inputs).
+     */
+    public static boolean read(java.nio.file.Path file, ModelLayout model, Reporter reporter, Map<String, double[]> inputs,
+                               Map<String, double[]> params, boolean paramsOptional, java.util.function.Predicate<String> inputRequired)
+            throws IOException {
+        return read(parse(file, reporter), model, reporter, inputs, params, paramsOptional, inputRequired);
     }
 
     private static boolean read(Map<String, Entry> entries, ModelLayout model, Reporter reporter, Map<String, double[]> inputs,
                                 Map<String, double[]> params, boolean paramsOptional) {
+        return read(entries, model, reporter, inputs, params, paramsOptional, name -> true);
+    }
+
+    private static boolean read(Map<String, Entry> entries, ModelLayout model, Reporter reporter, Map<String, double[]> inputs,
+                                Map<String, double[]> params, boolean paramsOptional, java.util.function.Predicate<String> inputRequired) {
         if (entries == null) {
             return false;
         }
         java.util.Set<String> known = new java.util.HashSet<>();
         for (ModelLayout.Slot in : model.inputs()) {
             known.add(in.name());
+            if (!entries.containsKey(in.name()) && !inputRequired.test(in.name())) {
+                continue;
+            }
             double[] v = take(entries, "input", in.name(), in.shape(), reporter);
             if (v != null && in.integer()) {
                 v = integers(in, v, entries.get(in.name()).pos(), reporter);

@@ -103,7 +103,13 @@ final class Common {
      */
     static boolean readValues(CommandLine.Model.CommandSpec spec, Path file, dev.lossc.ModelLayout model, java.util.Map<String, double[]> inputs,
                               java.util.Map<String, double[]> params, boolean paramsOptional) {
-        return readJson(spec, file, reporter -> dev.lossc.ValuesFile.read(file, model, reporter, inputs, params, paramsOptional));
+        return readValues(spec, file, model, inputs, params, paramsOptional, name -> true);
+    }
+
+    /** As {@link #readValues}; an input for which {@code inputRequired} is false may be left out. */
+    static boolean readValues(CommandLine.Model.CommandSpec spec, Path file, dev.lossc.ModelLayout model, java.util.Map<String, double[]> inputs,
+                              java.util.Map<String, double[]> params, boolean paramsOptional, java.util.function.Predicate<String> inputRequired) {
+        return readJson(spec, file, reporter -> dev.lossc.ValuesFile.read(file, model, reporter, inputs, params, paramsOptional, inputRequired));
     }
 
     /** Reads a params file ({@code eval --params}, {@code train --init}) into {@code params}, as {@link #readValues}. */
@@ -112,8 +118,67 @@ final class Common {
         return readJson(spec, file, reporter -> dev.lossc.ValuesFile.readParams(file, model, reporter, params, inputsIgnored));
     }
 
+    /**
+     * Sets a run's parameters on {@code driver}, in every command the same way: from
+     * {@code initParameters(seed)} when a seed is given, then the params file (any format), then the
+     * params the values file gave ({@code fromValues}), each later one winning. A param none of them
+     * gives is an error (V003) naming the files, unless a seed filled it. Returns false after
+     * printing the problems.
+     */
+    static boolean setParameters(CommandLine.Model.CommandSpec spec, dev.lossc.ModelDriver driver, Path values,
+                                 java.util.Map<String, double[]> fromValues, Path paramsFile, Long seed) {
+        dev.lossc.ModelLayout model = driver.layout();
+        java.util.Map<String, double[]> fromFile = new java.util.LinkedHashMap<>();
+        if (paramsFile != null && !Weights.read(spec, "--params", paramsFile, model, fromFile, false, true)) {
+            return false;
+        }
+        if (seed == null) {
+            List<String> missing = new ArrayList<>();
+            for (dev.lossc.ModelLayout.Slot p : model.params()) {
+                if (!fromFile.containsKey(p.name()) && !fromValues.containsKey(p.name())) {
+                    missing.add("'" + p.name() + "' " + p.shape());
+                }
+            }
+            if (!missing.isEmpty()) {
+                PrintWriter err = spec.commandLine().getErr();
+                String where = paramsFile == null ? "the values file" : values == null ? "the params file" : "the values or the params file";
+                err.println((paramsFile != null ? paramsFile : values) + ": error: missing value for param " + String.join(", ", missing)
+                        + " (in neither " + where + "; --seed S fills the params left out with initParameters(S)) [V003]");
+                err.flush();
+                return false;
+            }
+        } else {
+            driver.initParameters(seed);
+        }
+        driver.setParams(fromFile);
+        driver.setParams(fromValues);
+        return true;
+    }
+
     private interface JsonReader {
         boolean read(dev.lossc.diag.Reporter reporter) throws java.io.IOException;
+    }
+
+    /**
+     * Whether {@code file} can be read as an input of at most {@code maxBytes}: a missing file or a
+     * directory is a usage error; a device, a pipe, a file over the limit is printed as
+     * {@code FILE: error: …} (then false).
+     */
+    static boolean inputFile(CommandLine.Model.CommandSpec spec, Path file, long maxBytes) {
+        if (!Files.exists(file)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "no such file: " + file);
+        }
+        if (Files.isDirectory(file)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "not a file: " + file);
+        }
+        dev.lossc.diag.Diagnostic problem = SourceFiles.problem(file, file.toString(), maxBytes);
+        if (problem != null) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println(problem.headline());
+            err.flush();
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -121,19 +186,10 @@ final class Common {
      * then streams it through {@code reader}; diagnostics quote their lines from the file.
      */
     private static boolean readJson(CommandLine.Model.CommandSpec spec, Path file, JsonReader reader) {
-        if (!Files.exists(file)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "no such file: " + file);
-        }
-        if (Files.isDirectory(file)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "not a file: " + file);
-        }
-        PrintWriter err = spec.commandLine().getErr();
-        dev.lossc.diag.Diagnostic problem = SourceFiles.problem(file, file.toString(), dev.lossc.diag.Limits.MAX_VALUES_BYTES);
-        if (problem != null) {
-            err.println(problem.headline());
-            err.flush();
+        if (!inputFile(spec, file, dev.lossc.diag.Limits.MAX_VALUES_BYTES)) {
             return false;
         }
+        PrintWriter err = spec.commandLine().getErr();
         dev.lossc.diag.Reporter reporter = new dev.lossc.diag.Reporter(file.toString());
         try {
             if (reader.read(reporter)) {

@@ -31,13 +31,20 @@ final class GradcheckCommand implements Callable<Integer> {
     Path file;
 
     @CommandLine.Option(names = "--values", paramLabel = "VALUES.json",
-            description = "Inputs and params to check at (params it leaves out come from initParameters(--seed)). "
+            description = "Inputs and params to check at (params it leaves out come from --params or, with --seed, initParameters). "
                     + "Without it: random inputs (standard normal; ints over their range; varying dims at their maximum) and "
                     + "initParameters(--seed).")
     Path values;
 
-    @CommandLine.Option(names = "--seed", paramLabel = "S", defaultValue = "0", converter = OptionValues.Seed.class,
-            description = "Seed of the initial parameters, the random inputs and the sampled positions (default: ${DEFAULT-VALUE}).")
+    @CommandLine.Option(names = "--params", paramLabel = "PARAMS",
+            description = "Params from a file: lossc's params JSON, .safetensors, .npz or .npy (values in the values file win).")
+    Path paramsFile;
+
+    @CommandLine.Option(names = "--seed", paramLabel = "S", converter = OptionValues.Seed.class,
+            description = "Seed of the sampled positions and of the random inputs, and initParameters(S) for the params no file gives "
+                    + "(default: 0 without --values; with --values, params must then come from the files).")
+    Long seedOption;
+
     long seed;
 
     @CommandLine.Option(names = "--eps", paramLabel = "H", defaultValue = "1e-6", converter = OptionValues.Positive.class,
@@ -64,6 +71,10 @@ final class GradcheckCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
+        seed = seedOption == null ? 0 : seedOption;
+        if (paramsFile != null) {
+            Weights.format(spec, "--params", paramsFile);
+        }
         byte[] source = Common.read(spec, file, Limits.MAX_SOURCE_BYTES);
         if (source == null) {
             return Main.INPUT_ERRORS;
@@ -75,16 +86,19 @@ final class GradcheckCommand implements Callable<Integer> {
         ModelLayout model = r.layout().orElseThrow();
         Map<String, double[]> inputs = new LinkedHashMap<>();
         Map<String, double[]> params = new LinkedHashMap<>();
+        // Random mode: every param from initParameters(seed), as --seed 0 by default.
+        Long fill = values == null ? (Long) seed : seedOption;
         if (values != null) {
-            if (!Common.readValues(spec, values, model, inputs, params, true)) {
+            if (!Common.readValues(spec, values, model, inputs, params, fill != null || paramsFile != null)) {
                 return Main.INPUT_ERRORS;
             }
         } else {
             inputs = GradCheck.randomInputs(model, seed);
         }
         ModelDriver driver = ModelDriver.load(List.of(r), List.of("-nowarn")).get(0);
-        driver.initParameters(seed);
-        driver.setParams(params);
+        if (!Common.setParameters(spec, driver, values, params, paramsFile, fill)) {
+            return Main.INPUT_ERRORS;
+        }
         GradCheck.Settings settings = new GradCheck.Settings(eps, atol, rtol, maxPerParam, seed);
         List<GradCheck.ParamResult> results = GradCheck.run(driver, inputs, settings);
         out.printf(Locale.ROOT, "gradcheck %s at %s, seed %d: eps %s, atol %s, rtol %s%n", model.className(),

@@ -36,9 +36,13 @@ final class GraphCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--values", paramLabel = "VALUES.json", description = "Inputs and params to annotate the graph at.")
     Path values;
 
-    @CommandLine.Option(names = "--seed", paramLabel = "S",
-            description = "Params the values file leaves out come from initParameters(S).")
+    @CommandLine.Option(names = "--seed", paramLabel = "S", converter = OptionValues.Seed.class,
+            description = "Params that neither the values file nor --params gives come from initParameters(S).")
     Long seed;
+
+    @CommandLine.Option(names = "--params", paramLabel = "PARAMS",
+            description = "Params from a file: lossc's params JSON, .safetensors, .npz or .npy (values in the values file win).")
+    Path paramsFile;
 
     @Override
     public Integer call() throws Exception {
@@ -51,6 +55,13 @@ final class GraphCommand implements Callable<Integer> {
         List<dev.lossc.OutputFiles.Role> read = new java.util.ArrayList<>(List.of(new dev.lossc.OutputFiles.Role(file, "the model")));
         if (values != null) {
             read.add(new dev.lossc.OutputFiles.Role(values, "the values (--values)"));
+        }
+        if (paramsFile != null) {
+            Weights.format(spec, "--params", paramsFile);
+            if (values == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--params annotates the graph at values: give --values too");
+            }
+            read.add(new dev.lossc.OutputFiles.Role(paramsFile, "the params (--params)"));
         }
         if (!Common.outputsWritable(spec, List.of(new dev.lossc.OutputFiles.Role(output, "the graph (-o)")), read)) {
             return Main.INPUT_ERRORS;
@@ -67,11 +78,21 @@ final class GraphCommand implements Callable<Integer> {
         Map<String, double[]> params = new LinkedHashMap<>();
         if (values != null) {
             inputs = new LinkedHashMap<>();
-            if (!Common.readValues(spec, values, r.layout().orElseThrow(), inputs, params, seed != null)) {
+            if (!Common.readValues(spec, values, r.layout().orElseThrow(), inputs, params, seed != null || paramsFile != null)) {
                 return Main.INPUT_ERRORS;
             }
+            // Every param as every command takes them: --seed, then --params, then the values file.
+            dev.lossc.ModelDriver driver = dev.lossc.ModelDriver.load(List.of(r), List.of("-nowarn")).get(0);
+            if (!Common.setParameters(spec, driver, values, params, paramsFile, seed)) {
+                return Main.INPUT_ERRORS;
+            }
+            params = new LinkedHashMap<>();
+            double[] flat = driver.parameters();
+            for (dev.lossc.ModelLayout.Slot p : r.layout().orElseThrow().params()) {
+                params.put(p.name(), java.util.Arrays.copyOfRange(flat, p.offset(), p.offset() + p.shape().size()));
+            }
         }
-        String dot = Graphs.dot(r, inputs, params, seed);
+        String dot = Graphs.dot(r, inputs, params, null);
         byte[] bytes = dot.getBytes(StandardCharsets.UTF_8);
         if (svg) {
             bytes = render(dot, err);

@@ -43,6 +43,19 @@ final class Json {
         return out.append('}').toString();
     }
 
+    /** Only the outputs: {@code {"outputs": {NAME: value, …}}} ({@code eval --outputs-only}). */
+    static String outputs(List<ModelLayout.Output> outputs, java.util.Map<String, double[]> outputValues) {
+        StringBuilder out = new StringBuilder("{\"outputs\": {");
+        for (int k = 0; k < outputs.size(); k++) {
+            ModelLayout.Output o = outputs.get(k);
+            if (k > 0) {
+                out.append(", ");
+            }
+            value(out, o.name(), o.shape(), outputValues.get(o.name()), 0);
+        }
+        return out.append("}}").toString();
+    }
+
     /** Every param's value, {@code {"W": [[…], …], "b": […], …}}: a params file that {@code eval --params} reads back. */
     static String params(List<ModelLayout.Slot> params, double[] values) {
         StringBuilder out = new StringBuilder("{");

@@ -5,20 +5,18 @@ import dev.lossc.LossCompiler;
 import dev.lossc.ModelDriver;
 import dev.lossc.ModelLayout;
 import dev.lossc.OutputFiles;
-import dev.lossc.SourceFiles;
 import dev.lossc.diag.Limits;
 import dev.lossc.runtime.Adagrad;
 import dev.lossc.runtime.Adam;
 import dev.lossc.runtime.Optimizer;
+import dev.lossc.runtime.Plateau;
 import dev.lossc.runtime.RmsProp;
-import dev.lossc.runtime.Schedule;
 import dev.lossc.runtime.Sgd;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,7 +32,8 @@ import picocli.CommandLine.Command;
         header = "Trains a model on CSV data with mini-batches and an optimizer of lossc-runtime.",
         description = "Trains the model with torch.optim's update rules and prints, after every epoch, the training and "
                 + "validation loss (and the accuracy, when the model has an output that scores int labels). With --out, the "
-                + "parameters are written after every epoch, atomically, in the format 'lossc eval --params' reads. With --sweep, "
+                + "parameters are written after every epoch, atomically, in the format the file's name says (.json, as 'lossc eval "
+                + "--params' reads, .safetensors, .npz or .npy), and the state a --resume continues from beside them. With --sweep, "
                 + "every combination of the values given is trained and ranked, and --out receives the best run's parameters. "
                 + "Training stops with exit code 1 when the loss stops being finite; the parameters of the last finite epoch "
                 + "stay in --out.")
@@ -56,7 +55,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "Hold out this share of the data (drawn with the seed) for validation, instead of --validate.")
     Double holdout;
 
-    @CommandLine.Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "sgd", converter = OptimizerName.class,
+    @CommandLine.Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "sgd", converter = TrainValues.OptimizerName.class,
             description = "sgd, adagrad, rmsprop, adam or adamw (default: ${DEFAULT-VALUE}).")
     String optimizer;
 
@@ -75,16 +74,40 @@ final class TrainCommand implements Callable<Integer> {
             description = "Weight decay, a finite number of 0 or more (default: 0; 0.01 for adamw).")
     Double weightDecay;
 
+    @CommandLine.Option(names = "--betas", paramLabel = "B1,B2", converter = TrainValues.BetasConverter.class,
+            description = "Adam's and AdamW's betas, each from 0 to 1, 1 excluded (default: 0.9,0.999).")
+    TrainValues.Betas betas;
+
+    @CommandLine.Option(names = "--eps", paramLabel = "EPS", converter = OptionValues.NonNegative.class,
+            description = "The eps of adam, adamw, rmsprop and adagrad, a finite number of 0 or more (default: torch's, 1e-8; 1e-10 "
+                    + "for adagrad).")
+    Double eps;
+
     @CommandLine.Option(names = "--schedule", paramLabel = "S", defaultValue = "constant", converter = ScheduleSpec.Converter.class,
-            description = "constant, step:N:GAMMA (the rate times GAMMA every N epochs; N of 1 or more, GAMMA above 0) or "
-                    + "cosine[:MIN] (annealed to MIN over the epochs; MIN from 0 to the rate) (default: ${DEFAULT-VALUE}).")
+            description = "constant, step:N:GAMMA (the rate times GAMMA every N epochs; N of 1 or more, GAMMA above 0), "
+                    + "cosine[:MIN] (annealed to MIN over the epochs; MIN from 0 to the rate) or plateau[:FACTOR[:PATIENCE]] (the "
+                    + "rate times FACTOR when the validation loss has not improved for more than PATIENCE epochs, as "
+                    + "ReduceLROnPlateau; default 0.1 and 10) (default: ${DEFAULT-VALUE}).")
     ScheduleSpec schedule;
 
+    @CommandLine.Option(names = "--warmup", paramLabel = "N[:START]", converter = TrainValues.Warmup.Converter.class,
+            description = "A linear warm-up over the first N epochs, from START times the rate to the rate (default START: 1/3, as "
+                    + "LinearLR); the schedule starts after it.")
+    TrainValues.Warmup warmup;
+
+    @CommandLine.Option(names = "--clip-norm", paramLabel = "MAX", converter = OptionValues.Positive.class,
+            description = "Scale each batch's gradient to a Euclidean norm of at most MAX, as clip_grad_norm_.")
+    Double clipNorm;
+
+    @CommandLine.Option(names = "--clip-value", paramLabel = "MAX", converter = OptionValues.Positive.class,
+            description = "Clamp each element of each batch's gradient to [-MAX, MAX], as clip_grad_value_ (after --clip-norm).")
+    Double clipValue;
+
     @CommandLine.Option(names = "--epochs", paramLabel = "N", defaultValue = "10", converter = OptionValues.AtLeastOne.class,
-            description = "Epochs, 1 or more (default: ${DEFAULT-VALUE}).")
+            description = "Epochs, 1 or more; with --resume, the epochs of the whole run (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @CommandLine.Option(names = "--batch", paramLabel = "N|all", defaultValue = "32", converter = BatchSize.class,
+    @CommandLine.Option(names = "--batch", paramLabel = "N|all", defaultValue = "32", converter = TrainValues.BatchSize.class,
             description = "Rows per optimizer step, 1 or more, or all; a last partial batch is used (default: ${DEFAULT-VALUE}).")
     String batch;
 
@@ -92,25 +115,45 @@ final class TrainCommand implements Callable<Integer> {
             description = "Seed of initParameters, the shuffles and the hold-out split (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @CommandLine.Option(names = "--out", paramLabel = "PARAMS.json", description = "Where to write the trained parameters.")
+    @CommandLine.Option(names = "--out", paramLabel = "PARAMS", description = "Where to write the trained parameters: a .json, "
+            + ".safetensors, .npz or .npy file.")
     Path out;
 
-    @CommandLine.Option(names = "--init", paramLabel = "VALUES.json",
-            description = "Start from these parameters (a params file, or a values file whose inputs are skipped) instead of "
-                    + "initParameters(--seed).")
+    @CommandLine.Option(names = "--keep", paramLabel = "last|best", defaultValue = "last",
+            description = "Which epoch's parameters --out holds: the last, or the one with the best validation loss (training loss "
+                    + "without validation data) (default: ${DEFAULT-VALUE}).")
+    TrainValues.Keep keep;
+
+    @CommandLine.Option(names = "--early-stop", paramLabel = "N", converter = OptionValues.AtLeastOne.class,
+            description = "Stop when the validation loss (training loss without validation data) has not improved for N epochs.")
+    Integer earlyStop;
+
+    @CommandLine.Option(names = "--resume",
+            description = "Continue the run whose state --out's state file holds (FILE.state.safetensors beside it), as if it had not "
+                    + "stopped: the same options give the same parameters, bit for bit.")
+    boolean resume;
+
+    @CommandLine.Option(names = "--init", paramLabel = "PARAMS",
+            description = "Start from these parameters (a .json params file or values file whose inputs are skipped, .safetensors, .npz "
+                    + "or .npy) instead of initParameters(--seed).")
     Path init;
 
     @CommandLine.Option(names = "--every", paramLabel = "N", defaultValue = "1", converter = OptionValues.AtLeastOne.class,
             description = "Print every N-th epoch, and the first and the last (default: ${DEFAULT-VALUE}).")
     int every;
 
-    @CommandLine.Option(names = "--plot", paramLabel = "CURVE.svg",
-            description = "Draw the loss per epoch as SVG: the training and validation loss, or one curve per combination of a sweep.")
+    @CommandLine.Option(names = "--plot", paramLabel = "CURVE.svg|CURVE.png",
+            description = "Draw the loss per epoch: the training and validation loss, or the curves of a sweep's best runs.")
     Path plot;
 
-    @CommandLine.Option(names = "--sweep", paramLabel = "KEY=V1,V2,…", converter = Sweep.Converter.class,
+    @CommandLine.Option(names = "--log", paramLabel = "METRICS.jsonl|METRICS.csv",
+            description = "One line per epoch (loss, validation loss, accuracy, rate, seconds, rows per second), flushed as it is "
+                    + "written.")
+    Path log;
+
+    @CommandLine.Option(names = "--sweep", paramLabel = "KEY=V1,V2,…", converter = TrainValues.Sweep.Converter.class,
             description = "Train every combination (keys: lr, batch, optimizer, epochs, momentum, weight-decay); repeatable.")
-    List<Sweep> sweeps = new ArrayList<>();
+    List<TrainValues.Sweep> sweeps = new ArrayList<>();
 
     @CommandLine.Option(names = "--allow-nonfinite",
             description = "Go on training when the loss or the parameters stop being finite, instead of stopping with exit code 1.")
@@ -136,21 +179,22 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * A finished run: its configuration, its epochs, its parameters at the end, and, if it diverged,
-     * where (then its epochs are those that finished).
+     * A finished run: its configuration, its epochs, the parameters --out gets (the last epoch's,
+     * or the best's with --keep best), and, if it diverged, where (then its epochs are those that
+     * finished).
      */
-    record Run(Config config, List<Trainer.Epoch> epochs, double[] parameters, Trainer.Diverged diverged) {
+    record Run(Config config, List<Trainer.Epoch> epochs, double[] parameters, Trainer.Diverged diverged, double best, int bestEpoch) {
         Trainer.Epoch last() {
             return epochs.isEmpty() ? null : epochs.get(epochs.size() - 1);
         }
 
-        /** What the sweep ranks by: the last epoch's validation loss (training loss without validation data); a diverged run last. */
-        double score(boolean validated) {
+        /** What a sweep ranks by: the kept epoch's validation loss (training loss without validation data); a diverged run last. */
+        double score(boolean validated, TrainValues.Keep keep) {
             Trainer.Epoch e = last();
             if (diverged != null || e == null) {
                 return Double.POSITIVE_INFINITY;
             }
-            double v = validated ? e.validationLoss() : e.trainLoss();
+            double v = keep == TrainValues.Keep.BEST ? best : validated ? e.validationLoss() : e.trainLoss();
             return Double.isNaN(v) ? Double.POSITIVE_INFINITY : v;
         }
     }
@@ -159,18 +203,16 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (holdout != null && validate != null) {
-            throw usage("--holdout and --validate are alternatives: give one");
-        }
+        checkCombinations();
         List<String> keys = sweepKeys();
         List<Config> configs = configs(keys);
-        if (!outputsChecked()) {
+        if (!outputsChecked(configs.size() > 1)) {
             return Main.INPUT_ERRORS;
         }
         // Every output is locked before any work starts: a second run on the same --out fails at once.
         List<OutputFiles.Lock> locks = new ArrayList<>();
         try {
-            for (Path p : outputs()) {
+            for (Path p : outputs(configs.size() > 1)) {
                 try {
                     locks.add(OutputFiles.lock(p));
                 } catch (IOException e) {
@@ -187,28 +229,67 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private List<Path> outputs() {
+    /** Options that only mean something together, or not together. */
+    private void checkCombinations() {
+        if (holdout != null && validate != null) {
+            throw usage("--holdout and --validate are alternatives: give one");
+        }
+        if (out != null) {
+            Weights.format(spec, "--out", out);
+        }
+        if (init != null) {
+            Weights.format(spec, "--init", init);
+        }
+        if (plot != null && !LossPlot.named(plot)) {
+            throw usage("--plot must name an .svg or .png file, but it is " + plot);
+        }
+        if (log != null && !MetricsLog.named(log)) {
+            throw usage("--log must name a .jsonl or .csv file, but it is " + log);
+        }
+        if (resume && out == null) {
+            throw usage("--resume continues the run of --out: give --out");
+        }
+        if (resume && (!sweeps.isEmpty() || init != null)) {
+            throw usage("--resume continues one run from its own state: it goes with neither --sweep nor --init");
+        }
+        boolean sweepsOptimizer = sweeps.stream().anyMatch(s -> s.key().equals("optimizer"));
+        if (betas != null && !sweepsOptimizer && !optimizer.startsWith("adam")) {
+            throw usage("--betas is an option of adam and adamw, not of " + optimizer);
+        }
+        if (eps != null && !sweepsOptimizer && optimizer.equals("sgd")) {
+            throw usage("--eps is an option of adam, adamw, rmsprop and adagrad, not of sgd");
+        }
+    }
+
+    /** The files this run writes: --out and its training state (one run only), --plot, --log. */
+    private List<Path> outputs(boolean sweeping) {
         List<Path> paths = new ArrayList<>();
         if (out != null) {
             paths.add(out);
+            if (!sweeping) {
+                paths.add(TrainingState.beside(out));
+            }
         }
         if (plot != null) {
             paths.add(plot);
+        }
+        if (log != null) {
+            paths.add(log);
         }
         return paths;
     }
 
     /** The outputs under lossc's policy, against the inputs this command reads. */
-    private boolean outputsChecked() {
-        if (plot != null && !plot.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".svg")) {
-            throw usage("--plot must name an .svg file, but it is " + plot);
-        }
+    private boolean outputsChecked(boolean sweeping) {
         List<OutputFiles.Role> outs = new ArrayList<>();
         if (out != null) {
             outs.add(new OutputFiles.Role(out, "the parameters (--out)"));
         }
         if (plot != null) {
             outs.add(new OutputFiles.Role(plot, "the plot (--plot)"));
+        }
+        if (log != null) {
+            outs.add(new OutputFiles.Role(log, "the metrics log (--log)"));
         }
         List<OutputFiles.Role> ins = new ArrayList<>();
         ins.add(new OutputFiles.Role(file, "the model"));
@@ -219,7 +300,15 @@ final class TrainCommand implements Callable<Integer> {
         if (init != null) {
             ins.add(new OutputFiles.Role(init, "the initial parameters (--init)"));
         }
-        return Common.outputsWritable(spec, outs, ins);
+        if (!Common.outputsWritable(spec, outs, ins)) {
+            return false;
+        }
+        // The state beside --out, once --out itself is fine (a problem with its folder is said once).
+        if (out != null && !sweeping) {
+            outs.add(new OutputFiles.Role(TrainingState.beside(out), "the training state beside --out"));
+            return Common.outputsWritable(spec, outs, ins);
+        }
+        return true;
     }
 
     private int train(List<Config> configs, List<String> keys, PrintWriter o, PrintWriter err) throws Exception {
@@ -229,13 +318,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         // Checked as every command checks its inputs (only regular files, a bounded size); then streamed.
         for (Path p : validate == null ? List.of(data) : List.of(data, validate)) {
-            if (!java.nio.file.Files.exists(p)) {
-                throw usage("no such file: " + p);
-            }
-            var problem = SourceFiles.problem(p, p.toString(), Limits.MAX_DATA_BYTES);
-            if (problem != null) {
-                err.println(problem.headline());
-                err.flush();
+            if (!Common.inputFile(spec, p, Limits.MAX_DATA_BYTES)) {
                 return Main.INPUT_ERRORS;
             }
         }
@@ -275,44 +358,52 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, double[]> initial = null;
         if (init != null) {
             initial = new LinkedHashMap<>();
-            if (!Common.readParams(spec, init, model, initial, true)) {
+            if (!Weights.read(spec, "--init", init, model, initial, true, false)) {
                 return Main.INPUT_ERRORS;
             }
         }
-        startFrom = initial;
+        TrainingState resumed = null;
+        if (resume) {
+            resumed = resumedState(model, train, validation, configs.get(0), err);
+            if (resumed == null) {
+                return Main.INPUT_ERRORS;
+            }
+        }
         ModelDriver driver = ModelDriver.load(List.of(r), List.of("-nowarn")).get(0);
         boolean sweeping = configs.size() > 1;
         boolean validated = validation != null;
         List<Run> runs = new ArrayList<>();
         Run best = null;
-        for (Config c : configs) {
-            if (sweeping) {
-                o.println("== " + c.describe(keys));
-            }
-            Run run = train(driver, model, c, train, validation, sweeping ? null : out, sweeping, o);
-            runs.add(run);
-            if (run.diverged() != null) {
-                String where = run.diverged().describe() + " (lr " + fmt(schedule.schedule(c.epochs()).at(c.lr(), run.diverged().epoch - 1)) + ")";
-                if (!sweeping) {
-                    o.flush();
-                    err.println(file + ": error: training diverged: " + where + "; stopped. "
-                            + (out == null ? "" : run.epochs().isEmpty() ? out + " was not written. "
-                            : out + " holds the parameters of epoch " + run.epochs().size() + ". ")
-                            + "Lower --lr, or give --allow-nonfinite to go on.");
-                    err.flush();
-                    writePlot(model, runs, keys, validated, o);
-                    return Main.INPUT_ERRORS;
+        try (MetricsLog metrics = log == null ? null : MetricsLog.open(log, resume)) {
+            for (Config c : configs) {
+                if (sweeping) {
+                    o.println("== " + c.describe(keys));
                 }
-                o.println("diverged: " + where + "; this run stops, the sweep goes on");
-            }
-            // A sweep's --out gets the best run so far: an interrupted sweep keeps the best finished one.
-            if (sweeping && out != null && run.diverged() == null && (best == null || run.score(validated) < best.score(validated))) {
-                best = run;
-                GeneratedFiles.writeIfChanged(out, Json.params(model.params(), run.parameters()).getBytes(StandardCharsets.UTF_8));
+                Run run = run(driver, model, c, train, validation, initial, resumed, sweeping, sweeping ? c.describe(keys) : "", metrics, o);
+                runs.add(run);
+                if (run.diverged() != null) {
+                    String where = run.diverged().describe() + " (lr " + fmt(rate(c, run.diverged().epoch - 1, Double.NaN)) + ")";
+                    if (!sweeping) {
+                        o.flush();
+                        err.println(file + ": error: training diverged: " + where + "; stopped. "
+                                + (out == null ? "" : run.epochs().isEmpty() && resumed == null ? out + " was not written. "
+                                : out + " holds the parameters of epoch " + keptEpoch(run, resumed) + ". ")
+                                + "Lower --lr, or give --allow-nonfinite to go on.");
+                        err.flush();
+                        writePlot(model, runs, keys, validated, o);
+                        return Main.INPUT_ERRORS;
+                    }
+                    o.println("diverged: " + where + "; this run stops, the sweep goes on");
+                }
+                // A sweep's --out gets the best run so far: an interrupted sweep keeps the best finished one.
+                if (sweeping && out != null && run.diverged() == null && (best == null || run.score(validated, keep) < best.score(validated, keep))) {
+                    best = run;
+                    GeneratedFiles.writeIfChanged(out, Weights.bytes(out, model, run.parameters()));
+                }
             }
         }
         if (sweeping) {
-            List<Run> ranked = table(runs, keys, validated, o);
+            List<Run> ranked = SweepReport.table(runs, keys, validated, keep, o);
             if (out != null) {
                 if (best == null) {
                     o.flush();
@@ -329,62 +420,207 @@ final class TrainCommand implements Callable<Integer> {
         return Main.OK;
     }
 
+    private int keptEpoch(Run run, TrainingState resumed) {
+        int done = (resumed == null ? 0 : resumed.epochsDone()) + run.epochs().size();
+        return keep == TrainValues.Keep.BEST ? run.bestEpoch() : done;
+    }
+
     private void writePlot(ModelLayout model, List<Run> runs, List<String> keys, boolean validated, PrintWriter o) throws IOException {
         if (plot == null) {
             return;
         }
-        GeneratedFiles.writeIfChanged(plot, LossPlot.svg(model.className() + (runs.size() > 1 ? ": sweep" : ""),
-                curves(runs, keys, validated)));
+        int left = SweepReport.leftOut(runs.size());
+        String title = model.className() + (runs.size() == 1 ? "" : left == 0 ? ": sweep of " + runs.size() + " runs"
+                : ": sweep, the best " + SweepReport.PLOTTED_RUNS + " of " + runs.size() + " runs");
+        GeneratedFiles.writeIfChanged(plot, LossPlot.draw(plot, title, SweepReport.curves(runs, keys, validated, keep)));
         o.println("plot: " + plot);
     }
-
-    /** The parameters every run starts from (--init), or null for initParameters(--seed). */
-    private Map<String, double[]> startFrom;
 
     private CommandLine.ParameterException usage(String message) {
         return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 
-    private Run train(ModelDriver driver, ModelLayout model, Config c, CsvData train, CsvData validation, Path outFile, boolean sweeping,
-                      PrintWriter o) throws IOException {
+    // ------------------------------------------------------------------ one run
+
+    /** The rate of epoch {@code epoch} (0 first): the warm-up's, then the schedule's, or the plateau's current one. */
+    private double rate(Config c, int epoch, double plateauRate) {
+        int w = warmup == null ? 0 : warmup.epochs();
+        if (epoch < w) {
+            return warmup.rate(c.lr(), epoch);
+        }
+        if (schedule.plateau()) {
+            return Double.isNaN(plateauRate) ? c.lr() : plateauRate;
+        }
+        return schedule.schedule(c.epochs() - w).at(c.lr(), epoch - w);
+    }
+
+    private Run run(ModelDriver driver, ModelLayout model, Config c, CsvData train, CsvData validation, Map<String, double[]> initial,
+                    TrainingState resumed, boolean sweeping, String runName, MetricsLog metrics, PrintWriter o) throws IOException {
         driver.initParameters(seed);
-        if (startFrom != null) {
-            driver.setParams(startFrom);
+        if (initial != null) {
+            driver.setParams(initial);
         }
         int n = driver.parameters().length;
         Optimizer opt = optimizer(c, n);
+        Plateau plateau = schedule.plateau() ? schedule.newPlateau() : null;
+        int done = 0;
+        double plateauRate = c.lr();
+        double best = Double.POSITIVE_INFINITY;
+        int bestEpoch = 0;
+        int badEpochs = 0;
+        double[] bestParameters = keep == TrainValues.Keep.BEST ? driver.parameters().clone() : null;
+        if (resumed != null) {
+            System.arraycopy(resumed.parameters(), 0, driver.parameters(), 0, n);
+            opt.setState(resumed.optimizer());
+            done = resumed.epochsDone();
+            plateauRate = resumed.rate();
+            best = resumed.best();
+            bestEpoch = resumed.bestEpoch();
+            badEpochs = resumed.badEpochs();
+            if (plateau != null && resumed.plateau() != null) {
+                plateau.setState(resumed.plateau());
+            }
+            if (bestParameters != null && resumed.bestParameters() != null) {
+                bestParameters = resumed.bestParameters().clone();
+            }
+        }
         int rows = c.batch().equals("all") ? train.rows : Integer.parseInt(c.batch());
-        Trainer trainer = new Trainer(driver, train, validation, opt, schedule.schedule(c.epochs()), rows, seed, !allowNonfinite);
-        if (trainer.accuracyDescription() != null && !sweeping) {
+        Trainer trainer = new Trainer(driver, train, validation, opt, rows, seed, !allowNonfinite, clipNorm == null ? 0 : clipNorm,
+                clipValue == null ? 0 : clipValue, done);
+        if (trainer.accuracyDescription() != null && !sweeping && done == 0) {
             o.println("accuracy: " + trainer.accuracyDescription() + (validation != null ? ", on the validation data" : ", on the training data"));
         }
-        List<Trainer.Epoch> done = new ArrayList<>();
+        boolean validated = validation != null;
+        Map<String, String> options = options(c, model, train, validation);
+        List<Trainer.Epoch> finished = new ArrayList<>();
         boolean bar = System.console() != null;
-        try (ProgressBar pb = bar ? new ProgressBarBuilder().setTaskName("training").setInitialMax(c.epochs())
+        try (ProgressBar pb = bar ? new ProgressBarBuilder().setTaskName("training").setInitialMax(c.epochs()).startsFrom(done, java.time.Duration.ZERO)
                 .setStyle(ProgressBarStyle.ASCII).continuousUpdate().build() : null) {
-            for (int e = 0; e < c.epochs(); e++) {
+            for (int e = done; e < c.epochs(); e++) {
+                double rate = rate(c, e, plateauRate);
+                long started = System.nanoTime();
                 Trainer.Epoch ep;
                 try {
-                    ep = trainer.epoch(e);
+                    ep = trainer.epoch(e, rate);
                 } catch (Trainer.Diverged d) {
-                    return new Run(c, done, driver.parameters().clone(), d);
+                    return new Run(c, finished, keep == TrainValues.Keep.BEST ? bestParameters : driver.parameters().clone(), d, best, bestEpoch);
                 }
-                done.add(ep);
-                if (outFile != null) {
-                    // After every epoch, atomically: an interrupted run keeps the last finished epoch's parameters.
-                    GeneratedFiles.writeIfChanged(outFile, Json.params(model.params(), driver.parameters()).getBytes(StandardCharsets.UTF_8));
+                double seconds = (System.nanoTime() - started) / 1e9;
+                finished.add(ep);
+                double metric = validated ? ep.validationLoss() : ep.trainLoss();
+                boolean improved = metric < best;
+                if (improved) {
+                    best = metric;
+                    bestEpoch = e + 1;
+                    badEpochs = 0;
+                    if (bestParameters != null) {
+                        System.arraycopy(driver.parameters(), 0, bestParameters, 0, n);
+                    }
+                } else {
+                    badEpochs++;
                 }
-                if (e == 0 || (e + 1) % every == 0 || e == c.epochs() - 1) {
+                if (plateau != null && e >= (warmup == null ? 0 : warmup.epochs())) {
+                    // Counted from the first epoch after the warm-up, from the rate it ended at.
+                    plateauRate = plateau.step(metric, rate);
+                }
+                if (out != null && !sweeping) {
+                    // After every epoch, atomically: an interrupted run keeps the last finished epoch's parameters
+                    // (or the best's), and its state, written first, lets --resume go on from there.
+                    TrainingState state = new TrainingState(options, e + 1, plateauRate, best, bestEpoch, badEpochs,
+                            plateau == null ? null : plateau.state(), driver.parameters().clone(), bestParameters, opt.state());
+                    GeneratedFiles.writeIfChanged(TrainingState.beside(out), state.bytes());
+                    if (keep == TrainValues.Keep.LAST || improved) {
+                        GeneratedFiles.writeIfChanged(out, Weights.bytes(out, model, driver.parameters()));
+                    }
+                }
+                if (metrics != null) {
+                    metrics.epoch(runName, e + 1, rate, ep.trainLoss(), validated ? ep.validationLoss() : null,
+                            Double.isNaN(ep.accuracy()) ? null : ep.accuracy(), seconds, train.rows / Math.max(seconds, 1e-9));
+                }
+                boolean stop = earlyStop != null && badEpochs >= earlyStop;
+                if (e == done || (e + 1) % every == 0 || e == c.epochs() - 1 || stop) {
                     o.println(line(ep, c.epochs()));
                     o.flush();
                 }
                 if (pb != null) {
-                    pb.step();
-                    pb.setExtraMessage("loss " + fmt(ep.trainLoss()));
+                    pb.stepTo(e + 1);
+                    pb.setExtraMessage(String.format(Locale.ROOT, "loss %s, %.0f rows/s", fmt(ep.trainLoss()), train.rows / Math.max(seconds, 1e-9)));
+                }
+                if (stop) {
+                    o.printf(Locale.ROOT, "early stop: the %s loss has not improved for %d epochs; the best was %s at epoch %d%n",
+                            validated ? "validation" : "training", earlyStop, fmt(best), bestEpoch);
+                    break;
                 }
             }
         }
-        return new Run(c, done, driver.parameters().clone(), null);
+        if (keep == TrainValues.Keep.BEST && !sweeping && out != null && bestEpoch > 0) {
+            o.printf(Locale.ROOT, "out: %s holds the parameters of epoch %d, the best (%s loss %s)%n", out, bestEpoch,
+                    validated ? "validation" : "training", fmt(best));
+        }
+        return new Run(c, finished, keep == TrainValues.Keep.BEST ? bestParameters : driver.parameters().clone(), null, best, bestEpoch);
+    }
+
+    /** What a resumed run must share with the run it continues: everything that decides its trajectory. */
+    private Map<String, String> options(Config c, ModelLayout model, CsvData train, CsvData validation) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("model", model.className());
+        m.put("parameters", Integer.toString(model.params().stream().mapToInt(p -> p.shape().size()).sum()));
+        m.put("rows", Integer.toString(train.rows));
+        m.put("validation rows", validation == null ? "none" : Integer.toString(validation.rows));
+        m.put("--holdout", holdout == null ? "none" : Double.toString(holdout));
+        m.put("--optimizer", c.optimizer());
+        m.put("--lr", Double.toString(c.lr()));
+        m.put("--momentum", Double.toString(c.momentum()));
+        m.put("--nesterov", Boolean.toString(nesterov));
+        m.put("--weight-decay", c.weightDecay() == null ? "default" : Double.toString(c.weightDecay()));
+        m.put("--betas", betas == null ? "default" : betas.toString());
+        m.put("--eps", eps == null ? "default" : Double.toString(eps));
+        m.put("--batch", c.batch());
+        m.put("--seed", Long.toString(seed));
+        m.put("--schedule", schedule.text());
+        m.put("--warmup", warmup == null ? "none" : warmup.epochs() + ":" + warmup.start());
+        m.put("--clip-norm", clipNorm == null ? "none" : Double.toString(clipNorm));
+        m.put("--clip-value", clipValue == null ? "none" : Double.toString(clipValue));
+        m.put("--keep", keep.name().toLowerCase(Locale.ROOT));
+        return m;
+    }
+
+    /** The state --resume continues from, checked against this run; null after printing why it cannot be used. */
+    private TrainingState resumedState(ModelLayout model, CsvData train, CsvData validation, Config c, PrintWriter err) {
+        Path file = TrainingState.beside(out);
+        if (!Files.isRegularFile(file)) {
+            err.println(file + ": error: no training state to resume from (a run with --out " + out + " writes it after every epoch)");
+            err.flush();
+            return null;
+        }
+        TrainingState s;
+        try {
+            s = TrainingState.read(file);
+        } catch (IOException e) {
+            err.println(Weights.located(file, e));
+            err.flush();
+            return null;
+        }
+        Map<String, String> now = options(c, model, train, validation);
+        for (Map.Entry<String, String> e : now.entrySet()) {
+            String then = s.options().get(e.getKey());
+            if (!e.getValue().equals(then)) {
+                err.println(file + ": error: the run was trained with " + e.getKey() + " " + then + ", not " + e.getValue()
+                        + "; --resume continues a run with the same options");
+                err.flush();
+                return null;
+            }
+        }
+        int n = model.params().stream().mapToInt(p -> p.shape().size()).sum();
+        if (s.parameters() == null || s.parameters().length != n) {
+            err.println(file + ": error: the state holds no parameters of " + model.className());
+            err.flush();
+            return null;
+        }
+        if (s.epochsDone() >= c.epochs()) {
+            throw usage("the run in " + file + " has finished " + s.epochsDone() + " epochs already: give --epochs above that to go on");
+        }
+        return s;
     }
 
     private static String line(Trainer.Epoch e, int epochs) {
@@ -406,18 +642,23 @@ final class TrainCommand implements Callable<Integer> {
     private Optimizer optimizer(Config c, int n) {
         double wd = c.weightDecay() != null ? c.weightDecay() : c.optimizer().equals("adamw") ? 0.01 : 0;
         return switch (c.optimizer()) {
-            case "sgd" -> new Sgd(n, c.lr(), c.momentum(), 0, wd, nesterov);
-            case "adagrad" -> new Adagrad(n, c.lr(), 0, wd, 0, 1e-10);
-            case "rmsprop" -> new RmsProp(n, c.lr(), 0.99, 1e-8, wd, c.momentum(), false);
-            case "adam" -> new Adam(n, c.lr(), 0.9, 0.999, 1e-8, wd, false, false);
-            case "adamw" -> new Adam(n, c.lr(), 0.9, 0.999, 1e-8, wd, true, false);
+            case "sgd" -> Sgd.builder(n).lr(c.lr()).momentum(c.momentum()).weightDecay(wd).nesterov(nesterov).build();
+            case "adagrad" -> Adagrad.builder(n).lr(c.lr()).weightDecay(wd).eps(eps == null ? 1e-10 : eps).build();
+            case "rmsprop" -> RmsProp.builder(n).lr(c.lr()).eps(eps == null ? 1e-8 : eps).weightDecay(wd).momentum(c.momentum()).build();
+            case "adam", "adamw" -> {
+                Adam.Builder b = Adam.builder(n).lr(c.lr()).weightDecay(wd).eps(eps == null ? 1e-8 : eps);
+                if (betas != null) {
+                    b.betas(betas.beta1(), betas.beta2());
+                }
+                yield (c.optimizer().equals("adamw") ? b.adamW() : b).build();
+            }
             default -> throw new IllegalStateException("optimizer " + c.optimizer() + " passed the converter");
         };
     }
 
     private List<String> sweepKeys() {
         List<String> keys = new ArrayList<>();
-        for (Sweep s : sweeps) {
+        for (TrainValues.Sweep s : sweeps) {
             if (keys.contains(s.key())) {
                 throw usage("--sweep " + s.key() + " is given twice");
             }
@@ -430,7 +671,7 @@ final class TrainCommand implements Callable<Integer> {
     private List<Config> configs(List<String> keys) {
         Config base = new Config(optimizer, lr != null ? lr : defaultRate(optimizer), batch, epochs, momentum, weightDecay);
         List<Config> all = new ArrayList<>(List.of(base));
-        for (Sweep s : sweeps) {
+        for (TrainValues.Sweep s : sweeps) {
             List<Config> next = new ArrayList<>();
             for (Config c : all) {
                 for (String v : s.values()) {
@@ -440,9 +681,13 @@ final class TrainCommand implements Callable<Integer> {
             all = next;
         }
         for (Config c : all) {
-            String problem = schedule.problem(c.lr(), c.epochs());
+            int w = warmup == null ? 0 : warmup.epochs();
+            String problem = schedule.problem(c.lr(), Math.max(1, c.epochs() - w));
             if (problem != null) {
                 throw usage("--schedule " + schedule + ": " + problem + (all.size() > 1 ? " (with " + c.describe(keys) + ")" : ""));
+            }
+            if (betas != null && !c.optimizer().startsWith("adam")) {
+                throw usage("--betas is an option of adam and adamw, not of " + c.optimizer() + " (with " + c.describe(keys) + ")");
             }
         }
         return all;
@@ -467,110 +712,5 @@ final class TrainCommand implements Callable<Integer> {
 
     static double defaultRate(String optimizer) {
         return optimizer.equals("adam") || optimizer.equals("adamw") ? 0.001 : 0.01;
-    }
-
-    /** The sweep's table, best first: by the last epoch's validation loss (training loss without validation data); returns the ranking. */
-    private static List<Run> table(List<Run> runs, List<String> keys, boolean validated, PrintWriter o) {
-        List<Run> sorted = new ArrayList<>(runs);
-        sorted.sort(Comparator.comparingDouble(r -> r.score(validated)));
-        o.println();
-        o.println("sweep, ranked by " + (validated ? "validation" : "training") + " loss after the last epoch:");
-        int width = Math.max(13, sorted.stream().mapToInt(r -> r.config().describe(keys).length()).max().orElse(0));
-        boolean accuracy = sorted.stream().anyMatch(r -> r.last() != null && !Double.isNaN(r.last().accuracy()));
-        o.printf(Locale.ROOT, "%-4s %-" + width + "s %14s %16s%s%n", "rank", "configuration", "train loss", "validation loss",
-                accuracy ? "   accuracy" : "");
-        for (int i = 0; i < sorted.size(); i++) {
-            Run run = sorted.get(i);
-            Trainer.Epoch e = run.last();
-            if (run.diverged() != null) {
-                o.printf(Locale.ROOT, "%-4d %-" + width + "s %31s%n", i + 1, run.config().describe(keys),
-                        "diverged at epoch " + run.diverged().epoch);
-                continue;
-            }
-            o.printf(Locale.ROOT, "%-4d %-" + width + "s %14s %16s%s%n", i + 1, run.config().describe(keys), fmt(e.trainLoss()),
-                    Double.isNaN(e.validationLoss()) ? "-" : fmt(e.validationLoss()),
-                    Double.isNaN(e.accuracy()) ? "" : String.format(Locale.ROOT, "   %.4f", e.accuracy()));
-        }
-        return sorted;
-    }
-
-    /**
-     * What the plot draws: for one run, its training loss and (if measured) validation loss; for a
-     * sweep, one curve per combination, of the validation loss when there is validation data.
-     */
-    static Map<String, double[]> curves(List<Run> runs, List<String> keys, boolean validated) {
-        Map<String, double[]> out = new LinkedHashMap<>();
-        if (runs.size() == 1) {
-            out.put("training loss", runs.get(0).epochs().stream().mapToDouble(Trainer.Epoch::trainLoss).toArray());
-            if (validated) {
-                out.put("validation loss", runs.get(0).epochs().stream().mapToDouble(Trainer.Epoch::validationLoss).toArray());
-            }
-            return out;
-        }
-        for (Run r : runs) {
-            out.put(r.config().describe(keys), r.epochs().stream()
-                    .mapToDouble(e -> validated ? e.validationLoss() : e.trainLoss()).toArray());
-        }
-        return out;
-    }
-
-    // ------------------------------------------------------------------ option values
-
-    /** sgd, adagrad, rmsprop, adam or adamw, in any case. */
-    static final class OptimizerName implements CommandLine.ITypeConverter<String> {
-        static final List<String> NAMES = List.of("sgd", "adagrad", "rmsprop", "adam", "adamw");
-
-        @Override
-        public String convert(String value) {
-            String name = value.toLowerCase(Locale.ROOT);
-            if (!NAMES.contains(name)) {
-                throw new CommandLine.TypeConversionException("unknown optimizer '" + dev.lossc.Numbers.quote(value, 40)
-                        + "' (expected sgd, adagrad, rmsprop, adam or adamw)");
-            }
-            return name;
-        }
-    }
-
-    /** A batch size: a whole number of 1 or more, or all. */
-    static final class BatchSize implements CommandLine.ITypeConverter<String> {
-        @Override
-        public String convert(String value) {
-            if (value.equals("all")) {
-                return value;
-            }
-            return Integer.toString(OptionValues.count(value, 1, "a number of rows from 1 to 2147483647, or all"));
-        }
-    }
-
-    /** One {@code --sweep KEY=V1,V2,…}: every value checked as its option checks it. */
-    record Sweep(String key, List<String> values) {
-        static final class Converter implements CommandLine.ITypeConverter<Sweep> {
-            @Override
-            public Sweep convert(String text) {
-                int eq = text.indexOf('=');
-                if (eq <= 0 || eq == text.length() - 1) {
-                    throw new CommandLine.TypeConversionException("'" + dev.lossc.Numbers.quote(text, 60) + "' is not KEY=V1,V2,…");
-                }
-                String key = text.substring(0, eq);
-                List<String> values = new ArrayList<>();
-                for (String raw : text.substring(eq + 1).split(",", -1)) {
-                    String v = raw.trim();
-                    String checked = switch (key) {
-                        case "lr", "weight-decay" -> Double.toString(new OptionValues.NonNegative().convert(v));
-                        case "momentum" -> Double.toString(new OptionValues.Momentum().convert(v));
-                        case "epochs" -> Integer.toString(new OptionValues.AtLeastOne().convert(v));
-                        case "batch" -> new BatchSize().convert(v);
-                        case "optimizer" -> new OptimizerName().convert(v);
-                        default -> throw new CommandLine.TypeConversionException("key '" + dev.lossc.Numbers.quote(key, 40)
-                                + "' is not one of lr, batch, optimizer, epochs, momentum, weight-decay");
-                    };
-                    if (values.contains(checked)) {
-                        throw new CommandLine.TypeConversionException(key + " names the value " + v + " twice");
-                    }
-                    values.add(checked);
-                }
-                return new Sweep(key, values);
-            }
-        }
     }
 }

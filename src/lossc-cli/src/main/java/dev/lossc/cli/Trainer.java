@@ -3,7 +3,6 @@ package dev.lossc.cli;
 import dev.lossc.ModelDriver;
 import dev.lossc.ModelLayout;
 import dev.lossc.runtime.Optimizer;
-import dev.lossc.runtime.Schedule;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -51,8 +50,6 @@ final class Trainer {
     private final CsvData train;
     private final CsvData validation;
     private final Optimizer optimizer;
-    private final Schedule schedule;
-    private final double baseRate;
     private final int batch;
     private final SplittableRandom rnd;
     private final boolean batched;
@@ -60,24 +57,34 @@ final class Trainer {
     private final double[] sum;
     /** False with --allow-nonfinite: a non-finite loss does not stop training. */
     private final boolean stopOnDivergence;
+    /** Gradient clipping before each step (torch's clip_grad_norm_ and clip_grad_value_), or 0 for none. */
+    private final double clipNorm;
+    private final double clipValue;
     /** The output and int input that accuracy compares (argmax of the output against the label), or null. */
     private final String accuracyOutput;
     private final String labels;
 
-    Trainer(ModelDriver model, CsvData train, CsvData validation, Optimizer optimizer, Schedule schedule, int batch, long seed,
-            boolean stopOnDivergence) {
+    /**
+     * A trainer whose first epoch is number {@code done} (0 for a new run; a resumed run replays the
+     * shuffles of the epochs it has done, so that its batches are those of one uninterrupted run).
+     */
+    Trainer(ModelDriver model, CsvData train, CsvData validation, Optimizer optimizer, int batch, long seed,
+            boolean stopOnDivergence, double clipNorm, double clipValue, int done) {
         this.stopOnDivergence = stopOnDivergence;
+        this.clipNorm = clipNorm;
+        this.clipValue = clipValue;
         this.model = model;
         this.layout = model.layout();
         this.train = train;
         this.validation = validation;
         this.optimizer = optimizer;
-        this.schedule = schedule;
-        this.baseRate = optimizer.learningRate();
         this.batched = CsvData.batched(layout);
         this.maxRows = batched ? layout.dims().stream().mapToInt(ModelLayout.VaryingDim::max).min().orElse(1) : Integer.MAX_VALUE;
         this.batch = Math.max(1, Math.min(batch, train.rows));
         this.rnd = new SplittableRandom(seed);
+        for (int e = 0; e < done; e++) {
+            CsvData.shuffled(train.rows, rnd);
+        }
         this.sum = new double[model.parameters().length];
         String[] pair = accuracyPair(layout);
         this.accuracyOutput = pair == null ? null : pair[0];
@@ -113,9 +120,8 @@ final class Trainer {
         return accuracyOutput == null ? null : "argmax of output " + accuracyOutput + " against " + labels;
     }
 
-    /** Runs epoch {@code number} (0 first) and measures it. */
-    Epoch epoch(int number) {
-        double rate = schedule.at(baseRate, number);
+    /** Runs epoch {@code number} (0 first) at learning rate {@code rate} and measures it. */
+    Epoch epoch(int number, double rate) {
         optimizer.setLearningRate(rate);
         int[] order = CsvData.shuffled(train.rows, rnd);
         double total = 0;
@@ -125,6 +131,12 @@ final class Trainer {
             double loss = batchGradient(order, from, to);
             if (stopOnDivergence && !Double.isFinite(loss)) {
                 throw new Diverged(number + 1, b, batches, loss);
+            }
+            if (clipNorm > 0) {
+                dev.lossc.runtime.Gradients.clipNorm(gradient, clipNorm);
+            }
+            if (clipValue > 0) {
+                dev.lossc.runtime.Gradients.clipValue(gradient, clipValue);
             }
             optimizer.step(model.parameters(), gradient);
             total += (to - from) * loss;

@@ -54,7 +54,7 @@ class UserMistakesTest {
                 Arguments.of(List.of("--schedule", "cosine:Infinity"), "Invalid value for option '--schedule': 'Infinity' is not a number: infinities are not accepted, only finite numbers; expected cosine:MIN with MIN a finite number of 0 or more"),
                 Arguments.of(List.of("--schedule", "cosine:1e300"), "--schedule cosine:1e300: MIN must be between 0 and the learning rate (0.01), but it is 1e+300"),
                 Arguments.of(List.of("--schedule", "step:1:1e200", "--epochs", "4"), "--schedule step:1:1e200: the learning rate would reach Infinity by epoch 4"),
-                Arguments.of(List.of("--schedule", "linear"), "Invalid value for option '--schedule': 'linear' is not a schedule; expected constant, step:N:GAMMA or cosine[:MIN]"),
+                Arguments.of(List.of("--schedule", "linear"), "Invalid value for option '--schedule': 'linear' is not a schedule; expected constant, step:N:GAMMA, cosine[:MIN] or plateau[:FACTOR[:PATIENCE]]"),
                 Arguments.of(List.of("--sweep", "epochs=0"), "Invalid value for option '--sweep' (KEY=V1,V2,…): '0' is out of range: expected a whole number from 1 to 2147483647"),
                 Arguments.of(List.of("--sweep", "lr=0.1,NaN"), "Invalid value for option '--sweep' (KEY=V1,V2,…): 'NaN' is not a number: NaN is not accepted, only finite numbers; expected a finite number of 0 or more"),
                 Arguments.of(List.of("--sweep", "colour=red"), "Invalid value for option '--sweep' (KEY=V1,V2,…): key 'colour' is not one of lr, batch, optimizer, epochs, momentum, weight-decay"),
@@ -70,7 +70,18 @@ class UserMistakesTest {
                 Arguments.of(List.of("--holdout", "1.5"), "Invalid value for option '--holdout': '1.5' is out of range: expected a share between 0 and 1 (both excluded)"),
                 Arguments.of(List.of("--optimizer", "lbfgs"), "Invalid value for option '--optimizer': unknown optimizer 'lbfgs' (expected sgd, adagrad, rmsprop, adam or adamw)"),
                 Arguments.of(List.of("--seed", "x"), "Invalid value for option '--seed': 'x' is not a whole number from -9223372036854775808 to 9223372036854775807"),
-                Arguments.of(List.of("--plot", "curve.png"), "--plot must name an .svg file, but it is curve.png"));
+                Arguments.of(List.of("--plot", "curve.pdf"), "--plot must name an .svg or .png file, but it is curve.pdf"),
+                Arguments.of(List.of("--log", "m.txt"), "--log must name a .jsonl or .csv file, but it is m.txt"),
+                Arguments.of(List.of("--betas", "0.9,1"), "Invalid value for option '--betas': '0.9,1' is out of range: expected B1,B2 with each from 0 to 1 (1 excluded)"),
+                Arguments.of(List.of("--betas", "0.9,0.99"), "--betas is an option of adam and adamw, not of sgd"),
+                Arguments.of(List.of("--eps", "1e-8"), "--eps is an option of adam, adamw, rmsprop and adagrad, not of sgd"),
+                Arguments.of(List.of("--warmup", "0"), "Invalid value for option '--warmup': '0' is out of range: expected N[:START] with N a whole number of 1 or more"),
+                Arguments.of(List.of("--warmup", "3:0"), "Invalid value for option '--warmup': '3:0' is out of range: START must be above 0 and at most 1"),
+                Arguments.of(List.of("--clip-norm", "0"), "Invalid value for option '--clip-norm': '0' is out of range: expected a finite number above 0"),
+                Arguments.of(List.of("--keep", "first"), "Invalid value for option '--keep': expected one of [LAST, BEST] (case-insensitive) but was 'first'"),
+                Arguments.of(List.of("--early-stop", "0"), "Invalid value for option '--early-stop': '0' is out of range: expected a whole number from 1 to 2147483647"),
+                Arguments.of(List.of("--schedule", "plateau:2"), "Invalid value for option '--schedule': 'plateau:2' is out of range: FACTOR must be between 0 and 1 (both excluded)"),
+                Arguments.of(List.of("--resume", "--sweep", "lr=0.1,0.2"), "--resume continues one run from its own state: it goes with neither --sweep nor --init"));
     }
 
     @ParameterizedTest
@@ -102,7 +113,7 @@ class UserMistakesTest {
         assertEquals(Main.USAGE, r.code());
         assertFalse(r.err().contains("Usage:"), r.err());
         assertTrue(r.err().startsWith("lossc train: error: Unknown options: '--epoch', '3'"), r.err());
-        assertTrue(r.err().contains("Possible solutions: --epochs"), r.err());
+        assertTrue(r.err().contains("Possible solutions: ") && r.err().contains("--epochs"), r.err());
         assertTrue(r.err().endsWith("Try 'lossc train --help' for more information.\n"), r.err());
     }
 

@@ -127,15 +127,15 @@ class WriteSideTest {
 
     @Test
     void anOutputThatIsAnInputIsRefused() throws Exception {
-        refused(data + ": error: cannot write: it is also the training data (--data), which this command reads [W003]\n",
-                "train", model.toString(), "--data", data.toString(), "--out", data.toString());
-        refused(model + ": error: cannot write: it is also the model, which this command reads [W003]\n",
-                "train", model.toString(), "--data", data.toString(), "--out", model.toString());
+        // Data in a file named like a params file: the name does not make it an output.
+        Path jsonData = Files.copy(data, tmp.resolve("data.json"));
+        refused(jsonData + ": error: cannot write: it is also the training data (--data), which this command reads [W003]\n",
+                "train", model.toString(), "--data", jsonData.toString(), "--out", jsonData.toString());
         // By real path: another spelling of the same file, and a symbolic link to it.
-        Path other = tmp.resolve("sub/../data.csv");
+        Path other = tmp.resolve("sub/../data.json");
         Files.createDirectories(tmp.resolve("sub"));
         refused(other + ": error: cannot write: it is also the training data (--data), which this command reads [W003]\n",
-                "train", model.toString(), "--data", data.toString(), "--out", other.toString());
+                "train", model.toString(), "--data", jsonData.toString(), "--out", other.toString());
         Path link = Files.createSymbolicLink(tmp.resolve("link.json"), data.getFileName());
         refused(link + ": error: cannot write: it is also the training data (--data), which this command reads [W003]\n",
                 "train", model.toString(), "--data", data.toString(), "--out", link.toString());
@@ -156,10 +156,18 @@ class WriteSideTest {
 
     @Test
     void twoOutputsOnOneFileAreRefused() throws Exception {
-        Path same = tmp.resolve("same.svg");
-        refused(same + ": error: cannot write: it is also the parameters (--out), which this command writes [W004]\n",
-                "train", model.toString(), "--data", data.toString(), "--out", same.toString(), "--plot", same.toString());
-        assertFalse(Files.exists(same));
+        Path params = Files.writeString(tmp.resolve("p.json"), "{}");
+        Path plot = Files.createSymbolicLink(tmp.resolve("p.svg"), params.getFileName());
+        refused(plot + ": error: cannot write: it is also the parameters (--out), which this command writes [W004]\n",
+                "train", model.toString(), "--data", data.toString(), "--out", params.toString(), "--plot", plot.toString());
+        Path log = Files.createSymbolicLink(tmp.resolve("p.csv"), params.getFileName());
+        refused(log + ": error: cannot write: it is also the parameters (--out), which this command writes [W004]\n",
+                "train", model.toString(), "--data", data.toString(), "--out", params.toString(), "--log", log.toString());
+        // Nor may an output be the state file written beside --out.
+        Path state = Files.writeString(tmp.resolve("q.state.safetensors"), "");
+        Path link = Files.createSymbolicLink(tmp.resolve("q.svg"), state.getFileName());
+        refused(tmp.resolve("q.state.safetensors") + ": error: cannot write: it is also the plot (--plot), which this command writes [W004]\n",
+                "train", model.toString(), "--data", data.toString(), "--out", tmp.resolve("q.json").toString(), "--plot", link.toString());
     }
 
     @Test

@@ -21,6 +21,12 @@ public final class Limits {
     public static final long MAX_DATA_BYTES = 1L << 30;
 
     /**
+     * The largest safetensors, npz or npy parameter file read, in bytes (16 GiB): it is streamed into
+     * the model's own arrays, which hold at most 2,147,483,639 numbers.
+     */
+    public static final long MAX_PARAMS_BYTES = 16L << 30;
+
+    /**
      * The deepest expression nesting: each parenthesis, call, index bracket, unary minus and
      * power exponent opens one level.
      */
