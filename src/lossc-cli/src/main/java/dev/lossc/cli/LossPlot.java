@@ -32,10 +32,11 @@ import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
-import org.jfree.svg.SVGGraphics2D;
+import org.apache.batik.svggen.SVGGraphics2D;
 
 /**
- * Loss curves over epochs 1, 2, …, drawn by JFreeChart: as SVG (through JFreeSVG, text as text, so
+ * Loss curves over epochs 1, 2, …, drawn by JFreeChart: as SVG (through Apache Batik's SVG
+ * generator, text as text, so
  * a plot is a few kilobytes and its numbers can be read and searched) or as PNG. Both axes are
  * numbered at any range: the loss on a logarithmic axis labelled within each decade (1, 2, 5 and
  * more as the range narrows; decades over many) when it falls over a decade or more, on a linear axis otherwise; epochs at
@@ -73,9 +74,21 @@ final class LossPlot {
     }
 
     private static byte[] svg(JFreeChart chart) {
-        SVGGraphics2D g = new SVGGraphics2D(WIDTH, HEIGHT);
+        org.w3c.dom.Document doc = org.apache.batik.dom.GenericDOMImplementation.getDOMImplementation()
+                .createDocument("http://www.w3.org/2000/svg", "svg", null);
+        org.apache.batik.svggen.SVGGeneratorContext context = org.apache.batik.svggen.SVGGeneratorContext.createDefault(doc);
+        context.setEmbeddedFontsOn(false);
+        context.setComment(null);
+        SVGGraphics2D g = new SVGGraphics2D(context, false);   // text as text, not shapes
+        g.setSVGCanvasSize(new java.awt.Dimension(WIDTH, HEIGHT));
         chart.draw(g, new Rectangle2D.Double(0, 0, WIDTH, HEIGHT));
-        return g.getSVGDocument().getBytes(StandardCharsets.UTF_8);
+        java.io.StringWriter out = new java.io.StringWriter();
+        try {
+            g.stream(out, true);
+        } catch (org.apache.batik.svggen.SVGGraphics2DIOException e) {
+            throw new java.io.UncheckedIOException(new IOException(e.getMessage()));
+        }
+        return out.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static final Color[] COLOURS = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728),
