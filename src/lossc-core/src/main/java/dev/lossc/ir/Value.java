@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * A value of the IR. Temps are single-assignment; inside a loop they get one slot per iteration
  * (so the backward pass can read every iteration's value). Vars are mutable buffers, read only
- * through {@link Prim#COPY} snapshots. Views are rows or elements of another value, at an offset
+ * through {@code COPY} snapshots. Views are rows or elements of another value, at an offset
  * that may depend on loop variables; they own no storage.
  */
 public final class Value {

@@ -11,7 +11,7 @@ import java.util.Map;
  * The primitive operations, each defined once, here: how it is spelled, how many operands it
  * takes, what it computes and how each operand receives its adjoint. Every phase reads this table:
  * the checker folds constants with {@link #fold}, the lowering emits these primitives, reverse mode
- * applies {@link #adjoint}, and the code generator prints {@link #forward} (elementwise ones; the
+ * applies each entry's adjoint rules, and the code generator prints its forward template (elementwise ones; the
  * structured kernels are emitted by one exhaustive switch in the code generator).
  *
  * <p>The table is open: {@link #defineElementwise} adds a primitive at run time, which is how the

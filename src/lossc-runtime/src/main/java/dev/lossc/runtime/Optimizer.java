@@ -165,11 +165,7 @@ public abstract class Optimizer {
 
     private static void writeState(java.io.OutputStream out, java.util.Map<String, double[]> state, java.util.Map<String, String> meta)
             throws java.io.IOException {
-        java.util.List<TensorFile.Out> tensors = new java.util.ArrayList<>();
-        for (java.util.Map.Entry<String, double[]> e : state.entrySet()) {
-            tensors.add(new TensorFile.Out(e.getKey(), new long[] {e.getValue().length}, e.getValue(), 0));
-        }
-        SafeTensors.write(out, tensors, DType.F64, meta);
+        SafeTensors.write(out, state, meta);
     }
 
     /**
@@ -184,15 +180,7 @@ public abstract class Optimizer {
                 throw new ParameterFileException(file + ": the state of " + (kind == null ? "no optimizer" : kind) + ", not of "
                         + getClass().getSimpleName());
             }
-            java.util.Map<String, double[]> state = new java.util.LinkedHashMap<>();
-            for (TensorFile.Entry e : f.entries()) {
-                if (e.dtype() != DType.F64 || e.shape().length != 1) {
-                    throw new ParameterFileException(file + ": state tensor '" + e.name() + "' is not a vector of F64");
-                }
-                double[] v = new double[(int) e.elements()];
-                f.read(e, TensorFile.sink(v), 0);
-                state.put(e.name(), v);
-            }
+            java.util.Map<String, double[]> state = f.readAll();
             try {
                 setState(state);
                 String rate = f.metadata().get("learning_rate");

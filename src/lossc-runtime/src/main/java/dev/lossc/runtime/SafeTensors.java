@@ -225,6 +225,37 @@ public final class SafeTensors extends TensorFile {
         channel.close();
     }
 
+    /**
+     * Writes flat {@code F64} vectors, by name, in the order given, with {@code metadata}: a small
+     * container for a training run's own state (lossc's {@code train} saves its optimizer and
+     * counters so).
+     */
+    public static void write(OutputStream out, Map<String, double[]> vectors, Map<String, String> metadata) throws IOException {
+        List<Out> tensors = new ArrayList<>();
+        for (Map.Entry<String, double[]> e : vectors.entrySet()) {
+            tensors.add(new Out(e.getKey(), new long[] {e.getValue().length}, e.getValue(), 0));
+        }
+        write(out, tensors, DType.F64, metadata);
+    }
+
+    /** Every tensor of an open file, flat, as doubles, by name in file order. */
+    public Map<String, double[]> readAll() throws IOException {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        for (Entry e : entries()) {
+            if (e.dtype() == null) {
+                throw new ParameterFileException(source() + ": tensor '" + e.name() + "' has element type " + e.typeName()
+                        + ", not a floating-point type");
+            }
+            if (e.elements() > Integer.MAX_VALUE - 8) {
+                throw new ParameterFileException(source() + ": tensor '" + e.name() + "' has more elements than a Java array holds");
+            }
+            double[] v = new double[(int) e.elements()];
+            read(e, sink(v), 0);
+            out.put(e.name(), v);
+        }
+        return out;
+    }
+
     /** Writes {@code tensors} as {@code dtype} (F64 or F32) with {@code metadata}, in the order given. */
     static void write(OutputStream out, List<Out> tensors, DType dtype, Map<String, String> metadata) throws IOException {
         StringBuilder header = new StringBuilder("{");

@@ -102,6 +102,27 @@ public abstract class TensorFile implements AutoCloseable {
     }
 
     /**
+     * The values of tensor {@code name}, flat in row-major order, as doubles: an application's
+     * inputs from a values file ({@code {"X": [[…], …]}}), say. Throws when there is no such
+     * tensor, or its element type is not a float.
+     */
+    public final double[] values(String name) throws IOException {
+        Entry e = entry(name);
+        if (e == null) {
+            throw new ParameterFileException(source + ": no tensor '" + name + "'");
+        }
+        if (e.dtype == null) {
+            throw new ParameterFileException(source + ": tensor '" + name + "' has element type " + e.typeName + ", not a floating-point type");
+        }
+        if (e.elements() > Integer.MAX_VALUE - 8) {
+            throw new ParameterFileException(source + ": tensor '" + name + "' has more elements than a Java array holds");
+        }
+        double[] v = new double[(int) e.elements()];
+        read(e, sink(v), 0);
+        return v;
+    }
+
+    /**
      * Reads tensor {@code e} into {@code out} from index {@code at}, its elements in row-major
      * order, each converted to a double exactly (and by {@code out} to its element type).
      */
