@@ -77,6 +77,13 @@ postfix
     : primary ('[' index (',' index)* ']')*
     ;
 
+// A call's argument: positional, or named (`alpha = 0.5`); the builder checks that the named
+// ones come last.
+argument
+    : ID '=' expr                              # namedArgument
+    | expr                                     # positionalArgument
+    ;
+
 // One index: a position, a range `a..b` (version 2, a slice) or `..` (the whole axis). Written
 // so that every decision is LL(1): the range's '..' is an optional suffix of the first expr.
 index
@@ -86,7 +93,7 @@ index
 
 primary
     : NUMBER                                   # numberPrimary
-    | ID '(' (expr (',' expr)*)? ')'           # callPrimary
+    | ID '(' (argument (',' argument)*)? ')'   # callPrimary
     | ID                                       # namePrimary
     | '(' expr ')'                             # parenPrimary
     ;

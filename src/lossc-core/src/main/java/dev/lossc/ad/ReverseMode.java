@@ -170,7 +170,7 @@ public final class ReverseMode {
     /** Operand {@code k}'s rule for {@code op}, from the primitive table. */
     private Stmt rule(Stmt.Op op, int k, boolean accumulate) {
         Value target = adjoint(op.args().get(k));
-        Stmt.Note note = new Stmt.Note(op.args().get(k), op.out(), op.prim(), k, op.attribute(), null, null);
+        Stmt.Note note = new Stmt.Note(op.args().get(k), op.out(), op.prim(), k, op.attributes(), null, null);
         Prim p = op.prim();
         if (p.isElementwise()) {
             List<Value> inputs = new ArrayList<>();
@@ -181,14 +181,14 @@ public final class ReverseMode {
                     return in(inputs, op.out());
                 } else if (v instanceof Scalar.ResultAdjoint) {
                     return in(inputs, adjoint(op.out()));
-                } else if (v instanceof Scalar.Attribute) {
-                    return new Scalar.Num(op.attribute());
+                } else if (v instanceof Scalar.Attribute a) {
+                    return new Scalar.Num(op.attributes().real(a.index()));
                 }
                 return null;
             });
             return new Stmt.Map(target, Scalar.simplify(expr), inputs, op.out().shape(), accumulate, op.pos(), note);
         }
-        Prim.Contribution c = p.contribution(k);
+        Prim.Contribution c = p.contribution(k, op.attributes());
         List<Value> args = new ArrayList<>();
         for (Prim.Ref r : c.args()) {
             args.add(switch (r) {
@@ -204,8 +204,7 @@ public final class ReverseMode {
             Scalar expr = Scalar.replace(c.prim().forward(), v -> v instanceof Scalar.Operand o ? in(inputs, args.get(o.index())) : null);
             return new Stmt.Map(target, Scalar.simplify(expr), inputs, target.shape(), accumulate, op.pos(), note);
         }
-        // The attribute carries over (a slice's row length is its adjoint's too).
-        return new Stmt.Op(target, c.prim(), args, op.attribute(), accumulate, op.pos(), note);
+        return new Stmt.Op(target, c.prim(), args, c.attributes(), accumulate, op.pos(), note);
     }
 
     /** The loop input reading {@code v}, added to {@code inputs} once. */

@@ -95,6 +95,10 @@ public final class AstPrinter {
         } else if (e instanceof Expr.Call c) {
             out.append(c.function().name()).append('(');
             list(c.args(), out);
+            for (int i = 0; i < c.named().size(); i++) {
+                out.append(c.args().isEmpty() && i == 0 ? "" : ", ").append(c.named().get(i).name().name()).append(" = ");
+                expr(c.named().get(i).value(), out);
+            }
             out.append(')');
         } else if (e instanceof Expr.Neg n) {
             out.append("(-");

@@ -17,16 +17,27 @@ public sealed interface Expr {
         }
     }
 
-    /** {@code f(args…)}: a built-in or a def. */
-    record Call(Ident function, List<Expr> args) implements Expr {
+    /**
+     * {@code f(args…, name = value…)}: a built-in or a def, its positional arguments, then its
+     * named ones (constants: {@code elu(x, alpha = 0.5)}).
+     */
+    record Call(Ident function, List<Expr> args, List<NamedArg> named) implements Expr {
         public Call {
             args = List.copyOf(args);
+            named = List.copyOf(named);
+        }
+
+        public Call(Ident function, List<Expr> args) {
+            this(function, args, List.of());
         }
 
         public Pos pos() {
             return function.pos();
         }
     }
+
+    /** {@code name = value} in a call. */
+    record NamedArg(Ident name, Expr value) {}
 
     /** Unary minus. */
     record Neg(Expr operand, Pos pos) implements Expr {}

@@ -1,6 +1,7 @@
 package dev.lossc.check;
 
 import dev.lossc.diag.Pos;
+import dev.lossc.prim.Attributes;
 import dev.lossc.prim.Prim;
 import dev.lossc.types.Shape;
 import java.util.List;
@@ -45,15 +46,15 @@ public final class Typed {
         }
     }
 
-    /** A primitive applied (an operator or built-in); {@code attribute} is the exponent, alpha, or unused. */
-    public record Apply(Prim prim, List<Expr> args, double attribute, Shape shape, Pos pos) implements Expr {
+    /** A primitive applied (an operator or built-in), with its constant attributes. */
+    public record Apply(Prim prim, List<Expr> args, Attributes attributes, Shape shape, Pos pos) implements Expr {
         public Apply {
             args = List.copyOf(args);
         }
     }
 
     /** A derived built-in ({@code mean}, {@code mse}, …) applied; the lowering rewrites it into primitives. */
-    public record Derived(Builtin function, List<Expr> args, Shape shape, Pos pos) implements Expr {
+    public record Derived(dev.lossc.check.Derived function, List<Expr> args, Shape shape, Pos pos) implements Expr {
         public Derived {
             args = List.copyOf(args);
         }

@@ -727,7 +727,7 @@ public final class ClassWriter {
             return null;
         }
         String line = n.prim() == null ? n.text() : "d " + describe(n.operand()) + " from " + layout.primalName(n.result()) + " = "
-                + n.prim().lowerName() + ": " + n.prim().describeRule(n.k(), n.attribute());
+                + n.prim().label(n.attributes()) + ": " + n.prim().describeRule(n.k(), n.attributes());
         return n.also() == null ? line : line + "\n// " + note(n.also());
     }
 

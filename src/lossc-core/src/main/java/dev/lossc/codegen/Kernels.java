@@ -355,15 +355,18 @@ final class Kernels {
                 }
                 c.addStatement("$L $L $L", Y.apply("0"), w, sum("acc"));
             }
-            case SUM_AXIS0 -> {
-                zeroUnlessAccumulating(c, op);
-                loop(c, "i", as.rowAxis(), i -> loop(c, "j", as.colAxis(),
-                        j -> c.addStatement("$L += $L", Y.apply(j), A.apply(flat(i, as.cols(), j)))));
+            case SUM_AXIS -> {
+                if (op.attributes().integer(0) == 0) {
+                    zeroUnlessAccumulating(c, op);
+                    loop(c, "i", as.rowAxis(), i -> loop(c, "j", as.colAxis(),
+                            j -> c.addStatement("$L += $L", Y.apply(j), A.apply(flat(i, as.cols(), j)))));
+                } else {
+                    loop(c, "i", as.rowAxis(), i -> {
+                        sumOf(c, "acc", "j", as.colAxis(), j -> A.apply(flat(i, as.cols(), j)));
+                        c.addStatement("$L $L $L", Y.apply(i), w, sum("acc"));
+                    });
+                }
             }
-            case SUM_AXIS1 -> loop(c, "i", as.rowAxis(), i -> {
-                sumOf(c, "acc", "j", as.colAxis(), j -> A.apply(flat(i, as.cols(), j)));
-                c.addStatement("$L $L $L", Y.apply(i), w, sum("acc"));
-            });
             case EXPAND_COLS -> {
                 int n = out.shape().cols();
                 loop(c, "i", as.lengthAxis(), i -> {
@@ -420,22 +423,25 @@ final class Kernels {
                 }
                 c.addStatement("$L = mx", Y.apply("0"));
             }
-            case MAX_AXIS0 -> {
-                loop(c, "j", as.colAxis(), j -> c.addStatement("$L = $L", Y.apply(j), A.apply(j)));
-                if (as.rows() > 1) {
-                    c.beginControlFlow("for (int i = 1; i < $L; i++)", layout.extent(as.rowAxis()));
-                    loop(c, "j", as.colAxis(), j -> c.addStatement("$L = Math.max($L, $L)", Y.apply(j), Y.apply(j), A.apply(flat("i", as.cols(), j))));
-                    c.endControlFlow();
+            case MAX_AXIS -> {
+                if (op.attributes().integer(0) == 0) {
+                    loop(c, "j", as.colAxis(), j -> c.addStatement("$L = $L", Y.apply(j), A.apply(j)));
+                    if (as.rows() > 1) {
+                        c.beginControlFlow("for (int i = 1; i < $L; i++)", layout.extent(as.rowAxis()));
+                        loop(c, "j", as.colAxis(), j -> c.addStatement("$L = Math.max($L, $L)", Y.apply(j), Y.apply(j), A.apply(flat("i", as.cols(), j))));
+                        c.endControlFlow();
+                    }
+                } else {
+                    loop(c, "i", as.rowAxis(), i -> {
+                        c.addStatement("$L mx = $L", real, A.apply(flat(i, as.cols(), "0")));
+                        if (as.cols() > 1) {
+                            c.beginControlFlow("for (int j = 1; j < $L; j++)", layout.extent(as.colAxis()))
+                                    .addStatement("mx = Math.max(mx, $L)", A.apply(flat(i, as.cols(), "j"))).endControlFlow();
+                        }
+                        c.addStatement("$L = mx", Y.apply(i));
+                    });
                 }
             }
-            case MAX_AXIS1 -> loop(c, "i", as.rowAxis(), i -> {
-                c.addStatement("$L mx = $L", real, A.apply(flat(i, as.cols(), "0")));
-                if (as.cols() > 1) {
-                    c.beginControlFlow("for (int j = 1; j < $L; j++)", layout.extent(as.colAxis()))
-                            .addStatement("mx = Math.max(mx, $L)", A.apply(flat(i, as.cols(), "j"))).endControlFlow();
-                }
-                c.addStatement("$L = mx", Y.apply(i));
-            });
             case PICK -> loop(c, "i", as.rowAxis(), i -> c.addStatement("$L $L $L", Y.apply(i), w, A.apply(flat(i, as.cols(), B.apply(i)))));
             case PICK_ADD -> {
                 int n = out.shape().cols();
@@ -445,7 +451,7 @@ final class Kernels {
             case SLICE, UNSLICE -> {
                 // Element (r, j) of the block is element r * stride + j of the view at its start.
                 Shape block = op.prim().kernel() == Prim.Kernel.SLICE ? out.shape() : as;
-                int stride = (int) op.attribute();
+                int stride = op.attributes().integer(0);
                 int width = block.isMatrix() ? block.cols() : 1;
                 Shape.Axis height = block.lengthAxis();
                 loop(c, "r", height, r -> loop(c, "j", width, j -> {

@@ -24,6 +24,7 @@ public enum DiagnosticKind {
     CHAINED_COMPARISON("S006", "comparisons do not chain: write (a < b) * (b < c) for both"),
     PARAM_OPTION_UNKNOWN("S007", "'%s' is not an option of a param (expected init INITIALIZER or as \"NAME\")"),
     PARAM_OPTION_TWICE("S008", "a param takes one '%s'"),
+    POSITIONAL_AFTER_NAMED("S009", "a positional argument cannot follow a named one"),
 
     // Program structure
     MODEL_NOT_FIRST("E001", "'model' must be the first statement"),
@@ -64,7 +65,7 @@ public enum DiagnosticKind {
     LOOP_BOUND("C009", "loop bound must be an integer constant, but it is %s"),
     LOOP_RANGE("C010", "loop range %d..%d runs backwards"),
     INITIALIZER_ARGS("C011", "initializer '%s' takes %s"),
-    BAD_AXIS("C012", "axis must be the integer constant 0 or 1, but it is %s"),
+    BAD_AXIS("C012", "%s must be %s, but it is %s"),
     PROGRAM_TOO_LARGE("C013", "program is too large after inlining functions (more than %d operations)"),
     INT_INPUT_RANK("C014", "int input '%s' must be a scalar or a vector, but it has shape %s"),
     GATHER_FORM("C015", "an int vector ('%s') gathers rows as the only index: E[toks]"),
@@ -85,6 +86,8 @@ public enum DiagnosticKind {
     ARGUMENT_SHAPE("T004", "'%s' expects %s, but got %s"),
     ASSIGN_SHAPE("T005", "'%s' has shape %s, but the new value has shape %s"),
     CONSTANT_ARGUMENT("T006", "argument %s of '%s' must be a constant expression"),
+    UNKNOWN_ARGUMENT("T007", "'%s' has no argument named '%s'"),
+    ARGUMENT_TWICE("T008", "argument '%s' of '%s' is given twice"),
 
     // Values files (lossc eval --values)
     VALUES_SYNTAX("V001", "invalid JSON: %s"),

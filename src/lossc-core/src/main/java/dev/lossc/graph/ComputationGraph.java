@@ -221,6 +221,9 @@ public final class ComputationGraph {
                 }
             }
             String label = f + (c.args().size() > args.size() ? "(…, " + text(c.args().get(c.args().size() - 1)) + ")" : "");
+            for (Expr.NamedArg n : c.named()) {
+                label += " " + n.name().name() + "=" + text(n.value());
+            }
             return op(label, e, c.pos(), cluster, env, args.toArray(new Expr[0]));
         }
         return -1;
@@ -378,7 +381,7 @@ public final class ComputationGraph {
             for (Expr a : c.args()) {
                 args.add(probe(a, index, prefix, shapes, lets));
             }
-            rebuilt = new Expr.Call(c.function(), args);
+            rebuilt = new Expr.Call(c.function(), args, c.named());
         } else {
             return e;
         }

@@ -45,7 +45,7 @@ public final class IrPrinter {
             Stmt.visit(s, new Stmt.Visitor<Void>() {
                 public Void op(Stmt.Op op) {
                     String args = op.args().stream().map(Value::label).collect(Collectors.joining(", "));
-                    String attr = op.prim() == Prim.POW || op.prim() == Prim.LEAKY_RELU ? "; " + op.attribute() : "";
+                    String attr = op.attributes().suffix();
                     String call = op.prim().lowerName() + "(" + args + attr + ")";
                     if (op.epilogue() != null) {
                         Stmt.Epilogue e = op.epilogue();

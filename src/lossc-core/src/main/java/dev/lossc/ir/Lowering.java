@@ -2,10 +2,11 @@ package dev.lossc.ir;
 
 import dev.lossc.types.Shape;
 import dev.lossc.check.Affine;
-import dev.lossc.check.Builtin;
+import dev.lossc.check.Derived;
 import dev.lossc.check.Symbol;
 import dev.lossc.check.Typed;
 import dev.lossc.diag.Pos;
+import dev.lossc.prim.Attributes;
 import dev.lossc.prim.Prim;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,7 +55,7 @@ public final class Lowering {
         }
         Value loss = expr(p.loss());
         if (loss.kind() != Value.Kind.TEMP) {
-            loss = op(Prim.COPY, List.of(loss), 0, Shape.SCALAR, p.lossPos());
+            loss = op(Prim.COPY, List.of(loss), Shape.SCALAR, p.lossPos());
         }
         loss.nameIfAnonymous("lossValue");
         List<Stmt> body = Liveness.prune(block, loss);
@@ -75,7 +76,7 @@ public final class Lowering {
             Value v = expr(o.value());
             if (v.kind() != Value.Kind.TEMP) {
                 // An input, a param, a constant, a view: the output method copies it into its own storage.
-                v = op(Prim.COPY, List.of(v), 0, v.shape(), o.pos());
+                v = op(Prim.COPY, List.of(v), v.shape(), o.pos());
             }
             v.nameIfAnonymous(o.symbol().name());
             bound.put(o.symbol(), v);
@@ -111,14 +112,18 @@ public final class Lowering {
         return Value.constant(nextId++, v);
     }
 
-    private Value op(Prim prim, List<Value> args, double attribute, Shape shape, Pos pos) {
+    private Value op(Prim prim, List<Value> args, Shape shape, Pos pos) {
+        return op(prim, args, Attributes.NONE, shape, pos);
+    }
+
+    private Value op(Prim prim, List<Value> args, Attributes attributes, Shape shape, Pos pos) {
         Value out = Value.temp(nextId++, null, shape, loops);
-        block.add(new Stmt.Op(out, prim, args, attribute, pos));
+        block.add(new Stmt.Op(out, prim, args, attributes, pos));
         return out;
     }
 
     private Value scaled(Value v, double factor, Pos pos) {
-        return factor == 1.0 ? v : op(Prim.MUL, List.of(v, constant(factor)), 0, v.shape(), pos);
+        return factor == 1.0 ? v : op(Prim.MUL, List.of(v, constant(factor)), v.shape(), pos);
     }
 
     /**
@@ -143,7 +148,7 @@ public final class Lowering {
         if (dims.isEmpty()) {
             return scaled(v, numerator / fixed, pos);
         }
-        return op(Prim.MUL, List.of(v, Value.count(nextId++, numerator, fixed, dims)), 0, v.shape(), pos);
+        return op(Prim.MUL, List.of(v, Value.count(nextId++, numerator, fixed, dims)), v.shape(), pos);
     }
 
     /** The axes of all of a shape's elements. */
@@ -159,7 +164,7 @@ public final class Lowering {
         } else if (e instanceof Typed.Ref r) {
             Value v = bound.get(r.symbol());
             if (v.kind() == Value.Kind.VAR) {
-                return varReads.computeIfAbsent(v, var -> op(Prim.COPY, List.of(var), 0, var.shape(), r.pos()));
+                return varReads.computeIfAbsent(v, var -> op(Prim.COPY, List.of(var), var.shape(), r.pos()));
             }
             return v;
         } else if (e instanceof Typed.IntRef r) {
@@ -179,7 +184,7 @@ public final class Lowering {
             for (Typed.Expr x : a.args()) {
                 args.add(expr(x));
             }
-            return op(a.prim(), args, a.attribute(), a.shape(), a.pos());
+            return op(a.prim(), args, a.attributes(), a.shape(), a.pos());
         }
         if (e instanceof Typed.Derived d) {
             List<Value> args = new ArrayList<>();
@@ -218,7 +223,7 @@ public final class Lowering {
         if (sl.contiguous()) {
             return start;
         }
-        return op(Prim.SLICE, List.of(start), stride, sl.shape(), sl.pos());
+        return op(Prim.SLICE, List.of(start), Attributes.ints(stride), sl.shape(), sl.pos());
     }
 
     /** The part of {@code base} at {@code offset} (elements), of shape {@code shape}. */
@@ -237,15 +242,15 @@ public final class Lowering {
         Value indices = bound.get(labels.input());
         Shape s = z.shape();
         if (s.isVector()) {
-            Value lse = op(Prim.LOGSUMEXP, List.of(z), 0, Shape.SCALAR, pos);
+            Value lse = op(Prim.LOGSUMEXP, List.of(z), Shape.SCALAR, pos);
             Value picked = view(z, Affine.datum(labels.input(), labels.at(), s.cols()), Shape.SCALAR);
-            return op(Prim.SUB, List.of(lse, picked), 0, Shape.SCALAR, pos);
+            return op(Prim.SUB, List.of(lse, picked), Shape.SCALAR, pos);
         }
         Shape rows = Shape.vector(s.rowAxis());
-        Value lse = op(Prim.LOGSUMEXP, List.of(z), 0, rows, pos);
-        Value picked = op(Prim.PICK, List.of(z, indices), 0, rows, pos);
-        Value d = op(Prim.SUB, List.of(lse, picked), 0, rows, pos);
-        return averaged(op(Prim.SUM, List.of(d), 0, Shape.SCALAR, pos), pos, s.rowAxis());
+        Value lse = op(Prim.LOGSUMEXP, List.of(z), rows, pos);
+        Value picked = op(Prim.PICK, List.of(z, indices), rows, pos);
+        Value d = op(Prim.SUB, List.of(lse, picked), rows, pos);
+        return averaged(op(Prim.SUM, List.of(d), Shape.SCALAR, pos), pos, s.rowAxis());
     }
 
     /**
@@ -254,25 +259,26 @@ public final class Lowering {
      * it, in equal shares (PyTorch's amax): {@code m + sum(tie_share(x, mask / count))}. The value is
      * the kernel's exactly, infinities included.
      */
-    private Value largest(Value x, Builtin f, Shape shape, Pos pos, boolean min) {
+    private Value largest(Value x, Derived f, Shape shape, Pos pos, boolean min) {
         Shape s = x.shape();
         if (min) {
-            x = op(Prim.NEG, List.of(x), 0, s, pos);
+            x = op(Prim.NEG, List.of(x), s, pos);
         }
-        boolean all = f == Builtin.MAX_ALL || f == Builtin.MIN_ALL;
-        boolean rows = f == Builtin.AMAX_AXIS0 || f == Builtin.AMIN_AXIS0;
-        Prim kernel = all ? Prim.MAX_ALL : rows ? Prim.MAX_AXIS0 : Prim.MAX_AXIS1;
-        Prim sum = all ? Prim.SUM : rows ? Prim.SUM_AXIS0 : Prim.SUM_AXIS1;
-        Value m = op(kernel, List.of(x), 0, shape, pos);
+        boolean all = f == Derived.MAX_ALL || f == Derived.MIN_ALL;
+        boolean rows = f == Derived.AMAX_AXIS0 || f == Derived.AMIN_AXIS0;
+        Prim kernel = all ? Prim.MAX_ALL : Prim.MAX_AXIS;
+        Prim sum = all ? Prim.SUM : Prim.SUM_AXIS;
+        Attributes axis = all ? Attributes.NONE : Attributes.ints(rows ? 0 : 1);
+        Value m = op(kernel, List.of(x), axis, shape, pos);
         // Along axis 1, the row maxima are spread over their rows to compare element by element.
-        Value spread = all || rows ? m : op(Prim.EXPAND_COLS, List.of(m), 0, s, pos);
-        Value mask = op(Prim.EQ, List.of(x, spread), 0, s, pos);
-        Value count = op(sum, List.of(mask), 0, shape, pos);
-        Value counts = all || rows ? count : op(Prim.EXPAND_COLS, List.of(count), 0, s, pos);
-        Value share = op(Prim.DIV, List.of(mask, counts), 0, s, pos);
-        Value zero = op(sum, List.of(op(Prim.TIE_SHARE, List.of(x, share), 0, s, pos)), 0, shape, pos);
-        Value y = op(Prim.ADD, List.of(m, zero), 0, shape, pos);
-        return min ? op(Prim.NEG, List.of(y), 0, shape, pos) : y;
+        Value spread = all || rows ? m : op(Prim.EXPAND_COLS, List.of(m), s, pos);
+        Value mask = op(Prim.EQ, List.of(x, spread), s, pos);
+        Value count = op(sum, List.of(mask), axis, shape, pos);
+        Value counts = all || rows ? count : op(Prim.EXPAND_COLS, List.of(count), s, pos);
+        Value share = op(Prim.DIV, List.of(mask, counts), s, pos);
+        Value zero = op(sum, List.of(op(Prim.TIE_SHARE, List.of(x, share), s, pos)), axis, shape, pos);
+        Value y = op(Prim.ADD, List.of(m, zero), shape, pos);
+        return min ? op(Prim.NEG, List.of(y), shape, pos) : y;
     }
 
     /** The derived built-ins, rewritten into primitives: they need no derivative rules of their own. */
@@ -281,52 +287,50 @@ public final class Lowering {
         Shape shape = a.shape();
         Value x = args.get(0);
         return switch (a.function()) {
-            case MEAN -> averaged(op(Prim.SUM, args, 0, shape, pos), pos, all(x.shape()));
-            case MEAN_AXIS0 -> averaged(op(Prim.SUM_AXIS0, args, 0, shape, pos), pos, x.shape().rowAxis());
-            case MEAN_AXIS1 -> averaged(op(Prim.SUM_AXIS1, args, 0, shape, pos), pos, x.shape().colAxis());
+            case MEAN -> averaged(op(Prim.SUM, args, shape, pos), pos, all(x.shape()));
+            case MEAN_AXIS0 -> averaged(op(Prim.SUM_AXIS, args, Attributes.ints(0), shape, pos), pos, x.shape().rowAxis());
+            case MEAN_AXIS1 -> averaged(op(Prim.SUM_AXIS, args, Attributes.ints(1), shape, pos), pos, x.shape().colAxis());
             case MSE -> {
-                Value d = op(Prim.SUB, args, 0, x.shape(), pos);
-                Value sq = op(Prim.POW, List.of(d), 2, x.shape(), pos);
-                yield averaged(op(Prim.SUM, List.of(sq), 0, shape, pos), pos, all(x.shape()));
+                Value d = op(Prim.SUB, args, x.shape(), pos);
+                Value sq = op(Prim.POW, List.of(d), Attributes.reals(2), x.shape(), pos);
+                yield averaged(op(Prim.SUM, List.of(sq), shape, pos), pos, all(x.shape()));
             }
             case CROSS_ENTROPY -> {
                 if (a.args().get(1) instanceof Typed.IntRef labels) {
                     yield crossEntropyWithIndices(x, labels, pos);
                 }
-                Value logp = op(Prim.LOG_SOFTMAX, List.of(x), 0, x.shape(), pos);
-                Value tl = op(Prim.MUL, List.of(args.get(1), logp), 0, x.shape(), pos);
-                Value total = op(Prim.SUM, List.of(tl), 0, shape, pos);
+                Value logp = op(Prim.LOG_SOFTMAX, List.of(x), x.shape(), pos);
+                Value tl = op(Prim.MUL, List.of(args.get(1), logp), x.shape(), pos);
+                Value total = op(Prim.SUM, List.of(tl), shape, pos);
                 if (x.shape().rowAxis().varies()) {
                     yield averaged(total, -1.0, pos, x.shape().rowAxis());
                 }
-                yield op(Prim.MUL, List.of(total, constant(-1.0 / x.shape().rows())), 0, shape, pos);
+                yield op(Prim.MUL, List.of(total, constant(-1.0 / x.shape().rows())), shape, pos);
             }
             case BCE_LOGITS -> {
-                Value sp = op(Prim.SOFTPLUS, List.of(x), 0, x.shape(), pos);
-                Value yz = op(Prim.MUL, List.of(args.get(1), x), 0, x.shape(), pos);
-                Value d = op(Prim.SUB, List.of(sp, yz), 0, x.shape(), pos);
-                yield averaged(op(Prim.SUM, List.of(d), 0, shape, pos), pos, all(x.shape()));
+                Value sp = op(Prim.SOFTPLUS, List.of(x), x.shape(), pos);
+                Value yz = op(Prim.MUL, List.of(args.get(1), x), x.shape(), pos);
+                Value d = op(Prim.SUB, List.of(sp, yz), x.shape(), pos);
+                yield averaged(op(Prim.SUM, List.of(d), shape, pos), pos, all(x.shape()));
             }
-            case L2 -> op(Prim.SUM, List.of(op(Prim.POW, args, 2, x.shape(), pos)), 0, shape, pos);
-            case L1 -> op(Prim.SUM, List.of(op(Prim.ABS, args, 0, x.shape(), pos)), 0, shape, pos);
+            case L2 -> op(Prim.SUM, List.of(op(Prim.POW, args, Attributes.reals(2), x.shape(), pos)), shape, pos);
+            case L1 -> op(Prim.SUM, List.of(op(Prim.ABS, args, x.shape(), pos)), shape, pos);
             case MAX_ALL, AMAX_AXIS0, AMAX_AXIS1 -> largest(x, a.function(), shape, pos, false);
             case MIN_ALL, AMIN_AXIS0, AMIN_AXIS1 -> largest(x, a.function(), shape, pos, true);
             case NORM -> {
-                Value s = op(Prim.SUM, List.of(op(Prim.POW, List.of(x), 2, x.shape(), pos)), 0, Shape.SCALAR, pos);
-                yield op(Prim.NORM_SQRT, List.of(s), 0, Shape.SCALAR, pos);
+                Value s = op(Prim.SUM, List.of(op(Prim.POW, List.of(x), Attributes.reals(2), x.shape(), pos)), Shape.SCALAR, pos);
+                yield op(Prim.NORM_SQRT, List.of(s), Shape.SCALAR, pos);
             }
             case SOFTMAX_AXIS0, LOG_SOFTMAX_AXIS0 -> {
                 Shape t = x.shape().transposed();
-                Value xt = op(Prim.TRANSPOSE, List.of(x), 0, t, pos);
-                Value s = op(a.function() == Builtin.SOFTMAX_AXIS0 ? Prim.SOFTMAX : Prim.LOG_SOFTMAX, List.of(xt), 0, t, pos);
-                yield op(Prim.TRANSPOSE, List.of(s), 0, x.shape(), pos);
+                Value xt = op(Prim.TRANSPOSE, List.of(x), t, pos);
+                Value s = op(a.function() == Derived.SOFTMAX_AXIS0 ? Prim.SOFTMAX : Prim.LOG_SOFTMAX, List.of(xt), t, pos);
+                yield op(Prim.TRANSPOSE, List.of(s), x.shape(), pos);
             }
             case LOGSUMEXP_AXIS0 -> {
-                Value xt = op(Prim.TRANSPOSE, List.of(x), 0, x.shape().transposed(), pos);
-                yield op(Prim.LOGSUMEXP, List.of(xt), 0, shape, pos);
+                Value xt = op(Prim.TRANSPOSE, List.of(x), x.shape().transposed(), pos);
+                yield op(Prim.LOGSUMEXP, List.of(xt), shape, pos);
             }
-            case LEAKY_RELU, DOT, OUTER, TRANSPOSE, SUM, SOFTMAX, LOG_SOFTMAX, LOGSUMEXP, AMAX, AMIN, CONCAT, ROW, COLUMN ->
-                    throw new IllegalStateException(a.function() + " is a primitive, not derived");
         };
     }
 }

@@ -2,6 +2,7 @@ package dev.lossc.ir;
 
 import dev.lossc.check.Symbol;
 import dev.lossc.diag.Pos;
+import dev.lossc.prim.Attributes;
 import dev.lossc.prim.Prim;
 import dev.lossc.prim.Scalar;
 import dev.lossc.types.Shape;
@@ -18,23 +19,28 @@ public sealed interface Stmt {
     Pos pos();
 
     /**
-     * {@code out (+)= prim(args)}; {@code attribute} is the exponent of POW or alpha of LEAKY_RELU.
-     * With an {@code epilogue}, each element of the result goes straight into the epilogue's map
-     * and {@code out} itself is never stored (a matrix-vector product, its bias and activation in
-     * one loop).
+     * {@code out (+)= prim(args; attributes)}: the attributes are the primitive's constants (an
+     * exponent, an alpha, an axis, a slice's stride). With an {@code epilogue}, each element of the
+     * result goes straight into the epilogue's map and {@code out} itself is never stored (a
+     * matrix-vector product, its bias and activation in one loop).
      */
-    record Op(Value out, Prim prim, List<Value> args, double attribute, boolean accumulate, Pos pos, Note note, Epilogue epilogue)
+    record Op(Value out, Prim prim, List<Value> args, Attributes attributes, boolean accumulate, Pos pos, Note note, Epilogue epilogue)
             implements Stmt {
         public Op {
             args = List.copyOf(args);
         }
 
-        public Op(Value out, Prim prim, List<Value> args, double attribute, boolean accumulate, Pos pos, Note note) {
-            this(out, prim, args, attribute, accumulate, pos, note, null);
+        public Op(Value out, Prim prim, List<Value> args, Attributes attributes, boolean accumulate, Pos pos, Note note) {
+            this(out, prim, args, attributes, accumulate, pos, note, null);
         }
 
-        public Op(Value out, Prim prim, List<Value> args, double attribute, Pos pos) {
-            this(out, prim, args, attribute, false, pos, null, null);
+        public Op(Value out, Prim prim, List<Value> args, Attributes attributes, Pos pos) {
+            this(out, prim, args, attributes, false, pos, null, null);
+        }
+
+        /** This op with other operands, the rest kept. */
+        public Op withArgs(Prim p, List<Value> newArgs) {
+            return new Op(out, p, newArgs, attributes, accumulate, pos, note, epilogue);
         }
     }
 
@@ -71,9 +77,9 @@ public sealed interface Stmt {
      * Where a backward statement comes from, for the comment above its code: the rule of operand
      * {@code k} of the primitive that computed {@code result}, or (with {@code prim} null) a text.
      */
-    record Note(Value operand, Value result, Prim prim, int k, double attribute, String text, Note also) {
+    record Note(Value operand, Value result, Prim prim, int k, Attributes attributes, String text, Note also) {
         public static Note of(String text) {
-            return new Note(null, null, null, -1, 0, text, null);
+            return new Note(null, null, null, -1, Attributes.NONE, text, null);
         }
 
         /** This note, then {@code earlier}'s (a fused statement cites every rule it computes). */
@@ -84,7 +90,7 @@ public sealed interface Stmt {
             if (earlier == null) {
                 return later;
             }
-            return new Note(later.operand, later.result, later.prim, later.k, later.attribute, later.text, join(later.also, earlier));
+            return new Note(later.operand, later.result, later.prim, later.k, later.attributes, later.text, join(later.also, earlier));
         }
     }
 

@@ -69,7 +69,7 @@ final class CopyCoalescing implements Pass {
     /** The producer writing into {@code dest} instead of {@code t}; null if it does not write all of t once. */
     private static Stmt retarget(Stmt p, Value t, Value dest, boolean accumulate) {
         if (p instanceof Stmt.Op op && op.epilogue() == null && op.out() == t && !op.accumulate()) {
-            return new Stmt.Op(dest, op.prim(), op.args(), op.attribute(), accumulate, op.pos(), op.note());
+            return new Stmt.Op(dest, op.prim(), op.args(), op.attributes(), accumulate, op.pos(), op.note());
         }
         if (p instanceof Stmt.Map m && m.out() == t && !m.accumulate() && m.domain().equals(t.shape())) {
             return new Stmt.Map(dest, m.expr(), m.args(), m.domain(), accumulate, m.pos(), m.note());

@@ -105,7 +105,7 @@ final class DeadStores implements Pass {
 
     private static Stmt assigning(Stmt s) {
         if (s instanceof Stmt.Op op) {
-            return new Stmt.Op(op.out(), op.prim(), op.args(), op.attribute(), false, op.pos(), op.note());
+            return new Stmt.Op(op.out(), op.prim(), op.args(), op.attributes(), false, op.pos(), op.note());
         }
         Stmt.Map m = (Stmt.Map) s;
         return new Stmt.Map(m.out(), m.expr(), m.args(), m.domain(), false, m.pos(), m.note());

@@ -31,14 +31,14 @@ final class ElementwiseToMaps implements Pass {
             Scalar expr = Scalar.replace(op.prim().forward(), v -> {
                 if (v instanceof Scalar.Operand o) {
                     return Blocks.in(inputs, op.args().get(o.index()));
-                } else if (v instanceof Scalar.Attribute) {
-                    return new Scalar.Num(op.attribute());
+                } else if (v instanceof Scalar.Attribute a) {
+                    return new Scalar.Num(op.attributes().real(a.index()));
                 }
                 return null;
             });
             return List.of(new Stmt.Map(op.out(), Scalar.simplify(expr), inputs, op.out().shape(), op.accumulate(), op.pos(), op.note()));
         }
-        if (s instanceof Stmt.Op op && (op.prim() == Prim.SUM || op.prim() == Prim.SUM_AXIS0)) {
+        if (s instanceof Stmt.Op op && (op.prim() == Prim.SUM || (op.prim() == Prim.SUM_AXIS && op.attributes().integer(0) == 0))) {
             // Sums are maps that add up their domain (into a scalar, or over the rows): an
             // elementwise chain that feeds one then fuses into the sum's loop.
             Value x = op.args().get(0);

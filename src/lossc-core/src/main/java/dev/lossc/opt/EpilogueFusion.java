@@ -56,7 +56,7 @@ final class EpilogueFusion implements Pass {
                     return null;
                 });
                 Stmt.Epilogue e = new Stmt.Epilogue(m.out(), expr, args, m.accumulate(), m.note());
-                out.add(new Stmt.Op(op.out(), op.prim(), op.args(), op.attribute(), false, op.pos(), op.note(), e));
+                out.add(new Stmt.Op(op.out(), op.prim(), op.args(), op.attributes(), false, op.pos(), op.note(), e));
                 i++;
                 continue;
             }

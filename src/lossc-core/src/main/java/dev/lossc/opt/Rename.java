@@ -15,7 +15,7 @@ final class Rename {
             public Stmt op(Stmt.Op op) {
                 Stmt.Epilogue e = op.epilogue() == null ? null : new Stmt.Epilogue(value(op.epilogue().out(), to), op.epilogue().expr(),
                         values(op.epilogue().args(), to), op.epilogue().accumulate(), op.epilogue().note());
-                return new Stmt.Op(value(op.out(), to), op.prim(), values(op.args(), to), op.attribute(), op.accumulate(), op.pos(), op.note(), e);
+                return new Stmt.Op(value(op.out(), to), op.prim(), values(op.args(), to), op.attributes(), op.accumulate(), op.pos(), op.note(), e);
             }
 
             public Stmt map(Stmt.Map m) {

@@ -304,10 +304,20 @@ final class AstBuilder {
         @Override
         public Expr visitCallPrimary(LossParser.CallPrimaryContext c) {
             List<Expr> args = new ArrayList<>();
-            for (LossParser.ExprContext e : c.expr()) {
-                args.add(visit(e));
+            List<Expr.NamedArg> named = new ArrayList<>();
+            for (LossParser.ArgumentContext a : c.argument()) {
+                if (a instanceof LossParser.NamedArgumentContext n) {
+                    named.add(new Expr.NamedArg(ident(n.ID()), visit(n.expr())));
+                } else if (a instanceof LossParser.PositionalArgumentContext p) {
+                    if (!named.isEmpty()) {
+                        reporter.error(pos(p.getStart()), DiagnosticKind.POSITIONAL_AFTER_NAMED);
+                    }
+                    args.add(visit(p.expr()));
+                } else {
+                    throw new IllegalStateException("argument " + a.getClass().getSimpleName());
+                }
             }
-            return new Expr.Call(ident(c.ID()), args);
+            return new Expr.Call(ident(c.ID()), args, named);
         }
 
         @Override

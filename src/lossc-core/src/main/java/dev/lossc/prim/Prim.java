@@ -1,27 +1,23 @@
 package dev.lossc.prim;
 
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import dev.lossc.types.Shape;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
- * The primitive operations, each defined once, here: how it is spelled, how many operands it
- * takes, what it computes and how each operand receives its adjoint. Every phase reads this table:
- * the checker folds constants with {@link #fold}, the lowering emits these primitives, reverse mode
- * applies each entry's adjoint rules, and the code generator prints its forward template (elementwise ones; the
- * structured kernels are emitted by one exhaustive switch in the code generator).
- *
- * <p>The table is open: {@link #defineElementwise} adds a primitive at run time, which is how the
- * tests prove that a table entry is all a new elementwise primitive needs.
+ * The primitive operations, each defined once, here, whole: how programs call it (its name, its
+ * operands, its constant attributes), its shape rule ({@link Signature}), what it computes, how
+ * each operand receives its adjoint, and, for a structured one, the kernel that emits it. Every
+ * phase reads this table and none special-cases an entry: the checker applies the shape rule to a
+ * call, folds constants with {@link #fold}, the lowering emits the primitive, reverse mode applies
+ * its rules, and the code generator prints an elementwise one's forward rule or dispatches a
+ * structured one's {@link Kernel} in one exhaustive switch, so a kernel without an emitter does
+ * not compile.
  *
  * <p>An elementwise primitive is written in the {@link Scalar} rule language: its forward value,
- * then the adjoint of each operand ({@code x}/{@code a}, {@code b}: operands; {@code y}: result;
- * {@code dy}: the result's adjoint; {@code k}: the constant attribute). Adding one, such as
- * {@code gelu}, is one line below, plus the reference evaluator and the docs. A structured
- * primitive lists, per operand, the primitive whose result is added to that operand's adjoint
+ * then the adjoint of each operand ({@code x}/{@code a}, {@code b}, {@code c}: operands; {@code y}:
+ * the result; {@code dy}: the result's adjoint; an attribute by its name). A structured primitive
+ * lists, per operand, the primitive whose result is added to that operand's adjoint
  * ({@link #contribution}), so every derivative is itself a program of primitives: the backward
  * pass is IR like the forward pass.
  *
@@ -34,196 +30,235 @@ public final class Prim {
      * these with an exhaustive switch, so a kernel without an emitter does not compile.
      */
     public enum Kernel {
-        MATVEC, VECMAT, MATMUL, MATMUL_NT, MATMUL_TN, DOT, OUTER, TRANSPOSE, SUM, SUM_AXIS0, SUM_AXIS1, EXPAND_COLS,
+        MATVEC, VECMAT, MATMUL, MATMUL_NT, MATMUL_TN, DOT, OUTER, TRANSPOSE, SUM, SUM_AXIS, EXPAND_COLS,
         SOFTMAX, LOG_SOFTMAX, LOGSUMEXP, SOFTMAX_BACKWARD, LOG_SOFTMAX_BACKWARD, LOGSUMEXP_BACKWARD,
-        GATHER, SCATTER_ADD, PICK, PICK_ADD, MAX_ALL, MAX_AXIS0, MAX_AXIS1, SLICE, UNSLICE, CONCAT, TAKE_FIRST, TAKE_LAST
+        GATHER, SCATTER_ADD, PICK, PICK_ADD, MAX_ALL, MAX_AXIS, SLICE, UNSLICE, CONCAT, TAKE_FIRST, TAKE_LAST
     }
 
-    /** Every primitive by name, in definition order. */
-    private static final Map<String, Prim> TABLE = new LinkedHashMap<>();
-
     // ------------------------------------------------------------------ elementwise
-    public static final Prim NEG = define("NEG", "-", ew("-x", "-dy"));
-    public static final Prim ADD = define("ADD", "+", ew("a + b", "dy", "dy"));
-    public static final Prim SUB = define("SUB", "-", ew("a - b", "dy", "-dy"));
-    public static final Prim MUL = define("MUL", "*", ew("a * b", "dy * b", "dy * a"));
-    public static final Prim DIV = define("DIV", "/", ew("a / b", "dy / b", "-dy * y / b"));
-    public static final Prim POW = define("POW", "^", ew("pow(x, k)", "k == 0 ? 0 : dy * k * pow(x, k - 1)"));
-    public static final Prim SIGMOID = define("SIGMOID", "sigmoid", ew("sigmoid(x)", "dy * y * (1 - y)"));
-    public static final Prim TANH = define("TANH", "tanh", ew("tanh(x)", "dy * (1 - y * y)"));
-    public static final Prim RELU = define("RELU", "relu", ew("max(x, 0)", "x > 0 ? dy : 0"));
-    public static final Prim SOFTPLUS = define("SOFTPLUS", "softplus", ew("softplus(x)", "dy * sigmoid(x)"));
-    public static final Prim EXP = define("EXP", "exp", ew("exp(x)", "dy * y"));
-    public static final Prim LOG = define("LOG", "log", ew("log(x)", "dy / x"));
-    public static final Prim SQRT = define("SQRT", "sqrt", ew("sqrt(x)", "dy * 0.5 / y"));
-    public static final Prim ABS = define("ABS", "abs", ew("abs(x)", "x > 0 ? dy : x < 0 ? -dy : 0"));
-    public static final Prim LEAKY_RELU = define("LEAKY_RELU", "leaky_relu", ew("x > 0 ? x : k * x", "x > 0 ? dy : k * dy"));
+    public static final Prim NEG = Table.define(Table.elementwise("NEG", "-", "-x", "-dy"));
+    public static final Prim ADD = Table.define(Table.elementwise("ADD", "+", "a + b", "dy", "dy"));
+    public static final Prim SUB = Table.define(Table.elementwise("SUB", "-", "a - b", "dy", "-dy"));
+    public static final Prim MUL = Table.define(Table.elementwise("MUL", "*", "a * b", "dy * b", "dy * a"));
+    public static final Prim DIV = Table.define(Table.elementwise("DIV", "/", "a / b", "dy / b", "-dy * y / b"));
+    /** {@code x ^ p}, the exponent a constant. */
+    public static final Prim POW = Table.define(Table.elementwise("POW", "^", "pow(x, p)", "p == 0 ? 0 : dy * p * pow(x, p - 1)")
+            .attributes(AttributeSpec.requiredReal("p")));
+    public static final Prim SIGMOID = Table.define(Table.elementwise("SIGMOID", "sigmoid", "sigmoid(x)", "dy * y * (1 - y)").callable(true));
+    public static final Prim TANH = Table.define(Table.elementwise("TANH", "tanh", "tanh(x)", "dy * (1 - y * y)").callable(true));
+    public static final Prim RELU = Table.define(Table.elementwise("RELU", "relu", "max(x, 0)", "x > 0 ? dy : 0").callable(true));
+    public static final Prim SOFTPLUS = Table.define(Table.elementwise("SOFTPLUS", "softplus", "softplus(x)", "dy * sigmoid(x)").callable(true));
+    public static final Prim EXP = Table.define(Table.elementwise("EXP", "exp", "exp(x)", "dy * y").callable(true));
+    public static final Prim LOG = Table.define(Table.elementwise("LOG", "log", "log(x)", "dy / x").callable(true));
+    public static final Prim SQRT = Table.define(Table.elementwise("SQRT", "sqrt", "sqrt(x)", "dy * 0.5 / y").callable(true));
+    public static final Prim ABS = Table.define(Table.elementwise("ABS", "abs", "abs(x)", "x > 0 ? dy : x < 0 ? -dy : 0").callable(true));
+    public static final Prim LEAKY_RELU = Table.define(Table.elementwise("LEAKY_RELU", "leaky_relu", "x > 0 ? x : alpha * x",
+            "x > 0 ? dy : alpha * dy").attributes(AttributeSpec.real("alpha", 0.01)).callable(true));
     /** PyTorch's default (exact) GELU: x Φ(x), with Φ the standard normal distribution function. */
-    public static final Prim GELU = define("GELU", "gelu", ew("x * 0.5 * (1 + erf(x * 0.7071067811865476))",
-            "dy * (0.5 * (1 + erf(x * 0.7071067811865476)) + x * 0.3989422804014327 * exp(-0.5 * x * x))"));
-    public static final Prim MAX = define("MAX", "max", ew("max(a, b)", "a > b ? dy : a == b ? 0.5 * dy : 0", "b > a ? dy : a == b ? 0.5 * dy : 0"));
-    public static final Prim MIN = define("MIN", "min", ew("min(a, b)", "a < b ? dy : a == b ? 0.5 * dy : 0", "b < a ? dy : a == b ? 0.5 * dy : 0"));
+    public static final Prim GELU = Table.define(Table.elementwise("GELU", "gelu", "x * 0.5 * (1 + erf(x * 0.7071067811865476))",
+            "dy * (0.5 * (1 + erf(x * 0.7071067811865476)) + x * 0.3989422804014327 * exp(-0.5 * x * x))").callable(true));
+    public static final Prim MAX = Table.define(Table.elementwise("MAX", "max", "max(a, b)",
+            "a > b ? dy : a == b ? 0.5 * dy : 0", "b > a ? dy : a == b ? 0.5 * dy : 0").callable(true));
+    public static final Prim MIN = Table.define(Table.elementwise("MIN", "min", "min(a, b)",
+            "a < b ? dy : a == b ? 0.5 * dy : 0", "b < a ? dy : a == b ? 0.5 * dy : 0").callable(true));
     // Version 2: comparisons are masks (1.0 or 0.0) with zero derivatives; where and clamp take three
     // operands, broadcast; ties of clamp at its bounds pass the adjoint, as PyTorch's clamp does.
-    public static final Prim LT = define("LT", "<", ew("a < b ? 1 : 0", "0", "0"));
-    public static final Prim LE = define("LE", "<=", ew("a <= b ? 1 : 0", "0", "0"));
-    public static final Prim GT = define("GT", ">", ew("a > b ? 1 : 0", "0", "0"));
-    public static final Prim GE = define("GE", ">=", ew("a >= b ? 1 : 0", "0", "0"));
-    public static final Prim EQ = define("EQ", "==", ew("a == b ? 1 : 0", "0", "0"));
-    public static final Prim NE = define("NE", "!=", ew("a != b ? 1 : 0", "0", "0"));
-    public static final Prim WHERE = define("WHERE", "where", ew("a != 0 ? b : c", "0", "a != 0 ? dy : 0", "a != 0 ? 0 : dy"));
-    public static final Prim CLAMP = define("CLAMP", "clamp", ew("min(max(a, b), c)",
-            "a >= b ? (a <= c ? dy : 0) : 0", "a < b ? (b <= c ? dy : 0) : 0", "max(a, b) > c ? dy : 0"));
+    public static final Prim LT = Table.define(Table.elementwise("LT", "<", "a < b ? 1 : 0", "0", "0"));
+    public static final Prim LE = Table.define(Table.elementwise("LE", "<=", "a <= b ? 1 : 0", "0", "0"));
+    public static final Prim GT = Table.define(Table.elementwise("GT", ">", "a > b ? 1 : 0", "0", "0"));
+    public static final Prim GE = Table.define(Table.elementwise("GE", ">=", "a >= b ? 1 : 0", "0", "0"));
+    public static final Prim EQ = Table.define(Table.elementwise("EQ", "==", "a == b ? 1 : 0", "0", "0"));
+    public static final Prim NE = Table.define(Table.elementwise("NE", "!=", "a != b ? 1 : 0", "0", "0"));
+    public static final Prim WHERE = Table.define(Table.elementwise("WHERE", "where", "a != 0 ? b : c", "0", "a != 0 ? dy : 0",
+            "a != 0 ? 0 : dy").callable(false));
+    public static final Prim CLAMP = Table.define(Table.elementwise("CLAMP", "clamp", "min(max(a, b), c)",
+            "a >= b ? (a <= c ? dy : 0) : 0", "a < b ? (b <= c ? dy : 0) : 0", "max(a, b) > c ? dy : 0").callable(false));
     /** {@code sqrt} whose derivative is 0 at 0: the last step of {@code norm} (as torch.linalg.norm). Not callable by name. */
-    public static final Prim NORM_SQRT = define("NORM_SQRT", "_norm_sqrt", ew("sqrt(x)", "y == 0 ? 0 : dy * 0.5 / y"));
+    public static final Prim NORM_SQRT = Table.define(Table.elementwise("NORM_SQRT", "_norm_sqrt", "sqrt(x)", "y == 0 ? 0 : dy * 0.5 / y"));
     /**
      * Zero, with derivative {@code b} with respect to {@code a}: what carries a max reduction's
      * adjoint to its tied elements ({@code b} is each element's share). Not callable by name.
      */
-    public static final Prim TIE_SHARE = define("TIE_SHARE", "_tie_share", ew("0", "dy * b", "0"));
+    public static final Prim TIE_SHARE = Table.define(Table.elementwise("TIE_SHARE", "_tie_share", "0", "dy * b", "0"));
     /** The identity: a snapshot of a var, or a value spread over a larger shape (broadcast). */
-    public static final Prim COPY = define("COPY", "copy", ew("x", "dy"));
+    public static final Prim COPY = Table.define(Table.elementwise("COPY", "copy", "x", "dy"));
 
     // ------------------------------------------------------------------ structured kernels
     /** {@code A[m, n] @ x[n]}. */
-    public static final Prim MATVEC = define("MATVEC", "matvec", kernel(Kernel.MATVEC, 2).adjoint(0, "OUTER", "dy", "x1").adjoint(1, "VECMAT", "dy", "x0"));
+    public static final Prim MATVEC = Table.define(Table.structured("MATVEC", "matvec", Kernel.MATVEC, 2)
+            .adjoint(0, "OUTER", "dy", "x1").adjoint(1, "VECMAT", "dy", "x0"));
     /** {@code x[n] @ A[n, k]}. */
-    public static final Prim VECMAT = define("VECMAT", "vecmat", kernel(Kernel.VECMAT, 2).adjoint(0, "MATVEC", "x1", "dy").adjoint(1, "OUTER", "x0", "dy"));
+    public static final Prim VECMAT = Table.define(Table.structured("VECMAT", "vecmat", Kernel.VECMAT, 2)
+            .adjoint(0, "MATVEC", "x1", "dy").adjoint(1, "OUTER", "x0", "dy"));
     /** {@code A[m, n] @ B[n, k]}. */
-    public static final Prim MATMUL = define("MATMUL", "matmul", kernel(Kernel.MATMUL, 2).adjoint(0, "MATMUL_NT", "dy", "x1").adjoint(1, "MATMUL_TN", "x0", "dy"));
+    public static final Prim MATMUL = Table.define(Table.structured("MATMUL", "matmul", Kernel.MATMUL, 2)
+            .adjoint(0, "MATMUL_NT", "dy", "x1").adjoint(1, "MATMUL_TN", "x0", "dy"));
     /** {@code A[m, n] @ transpose(B[k, n])}, without forming the transpose. */
-    public static final Prim MATMUL_NT = define("MATMUL_NT", "matmul_nt", kernel(Kernel.MATMUL_NT, 2).adjoint(0, "MATMUL", "dy", "x1").adjoint(1, "MATMUL_TN", "dy", "x0"));
+    public static final Prim MATMUL_NT = Table.define(Table.structured("MATMUL_NT", "matmul_nt", Kernel.MATMUL_NT, 2)
+            .adjoint(0, "MATMUL", "dy", "x1").adjoint(1, "MATMUL_TN", "dy", "x0"));
     /** {@code transpose(A[n, m]) @ B[n, k]}, without forming the transpose. */
-    public static final Prim MATMUL_TN = define("MATMUL_TN", "matmul_tn", kernel(Kernel.MATMUL_TN, 2).adjoint(0, "MATMUL_NT", "x1", "dy").adjoint(1, "MATMUL", "x0", "dy"));
-    public static final Prim DOT = define("DOT", "dot", kernel(Kernel.DOT, 2).adjoint(0, "MUL", "x1", "dy").adjoint(1, "MUL", "x0", "dy"));
-    public static final Prim OUTER = define("OUTER", "outer", kernel(Kernel.OUTER, 2).adjoint(0, "MATVEC", "dy", "x1").adjoint(1, "VECMAT", "x0", "dy"));
-    public static final Prim TRANSPOSE = define("TRANSPOSE", "transpose", kernel(Kernel.TRANSPOSE, 1).adjoint(0, "TRANSPOSE", "dy"));
-    public static final Prim SUM = define("SUM", "sum", kernel(Kernel.SUM, 1).adjoint(0, "COPY", "dy"));
-    /** {@code X[m, n]} → {@code [n]}: each column summed; its adjoint is spread over the rows (a broadcast copy). */
-    public static final Prim SUM_AXIS0 = define("SUM_AXIS0", "sum0", kernel(Kernel.SUM_AXIS0, 1).adjoint(0, "COPY", "dy"));
-    /** {@code X[m, n]} → {@code [m]}: each row summed. */
-    public static final Prim SUM_AXIS1 = define("SUM_AXIS1", "sum1", kernel(Kernel.SUM_AXIS1, 1).adjoint(0, "EXPAND_COLS", "dy"));
+    public static final Prim MATMUL_TN = Table.define(Table.structured("MATMUL_TN", "matmul_tn", Kernel.MATMUL_TN, 2)
+            .adjoint(0, "MATMUL_NT", "x1", "dy").adjoint(1, "MATMUL", "x0", "dy"));
+    public static final Prim DOT = Table.define(Table.structured("DOT", "dot", Kernel.DOT, 2).signature(Signatures.DOT)
+            .adjoint(0, "MUL", "x1", "dy").adjoint(1, "MUL", "x0", "dy").callable(true));
+    public static final Prim OUTER = Table.define(Table.structured("OUTER", "outer", Kernel.OUTER, 2).signature(Signatures.OUTER)
+            .adjoint(0, "MATVEC", "dy", "x1").adjoint(1, "VECMAT", "x0", "dy").callable(true));
+    public static final Prim TRANSPOSE = Table.define(Table.structured("TRANSPOSE", "transpose", Kernel.TRANSPOSE, 1)
+            .signature(Signatures.TRANSPOSE).adjoint(0, "TRANSPOSE", "dy").callable(true));
+    public static final Prim SUM = Table.define(Table.structured("SUM", "sum", Kernel.SUM, 1).signature(Signatures.ALL)
+            .adjoint(0, "COPY", "dy").callable(true));
+    /**
+     * {@code sum(X[m, n], axis)}: axis 0 sums each column ({@code [n]}), and its adjoint is spread
+     * over the rows (a broadcast copy); axis 1 sums each row ({@code [m]}), and its adjoint is each
+     * row's value in every column.
+     */
+    public static final Prim SUM_AXIS = Table.define(Table.structured("SUM_AXIS", "sum", Kernel.SUM_AXIS, 1)
+            .attributes(AttributeSpec.axis("axis")).signature(Signatures.AXIS_OF_MATRIX)
+            .adjoint(0, a -> a.integer(0) == 0 ? Table.rule(0, "COPY", Attributes.NONE, "dy") : Table.rule(0, "EXPAND_COLS", Attributes.NONE, "dy"))
+            .callable(true));
     /** {@code v[m]} → {@code [m, n]}: {@code v[i]} in every column of row i. */
-    public static final Prim EXPAND_COLS = define("EXPAND_COLS", "expand_cols", kernel(Kernel.EXPAND_COLS, 1).adjoint(0, "SUM_AXIS1", "dy"));
-    public static final Prim SOFTMAX = define("SOFTMAX", "softmax", kernel(Kernel.SOFTMAX, 1).adjoint(0, "SOFTMAX_BACKWARD", "y", "dy"));
-    public static final Prim LOG_SOFTMAX = define("LOG_SOFTMAX", "log_softmax", kernel(Kernel.LOG_SOFTMAX, 1).adjoint(0, "LOG_SOFTMAX_BACKWARD", "y", "dy"));
-    public static final Prim LOGSUMEXP = define("LOGSUMEXP", "logsumexp", kernel(Kernel.LOGSUMEXP, 1).adjoint(0, "LOGSUMEXP_BACKWARD", "x0", "y", "dy"));
+    public static final Prim EXPAND_COLS = Table.define(Table.structured("EXPAND_COLS", "expand_cols", Kernel.EXPAND_COLS, 1)
+            .signature(Signatures.BACKWARD_ONLY).adjoint(0, "SUM_AXIS", Attributes.ints(1), "dy"));
+    public static final Prim SOFTMAX = Table.define(Table.structured("SOFTMAX", "softmax", Kernel.SOFTMAX, 1)
+            .signature(Signatures.ROWWISE).adjoint(0, "SOFTMAX_BACKWARD", "y", "dy"));
+    public static final Prim LOG_SOFTMAX = Table.define(Table.structured("LOG_SOFTMAX", "log_softmax", Kernel.LOG_SOFTMAX, 1)
+            .signature(Signatures.ROWWISE).adjoint(0, "LOG_SOFTMAX_BACKWARD", "y", "dy"));
+    public static final Prim LOGSUMEXP = Table.define(Table.structured("LOGSUMEXP", "logsumexp", Kernel.LOGSUMEXP, 1)
+            .signature(Signatures.ROWWISE_REDUCE).adjoint(0, "LOGSUMEXP_BACKWARD", "x0", "y", "dy"));
 
     /**
      * {@code X[toks]}: rows {@code X[toks[i]]} of a matrix (or elements of a vector), by an int
      * vector. The indices are data: they have no adjoint. A repeated index receives the sum.
      */
-    public static final Prim GATHER = define("GATHER", "gather", kernel(Kernel.GATHER, 2).adjoint(0, "SCATTER_ADD", "dy", "x1").noAdjoint(1));
+    public static final Prim GATHER = Table.define(Table.structured("GATHER", "gather", Kernel.GATHER, 2).signature(Signatures.GATHER)
+            .adjoint(0, "SCATTER_ADD", "dy", "x1").noAdjoint(1));
     /** {@code Z[m, n]}, int {@code labels[m]} → {@code [m]}: {@code Z[i, labels[i]]} (class-index cross-entropy). */
-    public static final Prim PICK = define("PICK", "pick", kernel(Kernel.PICK, 2).adjoint(0, "PICK_ADD", "dy", "x1").noAdjoint(1));
+    public static final Prim PICK = Table.define(Table.structured("PICK", "pick", Kernel.PICK, 2).signature(Signatures.PICK)
+            .adjoint(0, "PICK_ADD", "dy", "x1").noAdjoint(1));
 
     /**
-     * The largest element (of all, of each column, of each row): values only, no adjoint. The
-     * lowering of {@code max(x)}, {@code amax(X, axis)} and the {@code min} forms builds the
-     * derivative around them from primitives (ties share the adjoint equally, as PyTorch's amax).
+     * The largest element (of all, of each column or row): values only, no adjoint. The lowering of
+     * {@code max(x)}, {@code amax(X, axis)} and the {@code min} forms builds the derivative around
+     * them from primitives (ties share the adjoint equally, as PyTorch's amax).
      */
-    public static final Prim MAX_ALL = define("MAX_ALL", "max_all", kernel(Kernel.MAX_ALL, 1).noAdjoint(0));
-    public static final Prim MAX_AXIS0 = define("MAX_AXIS0", "max0", kernel(Kernel.MAX_AXIS0, 1).noAdjoint(0));
-    public static final Prim MAX_AXIS1 = define("MAX_AXIS1", "max1", kernel(Kernel.MAX_AXIS1, 1).noAdjoint(0));
+    public static final Prim MAX_ALL = Table.define(Table.structured("MAX_ALL", "max_all", Kernel.MAX_ALL, 1)
+            .signature(Signatures.ALL).noAdjoint(0));
+    public static final Prim MAX_AXIS = Table.define(Table.structured("MAX_AXIS", "max_axis", Kernel.MAX_AXIS, 1)
+            .attributes(AttributeSpec.axis("axis")).signature(Signatures.AXIS_OF_MATRIX).noAdjoint(0));
 
     /**
      * A block of a matrix that is not one run of its storage ({@code A[.., j]}, {@code A[a..b, c..d]}):
-     * the operand is a view at the block's first element, the attribute is the source's row
-     * length. Element (r, j) of the result is element {@code r * attribute + j} of that view.
-     * Slices that are one run of storage ({@code v[a..b]}, {@code A[a..b]}, {@code A[i, a..b]}) are
-     * plain views and need no primitive.
+     * the operand is a view at the block's first element, the attribute is the source's row length.
+     * Element (r, j) of the result is element {@code r * stride + j} of that view. Slices that are
+     * one run of storage ({@code v[a..b]}, {@code A[a..b]}, {@code A[i, a..b]}) are plain views and
+     * need no primitive. Its shape is the indexing's, which the checker works out.
      */
-    public static final Prim SLICE = define("SLICE", "slice", kernel(Kernel.SLICE, 1).adjoint(0, "UNSLICE", "dy"));
+    public static final Prim SLICE = Table.define(Table.structured("SLICE", "slice", Kernel.SLICE, 1)
+            .attributes(AttributeSpec.internal("stride", 1)).signature(Signatures.BACKWARD_ONLY).adjoint(0, "UNSLICE", "dy"));
     /**
      * {@code concat(a, b)}: a, then b, along the axis the shapes tell (a vector's elements, a
      * matrix's rows when the column counts agree with the result's, else its columns). Each
      * operand's adjoint is its part of the result's.
      */
-    public static final Prim CONCAT = define("CONCAT", "concat", kernel(Kernel.CONCAT, 2).adjoint(0, "TAKE_FIRST", "dy").adjoint(1, "TAKE_LAST", "dy"));
+    public static final Prim CONCAT = Table.define(Table.structured("CONCAT", "concat", Kernel.CONCAT, 2)
+            .attributes(new AttributeSpec("axis", AttributeSpec.Kind.AXIS, new Attribute.Int(-1), false)).signature(Signatures.CONCAT)
+            .adjoint(0, "TAKE_FIRST", "dy").adjoint(1, "TAKE_LAST", "dy").callable(false));
 
     // ------------------------------------------------------------------ used only by adjoints
     /** The adjoint of a slice: the block written back at its place (strided like the slice). */
-    public static final Prim UNSLICE = define("UNSLICE", "unslice", kernel(Kernel.UNSLICE, 1));
+    public static final Prim UNSLICE = Table.define(Table.structured("UNSLICE", "unslice", Kernel.UNSLICE, 1)
+            .attributes(AttributeSpec.internal("stride", 1)).signature(Signatures.BACKWARD_ONLY));
     /** The leading part of the operand, of the result's shape: what a concatenation's first operand gets back. */
-    public static final Prim TAKE_FIRST = define("TAKE_FIRST", "take_first", kernel(Kernel.TAKE_FIRST, 1));
+    public static final Prim TAKE_FIRST = Table.define(Table.structured("TAKE_FIRST", "take_first", Kernel.TAKE_FIRST, 1)
+            .attributes(new AttributeSpec("axis", AttributeSpec.Kind.INT, new Attribute.Int(-1), true)).signature(Signatures.BACKWARD_ONLY));
     /** The trailing part of the operand, of the result's shape: what a concatenation's second operand gets back. */
-    public static final Prim TAKE_LAST = define("TAKE_LAST", "take_last", kernel(Kernel.TAKE_LAST, 1));
+    public static final Prim TAKE_LAST = Table.define(Table.structured("TAKE_LAST", "take_last", Kernel.TAKE_LAST, 1)
+            .attributes(new AttributeSpec("axis", AttributeSpec.Kind.INT, new Attribute.Int(-1), true)).signature(Signatures.BACKWARD_ONLY));
     /** {@code out[toks[i]] += dy[i]}, row by row: the adjoint of a gather. */
-    public static final Prim SCATTER_ADD = define("SCATTER_ADD", "scatter_add", kernel(Kernel.SCATTER_ADD, 2));
+    public static final Prim SCATTER_ADD = Table.define(Table.structured("SCATTER_ADD", "scatter_add", Kernel.SCATTER_ADD, 2)
+            .signature(Signatures.BACKWARD_ONLY));
     /** {@code out[i, labels[i]] += dy[i]}: the adjoint of a pick. */
-    public static final Prim PICK_ADD = define("PICK_ADD", "pick_add", kernel(Kernel.PICK_ADD, 2));
+    public static final Prim PICK_ADD = Table.define(Table.structured("PICK_ADD", "pick_add", Kernel.PICK_ADD, 2)
+            .signature(Signatures.BACKWARD_ONLY));
     /** {@code y * (dy - sum(dy * y))}, per row. */
-    public static final Prim SOFTMAX_BACKWARD = define("SOFTMAX_BACKWARD", "softmax_backward", kernel(Kernel.SOFTMAX_BACKWARD, 2));
+    public static final Prim SOFTMAX_BACKWARD = Table.define(Table.structured("SOFTMAX_BACKWARD", "softmax_backward",
+            Kernel.SOFTMAX_BACKWARD, 2).signature(Signatures.BACKWARD_ONLY));
     /** {@code dy - exp(y) * sum(dy)}, per row. */
-    public static final Prim LOG_SOFTMAX_BACKWARD = define("LOG_SOFTMAX_BACKWARD", "log_softmax_backward", kernel(Kernel.LOG_SOFTMAX_BACKWARD, 2));
+    public static final Prim LOG_SOFTMAX_BACKWARD = Table.define(Table.structured("LOG_SOFTMAX_BACKWARD", "log_softmax_backward",
+            Kernel.LOG_SOFTMAX_BACKWARD, 2).signature(Signatures.BACKWARD_ONLY));
     /** {@code dy * exp(x - y)}, per row (y and dy one per row). */
-    public static final Prim LOGSUMEXP_BACKWARD = define("LOGSUMEXP_BACKWARD", "logsumexp_backward", kernel(Kernel.LOGSUMEXP_BACKWARD, 3));
+    public static final Prim LOGSUMEXP_BACKWARD = Table.define(Table.structured("LOGSUMEXP_BACKWARD", "logsumexp_backward",
+            Kernel.LOGSUMEXP_BACKWARD, 3).signature(Signatures.BACKWARD_ONLY));
+
+    // ------------------------------------------------------------------ the entry
 
     /** What a rule may read: an operand, the result, or the result's adjoint. */
     public enum Ref { X0, X1, Y, DY }
 
     /**
-     * {@code d[operand] += prim(args)}: one term of a structured primitive's derivative; {@code prim}
-     * is null for an operand that is integer data (it has no adjoint).
+     * {@code d[operand] += prim(args; attributes)}: one term of a structured primitive's derivative;
+     * {@code prim} is null for an operand that is integer data (it has no adjoint).
      */
-    public record Contribution(int operand, Prim prim, List<Ref> args) {}
+    public record Contribution(int operand, Prim prim, List<Ref> args, Attributes attributes) {}
 
-    private final String name;
-    private final String spelling;
-    private final Definition definition;
+    final String name;
+    final String spelling;
+    final int arity;
+    final List<AttributeSpec> attributes;
+    final Signature signature;
+    /** Elementwise: the forward rule and one derivative per operand. */
+    final Scalar forward;
+    final List<Scalar> derivatives;
+    /** Structured: the kernel and each operand's rule (null: no adjoint), resolved on first use. */
+    final Kernel kernel;
+    final Table.Rules rules;
+    /** How programs call it (null: they cannot), and whether a program may declare that name too. */
+    final String callName;
+    final boolean reserved;
 
-    private Prim(String name, String spelling, Definition definition) {
+    Prim(String name, String spelling, int arity, List<AttributeSpec> attributes, Signature signature, Scalar forward,
+         List<Scalar> derivatives, Kernel kernel, Table.Rules rules, String callName, boolean reserved) {
         this.name = name;
         this.spelling = spelling;
-        this.definition = definition;
-    }
-
-    private static Prim define(String name, String spelling, Definition definition) {
-        Prim p = new Prim(name, spelling, definition);
-        synchronized (TABLE) {
-            if (TABLE.putIfAbsent(name, p) != null) {
-                throw new IllegalArgumentException("primitive " + name + " is already defined");
-            }
-        }
-        return p;
+        this.arity = arity;
+        this.attributes = List.copyOf(attributes);
+        this.signature = signature;
+        this.forward = forward;
+        this.derivatives = derivatives;
+        this.kernel = kernel;
+        this.rules = rules;
+        this.callName = callName;
+        this.reserved = reserved;
     }
 
     /**
-     * Adds an elementwise primitive that programs can call as {@code name(x)} (or with two
-     * arguments, broadcasting): the table entry is all it takes. {@code forward} and
+     * Adds an elementwise primitive that programs can call as {@code name(x)} (or with more
+     * operands, broadcasting): the table entry is all it takes. {@code forward} and
      * {@code derivatives} (one per operand) are rules in the {@link Scalar} language; every helper
      * they call must be a {@link ScalarFn}. Meant for extensions and tests; the built-ins are above.
      */
     public static Prim defineElementwise(String name, String forward, String... derivatives) {
-        if (!name.matches("[a-z][a-z0-9_]*")) {
-            throw new IllegalArgumentException("a primitive's name is a lower-case identifier: " + name);
-        }
-        return define(name.toUpperCase(Locale.ROOT), name, ew(forward, derivatives));
+        return Table.defineElementwise(name, forward, derivatives);
     }
 
     /** Removes a primitive added by {@link #defineElementwise} (a test cleaning up after itself). */
     public static void remove(Prim p) {
-        synchronized (TABLE) {
-            TABLE.remove(p.name, p);
-        }
+        Table.remove(p);
     }
 
     /** Every primitive, in definition order. */
     public static List<Prim> all() {
-        synchronized (TABLE) {
-            return List.copyOf(TABLE.values());
-        }
+        return Table.all();
     }
 
     /** The primitive of that (upper-case) name. */
     public static Prim named(String name) {
-        synchronized (TABLE) {
-            Prim p = TABLE.get(name);
-            if (p == null) {
-                throw new IllegalArgumentException("no primitive " + name);
-            }
-            return p;
-        }
+        return Table.named(name);
+    }
+
+    /** The primitives programs call by {@code name}, in definition order (several: overloads by their operands and attributes). */
+    public static List<Prim> callable(String name) {
+        return Table.callable(name);
     }
 
     /** The table name, {@code MATVEC}. */
@@ -231,9 +266,19 @@ public final class Prim {
         return name;
     }
 
+    /** How programs call it, or null when they cannot (operators, the backward pass's own). */
+    public String callName() {
+        return callName;
+    }
+
+    /** True if no declaration may take its call name (the functions of version 1); later ones may be hidden by a declaration. */
+    public boolean reserved() {
+        return reserved;
+    }
+
     /** For a structured primitive, its kernel; null for an elementwise one. */
-    public Prim.Kernel kernel() {
-        return definition.kernel;
+    public Kernel kernel() {
+        return kernel;
     }
 
     @Override
@@ -247,59 +292,70 @@ public final class Prim {
     }
 
     public int arity() {
-        return definition.arity;
+        return arity;
+    }
+
+    /** The constant attributes it takes, in order. */
+    public List<AttributeSpec> attributeSpecs() {
+        return attributes;
+    }
+
+    /** Its shape rule. */
+    public Signature signature() {
+        return signature;
+    }
+
+    /** The shape of its result for these operands and attributes, or null after reporting why they do not fit. */
+    public Shape result(List<Shape> operands, Attributes attributes, Signature.Problems problems) {
+        return signature.result(operands, attributes, problems);
     }
 
     /** Computed element by element, with broadcasting: its meaning is {@link #forward()}. */
     public boolean isElementwise() {
-        return definition.forward != null;
+        return forward != null;
     }
 
-    /** An elementwise primitive's value, over {@link Scalar.Operand}s and {@link Scalar.Attribute}. */
+    /** An elementwise primitive's value, over {@link Scalar.Operand}s and {@link Scalar.Attribute}s. */
     public Scalar forward() {
-        return definition.forward;
+        return forward;
     }
 
     /** An elementwise primitive's rule for operand {@code k}: the value added to its adjoint. */
     public Scalar derivative(int k) {
-        return definition.derivatives.get(k);
+        return derivatives.get(k);
     }
 
-    /** A structured primitive's rule for operand {@code k}. */
-    public Contribution contribution(int k) {
-        for (Contribution c : definition.contributions()) {
-            if (c.operand() == k) {
-                return c;
-            }
-        }
-        throw new IllegalStateException(this + " has no derivative for operand " + k);
+    /** A structured primitive's rule for operand {@code k}, for an application with these attributes. */
+    public Contribution contribution(int k, Attributes applied) {
+        return rules.contribution(k, applied);
     }
 
     /** True if reverse mode can differentiate through it (some operand has a rule). */
     public boolean isDifferentiable() {
-        return isElementwise() || definition.contributions().stream().anyMatch(c -> c.prim() != null);
+        return isElementwise() || rules.differentiable();
     }
 
     /** True if operand {@code k} receives an adjoint (integer data and the max kernels' operands do not). */
     public boolean hasAdjoint(int k) {
-        return isElementwise() || (!definition.contributions().isEmpty() && contribution(k).prim() != null);
+        return isElementwise() || rules.hasAdjoint(k);
     }
 
-    /** How operand {@code k}'s rule reads in dumps and generated comments, with the attribute folded in. */
-    public String describeRule(int k, double attribute) {
-        String d = "d" + (arity() == 1 ? "x" : k == 0 ? "a" : k == 1 ? "b" : "c");
+    /** How operand {@code k}'s rule reads in dumps and generated comments, with the attributes folded in. */
+    public String describeRule(int k, Attributes applied) {
+        String d = "d" + (arity == 1 ? "x" : k == 0 ? "a" : k == 1 ? "b" : "c");
         if (isElementwise()) {
-            Scalar rule = Scalar.simplify(Scalar.replace(derivative(k), v -> v instanceof Scalar.Attribute ? new Scalar.Num(attribute) : null));
-            return d + " += " + Scalar.text(rule, arity());
+            Scalar rule = Scalar.simplify(Scalar.replace(derivative(k),
+                    v -> v instanceof Scalar.Attribute a ? new Scalar.Num(applied.real(a.index())) : null));
+            return d + " += " + Scalar.text(rule, arity);
         }
-        Contribution c = contribution(k);
+        Contribution c = contribution(k, applied);
         if (c.prim() == null) {
             return d + ": none (integer data)";
         }
-        List<String> args = new ArrayList<>();
+        List<String> args = new java.util.ArrayList<>();
         for (Ref r : c.args()) {
             args.add(switch (r) {
-                case X0 -> arity() == 1 ? "x" : "a";
+                case X0 -> arity == 1 ? "x" : "a";
                 case X1 -> "b";
                 case Y -> "y";
                 case DY -> "dy";
@@ -309,95 +365,28 @@ public final class Prim {
     }
 
     /** Folds an elementwise primitive on constants. */
-    public double fold(double attribute, double... operands) {
+    public double fold(Attributes applied, double... operands) {
         if (!isElementwise()) {
             throw new IllegalStateException(this + " is not elementwise");
         }
-        return Scalar.eval(forward(), v -> v instanceof Scalar.Attribute ? attribute : operands[((Scalar.Operand) v).index()]);
+        return Scalar.eval(forward(), v -> v instanceof Scalar.Attribute a ? applied.real(a.index()) : operands[((Scalar.Operand) v).index()]);
     }
 
-    /** The primitive of that name, as users call it ({@code gelu}), if it is an elementwise built-in. */
-    public static Prim elementwiseNamed(String name) {
-        for (Prim p : all()) {
-            if (p.isElementwise() && p.spelling.equals(name) && Character.isLetter(name.charAt(0)) && p != COPY && p.arity() <= 3) {
-                return p;
+    /**
+     * How generated comments name one application: the lower-case name, with an axis attribute
+     * written after it ({@code sum_axis1}: the sum along axis 1).
+     */
+    public String label(Attributes applied) {
+        StringBuilder s = new StringBuilder(lowerName());
+        for (int i = 0; i < attributes.size() && i < applied.size(); i++) {
+            if (attributes.get(i).kind() == AttributeSpec.Kind.AXIS && applied.integer(i) >= 0) {
+                s.append(applied.integer(i));
             }
         }
-        return null;
+        return s.toString();
     }
 
     public String lowerName() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
-    // ------------------------------------------------------------------ definitions
-
-    private static final class Definition {
-        final int arity;
-        final Scalar forward;
-        final List<Scalar> derivatives;
-        final Kernel kernel;
-        private final List<String[]> pending = new ArrayList<>();
-        private List<Contribution> contributions;
-
-        Definition(int arity, Scalar forward, List<Scalar> derivatives, Kernel kernel) {
-            this.arity = arity;
-            this.forward = forward;
-            this.derivatives = derivatives;
-            this.kernel = kernel;
-            if (forward != null && derivatives.size() != arity) {
-                throw new IllegalArgumentException("one derivative per operand is needed");
-            }
-        }
-
-        /** {@code d[operand] += prim(args)}; names are resolved on first use, once every primitive exists. */
-        Definition adjoint(int operand, String prim, String... args) {
-            String[] entry = new String[args.length + 2];
-            entry[0] = Integer.toString(operand);
-            entry[1] = prim;
-            System.arraycopy(args, 0, entry, 2, args.length);
-            pending.add(entry);
-            return this;
-        }
-
-        /** Operand {@code operand} is integer data: no adjoint. */
-        Definition noAdjoint(int operand) {
-            pending.add(new String[] {Integer.toString(operand), null});
-            return this;
-        }
-
-        synchronized List<Contribution> contributions() {
-            if (contributions == null) {
-                List<Contribution> resolved = new ArrayList<>();
-                for (String[] e : pending) {
-                    if (e[1] == null) {
-                        resolved.add(new Contribution(Integer.parseInt(e[0]), null, List.of()));
-                        continue;
-                    }
-                    List<Ref> args = new ArrayList<>();
-                    for (int i = 2; i < e.length; i++) {
-                        args.add(Ref.valueOf(e[i].toUpperCase(Locale.ROOT)));
-                    }
-                    resolved.add(new Contribution(Integer.parseInt(e[0]), Prim.named(e[1]), List.copyOf(args)));
-                }
-                if (!resolved.isEmpty() && resolved.size() != arity) {
-                    throw new IllegalStateException("the derivative table is incomplete");
-                }
-                contributions = List.copyOf(resolved);
-            }
-            return contributions;
-        }
-    }
-
-    private static Definition ew(String forward, String... derivatives) {
-        List<Scalar> rules = new ArrayList<>();
-        for (String d : derivatives) {
-            rules.add(Scalar.parse(d));
-        }
-        return new Definition(derivatives.length, Scalar.parse(forward), Collections.unmodifiableList(rules), null);
-    }
-
-    private static Definition kernel(Kernel kernel, int arity) {
-        return new Definition(arity, null, List.of(), kernel);
+        return name.toLowerCase(Locale.ROOT);
     }
 }

@@ -13,8 +13,9 @@ import java.util.function.Function;
  * primitive's meaning has one definition.
  *
  * <p>Variables: {@code x} (or {@code a}) is operand 0, {@code b} operand 1, {@code y} the result,
- * {@code dy} the result's adjoint, {@code k} the constant attribute (exponent, alpha). In a fused
- * loop, {@link In} reads input {@code i} of the loop at the current element.
+ * {@code dy} the result's adjoint, and a constant attribute by the name its primitive gives it
+ * ({@code p}, {@code alpha}). In a fused loop, {@link In} reads input {@code i} of the loop at the
+ * current element.
  */
 public sealed interface Scalar {
     /** Operand {@code index} of the primitive (0 = {@code x}/{@code a}, 1 = {@code b}). */
@@ -26,8 +27,8 @@ public sealed interface Scalar {
     /** The adjoint of the result, {@code dy}. */
     record ResultAdjoint() implements Scalar {}
 
-    /** The constant attribute {@code k} (an exponent, or leaky_relu's alpha). */
-    record Attribute() implements Scalar {}
+    /** Constant attribute {@code index} of the primitive (an exponent, leaky_relu's alpha). */
+    record Attribute(int index) implements Scalar {}
 
     /** Input {@code index} of a fused loop, at the current element. */
     record In(int index) implements Scalar {}
@@ -58,7 +59,12 @@ public sealed interface Scalar {
 
     /** Parses a rule. Grammar: ternary {@code c ? a : b} over comparisons over {@code + -} over {@code * /} over unary minus. */
     static Scalar parse(String text) {
-        Parser p = new Parser(text);
+        return parse(text, List.of());
+    }
+
+    /** Parses a rule whose primitive has these attributes, read by name. */
+    static Scalar parse(String text, List<String> attributes) {
+        Parser p = new Parser(text, attributes);
         Scalar e = p.ternary();
         p.skip();
         if (p.pos != text.length()) {
@@ -69,10 +75,12 @@ public sealed interface Scalar {
 
     final class Parser {
         private final String s;
+        private final List<String> attributes;
         private int pos;
 
-        private Parser(String s) {
+        private Parser(String s, List<String> attributes) {
             this.s = s;
+            this.attributes = attributes;
         }
 
         private void skip() {
@@ -177,10 +185,11 @@ public sealed interface Scalar {
                     return new Result();
                 case "dy":
                     return new ResultAdjoint();
-                case "k":
-                    return new Attribute();
                 default:
                     break;
+            }
+            if (attributes.contains(name)) {
+                return new Attribute(attributes.indexOf(name));
             }
             ScalarFn fn = ScalarFn.valueOf(name.toUpperCase(Locale.ROOT));
             if (!eat("(")) {
@@ -395,8 +404,8 @@ public sealed interface Scalar {
                 return "y";
             } else if (v instanceof ResultAdjoint) {
                 return "dy";
-            } else if (v instanceof Attribute) {
-                return "k";
+            } else if (v instanceof Attribute a) {
+                return "k" + a.index();
             }
             return "in" + ((In) v).index();
         }, f -> { }).plain().print(e, 0);

@@ -222,6 +222,19 @@ class LanguageTest {
         assertEquals(0.3 + 1.3 + 1.5, lossOf(decl + "loss sum(max(z, t)) - sum(min(z, t));\n", v), 1e-15);
     }
 
+    /** Version 3, named arguments: a constant attribute by name means what it means by position. */
+    @Test
+    void namedArgumentsNameConstantAttributes() {
+        Map<String, double[]> v = Map.of("m", new double[] {1, -2, 3, -4, 5, 6});
+        String decl = "input m[2, 3];\n";
+        assertEquals(1 - 0.4 + 3 - 0.8 + 5 + 6, lossOf(decl + "loss sum(leaky_relu(m, alpha = 0.2));\n", v), 1e-15);
+        assertEquals(lossOf(decl + "loss sum(leaky_relu(m, 0.2));\n", v), lossOf(decl + "loss sum(leaky_relu(m, alpha = 0.2));\n", v));
+        assertEquals((-2 + 5) * 10 + (-4 + 5 + 6), lossOf(decl + "loss sum(m, axis = 0)[1] * 10 + sum(m, axis = 1)[1];\n", v), 1e-15);
+        assertEquals((-4 + 5 + 6) / 3.0, lossOf(decl + "loss mean(m, axis = 1)[1];\n", v), 1e-15);
+        assertEquals(6.0, lossOf(decl + "loss amax(m, axis = 1)[1];\n", v));
+        assertEquals(lossOf(decl + "loss sum(softmax(m, 0) * m);\n", v), lossOf(decl + "loss sum(softmax(m, axis = 0) * m);\n", v));
+    }
+
     @Test
     void matrixReductionsAndRowwiseFunctions() {
         Map<String, double[]> v = Map.of("m", new double[] {1, 2, 3, 4, 5, 6});

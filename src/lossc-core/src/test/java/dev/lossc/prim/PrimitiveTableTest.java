@@ -42,7 +42,12 @@ class PrimitiveTableTest {
                 int operand = k;
                 tests.add(DynamicTest.dynamicTest(p.name() + " operand " + k, () -> {
                     SplittableRandom rnd = new SplittableRandom(SEED + p.name().hashCode() + operand);
-                    double attribute = p == Prim.POW ? 1.5 + rnd.nextInt(3) : 0.2;
+                    // Each real attribute (an exponent, an alpha) at a value of its own; an elementwise entry has no other kind.
+                    double[] attrs = new double[p.attributeSpecs().size()];
+                    for (int a = 0; a < attrs.length; a++) {
+                        attrs[a] = p == Prim.POW ? 1.5 + rnd.nextInt(3) : 0.2 + a;
+                    }
+                    Attributes attribute = Attributes.reals(attrs);
                     int checked = 0;
                     for (int trial = 0; trial < 200 && checked < 40; trial++) {
                         double[] x = new double[p.arity()];
@@ -70,7 +75,7 @@ class PrimitiveTableTest {
                             } else if (v instanceof Scalar.ResultAdjoint) {
                                 return 1.0;
                             }
-                            return attribute;
+                            return attrs[((Scalar.Attribute) v).index()];
                         });
                         assertTrue(Values.close(rule, numeric, 1e-6, 1e-7),
                                 p + " operand " + operand + " at " + java.util.Arrays.toString(x) + ": rule " + rule + ", numeric " + numeric);
@@ -89,7 +94,7 @@ class PrimitiveTableTest {
         for (int i = 0; i < 100; i++) {
             double x = rnd.nextDouble() * 4 - 2;
             double w = rnd.nextDouble();
-            assertEquals(0.0, Prim.TIE_SHARE.fold(0, x, w), 0.0);
+            assertEquals(0.0, Prim.TIE_SHARE.fold(Attributes.NONE, x, w), 0.0);
             double dx = Scalar.eval(Prim.TIE_SHARE.derivative(0), v -> v instanceof Scalar.Operand o ? (o.index() == 0 ? x : w)
                     : v instanceof Scalar.ResultAdjoint ? 3.0 : 0.0);
             assertEquals(3.0 * w, dx, 0.0);
@@ -109,11 +114,11 @@ class PrimitiveTableTest {
             }
             int differentiable = 0;
             for (int k = 0; k < p.arity(); k++) {
-                Prim.Contribution c = p.contribution(k);
+                Prim.Contribution c = p.contribution(k, defaults(p));
                 assertEquals(k, c.operand());
                 if (c.prim() == null) {
                     assertEquals(List.of(), c.args(), p + " operand " + k);
-                    assertEquals(p + " operand " + k + ": none (integer data)", p + " operand " + k + ": " + p.describeRule(k, 0).substring(4));
+                    assertEquals(p + " operand " + k + ": none (integer data)", p + " operand " + k + ": " + p.describeRule(k, defaults(p)).substring(4));
                     continue;
                 }
                 differentiable++;
@@ -249,7 +254,17 @@ class PrimitiveTableTest {
         for (int i = 0; i < 500; i++) {
             double x = (rnd.nextDouble() - 0.5) * 16;
             // Both compute x * 0.5 * (1 + erf(x / sqrt 2)), as PyTorch does: for large negative x the sum cancels, so compare absolutely there.
-            assertTrue(Values.close(Prim.GELU.fold(0, x), Erf.gelu(x), 1e-14, 1e-14), "gelu(" + x + ")");
+            assertTrue(Values.close(Prim.GELU.fold(Attributes.NONE, x), Erf.gelu(x), 1e-14, 1e-14), "gelu(" + x + ")");
         }
+    }
+
+    /** An application's attributes at their defaults (0 where the call must give one). */
+    static Attributes defaults(Prim p) {
+        List<dev.lossc.prim.Attribute> values = new ArrayList<>();
+        for (AttributeSpec a : p.attributeSpecs()) {
+            values.add(a.defaultValue() != null ? a.defaultValue()
+                    : a.kind() == AttributeSpec.Kind.REAL ? new dev.lossc.prim.Attribute.Real(0) : new dev.lossc.prim.Attribute.Int(0));
+        }
+        return new Attributes(values);
     }
 }

@@ -1,0 +1,311 @@
+package dev.lossc.check;
+
+import dev.lossc.ast.Expr;
+import dev.lossc.ast.Exprs;
+import dev.lossc.diag.DiagnosticKind;
+import dev.lossc.diag.Pos;
+import dev.lossc.prim.Attribute;
+import dev.lossc.prim.AttributeSpec;
+import dev.lossc.prim.Attributes;
+import dev.lossc.prim.Prim;
+import dev.lossc.prim.Signature;
+import dev.lossc.prim.Signatures;
+import dev.lossc.types.Shape;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Calls: of a def (inlined, {@link Defs}), of a derived form ({@link DerivedForms}), or of a
+ * primitive of the table, which is checked from its entry alone: the overload whose operands and
+ * attributes the arguments fill, the attributes constant and of their kind, then the entry's
+ * shape rule ({@link Signature}). Operands are positional; constant attributes follow them,
+ * positional or named ({@code leaky_relu(x, alpha = 0.2)}, {@code sum(X, axis = 0)}).
+ */
+final class Calls {
+    private final Session session;
+
+    Calls(Session session) {
+        this.session = session;
+    }
+
+    /** One argument as the call gives it: its checked value (null after an error), its source and its place. */
+    private record Arg(Typed.Expr value, Pos pos, String name, int number) {}
+
+    Typed.Expr call(Expr.Call c, Ctx ctx) {
+        String name = c.function().name();
+        List<Arg> positional = new ArrayList<>();
+        for (int k = 0; k < c.args().size(); k++) {
+            Expr a = c.args().get(k);
+            Typed.Expr v = DerivedForms.takesIntData(name, k) && Indexing.isIntData(a, ctx) ? session.indexing.intData(a, ctx) : session.expr(a, ctx);
+            positional.add(new Arg(v, Exprs.start(a), null, k + 1));
+        }
+        List<Arg> named = new ArrayList<>();
+        boolean failed = false;
+        Set<String> seen = new HashSet<>();
+        for (Expr.NamedArg n : c.named()) {
+            Typed.Expr v = session.expr(n.value(), ctx);
+            if (!seen.add(n.name().name())) {
+                session.reporter.error(n.name().pos(), DiagnosticKind.ARGUMENT_TWICE, n.name().name(), name);
+                failed = true;
+            }
+            named.add(new Arg(v, n.name().pos(), n.name().name(), 0));
+        }
+        Symbol s = ctx.scope().lookup(name);
+        if (s != null && !Names.isReserved(name)) {
+            // A declared name hides a later built-in of the same name (older programs keep compiling).
+            if (s instanceof Symbol.Def def) {
+                return failed ? null : session.defs.inline(def, c, values(positional), ctx);
+            }
+            if (!(s instanceof Symbol.Poisoned)) {
+                session.reporter.error(c.pos(), DiagnosticKind.NOT_A_FUNCTION, name, s.kind());
+            }
+            return null;
+        }
+        DerivedForms.Form form = DerivedForms.named(name);
+        List<Prim> prims = Prim.callable(name);
+        if (form == null && prims.isEmpty()) {
+            if (ctx.inDef() != null && name.equals(ctx.inDef().name())) {
+                session.reporter.error(c.pos(), DiagnosticKind.RECURSIVE_CALL, name);
+            } else {
+                session.reporter.error(c.pos(), DiagnosticKind.UNKNOWN_FUNCTION, name);
+            }
+            return null;
+        }
+        if (failed) {
+            return null;
+        }
+        int given = positional.size() + named.size();
+        if (form != null && (prims.isEmpty() || form.handles(given))) {
+            return derived(form, c, positional, named, ctx);
+        }
+        return table(name, prims, c, positional, named, ctx);
+    }
+
+    private static List<Typed.Expr> values(List<Arg> args) {
+        List<Typed.Expr> out = new ArrayList<>();
+        args.forEach(a -> out.add(a.value()));
+        return out;
+    }
+
+    private static boolean anyNull(List<Arg> args) {
+        return args.stream().anyMatch(a -> a.value() == null);
+    }
+
+    /** A derived form: a named argument can only be its trailing {@code axis}. */
+    private Typed.Expr derived(DerivedForms.Form f, Expr.Call c, List<Arg> positional, List<Arg> named, Ctx ctx) {
+        List<Arg> args = new ArrayList<>(positional);
+        for (Arg n : named) {
+            if (!f.axis() || !n.name().equals("axis")) {
+                session.reporter.error(n.pos(), DiagnosticKind.UNKNOWN_ARGUMENT, f.name(), n.name());
+                return null;
+            }
+            if (positional.size() >= f.max()) {
+                session.reporter.error(n.pos(), DiagnosticKind.ARGUMENT_TWICE, n.name(), f.name());
+                return null;
+            }
+            args.add(n);
+        }
+        if (args.size() < f.min() || args.size() > f.max() || (!named.isEmpty() && positional.size() != f.max() - 1)) {
+            arity(c, args.size(), f.min(), f.max());
+            return null;
+        }
+        if (anyNull(args)) {
+            return null;
+        }
+        List<Pos> at = new ArrayList<>();
+        args.forEach(a -> at.add(a.pos()));
+        return session.derived.call(f, values(args), at, c.pos(), ctx);
+    }
+
+    /**
+     * A primitive of the table: the first overload (in table order) whose operands the positional
+     * arguments fill and whose attributes the rest fill, by position then by name.
+     */
+    private Typed.Expr table(String name, List<Prim> prims, Expr.Call c, List<Arg> positional, List<Arg> named, Ctx ctx) {
+        Prim chosen = null;
+        List<Arg> slots = null;
+        for (Prim p : prims) {
+            slots = fill(p, positional, named);
+            if (slots != null) {
+                chosen = p;
+                break;
+            }
+        }
+        if (chosen == null) {
+            explainNoOverload(name, prims, c, positional, named);
+            return null;
+        }
+        if (anyNull(positional) || anyNull(named)) {
+            return null;
+        }
+        Prim p = chosen;
+        List<Typed.Expr> operands = values(positional.subList(0, p.arity()));
+        List<AttributeSpec> specs = callableSpecs(p);
+        List<Attribute> values = new ArrayList<>();
+        List<Pos> attributePos = new ArrayList<>();
+        for (AttributeSpec spec : p.attributeSpecs()) {
+            int i = specs.indexOf(spec);
+            Arg a = i < 0 ? null : slots.get(i);
+            if (a == null) {
+                values.add(spec.defaultValue());
+                attributePos.add(c.pos());
+                continue;
+            }
+            Attribute v = attribute(spec, a, name);
+            if (v == null) {
+                return null;
+            }
+            values.add(v);
+            attributePos.add(a.pos());
+        }
+        Attributes attributes = new Attributes(values);
+        List<Shape> shapes = new ArrayList<>();
+        operands.forEach(o -> shapes.add(o.shape()));
+        boolean[] reported = new boolean[1];
+        Shape result = p.result(shapes, attributes, new Signature.Problems() {
+            @Override
+            public void expected(int at, String shownAs, String expects) {
+                Pos where = at < 0 ? c.pos() : positional.get(at).pos();
+                String got = at < 0 ? Signatures.describe(shapes) : shapes.get(at).toString();
+                session.reporter.error(where, DiagnosticKind.ARGUMENT_SHAPE, shownAs == null ? name : name + shownAs, expects, got);
+                reported[0] = true;
+            }
+
+            @Override
+            public void mismatch(Shape a, Shape b) {
+                session.reporter.error(c.pos(), DiagnosticKind.SHAPE_MISMATCH, name, a, b);
+                reported[0] = true;
+            }
+
+            @Override
+            public void badAttribute(int index, String expects) {
+                AttributeSpec spec = p.attributeSpecs().get(index);
+                session.reporter.error(attributePos.get(index), DiagnosticKind.BAD_AXIS, spec.name(), expects,
+                        attributes.get(index).toString());
+                reported[0] = true;
+            }
+        });
+        if (result == null) {
+            if (!reported[0]) {
+                throw new IllegalStateException("the shape rule of " + p + " rejected a call without saying why");
+            }
+            return null;
+        }
+        long elements = (long) result.rows() * result.cols();
+        if (elements > Session.MAX_ELEMENTS) {
+            session.reporter.error(c.pos(), DiagnosticKind.TOO_LARGE, "the result of '" + name + "'", elements, Session.MAX_ELEMENTS);
+            return null;
+        }
+        return session.apply(p, operands, attributes, result, c.pos(), ctx);
+    }
+
+    /** The attributes a program may give, in order (not the compiler's own). */
+    private static List<AttributeSpec> callableSpecs(Prim p) {
+        return p.attributeSpecs().stream().filter(a -> !a.internal()).toList();
+    }
+
+    /**
+     * The arguments in the slots of {@code p}'s callable attributes (null: the default), or null
+     * if they do not fit: wrong operand count, too many, a name it does not take, a name given
+     * twice or a required attribute missing.
+     */
+    private static List<Arg> fill(Prim p, List<Arg> positional, List<Arg> named) {
+        List<AttributeSpec> specs = callableSpecs(p);
+        if (positional.size() < p.arity() || positional.size() > p.arity() + specs.size()) {
+            return null;
+        }
+        List<Arg> slots = new ArrayList<>(java.util.Collections.nCopies(specs.size(), (Arg) null));
+        for (int k = p.arity(); k < positional.size(); k++) {
+            slots.set(k - p.arity(), positional.get(k));
+        }
+        for (Arg n : named) {
+            int i = indexOf(specs, n.name());
+            if (i < 0 || slots.get(i) != null) {
+                return null;
+            }
+            slots.set(i, n);
+        }
+        for (int i = 0; i < specs.size(); i++) {
+            if (slots.get(i) == null && specs.get(i).required()) {
+                return null;
+            }
+        }
+        return slots;
+    }
+
+    private static int indexOf(List<AttributeSpec> specs, String name) {
+        for (int i = 0; i < specs.size(); i++) {
+            if (specs.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** No overload fits: the first named argument none takes, one given twice, else the argument count. */
+    private void explainNoOverload(String name, List<Prim> prims, Expr.Call c, List<Arg> positional, List<Arg> named) {
+        for (Arg n : named) {
+            boolean known = false;
+            boolean twice = false;
+            for (Prim p : prims) {
+                int i = indexOf(callableSpecs(p), n.name());
+                if (i >= 0) {
+                    known = true;
+                    twice |= p.arity() + i < positional.size();
+                }
+            }
+            if (!known) {
+                session.reporter.error(n.pos(), DiagnosticKind.UNKNOWN_ARGUMENT, name, n.name());
+                return;
+            }
+            if (twice) {
+                session.reporter.error(n.pos(), DiagnosticKind.ARGUMENT_TWICE, n.name(), name);
+                return;
+            }
+        }
+        int min = Integer.MAX_VALUE;
+        int max = 0;
+        for (Prim p : prims) {
+            List<AttributeSpec> specs = callableSpecs(p);
+            min = Math.min(min, p.arity() + (int) specs.stream().filter(AttributeSpec::required).count());
+            max = Math.max(max, p.arity() + specs.size());
+        }
+        DerivedForms.Form f = DerivedForms.named(name);
+        if (f != null) {
+            min = Math.min(min, f.min());
+            max = Math.max(max, f.max());
+        }
+        arity(c, positional.size() + named.size(), min, max);
+    }
+
+    private void arity(Expr.Call c, int given, int min, int max) {
+        String expected = min == max ? Session.plural(min) : max == min + 1 ? min + " or " + max + " arguments" : min + " to " + max + " arguments";
+        session.reporter.error(c.pos(), DiagnosticKind.ARITY, c.function().name(), expected, given);
+    }
+
+    /** An attribute's value: a constant of its kind (an axis: a whole number), else an error (null). */
+    private Attribute attribute(AttributeSpec spec, Arg a, String function) {
+        if (!(a.value() instanceof Typed.Const k)) {
+            if (spec.kind() == AttributeSpec.Kind.AXIS) {
+                session.reporter.error(a.pos(), DiagnosticKind.BAD_AXIS, spec.name(), "the integer constant 0 or 1", Session.describe(a.value()));
+            } else {
+                String which = a.name() != null ? "'" + a.name() + "'" : Integer.toString(a.number());
+                session.reporter.error(a.pos(), DiagnosticKind.CONSTANT_ARGUMENT, which, function);
+            }
+            return null;
+        }
+        double v = k.value();
+        return switch (spec.kind()) {
+            case REAL -> new Attribute.Real(v);
+            case AXIS, INT -> {
+                if (v != Math.rint(v) || Math.abs(v) > 1 << 20) {
+                    session.reporter.error(a.pos(), DiagnosticKind.BAD_AXIS, spec.name(), "the integer constant 0 or 1", Session.number(v));
+                    yield null;
+                }
+                yield new Attribute.Int((int) v);
+            }
+        };
+    }
+}

@@ -1,0 +1,179 @@
+package dev.lossc.check;
+
+import dev.lossc.ast.Expr;
+import dev.lossc.ast.Ident;
+import dev.lossc.ast.Stmt;
+import dev.lossc.diag.DiagnosticKind;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Defs: their bodies' names checked once, where they are declared, and each call inlined, its
+ * arguments bound to the parameters and its statements checked as anywhere else.
+ */
+final class Defs {
+    private final Session session;
+
+    Defs(Session session) {
+        this.session = session;
+    }
+
+    /** Reports unknown names in a def body once, at its declaration, even if it is never called. */
+    void checkNames(Symbol.Def def) {
+        Scope scope = Scope.of(def.scope());
+        for (Ident p : def.def().params()) {
+            declareNameOnly(p, scope);
+        }
+        defBodyNames(def.def().body(), scope, def);
+        namesIn(def.def().result(), scope, def);
+    }
+
+    /** A def body (version 2): let, var, assignments and for, each checked for names where the def is declared. */
+    private void defBodyNames(List<Stmt> body, Scope scope, Symbol.Def def) {
+        for (Stmt s : body) {
+            if (s instanceof Stmt.Let l) {
+                namesIn(l.value(), scope, def);
+                declareNameOnly(l.name(), scope);
+            } else if (s instanceof Stmt.Var v) {
+                namesIn(v.value(), scope, def);
+                declareNameOnly(v.name(), scope);
+            } else if (s instanceof Stmt.Assign a) {
+                namesIn(a.value(), scope, def);
+                if (scope.lookup(a.name().name()) == null) {
+                    session.reporter.error(a.name().pos(), DiagnosticKind.UNKNOWN_NAME, a.name().name());
+                }
+            } else if (s instanceof Stmt.For f) {
+                namesIn(f.from(), scope, def);
+                namesIn(f.to(), scope, def);
+                Scope inner = new Scope(scope);
+                declareNameOnly(f.variable(), inner);
+                defBodyNames(f.body(), inner, def);
+            } else {
+                session.reporter.error(s.pos(), DiagnosticKind.STATEMENT_NOT_ALLOWED_HERE, keyword(s), "inside a 'def' body");
+            }
+        }
+    }
+
+    private static String keyword(Stmt s) {
+        if (s instanceof Stmt.Model) {
+            return "model";
+        } else if (s instanceof Stmt.Dim) {
+            return "dim";
+        } else if (s instanceof Stmt.Const) {
+            return "const";
+        } else if (s instanceof Stmt.Input) {
+            return "input";
+        } else if (s instanceof Stmt.Param) {
+            return "param";
+        } else if (s instanceof Stmt.Let) {
+            return "let";
+        } else if (s instanceof Stmt.Output) {
+            return "output";
+        } else if (s instanceof Stmt.Var) {
+            return "var";
+        } else if (s instanceof Stmt.Assign) {
+            return "assignment";
+        } else if (s instanceof Stmt.For) {
+            return "for";
+        } else if (s instanceof Stmt.Def) {
+            return "def";
+        } else if (s instanceof Stmt.Loss) {
+            return "loss";
+        }
+        throw new IllegalStateException("no keyword for " + s.getClass().getSimpleName());
+    }
+
+    private void declareNameOnly(Ident id, Scope scope) {
+        if (Names.isReserved(id.name())) {
+            session.reporter.error(id.pos(), DiagnosticKind.BUILTIN_REDECLARED, id.name());
+        } else if (scope.local(id.name()) instanceof Symbol.Poisoned) {
+            session.reporter.error(id.pos(), DiagnosticKind.ALREADY_DECLARED, id.name(), scope.local(id.name()).declared().line());
+        } else {
+            scope.put(id.name(), new Symbol.Poisoned(id.name(), id.pos()));
+        }
+    }
+
+    private void namesIn(Expr e, Scope scope, Symbol.Def def) {
+        if (e instanceof Expr.Name n) {
+            String name = n.id().name();
+            if (scope.lookup(name) == null && !Names.isBuiltin(name)) {
+                session.reporter.error(n.pos(), name.equals(def.name()) ? DiagnosticKind.RECURSIVE_CALL : DiagnosticKind.UNKNOWN_NAME, name);
+            }
+        } else if (e instanceof Expr.Call c) {
+            String name = c.function().name();
+            if (!Names.isBuiltin(name) && scope.lookup(name) == null) {
+                session.reporter.error(c.pos(), name.equals(def.name()) ? DiagnosticKind.RECURSIVE_CALL : DiagnosticKind.UNKNOWN_FUNCTION, name);
+            }
+            c.args().forEach(a -> namesIn(a, scope, def));
+            c.named().forEach(a -> namesIn(a.value(), scope, def));
+        } else if (e instanceof Expr.Neg n) {
+            namesIn(n.operand(), scope, def);
+        } else if (e instanceof Expr.Binary b) {
+            namesIn(b.left(), scope, def);
+            namesIn(b.right(), scope, def);
+        } else if (e instanceof Expr.Pow p) {
+            namesIn(p.base(), scope, def);
+            namesIn(p.exponent(), scope, def);
+        } else if (e instanceof Expr.Index i) {
+            namesIn(i.base(), scope, def);
+            i.indexes().forEach(x -> namesIn(x, scope, def));
+        } else if (e instanceof Expr.Range r) {
+            if (!r.whole()) {
+                namesIn(r.from(), scope, def);
+                namesIn(r.to(), scope, def);
+            }
+        } else if (!(e instanceof Expr.Num)) {
+            throw new IllegalStateException("no name check for " + e.getClass().getSimpleName());
+        }
+    }
+
+    Typed.Expr inline(Symbol.Def def, Expr.Call call, List<Typed.Expr> args, Ctx ctx) {
+        Stmt.Def d = def.def();
+        if (!call.named().isEmpty()) {
+            Expr.NamedArg first = call.named().get(0);
+            session.reporter.error(first.name().pos(), DiagnosticKind.UNKNOWN_ARGUMENT, def.name(), first.name().name());
+            return null;
+        }
+        if (args.size() != d.params().size()) {
+            session.reporter.error(call.pos(), DiagnosticKind.ARITY, def.name(), Session.plural(d.params().size()), args.size());
+            return null;
+        }
+        if (args.contains(null)) {
+            return null;
+        }
+        Scope scope = new Scope(Scope.of(def.scope()));
+        List<Typed.Stmt> lets = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            Ident p = d.params().get(i);
+            if (scope.local(p.name()) != null || Names.isReserved(p.name())) {
+                return null; // reported at the declaration
+            }
+            Symbol.Let sym = new Symbol.Let(p.name(), args.get(i).shape(), p.pos());
+            scope.put(p.name(), sym);
+            lets.add(new Typed.Let(sym, args.get(i), call.pos()));
+        }
+        Ctx inner = ctx.with(scope, Ctx.Where.DEF, ctx.iterations(), def);
+        // The body's statements are checked as anywhere else (a failure is reported once, at its
+        // place, however many calls inline it); only a var of this call may be assigned.
+        session.defVars.push(java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+        boolean ok = true;
+        try {
+            for (Stmt s : d.body()) {
+                if (!(s instanceof Stmt.Let || s instanceof Stmt.Var || s instanceof Stmt.Assign || s instanceof Stmt.For)) {
+                    ok = false; // reported at the declaration
+                    continue;
+                }
+                int before = lets.size();
+                session.statements.statement(s, inner, lets);
+                ok &= lets.size() > before;
+            }
+        } finally {
+            session.defVars.pop();
+        }
+        Typed.Expr result = session.expr(d.result(), inner);
+        if (!ok || result == null) {
+            return null;
+        }
+        return new Typed.Block(lets, result, call.pos());
+    }
+}

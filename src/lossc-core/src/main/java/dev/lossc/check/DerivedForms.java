@@ -1,0 +1,213 @@
+package dev.lossc.check;
+
+import dev.lossc.diag.DiagnosticKind;
+import dev.lossc.diag.Pos;
+import dev.lossc.types.Shape;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The built-in functions that are not one primitive of the table: each is checked here and
+ * rewritten by the lowering into primitives ({@link Derived}), so it needs no derivative of its
+ * own. Some pick a primitive from their arguments ({@code softmax(X, 1)} is the table's
+ * {@code SOFTMAX}, {@code softmax(X, 0)} a derived form over the transpose); {@code row} and
+ * {@code column} are views.
+ */
+final class DerivedForms {
+    /**
+     * A derived function as programs call it: from {@code min} to {@code max} arguments, the last
+     * one an {@code axis} that may be named when {@code axis}; {@code reserved}: no declaration
+     * may take the name (the functions of version 1).
+     */
+    record Form(String name, boolean reserved, int min, int max, boolean axis) {
+        /** True if a call with {@code count} arguments is this form's (max and min of two are the table's). */
+        boolean handles(int count) {
+            return count >= min && count <= max;
+        }
+    }
+
+    private static final Map<String, Form> FORMS = new LinkedHashMap<>();
+
+    private static void form(String name, boolean reserved, int min, int max, boolean axis) {
+        FORMS.put(name, new Form(name, reserved, min, max, axis));
+    }
+
+    static {
+        form("mean", true, 1, 2, true);
+        form("softmax", true, 1, 2, true);
+        form("log_softmax", true, 1, 2, true);
+        form("logsumexp", true, 1, 2, true);
+        form("mse", true, 2, 2, false);
+        form("cross_entropy", true, 2, 2, false);
+        form("bce_logits", true, 2, 2, false);
+        form("l2", true, 1, 1, false);
+        form("l1", true, 1, 1, false);
+        form("max", true, 1, 1, false);
+        form("min", true, 1, 1, false);
+        // Version 2: a declaration may take these names (and hides the built-in in its scope).
+        form("norm", false, 1, 1, false);
+        form("amax", false, 1, 2, true);
+        form("amin", false, 1, 2, true);
+        form("row", false, 1, 1, false);
+        form("column", false, 1, 1, false);
+    }
+
+    /** The derived form called {@code name}, or null. */
+    static Form named(String name) {
+        return FORMS.get(name);
+    }
+
+    /** True if argument {@code k} of a call to {@code name} may be int data (class labels). */
+    static boolean takesIntData(String name, int k) {
+        return k == 1 && name.equals("cross_entropy");
+    }
+
+    private final Session session;
+
+    DerivedForms(Session session) {
+        this.session = session;
+    }
+
+    /**
+     * Checks a call of form {@code f} with these arguments (named ones already in their places;
+     * none null), {@code at} the position of each, and gives its typed expression (null after
+     * reporting an error).
+     */
+    Typed.Expr call(Form f, List<Typed.Expr> args, List<Pos> at, Pos pos, Ctx ctx) {
+        String name = f.name();
+        Typed.Expr x = args.get(0);
+        Shape a = x.shape();
+        switch (name) {
+            case "mean", "amax", "amin" -> {
+                if (args.size() == 1) {
+                    Derived d = name.equals("mean") ? Derived.MEAN : name.equals("amax") ? Derived.MAX_ALL : Derived.MIN_ALL;
+                    return session.derived(d, args, Shape.SCALAR, pos, ctx);
+                }
+                Integer axis = axis(args.get(1), at.get(1));
+                if (axis == null || !matrix(name, a, at.get(0))) {
+                    return null;
+                }
+                boolean zero = axis == 0;
+                Derived d = switch (name) {
+                    case "mean" -> zero ? Derived.MEAN_AXIS0 : Derived.MEAN_AXIS1;
+                    case "amax" -> zero ? Derived.AMAX_AXIS0 : Derived.AMAX_AXIS1;
+                    default -> zero ? Derived.AMIN_AXIS0 : Derived.AMIN_AXIS1;
+                };
+                return session.derived(d, List.of(x), Shape.vector(zero ? a.colAxis() : a.rowAxis()), pos, ctx);
+            }
+            case "softmax", "log_softmax", "logsumexp" -> {
+                return softmax(name, args, at, pos, ctx);
+            }
+            case "mse", "bce_logits", "cross_entropy" -> {
+                return pointwiseLoss(name, args, pos, ctx);
+            }
+            case "l1", "l2", "norm" -> {
+                Derived d = name.equals("l1") ? Derived.L1 : name.equals("l2") ? Derived.L2 : Derived.NORM;
+                return session.derived(d, args, Shape.SCALAR, pos, ctx);
+            }
+            case "max", "min" -> {
+                // max(x), min(x) (version 2): the largest (smallest) element; two arguments are the table's.
+                return session.derived(name.equals("max") ? Derived.MAX_ALL : Derived.MIN_ALL, args, Shape.SCALAR, pos, ctx);
+            }
+            case "row", "column" -> {
+                if (!a.isVector()) {
+                    session.reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name, "a vector", a);
+                    return null;
+                }
+                // The same elements seen as one row [1, n] or one column [m, 1]: a view, no copy.
+                Shape r = name.equals("row") ? Shape.matrix(Shape.Axis.of(1), a.colAxis()) : Shape.matrix(a.colAxis(), Shape.Axis.of(1));
+                return new Typed.Slice(x, Affine.of(0), Affine.of(0), 1, a.cols(), r, pos);
+            }
+            default -> throw new IllegalStateException("no check for the derived form " + name);
+        }
+    }
+
+    /**
+     * {@code softmax}, {@code log_softmax}, {@code logsumexp}: row by row (a vector, or each row of
+     * a matrix), which is the table's primitive; with axis 0 (version 2), down the columns, a
+     * derived form over the transpose.
+     */
+    private Typed.Expr softmax(String name, List<Typed.Expr> args, List<Pos> at, Pos pos, Ctx ctx) {
+        Typed.Expr x = args.get(0);
+        Shape a = x.shape();
+        boolean reduce = name.equals("logsumexp");
+        dev.lossc.prim.Prim p = switch (name) {
+            case "softmax" -> dev.lossc.prim.Prim.SOFTMAX;
+            case "log_softmax" -> dev.lossc.prim.Prim.LOG_SOFTMAX;
+            default -> dev.lossc.prim.Prim.LOGSUMEXP;
+        };
+        if (args.size() == 2) {
+            Integer axis = axis(args.get(1), at.get(1));
+            if (axis == null || !matrix(name, a, at.get(0))) {
+                return null;
+            }
+            Shape result = !reduce ? a : Shape.vector(axis == 0 ? a.colAxis() : a.rowAxis());
+            if (axis == 0) {
+                Derived d = switch (name) {
+                    case "softmax" -> Derived.SOFTMAX_AXIS0;
+                    case "log_softmax" -> Derived.LOG_SOFTMAX_AXIS0;
+                    default -> Derived.LOGSUMEXP_AXIS0;
+                };
+                return session.derived(d, List.of(x), result, pos, ctx);
+            }
+            return session.apply(p, List.of(x), dev.lossc.prim.Attributes.NONE, result, pos, ctx);
+        }
+        if (a.isScalar()) {
+            session.reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name, "a vector or a matrix", a);
+            return null;
+        }
+        Shape result = !reduce ? a : a.isVector() ? Shape.SCALAR : Shape.vector(a.rowAxis());
+        return session.apply(p, List.of(x), dev.lossc.prim.Attributes.NONE, result, pos, ctx);
+    }
+
+    /** {@code mse}, {@code bce_logits}, {@code cross_entropy}: two operands of one shape, or class indices. */
+    private Typed.Expr pointwiseLoss(String name, List<Typed.Expr> args, Pos pos, Ctx ctx) {
+        Shape a = args.get(0).shape();
+        Shape b = args.get(1).shape();
+        Derived d = switch (name) {
+            case "mse" -> Derived.MSE;
+            case "bce_logits" -> Derived.BCE_LOGITS;
+            default -> Derived.CROSS_ENTROPY;
+        };
+        if (args.get(1) instanceof Typed.IntRef labels) {
+            // Class indices (version 2): z[n] with an int label, or Z[m, n] with int labels[m].
+            boolean fits = (a.isVector() && b.isScalar()) || (a.isMatrix() && b.isVector() && b.colAxis().equals(a.rowAxis()));
+            if (fits && a.colAxis().varies()) {
+                session.reporter.error(pos, DiagnosticKind.VARYING_INDEX, a.colAxis().dim(), a.colAxis().dim());
+                return null;
+            }
+            if (!fits) {
+                session.reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name,
+                        "a vector [n] and an int label, or a matrix [m, n] and int labels [m]", a + " and int " + b);
+                return null;
+            }
+            session.indexLimits.merge(labels.input(), a.cols(), Math::min);
+            return session.derived(d, args, Shape.SCALAR, pos, ctx);
+        }
+        if (!a.equals(b) || (d == Derived.CROSS_ENTROPY && a.isScalar())) {
+            String expected = d == Derived.CROSS_ENTROPY ? "two vectors or two matrices of equal shape" : "two arguments of equal shape";
+            session.reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name, expected, a + " and " + b);
+            return null;
+        }
+        return session.derived(d, args, Shape.SCALAR, pos, ctx);
+    }
+
+    /** True if {@code a} is a matrix; else reports that {@code name(X, axis)} expects one. */
+    private boolean matrix(String name, Shape a, Pos at) {
+        if (!a.isMatrix()) {
+            session.reporter.error(at, DiagnosticKind.ARGUMENT_SHAPE, name + "(X, axis)", "a matrix", a);
+            return false;
+        }
+        return true;
+    }
+
+    /** An axis argument: the constant 0 or 1, else an error (null). */
+    private Integer axis(Typed.Expr axis, Pos at) {
+        if (!(axis instanceof Typed.Const k) || (k.value() != 0 && k.value() != 1)) {
+            session.reporter.error(at, DiagnosticKind.BAD_AXIS, "axis", "the integer constant 0 or 1", Session.describe(axis));
+            return null;
+        }
+        return (int) k.value();
+    }
+}

@@ -1,0 +1,322 @@
+package dev.lossc.check;
+
+import dev.lossc.ast.Expr;
+import dev.lossc.ast.Exprs;
+import dev.lossc.diag.DiagnosticKind;
+import dev.lossc.diag.Pos;
+import dev.lossc.prim.Attributes;
+import dev.lossc.prim.Prim;
+import dev.lossc.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Indexing: positions ({@code v[i]}, {@code A[i, j]}, affine in loop variables, or ids read from
+ * int data), slices ({@code A[a..b, ..]}), gathers ({@code E[toks]}), every index checked against
+ * its size at compile time (over every value its loop variables take).
+ */
+final class Indexing {
+    private final Session session;
+
+    Indexing(Session session) {
+        this.session = session;
+    }
+
+    Typed.Expr index(Expr.Index i, Ctx ctx) {
+        if (i.indexes().stream().anyMatch(x -> x instanceof Expr.Range)) {
+            return slice(i, ctx);
+        }
+        Typed.Expr base = session.expr(i.base(), ctx);
+        Shape s = base == null ? null : base.shape();
+        Shape.Axis[] axes = indexAxes(s);
+        List<Affine> idx = new ArrayList<>();
+        boolean ok = true;
+        for (int k = 0; k < i.indexes().size(); k++) {
+            Expr x = i.indexes().get(k);
+            int limit = axes != null && k < axes.length ? axes[k].size() : 1;
+            Symbol.Input data = intInput(x, ctx);
+            if (axes != null && k < axes.length && axes[k].varies() && (data != null || isIntData(x, ctx))) {
+                // An id read at run time cannot be bounded by a size chosen at run time.
+                session.reporter.error(Exprs.start(x), DiagnosticKind.VARYING_INDEX, axes[k].dim(), axes[k].dim());
+                return null;
+            }
+            Affine a;
+            if (data != null && data.shape().isVector()) {
+                // E[toks]: a gather of rows (or of elements, from a vector).
+                if (i.indexes().size() != 1) {
+                    session.reporter.error(Exprs.start(x), DiagnosticKind.GATHER_FORM, data.name());
+                    return null;
+                }
+                return base == null ? null : gather(base, data, limit, i.pos(), x.pos(), ctx);
+            } else {
+                a = position(x, limit, ctx);
+            }
+            if (a == null) {
+                ok = false;
+            }
+            idx.add(a);
+        }
+        if (base == null || !ok) {
+            return null;
+        }
+        if (idx.size() > s.rank()) {
+            tooManyIndexes(i.pos(), s, idx.size());
+            return null;
+        }
+        for (int k = 0; k < idx.size(); k++) {
+            ok &= axes[k].varies() ? inVaryingBounds(idx.get(k), axes[k], i.indexes().get(k))
+                    : inBounds(idx.get(k), axes[k].size(), i.indexes().get(k));
+        }
+        if (!ok) {
+            return null;
+        }
+        Shape result = s.isMatrix() && idx.size() == 1 ? Shape.vector(s.colAxis()) : Shape.SCALAR;
+        return new Typed.Index(base, idx, result, i.pos());
+    }
+
+    /** The axes indexes address, in order: a matrix's rows and columns, a vector's length (null for no shape). */
+    private static Shape.Axis[] indexAxes(Shape s) {
+        return s == null ? null : s.isMatrix() ? new Shape.Axis[] {s.rowAxis(), s.colAxis()} : new Shape.Axis[] {s.colAxis()};
+    }
+
+    private void tooManyIndexes(Pos pos, Shape s, int given) {
+        session.reporter.error(pos, DiagnosticKind.TOO_MANY_INDEXES, s.isScalar() ? "scalar" : s.isVector() ? "vector" : "matrix", given);
+    }
+
+    /**
+     * {@code v[a..b]}, {@code A[a..b]}, {@code A[.., j]}, {@code A[i, a..b]}, {@code A[a..b, c..d]}
+     * (version 2): a block of the base. A range's length {@code b - a} is a constant of 1 or more;
+     * its start may move with loop variables, and every position it reaches is checked against the
+     * size; an axis whose size varies per call is only sliced whole.
+     */
+    private Typed.Expr slice(Expr.Index i, Ctx ctx) {
+        Typed.Expr base = session.expr(i.base(), ctx);
+        Shape s = base == null ? null : base.shape();
+        List<Expr> xs = i.indexes();
+        if (s != null && xs.size() > s.rank()) {
+            tooManyIndexes(i.pos(), s, xs.size());
+            return null;
+        }
+        Shape.Axis[] axes = indexAxes(s);
+        Affine[] start = new Affine[xs.size()];
+        // The length of each range; null for a single index (that axis is dropped).
+        Shape.Axis[] length = new Shape.Axis[xs.size()];
+        boolean ok = true;
+        for (int k = 0; k < xs.size(); k++) {
+            Expr x = xs.get(k);
+            Shape.Axis axis = axes == null ? null : axes[k];
+            if (x instanceof Expr.Range r) {
+                if (r.whole()) {
+                    start[k] = Affine.of(0);
+                    length[k] = axis;
+                    continue;
+                }
+                Affine a = affine(r.from(), ctx);
+                Affine b = affine(r.to(), ctx);
+                if (a == null || b == null) {
+                    ok = false;
+                    continue;
+                }
+                Affine d = b.plus(a, -1);
+                if (!d.isConstant() || d.constant() < 1) {
+                    session.reporter.error(Exprs.start(x), DiagnosticKind.SLICE_LENGTH, a, b, d);
+                    ok = false;
+                    continue;
+                }
+                if (axis != null && axis.varies()) {
+                    session.reporter.error(Exprs.start(x), DiagnosticKind.VARYING_SLICE, axis.dim());
+                    ok = false;
+                    continue;
+                }
+                start[k] = a;
+                length[k] = Shape.Axis.of(d.constant());
+                if (axis != null && (a.min() < 0 || a.max() + d.constant() > axis.size())) {
+                    String shown = a + ".." + b + (a.isConstant() ? "" : " (whose start runs from " + a.min() + " to " + a.max() + ")");
+                    session.reporter.error(Exprs.start(x), DiagnosticKind.SLICE_OUT_OF_BOUNDS, shown, axis.size());
+                    ok = false;
+                }
+                continue;
+            }
+            if (intInput(x, ctx) != null) {
+                session.reporter.error(Exprs.start(x), DiagnosticKind.GATHER_FORM, intInput(x, ctx).name());
+                ok = false;
+                continue;
+            }
+            if (axis != null && axis.varies() && isIntData(x, ctx)) {
+                session.reporter.error(Exprs.start(x), DiagnosticKind.VARYING_INDEX, axis.dim(), axis.dim());
+                ok = false;
+                continue;
+            }
+            Affine a = position(x, axis == null ? 1 : axis.size(), ctx);
+            if (a == null) {
+                ok = false;
+                continue;
+            }
+            start[k] = a;
+            if (axis != null) {
+                ok &= axis.varies() ? inVaryingBounds(a, axis, x) : inBounds(a, axis.size(), x);
+            }
+        }
+        if (base == null || !ok) {
+            return null;
+        }
+        Typed.Expr result;
+        if (s.isVector()) {
+            result = new Typed.Slice(base, Affine.of(0), start[0], 1, length[0].size(), Shape.vector(length[0]), i.pos());
+        } else {
+            Shape.Axis h = length[0];
+            Shape.Axis w = xs.size() == 1 ? s.colAxis() : length[1];
+            Affine col = xs.size() == 1 ? Affine.of(0) : start[1];
+            Shape shape = h == null ? Shape.vector(w) : w == null ? Shape.vector(h) : Shape.matrix(h, w);
+            result = new Typed.Slice(base, start[0], col, h == null ? 1 : h.size(), w == null ? 1 : w.size(), shape, i.pos());
+        }
+        return session.counted(result.shape(), i.pos(), ctx) ? result : null;
+    }
+
+    /**
+     * One index into an axis of {@code limit} elements: an id read at run time ({@code tok},
+     * {@code toks[t]}), which then bounds its int input, or an affine position (null after an error).
+     */
+    private Affine position(Expr x, int limit, Ctx ctx) {
+        if (!isIntData(x, ctx)) {
+            return affine(x, ctx);
+        }
+        Typed.IntRef id = intData(x, ctx);
+        if (id == null) {
+            return null;
+        }
+        session.indexLimits.merge(id.input(), limit, Math::min);
+        return Affine.datum(id.input(), id.at(), limit);
+    }
+
+    /** The int input {@code e} names, if it is a bare name of one. */
+    private static Symbol.Input intInput(Expr e, Ctx ctx) {
+        if (e instanceof Expr.Name n && ctx.scope().lookup(n.id().name()) instanceof Symbol.Input in && in.integer()) {
+            return in;
+        }
+        return null;
+    }
+
+    /** True if {@code e} is an int input ({@code label}) or an element of one ({@code targets[t]}). */
+    static boolean isIntData(Expr e, Ctx ctx) {
+        return intInput(e, ctx) != null || (e instanceof Expr.Index xi && xi.indexes().size() == 1 && intInput(xi.base(), ctx) != null);
+    }
+
+    /** The int data {@code e} names as class labels: the input, or one element of it (null after an error). */
+    Typed.IntRef intData(Expr e, Ctx ctx) {
+        Symbol.Input data = intInput(e, ctx);
+        if (data != null) {
+            return new Typed.IntRef(data, data.shape(), e.pos());
+        }
+        Expr.Index xi = (Expr.Index) e;
+        data = intInput(xi.base(), ctx);
+        Affine at = affine(xi.indexes().get(0), ctx);
+        if (at == null) {
+            return null;
+        }
+        if (data.shape().isScalar()) {
+            session.reporter.error(xi.pos(), DiagnosticKind.TOO_MANY_INDEXES, "scalar", 1);
+            return null;
+        }
+        Shape.Axis axis = data.shape().colAxis();
+        if (!(axis.varies() ? inVaryingBounds(at, axis, xi.indexes().get(0)) : inBounds(at, axis.size(), xi.indexes().get(0)))) {
+            return null;
+        }
+        return new Typed.IntRef(data, at, Shape.SCALAR, e.pos());
+    }
+
+    /** True if {@code a} stays in {@code 0 … size - 1} over its loops; else C007 at {@code written}, naming its range. */
+    private boolean inBounds(Affine a, int size, Expr written) {
+        if (a.min() >= 0 && a.max() < size) {
+            return true;
+        }
+        String shown = a.isConstant() ? a.toString() : a + " (which runs from " + a.min() + " to " + a.max() + ")";
+        session.reporter.error(Exprs.start(written), DiagnosticKind.INDEX_OUT_OF_BOUNDS, shown, size);
+        return false;
+    }
+
+    /**
+     * An index into an axis whose size varies per call is in bounds at every size only if it is
+     * {@code i - c} with {@code c >= 0} (other loop variables may only subtract), {@code i} running
+     * to that dim, and it is never negative.
+     */
+    private boolean inVaryingBounds(Affine a, Shape.Axis axis, Expr written) {
+        List<Affine.Term> up = a.terms().stream().filter(t -> t.coefficient() > 0).toList();
+        boolean ok = up.size() == 1 && !up.get(0).isData() && up.get(0).coefficient() == 1
+                && axis.dim().equals(up.get(0).loop().toDim()) && a.min() >= 0;
+        if (ok) {
+            List<Affine.Term> rest = new ArrayList<>(a.terms());
+            rest.remove(up.get(0));
+            ok = new Affine(a.constant(), rest).max() <= 0;
+        }
+        if (!ok) {
+            session.reporter.error(Exprs.start(written), DiagnosticKind.VARYING_INDEX, axis.dim(), axis.dim());
+        }
+        return ok;
+    }
+
+    /** {@code E[toks]} → rows {@code E[toks[0]], E[toks[1]], …}; {@code v[toks]} → elements. */
+    private Typed.Expr gather(Typed.Expr base, Symbol.Input data, int limit, Pos pos, Pos at, Ctx ctx) {
+        Shape s = base.shape();
+        if (s.isScalar()) {
+            session.reporter.error(pos, DiagnosticKind.TOO_MANY_INDEXES, "scalar", 1);
+            return null;
+        }
+        if (s.lengthAxis().varies()) {
+            session.reporter.error(at, DiagnosticKind.VARYING_INDEX, s.lengthAxis().dim(), s.lengthAxis().dim());
+            return null;
+        }
+        Shape.Axis m = data.shape().colAxis();
+        Shape result = s.isVector() ? Shape.vector(m) : session.checkedMatrix(m, s.colAxis(), "the gathered rows", at);
+        if (result == null) {
+            return null;
+        }
+        session.indexLimits.merge(data, limit, Math::min);
+        return session.apply(Prim.GATHER, List.of(base, new Typed.IntRef(data, data.shape(), at)), Attributes.NONE, result, pos, ctx);
+    }
+
+    /** An index: integer literals, dims and loop variables combined with + and - (and parentheses). */
+    Affine affine(Expr e, Ctx ctx) {
+        if (e instanceof Expr.Num n && n.value() == Math.rint(n.value()) && Math.abs(n.value()) <= Session.MAX_ELEMENTS) {
+            return Affine.of((int) n.value());
+        } else if (e instanceof Expr.Name n) {
+            Symbol s = ctx.scope().lookup(n.id().name());
+            if (s instanceof Symbol.Dim d) {
+                if (d.varying()) {
+                    session.reporter.error(n.pos(), DiagnosticKind.VARYING_DIM_USE, d.name(), d.name(), "an index");
+                    return null;
+                }
+                return Affine.of(d.value());
+            }
+            if (s instanceof Symbol.Loop l) {
+                return new Affine(0, List.of(new Affine.Term(l, 1)));
+            }
+            if (s == null) {
+                session.reporter.error(n.pos(), DiagnosticKind.UNKNOWN_NAME, n.id().name());
+                return null;
+            }
+            if (s instanceof Symbol.Poisoned) {
+                return null;
+            }
+        } else if (e instanceof Expr.Neg n) {
+            Affine a = affine(n.operand(), ctx);
+            return a == null ? null : a.negate();
+        } else if (e instanceof Expr.Binary b && (b.op() == Expr.BinaryOp.ADD || b.op() == Expr.BinaryOp.SUB)) {
+            Affine l = affine(b.left(), ctx);
+            Affine r = affine(b.right(), ctx);
+            return l == null || r == null ? null : l.plus(r, b.op() == Expr.BinaryOp.ADD ? 1 : -1);
+        } else if (e instanceof Expr.Binary b && b.op() == Expr.BinaryOp.MUL) {
+            // A product with a constant side (version 2: 2 * H, t * 3), so slices of gates read naturally.
+            Affine l = affine(b.left(), ctx);
+            Affine r = affine(b.right(), ctx);
+            if (l == null || r == null) {
+                return null;
+            }
+            if (l.isConstant() || r.isConstant()) {
+                return l.isConstant() ? r.times(l.constant()) : l.times(r.constant());
+            }
+        }
+        session.reporter.error(Exprs.start(e), e instanceof Expr.Range ? DiagnosticKind.RANGE_NOT_INDEX : DiagnosticKind.BAD_INDEX);
+        return null;
+    }
+}
