@@ -101,14 +101,9 @@ public final class LayerNormMlp {
     private int[] labels;
 
     /**
-     * intermediate [6, 8]
-     */
-    private final double[] tmp1 = new double[48];
-
-    /**
      * intermediate [B, 8]
      */
-    private final double[] tmp2 = new double[256];
+    private final double[] tmp1 = new double[256];
 
     /**
      * {@code Z} [B, 8]
@@ -118,12 +113,12 @@ public final class LayerNormMlp {
     /**
      * intermediate [B]
      */
-    private final double[] tmp3 = new double[32];
+    private final double[] tmp2 = new double[32];
 
     /**
      * intermediate [B]
      */
-    private final double[] tmp4 = new double[32];
+    private final double[] tmp3 = new double[32];
 
     /**
      * {@code centred} [B, 8]
@@ -133,7 +128,12 @@ public final class LayerNormMlp {
     /**
      * intermediate [B, 8]
      */
-    private final double[] tmp5 = new double[256];
+    private final double[] tmp4 = new double[256];
+
+    /**
+     * intermediate [B]
+     */
+    private final double[] tmp5 = new double[32];
 
     /**
      * intermediate [B]
@@ -141,19 +141,14 @@ public final class LayerNormMlp {
     private final double[] tmp6 = new double[32];
 
     /**
-     * intermediate [B]
-     */
-    private final double[] tmp7 = new double[32];
-
-    /**
      * intermediate [B, 1]
      */
-    private final double[] tmp9 = new double[32];
+    private final double[] tmp8 = new double[32];
 
     /**
      * intermediate [B, 8]
      */
-    private final double[] tmp10 = new double[256];
+    private final double[] tmp9 = new double[256];
 
     /**
      * {@code N} [B, 8]
@@ -163,17 +158,12 @@ public final class LayerNormMlp {
     /**
      * intermediate [B, 8]
      */
-    private final double[] tmp12 = new double[256];
-
-    /**
-     * intermediate [8, 3]
-     */
-    private final double[] tmp13 = new double[24];
+    private final double[] tmp11 = new double[256];
 
     /**
      * intermediate [B, 3]
      */
-    private final double[] tmp14 = new double[96];
+    private final double[] tmp12 = new double[96];
 
     /**
      * {@code logits} [B, 3]
@@ -183,17 +173,17 @@ public final class LayerNormMlp {
     /**
      * intermediate [B]
      */
-    private final double[] tmp15 = new double[32];
+    private final double[] tmp13 = new double[32];
 
     /**
      * intermediate [B]
      */
-    private final double[] tmp16 = new double[32];
+    private final double[] tmp14 = new double[32];
 
     /**
      * intermediate scalar
      */
-    private double tmp18;
+    private double tmp16;
 
     /**
      * {@code lossValue} scalar
@@ -206,9 +196,9 @@ public final class LayerNormMlp {
     private final double[] probs_2 = new double[96];
 
     /**
-     * adjoint of tmp1
+     * adjoint of tmp2
      */
-    private final double[] d_tmp1 = new double[48];
+    private final double[] d_tmp2 = new double[32];
 
     /**
      * adjoint of tmp3
@@ -216,19 +206,19 @@ public final class LayerNormMlp {
     private final double[] d_tmp3 = new double[32];
 
     /**
-     * adjoint of tmp4
-     */
-    private final double[] d_tmp4 = new double[32];
-
-    /**
      * adjoint of centred
      */
     private final double[] d_centred = new double[256];
 
     /**
+     * adjoint of tmp4
+     */
+    private final double[] d_tmp4 = new double[256];
+
+    /**
      * adjoint of tmp5
      */
-    private final double[] d_tmp5 = new double[256];
+    private final double[] d_tmp5 = new double[32];
 
     /**
      * adjoint of tmp6
@@ -236,19 +226,14 @@ public final class LayerNormMlp {
     private final double[] d_tmp6 = new double[32];
 
     /**
-     * adjoint of tmp7
+     * adjoint of tmp8
      */
-    private final double[] d_tmp7 = new double[32];
+    private final double[] d_tmp8 = new double[32];
 
     /**
      * adjoint of tmp9
      */
-    private final double[] d_tmp9 = new double[32];
-
-    /**
-     * adjoint of tmp10
-     */
-    private final double[] d_tmp10 = new double[256];
+    private final double[] d_tmp9 = new double[256];
 
     /**
      * adjoint of N
@@ -256,14 +241,9 @@ public final class LayerNormMlp {
     private final double[] d_N = new double[256];
 
     /**
-     * adjoint of tmp12
+     * adjoint of tmp11
      */
-    private final double[] d_tmp12 = new double[256];
-
-    /**
-     * adjoint of tmp13
-     */
-    private final double[] d_tmp13 = new double[24];
+    private final double[] d_tmp11 = new double[256];
 
     /**
      * adjoint of logits
@@ -271,19 +251,19 @@ public final class LayerNormMlp {
     private final double[] d_logits = new double[96];
 
     /**
+     * adjoint of tmp14
+     */
+    private final double[] d_tmp14 = new double[32];
+
+    /**
+     * adjoint of tmp15
+     */
+    private final double[] d_tmp15 = new double[32];
+
+    /**
      * adjoint of tmp16
      */
-    private final double[] d_tmp16 = new double[32];
-
-    /**
-     * adjoint of tmp17
-     */
-    private final double[] d_tmp17 = new double[32];
-
-    /**
-     * adjoint of tmp18
-     */
-    private double d_tmp18;
+    private double d_tmp16;
 
     /**
      * Creates the model with parameters from {@code initParameters(0L)}.
@@ -423,25 +403,35 @@ public final class LayerNormMlp {
 
     private void compute_normalized() {
         // line 19: let Z = X @ transpose(W1) + b1;
-        for (int i = 0; i < 8; i++) {
-            for (int j = 0; j < 6; j++) {
-                tmp1[j * 8 + i] = params[W1_OFFSET + i * 6 + j];
-            }
-        }
-        for (int i = 0; i < B * 8; i++) {
-            tmp2[i] = 0.0;
-        }
-        for (int p = 0; p < 6; p++) {
-            for (int i = 0; i < B; i++) {
-                double a = X[i * 6 + p];
-                for (int j = 0; j < 8; j++) {
-                    tmp2[i * 8 + j] += a * tmp1[p * 8 + j];
+        for (int p = 0; p < 8; p++) {
+            for (int i = 0; i < B - B % 4; i += 4) {
+                double acc0 = X[i * 6] * params[W1_OFFSET + p * 6];
+                double acc1 = X[(i + 1) * 6] * params[W1_OFFSET + p * 6];
+                double acc2 = X[(i + 2) * 6] * params[W1_OFFSET + p * 6];
+                double acc3 = X[(i + 3) * 6] * params[W1_OFFSET + p * 6];
+                for (int j = 1; j < 6; j++) {
+                    double a = params[W1_OFFSET + p * 6 + j];
+                    acc0 += X[i * 6 + j] * a;
+                    acc1 += X[(i + 1) * 6 + j] * a;
+                    acc2 += X[(i + 2) * 6 + j] * a;
+                    acc3 += X[(i + 3) * 6 + j] * a;
                 }
+                tmp1[i * 8 + p] = acc0;
+                tmp1[(i + 1) * 8 + p] = acc1;
+                tmp1[(i + 2) * 8 + p] = acc2;
+                tmp1[(i + 3) * 8 + p] = acc3;
+            }
+            for (int i = B - B % 4; i < B; i++) {
+                double acc = X[i * 6] * params[W1_OFFSET + p * 6];
+                for (int j = 1; j < 6; j++) {
+                    acc += X[i * 6 + j] * params[W1_OFFSET + p * 6 + j];
+                }
+                tmp1[i * 8 + p] = acc;
             }
         }
         for (int i = 0; i < B; i++) {
             for (int j = 0; j < 8; j++) {
-                Z[i * 8 + j] = tmp2[i * 8 + j] + params[b1_OFFSET + j];
+                Z[i * 8 + j] = tmp1[i * 8 + j] + params[b1_OFFSET + j];
             }
         }
         // line 20: let mu = column(mean(Z, 1));                 // [B, 1]: the mean of each row
@@ -450,38 +440,38 @@ public final class LayerNormMlp {
             for (int j = 1; j < 8; j++) {
                 acc += Z[i * 8 + j];
             }
-            tmp3[i] = acc;
+            tmp2[i] = acc;
         }
         for (int i = 0; i < B; i++) {
-            tmp4[i] = tmp3[i] * 0.125;
+            tmp3[i] = tmp2[i] * 0.125;
         }
         // line 21: let centred = Z - mu;
         for (int i = 0; i < B; i++) {
             for (int j = 0; j < 8; j++) {
-                centred[i * 8 + j] = Z[i * 8 + j] - tmp4[i];
+                centred[i * 8 + j] = Z[i * 8 + j] - tmp3[i];
             }
         }
         // line 22: let variance = column(mean(centred ^ 2, 1)); // [B, 1]: the biased variance of each row
         for (int i = 0; i < B * 8; i++) {
-            tmp5[i] = centred[i] * centred[i];
+            tmp4[i] = centred[i] * centred[i];
         }
         for (int i = 0; i < B; i++) {
-            double acc = tmp5[i * 8];
+            double acc = tmp4[i * 8];
             for (int j = 1; j < 8; j++) {
-                acc += tmp5[i * 8 + j];
+                acc += tmp4[i * 8 + j];
             }
-            tmp6[i] = acc;
+            tmp5[i] = acc;
         }
         for (int i = 0; i < B; i++) {
-            tmp7[i] = tmp6[i] * 0.125;
+            tmp6[i] = tmp5[i] * 0.125;
         }
         // line 23: let N = centred / sqrt(variance + 1e-5) * row(gain) + shift;
         for (int i = 0; i < B; i++) {
-            tmp9[i] = Math.sqrt(tmp7[i] + 1.0E-5);
+            tmp8[i] = Math.sqrt(tmp6[i] + 1.0E-5);
         }
         for (int i = 0; i < B; i++) {
             for (int j = 0; j < 8; j++) {
-                N[i * 8 + j] = centred[i * 8 + j] / tmp9[i] * params[gain_OFFSET + j] + params[shift_OFFSET + j];
+                N[i * 8 + j] = centred[i * 8 + j] / tmp8[i] * params[gain_OFFSET + j] + params[shift_OFFSET + j];
             }
         }
     }
@@ -509,26 +499,51 @@ public final class LayerNormMlp {
     }
 
     private void compute_probs() {
+        compute_probs_1();
+        compute_probs_2();
+    }
+
+    private void forward() {
+        forward1();
+        forward2();
+    }
+
+    private void backward() {
+        backward1();
+        backward2();
+    }
+
+    private void forward1() {
         // line 19: let Z = X @ transpose(W1) + b1;
-        for (int i = 0; i < 8; i++) {
-            for (int j = 0; j < 6; j++) {
-                tmp1[j * 8 + i] = params[W1_OFFSET + i * 6 + j];
-            }
-        }
-        for (int i = 0; i < B * 8; i++) {
-            tmp2[i] = 0.0;
-        }
-        for (int p = 0; p < 6; p++) {
-            for (int i = 0; i < B; i++) {
-                double a = X[i * 6 + p];
-                for (int j = 0; j < 8; j++) {
-                    tmp2[i * 8 + j] += a * tmp1[p * 8 + j];
+        for (int p = 0; p < 8; p++) {
+            for (int i = 0; i < B - B % 4; i += 4) {
+                double acc0 = X[i * 6] * params[W1_OFFSET + p * 6];
+                double acc1 = X[(i + 1) * 6] * params[W1_OFFSET + p * 6];
+                double acc2 = X[(i + 2) * 6] * params[W1_OFFSET + p * 6];
+                double acc3 = X[(i + 3) * 6] * params[W1_OFFSET + p * 6];
+                for (int j = 1; j < 6; j++) {
+                    double a = params[W1_OFFSET + p * 6 + j];
+                    acc0 += X[i * 6 + j] * a;
+                    acc1 += X[(i + 1) * 6 + j] * a;
+                    acc2 += X[(i + 2) * 6 + j] * a;
+                    acc3 += X[(i + 3) * 6 + j] * a;
                 }
+                tmp1[i * 8 + p] = acc0;
+                tmp1[(i + 1) * 8 + p] = acc1;
+                tmp1[(i + 2) * 8 + p] = acc2;
+                tmp1[(i + 3) * 8 + p] = acc3;
+            }
+            for (int i = B - B % 4; i < B; i++) {
+                double acc = X[i * 6] * params[W1_OFFSET + p * 6];
+                for (int j = 1; j < 6; j++) {
+                    acc += X[i * 6 + j] * params[W1_OFFSET + p * 6 + j];
+                }
+                tmp1[i * 8 + p] = acc;
             }
         }
         for (int i = 0; i < B; i++) {
             for (int j = 0; j < 8; j++) {
-                Z[i * 8 + j] = tmp2[i * 8 + j] + params[b1_OFFSET + j];
+                Z[i * 8 + j] = tmp1[i * 8 + j] + params[b1_OFFSET + j];
             }
         }
         // line 20: let mu = column(mean(Z, 1));                 // [B, 1]: the mean of each row
@@ -537,62 +552,393 @@ public final class LayerNormMlp {
             for (int j = 1; j < 8; j++) {
                 acc += Z[i * 8 + j];
             }
-            tmp3[i] = acc;
+            tmp2[i] = acc;
         }
         for (int i = 0; i < B; i++) {
-            tmp4[i] = tmp3[i] * 0.125;
+            tmp3[i] = tmp2[i] * 0.125;
         }
         // line 21: let centred = Z - mu;
         for (int i = 0; i < B; i++) {
             for (int j = 0; j < 8; j++) {
-                centred[i * 8 + j] = Z[i * 8 + j] - tmp4[i];
+                centred[i * 8 + j] = Z[i * 8 + j] - tmp3[i];
             }
         }
         // line 22: let variance = column(mean(centred ^ 2, 1)); // [B, 1]: the biased variance of each row
         for (int i = 0; i < B * 8; i++) {
-            tmp5[i] = centred[i] * centred[i];
+            tmp4[i] = centred[i] * centred[i];
         }
         for (int i = 0; i < B; i++) {
-            double acc = tmp5[i * 8];
+            double acc = tmp4[i * 8];
             for (int j = 1; j < 8; j++) {
-                acc += tmp5[i * 8 + j];
+                acc += tmp4[i * 8 + j];
             }
-            tmp6[i] = acc;
+            tmp5[i] = acc;
         }
         for (int i = 0; i < B; i++) {
-            tmp7[i] = tmp6[i] * 0.125;
+            tmp6[i] = tmp5[i] * 0.125;
         }
         // line 23: let N = centred / sqrt(variance + 1e-5) * row(gain) + shift;
         for (int i = 0; i < B; i++) {
-            tmp9[i] = Math.sqrt(tmp7[i] + 1.0E-5);
+            tmp8[i] = Math.sqrt(tmp6[i] + 1.0E-5);
         }
-        // line 24: let logits = relu(N) @ transpose(W2) + b2;
         for (int i = 0; i < B; i++) {
             for (int j = 0; j < 8; j++) {
-                tmp12[i * 8 + j] = Math.max(centred[i * 8 + j] / tmp9[i] * params[gain_OFFSET + j] + params[shift_OFFSET + j], 0.0);
+                tmp9[i * 8 + j] = centred[i * 8 + j] / tmp8[i];
             }
         }
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < B; i++) {
             for (int j = 0; j < 8; j++) {
-                tmp13[j * 3 + i] = params[W2_OFFSET + i * 8 + j];
+                N[i * 8 + j] = tmp9[i * 8 + j] * params[gain_OFFSET + j] + params[shift_OFFSET + j];
             }
         }
-        for (int i = 0; i < B * 3; i++) {
-            tmp14[i] = 0.0;
+        // line 24: let logits = relu(N) @ transpose(W2) + b2;
+        for (int i = 0; i < B * 8; i++) {
+            tmp11[i] = Math.max(N[i], 0.0);
         }
-        for (int p = 0; p < 8; p++) {
-            for (int i = 0; i < B; i++) {
-                double a = tmp12[i * 8 + p];
-                for (int j = 0; j < 3; j++) {
-                    tmp14[i * 3 + j] += a * tmp13[p * 3 + j];
+    }
+
+    private void forward2() {
+        // line 24: let logits = relu(N) @ transpose(W2) + b2;
+        for (int p = 0; p < 3; p++) {
+            for (int i = 0; i < B - B % 4; i += 4) {
+                double acc0 = tmp11[i * 8] * params[W2_OFFSET + p * 8];
+                double acc1 = tmp11[(i + 1) * 8] * params[W2_OFFSET + p * 8];
+                double acc2 = tmp11[(i + 2) * 8] * params[W2_OFFSET + p * 8];
+                double acc3 = tmp11[(i + 3) * 8] * params[W2_OFFSET + p * 8];
+                for (int j = 1; j < 8; j++) {
+                    double a = params[W2_OFFSET + p * 8 + j];
+                    acc0 += tmp11[i * 8 + j] * a;
+                    acc1 += tmp11[(i + 1) * 8 + j] * a;
+                    acc2 += tmp11[(i + 2) * 8 + j] * a;
+                    acc3 += tmp11[(i + 3) * 8 + j] * a;
                 }
+                tmp12[i * 3 + p] = acc0;
+                tmp12[(i + 1) * 3 + p] = acc1;
+                tmp12[(i + 2) * 3 + p] = acc2;
+                tmp12[(i + 3) * 3 + p] = acc3;
+            }
+            for (int i = B - B % 4; i < B; i++) {
+                double acc = tmp11[i * 8] * params[W2_OFFSET + p * 8];
+                for (int j = 1; j < 8; j++) {
+                    acc += tmp11[i * 8 + j] * params[W2_OFFSET + p * 8 + j];
+                }
+                tmp12[i * 3 + p] = acc;
             }
         }
         for (int i = 0; i < B; i++) {
             for (int j = 0; j < 3; j++) {
-                logits[i * 3 + j] = tmp14[i * 3 + j] + params[b2_OFFSET + j];
+                logits[i * 3 + j] = tmp12[i * 3 + j] + params[b2_OFFSET + j];
             }
         }
+        // line 27: loss cross_entropy(logits, labels);
+        for (int r = 0; r < B; r++) {
+            double mx = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < 3; j++) {
+                mx = Math.max(mx, logits[r * 3 + j]);
+            }
+            double shift = Double.isInfinite(mx) ? 0.0 : mx;
+            double acc = Math.exp(logits[r * 3] - shift);
+            for (int j = 1; j < 3; j++) {
+                acc += Math.exp(logits[r * 3 + j] - shift);
+            }
+            double lse = shift + Math.log(acc);
+            tmp13[r] = lse;
+        }
+        for (int i = 0; i < B; i++) {
+            tmp14[i] = logits[i * 3 + labels[i]];
+        }
+        {
+            double acc = 0.0;
+            for (int i = 0; i < B; i++) {
+                acc += tmp13[i] - tmp14[i];
+            }
+            tmp16 = acc;
+        }
+        lossValue = tmp16 * (1.0 / B);
+    }
+
+    private void backward1() {
+        Arrays.fill(grad, gain_OFFSET, gain_OFFSET + 8, 0.0);
+        // line 27: loss cross_entropy(logits, labels);
+        // d tmp16 from lossValue = mul: da += dy * b
+        d_tmp16 = (1.0 / B);
+        // d tmp15 from tmp16 = sum: dx += copy(dy)
+        for (int i = 0; i < B; i++) {
+            d_tmp15[i] = d_tmp16;
+        }
+        // d tmp14 from tmp15 = sub: db += -dy
+        for (int i = 0; i < B; i++) {
+            d_tmp14[i] = -d_tmp15[i];
+        }
+        // d logits from tmp14 = pick: da += pick_add(dy, b)
+        for (int i = 0; i < B * 3; i++) {
+            d_logits[i] = 0.0;
+        }
+        for (int i = 0; i < B; i++) {
+            d_logits[i * 3 + labels[i]] += d_tmp14[i];
+        }
+        // d logits from tmp13 = logsumexp: dx += logsumexp_backward(x, y, dy)
+        for (int r = 0; r < B; r++) {
+            double g = d_tmp15[r];
+            double lse = tmp13[r];
+            for (int j = 0; j < 3; j++) {
+                d_logits[r * 3 + j] += g * Math.exp(logits[r * 3 + j] - lse);
+            }
+        }
+        // line 24: let logits = relu(N) @ transpose(W2) + b2;
+        // d b2 from logits = add: db += dy
+        for (int j = 0; j < 3; j++) {
+            grad[b2_OFFSET + j] = 0.0;
+        }
+        for (int i = 0; i < B; i++) {
+            for (int j = 0; j < 3; j++) {
+                grad[b2_OFFSET + j] += d_logits[i * 3 + j];
+            }
+        }
+        // d W2 from tmp12 = matmul_nt: db += matmul_tn(dy, a)
+        for (int i = 0; i < 24; i++) {
+            grad[W2_OFFSET + i] = 0.0;
+        }
+        for (int p = 0; p < B; p++) {
+            for (int i = 0; i < 3; i++) {
+                double a = d_logits[p * 3 + i];
+                for (int j = 0; j < 8; j++) {
+                    grad[W2_OFFSET + i * 8 + j] += a * tmp11[p * 8 + j];
+                }
+            }
+        }
+        // d tmp11 from tmp12 = matmul_nt: da += matmul(dy, b)
+        for (int i = 0; i < B * 8; i++) {
+            d_tmp11[i] = 0.0;
+        }
+        for (int p = 0; p < 3; p++) {
+            for (int i = 0; i < B; i++) {
+                double a = d_logits[i * 3 + p];
+                for (int j = 0; j < 8; j++) {
+                    d_tmp11[i * 8 + j] += a * params[W2_OFFSET + p * 8 + j];
+                }
+            }
+        }
+        // d N from tmp11 = relu: dx += x > 0 ? dy : 0
+        for (int i = 0; i < B * 8; i++) {
+            d_N[i] = N[i] > 0.0 ? d_tmp11[i] : 0.0;
+        }
+        // line 23: let N = centred / sqrt(variance + 1e-5) * row(gain) + shift;
+        // d shift from N = add: db += dy
+        for (int j = 0; j < 8; j++) {
+            grad[shift_OFFSET + j] = 0.0;
+        }
+        for (int i = 0; i < B; i++) {
+            for (int j = 0; j < 8; j++) {
+                grad[shift_OFFSET + j] += d_N[i * 8 + j];
+            }
+        }
+        // d gain[0 + …] from tmp10 = mul: db += dy * a
+        for (int i = 0; i < B; i++) {
+            for (int j = 0; j < 8; j++) {
+                grad[gain_OFFSET + j] += d_N[i * 8 + j] * tmp9[i * 8 + j];
+            }
+        }
+        // d tmp9 from tmp10 = mul: da += dy * b
+        for (int i = 0; i < B; i++) {
+            for (int j = 0; j < 8; j++) {
+                d_tmp9[i * 8 + j] = d_N[i * 8 + j] * params[gain_OFFSET + j];
+            }
+        }
+        // d tmp8 from tmp9 = div: db += -dy * y / b
+        for (int i = 0; i < B; i++) {
+            double acc = -d_tmp9[i * 8] * tmp9[i * 8] / tmp8[i];
+            for (int j = 1; j < 8; j++) {
+                acc += -d_tmp9[i * 8 + j] * tmp9[i * 8 + j] / tmp8[i];
+            }
+            d_tmp8[i] = acc;
+        }
+        // d centred from tmp9 = div: da += dy / b
+        for (int i = 0; i < B; i++) {
+            for (int j = 0; j < 8; j++) {
+                d_centred[i * 8 + j] = d_tmp9[i * 8 + j] / tmp8[i];
+            }
+        }
+        Arrays.fill(d_tmp6, 0.0);
+        // d tmp6[0 + …] from tmp7 = add: da += dy
+        // d tmp7 from tmp8 = sqrt: dx += dy * 0.5 / y
+        for (int i = 0; i < B; i++) {
+            d_tmp6[i] += d_tmp8[i] * 0.5 / tmp8[i];
+        }
+        // line 22: let variance = column(mean(centred ^ 2, 1)); // [B, 1]: the biased variance of each row
+        // d tmp5 from tmp6 = mul: da += dy * b
+        for (int i = 0; i < B; i++) {
+            d_tmp5[i] = d_tmp6[i] * 0.125;
+        }
+    }
+
+    private void backward2() {
+        // line 22: let variance = column(mean(centred ^ 2, 1)); // [B, 1]: the biased variance of each row
+        // d tmp4 from tmp5 = sum_axis1: dx += expand_cols(dy)
+        for (int i = 0; i < B; i++) {
+            double g = d_tmp5[i];
+            for (int j = 0; j < 8; j++) {
+                d_tmp4[i * 8 + j] = g;
+            }
+        }
+        // d centred from tmp4 = pow: dx += dy * 2 * x
+        for (int i = 0; i < B * 8; i++) {
+            d_centred[i] += d_tmp4[i] * 2.0 * centred[i];
+        }
+        Arrays.fill(d_tmp3, 0.0);
+        // line 21: let centred = Z - mu;
+        // d tmp3[0 + …] from centred = sub: db += -dy
+        for (int i = 0; i < B; i++) {
+            double acc = -d_centred[i * 8];
+            for (int j = 1; j < 8; j++) {
+                acc += -d_centred[i * 8 + j];
+            }
+            d_tmp3[i] += acc;
+        }
+        // line 20: let mu = column(mean(Z, 1));                 // [B, 1]: the mean of each row
+        // d tmp2 from tmp3 = mul: da += dy * b
+        for (int i = 0; i < B; i++) {
+            d_tmp2[i] = d_tmp3[i] * 0.125;
+        }
+        // d Z from tmp2 = sum_axis1: dx += expand_cols(dy)
+        for (int i = 0; i < B; i++) {
+            double g = d_tmp2[i];
+            for (int j = 0; j < 8; j++) {
+                d_centred[i * 8 + j] += g;
+            }
+        }
+        // line 19: let Z = X @ transpose(W1) + b1;
+        // d b1 from Z = add: db += dy
+        for (int j = 0; j < 8; j++) {
+            grad[b1_OFFSET + j] = 0.0;
+        }
+        for (int i = 0; i < B; i++) {
+            for (int j = 0; j < 8; j++) {
+                grad[b1_OFFSET + j] += d_centred[i * 8 + j];
+            }
+        }
+        // d W1 from tmp1 = matmul_nt: db += matmul_tn(dy, a)
+        for (int i = 0; i < 48; i++) {
+            grad[W1_OFFSET + i] = 0.0;
+        }
+        for (int p = 0; p < B; p++) {
+            for (int i = 0; i < 8; i++) {
+                double a = d_centred[p * 8 + i];
+                for (int j = 0; j < 6; j++) {
+                    grad[W1_OFFSET + i * 6 + j] += a * X[p * 6 + j];
+                }
+            }
+        }
+    }
+
+    private void compute_probs_1() {
+        // line 19: let Z = X @ transpose(W1) + b1;
+        for (int p = 0; p < 8; p++) {
+            for (int i = 0; i < B - B % 4; i += 4) {
+                double acc0 = X[i * 6] * params[W1_OFFSET + p * 6];
+                double acc1 = X[(i + 1) * 6] * params[W1_OFFSET + p * 6];
+                double acc2 = X[(i + 2) * 6] * params[W1_OFFSET + p * 6];
+                double acc3 = X[(i + 3) * 6] * params[W1_OFFSET + p * 6];
+                for (int j = 1; j < 6; j++) {
+                    double a = params[W1_OFFSET + p * 6 + j];
+                    acc0 += X[i * 6 + j] * a;
+                    acc1 += X[(i + 1) * 6 + j] * a;
+                    acc2 += X[(i + 2) * 6 + j] * a;
+                    acc3 += X[(i + 3) * 6 + j] * a;
+                }
+                tmp1[i * 8 + p] = acc0;
+                tmp1[(i + 1) * 8 + p] = acc1;
+                tmp1[(i + 2) * 8 + p] = acc2;
+                tmp1[(i + 3) * 8 + p] = acc3;
+            }
+            for (int i = B - B % 4; i < B; i++) {
+                double acc = X[i * 6] * params[W1_OFFSET + p * 6];
+                for (int j = 1; j < 6; j++) {
+                    acc += X[i * 6 + j] * params[W1_OFFSET + p * 6 + j];
+                }
+                tmp1[i * 8 + p] = acc;
+            }
+        }
+        for (int i = 0; i < B; i++) {
+            for (int j = 0; j < 8; j++) {
+                Z[i * 8 + j] = tmp1[i * 8 + j] + params[b1_OFFSET + j];
+            }
+        }
+        // line 20: let mu = column(mean(Z, 1));                 // [B, 1]: the mean of each row
+        for (int i = 0; i < B; i++) {
+            double acc = Z[i * 8];
+            for (int j = 1; j < 8; j++) {
+                acc += Z[i * 8 + j];
+            }
+            tmp2[i] = acc;
+        }
+        for (int i = 0; i < B; i++) {
+            tmp3[i] = tmp2[i] * 0.125;
+        }
+        // line 21: let centred = Z - mu;
+        for (int i = 0; i < B; i++) {
+            for (int j = 0; j < 8; j++) {
+                centred[i * 8 + j] = Z[i * 8 + j] - tmp3[i];
+            }
+        }
+        // line 22: let variance = column(mean(centred ^ 2, 1)); // [B, 1]: the biased variance of each row
+        for (int i = 0; i < B * 8; i++) {
+            tmp4[i] = centred[i] * centred[i];
+        }
+        for (int i = 0; i < B; i++) {
+            double acc = tmp4[i * 8];
+            for (int j = 1; j < 8; j++) {
+                acc += tmp4[i * 8 + j];
+            }
+            tmp5[i] = acc;
+        }
+        for (int i = 0; i < B; i++) {
+            tmp6[i] = tmp5[i] * 0.125;
+        }
+        // line 23: let N = centred / sqrt(variance + 1e-5) * row(gain) + shift;
+        for (int i = 0; i < B; i++) {
+            tmp8[i] = Math.sqrt(tmp6[i] + 1.0E-5);
+        }
+        // line 24: let logits = relu(N) @ transpose(W2) + b2;
+        for (int i = 0; i < B; i++) {
+            for (int j = 0; j < 8; j++) {
+                tmp11[i * 8 + j] = Math.max(centred[i * 8 + j] / tmp8[i] * params[gain_OFFSET + j] + params[shift_OFFSET + j], 0.0);
+            }
+        }
+        for (int p = 0; p < 3; p++) {
+            for (int i = 0; i < B - B % 4; i += 4) {
+                double acc0 = tmp11[i * 8] * params[W2_OFFSET + p * 8];
+                double acc1 = tmp11[(i + 1) * 8] * params[W2_OFFSET + p * 8];
+                double acc2 = tmp11[(i + 2) * 8] * params[W2_OFFSET + p * 8];
+                double acc3 = tmp11[(i + 3) * 8] * params[W2_OFFSET + p * 8];
+                for (int j = 1; j < 8; j++) {
+                    double a = params[W2_OFFSET + p * 8 + j];
+                    acc0 += tmp11[i * 8 + j] * a;
+                    acc1 += tmp11[(i + 1) * 8 + j] * a;
+                    acc2 += tmp11[(i + 2) * 8 + j] * a;
+                    acc3 += tmp11[(i + 3) * 8 + j] * a;
+                }
+                tmp12[i * 3 + p] = acc0;
+                tmp12[(i + 1) * 3 + p] = acc1;
+                tmp12[(i + 2) * 3 + p] = acc2;
+                tmp12[(i + 3) * 3 + p] = acc3;
+            }
+            for (int i = B - B % 4; i < B; i++) {
+                double acc = tmp11[i * 8] * params[W2_OFFSET + p * 8];
+                for (int j = 1; j < 8; j++) {
+                    acc += tmp11[i * 8 + j] * params[W2_OFFSET + p * 8 + j];
+                }
+                tmp12[i * 3 + p] = acc;
+            }
+        }
+        for (int i = 0; i < B; i++) {
+            for (int j = 0; j < 3; j++) {
+                logits[i * 3 + j] = tmp12[i * 3 + j] + params[b2_OFFSET + j];
+            }
+        }
+    }
+
+    private void compute_probs_2() {
         // line 26: output probs = softmax(logits);
         for (int r = 0; r < B; r++) {
             double mx = Double.NEGATIVE_INFINITY;
@@ -608,332 +954,6 @@ public final class LayerNormMlp {
             }
             for (int j = 0; j < 3; j++) {
                 probs_2[r * 3 + j] /= acc;
-            }
-        }
-    }
-
-    private void forward() {
-        // line 19: let Z = X @ transpose(W1) + b1;
-        for (int i = 0; i < 8; i++) {
-            for (int j = 0; j < 6; j++) {
-                tmp1[j * 8 + i] = params[W1_OFFSET + i * 6 + j];
-            }
-        }
-        for (int i = 0; i < B * 8; i++) {
-            tmp2[i] = 0.0;
-        }
-        for (int p = 0; p < 6; p++) {
-            for (int i = 0; i < B; i++) {
-                double a = X[i * 6 + p];
-                for (int j = 0; j < 8; j++) {
-                    tmp2[i * 8 + j] += a * tmp1[p * 8 + j];
-                }
-            }
-        }
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 8; j++) {
-                Z[i * 8 + j] = tmp2[i * 8 + j] + params[b1_OFFSET + j];
-            }
-        }
-        // line 20: let mu = column(mean(Z, 1));                 // [B, 1]: the mean of each row
-        for (int i = 0; i < B; i++) {
-            double acc = Z[i * 8];
-            for (int j = 1; j < 8; j++) {
-                acc += Z[i * 8 + j];
-            }
-            tmp3[i] = acc;
-        }
-        for (int i = 0; i < B; i++) {
-            tmp4[i] = tmp3[i] * 0.125;
-        }
-        // line 21: let centred = Z - mu;
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 8; j++) {
-                centred[i * 8 + j] = Z[i * 8 + j] - tmp4[i];
-            }
-        }
-        // line 22: let variance = column(mean(centred ^ 2, 1)); // [B, 1]: the biased variance of each row
-        for (int i = 0; i < B * 8; i++) {
-            tmp5[i] = centred[i] * centred[i];
-        }
-        for (int i = 0; i < B; i++) {
-            double acc = tmp5[i * 8];
-            for (int j = 1; j < 8; j++) {
-                acc += tmp5[i * 8 + j];
-            }
-            tmp6[i] = acc;
-        }
-        for (int i = 0; i < B; i++) {
-            tmp7[i] = tmp6[i] * 0.125;
-        }
-        // line 23: let N = centred / sqrt(variance + 1e-5) * row(gain) + shift;
-        for (int i = 0; i < B; i++) {
-            tmp9[i] = Math.sqrt(tmp7[i] + 1.0E-5);
-        }
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 8; j++) {
-                tmp10[i * 8 + j] = centred[i * 8 + j] / tmp9[i];
-            }
-        }
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 8; j++) {
-                N[i * 8 + j] = tmp10[i * 8 + j] * params[gain_OFFSET + j] + params[shift_OFFSET + j];
-            }
-        }
-        // line 24: let logits = relu(N) @ transpose(W2) + b2;
-        for (int i = 0; i < B * 8; i++) {
-            tmp12[i] = Math.max(N[i], 0.0);
-        }
-        for (int i = 0; i < 3; i++) {
-            for (int j = 0; j < 8; j++) {
-                tmp13[j * 3 + i] = params[W2_OFFSET + i * 8 + j];
-            }
-        }
-        for (int i = 0; i < B * 3; i++) {
-            tmp14[i] = 0.0;
-        }
-        for (int p = 0; p < 8; p++) {
-            for (int i = 0; i < B; i++) {
-                double a = tmp12[i * 8 + p];
-                for (int j = 0; j < 3; j++) {
-                    tmp14[i * 3 + j] += a * tmp13[p * 3 + j];
-                }
-            }
-        }
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 3; j++) {
-                logits[i * 3 + j] = tmp14[i * 3 + j] + params[b2_OFFSET + j];
-            }
-        }
-        // line 27: loss cross_entropy(logits, labels);
-        for (int r = 0; r < B; r++) {
-            double mx = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < 3; j++) {
-                mx = Math.max(mx, logits[r * 3 + j]);
-            }
-            double shift = Double.isInfinite(mx) ? 0.0 : mx;
-            double acc = Math.exp(logits[r * 3] - shift);
-            for (int j = 1; j < 3; j++) {
-                acc += Math.exp(logits[r * 3 + j] - shift);
-            }
-            double lse = shift + Math.log(acc);
-            tmp15[r] = lse;
-        }
-        for (int i = 0; i < B; i++) {
-            tmp16[i] = logits[i * 3 + labels[i]];
-        }
-        {
-            double acc = 0.0;
-            for (int i = 0; i < B; i++) {
-                acc += tmp15[i] - tmp16[i];
-            }
-            tmp18 = acc;
-        }
-        lossValue = tmp18 * (1.0 / B);
-    }
-
-    private void backward() {
-        backward1();
-        backward2();
-    }
-
-    private void backward1() {
-        Arrays.fill(grad, gain_OFFSET, gain_OFFSET + 8, 0.0);
-        // line 27: loss cross_entropy(logits, labels);
-        // d tmp18 from lossValue = mul: da += dy * b
-        d_tmp18 = (1.0 / B);
-        // d tmp17 from tmp18 = sum: dx += copy(dy)
-        for (int i = 0; i < B; i++) {
-            d_tmp17[i] = d_tmp18;
-        }
-        // d tmp16 from tmp17 = sub: db += -dy
-        for (int i = 0; i < B; i++) {
-            d_tmp16[i] = -d_tmp17[i];
-        }
-        // d logits from tmp16 = pick: da += pick_add(dy, b)
-        for (int i = 0; i < B * 3; i++) {
-            d_logits[i] = 0.0;
-        }
-        for (int i = 0; i < B; i++) {
-            d_logits[i * 3 + labels[i]] += d_tmp16[i];
-        }
-        // d logits from tmp15 = logsumexp: dx += logsumexp_backward(x, y, dy)
-        for (int r = 0; r < B; r++) {
-            double g = d_tmp17[r];
-            double lse = tmp15[r];
-            for (int j = 0; j < 3; j++) {
-                d_logits[r * 3 + j] += g * Math.exp(logits[r * 3 + j] - lse);
-            }
-        }
-        // line 24: let logits = relu(N) @ transpose(W2) + b2;
-        // d b2 from logits = add: db += dy
-        for (int j = 0; j < 3; j++) {
-            grad[b2_OFFSET + j] = 0.0;
-        }
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 3; j++) {
-                grad[b2_OFFSET + j] += d_logits[i * 3 + j];
-            }
-        }
-        // d tmp13 from tmp14 = matmul: db += matmul_tn(a, dy)
-        for (int i = 0; i < 24; i++) {
-            d_tmp13[i] = 0.0;
-        }
-        for (int p = 0; p < B; p++) {
-            for (int i = 0; i < 8; i++) {
-                double a = tmp12[p * 8 + i];
-                for (int j = 0; j < 3; j++) {
-                    d_tmp13[i * 3 + j] += a * d_logits[p * 3 + j];
-                }
-            }
-        }
-        // d tmp12 from tmp14 = matmul: da += matmul_nt(dy, b)
-        for (int p = 0; p < 8; p++) {
-            for (int i = 0; i < B - B % 4; i += 4) {
-                double acc0 = d_logits[i * 3] * tmp13[p * 3];
-                double acc1 = d_logits[(i + 1) * 3] * tmp13[p * 3];
-                double acc2 = d_logits[(i + 2) * 3] * tmp13[p * 3];
-                double acc3 = d_logits[(i + 3) * 3] * tmp13[p * 3];
-                for (int j = 1; j < 3; j++) {
-                    double a = tmp13[p * 3 + j];
-                    acc0 += d_logits[i * 3 + j] * a;
-                    acc1 += d_logits[(i + 1) * 3 + j] * a;
-                    acc2 += d_logits[(i + 2) * 3 + j] * a;
-                    acc3 += d_logits[(i + 3) * 3 + j] * a;
-                }
-                d_tmp12[i * 8 + p] = acc0;
-                d_tmp12[(i + 1) * 8 + p] = acc1;
-                d_tmp12[(i + 2) * 8 + p] = acc2;
-                d_tmp12[(i + 3) * 8 + p] = acc3;
-            }
-            for (int i = B - B % 4; i < B; i++) {
-                double acc = d_logits[i * 3] * tmp13[p * 3];
-                for (int j = 1; j < 3; j++) {
-                    acc += d_logits[i * 3 + j] * tmp13[p * 3 + j];
-                }
-                d_tmp12[i * 8 + p] = acc;
-            }
-        }
-        // d W2 from tmp13 = transpose: dx += transpose(dy)
-        for (int i = 0; i < 8; i++) {
-            for (int j = 0; j < 3; j++) {
-                grad[W2_OFFSET + j * 8 + i] = d_tmp13[i * 3 + j];
-            }
-        }
-        // d N from tmp12 = relu: dx += x > 0 ? dy : 0
-        for (int i = 0; i < B * 8; i++) {
-            d_N[i] = N[i] > 0.0 ? d_tmp12[i] : 0.0;
-        }
-        // line 23: let N = centred / sqrt(variance + 1e-5) * row(gain) + shift;
-        // d shift from N = add: db += dy
-        for (int j = 0; j < 8; j++) {
-            grad[shift_OFFSET + j] = 0.0;
-        }
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 8; j++) {
-                grad[shift_OFFSET + j] += d_N[i * 8 + j];
-            }
-        }
-        // d gain[0 + …] from tmp11 = mul: db += dy * a
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 8; j++) {
-                grad[gain_OFFSET + j] += d_N[i * 8 + j] * tmp10[i * 8 + j];
-            }
-        }
-    }
-
-    private void backward2() {
-        // line 23: let N = centred / sqrt(variance + 1e-5) * row(gain) + shift;
-        // d tmp10 from tmp11 = mul: da += dy * b
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 8; j++) {
-                d_tmp10[i * 8 + j] = d_N[i * 8 + j] * params[gain_OFFSET + j];
-            }
-        }
-        // d tmp9 from tmp10 = div: db += -dy * y / b
-        for (int i = 0; i < B; i++) {
-            double acc = -d_tmp10[i * 8] * tmp10[i * 8] / tmp9[i];
-            for (int j = 1; j < 8; j++) {
-                acc += -d_tmp10[i * 8 + j] * tmp10[i * 8 + j] / tmp9[i];
-            }
-            d_tmp9[i] = acc;
-        }
-        // d centred from tmp10 = div: da += dy / b
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 8; j++) {
-                d_centred[i * 8 + j] = d_tmp10[i * 8 + j] / tmp9[i];
-            }
-        }
-        Arrays.fill(d_tmp7, 0.0);
-        // d tmp7[0 + …] from tmp8 = add: da += dy
-        // d tmp8 from tmp9 = sqrt: dx += dy * 0.5 / y
-        for (int i = 0; i < B; i++) {
-            d_tmp7[i] += d_tmp9[i] * 0.5 / tmp9[i];
-        }
-        // line 22: let variance = column(mean(centred ^ 2, 1)); // [B, 1]: the biased variance of each row
-        // d tmp6 from tmp7 = mul: da += dy * b
-        for (int i = 0; i < B; i++) {
-            d_tmp6[i] = d_tmp7[i] * 0.125;
-        }
-        // d tmp5 from tmp6 = sum_axis1: dx += expand_cols(dy)
-        for (int i = 0; i < B; i++) {
-            double g = d_tmp6[i];
-            for (int j = 0; j < 8; j++) {
-                d_tmp5[i * 8 + j] = g;
-            }
-        }
-        // d centred from tmp5 = pow: dx += dy * 2 * x
-        for (int i = 0; i < B * 8; i++) {
-            d_centred[i] += d_tmp5[i] * 2.0 * centred[i];
-        }
-        Arrays.fill(d_tmp4, 0.0);
-        // line 21: let centred = Z - mu;
-        // d tmp4[0 + …] from centred = sub: db += -dy
-        for (int i = 0; i < B; i++) {
-            double acc = -d_centred[i * 8];
-            for (int j = 1; j < 8; j++) {
-                acc += -d_centred[i * 8 + j];
-            }
-            d_tmp4[i] += acc;
-        }
-        // line 20: let mu = column(mean(Z, 1));                 // [B, 1]: the mean of each row
-        // d tmp3 from tmp4 = mul: da += dy * b
-        for (int i = 0; i < B; i++) {
-            d_tmp3[i] = d_tmp4[i] * 0.125;
-        }
-        // d Z from tmp3 = sum_axis1: dx += expand_cols(dy)
-        for (int i = 0; i < B; i++) {
-            double g = d_tmp3[i];
-            for (int j = 0; j < 8; j++) {
-                d_centred[i * 8 + j] += g;
-            }
-        }
-        // line 19: let Z = X @ transpose(W1) + b1;
-        // d b1 from Z = add: db += dy
-        for (int j = 0; j < 8; j++) {
-            grad[b1_OFFSET + j] = 0.0;
-        }
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 8; j++) {
-                grad[b1_OFFSET + j] += d_centred[i * 8 + j];
-            }
-        }
-        // d tmp1 from tmp2 = matmul: db += matmul_tn(a, dy)
-        for (int i = 0; i < 48; i++) {
-            d_tmp1[i] = 0.0;
-        }
-        for (int p = 0; p < B; p++) {
-            for (int i = 0; i < 6; i++) {
-                double a = X[p * 6 + i];
-                for (int j = 0; j < 8; j++) {
-                    d_tmp1[i * 8 + j] += a * d_centred[p * 8 + j];
-                }
-            }
-        }
-        // d W1 from tmp1 = transpose: dx += transpose(dy)
-        for (int i = 0; i < 6; i++) {
-            for (int j = 0; j < 8; j++) {
-                grad[W1_OFFSET + j * 6 + i] = d_tmp1[i * 8 + j];
             }
         }
     }

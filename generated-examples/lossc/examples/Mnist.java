@@ -89,9 +89,9 @@ public final class Mnist {
     private int[] labels;
 
     /**
-     * intermediate [784, 128]
+     * intermediate [B, 128]
      */
-    private final double[] tmp1 = new double[100352];
+    private final double[] tmp1 = new double[8192];
 
     /**
      * intermediate [B, 128]
@@ -99,24 +99,14 @@ public final class Mnist {
     private final double[] tmp2 = new double[8192];
 
     /**
-     * intermediate [B, 128]
-     */
-    private final double[] tmp3 = new double[8192];
-
-    /**
      * {@code hidden} [B, 128]
      */
     private final double[] hidden = new double[8192];
 
     /**
-     * intermediate [128, 10]
-     */
-    private final double[] tmp4 = new double[1280];
-
-    /**
      * intermediate [B, 10]
      */
-    private final double[] tmp5 = new double[640];
+    private final double[] tmp3 = new double[640];
 
     /**
      * {@code logits} [B, 10]
@@ -126,17 +116,17 @@ public final class Mnist {
     /**
      * intermediate [B]
      */
-    private final double[] tmp6 = new double[64];
+    private final double[] tmp4 = new double[64];
 
     /**
      * intermediate [B]
      */
-    private final double[] tmp7 = new double[64];
+    private final double[] tmp5 = new double[64];
 
     /**
      * intermediate scalar
      */
-    private double tmp9;
+    private double tmp7;
 
     /**
      * {@code lossValue} scalar
@@ -149,14 +139,9 @@ public final class Mnist {
     private final double[] probs_2 = new double[640];
 
     /**
-     * adjoint of tmp1
+     * adjoint of tmp2
      */
-    private final double[] d_tmp1 = new double[100352];
-
-    /**
-     * adjoint of tmp3
-     */
-    private final double[] d_tmp3 = new double[8192];
+    private final double[] d_tmp2 = new double[8192];
 
     /**
      * adjoint of hidden
@@ -164,29 +149,24 @@ public final class Mnist {
     private final double[] d_hidden = new double[8192];
 
     /**
-     * adjoint of tmp4
-     */
-    private final double[] d_tmp4 = new double[1280];
-
-    /**
      * adjoint of logits
      */
     private final double[] d_logits = new double[640];
 
     /**
+     * adjoint of tmp5
+     */
+    private final double[] d_tmp5 = new double[64];
+
+    /**
+     * adjoint of tmp6
+     */
+    private final double[] d_tmp6 = new double[64];
+
+    /**
      * adjoint of tmp7
      */
-    private final double[] d_tmp7 = new double[64];
-
-    /**
-     * adjoint of tmp8
-     */
-    private final double[] d_tmp8 = new double[64];
-
-    /**
-     * adjoint of tmp9
-     */
-    private double d_tmp9;
+    private double d_tmp7;
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
@@ -201,7 +181,7 @@ public final class Mnist {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b10x128 = new double[10][128];
+    private final double[][] scratch_b64x128 = new double[64][128];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
@@ -211,7 +191,17 @@ public final class Mnist {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b64x128 = new double[64][128];
+    private final double[][] scratch_b10x128 = new double[10][128];
+
+    /**
+     * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
+     */
+    private final double[][] scratch_b64x784 = new double[64][784];
+
+    /**
+     * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
+     */
+    private final double[][] scratch_c1x784 = new double[1][784];
 
     /**
      * Creates the model with parameters from {@code initParameters(0L)}.
@@ -341,14 +331,11 @@ public final class Mnist {
 
     private void compute_probs() {
         // line 15: let hidden = relu(X @ transpose(W1) + b1);   // [B, H]
-        for (int i = 0; i < 128; i++) {
-            for (int j = 0; j < 784; j++) {
-                tmp1[j * 128 + i] = params[W1_OFFSET + i * 784 + j];
-            }
-        }
         {
-            for (int p = 0; p < 784; p++) {
-                System.arraycopy(tmp1, p * 128, scratch_b784x128[p], 0, 128);
+            for (int p = 0; p < 128; p++) {
+                for (int j = 0; j < 784; j++) {
+                    scratch_b784x128[j][p] = params[W1_OFFSET + p * 784 + j];
+                }
             }
             for (int i = 0; i < B; i++) {
                 Arrays.fill(scratch_c64x128[i], 0.0);
@@ -372,34 +359,44 @@ public final class Mnist {
             }
             for (int i = 0; i < B; i++) {
                 double[] c = scratch_c64x128[i];
-                System.arraycopy(c, 0, tmp2, i * 128, 128);
+                System.arraycopy(c, 0, tmp1, i * 128, 128);
             }
         }
         for (int i = 0; i < B; i++) {
             for (int j = 0; j < 128; j++) {
-                hidden[i * 128 + j] = Math.max(tmp2[i * 128 + j] + params[b1_OFFSET + j], 0.0);
+                hidden[i * 128 + j] = Math.max(tmp1[i * 128 + j] + params[b1_OFFSET + j], 0.0);
             }
         }
         // line 16: let logits = hidden @ transpose(W2) + b2;    // [B, K]
-        for (int i = 0; i < 10; i++) {
-            for (int j = 0; j < 128; j++) {
-                tmp4[j * 10 + i] = params[W2_OFFSET + i * 128 + j];
-            }
-        }
-        for (int i = 0; i < B * 10; i++) {
-            tmp5[i] = 0.0;
-        }
-        for (int p = 0; p < 128; p++) {
-            for (int i = 0; i < B; i++) {
-                double a = hidden[i * 128 + p];
-                for (int j = 0; j < 10; j++) {
-                    tmp5[i * 10 + j] += a * tmp4[p * 10 + j];
+        for (int p = 0; p < 10; p++) {
+            for (int i = 0; i < B - B % 4; i += 4) {
+                double acc0 = 0.0;
+                double acc1 = 0.0;
+                double acc2 = 0.0;
+                double acc3 = 0.0;
+                for (int j = 0; j < 128; j++) {
+                    double a = params[W2_OFFSET + p * 128 + j];
+                    acc0 += hidden[i * 128 + j] * a;
+                    acc1 += hidden[(i + 1) * 128 + j] * a;
+                    acc2 += hidden[(i + 2) * 128 + j] * a;
+                    acc3 += hidden[(i + 3) * 128 + j] * a;
                 }
+                tmp3[i * 10 + p] = acc0;
+                tmp3[(i + 1) * 10 + p] = acc1;
+                tmp3[(i + 2) * 10 + p] = acc2;
+                tmp3[(i + 3) * 10 + p] = acc3;
+            }
+            for (int i = B - B % 4; i < B; i++) {
+                double acc = 0.0;
+                for (int j = 0; j < 128; j++) {
+                    acc += hidden[i * 128 + j] * params[W2_OFFSET + p * 128 + j];
+                }
+                tmp3[i * 10 + p] = acc;
             }
         }
         for (int i = 0; i < B; i++) {
             for (int j = 0; j < 10; j++) {
-                logits[i * 10 + j] = tmp5[i * 10 + j] + params[b2_OFFSET + j];
+                logits[i * 10 + j] = tmp3[i * 10 + j] + params[b2_OFFSET + j];
             }
         }
         // line 17: output probs = softmax(logits);              // each row sums to 1
@@ -423,14 +420,11 @@ public final class Mnist {
 
     private void forward() {
         // line 15: let hidden = relu(X @ transpose(W1) + b1);   // [B, H]
-        for (int i = 0; i < 128; i++) {
-            for (int j = 0; j < 784; j++) {
-                tmp1[j * 128 + i] = params[W1_OFFSET + i * 784 + j];
-            }
-        }
         {
-            for (int p = 0; p < 784; p++) {
-                System.arraycopy(tmp1, p * 128, scratch_b784x128[p], 0, 128);
+            for (int p = 0; p < 128; p++) {
+                for (int j = 0; j < 784; j++) {
+                    scratch_b784x128[j][p] = params[W1_OFFSET + p * 784 + j];
+                }
             }
             for (int i = 0; i < B; i++) {
                 Arrays.fill(scratch_c64x128[i], 0.0);
@@ -454,37 +448,47 @@ public final class Mnist {
             }
             for (int i = 0; i < B; i++) {
                 double[] c = scratch_c64x128[i];
-                System.arraycopy(c, 0, tmp2, i * 128, 128);
+                System.arraycopy(c, 0, tmp1, i * 128, 128);
             }
         }
         for (int i = 0; i < B; i++) {
             for (int j = 0; j < 128; j++) {
-                tmp3[i * 128 + j] = tmp2[i * 128 + j] + params[b1_OFFSET + j];
+                tmp2[i * 128 + j] = tmp1[i * 128 + j] + params[b1_OFFSET + j];
             }
         }
         for (int i = 0; i < B * 128; i++) {
-            hidden[i] = Math.max(tmp3[i], 0.0);
+            hidden[i] = Math.max(tmp2[i], 0.0);
         }
         // line 16: let logits = hidden @ transpose(W2) + b2;    // [B, K]
-        for (int i = 0; i < 10; i++) {
-            for (int j = 0; j < 128; j++) {
-                tmp4[j * 10 + i] = params[W2_OFFSET + i * 128 + j];
-            }
-        }
-        for (int i = 0; i < B * 10; i++) {
-            tmp5[i] = 0.0;
-        }
-        for (int p = 0; p < 128; p++) {
-            for (int i = 0; i < B; i++) {
-                double a = hidden[i * 128 + p];
-                for (int j = 0; j < 10; j++) {
-                    tmp5[i * 10 + j] += a * tmp4[p * 10 + j];
+        for (int p = 0; p < 10; p++) {
+            for (int i = 0; i < B - B % 4; i += 4) {
+                double acc0 = 0.0;
+                double acc1 = 0.0;
+                double acc2 = 0.0;
+                double acc3 = 0.0;
+                for (int j = 0; j < 128; j++) {
+                    double a = params[W2_OFFSET + p * 128 + j];
+                    acc0 += hidden[i * 128 + j] * a;
+                    acc1 += hidden[(i + 1) * 128 + j] * a;
+                    acc2 += hidden[(i + 2) * 128 + j] * a;
+                    acc3 += hidden[(i + 3) * 128 + j] * a;
                 }
+                tmp3[i * 10 + p] = acc0;
+                tmp3[(i + 1) * 10 + p] = acc1;
+                tmp3[(i + 2) * 10 + p] = acc2;
+                tmp3[(i + 3) * 10 + p] = acc3;
+            }
+            for (int i = B - B % 4; i < B; i++) {
+                double acc = 0.0;
+                for (int j = 0; j < 128; j++) {
+                    acc += hidden[i * 128 + j] * params[W2_OFFSET + p * 128 + j];
+                }
+                tmp3[i * 10 + p] = acc;
             }
         }
         for (int i = 0; i < B; i++) {
             for (int j = 0; j < 10; j++) {
-                logits[i * 10 + j] = tmp5[i * 10 + j] + params[b2_OFFSET + j];
+                logits[i * 10 + j] = tmp3[i * 10 + j] + params[b2_OFFSET + j];
             }
         }
         // line 18: loss cross_entropy(logits, labels);          // the mean over the B rows
@@ -499,19 +503,19 @@ public final class Mnist {
                 acc += Math.exp(logits[r * 10 + j] - shift);
             }
             double lse = shift + Math.log(acc);
-            tmp6[r] = lse;
+            tmp4[r] = lse;
         }
         for (int i = 0; i < B; i++) {
-            tmp7[i] = logits[i * 10 + labels[i]];
+            tmp5[i] = logits[i * 10 + labels[i]];
         }
         {
             double acc = 0.0;
             for (int i = 0; i < B; i++) {
-                acc += tmp6[i] - tmp7[i];
+                acc += tmp4[i] - tmp5[i];
             }
-            tmp9 = acc;
+            tmp7 = acc;
         }
-        lossValue = tmp9 * (1.0 / B);
+        lossValue = tmp7 * (1.0 / B);
     }
 
     private void backward() {
@@ -521,27 +525,27 @@ public final class Mnist {
 
     private void backward1() {
         // line 18: loss cross_entropy(logits, labels);          // the mean over the B rows
-        // d tmp9 from lossValue = mul: da += dy * b
-        d_tmp9 = (1.0 / B);
-        // d tmp8 from tmp9 = sum: dx += copy(dy)
+        // d tmp7 from lossValue = mul: da += dy * b
+        d_tmp7 = (1.0 / B);
+        // d tmp6 from tmp7 = sum: dx += copy(dy)
         for (int i = 0; i < B; i++) {
-            d_tmp8[i] = d_tmp9;
+            d_tmp6[i] = d_tmp7;
         }
-        // d tmp7 from tmp8 = sub: db += -dy
+        // d tmp5 from tmp6 = sub: db += -dy
         for (int i = 0; i < B; i++) {
-            d_tmp7[i] = -d_tmp8[i];
+            d_tmp5[i] = -d_tmp6[i];
         }
-        // d logits from tmp7 = pick: da += pick_add(dy, b)
+        // d logits from tmp5 = pick: da += pick_add(dy, b)
         for (int i = 0; i < B * 10; i++) {
             d_logits[i] = 0.0;
         }
         for (int i = 0; i < B; i++) {
-            d_logits[i * 10 + labels[i]] += d_tmp7[i];
+            d_logits[i * 10 + labels[i]] += d_tmp5[i];
         }
-        // d logits from tmp6 = logsumexp: dx += logsumexp_backward(x, y, dy)
+        // d logits from tmp4 = logsumexp: dx += logsumexp_backward(x, y, dy)
         for (int r = 0; r < B; r++) {
-            double g = d_tmp8[r];
-            double lse = tmp6[r];
+            double g = d_tmp6[r];
+            double lse = tmp4[r];
             for (int j = 0; j < 10; j++) {
                 d_logits[r * 10 + j] += g * Math.exp(logits[r * 10 + j] - lse);
             }
@@ -556,23 +560,39 @@ public final class Mnist {
                 grad[b2_OFFSET + j] += d_logits[i * 10 + j];
             }
         }
-        // d tmp4 from tmp5 = matmul: db += matmul_tn(a, dy)
-        for (int i = 0; i < 1280; i++) {
-            d_tmp4[i] = 0.0;
-        }
+        // d W2 from tmp3 = matmul_nt: db += matmul_tn(dy, a)
         for (int p = 0; p < B; p++) {
-            for (int i = 0; i < 128; i++) {
-                double a = hidden[p * 128 + i];
-                for (int j = 0; j < 10; j++) {
-                    d_tmp4[i * 10 + j] += a * d_logits[p * 10 + j];
+            System.arraycopy(hidden, p * 128, scratch_b64x128[p], 0, 128);
+        }
+        for (int i = 0; i < 10; i++) {
+            double[] c = scratch_c1x128[0];
+            Arrays.fill(c, 0.0);
+            int p = 0;
+            for (; p + 3 < B; p += 4) {
+                double[] b0 = scratch_b64x128[p];
+                double[] b1 = scratch_b64x128[p + 1];
+                double[] b2 = scratch_b64x128[p + 2];
+                double[] b3 = scratch_b64x128[p + 3];
+                double a0 = d_logits[p * 10 + i];
+                double a1 = d_logits[(p + 1) * 10 + i];
+                double a2 = d_logits[(p + 2) * 10 + i];
+                double a3 = d_logits[(p + 3) * 10 + i];
+                for (int j = 0; j < 128; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
                 }
             }
-        }
-        // d hidden from tmp5 = matmul: da += matmul_nt(dy, b)
-        for (int p = 0; p < 128; p++) {
-            for (int j = 0; j < 10; j++) {
-                scratch_b10x128[j][p] = tmp4[p * 10 + j];
+            for (; p < B; p++) {
+                double[] b = scratch_b64x128[p];
+                double a = d_logits[p * 10 + i];
+                for (int j = 0; j < 128; j++) {
+                    c[j] += a * b[j];
+                }
             }
+            System.arraycopy(c, 0, grad, W2_OFFSET + i * 128, 128);
+        }
+        // d hidden from tmp3 = matmul_nt: da += matmul(dy, b)
+        for (int p = 0; p < 10; p++) {
+            System.arraycopy(params, W2_OFFSET + p * 128, scratch_b10x128[p], 0, 128);
         }
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x128[0];
@@ -600,65 +620,53 @@ public final class Mnist {
             }
             System.arraycopy(c, 0, d_hidden, i * 128, 128);
         }
-        // d W2 from tmp4 = transpose: dx += transpose(dy)
-        for (int i = 0; i < 128; i++) {
-            for (int j = 0; j < 10; j++) {
-                grad[W2_OFFSET + j * 128 + i] = d_tmp4[i * 10 + j];
-            }
-        }
         // line 15: let hidden = relu(X @ transpose(W1) + b1);   // [B, H]
-        // d tmp3 from hidden = relu: dx += x > 0 ? dy : 0
+        // d tmp2 from hidden = relu: dx += x > 0 ? dy : 0
         for (int i = 0; i < B * 128; i++) {
-            d_tmp3[i] = tmp3[i] > 0.0 ? d_hidden[i] : 0.0;
-        }
-        // d b1 from tmp3 = add: db += dy
-        for (int j = 0; j < 128; j++) {
-            grad[b1_OFFSET + j] = 0.0;
-        }
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 128; j++) {
-                grad[b1_OFFSET + j] += d_tmp3[i * 128 + j];
-            }
+            d_tmp2[i] = tmp2[i] > 0.0 ? d_hidden[i] : 0.0;
         }
     }
 
     private void backward2() {
         // line 15: let hidden = relu(X @ transpose(W1) + b1);   // [B, H]
-        // d tmp1 from tmp2 = matmul: db += matmul_tn(a, dy)
-        for (int p = 0; p < B; p++) {
-            System.arraycopy(d_tmp3, p * 128, scratch_b64x128[p], 0, 128);
+        // d b1 from tmp2 = add: db += dy
+        for (int j = 0; j < 128; j++) {
+            grad[b1_OFFSET + j] = 0.0;
         }
-        for (int i = 0; i < 784; i++) {
-            double[] c = scratch_c1x128[0];
+        for (int i = 0; i < B; i++) {
+            for (int j = 0; j < 128; j++) {
+                grad[b1_OFFSET + j] += d_tmp2[i * 128 + j];
+            }
+        }
+        // d W1 from tmp1 = matmul_nt: db += matmul_tn(dy, a)
+        for (int p = 0; p < B; p++) {
+            System.arraycopy(X, p * 784, scratch_b64x784[p], 0, 784);
+        }
+        for (int i = 0; i < 128; i++) {
+            double[] c = scratch_c1x784[0];
             Arrays.fill(c, 0.0);
             int p = 0;
             for (; p + 3 < B; p += 4) {
-                double[] b0 = scratch_b64x128[p];
-                double[] b1 = scratch_b64x128[p + 1];
-                double[] b2 = scratch_b64x128[p + 2];
-                double[] b3 = scratch_b64x128[p + 3];
-                double a0 = X[p * 784 + i];
-                double a1 = X[(p + 1) * 784 + i];
-                double a2 = X[(p + 2) * 784 + i];
-                double a3 = X[(p + 3) * 784 + i];
-                for (int j = 0; j < 128; j++) {
+                double[] b0 = scratch_b64x784[p];
+                double[] b1 = scratch_b64x784[p + 1];
+                double[] b2 = scratch_b64x784[p + 2];
+                double[] b3 = scratch_b64x784[p + 3];
+                double a0 = d_tmp2[p * 128 + i];
+                double a1 = d_tmp2[(p + 1) * 128 + i];
+                double a2 = d_tmp2[(p + 2) * 128 + i];
+                double a3 = d_tmp2[(p + 3) * 128 + i];
+                for (int j = 0; j < 784; j++) {
                     c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
                 }
             }
             for (; p < B; p++) {
-                double[] b = scratch_b64x128[p];
-                double a = X[p * 784 + i];
-                for (int j = 0; j < 128; j++) {
+                double[] b = scratch_b64x784[p];
+                double a = d_tmp2[p * 128 + i];
+                for (int j = 0; j < 784; j++) {
                     c[j] += a * b[j];
                 }
             }
-            System.arraycopy(c, 0, d_tmp1, i * 128, 128);
-        }
-        // d W1 from tmp1 = transpose: dx += transpose(dy)
-        for (int i = 0; i < 784; i++) {
-            for (int j = 0; j < 128; j++) {
-                grad[W1_OFFSET + j * 784 + i] = d_tmp1[i * 128 + j];
-            }
+            System.arraycopy(c, 0, grad, W1_OFFSET + i * 784, 784);
         }
     }
 

@@ -65,14 +65,9 @@ public final class SoftmaxBatch {
     private double[] T;
 
     /**
-     * intermediate [5, 3]
-     */
-    private final double[] tmp1 = new double[15];
-
-    /**
      * intermediate [8, 3]
      */
-    private final double[] tmp2 = new double[24];
+    private final double[] tmp1 = new double[24];
 
     /**
      * {@code Z} [8, 3]
@@ -82,17 +77,17 @@ public final class SoftmaxBatch {
     /**
      * intermediate [8, 3]
      */
-    private final double[] tmp3 = new double[24];
+    private final double[] tmp2 = new double[24];
 
     /**
      * intermediate scalar
      */
-    private double tmp5;
+    private double tmp4;
 
     /**
      * intermediate scalar
      */
-    private double tmp8;
+    private double tmp7;
 
     /**
      * {@code lossValue} scalar
@@ -100,29 +95,24 @@ public final class SoftmaxBatch {
     private double lossValue;
 
     /**
-     * adjoint of tmp1
-     */
-    private final double[] d_tmp1 = new double[15];
-
-    /**
      * adjoint of Z
      */
     private final double[] d_Z = new double[24];
 
     /**
-     * adjoint of tmp3
+     * adjoint of tmp2
      */
-    private final double[] d_tmp3 = new double[24];
+    private final double[] d_tmp2 = new double[24];
 
     /**
-     * adjoint of tmp5
+     * adjoint of tmp4
      */
-    private double d_tmp5;
+    private double d_tmp4;
 
     /**
-     * adjoint of tmp8
+     * adjoint of tmp7
      */
-    private double d_tmp8;
+    private double d_tmp7;
 
     /**
      * adjoint of lossValue
@@ -219,25 +209,28 @@ public final class SoftmaxBatch {
 
     private void forward() {
         // line 13: let Z = X @ transpose(W) + b;   // [B, K]: b is added to every row
-        for (int i = 0; i < 3; i++) {
-            for (int j = 0; j < 5; j++) {
-                tmp1[j * 3 + i] = params[W_OFFSET + i * 5 + j];
-            }
-        }
-        for (int i = 0; i < 24; i++) {
-            tmp2[i] = 0.0;
-        }
-        for (int p = 0; p < 5; p++) {
-            for (int i = 0; i < 8; i++) {
-                double a = X[i * 5 + p];
-                for (int j = 0; j < 3; j++) {
-                    tmp2[i * 3 + j] += a * tmp1[p * 3 + j];
+        for (int p = 0; p < 3; p++) {
+            for (int i = 0; i < 8; i += 4) {
+                double acc0 = X[i * 5] * params[W_OFFSET + p * 5];
+                double acc1 = X[(i + 1) * 5] * params[W_OFFSET + p * 5];
+                double acc2 = X[(i + 2) * 5] * params[W_OFFSET + p * 5];
+                double acc3 = X[(i + 3) * 5] * params[W_OFFSET + p * 5];
+                for (int j = 1; j < 5; j++) {
+                    double a = params[W_OFFSET + p * 5 + j];
+                    acc0 += X[i * 5 + j] * a;
+                    acc1 += X[(i + 1) * 5 + j] * a;
+                    acc2 += X[(i + 2) * 5 + j] * a;
+                    acc3 += X[(i + 3) * 5 + j] * a;
                 }
+                tmp1[i * 3 + p] = acc0;
+                tmp1[(i + 1) * 3 + p] = acc1;
+                tmp1[(i + 2) * 3 + p] = acc2;
+                tmp1[(i + 3) * 3 + p] = acc3;
             }
         }
         for (int i = 0; i < 8; i++) {
             for (int j = 0; j < 3; j++) {
-                Z[i * 3 + j] = tmp2[i * 3 + j] + params[b_OFFSET + j];
+                Z[i * 3 + j] = tmp1[i * 3 + j] + params[b_OFFSET + j];
             }
         }
         // line 14: loss cross_entropy(Z, T) + lambda * l2(W);
@@ -253,51 +246,51 @@ public final class SoftmaxBatch {
             }
             double lse = shift + Math.log(acc);
             for (int j = 0; j < 3; j++) {
-                tmp3[r * 3 + j] = Z[r * 3 + j] - lse;
+                tmp2[r * 3 + j] = Z[r * 3 + j] - lse;
             }
         }
         {
             double acc = 0.0;
             for (int i = 0; i < 24; i++) {
-                acc += T[i] * tmp3[i];
+                acc += T[i] * tmp2[i];
             }
-            tmp5 = acc;
+            tmp4 = acc;
         }
         {
             double acc = params[W_OFFSET] * params[W_OFFSET];
             for (int i = 1; i < 15; i++) {
                 acc += params[W_OFFSET + i] * params[W_OFFSET + i];
             }
-            tmp8 = acc;
+            tmp7 = acc;
         }
-        lossValue = tmp5 * (-0.125) + 0.01 * tmp8;
+        lossValue = tmp4 * (-0.125) + 0.01 * tmp7;
     }
 
     private void backward() {
         // line 14: loss cross_entropy(Z, T) + lambda * l2(W);
         d_lossValue = 1.0;
-        // d tmp8 from tmp9 = mul: db += dy * a
-        d_tmp8 = d_lossValue * 0.01;
-        // d W from tmp7 = pow: dx += dy * 2 * x
-        // d tmp7 from tmp8 = sum: dx += copy(dy)
+        // d tmp7 from tmp8 = mul: db += dy * a
+        d_tmp7 = d_lossValue * 0.01;
+        // d W from tmp6 = pow: dx += dy * 2 * x
+        // d tmp6 from tmp7 = sum: dx += copy(dy)
         for (int i = 0; i < 15; i++) {
-            grad[W_OFFSET + i] = d_tmp8 * 2.0 * params[W_OFFSET + i];
+            grad[W_OFFSET + i] = d_tmp7 * 2.0 * params[W_OFFSET + i];
         }
-        // d tmp5 from tmp6 = mul: da += dy * b
-        d_tmp5 = d_lossValue * (-0.125);
-        // d tmp3 from tmp4 = mul: db += dy * a
-        // d tmp4 from tmp5 = sum: dx += copy(dy)
+        // d tmp4 from tmp5 = mul: da += dy * b
+        d_tmp4 = d_lossValue * (-0.125);
+        // d tmp2 from tmp3 = mul: db += dy * a
+        // d tmp3 from tmp4 = sum: dx += copy(dy)
         for (int i = 0; i < 24; i++) {
-            d_tmp3[i] = d_tmp5 * T[i];
+            d_tmp2[i] = d_tmp4 * T[i];
         }
-        // d Z from tmp3 = log_softmax: dx += log_softmax_backward(y, dy)
+        // d Z from tmp2 = log_softmax: dx += log_softmax_backward(y, dy)
         for (int r = 0; r < 8; r++) {
-            double acc = d_tmp3[r * 3];
+            double acc = d_tmp2[r * 3];
             for (int j = 1; j < 3; j++) {
-                acc += d_tmp3[r * 3 + j];
+                acc += d_tmp2[r * 3 + j];
             }
             for (int j = 0; j < 3; j++) {
-                d_Z[r * 3 + j] = d_tmp3[r * 3 + j] - Math.exp(tmp3[r * 3 + j]) * acc;
+                d_Z[r * 3 + j] = d_tmp2[r * 3 + j] - Math.exp(tmp2[r * 3 + j]) * acc;
             }
         }
         // line 13: let Z = X @ transpose(W) + b;   // [B, K]: b is added to every row
@@ -310,22 +303,13 @@ public final class SoftmaxBatch {
                 grad[b_OFFSET + j] += d_Z[i * 3 + j];
             }
         }
-        // d tmp1 from tmp2 = matmul: db += matmul_tn(a, dy)
-        for (int i = 0; i < 15; i++) {
-            d_tmp1[i] = 0.0;
-        }
+        // d W from tmp1 = matmul_nt: db += matmul_tn(dy, a)
         for (int p = 0; p < 8; p++) {
-            for (int i = 0; i < 5; i++) {
-                double a = X[p * 5 + i];
-                for (int j = 0; j < 3; j++) {
-                    d_tmp1[i * 3 + j] += a * d_Z[p * 3 + j];
+            for (int i = 0; i < 3; i++) {
+                double a = d_Z[p * 3 + i];
+                for (int j = 0; j < 5; j++) {
+                    grad[W_OFFSET + i * 5 + j] += a * X[p * 5 + j];
                 }
-            }
-        }
-        // d W from tmp1 = transpose: dx += transpose(dy)
-        for (int i = 0; i < 5; i++) {
-            for (int j = 0; j < 3; j++) {
-                grad[W_OFFSET + j * 5 + i] += d_tmp1[i * 3 + j];
             }
         }
     }

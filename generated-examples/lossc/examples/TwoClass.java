@@ -79,29 +79,19 @@ public final class TwoClass {
     private int[] labels;
 
     /**
-     * intermediate [2, 16]
+     * intermediate [B, 16]
      */
-    private final double[] tmp1 = new double[32];
+    private final double[] tmp1 = new double[1024];
 
     /**
      * intermediate [B, 16]
      */
-    private final double[] tmp2 = new double[1024];
-
-    /**
-     * intermediate [B, 16]
-     */
-    private final double[] tmp4 = new double[1024];
-
-    /**
-     * intermediate [16, 2]
-     */
-    private final double[] tmp5 = new double[32];
+    private final double[] tmp3 = new double[1024];
 
     /**
      * intermediate [B, 2]
      */
-    private final double[] tmp6 = new double[128];
+    private final double[] tmp4 = new double[128];
 
     /**
      * {@code logits} [B, 2]
@@ -111,17 +101,17 @@ public final class TwoClass {
     /**
      * intermediate [B]
      */
-    private final double[] tmp7 = new double[64];
+    private final double[] tmp5 = new double[64];
 
     /**
      * intermediate [B]
      */
-    private final double[] tmp8 = new double[64];
+    private final double[] tmp6 = new double[64];
 
     /**
      * intermediate scalar
      */
-    private double tmp10;
+    private double tmp8;
 
     /**
      * {@code lossValue} scalar
@@ -134,9 +124,9 @@ public final class TwoClass {
     private final double[] probs_2 = new double[128];
 
     /**
-     * adjoint of tmp1
+     * adjoint of tmp2
      */
-    private final double[] d_tmp1 = new double[32];
+    private final double[] d_tmp2 = new double[1024];
 
     /**
      * adjoint of tmp3
@@ -144,34 +134,24 @@ public final class TwoClass {
     private final double[] d_tmp3 = new double[1024];
 
     /**
-     * adjoint of tmp4
-     */
-    private final double[] d_tmp4 = new double[1024];
-
-    /**
-     * adjoint of tmp5
-     */
-    private final double[] d_tmp5 = new double[32];
-
-    /**
      * adjoint of logits
      */
     private final double[] d_logits = new double[128];
 
     /**
+     * adjoint of tmp6
+     */
+    private final double[] d_tmp6 = new double[64];
+
+    /**
+     * adjoint of tmp7
+     */
+    private final double[] d_tmp7 = new double[64];
+
+    /**
      * adjoint of tmp8
      */
-    private final double[] d_tmp8 = new double[64];
-
-    /**
-     * adjoint of tmp9
-     */
-    private final double[] d_tmp9 = new double[64];
-
-    /**
-     * adjoint of tmp10
-     */
-    private double d_tmp10;
+    private double d_tmp8;
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
@@ -316,13 +296,10 @@ public final class TwoClass {
 
     private void compute_probs() {
         // line 16: let logits = tanh(X @ transpose(W1) + b1) @ transpose(W2) + b2;
-        for (int i = 0; i < 16; i++) {
+        for (int p = 0; p < 16; p++) {
             for (int j = 0; j < 2; j++) {
-                tmp1[j * 16 + i] = params[W1_OFFSET + i * 2 + j];
+                scratch_b2x16[j][p] = params[W1_OFFSET + p * 2 + j];
             }
-        }
-        for (int p = 0; p < 2; p++) {
-            System.arraycopy(tmp1, p * 16, scratch_b2x16[p], 0, 16);
         }
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x16[0];
@@ -334,32 +311,42 @@ public final class TwoClass {
                     c[j] += a * b[j];
                 }
             }
-            System.arraycopy(c, 0, tmp2, i * 16, 16);
+            System.arraycopy(c, 0, tmp1, i * 16, 16);
         }
         for (int i = 0; i < B; i++) {
             for (int j = 0; j < 16; j++) {
-                tmp4[i * 16 + j] = Math.tanh(tmp2[i * 16 + j] + params[b1_OFFSET + j]);
+                tmp3[i * 16 + j] = Math.tanh(tmp1[i * 16 + j] + params[b1_OFFSET + j]);
             }
         }
-        for (int i = 0; i < 2; i++) {
-            for (int j = 0; j < 16; j++) {
-                tmp5[j * 2 + i] = params[W2_OFFSET + i * 16 + j];
-            }
-        }
-        for (int i = 0; i < B * 2; i++) {
-            tmp6[i] = 0.0;
-        }
-        for (int p = 0; p < 16; p++) {
-            for (int i = 0; i < B; i++) {
-                double a = tmp4[i * 16 + p];
-                for (int j = 0; j < 2; j++) {
-                    tmp6[i * 2 + j] += a * tmp5[p * 2 + j];
+        for (int p = 0; p < 2; p++) {
+            for (int i = 0; i < B - B % 4; i += 4) {
+                double acc0 = 0.0;
+                double acc1 = 0.0;
+                double acc2 = 0.0;
+                double acc3 = 0.0;
+                for (int j = 0; j < 16; j++) {
+                    double a = params[W2_OFFSET + p * 16 + j];
+                    acc0 += tmp3[i * 16 + j] * a;
+                    acc1 += tmp3[(i + 1) * 16 + j] * a;
+                    acc2 += tmp3[(i + 2) * 16 + j] * a;
+                    acc3 += tmp3[(i + 3) * 16 + j] * a;
                 }
+                tmp4[i * 2 + p] = acc0;
+                tmp4[(i + 1) * 2 + p] = acc1;
+                tmp4[(i + 2) * 2 + p] = acc2;
+                tmp4[(i + 3) * 2 + p] = acc3;
+            }
+            for (int i = B - B % 4; i < B; i++) {
+                double acc = 0.0;
+                for (int j = 0; j < 16; j++) {
+                    acc += tmp3[i * 16 + j] * params[W2_OFFSET + p * 16 + j];
+                }
+                tmp4[i * 2 + p] = acc;
             }
         }
         for (int i = 0; i < B; i++) {
             for (int j = 0; j < 2; j++) {
-                logits[i * 2 + j] = tmp6[i * 2 + j] + params[b2_OFFSET + j];
+                logits[i * 2 + j] = tmp4[i * 2 + j] + params[b2_OFFSET + j];
             }
         }
         // line 17: output probs = softmax(logits);
@@ -383,13 +370,10 @@ public final class TwoClass {
 
     private void forward() {
         // line 16: let logits = tanh(X @ transpose(W1) + b1) @ transpose(W2) + b2;
-        for (int i = 0; i < 16; i++) {
+        for (int p = 0; p < 16; p++) {
             for (int j = 0; j < 2; j++) {
-                tmp1[j * 16 + i] = params[W1_OFFSET + i * 2 + j];
+                scratch_b2x16[j][p] = params[W1_OFFSET + p * 2 + j];
             }
-        }
-        for (int p = 0; p < 2; p++) {
-            System.arraycopy(tmp1, p * 16, scratch_b2x16[p], 0, 16);
         }
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x16[0];
@@ -401,32 +385,42 @@ public final class TwoClass {
                     c[j] += a * b[j];
                 }
             }
-            System.arraycopy(c, 0, tmp2, i * 16, 16);
+            System.arraycopy(c, 0, tmp1, i * 16, 16);
         }
         for (int i = 0; i < B; i++) {
             for (int j = 0; j < 16; j++) {
-                tmp4[i * 16 + j] = Math.tanh(tmp2[i * 16 + j] + params[b1_OFFSET + j]);
+                tmp3[i * 16 + j] = Math.tanh(tmp1[i * 16 + j] + params[b1_OFFSET + j]);
             }
         }
-        for (int i = 0; i < 2; i++) {
-            for (int j = 0; j < 16; j++) {
-                tmp5[j * 2 + i] = params[W2_OFFSET + i * 16 + j];
-            }
-        }
-        for (int i = 0; i < B * 2; i++) {
-            tmp6[i] = 0.0;
-        }
-        for (int p = 0; p < 16; p++) {
-            for (int i = 0; i < B; i++) {
-                double a = tmp4[i * 16 + p];
-                for (int j = 0; j < 2; j++) {
-                    tmp6[i * 2 + j] += a * tmp5[p * 2 + j];
+        for (int p = 0; p < 2; p++) {
+            for (int i = 0; i < B - B % 4; i += 4) {
+                double acc0 = 0.0;
+                double acc1 = 0.0;
+                double acc2 = 0.0;
+                double acc3 = 0.0;
+                for (int j = 0; j < 16; j++) {
+                    double a = params[W2_OFFSET + p * 16 + j];
+                    acc0 += tmp3[i * 16 + j] * a;
+                    acc1 += tmp3[(i + 1) * 16 + j] * a;
+                    acc2 += tmp3[(i + 2) * 16 + j] * a;
+                    acc3 += tmp3[(i + 3) * 16 + j] * a;
                 }
+                tmp4[i * 2 + p] = acc0;
+                tmp4[(i + 1) * 2 + p] = acc1;
+                tmp4[(i + 2) * 2 + p] = acc2;
+                tmp4[(i + 3) * 2 + p] = acc3;
+            }
+            for (int i = B - B % 4; i < B; i++) {
+                double acc = 0.0;
+                for (int j = 0; j < 16; j++) {
+                    acc += tmp3[i * 16 + j] * params[W2_OFFSET + p * 16 + j];
+                }
+                tmp4[i * 2 + p] = acc;
             }
         }
         for (int i = 0; i < B; i++) {
             for (int j = 0; j < 2; j++) {
-                logits[i * 2 + j] = tmp6[i * 2 + j] + params[b2_OFFSET + j];
+                logits[i * 2 + j] = tmp4[i * 2 + j] + params[b2_OFFSET + j];
             }
         }
         // line 18: loss cross_entropy(logits, labels);
@@ -439,49 +433,44 @@ public final class TwoClass {
             double acc = Math.exp(logits[r * 2] - shift);
             acc += Math.exp(logits[r * 2 + 1] - shift);
             double lse = shift + Math.log(acc);
-            tmp7[r] = lse;
+            tmp5[r] = lse;
         }
         for (int i = 0; i < B; i++) {
-            tmp8[i] = logits[i * 2 + labels[i]];
+            tmp6[i] = logits[i * 2 + labels[i]];
         }
         {
             double acc = 0.0;
             for (int i = 0; i < B; i++) {
-                acc += tmp7[i] - tmp8[i];
+                acc += tmp5[i] - tmp6[i];
             }
-            tmp10 = acc;
+            tmp8 = acc;
         }
-        lossValue = tmp10 * (1.0 / B);
+        lossValue = tmp8 * (1.0 / B);
     }
 
     private void backward() {
-        backward1();
-        backward2();
-    }
-
-    private void backward1() {
         // line 18: loss cross_entropy(logits, labels);
-        // d tmp10 from lossValue = mul: da += dy * b
-        d_tmp10 = (1.0 / B);
-        // d tmp9 from tmp10 = sum: dx += copy(dy)
+        // d tmp8 from lossValue = mul: da += dy * b
+        d_tmp8 = (1.0 / B);
+        // d tmp7 from tmp8 = sum: dx += copy(dy)
         for (int i = 0; i < B; i++) {
-            d_tmp9[i] = d_tmp10;
+            d_tmp7[i] = d_tmp8;
         }
-        // d tmp8 from tmp9 = sub: db += -dy
+        // d tmp6 from tmp7 = sub: db += -dy
         for (int i = 0; i < B; i++) {
-            d_tmp8[i] = -d_tmp9[i];
+            d_tmp6[i] = -d_tmp7[i];
         }
-        // d logits from tmp8 = pick: da += pick_add(dy, b)
+        // d logits from tmp6 = pick: da += pick_add(dy, b)
         for (int i = 0; i < B * 2; i++) {
             d_logits[i] = 0.0;
         }
         for (int i = 0; i < B; i++) {
-            d_logits[i * 2 + labels[i]] += d_tmp8[i];
+            d_logits[i * 2 + labels[i]] += d_tmp6[i];
         }
-        // d logits from tmp7 = logsumexp: dx += logsumexp_backward(x, y, dy)
+        // d logits from tmp5 = logsumexp: dx += logsumexp_backward(x, y, dy)
         for (int r = 0; r < B; r++) {
-            double g = d_tmp9[r];
-            double lse = tmp7[r];
+            double g = d_tmp7[r];
+            double lse = tmp5[r];
             for (int j = 0; j < 2; j++) {
                 d_logits[r * 2 + j] += g * Math.exp(logits[r * 2 + j] - lse);
             }
@@ -496,23 +485,39 @@ public final class TwoClass {
                 grad[b2_OFFSET + j] += d_logits[i * 2 + j];
             }
         }
-        // d tmp5 from tmp6 = matmul: db += matmul_tn(a, dy)
-        for (int i = 0; i < 32; i++) {
-            d_tmp5[i] = 0.0;
-        }
+        // d W2 from tmp4 = matmul_nt: db += matmul_tn(dy, a)
         for (int p = 0; p < B; p++) {
-            for (int i = 0; i < 16; i++) {
-                double a = tmp4[p * 16 + i];
-                for (int j = 0; j < 2; j++) {
-                    d_tmp5[i * 2 + j] += a * d_logits[p * 2 + j];
+            System.arraycopy(tmp3, p * 16, scratch_b64x16[p], 0, 16);
+        }
+        for (int i = 0; i < 2; i++) {
+            double[] c = scratch_c1x16[0];
+            Arrays.fill(c, 0.0);
+            int p = 0;
+            for (; p + 3 < B; p += 4) {
+                double[] b0 = scratch_b64x16[p];
+                double[] b1 = scratch_b64x16[p + 1];
+                double[] b2 = scratch_b64x16[p + 2];
+                double[] b3 = scratch_b64x16[p + 3];
+                double a0 = d_logits[p * 2 + i];
+                double a1 = d_logits[(p + 1) * 2 + i];
+                double a2 = d_logits[(p + 2) * 2 + i];
+                double a3 = d_logits[(p + 3) * 2 + i];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
                 }
             }
-        }
-        // d tmp4 from tmp6 = matmul: da += matmul_nt(dy, b)
-        for (int p = 0; p < 16; p++) {
-            for (int j = 0; j < 2; j++) {
-                scratch_b2x16[j][p] = tmp5[p * 2 + j];
+            for (; p < B; p++) {
+                double[] b = scratch_b64x16[p];
+                double a = d_logits[p * 2 + i];
+                for (int j = 0; j < 16; j++) {
+                    c[j] += a * b[j];
+                }
             }
+            System.arraycopy(c, 0, grad, W2_OFFSET + i * 16, 16);
+        }
+        // d tmp3 from tmp4 = matmul_nt: da += matmul(dy, b)
+        for (int p = 0; p < 2; p++) {
+            System.arraycopy(params, W2_OFFSET + p * 16, scratch_b2x16[p], 0, 16);
         }
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x16[0];
@@ -524,65 +529,31 @@ public final class TwoClass {
                     c[j] += a * b[j];
                 }
             }
-            System.arraycopy(c, 0, d_tmp4, i * 16, 16);
+            System.arraycopy(c, 0, d_tmp3, i * 16, 16);
         }
-        // d W2 from tmp5 = transpose: dx += transpose(dy)
-        for (int i = 0; i < 16; i++) {
-            for (int j = 0; j < 2; j++) {
-                grad[W2_OFFSET + j * 16 + i] = d_tmp5[i * 2 + j];
-            }
-        }
-        // d tmp3 from tmp4 = tanh: dx += dy * (1 - y * y)
+        // d tmp2 from tmp3 = tanh: dx += dy * (1 - y * y)
         for (int i = 0; i < B * 16; i++) {
-            d_tmp3[i] = d_tmp4[i] * (1.0 - tmp4[i] * tmp4[i]);
+            d_tmp2[i] = d_tmp3[i] * (1.0 - tmp3[i] * tmp3[i]);
         }
-        // d b1 from tmp3 = add: db += dy
+        // d b1 from tmp2 = add: db += dy
         for (int j = 0; j < 16; j++) {
             grad[b1_OFFSET + j] = 0.0;
         }
         for (int i = 0; i < B; i++) {
             for (int j = 0; j < 16; j++) {
-                grad[b1_OFFSET + j] += d_tmp3[i * 16 + j];
+                grad[b1_OFFSET + j] += d_tmp2[i * 16 + j];
             }
         }
-    }
-
-    private void backward2() {
-        // line 16: let logits = tanh(X @ transpose(W1) + b1) @ transpose(W2) + b2;
-        // d tmp1 from tmp2 = matmul: db += matmul_tn(a, dy)
+        // d W1 from tmp1 = matmul_nt: db += matmul_tn(dy, a)
+        for (int i = 0; i < 32; i++) {
+            grad[W1_OFFSET + i] = 0.0;
+        }
         for (int p = 0; p < B; p++) {
-            System.arraycopy(d_tmp3, p * 16, scratch_b64x16[p], 0, 16);
-        }
-        for (int i = 0; i < 2; i++) {
-            double[] c = scratch_c1x16[0];
-            Arrays.fill(c, 0.0);
-            int p = 0;
-            for (; p + 3 < B; p += 4) {
-                double[] b0 = scratch_b64x16[p];
-                double[] b1 = scratch_b64x16[p + 1];
-                double[] b2 = scratch_b64x16[p + 2];
-                double[] b3 = scratch_b64x16[p + 3];
-                double a0 = X[p * 2 + i];
-                double a1 = X[(p + 1) * 2 + i];
-                double a2 = X[(p + 2) * 2 + i];
-                double a3 = X[(p + 3) * 2 + i];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+            for (int i = 0; i < 16; i++) {
+                double a = d_tmp2[p * 16 + i];
+                for (int j = 0; j < 2; j++) {
+                    grad[W1_OFFSET + i * 2 + j] += a * X[p * 2 + j];
                 }
-            }
-            for (; p < B; p++) {
-                double[] b = scratch_b64x16[p];
-                double a = X[p * 2 + i];
-                for (int j = 0; j < 16; j++) {
-                    c[j] += a * b[j];
-                }
-            }
-            System.arraycopy(c, 0, d_tmp1, i * 16, 16);
-        }
-        // d W1 from tmp1 = transpose: dx += transpose(dy)
-        for (int i = 0; i < 2; i++) {
-            for (int j = 0; j < 16; j++) {
-                grad[W1_OFFSET + j * 2 + i] = d_tmp1[i * 16 + j];
             }
         }
     }

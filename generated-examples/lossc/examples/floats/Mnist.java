@@ -93,9 +93,9 @@ public final class Mnist {
     private int[] labels;
 
     /**
-     * intermediate [784, 128]
+     * intermediate [B, 128]
      */
-    private final float[] tmp1 = new float[100352];
+    private final float[] tmp1 = new float[8192];
 
     /**
      * intermediate [B, 128]
@@ -103,24 +103,14 @@ public final class Mnist {
     private final float[] tmp2 = new float[8192];
 
     /**
-     * intermediate [B, 128]
-     */
-    private final float[] tmp3 = new float[8192];
-
-    /**
      * {@code hidden} [B, 128]
      */
     private final float[] hidden = new float[8192];
 
     /**
-     * intermediate [128, 10]
-     */
-    private final float[] tmp4 = new float[1280];
-
-    /**
      * intermediate [B, 10]
      */
-    private final float[] tmp5 = new float[640];
+    private final float[] tmp3 = new float[640];
 
     /**
      * {@code logits} [B, 10]
@@ -130,17 +120,17 @@ public final class Mnist {
     /**
      * intermediate [B]
      */
-    private final float[] tmp6 = new float[64];
+    private final float[] tmp4 = new float[64];
 
     /**
      * intermediate [B]
      */
-    private final float[] tmp7 = new float[64];
+    private final float[] tmp5 = new float[64];
 
     /**
      * intermediate scalar
      */
-    private float tmp9;
+    private float tmp7;
 
     /**
      * {@code lossValue} scalar
@@ -153,14 +143,9 @@ public final class Mnist {
     private final float[] probs_2 = new float[640];
 
     /**
-     * adjoint of tmp1
+     * adjoint of tmp2
      */
-    private final float[] d_tmp1 = new float[100352];
-
-    /**
-     * adjoint of tmp3
-     */
-    private final float[] d_tmp3 = new float[8192];
+    private final float[] d_tmp2 = new float[8192];
 
     /**
      * adjoint of hidden
@@ -168,29 +153,24 @@ public final class Mnist {
     private final float[] d_hidden = new float[8192];
 
     /**
-     * adjoint of tmp4
-     */
-    private final float[] d_tmp4 = new float[1280];
-
-    /**
      * adjoint of logits
      */
     private final float[] d_logits = new float[640];
 
     /**
+     * adjoint of tmp5
+     */
+    private final float[] d_tmp5 = new float[64];
+
+    /**
+     * adjoint of tmp6
+     */
+    private final float[] d_tmp6 = new float[64];
+
+    /**
      * adjoint of tmp7
      */
-    private final float[] d_tmp7 = new float[64];
-
-    /**
-     * adjoint of tmp8
-     */
-    private final float[] d_tmp8 = new float[64];
-
-    /**
-     * adjoint of tmp9
-     */
-    private float d_tmp9;
+    private float d_tmp7;
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
@@ -205,7 +185,7 @@ public final class Mnist {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final float[][] scratch_b10x128 = new float[10][128];
+    private final float[][] scratch_b64x128 = new float[64][128];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
@@ -215,7 +195,17 @@ public final class Mnist {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final float[][] scratch_b64x128 = new float[64][128];
+    private final float[][] scratch_b10x128 = new float[10][128];
+
+    /**
+     * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
+     */
+    private final float[][] scratch_b64x784 = new float[64][784];
+
+    /**
+     * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
+     */
+    private final float[][] scratch_c1x784 = new float[1][784];
 
     /**
      * Creates the model with parameters from {@code initParameters(0L)}.
@@ -345,14 +335,11 @@ public final class Mnist {
 
     private void compute_probs() {
         // line 15: let hidden = relu(X @ transpose(W1) + b1);   // [B, H]
-        for (int i = 0; i < 128; i++) {
-            for (int j = 0; j < 784; j++) {
-                tmp1[j * 128 + i] = params[W1_OFFSET + i * 784 + j];
-            }
-        }
         {
-            for (int p = 0; p < 784; p++) {
-                System.arraycopy(tmp1, p * 128, scratch_b784x128[p], 0, 128);
+            for (int p = 0; p < 128; p++) {
+                for (int j = 0; j < 784; j++) {
+                    scratch_b784x128[j][p] = params[W1_OFFSET + p * 784 + j];
+                }
             }
             for (int i = 0; i < B; i++) {
                 Arrays.fill(scratch_c64x128[i], 0.0f);
@@ -376,34 +363,44 @@ public final class Mnist {
             }
             for (int i = 0; i < B; i++) {
                 float[] c = scratch_c64x128[i];
-                System.arraycopy(c, 0, tmp2, i * 128, 128);
+                System.arraycopy(c, 0, tmp1, i * 128, 128);
             }
         }
         for (int i = 0; i < B; i++) {
             for (int j = 0; j < 128; j++) {
-                hidden[i * 128 + j] = Math.max(tmp2[i * 128 + j] + params[b1_OFFSET + j], 0.0f);
+                hidden[i * 128 + j] = Math.max(tmp1[i * 128 + j] + params[b1_OFFSET + j], 0.0f);
             }
         }
         // line 16: let logits = hidden @ transpose(W2) + b2;    // [B, K]
-        for (int i = 0; i < 10; i++) {
-            for (int j = 0; j < 128; j++) {
-                tmp4[j * 10 + i] = params[W2_OFFSET + i * 128 + j];
-            }
-        }
-        for (int i = 0; i < B * 10; i++) {
-            tmp5[i] = 0.0f;
-        }
-        for (int p = 0; p < 128; p++) {
-            for (int i = 0; i < B; i++) {
-                float a = hidden[i * 128 + p];
-                for (int j = 0; j < 10; j++) {
-                    tmp5[i * 10 + j] += a * tmp4[p * 10 + j];
+        for (int p = 0; p < 10; p++) {
+            for (int i = 0; i < B - B % 4; i += 4) {
+                double acc0 = 0.0;
+                double acc1 = 0.0;
+                double acc2 = 0.0;
+                double acc3 = 0.0;
+                for (int j = 0; j < 128; j++) {
+                    float a = params[W2_OFFSET + p * 128 + j];
+                    acc0 += hidden[i * 128 + j] * a;
+                    acc1 += hidden[(i + 1) * 128 + j] * a;
+                    acc2 += hidden[(i + 2) * 128 + j] * a;
+                    acc3 += hidden[(i + 3) * 128 + j] * a;
                 }
+                tmp3[i * 10 + p] = (float) acc0;
+                tmp3[(i + 1) * 10 + p] = (float) acc1;
+                tmp3[(i + 2) * 10 + p] = (float) acc2;
+                tmp3[(i + 3) * 10 + p] = (float) acc3;
+            }
+            for (int i = B - B % 4; i < B; i++) {
+                double acc = 0.0;
+                for (int j = 0; j < 128; j++) {
+                    acc += hidden[i * 128 + j] * params[W2_OFFSET + p * 128 + j];
+                }
+                tmp3[i * 10 + p] = (float) acc;
             }
         }
         for (int i = 0; i < B; i++) {
             for (int j = 0; j < 10; j++) {
-                logits[i * 10 + j] = tmp5[i * 10 + j] + params[b2_OFFSET + j];
+                logits[i * 10 + j] = tmp3[i * 10 + j] + params[b2_OFFSET + j];
             }
         }
         // line 17: output probs = softmax(logits);              // each row sums to 1
@@ -427,14 +424,11 @@ public final class Mnist {
 
     private void forward() {
         // line 15: let hidden = relu(X @ transpose(W1) + b1);   // [B, H]
-        for (int i = 0; i < 128; i++) {
-            for (int j = 0; j < 784; j++) {
-                tmp1[j * 128 + i] = params[W1_OFFSET + i * 784 + j];
-            }
-        }
         {
-            for (int p = 0; p < 784; p++) {
-                System.arraycopy(tmp1, p * 128, scratch_b784x128[p], 0, 128);
+            for (int p = 0; p < 128; p++) {
+                for (int j = 0; j < 784; j++) {
+                    scratch_b784x128[j][p] = params[W1_OFFSET + p * 784 + j];
+                }
             }
             for (int i = 0; i < B; i++) {
                 Arrays.fill(scratch_c64x128[i], 0.0f);
@@ -458,37 +452,47 @@ public final class Mnist {
             }
             for (int i = 0; i < B; i++) {
                 float[] c = scratch_c64x128[i];
-                System.arraycopy(c, 0, tmp2, i * 128, 128);
+                System.arraycopy(c, 0, tmp1, i * 128, 128);
             }
         }
         for (int i = 0; i < B; i++) {
             for (int j = 0; j < 128; j++) {
-                tmp3[i * 128 + j] = tmp2[i * 128 + j] + params[b1_OFFSET + j];
+                tmp2[i * 128 + j] = tmp1[i * 128 + j] + params[b1_OFFSET + j];
             }
         }
         for (int i = 0; i < B * 128; i++) {
-            hidden[i] = Math.max(tmp3[i], 0.0f);
+            hidden[i] = Math.max(tmp2[i], 0.0f);
         }
         // line 16: let logits = hidden @ transpose(W2) + b2;    // [B, K]
-        for (int i = 0; i < 10; i++) {
-            for (int j = 0; j < 128; j++) {
-                tmp4[j * 10 + i] = params[W2_OFFSET + i * 128 + j];
-            }
-        }
-        for (int i = 0; i < B * 10; i++) {
-            tmp5[i] = 0.0f;
-        }
-        for (int p = 0; p < 128; p++) {
-            for (int i = 0; i < B; i++) {
-                float a = hidden[i * 128 + p];
-                for (int j = 0; j < 10; j++) {
-                    tmp5[i * 10 + j] += a * tmp4[p * 10 + j];
+        for (int p = 0; p < 10; p++) {
+            for (int i = 0; i < B - B % 4; i += 4) {
+                double acc0 = 0.0;
+                double acc1 = 0.0;
+                double acc2 = 0.0;
+                double acc3 = 0.0;
+                for (int j = 0; j < 128; j++) {
+                    float a = params[W2_OFFSET + p * 128 + j];
+                    acc0 += hidden[i * 128 + j] * a;
+                    acc1 += hidden[(i + 1) * 128 + j] * a;
+                    acc2 += hidden[(i + 2) * 128 + j] * a;
+                    acc3 += hidden[(i + 3) * 128 + j] * a;
                 }
+                tmp3[i * 10 + p] = (float) acc0;
+                tmp3[(i + 1) * 10 + p] = (float) acc1;
+                tmp3[(i + 2) * 10 + p] = (float) acc2;
+                tmp3[(i + 3) * 10 + p] = (float) acc3;
+            }
+            for (int i = B - B % 4; i < B; i++) {
+                double acc = 0.0;
+                for (int j = 0; j < 128; j++) {
+                    acc += hidden[i * 128 + j] * params[W2_OFFSET + p * 128 + j];
+                }
+                tmp3[i * 10 + p] = (float) acc;
             }
         }
         for (int i = 0; i < B; i++) {
             for (int j = 0; j < 10; j++) {
-                logits[i * 10 + j] = tmp5[i * 10 + j] + params[b2_OFFSET + j];
+                logits[i * 10 + j] = tmp3[i * 10 + j] + params[b2_OFFSET + j];
             }
         }
         // line 18: loss cross_entropy(logits, labels);          // the mean over the B rows
@@ -503,19 +507,19 @@ public final class Mnist {
                 acc += (float) Math.exp(logits[r * 10 + j] - shift);
             }
             float lse = shift + (float) Math.log(acc);
-            tmp6[r] = lse;
+            tmp4[r] = lse;
         }
         for (int i = 0; i < B; i++) {
-            tmp7[i] = logits[i * 10 + labels[i]];
+            tmp5[i] = logits[i * 10 + labels[i]];
         }
         {
             double acc = 0.0;
             for (int i = 0; i < B; i++) {
-                acc += tmp6[i] - tmp7[i];
+                acc += tmp4[i] - tmp5[i];
             }
-            tmp9 = (float) acc;
+            tmp7 = (float) acc;
         }
-        lossValue = tmp9 * (1.0f / B);
+        lossValue = tmp7 * (1.0f / B);
     }
 
     private void backward() {
@@ -525,27 +529,27 @@ public final class Mnist {
 
     private void backward1() {
         // line 18: loss cross_entropy(logits, labels);          // the mean over the B rows
-        // d tmp9 from lossValue = mul: da += dy * b
-        d_tmp9 = (1.0f / B);
-        // d tmp8 from tmp9 = sum: dx += copy(dy)
+        // d tmp7 from lossValue = mul: da += dy * b
+        d_tmp7 = (1.0f / B);
+        // d tmp6 from tmp7 = sum: dx += copy(dy)
         for (int i = 0; i < B; i++) {
-            d_tmp8[i] = d_tmp9;
+            d_tmp6[i] = d_tmp7;
         }
-        // d tmp7 from tmp8 = sub: db += -dy
+        // d tmp5 from tmp6 = sub: db += -dy
         for (int i = 0; i < B; i++) {
-            d_tmp7[i] = -d_tmp8[i];
+            d_tmp5[i] = -d_tmp6[i];
         }
-        // d logits from tmp7 = pick: da += pick_add(dy, b)
+        // d logits from tmp5 = pick: da += pick_add(dy, b)
         for (int i = 0; i < B * 10; i++) {
             d_logits[i] = 0.0f;
         }
         for (int i = 0; i < B; i++) {
-            d_logits[i * 10 + labels[i]] += d_tmp7[i];
+            d_logits[i * 10 + labels[i]] += d_tmp5[i];
         }
-        // d logits from tmp6 = logsumexp: dx += logsumexp_backward(x, y, dy)
+        // d logits from tmp4 = logsumexp: dx += logsumexp_backward(x, y, dy)
         for (int r = 0; r < B; r++) {
-            float g = d_tmp8[r];
-            float lse = tmp6[r];
+            float g = d_tmp6[r];
+            float lse = tmp4[r];
             for (int j = 0; j < 10; j++) {
                 d_logits[r * 10 + j] += g * (float) Math.exp(logits[r * 10 + j] - lse);
             }
@@ -560,23 +564,39 @@ public final class Mnist {
                 grad[b2_OFFSET + j] += d_logits[i * 10 + j];
             }
         }
-        // d tmp4 from tmp5 = matmul: db += matmul_tn(a, dy)
-        for (int i = 0; i < 1280; i++) {
-            d_tmp4[i] = 0.0f;
-        }
+        // d W2 from tmp3 = matmul_nt: db += matmul_tn(dy, a)
         for (int p = 0; p < B; p++) {
-            for (int i = 0; i < 128; i++) {
-                float a = hidden[p * 128 + i];
-                for (int j = 0; j < 10; j++) {
-                    d_tmp4[i * 10 + j] += a * d_logits[p * 10 + j];
+            System.arraycopy(hidden, p * 128, scratch_b64x128[p], 0, 128);
+        }
+        for (int i = 0; i < 10; i++) {
+            float[] c = scratch_c1x128[0];
+            Arrays.fill(c, 0.0f);
+            int p = 0;
+            for (; p + 3 < B; p += 4) {
+                float[] b0 = scratch_b64x128[p];
+                float[] b1 = scratch_b64x128[p + 1];
+                float[] b2 = scratch_b64x128[p + 2];
+                float[] b3 = scratch_b64x128[p + 3];
+                float a0 = d_logits[p * 10 + i];
+                float a1 = d_logits[(p + 1) * 10 + i];
+                float a2 = d_logits[(p + 2) * 10 + i];
+                float a3 = d_logits[(p + 3) * 10 + i];
+                for (int j = 0; j < 128; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
                 }
             }
-        }
-        // d hidden from tmp5 = matmul: da += matmul_nt(dy, b)
-        for (int p = 0; p < 128; p++) {
-            for (int j = 0; j < 10; j++) {
-                scratch_b10x128[j][p] = tmp4[p * 10 + j];
+            for (; p < B; p++) {
+                float[] b = scratch_b64x128[p];
+                float a = d_logits[p * 10 + i];
+                for (int j = 0; j < 128; j++) {
+                    c[j] += a * b[j];
+                }
             }
+            System.arraycopy(c, 0, grad, W2_OFFSET + i * 128, 128);
+        }
+        // d hidden from tmp3 = matmul_nt: da += matmul(dy, b)
+        for (int p = 0; p < 10; p++) {
+            System.arraycopy(params, W2_OFFSET + p * 128, scratch_b10x128[p], 0, 128);
         }
         for (int i = 0; i < B; i++) {
             float[] c = scratch_c1x128[0];
@@ -604,65 +624,53 @@ public final class Mnist {
             }
             System.arraycopy(c, 0, d_hidden, i * 128, 128);
         }
-        // d W2 from tmp4 = transpose: dx += transpose(dy)
-        for (int i = 0; i < 128; i++) {
-            for (int j = 0; j < 10; j++) {
-                grad[W2_OFFSET + j * 128 + i] = d_tmp4[i * 10 + j];
-            }
-        }
         // line 15: let hidden = relu(X @ transpose(W1) + b1);   // [B, H]
-        // d tmp3 from hidden = relu: dx += x > 0 ? dy : 0
+        // d tmp2 from hidden = relu: dx += x > 0 ? dy : 0
         for (int i = 0; i < B * 128; i++) {
-            d_tmp3[i] = tmp3[i] > 0.0f ? d_hidden[i] : 0.0f;
-        }
-        // d b1 from tmp3 = add: db += dy
-        for (int j = 0; j < 128; j++) {
-            grad[b1_OFFSET + j] = 0.0f;
-        }
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 128; j++) {
-                grad[b1_OFFSET + j] += d_tmp3[i * 128 + j];
-            }
+            d_tmp2[i] = tmp2[i] > 0.0f ? d_hidden[i] : 0.0f;
         }
     }
 
     private void backward2() {
         // line 15: let hidden = relu(X @ transpose(W1) + b1);   // [B, H]
-        // d tmp1 from tmp2 = matmul: db += matmul_tn(a, dy)
-        for (int p = 0; p < B; p++) {
-            System.arraycopy(d_tmp3, p * 128, scratch_b64x128[p], 0, 128);
+        // d b1 from tmp2 = add: db += dy
+        for (int j = 0; j < 128; j++) {
+            grad[b1_OFFSET + j] = 0.0f;
         }
-        for (int i = 0; i < 784; i++) {
-            float[] c = scratch_c1x128[0];
+        for (int i = 0; i < B; i++) {
+            for (int j = 0; j < 128; j++) {
+                grad[b1_OFFSET + j] += d_tmp2[i * 128 + j];
+            }
+        }
+        // d W1 from tmp1 = matmul_nt: db += matmul_tn(dy, a)
+        for (int p = 0; p < B; p++) {
+            System.arraycopy(X, p * 784, scratch_b64x784[p], 0, 784);
+        }
+        for (int i = 0; i < 128; i++) {
+            float[] c = scratch_c1x784[0];
             Arrays.fill(c, 0.0f);
             int p = 0;
             for (; p + 3 < B; p += 4) {
-                float[] b0 = scratch_b64x128[p];
-                float[] b1 = scratch_b64x128[p + 1];
-                float[] b2 = scratch_b64x128[p + 2];
-                float[] b3 = scratch_b64x128[p + 3];
-                float a0 = X[p * 784 + i];
-                float a1 = X[(p + 1) * 784 + i];
-                float a2 = X[(p + 2) * 784 + i];
-                float a3 = X[(p + 3) * 784 + i];
-                for (int j = 0; j < 128; j++) {
+                float[] b0 = scratch_b64x784[p];
+                float[] b1 = scratch_b64x784[p + 1];
+                float[] b2 = scratch_b64x784[p + 2];
+                float[] b3 = scratch_b64x784[p + 3];
+                float a0 = d_tmp2[p * 128 + i];
+                float a1 = d_tmp2[(p + 1) * 128 + i];
+                float a2 = d_tmp2[(p + 2) * 128 + i];
+                float a3 = d_tmp2[(p + 3) * 128 + i];
+                for (int j = 0; j < 784; j++) {
                     c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
                 }
             }
             for (; p < B; p++) {
-                float[] b = scratch_b64x128[p];
-                float a = X[p * 784 + i];
-                for (int j = 0; j < 128; j++) {
+                float[] b = scratch_b64x784[p];
+                float a = d_tmp2[p * 128 + i];
+                for (int j = 0; j < 784; j++) {
                     c[j] += a * b[j];
                 }
             }
-            System.arraycopy(c, 0, d_tmp1, i * 128, 128);
-        }
-        // d W1 from tmp1 = transpose: dx += transpose(dy)
-        for (int i = 0; i < 784; i++) {
-            for (int j = 0; j < 128; j++) {
-                grad[W1_OFFSET + j * 784 + i] = d_tmp1[i * 128 + j];
-            }
+            System.arraycopy(c, 0, grad, W1_OFFSET + i * 784, 784);
         }
     }
 

@@ -16,6 +16,7 @@ import dev.lossc.diag.SourceText;
 import dev.lossc.ir.IrPrinter;
 import dev.lossc.ir.IrProgram;
 import dev.lossc.ir.Lowering;
+import dev.lossc.ir.ProductFolding;
 import dev.lossc.opt.Passes;
 import dev.lossc.opt.Plan;
 import dev.lossc.parser.SourceParser;
@@ -290,7 +291,7 @@ public final class LossCompiler {
         if (checked.isEmpty()) {
             return failed(source, reporter, dumps);
         }
-        IrProgram ir = Lowering.lower(checked.get());
+        IrProgram ir = ProductFolding.fold(Lowering.lower(checked.get()));
         if (options.dumps().contains(Dump.IR)) {
             dumps.put(Dump.IR, IrPrinter.print(ir));
         }

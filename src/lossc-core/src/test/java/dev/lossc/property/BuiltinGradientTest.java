@@ -107,6 +107,15 @@ class BuiltinGradientTest {
         cs.add(new Case("@ matrix-matrix on rows", "[3, 16]", "[16, 17]", "tanh(a @ b)", ANY));
         cs.add(new Case("@ products accumulating on rows", "[3, 16]", "[16, 16]", "tanh(a @ b) + a @ tanh(b)", ANY));
         cs.add(new Case("@ vector-vector", v, v, "a @ b", ANY));
+        // Transposes folded into the products (version 3): each form, small and on row arrays.
+        cs.add(new Case("@ transposed right operand", mat, "[" + k + ", " + n + "]", "a @ transpose(b)", ANY));
+        cs.add(new Case("@ transposed left operand", mat, "[" + m + ", " + k + "]", "transpose(a) @ b", ANY));
+        cs.add(new Case("@ both transposed", mat, "[" + k + ", " + m + "]", "transpose(a) @ transpose(b)", ANY));
+        cs.add(new Case("@ transposed matrix-vector", mat, "[" + m + "]", "transpose(a) @ b", ANY));
+        cs.add(new Case("@ vector-transposed matrix", mat, v, "b @ transpose(a)", ANY));
+        cs.add(new Case("@ transposed right operand on rows", "[3, 16]", "[17, 16]", "tanh(a @ transpose(b))", ANY));
+        cs.add(new Case("@ transposed left operand on rows", "[16, 3]", "[16, 17]", "tanh(transpose(a) @ b)", ANY));
+        cs.add(new Case("@ transpose also read elsewhere", "[3, 16]", "[17, 16]", "tanh(a @ transpose(b)) + sum(transpose(b) * 0.5)", ANY));
         cs.add(new Case("dot", v, v, "dot(a, b)", ANY));
         cs.add(new Case("outer", "[" + m + "]", v, "outer(a, b)", ANY));
         cs.add(new Case("transpose", mat, null, "transpose(a)", ANY));
