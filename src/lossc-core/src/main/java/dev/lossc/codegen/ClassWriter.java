@@ -84,18 +84,15 @@ public final class ClassWriter {
         this.scalarType = precision.single() ? TypeName.FLOAT : TypeName.DOUBLE;
         this.arrayType = ArrayTypeName.of(scalarType);
         this.layout = new Layout(names, readBy(backward), precision);
-        this.kernels = new Kernels(layout, usedFunctions::add);
         this.simd = simd;
-        if (simd) {
-            kernels.simd(() -> {
-                if (simdPanel == null) {
-                    simdPanel = names.allocate("simd_panel");
-                }
-                return simdPanel;
-            });
-        }
-        kernels.scratch((role, rows, cols) -> scratchFields.computeIfAbsent(role + ":" + rows + "x" + cols,
-                key -> new Object[] {names.allocate("scratch_" + role + rows + "x" + cols), rows, cols})[0].toString());
+        java.util.function.Supplier<String> panel = !simd ? null : () -> {
+            if (simdPanel == null) {
+                simdPanel = names.allocate("simd_panel");
+            }
+            return simdPanel;
+        };
+        this.kernels = new Kernels(layout, usedFunctions::add, (role, rows, cols) -> scratchFields.computeIfAbsent(role + ":" + rows + "x" + cols,
+                key -> new Object[] {names.allocate("scratch_" + role + rows + "x" + cols), rows, cols})[0].toString(), panel);
         String cls = JavaNames.className(ir.className());
         this.className = JAVA_LANG.contains(cls) ? cls + "_" : cls;
     }
@@ -617,16 +614,16 @@ public final class ClassWriter {
         if (scalar) {
             m.addStatement("return $L", layout.at(v, false, "0"));
         } else {
-            String[] b = layout.base(v);
+            Layout.Address b = layout.base(v);
             Shape os = v.shape();
             if (os.colDim() != null && os.isMatrix()) {
                 // Stored with the maximum's row stride, written packed: B columns per row.
                 String cols = layout.extent(os.colAxis());
                 m.beginControlFlow("for (int i = 0; i < $L; i++)", layout.extent(os.rowAxis()))
-                        .addStatement("System.arraycopy($L, $L, $L, i * $L, $L)", b[0], Layout.add(b[1], "i * " + os.cols()), dest, cols, cols)
+                        .addStatement("System.arraycopy($L, $L, $L, i * $L, $L)", b.array(), Layout.add(b.offset(), "i * " + os.cols()), dest, cols, cols)
                         .endControlFlow();
             } else {
-                m.addStatement("System.arraycopy($L, $L, $L, 0, $L)", b[0], b[1], dest, layout.count(os));
+                m.addStatement("System.arraycopy($L, $L, $L, 0, $L)", b.array(), b.offset(), dest, layout.count(os));
             }
             m.addStatement("return $L", dest);
         }

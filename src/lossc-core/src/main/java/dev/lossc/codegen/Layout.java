@@ -134,53 +134,75 @@ final class Layout {
 
     /** The element {@code idx} (a Java int expression) of value {@code v}: a primal value or an adjoint. */
     String at(Value v, String idx) {
-        return at(v, false, idx);
+        return address(v, false).at(idx);
     }
 
     /** The element {@code idx} (a Java int expression) of value {@code v}, or of its adjoint. */
     String at(Value v, boolean ofAdjoint, String idx) {
-        switch (v.kind()) {
-            case ADJOINT:
-                return at(v.primal(), true, idx);
-            case CONST:
-                return literal(v.constant());
-            case COUNT: {
+        return address(v, ofAdjoint).at(idx);
+    }
+
+    /**
+     * Where a value's elements are: element {@code i} is {@code array[offset + i]}; a value not
+     * stored in an array (a local, a constant, a loop index) is one Java expression whatever the
+     * element.
+     */
+    record Address(String array, String offset, String expression) {
+        static Address inArray(String array, String offset) {
+            return new Address(array, offset, null);
+        }
+
+        static Address single(String expression) {
+            return new Address(null, null, expression);
+        }
+
+        boolean isArray() {
+            return array != null;
+        }
+
+        /** Element {@code idx}. */
+        String at(String idx) {
+            return array == null ? expression : array + "[" + add(offset, idx) + "]";
+        }
+
+        /** The address {@code more} elements further on. */
+        Address plus(String more) {
+            return array == null ? this : inArray(array, add(offset, more));
+        }
+    }
+
+    /** Where {@code v}'s elements (or its adjoint's) are. */
+    Address address(Value v, boolean ofAdjoint) {
+        return switch (v.kind()) {
+            case ADJOINT -> address(v.primal(), true);
+            case CONST -> Address.single(literal(v.constant()));
+            case COUNT -> {
                 String n = String.join(" * ", v.countDims().stream().map(d -> extent(new dev.lossc.types.Shape.Axis(1, d))).toList());
                 if (v.countFactor() != 1) {
                     n = n + " * " + v.countFactor();
                 }
-                return "(" + literal(v.constant()) + " / " + (n.contains(" ") ? "(" + n + ")" : n) + ")";
+                yield Address.single("(" + literal(v.constant()) + " / " + (n.contains(" ") ? "(" + n + ")" : n) + ")");
             }
-            case LOOP_INDEX:
-                return "((" + precision.type() + ") " + loop(v.loop()) + ")";
-            case VIEW:
-                return at(v.root(), ofAdjoint, add(affine(v.viewOffset()), idx));
-            case PARAM:
-                return (ofAdjoint ? GRAD : PARAMS) + "[" + add(offsets.get(v), idx) + "]";
-            case INPUT:
-                return v.shape().isScalar() ? primal.get(v) : primal.get(v) + "[" + idx + "]";
-            default:
+            case LOOP_INDEX -> Address.single("((" + precision.type() + ") " + loop(v.loop()) + ")");
+            case VIEW -> address(v.root(), ofAdjoint).plus(affine(v.viewOffset()));
+            case PARAM -> Address.inArray(ofAdjoint ? GRAD : PARAMS, offsets.get(v));
+            case INPUT -> v.shape().isScalar() ? Address.single(primal.get(v)) : Address.inArray(primal.get(v), "0");
+            case TEMP, VAR -> {
                 if (ofAdjoint) {
-                    return v.shape().size() == 1 ? adjoint.get(v) : adjoint.get(v) + "[" + idx + "]";
+                    yield v.shape().size() == 1 ? Address.single(adjoint.get(v)) : Address.inArray(adjoint.get(v), "0");
                 }
-                if (!isArray(v)) {
-                    return primal.get(v);
-                }
-                return primal.get(v) + "[" + add(iterationBase(v), idx) + "]";
-        }
+                yield isArray(v) ? Address.inArray(primal.get(v), iterationBase(v)) : Address.single(primal.get(v));
+            }
+        };
     }
 
-    /**
-     * The array that holds {@code v}'s elements and the index of its first element, so that
-     * element {@code i} is {@code array[offset + i]} (for a value stored as an array).
-     */
-    String[] base(Value v) {
-        String first = at(v, "0");
-        int bracket = first.indexOf('[');
-        if (bracket < 0 || !first.endsWith("]")) {
+    /** The address of a value stored in an array (a product's operand). */
+    Address base(Value v) {
+        Address a = address(v, false);
+        if (!a.isArray()) {
             throw new IllegalStateException(v.label() + " is not stored in an array");
         }
-        return new String[] {first.substring(0, bracket), first.substring(bracket + 1, first.length() - 1)};
+        return a;
     }
 
     /** The first slot of the current iteration: {@code ((t - lo) * trips2 + (u - lo2)) * size}. */

@@ -40,7 +40,7 @@ class LargeModelTest {
 
     /**
      * Products on row arrays run in two orders (one row of C at a time when B is small, B's rows
-     * outermost when it is not, Kernels.ROW_OUTER_MAX_B, in column blocks when C's rows are long and
+     * outermost when it is not, ProductPlan.ROW_OUTER_MAX_B, in column blocks when C's rows are long and
      * four rows of B at a time with the rest one by one); this network takes every product kind
      * through both, checked against the gradient written out by hand in plain loops.
      */
@@ -111,7 +111,7 @@ class LargeModelTest {
                 + "];\nparam V[" + n + ", " + k + "];\nloss sum(tanh(A @ W) @ V);\n", LossCompiler.Options.DEFAULT).output().orElseThrow().source();
         assertTrue(src.contains("double[] c = scratch_c1x"), "one row of C at a time is used");
         assertTrue(src.contains("double[] b0 = scratch_b") && src.contains("double[] c = scratch_c" + m + "x"), "B's rows outermost is used");
-        assertTrue(src.contains("j0 += " + Kernels.COLUMN_BLOCK) && src.contains("for (; p < " + m + "; p++)"),
+        assertTrue(src.contains("j0 += " + ProductPlan.COLUMN_BLOCK) && src.contains("for (; p < " + m + "; p++)"),
                 "column blocks and a shared size that is not a multiple of four are used");
     }
 

@@ -1,0 +1,122 @@
+package dev.lossc.codegen;
+
+import dev.lossc.prim.Prim;
+import dev.lossc.types.Shape;
+
+/**
+ * How one product is computed, decided once from its shapes and the class's options before any
+ * code is written, and read by every emitter (scalar and SIMD alike): the extents of the result
+ * ({@code rows} × {@code cols}) and of the index summed over ({@code shared}); where each element
+ * of each operand is (an offset plus strides, so an operand read transposed is only other
+ * strides); whether the result is assigned or added to; whether an epilogue consumes each element;
+ * and the loop form, with the thresholds that pick it. It is pure: the tests pin it without
+ * compiling any Java.
+ *
+ * <p>The left operand is read at (i, s): row i of the result, shared index s; the right one at
+ * (s, j): column j of the result. A vector operand has stride 0 on the axis it lacks.
+ */
+record ProductPlan(Prim.Kernel kind, Shape.Axis rows, Shape.Axis cols, Shape.Axis shared, Operand left, Operand right,
+                   boolean accumulate, boolean epilogue, Form form, int columnBlock) {
+    /**
+     * Products whose rows are at least this long run on row arrays: C2 vectorizes
+     * {@code c[j] += a * b[j]} over separate row arrays, and leaves the same loop over offsets into
+     * flat arrays scalar (MatmulForms in src/lossc-benchmarks: 2.3× on 64 × 1024 × 1024).
+     */
+    static final int ROW_ARRAY_MIN_COLS = 16;
+
+    /**
+     * A product whose right operand (as rows) has at most this many elements (512 KB, the size of a
+     * core's L2 here) computes C one row at a time: B stays in cache and C needs one scratch row.
+     * Larger ones go shared-index outer, so each row of B is read from memory once. Measured on
+     * 1024 × 64 × 1024 (dW = Aᵀ dY at batch 64): 8.8 ms one row at a time, 11.0 ms p-outer.
+     */
+    static final int ROW_OUTER_MAX_B = 65536;
+
+    /**
+     * A shared-index-outer product updates C's rows in blocks of this many columns (4 KB of each
+     * row), so the block of C stays in cache while the rows of B pass over it. MatmulForms on
+     * 64 × 1024 × 1024, four rows of B per pass: 5.5 ms in blocks of 512, 5.9 of 256, 6.8
+     * unblocked; 9.1 for one row of B per pass.
+     */
+    static final int COLUMN_BLOCK = 512;
+
+    /**
+     * A vector-matrix product {@code y[j] = Σ_i a[i] * B[i, j]} with fewer columns than this sums
+     * each column in a register; wider ones run {@code y[j] += a[i] * B[i, j]} row after row, the
+     * loop C2 vectorizes; the register sums keep the product's columns out of memory on small
+     * networks (with {@link Loops#startsFromFirstTerm}: the 2-2-2 example from 57 to 49 ns).
+     */
+    static final int VECMAT_DOT_MAX_COLS = 8;
+
+    /** The loop forms of a product. */
+    enum Form {
+        /** {@code y[i] = Σ_s A[i, s] x[s]}: dot products of rows, four rows at a time (independent sums). */
+        ROW_DOTS,
+        /** {@code y[j] = Σ_s x[s] B[s, j]}, one column's sum at a time, in a register (few columns). */
+        COLUMN_SUMS,
+        /** {@code y[j] += x[s] * B[s, j]}, row after row of B (the loop C2 vectorizes). */
+        AXPY,
+        /** C on flat arrays, the shared index outermost and an axpy inside: each row of B is read once. */
+        FLAT_AXPY,
+        /** C = A Bᵀ on flat arrays: dot products of rows, four rows of A at a time. */
+        FLAT_DOTS,
+        /** On row arrays: B copied into rows (gathered, when read transposed), one row of C at a time. */
+        ROWS_ONE_ROW,
+        /** On row arrays: the shared index outermost over all of C, in column blocks of {@link #columnBlock}. */
+        ROWS_SHARED_OUTER,
+        /** One call of {@link SimdKernel}'s {@code gemm}, which reads every operand in place through its strides. */
+        SIMD
+    }
+
+    /** Element (outer, s) of an operand is at its offset plus {@code outer * outerStride + s * sharedStride}. */
+    record Operand(int outerStride, int sharedStride) {
+        /** The offset of element (outer, s), as a Java expression (the strided term first). */
+        String index(String outer, String s) {
+            if (outerStride == 0) {
+                return Layout.mul(s, sharedStride);
+            }
+            if (outerStride == 1 && sharedStride != 1) {
+                return Layout.add(Layout.mul(s, sharedStride), outer);
+            }
+            return Layout.add(Layout.mul(outer, outerStride), Layout.mul(s, sharedStride));
+        }
+    }
+
+    /** The plan of {@code kind} on operands of shapes {@code a} and {@code b}, into {@code out}. */
+    static ProductPlan of(Prim.Kernel kind, Shape a, Shape b, Shape out, boolean accumulate, boolean epilogue, boolean simd) {
+        if (epilogue && kind != Prim.Kernel.MATVEC) {
+            throw new IllegalArgumentException("no epilogue for " + kind);
+        }
+        Shape.Axis one = Shape.Axis.of(1);
+        return switch (kind) {
+            case MATVEC -> new ProductPlan(kind, a.rowAxis(), one, a.colAxis(), new Operand(a.cols(), 1), new Operand(0, 1),
+                    accumulate, epilogue, Form.ROW_DOTS, 0);
+            case VECMAT -> new ProductPlan(kind, one, b.colAxis(), b.rowAxis(), new Operand(0, 1), new Operand(1, b.cols()),
+                    accumulate, false, !b.varies() && b.cols() < VECMAT_DOT_MAX_COLS ? Form.COLUMN_SUMS : Form.AXPY, 0);
+            case MATMUL -> matrices(kind, a.rowAxis(), b.colAxis(), a.colAxis(), new Operand(a.cols(), 1), new Operand(1, b.cols()),
+                    out, accumulate, simd);
+            case MATMUL_NT -> matrices(kind, a.rowAxis(), b.rowAxis(), a.colAxis(), new Operand(a.cols(), 1), new Operand(b.cols(), 1),
+                    out, accumulate, simd);
+            case MATMUL_TN -> matrices(kind, a.colAxis(), b.colAxis(), a.rowAxis(), new Operand(1, a.cols()), new Operand(1, b.cols()),
+                    out, accumulate, simd);
+            default -> throw new IllegalArgumentException(kind + " is not a product");
+        };
+    }
+
+    private static ProductPlan matrices(Prim.Kernel kind, Shape.Axis rows, Shape.Axis cols, Shape.Axis shared, Operand left, Operand right,
+                                        Shape out, boolean accumulate, boolean simd) {
+        Form form;
+        if (out.cols() >= ROW_ARRAY_MIN_COLS) {
+            form = simd ? Form.SIMD : (long) shared.size() * cols.size() <= ROW_OUTER_MAX_B ? Form.ROWS_ONE_ROW : Form.ROWS_SHARED_OUTER;
+        } else {
+            form = kind == Prim.Kernel.MATMUL_NT ? Form.FLAT_DOTS : Form.FLAT_AXPY;
+        }
+        int block = form == Form.ROWS_SHARED_OUTER && cols.size() > COLUMN_BLOCK ? COLUMN_BLOCK : 0;
+        return new ProductPlan(kind, rows, cols, shared, left, right, accumulate, false, form, block);
+    }
+
+    /** True if the right operand is read across its storage's rows (B of {@code A @ transpose(B)}): packing it gathers. */
+    boolean rightTransposed() {
+        return right.sharedStride() == 1 && right.outerStride() != 1;
+    }
+}

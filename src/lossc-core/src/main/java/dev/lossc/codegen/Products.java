@@ -1,0 +1,323 @@
+package dev.lossc.codegen;
+
+import dev.lossc.ir.Stmt;
+import dev.lossc.ir.Value;
+import dev.lossc.prim.Prim;
+import dev.lossc.prim.Scalar;
+import dev.lossc.prim.ScalarFn;
+import dev.lossc.types.Shape;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The products ({@code matvec}, {@code vecmat}, {@code matmul} and its transposed forms,
+ * {@code dot}, {@code outer}), each written from its {@link ProductPlan}: the plan says where each
+ * operand's elements are and which loop form runs; this class only prints it.
+ */
+final class Products {
+    /** Rows computed together by {@link #rowDots}: independent sums the CPU can overlap. */
+    private static final int DOT_ROWS = 4;
+
+    private final Loops loops;
+    private final Layout layout;
+    private final Consumer<ScalarFn> used;
+    private final String real;
+    private final String realZero;
+    private final Kernels.Scratch scratch;
+    /** With {@code --simd}: the name of the panel field {@link SimdKernel}'s {@code gemm} takes; null otherwise. */
+    private final Supplier<String> simdPanel;
+
+    Products(Loops loops, Consumer<ScalarFn> used, Kernels.Scratch scratch, Supplier<String> simdPanel) {
+        this.loops = loops;
+        this.layout = loops.layout;
+        this.used = used;
+        this.real = loops.real;
+        this.realZero = loops.realZero;
+        this.scratch = scratch;
+        this.simdPanel = simdPanel;
+    }
+
+    /** The plan of a product op, for this class's options. */
+    ProductPlan plan(Stmt.Op op) {
+        Shape b = op.args().size() > 1 ? op.args().get(1).shape() : null;
+        return ProductPlan.of(op.prim().kernel(), op.args().get(0).shape(), b, op.out().shape(), op.accumulate(), op.epilogue() != null,
+                simdPanel != null);
+    }
+
+    /** {@code out (+)= a · b} for a product op. */
+    void product(Code c, Stmt.Op op) {
+        ProductPlan plan = plan(op);
+        Value aV = op.args().get(0);
+        Value bV = op.args().get(1);
+        Function<String, String> Y = loops.at(op.out());
+        Function<String, String> A = loops.at(aV);
+        Function<String, String> B = loops.at(bV);
+        BiFunction<String, String, String> left = (i, s) -> A.apply(plan.left().index(i, s));
+        BiFunction<String, String, String> right = (s, j) -> B.apply(plan.right().index(j, s));
+        String w = op.accumulate() ? "+=" : "=";
+        switch (plan.form()) {
+            case ROW_DOTS -> rowDots(c, plan.rows(), plan.shared(), left, s -> right.apply(s, "0"), (i, acc) -> {
+                if (op.epilogue() == null) {
+                    c.add("$L $L $L", Y.apply(i), w, acc);
+                } else {
+                    epilogue(c, op.epilogue(), i, acc);
+                }
+            });
+            case COLUMN_SUMS -> loops.loop(c, "j", plan.cols(), j -> {
+                loops.sumOf(c, "acc", "i", plan.shared(), i -> left.apply("0", i) + " * " + right.apply(i, j));
+                c.add("$L $L $L", Y.apply(j), w, loops.sum("acc"));
+            });
+            case AXPY -> {
+                loops.zeroUnlessAccumulating(c, op);
+                loops.loop(c, "i", plan.shared(), i -> {
+                    c.declare("$L a = $L", real, left.apply("0", i));
+                    loops.loop(c, "j", plan.cols(), j -> c.add("$L += a * $L", Y.apply(j), right.apply(i, j)));
+                });
+            }
+            case FLAT_AXPY -> {
+                // Each row of B is read once and stays in cache while every row of C takes its share;
+                // each C[i, j] still sums over p in order.
+                int k = op.out().shape().cols();
+                loops.zeroUnlessAccumulating(c, op);
+                loops.loop(c, "p", plan.shared(), p -> loops.loop(c, "i", plan.rows(), i -> {
+                    c.declare("$L a = $L", real, left.apply(i, p));
+                    loops.loop(c, "j", plan.cols(), j -> c.add("$L += a * $L", Y.apply(Loops.flat(i, k, j)), right.apply(p, j)));
+                }));
+            }
+            case FLAT_DOTS -> {
+                // C[i, j] = Σ_q A[i, q] * B[j, q]: dot products of rows, four rows of A at a time.
+                int k = op.out().shape().cols();
+                loops.loop(c, "p", plan.cols(), p -> rowDots(c, plan.rows(), plan.shared(), left, q -> right.apply(q, p),
+                        (i, acc) -> c.add("$L $L $L", Y.apply(Loops.flat(i, k, p)), w, acc)));
+            }
+            case ROWS_ONE_ROW, ROWS_SHARED_OUTER -> onRows(c, op, plan, left);
+            case SIMD -> simd(c, op, plan);
+        }
+    }
+
+    private void epilogue(Code c, Stmt.Epilogue e, String i, String acc) {
+        String expr = Scalar.java(e.expr(), v -> {
+            int k = ((Scalar.In) v).index();
+            if (k == 0) {
+                return acc;
+            }
+            Value a = e.args().get(k - 1);
+            return layout.at(a, a.shape().size() == 1 ? "0" : i);
+        }, used, loops.precision.single());
+        c.add("$L $L $L", layout.at(e.out(), i), e.accumulate() ? "+=" : "=", expr);
+    }
+
+    /** {@code dot(a, b)}. */
+    void dot(Code c, Stmt.Op op) {
+        Function<String, String> A = loops.at(op.args().get(0));
+        Function<String, String> B = loops.at(op.args().get(1));
+        loops.sumOf(c, "acc", "i", op.args().get(0).shape().colAxis(), i -> A.apply(i) + " * " + B.apply(i));
+        c.add("$L $L $L", layout.at(op.out(), "0"), op.accumulate() ? "+=" : "=", loops.sum("acc"));
+    }
+
+    /** {@code outer(a, b)}. */
+    void outer(Code c, Stmt.Op op) {
+        Function<String, String> Y = loops.at(op.out());
+        Function<String, String> A = loops.at(op.args().get(0));
+        Function<String, String> B = loops.at(op.args().get(1));
+        Shape bs = op.args().get(1).shape();
+        loops.loop(c, "i", op.args().get(0).shape().colAxis(), i -> {
+            c.declare("$L a = $L", real, A.apply(i));
+            loops.loop(c, "j", bs.colAxis(), j -> c.add("$L $L a * $L", Y.apply(Loops.flat(i, bs.cols(), j)), op.accumulate() ? "+=" : "=", B.apply(j)));
+        });
+    }
+
+    /**
+     * {@code store(row, sum)} for every row {@code i < rows}, where {@code sum} is
+     * {@code Σ_j left(i, j) * right(j)} accumulated in {@code j} order. Four rows share each load of
+     * {@code right(j)} and run four independent sums (a single sum is one long chain of dependent
+     * additions); every row's sum is still the same sequence of additions, so results are unchanged.
+     */
+    private void rowDots(Code c, Shape.Axis rowAxis, Shape.Axis cols, BiFunction<String, String, String> left,
+                         Function<String, String> right, BiConsumer<String, String> store) {
+        // For a size that varies per call, the blocked part and the rest are split at run time.
+        boolean varies = rowAxis.varies();
+        String n = layout.extent(rowAxis);
+        int rows = rowAxis.size();
+        String blocked = varies ? n + " - " + n + " % " + DOT_ROWS : Integer.toString(rows - rows % DOT_ROWS);
+        if (varies || rows >= DOT_ROWS) {
+            c.open("for (int i = 0; i < $L; i += $L)", blocked, DOT_ROWS);
+            boolean first = !cols.varies() && Loops.startsFromFirstTerm(cols.size());
+            for (int r = 0; r < DOT_ROWS; r++) {
+                if (first) {
+                    c.declare("double acc$L = $L * $L", r, left.apply(r == 0 ? "i" : "i + " + r, "0"), right.apply("0"));
+                } else {
+                    c.declare("double acc$L = 0.0", r);
+                }
+            }
+            Consumer<String> step = j -> {
+                c.declare("$L a = $L", real, right.apply(j));
+                for (int r = 0; r < DOT_ROWS; r++) {
+                    c.add("acc$L += $L * a", r, left.apply(r == 0 ? "i" : "i + " + r, j));
+                }
+            };
+            if (first) {
+                Loops.afterTheFirst(c, "j", cols.size(), step);
+            } else {
+                loops.loop(c, "j", cols, step);
+            }
+            for (int r = 0; r < DOT_ROWS; r++) {
+                store.accept(r == 0 ? "i" : "i + " + r, loops.sum("acc" + r));
+            }
+            c.close();
+        }
+        Consumer<String> row = i -> {
+            loops.sumOf(c, "acc", "j", cols, j -> left.apply(i, j) + " * " + right.apply(j));
+            store.accept(i, loops.sum("acc"));
+        };
+        if (!varies && rows % DOT_ROWS == 1) {
+            row.accept(Integer.toString(rows - 1));
+        } else if (varies || rows % DOT_ROWS > 1) {
+            c.open("for (int i = $L; i < $L; i++)", blocked, n);
+            row.accept("i");
+            c.close();
+        }
+    }
+
+    /**
+     * A matrix product on row arrays: B's rows (for a B read transposed, the rows of its transpose,
+     * gathered) are copied into a scratch {@code double[][]}, C is accumulated in another, row by
+     * row with {@code c[j] += a * b[j]} (a loop C2 vectorizes), then copied out (or added, when
+     * the product accumulates). Every C[i, j] sums over the shared dimension in the same order as
+     * the flat forms, so the results are the same to the bit.
+     */
+    private void onRows(Code c, Stmt.Op op, ProductPlan plan, BiFunction<String, String, String> left) {
+        int k = op.out().shape().cols();
+        int shared = plan.shared().size();
+        String mE = layout.extent(plan.rows());
+        String kE = layout.extent(plan.cols());
+        String sharedE = layout.extent(plan.shared());
+        Layout.Address b = layout.base(op.args().get(1));
+        Layout.Address y = layout.base(op.out());
+        String br = scratch.rows("b", shared, k);
+        if (plan.rightTransposed()) {
+            // Rows of B's transpose: br[q][j] = B[j, q].
+            c.open("for (int p = 0; p < $L; p++)", kE)
+                    .open("for (int j = 0; j < $L; j++)", sharedE)
+                    .add("$L[j][p] = $L", br, b.at(plan.right().index("p", "j")))
+                    .close()
+                    .close();
+        } else {
+            c.open("for (int p = 0; p < $L; p++)", sharedE)
+                    .add("System.arraycopy($L, $L, $L[p], 0, $L)", b.array(), Layout.add(b.offset(), plan.right().index("0", "p")), br, kE)
+                    .close();
+        }
+        Function<String, String> aAt = p -> left.apply("i", p);
+        if (plan.form() == ProductPlan.Form.ROWS_ONE_ROW) {
+            // B is small enough to stay in cache: one row of C at a time, in one scratch row.
+            c.open("for (int i = 0; i < $L; i++)", mE)
+                    .declare("$L[] c = $L[0]", real, scratch.rows("c", 1, k))
+                    .add("$T.fill(c, $L)", ClassWriter.ARRAYS, realZero);
+            fourSources(c, br, plan.shared(), "0", kE, aAt, null, null);
+            storeRow(c, op, y, k, kE, "c");
+            c.close();
+            return;
+        }
+        String cr = scratch.rows("c", plan.rows().size(), k);
+        c.open("for (int i = 0; i < $L; i++)", mE)
+                .add("$T.fill($L[i], $L)", ClassWriter.ARRAYS, cr, realZero)
+                .close();
+        // p-outer, C's rows in column blocks that stay in cache while four rows of B pass over them.
+        boolean blocked = plan.columnBlock() > 0;
+        if (blocked) {
+            c.open("for (int j0 = 0; j0 < $L; j0 += $L)", kE, plan.columnBlock())
+                    .declare("int j1 = Math.min($L, j0 + $L)", kE, plan.columnBlock());
+        }
+        fourSources(c, br, plan.shared(), blocked ? "j0" : "0", blocked ? "j1" : kE, aAt, mE, cr);
+        if (blocked) {
+            c.close();
+        }
+        c.open("for (int i = 0; i < $L; i++)", mE)
+                .declare("$L[] c = $L[i]", real, cr);
+        storeRow(c, op, y, k, kE, "c");
+        c.close();
+    }
+
+    /**
+     * {@code c[j] += Σ_p a(p) * br[p][j]} for j in [from, to), four rows of B per pass over
+     * {@code c}: one destination and four sources still vectorize, and C is loaded and stored a
+     * quarter as often. Each sum is written out left to right, so it adds over p in order, to the
+     * same bits as one row at a time. With {@code rowsE} null, {@code c} is one row already in
+     * scope; otherwise the rows of B pass over every row {@code c = cr[i]}, i below {@code rowsE}.
+     */
+    private void fourSources(Code c, String br, Shape.Axis sharedAxis, String from, String to,
+            Function<String, String> aAt, String rowsE, String cr) {
+        String sharedE = layout.extent(sharedAxis);
+        Runnable open = () -> {
+            if (rowsE != null) {
+                c.open("for (int i = 0; i < $L; i++)", rowsE)
+                        .declare("$L[] c = $L[i]", real, cr);
+            }
+        };
+        Runnable close = () -> {
+            if (rowsE != null) {
+                c.close();
+            }
+        };
+        // A shared size known here needs only the loops that run: fours, the rest, or both.
+        int known = sharedAxis.varies() ? -1 : sharedAxis.size();
+        // One row of B per pass, from `head` on: for the rest after the fours, or all of a few.
+        Consumer<String> oneAtATime = head -> {
+            c.open(head, sharedE)
+                    .declare("$L[] b = $L[p]", real, br);
+            open.run();
+            c.declare("$L a = $L", real, aAt.apply("p"));
+            c.open("for (int j = $L; j < $L; j++)", from, to)
+                    .add("c[j] += a * b[j]")
+                    .close();
+            close.run();
+            c.close();
+        };
+        if (known >= 0 && known < 4) {
+            oneAtATime.accept("for (int p = 0; p < $L; p++)");
+            return;
+        }
+        c.declare("int p = 0");
+        c.open("for (; p + 3 < $L; p += 4)", sharedE);
+        for (int q = 0; q < 4; q++) {
+            c.declare("$L[] b$L = $L[$L]", real, q, br, q == 0 ? "p" : "p + " + q);
+        }
+        open.run();
+        for (int q = 0; q < 4; q++) {
+            c.declare("$L a$L = $L", real, q, aAt.apply(q == 0 ? "p" : "p + " + q));
+        }
+        c.open("for (int j = $L; j < $L; j++)", from, to)
+                .add("c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j]")
+                .close();
+        close.run();
+        c.close();
+        if (known % 4 != 0) {
+            oneAtATime.accept("for (; p < $L; p++)");
+        }
+    }
+
+    /** A product as one call of {@link SimdKernel}'s {@code gemm}, reading every operand in place through the plan's strides. */
+    private void simd(Code c, Stmt.Op op, ProductPlan plan) {
+        Layout.Address a = layout.base(op.args().get(0));
+        Layout.Address b = layout.base(op.args().get(1));
+        Layout.Address y = layout.base(op.out());
+        c.add("$L($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", SimdKernel.GEMM, layout.extent(plan.rows()),
+                layout.extent(plan.shared()), layout.extent(plan.cols()), a.array(), a.offset(), plan.left().outerStride(),
+                plan.left().sharedStride(), b.array(), b.offset(), plan.right().sharedStride(), plan.right().outerStride(), y.array(),
+                y.offset(), op.out().shape().cols(), op.accumulate(), simdPanel.get());
+    }
+
+    /** Stores (or adds) row {@code i} of a product, held in the row array {@code row}. */
+    private static void storeRow(Code c, Stmt.Op op, Layout.Address y, int k, String kE, String row) {
+        if (op.accumulate()) {
+            c.open("for (int j = 0; j < $L; j++)", kE)
+                    .add("$L += $L[j]", y.at(Layout.add(Layout.mul("i", k), "j")), row)
+                    .close();
+        } else {
+            c.add("System.arraycopy($L, 0, $L, $L, $L)", row, y.array(), Layout.add(y.offset(), Layout.mul("i", k)), kE);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.lossc.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lossc.prim.Prim.Kernel;
+import dev.lossc.types.Shape;
+import org.junit.jupiter.api.Test;
+
+/** The product plan, pinned without writing or compiling any Java. */
+class ProductPlanTest {
+    private static ProductPlan plan(Kernel k, Shape a, Shape b, Shape out) {
+        return ProductPlan.of(k, a, b, out, false, false, false);
+    }
+
+    @Test
+    void matmulReadsBothOperandsByRows() {
+        ProductPlan p = plan(Kernel.MATMUL, Shape.matrix(4, 3), Shape.matrix(3, 5), Shape.matrix(4, 5));
+        assertEquals(ProductPlan.Form.FLAT_AXPY, p.form());
+        assertEquals(4, p.rows().size());
+        assertEquals(5, p.cols().size());
+        assertEquals(3, p.shared().size());
+        assertEquals("i * 3 + p", p.left().index("i", "p"));
+        assertEquals("p * 5 + j", p.right().index("j", "p"));
+        assertFalse(p.rightTransposed());
+    }
+
+    @Test
+    void aTransposedOperandIsOnlyOtherStrides() {
+        // A[4, 3] @ transpose(B[5, 3]): B's element (s, j) is B[j, s].
+        ProductPlan nt = plan(Kernel.MATMUL_NT, Shape.matrix(4, 3), Shape.matrix(5, 3), Shape.matrix(4, 5));
+        assertEquals(ProductPlan.Form.FLAT_DOTS, nt.form());
+        assertEquals(5, nt.cols().size());
+        assertEquals("j * 3 + q", nt.right().index("j", "q"));
+        assertTrue(nt.rightTransposed());
+        // transpose(A[3, 4]) @ B[3, 5]: A's element (i, s) is A[s, i].
+        ProductPlan tn = plan(Kernel.MATMUL_TN, Shape.matrix(3, 4), Shape.matrix(3, 5), Shape.matrix(4, 5));
+        assertEquals(4, tn.rows().size());
+        assertEquals(3, tn.shared().size());
+        assertEquals("p * 4 + i", tn.left().index("i", "p"));
+        assertEquals(ProductPlan.Form.FLAT_AXPY, tn.form());
+    }
+
+    @Test
+    void longRowsRunOnRowArraysOneRowAtATimeWhileBFitsInCache() {
+        int n = ProductPlan.ROW_ARRAY_MIN_COLS;
+        assertEquals(ProductPlan.Form.FLAT_AXPY, plan(Kernel.MATMUL, Shape.matrix(8, 8), Shape.matrix(8, n - 1), Shape.matrix(8, n - 1)).form());
+        ProductPlan small = plan(Kernel.MATMUL, Shape.matrix(8, 8), Shape.matrix(8, n), Shape.matrix(8, n));
+        assertEquals(ProductPlan.Form.ROWS_ONE_ROW, small.form());
+        assertEquals(0, small.columnBlock());
+        // B of 1024 x 1024 is past the threshold: the shared index goes outermost, C in column blocks.
+        ProductPlan big = plan(Kernel.MATMUL, Shape.matrix(64, 1024), Shape.matrix(1024, 1024), Shape.matrix(64, 1024));
+        assertTrue(1024L * 1024 > ProductPlan.ROW_OUTER_MAX_B);
+        assertEquals(ProductPlan.Form.ROWS_SHARED_OUTER, big.form());
+        assertEquals(ProductPlan.COLUMN_BLOCK, big.columnBlock());
+        ProductPlan narrow = plan(Kernel.MATMUL, Shape.matrix(64, 1024), Shape.matrix(1024, 256), Shape.matrix(64, 256));
+        assertEquals(ProductPlan.Form.ROWS_SHARED_OUTER, narrow.form());
+        assertEquals(0, narrow.columnBlock(), "rows shorter than a block are not blocked");
+    }
+
+    @Test
+    void withSimdEveryLongProductIsOneGemmCall() {
+        for (Kernel k : new Kernel[] {Kernel.MATMUL, Kernel.MATMUL_NT, Kernel.MATMUL_TN}) {
+            ProductPlan p = ProductPlan.of(k, Shape.matrix(32, 32), Shape.matrix(32, 32), Shape.matrix(32, 32), true, false, true);
+            assertEquals(ProductPlan.Form.SIMD, p.form(), k.toString());
+            assertTrue(p.accumulate());
+        }
+        assertEquals(ProductPlan.Form.FLAT_AXPY,
+                ProductPlan.of(Kernel.MATMUL, Shape.matrix(2, 2), Shape.matrix(2, 2), Shape.matrix(2, 2), false, false, true).form());
+    }
+
+    @Test
+    void vectorProducts() {
+        ProductPlan mv = ProductPlan.of(Kernel.MATVEC, Shape.matrix(5, 3), Shape.vector(3), Shape.vector(5), false, true, false);
+        assertEquals(ProductPlan.Form.ROW_DOTS, mv.form());
+        assertTrue(mv.epilogue());
+        assertEquals("s", mv.right().index("0", "s"));
+        int few = ProductPlan.VECMAT_DOT_MAX_COLS - 1;
+        assertEquals(ProductPlan.Form.COLUMN_SUMS, plan(Kernel.VECMAT, Shape.vector(3), Shape.matrix(3, few), Shape.vector(few)).form());
+        assertEquals(ProductPlan.Form.AXPY, plan(Kernel.VECMAT, Shape.vector(3), Shape.matrix(3, few + 1), Shape.vector(few + 1)).form());
+        Shape varying = Shape.matrix(new Shape.Axis(3, null), new Shape.Axis(4, "B"));
+        assertEquals(ProductPlan.Form.AXPY, plan(Kernel.VECMAT, Shape.vector(3), varying, Shape.vector(new Shape.Axis(4, "B"))).form(),
+                "a size that varies per call is not summed in registers");
+    }
+
+    @Test
+    void onlyAMatrixVectorProductTakesAnEpilogue() {
+        assertThrows(IllegalArgumentException.class,
+                () -> ProductPlan.of(Kernel.MATMUL, Shape.matrix(2, 2), Shape.matrix(2, 2), Shape.matrix(2, 2), false, true, false));
+        assertThrows(IllegalArgumentException.class, () -> plan(Kernel.DOT, Shape.vector(2), Shape.vector(2), Shape.SCALAR));
+    }
+}
