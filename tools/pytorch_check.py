@@ -103,6 +103,13 @@ def v2ops(v):
             + torch.amax(vv) + torch.clamp(s, 0, 1) + (s != 0) * s)
 
 
+def v3core(v):
+    X, W, vv = v["X"], v["W"], v["v"]
+    Y = F.elu(X @ W.T, alpha=0.7)
+    return (F.elu(X).sum() + (torch.cumsum(X, 0) * X).sum() + (torch.cumsum(X, dim=1) ** 2).sum() + (torch.cumsum(vv, 0) * vv).sum()
+            + (Y * Y).sum() + ((vv @ W.T) * 0.1).sum() + (X.T @ X[:, 0]).sum() + (X.sum(dim=0) * vv).sum())
+
+
 def slices(v):
     X, s, g, U, V, A, u = v["X"], v["s"], v["g"], v["U"], v["V"], v["A"], v["u"]
     H = 3
@@ -179,6 +186,8 @@ for rows in (1, 7, 64):
 check("int inputs", os.path.join(ROOT, "tools", "pytorch_ints.loss"), os.path.join(ROOT, "tools", "pytorch_ints.json"), ints,
       ints=("tok", "toks", "labels"))
 check("v2 operators", os.path.join(ROOT, "tools", "pytorch_v2ops.loss"), os.path.join(ROOT, "tools", "pytorch_v2ops.json"), v2ops)
+check("v3 core", os.path.join(ROOT, "tools", "pytorch_v3core.loss"), os.path.join(ROOT, "tools", "pytorch_v3core.json"), v3core,
+      {"Y": lambda v: F.elu(v["X"] @ v["W"].T, alpha=0.7)})
 check("slices, broadcasting", os.path.join(ROOT, "tools", "pytorch_slices.loss"), os.path.join(ROOT, "tools", "pytorch_slices.json"), slices)
 check("loss built-ins", os.path.join(ROOT, "tools", "pytorch_builtins.loss"), os.path.join(ROOT, "tools", "pytorch_builtins.json"), builtins)
 

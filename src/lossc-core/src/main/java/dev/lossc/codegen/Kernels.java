@@ -216,6 +216,7 @@ final class Kernels {
                     loops.loop(c, "i", bs.size(), i -> c.add("$L $L $L", Y.apply(Layout.add(Integer.toString(as.size()), i)), w, B.apply(i)));
                 }
             }
+            case CUMSUM -> cumsum(c, op, A, Y);
             case TAKE_FIRST, TAKE_LAST -> {
                 // The part of x of the result's shape: its first or last rows, columns or elements.
                 Shape o = out.shape();
@@ -232,6 +233,34 @@ final class Kernels {
             }
         }
         return c.scoped();
+    }
+
+    /**
+     * {@code cumsum}: a running sum along the axis, one line (a vector, each row or each column)
+     * at a time, in a {@code double} local; the adjoint runs it backwards ({@code reverse}).
+     */
+    private void cumsum(Code c, Stmt.Op op, Function<String, String> A, Function<String, String> Y) {
+        Shape as = op.args().get(0).shape();
+        boolean alongRows = as.isVector() || op.attributes().integer(0) == 1;
+        boolean reverse = op.attributes().integer(1) == 1;
+        Shape.Axis along = alongRows ? as.colAxis() : as.rowAxis();
+        Shape.Axis across = as.isVector() ? Shape.Axis.of(1) : alongRows ? as.rowAxis() : as.colAxis();
+        int cols = as.cols();
+        java.util.function.BiFunction<String, String, String> at = (line, k) -> as.isVector() ? k
+                : alongRows ? Loops.flat(line, cols, k) : Loops.flat(k, cols, line);
+        String w = op.accumulate() ? "+=" : "=";
+        loops.loop(c, "r", across, r -> {
+            c.declare("double acc = 0.0");
+            if (reverse) {
+                String last = along.varies() ? layout.extent(along) + " - 1" : Integer.toString(along.size() - 1);
+                c.open("for (int i = $L; i >= 0; i--)", last);
+            } else {
+                c.open("for (int i = 0; i < $L; i++)", layout.extent(along));
+            }
+            c.add("acc += $L", A.apply(at.apply(r, "i")));
+            c.add("$L $L $L", Y.apply(at.apply(r, "i")), w, loops.sum("acc"));
+            c.close();
+        });
     }
 
     private void softmaxFamily(Code c, Prim.Kernel prim, Shape xs, Function<String, String> X, Function<String, String> Y) {

@@ -32,7 +32,7 @@ public final class Prim {
     public enum Kernel {
         MATVEC, VECMAT, MATMUL, MATMUL_NT, MATMUL_TN, DOT, OUTER, TRANSPOSE, SUM, SUM_AXIS, EXPAND_COLS,
         SOFTMAX, LOG_SOFTMAX, LOGSUMEXP, SOFTMAX_BACKWARD, LOG_SOFTMAX_BACKWARD, LOGSUMEXP_BACKWARD,
-        GATHER, SCATTER_ADD, PICK, PICK_ADD, MAX_ALL, MAX_AXIS, SLICE, UNSLICE, CONCAT, TAKE_FIRST, TAKE_LAST
+        GATHER, SCATTER_ADD, PICK, PICK_ADD, MAX_ALL, MAX_AXIS, SLICE, UNSLICE, CONCAT, TAKE_FIRST, TAKE_LAST, CUMSUM
     }
 
     // ------------------------------------------------------------------ elementwise
@@ -57,6 +57,12 @@ public final class Prim {
     /** PyTorch's default (exact) GELU: x Φ(x), with Φ the standard normal distribution function. */
     public static final Prim GELU = Table.define(Table.elementwise("GELU", "gelu", "x * 0.5 * (1 + erf(x * 0.7071067811865476))",
             "dy * (0.5 * (1 + erf(x * 0.7071067811865476)) + x * 0.3989422804014327 * exp(-0.5 * x * x))").callable(true));
+    /**
+     * PyTorch's ELU (version 3): {@code x} above 0, {@code alpha (e^x - 1)} at or below it (with
+     * {@code expm1}, as PyTorch computes it); the derivative at 0 is {@code alpha}, PyTorch's.
+     */
+    public static final Prim ELU = Table.define(Table.elementwise("ELU", "elu", "x > 0 ? x : alpha * expm1(x)",
+            "x > 0 ? dy : dy * alpha * exp(x)").attributes(AttributeSpec.real("alpha", 1.0)).callable(false));
     public static final Prim MAX = Table.define(Table.elementwise("MAX", "max", "max(a, b)",
             "a > b ? dy : a == b ? 0.5 * dy : 0", "b > a ? dy : a == b ? 0.5 * dy : 0").callable(true));
     public static final Prim MIN = Table.define(Table.elementwise("MIN", "min", "min(a, b)",
@@ -163,6 +169,16 @@ public final class Prim {
     public static final Prim CONCAT = Table.define(Table.structured("CONCAT", "concat", Kernel.CONCAT, 2)
             .attributes(new AttributeSpec("axis", AttributeSpec.Kind.AXIS, new Attribute.Int(-1), false)).signature(Signatures.CONCAT)
             .adjoint(0, "TAKE_FIRST", "dy").adjoint(1, "TAKE_LAST", "dy").callable(false));
+
+    /**
+     * {@code cumsum(x, axis)} (version 3), PyTorch's {@code torch.cumsum}: running sums along an
+     * axis of a vector (0) or of a matrix (0: down each column; 1: along each row). Its adjoint is
+     * the running sum of {@code dy} in the other direction (attribute {@code reverse}, which only the
+     * compiler sets).
+     */
+    public static final Prim CUMSUM = Table.define(Table.structured("CUMSUM", "cumsum", Kernel.CUMSUM, 1)
+            .attributes(AttributeSpec.axis("axis"), AttributeSpec.internal("reverse", 0)).signature(Signatures.ALONG_AXIS)
+            .adjoint(0, a -> Table.rule(0, "CUMSUM", Attributes.ints(a.integer(0), 1 - a.integer(1)), "dy")).callable(false));
 
     // ------------------------------------------------------------------ used only by adjoints
     /** The adjoint of a slice: the block written back at its place (strided like the slice). */

@@ -16,6 +16,7 @@ import java.util.Map;
  */
 public enum ScalarFn {
     EXP(1, "Math.exp"),
+    EXPM1(1, "Math.expm1"),
     LOG(1, "Math.log"),
     LOG1P(1, "Math.log1p"),
     TANH(1, "Math.tanh"),
@@ -58,6 +59,7 @@ public enum ScalarFn {
     public double apply(double... v) {
         return switch (this) {
             case EXP -> Math.exp(v[0]);
+            case EXPM1 -> Math.expm1(v[0]);
             case LOG -> Math.log(v[0]);
             case LOG1P -> Math.log1p(v[0]);
             case TANH -> Math.tanh(v[0]);

@@ -60,6 +60,12 @@ class DiagnosticsTest {
                         List.of("2:17: error: axis must be the integer constant 0 or 1, but it is 2")),
                 Arguments.of("named argument to a def", "def f(x) = x;\nparam w;\nloss f(w, scale = 2);\n",
                         List.of("3:11: error: 'f' has no argument named 'scale'")),
+                Arguments.of("cumsum along a vector's missing axis", "param v[3];\nloss sum(cumsum(v, 1));\n",
+                        List.of("2:20: error: axis must be 0, the axis of a vector, but it is 1")),
+                Arguments.of("cumsum without an axis", "param v[3];\nloss sum(cumsum(v));\n",
+                        List.of("2:10: error: 'cumsum' takes 2 arguments, but 1 given")),
+                Arguments.of("elu of two operands", "param v[3];\nloss sum(elu(v, v));\n",
+                        List.of("2:17: error: argument 2 of 'elu' must be a constant expression")),
                 // State-dict names
                 Arguments.of("param option unknown", "param w[2] like \"x\";\nloss sum(w);\n",
                         List.of("1:12: error: 'like' is not an option of a param (expected init INITIALIZER or as \"NAME\")")),

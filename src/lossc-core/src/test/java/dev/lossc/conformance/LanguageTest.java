@@ -235,6 +235,19 @@ class LanguageTest {
         assertEquals(lossOf(decl + "loss sum(softmax(m, 0) * m);\n", v), lossOf(decl + "loss sum(softmax(m, axis = 0) * m);\n", v));
     }
 
+    /** Version 3: elu (PyTorch's, with expm1) and cumsum along each axis. */
+    @Test
+    void eluAndCumsum() {
+        Map<String, double[]> v = Map.of("m", new double[] {1, -2, 3, -4, 5, 6});
+        String decl = "input m[2, 3];\n";
+        assertEquals(1 + Math.expm1(-2) + 3 + Math.expm1(-4) + 5 + 6, lossOf(decl + "loss sum(elu(m));\n", v), 1e-15);
+        assertEquals(0.5 * Math.expm1(-2), lossOf(decl + "loss elu(m, alpha = 0.5)[0, 1];\n", v), 1e-17);
+        // Along each row: [1, -1, 2], [-4, 1, 7]; down each column: [1, -2, 3], [-3, 3, 9].
+        assertEquals(1 - 1 + 2 - 4 + 1 + 7, lossOf(decl + "loss sum(cumsum(m, 1));\n", v));
+        assertEquals(1 - 2 + 3 - 3 + 3 + 9, lossOf(decl + "loss sum(cumsum(m, axis = 0));\n", v));
+        assertEquals(2.0, lossOf(decl + "loss cumsum(m[0], 0)[2];\n", v));
+    }
+
     @Test
     void matrixReductionsAndRowwiseFunctions() {
         Map<String, double[]> v = Map.of("m", new double[] {1, 2, 3, 4, 5, 6});

@@ -72,6 +72,9 @@ class BuiltinGradientTest {
             cs.add(new Case("abs " + tag, shape, null, "abs(a)", awayFromZero()));
             cs.add(new Case("leaky_relu " + tag, shape, null, "leaky_relu(a)", awayFromZero()));
             cs.add(new Case("leaky_relu alpha " + tag, shape, null, "leaky_relu(a, 0.3)", awayFromZero()));
+            cs.add(new Case("leaky_relu named alpha " + tag, shape, null, "leaky_relu(a, alpha = 0.3)", awayFromZero()));
+            cs.add(new Case("elu " + tag, shape, null, "elu(a)", awayFromZero()));
+            cs.add(new Case("elu alpha " + tag, shape, null, "elu(a, alpha = 0.4)", awayFromZero()));
             cs.add(new Case("neg " + tag, shape, null, "-a", ANY));
             cs.add(new Case("pow 2 " + tag, shape, null, "a ^ 2", ANY));
             cs.add(new Case("pow 3 " + tag, shape, null, "a ^ 3", ANY));
@@ -120,6 +123,10 @@ class BuiltinGradientTest {
         cs.add(new Case("outer", "[" + m + "]", v, "outer(a, b)", ANY));
         cs.add(new Case("transpose", mat, null, "transpose(a)", ANY));
         cs.add(new Case("sum axis 0", mat, null, "sum(a, 0)", ANY));
+        cs.add(new Case("cumsum vector", v, null, "cumsum(a, 0)", ANY));
+        cs.add(new Case("cumsum axis 0", mat, null, "cumsum(a, 0)", ANY));
+        cs.add(new Case("cumsum axis 1", mat, null, "cumsum(a, axis = 1)", ANY));
+        cs.add(new Case("cumsum twice", mat, null, "cumsum(cumsum(a, 1) ^ 2, 0)", ANY));
         cs.add(new Case("sum axis 1", mat, null, "sum(a, 1)", ANY));
         cs.add(new Case("mean axis 0", mat, null, "mean(a, 0)", ANY));
         cs.add(new Case("mean axis 1", mat, null, "mean(a, 1)", ANY));

@@ -29,6 +29,9 @@ class GeneratorCoverageTest {
         CONSTRUCTS.put("where", Pattern.compile("where\\("));
         CONSTRUCTS.put("comparison", Pattern.compile(" (<|<=|>|>=|==|!=) "));
         CONSTRUCTS.put("clamp", Pattern.compile("clamp\\("));
+        CONSTRUCTS.put("named argument", Pattern.compile("\\w+\\([^()]*, (alpha|axis) = "));
+        CONSTRUCTS.put("elu", Pattern.compile("elu\\("));
+        CONSTRUCTS.put("cumsum", Pattern.compile("cumsum\\("));
         CONSTRUCTS.put("max/min reduction", Pattern.compile("(amax|amin|max|min)\\([^,()]*(\\([^()]*\\))*[^,()]*\\)"));
     }
 

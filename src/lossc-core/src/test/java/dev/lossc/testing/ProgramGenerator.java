@@ -49,7 +49,7 @@ public final class ProgramGenerator {
             case 1 -> "sigmoid(" + x + ")";
             case 2 -> "relu(" + x + ")";
             case 3 -> "softplus(" + x + ")";
-            case 4 -> "leaky_relu(" + x + ", 0.1)";
+            case 4 -> rnd.nextBoolean() ? "leaky_relu(" + x + ", 0.1)" : "elu(" + x + ")";
             default -> x;
         };
     }
@@ -100,7 +100,7 @@ public final class ProgramGenerator {
             terms.add("0.1 * acc");
         }
         String[] outputs = {"softmax(Z)", "mean(Z, 0)", "sum(Z, 1)", "amax(Z, 1)", "Z @ v", "transpose(A) @ A", "log_softmax(Z, 0)",
-            "Z[.., 1..K]", "concat(Z, A, 1)", "Z - column(mean(Z, 1))"};
+            "Z[.., 1..K]", "concat(Z, A, 1)", "Z - column(mean(Z, 1))", "cumsum(Z, 1)", "elu(Z, alpha = 0.5)"};
         int no = rnd.nextInt(3);
         for (int i = 0; i < no; i++) {
             String e = outputs[rnd.nextInt(outputs.length)];
@@ -110,7 +110,7 @@ public final class ProgramGenerator {
                 "sum(softmax(Z, 0) * T)", "mean(amax(Z, 1))", "0.1 * sum(logsumexp(Z, 0))", "mean(mean(Z, 1))", "0.1 * sum(mean(A, 0) ^ 2)",
                 "0.01 * l2(W1)", "mean(amin(A, 0))", "0.1 * sum(max(X, 0) @ transpose(W1))", "mse(sum(Z, 1), y)",
                 "mean((Z - column(mean(Z, 1))) ^ 2)", "mean(column(y) * Z)", "0.1 * sum(concat(A, X, 1)[.., 1..3] ^ 2)", "mean(Z[.., 0] * y)",
-                "mean(X[.., 0..2] @ transpose(W1[.., 0..2]))"};
+                "mean(X[.., 0..2] @ transpose(W1[.., 0..2]))", "0.1 * mean(cumsum(Z, axis = 0) ^ 2)", "mean(elu(Z))"};
         for (int i = 1 + rnd.nextInt(3); i > 0; i--) {
             terms.add(losses[rnd.nextInt(losses.length)]);
         }
@@ -385,7 +385,8 @@ public final class ProgramGenerator {
         int choice = rnd.nextInt(16);
         switch (choice) {
             case 0, 1 -> {
-                String[] fs = {"sigmoid", "tanh", "relu", "softplus", "abs", "-", "exp(tanh", "log", "sqrt", "sq", "inv", "pow", "leaky", "gelu"};
+                String[] fs = {"sigmoid", "tanh", "relu", "softplus", "abs", "-", "exp(tanh", "log", "sqrt", "sq", "inv", "pow", "leaky", "gelu", "elu",
+                    "cumsum"};
                 String f = fs[rnd.nextInt(fs.length)];
                 return switch (f) {
                     case "-" -> "-" + paren(expr(s, d));
@@ -395,7 +396,11 @@ public final class ProgramGenerator {
                     case "sq" -> paren(expr(s, d)) + " ^ 2";
                     case "inv" -> positive(s, d) + " ^ -1";
                     case "pow" -> positive(s, d) + " ^ 1.5";
-                    case "leaky" -> "leaky_relu(" + expr(s, d) + (rnd.nextBoolean() ? ", 0.2)" : ")");
+                    case "leaky" -> "leaky_relu(" + expr(s, d) + (rnd.nextBoolean() ? ", 0.2)" : rnd.nextBoolean() ? ", alpha = 0.3)" : ")");
+                    case "elu" -> "elu(" + expr(s, d) + (rnd.nextBoolean() ? ", alpha = 0.7)" : ")");
+                    // A running sum along an axis the value has (a scalar has none: its sum is itself).
+                    case "cumsum" -> s.isScalar() ? expr(s, d)
+                            : "cumsum(" + expr(s, d) + (rnd.nextBoolean() ? ", axis = " : ", ") + (s.isMatrix() ? rnd.nextInt(2) : 0) + ")";
                     default -> f + "(" + expr(s, d) + ")";
                 };
             }

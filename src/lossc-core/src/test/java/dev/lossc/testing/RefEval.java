@@ -338,6 +338,10 @@ public final class RefEval {
                 y = x > 0 ? x : k * x;
                 d = x > 0 ? 1 : k;
             }
+            case "elu" -> {
+                y = x > 0 ? x : k * Math.expm1(x);
+                d = x > 0 ? 1 : k * Math.exp(x);
+            }
             case "pow" -> {
                 y = Math.pow(x, k);
                 d = k == 0 ? 0 : k * Math.pow(x, k - 1);
@@ -685,6 +689,14 @@ public final class RefEval {
         for (Expr a : call.args()) {
             args.add(eval(a, env));
         }
+        // Named arguments (version 3) are constant attributes: alpha second, an axis last.
+        for (Expr.NamedArg n : call.named()) {
+            int at = n.name().name().equals("axis") && f.equals("concat") ? 2 : 1;
+            while (args.size() < at) {
+                args.add(null);
+            }
+            args.add(at, eval(n.value(), env));
+        }
         Stmt.Def def = defs.get(f);
         if (def != null) {
             Env scope = new Env(defScopes.get(def));
@@ -727,6 +739,31 @@ public final class RefEval {
             case "leaky_relu" -> {
                 double k = args.size() > 1 ? scalar(args.get(1)).v : 0.01;
                 return map(x, n -> unary(f, n, k));
+            }
+            case "elu" -> {
+                double k = args.size() > 1 ? scalar(args.get(1)).v : 1.0;
+                return map(x, n -> unary(f, n, k));
+            }
+            case "cumsum" -> {
+                // Running sums along the axis: each element a sum node of the ones before it.
+                int axis = (int) scalar(args.get(1)).v;
+                Node[] out = new Node[x.size()];
+                if (x.rank() == 1 || axis == 1) {
+                    for (int i = 0; i < x.rows(); i++) {
+                        List<Node> line = row(x, i);
+                        for (int j = 0; j < line.size(); j++) {
+                            out[i * x.cols() + j] = sum(line.subList(0, j + 1));
+                        }
+                    }
+                } else {
+                    for (int j = 0; j < x.cols(); j++) {
+                        List<Node> line = column(x, j);
+                        for (int i = 0; i < line.size(); i++) {
+                            out[i * x.cols() + j] = sum(line.subList(0, i + 1));
+                        }
+                    }
+                }
+                return new T(x.rank(), x.rows(), x.cols(), out);
             }
             case "max", "min" -> {
                 if (args.size() == 1) {
