@@ -114,23 +114,8 @@ public final class Numbers {
         return new NotANumber("is not a number");
     }
 
-    /**
-     * At most {@code max} characters of {@code s} for a message, with control characters shown as
-     * '?' and "…" where it is cut: a cell of 100 MB is quoted in 100 characters.
-     */
+    /** {@link dev.lossc.diag.Quoted#of}: at most {@code max} characters of {@code s}, for a message. */
     public static String quote(CharSequence s, int max) {
-        StringBuilder out = new StringBuilder();
-        int n = Math.min(s.length(), max);
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            out.append(Character.isISOControl(c) ? '?' : c);
-        }
-        if (s.length() > max) {
-            if (Character.isHighSurrogate(out.charAt(out.length() - 1))) {
-                out.setLength(out.length() - 1);
-            }
-            out.append('\u2026');
-        }
-        return out.toString();
+        return dev.lossc.diag.Quoted.of(s, max);
     }
 }

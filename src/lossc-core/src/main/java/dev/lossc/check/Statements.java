@@ -355,7 +355,7 @@ final class Statements {
             why = "only printable ASCII characters other than spaces may be used";
         }
         if (why != null) {
-            session.reporter.error(key.pos(), DiagnosticKind.BAD_KEY, dev.lossc.Numbers.quote(text, 40), why);
+            session.reporter.error(key.pos(), DiagnosticKind.BAD_KEY, dev.lossc.diag.Quoted.of(text, 40), why);
             return p.name().name();
         }
         for (Symbol.Param other : session.params) {

@@ -24,7 +24,12 @@ import org.junit.jupiter.api.Test;
  * core only through its facade ({@code dev.lossc}) and its diagnostics ({@code dev.lossc.diag}).
  */
 class ArchitectureTest {
-    private static final Pattern IMPORT = Pattern.compile("^import (?:static )?dev\\.lossc\\.([a-z]+)?\\.?([A-Z]\\w*)?", Pattern.MULTILINE);
+    /**
+     * A reference to a class of lossc, imported or written out in full anywhere in the code
+     * ({@code dev.lossc.check.Typed}, {@code dev.lossc.LossCompiler}): group 1 is its package
+     * under {@code dev.lossc} (null: the facade).
+     */
+    private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.lossc\\.(?:([a-z]+)\\.)?(?:[A-Z]|\\*)");
 
     /** package (first segment under dev.lossc, "" for the facade) → packages it imports. */
     static Map<String, Set<String>> graph(Path sources) throws IOException {
@@ -34,7 +39,7 @@ class ArchitectureTest {
                 String rel = sources.relativize(f.getParent()).toString().replace('\\', '/');
                 String pkg = rel.equals("dev/lossc") ? "" : rel.replaceFirst("^dev/lossc/([a-z]+).*", "$1");
                 Set<String> to = deps.computeIfAbsent(pkg, k -> new TreeSet<>());
-                Matcher m = IMPORT.matcher(Files.readString(f));
+                Matcher m = REFERENCE.matcher(code(Files.readString(f)));
                 while (m.find()) {
                     String target = m.group(1) == null ? "" : m.group(1);
                     if (!target.equals(pkg)) {
@@ -69,6 +74,52 @@ class ArchitectureTest {
                 }
             }
         }
+    }
+
+    /** Java source without its comments and the contents of its string and character literals. */
+    static String code(String java) {
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        int n = java.length();
+        while (i < n) {
+            char c = java.charAt(i);
+            if (c == '/' && i + 1 < n && java.charAt(i + 1) == '/') {
+                while (i < n && java.charAt(i) != '\n') {
+                    i++;
+                }
+            } else if (c == '/' && i + 1 < n && java.charAt(i + 1) == '*') {
+                int end = java.indexOf("*/", i + 2);
+                i = end < 0 ? n : end + 2;
+                out.append(' ');
+            } else if (java.startsWith("\"\"\"", i)) {
+                int end = java.indexOf("\"\"\"", i + 3);
+                i = end < 0 ? n : end + 3;
+                out.append("\"\"");
+            } else if (c == '"' || c == '\'') {
+                i++;
+                while (i < n && java.charAt(i) != c) {
+                    i += java.charAt(i) == '\\' ? 2 : 1;
+                }
+                i++;
+                out.append(c).append(c);
+            } else {
+                out.append(c);
+                i++;
+            }
+        }
+        return out.toString();
+    }
+
+    @Test
+    void referencesWrittenInFullAreSeen() {
+        String java = "package dev.lossc.ir;\nimport dev.lossc.prim.Prim;\n// dev.lossc.opt.Pass in a comment\n"
+                + "class X { dev.lossc.check.Symbol s; String t = \"dev.lossc.codegen.Y\"; Object f = dev.lossc.LossCompiler.class; }\n";
+        Matcher m = REFERENCE.matcher(code(java));
+        List<String> found = new ArrayList<>();
+        while (m.find()) {
+            found.add(m.group(1) == null ? "" : m.group(1));
+        }
+        assertEquals(List.of("prim", "check", ""), found);
     }
 
     /** A cycle among the non-facade packages, or an empty list. */
