@@ -29,18 +29,25 @@ public final class Activity {
     private boolean sweep(List<Stmt> body) {
         boolean changed = false;
         for (Stmt s : body) {
-            if (s instanceof Stmt.Op op) {
-                for (int k = 0; k < op.args().size(); k++) {
-                    // An operand without an adjoint (integer data, a max kernel's) passes no dependence on.
-                    if (isActive(op.args().get(k)) && op.prim().hasAdjoint(k)) {
-                        changed |= active.add(op.out());
+            changed |= switch (s.kind()) {
+                case OP -> {
+                    Stmt.Op op = (Stmt.Op) s;
+                    boolean added = false;
+                    for (int k = 0; k < op.args().size(); k++) {
+                        // An operand without an adjoint (integer data, a max kernel's) passes no dependence on.
+                        if (isActive(op.args().get(k)) && op.prim().hasAdjoint(k)) {
+                            added |= active.add(op.out());
+                        }
                     }
+                    yield added;
                 }
-            } else if (s instanceof Stmt.Assign as && isActive(as.source())) {
-                changed |= active.add(as.var());
-            } else if (s instanceof Stmt.Loop l) {
-                changed |= sweep(l.body());
-            }
+                case ASSIGN -> {
+                    Stmt.Assign as = (Stmt.Assign) s;
+                    yield isActive(as.source()) && active.add(as.var());
+                }
+                case LOOP -> sweep(((Stmt.Loop) s).body());
+                case MAP, ZERO -> throw new IllegalStateException("not a primal statement: " + s);
+            };
         }
         return changed;
     }

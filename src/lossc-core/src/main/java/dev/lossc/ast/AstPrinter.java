@@ -57,6 +57,8 @@ public final class AstPrinter {
             line(out, d + 1, "Return " + expr(def.result()));
         } else if (s instanceof Stmt.Loss l) {
             line(out, d, "Loss " + expr(l.value()) + at);
+        } else {
+            throw new IllegalStateException("no printer for " + s.getClass().getSimpleName());
         }
     }
 

@@ -6,11 +6,27 @@ import java.util.Optional;
 
 /** Statements of the .loss language. Every statement knows where it starts. */
 public sealed interface Stmt {
+    /** The kinds of statement. */
+    enum Kind { MODEL, DIM, CONST, INPUT, PARAM, LET, OUTPUT, VAR, ASSIGN, FOR, DEF, LOSS }
+
+    /** Which kind this is: switch on it in a switch expression (no default), which fails to compile when a kind is added. */
+    Kind kind();
+
     Pos pos();
 
-    record Model(Ident name, Pos pos) implements Stmt {}
+    record Model(Ident name, Pos pos) implements Stmt {
+        @Override
+        public Kind kind() {
+            return Kind.MODEL;
+        }
+    }
 
     record Dim(List<DimDecl> decls, Pos pos) implements Stmt {
+        @Override
+        public Kind kind() {
+            return Kind.DIM;
+        }
+
         public Dim {
             decls = List.copyOf(decls);
         }
@@ -19,13 +35,23 @@ public sealed interface Stmt {
     /** {@code B = 32}, or with {@code varying} {@code B <= 64}: a maximum, the size chosen per call. */
     record DimDecl(Ident name, Expr value, boolean varying) {}
 
-    record Const(Ident name, Expr value, Pos pos) implements Stmt {}
+    record Const(Ident name, Expr value, Pos pos) implements Stmt {
+        @Override
+        public Kind kind() {
+            return Kind.CONST;
+        }
+    }
 
     /**
      * {@code input x[…];} — sizes are expressions checked to be dims or positive literals;
      * {@code integer} for {@code input label: int;} (version 2).
      */
     record Input(Ident name, List<Expr> shape, boolean integer, Pos pos) implements Stmt {
+        @Override
+        public Kind kind() {
+            return Kind.INPUT;
+        }
+
         public Input {
             shape = List.copyOf(shape);
         }
@@ -33,6 +59,11 @@ public sealed interface Stmt {
 
     /** {@code param W[…] as "fc1.weight" init he;}: {@code key} is the name in a state dict, when given. */
     record Param(Ident name, List<Expr> shape, Optional<Init> init, Optional<Key> key, Pos pos) implements Stmt {
+        @Override
+        public Kind kind() {
+            return Kind.PARAM;
+        }
+
         public Param {
             shape = List.copyOf(shape);
         }
@@ -52,16 +83,41 @@ public sealed interface Stmt {
         }
     }
 
-    record Let(Ident name, Expr value, Pos pos) implements Stmt {}
+    record Let(Ident name, Expr value, Pos pos) implements Stmt {
+        @Override
+        public Kind kind() {
+            return Kind.LET;
+        }
+    }
 
     /** {@code output NAME = expr;}: a named value the generated class computes on request. */
-    record Output(Ident name, Expr value, Pos pos) implements Stmt {}
+    record Output(Ident name, Expr value, Pos pos) implements Stmt {
+        @Override
+        public Kind kind() {
+            return Kind.OUTPUT;
+        }
+    }
 
-    record Var(Ident name, Expr value, Pos pos) implements Stmt {}
+    record Var(Ident name, Expr value, Pos pos) implements Stmt {
+        @Override
+        public Kind kind() {
+            return Kind.VAR;
+        }
+    }
 
-    record Assign(Ident name, Expr value, Pos pos) implements Stmt {}
+    record Assign(Ident name, Expr value, Pos pos) implements Stmt {
+        @Override
+        public Kind kind() {
+            return Kind.ASSIGN;
+        }
+    }
 
     record For(Ident variable, Expr from, Expr to, List<Stmt> body, Pos pos) implements Stmt {
+        @Override
+        public Kind kind() {
+            return Kind.FOR;
+        }
+
         public For {
             body = List.copyOf(body);
         }
@@ -69,11 +125,21 @@ public sealed interface Stmt {
 
     /** Both forms of {@code def}: an expression body is a block with no statements. */
     record Def(Ident name, List<Ident> params, List<Stmt> body, Expr result, Pos pos) implements Stmt {
+        @Override
+        public Kind kind() {
+            return Kind.DEF;
+        }
+
         public Def {
             params = List.copyOf(params);
             body = List.copyOf(body);
         }
     }
 
-    record Loss(Expr value, Pos pos) implements Stmt {}
+    record Loss(Expr value, Pos pos) implements Stmt {
+        @Override
+        public Kind kind() {
+            return Kind.LOSS;
+        }
+    }
 }

@@ -55,32 +55,20 @@ final class Defs {
     }
 
     private static String keyword(Stmt s) {
-        if (s instanceof Stmt.Model) {
-            return "model";
-        } else if (s instanceof Stmt.Dim) {
-            return "dim";
-        } else if (s instanceof Stmt.Const) {
-            return "const";
-        } else if (s instanceof Stmt.Input) {
-            return "input";
-        } else if (s instanceof Stmt.Param) {
-            return "param";
-        } else if (s instanceof Stmt.Let) {
-            return "let";
-        } else if (s instanceof Stmt.Output) {
-            return "output";
-        } else if (s instanceof Stmt.Var) {
-            return "var";
-        } else if (s instanceof Stmt.Assign) {
-            return "assignment";
-        } else if (s instanceof Stmt.For) {
-            return "for";
-        } else if (s instanceof Stmt.Def) {
-            return "def";
-        } else if (s instanceof Stmt.Loss) {
-            return "loss";
-        }
-        throw new IllegalStateException("no keyword for " + s.getClass().getSimpleName());
+        return switch (s.kind()) {
+            case MODEL -> "model";
+            case DIM -> "dim";
+            case CONST -> "const";
+            case INPUT -> "input";
+            case PARAM -> "param";
+            case LET -> "let";
+            case OUTPUT -> "output";
+            case VAR -> "var";
+            case ASSIGN -> "assignment";
+            case FOR -> "for";
+            case DEF -> "def";
+            case LOSS -> "loss";
+        };
     }
 
     private void declareNameOnly(Ident id, Scope scope) {

@@ -14,6 +14,12 @@ public final class Typed {
     private Typed() {}
 
     public sealed interface Expr {
+        /** The kinds of checked expression. */
+        enum Kind { CONST, REF, INT_REF, LOOP_INDEX, APPLY, DERIVED, INDEX, SLICE, BLOCK }
+
+        /** Which kind this is: switch on it in a switch expression (no default), which fails to compile when a kind is added. */
+        Kind kind();
+
         Shape shape();
 
         Pos pos();
@@ -21,19 +27,34 @@ public final class Typed {
 
     /** A folded scalar constant. */
     public record Const(double value, Pos pos) implements Expr {
+        @Override
+        public Kind kind() {
+            return Kind.CONST;
+        }
+
         public Shape shape() {
             return Shape.SCALAR;
         }
     }
 
     /** A read of an input, param, let or var. */
-    public record Ref(Symbol symbol, Shape shape, Pos pos) implements Expr {}
+    public record Ref(Symbol symbol, Shape shape, Pos pos) implements Expr {
+        @Override
+        public Kind kind() {
+            return Kind.REF;
+        }
+    }
 
     /**
      * An int input where one may stand (version 2): the indices of a gather, the class labels of
      * {@code cross_entropy}. Never a real value.
      */
     public record IntRef(Symbol.Input input, Affine at, Shape shape, Pos pos) implements Expr {
+        @Override
+        public Kind kind() {
+            return Kind.INT_REF;
+        }
+
         public IntRef(Symbol.Input input, Shape shape, Pos pos) {
             this(input, null, shape, pos);
         }
@@ -41,6 +62,11 @@ public final class Typed {
 
     /** A loop variable used as a value. */
     public record LoopIndex(Symbol.Loop loop, Pos pos) implements Expr {
+        @Override
+        public Kind kind() {
+            return Kind.LOOP_INDEX;
+        }
+
         public Shape shape() {
             return Shape.SCALAR;
         }
@@ -48,6 +74,11 @@ public final class Typed {
 
     /** A primitive applied (an operator or built-in), with its constant attributes. */
     public record Apply(Prim prim, List<Expr> args, Attributes attributes, Shape shape, Pos pos) implements Expr {
+        @Override
+        public Kind kind() {
+            return Kind.APPLY;
+        }
+
         public Apply {
             args = List.copyOf(args);
         }
@@ -55,6 +86,11 @@ public final class Typed {
 
     /** A derived built-in ({@code mean}, {@code mse}, …) applied; the lowering rewrites it into primitives. */
     public record Derived(dev.lossc.check.Derived function, List<Expr> args, Shape shape, Pos pos) implements Expr {
+        @Override
+        public Kind kind() {
+            return Kind.DERIVED;
+        }
+
         public Derived {
             args = List.copyOf(args);
         }
@@ -62,6 +98,11 @@ public final class Typed {
 
     /** Indexing: one index per leading axis consumed. */
     public record Index(Expr base, List<Affine> indexes, Shape shape, Pos pos) implements Expr {
+        @Override
+        public Kind kind() {
+            return Kind.INDEX;
+        }
+
         public Index {
             indexes = List.copyOf(indexes);
         }
@@ -74,6 +115,11 @@ public final class Typed {
      * and {@code column}, the same elements seen as {@code [1, n]} or {@code [m, 1]}).
      */
     public record Slice(Expr base, Affine row, Affine col, int height, int width, Shape shape, Pos pos) implements Expr {
+        @Override
+        public Kind kind() {
+            return Kind.SLICE;
+        }
+
         /** The block's elements are adjacent in the base's storage (whole rows, or part of one). */
         public boolean contiguous() {
             return height == 1 || width == base.shape().cols();
@@ -82,6 +128,11 @@ public final class Typed {
 
     /** An inlined def call: its parameters and body lets, then its result. */
     public record Block(List<Stmt> lets, Expr result, Pos pos) implements Expr {
+        @Override
+        public Kind kind() {
+            return Kind.BLOCK;
+        }
+
         public Block {
             lets = List.copyOf(lets);
         }
@@ -92,19 +143,50 @@ public final class Typed {
     }
 
     public sealed interface Stmt {
+        /** The kinds of checked statement. */
+        enum Kind { LET, OUTPUT, VAR_DECL, ASSIGN, FOR }
+
+        /** Which kind this is: switch on it in a switch expression (no default), which fails to compile when a kind is added. */
+        Kind kind();
+
         Pos pos();
     }
 
-    public record Let(Symbol.Let symbol, Expr value, Pos pos) implements Stmt {}
+    public record Let(Symbol.Let symbol, Expr value, Pos pos) implements Stmt {
+        @Override
+        public Kind kind() {
+            return Kind.LET;
+        }
+    }
 
     /** {@code output NAME = value;}: bound like a let, and given a method of its own. */
-    public record Output(Symbol.Let symbol, Expr value, Pos pos) implements Stmt {}
+    public record Output(Symbol.Let symbol, Expr value, Pos pos) implements Stmt {
+        @Override
+        public Kind kind() {
+            return Kind.OUTPUT;
+        }
+    }
 
-    public record VarDecl(Symbol.Var symbol, Expr value, Pos pos) implements Stmt {}
+    public record VarDecl(Symbol.Var symbol, Expr value, Pos pos) implements Stmt {
+        @Override
+        public Kind kind() {
+            return Kind.VAR_DECL;
+        }
+    }
 
-    public record Assign(Symbol.Var symbol, Expr value, Pos pos) implements Stmt {}
+    public record Assign(Symbol.Var symbol, Expr value, Pos pos) implements Stmt {
+        @Override
+        public Kind kind() {
+            return Kind.ASSIGN;
+        }
+    }
 
     public record For(Symbol.Loop loop, List<Stmt> body, Pos pos) implements Stmt {
+        @Override
+        public Kind kind() {
+            return Kind.FOR;
+        }
+
         public For {
             body = List.copyOf(body);
         }

@@ -166,6 +166,8 @@ public final class ComputationGraph {
             });
         } else if (s instanceof Stmt.Def d) {
             defs.add(d.name().name());
+        } else if (!(s instanceof Stmt.Model)) {
+            throw new IllegalStateException("no graph for statement " + s.getClass().getSimpleName());
         }
     }
 
@@ -225,8 +227,10 @@ public final class ComputationGraph {
                 label += " " + n.name().name() + "=" + text(n.value());
             }
             return op(label, e, c.pos(), cluster, env, args.toArray(new Expr[0]));
+        } else if (e instanceof Expr.Range) {
+            return -1; // a slice's range: its ends are in the indexing's label
         }
-        return -1;
+        throw new IllegalStateException("no graph for expression " + e.getClass().getSimpleName());
     }
 
     /** {@code reader} reads {@code operand}: if it is a var not yet assigned in an enclosing loop body, remember it. */
@@ -272,22 +276,16 @@ public final class ComputationGraph {
 
     /** True if no input, param, let or var contributes to {@code e} (literals, dims, consts, loop variables). */
     private boolean constant(Expr e, Env env) {
-        if (e instanceof Expr.Name n) {
-            return !(env.lookup(n.id().name()) instanceof Value);
-        } else if (e instanceof Expr.Num) {
-            return true;
-        } else if (e instanceof Expr.Neg n) {
-            return constant(n.operand(), env);
-        } else if (e instanceof Expr.Binary b) {
-            return constant(b.left(), env) && constant(b.right(), env);
-        } else if (e instanceof Expr.Pow p) {
-            return constant(p.base(), env);
-        } else if (e instanceof Expr.Index i) {
-            return constant(i.base(), env);
-        } else if (e instanceof Expr.Call c) {
-            return !defs.contains(c.function().name()) && c.args().stream().allMatch(a -> constant(a, env));
-        }
-        return true;
+        return switch (e.kind()) {
+            case NAME -> !(env.lookup(((Expr.Name) e).id().name()) instanceof Value);
+            case NUM -> true;
+            case NEG -> constant(((Expr.Neg) e).operand(), env);
+            case BINARY -> constant(((Expr.Binary) e).left(), env) && constant(((Expr.Binary) e).right(), env);
+            case POW -> constant(((Expr.Pow) e).base(), env);
+            case INDEX -> constant(((Expr.Index) e).base(), env);
+            case CALL -> !defs.contains(((Expr.Call) e).function().name()) && ((Expr.Call) e).args().stream().allMatch(a -> constant(a, env));
+            case RANGE -> true;
+        };
     }
 
     public static String text(Expr e) {
@@ -382,8 +380,10 @@ public final class ComputationGraph {
                 args.add(probe(a, index, prefix, shapes, lets));
             }
             rebuilt = new Expr.Call(c.function(), args, c.named());
-        } else {
+        } else if (e instanceof Expr.Num || e instanceof Expr.Name || e instanceof Expr.Range) {
             return e;
+        } else {
+            throw new IllegalStateException("no probe for " + e.getClass().getSimpleName());
         }
         Integer k = index.get(e);
         if (k == null) {

@@ -114,23 +114,32 @@ public record IrProgram(
 
     private static void dimsOf(List<Stmt> body, java.util.Set<String> out) {
         for (Stmt s : body) {
-            if (s instanceof Stmt.Loop l) {
-                if (l.loop().toDim() != null) {
-                    out.add(l.loop().toDim());
+            switch (s.kind()) {
+                case LOOP -> {
+                    Stmt.Loop l = (Stmt.Loop) s;
+                    if (l.loop().toDim() != null) {
+                        out.add(l.loop().toDim());
+                    }
+                    dimsOf(l.body(), out);
                 }
-                dimsOf(l.body(), out);
-            } else if (s instanceof Stmt.Op op) {
-                dimsOf(op.out(), out);
-                op.args().forEach(a -> dimsOf(a, out));
-            } else if (s instanceof Stmt.Map m) {
-                dimsOf(m.domain(), out);
-                dimsOf(m.out(), out);
-                m.args().forEach(a -> dimsOf(a, out));
-            } else if (s instanceof Stmt.Assign a) {
-                dimsOf(a.var(), out);
-                dimsOf(a.source(), out);
-            } else if (s instanceof Stmt.Zero z) {
-                dimsOf(z.target(), out);
+                case OP -> {
+                    Stmt.Op op = (Stmt.Op) s;
+                    dimsOf(op.out(), out);
+                    op.args().forEach(a -> dimsOf(a, out));
+                }
+                case MAP -> {
+                    Stmt.Map m = (Stmt.Map) s;
+                    dimsOf(m.domain(), out);
+                    dimsOf(m.out(), out);
+                    m.args().forEach(a -> dimsOf(a, out));
+                }
+                case ASSIGN -> {
+                    Stmt.Assign a = (Stmt.Assign) s;
+                    dimsOf(a.var(), out);
+                    dimsOf(a.source(), out);
+                }
+                case ZERO -> dimsOf(((Stmt.Zero) s).target(), out);
+                default -> throw new IllegalStateException("unknown statement " + s);
             }
         }
     }

@@ -24,15 +24,24 @@ final class Liveness {
         boolean changed = false;
         for (int i = body.size() - 1; i >= 0; i--) {
             Stmt s = body.get(i);
-            if (s instanceof Stmt.Op op && live.contains(op.out())) {
-                for (Value a : op.args()) {
-                    changed |= live.add(a.root());
+            changed |= switch (s.kind()) {
+                case OP -> {
+                    Stmt.Op op = (Stmt.Op) s;
+                    boolean added = false;
+                    if (live.contains(op.out())) {
+                        for (Value a : op.args()) {
+                            added |= live.add(a.root());
+                        }
+                    }
+                    yield added;
                 }
-            } else if (s instanceof Stmt.Assign a && live.contains(a.var())) {
-                changed |= live.add(a.source().root());
-            } else if (s instanceof Stmt.Loop l) {
-                changed |= mark(l.body(), live);
-            }
+                case ASSIGN -> {
+                    Stmt.Assign a = (Stmt.Assign) s;
+                    yield live.contains(a.var()) && live.add(a.source().root());
+                }
+                case LOOP -> mark(((Stmt.Loop) s).body(), live);
+                case MAP, ZERO -> throw new IllegalStateException("not a primal statement: " + s);
+            };
         }
         return changed;
     }
@@ -40,15 +49,18 @@ final class Liveness {
     private static List<Stmt> keep(List<Stmt> body, Set<Value> live) {
         List<Stmt> out = new ArrayList<>();
         for (Stmt s : body) {
-            if (s instanceof Stmt.Op op && live.contains(op.out())) {
-                out.add(s);
-            } else if (s instanceof Stmt.Assign a && live.contains(a.var())) {
-                out.add(s);
-            } else if (s instanceof Stmt.Loop l) {
-                List<Stmt> inner = keep(l.body(), live);
-                if (!inner.isEmpty()) {
-                    out.add(new Stmt.Loop(l.loop(), inner, l.pos()));
+            Stmt kept = switch (s.kind()) {
+                case OP -> live.contains(((Stmt.Op) s).out()) ? s : null;
+                case ASSIGN -> live.contains(((Stmt.Assign) s).var()) ? s : null;
+                case LOOP -> {
+                    Stmt.Loop l = (Stmt.Loop) s;
+                    List<Stmt> inner = keep(l.body(), live);
+                    yield inner.isEmpty() ? null : new Stmt.Loop(l.loop(), inner, l.pos());
                 }
+                case MAP, ZERO -> throw new IllegalStateException("not a primal statement: " + s);
+            };
+            if (kept != null) {
+                out.add(kept);
             }
         }
         return out;

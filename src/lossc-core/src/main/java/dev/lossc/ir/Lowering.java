@@ -105,6 +105,8 @@ public final class Lowering {
             Stmt.Loop loop = new Stmt.Loop(f.loop(), block, f.pos());
             block = outer;
             block.add(loop);
+        } else {
+            throw new IllegalStateException("no lowering for statement " + s.getClass().getSimpleName());
         }
     }
 

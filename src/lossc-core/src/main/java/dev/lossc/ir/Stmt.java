@@ -16,6 +16,12 @@ import java.util.List;
  * comes from; generated code shows them as comments.
  */
 public sealed interface Stmt {
+    /** The kinds of IR statement. */
+    enum Kind { OP, MAP, ASSIGN, ZERO, LOOP }
+
+    /** Which kind this is: switch on it in a switch expression (no default), which fails to compile when a kind is added. */
+    Kind kind();
+
     Pos pos();
 
     /**
@@ -26,6 +32,11 @@ public sealed interface Stmt {
      */
     record Op(Value out, Prim prim, List<Value> args, Attributes attributes, boolean accumulate, Pos pos, Note note, Epilogue epilogue)
             implements Stmt {
+        @Override
+        public Kind kind() {
+            return Kind.OP;
+        }
+
         public Op {
             args = List.copyOf(args);
         }
@@ -63,6 +74,11 @@ public sealed interface Stmt {
      * are summed into it: that is the adjoint of a broadcast.
      */
     record Map(Value out, Scalar expr, List<Value> args, Shape domain, boolean accumulate, Pos pos, Note note) implements Stmt {
+        @Override
+        public Kind kind() {
+            return Kind.MAP;
+        }
+
         public Map {
             args = List.copyOf(args);
         }
@@ -95,13 +111,28 @@ public sealed interface Stmt {
     }
 
     /** {@code var := source} (a whole copy; lowered to a {@link Map} for code generation). */
-    record Assign(Value var, Value source, Pos pos) implements Stmt {}
+    record Assign(Value var, Value source, Pos pos) implements Stmt {
+        @Override
+        public Kind kind() {
+            return Kind.ASSIGN;
+        }
+    }
 
     /** {@code target = 0}, every element. */
-    record Zero(Value target, Pos pos) implements Stmt {}
+    record Zero(Value target, Pos pos) implements Stmt {
+        @Override
+        public Kind kind() {
+            return Kind.ZERO;
+        }
+    }
 
     /** The body once per value of the loop variable, from {@code from} up, or (reversed) from {@code to - 1} down. */
     record Loop(Symbol.Loop loop, List<Stmt> body, boolean reversed, Pos pos) implements Stmt {
+        @Override
+        public Kind kind() {
+            return Kind.LOOP;
+        }
+
         public Loop {
             body = List.copyOf(body);
         }
