@@ -28,22 +28,22 @@ import javax.lang.model.element.Modifier;
  */
 public final class ClassWriter {
     static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
-    private static final TypeName INTS = TypeName.get(int[].class);
+    static final TypeName INTS = TypeName.get(int[].class);
     /** java.lang types the generated code names: the class and its fields must not hide them. */
     private static final Set<String> JAVA_LANG = Set.of("Math", "Double", "Float", "IllegalArgumentException", "String", "Object", "System", "Override", "Integer", "Long");
 
-    private final IrProgram ir;
+    final IrProgram ir;
     private final List<Stmt> forward;
     private final List<Stmt> backward;
     private final List<OutputPlan> outputs;
     /** The Java method name of each output, in the order of {@link #outputs}. */
     private final List<String> outputMethods = new ArrayList<>();
     /** The caller's array an array output is written into (named before the inputs, so it is {@code out}). */
-    private String outputDestination;
-    private final SourceText source;
+    String outputDestination;
+    final SourceText source;
     private final String packageName;
-    private final JavaNames names = new JavaNames();
-    private final Layout layout;
+    final JavaNames names = new JavaNames();
+    final Layout layout;
     private final Kernels kernels;
     private final String className;
     private final List<Value> temps = new ArrayList<>();
@@ -55,15 +55,15 @@ public final class ClassWriter {
     private final java.util.Set<Value> referenced = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final List<String> dimNames = new ArrayList<>();
     /** For a dim that varies per call: the constant holding its maximum ({@code MAX_B}); its actual size is in the field of {@link #dimNames}. */
-    private final java.util.Map<String, String> maxNames = new java.util.HashMap<>();
+    final java.util.Map<String, String> maxNames = new java.util.HashMap<>();
     private int anonymous;
     /** With {@code --simd}, once a product uses it: the field holding {@link SimdKernel}'s panel of B. */
-    private String simdPanel;
+    String simdPanel;
     private final boolean simd;
-    private final Precision precision;
+    final Precision precision;
     /** The element type ({@code double} or {@code float}) and its arrays, as JavaPoet types. */
-    private final TypeName scalarType;
-    private final TypeName arrayType;
+    final TypeName scalarType;
+    final TypeName arrayType;
 
     /** An output and the optimized statements that compute it. */
     public record OutputPlan(IrProgram.Output output, List<Stmt> body) {
@@ -174,12 +174,13 @@ public final class ClassWriter {
                 .addJavadoc("The gradient of the last {@code lossAndGradient} call, in the order of {@link #parameters()}; the live array.\n")
                 .addStatement("return $L", Layout.GRAD).build());
         type.addMethod(parameterLayout());
-        type.addMethod(initParameters());
-        type.addMethod(entry("loss", false));
-        type.addMethod(entry("lossAndGradient", true));
+        ApiWriter api = new ApiWriter(this);
+        type.addMethod(api.initParameters());
+        type.addMethod(api.entry("loss", false));
+        type.addMethod(api.entry("lossAndGradient", true));
         List<Chunker> outputChunkers = new ArrayList<>();
         for (int k = 0; k < outputs.size(); k++) {
-            outputChunkers.add(outputMethod(type, outputs.get(k), outputMethods.get(k)));
+            outputChunkers.add(api.outputMethod(type, outputs.get(k), outputMethods.get(k)));
         }
 
         Chunker chunker = new Chunker(source, layout, new MethodNamer("forward"));
@@ -196,12 +197,12 @@ public final class ClassWriter {
                     .addJavadoc("Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.\n")
                     .initializer("new $L[$L][$L]", precision.type(), f[1], f[2]).build());
         }
-        helpers(type);
+        HelperMethods.addNeeded(type, ir, outputs, usedFunctions, arrayType);
         if (simdPanel != null) {
             SimdKernel.addTo(type, simdPanel, precision);
         }
         // Last: whether the class needs more than java.base is known once its code is written.
-        type.addJavadoc(classJavadoc());
+        type.addJavadoc(api.classJavadoc());
 
         JavaFile file = JavaFile.builder(packageName, type.build())
                 .skipJavaLangImports(true)
@@ -211,12 +212,12 @@ public final class ClassWriter {
         return file.toString();
     }
 
-    private String fileName() {
+    String fileName() {
         String f = source.name().replace('\\', '/');
         return f.substring(f.lastIndexOf('/') + 1);
     }
 
-    private final class MethodNamer implements java.util.function.Supplier<String> {
+    final class MethodNamer implements java.util.function.Supplier<String> {
         private final String prefix;
         private int next = 1;
 
@@ -393,7 +394,7 @@ public final class ClassWriter {
             }
         }
         for (Value in : ir.inputs()) {
-            type.addField(FieldSpec.builder(inputType(in), layout.primalName(in), Modifier.PRIVATE)
+            type.addField(FieldSpec.builder(new ApiWriter(this).inputType(in), layout.primalName(in), Modifier.PRIVATE)
                     .addJavadoc("input {@code $L} $L, held during a call.\n", in.name(), in.shape()).build());
         }
         List<Value> values = new ArrayList<>(ir.vars());
@@ -433,256 +434,10 @@ public final class ClassWriter {
         return FieldSpec.builder(scalarType, name, Modifier.PRIVATE).addJavadoc("$L\n", doc).build();
     }
 
-    // ------------------------------------------------------------------ public API
-
-    private CodeBlock classJavadoc() {
-        CodeBlock.Builder doc = CodeBlock.builder();
-        doc.add("Loss and gradient of model {@code $L}, generated by lossc from {@code $L}.\n\n", ir.className(), Chunker.commentText(fileName()));
-        doc.add("<p>Inputs, in call order:");
-        if (ir.inputs().isEmpty()) {
-            doc.add(" none.");
-        }
-        doc.add("\n<ul>\n");
-        for (Value in : ir.inputs()) {
-            doc.add("<li>{@code $L} $L: $L</li>\n", in.name(), in.shape(), javaType(in));
-        }
-        doc.add("</ul>\n\n<p>Parameters, in the flat order of {@link #parameters()} and {@link #gradient()}:\n<ul>\n");
-        for (Value p : ir.params()) {
-            Symbol.Param sym = ir.paramSymbols().get(p.index());
-            doc.add("<li>{@code $L} $L at {@link #$L}, initialized by {@code $L}$L</li>\n", p.name(), p.shape(), layout.offsetOf(p),
-                    sym.init().describe(), sym.key().equals(p.name()) ? "" : ", {@code \"" + sym.key().replace("*/", "*&#47;") + "\"} in a state dict");
-        }
-        doc.add("</ul>\n\n");
-        if (precision.single()) {
-            doc.add("<p>Generated with {@code --precision float}: parameters, gradient, inputs and results are\n"
-                    + "{@code float}s, and the arithmetic is in {@code float} ({@code exp}, {@code log}, {@code tanh} and the\n"
-                    + "like, and sums, are computed in {@code double} and rounded).\n\n");
-        }
-        doc.add("<p>An instance owns its work arrays: after construction no method allocates, and an instance\n"
-                + "must be used by one thread at a time.");
-        if (simdPanel != null) {
-            doc.add("\nGenerated with {@code --simd}: its matrix products use the incubating Vector API, so compiling\n"
-                    + "and running it need JDK 17 or later and {@code --add-modules jdk.incubator.vector}.\n");
-        } else {
-            doc.add(" Depends on {@code java.base} only.\n");
-        }
-        return doc.build();
-    }
-
-    private String javaType(Value in) {
-        Shape s = in.shape();
-        if (in.isInteger()) {
-            String range = in.limit() > 0 ? ", each in 0.." + (in.limit() - 1) : "";
-            return (s.isScalar() ? "{@code int}" : "{@code int[" + s.colAxis() + "]}") + range;
-        }
-        String t = precision.type();
-        return s.isScalar() ? "{@code " + t + "}" : s.isVector() ? "{@code " + t + "[" + s.colAxis() + "]}"
-                : "{@code " + t + "[" + s.rowAxis() + " * " + s.colAxis() + "]}, row-major";
-    }
-
-    /** The inputs as parameters, in declaration order, each with its {@code @param}. */
-    private void inputParameters(MethodSpec.Builder m, List<Value> inputs, List<Symbol.Dim> dims) {
-        for (Symbol.Dim d : dims) {
-            String p = layout.extent(new Shape.Axis(d.value(), d.name()));
-            m.addParameter(int.class, p);
-            m.addJavadoc("@param $L the size of dim {@code $L} in this call, 1 … {@link #$L}\n", p, d.name(), maxNames.get(d.name()));
-        }
-        for (Value in : inputs) {
-            String p = layout.primalName(in);
-            m.addParameter(inputType(in), p);
-            m.addJavadoc("@param $L input {@code $L} $L\n", p, in.name(), in.shape());
-        }
-    }
-
-    private void checkInputs(MethodSpec.Builder m, List<Value> inputs, List<Symbol.Dim> dims) {
-        for (Symbol.Dim d : dims) {
-            String p = layout.extent(new Shape.Axis(d.value(), d.name()));
-            m.addStatement("checkSize($S, $L, $L)", d.name(), p, maxNames.get(d.name()));
-            m.addStatement("this.$L = $L", p, p);
-        }
-        for (Value in : inputs) {
-            if (in.shape().varies()) {
-                // Rows beyond the actual size are ignored: the array may be longer.
-                String needed = layout.count(in.shape());
-                String spelled = in.shape().elements();
-                if (in.isInteger()) {
-                    m.addStatement("checkIndicesAtLeast($S, $L, $L, $S, $L)", in.name(), layout.primalName(in), needed, spelled, in.limit());
-                } else {
-                    m.addStatement("checkAtLeast($S, $L, $L, $S)", in.name(), layout.primalName(in), needed, spelled);
-                }
-                continue;
-            }
-            if (in.isInteger()) {
-                if (!in.shape().isScalar()) {
-                    m.addStatement("checkIndices($S, $L, $L, $L)", in.name(), layout.primalName(in), in.shape().size(), in.limit());
-                } else if (in.limit() > 0) {
-                    m.addStatement("checkIndex($S, $L, $L)", in.name(), layout.primalName(in), in.limit());
-                }
-            } else if (!in.shape().isScalar()) {
-                m.addStatement("checkLength($S, $L, $L)", in.name(), layout.primalName(in), in.shape().size());
-            }
-        }
-    }
-
-    /** {@code double}, {@code double[]} (or {@code float}, {@code float[]}), or for an int input {@code int}, {@code int[]}. */
-    private TypeName inputType(Value in) {
-        if (in.isInteger()) {
-            return in.shape().isScalar() ? TypeName.INT : INTS;
-        }
-        return in.shape().isScalar() ? scalarType : arrayType;
-    }
-
-    /** The inputs are held in fields for the call ... */
-    private void holdInputs(MethodSpec.Builder m, List<Value> inputs) {
-        for (Value in : inputs) {
-            m.addStatement("this.$L = $L", layout.primalName(in), layout.primalName(in));
-        }
-    }
-
-    /** ... and the arrays released after it: the instance keeps no reference to the caller's data. */
-    private void releaseInputs(MethodSpec.Builder m, List<Value> inputs) {
-        for (Value in : inputs) {
-            if (!in.shape().isScalar()) {
-                m.addStatement("this.$L = null", layout.primalName(in));
-            }
-        }
-    }
-
-    private MethodSpec entry(String name, boolean withGradient) {
-        MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC).returns(scalarType);
-        if (withGradient) {
-            m.addJavadoc("Computes the loss and writes its gradient into {@link #gradient()} (overwriting it).\n\n");
-        } else {
-            m.addJavadoc("Computes the loss only.\n\n");
-        }
-        List<Symbol.Dim> dims = ir.varyingDims(ir.inputs(), ir.body(), ir.loss().shape());
-        inputParameters(m, ir.inputs(), dims);
-        m.addJavadoc("@return the loss\n@throws IllegalArgumentException if an array argument is null or has the wrong length$L\n",
-                dims.isEmpty() ? "" : ", or a size is outside its range");
-        checkInputs(m, ir.inputs(), dims);
-        holdInputs(m, ir.inputs());
-        m.addStatement("forward()");
-        if (withGradient) {
-            m.addStatement("backward()");
-        }
-        releaseInputs(m, ir.inputs());
-        m.addStatement("return $L", layout.at(ir.loss(), false, "0"));
-        return m.build();
-    }
-
-    /**
-     * An output's public method: it takes only the inputs the output depends on, runs the output's
-     * own statements (no loss, no gradient) and returns the value (a scalar) or copies it into the
-     * caller's array. Returns the chunker that holds the private methods of its body.
-     */
-    private Chunker outputMethod(TypeSpec.Builder type, OutputPlan plan, String method) {
-        IrProgram.Output o = plan.output();
-        Value v = o.value();
-        List<Value> needed = ir.inputsOf(o);
-        boolean scalar = v.shape().size() == 1;
-        MethodSpec.Builder m = MethodSpec.methodBuilder(method).addModifiers(Modifier.PUBLIC).returns(scalar ? scalarType : arrayType);
-        String declared = o.pos() == null ? "" : source.line(o.pos().line()).strip();
-        m.addJavadoc("Output {@code $L} $L, from the current parameters (line $L: {@code $L}).\n", o.name(), v.shape(),
-                o.pos() == null ? "?" : o.pos().line(), Chunker.commentText(declared).replace("@", "{@literal @}"));
-        m.addJavadoc("Computes only what the output needs: no loss, no gradient$L.\n\n",
-                needed.size() == ir.inputs().size() ? "" : "; the other inputs are not needed");
-        List<Symbol.Dim> dims = ir.varyingDims(needed, o.body(), v.shape());
-        inputParameters(m, needed, dims);
-        String dest = null;
-        if (!scalar) {
-            dest = outputDestination;
-            m.addParameter(arrayType, dest);
-            String count = !v.shape().varies() ? Integer.toString(v.shape().size()) : v.shape().elements();
-            m.addJavadoc("@param $L where the output is written: $L elements$L\n", dest, count, v.shape().isMatrix() ? ", row-major" : "");
-            m.addJavadoc("@return {@code $L}\n", dest);
-        } else {
-            m.addJavadoc("@return the output\n");
-        }
-        if (!needed.stream().allMatch(in -> in.shape().isScalar()) || !scalar) {
-            m.addJavadoc("@throws IllegalArgumentException if an array argument is null or has the wrong length\n");
-        }
-        checkInputs(m, needed, dims);
-        if (!scalar && v.shape().varies()) {
-            m.addStatement("checkAtLeast($S, $L, $L, $S)", dest, dest, layout.count(v.shape()), v.shape().elements());
-        } else if (!scalar) {
-            m.addStatement("checkLength($S, $L, $L)", dest, dest, v.shape().size());
-        }
-        holdInputs(m, needed);
-        String body = names.allocate("compute_" + method);
-        m.addStatement("$L()", body);
-        releaseInputs(m, needed);
-        if (scalar) {
-            m.addStatement("return $L", layout.at(v, false, "0"));
-        } else {
-            Layout.Address b = layout.base(v);
-            Shape os = v.shape();
-            if (os.colDim() != null && os.isMatrix()) {
-                // Stored with the maximum's row stride, written packed: B columns per row.
-                String cols = layout.extent(os.colAxis());
-                m.beginControlFlow("for (int i = 0; i < $L; i++)", layout.extent(os.rowAxis()))
-                        .addStatement("System.arraycopy($L, $L, $L, i * $L, $L)", b.array(), Layout.add(b.offset(), "i * " + os.cols()), dest, cols, cols)
-                        .endControlFlow();
-            } else {
-                m.addStatement("System.arraycopy($L, $L, $L, 0, $L)", b.array(), b.offset(), dest, layout.count(os));
-            }
-            m.addStatement("return $L", dest);
-        }
-        type.addMethod(m.build());
-        Chunker chunker = new Chunker(source, layout, new MethodNamer(body + "_"));
-        type.addMethod(MethodSpec.methodBuilder(body).addModifiers(Modifier.PRIVATE)
-                .addCode(chunker.body(units(plan.body()), List.of())).build());
-        return chunker;
-    }
-
-    private MethodSpec initParameters() {
-        MethodSpec.Builder m = MethodSpec.methodBuilder("initParameters").addModifiers(Modifier.PUBLIC)
-                .addParameter(long.class, "seed")
-                .addJavadoc("Fills the parameters as declared (xavier for matrices and zeros otherwise by default);\n"
-                        + "the same seed gives the same values on every JVM.\n");
-        for (Value p : ir.params()) {
-            Symbol.Param sym = ir.paramSymbols().get(p.index());
-            Symbol.Initializer init = sym.init();
-            Shape s = p.shape();
-            int fanIn = s.isMatrix() ? s.cols() : s.size();
-            int fanOut = s.isMatrix() ? s.rows() : s.size();
-            String off = layout.offsetOf(p);
-            boolean one = s.size() == 1;
-            String at = Layout.PARAMS + "[" + off + (one ? "]" : " + i]");
-            String k = one ? off : off + " + i";
-            m.addComment("$L $L: $L", p.name(), s, init.describe());
-            if (!one) {
-                m.beginControlFlow("for (int i = 0; i < $L; i++)", s.size());
-            }
-            switch (init.kind()) {
-                // Drawn in double; a float class rounds each value (the double class's values, rounded).
-                case ZEROS -> m.addStatement("$L = $L", at, precision.zero());
-                case ONES -> m.addStatement("$L = $L", at, precision.literal(1.0));
-                case UNIFORM -> m.addStatement("$L = $L", at, drawn(Precision.DOUBLE.literal(init.a()) + " + ("
-                        + Precision.DOUBLE.literal(init.b() - init.a()) + ") * uniform(seed, " + k + ")"));
-                case NORMAL -> m.addStatement("$L = $L", at, drawn(Precision.DOUBLE.literal(init.a()) + " + "
-                        + Precision.DOUBLE.literal(init.b()) + " * normal(seed, " + k + ")"));
-                case XAVIER -> {
-                    double bound = Math.sqrt(6.0 / (fanIn + fanOut));
-                    m.addStatement("$L = $L", at, drawn(Precision.DOUBLE.literal(bound) + " * (2.0 * uniform(seed, " + k + ") - 1.0)"));
-                }
-                case HE -> m.addStatement("$L = $L", at, drawn(Precision.DOUBLE.literal(Math.sqrt(2.0 / fanIn)) + " * normal(seed, " + k + ")"));
-            }
-            if (!one) {
-                m.endControlFlow();
-            }
-        }
-        return m.build();
-    }
-
-    /** A value computed in double, as the element type: {@code (float) (v)} in a float class. */
-    private String drawn(String v) {
-        return precision.single() ? "(float) (" + v + ")" : v;
-    }
-
     // ------------------------------------------------------------------ forward and backward
 
     /** The code of a statement list, forward or backward: one unit per statement, loops as loops. */
-    private List<Chunker.Unit> units(List<Stmt> body) {
+    List<Chunker.Unit> units(List<Stmt> body) {
         List<Chunker.Unit> units = new ArrayList<>();
         for (Stmt s : body) {
             int line = s.pos() == null ? -1 : s.pos().line();
@@ -751,163 +506,5 @@ public final class ClassWriter {
         }
         units.addAll(units(body));
         return units;
-    }
-
-    private void helpers(TypeSpec.Builder type) {
-        for (ScalarFn f : usedFunctions) {
-            if (f.isHelper()) {
-                type.addMethod(helper(f.helperSource()));
-            }
-        }
-        boolean random = ir.paramSymbols().stream().anyMatch(p -> switch (p.init().kind()) {
-            case UNIFORM, XAVIER, NORMAL, HE -> true;
-            case ZEROS, ONES -> false;
-        });
-        boolean normal = ir.paramSymbols().stream().anyMatch(p -> switch (p.init().kind()) {
-            case NORMAL, HE -> true;
-            case ZEROS, ONES, UNIFORM, XAVIER -> false;
-        });
-        boolean uniform = ir.paramSymbols().stream().anyMatch(p -> switch (p.init().kind()) {
-            case UNIFORM, XAVIER -> true;
-            case ZEROS, ONES, NORMAL, HE -> false;
-        });
-        if (random) {
-            randomHelpers(type, uniform, normal);
-        }
-        if (ir.inputs().stream().anyMatch(in -> !in.isInteger() && !in.shape().isScalar() && !in.shape().varies())
-                || outputs.stream().anyMatch(o -> o.output().value().shape().size() > 1 && !o.output().value().shape().varies())) {
-            type.addMethod(checkLength());
-        }
-        if (ir.inputs().stream().anyMatch(in -> in.isInteger() && !in.shape().isScalar() && !in.shape().varies())) {
-            type.addMethod(checkIndices());
-        }
-        if (ir.dims().stream().anyMatch(Symbol.Dim::varying)) {
-            type.addMethod(checkSize());
-        }
-        if (ir.inputs().stream().anyMatch(in -> !in.isInteger() && in.shape().varies())
-                || outputs.stream().anyMatch(o -> o.output().value().shape().size() > 1 && o.output().value().shape().varies())) {
-            type.addMethod(checkAtLeast());
-        }
-        if (ir.inputs().stream().anyMatch(in -> in.isInteger() && in.shape().varies())) {
-            type.addMethod(checkIndicesAtLeast());
-        }
-        if (ir.inputs().stream().anyMatch(in -> in.isInteger() && in.shape().isScalar() && in.limit() > 0)) {
-            type.addMethod(checkIndex());
-        }
-    }
-
-    /** A helper method from its source text ({@link ScalarFn#helperSource()}). */
-    private static MethodSpec helper(String source) {
-        String header = source.substring(0, source.indexOf('{')).strip();
-        String name = header.substring(header.indexOf("double ") + 7, header.indexOf('('));
-        String body = source.substring(source.indexOf('{') + 1, source.lastIndexOf('}'));
-        StringBuilder code = new StringBuilder();
-        for (String line : body.split("\n")) {
-            String stripped = line.length() >= 4 && line.startsWith("    ") ? line.substring(4) : line.strip();
-            if (!stripped.isBlank()) {
-                code.append(stripped).append('\n');
-            }
-        }
-        return MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .returns(double.class).addParameter(double.class, "x")
-                .addCode(code.toString().replace("$", "$$")).build();
-    }
-
-    private void randomHelpers(TypeSpec.Builder type, boolean uniform, boolean normal) {
-        type.addMethod(MethodSpec.methodBuilder("mix64").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .returns(long.class).addParameter(long.class, "z")
-                .addComment("SplitMix64's finalizer: a fixed, portable bit mixer.")
-                .addStatement("z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L")
-                .addStatement("z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL")
-                .addStatement("return z ^ (z >>> 31)").build());
-        if (uniform) {
-            type.addMethod(MethodSpec.methodBuilder("uniform").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .returns(double.class).addParameter(long.class, "seed").addParameter(int.class, "k")
-                .addComment("The k-th uniform number in [0, 1) of the stream for this seed.")
-                .addStatement("return (mix64(seed + (3L * k + 1L) * 0x9E3779B97F4A7C15L) >>> 11) * 0x1.0p-53").build());
-        }
-        if (normal) {
-            type.addMethod(MethodSpec.methodBuilder("normal").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .returns(double.class).addParameter(long.class, "seed").addParameter(int.class, "k")
-                .addComment("The k-th standard normal number of the stream for this seed (Box-Muller).")
-                .addStatement("double u1 = 1.0 - (mix64(seed + (3L * k + 2L) * 0x9E3779B97F4A7C15L) >>> 11) * 0x1.0p-53")
-                .addStatement("double u2 = (mix64(seed + (3L * k + 3L) * 0x9E3779B97F4A7C15L) >>> 11) * 0x1.0p-53")
-                .addStatement("return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2)").build());
-        }
-    }
-
-    /** An int vector input: not null, of its length, every value in {@code 0..limit-1} (no bound if 0). */
-    private static MethodSpec checkIndices() {
-        return MethodSpec.methodBuilder("checkIndices").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addParameter(String.class, "name").addParameter(INTS, "array").addParameter(int.class, "expected")
-                .addParameter(int.class, "limit")
-                .beginControlFlow("if (array == null)")
-                .addStatement("throw new IllegalArgumentException(name + \" must not be null (expected length \" + expected + \")\")")
-                .endControlFlow()
-                .beginControlFlow("if (array.length != expected)")
-                .addStatement("throw new IllegalArgumentException(name + \" has length \" + array.length + \" but must have length \" + expected)")
-                .endControlFlow()
-                .beginControlFlow("for (int i = 0; i < expected && limit > 0; i++)")
-                .beginControlFlow("if (array[i] < 0 || array[i] >= limit)")
-                .addStatement("throw new IllegalArgumentException(name + \"[\" + i + \"] is \" + array[i] + \", outside the valid range 0..\" + (limit - 1))")
-                .endControlFlow()
-                .endControlFlow().build();
-    }
-
-    /** An int scalar input: in {@code 0..limit-1}. */
-    private static MethodSpec checkIndex() {
-        return MethodSpec.methodBuilder("checkIndex").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addParameter(String.class, "name").addParameter(int.class, "value").addParameter(int.class, "limit")
-                .beginControlFlow("if (value < 0 || value >= limit)")
-                .addStatement("throw new IllegalArgumentException(name + \" is \" + value + \", outside the valid range 0..\" + (limit - 1))")
-                .endControlFlow().build();
-    }
-
-    /** A dim that varies per call: its size in {@code 1..max}. */
-    private static MethodSpec checkSize() {
-        return MethodSpec.methodBuilder("checkSize").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addParameter(String.class, "name").addParameter(int.class, "size").addParameter(int.class, "max")
-                .beginControlFlow("if (size < 1 || size > max)")
-                .addStatement("throw new IllegalArgumentException(\"dim \" + name + \" is \" + size + \", outside its range 1..\" + max)")
-                .endControlFlow().build();
-    }
-
-    /** An array sized by a dim that varies per call: not null, at least {@code needed} long (the rest is ignored). */
-    private MethodSpec checkAtLeast() {
-        return atLeast(MethodSpec.methodBuilder("checkAtLeast"), arrayType).build();
-    }
-
-    /** The signature and checks both at-least helpers share: not null, at least {@code needed} long. */
-    private static MethodSpec.Builder atLeast(MethodSpec.Builder m, TypeName array) {
-        return m.addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addParameter(String.class, "name").addParameter(array, "array").addParameter(int.class, "needed")
-                .addParameter(String.class, "spelled")
-                .beginControlFlow("if (array == null)")
-                .addStatement("throw new IllegalArgumentException(name + \" must not be null (expected length \" + spelled + \" = \" + needed + \")\")")
-                .endControlFlow()
-                .beginControlFlow("if (array.length < needed)")
-                .addStatement("throw new IllegalArgumentException(name + \" has length \" + array.length + \" but must have at least \" + spelled + \" = \" + needed)")
-                .endControlFlow();
-    }
-
-    /** An int vector sized by a dim that varies per call: as {@code checkAtLeast}, and its first {@code needed} values in range. */
-    private static MethodSpec checkIndicesAtLeast() {
-        return atLeast(MethodSpec.methodBuilder("checkIndicesAtLeast"), INTS).addParameter(int.class, "limit")
-                .beginControlFlow("for (int i = 0; i < needed && limit > 0; i++)")
-                .beginControlFlow("if (array[i] < 0 || array[i] >= limit)")
-                .addStatement("throw new IllegalArgumentException(name + \"[\" + i + \"] is \" + array[i] + \", outside the valid range 0..\" + (limit - 1))")
-                .endControlFlow()
-                .endControlFlow().build();
-    }
-
-    private MethodSpec checkLength() {
-        return MethodSpec.methodBuilder("checkLength").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addParameter(String.class, "name").addParameter(arrayType, "array").addParameter(int.class, "expected")
-                .beginControlFlow("if (array == null)")
-                .addStatement("throw new IllegalArgumentException(name + \" must not be null (expected length \" + expected + \")\")")
-                .endControlFlow()
-                .beginControlFlow("if (array.length != expected)")
-                .addStatement("throw new IllegalArgumentException(name + \" has length \" + array.length + \" but must have length \" + expected)")
-                .endControlFlow().build();
     }
 }

@@ -74,17 +74,35 @@ public enum ScalarFn {
         };
     }
 
-    /** The helper's Java source (a private static method), or null for a Math method. */
+    /**
+     * The body of the helper ({@code double name(double x)}), statements at the left margin, or
+     * null for a Math method.
+     */
+    public String helperBody() {
+        return isHelper() ? HelperSources.BODIES.get(java) : null;
+    }
+
+    /** The helper as a private static method's source text, or null for a Math method. */
     public String helperSource() {
-        return isHelper() ? HelperSources.TEXT.get(java) : null;
+        if (!isHelper()) {
+            return null;
+        }
+        StringBuilder s = new StringBuilder("private static double ").append(java).append("(double x) {\n");
+        for (String line : helperBody().split("\n")) {
+            s.append(line.isEmpty() ? "" : "    " + line).append('\n');
+        }
+        return s.append("}\n").toString();
     }
 
     /**
-     * The text of each method of {@link Helpers}, by name, read once from the copy of its source
-     * the build puts in the jar, as a private static method at the left margin.
+     * The body of each method of {@link Helpers}, by name, read once from the copy of its source
+     * the build puts in the jar. Every helper is {@code static double NAME(double x)}: one line
+     * opens it, its body is indented one level more, and a line {@code "    }"} closes it.
      */
     private static final class HelperSources {
-        static final Map<String, String> TEXT = read();
+        static final Map<String, String> BODIES = read();
+        private static final String OPENS = "    static double ";
+        private static final String PARAMETER = "(double x) {";
 
         private static Map<String, String> read() {
             String file;
@@ -99,15 +117,18 @@ public enum ScalarFn {
             Map<String, String> out = new HashMap<>();
             String[] lines = file.split("\r?\n", -1);
             for (int i = 0; i < lines.length; i++) {
-                if (!lines[i].startsWith("    static double ")) {
+                if (!lines[i].startsWith(OPENS)) {
                     continue;
                 }
-                String name = lines[i].substring("    static double ".length(), lines[i].indexOf('('));
-                StringBuilder method = new StringBuilder("private ").append(lines[i].substring(4)).append('\n');
-                while (!lines[++i].equals("    }")) {
-                    method.append(lines[i].isEmpty() ? "" : lines[i].substring(4)).append('\n');
+                if (!lines[i].endsWith(PARAMETER)) {
+                    throw new IllegalStateException("a helper must be static double NAME(double x): " + lines[i]);
                 }
-                out.put(name, method.append("}\n").toString());
+                String name = lines[i].substring(OPENS.length(), lines[i].length() - PARAMETER.length());
+                StringBuilder body = new StringBuilder();
+                while (!lines[++i].equals("    }")) {
+                    body.append(lines[i].isEmpty() ? "" : lines[i].substring(8)).append('\n');
+                }
+                out.put(name, body.toString());
             }
             return out;
         }
