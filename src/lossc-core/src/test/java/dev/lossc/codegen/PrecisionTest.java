@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.lossc.LossCompiler;
-import dev.lossc.diag.Reporter;
-import dev.lossc.parser.SourceParser;
+import dev.lossc.testing.Agreement;
 import dev.lossc.testing.Compiled;
 import dev.lossc.testing.Json;
 import dev.lossc.testing.ProgramGenerator;
@@ -51,34 +50,6 @@ class PrecisionTest {
         return out;
     }
 
-    /**
-     * {@code got} and {@code want} agree to {@code rel} of the larger of each entry and of the
-     * array's largest entry (float keeps about seven digits of the largest terms of a sum), with a
-     * floor of {@code rel / 1000}: a gradient that is zero in exact arithmetic is a sum of terms
-     * that cancel, and float leaves their rounding (about 1e-8 for terms near one).
-     */
-    private static void close(String what, double[] got, double[] want, double rel) {
-        double scale = 1e-3;
-        for (double w : want) {
-            scale = Math.max(scale, Math.abs(w));
-        }
-        for (int i = 0; i < want.length; i++) {
-            assertTrue(Values.close(got[i], want[i], rel, rel * scale),
-                    what + "[" + i + "] = " + got[i] + " vs reference " + want[i] + " (largest entry " + scale + ")");
-        }
-    }
-
-    private static void agree(String what, Compiled c, String file, String text, Map<String, double[]> v, double rel) {
-        RefEval.Result ref = RefEval.evaluate(SourceParser.parse(file, text, new Reporter("x")).orElseThrow(), v);
-        double loss = c.lossAndGradient(v);
-        close(what + ": loss", new double[] {loss}, new double[] {ref.loss()}, rel);
-        Map<String, double[]> grad = c.gradientByName();
-        ref.gradient().forEach((name, g) -> close(what + ": d " + name, grad.get(name), g, rel));
-        Map<String, double[]> outputs = c.outputs(v);
-        ref.outputs().forEach((name, o) -> close(what + ": output " + name, outputs.get(name), o, rel));
-        assertEquals(loss, c.loss(v), 0.0, what + ": loss() and lossAndGradient() agree");
-    }
-
     @TestFactory
     Stream<DynamicTest> examplesAgreeWithTheReference() {
         List<Path> models = Repo.exampleModels();
@@ -92,7 +63,7 @@ class PrecisionTest {
             tests.add(DynamicTest.dynamicTest(model.getFileName().toString(), () -> {
                 Map<String, double[]> v = rounded(c.withInitialParams(Json.values(Repo.read(Path.of(model.toString().replace(".loss", ".json"))))));
                 c.setParams(v);
-                agree(model.getFileName().toString(), c, model.toString(), Repo.read(model), v, 1e-5);
+                Agreement.agrees(model.getFileName().toString(), c, Repo.read(model), v, Agreement.Tolerance.scaled(1e-5));
             }));
         }
         return tests.stream();
@@ -157,7 +128,7 @@ class PrecisionTest {
                     try {
                         Map<String, double[]> v = rounded(Values.random(c.model(), new SplittableRandom(seed), 1.0));
                         c.setParams(v);
-                        agree("seed " + seed, c, "gen.loss", sources.get(k), v, 1e-4);
+                        Agreement.agrees("seed " + seed, c, sources.get(k), v, Agreement.Tolerance.scaled(1e-4));
                     } catch (AssertionError | RuntimeException e) {
                         throw new AssertionError("seed " + seed + " failed: " + e.getMessage() + "\nprogram:\n" + sources.get(k), e);
                     }
@@ -194,7 +165,7 @@ class PrecisionTest {
                 v.put("V", rnd.doubles((long) k * k, -0.5, 0.5).toArray());
                 v = rounded(v);
                 c.setParams(v);
-                agree("seed " + s + " (m " + m + ", n " + n + ", k " + k + ")", c, "p.loss", text, v, 1e-5);
+                Agreement.agrees("seed " + s + " (m " + m + ", n " + n + ", k " + k + ")", c, text, v, Agreement.Tolerance.scaled(1e-5));
             }));
         }
         return tests.stream();

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lossc.diag.Reporter;
-import dev.lossc.parser.SourceParser;
 import dev.lossc.testing.Compiled;
 import dev.lossc.testing.RefEval;
 import dev.lossc.testing.Values;
@@ -43,17 +41,9 @@ class IntInputsTest {
             loss cross_entropy(logits, next) + cross_entropy(Z, labels) + 0.1 * E[next, 1];
             """;
 
-    private static Compiled compiled(String source) {
-        return Compiled.compile("t.loss", source);
-    }
-
-    private static RefEval.Result reference(String source, Map<String, double[]> values) {
-        return RefEval.evaluate(SourceParser.parse("t.loss", source, new Reporter("t.loss")).orElseThrow(), values);
-    }
-
     @Test
     void intInputsArePassedAsIntAndIntArray() throws Exception {
-        Compiled c = compiled(CHAR_MODEL);
+        Compiled c = Compiled.of(CHAR_MODEL);
         Method loss = c.type().getMethod("loss", int[].class, int.class, int[].class, int[].class);
         assertEquals(double.class, loss.getReturnType());
         // An output takes only what it needs: probs the tokens, embedding the one token.
@@ -65,12 +55,12 @@ class IntInputsTest {
 
     @Test
     void lossGradientAndOutputsAgreeWithTheReferenceEvaluator() {
-        Compiled c = compiled(CHAR_MODEL);
+        Compiled c = Compiled.of(CHAR_MODEL);
         for (long seed = 1; seed <= 20; seed++) {
             Map<String, double[]> v = Values.random(c.model(), new SplittableRandom(seed), 1.0);
             c.setParams(v);
             double loss = c.lossAndGradient(v);
-            RefEval.Result ref = reference(CHAR_MODEL, v);
+            RefEval.Result ref = RefEval.evaluate(CHAR_MODEL, v);
             assertTrue(Values.close(loss, ref.loss(), 1e-13, 1e-14), "seed " + seed + ": " + loss + " vs " + ref.loss());
             Map<String, double[]> g = c.gradientByName();
             for (String p : ref.gradient().keySet()) {
@@ -87,7 +77,7 @@ class IntInputsTest {
 
     @Test
     void aRepeatedIndexReceivesTheSumOfItsAdjoints() {
-        Compiled c = compiled("dim V = 3, D = 2;\ninput toks[4]: int;\nparam E[V, D];\nloss sum(E[toks] * E[toks]);\n");
+        Compiled c = Compiled.of("dim V = 3, D = 2;\ninput toks[4]: int;\nparam E[V, D];\nloss sum(E[toks] * E[toks]);\n");
         double[] e = {1, 2, 3, 4, 5, 6};
         c.setParams(Map.of("E", e));
         Map<String, double[]> v = Map.of("toks", new double[] {2, 0, 2, 2});
@@ -100,8 +90,8 @@ class IntInputsTest {
     void crossEntropyWithIndicesEqualsItWithOneHotTargets() {
         String indices = "dim M = 4, K = 3;\ninput labels[M]: int;\nparam Z[M, K];\nloss cross_entropy(Z, labels);\n";
         String oneHot = "dim M = 4, K = 3;\ninput Y[M, K];\nparam Z[M, K];\nloss cross_entropy(Z, Y);\n";
-        Compiled a = compiled(indices);
-        Compiled b = compiled(oneHot);
+        Compiled a = Compiled.of(indices);
+        Compiled b = Compiled.of(oneHot);
         double[] z = Values.vector(12, new SplittableRandom(7), 2.0);
         a.setParams(Map.of("Z", z));
         b.setParams(Map.of("Z", z));
@@ -129,7 +119,7 @@ class IntInputsTest {
 
     @Test
     void anIndexOutOfRangeIsAnIllegalArgumentNamingTheInputThePositionTheValueAndTheRange() throws Exception {
-        Compiled c = compiled(CHAR_MODEL);
+        Compiled c = Compiled.of(CHAR_MODEL);
         int[] toks = {0, 1, 2, 3, 4, 0};
         int[] three = {0, 1, 2};
         assertEquals("toks[3] is 5, outside the valid range 0..4",
@@ -144,7 +134,7 @@ class IntInputsTest {
 
     @Test
     void anIntInputIndexingAxesOfDifferentSizesIsBoundByTheSmallest() throws Exception {
-        Compiled c = compiled("input k: int;\nparam a[5];\nparam b[3];\nloss a[k] * b[k];\n");
+        Compiled c = Compiled.of("input k: int;\nparam a[5];\nparam b[3];\nloss a[k] * b[k];\n");
         assertEquals(3, c.layout().inputs().get(0).limit());
         assertEquals("k is 3, outside the valid range 0..2", thrown(c, 3).getMessage());
         c.setParams(Map.of("a", new double[] {1, 2, 3, 4, 5}, "b", new double[] {10, 20, 30}));
@@ -153,7 +143,7 @@ class IntInputsTest {
 
     @Test
     void anIntInputNothingIndexesIsAcceptedWhateverItsValue() {
-        Compiled c = compiled("input unused: int;\nparam w;\nloss w * w;\n");
+        Compiled c = Compiled.of("input unused: int;\nparam w;\nloss w * w;\n");
         c.setParams(Map.of("w", new double[] {3}));
         Map<String, double[]> v = new HashMap<>();
         v.put("unused", new double[] {-12});
@@ -163,7 +153,7 @@ class IntInputsTest {
     @Test
     void intDataIsNeverDifferentiatedAndTheIndexInALoopFollowsTheLoop() {
         // Row t of E for each t: the gradient of E is the adjoint of each row read, in order.
-        Compiled c = compiled("dim T = 3;\ninput toks[T]: int;\nparam E[4, 1];\nvar s = 0;\nfor t in 0..T {\n  s = s + E[toks[t], 0] * (t + 1);\n}\nloss s;\n");
+        Compiled c = Compiled.of("dim T = 3;\ninput toks[T]: int;\nparam E[4, 1];\nvar s = 0;\nfor t in 0..T {\n  s = s + E[toks[t], 0] * (t + 1);\n}\nloss s;\n");
         c.setParams(Map.of("E", new double[] {1, 1, 1, 1}));
         assertEquals(6.0, c.lossAndGradient(Map.of("toks", new double[] {3, 1, 3})), 0.0);
         assertArrayEquals(new double[] {0, 2, 0, 4}, c.gradient(), 0.0);

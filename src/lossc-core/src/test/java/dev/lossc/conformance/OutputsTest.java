@@ -37,17 +37,13 @@ class OutputsTest {
             loss cross_entropy(logits, y) + energy * 0;
             """;
 
-    private static Compiled compiled(String source) {
-        return Compiled.compile("t.loss", source);
-    }
-
     private static Map<String, double[]> values(Compiled c, long seed) {
         return Values.random(c.model(), new SplittableRandom(seed), 1.0);
     }
 
     @Test
     void anOutputMethodTakesOnlyTheInputsItNeedsAndWritesIntoTheCallersArray() throws Exception {
-        Compiled c = compiled(CLASSIFIER);
+        Compiled c = Compiled.of(CLASSIFIER);
         Method probs = c.type().getMethod("probs", double[].class, double[].class);
         assertEquals(double[].class, probs.getReturnType());
         Method energy = c.type().getMethod("energy", double[].class);
@@ -67,7 +63,7 @@ class OutputsTest {
 
     @Test
     void aJavaKeywordOutputGetsAnUnderscore() throws Exception {
-        Compiled c = compiled(CLASSIFIER);
+        Compiled c = Compiled.of(CLASSIFIER);
         Map<String, double[]> v = values(c, 2);
         c.setParams(v);
         double[] out = (double[]) c.type().getMethod("new_", double[].class, double[].class).invoke(c.instance(), v.get("x"), new double[3]);
@@ -76,7 +72,7 @@ class OutputsTest {
 
     @Test
     void outputsDoNotDisturbTheGradient() {
-        Compiled c = compiled(CLASSIFIER);
+        Compiled c = Compiled.of(CLASSIFIER);
         Map<String, double[]> v = values(c, 3);
         c.setParams(v);
         double loss = c.lossAndGradient(v);
@@ -98,7 +94,7 @@ class OutputsTest {
                 output late = h;
                 loss h * h;
                 """;
-        Compiled c = compiled(src);
+        Compiled c = Compiled.of(src);
         assertTrue(c.layout().outputs().get(0).inputs().equals(List.of("x")), "early needs x only: " + c.layout().outputs());
         assertTrue(c.layout().outputs().get(1).inputs().equals(List.of("x", "y")), c.layout().outputs().toString());
         c.setParams(Map.of("w", new double[] {3}));
@@ -110,7 +106,7 @@ class OutputsTest {
 
     @Test
     void anOutputOfOnlyParamsTakesNoInputs() throws Exception {
-        Compiled c = compiled("param W[2, 2];\ninput x[2];\noutput norm2 = sum(W * W);\noutput Wt = transpose(W);\nloss sum(W @ x);\n");
+        Compiled c = Compiled.of("param W[2, 2];\ninput x[2];\noutput norm2 = sum(W * W);\noutput Wt = transpose(W);\nloss sum(W @ x);\n");
         c.setParams(Map.of("W", new double[] {1, 2, 3, 4}));
         assertEquals(30.0, (double) c.type().getMethod("norm2").invoke(c.instance()), 0.0);
         assertArrayEquals(new double[] {1, 3, 2, 4}, (double[]) c.type().getMethod("Wt", double[].class).invoke(c.instance(), new double[4]), 0.0);
@@ -118,7 +114,7 @@ class OutputsTest {
 
     @Test
     void aWrongDestinationIsAnIllegalArgumentNamingIt() throws Exception {
-        Compiled c = compiled(CLASSIFIER);
+        Compiled c = Compiled.of(CLASSIFIER);
         Method probs = c.type().getMethod("probs", double[].class, double[].class);
         InvocationTargetException e = assertThrows(InvocationTargetException.class, () -> probs.invoke(c.instance(), new double[4], new double[2]));
         assertEquals(IllegalArgumentException.class, e.getCause().getClass());
@@ -127,7 +123,7 @@ class OutputsTest {
 
     @Test
     void anOutputNamedOutIsNotConfusedWithTheDestination() throws Exception {
-        Compiled c = compiled("input out[2];\nparam w[2];\noutput r = out * w;\nloss sum(out * w);\n");
+        Compiled c = Compiled.of("input out[2];\nparam w[2];\noutput r = out * w;\nloss sum(out * w);\n");
         c.setParams(Map.of("w", new double[] {2, 3}));
         Method r = Arrays.stream(c.type().getMethods()).filter(m -> m.getName().equals("r")).findFirst().orElseThrow();
         assertEquals(2, r.getParameterCount());

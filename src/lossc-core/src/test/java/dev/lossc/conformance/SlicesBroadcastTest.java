@@ -24,13 +24,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * loops and with sizes that vary per call.
  */
 class SlicesBroadcastTest {
-    private static Compiled compiled(String source) {
-        return Compiled.compile("t.loss", source);
-    }
-
     @Test
     void aVectorSliceIsItsElementsAndTheAdjointGoesBackToThem() {
-        Compiled c = compiled("param v[5];\nloss sum(v[1..4] * v[1..4]) + v[3..5][1] * 10;\n");
+        Compiled c = Compiled.of("param v[5];\nloss sum(v[1..4] * v[1..4]) + v[3..5][1] * 10;\n");
         c.setParams(Map.of("v", new double[] {1, 2, 3, 4, 5}));
         assertEquals(4 + 9 + 16 + 50, c.lossAndGradient(Map.of()), 0.0);
         assertArrayEquals(new double[] {0, 4, 6, 8, 10}, c.gradient(), 0.0);
@@ -54,7 +50,7 @@ class SlicesBroadcastTest {
         // Of a block, a column then an element: A[1..3, 1..3][.., 1][0] is A[1, 2].
         assertEquals(6, value(decl + "loss A[1..3, 1..3][.., 1][0];\n", p), 0.0);
         // The adjoint lands at the block's place, strided like the slice.
-        Compiled c = compiled(decl + "loss sum(A[1..3, 1..3] * 2) + sum(A[.., 3]);\n");
+        Compiled c = Compiled.of(decl + "loss sum(A[1..3, 1..3] * 2) + sum(A[.., 3]);\n");
         c.setParams(p);
         c.lossAndGradient(Map.of());
         assertArrayEquals(new double[] {0, 0, 0, 1, 0, 2, 2, 1, 0, 2, 2, 1}, c.gradient(), 0.0);
@@ -62,7 +58,7 @@ class SlicesBroadcastTest {
 
     @Test
     void overlappingSlicesAddTheirAdjoints() {
-        Compiled c = compiled("param v[4];\nloss sum(v[0..3]) + sum(v[1..4]) * 10 + sum(v[1..3]) * 100;\n");
+        Compiled c = Compiled.of("param v[4];\nloss sum(v[0..3]) + sum(v[1..4]) * 10 + sum(v[1..3]) * 100;\n");
         c.setParams(Map.of("v", new double[] {0, 0, 0, 0}));
         c.lossAndGradient(Map.of());
         assertArrayEquals(new double[] {1, 111, 111, 10}, c.gradient(), 0.0);
@@ -70,19 +66,19 @@ class SlicesBroadcastTest {
 
     @Test
     void concatJoinsVectorsRowsAndColumnsAndSplitsTheAdjoint() {
-        Compiled v = compiled("param a[2];\nparam b[3];\nlet c = concat(a, b);\nloss c[0] + c[1] * 2 + c[2] * 3 + c[3] * 4 + c[4] * 5;\n");
+        Compiled v = Compiled.of("param a[2];\nparam b[3];\nlet c = concat(a, b);\nloss c[0] + c[1] * 2 + c[2] * 3 + c[3] * 4 + c[4] * 5;\n");
         v.setParams(Map.of("a", new double[] {1, 2}, "b", new double[] {3, 4, 5}));
         assertEquals(1 + 4 + 9 + 16 + 25, v.lossAndGradient(Map.of()), 0.0);
         assertArrayEquals(new double[] {1, 2, 3, 4, 5}, v.gradient(), 0.0);
 
         // concat(A[2, 2], B[2, 1], 1) = [[a0 a1 b0], [a2 a3 b1]]; weights 1..6 in row order.
-        Compiled cols = compiled("param A[2, 2];\nparam B[2, 1];\ninput W[2, 3];\nloss sum(concat(A, B, 1) * W);\n");
+        Compiled cols = Compiled.of("param A[2, 2];\nparam B[2, 1];\ninput W[2, 3];\nloss sum(concat(A, B, 1) * W);\n");
         cols.setParams(Map.of("A", new double[] {1, 1, 1, 1}, "B", new double[] {1, 1}));
         cols.lossAndGradient(Map.of("W", new double[] {1, 2, 3, 4, 5, 6}));
         assertArrayEquals(new double[] {1, 2, 4, 5, 3, 6}, cols.gradient(), 0.0);
 
         // concat(A[1, 2], B[2, 2], 0) = [[a0 a1], [b0 b1], [b2 b3]].
-        Compiled rows = compiled("param A[1, 2];\nparam B[2, 2];\ninput W[3, 2];\nloss sum(concat(A, B, 0) * W);\n");
+        Compiled rows = Compiled.of("param A[1, 2];\nparam B[2, 2];\ninput W[3, 2];\nloss sum(concat(A, B, 0) * W);\n");
         rows.setParams(Map.of("A", new double[] {1, 1}, "B", new double[] {1, 1, 1, 1}));
         rows.lossAndGradient(Map.of("W", new double[] {1, 2, 3, 4, 5, 6}));
         assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6}, rows.gradient(), 0.0);
@@ -92,7 +88,7 @@ class SlicesBroadcastTest {
     void aColumnAgainstARowBroadcastsToTheirOuterShape() {
         // column(u)[3, 1] + row(v)[1, 2] = [3, 2]; u[i] meets every v[j]: its adjoint sums a row of
         // weights, v[j]'s a column.
-        Compiled c = compiled("param u[3];\nparam v[2];\ninput W[3, 2];\nloss sum((column(u) + row(v)) * W);\n");
+        Compiled c = Compiled.of("param u[3];\nparam v[2];\ninput W[3, 2];\nloss sum((column(u) + row(v)) * W);\n");
         c.setParams(Map.of("u", new double[] {1, 2, 3}, "v", new double[] {10, 20}));
         double[] w = {1, 2, 3, 4, 5, 6};
         double want = 0;
@@ -104,7 +100,7 @@ class SlicesBroadcastTest {
         assertEquals(want, c.lossAndGradient(Map.of("W", w)), 0.0);
         assertArrayEquals(new double[] {1 + 2, 3 + 4, 5 + 6, 1 + 3 + 5, 2 + 4 + 6}, c.gradient(), 0.0);
         // The same with declared [m, 1] and [1, n] params, and the other operand order.
-        Compiled d = compiled("param U[3, 1];\nparam V[1, 2];\ninput W[3, 2];\nloss sum((V * U) * W);\n");
+        Compiled d = Compiled.of("param U[3, 1];\nparam V[1, 2];\ninput W[3, 2];\nloss sum((V * U) * W);\n");
         d.setParams(Map.of("U", new double[] {1, 2, 3}, "V", new double[] {10, 20}));
         d.lossAndGradient(Map.of("W", w));
         assertArrayEquals(new double[] {10 + 40, 30 + 80, 50 + 120, 1 + 6 + 15, 2 + 8 + 18}, d.gradient(), 0.0);
@@ -112,7 +108,7 @@ class SlicesBroadcastTest {
 
     @Test
     void centringRowsNeedsNoTranspose() {
-        Compiled c = compiled("param X[2, 3];\nloss sum((X - column(mean(X, 1))) ^ 2);\n");
+        Compiled c = Compiled.of("param X[2, 3];\nloss sum((X - column(mean(X, 1))) ^ 2);\n");
         double[] x = {1, 2, 6, 0, 0, 3};
         c.setParams(Map.of("X", x));
         // Rows centred: (-2, -1, 3) and (-1, -1, 2): squares sum to 14 + 6; gradient 2 (x - mean).
@@ -167,7 +163,7 @@ class SlicesBroadcastTest {
     @ValueSource(strings = {"loops", "batch"})
     void slicesConcatAndBroadcastingAgreeWithTheReferenceEvaluator(String which) {
         String source = which.equals("loops") ? LOOPS : BATCH;
-        Compiled c = compiled(source);
+        Compiled c = Compiled.of(source);
         var program = SourceParser.parse("t.loss", source, new Reporter("t.loss")).orElseThrow();
         // One instance for every size: the largest first, then smaller ones (the batch model).
         for (long seed = 1; seed <= 6; seed++) {
@@ -195,9 +191,9 @@ class SlicesBroadcastTest {
 
     @Test
     void batchSlicesAtEverySizeMatchAFixedSizeClassBitForBit() {
-        Compiled varying = compiled(BATCH);
+        Compiled varying = Compiled.of(BATCH);
         for (int b : List.of(9, 1, 7)) {
-            Compiled fixed = compiled(BATCH.replace("dim B <= 9", "dim B = " + b));
+            Compiled fixed = Compiled.of(BATCH.replace("dim B <= 9", "dim B = " + b));
             Map<String, double[]> v = new LinkedHashMap<>(Values.random(fixed.model(), new SplittableRandom(b), 1.0));
             fixed.setParams(v);
             varying.setParams(v);
@@ -217,7 +213,7 @@ class SlicesBroadcastTest {
     }
 
     private static double value(String source, Map<String, double[]> params) {
-        Compiled c = compiled(source);
+        Compiled c = Compiled.of(source);
         c.setParams(params);
         return c.loss(Map.of());
     }

@@ -11,10 +11,7 @@ import org.junit.jupiter.api.Test;
 /** docs/language.md section 6: derivatives at the corners, as PyTorch defines them, and stability. */
 class CornerCaseTest {
     private static double[] gradientAt(String expr, double... a) {
-        Compiled c = Compiled.compile("corner.loss", "param a[" + a.length + "];\nloss sum(" + expr + ");\n");
-        c.setParams(Map.of("a", a));
-        c.lossAndGradient(Map.of());
-        return c.gradient();
+        return Compiled.compile("corner.loss", "param a[" + a.length + "];\nloss sum(" + expr + ");\n").gradientAt(Map.of("a", a));
     }
 
     @Test

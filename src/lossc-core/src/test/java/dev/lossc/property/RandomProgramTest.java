@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.lossc.LossCompiler;
-import dev.lossc.diag.Reporter;
-import dev.lossc.parser.SourceParser;
 import dev.lossc.testing.Compiled;
 import dev.lossc.testing.ProgramGenerator;
 import dev.lossc.testing.RefEval;
@@ -68,7 +66,7 @@ class RandomProgramTest {
         c.setParams(values);
         double loss = c.lossAndGradient(values);
         double lossOnly = c.loss(values);
-        RefEval.Result ref = RefEval.evaluate(SourceParser.parse("gen.loss", source, new Reporter("gen.loss")).orElseThrow(), values);
+        RefEval.Result ref = RefEval.evaluate(source, values);
         assertTrue(Double.isFinite(ref.loss()), "reference loss is not finite: " + ref.loss());
         assertTrue(Values.close(loss, ref.loss(), 1e-9, 1e-12), "loss " + loss + " vs reference " + ref.loss());
         assertTrue(loss == lossOnly, "loss() " + lossOnly + " differs from lossAndGradient() " + loss);

@@ -54,6 +54,18 @@ public final class Compiled {
         }
     }
 
+    /** The class of one program (as file {@code t.loss}), compiled and loaded. */
+    public static Compiled of(String source) {
+        return compile("t.loss", source);
+    }
+
+    /** The gradient at these params (and inputs), a copy. */
+    public double[] gradientAt(Map<String, double[]> values) {
+        setParams(values);
+        lossAndGradient(values);
+        return gradient().clone();
+    }
+
     public static Compiled compile(String file, String source) {
         return compileAll(List.of(LossCompiler.compile(file, source, LossCompiler.Options.DEFAULT))).get(0);
     }

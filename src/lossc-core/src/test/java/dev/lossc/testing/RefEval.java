@@ -90,6 +90,12 @@ public final class RefEval {
 
     private RefEval() {}
 
+    /** Evaluates the program in {@code source} with the given flat row-major values for every input and param. */
+    public static Result evaluate(String source, Map<String, double[]> values) {
+        return evaluate(dev.lossc.parser.SourceParser.parse("reference.loss", source, new dev.lossc.diag.Reporter("reference.loss")).orElseThrow(),
+                values);
+    }
+
     /** Evaluates {@code program} with the given flat row-major values for every input and param. */
     public static Result evaluate(Program program, Map<String, double[]> values) {
         return new RefEval().run(program, values);

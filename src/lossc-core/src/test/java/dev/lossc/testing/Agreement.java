@@ -1,0 +1,61 @@
+package dev.lossc.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+
+/**
+ * How the tests compare generated code with the reference evaluator: the loss, every gradient
+ * entry and every output, each within a tolerance.
+ */
+public final class Agreement {
+    private Agreement() {}
+
+    /**
+     * Entries agree to {@code rel} of the larger of the two, or to {@code abs}; with
+     * {@code scaled}, {@code abs} is a fraction of the array's largest entry (at least 1e-3): a
+     * float sum keeps about seven digits of its largest terms, so an entry that is zero in exact
+     * arithmetic is left with their rounding.
+     */
+    public record Tolerance(double rel, double abs, boolean scaled) {
+        public static Tolerance of(double rel, double abs) {
+            return new Tolerance(rel, abs, false);
+        }
+
+        public static Tolerance scaled(double rel) {
+            return new Tolerance(rel, rel, true);
+        }
+    }
+
+    /** Every entry of {@code got} is within the tolerance of {@code want}'s. */
+    public static void arrays(String what, double[] got, double[] want, Tolerance t) {
+        assertEquals(want.length, got.length, what + ": length");
+        double scale = 1e-3;
+        for (double w : want) {
+            scale = Math.max(scale, Math.abs(w));
+        }
+        double abs = t.scaled() ? t.abs() * scale : t.abs();
+        for (int i = 0; i < want.length; i++) {
+            assertTrue(Values.close(got[i], want[i], t.rel(), abs),
+                    what + "[" + i + "] = " + got[i] + " vs reference " + want[i] + (t.scaled() ? " (largest entry " + scale + ")" : ""));
+        }
+    }
+
+    /**
+     * The compiled class agrees with the reference evaluator of {@code source} at {@code values}
+     * (params already set): the loss (and {@code loss()} is {@code lossAndGradient()}'s), every
+     * gradient entry and every output.
+     */
+    public static void agrees(String what, Compiled c, String source, Map<String, double[]> values, Tolerance t) {
+        RefEval.Result ref = RefEval.evaluate(source, values);
+        double loss = c.lossAndGradient(values);
+        arrays(what + ": loss", new double[] {loss}, new double[] {ref.loss()}, t);
+        Map<String, double[]> grad = c.gradientByName();
+        ref.gradient().forEach((name, g) -> arrays(what + ": d " + name, grad.get(name), g, t));
+        Map<String, double[]> outputs = c.outputs(values);
+        assertEquals(ref.outputs().keySet(), outputs.keySet(), what + ": outputs");
+        ref.outputs().forEach((name, o) -> arrays(what + ": output " + name, outputs.get(name), o, t));
+        assertEquals(loss, c.loss(values), Math.abs(loss) * 1e-15, what + ": loss() and lossAndGradient() agree");
+    }
+}
