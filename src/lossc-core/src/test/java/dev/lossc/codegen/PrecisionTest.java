@@ -10,7 +10,6 @@ import dev.lossc.testing.Agreement;
 import dev.lossc.testing.Compiled;
 import dev.lossc.testing.Json;
 import dev.lossc.testing.ProgramGenerator;
-import dev.lossc.testing.RefEval;
 import dev.lossc.testing.Repo;
 import dev.lossc.testing.Values;
 import dev.lossc.types.Precision;

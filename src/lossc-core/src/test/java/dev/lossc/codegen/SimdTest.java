@@ -8,7 +8,6 @@ import dev.lossc.LossCompiler;
 import dev.lossc.testing.Agreement;
 import dev.lossc.testing.Compiled;
 import dev.lossc.testing.Json;
-import dev.lossc.testing.RefEval;
 import dev.lossc.testing.Repo;
 import dev.lossc.testing.Values;
 import java.nio.file.Path;
