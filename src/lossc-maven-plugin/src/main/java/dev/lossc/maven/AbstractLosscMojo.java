@@ -15,8 +15,43 @@ import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProject;
 
-/** What the two goals share: parameters, the run, error reporting. Thin: the work is {@link LossGenerator}'s. */
+/**
+ * The two goals, which differ only in their {@link Scope}: parameters, the run, error reporting.
+ * Thin: the work is {@link LossGenerator}'s.
+ */
 abstract class AbstractLosscMojo extends AbstractMojo {
+    /** Which sources a goal generates: the main ones or the test ones. */
+    enum Scope {
+        MAIN("generate", "main", "generated-sources"),
+        TEST("generate-test", "test", "generated-test-sources");
+
+        final String goal;
+        final String folder;
+        final String generated;
+
+        Scope(String goal, String folder, String generated) {
+            this.goal = goal;
+            this.folder = folder;
+            this.generated = generated;
+        }
+    }
+
+    private final Scope scope;
+
+    AbstractLosscMojo(Scope scope) {
+        this.scope = scope;
+    }
+
+    /** Where the .loss files are: {@code src/main/loss} (for {@code generate-test}, {@code src/test/loss}) by default. */
+    @Parameter
+    protected File sourceDirectory;
+
+    /**
+     * Where the generated classes go, added as a (test) compile source root:
+     * {@code target/generated-sources/lossc} ({@code target/generated-test-sources/lossc}) by default.
+     */
+    @Parameter
+    protected File outputDirectory;
     @Parameter(defaultValue = "${project}", readonly = true, required = true)
     protected MavenProject project;
 
@@ -53,13 +88,20 @@ abstract class AbstractLosscMojo extends AbstractMojo {
     @Parameter(property = "lossc.skip", defaultValue = "false")
     protected boolean skip;
 
-    protected abstract File sourceDirectory();
+    private File sourceDirectory() {
+        return sourceDirectory != null ? sourceDirectory : new File(project.getBasedir(), "src/" + scope.folder + "/loss");
+    }
 
-    protected abstract File outputDirectory();
+    private File outputDirectory() {
+        return outputDirectory != null ? outputDirectory : new File(project.getBuild().getDirectory(), scope.generated + "/lossc");
+    }
 
-    protected abstract void addSourceRoot(String path);
-
-    protected abstract String goal();
+    private void addSourceRoot(String path) {
+        switch (scope) {
+            case MAIN -> project.addCompileSourceRoot(path);
+            case TEST -> project.addTestCompileSourceRoot(path);
+        }
+    }
 
     @Override
     public void execute() throws MojoExecutionException, MojoFailureException {
@@ -75,7 +117,7 @@ abstract class AbstractLosscMojo extends AbstractMojo {
         File stateDir = new File(project.getBuild().getDirectory(), "lossc-state");
         LossGenerator.Settings settings = new LossGenerator.Settings(
                 project.getBasedir().toPath().toAbsolutePath(), sourceDirectory().toPath().toAbsolutePath(), out.toPath().toAbsolutePath(),
-                stateDir.toPath().resolve(goal() + "-" + shortHash(out.getAbsolutePath()) + ".properties"),
+                stateDir.toPath().resolve(scope.goal + "-" + shortHash(out.getAbsolutePath()) + ".properties"),
                 includes, excludes, packageName, simd, elements);
         LossGenerator.Report report;
         try {
