@@ -59,6 +59,16 @@ final class Common {
     }
 
     /**
+     * Reads and compiles the model a command runs: the preamble every command that runs one
+     * shares. The result, or null once the problem with the file or its diagnostics (after the
+     * dumps {@code dump} asks for, if any) are printed.
+     */
+    static LossCompiler.Result model(CommandLine.Model.CommandSpec spec, Path file, DumpOptions dump) {
+        byte[] source = read(spec, file, dev.lossc.diag.Limits.MAX_SOURCE_BYTES);
+        return source == null ? null : compileModel(file, source, dump, spec.commandLine().getErr());
+    }
+
+    /**
      * Compiles the model a command runs: the result, or null once its diagnostics (after the
      * dumps {@code dump} asks for, if any) are printed to {@code err}.
      */

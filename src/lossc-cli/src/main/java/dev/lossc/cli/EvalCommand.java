@@ -3,7 +3,6 @@ package dev.lossc.cli;
 import dev.lossc.LossCompiler;
 import dev.lossc.ModelDriver;
 import dev.lossc.ModelLayout;
-import dev.lossc.diag.Limits;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,11 +51,7 @@ final class EvalCommand implements Callable<Integer> {
         if (paramsFile != null) {
             Weights.format(spec, "--params", paramsFile);
         }
-        byte[] source = Common.read(spec, file, Limits.MAX_SOURCE_BYTES);
-        if (source == null) {
-            return Main.INPUT_ERRORS;
-        }
-        LossCompiler.Result r = Common.compileModel(file, source, dump, err);
+        LossCompiler.Result r = Common.model(spec, file, dump);
         if (r == null) {
             return Main.INPUT_ERRORS;
         }

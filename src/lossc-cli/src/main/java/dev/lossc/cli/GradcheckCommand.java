@@ -4,7 +4,6 @@ import dev.lossc.GradCheck;
 import dev.lossc.LossCompiler;
 import dev.lossc.ModelDriver;
 import dev.lossc.ModelLayout;
-import dev.lossc.diag.Limits;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,11 +74,7 @@ final class GradcheckCommand implements Callable<Integer> {
         if (paramsFile != null) {
             Weights.format(spec, "--params", paramsFile);
         }
-        byte[] source = Common.read(spec, file, Limits.MAX_SOURCE_BYTES);
-        if (source == null) {
-            return Main.INPUT_ERRORS;
-        }
-        LossCompiler.Result r = Common.compileModel(file, source, null, err);
+        LossCompiler.Result r = Common.model(spec, file, null);
         if (r == null) {
             return Main.INPUT_ERRORS;
         }

@@ -2,7 +2,6 @@ package dev.lossc.cli;
 
 import dev.lossc.Graphs;
 import dev.lossc.LossCompiler;
-import dev.lossc.diag.Limits;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -66,11 +65,7 @@ final class GraphCommand implements Callable<Integer> {
         if (!Common.outputsWritable(spec, List.of(new dev.lossc.OutputFiles.Role(output, "the graph (-o)")), read)) {
             return Main.INPUT_ERRORS;
         }
-        byte[] source = Common.read(spec, file, Limits.MAX_SOURCE_BYTES);
-        if (source == null) {
-            return Main.INPUT_ERRORS;
-        }
-        LossCompiler.Result r = Common.compileModel(file, source, null, err);
+        LossCompiler.Result r = Common.model(spec, file, null);
         if (r == null) {
             return Main.INPUT_ERRORS;
         }
