@@ -77,15 +77,20 @@ public final class LossCompiler {
 
     /**
      * The package of the generated class, which stages to print (computed only when asked for),
-     * whether products use the Vector API, and the element type of the class.
+     * whether products use the Vector API, the element type of the class, and whether its large
+     * products can run on several threads ({@code --parallel}).
      */
-    public record Options(String packageName, Set<Dump> dumps, boolean simd, Precision precision) {
+    public record Options(String packageName, Set<Dump> dumps, boolean simd, Precision precision, boolean parallel) {
         public static final Options DEFAULT = new Options("");
 
         public Options {
             packageName = packageName == null ? "" : packageName;
             dumps = dumps == null ? Set.of() : Set.copyOf(dumps);
             precision = precision == null ? Precision.DOUBLE : precision;
+        }
+
+        public Options(String packageName, Set<Dump> dumps, boolean simd, Precision precision) {
+            this(packageName, dumps, simd, precision, false);
         }
 
         public Options(String packageName, Set<Dump> dumps) {
@@ -102,7 +107,7 @@ public final class LossCompiler {
          * {@code --add-modules jdk.incubator.vector} to compile and to run.
          */
         public Options withSimd(boolean on) {
-            return new Options(packageName, dumps, on, precision);
+            return new Options(packageName, dumps, on, precision, parallel);
         }
 
         /**
@@ -110,7 +115,16 @@ public final class LossCompiler {
          * class takes and returns {@code float}s and {@code float[]}s and computes in {@code float}.
          */
         public Options withPrecision(Precision p) {
-            return new Options(packageName, dumps, simd, p);
+            return new Options(packageName, dumps, simd, p, parallel);
+        }
+
+        /**
+         * These options with a parallel class: it implements {@code AutoCloseable}, has
+         * {@code setThreads(int)} (1 by default), and splits its large products across that many
+         * threads, with the same results to the bit at any thread count.
+         */
+        public Options withParallel(boolean on) {
+            return new Options(packageName, dumps, simd, precision, on);
         }
     }
 
@@ -314,7 +328,8 @@ public final class LossCompiler {
                 Plan plan = Passes.run(ir.forOutput(o), new AdjointProgram(List.of()), null);
                 outputs.add(new ClassWriter.OutputPlan(o, plan.forward()));
             }
-            String java = ClassWriter.write(ir, optimized.forward(), optimized.backward(), outputs, source, options.packageName(), options.simd(), options.precision());
+            String java = ClassWriter.write(ir, optimized.forward(), optimized.backward(), outputs, source, options.packageName(), options.simd(), options.precision(),
+                    options.parallel());
             out = Optional.of(new GeneratedClass(options.packageName(), ClassWriter.className(ir.className()), java));
         }
         return new Result(source, List.of(), out, dumps, checked, Optional.of(layoutOf(checked.get(), ir)));

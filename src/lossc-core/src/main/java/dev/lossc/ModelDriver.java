@@ -62,6 +62,36 @@ public final class ModelDriver {
         return layout;
     }
 
+    /**
+     * Runs the class's large products on {@code n} threads: a class generated with
+     * {@code --parallel} ({@code setThreads}); any other class runs on one thread, so only 1 is
+     * accepted for it.
+     */
+    public void setThreads(int n) {
+        try {
+            type.getMethod("setThreads", int.class).invoke(instance, n);
+        } catch (NoSuchMethodException e) {
+            if (n != 1) {
+                throw new IllegalArgumentException("the class was not generated with --parallel: it runs on one thread");
+            }
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Stops a parallel class's worker threads ({@code close}); nothing for any other class. */
+    public void close() {
+        if (instance instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the model failed", e);
+            }
+        }
+    }
+
     public Class<?> type() {
         return type;
     }

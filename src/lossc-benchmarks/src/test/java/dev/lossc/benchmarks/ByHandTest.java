@@ -72,6 +72,44 @@ class ByHandTest {
         assertEquals(n.rnn50Lossc(), n.rnn50Loss(), 0);
     }
 
+    /** The nn.Linear layout computes the same network: the same loss, the gradient transposed. */
+    @Test
+    void bothLayoutsComputeTheSameNetwork() {
+        Layouts l = new Layouts();
+        l.setup();
+        assertEquals(l.mnist32(), l.mnist32Linear(), 1e-12);
+        double[] expected = new double[l.mnist32Linear.gradient().length];
+        Layouts.linear(l.mnist32.gradient(), expected, 784, 128, 10);
+        assertClose(expected, l.mnist32Linear.gradient());
+        assertEquals(l.mlp1024(), l.mlp1024Linear(), 1e-12);
+        expected = new double[l.mlpLinear.gradient().length];
+        Layouts.linear(l.mlp.gradient(), expected, 1024, 1024, 1024);
+        assertClose(expected, l.mlpLinear.gradient());
+    }
+
+    /** The parallel classes compute the default classes' bits at 1 and 2 threads. */
+    @Test
+    void parallelClassesComputeTheDefaultOnesBits() throws Exception {
+        for (int threads : new int[] {1, 2}) {
+            ParallelNetworks p = new ParallelNetworks();
+            p.threads = threads;
+            p.setup();
+            try {
+                assertEquals(p.mlp1024Default(), p.mlp1024Parallel(), 0);
+                assertEquals(java.util.Arrays.toString(p.layouts.mlp.gradient()), java.util.Arrays.toString(p.mlp.gradient()));
+                assertEquals(p.layouts.mlp1024Linear(), p.mlp1024LinearParallel(), 0);
+                assertEquals(p.mnist32Default(), p.mnist32Parallel(), 0);
+                assertEquals(java.util.Arrays.toString(p.layouts.mnist32.gradient()), java.util.Arrays.toString(p.mnist32.gradient()));
+                assertEquals(p.layouts.mnist32Linear(), p.mnist32LinearParallel(), 0);
+                assertEquals(p.rnn50Default(), p.rnn50Parallel(), 0);
+                assertEquals(p.fourLayerDefault(), p.fourLayerParallel(), 0);
+                assertEquals(p.workedExampleDefault(), p.workedExampleParallel(), 0);
+            } finally {
+                p.close();
+            }
+        }
+    }
+
     @Test
     void simdClassesAgreeWithTheDefaultOnes() {
         SimdNetworks s = new SimdNetworks();

@@ -73,7 +73,13 @@ final class Common {
      * dumps {@code dump} asks for, if any) are printed to {@code err}.
      */
     static LossCompiler.Result compileModel(Path file, byte[] source, DumpOptions dump, PrintWriter err) {
-        LossCompiler.Result r = LossCompiler.compile(file.toString(), source, dump == null ? LossCompiler.Options.DEFAULT : dump.options(""));
+        return compileModel(file, source, dump, err, false);
+    }
+
+    /** As {@link #compileModel(Path, byte[], DumpOptions, PrintWriter)}, the class parallel ({@code --parallel}) if asked. */
+    static LossCompiler.Result compileModel(Path file, byte[] source, DumpOptions dump, PrintWriter err, boolean parallel) {
+        LossCompiler.Options options = dump == null ? LossCompiler.Options.DEFAULT : dump.options("");
+        LossCompiler.Result r = LossCompiler.compile(file.toString(), source, options.withParallel(parallel));
         if (dump != null) {
             dump.print(r, err);
         }

@@ -39,6 +39,10 @@ final class CompileCommand implements Callable<Integer> {
             + "JDK 17 or later and --add-modules jdk.incubator.vector to compile and run.")
     boolean simd;
 
+    @CommandLine.Option(names = "--parallel", description = "Parallel classes: AutoCloseable, with setThreads(int) (1 by default); "
+            + "their large matrix products run split across that many threads, with the same results to the bit.")
+    boolean parallel;
+
     @CommandLine.Option(names = "--precision", paramLabel = "double|float", description = "Element type of the classes: double "
             + "(default) or float (float and float[] in the API, arithmetic in float).")
     String precision = "double";
@@ -66,7 +70,8 @@ final class CompileCommand implements Callable<Integer> {
                 errors++;
                 continue;
             }
-            LossCompiler.Result r = LossCompiler.compile(f.toString(), bytes, dump.options(packageName).withSimd(simd).withPrecision(elements));
+            LossCompiler.Result r = LossCompiler.compile(f.toString(), bytes, dump.options(packageName).withSimd(simd).withPrecision(elements)
+                    .withParallel(parallel));
             dump.print(r, out);
             Common.report(r, err);
             errors += r.diagnostics().size();

@@ -50,6 +50,10 @@ final class ApiWriter {
         }
         doc.add("<p>An instance owns its work arrays: after construction no method allocates, and an instance\n"
                 + "must be used by one thread at a time.");
+        if (w.parallel != null) {
+            doc.add("\nGenerated with {@code --parallel}: {@link #setThreads(int)} runs its large matrix products on\n"
+                    + "several threads with the same results to the bit, and {@link #close()} stops them.");
+        }
         if (w.simdPanel != null) {
             doc.add("\nGenerated with {@code --simd}: its matrix products use the incubating Vector API, so compiling\n"
                     + "and running it need JDK 17 or later and {@code --add-modules jdk.incubator.vector}.\n");

@@ -72,8 +72,11 @@ public final class ClassWriter {
         }
     }
 
+    /** With {@code --parallel}: the split kernels and the members that run them; null otherwise. */
+    final ParallelWriter parallel;
+
     private ClassWriter(IrProgram ir, List<Stmt> forward, List<Stmt> backward, List<OutputPlan> outputs, SourceText source, String packageName,
-                        boolean simd, Precision precision) {
+                        boolean simd, Precision precision, boolean parallel) {
         this.ir = ir;
         this.forward = forward;
         this.backward = backward;
@@ -91,8 +94,9 @@ public final class ClassWriter {
             }
             return simdPanel;
         };
+        this.parallel = parallel ? new ParallelWriter(this) : null;
         this.kernels = new Kernels(layout, usedFunctions::add, (role, rows, cols) -> scratchFields.computeIfAbsent(role + ":" + rows + "x" + cols,
-                key -> new Object[] {names.allocate("scratch_" + role + rows + "x" + cols), rows, cols})[0].toString(), panel);
+                key -> new Object[] {names.allocate("scratch_" + role + rows + "x" + cols), rows, cols})[0].toString(), panel, this.parallel);
         String cls = JavaNames.className(ir.className());
         this.className = JAVA_LANG.contains(cls) ? cls + "_" : cls;
     }
@@ -102,8 +106,8 @@ public final class ClassWriter {
      * params, loss), {@code forward} and {@code backward} the two passes as optimized IR.
      */
     public static String write(IrProgram ir, List<Stmt> forward, List<Stmt> backward, List<OutputPlan> outputs,
-                               SourceText source, String packageName, boolean simd, Precision precision) {
-        return new ClassWriter(ir, forward, backward, outputs, source, packageName, simd, precision).write();
+                               SourceText source, String packageName, boolean simd, Precision precision, boolean parallel) {
+        return new ClassWriter(ir, forward, backward, outputs, source, packageName, simd, precision, parallel).write();
     }
 
     /** The primal values a statement list reads (roots): those computed in loops keep one copy per iteration. */
@@ -147,6 +151,10 @@ public final class ClassWriter {
         names.reserve(Kernels.LOCALS);
         if (simd) {
             names.reserve(SimdKernel.MEMBERS);
+        }
+        if (parallel != null) {
+            names.reserve(ParallelWriter.TYPES);
+            names.reserve("setThreads", "threads", "close", "MAX_THREADS", "stopWorkers", "runSplit", "runPart");
         }
         if (outputs.stream().anyMatch(o -> o.output().value().shape().size() > 1)) {
             outputDestination = names.allocate("out");
@@ -200,6 +208,9 @@ public final class ClassWriter {
         HelperMethods.addNeeded(type, ir, outputs, usedFunctions, arrayType);
         if (simdPanel != null) {
             SimdKernel.addTo(type, simdPanel, precision);
+        }
+        if (parallel != null) {
+            parallel.addTo(type, ClassName.get(packageName, className));
         }
         // Last: whether the class needs more than java.base is known once its code is written.
         type.addJavadoc(api.classJavadoc());
@@ -438,13 +449,17 @@ public final class ClassWriter {
 
     /** The code of a statement list, forward or backward: one unit per statement, loops as loops. */
     List<Chunker.Unit> units(List<Stmt> body) {
+        return units(body, true);
+    }
+
+    private List<Chunker.Unit> units(List<Stmt> body, boolean topLevel) {
         List<Chunker.Unit> units = new ArrayList<>();
         for (Stmt s : body) {
             int line = s.pos() == null ? -1 : s.pos().line();
             units.add(Stmt.visit(s, new Stmt.Visitor<Chunker.Unit>() {
                 public Chunker.Unit op(Stmt.Op op) {
                     Stmt.Note n = op.epilogue() == null ? op.note() : Stmt.Note.join(op.note(), op.epilogue().note());
-                    return new Chunker.Code(kernels.op(op), line, note(n));
+                    return new Chunker.Code(kernels.op(op, topLevel), line, note(n));
                 }
 
                 public Chunker.Unit map(Stmt.Map m) {
@@ -466,7 +481,7 @@ public final class ClassWriter {
                     String header = l.reversed()
                             ? "for (int " + t + " = " + last + "; " + t + " >= " + l.loop().from() + "; " + t + "--)"
                             : "for (int " + t + " = " + l.loop().from() + "; " + t + " < " + end + "; " + t + "++)";
-                    return new Chunker.Loop(header, l.loop(), units(l.body()), line);
+                    return new Chunker.Loop(header, l.loop(), units(l.body(), false), line);
                 }
             }));
         }

@@ -21,12 +21,29 @@ import java.util.function.Supplier;
  */
 final class Kernels {
     static final String[] LOCALS = {"i", "j", "p", "r", "acc", "acc0", "acc1", "acc2", "acc3", "g", "mx", "shift", "e", "lse", "a",
-            "b", "c", "br", "cr", "a0", "a1", "a2", "a3", "b0", "b1", "b2", "b3", "j0", "j1"};
+            "b", "c", "br", "cr", "a0", "a1", "a2", "a3", "b0", "b1", "b2", "b3", "j0", "j1", "part", "lo", "hi"};
 
     /** Scratch row arrays the kernels use: one pair per shape, shared (no kernel keeps them across calls). */
     interface Scratch {
         /** The name of a {@code double[rows][cols]} field for {@code role}. */
         String rows(String role, int rows, int cols);
+    }
+
+    /**
+     * With {@code --parallel}: where the kernels that run split across threads go. Each such kernel
+     * is a method of the class over a range of rows, {@code (int part, int lo, int hi)}, which the
+     * class runs on its threads, each on rows of its own.
+     */
+    interface Parallel {
+        /**
+         * Adds {@code body}, written for rows {@code lo} to {@code hi} as part {@code part}, as a
+         * method of the class (its Javadoc says {@code what} it computes); returns the statement that
+         * runs it over {@code rows} rows (an extent).
+         */
+        String split(CodeBlock body, String rows, String what);
+
+        /** The name of a {@code double[parts][cols]} field: one scratch row per part, resized with the thread count. */
+        String partRows(int cols);
     }
 
     private final Loops loops;
@@ -41,10 +58,10 @@ final class Kernels {
      * {@code simdPanel}, with {@code --simd}, names the panel field of {@link SimdKernel}'s
      * {@code gemm} (null otherwise).
      */
-    Kernels(Layout layout, Consumer<ScalarFn> used, Scratch scratch, Supplier<String> simdPanel) {
+    Kernels(Layout layout, Consumer<ScalarFn> used, Scratch scratch, Supplier<String> simdPanel, Parallel parallel) {
         this.loops = new Loops(layout);
         this.layout = layout;
-        this.products = new Products(loops, used, scratch, simdPanel);
+        this.products = new Products(loops, used, scratch, simdPanel, parallel);
         this.maps = new Maps(loops, used);
         this.precision = layout.precision();
         this.real = precision.type();
@@ -63,8 +80,11 @@ final class Kernels {
         return maps.zero(z);
     }
 
-    /** {@code out (+)= prim(args)}. */
-    CodeBlock op(Stmt.Op op) {
+    /**
+     * {@code out (+)= prim(args)}; {@code topLevel}: outside every loop, where a product may run
+     * split across threads (with {@code --parallel}).
+     */
+    CodeBlock op(Stmt.Op op, boolean topLevel) {
         Code c = new Code();
         Value out = op.out();
         String w = op.accumulate() ? "+=" : "=";
@@ -81,7 +101,7 @@ final class Kernels {
         }
         // Exhaustive, without a default: a kernel of the table with no emitter here does not compile.
         switch (op.prim().kernel()) {
-            case MATVEC, VECMAT, MATMUL, MATMUL_NT, MATMUL_TN -> products.product(c, op);
+            case MATVEC, VECMAT, MATMUL, MATMUL_NT, MATMUL_TN -> products.product(c, op, topLevel);
             case DOT -> products.dot(c, op);
             case OUTER -> products.outer(c, op);
             case TRANSPOSE -> loops.loop(c, "i", as.rowAxis(), i -> loops.loop(c, "j", as.colAxis(),

@@ -48,6 +48,14 @@ record ProductPlan(Prim.Kernel kind, Shape.Axis rows, Shape.Axis cols, Shape.Axi
      */
     static final int VECMAT_DOT_MAX_COLS = 8;
 
+    /**
+     * With {@code --parallel}, a product on row arrays with at least this many multiply-adds (at
+     * its largest sizes) runs split across the class's threads; smaller ones run on the calling
+     * thread alone, so small networks never pay for a handshake (a few microseconds).
+     * 2<sup>20</sup> multiply-adds take about 50 µs on one core here.
+     */
+    static final long SPLIT_MIN_MULTIPLY_ADDS = 1L << 20;
+
     /** The loop forms of a product. */
     enum Form {
         /** {@code y[i] = Σ_s A[i, s] x[s]}: dot products of rows, four rows at a time (independent sums). */
@@ -113,6 +121,15 @@ record ProductPlan(Prim.Kernel kind, Shape.Axis rows, Shape.Axis cols, Shape.Axi
         }
         int block = form == Form.ROWS_SHARED_OUTER && cols.size() > COLUMN_BLOCK ? COLUMN_BLOCK : 0;
         return new ProductPlan(kind, rows, cols, shared, left, right, accumulate, false, form, block);
+    }
+
+    /**
+     * True if, in a parallel class, this product runs split across threads: a product on row
+     * arrays (whose rows of C are independent) with at least {@link #SPLIT_MIN_MULTIPLY_ADDS}.
+     */
+    boolean splits() {
+        return (form == Form.ROWS_ONE_ROW || form == Form.ROWS_SHARED_OUTER) && rows.size() >= 2
+                && (long) rows.size() * cols.size() * shared.size() >= SPLIT_MIN_MULTIPLY_ADDS;
     }
 
     /** True if the right operand is read across its storage's rows (B of {@code A @ transpose(B)}): packing it gathers. */

@@ -29,8 +29,11 @@ final class Products {
     private final Kernels.Scratch scratch;
     /** With {@code --simd}: the name of the panel field {@link SimdKernel}'s {@code gemm} takes; null otherwise. */
     private final Supplier<String> simdPanel;
+    /** With {@code --parallel}: where kernels split across threads go; null otherwise. */
+    private final Kernels.Parallel parallel;
 
-    Products(Loops loops, Consumer<ScalarFn> used, Kernels.Scratch scratch, Supplier<String> simdPanel) {
+    Products(Loops loops, Consumer<ScalarFn> used, Kernels.Scratch scratch, Supplier<String> simdPanel, Kernels.Parallel parallel) {
+        this.parallel = parallel;
         this.loops = loops;
         this.layout = loops.layout;
         this.used = used;
@@ -47,8 +50,8 @@ final class Products {
                 simdPanel != null);
     }
 
-    /** {@code out (+)= a · b} for a product op. */
-    void product(Code c, Stmt.Op op) {
+    /** {@code out (+)= a · b} for a product op ({@code topLevel}: outside every loop). */
+    void product(Code c, Stmt.Op op, boolean topLevel) {
         ProductPlan plan = plan(op);
         Value aV = op.args().get(0);
         Value bV = op.args().get(1);
@@ -93,7 +96,7 @@ final class Products {
                 loops.loop(c, "p", plan.cols(), p -> rowDots(c, plan.rows(), plan.shared(), left, q -> right.apply(q, p),
                         (i, acc) -> c.add("$L $L $L", Y.apply(Loops.flat(i, k, p)), w, acc)));
             }
-            case ROWS_ONE_ROW, ROWS_SHARED_OUTER -> onRows(c, op, plan, left);
+            case ROWS_ONE_ROW, ROWS_SHARED_OUTER -> onRows(c, op, plan, left, parallel != null && topLevel && plan.splits());
             case SIMD -> simd(c, op, plan);
         }
     }
@@ -188,8 +191,13 @@ final class Products {
      * row with {@code c[j] += a * b[j]} (a loop C2 vectorizes), then copied out (or added, when
      * the product accumulates). Every C[i, j] sums over the shared dimension in the same order as
      * the flat forms, so the results are the same to the bit.
+     *
+     * <p>{@code split}: the packing of B and the rows of C each run split across the class's
+     * threads ({@link Kernels.Parallel}), each thread on rows of its own. A row of C is computed
+     * by the same additions in the same order whichever thread computes it, so the results are
+     * the same to the bit at any thread count.
      */
-    private void onRows(Code c, Stmt.Op op, ProductPlan plan, BiFunction<String, String, String> left) {
+    private void onRows(Code c, Stmt.Op op, ProductPlan plan, BiFunction<String, String, String> left, boolean split) {
         int k = op.out().shape().cols();
         int shared = plan.shared().size();
         String mE = layout.extent(plan.rows());
@@ -198,47 +206,61 @@ final class Products {
         Layout.Address b = layout.base(op.args().get(1));
         Layout.Address y = layout.base(op.out());
         String br = scratch.rows("b", shared, k);
+        // Serial code runs rows 0 to the extent; split code, rows lo to hi of a part.
+        Code pack = split ? new Code() : c;
+        String from = split ? "lo" : "0";
         if (plan.rightTransposed()) {
             // Rows of B's transpose: br[q][j] = B[j, q].
-            c.open("for (int p = 0; p < $L; p++)", kE)
+            pack.open("for (int p = $L; p < $L; p++)", from, split ? "hi" : kE)
                     .open("for (int j = 0; j < $L; j++)", sharedE)
                     .add("$L[j][p] = $L", br, b.at(plan.right().index("p", "j")))
                     .close()
                     .close();
         } else {
-            c.open("for (int p = 0; p < $L; p++)", sharedE)
+            pack.open("for (int p = $L; p < $L; p++)", from, split ? "hi" : sharedE)
                     .add("System.arraycopy($L, $L, $L[p], 0, $L)", b.array(), Layout.add(b.offset(), plan.right().index("0", "p")), br, kE)
                     .close();
         }
+        String product = "{@code " + op.prim().label(op.attributes()) + "} into {@code " + y.array()
+                + (y.offset().equals("0") ? "" : "} at {@code " + y.offset()) + "}";
+        if (split) {
+            c.add("$L", parallel.split(pack.build(), plan.rightTransposed() ? kE : sharedE,
+                    (plan.rightTransposed() ? "Columns" : "Rows") + " lo to hi of the right operand of the " + product + " below, copied into rows."));
+        }
+        Code rows = split ? new Code() : c;
+        String to = split ? "hi" : mE;
         Function<String, String> aAt = p -> left.apply("i", p);
         if (plan.form() == ProductPlan.Form.ROWS_ONE_ROW) {
-            // B is small enough to stay in cache: one row of C at a time, in one scratch row.
-            c.open("for (int i = 0; i < $L; i++)", mE)
-                    .declare("$L[] c = $L[0]", real, scratch.rows("c", 1, k))
+            // B is small enough to stay in cache: one row of C at a time, in one scratch row (one per part).
+            rows.open("for (int i = $L; i < $L; i++)", from, to)
+                    .declare("$L[] c = $L[$L]", real, split ? parallel.partRows(k) : scratch.rows("c", 1, k), split ? "part" : "0")
                     .add("$T.fill(c, $L)", ClassWriter.ARRAYS, realZero);
-            fourSources(c, br, plan.shared(), "0", kE, aAt, null, null);
-            storeRow(c, op, y, k, kE, "c");
-            c.close();
-            return;
+            fourSources(rows, br, plan.shared(), "0", kE, aAt, null, null, null);
+            storeRow(rows, op, y, k, kE, "c");
+            rows.close();
+        } else {
+            String cr = scratch.rows("c", plan.rows().size(), k);
+            rows.open("for (int i = $L; i < $L; i++)", from, to)
+                    .add("$T.fill($L[i], $L)", ClassWriter.ARRAYS, cr, realZero)
+                    .close();
+            // p-outer, C's rows in column blocks that stay in cache while four rows of B pass over them.
+            boolean blocked = plan.columnBlock() > 0;
+            if (blocked) {
+                rows.open("for (int j0 = 0; j0 < $L; j0 += $L)", kE, plan.columnBlock())
+                        .declare("int j1 = Math.min($L, j0 + $L)", kE, plan.columnBlock());
+            }
+            fourSources(rows, br, plan.shared(), blocked ? "j0" : "0", blocked ? "j1" : kE, aAt, from, to, cr);
+            if (blocked) {
+                rows.close();
+            }
+            rows.open("for (int i = $L; i < $L; i++)", from, to)
+                    .declare("$L[] c = $L[i]", real, cr);
+            storeRow(rows, op, y, k, kE, "c");
+            rows.close();
         }
-        String cr = scratch.rows("c", plan.rows().size(), k);
-        c.open("for (int i = 0; i < $L; i++)", mE)
-                .add("$T.fill($L[i], $L)", ClassWriter.ARRAYS, cr, realZero)
-                .close();
-        // p-outer, C's rows in column blocks that stay in cache while four rows of B pass over them.
-        boolean blocked = plan.columnBlock() > 0;
-        if (blocked) {
-            c.open("for (int j0 = 0; j0 < $L; j0 += $L)", kE, plan.columnBlock())
-                    .declare("int j1 = Math.min($L, j0 + $L)", kE, plan.columnBlock());
+        if (split) {
+            c.add("$L", parallel.split(rows.build(), mE, "Rows lo to hi of the " + product + "."));
         }
-        fourSources(c, br, plan.shared(), blocked ? "j0" : "0", blocked ? "j1" : kE, aAt, mE, cr);
-        if (blocked) {
-            c.close();
-        }
-        c.open("for (int i = 0; i < $L; i++)", mE)
-                .declare("$L[] c = $L[i]", real, cr);
-        storeRow(c, op, y, k, kE, "c");
-        c.close();
     }
 
     /**
@@ -246,14 +268,15 @@ final class Products {
      * {@code c}: one destination and four sources still vectorize, and C is loaded and stored a
      * quarter as often. Each sum is written out left to right, so it adds over p in order, to the
      * same bits as one row at a time. With {@code rowsE} null, {@code c} is one row already in
-     * scope; otherwise the rows of B pass over every row {@code c = cr[i]}, i below {@code rowsE}.
+     * scope; otherwise the rows of B pass over every row {@code c = cr[i]}, i from {@code rowsFrom}
+     * below {@code rowsE}.
      */
     private void fourSources(Code c, String br, Shape.Axis sharedAxis, String from, String to,
-            Function<String, String> aAt, String rowsE, String cr) {
+            Function<String, String> aAt, String rowsFrom, String rowsE, String cr) {
         String sharedE = layout.extent(sharedAxis);
         Runnable open = () -> {
             if (rowsE != null) {
-                c.open("for (int i = 0; i < $L; i++)", rowsE)
+                c.open("for (int i = $L; i < $L; i++)", rowsFrom, rowsE)
                         .declare("$L[] c = $L[i]", real, cr);
             }
         };

@@ -44,6 +44,19 @@ class ProductPlanTest {
     }
 
     @Test
+    void onlyLargeProductsOnRowArraysSplitAcrossThreads() {
+        // 64 x 128 x 128 = 2^20 multiply-adds: the smallest that splits.
+        assertTrue(plan(Kernel.MATMUL, Shape.matrix(64, 128), Shape.matrix(128, 128), Shape.matrix(64, 128)).splits());
+        assertTrue(!plan(Kernel.MATMUL, Shape.matrix(63, 128), Shape.matrix(128, 128), Shape.matrix(63, 128)).splits());
+        assertTrue(plan(Kernel.MATMUL_NT, Shape.matrix(32, 784), Shape.matrix(128, 784), Shape.matrix(32, 128)).splits());
+        assertTrue(plan(Kernel.MATMUL_TN, Shape.matrix(32, 784), Shape.matrix(32, 128), Shape.matrix(784, 128)).splits());
+        // Few columns (flat forms) and one row never split; a matrix-vector product does not either.
+        assertTrue(!plan(Kernel.MATMUL, Shape.matrix(4096, 4096), Shape.matrix(4096, 8), Shape.matrix(4096, 8)).splits());
+        assertTrue(!plan(Kernel.MATMUL, Shape.matrix(1, 4096), Shape.matrix(4096, 4096), Shape.matrix(1, 4096)).splits());
+        assertTrue(!plan(Kernel.MATVEC, Shape.matrix(4096, 4096), Shape.vector(4096), Shape.vector(4096)).splits());
+    }
+
+    @Test
     void longRowsRunOnRowArraysOneRowAtATimeWhileBFitsInCache() {
         int n = ProductPlan.ROW_ARRAY_MIN_COLS;
         assertEquals(ProductPlan.Form.FLAT_AXPY, plan(Kernel.MATMUL, Shape.matrix(8, 8), Shape.matrix(8, n - 1), Shape.matrix(8, n - 1)).form());

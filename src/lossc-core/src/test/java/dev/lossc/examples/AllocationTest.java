@@ -21,8 +21,8 @@ import org.junit.jupiter.api.TestFactory;
  * After warm-up, loss-and-gradient calls allocate nothing: measured with the thread's allocated
  * byte counter around many calls made by a direct (non-reflective) caller compiled with the model.
  */
-class AllocationTest {
-    static String harness(String className, Typed.Program model, dev.lossc.ModelLayout layout) {
+public class AllocationTest {
+    public static String harness(String className, Typed.Program model, dev.lossc.ModelLayout layout) {
         return harness(className, model, layout, "double");
     }
 
@@ -172,7 +172,7 @@ class AllocationTest {
     }
 
     /** Bytes this thread allocates while running {@code run} {@code calls} times, after a warm-up. */
-    static long allocatedBy(Runnable run, int calls) {
+    public static long allocatedBy(Runnable run, int calls) {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long id = Thread.currentThread().getId();
         for (int i = 0; i < calls; i++) {

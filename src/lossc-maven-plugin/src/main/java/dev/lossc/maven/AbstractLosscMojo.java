@@ -78,6 +78,13 @@ abstract class AbstractLosscMojo extends AbstractMojo {
     protected boolean simd;
 
     /**
+     * Parallel classes: {@code AutoCloseable}, with {@code setThreads(int)} (1 by default); their large
+     * matrix products run split across that many threads, with the same results to the bit.
+     */
+    @Parameter(property = "lossc.parallel", defaultValue = "false")
+    protected boolean parallel;
+
+    /**
      * The element type of the generated classes: {@code double} (the default) or {@code float}
      * ({@code float} and {@code float[]} in their API, arithmetic in float; see docs/language.md).
      */
@@ -118,7 +125,7 @@ abstract class AbstractLosscMojo extends AbstractMojo {
         LossGenerator.Settings settings = new LossGenerator.Settings(
                 project.getBasedir().toPath().toAbsolutePath(), sourceDirectory().toPath().toAbsolutePath(), out.toPath().toAbsolutePath(),
                 stateDir.toPath().resolve(scope.goal + "-" + shortHash(out.getAbsolutePath()) + ".properties"),
-                includes, excludes, packageName, simd, elements);
+                includes, excludes, packageName, simd, elements, parallel);
         LossGenerator.Report report;
         try {
             report = new LossGenerator(settings, new LossGenerator.Log() {

@@ -43,9 +43,15 @@ public final class LossGenerator {
     }
 
     public record Settings(Path baseDir, Path sourceDirectory, Path outputDirectory, Path stateFile,
-                           List<String> includes, List<String> excludes, String packageName, boolean simd, Precision precision) {
+                           List<String> includes, List<String> excludes, String packageName, boolean simd, Precision precision,
+                           boolean parallel) {
         public Settings {
             precision = precision == null ? Precision.DOUBLE : precision;
+        }
+
+        public Settings(Path baseDir, Path sourceDirectory, Path outputDirectory, Path stateFile,
+                        List<String> includes, List<String> excludes, String packageName, boolean simd, Precision precision) {
+            this(baseDir, sourceDirectory, outputDirectory, stateFile, includes, excludes, packageName, simd, precision, false);
         }
 
         public Settings(Path baseDir, Path sourceDirectory, Path outputDirectory, Path stateFile,
@@ -170,14 +176,14 @@ public final class LossGenerator {
             p.failed = true;
             return 1;
         }
-        p.hash = hash(bytes, pkg, settings.simd(), settings.precision(), compiler);
+        p.hash = hash(bytes, pkg, settings.simd(), settings.precision(), settings.parallel(), compiler);
         if (p.old != null && p.old.hash().equals(p.hash) && Files.isRegularFile(settings.outputDirectory().resolve(p.old.output()))) {
             p.output = p.old.output();
             p.qualifiedName = p.output.substring(0, p.output.length() - ".java".length()).replace('/', '.');
             return 0;
         }
         LossCompiler.Result r = LossCompiler.compile(p.shown, bytes, new LossCompiler.Options(pkg).withSimd(settings.simd())
-                .withPrecision(settings.precision()));
+                .withPrecision(settings.precision()).withParallel(settings.parallel()));
         if (!r.ok()) {
             for (String line : r.render().split("\n")) {
                 log.error(line);
@@ -261,8 +267,8 @@ public final class LossGenerator {
         return LossCompiler.isValidPackage(pkg) ? pkg : null;
     }
 
-    /** What decides a file's class: its bytes, the compiler, and the options (package, simd, precision). */
-    private static String hash(byte[] source, String pkg, boolean simd, Precision precision, String compiler) {
+    /** What decides a file's class: its bytes, the compiler, and the options (package, simd, precision, parallel). */
+    private static String hash(byte[] source, String pkg, boolean simd, Precision precision, boolean parallel, String compiler) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(source);
@@ -273,6 +279,7 @@ public final class LossGenerator {
             sha.update((byte) 0);
             sha.update((byte) (simd ? 1 : 0));
             sha.update((byte) precision.ordinal());
+            sha.update((byte) (parallel ? 1 : 0));
             return HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -1,0 +1,234 @@
+package dev.lossc.codegen;
+
+import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.lang.model.element.Modifier;
+
+/**
+ * The members of a parallel class ({@code --parallel}): {@code setThreads(int)}, {@code threads()}
+ * and {@code close()}, the persistent daemon workers, and one method per kernel that runs split
+ * across them ({@link Kernels.Parallel}).
+ *
+ * <p>The handshake allocates nothing: the calling thread writes a kernel number and a range of
+ * rows into a worker's fields, then bumps the worker's volatile {@code go} counter and unparks it;
+ * the worker, spinning or parked, runs the range and sets its volatile {@code done} to the same
+ * count; the caller runs the first range itself and then waits for each {@code done}. A worker
+ * spins a while after each range before it parks, so the kernels of one call find it awake.
+ * The ranges split rows of a result, never a sum, so every element is computed by the same
+ * additions in the same order at any thread count: the results are the same to the bit.
+ */
+final class ParallelWriter implements Kernels.Parallel {
+    /** The most threads {@code setThreads} accepts. */
+    static final int MAX_THREADS = 256;
+    /** Names the parallel members use from java.lang and java.util.concurrent: no field may hide them. */
+    static final String[] TYPES = {"Thread", "InterruptedException", "Throwable", "IllegalStateException", "AutoCloseable", "LockSupport"};
+    private static final ClassName LOCK_SUPPORT = ClassName.get("java.util.concurrent.locks", "LockSupport");
+    /**
+     * Spins (volatile reads) a worker makes before it parks, and the caller before it yields:
+     * a few tens of microseconds here, longer than the serial code between two split kernels
+     * of a call usually takes, far shorter than a training step's gaps.
+     */
+    static final int SPINS = 1 << 15;
+
+    private final ClassWriter w;
+    private final List<CodeBlock> bodies = new ArrayList<>();
+    private final List<String> methods = new ArrayList<>();
+    private final List<String> descriptions = new ArrayList<>();
+    /** Per-part scratch rows by width: field name. */
+    private final Map<Integer, String> partRows = new LinkedHashMap<>();
+
+    ParallelWriter(ClassWriter w) {
+        this.w = w;
+    }
+
+    @Override
+    public String split(CodeBlock body, String rows, String what) {
+        int kernel = bodies.size();
+        bodies.add(body);
+        descriptions.add(what);
+        methods.add(w.names.allocate("split" + (kernel + 1)));
+        return "runSplit(" + kernel + ", " + rows + ")";
+    }
+
+    @Override
+    public String partRows(int cols) {
+        return partRows.computeIfAbsent(cols, k -> w.names.allocate("scratch_part" + k));
+    }
+
+    /** The number of kernels that run split; with none, the class runs on the calling thread alone. */
+    int kernels() {
+        return bodies.size();
+    }
+
+    /** Adds the parallel members to {@code type}, the class named {@code self}. */
+    void addTo(TypeSpec.Builder type, ClassName self) {
+        String threads = w.names.allocate("threadCount");
+        type.addSuperinterface(AutoCloseable.class);
+        type.addField(FieldSpec.builder(int.class, "MAX_THREADS", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("The most threads {@link #setThreads(int)} accepts.\n").initializer("$L", MAX_THREADS).build());
+        type.addField(FieldSpec.builder(int.class, threads, Modifier.PRIVATE)
+                .addJavadoc("The threads the large products run on, the calling thread included.\n").initializer("1").build());
+        MethodSpec.Builder set = MethodSpec.methodBuilder("setThreads").addModifiers(Modifier.PUBLIC).addParameter(int.class, "n")
+                .addJavadoc("Runs the large matrix products of each call on {@code n} threads: the calling thread and\n"
+                        + "{@code n - 1} daemon workers of this instance, which wait between calls. The results are the same\n"
+                        + "to the bit at any thread count (the work is split by rows, never inside a sum). Starting the\n"
+                        + "workers and their scratch rows allocates; a call does not. 1, the default, uses no other thread.\n"
+                        + "$L\n@throws IllegalArgumentException if {@code n} is below 1 or above {@link #MAX_THREADS}\n",
+                        bodies.isEmpty() ? "<p>This class's products are all too small to gain from threads: the count is kept and\nno thread is started.\n" : "")
+                .beginControlFlow("if (n < 1 || n > MAX_THREADS)")
+                .addStatement("throw new IllegalArgumentException(\"threads must be between 1 and \" + MAX_THREADS + \", but it is \" + n)")
+                .endControlFlow();
+        MethodSpec.Builder close = MethodSpec.methodBuilder("close").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .addJavadoc("Stops this instance's workers and waits until they have ended; the instance goes on working on\n"
+                        + "the calling thread alone (until {@link #setThreads(int)} starts workers again).\n");
+        if (bodies.isEmpty()) {
+            type.addMethod(set.addStatement("$L = n", threads).build());
+            type.addMethod(threadsMethod(threads));
+            type.addMethod(close.addStatement("$L = 1", threads).build());
+            return;
+        }
+        String workers = w.names.allocate("workers");
+        String worker = w.names.allocate("Worker");
+        ClassName workerType = self.nestedClass(worker);
+        ArrayTypeName workerArray = ArrayTypeName.of(workerType);
+        type.addField(FieldSpec.builder(workerArray, workers, Modifier.PRIVATE)
+                .addJavadoc("The workers, {@code threads - 1} of them.\n").initializer("new $T[0]", workerType).build());
+        for (Map.Entry<Integer, String> e : partRows.entrySet()) {
+            type.addField(FieldSpec.builder(ArrayTypeName.of(w.arrayType), e.getValue(), Modifier.PRIVATE)
+                    .addJavadoc("One scratch row of a product per thread.\n")
+                    .initializer("new $L[1][$L]", w.precision.type(), e.getKey()).build());
+        }
+        set.addStatement("stopWorkers()")
+                .addStatement("$T[] started = new $T[n - 1]", workerType, workerType)
+                .beginControlFlow("for (int k = 0; k < started.length; k++)")
+                .addStatement("started[k] = new $T(this, k + 1)", workerType)
+                .addStatement("started[k].start()")
+                .endControlFlow()
+                .addStatement("$L = started", workers);
+        for (Map.Entry<Integer, String> e : partRows.entrySet()) {
+            set.addStatement("$L = new $L[n][$L]", e.getValue(), w.precision.type(), e.getKey());
+        }
+        type.addMethod(set.addStatement("$L = n", threads).build());
+        type.addMethod(threadsMethod(threads));
+        type.addMethod(close.addStatement("stopWorkers()").addStatement("$L = 1", threads).build());
+        type.addMethod(MethodSpec.methodBuilder("stopWorkers").addModifiers(Modifier.PRIVATE)
+                .addStatement("boolean interrupted = false")
+                .beginControlFlow("for ($T worker : $L)", workerType, workers)
+                .addStatement("worker.stop = true")
+                .addStatement("$T.unpark(worker)", LOCK_SUPPORT)
+                .beginControlFlow("while (true)")
+                .beginControlFlow("try")
+                .addStatement("worker.join()")
+                .addStatement("break")
+                .nextControlFlow("catch (InterruptedException e)")
+                .addStatement("interrupted = true")
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("if (interrupted)")
+                .addStatement("Thread.currentThread().interrupt()")
+                .endControlFlow()
+                .addStatement("$L = new $T[0]", workers, workerType)
+                .build());
+        type.addMethod(MethodSpec.methodBuilder("runSplit").addModifiers(Modifier.PRIVATE)
+                .addJavadoc("Runs split kernel {@code kernel} over rows 0 to {@code n}: equal ranges, the first on this thread.\n")
+                .addParameter(int.class, "kernel").addParameter(int.class, "n")
+                .addStatement("int parts = Math.min($L, n)", threads)
+                .beginControlFlow("for (int k = 1; k < parts; k++)")
+                .addStatement("$T worker = $L[k - 1]", workerType, workers)
+                .addStatement("worker.kernel = kernel")
+                .addStatement("worker.lo = (int) ((long) n * k / parts)")
+                .addStatement("worker.hi = (int) ((long) n * (k + 1) / parts)")
+                .addStatement("worker.go = worker.go + 1")
+                .addStatement("$T.unpark(worker)", LOCK_SUPPORT)
+                .endControlFlow()
+                .addStatement("runPart(kernel, 0, 0, parts <= 1 ? n : n / parts)")
+                .beginControlFlow("for (int k = 1; k < parts; k++)")
+                .addStatement("$L[k - 1].await()", workers)
+                .endControlFlow()
+                .build());
+        MethodSpec.Builder run = MethodSpec.methodBuilder("runPart").addModifiers(Modifier.PRIVATE)
+                .addParameter(int.class, "kernel").addParameter(int.class, "part").addParameter(int.class, "lo").addParameter(int.class, "hi")
+                .beginControlFlow("switch (kernel)");
+        for (int k = 0; k < bodies.size(); k++) {
+            run.addCode("case $L:\n", k).addStatement("$>$L(part, lo, hi)", methods.get(k)).addStatement("break$<");
+            type.addMethod(MethodSpec.methodBuilder(methods.get(k)).addModifiers(Modifier.PRIVATE).addJavadoc("$L\n", descriptions.get(k))
+                    .addParameter(int.class, "part").addParameter(int.class, "lo").addParameter(int.class, "hi")
+                    .addCode(bodies.get(k)).build());
+        }
+        run.addCode("default:\n").addStatement("$>throw new IllegalStateException(\"no kernel \" + kernel)$<");
+        type.addMethod(run.endControlFlow().build());
+        type.addType(workerClass(self, workerType));
+    }
+
+    private static MethodSpec threadsMethod(String threads) {
+        return MethodSpec.methodBuilder("threads").addModifiers(Modifier.PUBLIC).returns(int.class)
+                .addJavadoc("The thread count set by {@link #setThreads(int)} (1 after {@link #close()}).\n")
+                .addStatement("return $L", threads).build();
+    }
+
+    private static TypeSpec workerClass(ClassName self, ClassName workerType) {
+        TypeName throwable = ClassName.get(Throwable.class);
+        return TypeSpec.classBuilder(workerType).addModifiers(Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .superclass(Thread.class)
+                .addJavadoc("A thread that runs ranges of split kernels for one instance: spinning a while after each, then parked.\n")
+                .addField(self, "model", Modifier.PRIVATE, Modifier.FINAL)
+                .addField(int.class, "part", Modifier.PRIVATE, Modifier.FINAL)
+                .addField(int.class, "kernel")
+                .addField(int.class, "lo")
+                .addField(int.class, "hi")
+                .addField(FieldSpec.builder(int.class, "go", Modifier.VOLATILE).addJavadoc("Ranges asked for so far.\n").build())
+                .addField(FieldSpec.builder(int.class, "done", Modifier.VOLATILE).addJavadoc("Ranges run so far.\n").build())
+                .addField(FieldSpec.builder(boolean.class, "stop", Modifier.VOLATILE).build())
+                .addField(FieldSpec.builder(throwable, "failure", Modifier.VOLATILE).build())
+                .addMethod(MethodSpec.constructorBuilder().addParameter(self, "model").addParameter(int.class, "part")
+                        .addStatement("super($S + part)", self.simpleName() + "-worker-")
+                        .addStatement("this.model = model")
+                        .addStatement("this.part = part")
+                        .addStatement("setDaemon(true)").build())
+                .addMethod(MethodSpec.methodBuilder("run").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                        .addStatement("int seen = 0")
+                        .beginControlFlow("while (!stop)")
+                        .addStatement("int asked = go")
+                        .beginControlFlow("if (asked != seen)")
+                        .addStatement("seen = asked")
+                        .beginControlFlow("try")
+                        .addStatement("model.runPart(kernel, part, lo, hi)")
+                        .nextControlFlow("catch (Throwable t)")
+                        .addStatement("failure = t")
+                        .endControlFlow()
+                        .addStatement("done = asked")
+                        .addStatement("continue")
+                        .endControlFlow()
+                        .beginControlFlow("for (int s = 0; s < $L && go == seen && !stop; s++)", SPINS)
+                        .addComment("spin: the next range usually comes within microseconds")
+                        .endControlFlow()
+                        .beginControlFlow("if (go == seen && !stop)")
+                        .addStatement("$T.park(this)", LOCK_SUPPORT)
+                        .endControlFlow()
+                        .endControlFlow().build())
+                .addMethod(MethodSpec.methodBuilder("await")
+                        .addJavadoc("Waits until the range last asked for has run (called by the thread that asked).\n")
+                        .addStatement("int asked = go")
+                        .beginControlFlow("for (int s = 0; done != asked; s++)")
+                        .beginControlFlow("if (s >= $L)", SPINS)
+                        .addStatement("Thread.yield()")
+                        .endControlFlow()
+                        .endControlFlow()
+                        .beginControlFlow("if (failure != null)")
+                        .addStatement("$T t = failure", throwable)
+                        .addStatement("failure = null")
+                        .addStatement("throw new IllegalStateException(\"a worker thread failed\", t)")
+                        .endControlFlow().build())
+                .build();
+    }
+}

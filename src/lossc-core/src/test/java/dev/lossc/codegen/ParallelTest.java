@@ -1,0 +1,266 @@
+package dev.lossc.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lossc.InMemoryJavaCompiler;
+import dev.lossc.LossCompiler;
+import dev.lossc.testing.Compiled;
+import dev.lossc.testing.Repo;
+import dev.lossc.testing.Values;
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.InvocationTargetException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Parallel classes ({@code --parallel}): the same bits as the default class at every thread
+ * count, workers that end with {@code close()}, arguments checked, and nothing allocated per call
+ * by the caller or the workers.
+ */
+class ParallelTest {
+    /**
+     * Programs whose products are large enough to run split, in every form that splits: one row of
+     * C at a time (small B) and the shared index outermost (large B), B read in place or
+     * transposed (nn.Linear's layout), assigned and accumulated (a param read twice), in the
+     * loss, the gradient and an output, and at sizes that vary per call (fewer rows than threads).
+     */
+    static final Map<String, String> PROGRAMS = new LinkedHashMap<>();
+
+    static {
+        PROGRAMS.put("LinearLayout", """
+                model LinearLayout;
+                dim B = 48, D = 160, H = 144, K = 12;
+                input X[B, D];
+                input Y[B, K];
+                param W1[H, D];
+                param b1[H];
+                param W2[K, H];
+                param b2[K];
+                let h = tanh(X @ transpose(W1) + b1);
+                output hidden = h;
+                loss cross_entropy(h @ transpose(W2) + b2, Y);
+                """);
+        PROGRAMS.put("Varying", """
+                model Varying;
+                dim B <= 40, D = 300, H = 256;
+                input X[B, D];
+                input Y[B, H];
+                param W[D, H];
+                let Z = X @ W;
+                output scores = Z;
+                loss mse(sigmoid(Z), Y) + 0.5 * mean(tanh((X * 0.5) @ W));
+                """);
+        PROGRAMS.put("Square", """
+                model Square;
+                dim N = 128;
+                input A[N, N];
+                param W[N, N];
+                loss sum(relu(A @ W) @ transpose(W)) / 1000;
+                """);
+    }
+
+    private static List<LossCompiler.Result> compile(boolean parallel) {
+        List<LossCompiler.Result> out = new ArrayList<>();
+        for (Map.Entry<String, String> e : PROGRAMS.entrySet()) {
+            LossCompiler.Options o = new LossCompiler.Options(parallel ? "par" : "ser").withParallel(parallel);
+            out.add(LossCompiler.compile(e.getKey() + ".loss", e.getValue(), o));
+        }
+        return out;
+    }
+
+    private static void setThreads(Compiled c, int n) {
+        c.driver().setThreads(n);
+    }
+
+    private static long[] bits(double[] a) {
+        long[] b = new long[a.length];
+        for (int i = 0; i < a.length; i++) {
+            b[i] = Double.doubleToRawLongBits(a[i]);
+        }
+        return b;
+    }
+
+    @Test
+    void everyProgramHasSplitKernelsAndTheDefaultClassHasNone() {
+        for (LossCompiler.Result r : compile(true)) {
+            String java = r.output().orElseThrow().source();
+            assertTrue(java.contains("runSplit("), r.output().get().className() + " runs no kernel split");
+            assertTrue(java.contains("implements AutoCloseable"), java.substring(0, 2000));
+        }
+        for (LossCompiler.Result r : compile(false)) {
+            assertTrue(!r.output().orElseThrow().source().contains("runSplit("));
+        }
+    }
+
+    @Test
+    void theSameBitsAtEveryThreadCount() {
+        List<Compiled> serial = Compiled.compileAll(compile(false));
+        List<Compiled> parallel = Compiled.compileAll(compile(true));
+        long seed = 20261204L;
+        for (int k = 0; k < serial.size(); k++) {
+            Compiled s = serial.get(k);
+            Compiled p = parallel.get(k);
+            try {
+                for (int round = 0; round < 4; round++) {
+                    long roundSeed = seed + 31L * k + round;
+                    Map<String, double[]> values = Values.random(s.model(), new SplittableRandom(roundSeed), 1.0);
+                    s.setParams(values);
+                    double loss = s.lossAndGradient(values);
+                    long[] gradient = bits(s.gradient());
+                    Map<String, double[]> outputs = s.outputs(values);
+                    p.setParams(values);
+                    for (int threads : new int[] {1, 2, 3, 4, 1}) {
+                        setThreads(p, threads);
+                        String where = p.type().getSimpleName() + " at " + threads + " threads, seed " + roundSeed;
+                        assertEquals(Double.doubleToRawLongBits(loss), Double.doubleToRawLongBits(p.lossAndGradient(values)), where);
+                        assertArrayEquals(gradient, bits(p.gradient()), where);
+                        assertEquals(Double.doubleToRawLongBits(loss), Double.doubleToRawLongBits(p.loss(values)), where);
+                        Map<String, double[]> pOut = p.outputs(values);
+                        for (Map.Entry<String, double[]> o : outputs.entrySet()) {
+                            assertArrayEquals(bits(o.getValue()), bits(pOut.get(o.getKey())), where + ", output " + o.getKey());
+                        }
+                    }
+                }
+            } finally {
+                p.driver().close();
+            }
+        }
+    }
+
+    /** Every example, generated parallel, is Java 8 and computes the default class's bits at 1 and 2 threads. */
+    @Test
+    void everyExampleGivesTheSameBitsAtOneAndTwoThreads() {
+        List<LossCompiler.Result> ser = new ArrayList<>();
+        List<LossCompiler.Result> par = new ArrayList<>();
+        for (Path model : Repo.exampleModels()) {
+            String src = Repo.read(model);
+            ser.add(LossCompiler.compile(model.getFileName().toString(), src, new LossCompiler.Options("ser")));
+            par.add(LossCompiler.compile(model.getFileName().toString(), src, new LossCompiler.Options("par").withParallel(true)));
+        }
+        List<Compiled> s = Compiled.compileAll(ser);
+        List<Compiled> p = Compiled.compileAll(par);
+        for (int k = 0; k < s.size(); k++) {
+            Map<String, double[]> values = Values.random(s.get(k).model(), new SplittableRandom(k), 0.5);
+            s.get(k).setParams(values);
+            double loss = s.get(k).lossAndGradient(values);
+            p.get(k).setParams(values);
+            for (int threads : new int[] {1, 2}) {
+                setThreads(p.get(k), threads);
+                assertEquals(Double.doubleToRawLongBits(loss), Double.doubleToRawLongBits(p.get(k).lossAndGradient(values)),
+                        p.get(k).type().getSimpleName() + " at " + threads);
+                assertArrayEquals(bits(s.get(k).gradient()), bits(p.get(k).gradient()));
+            }
+            p.get(k).driver().close();
+        }
+    }
+
+    @Test
+    void closeEndsTheWorkersAndTheInstanceGoesOnAlone() throws Exception {
+        Compiled p = Compiled.compileAll(List.of(compile(true).get(0))).get(0);
+        Map<String, double[]> values = Values.random(p.model(), new SplittableRandom(7), 1.0);
+        p.setParams(values);
+        double alone = p.lossAndGradient(values);
+        Object model = p.instance();
+        model.getClass().getMethod("setThreads", int.class).invoke(model, 3);
+        assertEquals(3, model.getClass().getMethod("threads").invoke(model));
+        assertEquals(2, workers("LinearLayout-worker-"));
+        assertEquals(alone, p.lossAndGradient(values));
+        // Setting the count again replaces the workers; it never adds to them.
+        model.getClass().getMethod("setThreads", int.class).invoke(model, 2);
+        assertEquals(1, workers("LinearLayout-worker-"));
+        ((AutoCloseable) model).close();
+        assertEquals(0, workers("LinearLayout-worker-"));
+        assertEquals(1, model.getClass().getMethod("threads").invoke(model));
+        assertEquals(alone, p.lossAndGradient(values));
+        ((AutoCloseable) model).close();
+        for (int bad : new int[] {0, -1, 257}) {
+            InvocationTargetException e = assertThrows(InvocationTargetException.class,
+                    () -> model.getClass().getMethod("setThreads", int.class).invoke(model, bad));
+            assertEquals(IllegalArgumentException.class, e.getCause().getClass());
+            assertTrue(e.getCause().getMessage().contains("threads must be between 1 and 256"), e.getCause().getMessage());
+        }
+    }
+
+    /** Live threads whose name starts with {@code prefix}. */
+    private static int workers(String prefix) {
+        int n = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith(prefix) && t.isAlive()) {
+                assertTrue(t.isDaemon(), t.getName() + " is a daemon");
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** A class with no product large enough still has the API; its thread count starts no thread. */
+    @Test
+    void aSmallNetworkStartsNoThread() throws Exception {
+        LossCompiler.Result r = LossCompiler.compile("small.loss", """
+                model Small;
+                input x[3];
+                param W[4, 3];
+                loss sum(tanh(W @ x));
+                """, new LossCompiler.Options("small").withParallel(true));
+        assertTrue(!r.output().orElseThrow().source().contains("runSplit("));
+        Compiled c = Compiled.compileAll(List.of(r)).get(0);
+        Object model = c.instance();
+        model.getClass().getMethod("setThreads", int.class).invoke(model, 2);
+        assertEquals(2, model.getClass().getMethod("threads").invoke(model));
+        assertEquals(0, workers("Small-worker-"));
+        ((AutoCloseable) model).close();
+    }
+
+    /** At two threads, warmed-up calls allocate nothing: on the calling thread and on the worker. */
+    @Test
+    void warmedUpParallelCallsAllocateNothing() throws Exception {
+        Map<String, String> sources = new LinkedHashMap<>();
+        List<String> names = new ArrayList<>();
+        for (LossCompiler.Result r : compile(true)) {
+            LossCompiler.GeneratedClass g = r.output().orElseThrow();
+            String harness = dev.lossc.examples.AllocationTest.harness(g.className(), r.checked().orElseThrow(), r.layout().orElseThrow())
+                    .replace("package lossc.examples;", "package par;")
+                    .replace("public Harness" + g.className() + "() {\n", "public Harness" + g.className() + "() {\n        model.setThreads(2);\n")
+                    .replace("    public void run() {", "    public void closeModel() { model.close(); }\n    public void run() {");
+            sources.put(g.qualifiedName(), g.source());
+            sources.put("par.Harness" + g.className(), harness);
+            names.add(g.className());
+        }
+        ClassLoader loader = InMemoryJavaCompiler.compile(sources, Compiled.JAVA8);
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        for (String name : names) {
+            Runnable run = (Runnable) loader.loadClass("par.Harness" + name).getConstructor().newInstance();
+            for (int i = 0; i < 300; i++) {
+                run.run();
+            }
+            List<Long> ids = new ArrayList<>();
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().startsWith(name + "-worker-")) {
+                    ids.add(t.getId());
+                }
+            }
+            assertEquals(1, ids.size(), name + "'s workers");
+            long worker = ids.get(0);
+            long best = Long.MAX_VALUE;
+            long bestWorker = Long.MAX_VALUE;
+            for (int attempt = 0; attempt < 3; attempt++) {
+                long w0 = mx.getThreadAllocatedBytes(worker);
+                long caller = dev.lossc.examples.AllocationTest.allocatedBy(run, 100);
+                long w1 = mx.getThreadAllocatedBytes(worker);
+                best = Math.min(best, caller);
+                bestWorker = Math.min(bestWorker, w1 - w0);
+            }
+            run.getClass().getMethod("closeModel").invoke(run);
+            assertEquals(0, best, name + ": bytes allocated by the caller");
+            assertEquals(0, bestWorker, name + ": bytes allocated by the worker");
+        }
+    }
+}
