@@ -142,6 +142,10 @@ public final class ClassWriter {
                 names.reserve(f.java());
             }
         }
+        if (parallel != null) {
+            names.reserve(ParallelWriter.TYPES);
+            names.reserve("MAX_THREADS");
+        }
         for (OutputPlan o : outputs) {
             // Before the locals and java.lang names, which a method may share. The checker keeps
             // outputs off the class's own members; a Java keyword gets a suffix.
@@ -151,10 +155,6 @@ public final class ClassWriter {
         names.reserve(Kernels.LOCALS);
         if (simd) {
             names.reserve(SimdKernel.MEMBERS);
-        }
-        if (parallel != null) {
-            names.reserve(ParallelWriter.TYPES);
-            names.reserve("setThreads", "threads", "close", "MAX_THREADS", "stopWorkers", "runSplit", "runPart");
         }
         if (outputs.stream().anyMatch(o -> o.output().value().shape().size() > 1)) {
             outputDestination = names.allocate("out");

@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  */
 final class Kernels {
     static final String[] LOCALS = {"i", "j", "p", "r", "acc", "acc0", "acc1", "acc2", "acc3", "g", "mx", "shift", "e", "lse", "a",
-            "b", "c", "br", "cr", "a0", "a1", "a2", "a3", "b0", "b1", "b2", "b3", "j0", "j1", "part", "lo", "hi"};
+            "b", "c", "br", "cr", "a0", "a1", "a2", "a3", "b0", "b1", "b2", "b3", "j0", "j1", "part", "lo", "hi", "jlo", "jhi", "bp", "cp"};
 
     /** Scratch row arrays the kernels use: one pair per shape, shared (no kernel keeps them across calls). */
     interface Scratch {
@@ -44,6 +44,12 @@ final class Kernels {
 
         /** The name of a {@code double[parts][cols]} field: one scratch row per part, resized with the thread count. */
         String partRows(int cols);
+
+        /**
+         * The name of a {@code double[parts][rows][]} field: for each part, rows as wide as its share
+         * of {@code cols} columns split in chunks of 8, resized with the thread count.
+         */
+        String panels(int rows, int cols);
     }
 
     private final Loops loops;

@@ -33,11 +33,20 @@ final class ParallelWriter implements Kernels.Parallel {
     static final String[] TYPES = {"Thread", "InterruptedException", "Throwable", "IllegalStateException", "AutoCloseable", "LockSupport"};
     private static final ClassName LOCK_SUPPORT = ClassName.get("java.util.concurrent.locks", "LockSupport");
     /**
-     * Spins (volatile reads) a worker makes before it parks, and the caller before it yields:
-     * a few tens of microseconds here, longer than the serial code between two split kernels
-     * of a call usually takes, far shorter than a training step's gaps.
+     * How long a worker spins after a piece of work before it parks: longer than the serial code
+     * between two split kernels of a call, and than the optimizer's step between two calls of a
+     * training loop, takes on the networks that split (a parked worker takes tens of microseconds
+     * to wake here, more than a split product of a 784-128-10 step saves).
      */
+    static final long SPIN_NANOS = 1_000_000L;
+    /** Spins the calling thread makes waiting for a worker before it starts yielding. */
     static final int SPINS = 1 << 15;
+    /**
+     * Doubles each per-thread row is longer than it needs: 128 bytes, so that two threads' rows,
+     * allocated next to each other, never share a cache line (a shared line at the seam of two
+     * scratch rows made a 784-128-10 step slower on two threads than on one).
+     */
+    static final int PAD = 16;
 
     private final ClassWriter w;
     private final List<CodeBlock> bodies = new ArrayList<>();
@@ -45,6 +54,8 @@ final class ParallelWriter implements Kernels.Parallel {
     private final List<String> descriptions = new ArrayList<>();
     /** Per-part scratch rows by width: field name. */
     private final Map<Integer, String> partRows = new LinkedHashMap<>();
+    /** Per-part panels by rows and columns ({rows, cols}): field name. */
+    private final Map<List<Integer>, String> panels = new LinkedHashMap<>();
 
     ParallelWriter(ClassWriter w) {
         this.w = w;
@@ -62,6 +73,11 @@ final class ParallelWriter implements Kernels.Parallel {
     @Override
     public String partRows(int cols) {
         return partRows.computeIfAbsent(cols, k -> w.names.allocate("scratch_part" + k));
+    }
+
+    @Override
+    public String panels(int rows, int cols) {
+        return panels.computeIfAbsent(List.of(rows, cols), k -> w.names.allocate("panel" + rows + "x" + cols));
     }
 
     /** The number of kernels that run split; with none, the class runs on the calling thread alone. */
@@ -105,7 +121,12 @@ final class ParallelWriter implements Kernels.Parallel {
         for (Map.Entry<Integer, String> e : partRows.entrySet()) {
             type.addField(FieldSpec.builder(ArrayTypeName.of(w.arrayType), e.getValue(), Modifier.PRIVATE)
                     .addJavadoc("One scratch row of a product per thread.\n")
-                    .initializer("new $L[1][$L]", w.precision.type(), e.getKey()).build());
+                    .initializer("new $L[1][$L]", w.precision.type(), e.getKey() + PAD).build());
+        }
+        for (Map.Entry<List<Integer>, String> e : panels.entrySet()) {
+            type.addField(FieldSpec.builder(ArrayTypeName.of(ArrayTypeName.of(w.arrayType)), e.getValue(), Modifier.PRIVATE)
+                    .addJavadoc("Per thread, $L rows of its share of $L columns (a product split by columns).\n", e.getKey().get(0), e.getKey().get(1))
+                    .initializer("new $L[1][$L][$L]", w.precision.type(), e.getKey().get(0), chunks(e.getKey().get(1)) * 8 + PAD).build());
         }
         set.addStatement("stopWorkers()")
                 .addStatement("$T[] started = new $T[n - 1]", workerType, workerType)
@@ -115,7 +136,11 @@ final class ParallelWriter implements Kernels.Parallel {
                 .endControlFlow()
                 .addStatement("$L = started", workers);
         for (Map.Entry<Integer, String> e : partRows.entrySet()) {
-            set.addStatement("$L = new $L[n][$L]", e.getValue(), w.precision.type(), e.getKey());
+            set.addStatement("$L = new $L[n][$L]", e.getValue(), w.precision.type(), e.getKey() + PAD);
+        }
+        for (Map.Entry<List<Integer>, String> e : panels.entrySet()) {
+            set.addStatement("$L = new $L[n][$L][($L + n - 1) / n * 8 + $L]", e.getValue(), w.precision.type(), e.getKey().get(0),
+                    chunks(e.getKey().get(1)), PAD);
         }
         type.addMethod(set.addStatement("$L = n", threads).build());
         type.addMethod(threadsMethod(threads));
@@ -170,6 +195,11 @@ final class ParallelWriter implements Kernels.Parallel {
         type.addType(workerClass(self, workerType));
     }
 
+    /** The chunks of 8 columns that {@code cols} columns make. */
+    private static int chunks(int cols) {
+        return (cols + 7) / 8;
+    }
+
     private static MethodSpec threadsMethod(String threads) {
         return MethodSpec.methodBuilder("threads").addModifiers(Modifier.PUBLIC).returns(int.class)
                 .addJavadoc("The thread count set by {@link #setThreads(int)} (1 after {@link #close()}).\n")
@@ -209,8 +239,13 @@ final class ParallelWriter implements Kernels.Parallel {
                         .addStatement("done = asked")
                         .addStatement("continue")
                         .endControlFlow()
-                        .beginControlFlow("for (int s = 0; s < $L && go == seen && !stop; s++)", SPINS)
-                        .addComment("spin: the next range usually comes within microseconds")
+                        .addComment("Spin a while: within a call, and between the calls of a training loop, the next range")
+                        .addComment("comes within microseconds; a parked thread takes tens of them to wake.")
+                        .addStatement("long start = System.nanoTime()")
+                        .beginControlFlow("for (int s = 1; go == seen && !stop; s++)")
+                        .beginControlFlow("if ((s & 1023) == 0 && System.nanoTime() - start > $LL)", SPIN_NANOS)
+                        .addStatement("break")
+                        .endControlFlow()
                         .endControlFlow()
                         .beginControlFlow("if (go == seen && !stop)")
                         .addStatement("$T.park(this)", LOCK_SUPPORT)

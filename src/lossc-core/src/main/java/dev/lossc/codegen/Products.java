@@ -205,6 +205,12 @@ final class Products {
         String sharedE = layout.extent(plan.shared());
         Layout.Address b = layout.base(op.args().get(1));
         Layout.Address y = layout.base(op.out());
+        String product = "{@code " + op.prim().label(op.attributes()) + "} into {@code " + y.array()
+                + (y.offset().equals("0") ? "" : "} at {@code " + y.offset()) + "}";
+        if (split && plan.form() == ProductPlan.Form.ROWS_SHARED_OUTER) {
+            byColumns(c, op, plan, left, product);
+            return;
+        }
         String br = scratch.rows("b", shared, k);
         // Serial code runs rows 0 to the extent; split code, rows lo to hi of a part.
         Code pack = split ? new Code() : c;
@@ -221,8 +227,6 @@ final class Products {
                     .add("System.arraycopy($L, $L, $L[p], 0, $L)", b.array(), Layout.add(b.offset(), plan.right().index("0", "p")), br, kE)
                     .close();
         }
-        String product = "{@code " + op.prim().label(op.attributes()) + "} into {@code " + y.array()
-                + (y.offset().equals("0") ? "" : "} at {@code " + y.offset()) + "}";
         if (split) {
             c.add("$L", parallel.split(pack.build(), plan.rightTransposed() ? kE : sharedE,
                     (plan.rightTransposed() ? "Columns" : "Rows") + " lo to hi of the right operand of the " + product + " below, copied into rows."));
@@ -234,7 +238,7 @@ final class Products {
             // B is small enough to stay in cache: one row of C at a time, in one scratch row (one per part).
             rows.open("for (int i = $L; i < $L; i++)", from, to)
                     .declare("$L[] c = $L[$L]", real, split ? parallel.partRows(k) : scratch.rows("c", 1, k), split ? "part" : "0")
-                    .add("$T.fill(c, $L)", ClassWriter.ARRAYS, realZero);
+                    .add(split ? "$T.fill(c, 0, $L, $L)" : "$T.fill(c, $L$L)", ClassWriter.ARRAYS, split ? kE : "", realZero);
             fourSources(rows, br, plan.shared(), "0", kE, aAt, null, null, null);
             storeRow(rows, op, y, k, kE, "c");
             rows.close();
@@ -261,6 +265,69 @@ final class Products {
         if (split) {
             c.add("$L", parallel.split(rows.build(), mE, "Rows lo to hi of the " + product + "."));
         }
+    }
+
+    /** Columns a part of a product split by columns starts at: a multiple of 8 (a cache line of doubles). */
+    static final int COLUMN_CHUNK = 8;
+
+    /**
+     * The shared-index-outer form split across threads by columns of C: each part packs its own
+     * columns of B into a panel of its own and computes every row of C over them, in rows of its
+     * own, then copies them out. No part waits for another's packing, each reads only its share
+     * of B, and no two threads write the same cache line (split by rows, each thread read all of
+     * B for a few rows of C, and 784-128-10 at batch 32 ran slower on two threads than on one;
+     * split by columns of shared rows, the lines at the seams went back and forth). Parts are
+     * chunks of {@link #COLUMN_CHUNK} columns; every element still sums over p in order.
+     */
+    private void byColumns(Code c, Stmt.Op op, ProductPlan plan, BiFunction<String, String, String> left, String product) {
+        int k = op.out().shape().cols();
+        String mE = layout.extent(plan.rows());
+        String kE = layout.extent(plan.cols());
+        String sharedE = layout.extent(plan.shared());
+        Layout.Address b = layout.base(op.args().get(1));
+        Layout.Address y = layout.base(op.out());
+        Code body = new Code();
+        body.declare("int jlo = lo * $L", COLUMN_CHUNK)
+                .declare("int jhi = Math.min($L, hi * $L)", kE, COLUMN_CHUNK)
+                .declare("$L[][] bp = $L[part]", real, parallel.panels(plan.shared().size(), k))
+                .declare("$L[][] cp = $L[part]", real, parallel.panels(plan.rows().size(), k));
+        if (plan.rightTransposed()) {
+            // Its columns of B's transpose: bp[q][j - jlo] = B[j, q], each B[j, …] read along its row.
+            body.open("for (int j = jlo; j < jhi; j++)")
+                    .open("for (int p = 0; p < $L; p++)", sharedE)
+                    .add("bp[p][j - jlo] = $L", b.at(plan.right().index("j", "p")))
+                    .close()
+                    .close();
+        } else {
+            body.open("for (int p = 0; p < $L; p++)", sharedE)
+                    .add("System.arraycopy($L, $L, bp[p], 0, jhi - jlo)", b.array(), Layout.add(b.offset(), plan.right().index("jlo", "p")))
+                    .close();
+        }
+        body.open("for (int i = 0; i < $L; i++)", mE)
+                .add("$T.fill(cp[i], 0, jhi - jlo, $L)", ClassWriter.ARRAYS, realZero)
+                .close();
+        Function<String, String> aAt = p -> left.apply("i", p);
+        if (plan.columnBlock() > 0) {
+            body.open("for (int j0 = 0; j0 < jhi - jlo; j0 += $L)", plan.columnBlock())
+                    .declare("int j1 = Math.min(jhi - jlo, j0 + $L)", plan.columnBlock());
+            fourSources(body, "bp", plan.shared(), "j0", "j1", aAt, "0", mE, "cp");
+            body.close();
+        } else {
+            fourSources(body, "bp", plan.shared(), "0", "jhi - jlo", aAt, "0", mE, "cp");
+        }
+        body.open("for (int i = 0; i < $L; i++)", mE)
+                .declare("$L[] c = cp[i]", real);
+        if (op.accumulate()) {
+            body.open("for (int j = jlo; j < jhi; j++)")
+                    .add("$L += c[j - jlo]", y.at(Layout.add(Layout.mul("i", k), "j")))
+                    .close();
+        } else {
+            body.add("System.arraycopy(c, 0, $L, $L, jhi - jlo)", y.array(), Layout.add(y.offset(), Layout.add(Layout.mul("i", k), "jlo")));
+        }
+        body.close();
+        c.add("$L", parallel.split(body.build(), "(" + kE + " + " + (COLUMN_CHUNK - 1) + ") / " + COLUMN_CHUNK,
+                "Columns " + COLUMN_CHUNK + " lo to " + COLUMN_CHUNK + " hi of the " + product
+                        + ": its columns of the right operand packed into its own panel, its rows of C in its own rows."));
     }
 
     /**
