@@ -41,6 +41,12 @@ public class ParallelNetworks {
     final dev.lossc.benchmarks.parallel.Rnn50 rnn = new dev.lossc.benchmarks.parallel.Rnn50();
     final dev.lossc.benchmarks.parallel.FourLayer four = new dev.lossc.benchmarks.parallel.FourLayer();
     final dev.lossc.benchmarks.parallel.WorkedExample worked = new dev.lossc.benchmarks.parallel.WorkedExample();
+    final dev.lossc.benchmarks.simd.Mlp1024 mlpSimd = new dev.lossc.benchmarks.simd.Mlp1024();
+    final dev.lossc.benchmarks.simd.MnistBatch32 mnist32Simd = new dev.lossc.benchmarks.simd.MnistBatch32();
+    final dev.lossc.benchmarks.parallelsimd.Mlp1024 mlpSimdParallel = new dev.lossc.benchmarks.parallelsimd.Mlp1024();
+    final dev.lossc.benchmarks.parallelsimd.Mlp1024Linear mlpLinearSimdParallel = new dev.lossc.benchmarks.parallelsimd.Mlp1024Linear();
+    final dev.lossc.benchmarks.parallelsimd.MnistBatch32 mnist32SimdParallel = new dev.lossc.benchmarks.parallelsimd.MnistBatch32();
+    final dev.lossc.benchmarks.parallelsimd.MnistBatch32Linear mnist32LinearSimdParallel = new dev.lossc.benchmarks.parallelsimd.MnistBatch32Linear();
 
     @Setup(Level.Trial)
     public void setup() {
@@ -54,13 +60,20 @@ public class ParallelNetworks {
         copy(networks.rnn.parameters(), rnn.parameters());
         copy(small.four.parameters(), four.parameters());
         copy(small.worked.parameters(), worked.parameters());
+        copy(layouts.mlp.parameters(), mlpSimd.parameters());
+        copy(layouts.mnist32.parameters(), mnist32Simd.parameters());
+        copy(layouts.mlp.parameters(), mlpSimdParallel.parameters());
+        copy(layouts.mlpLinear.parameters(), mlpLinearSimdParallel.parameters());
+        copy(layouts.mnist32.parameters(), mnist32SimdParallel.parameters());
+        copy(layouts.mnist32Linear.parameters(), mnist32LinearSimdParallel.parameters());
         for (AutoCloseable c : all()) {
             set(c, threads);
         }
     }
 
     private AutoCloseable[] all() {
-        return new AutoCloseable[] {mlp, mlpLinear, mnist32, mnist32Linear, rnn, four, worked};
+        return new AutoCloseable[] {mlp, mlpLinear, mnist32, mnist32Linear, rnn, four, worked, mlpSimdParallel, mlpLinearSimdParallel,
+            mnist32SimdParallel, mnist32LinearSimdParallel};
     }
 
     private static void set(AutoCloseable model, int threads) {
@@ -110,6 +123,36 @@ public class ParallelNetworks {
     @Benchmark
     public double mnist32LinearParallel() {
         return mnist32Linear.lossAndGradient(layouts.x32, layouts.y32);
+    }
+
+    @Benchmark
+    public double mlp1024SimdDefault() {
+        return mlpSimd.lossAndGradient(layouts.xMlp, layouts.yMlp);
+    }
+
+    @Benchmark
+    public double mlp1024SimdParallel() {
+        return mlpSimdParallel.lossAndGradient(layouts.xMlp, layouts.yMlp);
+    }
+
+    @Benchmark
+    public double mlp1024LinearSimdParallel() {
+        return mlpLinearSimdParallel.lossAndGradient(layouts.xMlp, layouts.yMlp);
+    }
+
+    @Benchmark
+    public double mnist32SimdDefault() {
+        return mnist32Simd.lossAndGradient(layouts.x32, layouts.y32);
+    }
+
+    @Benchmark
+    public double mnist32SimdParallel() {
+        return mnist32SimdParallel.lossAndGradient(layouts.x32, layouts.y32);
+    }
+
+    @Benchmark
+    public double mnist32LinearSimdParallel() {
+        return mnist32LinearSimdParallel.lossAndGradient(layouts.x32, layouts.y32);
     }
 
     @Benchmark

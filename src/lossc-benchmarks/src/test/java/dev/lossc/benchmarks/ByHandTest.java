@@ -104,6 +104,11 @@ class ByHandTest {
                 assertEquals(p.rnn50Default(), p.rnn50Parallel(), 0);
                 assertEquals(p.fourLayerDefault(), p.fourLayerParallel(), 0);
                 assertEquals(p.workedExampleDefault(), p.workedExampleParallel(), 0);
+                assertEquals(p.mlp1024SimdDefault(), p.mlp1024SimdParallel(), 0);
+                assertEquals(java.util.Arrays.toString(p.mlpSimd.gradient()), java.util.Arrays.toString(p.mlpSimdParallel.gradient()));
+                assertEquals(p.mnist32SimdDefault(), p.mnist32SimdParallel(), 0);
+                assertEquals(p.mlp1024LinearParallel(), p.mlp1024LinearSimdParallel(), 1e-12);
+                assertEquals(p.mnist32LinearParallel(), p.mnist32LinearSimdParallel(), 1e-12);
             } finally {
                 p.close();
             }

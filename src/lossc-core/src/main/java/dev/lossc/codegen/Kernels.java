@@ -50,6 +50,9 @@ final class Kernels {
          * of {@code cols} columns split in chunks of 8, resized with the thread count.
          */
         String panels(int rows, int cols);
+
+        /** The name of the {@code --simd} kernel's per-part panels, {@code double[parts][]}, each the size of its one panel. */
+        String simdPanels();
     }
 
     private final Loops loops;

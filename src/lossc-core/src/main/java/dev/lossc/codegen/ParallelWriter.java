@@ -75,6 +75,17 @@ final class ParallelWriter implements Kernels.Parallel {
         return partRows.computeIfAbsent(cols, k -> w.names.allocate("scratch_part" + k));
     }
 
+    /** The field of the {@code --simd} kernel's per-part panels, once a split product uses it. */
+    private String simdPanels;
+
+    @Override
+    public String simdPanels() {
+        if (simdPanels == null) {
+            simdPanels = w.names.allocate("simd_panels");
+        }
+        return simdPanels;
+    }
+
     @Override
     public String panels(int rows, int cols) {
         return panels.computeIfAbsent(List.of(rows, cols), k -> w.names.allocate("panel" + rows + "x" + cols));
@@ -123,6 +134,11 @@ final class ParallelWriter implements Kernels.Parallel {
                     .addJavadoc("One scratch row of a product per thread.\n")
                     .initializer("new $L[1][$L]", w.precision.type(), e.getKey() + PAD).build());
         }
+        if (simdPanels != null) {
+            type.addField(FieldSpec.builder(ArrayTypeName.of(w.arrayType), simdPanels, Modifier.PRIVATE)
+                    .addJavadoc("Per thread, a panel of B for {@code gemm}.\n")
+                    .initializer("new $L[1][$L * 3 * $L.length() + $L]", w.precision.type(), SimdKernel.PANEL_DEPTH, SimdKernel.SPECIES, PAD).build());
+        }
         for (Map.Entry<List<Integer>, String> e : panels.entrySet()) {
             type.addField(FieldSpec.builder(ArrayTypeName.of(ArrayTypeName.of(w.arrayType)), e.getValue(), Modifier.PRIVATE)
                     .addJavadoc("Per thread, $L rows of its share of $L columns (a product split by columns).\n", e.getKey().get(0), e.getKey().get(1))
@@ -137,6 +153,9 @@ final class ParallelWriter implements Kernels.Parallel {
                 .addStatement("$L = started", workers);
         for (Map.Entry<Integer, String> e : partRows.entrySet()) {
             set.addStatement("$L = new $L[n][$L]", e.getValue(), w.precision.type(), e.getKey() + PAD);
+        }
+        if (simdPanels != null) {
+            set.addStatement("$L = new $L[n][$L * 3 * $L.length() + $L]", simdPanels, w.precision.type(), SimdKernel.PANEL_DEPTH, SimdKernel.SPECIES, PAD);
         }
         for (Map.Entry<List<Integer>, String> e : panels.entrySet()) {
             set.addStatement("$L = new $L[n][$L][($L + n - 1) / n * 8 + $L]", e.getValue(), w.precision.type(), e.getKey().get(0),

@@ -97,7 +97,7 @@ final class Products {
                         (i, acc) -> c.add("$L $L $L", Y.apply(Loops.flat(i, k, p)), w, acc)));
             }
             case ROWS_ONE_ROW, ROWS_SHARED_OUTER -> onRows(c, op, plan, left, parallel != null && topLevel && plan.splits());
-            case SIMD -> simd(c, op, plan);
+            case SIMD -> simd(c, op, plan, parallel != null && topLevel && plan.splits());
         }
     }
 
@@ -390,14 +390,32 @@ final class Products {
     }
 
     /** A product as one call of {@link SimdKernel}'s {@code gemm}, reading every operand in place through the plan's strides. */
-    private void simd(Code c, Stmt.Op op, ProductPlan plan) {
+    private void simd(Code c, Stmt.Op op, ProductPlan plan, boolean split) {
         Layout.Address a = layout.base(op.args().get(0));
         Layout.Address b = layout.base(op.args().get(1));
         Layout.Address y = layout.base(op.out());
-        c.add("$L($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", SimdKernel.GEMM, layout.extent(plan.rows()),
-                layout.extent(plan.shared()), layout.extent(plan.cols()), a.array(), a.offset(), plan.left().outerStride(),
-                plan.left().sharedStride(), b.array(), b.offset(), plan.right().sharedStride(), plan.right().outerStride(), y.array(),
-                y.offset(), op.out().shape().cols(), op.accumulate(), simdPanel.get());
+        String panel = simdPanel.get();
+        if (!split) {
+            c.add("$L($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", SimdKernel.GEMM, layout.extent(plan.rows()),
+                    layout.extent(plan.shared()), layout.extent(plan.cols()), a.array(), a.offset(), plan.left().outerStride(),
+                    plan.left().sharedStride(), b.array(), b.offset(), plan.right().sharedStride(), plan.right().outerStride(), y.array(),
+                    y.offset(), op.out().shape().cols(), op.accumulate(), panel);
+            return;
+        }
+        // Columns 32 lo to 32 hi, with a panel of the part's own: a multiple of two vectors (of any
+        // width up to 512 bits, double or float), so gemm covers every part's columns with vector
+        // tiles, as it covers the whole product's, and each element's sum is the same to the bit.
+        int chunk = ProductPlan.SIMD_COLUMN_CHUNK;
+        Code body = new Code();
+        body.add("$L($L, $L, (hi - lo) * $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L[part])", SimdKernel.GEMM,
+                layout.extent(plan.rows()), layout.extent(plan.shared()), chunk, a.array(), a.offset(), plan.left().outerStride(),
+                plan.left().sharedStride(), b.array(), Layout.add(b.offset(), Layout.mul("lo", chunk * plan.right().outerStride())),
+                plan.right().sharedStride(), plan.right().outerStride(), y.array(), Layout.add(y.offset(), Layout.mul("lo", chunk)),
+                op.out().shape().cols(), op.accumulate(), parallel.simdPanels());
+        String product = "{@code " + op.prim().label(op.attributes()) + "} into {@code " + y.array()
+                + (y.offset().equals("0") ? "" : "} at {@code " + y.offset()) + "}";
+        c.add("$L", parallel.split(body.build(), Integer.toString(plan.cols().size() / chunk),
+                "Columns " + chunk + " lo to " + chunk + " hi of the " + product + ", on the Vector API with a panel of the part's own."));
     }
 
     /** Stores (or adds) row {@code i} of a product, held in the row array {@code row}. */

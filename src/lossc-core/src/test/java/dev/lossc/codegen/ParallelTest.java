@@ -135,6 +135,52 @@ class ParallelTest {
         }
     }
 
+    /**
+     * With {@code --simd} too, the products whose columns split into whole chunks run split, and
+     * the bits are the serial {@code --simd} class's at every thread count.
+     */
+    @Test
+    void simdProductsSplitToTheSameBits() {
+        List<LossCompiler.Result> ser = new ArrayList<>();
+        List<LossCompiler.Result> par = new ArrayList<>();
+        String big = """
+                model Big;
+                dim B <= 128, N = 256;
+                input X[B, N];
+                param W[N, N];
+                param V[N, N];
+                loss mean(tanh(X @ W @ transpose(V)) * X);
+                """;
+        // Every product of both is at least 2^23 multiply-adds at the largest sizes: the split of --simd.
+        for (String source : List.of(big, PROGRAMS.get("Square").replace("dim N = 128", "dim N = 256"))) {
+            ser.add(LossCompiler.compile("s.loss", source, new LossCompiler.Options("simdser").withSimd(true)));
+            par.add(LossCompiler.compile("s.loss", source, new LossCompiler.Options("simdpar").withSimd(true).withParallel(true)));
+        }
+        for (LossCompiler.Result r : par) {
+            assertTrue(r.output().orElseThrow().source().contains("simd_panels[part]"), r.output().get().className() + " splits no gemm");
+        }
+        List<Compiled> s = Compiled.compileAll(ser, Compiled.SIMD);
+        List<Compiled> p = Compiled.compileAll(par, Compiled.SIMD);
+        for (int k = 0; k < s.size(); k++) {
+            try {
+                for (int round = 0; round < 3; round++) {
+                    Map<String, double[]> values = Values.random(s.get(k).model(), new SplittableRandom(100 + round), 1.0);
+                    s.get(k).setParams(values);
+                    double loss = s.get(k).lossAndGradient(values);
+                    p.get(k).setParams(values);
+                    for (int threads : new int[] {1, 2, 3}) {
+                        setThreads(p.get(k), threads);
+                        String where = p.get(k).type().getSimpleName() + " --simd at " + threads + " threads, round " + round;
+                        assertEquals(Double.doubleToRawLongBits(loss), Double.doubleToRawLongBits(p.get(k).lossAndGradient(values)), where);
+                        assertArrayEquals(bits(s.get(k).gradient()), bits(p.get(k).gradient()), where);
+                    }
+                }
+            } finally {
+                p.get(k).driver().close();
+            }
+        }
+    }
+
     /** Every example, generated parallel, is Java 8 and computes the default class's bits at 1 and 2 threads. */
     @Test
     void everyExampleGivesTheSameBitsAtOneAndTwoThreads() {
