@@ -332,9 +332,13 @@ public final class Mnist {
     private void compute_probs() {
         // line 15: let hidden = relu(X @ transpose(W1) + b1);   // [B, H]
         {
-            for (int p = 0; p < 128; p++) {
+            for (int p0 = 0; p0 < 128; p0 += 8) {
+                int p1 = Math.min(128, p0 + 8);
                 for (int j = 0; j < 784; j++) {
-                    scratch_b784x128[j][p] = params[W1_OFFSET + p * 784 + j];
+                    double[] row = scratch_b784x128[j];
+                    for (int p = p0; p < p1; p++) {
+                        row[p] = params[W1_OFFSET + p * 784 + j];
+                    }
                 }
             }
             for (int i = 0; i < B; i++) {
@@ -421,9 +425,13 @@ public final class Mnist {
     private void forward() {
         // line 15: let hidden = relu(X @ transpose(W1) + b1);   // [B, H]
         {
-            for (int p = 0; p < 128; p++) {
+            for (int p0 = 0; p0 < 128; p0 += 8) {
+                int p1 = Math.min(128, p0 + 8);
                 for (int j = 0; j < 784; j++) {
-                    scratch_b784x128[j][p] = params[W1_OFFSET + p * 784 + j];
+                    double[] row = scratch_b784x128[j];
+                    for (int p = p0; p < p1; p++) {
+                        row[p] = params[W1_OFFSET + p * 784 + j];
+                    }
                 }
             }
             for (int i = 0; i < B; i++) {

@@ -296,9 +296,13 @@ public final class TwoClass {
 
     private void compute_probs() {
         // line 16: let logits = tanh(X @ transpose(W1) + b1) @ transpose(W2) + b2;
-        for (int p = 0; p < 16; p++) {
+        for (int p0 = 0; p0 < 16; p0 += 8) {
+            int p1 = Math.min(16, p0 + 8);
             for (int j = 0; j < 2; j++) {
-                scratch_b2x16[j][p] = params[W1_OFFSET + p * 2 + j];
+                double[] row = scratch_b2x16[j];
+                for (int p = p0; p < p1; p++) {
+                    row[p] = params[W1_OFFSET + p * 2 + j];
+                }
             }
         }
         for (int i = 0; i < B; i++) {
@@ -370,9 +374,13 @@ public final class TwoClass {
 
     private void forward() {
         // line 16: let logits = tanh(X @ transpose(W1) + b1) @ transpose(W2) + b2;
-        for (int p = 0; p < 16; p++) {
+        for (int p0 = 0; p0 < 16; p0 += 8) {
+            int p1 = Math.min(16, p0 + 8);
             for (int j = 0; j < 2; j++) {
-                scratch_b2x16[j][p] = params[W1_OFFSET + p * 2 + j];
+                double[] row = scratch_b2x16[j];
+                for (int p = p0; p < p1; p++) {
+                    row[p] = params[W1_OFFSET + p * 2 + j];
+                }
             }
         }
         for (int i = 0; i < B; i++) {

@@ -264,6 +264,53 @@ class TrainCommandTest {
         assertEquals(Main.USAGE, lossc("train", TWO_LAYER.toString(), "--data", data.toString(), "--batch", "0").code());
         assertEquals(Main.USAGE, lossc("train", TWO_LAYER.toString(), "--data", data.toString(), "--sweep", "colour=red").code());
         assertEquals(Main.USAGE, lossc("train", TWO_LAYER.toString(), "--data", data.toString(), "--holdout", "1.5").code());
+        assertEquals(Main.USAGE, lossc("train", TWO_LAYER.toString(), "--data", data.toString(), "--threads", "0").code());
+    }
+
+    /**
+     * {@code --threads 2} trains a model whose first layer is large enough to split to the same
+     * bits as one thread: the same epoch losses and byte-identical parameters.
+     */
+    @Test
+    void twoThreadsTrainToTheSameBitsAsOne() throws IOException {
+        Path model = tmp.resolve("wide.loss");
+        Files.writeString(model, """
+                model Wide;
+                dim B <= 64, D = 160, H = 144;
+                input X[B, D];
+                input y[B];
+                param W1[H, D] init xavier;
+                param b1[H];
+                param w2[H] init xavier;
+                loss mse(tanh(X @ transpose(W1) + b1) @ w2, y);
+                """);
+        StringBuilder csv = new StringBuilder();
+        for (int j = 0; j < 160; j++) {
+            csv.append("X").append(j).append(',');
+        }
+        csv.append("y\n");
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 200; i++) {
+            double sum = 0;
+            for (int j = 0; j < 160; j++) {
+                double v = rnd.nextDouble() - 0.5;
+                sum += v * (j % 7 - 3);
+                csv.append(v).append(',');
+            }
+            csv.append(Math.tanh(sum / 10)).append('\n');
+        }
+        Path data = tmp.resolve("wide.csv");
+        Files.writeString(data, csv);
+        Path one = tmp.resolve("one.json");
+        Path two = tmp.resolve("two.json");
+        CliTest.Run r1 = lossc("train", model.toString(), "--data", data.toString(), "--epochs", "3", "--batch", "64", "--optimizer",
+                "adam", "--lr", "0.01", "--out", one.toString());
+        CliTest.Run r2 = lossc("train", model.toString(), "--data", data.toString(), "--epochs", "3", "--batch", "64", "--optimizer",
+                "adam", "--lr", "0.01", "--out", two.toString(), "--threads", "2");
+        assertEquals(0, r1.code(), r1.out() + r1.err());
+        assertEquals(0, r2.code(), r2.out() + r2.err());
+        assertEquals(epochs(r1.out()).stream().map(e -> e[1]).toList(), epochs(r2.out()).stream().map(e -> e[1]).toList());
+        assertEquals(Files.readString(one), Files.readString(two));
     }
 
     /** Killed mid-run, the params file holds a finished epoch's parameters, whole. */

@@ -216,10 +216,15 @@ final class Products {
         Code pack = split ? new Code() : c;
         String from = split ? "lo" : "0";
         if (plan.rightTransposed()) {
-            // Rows of B's transpose: br[q][j] = B[j, q].
-            pack.open("for (int p = $L; p < $L; p++)", from, split ? "hi" : kE)
+            // Rows of B's transpose, br[j][p] = B[p, j], eight of B's rows at a time: eight streams
+            // read along B's rows, and each write fills a cache line of br[j].
+            pack.open("for (int p0 = $L; p0 < $L; p0 += $L)", from, split ? "hi" : kE, TRANSPOSE_BLOCK)
+                    .declare("int p1 = Math.min($L, p0 + $L)", split ? "hi" : kE, TRANSPOSE_BLOCK)
                     .open("for (int j = 0; j < $L; j++)", sharedE)
-                    .add("$L[j][p] = $L", br, b.at(plan.right().index("p", "j")))
+                    .declare("$L[] row = $L[j]", real, br)
+                    .open("for (int p = p0; p < p1; p++)")
+                    .add("row[p] = $L", b.at(plan.right().index("p", "j")))
+                    .close()
                     .close()
                     .close();
         } else {
@@ -267,6 +272,13 @@ final class Products {
         }
     }
 
+    /**
+     * Rows of B a transposed packing reads at once: eight read streams, and each write to a row
+     * of the transpose fills a cache line (gathering one of B's columns at a time wrote one element
+     * to each of hundreds of rows per pass).
+     */
+    private static final int TRANSPOSE_BLOCK = 8;
+
     /** Columns a part of a product split by columns starts at: a multiple of 8 (a cache line of doubles). */
     static final int COLUMN_CHUNK = 8;
 
@@ -292,10 +304,14 @@ final class Products {
                 .declare("$L[][] bp = $L[part]", real, parallel.panels(plan.shared().size(), k))
                 .declare("$L[][] cp = $L[part]", real, parallel.panels(plan.rows().size(), k));
         if (plan.rightTransposed()) {
-            // Its columns of B's transpose: bp[q][j - jlo] = B[j, q], each B[j, …] read along its row.
-            body.open("for (int j = jlo; j < jhi; j++)")
-                    .open("for (int p = 0; p < $L; p++)", sharedE)
-                    .add("bp[p][j - jlo] = $L", b.at(plan.right().index("j", "p")))
+            // Its columns of B's transpose, bp[p][j - jlo] = B[j, p], eight of B's rows at a time.
+            body.open("for (int p0 = jlo; p0 < jhi; p0 += $L)", TRANSPOSE_BLOCK)
+                    .declare("int p1 = Math.min(jhi, p0 + $L)", TRANSPOSE_BLOCK)
+                    .open("for (int j = 0; j < $L; j++)", sharedE)
+                    .declare("$L[] row = bp[j]", real)
+                    .open("for (int p = p0; p < p1; p++)")
+                    .add("row[p - jlo] = $L", b.at(plan.right().index("p", "j")))
+                    .close()
                     .close()
                     .close();
         } else {
