@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""The benchmark networks in PyTorch on the CPU (float64, one thread): one training step each
-(forward, loss, backward), timed like the JMH benchmarks (median of many rounds after warm-up);
-then the two product-bound networks again in float32, against lossc's --precision float.
+"""The benchmark networks in PyTorch on the CPU (float64, one thread unless --threads N): one
+training step each (forward, loss, backward), timed like the JMH benchmarks (median of many rounds
+after warm-up); then the two product-bound networks again in float32, against lossc's --precision
+float.
 
 Installs Debian's python3-torch (with OpenBLAS) when it is missing and this runs as root:
-    python3 src/lossc-benchmarks/pytorch/networks.py
+    python3 src/lossc-benchmarks/pytorch/networks.py [--threads N]
 """
 import os
 import shutil
@@ -37,7 +38,8 @@ ensure_torch()
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-torch.set_num_threads(1)
+THREADS = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 1
+torch.set_num_threads(THREADS)
 torch.set_default_dtype(torch.float64)
 torch.manual_seed(42)
 
@@ -126,4 +128,4 @@ time_it("tanh rnn T=50 32-64-10", step_fn(rnn, [U, V, W, b, c]), rounds=5)
 torch.set_default_dtype(torch.float32)
 time_it("784-128-10 relu+ce, batch 32, float32", *mlp(32, 784, 128, 10, True, 20))
 time_it("1024^2 tanh mlp, batch 64, float32", *mlp(64, 1024, 1024, 1024, False, 1), seconds=10.0)
-print(f"PyTorch {torch.__version__}, float64 (float32 where named), {torch.get_num_threads()} thread")
+print(f"PyTorch {torch.__version__}, float64 (float32 where named), {torch.get_num_threads()} thread(s)")

@@ -286,7 +286,7 @@ class TrainCommandTest {
                 """);
         StringBuilder csv = new StringBuilder();
         for (int j = 0; j < 160; j++) {
-            csv.append("X").append(j).append(',');
+            csv.append("X[").append(j).append("],");
         }
         csv.append("y\n");
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
