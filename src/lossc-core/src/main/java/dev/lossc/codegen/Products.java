@@ -216,17 +216,8 @@ final class Products {
         Code pack = split ? new Code() : c;
         String from = split ? "lo" : "0";
         if (plan.rightTransposed()) {
-            // Rows of B's transpose, br[j][p] = B[p, j], eight of B's rows at a time: eight streams
-            // read along B's rows, and each write fills a cache line of br[j].
-            pack.open("for (int p0 = $L; p0 < $L; p0 += $L)", from, split ? "hi" : kE, TRANSPOSE_BLOCK)
-                    .declare("int p1 = Math.min($L, p0 + $L)", split ? "hi" : kE, TRANSPOSE_BLOCK)
-                    .open("for (int j = 0; j < $L; j++)", sharedE)
-                    .declare("$L[] row = $L[j]", real, br)
-                    .open("for (int p = p0; p < p1; p++)")
-                    .add("row[p] = $L", b.at(plan.right().index("p", "j")))
-                    .close()
-                    .close()
-                    .close();
+            // Rows of B's transpose: br[j][p] = B[p, j].
+            packTransposed(pack, plan, b, from, split ? "hi" : kE, br, "0");
         } else {
             pack.open("for (int p = $L; p < $L; p++)", from, split ? "hi" : sharedE)
                     .add("System.arraycopy($L, $L, $L[p], 0, $L)", b.array(), Layout.add(b.offset(), plan.right().index("0", "p")), br, kE)
@@ -279,6 +270,23 @@ final class Products {
      */
     private static final int TRANSPOSE_BLOCK = 8;
 
+    /**
+     * Packs rows {@code from} to {@code to} of a B read transposed as columns of {@code rows}:
+     * {@code rows[j][p - shift] = B[p, j]}, eight of B's rows at a time, so that eight streams read
+     * along B's rows and each write fills a cache line of a row.
+     */
+    private void packTransposed(Code c, ProductPlan plan, Layout.Address b, String from, String to, String rows, String shift) {
+        c.open("for (int p0 = $L; p0 < $L; p0 += $L)", from, to, TRANSPOSE_BLOCK)
+                .declare("int p1 = Math.min($L, p0 + $L)", to, TRANSPOSE_BLOCK)
+                .open("for (int j = 0; j < $L; j++)", layout.extent(plan.shared()))
+                .declare("$L[] row = $L[j]", real, rows)
+                .open("for (int p = p0; p < p1; p++)")
+                .add("row[$L] = $L", shift.equals("0") ? "p" : "p - " + shift, b.at(plan.right().index("p", "j")))
+                .close()
+                .close()
+                .close();
+    }
+
     /** Columns a part of a product split by columns starts at: a multiple of 8 (a cache line of doubles). */
     static final int COLUMN_CHUNK = 8;
 
@@ -304,16 +312,8 @@ final class Products {
                 .declare("$L[][] bp = $L[part]", real, parallel.panels(plan.shared().size(), k))
                 .declare("$L[][] cp = $L[part]", real, parallel.panels(plan.rows().size(), k));
         if (plan.rightTransposed()) {
-            // Its columns of B's transpose, bp[p][j - jlo] = B[j, p], eight of B's rows at a time.
-            body.open("for (int p0 = jlo; p0 < jhi; p0 += $L)", TRANSPOSE_BLOCK)
-                    .declare("int p1 = Math.min(jhi, p0 + $L)", TRANSPOSE_BLOCK)
-                    .open("for (int j = 0; j < $L; j++)", sharedE)
-                    .declare("$L[] row = bp[j]", real)
-                    .open("for (int p = p0; p < p1; p++)")
-                    .add("row[p - jlo] = $L", b.at(plan.right().index("p", "j")))
-                    .close()
-                    .close()
-                    .close();
+            // Its columns of B's transpose: bp[j][p - jlo] = B[p, j].
+            packTransposed(body, plan, b, "jlo", "jhi", "bp", "jlo");
         } else {
             body.open("for (int p = 0; p < $L; p++)", sharedE)
                     .add("System.arraycopy($L, $L, bp[p], 0, jhi - jlo)", b.array(), Layout.add(b.offset(), plan.right().index("jlo", "p")))
