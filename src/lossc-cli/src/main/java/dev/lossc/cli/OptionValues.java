@@ -105,6 +105,20 @@ final class OptionValues {
         }
     }
 
+    /** A thread count: 1 to 256, what a parallel class's {@code setThreads} accepts. */
+    static final class Threads implements ITypeConverter<Integer> {
+        static final String RANGE = "a whole number from 1 to 256";
+
+        @Override
+        public Integer convert(String value) {
+            int n = count(value, 1, RANGE);
+            if (n > 256) {
+                throw new TypeConversionException("'" + value + "' is out of range: expected " + RANGE);
+            }
+            return n;
+        }
+    }
+
     /** Any whole number that fits a long (a seed). */
     static final class Seed implements ITypeConverter<Long> {
         @Override

@@ -111,7 +111,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "Rows per optimizer step, 1 or more, or all; a last partial batch is used (default: ${DEFAULT-VALUE}).")
     String batch;
 
-    @CommandLine.Option(names = "--threads", paramLabel = "N", defaultValue = "1", converter = OptionValues.AtLeastOne.class,
+    @CommandLine.Option(names = "--threads", paramLabel = "N", defaultValue = "1", converter = OptionValues.Threads.class,
             description = "Threads for the model's large matrix products (default: 1). Above 1 the model is compiled as a "
                     + "parallel class: the same results to the bit, faster on large layers and batches; small networks run "
                     + "on one thread whatever N is.")

@@ -265,6 +265,9 @@ class TrainCommandTest {
         assertEquals(Main.USAGE, lossc("train", TWO_LAYER.toString(), "--data", data.toString(), "--sweep", "colour=red").code());
         assertEquals(Main.USAGE, lossc("train", TWO_LAYER.toString(), "--data", data.toString(), "--holdout", "1.5").code());
         assertEquals(Main.USAGE, lossc("train", TWO_LAYER.toString(), "--data", data.toString(), "--threads", "0").code());
+        CliTest.Run many = lossc("train", TWO_LAYER.toString(), "--data", data.toString(), "--threads", "257");
+        assertEquals(Main.USAGE, many.code());
+        assertTrue(many.err().contains("'257' is out of range: expected a whole number from 1 to 256"), many.err());
     }
 
     /**
