@@ -115,6 +115,26 @@ class ByHandTest {
         }
     }
 
+    /** The parallel float classes compute the serial float classes' bits at 1 and 2 threads. */
+    @Test
+    void parallelFloatClassesComputeTheSerialOnesBits() throws Exception {
+        for (int threads : new int[] {1, 2}) {
+            ParallelFloatNetworks p = new ParallelFloatNetworks();
+            p.threads = threads;
+            p.setup();
+            try {
+                assertEquals(p.mlp1024Float(), p.mlp1024FloatParallel(), 0);
+                assertEquals(java.util.Arrays.toString(p.serial.mlp.gradient()), java.util.Arrays.toString(p.mlp.gradient()));
+                assertEquals(p.mlp1024FloatSimd(), p.mlp1024FloatSimdParallel(), 0);
+                assertEquals(java.util.Arrays.toString(p.serial.mlpSimd.gradient()), java.util.Arrays.toString(p.mlpSimd.gradient()));
+                assertEquals(p.mnist32Float(), p.mnist32FloatParallel(), 0);
+                assertEquals(p.mnist32FloatSimd(), p.mnist32FloatSimdParallel(), 0);
+            } finally {
+                p.close();
+            }
+        }
+    }
+
     @Test
     void simdClassesAgreeWithTheDefaultOnes() {
         SimdNetworks s = new SimdNetworks();
