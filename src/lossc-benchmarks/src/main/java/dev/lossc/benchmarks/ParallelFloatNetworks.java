@@ -42,13 +42,7 @@ public class ParallelFloatNetworks {
         copy(serial.mnist32.parameters(), mnist32.parameters());
         copy(serial.mlp.parameters(), mlpSimd.parameters());
         copy(serial.mnist32.parameters(), mnist32Simd.parameters());
-        for (AutoCloseable c : all()) {
-            try {
-                c.getClass().getMethod("setThreads", int.class).invoke(c, threads);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
-        }
+        ParallelModels.setThreads(all(), threads);
     }
 
     private AutoCloseable[] all() {
@@ -61,9 +55,7 @@ public class ParallelFloatNetworks {
 
     @TearDown(Level.Trial)
     public void close() throws Exception {
-        for (AutoCloseable c : all()) {
-            c.close();
-        }
+        ParallelModels.close(all());
     }
 
     @Benchmark

@@ -66,22 +66,12 @@ public class ParallelNetworks {
         copy(layouts.mlpLinear.parameters(), mlpLinearSimdParallel.parameters());
         copy(layouts.mnist32.parameters(), mnist32SimdParallel.parameters());
         copy(layouts.mnist32Linear.parameters(), mnist32LinearSimdParallel.parameters());
-        for (AutoCloseable c : all()) {
-            set(c, threads);
-        }
+        ParallelModels.setThreads(all(), threads);
     }
 
     private AutoCloseable[] all() {
         return new AutoCloseable[] {mlp, mlpLinear, mnist32, mnist32Linear, rnn, four, worked, mlpSimdParallel, mlpLinearSimdParallel,
             mnist32SimdParallel, mnist32LinearSimdParallel};
-    }
-
-    private static void set(AutoCloseable model, int threads) {
-        try {
-            model.getClass().getMethod("setThreads", int.class).invoke(model, threads);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static void copy(double[] from, double[] to) {
@@ -90,9 +80,7 @@ public class ParallelNetworks {
 
     @TearDown(Level.Trial)
     public void close() throws Exception {
-        for (AutoCloseable c : all()) {
-            c.close();
-        }
+        ParallelModels.close(all());
     }
 
     @Benchmark
