@@ -17,7 +17,20 @@ import java.util.SplittableRandom;
  */
 final class Trainer {
     /** What an epoch reports; {@code validationLoss} and {@code accuracy} are NaN when there is nothing to measure. */
-    record Epoch(int number, double learningRate, double trainLoss, double validationLoss, double accuracy) {}
+    record Epoch(int number, double learningRate, double trainLoss, double validationLoss, double accuracy) {
+        /** The epoch's line of {@code lossc train}'s output, of {@code epochs} in all. */
+        String line(int epochs) {
+            StringBuilder s = new StringBuilder(String.format(java.util.Locale.ROOT, "epoch %d/%d  lr %s  train loss %s", number + 1, epochs,
+                    TrainCommand.fmt(learningRate), TrainCommand.fmt(trainLoss)));
+            if (!Double.isNaN(validationLoss)) {
+                s.append("  validation loss ").append(TrainCommand.fmt(validationLoss));
+            }
+            if (!Double.isNaN(accuracy)) {
+                s.append(String.format(java.util.Locale.ROOT, "  accuracy %.4f", accuracy));
+            }
+            return s.toString();
+        }
+    }
 
     /**
      * Training diverged: a batch's loss, or the parameters after an epoch, stopped being finite. The

@@ -77,14 +77,16 @@ class ArchitectureTest {
     }
 
     /**
-     * Each file of the core does one job: none grows past 600 lines (the checker and the class
-     * writer were split by job when they reached 1,500 and 1,300).
+     * Each main source file does one job: none, in any module, grows past 600 lines (the checker
+     * and the class writer were split by job when they reached 1,500 and 1,300, the train command
+     * when it reached 728).
      */
     @Test
-    void noCoreSourceFileGrowsPast600Lines() throws IOException {
+    void noMainSourceFileGrowsPast600Lines() throws IOException {
         List<String> large = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(Repo.root().resolve("src/lossc-core/src/main/java"))) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+        try (Stream<Path> files = Files.walk(Repo.root().resolve("src"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java") && p.toString().replace('\\', '/').contains("/src/main/java/"))
+                    .sorted().toList()) {
                 long lines = Files.readAllLines(f).size();
                 if (lines > 600) {
                     large.add(f.getFileName() + " (" + lines + " lines)");
