@@ -205,8 +205,7 @@ final class Products {
         String sharedE = layout.extent(plan.shared());
         Layout.Address b = layout.base(op.args().get(1));
         Layout.Address y = layout.base(op.out());
-        String product = "{@code " + op.prim().label(op.attributes()) + "} into {@code " + y.array()
-                + (y.offset().equals("0") ? "" : "} at {@code " + y.offset()) + "}";
+        String product = described(op, y);
         if (split && plan.form() == ProductPlan.Form.ROWS_SHARED_OUTER) {
             byColumns(c, op, plan, left, product);
             return;
@@ -428,10 +427,15 @@ final class Products {
                 plan.left().sharedStride(), b.array(), Layout.add(b.offset(), Layout.mul("lo", chunk * plan.right().outerStride())),
                 plan.right().sharedStride(), plan.right().outerStride(), y.array(), Layout.add(y.offset(), Layout.mul("lo", chunk)),
                 op.out().shape().cols(), op.accumulate(), parallel.simdPanels());
-        String product = "{@code " + op.prim().label(op.attributes()) + "} into {@code " + y.array()
-                + (y.offset().equals("0") ? "" : "} at {@code " + y.offset()) + "}";
+        String product = described(op, y);
         c.add("$L", parallel.split(body.build(), Integer.toString(plan.cols().size() / chunk),
                 "Columns " + chunk + " lo to " + chunk + " hi of the " + product + ", on the Vector API with a panel of the part's own."));
+    }
+
+    /** A product as a split kernel's Javadoc names it: {@code matmul_nt} into {@code tmp1} (at its offset). */
+    private static String described(Stmt.Op op, Layout.Address y) {
+        return "{@code " + op.prim().label(op.attributes()) + "} into {@code " + y.array()
+                + (y.offset().equals("0") ? "" : "} at {@code " + y.offset()) + "}";
     }
 
     /** Stores (or adds) row {@code i} of a product, held in the row array {@code row}. */
