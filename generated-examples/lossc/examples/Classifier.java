@@ -84,22 +84,12 @@ public final class Classifier {
     /**
      * intermediate [16, 12]
      */
-    private final double[] tmp1 = new double[192];
-
-    /**
-     * intermediate [16, 12]
-     */
     private final double[] tmp2 = new double[192];
 
     /**
      * intermediate [16, 12]
      */
     private final double[] tmp3 = new double[192];
-
-    /**
-     * intermediate [16, 4]
-     */
-    private final double[] tmp4 = new double[64];
 
     /**
      * {@code logits} [16, 4]
@@ -286,35 +276,35 @@ public final class Classifier {
     private void compute_probs() {
         // line 15: let logits = relu(X @ W1 + b1) @ W2 + b2;   // [B, K]
         for (int i = 0; i < 192; i++) {
-            tmp1[i] = 0.0;
+            tmp3[i] = 0.0;
         }
         for (int p = 0; p < 6; p++) {
             for (int i = 0; i < 16; i++) {
                 double a = X[i * 6 + p];
                 for (int j = 0; j < 12; j++) {
-                    tmp1[i * 12 + j] += a * params[W1_OFFSET + p * 12 + j];
+                    tmp3[i * 12 + j] += a * params[W1_OFFSET + p * 12 + j];
                 }
             }
         }
         for (int i = 0; i < 16; i++) {
             for (int j = 0; j < 12; j++) {
-                tmp3[i * 12 + j] = Math.max(tmp1[i * 12 + j] + params[b1_OFFSET + j], 0.0);
+                tmp3[i * 12 + j] = Math.max(tmp3[i * 12 + j] + params[b1_OFFSET + j], 0.0);
             }
         }
         for (int i = 0; i < 64; i++) {
-            tmp4[i] = 0.0;
+            logits[i] = 0.0;
         }
         for (int p = 0; p < 12; p++) {
             for (int i = 0; i < 16; i++) {
                 double a = tmp3[i * 12 + p];
                 for (int j = 0; j < 4; j++) {
-                    tmp4[i * 4 + j] += a * params[W2_OFFSET + p * 4 + j];
+                    logits[i * 4 + j] += a * params[W2_OFFSET + p * 4 + j];
                 }
             }
         }
         for (int i = 0; i < 16; i++) {
             for (int j = 0; j < 4; j++) {
-                logits[i * 4 + j] = tmp4[i * 4 + j] + params[b2_OFFSET + j];
+                logits[i * 4 + j] = logits[i * 4 + j] + params[b2_OFFSET + j];
             }
         }
         // line 16: output probs = softmax(logits);             // each row sums to 1
@@ -355,35 +345,35 @@ public final class Classifier {
     private void compute_energy() {
         // line 15: let logits = relu(X @ W1 + b1) @ W2 + b2;   // [B, K]
         for (int i = 0; i < 192; i++) {
-            tmp1[i] = 0.0;
+            tmp3[i] = 0.0;
         }
         for (int p = 0; p < 6; p++) {
             for (int i = 0; i < 16; i++) {
                 double a = X[i * 6 + p];
                 for (int j = 0; j < 12; j++) {
-                    tmp1[i * 12 + j] += a * params[W1_OFFSET + p * 12 + j];
+                    tmp3[i * 12 + j] += a * params[W1_OFFSET + p * 12 + j];
                 }
             }
         }
         for (int i = 0; i < 16; i++) {
             for (int j = 0; j < 12; j++) {
-                tmp3[i * 12 + j] = Math.max(tmp1[i * 12 + j] + params[b1_OFFSET + j], 0.0);
+                tmp3[i * 12 + j] = Math.max(tmp3[i * 12 + j] + params[b1_OFFSET + j], 0.0);
             }
         }
         for (int i = 0; i < 64; i++) {
-            tmp4[i] = 0.0;
+            logits[i] = 0.0;
         }
         for (int p = 0; p < 12; p++) {
             for (int i = 0; i < 16; i++) {
                 double a = tmp3[i * 12 + p];
                 for (int j = 0; j < 4; j++) {
-                    tmp4[i * 4 + j] += a * params[W2_OFFSET + p * 4 + j];
+                    logits[i * 4 + j] += a * params[W2_OFFSET + p * 4 + j];
                 }
             }
         }
         for (int i = 0; i < 16; i++) {
             for (int j = 0; j < 4; j++) {
-                logits[i * 4 + j] = tmp4[i * 4 + j] + params[b2_OFFSET + j];
+                logits[i * 4 + j] = logits[i * 4 + j] + params[b2_OFFSET + j];
             }
         }
         // line 17: output energy = -mean(logsumexp(logits));   // a scalar output: the mean log-normalizer, negated
@@ -413,38 +403,38 @@ public final class Classifier {
     private void forward() {
         // line 15: let logits = relu(X @ W1 + b1) @ W2 + b2;   // [B, K]
         for (int i = 0; i < 192; i++) {
-            tmp1[i] = 0.0;
+            tmp2[i] = 0.0;
         }
         for (int p = 0; p < 6; p++) {
             for (int i = 0; i < 16; i++) {
                 double a = X[i * 6 + p];
                 for (int j = 0; j < 12; j++) {
-                    tmp1[i * 12 + j] += a * params[W1_OFFSET + p * 12 + j];
+                    tmp2[i * 12 + j] += a * params[W1_OFFSET + p * 12 + j];
                 }
             }
         }
         for (int i = 0; i < 16; i++) {
             for (int j = 0; j < 12; j++) {
-                tmp2[i * 12 + j] = tmp1[i * 12 + j] + params[b1_OFFSET + j];
+                tmp2[i * 12 + j] = tmp2[i * 12 + j] + params[b1_OFFSET + j];
             }
         }
         for (int i = 0; i < 192; i++) {
             tmp3[i] = Math.max(tmp2[i], 0.0);
         }
         for (int i = 0; i < 64; i++) {
-            tmp4[i] = 0.0;
+            logits[i] = 0.0;
         }
         for (int p = 0; p < 12; p++) {
             for (int i = 0; i < 16; i++) {
                 double a = tmp3[i * 12 + p];
                 for (int j = 0; j < 4; j++) {
-                    tmp4[i * 4 + j] += a * params[W2_OFFSET + p * 4 + j];
+                    logits[i * 4 + j] += a * params[W2_OFFSET + p * 4 + j];
                 }
             }
         }
         for (int i = 0; i < 16; i++) {
             for (int j = 0; j < 4; j++) {
-                logits[i * 4 + j] = tmp4[i * 4 + j] + params[b2_OFFSET + j];
+                logits[i * 4 + j] = logits[i * 4 + j] + params[b2_OFFSET + j];
             }
         }
         // line 18: loss cross_entropy(logits, T);

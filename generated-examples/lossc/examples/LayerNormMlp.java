@@ -101,11 +101,6 @@ public final class LayerNormMlp {
     private int[] labels;
 
     /**
-     * intermediate [B, 8]
-     */
-    private final double[] tmp1 = new double[256];
-
-    /**
      * {@code Z} [B, 8]
      */
     private final double[] Z = new double[256];
@@ -159,11 +154,6 @@ public final class LayerNormMlp {
      * intermediate [B, 8]
      */
     private final double[] tmp11 = new double[256];
-
-    /**
-     * intermediate [B, 3]
-     */
-    private final double[] tmp12 = new double[96];
 
     /**
      * {@code logits} [B, 3]
@@ -416,22 +406,17 @@ public final class LayerNormMlp {
                     acc2 += X[(i + 2) * 6 + j] * a;
                     acc3 += X[(i + 3) * 6 + j] * a;
                 }
-                tmp1[i * 8 + p] = acc0;
-                tmp1[(i + 1) * 8 + p] = acc1;
-                tmp1[(i + 2) * 8 + p] = acc2;
-                tmp1[(i + 3) * 8 + p] = acc3;
+                Z[i * 8 + p] = acc0 + params[b1_OFFSET + p];
+                Z[(i + 1) * 8 + p] = acc1 + params[b1_OFFSET + p];
+                Z[(i + 2) * 8 + p] = acc2 + params[b1_OFFSET + p];
+                Z[(i + 3) * 8 + p] = acc3 + params[b1_OFFSET + p];
             }
             for (int i = B - B % 4; i < B; i++) {
                 double acc = X[i * 6] * params[W1_OFFSET + p * 6];
                 for (int j = 1; j < 6; j++) {
                     acc += X[i * 6 + j] * params[W1_OFFSET + p * 6 + j];
                 }
-                tmp1[i * 8 + p] = acc;
-            }
-        }
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 8; j++) {
-                Z[i * 8 + j] = tmp1[i * 8 + j] + params[b1_OFFSET + j];
+                Z[i * 8 + p] = acc + params[b1_OFFSET + p];
             }
         }
         // line 20: let mu = column(mean(Z, 1));                 // [B, 1]: the mean of each row
@@ -528,22 +513,17 @@ public final class LayerNormMlp {
                     acc2 += X[(i + 2) * 6 + j] * a;
                     acc3 += X[(i + 3) * 6 + j] * a;
                 }
-                tmp1[i * 8 + p] = acc0;
-                tmp1[(i + 1) * 8 + p] = acc1;
-                tmp1[(i + 2) * 8 + p] = acc2;
-                tmp1[(i + 3) * 8 + p] = acc3;
+                Z[i * 8 + p] = acc0 + params[b1_OFFSET + p];
+                Z[(i + 1) * 8 + p] = acc1 + params[b1_OFFSET + p];
+                Z[(i + 2) * 8 + p] = acc2 + params[b1_OFFSET + p];
+                Z[(i + 3) * 8 + p] = acc3 + params[b1_OFFSET + p];
             }
             for (int i = B - B % 4; i < B; i++) {
                 double acc = X[i * 6] * params[W1_OFFSET + p * 6];
                 for (int j = 1; j < 6; j++) {
                     acc += X[i * 6 + j] * params[W1_OFFSET + p * 6 + j];
                 }
-                tmp1[i * 8 + p] = acc;
-            }
-        }
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 8; j++) {
-                Z[i * 8 + j] = tmp1[i * 8 + j] + params[b1_OFFSET + j];
+                Z[i * 8 + p] = acc + params[b1_OFFSET + p];
             }
         }
         // line 20: let mu = column(mean(Z, 1));                 // [B, 1]: the mean of each row
@@ -612,22 +592,17 @@ public final class LayerNormMlp {
                     acc2 += tmp11[(i + 2) * 8 + j] * a;
                     acc3 += tmp11[(i + 3) * 8 + j] * a;
                 }
-                tmp12[i * 3 + p] = acc0;
-                tmp12[(i + 1) * 3 + p] = acc1;
-                tmp12[(i + 2) * 3 + p] = acc2;
-                tmp12[(i + 3) * 3 + p] = acc3;
+                logits[i * 3 + p] = acc0 + params[b2_OFFSET + p];
+                logits[(i + 1) * 3 + p] = acc1 + params[b2_OFFSET + p];
+                logits[(i + 2) * 3 + p] = acc2 + params[b2_OFFSET + p];
+                logits[(i + 3) * 3 + p] = acc3 + params[b2_OFFSET + p];
             }
             for (int i = B - B % 4; i < B; i++) {
                 double acc = tmp11[i * 8] * params[W2_OFFSET + p * 8];
                 for (int j = 1; j < 8; j++) {
                     acc += tmp11[i * 8 + j] * params[W2_OFFSET + p * 8 + j];
                 }
-                tmp12[i * 3 + p] = acc;
-            }
-        }
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 3; j++) {
-                logits[i * 3 + j] = tmp12[i * 3 + j] + params[b2_OFFSET + j];
+                logits[i * 3 + p] = acc + params[b2_OFFSET + p];
             }
         }
         // line 27: loss cross_entropy(logits, labels);
@@ -846,22 +821,17 @@ public final class LayerNormMlp {
                     acc2 += X[(i + 2) * 6 + j] * a;
                     acc3 += X[(i + 3) * 6 + j] * a;
                 }
-                tmp1[i * 8 + p] = acc0;
-                tmp1[(i + 1) * 8 + p] = acc1;
-                tmp1[(i + 2) * 8 + p] = acc2;
-                tmp1[(i + 3) * 8 + p] = acc3;
+                Z[i * 8 + p] = acc0 + params[b1_OFFSET + p];
+                Z[(i + 1) * 8 + p] = acc1 + params[b1_OFFSET + p];
+                Z[(i + 2) * 8 + p] = acc2 + params[b1_OFFSET + p];
+                Z[(i + 3) * 8 + p] = acc3 + params[b1_OFFSET + p];
             }
             for (int i = B - B % 4; i < B; i++) {
                 double acc = X[i * 6] * params[W1_OFFSET + p * 6];
                 for (int j = 1; j < 6; j++) {
                     acc += X[i * 6 + j] * params[W1_OFFSET + p * 6 + j];
                 }
-                tmp1[i * 8 + p] = acc;
-            }
-        }
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 8; j++) {
-                Z[i * 8 + j] = tmp1[i * 8 + j] + params[b1_OFFSET + j];
+                Z[i * 8 + p] = acc + params[b1_OFFSET + p];
             }
         }
         // line 20: let mu = column(mean(Z, 1));                 // [B, 1]: the mean of each row
@@ -918,22 +888,17 @@ public final class LayerNormMlp {
                     acc2 += tmp11[(i + 2) * 8 + j] * a;
                     acc3 += tmp11[(i + 3) * 8 + j] * a;
                 }
-                tmp12[i * 3 + p] = acc0;
-                tmp12[(i + 1) * 3 + p] = acc1;
-                tmp12[(i + 2) * 3 + p] = acc2;
-                tmp12[(i + 3) * 3 + p] = acc3;
+                logits[i * 3 + p] = acc0 + params[b2_OFFSET + p];
+                logits[(i + 1) * 3 + p] = acc1 + params[b2_OFFSET + p];
+                logits[(i + 2) * 3 + p] = acc2 + params[b2_OFFSET + p];
+                logits[(i + 3) * 3 + p] = acc3 + params[b2_OFFSET + p];
             }
             for (int i = B - B % 4; i < B; i++) {
                 double acc = tmp11[i * 8] * params[W2_OFFSET + p * 8];
                 for (int j = 1; j < 8; j++) {
                     acc += tmp11[i * 8 + j] * params[W2_OFFSET + p * 8 + j];
                 }
-                tmp12[i * 3 + p] = acc;
-            }
-        }
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 3; j++) {
-                logits[i * 3 + j] = tmp12[i * 3 + j] + params[b2_OFFSET + j];
+                logits[i * 3 + p] = acc + params[b2_OFFSET + p];
             }
         }
     }

@@ -91,22 +91,12 @@ public final class Mnist {
     /**
      * intermediate [B, 128]
      */
-    private final double[] tmp1 = new double[8192];
-
-    /**
-     * intermediate [B, 128]
-     */
     private final double[] tmp2 = new double[8192];
 
     /**
      * {@code hidden} [B, 128]
      */
     private final double[] hidden = new double[8192];
-
-    /**
-     * intermediate [B, 10]
-     */
-    private final double[] tmp3 = new double[640];
 
     /**
      * {@code logits} [B, 10]
@@ -363,12 +353,9 @@ public final class Mnist {
             }
             for (int i = 0; i < B; i++) {
                 double[] c = scratch_c64x128[i];
-                System.arraycopy(c, 0, tmp1, i * 128, 128);
-            }
-        }
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 128; j++) {
-                hidden[i * 128 + j] = Math.max(tmp1[i * 128 + j] + params[b1_OFFSET + j], 0.0);
+                for (int j = 0; j < 128; j++) {
+                    hidden[i * 128 + j] = Math.max(c[j] + params[b1_OFFSET + j], 0.0);
+                }
             }
         }
         // line 16: let logits = hidden @ transpose(W2) + b2;    // [B, K]
@@ -385,22 +372,17 @@ public final class Mnist {
                     acc2 += hidden[(i + 2) * 128 + j] * a;
                     acc3 += hidden[(i + 3) * 128 + j] * a;
                 }
-                tmp3[i * 10 + p] = acc0;
-                tmp3[(i + 1) * 10 + p] = acc1;
-                tmp3[(i + 2) * 10 + p] = acc2;
-                tmp3[(i + 3) * 10 + p] = acc3;
+                logits[i * 10 + p] = acc0 + params[b2_OFFSET + p];
+                logits[(i + 1) * 10 + p] = acc1 + params[b2_OFFSET + p];
+                logits[(i + 2) * 10 + p] = acc2 + params[b2_OFFSET + p];
+                logits[(i + 3) * 10 + p] = acc3 + params[b2_OFFSET + p];
             }
             for (int i = B - B % 4; i < B; i++) {
                 double acc = 0.0;
                 for (int j = 0; j < 128; j++) {
                     acc += hidden[i * 128 + j] * params[W2_OFFSET + p * 128 + j];
                 }
-                tmp3[i * 10 + p] = acc;
-            }
-        }
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 10; j++) {
-                logits[i * 10 + j] = tmp3[i * 10 + j] + params[b2_OFFSET + j];
+                logits[i * 10 + p] = acc + params[b2_OFFSET + p];
             }
         }
         // line 17: output probs = softmax(logits);              // each row sums to 1
@@ -456,12 +438,9 @@ public final class Mnist {
             }
             for (int i = 0; i < B; i++) {
                 double[] c = scratch_c64x128[i];
-                System.arraycopy(c, 0, tmp1, i * 128, 128);
-            }
-        }
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 128; j++) {
-                tmp2[i * 128 + j] = tmp1[i * 128 + j] + params[b1_OFFSET + j];
+                for (int j = 0; j < 128; j++) {
+                    tmp2[i * 128 + j] = c[j] + params[b1_OFFSET + j];
+                }
             }
         }
         for (int i = 0; i < B * 128; i++) {
@@ -481,22 +460,17 @@ public final class Mnist {
                     acc2 += hidden[(i + 2) * 128 + j] * a;
                     acc3 += hidden[(i + 3) * 128 + j] * a;
                 }
-                tmp3[i * 10 + p] = acc0;
-                tmp3[(i + 1) * 10 + p] = acc1;
-                tmp3[(i + 2) * 10 + p] = acc2;
-                tmp3[(i + 3) * 10 + p] = acc3;
+                logits[i * 10 + p] = acc0 + params[b2_OFFSET + p];
+                logits[(i + 1) * 10 + p] = acc1 + params[b2_OFFSET + p];
+                logits[(i + 2) * 10 + p] = acc2 + params[b2_OFFSET + p];
+                logits[(i + 3) * 10 + p] = acc3 + params[b2_OFFSET + p];
             }
             for (int i = B - B % 4; i < B; i++) {
                 double acc = 0.0;
                 for (int j = 0; j < 128; j++) {
                     acc += hidden[i * 128 + j] * params[W2_OFFSET + p * 128 + j];
                 }
-                tmp3[i * 10 + p] = acc;
-            }
-        }
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 10; j++) {
-                logits[i * 10 + j] = tmp3[i * 10 + j] + params[b2_OFFSET + j];
+                logits[i * 10 + p] = acc + params[b2_OFFSET + p];
             }
         }
         // line 18: loss cross_entropy(logits, labels);          // the mean over the B rows

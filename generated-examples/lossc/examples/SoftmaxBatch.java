@@ -65,11 +65,6 @@ public final class SoftmaxBatch {
     private double[] T;
 
     /**
-     * intermediate [8, 3]
-     */
-    private final double[] tmp1 = new double[24];
-
-    /**
      * {@code Z} [8, 3]
      */
     private final double[] Z = new double[24];
@@ -222,15 +217,10 @@ public final class SoftmaxBatch {
                     acc2 += X[(i + 2) * 5 + j] * a;
                     acc3 += X[(i + 3) * 5 + j] * a;
                 }
-                tmp1[i * 3 + p] = acc0;
-                tmp1[(i + 1) * 3 + p] = acc1;
-                tmp1[(i + 2) * 3 + p] = acc2;
-                tmp1[(i + 3) * 3 + p] = acc3;
-            }
-        }
-        for (int i = 0; i < 8; i++) {
-            for (int j = 0; j < 3; j++) {
-                Z[i * 3 + j] = tmp1[i * 3 + j] + params[b_OFFSET + j];
+                Z[i * 3 + p] = acc0 + params[b_OFFSET + p];
+                Z[(i + 1) * 3 + p] = acc1 + params[b_OFFSET + p];
+                Z[(i + 2) * 3 + p] = acc2 + params[b_OFFSET + p];
+                Z[(i + 3) * 3 + p] = acc3 + params[b_OFFSET + p];
             }
         }
         // line 14: loss cross_entropy(Z, T) + lambda * l2(W);

@@ -81,17 +81,7 @@ public final class TwoClass {
     /**
      * intermediate [B, 16]
      */
-    private final double[] tmp1 = new double[1024];
-
-    /**
-     * intermediate [B, 16]
-     */
     private final double[] tmp3 = new double[1024];
-
-    /**
-     * intermediate [B, 2]
-     */
-    private final double[] tmp4 = new double[128];
 
     /**
      * {@code logits} [B, 2]
@@ -315,11 +305,8 @@ public final class TwoClass {
                     c[j] += a * b[j];
                 }
             }
-            System.arraycopy(c, 0, tmp1, i * 16, 16);
-        }
-        for (int i = 0; i < B; i++) {
             for (int j = 0; j < 16; j++) {
-                tmp3[i * 16 + j] = Math.tanh(tmp1[i * 16 + j] + params[b1_OFFSET + j]);
+                tmp3[i * 16 + j] = Math.tanh(c[j] + params[b1_OFFSET + j]);
             }
         }
         for (int p = 0; p < 2; p++) {
@@ -335,22 +322,17 @@ public final class TwoClass {
                     acc2 += tmp3[(i + 2) * 16 + j] * a;
                     acc3 += tmp3[(i + 3) * 16 + j] * a;
                 }
-                tmp4[i * 2 + p] = acc0;
-                tmp4[(i + 1) * 2 + p] = acc1;
-                tmp4[(i + 2) * 2 + p] = acc2;
-                tmp4[(i + 3) * 2 + p] = acc3;
+                logits[i * 2 + p] = acc0 + params[b2_OFFSET + p];
+                logits[(i + 1) * 2 + p] = acc1 + params[b2_OFFSET + p];
+                logits[(i + 2) * 2 + p] = acc2 + params[b2_OFFSET + p];
+                logits[(i + 3) * 2 + p] = acc3 + params[b2_OFFSET + p];
             }
             for (int i = B - B % 4; i < B; i++) {
                 double acc = 0.0;
                 for (int j = 0; j < 16; j++) {
                     acc += tmp3[i * 16 + j] * params[W2_OFFSET + p * 16 + j];
                 }
-                tmp4[i * 2 + p] = acc;
-            }
-        }
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 2; j++) {
-                logits[i * 2 + j] = tmp4[i * 2 + j] + params[b2_OFFSET + j];
+                logits[i * 2 + p] = acc + params[b2_OFFSET + p];
             }
         }
         // line 17: output probs = softmax(logits);
@@ -393,11 +375,8 @@ public final class TwoClass {
                     c[j] += a * b[j];
                 }
             }
-            System.arraycopy(c, 0, tmp1, i * 16, 16);
-        }
-        for (int i = 0; i < B; i++) {
             for (int j = 0; j < 16; j++) {
-                tmp3[i * 16 + j] = Math.tanh(tmp1[i * 16 + j] + params[b1_OFFSET + j]);
+                tmp3[i * 16 + j] = Math.tanh(c[j] + params[b1_OFFSET + j]);
             }
         }
         for (int p = 0; p < 2; p++) {
@@ -413,22 +392,17 @@ public final class TwoClass {
                     acc2 += tmp3[(i + 2) * 16 + j] * a;
                     acc3 += tmp3[(i + 3) * 16 + j] * a;
                 }
-                tmp4[i * 2 + p] = acc0;
-                tmp4[(i + 1) * 2 + p] = acc1;
-                tmp4[(i + 2) * 2 + p] = acc2;
-                tmp4[(i + 3) * 2 + p] = acc3;
+                logits[i * 2 + p] = acc0 + params[b2_OFFSET + p];
+                logits[(i + 1) * 2 + p] = acc1 + params[b2_OFFSET + p];
+                logits[(i + 2) * 2 + p] = acc2 + params[b2_OFFSET + p];
+                logits[(i + 3) * 2 + p] = acc3 + params[b2_OFFSET + p];
             }
             for (int i = B - B % 4; i < B; i++) {
                 double acc = 0.0;
                 for (int j = 0; j < 16; j++) {
                     acc += tmp3[i * 16 + j] * params[W2_OFFSET + p * 16 + j];
                 }
-                tmp4[i * 2 + p] = acc;
-            }
-        }
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 2; j++) {
-                logits[i * 2 + j] = tmp4[i * 2 + j] + params[b2_OFFSET + j];
+                logits[i * 2 + p] = acc + params[b2_OFFSET + p];
             }
         }
         // line 18: loss cross_entropy(logits, labels);

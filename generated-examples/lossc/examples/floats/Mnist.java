@@ -95,22 +95,12 @@ public final class Mnist {
     /**
      * intermediate [B, 128]
      */
-    private final float[] tmp1 = new float[8192];
-
-    /**
-     * intermediate [B, 128]
-     */
     private final float[] tmp2 = new float[8192];
 
     /**
      * {@code hidden} [B, 128]
      */
     private final float[] hidden = new float[8192];
-
-    /**
-     * intermediate [B, 10]
-     */
-    private final float[] tmp3 = new float[640];
 
     /**
      * {@code logits} [B, 10]
@@ -367,12 +357,9 @@ public final class Mnist {
             }
             for (int i = 0; i < B; i++) {
                 float[] c = scratch_c64x128[i];
-                System.arraycopy(c, 0, tmp1, i * 128, 128);
-            }
-        }
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 128; j++) {
-                hidden[i * 128 + j] = Math.max(tmp1[i * 128 + j] + params[b1_OFFSET + j], 0.0f);
+                for (int j = 0; j < 128; j++) {
+                    hidden[i * 128 + j] = Math.max(c[j] + params[b1_OFFSET + j], 0.0f);
+                }
             }
         }
         // line 16: let logits = hidden @ transpose(W2) + b2;    // [B, K]
@@ -389,22 +376,17 @@ public final class Mnist {
                     acc2 += hidden[(i + 2) * 128 + j] * a;
                     acc3 += hidden[(i + 3) * 128 + j] * a;
                 }
-                tmp3[i * 10 + p] = (float) acc0;
-                tmp3[(i + 1) * 10 + p] = (float) acc1;
-                tmp3[(i + 2) * 10 + p] = (float) acc2;
-                tmp3[(i + 3) * 10 + p] = (float) acc3;
+                logits[i * 10 + p] = (float) acc0 + params[b2_OFFSET + p];
+                logits[(i + 1) * 10 + p] = (float) acc1 + params[b2_OFFSET + p];
+                logits[(i + 2) * 10 + p] = (float) acc2 + params[b2_OFFSET + p];
+                logits[(i + 3) * 10 + p] = (float) acc3 + params[b2_OFFSET + p];
             }
             for (int i = B - B % 4; i < B; i++) {
                 double acc = 0.0;
                 for (int j = 0; j < 128; j++) {
                     acc += hidden[i * 128 + j] * params[W2_OFFSET + p * 128 + j];
                 }
-                tmp3[i * 10 + p] = (float) acc;
-            }
-        }
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 10; j++) {
-                logits[i * 10 + j] = tmp3[i * 10 + j] + params[b2_OFFSET + j];
+                logits[i * 10 + p] = (float) acc + params[b2_OFFSET + p];
             }
         }
         // line 17: output probs = softmax(logits);              // each row sums to 1
@@ -460,12 +442,9 @@ public final class Mnist {
             }
             for (int i = 0; i < B; i++) {
                 float[] c = scratch_c64x128[i];
-                System.arraycopy(c, 0, tmp1, i * 128, 128);
-            }
-        }
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 128; j++) {
-                tmp2[i * 128 + j] = tmp1[i * 128 + j] + params[b1_OFFSET + j];
+                for (int j = 0; j < 128; j++) {
+                    tmp2[i * 128 + j] = c[j] + params[b1_OFFSET + j];
+                }
             }
         }
         for (int i = 0; i < B * 128; i++) {
@@ -485,22 +464,17 @@ public final class Mnist {
                     acc2 += hidden[(i + 2) * 128 + j] * a;
                     acc3 += hidden[(i + 3) * 128 + j] * a;
                 }
-                tmp3[i * 10 + p] = (float) acc0;
-                tmp3[(i + 1) * 10 + p] = (float) acc1;
-                tmp3[(i + 2) * 10 + p] = (float) acc2;
-                tmp3[(i + 3) * 10 + p] = (float) acc3;
+                logits[i * 10 + p] = (float) acc0 + params[b2_OFFSET + p];
+                logits[(i + 1) * 10 + p] = (float) acc1 + params[b2_OFFSET + p];
+                logits[(i + 2) * 10 + p] = (float) acc2 + params[b2_OFFSET + p];
+                logits[(i + 3) * 10 + p] = (float) acc3 + params[b2_OFFSET + p];
             }
             for (int i = B - B % 4; i < B; i++) {
                 double acc = 0.0;
                 for (int j = 0; j < 128; j++) {
                     acc += hidden[i * 128 + j] * params[W2_OFFSET + p * 128 + j];
                 }
-                tmp3[i * 10 + p] = (float) acc;
-            }
-        }
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < 10; j++) {
-                logits[i * 10 + j] = tmp3[i * 10 + j] + params[b2_OFFSET + j];
+                logits[i * 10 + p] = (float) acc + params[b2_OFFSET + p];
             }
         }
         // line 18: loss cross_entropy(logits, labels);          // the mean over the B rows

@@ -7,6 +7,7 @@ import dev.lossc.prim.Prim;
 import dev.lossc.prim.ScalarFn;
 import dev.lossc.types.Precision;
 import dev.lossc.types.Shape;
+import java.util.EnumSet;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -105,7 +106,8 @@ final class Kernels {
         if (op.prim().kernel() == null) {
             throw new IllegalStateException(op.prim() + " is elementwise: it is emitted as a map");
         }
-        if (op.epilogue() != null && op.prim().kernel() != Prim.Kernel.MATVEC) {
+        if (op.epilogue() != null && !EnumSet.of(Prim.Kernel.MATVEC, Prim.Kernel.MATMUL, Prim.Kernel.MATMUL_NT, Prim.Kernel.MATMUL_TN)
+                .contains(op.prim().kernel())) {
             throw new IllegalStateException("no epilogue for " + op.prim());
         }
         // Exhaustive, without a default: a kernel of the table with no emitter here does not compile.

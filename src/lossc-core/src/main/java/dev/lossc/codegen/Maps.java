@@ -124,6 +124,14 @@ final class Maps {
         return c.scoped();
     }
 
+    /**
+     * Value {@code a} read at element (i, j) of the domain {@code d}, whose flat index is
+     * {@code flat}, by how it broadcasts to it (a product's epilogue reads its map's arguments so).
+     */
+    static String at(Layout layout, Value a, Shape d, String flat, String i, String j) {
+        return layout.at(a, pick(read(a.shape(), d), new String[] {flat, i, j}));
+    }
+
     private static String pick(Read r, String[] idx) {
         return switch (r) {
             case ONE -> "0";

@@ -92,8 +92,8 @@ record ProductPlan(Prim.Kernel kind, Shape.Axis rows, Shape.Axis cols, Shape.Axi
 
     /** The plan of {@code kind} on operands of shapes {@code a} and {@code b}, into {@code out}. */
     static ProductPlan of(Prim.Kernel kind, Shape a, Shape b, Shape out, boolean accumulate, boolean epilogue, boolean simd) {
-        if (epilogue && kind != Prim.Kernel.MATVEC) {
-            throw new IllegalArgumentException("no epilogue for " + kind);
+        if (epilogue && (kind == Prim.Kernel.VECMAT || accumulate)) {
+            throw new IllegalArgumentException("no epilogue for " + kind + (accumulate ? " that adds" : ""));
         }
         Shape.Axis one = Shape.Axis.of(1);
         return switch (kind) {
@@ -102,17 +102,17 @@ record ProductPlan(Prim.Kernel kind, Shape.Axis rows, Shape.Axis cols, Shape.Axi
             case VECMAT -> new ProductPlan(kind, one, b.colAxis(), b.rowAxis(), new Operand(0, 1), new Operand(1, b.cols()),
                     accumulate, false, !b.varies() && b.cols() < VECMAT_DOT_MAX_COLS ? Form.COLUMN_SUMS : Form.AXPY, 0);
             case MATMUL -> matrices(kind, a.rowAxis(), b.colAxis(), a.colAxis(), new Operand(a.cols(), 1), new Operand(1, b.cols()),
-                    out, accumulate, simd);
+                    out, accumulate, epilogue, simd);
             case MATMUL_NT -> matrices(kind, a.rowAxis(), b.rowAxis(), a.colAxis(), new Operand(a.cols(), 1), new Operand(b.cols(), 1),
-                    out, accumulate, simd);
+                    out, accumulate, epilogue, simd);
             case MATMUL_TN -> matrices(kind, a.colAxis(), b.colAxis(), a.rowAxis(), new Operand(1, a.cols()), new Operand(1, b.cols()),
-                    out, accumulate, simd);
+                    out, accumulate, epilogue, simd);
             default -> throw new IllegalArgumentException(kind + " is not a product");
         };
     }
 
     private static ProductPlan matrices(Prim.Kernel kind, Shape.Axis rows, Shape.Axis cols, Shape.Axis shared, Operand left, Operand right,
-                                        Shape out, boolean accumulate, boolean simd) {
+                                        Shape out, boolean accumulate, boolean epilogue, boolean simd) {
         Form form;
         if (out.cols() >= ROW_ARRAY_MIN_COLS) {
             form = simd ? Form.SIMD : (long) shared.size() * cols.size() <= ROW_OUTER_MAX_B ? Form.ROWS_ONE_ROW : Form.ROWS_SHARED_OUTER;
@@ -120,7 +120,7 @@ record ProductPlan(Prim.Kernel kind, Shape.Axis rows, Shape.Axis cols, Shape.Axi
             form = kind == Prim.Kernel.MATMUL_NT ? Form.FLAT_DOTS : Form.FLAT_AXPY;
         }
         int block = form == Form.ROWS_SHARED_OUTER && cols.size() > COLUMN_BLOCK ? COLUMN_BLOCK : 0;
-        return new ProductPlan(kind, rows, cols, shared, left, right, accumulate, false, form, block);
+        return new ProductPlan(kind, rows, cols, shared, left, right, accumulate, epilogue, form, block);
     }
 
     /**

@@ -55,7 +55,10 @@ final class Products {
         ProductPlan plan = plan(op);
         Value aV = op.args().get(0);
         Value bV = op.args().get(1);
-        Function<String, String> Y = loops.at(op.out());
+        // Forms that accumulate C in memory (flat axpy, the SIMD kernel) compute it into the
+        // epilogue's array and apply the epilogue there in place; the others as they store.
+        Value into = op.epilogue() != null ? op.epilogue().out() : op.out();
+        Function<String, String> Y = loops.at(into);
         Function<String, String> A = loops.at(aV);
         Function<String, String> B = loops.at(bV);
         BiFunction<String, String, String> left = (i, s) -> A.apply(plan.left().index(i, s));
@@ -66,7 +69,7 @@ final class Products {
                 if (op.epilogue() == null) {
                     c.add("$L $L $L", Y.apply(i), w, acc);
                 } else {
-                    epilogue(c, op.epilogue(), i, acc);
+                    epilogue(c, op, i, i, i, acc);
                 }
             });
             case COLUMN_SUMS -> loops.loop(c, "j", plan.cols(), j -> {
@@ -84,33 +87,64 @@ final class Products {
                 // Each row of B is read once and stays in cache while every row of C takes its share;
                 // each C[i, j] still sums over p in order.
                 int k = op.out().shape().cols();
-                loops.zeroUnlessAccumulating(c, op);
+                if (!op.accumulate()) {
+                    loops.each(c, op.out().shape(), i -> c.add("$L = $L", Y.apply(i), realZero));
+                }
                 loops.loop(c, "p", plan.shared(), p -> loops.loop(c, "i", plan.rows(), i -> {
                     c.declare("$L a = $L", real, left.apply(i, p));
                     loops.loop(c, "j", plan.cols(), j -> c.add("$L += a * $L", Y.apply(Loops.flat(i, k, j)), right.apply(p, j)));
                 }));
+                epilogueInPlace(c, op, plan);
             }
             case FLAT_DOTS -> {
                 // C[i, j] = Σ_q A[i, q] * B[j, q]: dot products of rows, four rows of A at a time.
                 int k = op.out().shape().cols();
-                loops.loop(c, "p", plan.cols(), p -> rowDots(c, plan.rows(), plan.shared(), left, q -> right.apply(q, p),
-                        (i, acc) -> c.add("$L $L $L", Y.apply(Loops.flat(i, k, p)), w, acc)));
+                loops.loop(c, "p", plan.cols(), p -> rowDots(c, plan.rows(), plan.shared(), left, q -> right.apply(q, p), (i, acc) -> {
+                    if (op.epilogue() == null) {
+                        c.add("$L $L $L", Y.apply(Loops.flat(i, k, p)), w, acc);
+                    } else {
+                        epilogue(c, op, Loops.flat(i, k, p), i, p, acc);
+                    }
+                }));
             }
             case ROWS_ONE_ROW, ROWS_SHARED_OUTER -> onRows(c, op, plan, left, parallel != null && topLevel && plan.splits());
-            case SIMD -> simd(c, op, plan, parallel != null && topLevel && plan.splits());
+            case SIMD -> {
+                simd(c, op, plan, parallel != null && topLevel && plan.splits());
+                epilogueInPlace(c, op, plan);
+            }
         }
     }
 
-    private void epilogue(Code c, Stmt.Epilogue e, String i, String acc) {
+    /**
+     * Element (i, j) of a product, {@code value}, put through the op's epilogue: its map's
+     * arguments read at that element by how they broadcast to the product's shape ({@code flat}
+     * is the element's index in it), the map's result stored (or added) there.
+     */
+    private void epilogue(Code c, Stmt.Op op, String flat, String i, String j, String value) {
+        Stmt.Epilogue e = op.epilogue();
+        Shape d = op.out().shape();
         String expr = Scalar.java(e.expr(), v -> {
             int k = ((Scalar.In) v).index();
-            if (k == 0) {
-                return acc;
-            }
-            Value a = e.args().get(k - 1);
-            return layout.at(a, a.shape().size() == 1 ? "0" : i);
+            return k == 0 ? value : Maps.at(layout, e.args().get(k - 1), d, flat, i, j);
         }, used, loops.precision.single());
-        c.add("$L $L $L", layout.at(e.out(), i), e.accumulate() ? "+=" : "=", expr);
+        c.add("$L $L $L", layout.at(e.out(), flat), e.accumulate() ? "+=" : "=", expr);
+    }
+
+    /**
+     * The epilogue of a product that a form computed into the epilogue's own array (which the
+     * fusion pass allows only for an epilogue that assigns): applied there, element by element,
+     * after the product. The product's temporary array is gone; the loop over it stays.
+     */
+    private void epilogueInPlace(Code c, Stmt.Op op, ProductPlan plan) {
+        if (op.epilogue() == null) {
+            return;
+        }
+        if (op.epilogue().accumulate()) {
+            throw new IllegalStateException("an epilogue that adds needs the product's result in its own array");
+        }
+        int k = op.out().shape().cols();
+        Function<String, String> Y = loops.at(op.epilogue().out());
+        loops.loop(c, "i", plan.rows(), i -> loops.loop(c, "j", plan.cols(), j -> epilogue(c, op, Loops.flat(i, k, j), i, j, Y.apply(Loops.flat(i, k, j)))));
     }
 
     /** {@code dot(a, b)}. */
@@ -204,7 +238,7 @@ final class Products {
         String kE = layout.extent(plan.cols());
         String sharedE = layout.extent(plan.shared());
         Layout.Address b = layout.base(op.args().get(1));
-        Layout.Address y = layout.base(op.out());
+        Layout.Address y = layout.base(op.epilogue() != null ? op.epilogue().out() : op.out());
         String product = described(op, y);
         if (split && plan.form() == ProductPlan.Form.ROWS_SHARED_OUTER) {
             byColumns(c, op, plan, left, product);
@@ -304,7 +338,7 @@ final class Products {
         String kE = layout.extent(plan.cols());
         String sharedE = layout.extent(plan.shared());
         Layout.Address b = layout.base(op.args().get(1));
-        Layout.Address y = layout.base(op.out());
+        Layout.Address y = layout.base(op.epilogue() != null ? op.epilogue().out() : op.out());
         Code body = new Code();
         body.declare("int jlo = lo * $L", COLUMN_CHUNK)
                 .declare("int jhi = Math.min($L, hi * $L)", kE, COLUMN_CHUNK)
@@ -332,7 +366,11 @@ final class Products {
         }
         body.open("for (int i = 0; i < $L; i++)", mE)
                 .declare("$L[] c = cp[i]", real);
-        if (op.accumulate()) {
+        if (op.epilogue() != null) {
+            body.open("for (int j = jlo; j < jhi; j++)");
+            epilogue(body, op, Layout.add(Layout.mul("i", k), "j"), "i", "j", "c[j - jlo]");
+            body.close();
+        } else if (op.accumulate()) {
             body.open("for (int j = jlo; j < jhi; j++)")
                     .add("$L += c[j - jlo]", y.at(Layout.add(Layout.mul("i", k), "j")))
                     .close();
@@ -408,7 +446,7 @@ final class Products {
     private void simd(Code c, Stmt.Op op, ProductPlan plan, boolean split) {
         Layout.Address a = layout.base(op.args().get(0));
         Layout.Address b = layout.base(op.args().get(1));
-        Layout.Address y = layout.base(op.out());
+        Layout.Address y = layout.base(op.epilogue() != null ? op.epilogue().out() : op.out());
         String panel = simdPanel.get();
         if (!split) {
             c.add("$L($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", SimdKernel.GEMM, layout.extent(plan.rows()),
@@ -438,9 +476,13 @@ final class Products {
                 + (y.offset().equals("0") ? "" : "} at {@code " + y.offset()) + "}";
     }
 
-    /** Stores (or adds) row {@code i} of a product, held in the row array {@code row}. */
-    private static void storeRow(Code c, Stmt.Op op, Layout.Address y, int k, String kE, String row) {
-        if (op.accumulate()) {
+    /** Stores (or adds, or puts through the epilogue) row {@code i} of a product, held in the row array {@code row}. */
+    private void storeRow(Code c, Stmt.Op op, Layout.Address y, int k, String kE, String row) {
+        if (op.epilogue() != null) {
+            c.open("for (int j = 0; j < $L; j++)", kE);
+            epilogue(c, op, Layout.add(Layout.mul("i", k), "j"), "i", "j", row + "[j]");
+            c.close();
+        } else if (op.accumulate()) {
             c.open("for (int j = 0; j < $L; j++)", kE)
                     .add("$L += $L[j]", y.at(Layout.add(Layout.mul("i", k), "j")), row)
                     .close();

@@ -99,9 +99,19 @@ class ProductPlanTest {
     }
 
     @Test
-    void onlyAMatrixVectorProductTakesAnEpilogue() {
+    void matrixProductsTakeAnEpilogueInEveryFormButNotWhenTheyAdd() {
+        for (boolean simd : new boolean[] {false, true}) {
+            for (Kernel k : new Kernel[] {Kernel.MATMUL, Kernel.MATMUL_NT, Kernel.MATMUL_TN}) {
+                for (int n : new int[] {2, 64, 1024}) {
+                    ProductPlan p = ProductPlan.of(k, Shape.matrix(n, n), Shape.matrix(n, n), Shape.matrix(n, n), false, true, simd);
+                    assertTrue(p.epilogue(), k + " " + n + " " + p.form());
+                }
+            }
+        }
         assertThrows(IllegalArgumentException.class,
-                () -> ProductPlan.of(Kernel.MATMUL, Shape.matrix(2, 2), Shape.matrix(2, 2), Shape.matrix(2, 2), false, true, false));
+                () -> ProductPlan.of(Kernel.MATMUL, Shape.matrix(2, 2), Shape.matrix(2, 2), Shape.matrix(2, 2), true, true, false));
+        assertThrows(IllegalArgumentException.class,
+                () -> ProductPlan.of(Kernel.VECMAT, Shape.vector(2), Shape.matrix(2, 2), Shape.vector(2), false, true, false));
         assertThrows(IllegalArgumentException.class, () -> plan(Kernel.DOT, Shape.vector(2), Shape.vector(2), Shape.SCALAR));
     }
 }

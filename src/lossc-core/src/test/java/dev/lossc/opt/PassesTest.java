@@ -119,6 +119,15 @@ class PassesTest {
     }
 
     @Test
+    void epilogueFusionTakesAMatrixProductsBroadcastBiasButNotAResultReadTwice() {
+        Plan p = new Fusion().apply(plan("param W[3, 4];\nparam b[4];\ninput X[2, 3];\nlet h = tanh(X @ W + b);\nloss sum(h @ transpose(W));\n"));
+        Plan after = new EpilogueFusion().apply(p);
+        assertTrue(after.print().contains("= Math.tanh(matmul(X, W) + b)"), after.print());
+        Plan twice = new Fusion().apply(plan("param W[3, 4];\nparam b[4];\ninput X[2, 3];\nlet z = X @ W;\nloss sum(tanh(z + b) @ transpose(W)) + sum(z @ transpose(W));\n"));
+        assertEquals(twice.print(), new EpilogueFusion().apply(twice).print(), "a product read by two statements keeps its array");
+    }
+
+    @Test
     void snapshotForwardingReadsTheTempAVarWasJustGiven() {
         Plan p = plan("param W[2, 2];\nparam w[2];\nvar h = w;\nvar s = 0;\nfor t in 0..2 {\n  h = tanh(W @ h);\n  s = s + sum(W @ h);\n}\nloss s;\n");
         Plan after = new SnapshotForwarding().apply(p);
