@@ -35,6 +35,10 @@ final class Calls {
 
     Typed.Expr call(Expr.Call c, Ctx ctx) {
         String name = c.function().name();
+        if (Constructors.named(name) && ctx.scope().lookup(name) == null) {
+            // Its sizes are not values (a dim that varies per call is one): checked as a shape is.
+            return session.constructors.call(c, ctx);
+        }
         List<Arg> positional = new ArrayList<>();
         for (int k = 0; k < c.args().size(); k++) {
             Expr a = c.args().get(k);

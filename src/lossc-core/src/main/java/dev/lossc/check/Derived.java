@@ -13,5 +13,7 @@ public enum Derived {
     MAX_ALL, MIN_ALL,
     AMAX_AXIS0, AMAX_AXIS1, AMIN_AXIS0, AMIN_AXIS1,
     /** The softmax family over columns (axis 0); over rows (axis 1) they are primitives. */
-    SOFTMAX_AXIS0, LOG_SOFTMAX_AXIS0, LOGSUMEXP_AXIS0
+    SOFTMAX_AXIS0, LOG_SOFTMAX_AXIS0, LOGSUMEXP_AXIS0,
+    /** {@code zeros}, {@code ones}, {@code full} (version 3): its one argument, a constant, at every element of the shape. */
+    FULL
 }

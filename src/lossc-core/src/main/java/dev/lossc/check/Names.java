@@ -13,7 +13,7 @@ final class Names {
 
     /** True if {@code name} is a built-in function's. */
     static boolean isBuiltin(String name) {
-        return !Prim.callable(name).isEmpty() || DerivedForms.named(name) != null;
+        return !Prim.callable(name).isEmpty() || DerivedForms.named(name) != null || Constructors.named(name);
     }
 
     /** True if no declaration may take {@code name}. */

@@ -43,6 +43,7 @@ final class Session {
     final Calls calls;
     final Defs defs;
     final DerivedForms derived;
+    final Constructors constructors;
 
     /** Thrown once the program has more operations than the limit: checking stops. */
     static final class TooLarge extends RuntimeException {
@@ -59,6 +60,7 @@ final class Session {
         this.calls = new Calls(this);
         this.defs = new Defs(this);
         this.derived = new DerivedForms(this);
+        this.constructors = new Constructors(this);
     }
 
     /** Checks an expression (null after its errors are reported). */

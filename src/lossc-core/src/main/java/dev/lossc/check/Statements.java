@@ -232,7 +232,8 @@ final class Statements {
         return null;
     }
 
-    private Shape declaredShape(List<Expr> sizes, Ident name, Ctx ctx) {
+    /** The shape that {@code sizes} declare for {@code name} (a declaration's, or a constructor call's), or null after an error. */
+    Shape declaredShape(List<Expr> sizes, Ident name, Ctx ctx) {
         if (sizes.size() > 2) {
             session.reporter.error(sizes.get(2).pos(), DiagnosticKind.SHAPE_RANK, sizes.size());
             return null;

@@ -289,6 +289,8 @@ public final class Lowering {
         Shape shape = a.shape();
         Value x = args.get(0);
         return switch (a.function()) {
+            // A constant at every element: the scalar broadcast by a copy (nothing flows back into a constant).
+            case FULL -> op(Prim.COPY, args, shape, pos);
             case MEAN -> averaged(op(Prim.SUM, args, shape, pos), pos, all(x.shape()));
             case MEAN_AXIS0 -> averaged(op(Prim.SUM_AXIS, args, Attributes.ints(0), shape, pos), pos, x.shape().rowAxis());
             case MEAN_AXIS1 -> averaged(op(Prim.SUM_AXIS, args, Attributes.ints(1), shape, pos), pos, x.shape().colAxis());

@@ -43,6 +43,14 @@ class DiagnosticsTest {
                         List.of("4:3: error: 'h' is declared outside function 'f': a function may assign only the vars it declares")),
                 Arguments.of("param in def", "param w;\ndef f(x) {\n  param q;\n  return x;\n}\nloss f(w);\n", List.of("3:3: error: 'param' is not allowed inside a 'def' body")),
                 Arguments.of("def arity", "def f(x, y) = x * y;\nparam w;\nloss f(w);\n", List.of("3:6: error: 'f' takes 2 arguments, but 1 given")),
+                // Constructors (version 3): sizes as a declared shape's, a constant value.
+                Arguments.of("zeros without sizes", "param w;\nloss w + sum(zeros());\n", List.of("2:14: error: 'zeros' takes 1 or 2 sizes, but 0 given")),
+                Arguments.of("full without sizes", "loss sum(full(2));\n", List.of("1:10: error: 'full' takes a value and 1 or 2 sizes, but 1 given")),
+                Arguments.of("zeros of rank 3", "loss sum(zeros(2, 3, 4));\n", List.of("1:22: error: shapes have at most two sizes ([m, n]), but this one has 3")),
+                Arguments.of("ones of size 0", "loss sum(ones(0));\n", List.of("1:15: error: a size must be a dim or a positive integer literal, but it is 0")),
+                Arguments.of("ones of a param size", "param w;\nloss sum(ones(w));\n", List.of("2:15: error: a size must be a dim or a positive integer literal, but it is a value of shape scalar")),
+                Arguments.of("full of a param", "param w;\nloss sum(full(w, 2));\n", List.of("2:15: error: argument 1 of 'full' must be a constant expression")),
+                Arguments.of("zeros named argument", "loss sum(zeros(2, n = 3));\n", List.of("1:19: error: 'zeros' has no argument named 'n'")),
                 // Named arguments (version 3): constant attributes only, at the argument's name.
                 Arguments.of("unknown named argument", "param w[2];\nloss sum(leaky_relu(w, beta = 2));\n",
                         List.of("2:24: error: 'leaky_relu' has no argument named 'beta'")),

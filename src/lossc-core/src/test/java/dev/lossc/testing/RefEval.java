@@ -716,6 +716,18 @@ public final class RefEval {
         }
         T x = args.get(0);
         switch (f) {
+            case "zeros", "ones", "full" -> {
+                // Version 3: a constant tensor; sizes are dims or literals (a varying dim's actual size).
+                int first = f.equals("full") ? 1 : 0;
+                double value = f.equals("full") ? x.at(0).v : f.equals("ones") ? 1 : 0;
+                int rows = (int) args.get(first).at(0).v;
+                int cols = args.size() > first + 1 ? (int) args.get(first + 1).at(0).v : 1;
+                Node[] out = new Node[rows * cols];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = c(value);
+                }
+                return args.size() > first + 1 ? new T(2, rows, cols, out) : new T(1, 1, rows, out);
+            }
             case "row" -> {
                 return new T(2, 1, x.cols(), x.data());
             }
