@@ -1,4 +1,4 @@
-// The grammar of the .loss language (docs/language.md, versions 1 and 2).
+// The grammar of the .loss language (docs/language.md, versions 1 and 2, and version 3 so far).
 // Labelled alternatives, no embedded actions: the AST is built by
 // dev.lossc.parser.AstBuilder from the parse tree.
 grammar Loss;
@@ -18,6 +18,10 @@ statement
     // either order.
     | 'param' ID shape? paramOption* ';'                          # paramStmt
     | 'let' ID '=' expr ';'                                       # letStmt
+    // `let (h, c) = cell(x, h0, c0);` and `(h, c) = cell(x, h, c);` (version 3): a def's
+    // several results, unpacked into new lets or into vars.
+    | 'let' '(' ID (',' ID)+ ')' '=' expr ';'                     # letTupleStmt
+    | '(' ID (',' ID)+ ')' '=' expr ';'                           # assignTupleStmt
     | 'var' ID '=' expr ';'                                       # varStmt
     | ID '=' expr ';'                                             # assignStmt
     // `output NAME = expr;` (version 2). `output` is not reserved: it stays a valid name, and the
@@ -25,8 +29,14 @@ statement
     | ID ID '=' expr ';'                                          # outputStmt
     | 'for' ID 'in' expr '..' expr '{' statement* '}'             # forStmt
     | 'def' ID '(' paramList? ')' '=' expr ';'                    # defExprStmt
-    | 'def' ID '(' paramList? ')' '{' statement* 'return' expr ';' '}'   # defBlockStmt
+    | 'def' ID '(' paramList? ')' '{' statement* 'return' defResult ';' '}'   # defBlockStmt
     | 'loss' expr ';'                                             # lossStmt
+    ;
+
+// A block def's result: one value, or (version 3) a tuple of two or more, `return (h2, c2);`.
+defResult
+    : expr                                     # singleResult
+    | '(' expr (',' expr)+ ')'                 # tupleResult
     ;
 
 // `dim B <= 64` (version 2): a size chosen at each call, from 1 to the maximum.

@@ -104,6 +104,39 @@ class GraphCommandTest {
         return tests.stream();
     }
 
+    /** Version 3: an unpacking is one node named for every var it assigns, carried round the loop once; the loss is eval's. */
+    @Test
+    void anUnpackedCallIsOneNodeForAllItsNames() throws Exception {
+        Path model = tmp.resolve("lstm.loss");
+        Files.writeString(model, """
+                dim B = 2, D = 3, H = 4;
+                input X[B, D];
+                param W[D, H];
+                param U[H, H];
+                def cell(x, h, c) {
+                  let c2 = c * 0.5 + tanh(x @ W + h @ U);
+                  return (tanh(c2), c2);
+                }
+                var h = zeros(B, H);
+                var c = zeros(B, H);
+                for t in 0..3 {
+                  (h, c) = cell(X * t, h, c);
+                }
+                loss sum(h * h) + sum(c);
+                """);
+        Path values = tmp.resolve("lstm.json");
+        Files.writeString(values, "{\"X\": [[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]]}");
+        Path dot = tmp.resolve("lstm.dot");
+        CliTest.Run r = lossc("graph", model.toString(), "--values", values.toString(), "--seed", "3", "-o", dot.toString());
+        assertEquals(0, r.code(), r.err());
+        String text = Files.readString(dot);
+        assertTrue(text.contains("label=\"(h, c) = cell\\nline 12"), text);
+        assertEquals(1, text.split("next iteration", -1).length - 1, "one dashed edge for the two vars\n" + text);
+        String eval = lossc("eval", model.toString(), "--values", values.toString(), "--seed", "3").out();
+        close(new double[] {flat(eval, "loss")[0]}, note(text, "loss", "f"), "loss");
+        assertDotRenders(dot);
+    }
+
     @Test
     void svgComesFromGraphvizAndIsDrawn() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/dot")), "Graphviz is not installed");

@@ -44,6 +44,9 @@ public final class AstPrinter {
             line(out, d, "Var " + v.name() + " = " + expr(v.value()) + at);
         } else if (s instanceof Stmt.Assign a) {
             line(out, d, "Assign " + a.name() + " = " + expr(a.value()) + at);
+        } else if (s instanceof Stmt.Unpack u) {
+            String names = "(" + u.names().stream().map(Ident::name).collect(Collectors.joining(", ")) + ")";
+            line(out, d, (u.declares() ? "Let " : "Assign ") + names + " = " + expr(u.value()) + at);
         } else if (s instanceof Stmt.For f) {
             line(out, d, "For " + f.variable() + " in " + expr(f.from()) + ".." + expr(f.to()) + at);
             for (Stmt b : f.body()) {
@@ -131,6 +134,10 @@ public final class AstPrinter {
             out.append('[');
             list(i.indexes(), out);
             out.append(']');
+        } else if (e instanceof Expr.Tuple t) {
+            out.append('(');
+            list(t.items(), out);
+            out.append(')');
         } else {
             throw new IllegalStateException("no printer for " + e.getClass().getSimpleName());
         }

@@ -6,7 +6,7 @@ import java.util.List;
 /** Expressions of the .loss language, as written (no names resolved, no shapes). */
 public sealed interface Expr {
     /** The kinds of expression. */
-    enum Kind { NUM, NAME, CALL, NEG, BINARY, POW, INDEX, RANGE }
+    enum Kind { NUM, NAME, CALL, NEG, BINARY, POW, INDEX, RANGE, TUPLE }
 
     /** Which kind this is: switch on it in a switch expression (no default), which fails to compile when a kind is added. */
     Kind kind();
@@ -108,6 +108,21 @@ public sealed interface Expr {
 
         public boolean whole() {
             return from == null;
+        }
+    }
+
+    /**
+     * {@code (a, b, …)}, two or more values (version 3): only ever a block def's result, the
+     * def's several results; a call of such a def can only be unpacked ({@link Stmt.Unpack}).
+     */
+    record Tuple(List<Expr> items, Pos pos) implements Expr {
+        @Override
+        public Kind kind() {
+            return Kind.TUPLE;
+        }
+
+        public Tuple {
+            items = List.copyOf(items);
         }
     }
 

@@ -7,7 +7,7 @@ import java.util.Optional;
 /** Statements of the .loss language. Every statement knows where it starts. */
 public sealed interface Stmt {
     /** The kinds of statement. */
-    enum Kind { MODEL, DIM, CONST, INPUT, PARAM, LET, OUTPUT, VAR, ASSIGN, FOR, DEF, LOSS }
+    enum Kind { MODEL, DIM, CONST, INPUT, PARAM, LET, OUTPUT, VAR, ASSIGN, UNPACK, FOR, DEF, LOSS }
 
     /** Which kind this is: switch on it in a switch expression (no default), which fails to compile when a kind is added. */
     Kind kind();
@@ -112,6 +112,21 @@ public sealed interface Stmt {
         }
     }
 
+    /**
+     * {@code let (a, b) = f(…);} ({@code declares}: new lets) or {@code (a, b) = f(…);} (vars
+     * already declared): the results of a def that returns a tuple, one name each (version 3).
+     */
+    record Unpack(List<Ident> names, Expr value, boolean declares, Pos pos) implements Stmt {
+        @Override
+        public Kind kind() {
+            return Kind.UNPACK;
+        }
+
+        public Unpack {
+            names = List.copyOf(names);
+        }
+    }
+
     record For(Ident variable, Expr from, Expr to, List<Stmt> body, Pos pos) implements Stmt {
         @Override
         public Kind kind() {
@@ -123,7 +138,10 @@ public sealed interface Stmt {
         }
     }
 
-    /** Both forms of {@code def}: an expression body is a block with no statements. */
+    /**
+     * Both forms of {@code def}: an expression body is a block with no statements. A block's
+     * result may be an {@link Expr.Tuple} (version 3): the def's several results.
+     */
     record Def(Ident name, List<Ident> params, List<Stmt> body, Expr result, Pos pos) implements Stmt {
         @Override
         public Kind kind() {

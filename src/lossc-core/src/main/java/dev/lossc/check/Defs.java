@@ -42,6 +42,15 @@ final class Defs {
                 if (scope.lookup(a.name().name()) == null) {
                     session.reporter.error(a.name().pos(), DiagnosticKind.UNKNOWN_NAME, a.name().name());
                 }
+            } else if (s instanceof Stmt.Unpack u) {
+                namesIn(u.value(), scope, def);
+                for (Ident n : u.names()) {
+                    if (u.declares()) {
+                        declareNameOnly(n, scope);
+                    } else if (scope.lookup(n.name()) == null) {
+                        session.reporter.error(n.pos(), DiagnosticKind.UNKNOWN_NAME, n.name());
+                    }
+                }
             } else if (s instanceof Stmt.For f) {
                 namesIn(f.from(), scope, def);
                 namesIn(f.to(), scope, def);
@@ -65,6 +74,7 @@ final class Defs {
             case OUTPUT -> "output";
             case VAR -> "var";
             case ASSIGN -> "assignment";
+            case UNPACK -> "unpacking";
             case FOR -> "for";
             case DEF -> "def";
             case LOSS -> "loss";
@@ -110,12 +120,29 @@ final class Defs {
                 namesIn(r.from(), scope, def);
                 namesIn(r.to(), scope, def);
             }
+        } else if (e instanceof Expr.Tuple t) {
+            t.items().forEach(x -> namesIn(x, scope, def));
         } else if (!(e instanceof Expr.Num)) {
             throw new IllegalStateException("no name check for " + e.getClass().getSimpleName());
         }
     }
 
+    /** An inlined call: its parameters' and body's statements, then its results (one, or each of a tuple's). */
+    record Inlined(List<Typed.Stmt> lets, List<Typed.Expr> results) {}
+
+    /** A call of {@code def} as a value: a block of its statements and its one result (null after an error). */
     Typed.Expr inline(Symbol.Def def, Expr.Call call, List<Typed.Expr> args, Ctx ctx) {
+        if (def.def().result() instanceof Expr.Tuple t) {
+            String names = t.items().size() == 2 ? "a, b" : t.items().size() == 3 ? "a, b, c" : "a, b, …";
+            session.reporter.error(call.pos(), DiagnosticKind.TUPLE_NOT_A_VALUE, def.name(), t.items().size(), names, def.name());
+            return null;
+        }
+        Inlined in = expand(def, call, args, ctx);
+        return in == null ? null : new Typed.Block(in.lets(), in.results().get(0), call.pos());
+    }
+
+    /** A call of {@code def} inlined: its statements and every result (null after an error). */
+    Inlined expand(Symbol.Def def, Expr.Call call, List<Typed.Expr> args, Ctx ctx) {
         Stmt.Def d = def.def();
         if (!call.named().isEmpty()) {
             Expr.NamedArg first = call.named().get(0);
@@ -147,7 +174,7 @@ final class Defs {
         boolean ok = true;
         try {
             for (Stmt s : d.body()) {
-                if (!(s instanceof Stmt.Let || s instanceof Stmt.Var || s instanceof Stmt.Assign || s instanceof Stmt.For)) {
+                if (!(s instanceof Stmt.Let || s instanceof Stmt.Var || s instanceof Stmt.Assign || s instanceof Stmt.Unpack || s instanceof Stmt.For)) {
                     ok = false; // reported at the declaration
                     continue;
                 }
@@ -158,10 +185,13 @@ final class Defs {
         } finally {
             session.defVars.pop();
         }
-        Typed.Expr result = session.expr(d.result(), inner);
-        if (!ok || result == null) {
-            return null;
+        List<Expr> items = d.result() instanceof Expr.Tuple t ? t.items() : List.of(d.result());
+        List<Typed.Expr> results = new ArrayList<>();
+        for (Expr item : items) {
+            Typed.Expr r = session.expr(item, inner);
+            ok &= r != null;
+            results.add(r);
         }
-        return new Typed.Block(lets, result, call.pos());
+        return ok ? new Inlined(lets, results) : null;
     }
 }

@@ -44,6 +44,7 @@ final class Session {
     final Defs defs;
     final DerivedForms derived;
     final Constructors constructors;
+    final Unpacking unpacking;
 
     /** Thrown once the program has more operations than the limit: checking stops. */
     static final class TooLarge extends RuntimeException {
@@ -61,6 +62,7 @@ final class Session {
         this.defs = new Defs(this);
         this.derived = new DerivedForms(this);
         this.constructors = new Constructors(this);
+        this.unpacking = new Unpacking(this);
     }
 
     /** Checks an expression (null after its errors are reported). */

@@ -159,6 +159,8 @@ final class Statements {
                 return;
             }
             out.add(new Typed.Assign(var, value, a.pos()));
+        } else if (s instanceof Stmt.Unpack u) {
+            session.unpacking.unpack(u, ctx, out);
         } else if (s instanceof Stmt.For f) {
             Integer from = loopBound(f.from(), ctx);
             Symbol.Dim toDim = varyingDim(f.to(), ctx);

@@ -88,6 +88,10 @@ public enum DiagnosticKind {
     CONSTANT_ARGUMENT("T006", "argument %s of '%s' must be a constant expression"),
     UNKNOWN_ARGUMENT("T007", "'%s' has no argument named '%s'"),
     ARGUMENT_TWICE("T008", "argument '%s' of '%s' is given twice"),
+    TUPLE_NOT_A_VALUE("T009", "'%s' returns %d values, and a tuple is not a value: unpack it with 'let (%s) = %s(…);'"),
+    UNPACK_NOT_TUPLE("T010", "only the results of a def that returns several values can be unpacked, but this is %s"),
+    UNPACK_COUNT("T011", "'%s' returns %d values, but %d names unpack them"),
+    UNPACK_TWICE("T012", "'%s' is unpacked into twice"),
 
     // Values files (lossc eval --values)
     VALUES_SYNTAX("V001", "invalid JSON: %s"),

@@ -156,7 +156,8 @@ public final class ComputationGraph {
             body.readBeforeAssigned.forEach((var, readers) -> {
                 Integer last = body.assignedHere.get(var);
                 if (last != null) {
-                    readers.stream().distinct().forEach(r -> edges.add(new Edge(last, r, true)));
+                    // Once per pair of nodes: the vars a tuple unpacking assigns share the call's node.
+                    readers.stream().distinct().map(r -> new Edge(last, r, true)).filter(e -> !edges.contains(e)).forEach(edges::add);
                 }
             });
             body.assignedHere.keySet().forEach(v -> {
@@ -164,6 +165,22 @@ public final class ComputationGraph {
                     env.assignedHere.put(v, body.assignedHere.get(v));
                 }
             });
+        } else if (s instanceof Stmt.Unpack u) {
+            // One node for the call; each name unpacked is a value of it.
+            int n = expr(u.value(), env, cluster);
+            if (n >= 0 && nodes.get(n).kind() == Kind.OP && Integer.valueOf(n).equals(nodeOf.get(u.value()))) {
+                Node old = nodes.get(n);
+                String names = "(" + String.join(", ", u.names().stream().map(Ident::name).toList()) + ") = ";
+                nodes.set(n, new Node(n, old.kind(), names + old.label(), old.line(), old.cluster(), old.expr(), false));
+            }
+            for (Ident name : u.names()) {
+                if (u.declares()) {
+                    env.names.put(name.name(), new Value(n));
+                } else {
+                    env.assignedHere.put(name.name(), n);
+                    env.assign(name.name(), n);
+                }
+            }
         } else if (s instanceof Stmt.Def d) {
             defs.add(d.name().name());
         } else if (!(s instanceof Stmt.Model)) {
@@ -285,6 +302,7 @@ public final class ComputationGraph {
             case INDEX -> constant(((Expr.Index) e).base(), env);
             case CALL -> !defs.contains(((Expr.Call) e).function().name()) && ((Expr.Call) e).args().stream().allMatch(a -> constant(a, env));
             case RANGE -> true;
+            case TUPLE -> false;
         };
     }
 

@@ -128,6 +128,16 @@ final class AstBuilder {
         }
 
         @Override
+        public Stmt visitLetTupleStmt(LossParser.LetTupleStmtContext c) {
+            return new Stmt.Unpack(idents(c.ID()), expr(c.expr()), true, pos(c));
+        }
+
+        @Override
+        public Stmt visitAssignTupleStmt(LossParser.AssignTupleStmtContext c) {
+            return new Stmt.Unpack(idents(c.ID()), expr(c.expr()), false, pos(c));
+        }
+
+        @Override
         public Stmt visitOutputStmt(LossParser.OutputStmtContext c) {
             TerminalNode keyword = c.ID(0);
             if (!keyword.getText().equals("output")) {
@@ -158,7 +168,15 @@ final class AstBuilder {
 
         @Override
         public Stmt visitDefBlockStmt(LossParser.DefBlockStmtContext c) {
-            return new Stmt.Def(ident(c.ID()), params(c.paramList()), statements(c.statement()), expr(c.expr()), pos(c));
+            Expr result;
+            if (c.defResult() instanceof LossParser.TupleResultContext t) {
+                List<Expr> items = new ArrayList<>();
+                t.expr().forEach(e -> items.add(expr(e)));
+                result = new Expr.Tuple(items, pos(t));
+            } else {
+                result = expr(((LossParser.SingleResultContext) c.defResult()).expr());
+            }
+            return new Stmt.Def(ident(c.ID()), params(c.paramList()), statements(c.statement()), result, pos(c));
         }
 
         @Override
@@ -166,6 +184,12 @@ final class AstBuilder {
             return new Stmt.Loss(expr(c.expr()), pos(c));
         }
     };
+
+    private List<Ident> idents(List<TerminalNode> ids) {
+        List<Ident> out = new ArrayList<>();
+        ids.forEach(id -> out.add(ident(id)));
+        return out;
+    }
 
     private List<Ident> params(LossParser.ParamListContext c) {
         List<Ident> out = new ArrayList<>();

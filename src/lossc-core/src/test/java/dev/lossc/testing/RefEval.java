@@ -233,6 +233,28 @@ public final class RefEval {
         } else if (s instanceof Stmt.Def d) {
             defs.put(d.name().name(), d);
             defScopes.put(d, env);
+        } else if (s instanceof Stmt.Unpack u) {
+            // Version 3: every result of the call first, then the names.
+            Expr.Call call = (Expr.Call) u.value();
+            Stmt.Def def = defs.get(call.function().name());
+            Env scope = new Env(defScopes.get(def));
+            for (int i = 0; i < def.params().size(); i++) {
+                scope.values.put(def.params().get(i).name(), eval(call.args().get(i), env));
+            }
+            for (Stmt b : def.body()) {
+                exec(b, scope, Map.of());
+            }
+            List<T> results = new ArrayList<>();
+            for (Expr item : ((Expr.Tuple) def.result()).items()) {
+                results.add(eval(item, scope));
+            }
+            for (int i = 0; i < u.names().size(); i++) {
+                if (u.declares()) {
+                    env.values.put(u.names().get(i).name(), results.get(i));
+                } else {
+                    env.assign(u.names().get(i).name(), results.get(i));
+                }
+            }
         }
     }
 
