@@ -48,7 +48,10 @@ final class Fusion implements Pass {
                     }
                     Stmt.Map producer = (Stmt.Map) out.get(at);
                     Value consumerOut = consumer.out().root();
+                    // Not when the consumer also reads the producer's result through a view (a row
+                    // of it, broadcast): that read is not at the same element, and needs the array.
                     if (producer.domain().equals(consumer.domain()) && consumerOut != a
+                            && consumer.args().stream().noneMatch(x -> x != a && x.root() == a)
                             && producer.args().stream().noneMatch(x -> x.root() == consumerOut)
                             && cheapEnough(producer, consumer)) {
                         consumer = merge(producer, consumer);

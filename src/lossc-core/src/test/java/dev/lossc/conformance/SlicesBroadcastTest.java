@@ -24,6 +24,21 @@ import org.junit.jupiter.params.provider.ValueSource;
  * loops and with sizes that vary per call.
  */
 class SlicesBroadcastTest {
+    /**
+     * A row of a var broadcast in the var's own update, beside the whole var: the copy the loop
+     * reads must stay (fused away, the row was read from an array nothing wrote). The expected
+     * loss is NumPy's: {@code v = outer(p, p); 4 × v = tanh(0.5 v + v[0] - v); 0.5 Σ|v|}.
+     */
+    @Test
+    void aRowOfAVarBroadcastInItsOwnUpdateReadsThatIterationsRow() {
+        String source = "dim D0 = 3;\nparam p0[D0];\nvar v = outer(p0, p0);\nfor t in 0..4 {\n  v = tanh(v * 0.5 + v[0] - v * 1);\n}\nloss 0.5 * l1(v);\n";
+        Compiled c = Compiled.of(source);
+        Map<String, double[]> v = Map.of("p0", new double[] {0.3, -0.5, 0.8});
+        c.setParams(v);
+        assertEquals(0.07737013379978953, c.lossAndGradient(v), 1e-15);
+        assertArrayEquals(RefEval.evaluate(source, v).gradient().get("p0"), c.gradient(), 1e-14);
+    }
+
     @Test
     void aVectorSliceIsItsElementsAndTheAdjointGoesBackToThem() {
         Compiled c = Compiled.of("param v[5];\nloss sum(v[1..4] * v[1..4]) + v[3..5][1] * 10;\n");
