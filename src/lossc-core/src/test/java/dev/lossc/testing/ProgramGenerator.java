@@ -23,6 +23,8 @@ public final class ProgramGenerator {
     private final List<String> loopVars = new ArrayList<>();
     private final List<String> unaryDefs = new ArrayList<>();
     private final List<String> binaryDefs = new ArrayList<>();
+    /** Defs of two arguments that return two results (version 3), unpacked by {@code let (a, b) = …}. */
+    private final List<String> tupleDefs = new ArrayList<>();
     private Dim steps;
     private String sequence;
     /** Int inputs (version 2): a scalar id and a vector of T ids, or null when not declared. */
@@ -214,6 +216,19 @@ public final class ProgramGenerator {
             declare(name, s);
             terms.add(reduce(name, s));
         }
+        if (!tupleDefs.isEmpty() && rnd.nextBoolean()) {
+            // Several results (version 3): both unpacked into lets the loss reads.
+            Shape s = randomShape();
+            String a = fresh("l");
+            String b = fresh("l");
+            budget = 10;
+            out.append("let (").append(a).append(", ").append(b).append(") = ").append(tupleDefs.get(rnd.nextInt(tupleDefs.size())))
+                    .append("(").append(expr(s, 2)).append(", ").append(expr(s, 2)).append(");\n");
+            declare(a, s);
+            declare(b, s);
+            terms.add(reduce(a, s));
+            terms.add(reduce(b, s));
+        }
         // Outputs (version 2): some read by the loss like a let, some only by the application.
         for (int i = rnd.nextInt(3); i > 0; i--) {
             Shape s = randomShape();
@@ -265,6 +280,12 @@ public final class ProgramGenerator {
             String f = fresh("g");
             out.append("def ").append(f).append("(u, v) {\n    let w = u * v + k0;\n    let z = tanh(w) - v;\n    return z * u + max(u, v);\n}\n");
             binaryDefs.add(f);
+        }
+        if (rnd.nextBoolean()) {
+            // Two results (version 3), each reading both arguments.
+            String f = fresh("q");
+            out.append("def ").append(f).append("(u, v) {\n    let w = tanh(u * v + k0);\n    return (w + u, w * v - u);\n}\n");
+            tupleDefs.add(f);
         }
         if (rnd.nextBoolean()) {
             // A block body with a var, a loop and assignments (version 2): a Horner-like recurrence.
@@ -373,6 +394,16 @@ public final class ProgramGenerator {
         return "outer(" + leaf(Shape.vector(s.rows())) + ", " + leaf(Shape.vector(s.cols())) + ")";
     }
 
+    /** {@code ones(…)}, {@code full(…)} or {@code zeros(…) + 1} of shape {@code s} (a vector or a matrix). */
+    private String constructed(Shape s) {
+        String sizes = s.isMatrix() ? dimName(s.rows()) + ", " + dimName(s.cols()) : dimName(s.cols());
+        return switch (rnd.nextInt(3)) {
+            case 0 -> "ones(" + sizes + ")";
+            case 1 -> "full(k0 - 0.5, " + sizes + ")";
+            default -> "(zeros(" + sizes + ") + 1)";
+        };
+    }
+
     private String positive(Shape s, int depth) {
         return "(softplus(" + expr(s, depth) + ") + 0.5)";
     }
@@ -386,7 +417,7 @@ public final class ProgramGenerator {
         switch (choice) {
             case 0, 1 -> {
                 String[] fs = {"sigmoid", "tanh", "relu", "softplus", "abs", "-", "exp(tanh", "log", "sqrt", "sq", "inv", "pow", "leaky", "gelu", "elu",
-                    "cumsum"};
+                    "cumsum", "full"};
                 String f = fs[rnd.nextInt(fs.length)];
                 return switch (f) {
                     case "-" -> "-" + paren(expr(s, d));
@@ -401,6 +432,8 @@ public final class ProgramGenerator {
                     // A running sum along an axis the value has (a scalar has none: its sum is itself).
                     case "cumsum" -> s.isScalar() ? expr(s, d)
                             : "cumsum(" + expr(s, d) + (rnd.nextBoolean() ? ", axis = " : ", ") + (s.isMatrix() ? rnd.nextInt(2) : 0) + ")";
+                    // A constant of the same shape (version 3): zeros, ones or full, sized by dims or literals.
+                    case "full" -> s.isScalar() ? expr(s, d) : paren(expr(s, d)) + " * " + constructed(s);
                     default -> f + "(" + expr(s, d) + ")";
                 };
             }
