@@ -36,9 +36,15 @@ public final class GradCheck {
 
     private GradCheck() {}
 
-    /** Checks every param of {@code model} at its current parameters and {@code inputs}; the parameters are left unchanged. */
+    /**
+     * Checks every param of {@code model} at its current parameters and {@code inputs}; the
+     * parameters are left unchanged. A model with dropout draws the same masks in every call
+     * (its generator restarted from the seed before each), so the differences and the gradient
+     * are of one function.
+     */
     public static List<ParamResult> run(ModelDriver model, Map<String, double[]> inputs, Settings s) {
         double[] p = model.parameters();
+        model.setSeed(s.seed());
         model.lossAndGradient(inputs);
         double[] analytic = model.gradient().clone();
         SplittableRandom rnd = new SplittableRandom(s.seed());
@@ -55,8 +61,10 @@ public final class GradCheck {
                 int at = slot.offset() + k;
                 double saved = p[at];
                 p[at] = saved + s.eps();
+                model.setSeed(s.seed());
                 double up = model.loss(inputs);
                 p[at] = saved - s.eps();
+                model.setSeed(s.seed());
                 double down = model.loss(inputs);
                 p[at] = saved;
                 double numeric = (up - down) / (2 * s.eps());

@@ -81,6 +81,24 @@ public final class ModelDriver {
         }
     }
 
+    /**
+     * Restarts the generator of the class's dropout masks ({@code setSeed}), so that the next
+     * calls draw the masks they drew after any other {@code setSeed(seed)}; false (and nothing
+     * done) for a class without dropout.
+     */
+    public boolean setSeed(long seed) {
+        try {
+            type.getMethod("setSeed", long.class).invoke(instance, seed);
+            return true;
+        } catch (NoSuchMethodException e) {
+            return false;
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Stops a parallel class's worker threads ({@code close}); nothing for any other class. */
     public void close() {
         if (instance instanceof AutoCloseable c) {

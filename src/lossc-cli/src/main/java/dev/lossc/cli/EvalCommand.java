@@ -81,6 +81,8 @@ final class EvalCommand implements Callable<Integer> {
             out.flush();
             return Main.OK;
         }
+        // Dropout's masks: from --seed (0 without it), the class's own generator.
+        driver.setSeed(seed == null ? 0 : seed);
         double loss = driver.lossAndGradient(inputs);
         double[] gradient = driver.gradient().clone();
         out.println(Json.result(loss, model.params(), gradient, outputs, driver.outputs(inputs)));

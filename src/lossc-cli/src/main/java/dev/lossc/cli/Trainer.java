@@ -95,6 +95,7 @@ final class Trainer {
         this.maxRows = batched ? layout.dims().stream().mapToInt(ModelLayout.VaryingDim::max).min().orElse(1) : Integer.MAX_VALUE;
         this.batch = Math.max(1, Math.min(batch, train.rows));
         this.rnd = new SplittableRandom(seed);
+        this.seed = seed;
         for (int e = 0; e < done; e++) {
             CsvData.shuffled(train.rows, rnd);
         }
@@ -133,9 +134,16 @@ final class Trainer {
         return accuracyOutput == null ? null : "argmax of output " + accuracyOutput + " against " + labels;
     }
 
-    /** Runs epoch {@code number} (0 first) at learning rate {@code rate} and measures it. */
+    private final long seed;
+
+    /**
+     * Runs epoch {@code number} (0 first) at learning rate {@code rate} and measures it. A model
+     * with dropout draws its masks from a stream of the seed and the epoch's number, so a resumed
+     * run draws those of one uninterrupted run.
+     */
     Epoch epoch(int number, double rate) {
         optimizer.setLearningRate(rate);
+        model.setSeed(seed + (number + 1) * 0x9E3779B97F4A7C15L);
         int[] order = CsvData.shuffled(train.rows, rnd);
         double total = 0;
         int batches = (train.rows + batch - 1) / batch;

@@ -11,7 +11,7 @@ public final class ClassMembers {
 
     /** The public methods of every generated class. */
     public static final List<String> PUBLIC_METHODS = List.of("loss", "lossAndGradient", "parameters", "gradient", "initParameters",
-            "parameterLayout", "setThreads", "threads", "close");
+            "parameterLayout", "setThreads", "threads", "close", "setSeed");
 
     /** Object's methods, which a generated method must not take either. */
     static final List<String> OBJECT_METHODS = List.of("getClass", "hashCode", "equals", "toString", "notify", "notifyAll",
@@ -23,6 +23,6 @@ public final class ClassMembers {
 
     /** The private members with fixed names (the numeric helpers aside: their names are in ScalarFn). */
     public static final List<String> PRIVATE_MEMBERS = List.of("forward", "backward", "mix64", "uniform", "normal", "checkLength", "checkIndices", "checkIndex",
-            "checkSize", "checkAtLeast", "checkIndicesAtLeast", "runSplit", "runPart", "stopWorkers",
+            "checkSize", "checkAtLeast", "checkIndicesAtLeast", "runSplit", "runPart", "stopWorkers", "nextUniform", "dropoutState",
             PARAMS, GRAD, "PARAMETER_COUNT");
 }

@@ -15,5 +15,7 @@ public enum Derived {
     /** The softmax family over columns (axis 0); over rows (axis 1) they are primitives. */
     SOFTMAX_AXIS0, LOG_SOFTMAX_AXIS0, LOGSUMEXP_AXIS0,
     /** {@code zeros}, {@code ones}, {@code full} (version 3): its one argument, a constant, at every element of the shape. */
-    FULL
+    FULL,
+    /** {@code dropout(x, p)} (version 3): {@code x} times a mask drawn per call; its second argument is the constant p. */
+    DROPOUT
 }

@@ -17,10 +17,15 @@ import java.util.Map;
 final class DerivedForms {
     /**
      * A derived function as programs call it: from {@code min} to {@code max} arguments, the last
-     * one an {@code axis} that may be named when {@code axis}; {@code reserved}: no declaration
-     * may take the name (the functions of version 1).
+     * one an {@code axis} that may be named when {@code axis} (for {@code dropout}, its {@code p});
+     * {@code reserved}: no declaration may take the name (the functions of version 1).
      */
     record Form(String name, boolean reserved, int min, int max, boolean axis) {
+        /** The name the last argument may be given by. */
+        String lastName() {
+            return name.equals("dropout") ? "p" : "axis";
+        }
+
         /** True if a call with {@code count} arguments is this form's (max and min of two are the table's). */
         boolean handles(int count) {
             return count >= min && count <= max;
@@ -51,6 +56,8 @@ final class DerivedForms {
         form("amin", false, 1, 2, true);
         form("row", false, 1, 1, false);
         form("column", false, 1, 1, false);
+        // Version 3.
+        form("dropout", false, 1, 2, true);
     }
 
     /** The derived form called {@code name}, or null. */
@@ -109,6 +116,18 @@ final class DerivedForms {
             case "max", "min" -> {
                 // max(x), min(x) (version 2): the largest (smallest) element; two arguments are the table's.
                 return session.derived(name.equals("max") ? Derived.MAX_ALL : Derived.MIN_ALL, args, Shape.SCALAR, pos, ctx);
+            }
+            case "dropout" -> {
+                // PyTorch's F.dropout(x, p = 0.5): p a constant in [0, 1].
+                double p = 0.5;
+                if (args.size() == 2) {
+                    if (!(args.get(1) instanceof Typed.Const k) || !(k.value() >= 0 && k.value() <= 1)) {
+                        session.reporter.error(at.get(1), DiagnosticKind.DROPOUT_P, Session.describe(args.get(1)));
+                        return null;
+                    }
+                    p = k.value();
+                }
+                return session.derived(Derived.DROPOUT, List.of(x, new Typed.Const(p, pos)), a, pos, ctx);
             }
             case "row", "column" -> {
                 if (!a.isVector()) {

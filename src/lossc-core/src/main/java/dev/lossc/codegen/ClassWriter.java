@@ -186,6 +186,9 @@ public final class ClassWriter {
         type.addMethod(api.initParameters());
         type.addMethod(api.entry("loss", false));
         type.addMethod(api.entry("lossAndGradient", true));
+        if (DropoutGenerator.used(forward)) {
+            DropoutGenerator.addTo(type);
+        }
         List<Chunker> outputChunkers = new ArrayList<>();
         for (int k = 0; k < outputs.size(); k++) {
             outputChunkers.add(api.outputMethod(type, outputs.get(k), outputMethods.get(k)));

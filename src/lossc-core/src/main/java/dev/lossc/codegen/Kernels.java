@@ -94,6 +94,9 @@ final class Kernels {
      * {@code out (+)= prim(args)}; {@code topLevel}: outside every loop, where a product may run
      * split across threads (with {@code --parallel}).
      */
+    /** The generated class's method that draws the next uniform number in [0, 1) for a dropout mask. */
+    static final String DROPOUT_DRAW = "nextUniform";
+
     CodeBlock op(Stmt.Op op, boolean topLevel) {
         Code c = new Code();
         Value out = op.out();
@@ -180,6 +183,19 @@ final class Kernels {
                 loops.zeroUnlessAccumulating(c, op);
                 loops.loop(c, "i", bs.colAxis(), i -> loops.loop(c, "j", width,
                         j -> c.add("$L += $L", Y.apply(Loops.flat(B.apply(i), width, j)), A.apply(Loops.flat(i, width, j)))));
+            }
+            case DROPOUT_MASK -> {
+                // 0 with probability p, else 1 / (1 - p): one draw of the class's generator per element.
+                double p = op.attributes().real(0);
+                if (op.accumulate()) {
+                    throw new IllegalStateException(op.prim() + " never accumulates");
+                }
+                if (p == 0 || p == 1) {
+                    loops.each(c, out.shape(), i -> c.add("$L = $L", Y.apply(i), precision.literal(p == 0 ? 1 : 0)));
+                } else {
+                    loops.each(c, out.shape(), i -> c.add("$L = $L() < $L ? $L : $L", Y.apply(i), DROPOUT_DRAW, p, loops.realZero,
+                            precision.literal(1 / (1 - p))));
+                }
             }
             case MAX_ALL -> {
                 if (op.accumulate()) {

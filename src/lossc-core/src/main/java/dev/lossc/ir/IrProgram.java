@@ -67,8 +67,30 @@ public record IrProgram(
     }
 
     /** The same interface computing {@code output}: what an output's method is planned from. */
+    /**
+     * The program of one output method: the statements that reach its value, computed for
+     * inference (a dropout mask is all ones: {@code dropout} is the identity there, and draws
+     * nothing).
+     */
     public IrProgram forOutput(Output output) {
-        return new IrProgram(className, dims, paramSymbols, inputs, params, vars, output.body(), output.value(), nextId, List.of());
+        int[] id = {nextId};
+        List<Stmt> body = inference(output.body(), id);
+        return new IrProgram(className, dims, paramSymbols, inputs, params, vars, body, output.value(), id[0], List.of());
+    }
+
+    private static List<Stmt> inference(List<Stmt> body, int[] nextId) {
+        List<Stmt> out = new java.util.ArrayList<>();
+        for (Stmt s : body) {
+            if (s instanceof Stmt.Op op && op.prim() == dev.lossc.prim.Prim.DROPOUT_MASK) {
+                out.add(new Stmt.Op(op.out(), dev.lossc.prim.Prim.COPY, List.of(Value.constant(nextId[0]++, 1.0)),
+                        dev.lossc.prim.Attributes.NONE, op.pos()));
+            } else if (s instanceof Stmt.Loop l) {
+                out.add(new Stmt.Loop(l.loop(), inference(l.body(), nextId), l.reversed(), l.pos()));
+            } else {
+                out.add(s);
+            }
+        }
+        return out;
     }
 
     public IrProgram {

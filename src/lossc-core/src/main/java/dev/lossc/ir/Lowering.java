@@ -291,6 +291,12 @@ public final class Lowering {
         return switch (a.function()) {
             // A constant at every element: the scalar broadcast by a copy (nothing flows back into a constant).
             case FULL -> op(Prim.COPY, args, shape, pos);
+            // x times a mask the class draws per call (all ones in output methods).
+            case DROPOUT -> {
+                double p = ((Typed.Const) a.args().get(1)).value();
+                Value mask = op(Prim.DROPOUT_MASK, List.of(x), Attributes.reals(p), shape, pos);
+                yield op(Prim.MUL, List.of(x, mask), shape, pos);
+            }
             case MEAN -> averaged(op(Prim.SUM, args, shape, pos), pos, all(x.shape()));
             case MEAN_AXIS0 -> averaged(op(Prim.SUM_AXIS, args, Attributes.ints(0), shape, pos), pos, x.shape().rowAxis());
             case MEAN_AXIS1 -> averaged(op(Prim.SUM_AXIS, args, Attributes.ints(1), shape, pos), pos, x.shape().colAxis());

@@ -32,7 +32,7 @@ public final class Prim {
     public enum Kernel {
         MATVEC, VECMAT, MATMUL, MATMUL_NT, MATMUL_TN, DOT, OUTER, TRANSPOSE, SUM, SUM_AXIS, EXPAND_COLS,
         SOFTMAX, LOG_SOFTMAX, LOGSUMEXP, SOFTMAX_BACKWARD, LOG_SOFTMAX_BACKWARD, LOGSUMEXP_BACKWARD,
-        GATHER, SCATTER_ADD, PICK, PICK_ADD, MAX_ALL, MAX_AXIS, SLICE, UNSLICE, CONCAT, TAKE_FIRST, TAKE_LAST, CUMSUM
+        GATHER, SCATTER_ADD, PICK, PICK_ADD, MAX_ALL, MAX_AXIS, SLICE, UNSLICE, CONCAT, TAKE_FIRST, TAKE_LAST, CUMSUM, DROPOUT_MASK
     }
 
     // ------------------------------------------------------------------ elementwise
@@ -179,6 +179,17 @@ public final class Prim {
     public static final Prim CUMSUM = Table.define(Table.structured("CUMSUM", "cumsum", Kernel.CUMSUM, 1)
             .attributes(AttributeSpec.axis("axis"), AttributeSpec.internal("reverse", 0)).signature(Signatures.ALONG_AXIS)
             .adjoint(0, a -> Table.rule(0, "CUMSUM", Attributes.ints(a.integer(0), 1 - a.integer(1)), "dy")).callable(false));
+
+    /**
+     * The mask of {@code dropout(x, p)} (version 3): each element 0 with probability {@code p},
+     * else {@code 1 / (1 - p)}, drawn from the class's own generator element by element, in
+     * row-major order ({@code p} 0 or 1 draws nothing). Its operand only gives the shape, so
+     * nothing flows back into it; {@code dropout(x, p)} is {@code x * mask}, whose adjoint is
+     * {@code dy * mask}: the gradient uses the mask of its own call. In output methods (inference)
+     * the mask is all ones.
+     */
+    public static final Prim DROPOUT_MASK = Table.define(Table.structured("DROPOUT_MASK", "dropout_mask", Kernel.DROPOUT_MASK, 1)
+            .attributes(AttributeSpec.requiredReal("p")).signature(Signatures.SAME).noAdjoint(0));
 
     // ------------------------------------------------------------------ used only by adjoints
     /** The adjoint of a slice: the block written back at its place (strided like the slice). */

@@ -61,6 +61,13 @@ class DiagnosticsTest {
                 Arguments.of("unpack a new shape", "def f(x) {\n  return (x, x);\n}\nparam w;\nparam v[2];\nvar a = w;\nvar b = v;\n(a, b) = f(w);\nloss a + sum(b);\n",
                         List.of("8:5: error: 'b' has shape [2], but the new value has shape scalar")),
                 Arguments.of("unpack an unknown function", "param w;\nlet (a, b) = g(w);\nloss a;\n", List.of("2:14: error: unknown function 'g'")),
+                // Dropout (version 3): p a constant in [0, 1], given by position or as p.
+                Arguments.of("dropout p above 1", "param w[2];\nloss sum(dropout(w, 1.5));\n",
+                        List.of("2:21: error: the p of 'dropout' must be a constant from 0 to 1, but it is 1.5")),
+                Arguments.of("dropout p of a param", "param w[2];\nparam q;\nloss sum(dropout(w, p = q));\n",
+                        List.of("3:21: error: the p of 'dropout' must be a constant from 0 to 1, but it is a value of shape scalar")),
+                Arguments.of("dropout unknown named argument", "param w[2];\nloss sum(dropout(w, rate = 0.5));\n",
+                        List.of("2:21: error: 'dropout' has no argument named 'rate'")),
                 // Constructors (version 3): sizes as a declared shape's, a constant value.
                 Arguments.of("zeros without sizes", "param w;\nloss w + sum(zeros());\n", List.of("2:14: error: 'zeros' takes 1 or 2 sizes, but 0 given")),
                 Arguments.of("full without sizes", "loss sum(full(2));\n", List.of("1:10: error: 'full' takes a value and 1 or 2 sizes, but 1 given")),

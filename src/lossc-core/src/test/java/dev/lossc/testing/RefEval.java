@@ -98,7 +98,42 @@ public final class RefEval {
 
     /** Evaluates {@code program} with the given flat row-major values for every input and param. */
     public static Result evaluate(Program program, Map<String, double[]> values) {
-        return new RefEval().run(program, values);
+        return evaluate(program, values, 0L);
+    }
+
+    /**
+     * As {@link #evaluate(String, Map)}, with dropout's masks drawn from {@code seed} (version 3:
+     * SplitMix64 from the seed, one draw per element in row-major order, in the order the
+     * program's dropouts run, as docs/language.md defines it): the loss and gradient of a
+     * training call, and the outputs of an inference run (no masks).
+     */
+    public static Result evaluate(String source, Map<String, double[]> values, long seed) {
+        return evaluate(dev.lossc.parser.SourceParser.parse("reference.loss", source, new dev.lossc.diag.Reporter("reference.loss")).orElseThrow(),
+                values, seed);
+    }
+
+    private static Result evaluate(Program program, Map<String, double[]> values, long seed) {
+        RefEval training = new RefEval();
+        training.dropoutState = seed;
+        Result r = training.run(program, values);
+        if (!training.sawDropout) {
+            return r;
+        }
+        RefEval inference = new RefEval();
+        inference.inference = true;
+        return new Result(r.loss(), r.gradient(), inference.run(program, values).outputs());
+    }
+
+    /** Dropout (version 3): the generator's state; whether this run is an inference one (no masks); whether a dropout ran. */
+    private long dropoutState;
+    private boolean inference;
+    private boolean sawDropout;
+
+    private double nextUniform() {
+        long z = dropoutState += 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return ((z ^ (z >>> 31)) >>> 11) * 0x1.0p-53;
     }
 
     private Result run(Program program, Map<String, double[]> values) {
@@ -738,6 +773,19 @@ public final class RefEval {
         }
         T x = args.get(0);
         switch (f) {
+            case "dropout" -> {
+                sawDropout = true;
+                double p = args.size() > 1 ? args.get(1).at(0).v : 0.5;
+                if (inference || p == 0) {
+                    return x;
+                }
+                Node[] out = new Node[x.size()];
+                for (int i = 0; i < out.length; i++) {
+                    double m = p == 1 ? 0 : nextUniform() < p ? 0 : 1 / (1 - p);
+                    out[i] = mul(x.at(i), c(m));
+                }
+                return new T(x.rank(), x.rows(), x.cols(), out);
+            }
             case "zeros", "ones", "full" -> {
                 // Version 3: a constant tensor; sizes are dims or literals (a varying dim's actual size).
                 int first = f.equals("full") ? 1 : 0;
