@@ -110,6 +110,17 @@ def v3core(v):
             + (Y * Y).sum() + ((vv @ W.T) * 0.1).sum() + (X.T @ X[:, 0]).sum() + (X.sum(dim=0) * vv).sum())
 
 
+def v3lang_states(v):
+    """tools/pytorch_v3lang.loss: torch's own LSTM cell (gate order i, f, g, o) from states zeros and full(0.1)."""
+    X = v["X"]
+    B, H = X.shape[0], v["Whh"].shape[1]
+    w = (v["Wih"], v["Whh"], v["bih"], v["bhh"])
+    h, c = torch.zeros(B, H), torch.full((B, H), 0.1)
+    for t in range(4):
+        h, c = torch.lstm_cell(X[:, 3 * t:3 * t + 3], (h, c), *w)
+    return torch.lstm_cell(X[:, 0:3] * 0.5, (h, c * torch.ones(B, H)), *w)
+
+
 def slices(v):
     X, s, g, U, V, A, u = v["X"], v["s"], v["g"], v["U"], v["V"], v["A"], v["u"]
     H = 3
@@ -188,6 +199,8 @@ check("int inputs", os.path.join(ROOT, "tools", "pytorch_ints.loss"), os.path.jo
 check("v2 operators", os.path.join(ROOT, "tools", "pytorch_v2ops.loss"), os.path.join(ROOT, "tools", "pytorch_v2ops.json"), v2ops)
 check("v3 core", os.path.join(ROOT, "tools", "pytorch_v3core.loss"), os.path.join(ROOT, "tools", "pytorch_v3core.json"), v3core,
       {"Y": lambda v: F.elu(v["X"] @ v["W"].T, alpha=0.7)})
+check("v3 language", os.path.join(ROOT, "tools", "pytorch_v3lang.loss"), os.path.join(ROOT, "tools", "pytorch_v3lang.json"),
+      lambda v: F.mse_loss(v3lang_states(v)[0], v["Y"]) + 0.01 * v3lang_states(v)[1].sum(), {"state": lambda v: v3lang_states(v)[0]})
 check("slices, broadcasting", os.path.join(ROOT, "tools", "pytorch_slices.loss"), os.path.join(ROOT, "tools", "pytorch_slices.json"), slices)
 check("loss built-ins", os.path.join(ROOT, "tools", "pytorch_builtins.loss"), os.path.join(ROOT, "tools", "pytorch_builtins.json"), builtins)
 
