@@ -67,6 +67,9 @@ final class Calls {
             }
             return null;
         }
+        if (name.equals("permute") || name.equals("transpose") && positional.size() + named.size() == 3) {
+            return failed ? null : axes(name, Prim.callable("transpose"), c, positional, named, ctx);
+        }
         DerivedForms.Form form = DerivedForms.named(name);
         List<Prim> prims = Prim.callable(name);
         if (form == null && prims.isEmpty()) {
@@ -85,6 +88,53 @@ final class Calls {
             return derived(form, c, positional, named, ctx);
         }
         return table(name, prims, c, positional, named, ctx);
+    }
+
+    /**
+     * Version 3's {@code transpose(X, a, b)} (swap two axes) and {@code permute(X, p0, …)} (one
+     * axis of X for each of the result's): axes constant, negative from the end. Of a value of
+     * rank 2 or less, each is X itself or X's transpose, which {@code transpose(X)} computes.
+     */
+    private Typed.Expr axes(String name, List<Prim> transpose, Expr.Call c, List<Arg> positional, List<Arg> named, Ctx ctx) {
+        if (!named.isEmpty()) {
+            session.reporter.error(named.get(0).pos(), DiagnosticKind.UNKNOWN_ARGUMENT, name, named.get(0).name());
+            return null;
+        }
+        if (positional.isEmpty() || anyNull(positional)) {
+            if (positional.isEmpty()) {
+                arity(c, 0, 1, 1);
+            }
+            return null;
+        }
+        Typed.Expr x = positional.get(0).value();
+        int rank = x.shape().rank();
+        int wanted = name.equals("transpose") ? 2 : rank;
+        if (positional.size() - 1 != wanted) {
+            session.reporter.error(c.pos(), DiagnosticKind.ARITY, name, Session.plural(wanted + 1) + " for a value of rank " + rank,
+                    positional.size());
+            return null;
+        }
+        int[] axes = new int[wanted];
+        boolean[] seen = new boolean[Math.max(rank, 1)];
+        for (int k = 0; k < wanted; k++) {
+            Arg a = positional.get(k + 1);
+            int span = Math.max(rank, 1);
+            if (!(a.value() instanceof Typed.Const v) || v.value() != Math.rint(v.value()) || v.value() < -span || v.value() >= span) {
+                session.reporter.error(a.pos(), DiagnosticKind.BAD_AXIS, "axis", axes(rank), Session.describe(a.value()));
+                return null;
+            }
+            axes[k] = (int) v.value() < 0 ? (int) v.value() + span : (int) v.value();
+            if (name.equals("permute") && seen[axes[k]]) {
+                session.reporter.error(a.pos(), DiagnosticKind.BAD_AXIS, "axis", "an axis not given before (a permutation)", Session.describe(a.value()));
+                return null;
+            }
+            seen[axes[k]] = true;
+        }
+        boolean swaps = name.equals("transpose") ? axes[0] != axes[1] : rank == 2 && axes[0] == 1;
+        if (!swaps) {
+            return x;
+        }
+        return table("transpose", transpose, c, positional.subList(0, 1), List.of(), ctx);
     }
 
     private static List<Typed.Expr> values(List<Arg> args) {
@@ -160,6 +210,15 @@ final class Calls {
             Attribute v = attribute(spec, a, name);
             if (v == null) {
                 return null;
+            }
+            // Version 3: an axis given negative counts from the end of the first operand's axes.
+            if (spec.kind() == AttributeSpec.Kind.AXIS && v instanceof Attribute.Int ax && ax.value() < 0) {
+                int rank = operands.get(0).shape().rank();
+                if (ax.value() < -Math.max(rank, 1)) {
+                    session.reporter.error(a.pos(), DiagnosticKind.BAD_AXIS, spec.name(), axes(rank), Integer.toString(ax.value()));
+                    return null;
+                }
+                v = new Attribute.Int(ax.value() + rank);
             }
             values.add(v);
             attributePos.add(a.pos());
@@ -289,11 +348,16 @@ final class Calls {
         session.reporter.error(c.pos(), DiagnosticKind.ARITY, c.function().name(), expected, given);
     }
 
+    /** What an axis of a value of this rank may be: its axes, counted from 0 or, negative, from the end. */
+    static String axes(int rank) {
+        return rank <= 1 ? "0 or -1, the axis of a vector" : "an integer constant from -2 to 1";
+    }
+
     /** An attribute's value: a constant of its kind (an axis: a whole number), else an error (null). */
     private Attribute attribute(AttributeSpec spec, Arg a, String function) {
         if (!(a.value() instanceof Typed.Const k)) {
             if (spec.kind() == AttributeSpec.Kind.AXIS) {
-                session.reporter.error(a.pos(), DiagnosticKind.BAD_AXIS, spec.name(), "the integer constant 0 or 1", Session.describe(a.value()));
+                session.reporter.error(a.pos(), DiagnosticKind.BAD_AXIS, spec.name(), "an integer constant from -2 to 1", Session.describe(a.value()));
             } else {
                 String which = a.name() != null ? "'" + a.name() + "'" : Integer.toString(a.number());
                 session.reporter.error(a.pos(), DiagnosticKind.CONSTANT_ARGUMENT, which, function);
@@ -305,7 +369,7 @@ final class Calls {
             case REAL -> new Attribute.Real(v);
             case AXIS, INT -> {
                 if (v != Math.rint(v) || Math.abs(v) > 1 << 20) {
-                    session.reporter.error(a.pos(), DiagnosticKind.BAD_AXIS, spec.name(), "the integer constant 0 or 1", Session.number(v));
+                    session.reporter.error(a.pos(), DiagnosticKind.BAD_AXIS, spec.name(), "an integer constant from -2 to 1", Session.number(v));
                     yield null;
                 }
                 yield new Attribute.Int((int) v);

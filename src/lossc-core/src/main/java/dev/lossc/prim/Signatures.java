@@ -72,7 +72,7 @@ public final class Signatures {
     public static final Signature AXIS_OF_MATRIX = (ops, attrs, problems) -> {
         int axis = attrs.integer(0);
         if (axis != 0 && axis != 1) {
-            problems.badAttribute(0, "the integer constant 0 or 1");
+            problems.badAttribute(0, "an integer constant from -2 to 1");
             return null;
         }
         Shape a = ops.get(0);
@@ -114,7 +114,7 @@ public final class Signatures {
             return null;
         }
         if (axis < 0 || axis >= a.rank()) {
-            problems.badAttribute(0, a.isVector() ? "0, the axis of a vector" : "the integer constant 0 or 1");
+            problems.badAttribute(0, a.isVector() ? "0 or -1, the axis of a vector" : "an integer constant from -2 to 1");
             return null;
         }
         return a;
@@ -141,7 +141,7 @@ public final class Signatures {
             return Shape.vector(Shape.Axis.of((int) Math.min(Integer.MAX_VALUE, a.cols() + (long) b.cols())));
         }
         if (axis != 0 && axis != 1) {
-            problems.badAttribute(0, "the integer constant 0 or 1");
+            problems.badAttribute(0, "an integer constant from -2 to 1");
             return null;
         }
         boolean rows = axis == 0;

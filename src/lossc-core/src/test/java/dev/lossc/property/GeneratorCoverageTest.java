@@ -32,6 +32,7 @@ class GeneratorCoverageTest {
         CONSTRUCTS.put("named argument", Pattern.compile("\\w+\\([^()]*, (alpha|axis) = "));
         CONSTRUCTS.put("elu", Pattern.compile("elu\\("));
         CONSTRUCTS.put("cumsum", Pattern.compile("cumsum\\("));
+        CONSTRUCTS.put("negative axis", Pattern.compile("\\w+\\([^()]*, (axis = )?-[12]\\)"));
         CONSTRUCTS.put("constructor", Pattern.compile("(zeros|ones|full)\\("));
         CONSTRUCTS.put("several results", Pattern.compile("let \\(\\w+, \\w+\\) = "));
         CONSTRUCTS.put("max/min reduction", Pattern.compile("(amax|amin|max|min)\\([^,()]*(\\([^()]*\\))*[^,()]*\\)"));

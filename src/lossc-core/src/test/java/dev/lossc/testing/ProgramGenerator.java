@@ -112,7 +112,8 @@ public final class ProgramGenerator {
                 "sum(softmax(Z, 0) * T)", "mean(amax(Z, 1))", "0.1 * sum(logsumexp(Z, 0))", "mean(mean(Z, 1))", "0.1 * sum(mean(A, 0) ^ 2)",
                 "0.01 * l2(W1)", "mean(amin(A, 0))", "0.1 * sum(max(X, 0) @ transpose(W1))", "mse(sum(Z, 1), y)",
                 "mean((Z - column(mean(Z, 1))) ^ 2)", "mean(column(y) * Z)", "0.1 * sum(concat(A, X, 1)[.., 1..3] ^ 2)", "mean(Z[.., 0] * y)",
-                "mean(X[.., 0..2] @ transpose(W1[.., 0..2]))", "0.1 * mean(cumsum(Z, axis = 0) ^ 2)", "mean(elu(Z))"};
+                "mean(X[.., 0..2] @ transpose(W1[.., 0..2]))", "0.1 * mean(cumsum(Z, axis = 0) ^ 2)", "mean(elu(Z))",
+                "0.1 * mean(cumsum(Z, -2) * softmax(Z, -1))", "mean(permute(A, 1, 0) @ Z[.., 0])"};
         for (int i = 1 + rnd.nextInt(3); i > 0; i--) {
             terms.add(losses[rnd.nextInt(losses.length)]);
         }
@@ -394,6 +395,13 @@ public final class ProgramGenerator {
         return "outer(" + leaf(Shape.vector(s.rows())) + ", " + leaf(Shape.vector(s.cols())) + ")";
     }
 
+    /** An axis of {@code s} (a vector or a matrix), counted from 0 or (version 3), as often, from the end. */
+    private int axis(Shape s) {
+        int rank = s.isMatrix() ? 2 : 1;
+        int a = rnd.nextInt(rank);
+        return rnd.nextBoolean() ? a - rank : a;
+    }
+
     /** {@code ones(…)}, {@code full(…)} or {@code zeros(…) + 1} of shape {@code s} (a vector or a matrix). */
     private String constructed(Shape s) {
         String sizes = s.isMatrix() ? dimName(s.rows()) + ", " + dimName(s.cols()) : dimName(s.cols());
@@ -431,7 +439,7 @@ public final class ProgramGenerator {
                     case "elu" -> "elu(" + expr(s, d) + (rnd.nextBoolean() ? ", alpha = 0.7)" : ")");
                     // A running sum along an axis the value has (a scalar has none: its sum is itself).
                     case "cumsum" -> s.isScalar() ? expr(s, d)
-                            : "cumsum(" + expr(s, d) + (rnd.nextBoolean() ? ", axis = " : ", ") + (s.isMatrix() ? rnd.nextInt(2) : 0) + ")";
+                            : "cumsum(" + expr(s, d) + (rnd.nextBoolean() ? ", axis = " : ", ") + axis(s) + ")";
                     // A constant of the same shape (version 3): zeros, ones or full, sized by dims or literals.
                     case "full" -> s.isScalar() ? expr(s, d) : paren(expr(s, d)) + " * " + constructed(s);
                     default -> f + "(" + expr(s, d) + ")";

@@ -772,7 +772,17 @@ public final class RefEval {
             return eval(def.result(), scope);
         }
         T x = args.get(0);
+        // Version 3: an axis counted from the end (-1 the last), for the functions that take one.
+        int axisAt = f.equals("concat") ? 2 : 1;
+        if (java.util.Set.of("sum", "mean", "amax", "amin", "cumsum", "softmax", "log_softmax", "logsumexp", "concat").contains(f)
+                && args.size() > axisAt && args.get(axisAt) != null && scalar(args.get(axisAt)).v < 0) {
+            args.set(axisAt, sc(c(scalar(args.get(axisAt)).v + Math.max(1, x.rank()))));
+        }
         switch (f) {
+            case "permute" -> {
+                boolean swap = x.rank() == 2 && scalar(args.get(1)).v % 2 != 0;
+                return swap ? transposed(x) : x;
+            }
             case "dropout" -> {
                 sawDropout = true;
                 double p = args.size() > 1 ? args.get(1).at(0).v : 0.5;
@@ -906,7 +916,9 @@ public final class RefEval {
                 return new T(2, x.size(), b.size(), out);
             }
             case "transpose" -> {
-                return transposed(x);
+                // transpose(X, a, b) (version 3): the same axis twice is X itself.
+                boolean same = args.size() == 3 && (x.rank() < 2 || ((int) scalar(args.get(1)).v + 2) % 2 == ((int) scalar(args.get(2)).v + 2) % 2);
+                return same ? x : transposed(x);
             }
             case "sum", "mean" -> {
                 boolean mean = f.equals("mean");
