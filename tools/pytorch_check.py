@@ -109,7 +109,8 @@ def v3core(v):
     return (F.elu(X).sum() + (torch.cumsum(X, 0) * X).sum() + (torch.cumsum(X, dim=1) ** 2).sum() + (torch.cumsum(vv, 0) * vv).sum()
             + (Y * Y).sum() + ((vv @ W.T) * 0.1).sum() + (X.T @ X[:, 0]).sum() + (X.sum(dim=0) * vv).sum()
             + (torch.softmax(X, -1) * X).sum() + (torch.cumsum(X, -2) * X).sum() + (X.permute(1, 0) @ X).sum()
-            + (X.transpose(-1, -2) @ X).sum() + (X.mean(-1) * X[:, 0]).sum())
+            + (X.transpose(-1, -2) @ X).sum() + (X.mean(-1) * X[:, 0]).sum() + (X.reshape(4, 3) @ X.reshape(-1, 4)).sum()
+            + (vv.unsqueeze(0) @ vv.unsqueeze(-1)).sum() + (X[1:2].squeeze(0) * vv).sum() + (torch.nn.Flatten()(X) * X).sum())
 
 
 def v3lang_states(v):

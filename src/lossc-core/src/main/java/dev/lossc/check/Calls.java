@@ -39,6 +39,9 @@ final class Calls {
             // Its sizes are not values (a dim that varies per call is one): checked as a shape is.
             return session.constructors.call(c, ctx);
         }
+        if (Reshapes.named(name) && ctx.scope().lookup(name) == null) {
+            return session.reshapes.call(c, ctx);
+        }
         List<Arg> positional = new ArrayList<>();
         for (int k = 0; k < c.args().size(); k++) {
             Expr a = c.args().get(k);

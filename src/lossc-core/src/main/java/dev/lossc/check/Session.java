@@ -45,6 +45,7 @@ final class Session {
     final DerivedForms derived;
     final Constructors constructors;
     final Unpacking unpacking;
+    final Reshapes reshapes;
 
     /** Thrown once the program has more operations than the limit: checking stops. */
     static final class TooLarge extends RuntimeException {
@@ -63,6 +64,7 @@ final class Session {
         this.derived = new DerivedForms(this);
         this.constructors = new Constructors(this);
         this.unpacking = new Unpacking(this);
+        this.reshapes = new Reshapes(this);
     }
 
     /** Checks an expression (null after its errors are reported). */

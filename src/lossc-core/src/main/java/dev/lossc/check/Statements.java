@@ -269,7 +269,7 @@ final class Statements {
     }
 
     /** A size in a declared shape: a constant, or a dim that varies per call (named alone). */
-    private Shape.Axis sizeAxis(Expr e, Ctx ctx) {
+    Shape.Axis sizeAxis(Expr e, Ctx ctx) {
         Symbol.Dim d = varyingDim(e, ctx);
         if (d != null) {
             return new Shape.Axis(d.value(), d.name());

@@ -93,6 +93,7 @@ public enum DiagnosticKind {
     UNPACK_COUNT("T011", "'%s' returns %d values, but %d names unpack them"),
     UNPACK_TWICE("T012", "'%s' is unpacked into twice"),
     DROPOUT_P("T013", "the p of 'dropout' must be a constant from 0 to 1, but it is %s"),
+    RESHAPE("T014", "'reshape': %s"),
 
     // Values files (lossc eval --values)
     VALUES_SYNTAX("V001", "invalid JSON: %s"),

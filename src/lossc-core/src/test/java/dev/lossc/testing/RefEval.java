@@ -779,6 +779,36 @@ public final class RefEval {
             args.set(axisAt, sc(c(scalar(args.get(axisAt)).v + Math.max(1, x.rank()))));
         }
         switch (f) {
+            case "flatten" -> {
+                return x;
+            }
+            case "reshape" -> {
+                // Version 3: the same elements, row-major, in another shape; one size may be -1.
+                int[] sizes = new int[args.size() - 1];
+                int known = 1;
+                for (int k = 0; k < sizes.length; k++) {
+                    sizes[k] = (int) scalar(args.get(k + 1)).v;
+                    known *= sizes[k] < 0 ? 1 : sizes[k];
+                }
+                for (int k = 0; k < sizes.length; k++) {
+                    sizes[k] = sizes[k] < 0 ? x.size() / known : sizes[k];
+                }
+                return sizes.length == 1 ? new T(1, 1, sizes[0], x.data()) : new T(2, sizes[0], sizes[1], x.data());
+            }
+            case "unsqueeze" -> {
+                int axis = (int) scalar(args.get(1)).v;
+                if (x.rank() == 0) {
+                    return new T(1, 1, 1, x.data());
+                }
+                return axis == 0 || axis == -2 ? new T(2, 1, x.cols(), x.data()) : new T(2, x.cols(), 1, x.data());
+            }
+            case "squeeze" -> {
+                if (x.rank() == 1) {
+                    return sc(x.at(0));
+                }
+                int axis = (int) scalar(args.get(1)).v;
+                return new T(1, 1, axis == 0 || axis == -2 ? x.cols() : x.rows(), x.data());
+            }
             case "permute" -> {
                 boolean swap = x.rank() == 2 && scalar(args.get(1)).v % 2 != 0;
                 return swap ? transposed(x) : x;

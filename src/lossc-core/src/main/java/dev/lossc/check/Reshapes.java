@@ -1,0 +1,168 @@
+package dev.lossc.check;
+
+import dev.lossc.ast.Expr;
+import dev.lossc.ast.Exprs;
+import dev.lossc.diag.DiagnosticKind;
+import dev.lossc.prim.Attributes;
+import dev.lossc.prim.Prim;
+import dev.lossc.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Version 3's shape functions, for values of rank 2 and below: {@code reshape(X, s0, …)} (the
+ * same elements, row-major, in another shape; one size may be {@code -1}), {@code flatten(X)}
+ * ({@code [B, n]} stays {@code [B, n]}, nn.Flatten's), {@code unsqueeze(X, axis)} and
+ * {@code squeeze(X, axis)}. Each is a view of X's storage (no copy; the adjoint flows back into
+ * X's), but from or to a scalar, which is a copy of one element. A value whose size varies per
+ * call keeps its shape. The names are not reserved.
+ */
+final class Reshapes {
+    private static final Set<String> NAMES = Set.of("reshape", "flatten", "unsqueeze", "squeeze");
+
+    static boolean named(String name) {
+        return NAMES.contains(name);
+    }
+
+    private final Session session;
+
+    Reshapes(Session session) {
+        this.session = session;
+    }
+
+    Typed.Expr call(Expr.Call c, Ctx ctx) {
+        String name = c.function().name();
+        if (!c.named().isEmpty()) {
+            Expr.NamedArg n = c.named().get(0);
+            if (!(name.equals("unsqueeze") || name.equals("squeeze")) || !n.name().name().equals("axis") || c.args().size() != 1 || c.named().size() > 1) {
+                session.reporter.error(n.name().pos(), DiagnosticKind.UNKNOWN_ARGUMENT, name, n.name().name());
+                return null;
+            }
+        }
+        List<Expr> args = new ArrayList<>(c.args());
+        c.named().forEach(n -> args.add(n.value()));
+        int min = name.equals("flatten") ? 1 : 2;
+        int max = name.equals("reshape") ? 3 : min;
+        if (args.size() < min || args.size() > max) {
+            String expected = min == max ? Session.plural(min) : min + " to " + max + " arguments";
+            if (name.equals("reshape") && args.size() > max) {
+                session.reporter.error(Exprs.start(args.get(max)), DiagnosticKind.SHAPE_RANK, args.size() - 1);
+            } else {
+                session.reporter.error(c.pos(), DiagnosticKind.ARITY, name, expected, args.size());
+            }
+            return null;
+        }
+        Typed.Expr x = session.expr(args.get(0), ctx);
+        if (x == null) {
+            return null;
+        }
+        Shape a = x.shape();
+        return switch (name) {
+            case "flatten" -> x;
+            case "reshape" -> reshape(c, x, args.subList(1, args.size()), ctx);
+            default -> {
+                Integer axis = axis(args.get(1), a.rank() + (name.equals("unsqueeze") ? 1 : 0), ctx);
+                yield axis == null ? null : name.equals("unsqueeze") ? unsqueeze(c, x, axis, args.get(1)) : squeeze(c, x, axis);
+            }
+        };
+    }
+
+    /** A constant axis of a value of rank {@code rank} (negative from the end), or null after an error. */
+    private Integer axis(Expr e, int rank, Ctx ctx) {
+        Typed.Expr v = session.expr(e, ctx);
+        if (v == null) {
+            return null;
+        }
+        int span = Math.max(rank, 1);
+        if (!(v instanceof Typed.Const k) || k.value() != Math.rint(k.value()) || k.value() < -span || k.value() >= span) {
+            session.reporter.error(Exprs.start(e), DiagnosticKind.BAD_AXIS, "axis",
+                    span == 1 ? "0 or -1" : span == 2 ? "an integer constant from -2 to 1" : "an integer constant from -3 to 2", Session.describe(v));
+            return null;
+        }
+        return (int) k.value() < 0 ? (int) k.value() + span : (int) k.value();
+    }
+
+    private Typed.Expr unsqueeze(Expr.Call c, Typed.Expr x, int axis, Expr at) {
+        Shape a = x.shape();
+        if (a.isMatrix()) {
+            session.reporter.error(Exprs.start(at), DiagnosticKind.SHAPE_RANK, 3);
+            return null;
+        }
+        if (a.isScalar()) {
+            return new Typed.Apply(Prim.COPY, List.of(x), Attributes.NONE, Shape.vector(1), c.pos());
+        }
+        Shape r = axis == 0 ? Shape.matrix(Shape.Axis.of(1), a.colAxis()) : Shape.matrix(a.colAxis(), Shape.Axis.of(1));
+        return view(x, r, c);
+    }
+
+    private Typed.Expr squeeze(Expr.Call c, Typed.Expr x, int axis) {
+        Shape a = x.shape();
+        Shape.Axis gone = a.isMatrix() ? (axis == 0 ? a.rowAxis() : a.colAxis()) : a.colAxis();
+        if (a.isScalar() || gone.varies() || gone.size() != 1) {
+            session.reporter.error(c.pos(), DiagnosticKind.ARGUMENT_SHAPE, "squeeze", "an axis of size 1", a + (a.isScalar() ? "" : ", whose axis " + axis + " has size " + gone));
+            return null;
+        }
+        if (a.isVector()) {
+            return new Typed.Apply(Prim.SUM, List.of(x), Attributes.NONE, Shape.SCALAR, c.pos());
+        }
+        return view(x, Shape.vector(axis == 0 ? a.colAxis() : a.rowAxis()), c);
+    }
+
+    private Typed.Expr reshape(Expr.Call c, Typed.Expr x, List<Expr> sizes, Ctx ctx) {
+        Shape a = x.shape();
+        List<Shape.Axis> axes = new ArrayList<>();
+        int inferred = -1;
+        long known = 1;
+        for (int k = 0; k < sizes.size(); k++) {
+            Expr e = sizes.get(k);
+            if (e instanceof Expr.Neg n && n.operand() instanceof Expr.Num one && one.value() == 1) {
+                if (inferred >= 0) {
+                    session.reporter.error(Exprs.start(e), DiagnosticKind.RESHAPE, "only one size may be -1");
+                    return null;
+                }
+                inferred = k;
+                axes.add(null);
+                continue;
+            }
+            Shape.Axis s = session.statements.sizeAxis(e, ctx);
+            if (s == null) {
+                return null;
+            }
+            axes.add(s);
+            known *= s.size();
+        }
+        if (inferred >= 0) {
+            if (known == 0 || a.size() % known != 0) {
+                session.reporter.error(c.pos(), DiagnosticKind.RESHAPE, "cannot reshape " + a + " (" + a.size() + " elements) with the sizes given: "
+                        + a.size() + " is not a multiple of " + known);
+                return null;
+            }
+            axes.set(inferred, Shape.Axis.of((int) (a.size() / known)));
+        }
+        Shape r = axes.size() == 1 ? Shape.vector(axes.get(0)) : Shape.matrix(axes.get(0), axes.get(1));
+        if (a.varies() || r.varies()) {
+            if (!r.equals(a)) {
+                session.reporter.error(c.pos(), DiagnosticKind.RESHAPE, "a value whose size varies per call keeps its shape: "
+                        + a + " cannot become " + r);
+                return null;
+            }
+            return x;
+        }
+        if (r.size() != a.size()) {
+            session.reporter.error(c.pos(), DiagnosticKind.RESHAPE, "cannot reshape " + a + " (" + a.size() + " elements) to " + r + " ("
+                    + r.size() + " elements)");
+            return null;
+        }
+        if (a.isScalar()) {
+            return new Typed.Apply(Prim.COPY, List.of(x), Attributes.NONE, r, c.pos());
+        }
+        return r.equals(a) ? x : view(x, r, c);
+    }
+
+    /** All of {@code x}'s elements, in order, seen as {@code shape}: a view of its storage. */
+    private static Typed.Expr view(Typed.Expr x, Shape shape, Expr.Call c) {
+        Shape a = x.shape();
+        return new Typed.Slice(x, Affine.of(0), Affine.of(0), a.isMatrix() ? a.rows() : 1, a.cols(), shape, c.pos());
+    }
+}
