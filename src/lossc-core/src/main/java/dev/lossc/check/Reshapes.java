@@ -92,6 +92,11 @@ final class Reshapes {
         if (a.isScalar()) {
             return new Typed.Apply(Prim.COPY, List.of(x), Attributes.NONE, Shape.vector(1), c.pos());
         }
+        if (axis == 0 && a.varies()) {
+            // A size that varies per call is a matrix's rows, never its columns (as in declarations).
+            session.reporter.error(c.pos(), DiagnosticKind.ARGUMENT_SHAPE, "unsqueeze", "axis 1 (or -1) for a size that varies per call", a);
+            return null;
+        }
         Shape r = axis == 0 ? Shape.matrix(Shape.Axis.of(1), a.colAxis()) : Shape.matrix(a.colAxis(), Shape.Axis.of(1));
         return view(x, r, c);
     }

@@ -90,6 +90,8 @@ class DiagnosticsTest {
                         List.of("2:27: error: shapes have at most two sizes ([m, n]), but this one has 3")),
                 Arguments.of("squeeze of an axis of size 3", "param X[2, 3];\nloss sum(squeeze(X, 1));\n",
                         List.of("2:10: error: 'squeeze' expects an axis of size 1, but got [2, 3], whose axis 1 has size 3")),
+                Arguments.of("unsqueeze of a varying size into columns", "dim B <= 4;\ninput x[B];\nloss sum(unsqueeze(x, 0));\n",
+                        List.of("3:10: error: 'unsqueeze' expects axis 1 (or -1) for a size that varies per call, but got [B]")),
                 Arguments.of("unsqueeze of a matrix", "param X[2, 3];\nloss sum(unsqueeze(X, 0));\n",
                         List.of("2:23: error: shapes have at most two sizes ([m, n]), but this one has 3")),
                 // Constructors (version 3): sizes as a declared shape's, a constant value.

@@ -32,7 +32,8 @@ class ReshapesTest {
             loss sum(R @ transpose(reshape(w, 3, -1))) + sum(S ^ 2) * 0.1 + sum(w * reshape(transpose(X), 12))
                + sum(unsqueeze(v, 0) @ unsqueeze(v, -1)) + sum(squeeze(unsqueeze(v, 1), -1) * v) + sum(unsqueeze(s, 0)) * 2
                + squeeze(unsqueeze(s, axis = 0), 0) + sum(squeeze(X[0..1], 0) * v) + sum(flatten(Z) * flatten(reshape(Z, B, N)))
-               + sum(flatten(X) ^ 3) + sum(reshape(s, 1, 1)) + sum(squeeze(reshape(v, 6, 1), 1) * v);
+               + sum(flatten(X) ^ 3) + sum(reshape(s, 1, 1)) + sum(squeeze(reshape(v, 6, 1), 1) * v)
+               + sum(unsqueeze(Z[.., 0], 1) * Z) + sum(squeeze(Z[.., 1..2], -1) * Z[.., 2]);
             """;
 
     @Test
