@@ -24,7 +24,8 @@ public final class Graphs {
 
     /**
      * The graph of {@code compiled} (a successful compilation) in DOT; with {@code inputs} (and
-     * {@code params}, which override {@code initParameters(seed)} when a seed is given), annotated.
+     * {@code params}, which override {@code initParameters(seed)} when a seed is given), annotated;
+     * the seed (0 when null) also draws a dropout model's masks for the training call.
      */
     public static String dot(LossCompiler.Result compiled, Map<String, double[]> inputs, Map<String, double[]> params, Long seed)
             throws InMemoryJavaCompiler.CompilationFailed {
@@ -92,6 +93,8 @@ public final class Graphs {
             }
         }
         driver.setParams(start);
+        // Dropout (version 3): the training call's masks from the seed; f comes from the output methods, without masks.
+        boolean dropout = driver.setSeed(seed == null ? 0 : seed);
         double loss = driver.lossAndGradient(inputs);
         Map<String, double[]> gradient = driver.gradientByName();
         Map<String, double[]> outputs = driver.outputs(inputs);
@@ -118,7 +121,8 @@ public final class Graphs {
             notes.put(probes.get(k).id(), lines);
         }
         graph.nodes.stream().filter(n -> n.kind() == ComputationGraph.Kind.LOSS)
-                .forEach(n -> notes.put(n.id(), List.of("f = " + fmt(loss), "g = 1")));
+                .forEach(n -> notes.put(n.id(), dropout ? List.of("f = " + fmt(loss), "g = 1", "dropout: g with masks, f of the nodes without")
+                        : List.of("f = " + fmt(loss), "g = 1")));
     }
 
     private static Expr number(int n) {

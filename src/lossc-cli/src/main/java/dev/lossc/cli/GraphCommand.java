@@ -87,7 +87,8 @@ final class GraphCommand implements Callable<Integer> {
                 params.put(p.name(), java.util.Arrays.copyOfRange(flat, p.offset(), p.offset() + p.shape().size()));
             }
         }
-        String dot = Graphs.dot(r, inputs, params, null);
+        // Every param is in params already; the seed also draws dropout's masks (version 3).
+        String dot = Graphs.dot(r, inputs, params, inputs == null ? null : seed);
         byte[] bytes = dot.getBytes(StandardCharsets.UTF_8);
         if (svg) {
             bytes = render(dot, err);

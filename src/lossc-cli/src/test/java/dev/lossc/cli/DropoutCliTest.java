@@ -46,6 +46,22 @@ class DropoutCliTest {
         assertNotEquals(a, lossc("eval", m.toString(), "--values", values.toString(), "--seed", "2").out());
     }
 
+    /** The graph's loss and gradients are one training call's, drawn from --seed: eval's at the same seed. */
+    @Test
+    void theGraphsLossIsEvalsAtTheSameSeedAndSaysWhatFIs() throws Exception {
+        Path m = model();
+        Path values = tmp.resolve("v.json");
+        Files.writeString(values, "{\"X\": [[0.5, -0.2], [0.1, 0.9], [-0.7, 0.3]], \"labels\": [0, 1, 1]}");
+        Path dot = tmp.resolve("g.dot");
+        assertEquals(0, lossc("graph", m.toString(), "--values", values.toString(), "--seed", "3", "-o", dot.toString()).code());
+        String text = Files.readString(dot);
+        String eval = lossc("eval", m.toString(), "--values", values.toString(), "--seed", "3").out();
+        String loss = eval.substring(eval.indexOf("\"loss\": ") + 8, eval.indexOf(','));
+        java.util.regex.Matcher f = java.util.regex.Pattern.compile("loss\\\\nline \\d+\\\\nf = ([^\\\\]+)\\\\ng = 1\\\\ndropout").matcher(text);
+        assertTrue(f.find(), text);
+        assertEquals(Double.parseDouble(loss), Double.parseDouble(f.group(1)), 1e-5 * Math.abs(Double.parseDouble(loss)));
+    }
+
     @Test
     void trainingIsReproducibleAndAResumedRunIsOneRun() throws Exception {
         Path m = model();
