@@ -57,7 +57,7 @@ final class Products {
         Value bV = op.args().get(1);
         // Forms that accumulate C in memory (flat axpy, the SIMD kernel) compute it into the
         // epilogue's array and apply the epilogue there in place; the others as they store.
-        Value into = op.epilogue() != null ? op.epilogue().out() : op.out();
+        Value into = Stmt.written(op);
         Function<String, String> Y = loops.at(into);
         Function<String, String> A = loops.at(aV);
         Function<String, String> B = loops.at(bV);
@@ -238,7 +238,7 @@ final class Products {
         String kE = layout.extent(plan.cols());
         String sharedE = layout.extent(plan.shared());
         Layout.Address b = layout.base(op.args().get(1));
-        Layout.Address y = layout.base(op.epilogue() != null ? op.epilogue().out() : op.out());
+        Layout.Address y = layout.base(Stmt.written(op));
         String product = described(op, y);
         if (split && plan.form() == ProductPlan.Form.ROWS_SHARED_OUTER) {
             byColumns(c, op, plan, left, product);
@@ -338,7 +338,7 @@ final class Products {
         String kE = layout.extent(plan.cols());
         String sharedE = layout.extent(plan.shared());
         Layout.Address b = layout.base(op.args().get(1));
-        Layout.Address y = layout.base(op.epilogue() != null ? op.epilogue().out() : op.out());
+        Layout.Address y = layout.base(Stmt.written(op));
         Code body = new Code();
         body.declare("int jlo = lo * $L", COLUMN_CHUNK)
                 .declare("int jhi = Math.min($L, hi * $L)", kE, COLUMN_CHUNK)
@@ -446,7 +446,7 @@ final class Products {
     private void simd(Code c, Stmt.Op op, ProductPlan plan, boolean split) {
         Layout.Address a = layout.base(op.args().get(0));
         Layout.Address b = layout.base(op.args().get(1));
-        Layout.Address y = layout.base(op.epilogue() != null ? op.epilogue().out() : op.out());
+        Layout.Address y = layout.base(Stmt.written(op));
         String panel = simdPanel.get();
         if (!split) {
             c.add("$L($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", SimdKernel.GEMM, layout.extent(plan.rows()),
