@@ -121,12 +121,11 @@ final class Calls {
         boolean[] seen = new boolean[Math.max(rank, 1)];
         for (int k = 0; k < wanted; k++) {
             Arg a = positional.get(k + 1);
-            int span = Math.max(rank, 1);
-            if (!(a.value() instanceof Typed.Const v) || v.value() != Math.rint(v.value()) || v.value() < -span || v.value() >= span) {
-                session.reporter.error(a.pos(), DiagnosticKind.BAD_AXIS, "axis", axes(rank), Session.describe(a.value()));
+            Integer axis = session.axis(a.value(), rank, a.pos());
+            if (axis == null) {
                 return null;
             }
-            axes[k] = (int) v.value() < 0 ? (int) v.value() + span : (int) v.value();
+            axes[k] = axis;
             if (name.equals("permute") && seen[axes[k]]) {
                 session.reporter.error(a.pos(), DiagnosticKind.BAD_AXIS, "axis", "an axis not given before (a permutation)", Session.describe(a.value()));
                 return null;
@@ -218,7 +217,7 @@ final class Calls {
             if (spec.kind() == AttributeSpec.Kind.AXIS && v instanceof Attribute.Int ax && ax.value() < 0) {
                 int rank = operands.get(0).shape().rank();
                 if (ax.value() < -Math.max(rank, 1)) {
-                    session.reporter.error(a.pos(), DiagnosticKind.BAD_AXIS, spec.name(), axes(rank), Integer.toString(ax.value()));
+                    session.reporter.error(a.pos(), DiagnosticKind.BAD_AXIS, spec.name(), Session.axes(rank), Integer.toString(ax.value()));
                     return null;
                 }
                 v = new Attribute.Int(ax.value() + rank);
@@ -349,11 +348,6 @@ final class Calls {
     private void arity(Expr.Call c, int given, int min, int max) {
         String expected = min == max ? Session.plural(min) : max == min + 1 ? min + " or " + max + " arguments" : min + " to " + max + " arguments";
         session.reporter.error(c.pos(), DiagnosticKind.ARITY, c.function().name(), expected, given);
-    }
-
-    /** What an axis of a value of this rank may be: its axes, counted from 0 or, negative, from the end. */
-    static String axes(int rank) {
-        return rank <= 1 ? "0 or -1, the axis of a vector" : "an integer constant from -2 to 1";
     }
 
     /** An attribute's value: a constant of its kind (an axis: a whole number), else an error (null). */

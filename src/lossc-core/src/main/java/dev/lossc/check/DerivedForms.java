@@ -223,10 +223,6 @@ final class DerivedForms {
 
     /** An axis argument of a matrix's function: the constant 0 or 1, or (version 3) -2 or -1 from the end; else an error (null). */
     private Integer axis(Typed.Expr axis, Pos at) {
-        if (!(axis instanceof Typed.Const k) || (k.value() != 0 && k.value() != 1 && k.value() != -1 && k.value() != -2)) {
-            session.reporter.error(at, DiagnosticKind.BAD_AXIS, "axis", Calls.axes(2), Session.describe(axis));
-            return null;
-        }
-        return (int) k.value() < 0 ? (int) k.value() + 2 : (int) k.value();
+        return session.axis(axis, 2, at);
     }
 }

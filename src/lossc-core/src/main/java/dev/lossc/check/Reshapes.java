@@ -71,16 +71,7 @@ final class Reshapes {
     /** A constant axis of a value of rank {@code rank} (negative from the end), or null after an error. */
     private Integer axis(Expr e, int rank, Ctx ctx) {
         Typed.Expr v = session.expr(e, ctx);
-        if (v == null) {
-            return null;
-        }
-        int span = Math.max(rank, 1);
-        if (!(v instanceof Typed.Const k) || k.value() != Math.rint(k.value()) || k.value() < -span || k.value() >= span) {
-            session.reporter.error(Exprs.start(e), DiagnosticKind.BAD_AXIS, "axis",
-                    span == 1 ? "0 or -1" : span == 2 ? "an integer constant from -2 to 1" : "an integer constant from -3 to 2", Session.describe(v));
-            return null;
-        }
-        return (int) k.value() < 0 ? (int) k.value() + span : (int) k.value();
+        return v == null ? null : session.axis(v, rank, Exprs.start(e));
     }
 
     private Typed.Expr unsqueeze(Expr.Call c, Typed.Expr x, int axis, Expr at) {

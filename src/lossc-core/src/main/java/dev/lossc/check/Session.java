@@ -160,6 +160,26 @@ final class Session {
     }
 
     /** A checked expression as messages show it: its value, if constant, or its shape. */
+    /** What an axis of a value of this rank may be: its axes, counted from 0 or, negative, from the end. */
+    static String axes(int rank) {
+        return rank <= 1 ? "0 or -1, the axis of a vector" : "an integer constant from " + -rank + " to " + (rank - 1);
+    }
+
+    /**
+     * The axis {@code v} names of a value of rank {@code rank}: a whole-number constant counted
+     * from 0 or, negative, from the end (version 3), as its index from 0; else {@code C012} at
+     * {@code at} and null.
+     */
+    Integer axis(Typed.Expr v, int rank, Pos at) {
+        int span = Math.max(rank, 1);
+        if (!(v instanceof Typed.Const k) || k.value() != Math.rint(k.value()) || k.value() < -span || k.value() >= span) {
+            reporter.error(at, DiagnosticKind.BAD_AXIS, "axis", axes(rank), describe(v));
+            return null;
+        }
+        int a = (int) k.value();
+        return a < 0 ? a + span : a;
+    }
+
     static String describe(Typed.Expr v) {
         return v instanceof Typed.Const c ? number(c.value()) : "a value of shape " + v.shape();
     }
