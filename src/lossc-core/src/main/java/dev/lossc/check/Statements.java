@@ -135,20 +135,8 @@ final class Statements {
             });
         } else if (s instanceof Stmt.Assign a) {
             Typed.Expr value = session.expr(a.value(), ctx);
-            Symbol target = ctx.scope().lookup(a.name().name());
-            if (target == null) {
-                session.reporter.error(a.name().pos(), DiagnosticKind.UNKNOWN_NAME, a.name().name());
-                return;
-            }
-            if (target instanceof Symbol.Poisoned) {
-                return;
-            }
-            if (!(target instanceof Symbol.Var var)) {
-                session.reporter.error(a.name().pos(), DiagnosticKind.ASSIGN_NOT_VAR, a.name().name(), target.kind());
-                return;
-            }
-            if (ctx.inDef() != null && !session.defVars.isEmpty() && !session.defVars.peek().contains(var)) {
-                session.reporter.error(a.name().pos(), DiagnosticKind.DEF_ASSIGNS_OUTER, a.name().name(), ctx.inDef().name());
+            Symbol.Var var = assignTarget(a.name(), ctx);
+            if (var == null) {
                 return;
             }
             if (value == null) {
@@ -232,6 +220,31 @@ final class Statements {
             return "a private member '" + name + "'";
         }
         return null;
+    }
+
+    /**
+     * The var an assignment (or an unpacking) to {@code name} changes, or null after reporting why
+     * it cannot: an unknown name, not a var, or (in a def body) a var the def did not declare. A
+     * name whose declaration failed was reported there.
+     */
+    Symbol.Var assignTarget(Ident name, Ctx ctx) {
+        Symbol target = ctx.scope().lookup(name.name());
+        if (target == null) {
+            session.reporter.error(name.pos(), DiagnosticKind.UNKNOWN_NAME, name.name());
+            return null;
+        }
+        if (target instanceof Symbol.Poisoned) {
+            return null;
+        }
+        if (!(target instanceof Symbol.Var var)) {
+            session.reporter.error(name.pos(), DiagnosticKind.ASSIGN_NOT_VAR, name.name(), target.kind());
+            return null;
+        }
+        if (ctx.inDef() != null && !session.defVars.isEmpty() && !session.defVars.peek().contains(var)) {
+            session.reporter.error(name.pos(), DiagnosticKind.DEF_ASSIGNS_OUTER, name.name(), ctx.inDef().name());
+            return null;
+        }
+        return var;
     }
 
     /** The shape that {@code sizes} declare for {@code name} (a declaration's, or a constructor call's), or null after an error. */

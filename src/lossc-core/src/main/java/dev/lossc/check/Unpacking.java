@@ -128,20 +128,8 @@ final class Unpacking {
     private List<Symbol.Var> targets(Stmt.Unpack u, Ctx ctx) {
         List<Symbol.Var> out = new ArrayList<>();
         for (Ident n : u.names()) {
-            Symbol target = ctx.scope().lookup(n.name());
-            if (target == null) {
-                session.reporter.error(n.pos(), DiagnosticKind.UNKNOWN_NAME, n.name());
-                return null;
-            }
-            if (target instanceof Symbol.Poisoned) {
-                return null;
-            }
-            if (!(target instanceof Symbol.Var var)) {
-                session.reporter.error(n.pos(), DiagnosticKind.ASSIGN_NOT_VAR, n.name(), target.kind());
-                return null;
-            }
-            if (ctx.inDef() != null && !session.defVars.isEmpty() && !session.defVars.peek().contains(var)) {
-                session.reporter.error(n.pos(), DiagnosticKind.DEF_ASSIGNS_OUTER, n.name(), ctx.inDef().name());
+            Symbol.Var var = session.statements.assignTarget(n, ctx);
+            if (var == null) {
                 return null;
             }
             out.add(var);
