@@ -153,7 +153,7 @@ final class Calls {
     private Typed.Expr derived(DerivedForms.Form f, Expr.Call c, List<Arg> positional, List<Arg> named, Ctx ctx) {
         List<Arg> args = new ArrayList<>(positional);
         for (Arg n : named) {
-            if (!f.axis() || !n.name().equals(f.lastName())) {
+            if (f.lastName() == null || !n.name().equals(f.lastName())) {
                 session.reporter.error(n.pos(), DiagnosticKind.UNKNOWN_ARGUMENT, f.name(), n.name());
                 return null;
             }

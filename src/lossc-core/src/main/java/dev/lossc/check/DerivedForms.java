@@ -17,15 +17,11 @@ import java.util.Map;
 final class DerivedForms {
     /**
      * A derived function as programs call it: from {@code min} to {@code max} arguments, the last
-     * one an {@code axis} that may be named when {@code axis} (for {@code dropout}, its {@code p});
-     * {@code reserved}: no declaration may take the name (the functions of version 1).
+     * one a constant that may be given by the name {@code lastName} ({@code axis}; {@code p} for
+     * {@code dropout}), or by position only when it is null; {@code reserved}: no declaration may
+     * take the name (the functions of version 1).
      */
-    record Form(String name, boolean reserved, int min, int max, boolean axis) {
-        /** The name the last argument may be given by. */
-        String lastName() {
-            return name.equals("dropout") ? "p" : "axis";
-        }
-
+    record Form(String name, boolean reserved, int min, int max, String lastName) {
         /** True if a call with {@code count} arguments is this form's (max and min of two are the table's). */
         boolean handles(int count) {
             return count >= min && count <= max;
@@ -34,30 +30,30 @@ final class DerivedForms {
 
     private static final Map<String, Form> FORMS = new LinkedHashMap<>();
 
-    private static void form(String name, boolean reserved, int min, int max, boolean axis) {
-        FORMS.put(name, new Form(name, reserved, min, max, axis));
+    private static void form(String name, boolean reserved, int min, int max, String lastName) {
+        FORMS.put(name, new Form(name, reserved, min, max, lastName));
     }
 
     static {
-        form("mean", true, 1, 2, true);
-        form("softmax", true, 1, 2, true);
-        form("log_softmax", true, 1, 2, true);
-        form("logsumexp", true, 1, 2, true);
-        form("mse", true, 2, 2, false);
-        form("cross_entropy", true, 2, 2, false);
-        form("bce_logits", true, 2, 2, false);
-        form("l2", true, 1, 1, false);
-        form("l1", true, 1, 1, false);
-        form("max", true, 1, 1, false);
-        form("min", true, 1, 1, false);
+        form("mean", true, 1, 2, "axis");
+        form("softmax", true, 1, 2, "axis");
+        form("log_softmax", true, 1, 2, "axis");
+        form("logsumexp", true, 1, 2, "axis");
+        form("mse", true, 2, 2, null);
+        form("cross_entropy", true, 2, 2, null);
+        form("bce_logits", true, 2, 2, null);
+        form("l2", true, 1, 1, null);
+        form("l1", true, 1, 1, null);
+        form("max", true, 1, 1, null);
+        form("min", true, 1, 1, null);
         // Version 2: a declaration may take these names (and hides the built-in in its scope).
-        form("norm", false, 1, 1, false);
-        form("amax", false, 1, 2, true);
-        form("amin", false, 1, 2, true);
-        form("row", false, 1, 1, false);
-        form("column", false, 1, 1, false);
+        form("norm", false, 1, 1, null);
+        form("amax", false, 1, 2, "axis");
+        form("amin", false, 1, 2, "axis");
+        form("row", false, 1, 1, null);
+        form("column", false, 1, 1, null);
         // Version 3.
-        form("dropout", false, 1, 2, true);
+        form("dropout", false, 1, 2, "p");
     }
 
     /** The derived form called {@code name}, or null. */
