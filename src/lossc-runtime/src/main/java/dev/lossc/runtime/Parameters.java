@@ -93,8 +93,12 @@ public final class Parameters {
     private final Map<String, Parameter> byName = new LinkedHashMap<>();
     private final Map<String, Parameter> byKey = new LinkedHashMap<>();
     private final int size;
+    private final int parameterCount;
+    private final boolean hasStates;
 
-    private Parameters(List<Parameter> parameters) {
+    private Parameters(List<Parameter> parameters, int parameterCount, boolean hasStates) {
+        this.parameterCount = parameterCount;
+        this.hasStates = hasStates;
         this.parameters = Collections.unmodifiableList(parameters);
         int total = 0;
         for (Parameter p : parameters) {
@@ -114,16 +118,86 @@ public final class Parameters {
      * {@code {name, stateDictName, int[] shape, offset}}, in the order of {@code parameters()}.
      */
     public static Parameters of(Object[][] layout) {
+        return of(layout, new Object[0][]);
+    }
+
+    /**
+     * The parameters and the states of a class with states ({@code batch_norm}'s running
+     * statistics): {@code of(Net.parameterLayout(), Net.stateLayout())}. Its flat array is
+     * {@code parameters()} followed by {@code states()} ({@link #size()} elements; {@link
+     * #read(Path, double[], double[])} and {@link #write(Path, double[], double[])} take the two
+     * arrays); a file holds both, each state by its name (or state-dict name) as a parameter is. A
+     * PyTorch state dict's {@code PREFIX.num_batches_tracked} beside a state {@code PREFIX.…} is
+     * skipped: lossc's {@code batch_norm} takes a fixed momentum and does not count batches.
+     */
+    public static Parameters of(Object[][] layout, Object[][] states) {
         List<Parameter> list = new ArrayList<>();
+        int parameters = 0;
         for (Object[] row : layout) {
-            if (row.length != 4 || !(row[0] instanceof String) || !(row[1] instanceof String) || !(row[2] instanceof int[])
-                    || !(row[3] instanceof Integer)) {
-                throw new IllegalArgumentException("a layout row is {name, stateDictName, int[] shape, offset}, but it is "
-                        + Arrays.deepToString(row));
-            }
-            list.add(new Parameter((String) row[0], (String) row[1], (int[]) row[2], (Integer) row[3]));
+            list.add(row(row, 0));
+            parameters += list.get(list.size() - 1).elements;
         }
-        return new Parameters(list);
+        for (Object[] row : states) {
+            list.add(row(row, parameters));
+        }
+        return new Parameters(list, parameters, states.length > 0);
+    }
+
+    private static Parameter row(Object[] row, int shift) {
+        if (row.length != 4 || !(row[0] instanceof String) || !(row[1] instanceof String) || !(row[2] instanceof int[])
+                    || !(row[3] instanceof Integer)) {
+            throw new IllegalArgumentException("a layout row is {name, stateDictName, int[] shape, offset}, but it is "
+                    + Arrays.deepToString(row));
+        }
+        return new Parameter((String) row[0], (String) row[1], (int[]) row[2], shift + (Integer) row[3]);
+    }
+
+    /** The length of {@code parameters()}: without the states, which follow it in {@link #size()}. */
+    public int parameterCount() {
+        return parameterCount;
+    }
+
+    /** Reads every parameter and state from {@code file} (strictly) into a double class's two arrays; all or nothing. */
+    public void read(Path file, double[] parameters, double[] states) throws IOException {
+        double[] flat = new double[size];
+        read(file, join(parameters, states, flat), true);
+        split(flat, parameters, states);
+    }
+
+    /** Reads every parameter and state from {@code file} (strictly) into a float class's two arrays; all or nothing. */
+    public void read(Path file, float[] parameters, float[] states) throws IOException {
+        float[] flat = new float[size];
+        read(file, join(parameters, states, flat), true);
+        split(flat, parameters, states);
+    }
+
+    /** Writes a double class's parameters and states to {@code file} (format by its name), as {@code F64}. */
+    public void write(Path file, double[] parameters, double[] states) throws IOException {
+        write(file, join(parameters, states, new double[size]), DType.F64);
+    }
+
+    /** Writes a float class's parameters and states to {@code file} (format by its name), as {@code F32}. */
+    public void write(Path file, float[] parameters, float[] states) throws IOException {
+        write(file, join(parameters, states, new float[size]), DType.F32);
+    }
+
+    private Object join(Object parameters, Object states, Object flat) {
+        checkLengths(java.lang.reflect.Array.getLength(parameters), java.lang.reflect.Array.getLength(states));
+        System.arraycopy(parameters, 0, flat, 0, parameterCount);
+        System.arraycopy(states, 0, flat, parameterCount, size - parameterCount);
+        return flat;
+    }
+
+    private void split(Object flat, Object parameters, Object states) {
+        System.arraycopy(flat, 0, parameters, 0, parameterCount);
+        System.arraycopy(flat, parameterCount, states, 0, size - parameterCount);
+    }
+
+    private void checkLengths(int parameters, int states) {
+        if (parameters != parameterCount || states != size - parameterCount) {
+            throw new IllegalArgumentException("the arrays have lengths " + parameters + " and " + states + ", but the model has "
+                    + parameterCount + " parameters and " + (size - parameterCount) + " states");
+        }
     }
 
     /** The parameters, in the order of {@code parameters()}. */
@@ -131,7 +205,7 @@ public final class Parameters {
         return parameters;
     }
 
-    /** The length of {@code parameters()}. */
+    /** The length of {@code parameters()}, and with states, of {@code parameters()} followed by {@code states()}. */
     public int size() {
         return size;
     }
@@ -205,6 +279,9 @@ public final class Parameters {
         boolean byStateDictName = format != TensorFile.Format.JSON;
         for (TensorFile.Entry e : f.entries()) {
             Parameter p = byStateDictName ? byKey.get(e.name()) : byName.get(e.name());
+            if (p == null && hasStates && batchCounter(e.name())) {
+                continue;
+            }
             if (p == null) {
                 if (strict) {
                     throw new ParameterFileException(file + ": tensor '" + e.name() + "' is not a parameter of the model (its parameters: "
@@ -236,6 +313,21 @@ public final class Parameters {
             }
         }
         return plan;
+    }
+
+    /** PyTorch's {@code PREFIX.num_batches_tracked}, when a state's key starts with {@code PREFIX.}. */
+    private boolean batchCounter(String name) {
+        String suffix = "num_batches_tracked";
+        if (!name.endsWith(suffix)) {
+            return false;
+        }
+        String prefix = name.substring(0, name.length() - suffix.length());
+        for (Parameter p : parameters) {
+            if (p.offset >= parameterCount && p.key.startsWith(prefix) && p.key.indexOf('.', prefix.length()) < 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void checkType(String file, TensorFile.Entry e) throws ParameterFileException {

@@ -135,6 +135,84 @@ class ParametersTest {
         assertArrayEquals(again, Files.readAllBytes(tmp.resolve("p.safetensors")), "the same parameters give the same bytes");
     }
 
+    /** The layout of a class with {@code state m[3] as "bn.running_mean"} and {@code state v[3] as "bn.running_var"}. */
+    static final Object[][] STATES = {
+        {"m", "bn.running_mean", new int[] {3}, 0},
+        {"v", "bn.running_var", new int[] {3}, 3},
+    };
+
+    @ParameterizedTest
+    @ValueSource(strings = {"p.json", "p.safetensors", "p.npz", "p.npy"})
+    void statesTravelWithTheParameters(String name) throws IOException {
+        Parameters both = Parameters.of(LAYOUT, STATES);
+        assertEquals(16, both.parameterCount());
+        assertEquals(22, both.size());
+        assertEquals(16, both.named("m").offset(), "a state's offset counts from the end of the parameters");
+        double[] params = awkward(5);
+        double[] states = {0.5, -1, 2, 1.5, 0.25, 3};
+        Path file = tmp.resolve(name);
+        both.write(file, params, states);
+        double[] p2 = new double[16];
+        double[] s2 = new double[6];
+        both.read(file, p2, s2);
+        assertArrayEquals(params, p2);
+        assertArrayEquals(states, s2);
+        float[] pf = new float[16];
+        float[] sf = new float[6];
+        both.write(file, toFloats(params), toFloats(states));
+        both.read(file, pf, sf);
+        assertArrayEquals(toFloats(states), sf);
+        // A parameters-only layout refuses a file that also holds states (strict), and reads the parameters from it when not strict.
+        if (!name.endsWith(".npy")) {
+            both.write(file, params, states);
+            ParameterFileException e = assertThrows(ParameterFileException.class, () -> PARAMS.read(file, new double[16]));
+            assertTrue(e.getMessage().contains("is not a parameter of the model"), e.getMessage());
+            double[] only = new double[16];
+            PARAMS.read(file, only, false);
+            assertArrayEquals(params, only);
+        }
+        IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class, () -> both.write(file, params, new double[5]));
+        assertEquals("the arrays have lengths 16 and 5, but the model has 16 parameters and 6 states", wrong.getMessage());
+    }
+
+    @Test
+    void aStateDictsBatchCounterIsSkippedAndNothingElse() throws IOException {
+        // PyTorch's BatchNorm1d state dict: weight, bias, running_mean, running_var and an int64 num_batches_tracked.
+        Object[][] layout = {{"g", "bn.weight", new int[] {2}, 0}, {"be", "bn.bias", new int[] {2}, 2}};
+        Object[][] states = {{"m", "bn.running_mean", new int[] {2}, 0}, {"v", "bn.running_var", new int[] {2}, 2}};
+        ByteBuffer data = ByteBuffer.allocate(8 * 8 + 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (double d : new double[] {1, 2, 3, 4, 5, 6, 7, 8}) {
+            data.putDouble(d);
+        }
+        data.putLong(42);
+        String tensors = "\"bn.weight\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[0,16]},"
+                + "\"bn.bias\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[16,32]},"
+                + "\"bn.running_mean\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[32,48]},"
+                + "\"bn.running_var\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[48,64]},";
+        Path f = safetensors("bn.safetensors", "{" + tensors + "\"bn.num_batches_tracked\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[64,72]}}",
+                data.array());
+        double[] p = new double[4];
+        double[] s = new double[4];
+        Parameters.of(layout, states).read(f, p, s);
+        assertArrayEquals(new double[] {1, 2, 3, 4}, p);
+        assertArrayEquals(new double[] {5, 6, 7, 8}, s);
+        // Without states the counter is a tensor like any other: refused (it is not a parameter, and an integer).
+        assertThrows(ParameterFileException.class, () -> Parameters.of(layout).read(f, new double[4]));
+        // A counter of another module is not skipped.
+        Path other = safetensors("other.safetensors", "{" + tensors + "\"bn2.num_batches_tracked\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[64,72]}}",
+                data.array());
+        ParameterFileException e = assertThrows(ParameterFileException.class, () -> Parameters.of(layout, states).read(other, p, s));
+        assertTrue(e.getMessage().contains("bn2.num_batches_tracked"), e.getMessage());
+    }
+
+    private static float[] toFloats(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return f;
+    }
+
     // ------------------------------------------------------------------ hand-made files
 
     /** A safetensors file from a header and raw data. */
