@@ -17,6 +17,10 @@ statement
     // dict. `as` is not reserved (it is an ID the builder checks), and the two options may come in
     // either order.
     | 'param' ID shape? paramOption* ';'                          # paramStmt
+    // `state running_mean[C] init zeros as "bn.running_mean";` (version 3): non-trained state.
+    // `state` is not reserved: the statement is two identifiers then a shape or the options, and
+    // the builder checks the first one is `state`.
+    | ID ID shape? paramOption* ';'                               # stateStmt
     | 'let' ID '=' expr ';'                                       # letStmt
     // `let (h, c) = cell(x, h0, c0);` and `(h, c) = cell(x, h, c);` (version 3): a def's
     // several results, unpacked into new lets or into vars.

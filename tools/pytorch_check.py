@@ -204,6 +204,53 @@ check("v3 core", os.path.join(ROOT, "tools", "pytorch_v3core.loss"), os.path.joi
       {"Y": lambda v: F.elu(v["X"] @ v["W"].T, alpha=0.7)})
 check("v3 language", os.path.join(ROOT, "tools", "pytorch_v3lang.loss"), os.path.join(ROOT, "tools", "pytorch_v3lang.json"),
       lambda v: F.mse_loss(v3lang_states(v)[0], v["Y"]) + 0.01 * v3lang_states(v)[1].sum(), {"state": lambda v: v3lang_states(v)[0]})
+def batch_norm_check():
+    """tools/pytorch_batchnorm.loss against torch.nn.BatchNorm1d: the outputs in eval mode from the
+    states as given, then the loss and gradient in training mode and the states it leaves."""
+    model = os.path.join(ROOT, "tools", "pytorch_batchnorm.loss")
+    values = os.path.join(ROOT, "tools", "pytorch_batchnorm.json")
+    given = json.load(open(values))
+    v = {k: torch.tensor(x, dtype=torch.long) if k == "labels" else torch.tensor(x, requires_grad=k not in ("m1", "v1"))
+         for k, x in given.items()}
+    bn1 = torch.nn.BatchNorm1d(5, eps=1e-3, momentum=0.3)
+    bn2 = torch.nn.BatchNorm1d(3, affine=False)
+    with torch.no_grad():
+        bn1.weight.copy_(v["g1"])
+        bn1.bias.copy_(v["be1"])
+        bn1.running_mean.copy_(v["m1"])
+        bn1.running_var.copy_(v["v1"])
+
+    def forward():
+        z = bn1(v["X"] @ v["W1"].T + v["b1"])
+        return z, bn2(F.relu(z) @ v["W2"].T + v["b2"])
+
+    bn1.eval()
+    bn2.eval()
+    with torch.no_grad():
+        hidden, logits = forward()
+        probs = torch.softmax(logits, 1)
+    bn1.train()
+    bn2.train()
+    z, logits = forward()
+    loss = F.cross_entropy(logits, v["labels"])
+    loss.backward()
+    grads = dict(v, g1=bn1.weight, be1=bn1.bias)
+    ref = lossc(model, values)
+    worst = abs(ref["loss"] - loss.item()) / max(1.0, abs(loss.item()))
+
+    def diff(mine, theirs):
+        return ((torch.tensor(mine) - theirs).abs().max() / max(1.0, theirs.abs().max().item())).item()
+    for p, g in ref["gradient"].items():
+        worst = max(worst, diff(g, grads[p].grad))
+    worst = max(worst, diff(ref["outputs"]["hidden"], hidden), diff(ref["outputs"]["probs"], probs))
+    for name, t in (("m1", bn1.running_mean), ("v1", bn1.running_var), ("m2", bn2.running_mean), ("v2", bn2.running_var)):
+        worst = max(worst, diff(ref["states"][name], t.detach()))
+    print(f"{'batch_norm':18s} loss {loss.item():.17g}  max relative difference {worst:.1e}")
+    if not worst <= TOLERANCE:
+        failures.append("batch_norm")
+
+
+batch_norm_check()
 check("slices, broadcasting", os.path.join(ROOT, "tools", "pytorch_slices.loss"), os.path.join(ROOT, "tools", "pytorch_slices.json"), slices)
 check("loss built-ins", os.path.join(ROOT, "tools", "pytorch_builtins.loss"), os.path.join(ROOT, "tools", "pytorch_builtins.json"), builtins)
 

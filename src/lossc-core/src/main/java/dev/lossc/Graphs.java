@@ -85,6 +85,10 @@ public final class Graphs {
                 System.arraycopy(init, p.offset(), v, 0, v.length);
                 start.put(p.name(), v);
             }
+            double[] states = original.states();
+            for (ModelLayout.Slot st : model.states()) {
+                start.put(st.name(), java.util.Arrays.copyOfRange(states, st.offset(), st.offset() + st.shape().size()));
+            }
         }
         start.putAll(params);
         for (ModelLayout.Slot p : driver.layout().params()) {
@@ -94,10 +98,12 @@ public final class Graphs {
         }
         driver.setParams(start);
         // Dropout (version 3): the training call's masks from the seed; f comes from the output methods, without masks.
+        // States (batch_norm): f is computed first, from the states as given, since the training call moves them.
         boolean dropout = driver.setSeed(seed == null ? 0 : seed);
+        Map<String, double[]> outputs = driver.outputs(inputs);
+        double[] statesBefore = driver.states().clone();
         double loss = driver.lossAndGradient(inputs);
         Map<String, double[]> gradient = driver.gradientByName();
-        Map<String, double[]> outputs = driver.outputs(inputs);
         double[] flat = driver.parameters();
         for (ModelLayout.Slot p : driver.layout().params()) {
             Integer n = graph.declared.get(p.name());
@@ -106,6 +112,10 @@ public final class Graphs {
                 System.arraycopy(flat, p.offset(), v, 0, v.length);
                 notes.put(n, List.of("f = " + show(v, p.shape()), "g = " + show(gradient.get(p.name()), p.shape())));
             }
+        }
+        for (ModelLayout.Slot st : driver.layout().states()) {
+            double[] v = java.util.Arrays.copyOfRange(statesBefore, st.offset(), st.offset() + st.shape().size());
+            notes.put(graph.declared.get(st.name()), List.of("f = " + show(v, st.shape())));
         }
         for (ModelLayout.Slot in : model.inputs()) {
             notes.put(graph.declared.get(in.name()), List.of("f = " + show(inputs.get(in.name()), in.shape())));
@@ -121,8 +131,16 @@ public final class Graphs {
             notes.put(probes.get(k).id(), lines);
         }
         graph.nodes.stream().filter(n -> n.kind() == ComputationGraph.Kind.LOSS)
-                .forEach(n -> notes.put(n.id(), dropout ? List.of("f = " + fmt(loss), "g = 1", "dropout: g with masks, f of the nodes without")
-                        : List.of("f = " + fmt(loss), "g = 1")));
+                .forEach(n -> {
+                    List<String> lines = new ArrayList<>(List.of("f = " + fmt(loss), "g = 1"));
+                    if (dropout) {
+                        lines.add("dropout: g with masks, f of the nodes without");
+                    }
+                    if (!model.states().isEmpty()) {
+                        lines.add("batch_norm: g with the batch's statistics, f of the nodes with the states'");
+                    }
+                    notes.put(n.id(), lines);
+                });
     }
 
     private static Expr number(int n) {

@@ -356,7 +356,13 @@ public final class LossCompiler {
         List<ModelLayout.VaryingDim> dims = p.dims().stream().filter(dev.lossc.check.Symbol.Dim::varying)
                 .map(d -> new ModelLayout.VaryingDim(d.name(), d.value())).toList();
         List<String> lossDims = ir.varyingDims(ir.inputs(), ir.body(), ir.loss().shape()).stream().map(dev.lossc.check.Symbol.Dim::name).toList();
-        return new ModelLayout(p.className(), inputs, params, outputs, dims, lossDims);
+        List<ModelLayout.Slot> states = new java.util.ArrayList<>();
+        offset = 0;
+        for (var st : p.states()) {
+            states.add(new ModelLayout.Slot(st.name(), st.shape(), offset, false, 0, st.key()));
+            offset += st.shape().size();
+        }
+        return new ModelLayout(p.className(), inputs, params, outputs, dims, lossDims, states);
     }
 
     /** True if {@code packageName} is empty or a valid Java package name (the CLI, the plugin and {@link Options} ask here). */

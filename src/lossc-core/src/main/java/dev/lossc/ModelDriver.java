@@ -163,7 +163,10 @@ public final class ModelDriver {
         }
     }
 
-    /** Copies each named param's flat value into the parameter array; params not named keep their values. */
+    /**
+     * Copies each named param's (or state's) flat value into the parameter (or state) array; those
+     * not named keep their values.
+     */
     public void setParams(Map<String, double[]> values) {
         Object flat = invoke("parameters");
         for (ModelLayout.Slot p : layout.params()) {
@@ -172,6 +175,40 @@ public final class ModelDriver {
                 System.arraycopy(single ? rounded(v) : v, 0, flat, p.offset(), p.shape().size());
             }
         }
+        if (!layout.states().isEmpty()) {
+            Object states = invoke("states");
+            for (ModelLayout.Slot s : layout.states()) {
+                double[] v = values.get(s.name());
+                if (v != null) {
+                    System.arraycopy(single ? rounded(v) : v, 0, states, s.offset(), s.shape().size());
+                }
+            }
+        }
+    }
+
+    /** The parameters followed by the states (a copy): what a params file holds, and what {@link #restore} takes back. */
+    public double[] snapshot() {
+        double[] p = parameters();
+        double[] s = states();
+        double[] all = java.util.Arrays.copyOf(p, p.length + s.length);
+        System.arraycopy(s, 0, all, p.length, s.length);
+        return all;
+    }
+
+    /** Sets the parameters and the states from a {@link #snapshot()}. */
+    public void restore(double[] snapshot) {
+        Object p = invoke("parameters");
+        int n = single ? ((float[]) p).length : ((double[]) p).length;
+        System.arraycopy(single ? rounded(snapshot) : snapshot, 0, p, 0, n);
+        if (!layout.states().isEmpty()) {
+            Object s = invoke("states");
+            System.arraycopy(single ? rounded(snapshot) : snapshot, n, s, 0, snapshot.length - n);
+        }
+    }
+
+    /** The flat array of the states (for a float class, a copy widened to double); empty for a class without states. */
+    public double[] states() {
+        return layout.states().isEmpty() ? new double[0] : widened(invoke("states"));
     }
 
     /** The gradient of the last {@code lossAndGradient} call, cut per param. */

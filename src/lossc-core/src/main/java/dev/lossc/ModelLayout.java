@@ -9,7 +9,13 @@ import java.util.List;
  * param) its offset. The one place outside the generated code that knows the layout.
  */
 public record ModelLayout(String className, List<Slot> inputs, List<Slot> params, List<Output> outputs, List<VaryingDim> dims,
-                          List<String> lossDims) {
+                          List<String> lossDims, List<Slot> states) {
+    /** A model without states (versions 1 and 2). */
+    public ModelLayout(String className, List<Slot> inputs, List<Slot> params, List<Output> outputs, List<VaryingDim> dims,
+                       List<String> lossDims) {
+        this(className, inputs, params, outputs, dims, lossDims, List.of());
+    }
+
     /** A dim that varies per call (version 2): its name and largest size. */
     public record VaryingDim(String name, int max) {}
 
@@ -79,5 +85,6 @@ public record ModelLayout(String className, List<Slot> inputs, List<Slot> params
         outputs = List.copyOf(outputs);
         dims = List.copyOf(dims);
         lossDims = List.copyOf(lossDims);
+        states = List.copyOf(states);
     }
 }

@@ -120,6 +120,13 @@ public final class ValuesFile {
             }
             params.put(p.name(), take(entries, "param", p.name(), p.shape(), reporter));
         }
+        // States (version 3) go with the params; one the file leaves out keeps its value (its init in a new model).
+        for (ModelLayout.Slot s : model.states()) {
+            known.add(s.name());
+            if (entries.containsKey(s.name())) {
+                params.put(s.name(), take(entries, "state", s.name(), s.shape(), reporter));
+            }
+        }
     }
 
     /** V004 at every entry whose name is not in {@code known}. */

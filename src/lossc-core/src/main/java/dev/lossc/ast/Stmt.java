@@ -7,7 +7,7 @@ import java.util.Optional;
 /** Statements of the .loss language. Every statement knows where it starts. */
 public sealed interface Stmt {
     /** The kinds of statement. */
-    enum Kind { MODEL, DIM, CONST, INPUT, PARAM, LET, OUTPUT, VAR, ASSIGN, UNPACK, FOR, DEF, LOSS }
+    enum Kind { MODEL, DIM, CONST, INPUT, PARAM, STATE, LET, OUTPUT, VAR, ASSIGN, UNPACK, FOR, DEF, LOSS }
 
     /** Which kind this is: switch on it in a switch expression (no default), which fails to compile when a kind is added. */
     Kind kind();
@@ -70,6 +70,21 @@ public sealed interface Stmt {
 
         public Param(Ident name, List<Expr> shape, Optional<Init> init, Pos pos) {
             this(name, shape, init, Optional.empty(), pos);
+        }
+    }
+
+    /**
+     * {@code state mean[C] init zeros as "bn.running_mean";} (version 3): non-trained state, updated
+     * by the training calls ({@code batch_norm}'s running statistics), read by the output methods.
+     */
+    record State(Ident name, List<Expr> shape, Optional<Init> init, Optional<Key> key, Pos pos) implements Stmt {
+        @Override
+        public Kind kind() {
+            return Kind.STATE;
+        }
+
+        public State {
+            shape = List.copyOf(shape);
         }
     }
 

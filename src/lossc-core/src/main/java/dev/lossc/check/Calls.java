@@ -45,7 +45,9 @@ final class Calls {
         List<Arg> positional = new ArrayList<>();
         for (int k = 0; k < c.args().size(); k++) {
             Expr a = c.args().get(k);
-            Typed.Expr v = DerivedForms.takesIntData(name, k) && Indexing.isIntData(a, ctx) ? session.indexing.intData(a, ctx) : session.expr(a, ctx);
+            Typed.Expr v = DerivedForms.takesIntData(name, k) && Indexing.isIntData(a, ctx) ? session.indexing.intData(a, ctx)
+                    : DerivedForms.takesState(name, k) && state(a, ctx) != null ? new Typed.Ref(state(a, ctx), state(a, ctx).shape(), Exprs.start(a))
+                    : session.expr(a, ctx);
             positional.add(new Arg(v, Exprs.start(a), null, k + 1));
         }
         List<Arg> named = new ArrayList<>();
@@ -139,6 +141,11 @@ final class Calls {
         return table("transpose", transpose, c, positional.subList(0, 1), List.of(), ctx);
     }
 
+    /** The state {@code a} names, or null. */
+    private static Symbol.State state(Expr a, Ctx ctx) {
+        return a instanceof Expr.Name n && ctx.scope().lookup(n.id().name()) instanceof Symbol.State s ? s : null;
+    }
+
     private static List<Typed.Expr> values(List<Arg> args) {
         List<Typed.Expr> out = new ArrayList<>();
         args.forEach(a -> out.add(a.value()));
@@ -149,30 +156,43 @@ final class Calls {
         return args.stream().anyMatch(a -> a.value() == null);
     }
 
-    /** A derived form: a named argument can only be its trailing {@code axis}. */
+    /**
+     * A derived form: a named argument can only be one of its trailing constants ({@code axis},
+     * {@code p}, {@code momentum}, {@code eps}). A trailing constant neither given nor followed by
+     * a given one is left out; one skipped before a named one is null (its default).
+     */
     private Typed.Expr derived(DerivedForms.Form f, Expr.Call c, List<Arg> positional, List<Arg> named, Ctx ctx) {
         List<Arg> args = new ArrayList<>(positional);
+        int first = f.max() - f.names().size();
         for (Arg n : named) {
-            if (f.lastName() == null || !n.name().equals(f.lastName())) {
+            int slot = first + f.names().indexOf(n.name());
+            if (slot < first) {
                 session.reporter.error(n.pos(), DiagnosticKind.UNKNOWN_ARGUMENT, f.name(), n.name());
                 return null;
             }
-            if (positional.size() >= f.max()) {
+            if (slot < positional.size()) {
                 session.reporter.error(n.pos(), DiagnosticKind.ARGUMENT_TWICE, n.name(), f.name());
                 return null;
             }
-            args.add(n);
+            while (args.size() <= slot) {
+                args.add(null);
+            }
+            args.set(slot, n);
         }
-        if (args.size() < f.min() || args.size() > f.max() || (!named.isEmpty() && positional.size() != f.max() - 1)) {
-            arity(c, args.size(), f.min(), f.max());
+        if (positional.size() < f.min() || args.size() > f.max()) {
+            arity(c, positional.size() + named.size(), f.min(), f.max());
             return null;
         }
-        if (anyNull(args)) {
+        if (args.stream().anyMatch(a -> a != null && a.value() == null)) {
             return null;
         }
         List<Pos> at = new ArrayList<>();
-        args.forEach(a -> at.add(a.pos()));
-        return session.derived.call(f, values(args), at, c.pos(), ctx);
+        List<Typed.Expr> values = new ArrayList<>();
+        for (Arg a : args) {
+            at.add(a == null ? c.pos() : a.pos());
+            values.add(a == null ? null : a.value());
+        }
+        return session.derived.call(f, values, at, c.pos(), ctx);
     }
 
     /**

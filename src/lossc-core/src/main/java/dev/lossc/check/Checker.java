@@ -55,6 +55,8 @@ public final class Checker {
         boolean sawLoss = false;
         List<Typed.Stmt> out = new ArrayList<>();
         Ctx top = new Ctx(session.global, Ctx.Where.TOP, 1, null);
+        // A class with states has states() and stateLayout(): outputs anywhere may not take those names.
+        session.hasStates = stmts.stream().anyMatch(s -> s instanceof Stmt.State);
         for (int i = 0; i < stmts.size(); i++) {
             Stmt s = stmts.get(i);
             if (s instanceof Stmt.Model m) {

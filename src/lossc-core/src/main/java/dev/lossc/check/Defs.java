@@ -70,6 +70,7 @@ final class Defs {
             case CONST -> "const";
             case INPUT -> "input";
             case PARAM -> "param";
+            case STATE -> "state";
             case LET -> "let";
             case OUTPUT -> "output";
             case VAR -> "var";

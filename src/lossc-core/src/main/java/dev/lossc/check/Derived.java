@@ -17,5 +17,10 @@ public enum Derived {
     /** {@code zeros}, {@code ones}, {@code full} (version 3): its one argument, a constant, at every element of the shape. */
     FULL,
     /** {@code dropout(x, p)} (version 3): {@code x} times a mask drawn per call; its second argument is the constant p. */
-    DROPOUT
+    DROPOUT,
+    /**
+     * {@code batch_norm(X, gamma, beta, mean, var, momentum, eps)} (version 3): the batch's
+     * statistics and an update of the two states in a training call, the states in an output method.
+     */
+    BATCH_NORM
 }

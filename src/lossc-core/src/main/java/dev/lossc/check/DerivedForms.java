@@ -17,11 +17,12 @@ import java.util.Map;
 final class DerivedForms {
     /**
      * A derived function as programs call it: from {@code min} to {@code max} arguments, the last
-     * one a constant that may be given by the name {@code lastName} ({@code axis}; {@code p} for
-     * {@code dropout}), or by position only when it is null; {@code reserved}: no declaration may
-     * take the name (the functions of version 1).
+     * ones constants that may be given by the {@code names} ({@code axis}; {@code p} for
+     * {@code dropout}; {@code momentum} and {@code eps} for {@code batch_norm}), or by position
+     * only when there are none; {@code reserved}: no declaration may take the name (the functions
+     * of version 1).
      */
-    record Form(String name, boolean reserved, int min, int max, String lastName) {
+    record Form(String name, boolean reserved, int min, int max, List<String> names) {
         /** True if a call with {@code count} arguments is this form's (max and min of two are the table's). */
         boolean handles(int count) {
             return count >= min && count <= max;
@@ -30,8 +31,8 @@ final class DerivedForms {
 
     private static final Map<String, Form> FORMS = new LinkedHashMap<>();
 
-    private static void form(String name, boolean reserved, int min, int max, String lastName) {
-        FORMS.put(name, new Form(name, reserved, min, max, lastName));
+    private static void form(String name, boolean reserved, int min, int max, String... names) {
+        FORMS.put(name, new Form(name, reserved, min, max, List.of(names)));
     }
 
     static {
@@ -39,26 +40,32 @@ final class DerivedForms {
         form("softmax", true, 1, 2, "axis");
         form("log_softmax", true, 1, 2, "axis");
         form("logsumexp", true, 1, 2, "axis");
-        form("mse", true, 2, 2, null);
-        form("cross_entropy", true, 2, 2, null);
-        form("bce_logits", true, 2, 2, null);
-        form("l2", true, 1, 1, null);
-        form("l1", true, 1, 1, null);
-        form("max", true, 1, 1, null);
-        form("min", true, 1, 1, null);
+        form("mse", true, 2, 2);
+        form("cross_entropy", true, 2, 2);
+        form("bce_logits", true, 2, 2);
+        form("l2", true, 1, 1);
+        form("l1", true, 1, 1);
+        form("max", true, 1, 1);
+        form("min", true, 1, 1);
         // Version 2: a declaration may take these names (and hides the built-in in its scope).
-        form("norm", false, 1, 1, null);
+        form("norm", false, 1, 1);
         form("amax", false, 1, 2, "axis");
         form("amin", false, 1, 2, "axis");
-        form("row", false, 1, 1, null);
-        form("column", false, 1, 1, null);
+        form("row", false, 1, 1);
+        form("column", false, 1, 1);
         // Version 3.
         form("dropout", false, 1, 2, "p");
+        form("batch_norm", false, 5, 7, "momentum", "eps");
     }
 
     /** The derived form called {@code name}, or null. */
     static Form named(String name) {
         return FORMS.get(name);
+    }
+
+    /** True if argument {@code k} (from 0) of a call to {@code name} is a state: {@code batch_norm}'s running mean and variance. */
+    static boolean takesState(String name, int k) {
+        return (k == 3 || k == 4) && name.equals("batch_norm");
     }
 
     /** True if argument {@code k} of a call to {@code name} may be int data (class labels). */
@@ -125,6 +132,9 @@ final class DerivedForms {
                 }
                 return session.derived(Derived.DROPOUT, List.of(x, new Typed.Const(p, pos)), a, pos, ctx);
             }
+            case "batch_norm" -> {
+                return batchNorm(args, at, pos, ctx);
+            }
             case "row", "column" -> {
                 if (!a.isVector()) {
                     session.reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name, "a vector", a);
@@ -136,6 +146,59 @@ final class DerivedForms {
             }
             default -> throw new IllegalStateException("no check for the derived form " + name);
         }
+    }
+
+    /**
+     * {@code batch_norm(X[N, C], gamma, beta, mean, var, momentum = 0.1, eps = 1e-5)}: PyTorch's
+     * {@code BatchNorm1d} over the rows of X, channel axis 1; gamma and beta {@code [C]} or
+     * scalars, mean and var states {@code [C]}; momentum from 0 to 1, eps above 0.
+     */
+    private Typed.Expr batchNorm(List<Typed.Expr> args, List<Pos> at, Pos pos, Ctx ctx) {
+        Shape a = args.get(0).shape();
+        if (!a.isMatrix()) {
+            session.reporter.error(at.get(0), DiagnosticKind.ARGUMENT_SHAPE, "batch_norm", "a matrix [N, C] (N rows of C channels)", a);
+            return null;
+        }
+        Shape channels = Shape.vector(a.colAxis());
+        String[] what = {"gamma", "beta", "running mean", "running variance"};
+        for (int k = 1; k <= 4; k++) {
+            Typed.Expr e = args.get(k);
+            if (k >= 3 && !(e instanceof Typed.Ref r && r.symbol() instanceof Symbol.State)) {
+                session.reporter.error(at.get(k), DiagnosticKind.BATCH_NORM_STATE, what[k - 1], Session.describe(e));
+                return null;
+            }
+            if (!e.shape().equals(channels) && (k >= 3 || !e.shape().isScalar())) {
+                session.reporter.error(at.get(k), DiagnosticKind.ARGUMENT_SHAPE, "batch_norm",
+                        "its " + what[k - 1] + " of shape " + channels + (k >= 3 ? "" : " or a scalar"), e.shape());
+                return null;
+            }
+        }
+        Double momentum = constant(args, at, 5, 0.1, "momentum", "from 0 to 1", v -> v >= 0 && v <= 1);
+        Double eps = constant(args, at, 6, 1e-5, "eps", "greater than 0", v -> v > 0 && v < Double.POSITIVE_INFINITY);
+        if (momentum == null || eps == null) {
+            return null;
+        }
+        if (!a.rowAxis().varies() && a.rows() == 1) {
+            session.reporter.error(at.get(0), DiagnosticKind.BATCH_NORM_ONE_VALUE, "X " + a);
+            return null;
+        }
+        List<Typed.Expr> all = new java.util.ArrayList<>(args.subList(0, 5));
+        all.add(new Typed.Const(momentum, pos));
+        all.add(new Typed.Const(eps, pos));
+        return session.derived(Derived.BATCH_NORM, all, a, pos, ctx);
+    }
+
+    /** Trailing constant {@code k} of a call: its default when not given, else its value if it passes {@code ok}, else an error (null). */
+    private Double constant(List<Typed.Expr> args, List<Pos> at, int k, double otherwise, String name, String range,
+                            java.util.function.DoublePredicate ok) {
+        if (k >= args.size() || args.get(k) == null) {
+            return otherwise;
+        }
+        if (args.get(k) instanceof Typed.Const c && ok.test(c.value())) {
+            return c.value();
+        }
+        session.reporter.error(at.get(k), DiagnosticKind.BATCH_NORM_CONSTANT, name, range, Session.describe(args.get(k)));
+        return null;
     }
 
     /**

@@ -83,6 +83,9 @@ final class Expressions {
             return new Typed.Ref(in, in.shape(), n.pos());
         } else if (s instanceof Symbol.Param p) {
             return new Typed.Ref(p, p.shape(), n.pos());
+        } else if (s instanceof Symbol.State st) {
+            session.reporter.error(n.pos(), DiagnosticKind.STATE_READ, name);
+            return null;
         } else if (s instanceof Symbol.Let l) {
             return new Typed.Ref(l, l.shape(), n.pos());
         } else if (s instanceof Symbol.Var v) {

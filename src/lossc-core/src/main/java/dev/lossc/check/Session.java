@@ -30,6 +30,9 @@ final class Session {
     final List<Symbol.Dim> dims = new ArrayList<>();
     final List<Symbol.Input> inputs = new ArrayList<>();
     final List<Symbol.Param> params = new ArrayList<>();
+    final List<Symbol.State> states = new ArrayList<>();
+    /** True if the program declares a state (its class then has {@code states()} and {@code stateLayout()}). */
+    boolean hasStates;
     /** Each int input's exclusive bound: the smallest size it indexes (checked at run time). */
     final Map<Symbol.Input, Integer> indexLimits = new LinkedHashMap<>();
     /** The vars declared by each def call being inlined, innermost first: the only ones its body may assign. */
@@ -185,6 +188,6 @@ final class Session {
     }
 
     Typed.Program program(String file, String className, List<Typed.Stmt> statements, Typed.Expr loss, Pos lossPos) {
-        return new Typed.Program(file, className, dims, inputs, params, statements, loss, lossPos, indexLimits);
+        return new Typed.Program(file, className, dims, inputs, params, states, statements, loss, lossPos, indexLimits);
     }
 }

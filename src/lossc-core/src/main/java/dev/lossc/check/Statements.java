@@ -96,8 +96,8 @@ final class Statements {
             Shape shape = declaredShape(p.shape(), p.name(), ctx);
             if (shape != null && shape.varies()) {
                 int k = shape.isMatrix() && shape.rowDim() == null ? 1 : 0;
-                session.reporter.error(Exprs.start(p.shape().get(k)), DiagnosticKind.VARYING_DIM_PARAM, p.name().name(),
-                        k == 0 && shape.isMatrix() ? shape.rowDim() : shape.colDim());
+                session.reporter.error(Exprs.start(p.shape().get(k)), DiagnosticKind.VARYING_DIM_PARAM, "param '" + p.name().name() + "'",
+                        k == 0 && shape.isMatrix() ? shape.rowDim() : shape.colDim(), "parameter");
                 session.declareQuietly(p.name(), ctx.scope());
                 return;
             }
@@ -114,6 +114,8 @@ final class Statements {
                     session.params.add(sym);
                 }
             }
+        } else if (s instanceof Stmt.State st) {
+            state(st, ctx);
         } else if (s instanceof Stmt.Let l) {
             bind(l.name(), l.value(), ctx, out, (name, shape) -> new Symbol.Let(name, shape, l.name().pos()), (sym, v) -> new Typed.Let(sym, v, l.pos()));
         } else if (s instanceof Stmt.Output o) {
@@ -211,8 +213,9 @@ final class Statements {
     }
 
     /** What an output's name would clash with in the generated class, or null. */
-    private static String takenName(String name) {
-        if (ClassMembers.PUBLIC_METHODS.contains(name) || ClassMembers.OBJECT_METHODS.contains(name)) {
+    private String takenName(String name) {
+        if (ClassMembers.PUBLIC_METHODS.contains(name) || ClassMembers.OBJECT_METHODS.contains(name)
+                || (session.hasStates && ClassMembers.STATE_METHODS.contains(name))) {
             return "the method " + name + "()";
         }
         boolean helper = java.util.Arrays.stream(dev.lossc.prim.ScalarFn.values()).anyMatch(f -> f.isHelper() && f.java().equals(name));
@@ -353,14 +356,50 @@ final class Statements {
     }
 
     /**
+     * {@code state NAME[shape] init INIT as "KEY";} (version 3): declared as a param is (fixed
+     * sizes, an initializer, by default zeros), kept apart from the params.
+     */
+    private void state(Stmt.State st, Ctx ctx) {
+        if (!session.allowed("state", ctx, st.pos())) {
+            session.declareQuietly(st.name(), ctx.scope());
+            return;
+        }
+        Shape shape = declaredShape(st.shape(), st.name(), ctx);
+        if (shape != null && shape.varies()) {
+            int k = shape.isMatrix() && shape.rowDim() == null ? 1 : 0;
+            session.reporter.error(Exprs.start(st.shape().get(k)), DiagnosticKind.VARYING_DIM_PARAM, "state '" + st.name().name() + "'",
+                    k == 0 && shape.isMatrix() ? shape.rowDim() : shape.colDim(), "state");
+            session.declareQuietly(st.name(), ctx.scope());
+            return;
+        }
+        Symbol.Initializer init = st.init().isPresent() ? initializer(st.init().get(), ctx) : null;
+        if (shape == null || (init == null && st.init().isPresent())) {
+            session.declareQuietly(st.name(), ctx.scope());
+            return;
+        }
+        if (init == null) {
+            init = new Symbol.Initializer(Symbol.Initializer.Kind.ZEROS, 0, 0);
+        }
+        String key = stateDictName(st.name(), st.key());
+        Symbol.State sym = new Symbol.State(st.name().name(), shape, session.states.size(), init, st.name().pos(), key);
+        if (session.declare(st.name(), sym, ctx.scope())) {
+            session.states.add(sym);
+        }
+    }
+
+    /**
      * The name a param has in a state dict: its {@code as "…"} (printable, no spaces, at most 200
      * characters, taken by no earlier param), else its own name.
      */
     private String stateDictName(Stmt.Param p) {
-        if (p.key().isEmpty()) {
-            return p.name().name();
+        return stateDictName(p.name(), p.key());
+    }
+
+    private String stateDictName(dev.lossc.ast.Ident name, java.util.Optional<Stmt.Key> given) {
+        if (given.isEmpty()) {
+            return name.name();
         }
-        Stmt.Key key = p.key().get();
+        Stmt.Key key = given.get();
         String text = key.text();
         String why = null;
         if (text.isEmpty()) {
@@ -372,11 +411,16 @@ final class Statements {
         }
         if (why != null) {
             session.reporter.error(key.pos(), DiagnosticKind.BAD_KEY, dev.lossc.diag.Quoted.of(text, 40), why);
-            return p.name().name();
+            return name.name();
         }
         for (Symbol.Param other : session.params) {
             if (other.key().equals(text)) {
-                session.reporter.error(key.pos(), DiagnosticKind.KEY_TAKEN, text, other.name());
+                session.reporter.error(key.pos(), DiagnosticKind.KEY_TAKEN, text, "param '" + other.name() + "'");
+            }
+        }
+        for (Symbol.State other : session.states) {
+            if (other.key().equals(text)) {
+                session.reporter.error(key.pos(), DiagnosticKind.KEY_TAKEN, text, "state '" + other.name() + "'");
             }
         }
         return text;

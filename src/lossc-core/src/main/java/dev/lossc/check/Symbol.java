@@ -49,6 +49,16 @@ public sealed interface Symbol {
     }
 
     /**
+     * A state (version 3): non-trained values the training calls update ({@code batch_norm}'s
+     * running statistics) and the output methods read; {@code key} as a param's.
+     */
+    record State(String name, Shape shape, int index, Initializer init, Pos declared, String key) implements Symbol {
+        public String kind() {
+            return "state";
+        }
+    }
+
+    /**
      * A name bound to a value of a shape: compared by identity, since one {@code let} in an
      * inlined def or a loop stands for a different value at each place it is expanded.
      */

@@ -199,6 +199,7 @@ public final class Typed {
             List<Symbol.Dim> dims,
             List<Symbol.Input> inputs,
             List<Symbol.Param> params,
+            List<Symbol.State> states,
             List<Stmt> statements,
             Expr loss,
             Pos lossPos,
@@ -208,6 +209,7 @@ public final class Typed {
             dims = List.copyOf(dims);
             inputs = List.copyOf(inputs);
             params = List.copyOf(params);
+            states = List.copyOf(states);
             statements = List.copyOf(statements);
         }
     }

@@ -154,6 +154,7 @@ final class ApiWriter {
         m.addJavadoc("@return the loss\n@throws IllegalArgumentException if an array argument is null or has the wrong length$L\n",
                 dims.isEmpty() ? "" : ", or a size is outside its range");
         checkInputs(m, w.ir.inputs(), dims);
+        runningVarianceRows(m, w.ir.body(), new java.util.HashSet<>());
         holdInputs(m, w.ir.inputs());
         m.addStatement("forward()");
         if (withGradient) {
@@ -162,6 +163,30 @@ final class ApiWriter {
         releaseInputs(m, w.ir.inputs());
         m.addStatement("return $L", w.layout.at(w.ir.loss(), false, "0"));
         return m.build();
+    }
+
+    /**
+     * A training call's {@code batch_norm} over rows counted by a dim that varies per call divides
+     * by {@code N - 1} for the running variance: one row is refused, as PyTorch refuses it ("Expected
+     * more than 1 value per channel when training"), rather than leaving NaN in the states.
+     */
+    private void runningVarianceRows(MethodSpec.Builder m, List<dev.lossc.ir.Stmt> body, java.util.Set<String> done) {
+        for (dev.lossc.ir.Stmt s : body) {
+            if (s instanceof dev.lossc.ir.Stmt.Loop l) {
+                runningVarianceRows(m, l.body(), done);
+            } else if (s instanceof dev.lossc.ir.Stmt.Op op && op.prim() == dev.lossc.prim.Prim.RUNNING_UPDATE
+                    && op.args().get(2).kind() == Value.Kind.COUNT && op.args().get(2).countLess() > 0) {
+                for (String dim : op.args().get(2).countDims()) {
+                    if (done.add(dim)) {
+                        String p = w.layout.extent(new Shape.Axis(w.ir.dims().stream().filter(d -> d.name().equals(dim)).findFirst().orElseThrow().value(), dim));
+                        m.beginControlFlow("if ($L < 2)", p)
+                                .addStatement("throw new IllegalArgumentException($S + $L + $S)", "dim " + dim + " is ",
+                                        p, ", but batch_norm (line " + op.pos().line() + ") needs more than one row per channel in a training call")
+                                .endControlFlow();
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -234,38 +259,48 @@ final class ApiWriter {
                 .addJavadoc("Fills the parameters as declared (xavier for matrices and zeros otherwise by default);\n"
                         + "the same seed gives the same values on every JVM.\n");
         for (Value p : w.ir.params()) {
-            Symbol.Param sym = w.ir.paramSymbols().get(p.index());
-            Symbol.Initializer init = sym.init();
-            Shape s = p.shape();
-            int fanIn = s.isMatrix() ? s.cols() : s.size();
-            int fanOut = s.isMatrix() ? s.rows() : s.size();
-            String off = w.layout.offsetOf(p);
-            boolean one = s.size() == 1;
-            String at = Layout.PARAMS + "[" + off + (one ? "]" : " + i]");
-            String k = one ? off : off + " + i";
-            m.addComment("$L $L: $L", p.name(), s, init.describe());
-            if (!one) {
-                m.beginControlFlow("for (int i = 0; i < $L; i++)", s.size());
-            }
-            switch (init.kind()) {
-                // Drawn in double; a float class rounds each value (the double class's values, rounded).
-                case ZEROS -> m.addStatement("$L = $L", at, w.precision.zero());
-                case ONES -> m.addStatement("$L = $L", at, w.precision.literal(1.0));
-                case UNIFORM -> m.addStatement("$L = $L", at, drawn(Precision.DOUBLE.literal(init.a()) + " + ("
-                        + Precision.DOUBLE.literal(init.b() - init.a()) + ") * uniform(seed, " + k + ")"));
-                case NORMAL -> m.addStatement("$L = $L", at, drawn(Precision.DOUBLE.literal(init.a()) + " + "
-                        + Precision.DOUBLE.literal(init.b()) + " * normal(seed, " + k + ")"));
-                case XAVIER -> {
-                    double bound = Math.sqrt(6.0 / (fanIn + fanOut));
-                    m.addStatement("$L = $L", at, drawn(Precision.DOUBLE.literal(bound) + " * (2.0 * uniform(seed, " + k + ") - 1.0)"));
-                }
-                case HE -> m.addStatement("$L = $L", at, drawn(Precision.DOUBLE.literal(Math.sqrt(2.0 / fanIn)) + " * normal(seed, " + k + ")"));
-            }
-            if (!one) {
-                m.endControlFlow();
+            initialize(m, p, w.ir.paramSymbols().get(p.index()).init(), Layout.PARAMS, "");
+        }
+        if (!w.ir.states().isEmpty()) {
+            m.addJavadoc("The states are set to their {@code init} too (zeros by default): the model as new.\n");
+            for (Value st : w.ir.states()) {
+                // A state's draws follow the parameters' (its counters start at PARAMETER_COUNT).
+                initialize(m, st, w.ir.stateSymbols().get(st.index()).init(), Layout.STATES, "PARAMETER_COUNT + ");
             }
         }
         return m.build();
+    }
+
+    /** The statements that fill {@code v} (a param, or a state) in {@code array} as {@code init} says; {@code counter} prefixes the draws' counters. */
+    private void initialize(MethodSpec.Builder m, Value v, Symbol.Initializer init, String array, String counter) {
+        Shape s = v.shape();
+        int fanIn = s.isMatrix() ? s.cols() : s.size();
+        int fanOut = s.isMatrix() ? s.rows() : s.size();
+        String off = w.layout.offsetOf(v);
+        boolean one = s.size() == 1;
+        String at = array + "[" + off + (one ? "]" : " + i]");
+        String k = counter + (one ? off : off + " + i");
+        m.addComment("$L $L: $L", v.name(), s, init.describe());
+        if (!one) {
+            m.beginControlFlow("for (int i = 0; i < $L; i++)", s.size());
+        }
+        switch (init.kind()) {
+            // Drawn in double; a float class rounds each value (the double class's values, rounded).
+            case ZEROS -> m.addStatement("$L = $L", at, w.precision.zero());
+            case ONES -> m.addStatement("$L = $L", at, w.precision.literal(1.0));
+            case UNIFORM -> m.addStatement("$L = $L", at, drawn(Precision.DOUBLE.literal(init.a()) + " + ("
+                    + Precision.DOUBLE.literal(init.b() - init.a()) + ") * uniform(seed, " + k + ")"));
+            case NORMAL -> m.addStatement("$L = $L", at, drawn(Precision.DOUBLE.literal(init.a()) + " + "
+                    + Precision.DOUBLE.literal(init.b()) + " * normal(seed, " + k + ")"));
+            case XAVIER -> {
+                double bound = Math.sqrt(6.0 / (fanIn + fanOut));
+                m.addStatement("$L = $L", at, drawn(Precision.DOUBLE.literal(bound) + " * (2.0 * uniform(seed, " + k + ") - 1.0)"));
+            }
+            case HE -> m.addStatement("$L = $L", at, drawn(Precision.DOUBLE.literal(Math.sqrt(2.0 / fanIn)) + " * normal(seed, " + k + ")"));
+        }
+        if (!one) {
+            m.endControlFlow();
+        }
     }
 
     /** A value computed in double, as the element type: {@code (float) (v)} in a float class. */

@@ -142,6 +142,9 @@ public final class ClassWriter {
                 names.reserve(f.java());
             }
         }
+        if (!ir.states().isEmpty()) {
+            names.reserve(StateWriter.MEMBERS);
+        }
         if (parallel != null) {
             names.reserve(ParallelWriter.TYPES);
             names.reserve("MAX_THREADS");
@@ -182,6 +185,9 @@ public final class ClassWriter {
                 .addJavadoc("The gradient of the last {@code lossAndGradient} call, in the order of {@link #parameters()}; the live array.\n")
                 .addStatement("return $L", Layout.GRAD).build());
         type.addMethod(parameterLayout());
+        if (!ir.states().isEmpty()) {
+            StateWriter.members(this, type, arrayType);
+        }
         ApiWriter api = new ApiWriter(this);
         type.addMethod(api.initParameters());
         type.addMethod(api.entry("loss", false));
@@ -257,6 +263,9 @@ public final class ClassWriter {
         }
         for (Value p : ir.params()) {
             layout.nameParamOffset(p);
+        }
+        for (Value s : ir.states()) {
+            layout.nameParamOffset(s);
         }
         for (Value in : ir.inputs()) {
             layout.namePrimal(in, in.name());
@@ -363,6 +372,9 @@ public final class ClassWriter {
                             p.name(), p.shape(), p.shape().size(), p.shape().isMatrix() ? ", row-major" : "")
                     .initializer("$L", offset).build());
             offset += sym.shape().size();
+        }
+        if (!ir.states().isEmpty()) {
+            StateWriter.constants(this, type);
         }
     }
 

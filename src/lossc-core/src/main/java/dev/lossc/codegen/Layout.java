@@ -20,6 +20,7 @@ import java.util.Map;
 final class Layout {
     static final String PARAMS = dev.lossc.check.ClassMembers.PARAMS;
     static final String GRAD = dev.lossc.check.ClassMembers.GRAD;
+    static final String STATES = dev.lossc.check.ClassMembers.STATES;
 
     private final JavaNames names;
     private final Map<Value, String> primal = new IdentityHashMap<>();
@@ -181,11 +182,20 @@ final class Layout {
                 if (v.countFactor() != 1) {
                     n = n + " * " + v.countFactor();
                 }
+                if (v.countLess() != 0) {
+                    n = n + " - " + v.countLess();
+                }
                 yield Address.single("(" + literal(v.constant()) + " / " + (n.contains(" ") ? "(" + n + ")" : n) + ")");
             }
             case LOOP_INDEX -> Address.single("((" + precision.type() + ") " + loop(v.loop()) + ")");
             case VIEW -> address(v.root(), ofAdjoint).plus(affine(v.viewOffset()));
             case PARAM -> Address.inArray(ofAdjoint ? GRAD : PARAMS, offsets.get(v));
+            case STATE -> {
+                if (ofAdjoint) {
+                    throw new IllegalStateException("a state has no adjoint: " + v.label());
+                }
+                yield Address.inArray(STATES, offsets.get(v));
+            }
             case INPUT -> v.shape().isScalar() ? Address.single(primal.get(v)) : Address.inArray(primal.get(v), "0");
             case TEMP, VAR -> {
                 if (ofAdjoint) {

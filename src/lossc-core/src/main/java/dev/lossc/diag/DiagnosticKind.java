@@ -20,7 +20,7 @@ public enum DiagnosticKind {
     SYNTAX("S002", "%s"),
     UNTERMINATED_COMMENT("S003", "unterminated block comment"),
     BAD_NUMBER("S004", "number '%s' is out of range for a double (the largest is 1.7976931348623157E308)"),
-    UNKNOWN_STATEMENT("S005", "unknown statement '%s' (expected model, dim, const, input, param, let, var, output, for, def or loss)"),
+    UNKNOWN_STATEMENT("S005", "unknown statement '%s' (expected model, dim, const, input, param, state, let, var, output, for, def or loss)"),
     CHAINED_COMPARISON("S006", "comparisons do not chain: write (a < b) * (b < c) for both"),
     PARAM_OPTION_UNKNOWN("S007", "'%s' is not an option of a param (expected init INITIALIZER or as \"NAME\")"),
     PARAM_OPTION_TWICE("S008", "a param takes one '%s'"),
@@ -51,7 +51,7 @@ public enum DiagnosticKind {
     UNKNOWN_TYPE("N013", "unknown element type '%s' (the only one is int; an input without a type is real)"),
     INT_AS_REAL("N014", "'%s' is an int input: it can only index (E[%s]) or be the class labels of cross_entropy, not be used as a real value"),
     BAD_KEY("N015", "state-dict name \"%s\" cannot be used: %s"),
-    KEY_TAKEN("N016", "state-dict name \"%s\" is already the state-dict name of param '%s'"),
+    KEY_TAKEN("N016", "state-dict name \"%s\" is already the state-dict name of %s"),
 
     // Constants, sizes and indexes
     NOT_CONSTANT("C001", "%s must be a constant expression (literals, consts and dims)"),
@@ -70,7 +70,7 @@ public enum DiagnosticKind {
     INT_INPUT_RANK("C014", "int input '%s' must be a scalar or a vector, but it has shape %s"),
     GATHER_FORM("C015", "an int vector ('%s') gathers rows as the only index: E[toks]"),
     VARYING_DIM_USE("C016", "dim '%s' varies per call: it can only size an input or end a loop ('for i in 0..%s'), not be %s"),
-    VARYING_DIM_PARAM("C017", "param '%s' cannot be sized by dim '%s', which varies per call: a parameter keeps one shape"),
+    VARYING_DIM_PARAM("C017", "%s cannot be sized by dim '%s', which varies per call: a %s keeps one shape"),
     VARYING_DIM_AXIS("C018", "dim '%s' varies per call: it can only be the first size of %s (the rows a batch adds)"),
     DEF_ASSIGNS_OUTER("C020", "'%s' is declared outside function '%s': a function may assign only the vars it declares"),
     VARYING_INDEX("C019", "an index into an axis of size %s, which varies per call, must be a loop variable running to %s, minus a constant of 0 or more"),
@@ -94,6 +94,10 @@ public enum DiagnosticKind {
     UNPACK_TWICE("T012", "'%s' is unpacked into twice"),
     DROPOUT_P("T013", "the p of 'dropout' must be a constant from 0 to 1, but it is %s"),
     RESHAPE("T014", "'reshape': %s"),
+    BATCH_NORM_STATE("T015", "the %s of 'batch_norm' must be a state (declared with 'state'), but it is %s"),
+    STATE_READ("T016", "state '%s' can only be given to 'batch_norm', as its running mean or variance"),
+    BATCH_NORM_CONSTANT("T017", "the %s of 'batch_norm' must be a constant %s, but it is %s"),
+    BATCH_NORM_ONE_VALUE("T018", "'batch_norm' needs more than one value per channel in a training call, but %s has one"),
 
     // Values files (lossc eval --values)
     VALUES_SYNTAX("V001", "invalid JSON: %s"),

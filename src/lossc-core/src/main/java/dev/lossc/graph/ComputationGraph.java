@@ -27,7 +27,7 @@ import java.util.Optional;
  * {@code output f_k = v_k;}.
  */
 public final class ComputationGraph {
-    public enum Kind { INPUT, PARAM, OP, CONST, OUTPUT, LOSS }
+    public enum Kind { INPUT, PARAM, STATE, OP, CONST, OUTPUT, LOSS }
 
     /** A node; {@code expr} is the operation's expression ({@code null} for the others); {@code probed} gets fᵢ and gᵢ. */
     public record Node(int id, Kind kind, String label, int line, int cluster, Expr expr, boolean probed) {}
@@ -40,7 +40,7 @@ public final class ComputationGraph {
     public final List<Node> nodes = new ArrayList<>();
     final List<Edge> edges = new ArrayList<>();
     final List<Cluster> clusters = new ArrayList<>();
-    /** The node of each input and param, by name. */
+    /** The node of each input, param and state, by name. */
     public final Map<String, Integer> declared = new LinkedHashMap<>();
     private final Map<Expr, Integer> nodeOf = new IdentityHashMap<>();
     private final Map<String, Integer> constants = new HashMap<>();
@@ -130,6 +130,10 @@ public final class ComputationGraph {
             int n = add(Kind.PARAM, pa.name().name() + shapeLabel(pa.shape()), pa.pos(), cluster, null, false);
             declared.put(pa.name().name(), n);
             env.names.put(pa.name().name(), new Value(n));
+        } else if (s instanceof Stmt.State st) {
+            int n = add(Kind.STATE, "state " + st.name().name() + shapeLabel(st.shape()), st.pos(), cluster, null, false);
+            declared.put(st.name().name(), n);
+            env.names.put(st.name().name(), new Value(n));
         } else if (s instanceof Stmt.Let l) {
             env.names.put(l.name().name(), new Value(named(l.name(), "", l.value(), env, cluster)));
         } else if (s instanceof Stmt.Var v) {
@@ -239,7 +243,9 @@ public final class ComputationGraph {
                     args.add(a);
                 }
             }
-            String label = f + (c.args().size() > args.size() ? "(…, " + text(c.args().get(c.args().size() - 1)) + ")" : "");
+            // Constant arguments by their place among the others (·), as in sum(·, 1) or batch_norm(·, 1, 0, ·, ·).
+            String label = f + (c.args().size() > args.size()
+                    ? "(" + String.join(", ", c.args().stream().map(a -> args.contains(a) ? "·" : text(a)).toList()) + ")" : "");
             for (Expr.NamedArg n : c.named()) {
                 label += " " + n.name().name() + "=" + text(n.value());
             }
@@ -442,6 +448,7 @@ public final class ComputationGraph {
                 String shape = switch (n.kind()) {
                     case INPUT -> "shape=box, style=rounded";
                     case PARAM -> "shape=box, style=\"rounded,filled\", fillcolor=\"#e8eef8\"";
+                    case STATE -> "shape=box, style=\"rounded,dashed\"";
                     case OP -> "shape=ellipse";
                     case CONST -> "shape=plaintext";
                     case OUTPUT -> "shape=box, style=filled, fillcolor=\"#eef8e8\"";

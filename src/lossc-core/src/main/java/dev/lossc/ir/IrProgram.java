@@ -18,7 +18,9 @@ public record IrProgram(
         List<Stmt> body,
         Value loss,
         int nextId,
-        List<Output> outputs) {
+        List<Output> outputs,
+        List<Symbol.State> stateSymbols,
+        List<Value> states) {
     /**
      * An {@code output} statement: its value, the statements that compute it (the program up to the
      * output, pruned to what reaches it) and where it was declared.
@@ -31,7 +33,7 @@ public record IrProgram(
 
     public IrProgram(String className, List<Symbol.Dim> dims, List<Symbol.Param> paramSymbols, List<Value> inputs,
                      List<Value> params, List<Value> vars, List<Stmt> body, Value loss, int nextId) {
-        this(className, dims, paramSymbols, inputs, params, vars, body, loss, nextId, List.of());
+        this(className, dims, paramSymbols, inputs, params, vars, body, loss, nextId, List.of(), List.of(), List.of());
     }
 
     /** The inputs an output's statements read, in declaration order: its method's parameters. */
@@ -66,35 +68,19 @@ public record IrProgram(
         }
     }
 
-    /** The same interface computing {@code output}: what an output's method is planned from. */
     /**
-     * The program of one output method: the statements that reach its value, computed for
-     * inference (a dropout mask is all ones: {@code dropout} is the identity there, and draws
-     * nothing).
+     * The program of one output method: the statements that reach its value, already resolved for
+     * inference by the lowering (a dropout mask is all ones, batch norm reads its states).
      */
     public IrProgram forOutput(Output output) {
-        int[] id = {nextId};
-        List<Stmt> body = inference(output.body(), id);
-        return new IrProgram(className, dims, paramSymbols, inputs, params, vars, body, output.value(), id[0], List.of());
-    }
-
-    private static List<Stmt> inference(List<Stmt> body, int[] nextId) {
-        List<Stmt> out = new java.util.ArrayList<>();
-        for (Stmt s : body) {
-            if (s instanceof Stmt.Op op && op.prim() == dev.lossc.prim.Prim.DROPOUT_MASK) {
-                out.add(new Stmt.Op(op.out(), dev.lossc.prim.Prim.COPY, List.of(Value.constant(nextId[0]++, 1.0)),
-                        dev.lossc.prim.Attributes.NONE, op.pos()));
-            } else if (s instanceof Stmt.Loop l) {
-                out.add(new Stmt.Loop(l.loop(), inference(l.body(), nextId), l.reversed(), l.pos()));
-            } else {
-                out.add(s);
-            }
-        }
-        return out;
+        return new IrProgram(className, dims, paramSymbols, inputs, params, vars, output.body(), output.value(), nextId, List.of(),
+                stateSymbols, states);
     }
 
     public IrProgram {
         outputs = List.copyOf(outputs);
+        stateSymbols = List.copyOf(stateSymbols);
+        states = List.copyOf(states);
         dims = List.copyOf(dims);
         paramSymbols = List.copyOf(paramSymbols);
         inputs = List.copyOf(inputs);

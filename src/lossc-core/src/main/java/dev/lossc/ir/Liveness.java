@@ -9,9 +9,9 @@ import java.util.Set;
 final class Liveness {
     private Liveness() {}
 
-    static List<Stmt> prune(List<Stmt> body, Value loss) {
-        Set<Value> live = new HashSet<>();
-        live.add(loss);
+    /** The statements that reach one of {@code roots} (the loss and the states, or an output's value). */
+    static List<Stmt> prune(List<Stmt> body, List<Value> roots) {
+        Set<Value> live = new HashSet<>(roots);
         boolean changed = true;
         while (changed) {
             changed = mark(body, live);

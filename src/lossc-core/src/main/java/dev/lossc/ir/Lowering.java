@@ -50,6 +50,12 @@ public final class Lowering {
             params.add(v);
             bound.put(ps, v);
         }
+        List<Value> states = new ArrayList<>();
+        for (Symbol.State ss : p.states()) {
+            Value v = Value.state(nextId++, ss.name(), ss.shape(), ss.index());
+            states.add(v);
+            bound.put(ss, v);
+        }
         for (Typed.Stmt s : p.statements()) {
             statement(s);
         }
@@ -58,13 +64,18 @@ public final class Lowering {
             loss = op(Prim.COPY, List.of(loss), Shape.SCALAR, p.lossPos());
         }
         loss.nameIfAnonymous("lossValue");
-        List<Stmt> body = Liveness.prune(block, loss);
+        int[] id = {nextId};
+        // A training call computes the loss and updates every state its statements write.
+        List<Value> roots = new ArrayList<>(states);
+        roots.add(loss);
+        List<Stmt> body = Liveness.prune(Modes.resolve(block, true, id), roots);
         List<IrProgram.Output> outs = new ArrayList<>();
         for (Pending o : outputs) {
             // Only the statements before the output: later assignments to a var it read do not matter.
-            outs.add(new IrProgram.Output(o.name(), o.value(), Liveness.prune(block.subList(0, o.prefix()), o.value()), o.pos()));
+            List<Stmt> inference = Modes.resolve(block.subList(0, o.prefix()), false, id);
+            outs.add(new IrProgram.Output(o.name(), o.value(), Liveness.prune(inference, List.of(o.value())), o.pos()));
         }
-        return new IrProgram(p.className(), p.dims(), p.params(), inputs, params, vars, body, loss, nextId, outs);
+        return new IrProgram(p.className(), p.dims(), p.params(), inputs, params, vars, body, loss, id[0], outs, p.states(), states);
     }
 
     private void statement(Typed.Stmt s) {
@@ -283,6 +294,45 @@ public final class Lowering {
         return min ? op(Prim.NEG, List.of(y), shape, pos) : y;
     }
 
+    /**
+     * {@code batch_norm(X[N, C], gamma, beta, mean, var, momentum, eps)}, PyTorch's
+     * {@code BatchNorm1d}: in a training call, {@code (X - mu) / sqrt(v + eps) * gamma + beta} with
+     * the batch's mean {@code mu} and biased variance {@code v} per channel (the gradient flows
+     * through both), and the states updated with {@code mu} and the unbiased variance
+     * {@code v * N / (N - 1)}; in an output method, the same formula with the states.
+     */
+    private Value batchNorm(List<Value> args, double momentum, double eps, Pos pos) {
+        Value x = args.get(0);
+        Value gamma = args.get(1);
+        Value beta = args.get(2);
+        Value mean = args.get(3);
+        Value var = args.get(4);
+        Shape s = x.shape();
+        Shape c = Shape.vector(s.colAxis());
+        Shape.Axis n = s.rowAxis();
+        Value mu = averaged(op(Prim.SUM_AXIS, List.of(x), Attributes.ints(0), c, pos), pos, n);
+        Value centred = op(Prim.SUB, List.of(x, mu), s, pos);
+        Value squares = op(Prim.POW, List.of(centred), Attributes.reals(2), s, pos);
+        Value sums = op(Prim.SUM_AXIS, List.of(squares), Attributes.ints(0), c, pos);
+        Value v = averaged(sums, pos, n);
+        Value training = normalized(centred, v, gamma, beta, eps, pos);
+        // The running estimates (training calls only): the unbiased variance, sums / (N - 1).
+        Value unbiased = n.varies() ? Value.count(nextId++, 1.0, 1, List.of(n.dim()), 1) : constant(1.0 / (n.size() - 1));
+        block.add(new Stmt.Op(mean, Prim.RUNNING_UPDATE, List.of(mean, mu, constant(1.0)), Attributes.reals(momentum), pos));
+        block.add(new Stmt.Op(var, Prim.RUNNING_UPDATE, List.of(var, sums, unbiased), Attributes.reals(momentum), pos));
+        Value inference = normalized(op(Prim.SUB, List.of(x, mean), s, pos), var, gamma, beta, eps, pos);
+        return op(Prim.TRAINING_OR_INFERENCE, List.of(training, inference), s, pos);
+    }
+
+    /** {@code centred / sqrt(variance + eps) * gamma + beta}, the variance per channel (a row broadcast down the batch). */
+    private Value normalized(Value centred, Value variance, Value gamma, Value beta, double eps, Pos pos) {
+        Shape s = centred.shape();
+        Shape c = variance.shape();
+        Value sd = op(Prim.SQRT, List.of(op(Prim.ADD, List.of(variance, constant(eps)), c, pos)), c, pos);
+        Value scaled = op(Prim.MUL, List.of(op(Prim.DIV, List.of(centred, sd), s, pos), gamma), s, pos);
+        return op(Prim.ADD, List.of(scaled, beta), s, pos);
+    }
+
     /** The derived built-ins, rewritten into primitives: they need no derivative rules of their own. */
     private Value derived(Typed.Derived a, List<Value> args) {
         Pos pos = a.pos();
@@ -297,6 +347,7 @@ public final class Lowering {
                 Value mask = op(Prim.DROPOUT_MASK, List.of(x), Attributes.reals(p), shape, pos);
                 yield op(Prim.MUL, List.of(x, mask), shape, pos);
             }
+            case BATCH_NORM -> batchNorm(args, ((Typed.Const) a.args().get(5)).value(), ((Typed.Const) a.args().get(6)).value(), pos);
             case MEAN -> averaged(op(Prim.SUM, args, shape, pos), pos, all(x.shape()));
             case MEAN_AXIS0 -> averaged(op(Prim.SUM_AXIS, args, Attributes.ints(0), shape, pos), pos, x.shape().rowAxis());
             case MEAN_AXIS1 -> averaged(op(Prim.SUM_AXIS, args, Attributes.ints(1), shape, pos), pos, x.shape().colAxis());

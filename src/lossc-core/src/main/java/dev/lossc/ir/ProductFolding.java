@@ -29,7 +29,7 @@ public final class ProductFolding {
         live.add(p.loss());
         p.outputs().forEach(o -> live.add(o.value()));
         return new IrProgram(p.className(), p.dims(), p.paramSymbols(), p.inputs(), p.params(), p.vars(),
-                fold(p.body(), live.toArray(Value[]::new)), p.loss(), p.nextId(), outputs);
+                fold(p.body(), live.toArray(Value[]::new)), p.loss(), p.nextId(), outputs, p.stateSymbols(), p.states());
     }
 
     /**

@@ -12,7 +12,7 @@ import java.util.List;
  * that may depend on loop variables; they own no storage.
  */
 public final class Value {
-    public enum Kind { INPUT, PARAM, TEMP, VAR, CONST, LOOP_INDEX, VIEW, ADJOINT, COUNT }
+    public enum Kind { INPUT, PARAM, STATE, TEMP, VAR, CONST, LOOP_INDEX, VIEW, ADJOINT, COUNT }
 
     private final int id;
     private String name;
@@ -75,6 +75,11 @@ public final class Value {
         return limit;
     }
 
+    /** A state (version 3): storage of the class, written only by a training call's running update. */
+    static Value state(int id, String name, Shape shape, int index) {
+        return new Value(id, name, shape, Kind.STATE, 0, null, null, null, List.of(), index);
+    }
+
     static Value param(int id, String name, Shape shape, int index) {
         return new Value(id, name, shape, Kind.PARAM, 0, null, null, null, List.of(), index);
     }
@@ -98,10 +103,23 @@ public final class Value {
      * Never differentiated.
      */
     static Value count(int id, double numerator, int factor, List<String> dims) {
+        return count(id, numerator, factor, dims, 0);
+    }
+
+    /** {@code numerator / (factor * the actual sizes of dims - less)}: {@code batch_norm}'s unbiased variance takes {@code less = 1}. */
+    static Value count(int id, double numerator, int factor, List<String> dims, int less) {
         Value v = new Value(id, null, Shape.SCALAR, Kind.COUNT, numerator, null, null, null, List.of(), -1);
         v.countDims = List.copyOf(dims);
         v.countFactor = factor;
+        v.countLess = less;
         return v;
+    }
+
+    private int countLess;
+
+    /** For a count, what its denominator subtracts from the product (0, or 1 for an unbiased variance). */
+    public int countLess() {
+        return countLess;
     }
 
     private int countFactor = 1;
@@ -197,11 +215,12 @@ public final class Value {
     public String label() {
         return switch (kind) {
             case CONST -> Double.toString(constant);
-            case COUNT -> constant + " / (" + String.join(" * ", countDims) + (countFactor == 1 ? "" : " * " + countFactor) + ")";
+            case COUNT -> constant + " / (" + String.join(" * ", countDims) + (countFactor == 1 ? "" : " * " + countFactor)
+                    + (countLess == 0 ? "" : " - " + countLess) + ")";
             case LOOP_INDEX -> loop.name();
             case VIEW -> viewOf.label() + "[+" + viewOffset + "]";
             case ADJOINT -> "d[" + primal.label() + "]";
-            case INPUT, PARAM -> name;
+            case INPUT, PARAM, STATE -> name;
             default -> "%" + id + (name == null ? "" : ":" + name);
         };
     }

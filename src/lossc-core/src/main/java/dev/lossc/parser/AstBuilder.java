@@ -92,9 +92,27 @@ final class AstBuilder {
 
         @Override
         public Stmt visitParamStmt(LossParser.ParamStmtContext c) {
+            Options o = options(c.paramOption());
+            return new Stmt.Param(ident(c.ID()), shape(c.shape()), o.init, o.key, pos(c));
+        }
+
+        @Override
+        public Stmt visitStateStmt(LossParser.StateStmtContext c) {
+            TerminalNode keyword = c.ID(0);
+            if (!keyword.getText().equals("state")) {
+                reporter.error(pos(keyword.getSymbol()), DiagnosticKind.UNKNOWN_STATEMENT, keyword.getText());
+            }
+            Options o = options(c.paramOption());
+            return new Stmt.State(ident(c.ID(1)), shape(c.shape()), o.init, o.key, pos(c));
+        }
+
+        /** A param's or a state's options: {@code init …} and {@code as "…"}, each at most once. */
+        private record Options(Optional<Stmt.Init> init, Optional<Stmt.Key> key) {}
+
+        private Options options(List<LossParser.ParamOptionContext> options) {
             Optional<Stmt.Init> init = Optional.empty();
             Optional<Stmt.Key> key = Optional.empty();
-            for (LossParser.ParamOptionContext option : c.paramOption()) {
+            for (LossParser.ParamOptionContext option : options) {
                 if (option instanceof LossParser.InitOptionContext io) {
                     LossParser.InitializerContext i = io.initializer();
                     List<Expr> args = new ArrayList<>();
@@ -119,7 +137,7 @@ final class AstBuilder {
                     throw new IllegalStateException("param option " + option.getClass().getSimpleName());
                 }
             }
-            return new Stmt.Param(ident(c.ID()), shape(c.shape()), init, key, pos(c));
+            return new Options(init, key);
         }
 
         @Override

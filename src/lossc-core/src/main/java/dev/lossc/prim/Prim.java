@@ -189,7 +189,25 @@ public final class Prim {
      * the mask is all ones.
      */
     public static final Prim DROPOUT_MASK = Table.define(Table.structured("DROPOUT_MASK", "dropout_mask", Kernel.DROPOUT_MASK, 1)
-            .attributes(AttributeSpec.requiredReal("p")).signature(Signatures.SAME).noAdjoint(0));
+            .attributes(AttributeSpec.requiredReal("p")).signature(Signatures.SAME).noAdjoint(0).mode(Mode.ONES_IN_INFERENCE));
+
+    /**
+     * The value of a training call, or of an output method (version 3): {@code batch_norm}
+     * normalizes with the batch's statistics in one, with the states in the other. Resolved to a
+     * copy of one operand before differentiation; as written, the training value's derivative.
+     */
+    public static final Prim TRAINING_OR_INFERENCE = Table.define(Table.elementwise("TRAINING_OR_INFERENCE", "training_or_inference",
+            "a", "dy", "0").mode(Mode.SELECT));
+
+    /**
+     * A running average, written into a state in place (version 3): {@code state = (1 - momentum)
+     * state + momentum stat scale}, PyTorch's update of {@code running_mean} (scale 1) and
+     * {@code running_var} (the batch's sum of squares, scale {@code 1 / (N - 1)}). Only in training
+     * calls; its rules are the true local derivatives, but nothing flows back through it (the
+     * states are not trained, so {@link #hasAdjoint} is false for every operand).
+     */
+    public static final Prim RUNNING_UPDATE = Table.define(Table.elementwise("RUNNING_UPDATE", "running_update",
+            "(1 - momentum) * a + momentum * (b * c)", "dy * (1 - momentum)", "dy * momentum * c", "dy * momentum * b").attributes(AttributeSpec.requiredReal("momentum")).mode(Mode.TRAINING_ONLY));
 
     // ------------------------------------------------------------------ used only by adjoints
     /** The adjoint of a slice: the block written back at its place (strided like the slice). */
@@ -242,9 +260,32 @@ public final class Prim {
     /** How programs call it (null: they cannot), and whether a program may declare that name too. */
     final String callName;
     final boolean reserved;
+    /** How it differs between a training call and an output method. */
+    final Mode mode;
+
+    /**
+     * How a primitive differs between a training call ({@code loss}, {@code lossAndGradient}) and an
+     * output method (inference, version 3); the IR resolves it once, before anything else sees it.
+     */
+    public enum Mode {
+        /** The same in both (every primitive but these three). */
+        SAME,
+        /** Operand 0 in a training call, operand 1 in an output method ({@code batch_norm}'s two forms). */
+        SELECT,
+        /** All ones in an output method ({@code dropout}'s mask: dropout is the identity there). */
+        ONES_IN_INFERENCE,
+        /** Only in a training call: it updates a state and is dropped from output methods. */
+        TRAINING_ONLY
+    }
+
+    /** How it differs between training and inference. */
+    public Mode mode() {
+        return mode;
+    }
 
     Prim(String name, String spelling, int arity, List<AttributeSpec> attributes, Signature signature, Scalar forward,
-         List<Scalar> derivatives, Kernel kernel, Table.Rules rules, String callName, boolean reserved) {
+         List<Scalar> derivatives, Kernel kernel, Table.Rules rules, String callName, boolean reserved, Mode mode) {
+        this.mode = mode;
         this.name = name;
         this.spelling = spelling;
         this.arity = arity;
@@ -364,7 +405,8 @@ public final class Prim {
 
     /** True if operand {@code k} receives an adjoint (integer data and the max kernels' operands do not). */
     public boolean hasAdjoint(int k) {
-        return isElementwise() || rules.hasAdjoint(k);
+        // A state's running update passes nothing back: the states are not trained.
+        return mode != Mode.TRAINING_ONLY && (isElementwise() || rules.hasAdjoint(k));
     }
 
     /** How operand {@code k}'s rule reads in dumps and generated comments, with the attributes folded in. */

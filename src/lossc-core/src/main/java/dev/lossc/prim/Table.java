@@ -112,6 +112,7 @@ final class Table {
         private final Rules rules;
         private boolean callable;
         private boolean reserved;
+        private Prim.Mode mode = Prim.Mode.SAME;
 
         private Builder(String name, String spelling, int arity) {
             this.name = name;
@@ -122,6 +123,12 @@ final class Table {
 
         Builder attributes(AttributeSpec... specs) {
             attributes.addAll(List.of(specs));
+            return this;
+        }
+
+        /** How it differs between a training call and an output method. */
+        Builder mode(Prim.Mode m) {
+            this.mode = m;
             return this;
         }
 
@@ -175,7 +182,7 @@ final class Table {
                 }
                 ders = Collections.unmodifiableList(parsed);
             }
-            return new Prim(name, spelling, arity, attributes, signature, fwd, ders, kernel, rules, callable ? spelling : null, reserved);
+            return new Prim(name, spelling, arity, attributes, signature, fwd, ders, kernel, rules, callable ? spelling : null, reserved, mode);
         }
     }
 

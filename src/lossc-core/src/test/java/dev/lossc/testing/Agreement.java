@@ -49,11 +49,21 @@ public final class Agreement {
      */
     public static void agrees(String what, Compiled c, String source, Map<String, double[]> values, Tolerance t) {
         RefEval.Result ref = RefEval.evaluate(source, values);
+        // With states (batch norm), outputs read the states as given, and the training call moves them.
+        boolean states = !c.layout().states().isEmpty();
+        Map<String, double[]> given = states ? c.outputs(values) : null;
         double loss = c.lossAndGradient(values);
         arrays(what + ": loss", new double[] {loss}, new double[] {ref.loss()}, t);
         Map<String, double[]> grad = c.gradientByName();
         ref.gradient().forEach((name, g) -> arrays(what + ": d " + name, grad.get(name), g, t));
-        Map<String, double[]> outputs = c.outputs(values);
+        if (states) {
+            double[] flat = c.driver().states();
+            for (var st : c.layout().states()) {
+                arrays(what + ": state " + st.name(), java.util.Arrays.copyOfRange(flat, st.offset(), st.offset() + st.shape().size()),
+                        ref.states().get(st.name()), t);
+            }
+        }
+        Map<String, double[]> outputs = states ? given : c.outputs(values);
         assertEquals(ref.outputs().keySet(), outputs.keySet(), what + ": outputs");
         ref.outputs().forEach((name, o) -> arrays(what + ": output " + name, outputs.get(name), o, t));
         assertEquals(loss, c.loss(values), Math.abs(loss) * 1e-15, what + ": loss() and lossAndGradient() agree");

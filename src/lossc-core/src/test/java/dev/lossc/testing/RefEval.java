@@ -43,7 +43,14 @@ public final class RefEval {
     }
 
     /** The loss, its gradient by param, and each output's value (flat) in declaration order. */
-    public record Result(double loss, Map<String, double[]> gradient, Map<String, double[]> outputs) {}
+    public record Result(double loss, Map<String, double[]> gradient, Map<String, double[]> outputs, Map<String, double[]> states) {
+        public Result(double loss, Map<String, double[]> gradient, Map<String, double[]> outputs) {
+            this(loss, gradient, outputs, Map.of());
+        }
+    }
+
+    /** States (version 3) by name: their values, changed in place by a training run's batch norms. */
+    private final Map<String, double[]> states = new LinkedHashMap<>();
 
     private final Map<String, double[]> outputs = new LinkedHashMap<>();
 
@@ -116,12 +123,13 @@ public final class RefEval {
         RefEval training = new RefEval();
         training.dropoutState = seed;
         Result r = training.run(program, values);
-        if (!training.sawDropout) {
+        if (!training.sawDropout && training.states.isEmpty()) {
             return r;
         }
+        // Outputs are an inference run's: no masks, and batch norm reads the states as given.
         RefEval inference = new RefEval();
         inference.inference = true;
-        return new Result(r.loss(), r.gradient(), inference.run(program, values).outputs());
+        return new Result(r.loss(), r.gradient(), inference.run(program, values).outputs(), training.states);
     }
 
     /** Dropout (version 3): the generator's state; whether this run is an inference one (no masks); whether a dropout ran. */
@@ -241,6 +249,15 @@ public final class RefEval {
             T t = leaf(p.shape(), values.get(p.name().name()), env);
             params.put(p.name().name(), t);
             env.values.put(p.name().name(), t);
+        } else if (s instanceof Stmt.State st) {
+            // As given, else its init: zeros (the default) or ones.
+            int n = leafSize(st.shape(), env);
+            double[] given = values.get(st.name().name());
+            double[] v = given != null ? given.clone() : new double[n];
+            if (given == null && st.init().isPresent() && st.init().get().kind().name().equals("ones")) {
+                java.util.Arrays.fill(v, 1.0);
+            }
+            states.put(st.name().name(), v);
         } else if (s instanceof Stmt.Let l) {
             env.values.put(l.name().name(), eval(l.value(), env));
         } else if (s instanceof Stmt.Output o) {
@@ -307,6 +324,77 @@ public final class RefEval {
             nodes[i] = node(data[i], null, null);
         }
         return new T(rank, rows, cols, nodes);
+    }
+
+    private int leafSize(List<Expr> shape, Env env) {
+        int n = 1;
+        for (Expr e : shape) {
+            n *= (int) constant(e, env);
+        }
+        return n;
+    }
+
+    /**
+     * {@code batch_norm(X[N, C], gamma, beta, mean, var, momentum = 0.1, eps = 1e-5)} as PyTorch's
+     * BatchNorm1d defines it: a training run normalizes each column by its batch mean and biased
+     * variance and moves the states toward the mean and the unbiased variance; an inference run
+     * normalizes with the states.
+     */
+    private T batchNorm(Expr.Call call, Env env) {
+        T x = eval(call.args().get(0), env);
+        T gamma = eval(call.args().get(1), env);
+        T beta = eval(call.args().get(2), env);
+        double[] mean = states.get(((Expr.Name) call.args().get(3)).id().name());
+        double[] var = states.get(((Expr.Name) call.args().get(4)).id().name());
+        double momentum = 0.1;
+        double eps = 1e-5;
+        List<Expr> positional = call.args();
+        if (positional.size() > 5) {
+            momentum = constant(positional.get(5), env);
+        }
+        if (positional.size() > 6) {
+            eps = constant(positional.get(6), env);
+        }
+        for (Expr.NamedArg n : call.named()) {
+            if (n.name().name().equals("momentum")) {
+                momentum = constant(n.value(), env);
+            } else {
+                eps = constant(n.value(), env);
+            }
+        }
+        int rows = x.rows();
+        int cols = x.cols();
+        Node[] out = new Node[x.size()];
+        for (int j = 0; j < cols; j++) {
+            Node m;
+            Node sd;
+            if (inference) {
+                m = c(mean[j]);
+                sd = unary("sqrt", c(var[j] + eps), 0);
+            } else {
+                List<Node> column = new ArrayList<>();
+                for (int i = 0; i < rows; i++) {
+                    column.add(x.at(i * cols + j));
+                }
+                m = mul(sum(column), c(1.0 / rows));
+                List<Node> squares = new ArrayList<>();
+                for (Node e : column) {
+                    Node d = sub(e, m);
+                    squares.add(mul(d, d));
+                }
+                Node ss = sum(squares);
+                Node v = mul(ss, c(1.0 / rows));
+                sd = unary("sqrt", add(v, c(eps)), 0);
+                mean[j] = (1 - momentum) * mean[j] + momentum * m.v;
+                var[j] = (1 - momentum) * var[j] + momentum * (ss.v / (rows - 1));
+            }
+            Node g = gamma.size() == 1 ? gamma.at(0) : gamma.at(j);
+            Node b = beta.size() == 1 ? beta.at(0) : beta.at(j);
+            for (int i = 0; i < rows; i++) {
+                out[i * cols + j] = add(mul(div(sub(x.at(i * cols + j), m), sd), g), b);
+            }
+        }
+        return new T(2, rows, cols, out);
     }
 
     private double constant(Expr e, Env env) {
@@ -747,6 +835,9 @@ public final class RefEval {
                 picked.add(logp.at(i * w + labels[i]));
             }
             return sc(mul(sum(picked), c(-1.0 / labels.length)));
+        }
+        if (f.equals("batch_norm") && !defs.containsKey(f)) {
+            return batchNorm(call, env);
         }
         List<T> args = new ArrayList<>();
         for (Expr a : call.args()) {
