@@ -81,11 +81,13 @@ final class EvalCommand implements Callable<Integer> {
             out.flush();
             return Main.OK;
         }
+        // The outputs read the states as given; the training call then updates them.
+        Map<String, double[]> outputValues = driver.outputs(inputs);
         // Dropout's masks: from --seed (0 without it), the class's own generator.
         driver.setSeed(seed == null ? 0 : seed);
         double loss = driver.lossAndGradient(inputs);
         double[] gradient = driver.gradient().clone();
-        out.println(Json.result(loss, model.params(), gradient, outputs, driver.outputs(inputs)));
+        out.println(Json.result(loss, model.params(), gradient, outputs, outputValues, model.states(), driver.states()));
         out.flush();
         return Main.OK;
     }

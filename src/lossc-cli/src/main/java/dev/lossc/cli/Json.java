@@ -20,6 +20,12 @@ final class Json {
     /** With {@code "outputs": {NAME: value, …}} after the gradient when the model has outputs. */
     static String result(double loss, List<ModelLayout.Slot> params, double[] gradient, List<ModelLayout.Output> outputs,
                          java.util.Map<String, double[]> outputValues) {
+        return result(loss, params, gradient, outputs, outputValues, List.of(), new double[0]);
+    }
+
+    /** With {@code "states": {NAME: value, …}} last when the model has states (their values after the training call). */
+    static String result(double loss, List<ModelLayout.Slot> params, double[] gradient, List<ModelLayout.Output> outputs,
+                         java.util.Map<String, double[]> outputValues, List<ModelLayout.Slot> states, double[] stateValues) {
         StringBuilder out = new StringBuilder("{\"loss\": ").append(number(loss)).append(", \"gradient\": {");
         for (int k = 0; k < params.size(); k++) {
             ModelLayout.Slot p = params.get(k);
@@ -37,6 +43,17 @@ final class Json {
                     out.append(", ");
                 }
                 value(out, o.name(), o.shape(), outputValues.get(o.name()), 0);
+            }
+            out.append('}');
+        }
+        if (!states.isEmpty()) {
+            out.append(", \"states\": {");
+            for (int k = 0; k < states.size(); k++) {
+                ModelLayout.Slot s = states.get(k);
+                if (k > 0) {
+                    out.append(", ");
+                }
+                value(out, s.name(), s.shape(), stateValues, s.offset());
             }
             out.append('}');
         }

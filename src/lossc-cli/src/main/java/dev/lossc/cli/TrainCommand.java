@@ -353,9 +353,10 @@ final class TrainCommand extends TrainOptions implements Callable<Integer> {
         double best = Double.POSITIVE_INFINITY;
         int bestEpoch = 0;
         int badEpochs = 0;
-        double[] bestParameters = keep == TrainValues.Keep.BEST ? driver.parameters().clone() : null;
+        // Snapshots (the best epoch's, a run's result, the resume state) hold the parameters and then the states.
+        double[] bestParameters = keep == TrainValues.Keep.BEST ? driver.snapshot() : null;
         if (resumed != null) {
-            System.arraycopy(resumed.parameters(), 0, driver.parameters(), 0, n);
+            driver.restore(resumed.parameters());
             opt.setState(resumed.optimizer());
             done = resumed.epochsDone();
             plateauRate = resumed.rate();
@@ -370,6 +371,13 @@ final class TrainCommand extends TrainOptions implements Callable<Integer> {
             }
         }
         int rows = c.batch().equals("all") ? train.rows : Integer.parseInt(c.batch());
+        if (!model.states().isEmpty() && CsvData.batched(model)) {
+            // Batch norm over the rows: no training call may have one row (Trainer splits the rest so that none has).
+            if (Math.min(rows, train.rows) < 2 || (validation != null && validation.rows < 2)) {
+                throw usage("the model's batch_norm needs two rows or more in every training call, but "
+                        + (rows < 2 ? "--batch is 1" : train.rows < 2 ? "the training data have one row" : "the validation data have one row"));
+            }
+        }
         Trainer trainer = new Trainer(driver, train, validation, opt, rows, seed, !allowNonfinite, clipNorm == null ? 0 : clipNorm,
                 clipValue == null ? 0 : clipValue, done);
         if (trainer.accuracyDescription() != null && !sweeping && done == 0) {
@@ -388,7 +396,7 @@ final class TrainCommand extends TrainOptions implements Callable<Integer> {
                 try {
                     ep = trainer.epoch(e, rate);
                 } catch (Trainer.Diverged d) {
-                    return new Run(c, finished, keep == TrainValues.Keep.BEST ? bestParameters : driver.parameters().clone(), d, best, bestEpoch);
+                    return new Run(c, finished, keep == TrainValues.Keep.BEST ? bestParameters : driver.snapshot(), d, best, bestEpoch);
                 }
                 double seconds = (System.nanoTime() - started) / 1e9;
                 finished.add(ep);
@@ -399,7 +407,7 @@ final class TrainCommand extends TrainOptions implements Callable<Integer> {
                     bestEpoch = e + 1;
                     badEpochs = 0;
                     if (bestParameters != null) {
-                        System.arraycopy(driver.parameters(), 0, bestParameters, 0, n);
+                        bestParameters = driver.snapshot();
                     }
                 } else {
                     badEpochs++;
@@ -412,10 +420,10 @@ final class TrainCommand extends TrainOptions implements Callable<Integer> {
                     // After every epoch, atomically: an interrupted run keeps the last finished epoch's parameters
                     // (or the best's), and its state, written first, lets --resume go on from there.
                     TrainingState state = new TrainingState(options, e + 1, plateauRate, best, bestEpoch, badEpochs,
-                            plateau == null ? null : plateau.state(), driver.parameters().clone(), bestParameters, opt.state());
+                            plateau == null ? null : plateau.state(), driver.snapshot(), bestParameters, opt.state());
                     GeneratedFiles.writeIfChanged(TrainingState.beside(out), state.bytes());
                     if (keep == TrainValues.Keep.LAST || improved) {
-                        GeneratedFiles.writeIfChanged(out, Weights.bytes(out, model, driver.parameters()));
+                        GeneratedFiles.writeIfChanged(out, Weights.bytes(out, model, driver.snapshot()));
                     }
                 }
                 if (metrics != null) {
@@ -442,7 +450,7 @@ final class TrainCommand extends TrainOptions implements Callable<Integer> {
             o.printf(Locale.ROOT, "out: %s holds the parameters of epoch %d, the best (%s loss %s)%n", out, bestEpoch,
                     validated ? "validation" : "training", fmt(best));
         }
-        return new Run(c, finished, keep == TrainValues.Keep.BEST ? bestParameters : driver.parameters().clone(), null, best, bestEpoch);
+        return new Run(c, finished, keep == TrainValues.Keep.BEST ? bestParameters : driver.snapshot(), null, best, bestEpoch);
     }
 
     /** What a resumed run must share with the run it continues: everything that decides its trajectory. */
@@ -496,7 +504,7 @@ final class TrainCommand extends TrainOptions implements Callable<Integer> {
                 return null;
             }
         }
-        int n = model.params().stream().mapToInt(p -> p.shape().size()).sum();
+        int n = model.params().stream().mapToInt(p -> p.shape().size()).sum() + model.states().stream().mapToInt(p -> p.shape().size()).sum();
         if (s.parameters() == null || s.parameters().length != n) {
             err.println(file + ": error: the state holds no parameters of " + model.className());
             err.flush();

@@ -68,6 +68,8 @@ final class Trainer {
     private final boolean batched;
     private final int maxRows;
     private final double[] sum;
+    /** A batch model with states: batch norm needs two rows or more in every training call. */
+    private final boolean pairs;
     /** False with --allow-nonfinite: a non-finite loss does not stop training. */
     private final boolean stopOnDivergence;
     /** Gradient clipping before each step (torch's clip_grad_norm_ and clip_grad_value_), or 0 for none. */
@@ -94,6 +96,7 @@ final class Trainer {
         this.batched = CsvData.batched(layout);
         this.maxRows = batched ? layout.dims().stream().mapToInt(ModelLayout.VaryingDim::max).min().orElse(1) : Integer.MAX_VALUE;
         this.batch = Math.max(1, Math.min(batch, train.rows));
+        this.pairs = batched && !layout.states().isEmpty();
         this.rnd = new SplittableRandom(seed);
         this.seed = seed;
         for (int e = 0; e < done; e++) {
@@ -147,8 +150,8 @@ final class Trainer {
         int[] order = CsvData.shuffled(train.rows, rnd);
         double total = 0;
         int batches = (train.rows + batch - 1) / batch;
-        for (int from = 0, b = 1; from < train.rows; from += batch, b++) {
-            int to = Math.min(train.rows, from + batch);
+        for (int from = 0, to, b = 1; from < train.rows; from = to, b++) {
+            to = end(from, batch, train.rows);
             double loss = batchGradient(order, from, to);
             if (stopOnDivergence && !Double.isFinite(loss)) {
                 throw new Diverged(number + 1, b, batches, loss);
@@ -221,16 +224,37 @@ final class Trainer {
      */
     private void calls(CsvData data, int[] order, int from, int to, Call body) {
         int step = batched ? maxRows : 1;
-        for (int i = from; i < to; i += step) {
-            int end = Math.min(to, i + step);
+        for (int i = from, end; i < to; i = end) {
+            end = end(i, step, to);
             body.run(data.rows(order, i, end), end - i);
         }
     }
 
-    /** The loss over all of {@code data}: per row (weighted by rows for a batch model's calls). */
+    /**
+     * Where a batch or call of up to {@code step} rows from {@code from} ends. In a model with
+     * states (batch norm over the rows), no call may have one row: a last piece of one row takes
+     * one from the piece before it, which then ends a row early (…, step - 1, 2).
+     */
+    private int end(int from, int step, int to) {
+        int end = Math.min(to, from + step);
+        if (pairs && to - end == 1 && end - from > 2) {
+            end--;
+        }
+        return end;
+    }
+
+    /**
+     * The loss over all of {@code data}: per row (weighted by rows for a batch model's calls). A
+     * {@code loss} call is a training call, which updates the states (batch norm's running
+     * statistics): they are put back after measuring, so the validation data never reach them.
+     */
     double meanLoss(CsvData data) {
         double[] total = {0};
+        double[] snapshot = model.layout().states().isEmpty() ? null : model.snapshot();
         calls(data, CsvData.inOrder(data.rows), 0, data.rows, (rows, n) -> total[0] += n * model.loss(rows));
+        if (snapshot != null) {
+            model.restore(snapshot);
+        }
         return total[0] / data.rows;
     }
 

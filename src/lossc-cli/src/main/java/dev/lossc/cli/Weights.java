@@ -22,14 +22,25 @@ import picocli.CommandLine;
 final class Weights {
     private Weights() {}
 
-    /** The runtime's view of the model's parameters. */
+    /** The runtime's view of the model's parameters and states (its flat array: the parameters, then the states). */
     static Parameters layout(ModelLayout model) {
-        Object[][] rows = new Object[model.params().size()][];
+        return Parameters.of(rows(model.params()), rows(model.states()));
+    }
+
+    private static Object[][] rows(java.util.List<ModelLayout.Slot> slots) {
+        Object[][] rows = new Object[slots.size()][];
         for (int i = 0; i < rows.length; i++) {
-            ModelLayout.Slot p = model.params().get(i);
+            ModelLayout.Slot p = slots.get(i);
             rows[i] = new Object[] {p.name(), p.key(), dims(p.shape()), p.offset()};
         }
-        return Parameters.of(rows);
+        return rows;
+    }
+
+    /** The parameters followed by the states: the flat array of {@link #layout}. */
+    static double[] withStates(double[] parameters, double[] states) {
+        double[] all = java.util.Arrays.copyOf(parameters, parameters.length + states.length);
+        System.arraycopy(states, 0, all, parameters.length, states.length);
+        return all;
     }
 
     static int[] dims(Shape s) {
@@ -85,6 +96,13 @@ final class Weights {
                 params.put(p.name(), v);
             }
         }
+        for (ModelLayout.Slot s : model.states()) {
+            if (read.contains(s.name())) {
+                double[] v = new double[s.shape().size()];
+                System.arraycopy(flat, layout.parameterCount() + s.offset(), v, 0, v.length);
+                params.put(s.name(), v);
+            }
+        }
         return true;
     }
 
@@ -102,7 +120,10 @@ final class Weights {
         return f + ": error: cannot read the file: " + m;
     }
 
-    /** The bytes of {@code params} (flat, the model's order) in the format {@code file}'s name says: F64 for every binary format. */
+    /**
+     * The bytes of {@code params} (flat, the model's order: the parameters, then the states) in the
+     * format {@code file}'s name says: F64 for every binary format.
+     */
     static byte[] bytes(Path file, ModelLayout model, double[] params) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         layout(model).write(out, TensorFile.Format.of(file), params, DType.F64, java.util.Collections.emptyMap());
