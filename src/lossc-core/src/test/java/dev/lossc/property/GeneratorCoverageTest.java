@@ -35,6 +35,7 @@ class GeneratorCoverageTest {
         CONSTRUCTS.put("negative axis", Pattern.compile("\\w+\\([^()]*, (axis = )?-[12]\\)"));
         CONSTRUCTS.put("constructor", Pattern.compile("(zeros|ones|full)\\("));
         CONSTRUCTS.put("several results", Pattern.compile("let \\(\\w+, \\w+\\) = "));
+        CONSTRUCTS.put("batch norm and states", Pattern.compile("batch_norm\\("));
         CONSTRUCTS.put("max/min reduction", Pattern.compile("(amax|amin|max|min)\\([^,()]*(\\([^()]*\\))*[^,()]*\\)"));
     }
 

@@ -64,14 +64,27 @@ class RandomProgramTest {
     private static void check(Compiled c, String source, long seed) {
         Map<String, double[]> values = Values.random(c.model(), new SplittableRandom(seed), 1.0);
         c.setParams(values);
+        // With states (batch norm), outputs read them and training calls move them: outputs first, from the given states.
+        boolean states = !c.layout().states().isEmpty();
+        Map<String, double[]> given = states ? c.outputs(values) : null;
         double loss = c.lossAndGradient(values);
-        double lossOnly = c.loss(values);
         RefEval.Result ref = RefEval.evaluate(source, values);
+        if (states) {
+            double[] flat = c.driver().states();
+            for (var st : c.layout().states()) {
+                double[] expected = ref.states().get(st.name());
+                for (int i = 0; i < expected.length; i++) {
+                    assertTrue(Values.close(flat[st.offset() + i], expected[i], 1e-9, 1e-12),
+                            "state " + st.name() + "[" + i + "] = " + flat[st.offset() + i] + ", reference " + expected[i]);
+                }
+            }
+        }
+        double lossOnly = c.loss(values);
         assertTrue(Double.isFinite(ref.loss()), "reference loss is not finite: " + ref.loss());
         assertTrue(Values.close(loss, ref.loss(), 1e-9, 1e-12), "loss " + loss + " vs reference " + ref.loss());
         assertTrue(loss == lossOnly, "loss() " + lossOnly + " differs from lossAndGradient() " + loss);
         Map<String, double[]> grad = c.gradientByName();
-        Map<String, double[]> outputs = c.outputs(values);
+        Map<String, double[]> outputs = states ? given : c.outputs(values);
         assertTrue(outputs.keySet().equals(ref.outputs().keySet()), "outputs " + outputs.keySet() + " vs reference " + ref.outputs().keySet());
         ref.outputs().forEach((name, o) -> {
             for (int i = 0; i < o.length; i++) {

@@ -79,7 +79,19 @@ public final class ProgramGenerator {
         }
         o.append("param W1[H, D];\nparam b1[H];\nparam W2[K, H];\nparam b2[K];\nparam v[K];\n");
         String x = toks ? "(X + E[toks])" : "X";
-        if (rnd.nextBoolean()) {
+        int layer = rnd.nextInt(8);
+        if (layer < 2) {
+            // Batch norm (version 3) on the hidden layer: a learned or a fixed gain and shift, states given or from their init.
+            // No bias before it (its gradient is 0 exactly, and float rounding of that sum is all a test would see).
+            o.append("param g[H];\nparam be[H];\nstate m[H];\nstate s[H] init ones;\n");
+            String affine = rnd.nextBoolean() ? "g, be" : "1, 0";
+            String options = switch (rnd.nextInt(3)) {
+                case 0 -> "";
+                case 1 -> ", momentum = 0." + (1 + rnd.nextInt(9));
+                default -> ", 0.3, eps = 0.01";
+            };
+            o.append("let A = ").append(act("batch_norm(" + x + " @ transpose(W1), " + affine + ", m, s" + options + ")")).append(";\n");
+        } else if (layer < 5) {
             o.append("let A = ").append(act(x + " @ transpose(W1) + b1")).append(";\n");
         } else {
             // The batch as columns: [H, B], then back to rows.

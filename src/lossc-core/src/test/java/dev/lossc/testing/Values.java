@@ -19,7 +19,8 @@ public final class Values {
         Map<String, Integer> sizes = new LinkedHashMap<>();
         for (Symbol.Dim d : model.dims()) {
             if (d.varying()) {
-                sizes.put(d.name(), 1 + rnd.nextInt(d.value()));
+                // A training call of batch norm needs two rows or more.
+                sizes.put(d.name(), model.states().isEmpty() ? 1 + rnd.nextInt(d.value()) : 2 + rnd.nextInt(d.value() - 1));
             }
         }
         for (Symbol.Input in : model.inputs()) {
@@ -41,6 +42,10 @@ public final class Values {
         }
         for (Symbol.Param p : model.params()) {
             out.put(p.name(), vector(p.shape().size(), rnd, scale));
+        }
+        for (Symbol.State st : model.states()) {
+            // Running statistics: positive, as a variance must be.
+            out.put(st.name(), rnd.doubles(st.shape().size(), 0.5, 1.5).toArray());
         }
         return out;
     }
