@@ -34,20 +34,20 @@ final class Indexing {
         for (int k = 0; k < i.indexes().size(); k++) {
             Expr x = i.indexes().get(k);
             int limit = axes != null && k < axes.length ? axes[k].size() : 1;
-            Symbol.Input data = intInput(x, ctx);
-            if (axes != null && k < axes.length && axes[k].varies() && (data != null || isIntData(x, ctx))) {
+            if (axes != null && k < axes.length && axes[k].varies() && isIntData(x, ctx)) {
                 // An id read at run time cannot be bounded by a size chosen at run time.
                 session.reporter.error(Exprs.start(x), DiagnosticKind.VARYING_INDEX, axes[k].dim(), axes[k].dim());
                 return null;
             }
             Affine a;
-            if (data != null && data.shape().isVector()) {
-                // E[toks]: a gather of rows (or of elements, from a vector).
+            if (isIntVector(x, ctx)) {
+                // E[toks], E[toks[.., t]]: a gather of rows (or of elements, from a vector).
                 if (i.indexes().size() != 1) {
-                    session.reporter.error(Exprs.start(x), DiagnosticKind.GATHER_FORM, data.name());
+                    session.reporter.error(Exprs.start(x), DiagnosticKind.GATHER_FORM, intBase(x, ctx).name());
                     return null;
                 }
-                return base == null ? null : gather(base, data, limit, i.pos(), x.pos(), ctx);
+                Typed.IntRef ids = intData(x, ctx);
+                return base == null || ids == null ? null : gather(base, ids, limit, i.pos(), x.pos(), ctx);
             } else {
                 a = position(x, limit, ctx);
             }
@@ -137,8 +137,8 @@ final class Indexing {
                 }
                 continue;
             }
-            if (intInput(x, ctx) != null) {
-                session.reporter.error(Exprs.start(x), DiagnosticKind.GATHER_FORM, intInput(x, ctx).name());
+            if (intInput(x, ctx) != null || isIntVector(x, ctx)) {
+                session.reporter.error(Exprs.start(x), DiagnosticKind.GATHER_FORM, intBase(x, ctx).name());
                 ok = false;
                 continue;
             }
@@ -185,6 +185,10 @@ final class Indexing {
         if (id == null) {
             return null;
         }
+        if (!id.shape().isScalar()) {
+            session.reporter.error(Exprs.start(x), DiagnosticKind.GATHER_FORM, id.input().name());
+            return null;
+        }
         session.indexLimits.merge(id.input(), limit, Math::min);
         return Affine.datum(id.input(), id.at(), limit);
     }
@@ -197,32 +201,80 @@ final class Indexing {
         return null;
     }
 
-    /** True if {@code e} is an int input ({@code label}) or an element of one ({@code targets[t]}). */
-    static boolean isIntData(Expr e, Ctx ctx) {
-        return intInput(e, ctx) != null || (e instanceof Expr.Index xi && xi.indexes().size() == 1 && intInput(xi.base(), ctx) != null);
+    /** The int input {@code e} names or indexes ({@code toks}, {@code toks[…]}), or null. */
+    private static Symbol.Input intBase(Expr e, Ctx ctx) {
+        Symbol.Input in = intInput(e, ctx);
+        return in != null ? in : e instanceof Expr.Index xi ? intInput(xi.base(), ctx) : null;
     }
 
-    /** The int data {@code e} names as class labels: the input, or one element of it (null after an error). */
+    /**
+     * True if {@code e} is int data: an int input ({@code label}, {@code toks}) or an indexing of
+     * one — an element ({@code targets[t]}, {@code toks[i, t]}), or (version 3) a row {@code toks[i]}
+     * or a column {@code toks[.., t]} of an int matrix.
+     */
+    static boolean isIntData(Expr e, Ctx ctx) {
+        return intBase(e, ctx) != null;
+    }
+
+    /** True if {@code e} is int data whose value is a vector: an int vector input, a row or a column of an int matrix. */
+    static boolean isIntVector(Expr e, Ctx ctx) {
+        Symbol.Input in = intInput(e, ctx);
+        if (in != null) {
+            return in.shape().isVector();
+        }
+        if (!(e instanceof Expr.Index xi) || (in = intInput(xi.base(), ctx)) == null || !in.shape().isMatrix()) {
+            return false;
+        }
+        List<Expr> xs = xi.indexes();
+        return (xs.size() == 1 && !(xs.get(0) instanceof Expr.Range))
+                || (xs.size() == 2 && xs.get(0) instanceof Expr.Range r && r.whole() && !(xs.get(1) instanceof Expr.Range));
+    }
+
+    /**
+     * The int data {@code e} names (see {@link #isIntData}): the whole input, one element of it, or a
+     * row or column of an int matrix; null after an error (a whole int matrix is C014).
+     */
     Typed.IntRef intData(Expr e, Ctx ctx) {
         Symbol.Input data = intInput(e, ctx);
         if (data != null) {
+            if (data.shape().isMatrix()) {
+                session.reporter.error(e.pos(), DiagnosticKind.INT_MATRIX_WHOLE, data.name(), data.shape(), data.name(), data.name());
+                return null;
+            }
             return new Typed.IntRef(data, data.shape(), e.pos());
         }
         Expr.Index xi = (Expr.Index) e;
         data = intInput(xi.base(), ctx);
-        Affine at = affine(xi.indexes().get(0), ctx);
-        if (at == null) {
+        Shape s = data.shape();
+        List<Expr> xs = xi.indexes();
+        if (xs.size() > s.rank()) {
+            tooManyIndexes(xi.pos(), s, xs.size());
             return null;
         }
-        if (data.shape().isScalar()) {
-            session.reporter.error(xi.pos(), DiagnosticKind.TOO_MANY_INDEXES, "scalar", 1);
+        if (s.isVector()) {
+            Affine at = affine(xs.get(0), ctx);
+            return at == null || !inAxis(at, s.colAxis(), xs.get(0)) ? null : new Typed.IntRef(data, at, Shape.SCALAR, e.pos());
+        }
+        int cols = s.cols();
+        if (xs.size() == 2 && xs.get(0) instanceof Expr.Range r && r.whole()) {
+            // A column: every row's element t, cols apart.
+            Affine t = affine(xs.get(1), ctx);
+            return t == null || !inAxis(t, s.colAxis(), xs.get(1)) ? null : new Typed.IntRef(data, t, cols, Shape.vector(s.rowAxis()), e.pos());
+        }
+        Affine row = affine(xs.get(0), ctx);
+        if (row == null || !inAxis(row, s.rowAxis(), xs.get(0))) {
             return null;
         }
-        Shape.Axis axis = data.shape().colAxis();
-        if (!(axis.varies() ? inVaryingBounds(at, axis, xi.indexes().get(0)) : inBounds(at, axis.size(), xi.indexes().get(0)))) {
-            return null;
+        if (xs.size() == 1) {
+            return new Typed.IntRef(data, row.times(cols), 1, Shape.vector(s.colAxis()), e.pos());
         }
-        return new Typed.IntRef(data, at, Shape.SCALAR, e.pos());
+        Affine t = affine(xs.get(1), ctx);
+        return t == null || !inAxis(t, s.colAxis(), xs.get(1)) ? null : new Typed.IntRef(data, row.times(cols).plus(t, 1), Shape.SCALAR, e.pos());
+    }
+
+    /** True if {@code a} is a valid index into {@code axis} (one that varies per call, or a fixed one); else reports where. */
+    private boolean inAxis(Affine a, Shape.Axis axis, Expr written) {
+        return axis.varies() ? inVaryingBounds(a, axis, written) : inBounds(a, axis.size(), written);
     }
 
     /** True if {@code a} stays in {@code 0 … size - 1} over its loops; else C007 at {@code written}, naming its range. */
@@ -255,8 +307,8 @@ final class Indexing {
         return ok;
     }
 
-    /** {@code E[toks]} → rows {@code E[toks[0]], E[toks[1]], …}; {@code v[toks]} → elements. */
-    private Typed.Expr gather(Typed.Expr base, Symbol.Input data, int limit, Pos pos, Pos at, Ctx ctx) {
+    /** {@code E[toks]} → rows {@code E[toks[0]], E[toks[1]], …}; {@code v[toks]} → elements; ids from a row or column of an int matrix likewise. */
+    private Typed.Expr gather(Typed.Expr base, Typed.IntRef ids, int limit, Pos pos, Pos at, Ctx ctx) {
         Shape s = base.shape();
         if (s.isScalar()) {
             session.reporter.error(pos, DiagnosticKind.TOO_MANY_INDEXES, "scalar", 1);
@@ -266,13 +318,13 @@ final class Indexing {
             session.reporter.error(at, DiagnosticKind.VARYING_INDEX, s.lengthAxis().dim(), s.lengthAxis().dim());
             return null;
         }
-        Shape.Axis m = data.shape().colAxis();
+        Shape.Axis m = ids.shape().colAxis();
         Shape result = s.isVector() ? Shape.vector(m) : session.checkedMatrix(m, s.colAxis(), "the gathered rows", at);
         if (result == null) {
             return null;
         }
-        session.indexLimits.merge(data, limit, Math::min);
-        return session.apply(Prim.GATHER, List.of(base, new Typed.IntRef(data, data.shape(), at)), Attributes.NONE, result, pos, ctx);
+        session.indexLimits.merge(ids.input(), limit, Math::min);
+        return session.apply(Prim.GATHER, List.of(base, ids), Attributes.NONE, result, pos, ctx);
     }
 
     /** An index: integer literals, dims and loop variables combined with + and - (and parentheses). */

@@ -76,10 +76,6 @@ final class Statements {
                 session.reporter.error(Exprs.start(in.shape().get(1)), DiagnosticKind.VARYING_DIM_AXIS, shape.colDim(), "input '" + in.name().name() + "'");
                 shape = null;
             }
-            if (shape != null && in.integer() && shape.isMatrix()) {
-                session.reporter.error(in.name().pos(), DiagnosticKind.INT_INPUT_RANK, in.name().name(), shape);
-                shape = null;
-            }
             if (shape == null) {
                 session.declareQuietly(in.name(), ctx.scope());
             } else {

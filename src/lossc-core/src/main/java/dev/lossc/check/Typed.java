@@ -47,16 +47,23 @@ public final class Typed {
 
     /**
      * An int input where one may stand (version 2): the indices of a gather, the class labels of
-     * {@code cross_entropy}. Never a real value.
+     * {@code cross_entropy}. Never a real value. {@code at} is null for the whole input; else, for a
+     * scalar, the element's position, and for a vector (a row {@code toks[i]} or a column
+     * {@code toks[.., t]} of an int matrix, version 3) its first element's, its elements
+     * {@code stride} apart.
      */
-    public record IntRef(Symbol.Input input, Affine at, Shape shape, Pos pos) implements Expr {
+    public record IntRef(Symbol.Input input, Affine at, int stride, Shape shape, Pos pos) implements Expr {
         @Override
         public Kind kind() {
             return Kind.INT_REF;
         }
 
         public IntRef(Symbol.Input input, Shape shape, Pos pos) {
-            this(input, null, shape, pos);
+            this(input, null, 1, shape, pos);
+        }
+
+        public IntRef(Symbol.Input input, Affine at, Shape shape, Pos pos) {
+            this(input, at, 1, shape, pos);
         }
     }
 

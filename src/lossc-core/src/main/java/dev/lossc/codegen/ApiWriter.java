@@ -67,7 +67,8 @@ final class ApiWriter {
         Shape s = in.shape();
         if (in.isInteger()) {
             String range = in.limit() > 0 ? ", each in 0.." + (in.limit() - 1) : "";
-            return (s.isScalar() ? "{@code int}" : "{@code int[" + s.colAxis() + "]}") + range;
+            return (s.isScalar() ? "{@code int}" : s.isVector() ? "{@code int[" + s.colAxis() + "]}"
+                    : "{@code int[" + s.rowAxis() + " * " + s.colAxis() + "]}, row-major") + range;
         }
         String t = w.precision.type();
         return s.isScalar() ? "{@code " + t + "}" : s.isVector() ? "{@code " + t + "[" + s.colAxis() + "]}"

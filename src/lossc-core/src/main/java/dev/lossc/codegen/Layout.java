@@ -148,13 +148,13 @@ final class Layout {
      * stored in an array (a local, a constant, a loop index) is one Java expression whatever the
      * element.
      */
-    record Address(String array, String offset, String expression) {
+    record Address(String array, String offset, String expression, int stride) {
         static Address inArray(String array, String offset) {
-            return new Address(array, offset, null);
+            return new Address(array, offset, null, 1);
         }
 
         static Address single(String expression) {
-            return new Address(null, null, expression);
+            return new Address(null, null, expression, 1);
         }
 
         boolean isArray() {
@@ -163,12 +163,17 @@ final class Layout {
 
         /** Element {@code idx}. */
         String at(String idx) {
-            return array == null ? expression : array + "[" + add(offset, idx) + "]";
+            return array == null ? expression : array + "[" + add(offset, mul(idx, stride)) + "]";
         }
 
         /** The address {@code more} elements further on. */
         Address plus(String more) {
-            return array == null ? this : inArray(array, add(offset, more));
+            return array == null ? this : new Address(array, add(offset, mul(more, stride)), null, stride);
+        }
+
+        /** Every {@code n}th element (a column of int data). */
+        Address every(int n) {
+            return array == null || n == 1 ? this : new Address(array, offset, null, stride * n);
         }
     }
 
@@ -188,7 +193,7 @@ final class Layout {
                 yield Address.single("(" + literal(v.constant()) + " / " + (n.contains(" ") ? "(" + n + ")" : n) + ")");
             }
             case LOOP_INDEX -> Address.single("((" + precision.type() + ") " + loop(v.loop()) + ")");
-            case VIEW -> address(v.root(), ofAdjoint).plus(affine(v.viewOffset()));
+            case VIEW -> address(v.root(), ofAdjoint).plus(affine(v.viewOffset())).every(v.viewStride());
             case PARAM -> Address.inArray(ofAdjoint ? GRAD : PARAMS, offsets.get(v));
             case STATE -> {
                 if (ofAdjoint) {

@@ -67,7 +67,7 @@ public enum DiagnosticKind {
     INITIALIZER_ARGS("C011", "initializer '%s' takes %s"),
     BAD_AXIS("C012", "%s must be %s, but it is %s"),
     PROGRAM_TOO_LARGE("C013", "program is too large after inlining functions (more than %d operations)"),
-    INT_INPUT_RANK("C014", "int input '%s' must be a scalar or a vector, but it has shape %s"),
+    INT_MATRIX_WHOLE("C014", "'%s' is an int matrix %s: a row ('%s[i]') or a column ('%s[.., t]') of it gathers or labels, not all of it"),
     GATHER_FORM("C015", "an int vector ('%s') gathers rows as the only index: E[toks]"),
     VARYING_DIM_USE("C016", "dim '%s' varies per call: it can only size an input or end a loop ('for i in 0..%s'), not be %s"),
     VARYING_DIM_PARAM("C017", "%s cannot be sized by dim '%s', which varies per call: a %s keeps one shape"),

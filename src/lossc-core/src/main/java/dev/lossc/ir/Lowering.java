@@ -181,7 +181,7 @@ public final class Lowering {
             }
             return v;
         } else if (e instanceof Typed.IntRef r) {
-            return bound.get(r.input());
+            return intData(r);
         } else if (e instanceof Typed.Index ix) {
             return index(ix);
         } else if (e instanceof Typed.Slice sl) {
@@ -239,6 +239,15 @@ public final class Lowering {
         return op(Prim.SLICE, List.of(start), Attributes.ints(stride), sl.shape(), sl.pos());
     }
 
+    /** Int data as a gather or {@code cross_entropy} reads it: the input, or a row or column of an int matrix (version 3). */
+    private Value intData(Typed.IntRef r) {
+        Value data = bound.get(r.input());
+        if (r.at() == null || r.shape().isScalar()) {
+            return data;
+        }
+        return r.stride() == 1 ? Value.view(nextId++, data, r.at(), r.shape()) : Value.stridedView(nextId++, data, r.at(), r.shape(), r.stride());
+    }
+
     /** The part of {@code base} at {@code offset} (elements), of shape {@code shape}. */
     private Value view(Value base, Affine offset, Shape shape) {
         if (base.kind() == Value.Kind.VIEW) {
@@ -252,7 +261,7 @@ public final class Lowering {
      * mean over rows of {@code logsumexp(Z[i]) - Z[i, labels[i]]} (PyTorch's, with indices).
      */
     private Value crossEntropyWithIndices(Value z, Typed.IntRef labels, Pos pos) {
-        Value indices = bound.get(labels.input());
+        Value indices = intData(labels);
         Shape s = z.shape();
         if (s.isVector()) {
             Value lse = op(Prim.LOGSUMEXP, List.of(z), Shape.SCALAR, pos);

@@ -161,6 +161,27 @@ public final class Value {
         return new Value(id, null, shape, Kind.VIEW, 0, null, root, offset, List.of(), -1);
     }
 
+    /**
+     * A vector read from int data every {@code stride} elements from an offset (version 3): a
+     * column {@code toks[.., t]} of an int matrix. Only int data have such views: they are read,
+     * never written, never differentiated.
+     */
+    public static Value stridedView(int id, Value root, Affine offset, Shape shape, int stride) {
+        if (!root.isInteger() || !shape.isVector()) {
+            throw new IllegalArgumentException("a strided view is a vector of int data, not " + root.label() + " " + shape);
+        }
+        Value v = view(id, root, offset, shape);
+        v.viewStride = stride;
+        return v;
+    }
+
+    private int viewStride = 1;
+
+    /** For a view, the distance between its consecutive elements in the root (1 but for a column of int data). */
+    public int viewStride() {
+        return viewStride;
+    }
+
     public int id() {
         return id;
     }
@@ -218,7 +239,7 @@ public final class Value {
             case COUNT -> constant + " / (" + String.join(" * ", countDims) + (countFactor == 1 ? "" : " * " + countFactor)
                     + (countLess == 0 ? "" : " - " + countLess) + ")";
             case LOOP_INDEX -> loop.name();
-            case VIEW -> viewOf.label() + "[+" + viewOffset + "]";
+            case VIEW -> viewOf.label() + "[+" + viewOffset + (viewStride == 1 ? "" : ", every " + viewStride) + "]";
             case ADJOINT -> "d[" + primal.label() + "]";
             case INPUT, PARAM, STATE -> name;
             default -> "%" + id + (name == null ? "" : ":" + name);

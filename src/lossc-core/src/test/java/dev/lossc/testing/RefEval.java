@@ -61,17 +61,22 @@ public final class RefEval {
     private final Map<String, Double> consts = new HashMap<>();
     private final Map<String, Stmt.Def> defs = new HashMap<>();
     private final Map<String, T> params = new LinkedHashMap<>();
-    /** Int inputs (version 2), and whether each is a scalar. */
+    /** Int inputs (version 2), whether each is a scalar, and the row length of an int matrix (version 3; 0 otherwise). */
     private final Map<String, int[]> intInputs = new HashMap<>();
     private final Map<String, Boolean> intScalars = new HashMap<>();
+    private final Map<String, Integer> intCols = new HashMap<>();
 
-    /** An index: an int input's value or an element of one ({@code toks[t]}), else a constant expression. */
+    /** An index: an int input's value or an element of one ({@code toks[t]}, {@code toks[i, t]}), else a constant expression. */
     private int index(Expr e, Env env) {
         if (e instanceof Expr.Name n && intInputs.containsKey(n.id().name())) {
             return intInputs.get(n.id().name())[0];
         }
         if (e instanceof Expr.Index ix && ix.base() instanceof Expr.Name n && intInputs.containsKey(n.id().name())) {
-            return intInputs.get(n.id().name())[(int) constant(ix.indexes().get(0), env)];
+            int at = (int) constant(ix.indexes().get(0), env);
+            if (ix.indexes().size() == 2) {
+                at = at * intCols.get(n.id().name()) + (int) constant(ix.indexes().get(1), env);
+            }
+            return intInputs.get(n.id().name())[at];
         }
         return (int) constant(e, env);
     }
@@ -87,10 +92,27 @@ public final class RefEval {
         return new int[] {index(x, env)};
     }
 
-    /** The int vector input {@code e} names, or null. */
-    private int[] intVector(Expr e) {
+    /** The ids of an int vector input {@code e} names, or of a row {@code toks[i]} or column {@code toks[.., t]} of an int matrix; else null. */
+    private int[] intVector(Expr e, Env env) {
         if (e instanceof Expr.Name n && intInputs.containsKey(n.id().name()) && !intScalars.get(n.id().name())) {
             return intInputs.get(n.id().name());
+        }
+        if (e instanceof Expr.Index ix && ix.base() instanceof Expr.Name n && intCols.getOrDefault(n.id().name(), 0) > 0) {
+            int[] all = intInputs.get(n.id().name());
+            int cols = intCols.get(n.id().name());
+            int rows = all.length / cols;
+            if (ix.indexes().size() == 1) {
+                int i = (int) constant(ix.indexes().get(0), env);
+                return java.util.Arrays.copyOfRange(all, i * cols, i * cols + cols);
+            }
+            if (ix.indexes().get(0) instanceof Expr.Range) {
+                int t = (int) constant(ix.indexes().get(1), env);
+                int[] column = new int[rows];
+                for (int i = 0; i < rows; i++) {
+                    column[i] = all[i * cols + t];
+                }
+                return column;
+            }
         }
         return null;
     }
@@ -243,6 +265,9 @@ public final class RefEval {
             }
             intInputs.put(in.name().name(), ints);
             intScalars.put(in.name().name(), in.shape().isEmpty());
+            if (in.shape().size() == 2) {
+                intCols.put(in.name().name(), (int) constant(in.shape().get(1), env));
+            }
         } else if (s instanceof Stmt.Input in) {
             env.values.put(in.name().name(), leaf(in.shape(), values.get(in.name().name()), env));
         } else if (s instanceof Stmt.Param p) {
@@ -793,7 +818,7 @@ public final class RefEval {
             return new T(1, 1, out.length, out);
         } else if (e instanceof Expr.Index ix) {
             T base = eval(ix.base(), env);
-            int[] rows = intVector(ix.indexes().get(0));
+            int[] rows = ix.indexes().size() == 1 ? intVector(ix.indexes().get(0), env) : null;
             if (rows != null) {
                 // A gather: rows (or elements) by an int vector.
                 int w = base.rank() == 2 ? base.cols() : 1;
@@ -827,7 +852,8 @@ public final class RefEval {
         if (f.equals("cross_entropy") && labelsName instanceof Expr.Name n && intInputs.containsKey(n.id().name())) {
             // Class indices: -log_softmax(z)[label], averaged over rows.
             T z = eval(call.args().get(0), env);
-            int[] labels = second instanceof Expr.Index ? new int[] {index(second, env)} : intInputs.get(n.id().name());
+            int[] vector = intVector(second, env);
+            int[] labels = vector != null ? vector : new int[] {index(second, env)};
             T logp = rowsOf(z, this::logSoftmax);
             int w = z.cols();
             List<Node> picked = new ArrayList<>();
