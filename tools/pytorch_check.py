@@ -95,6 +95,36 @@ def ints(v):
             + F.cross_entropy(Z[3].unsqueeze(0), toks[3].unsqueeze(0)))
 
 
+def int_matrix_run(v):
+    E, Wx, Wh, b, Wo, bo, toks = v["E"], v["Wx"], v["Wh"], v["b"], v["Wo"], v["bo"], v["toks"]
+    B, T = toks.shape
+    h = torch.zeros(B, Wh.shape[0])
+    total = 0
+    for t in range(T - 1):
+        h = torch.tanh(E[toks[:, t]] @ Wx + h @ Wh + b)
+        total = total + F.cross_entropy(h @ Wo + bo, toks[:, t + 1])
+    rows = 0
+    for i in range(B):
+        rows = rows + (torch.tanh(E[toks[i]]) * E[toks[i]]).sum() + E[toks[i, T - 1], 0] * E[toks[i, 0], 1]
+    return total / (T - 1) + 0.01 * rows, h @ Wo + bo
+
+
+def lstm_lm_run(v):
+    """examples/lstm_lm.loss: an LSTM language model over a batch of sequences, with torch's own LSTM cell."""
+    toks = v["toks"]
+    B, T = toks.shape
+    H = v["Wh"].shape[1]
+    # What torch.nn.LSTMCell.forward calls, on the values' own tensors (so that their .grad is filled).
+    weights = tuple(v[k] for k in ("Wi", "Wh", "bi", "bh"))
+    h = torch.zeros(B, H)
+    c = torch.zeros(B, H)
+    total = 0
+    for t in range(T - 1):
+        h, c = torch._VF.lstm_cell(v["E"][toks[:, t]], (h, c), *weights)
+        total = total + F.cross_entropy(h @ v["Wo"].T + v["bo"], toks[:, t + 1])
+    return total / (T - 1), torch.softmax(h @ v["Wo"].T + v["bo"], 1)
+
+
 def v2ops(v):
     X, vv, s = v["X"], v["v"], v["s"]
     m = (X > 0.2) * X + torch.where(X < vv, X * 2, vv) + torch.clamp(X, -0.3, 0.4)
@@ -251,6 +281,9 @@ def batch_norm_check():
 
 
 batch_norm_check()
+example("lstm_lm", lambda v: lstm_lm_run(v)[0], {"next": lambda v: lstm_lm_run(v)[1]}, ints=("toks",))
+check("int matrix", os.path.join(ROOT, "tools", "pytorch_int_matrix.loss"), os.path.join(ROOT, "tools", "pytorch_int_matrix.json"),
+      lambda v: int_matrix_run(v)[0], {"logits": lambda v: int_matrix_run(v)[1]}, ints=("toks",))
 check("slices, broadcasting", os.path.join(ROOT, "tools", "pytorch_slices.loss"), os.path.join(ROOT, "tools", "pytorch_slices.json"), slices)
 check("loss built-ins", os.path.join(ROOT, "tools", "pytorch_builtins.loss"), os.path.join(ROOT, "tools", "pytorch_builtins.json"), builtins)
 

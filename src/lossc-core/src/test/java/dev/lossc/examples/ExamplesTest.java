@@ -37,7 +37,7 @@ class ExamplesTest {
     @Test
     void everySeedNetworkShipsWithValues() {
         List<String> names = Repo.exampleModels().stream().map(p -> p.getFileName().toString()).toList();
-        assertEquals(List.of("char_gru.loss", "classifier.loss", "four_layer.loss", "hinge.loss", "layer_norm.loss", "mnist.loss", "relu_mlp.loss", "rnn.loss",
+        assertEquals(List.of("char_gru.loss", "classifier.loss", "four_layer.loss", "hinge.loss", "layer_norm.loss", "lstm_lm.loss", "mnist.loss", "relu_mlp.loss", "rnn.loss",
                 "softmax_batch.loss", "two_class.loss", "two_layer.loss", "worked_example.loss"), names);
         for (Path p : Repo.exampleModels()) {
             assertTrue(Files.exists(Path.of(p.toString().replace(".loss", ".json"))), "values for " + p);
