@@ -36,6 +36,7 @@ class GeneratorCoverageTest {
         CONSTRUCTS.put("constructor", Pattern.compile("(zeros|ones|full)\\("));
         CONSTRUCTS.put("several results", Pattern.compile("let \\(\\w+, \\w+\\) = "));
         CONSTRUCTS.put("batch norm and states", Pattern.compile("batch_norm\\("));
+        CONSTRUCTS.put("int matrix", Pattern.compile("\\[B, 3\\]: int;"));
         CONSTRUCTS.put("max/min reduction", Pattern.compile("(amax|amin|max|min)\\([^,()]*(\\([^()]*\\))*[^,()]*\\)"));
     }
 

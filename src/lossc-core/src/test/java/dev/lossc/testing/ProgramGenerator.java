@@ -78,11 +78,17 @@ public final class ProgramGenerator {
             o.append("input toks[B]: int;\nparam E[").append(1 + rnd.nextInt(5)).append(", D];\n");
         }
         o.append("param W1[H, D];\nparam b1[H];\nparam W2[K, H];\nparam b2[K];\nparam v[K];\n");
+        // An int matrix (version 3): sequences of ids, read by column (and by row and element in the loop below).
+        boolean seq = rnd.nextInt(4) == 0;
+        if (seq) {
+            o.append("input seq[B, 3]: int;\nparam F[").append(2 + rnd.nextInt(4)).append(", K];\n");
+        }
         String x = toks ? "(X + E[toks])" : "X";
         int layer = rnd.nextInt(8);
         if (layer < 2) {
             // Batch norm (version 3) on the hidden layer: a learned or a fixed gain and shift, states given or from their init.
-            // No bias before it (its gradient is 0 exactly, and float rounding of that sum is all a test would see).
+            // Nothing before it that adds the same to every row, a bias or a one-row embedding (its gradient is 0
+            // exactly, and float rounding of that sum is all a test would see).
             o.append("param g[H];\nparam be[H];\nstate m[H];\nstate s[H] init ones;\n");
             String affine = rnd.nextBoolean() ? "g, be" : "1, 0";
             String options = switch (rnd.nextInt(3)) {
@@ -90,7 +96,7 @@ public final class ProgramGenerator {
                 case 1 -> ", momentum = 0." + (1 + rnd.nextInt(9));
                 default -> ", 0.3, eps = 0.01";
             };
-            o.append("let A = ").append(act("batch_norm(" + x + " @ transpose(W1), " + affine + ", m, s" + options + ")")).append(";\n");
+            o.append("let A = ").append(act("batch_norm(X @ transpose(W1), " + affine + ", m, s" + options + ")")).append(";\n");
         } else if (layer < 5) {
             o.append("let A = ").append(act(x + " @ transpose(W1) + b1")).append(";\n");
         } else {
@@ -107,6 +113,9 @@ public final class ProgramGenerator {
                 case 1 -> "  acc = acc + dot(Z[i], v) ^ 2;\n";
                 default -> "  let r = tanh(W2 @ A[i]);\n  acc = acc + sum(r * T[i]);\n";
             });
+            if (seq) {
+                o.append("  acc = acc + sum(F[seq[i]] @ v) * F[seq[i, 2], 0];\n");
+            }
             o.append("}\n");
             if (rnd.nextBoolean()) {
                 o.append("for i in 1..B {\n  acc = acc + 0.1 * sum((Z[i] - Z[i - 1]) ^ 2);\n}\n");
@@ -128,6 +137,10 @@ public final class ProgramGenerator {
                 "0.1 * mean(cumsum(Z, -2) * softmax(Z, -1))", "mean(permute(A, 1, 0) @ Z[.., 0])"};
         for (int i = 1 + rnd.nextInt(3); i > 0; i--) {
             terms.add(losses[rnd.nextInt(losses.length)]);
+        }
+        if (seq) {
+            int a = rnd.nextInt(3);
+            terms.add(rnd.nextBoolean() ? "mean(F[seq[.., " + a + "]] * Z)" : "0.5 * cross_entropy(Z + F[seq[.., " + a + "]], seq[.., " + (2 - a) + "])");
         }
         o.append("loss ").append(String.join(" + ", terms)).append(";\n");
         return o.toString();
