@@ -338,8 +338,14 @@ public final class Lowering {
         Shape s = centred.shape();
         Shape c = variance.shape();
         Value sd = op(Prim.SQRT, List.of(op(Prim.ADD, List.of(variance, constant(eps)), c, pos)), c, pos);
-        Value scaled = op(Prim.MUL, List.of(op(Prim.DIV, List.of(centred, sd), s, pos), gamma), s, pos);
-        return op(Prim.ADD, List.of(scaled, beta), s, pos);
+        Value unit = op(Prim.DIV, List.of(centred, sd), s, pos);
+        // PyTorch's affine=False (gamma 1, beta 0) neither scales nor shifts: no "* 1.0 + 0.0" in the code.
+        Value scaled = isConstant(gamma, 1) ? unit : op(Prim.MUL, List.of(unit, gamma), s, pos);
+        return isConstant(beta, 0) ? scaled : op(Prim.ADD, List.of(scaled, beta), s, pos);
+    }
+
+    private static boolean isConstant(Value v, double c) {
+        return v.kind() == Value.Kind.CONST && v.constant() == c;
     }
 
     /** The derived built-ins, rewritten into primitives: they need no derivative rules of their own. */
