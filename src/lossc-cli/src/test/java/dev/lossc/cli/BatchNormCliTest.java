@@ -1,6 +1,7 @@
 package dev.lossc.cli;
 
 import static dev.lossc.cli.CliTest.lossc;
+import static dev.lossc.cli.CliTest.losscWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -80,9 +81,9 @@ class BatchNormCliTest {
         Path plain = tmp.resolve("plain.json");
         Path validated = tmp.resolve("validated.json");
         String[] common = {"--data", data, "--optimizer", "adam", "--lr", "0.02", "--seed", "7", "--epochs", "3", "--batch", "16"};
-        CliTest.Run a = lossc(concat(common, "train", m.toString(), "--out", plain.toString()));
+        CliTest.Run a = losscWith(common, "train", m.toString(), "--out", plain.toString());
         assertEquals(0, a.code(), a.err());
-        CliTest.Run b = lossc(concat(common, "train", m.toString(), "--validate", val, "--out", validated.toString()));
+        CliTest.Run b = losscWith(common, "train", m.toString(), "--validate", val, "--out", validated.toString());
         assertEquals(0, b.code(), b.err());
         assertArrayEquals(Files.readAllBytes(plain), Files.readAllBytes(validated), "validation moved the states or the params");
         String trained = Files.readString(plain);
@@ -105,7 +106,7 @@ class BatchNormCliTest {
         assertNotEquals(back.out(), zero.out(), "the outputs read the states from --params");
         // Under their state-dict names in a safetensors file, with the params.
         Path st = tmp.resolve("trained.safetensors");
-        CliTest.Run s = lossc(concat(common, "train", m.toString(), "--out", st.toString()));
+        CliTest.Run s = losscWith(common, "train", m.toString(), "--out", st.toString());
         assertEquals(0, s.code(), s.err());
         String header = new String(Files.readAllBytes(st), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(header.contains("\"bn.running_mean\"") && header.contains("\"bn.running_var\""), header.substring(0, 200));
@@ -134,17 +135,10 @@ class BatchNormCliTest {
         Path whole = tmp.resolve("whole.json");
         Path resumed = tmp.resolve("resumed.json");
         String[] common = {"--data", data, "--validate", val, "--optimizer", "adam", "--lr", "0.02", "--seed", "7", "--keep", "best"};
-        assertEquals(0, lossc(concat(common, "train", m.toString(), "--epochs", "6", "--out", whole.toString())).code());
-        assertEquals(0, lossc(concat(common, "train", m.toString(), "--epochs", "3", "--out", resumed.toString())).code());
-        CliTest.Run r = lossc(concat(common, "train", m.toString(), "--epochs", "6", "--out", resumed.toString(), "--resume"));
+        assertEquals(0, losscWith(common, "train", m.toString(), "--epochs", "6", "--out", whole.toString()).code());
+        assertEquals(0, losscWith(common, "train", m.toString(), "--epochs", "3", "--out", resumed.toString()).code());
+        CliTest.Run r = losscWith(common, "train", m.toString(), "--epochs", "6", "--out", resumed.toString(), "--resume");
         assertEquals(0, r.code(), r.err());
         assertArrayEquals(Files.readAllBytes(whole), Files.readAllBytes(resumed));
-    }
-
-    private static String[] concat(String[] common, String... first) {
-        String[] out = new String[first.length + common.length];
-        System.arraycopy(first, 0, out, 0, first.length);
-        System.arraycopy(common, 0, out, first.length, common.length);
-        return out;
     }
 }

@@ -22,6 +22,13 @@ class CliTest {
 
     record Run(int code, String out, String err) {}
 
+    /** {@code lossc first… common…}: a command and its own arguments, then options several runs share. */
+    static Run losscWith(String[] common, String... first) {
+        String[] args = java.util.Arrays.copyOf(first, first.length + common.length);
+        System.arraycopy(common, 0, args, first.length, common.length);
+        return lossc(args);
+    }
+
     static Run lossc(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

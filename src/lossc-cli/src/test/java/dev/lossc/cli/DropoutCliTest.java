@@ -1,6 +1,7 @@
 package dev.lossc.cli;
 
 import static dev.lossc.cli.CliTest.lossc;
+import static dev.lossc.cli.CliTest.losscWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -71,19 +72,12 @@ class DropoutCliTest {
         Path again = tmp.resolve("again.json");
         Path resumed = tmp.resolve("resumed.json");
         String[] common = {"--data", data, "--validate", val, "--optimizer", "adam", "--lr", "0.02", "--seed", "7"};
-        assertEquals(0, lossc(concat(common, "train", m.toString(), "--epochs", "6", "--out", whole.toString())).code());
-        assertEquals(0, lossc(concat(common, "train", m.toString(), "--epochs", "6", "--out", again.toString())).code());
+        assertEquals(0, losscWith(common, "train", m.toString(), "--epochs", "6", "--out", whole.toString()).code());
+        assertEquals(0, losscWith(common, "train", m.toString(), "--epochs", "6", "--out", again.toString()).code());
         assertArrayEquals(Files.readAllBytes(whole), Files.readAllBytes(again));
-        assertEquals(0, lossc(concat(common, "train", m.toString(), "--epochs", "3", "--out", resumed.toString())).code());
-        CliTest.Run r = lossc(concat(common, "train", m.toString(), "--epochs", "6", "--out", resumed.toString(), "--resume"));
+        assertEquals(0, losscWith(common, "train", m.toString(), "--epochs", "3", "--out", resumed.toString()).code());
+        CliTest.Run r = losscWith(common, "train", m.toString(), "--epochs", "6", "--out", resumed.toString(), "--resume");
         assertEquals(0, r.code(), r.err());
         assertArrayEquals(Files.readAllBytes(whole), Files.readAllBytes(resumed));
-    }
-
-    private static String[] concat(String[] common, String... first) {
-        String[] out = new String[first.length + common.length];
-        System.arraycopy(first, 0, out, 0, first.length);
-        System.arraycopy(common, 0, out, first.length, common.length);
-        return out;
     }
 }

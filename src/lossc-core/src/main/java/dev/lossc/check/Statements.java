@@ -90,10 +90,7 @@ final class Statements {
                 return;
             }
             Shape shape = declaredShape(p.shape(), p.name(), ctx);
-            if (shape != null && shape.varies()) {
-                int k = shape.isMatrix() && shape.rowDim() == null ? 1 : 0;
-                session.reporter.error(Exprs.start(p.shape().get(k)), DiagnosticKind.VARYING_DIM_PARAM, "param '" + p.name().name() + "'",
-                        k == 0 && shape.isMatrix() ? shape.rowDim() : shape.colDim(), "parameter");
+            if (!fixed(shape, p.shape(), "param '" + p.name().name() + "'", "parameter")) {
                 session.declareQuietly(p.name(), ctx.scope());
                 return;
             }
@@ -351,6 +348,17 @@ final class Statements {
         return new Symbol.Initializer(k, a[0], a[1]);
     }
 
+    /** False (after C017 at the size) if {@code shape} varies per call: a param's or a state's keeps one shape. */
+    private boolean fixed(Shape shape, List<Expr> sizes, String what, String kind) {
+        if (shape == null || !shape.varies()) {
+            return true;
+        }
+        int k = shape.isMatrix() && shape.rowDim() == null ? 1 : 0;
+        session.reporter.error(Exprs.start(sizes.get(k)), DiagnosticKind.VARYING_DIM_PARAM, what,
+                k == 0 && shape.isMatrix() ? shape.rowDim() : shape.colDim(), kind);
+        return false;
+    }
+
     /**
      * {@code state NAME[shape] init INIT as "KEY";} (version 3): declared as a param is (fixed
      * sizes, an initializer, by default zeros), kept apart from the params.
@@ -361,10 +369,7 @@ final class Statements {
             return;
         }
         Shape shape = declaredShape(st.shape(), st.name(), ctx);
-        if (shape != null && shape.varies()) {
-            int k = shape.isMatrix() && shape.rowDim() == null ? 1 : 0;
-            session.reporter.error(Exprs.start(st.shape().get(k)), DiagnosticKind.VARYING_DIM_PARAM, "state '" + st.name().name() + "'",
-                    k == 0 && shape.isMatrix() ? shape.rowDim() : shape.colDim(), "state");
+        if (!fixed(shape, st.shape(), "state '" + st.name().name() + "'", "state")) {
             session.declareQuietly(st.name(), ctx.scope());
             return;
         }

@@ -78,23 +78,7 @@ class DropoutTest {
         Compiled c = Compiled.of(NET);
         Map<String, double[]> v = values(new SplittableRandom(3), 4);
         setParams(c, v);
-        c.driver().setSeed(77);
-        c.lossAndGradient(v);
-        double[] g = c.gradient().clone();
-        double[] p = c.parameters();
-        double eps = 1e-6;
-        for (int i = 0; i < p.length; i++) {
-            double saved = p[i];
-            p[i] = saved + eps;
-            c.driver().setSeed(77);
-            double up = c.loss(v);
-            p[i] = saved - eps;
-            c.driver().setSeed(77);
-            double down = c.loss(v);
-            p[i] = saved;
-            double numeric = (up - down) / (2 * eps);
-            assertEquals(numeric, g[i], 1e-7 + 1e-6 * Math.abs(numeric), "entry " + i);
-        }
+        Agreement.centralDifferences("masks of seed 77", c, v, () -> c.driver().setSeed(77));
     }
 
     @Test

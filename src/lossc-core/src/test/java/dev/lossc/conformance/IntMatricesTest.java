@@ -57,19 +57,7 @@ class IntMatricesTest {
             Map<String, double[]> v = Values.random(c.model(), new SplittableRandom(seed), 1.0);
             c.setParams(v);
             Agreement.agrees("seed " + seed, c, FIXED, v, Agreement.Tolerance.of(1e-12, 1e-13));
-            c.lossAndGradient(v);
-            double[] g = c.gradient().clone();
-            double[] p = c.parameters();
-            for (int i = 0; i < p.length; i++) {
-                double saved = p[i];
-                p[i] = saved + 1e-6;
-                double up = c.loss(v);
-                p[i] = saved - 1e-6;
-                double down = c.loss(v);
-                p[i] = saved;
-                double numeric = (up - down) / 2e-6;
-                assertEquals(numeric, g[i], 1e-7 + 1e-6 * Math.abs(numeric), "seed " + seed + ", entry " + i);
-            }
+            Agreement.centralDifferences("seed " + seed, c, v, () -> { });
         }
     }
 

@@ -68,4 +68,29 @@ public final class Agreement {
         ref.outputs().forEach((name, o) -> arrays(what + ": output " + name, outputs.get(name), o, t));
         assertEquals(loss, c.loss(values), Math.abs(loss) * 1e-15, what + ": loss() and lossAndGradient() agree");
     }
+
+    /**
+     * Every entry of the gradient against central differences of {@code loss} (step 1e-6, within
+     * 1e-7 + 1e-6 |numeric|); {@code beforeEachCall} runs before every call of the class (a dropout
+     * model's {@code setSeed}, so that every call draws the same masks).
+     */
+    public static void centralDifferences(String what, Compiled c, Map<String, double[]> values, Runnable beforeEachCall) {
+        beforeEachCall.run();
+        c.lossAndGradient(values);
+        double[] g = c.gradient().clone();
+        double[] p = c.parameters();
+        double eps = 1e-6;
+        for (int i = 0; i < p.length; i++) {
+            double saved = p[i];
+            p[i] = saved + eps;
+            beforeEachCall.run();
+            double up = c.loss(values);
+            p[i] = saved - eps;
+            beforeEachCall.run();
+            double down = c.loss(values);
+            p[i] = saved;
+            double numeric = (up - down) / (2 * eps);
+            assertEquals(numeric, g[i], 1e-7 + 1e-6 * Math.abs(numeric), what + ": entry " + i);
+        }
+    }
 }
