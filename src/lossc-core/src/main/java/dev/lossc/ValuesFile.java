@@ -180,7 +180,8 @@ public final class ValuesFile {
         long top = in.limit() > 0 ? in.limit() : (long) Integer.MAX_VALUE + 1;
         for (int i = 0; i < v.length; i++) {
             if (v[i] != Math.rint(v[i]) || v[i] < 0 || v[i] >= top) {
-                String which = in.shape().isScalar() ? "the value" : "element " + i;
+                int cols = in.shape().cols();
+                String which = in.shape().isScalar() ? "the value" : in.shape().isMatrix() ? "element [" + i / cols + "][" + i % cols + "]" : "element " + i;
                 reporter.error(pos, DiagnosticKind.VALUES_INT, in.name(), range, which, v[i] == Math.rint(v[i]) && Math.abs(v[i]) < 1e15 ? Long.toString((long) v[i]) : Double.toString(v[i]));
                 return null;
             }
