@@ -85,24 +85,9 @@ final class Statements {
                 }
             }
         } else if (s instanceof Stmt.Param p) {
-            if (!session.allowed("param", ctx, s.pos())) {
-                session.declareQuietly(p.name(), ctx.scope());
-                return;
-            }
-            Shape shape = declaredShape(p.shape(), p.name(), ctx);
-            if (!fixed(shape, p.shape(), "param '" + p.name().name() + "'", "parameter")) {
-                session.declareQuietly(p.name(), ctx.scope());
-                return;
-            }
-            Symbol.Initializer init = p.init().isPresent() ? initializer(p.init().get(), ctx) : null;
-            if (shape == null || (init == null && p.init().isPresent())) {
-                session.declareQuietly(p.name(), ctx.scope());
-            }
-            if (shape != null && (init != null || p.init().isEmpty())) {
-                if (init == null) {
-                    init = Symbol.Initializer.defaultFor(shape);
-                }
-                Symbol.Param sym = new Symbol.Param(p.name().name(), shape, session.params.size(), init, p.name().pos(), stateDictName(p));
+            Declared d = declared("param", s.pos(), p.name(), p.shape(), p.init(), "parameter", Symbol.Initializer::defaultFor, ctx);
+            if (d != null) {
+                Symbol.Param sym = new Symbol.Param(p.name().name(), d.shape(), session.params.size(), d.init(), p.name().pos(), stateDictName(p));
                 if (session.declare(p.name(), sym, ctx.scope())) {
                     session.params.add(sym);
                 }
@@ -348,15 +333,34 @@ final class Statements {
         return new Symbol.Initializer(k, a[0], a[1]);
     }
 
-    /** False (after C017 at the size) if {@code shape} varies per call: a param's or a state's keeps one shape. */
-    private boolean fixed(Shape shape, List<Expr> sizes, String what, String kind) {
-        if (shape == null || !shape.varies()) {
-            return true;
+    /** A param's or a state's checked shape and initializer. */
+    private record Declared(Shape shape, Symbol.Initializer init) {}
+
+    /**
+     * What a param and a state share: allowed here, a declared shape that is fixed (C017 for a dim
+     * that varies per call: a {@code kind} keeps one shape), and an initializer, {@code byDefault}
+     * when none is written; null after an error, the name then declared quietly.
+     */
+    private Declared declared(String statement, dev.lossc.diag.Pos pos, Ident name, List<Expr> sizes, java.util.Optional<Stmt.Init> written,
+                              String kind, java.util.function.Function<Shape, Symbol.Initializer> byDefault, Ctx ctx) {
+        if (!session.allowed(statement, ctx, pos)) {
+            session.declareQuietly(name, ctx.scope());
+            return null;
         }
-        int k = shape.isMatrix() && shape.rowDim() == null ? 1 : 0;
-        session.reporter.error(Exprs.start(sizes.get(k)), DiagnosticKind.VARYING_DIM_PARAM, what,
-                k == 0 && shape.isMatrix() ? shape.rowDim() : shape.colDim(), kind);
-        return false;
+        Shape shape = declaredShape(sizes, name, ctx);
+        if (shape != null && shape.varies()) {
+            int k = shape.isMatrix() && shape.rowDim() == null ? 1 : 0;
+            session.reporter.error(Exprs.start(sizes.get(k)), DiagnosticKind.VARYING_DIM_PARAM, statement + " '" + name.name() + "'",
+                    k == 0 && shape.isMatrix() ? shape.rowDim() : shape.colDim(), kind);
+            session.declareQuietly(name, ctx.scope());
+            return null;
+        }
+        Symbol.Initializer init = written.isPresent() ? initializer(written.get(), ctx) : null;
+        if (shape == null || (init == null && written.isPresent())) {
+            session.declareQuietly(name, ctx.scope());
+            return null;
+        }
+        return new Declared(shape, init != null ? init : byDefault.apply(shape));
     }
 
     /**
@@ -364,25 +368,13 @@ final class Statements {
      * sizes, an initializer, by default zeros), kept apart from the params.
      */
     private void state(Stmt.State st, Ctx ctx) {
-        if (!session.allowed("state", ctx, st.pos())) {
-            session.declareQuietly(st.name(), ctx.scope());
+        Declared d = declared("state", st.pos(), st.name(), st.shape(), st.init(), "state",
+                shape -> new Symbol.Initializer(Symbol.Initializer.Kind.ZEROS, 0, 0), ctx);
+        if (d == null) {
             return;
-        }
-        Shape shape = declaredShape(st.shape(), st.name(), ctx);
-        if (!fixed(shape, st.shape(), "state '" + st.name().name() + "'", "state")) {
-            session.declareQuietly(st.name(), ctx.scope());
-            return;
-        }
-        Symbol.Initializer init = st.init().isPresent() ? initializer(st.init().get(), ctx) : null;
-        if (shape == null || (init == null && st.init().isPresent())) {
-            session.declareQuietly(st.name(), ctx.scope());
-            return;
-        }
-        if (init == null) {
-            init = new Symbol.Initializer(Symbol.Initializer.Kind.ZEROS, 0, 0);
         }
         String key = stateDictName(st.name(), st.key());
-        Symbol.State sym = new Symbol.State(st.name().name(), shape, session.states.size(), init, st.name().pos(), key);
+        Symbol.State sym = new Symbol.State(st.name().name(), d.shape(), session.states.size(), d.init(), st.name().pos(), key);
         if (session.declare(st.name(), sym, ctx.scope())) {
             session.states.add(sym);
         }
