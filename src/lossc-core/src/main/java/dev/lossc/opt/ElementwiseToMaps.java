@@ -30,7 +30,10 @@ final class ElementwiseToMaps implements Pass {
             List<Value> inputs = new ArrayList<>();
             Scalar expr = Scalar.replace(op.prim().forward(), v -> {
                 if (v instanceof Scalar.Operand o) {
-                    return Blocks.in(inputs, op.args().get(o.index()));
+                    Value arg = op.args().get(o.index());
+                    // An operand that is the constant 1 is the number 1, so that simplify drops "x * 1" exactly (a
+                    // state's running mean is scaled by 1); other constants stay operands, printed at the class's precision.
+                    return arg.kind() == Value.Kind.CONST && arg.constant() == 1.0 ? new Scalar.Num(1.0) : Blocks.in(inputs, arg);
                 } else if (v instanceof Scalar.Attribute a) {
                     return new Scalar.Num(op.attributes().real(a.index()));
                 }
