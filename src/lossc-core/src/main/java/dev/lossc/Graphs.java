@@ -79,16 +79,8 @@ public final class Graphs {
             // The model's own initParameters (the probes' params would shift its random stream).
             ModelDriver original = ModelDriver.load(List.of(r), List.of("-nowarn")).get(0);
             original.initParameters(seed);
-            double[] init = original.parameters();
-            for (ModelLayout.Slot p : model.params()) {
-                double[] v = new double[p.shape().size()];
-                System.arraycopy(init, p.offset(), v, 0, v.length);
-                start.put(p.name(), v);
-            }
-            double[] states = original.states();
-            for (ModelLayout.Slot st : model.states()) {
-                start.put(st.name(), java.util.Arrays.copyOfRange(states, st.offset(), st.offset() + st.shape().size()));
-            }
+            start.putAll(original.parametersByName());
+            start.putAll(original.statesByName());
         }
         start.putAll(params);
         for (ModelLayout.Slot p : driver.layout().params()) {
@@ -101,7 +93,7 @@ public final class Graphs {
         // States (batch_norm): f is computed first, from the states as given, since the training call moves them.
         boolean dropout = driver.setSeed(seed == null ? 0 : seed);
         Map<String, double[]> outputs = driver.outputs(inputs);
-        double[] statesBefore = driver.states().clone();
+        Map<String, double[]> statesBefore = driver.statesByName();
         double loss = driver.lossAndGradient(inputs);
         Map<String, double[]> gradient = driver.gradientByName();
         double[] flat = driver.parameters();
@@ -114,8 +106,7 @@ public final class Graphs {
             }
         }
         for (ModelLayout.Slot st : driver.layout().states()) {
-            double[] v = java.util.Arrays.copyOfRange(statesBefore, st.offset(), st.offset() + st.shape().size());
-            notes.put(graph.declared.get(st.name()), List.of("f = " + show(v, st.shape())));
+            notes.put(graph.declared.get(st.name()), List.of("f = " + show(statesBefore.get(st.name()), st.shape())));
         }
         for (ModelLayout.Slot in : model.inputs()) {
             notes.put(graph.declared.get(in.name()), List.of("f = " + show(inputs.get(in.name()), in.shape())));

@@ -341,12 +341,7 @@ public final class LossCompiler {
         for (var in : p.inputs()) {
             inputs.add(new ModelLayout.Slot(in.name(), in.shape(), -1, in.integer(), p.indexLimits().getOrDefault(in, 0)));
         }
-        List<ModelLayout.Slot> params = new java.util.ArrayList<>();
-        int offset = 0;
-        for (var par : p.params()) {
-            params.add(new ModelLayout.Slot(par.name(), par.shape(), offset, false, 0, par.key()));
-            offset += par.shape().size();
-        }
+        List<ModelLayout.Slot> params = slots(p.params());
         List<ModelLayout.Output> outputs = new java.util.ArrayList<>();
         for (IrProgram.Output o : ir.outputs()) {
             List<dev.lossc.ir.Value> needed = ir.inputsOf(o);
@@ -356,13 +351,18 @@ public final class LossCompiler {
         List<ModelLayout.VaryingDim> dims = p.dims().stream().filter(dev.lossc.check.Symbol.Dim::varying)
                 .map(d -> new ModelLayout.VaryingDim(d.name(), d.value())).toList();
         List<String> lossDims = ir.varyingDims(ir.inputs(), ir.body(), ir.loss().shape()).stream().map(dev.lossc.check.Symbol.Dim::name).toList();
-        List<ModelLayout.Slot> states = new java.util.ArrayList<>();
-        offset = 0;
-        for (var st : p.states()) {
-            states.add(new ModelLayout.Slot(st.name(), st.shape(), offset, false, 0, st.key()));
-            offset += st.shape().size();
+        return new ModelLayout(p.className(), inputs, params, outputs, dims, lossDims, slots(p.states()));
+    }
+
+    /** Params (or states), each at its offset in their flat array, in declaration order. */
+    private static List<ModelLayout.Slot> slots(List<? extends dev.lossc.check.Symbol.Stored> stored) {
+        List<ModelLayout.Slot> out = new java.util.ArrayList<>();
+        int offset = 0;
+        for (var s : stored) {
+            out.add(new ModelLayout.Slot(s.name(), s.shape(), offset, false, 0, s.key()));
+            offset += s.shape().size();
         }
-        return new ModelLayout(p.className(), inputs, params, outputs, dims, lossDims, states);
+        return out;
     }
 
     /** True if {@code packageName} is empty or a valid Java package name (the CLI, the plugin and {@link Options} ask here). */

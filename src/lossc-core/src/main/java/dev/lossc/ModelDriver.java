@@ -213,12 +213,23 @@ public final class ModelDriver {
 
     /** The gradient of the last {@code lossAndGradient} call, cut per param. */
     public Map<String, double[]> gradientByName() {
-        double[] flat = gradient();
+        return byName(gradient(), layout.params());
+    }
+
+    /** The parameters, cut per param (copies). */
+    public Map<String, double[]> parametersByName() {
+        return byName(parameters(), layout.params());
+    }
+
+    /** The states, cut per state (copies); empty for a class without states. */
+    public Map<String, double[]> statesByName() {
+        return byName(states(), layout.states());
+    }
+
+    private static Map<String, double[]> byName(double[] flat, List<ModelLayout.Slot> slots) {
         Map<String, double[]> out = new LinkedHashMap<>();
-        for (ModelLayout.Slot p : layout.params()) {
-            double[] g = new double[p.shape().size()];
-            System.arraycopy(flat, p.offset(), g, 0, g.length);
-            out.put(p.name(), g);
+        for (ModelLayout.Slot s : slots) {
+            out.put(s.name(), java.util.Arrays.copyOfRange(flat, s.offset(), s.offset() + s.shape().size()));
         }
         return out;
     }

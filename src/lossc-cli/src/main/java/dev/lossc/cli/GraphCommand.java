@@ -81,15 +81,8 @@ final class GraphCommand implements Callable<Integer> {
             if (!Common.setParameters(spec, driver, values, params, paramsFile, seed)) {
                 return Main.INPUT_ERRORS;
             }
-            params = new LinkedHashMap<>();
-            double[] flat = driver.parameters();
-            for (dev.lossc.ModelLayout.Slot p : r.layout().orElseThrow().params()) {
-                params.put(p.name(), java.util.Arrays.copyOfRange(flat, p.offset(), p.offset() + p.shape().size()));
-            }
-            double[] states = driver.states();
-            for (dev.lossc.ModelLayout.Slot st : r.layout().orElseThrow().states()) {
-                params.put(st.name(), java.util.Arrays.copyOfRange(states, st.offset(), st.offset() + st.shape().size()));
-            }
+            params = new LinkedHashMap<>(driver.parametersByName());
+            params.putAll(driver.statesByName());
         }
         // Every param and state is in params already; the seed also draws dropout's masks (version 3).
         String dot = Graphs.dot(r, inputs, params, inputs == null ? null : seed);

@@ -36,12 +36,6 @@ final class Weights {
         return rows;
     }
 
-    /** The parameters followed by the states: the flat array of {@link #layout}. */
-    static double[] withStates(double[] parameters, double[] states) {
-        double[] all = java.util.Arrays.copyOf(parameters, parameters.length + states.length);
-        System.arraycopy(states, 0, all, parameters.length, states.length);
-        return all;
-    }
 
     static int[] dims(Shape s) {
         return switch (s.rank()) {

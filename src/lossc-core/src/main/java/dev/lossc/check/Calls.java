@@ -45,8 +45,9 @@ final class Calls {
         List<Arg> positional = new ArrayList<>();
         for (int k = 0; k < c.args().size(); k++) {
             Expr a = c.args().get(k);
+            Symbol.State st = DerivedForms.takesState(name, k) ? state(a, ctx) : null;
             Typed.Expr v = DerivedForms.takesIntData(name, k) && Indexing.isIntData(a, ctx) ? session.indexing.intData(a, ctx)
-                    : DerivedForms.takesState(name, k) && state(a, ctx) != null ? new Typed.Ref(state(a, ctx), state(a, ctx).shape(), Exprs.start(a))
+                    : st != null ? new Typed.Ref(st, st.shape(), Exprs.start(a))
                     : session.expr(a, ctx);
             positional.add(new Arg(v, Exprs.start(a), null, k + 1));
         }

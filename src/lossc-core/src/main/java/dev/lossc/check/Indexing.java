@@ -64,8 +64,7 @@ final class Indexing {
             return null;
         }
         for (int k = 0; k < idx.size(); k++) {
-            ok &= axes[k].varies() ? inVaryingBounds(idx.get(k), axes[k], i.indexes().get(k))
-                    : inBounds(idx.get(k), axes[k].size(), i.indexes().get(k));
+            ok &= inAxis(idx.get(k), axes[k], i.indexes().get(k));
         }
         if (!ok) {
             return null;
@@ -154,7 +153,7 @@ final class Indexing {
             }
             start[k] = a;
             if (axis != null) {
-                ok &= axis.varies() ? inVaryingBounds(a, axis, x) : inBounds(a, axis.size(), x);
+                ok &= inAxis(a, axis, x);
             }
         }
         if (base == null || !ok) {

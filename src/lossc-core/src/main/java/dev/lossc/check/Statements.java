@@ -87,7 +87,7 @@ final class Statements {
         } else if (s instanceof Stmt.Param p) {
             Declared d = declared("param", s.pos(), p.name(), p.shape(), p.init(), "parameter", Symbol.Initializer::defaultFor, ctx);
             if (d != null) {
-                Symbol.Param sym = new Symbol.Param(p.name().name(), d.shape(), session.params.size(), d.init(), p.name().pos(), stateDictName(p));
+                Symbol.Param sym = new Symbol.Param(p.name().name(), d.shape(), session.params.size(), d.init(), p.name().pos(), stateDictName(p.name(), p.key()));
                 if (session.declare(p.name(), sym, ctx.scope())) {
                     session.params.add(sym);
                 }
@@ -381,14 +381,10 @@ final class Statements {
     }
 
     /**
-     * The name a param has in a state dict: its {@code as "…"} (printable, no spaces, at most 200
-     * characters, taken by no earlier param), else its own name.
+     * The name a param or a state has in a state dict: its {@code as "…"} (printable, no spaces, at
+     * most 200 characters, taken by no earlier param or state), else its own name.
      */
-    private String stateDictName(Stmt.Param p) {
-        return stateDictName(p.name(), p.key());
-    }
-
-    private String stateDictName(dev.lossc.ast.Ident name, java.util.Optional<Stmt.Key> given) {
+    private String stateDictName(Ident name, java.util.Optional<Stmt.Key> given) {
         if (given.isEmpty()) {
             return name.name();
         }

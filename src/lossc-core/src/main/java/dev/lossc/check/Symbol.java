@@ -38,7 +38,18 @@ public sealed interface Symbol {
     }
 
     /** A param; {@code key} is its name in a state dict ({@code as "fc1.weight"}), its own name when none is given. */
-    record Param(String name, Shape shape, int index, Initializer init, Pos declared, String key) implements Symbol {
+    /** What a param and a state (version 3) share: flat storage in the class, an initializer and a name in a state dict. */
+    sealed interface Stored extends Symbol {
+        Shape shape();
+
+        int index();
+
+        Initializer init();
+
+        String key();
+    }
+
+    record Param(String name, Shape shape, int index, Initializer init, Pos declared, String key) implements Stored {
         public Param(String name, Shape shape, int index, Initializer init, Pos declared) {
             this(name, shape, index, init, declared, name);
         }
@@ -52,7 +63,7 @@ public sealed interface Symbol {
      * A state (version 3): non-trained values the training calls update ({@code batch_norm}'s
      * running statistics) and the output methods read; {@code key} as a param's.
      */
-    record State(String name, Shape shape, int index, Initializer init, Pos declared, String key) implements Symbol {
+    record State(String name, Shape shape, int index, Initializer init, Pos declared, String key) implements Stored {
         public String kind() {
             return "state";
         }

@@ -384,23 +384,27 @@ public final class ClassWriter {
      * name without reflection and without the class depending on it.
      */
     private MethodSpec parameterLayout() {
-        CodeBlock.Builder rows = CodeBlock.builder().add("return new Object[][] {\n").indent();
-        for (Value p : ir.params()) {
-            Symbol.Param sym = ir.paramSymbols().get(p.index());
-            CodeBlock dims = switch (p.shape().rank()) {
-                case 0 -> CodeBlock.of("new int[0]");
-                case 1 -> CodeBlock.of("new int[] {$L}", p.shape().cols());
-                default -> CodeBlock.of("new int[] {$L, $L}", p.shape().rows(), p.shape().cols());
-            };
-            rows.add("{$S, $S, $L, $L},\n", p.name(), sym.key(), dims, layout.offsetOf(p));
-        }
-        rows.unindent().add("};\n");
+        CodeBlock rows = layoutRows(layout, ir.params(), ir.paramSymbols());
         return MethodSpec.methodBuilder("parameterLayout").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(Object[][].class)
                 .addJavadoc("Every parameter, in the order of {@link #parameters()}, as a row\n"
                         + "{@code {name, stateDictName, int[] shape, offset}}: what lossc-runtime's\n"
                         + "{@code Parameters.of(parameterLayout())} reads to load and save the parameters by name\n"
                         + "(lossc JSON, safetensors, npz). A new array on each call.\n")
-                .addCode(rows.build()).build();
+                .addCode(rows).build();
+    }
+
+    /** {@code return new Object[][] {{name, stateDictName, int[] shape, OFFSET}, …};}: the rows of {@code parameterLayout()} or {@code stateLayout()}. */
+    static CodeBlock layoutRows(Layout layout, List<Value> values, List<? extends Symbol.Stored> symbols) {
+        CodeBlock.Builder rows = CodeBlock.builder().add("return new Object[][] {\n").indent();
+        for (Value v : values) {
+            CodeBlock dims = switch (v.shape().rank()) {
+                case 0 -> CodeBlock.of("new int[0]");
+                case 1 -> CodeBlock.of("new int[] {$L}", v.shape().cols());
+                default -> CodeBlock.of("new int[] {$L, $L}", v.shape().rows(), v.shape().cols());
+            };
+            rows.add("{$S, $S, $L, $L},\n", v.name(), symbols.get(v.index()).key(), dims, layout.offsetOf(v));
+        }
+        return rows.unindent().add("};\n").build();
     }
 
     /** Above this many arrays, they are allocated by private methods (javac's 64 KiB limit on the constructor). */

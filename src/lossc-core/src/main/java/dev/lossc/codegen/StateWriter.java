@@ -5,7 +5,6 @@ import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
-import dev.lossc.check.Symbol;
 import dev.lossc.ir.Value;
 import javax.lang.model.element.Modifier;
 
@@ -49,22 +48,12 @@ final class StateWriter {
                         + "order; the live array, not a copy. Training calls ({@code loss}, {@code lossAndGradient}) update\n"
                         + "them; output methods read them.\n")
                 .addStatement("return $L", Layout.STATES).build());
-        CodeBlock.Builder rows = CodeBlock.builder().add("return new Object[][] {\n").indent();
-        for (Value s : w.ir.states()) {
-            Symbol.State sym = w.ir.stateSymbols().get(s.index());
-            CodeBlock dims = switch (s.shape().rank()) {
-                case 0 -> CodeBlock.of("new int[0]");
-                case 1 -> CodeBlock.of("new int[] {$L}", s.shape().cols());
-                default -> CodeBlock.of("new int[] {$L, $L}", s.shape().rows(), s.shape().cols());
-            };
-            rows.add("{$S, $S, $L, $L},\n", s.name(), sym.key(), dims, w.layout.offsetOf(s));
-        }
-        rows.unindent().add("};\n");
+        CodeBlock rows = ClassWriter.layoutRows(w.layout, w.ir.states(), w.ir.stateSymbols());
         type.addMethod(MethodSpec.methodBuilder("stateLayout").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(Object[][].class)
                 .addJavadoc("Every state, in the order of {@link #states()}, as a row {@code {name, stateDictName, int[] shape,\n"
                         + "offset}} (the form of {@link #parameterLayout()}): what lossc-runtime's\n"
                         + "{@code Parameters.of(parameterLayout(), stateLayout())} reads to load and save the parameters and the\n"
                         + "states together. A new array on each call.\n")
-                .addCode(rows.build()).build());
+                .addCode(rows).build());
     }
 }

@@ -61,12 +61,7 @@ class BatchNormTest {
     }
 
     private static Map<String, double[]> states(Compiled c) {
-        double[] flat = c.driver().states();
-        Map<String, double[]> out = new LinkedHashMap<>();
-        for (var s : c.layout().states()) {
-            out.put(s.name(), Arrays.copyOfRange(flat, s.offset(), s.offset() + s.shape().size()));
-        }
-        return out;
+        return c.driver().statesByName();
     }
 
     @Test

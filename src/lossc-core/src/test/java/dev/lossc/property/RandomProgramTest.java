@@ -70,14 +70,13 @@ class RandomProgramTest {
         double loss = c.lossAndGradient(values);
         RefEval.Result ref = RefEval.evaluate(source, values);
         if (states) {
-            double[] flat = c.driver().states();
-            for (var st : c.layout().states()) {
-                double[] expected = ref.states().get(st.name());
+            c.driver().statesByName().forEach((name, actual) -> {
+                double[] expected = ref.states().get(name);
                 for (int i = 0; i < expected.length; i++) {
-                    assertTrue(Values.close(flat[st.offset() + i], expected[i], 1e-9, 1e-12),
-                            "state " + st.name() + "[" + i + "] = " + flat[st.offset() + i] + ", reference " + expected[i]);
+                    assertTrue(Values.close(actual[i], expected[i], 1e-9, 1e-12),
+                            "state " + name + "[" + i + "] = " + actual[i] + ", reference " + expected[i]);
                 }
-            }
+            });
         }
         double lossOnly = c.loss(values);
         assertTrue(Double.isFinite(ref.loss()), "reference loss is not finite: " + ref.loss());

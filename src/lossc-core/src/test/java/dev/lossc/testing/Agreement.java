@@ -57,11 +57,7 @@ public final class Agreement {
         Map<String, double[]> grad = c.gradientByName();
         ref.gradient().forEach((name, g) -> arrays(what + ": d " + name, grad.get(name), g, t));
         if (states) {
-            double[] flat = c.driver().states();
-            for (var st : c.layout().states()) {
-                arrays(what + ": state " + st.name(), java.util.Arrays.copyOfRange(flat, st.offset(), st.offset() + st.shape().size()),
-                        ref.states().get(st.name()), t);
-            }
+            c.driver().statesByName().forEach((name, s) -> arrays(what + ": state " + name, s, ref.states().get(name), t));
         }
         Map<String, double[]> outputs = states ? given : c.outputs(values);
         assertEquals(ref.outputs().keySet(), outputs.keySet(), what + ": outputs");
