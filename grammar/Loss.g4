@@ -109,7 +109,8 @@ primary
     : NUMBER                                   # numberPrimary
     | ID '(' (argument (',' argument)*)? ')'   # callPrimary
     | ID                                       # namePrimary
-    | '(' expr ')'                             # parenPrimary
+    // `(2, 1)` (version 3): a pair, only ever a size argument of a convolution or a pool.
+    | '(' expr (',' expr)* ')'                 # parenPrimary
     ;
 
 NUMBER

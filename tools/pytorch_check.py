@@ -234,6 +234,68 @@ check("v3 core", os.path.join(ROOT, "tools", "pytorch_v3core.loss"), os.path.joi
       {"Y": lambda v: F.elu(v["X"] @ v["W"].T, alpha=0.7)})
 check("v3 language", os.path.join(ROOT, "tools", "pytorch_v3lang.loss"), os.path.join(ROOT, "tools", "pytorch_v3lang.json"),
       lambda v: F.mse_loss(v3lang_states(v)[0], v["Y"]) + 0.01 * v3lang_states(v)[1].sum(), {"state": lambda v: v3lang_states(v)[0]})
+def conv_run(v):
+    """tools/pytorch_conv.loss: convolutions and pools with every option, written with torch.nn.functional."""
+    X, S, K1, b1, K2, K3, w = (v[k] for k in ("X", "S", "K1", "b1", "K2", "K3", "w"))
+    a = F.conv2d(X, K1, stride=(2, 1), padding=(1, 2), dilation=(1, 2), groups=2) + b1.reshape(6, 1, 1)
+    m = F.max_pool2d(F.relu(torch.tanh(a) - 0.2), kernel_size=(2, 3), stride=(2, 2), padding=(1, 1))
+    c2 = F.conv2d(m, K2, padding=1)
+    out = F.avg_pool2d(c2, 3, stride=2, padding=1)
+    s1 = F.conv1d(S, K3, stride=2, padding=1, dilation=2, groups=2)
+    p1 = F.max_pool1d(F.relu(s1), 2)
+    q1 = F.avg_pool1d(s1, kernel_size=3, stride=1, padding=1)
+    u = a.sum(1).mean(-1)
+    e = K2[1, 2]
+    g = q1.unsqueeze(1).squeeze(1)
+    loss = ((out.flatten(1) ** 2).sum() + p1.mean() + (q1 * w[0:4]).sum() + (u * u).sum() + 0.01 * (e * e).sum()
+            + 0.1 * (g * g * w[1:5].reshape(1, 1, 4)).sum())
+    return loss, out
+
+
+def seq_run(v):
+    """tools/pytorch_seq.loss: a batch of sequences [B, T, D] through torch.matmul and the last-axis functions."""
+    X, toks, W, b, U, c, g = (v[k] for k in ("X", "toks", "W", "b", "U", "c", "g"))
+    h = torch.tanh(X @ W.T + b)
+    centered = h - h.mean(-1).unsqueeze(-1)
+    z = centered @ U.T + c
+    p = torch.softmax(z, -1)
+    lse = torch.logsumexp(z, -1)
+    ce = F.cross_entropy(z.reshape(-1, z.shape[-1]), toks.reshape(-1))
+    loss = ce + 0.1 * (torch.log_softmax(z, -1) * p).sum() + 0.01 * (lse * lse).sum() + 0.1 * (h @ g).sum()
+    return loss, p
+
+
+def attention_run(v):
+    """examples/attention.loss: multi-head self-attention with torch.matmul's batched products."""
+    X, labels = v["X"], v["labels"]
+    B, T, D = X.shape
+    H, E = 4, 4
+    q = (X @ v["Wq"].T).reshape(B, T, H, E).permute(0, 2, 1, 3)
+    k = (X @ v["Wk"].T).reshape(B, T, H, E).permute(0, 2, 3, 1)
+    val = (X @ v["Wv"].T).reshape(B, T, H, E).permute(0, 2, 1, 3)
+    att = torch.softmax(q @ k * 0.5, -1)
+    heads = (att @ val).permute(0, 2, 1, 3).reshape(B, T, D)
+    h = X + heads @ v["Wo"].T + v["bo"]
+    logits = h @ v["Wc"].T + v["bc"]
+    return F.cross_entropy(logits.reshape(-1, 2), labels.reshape(-1)), torch.softmax(logits, -1)
+
+
+def attention_check():
+    """examples/attention.loss with params drawn here (its values file holds the inputs only)."""
+    import tempfile
+    g = torch.Generator().manual_seed(11)
+    values = json.load(open(os.path.join(ROOT, "examples", "attention.json")))
+    for name, shape in (("Wq", (16, 16)), ("Wk", (16, 16)), ("Wv", (16, 16)), ("Wo", (16, 16)), ("bo", (16,)), ("Wc", (2, 16)), ("bc", (2,))):
+        values[name] = (torch.randn(*shape, generator=g) * 0.3).tolist()
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(values, f)
+    try:
+        check("attention", os.path.join(ROOT, "examples", "attention.loss"), f.name, lambda v: attention_run(v)[0],
+              {"probs": lambda v: attention_run(v)[1]}, ints=("labels",))
+    finally:
+        os.unlink(f.name)
+
+
 def batch_norm_check():
     """tools/pytorch_batchnorm.loss against torch.nn.BatchNorm1d: the outputs in eval mode from the
     states as given, then the loss and gradient in training mode and the states it leaves."""
@@ -280,10 +342,52 @@ def batch_norm_check():
         failures.append("batch_norm")
 
 
+def batch_norm_2d_check():
+    """tools/pytorch_batchnorm2d.loss against torch.nn.BatchNorm2d: the output in eval mode from the
+    states as given, then the loss and gradient in training mode and the states it leaves."""
+    model = os.path.join(ROOT, "tools", "pytorch_batchnorm2d.loss")
+    values = os.path.join(ROOT, "tools", "pytorch_batchnorm2d.json")
+    v = {k: torch.tensor(x, requires_grad=k not in ("m", "v")) for k, x in json.load(open(values)).items()}
+    bn = torch.nn.BatchNorm2d(3, eps=1e-4, momentum=0.2)
+    with torch.no_grad():
+        bn.weight.copy_(v["g"])
+        bn.bias.copy_(v["be"])
+        bn.running_mean.copy_(v["m"])
+        bn.running_var.copy_(v["v"])
+    bn.eval()
+    with torch.no_grad():
+        maps = bn(F.conv2d(v["X"], v["K"], padding=1))
+    bn.train()
+    y = bn(F.conv2d(v["X"], v["K"], padding=1))
+    s = F.relu(y).mean(-1).mean(-1)
+    loss = ((s @ v["W"].T) ** 2).sum()
+    loss.backward()
+    grads = dict(v, g=bn.weight, be=bn.bias)
+    ref = lossc(model, values)
+
+    def diff(mine, theirs):
+        return ((torch.tensor(mine) - theirs).abs().max() / max(1.0, theirs.abs().max().item())).item()
+    worst = abs(ref["loss"] - loss.item()) / max(1.0, abs(loss.item()))
+    for p, g in ref["gradient"].items():
+        worst = max(worst, diff(g, grads[p].grad))
+    worst = max(worst, diff(ref["outputs"]["maps"], maps))
+    for name, t in (("m", bn.running_mean), ("v", bn.running_var)):
+        worst = max(worst, diff(ref["states"][name], t.detach()))
+    print(f"{'batch_norm 2d':18s} loss {loss.item():.17g}  max relative difference {worst:.1e}")
+    if not worst <= TOLERANCE:
+        failures.append("batch_norm 2d")
+
+
 batch_norm_check()
+batch_norm_2d_check()
 example("lstm_lm", lambda v: lstm_lm_run(v)[0], {"next": lambda v: lstm_lm_run(v)[1]}, ints=("toks",))
 check("int matrix", os.path.join(ROOT, "tools", "pytorch_int_matrix.loss"), os.path.join(ROOT, "tools", "pytorch_int_matrix.json"),
       lambda v: int_matrix_run(v)[0], {"logits": lambda v: int_matrix_run(v)[1]}, ints=("toks",))
+check("conv, pool", os.path.join(ROOT, "tools", "pytorch_conv.loss"), os.path.join(ROOT, "tools", "pytorch_conv.json"),
+      lambda v: conv_run(v)[0], {"maps": lambda v: conv_run(v)[1]})
+attention_check()
+check("sequences", os.path.join(ROOT, "tools", "pytorch_seq.loss"), os.path.join(ROOT, "tools", "pytorch_seq.json"),
+      lambda v: seq_run(v)[0], {"probs": lambda v: seq_run(v)[1]}, ints=("toks",))
 check("slices, broadcasting", os.path.join(ROOT, "tools", "pytorch_slices.loss"), os.path.join(ROOT, "tools", "pytorch_slices.json"), slices)
 check("loss built-ins", os.path.join(ROOT, "tools", "pytorch_builtins.loss"), os.path.join(ROOT, "tools", "pytorch_builtins.json"), builtins)
 

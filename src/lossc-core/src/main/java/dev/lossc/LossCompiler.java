@@ -345,7 +345,7 @@ public final class LossCompiler {
         List<ModelLayout.Output> outputs = new java.util.ArrayList<>();
         for (IrProgram.Output o : ir.outputs()) {
             List<dev.lossc.ir.Value> needed = ir.inputsOf(o);
-            outputs.add(new ModelLayout.Output(o.name(), o.value().shape(), needed.stream().map(dev.lossc.ir.Value::name).toList(),
+            outputs.add(new ModelLayout.Output(o.name(), o.value().logicalShape(), needed.stream().map(dev.lossc.ir.Value::name).toList(),
                     ir.varyingDims(needed, o.body(), o.value().shape()).stream().map(dev.lossc.check.Symbol.Dim::name).toList()));
         }
         List<ModelLayout.VaryingDim> dims = p.dims().stream().filter(dev.lossc.check.Symbol.Dim::varying)

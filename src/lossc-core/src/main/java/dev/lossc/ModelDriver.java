@@ -317,7 +317,7 @@ public final class ModelDriver {
     public Map<String, Integer> sizes(Map<String, double[]> inputs) {
         for (ModelLayout.Slot in : layout.inputs()) {
             double[] v = inputs.get(in.name());
-            if (v != null && in.shape().isMatrix() && in.shape().rowDim() != null && v.length % in.shape().cols() != 0) {
+            if (v != null && in.shape().rank() >= 2 && in.shape().rowDim() != null && v.length % in.shape().cols() != 0) {
                 throw new IllegalArgumentException("input " + in.name() + " has " + v.length + " values, not a whole number of rows of "
                         + in.shape().cols());
             }
@@ -342,6 +342,11 @@ public final class ModelDriver {
         }
         int rows = s.rowDim() == null ? s.rows() : size(sizes, s.rowDim());
         int cols = s.colDim() == null ? s.cols() : size(sizes, s.colDim());
+        if (s.isTensor()) {
+            List<Shape.Axis> axes = new java.util.ArrayList<>(s.axes());
+            axes.set(0, Shape.Axis.of(rows));
+            return Shape.of(axes);
+        }
         return s.isVector() ? Shape.vector(cols) : Shape.matrix(rows, cols);
     }
 

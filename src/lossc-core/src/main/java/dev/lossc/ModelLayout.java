@@ -68,7 +68,7 @@ public record ModelLayout(String className, List<Slot> inputs, List<Slot> params
                 continue;
             }
             String dim = in.shape().lengthAxis().dim();
-            int n = in.shape().isMatrix() ? v.length / in.shape().cols() : v.length;
+            int n = in.shape().rank() >= 2 ? v.length / in.shape().cols() : v.length;
             Integer before = sizes.putIfAbsent(dim, n);
             first.putIfAbsent(dim, in);
             if (before != null && before != n) {

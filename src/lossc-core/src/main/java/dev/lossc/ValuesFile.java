@@ -181,7 +181,7 @@ public final class ValuesFile {
         for (int i = 0; i < v.length; i++) {
             if (v[i] != Math.rint(v[i]) || v[i] < 0 || v[i] >= top) {
                 int cols = in.shape().cols();
-                String which = in.shape().isScalar() ? "the value" : in.shape().isMatrix() ? "element [" + i / cols + "][" + i % cols + "]" : "element " + i;
+                String which = in.shape().isScalar() ? "the value" : in.shape().rank() >= 2 ? "element " + brackets(in.shape().position(i)) : "element " + i;
                 reporter.error(pos, DiagnosticKind.VALUES_INT, in.name(), range, which, v[i] == Math.rint(v[i]) && Math.abs(v[i]) < 1e15 ? Long.toString((long) v[i]) : Double.toString(v[i]));
                 return null;
             }
@@ -406,13 +406,18 @@ public final class ValuesFile {
 
     private static final String RAGGED = "rows of different lengths";
 
+    /** A position as values files nest it: {@code [1][2]}. */
+    static String brackets(int[] at) {
+        StringBuilder b = new StringBuilder();
+        for (int k : at) {
+            b.append('[').append(k).append(']');
+        }
+        return b.toString();
+    }
+
     /** The axes of a shape, first to last. */
     static List<Shape.Axis> axes(Shape s) {
-        return switch (s.rank()) {
-            case 0 -> List.of();
-            case 1 -> List.of(s.colAxis());
-            default -> List.of(s.rowAxis(), s.colAxis());
-        };
+        return s.axes();
     }
 
     /** The entry's numbers if it has {@code shape} (a first axis that varies may have 1 to its maximum rows); otherwise null. */
@@ -450,6 +455,11 @@ public final class ValuesFile {
     }
 
     static String expected(Shape s) {
+        if (s.isTensor()) {
+            String first = s.varies() ? "1 to " + s.rows() + " (" + s.rowDim() + ")" : Integer.toString(s.rows());
+            return "an array nested " + s.rank() + " levels deep, of sizes [" + first + ", "
+                    + String.join(", ", s.inner().stream().map(String::valueOf).toList()) + "]";
+        }
         if (s.varies()) {
             String n = "1 to " + s.lengthAxis().size() + " (" + s.lengthAxis().dim() + ")";
             return s.isVector() ? "an array of " + n + " numbers" : "an array of " + n + " rows of " + s.cols() + " numbers";

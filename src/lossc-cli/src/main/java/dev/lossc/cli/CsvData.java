@@ -50,26 +50,29 @@ final class CsvData {
     static List<String> columns(ModelLayout.Slot in, boolean batched) {
         Shape s = in.shape();
         List<String> names = new ArrayList<>();
-        if (batched) {
-            if (s.isMatrix()) {
-                for (int j = 0; j < s.cols(); j++) {
-                    names.add(in.name() + "[" + j + "]");
-                }
-            } else {
-                names.add(in.name());
-            }
-        } else if (s.isScalar()) {
+        if (batched ? s.rank() <= 1 : s.isScalar()) {
             names.add(in.name());
-        } else if (s.isVector()) {
-            for (int j = 0; j < s.cols(); j++) {
-                names.add(in.name() + "[" + j + "]");
+            return names;
+        }
+        // One column per element of a row (batched: the axes after the first), named by its position.
+        int[] sizes = s.sizes();
+        int from = batched ? 1 : 0;
+        int count = 1;
+        for (int k = from; k < sizes.length; k++) {
+            count *= sizes[k];
+        }
+        for (int e = 0; e < count; e++) {
+            StringBuilder name = new StringBuilder(in.name());
+            int rest = e;
+            String[] parts = new String[sizes.length - from];
+            for (int k = sizes.length - 1; k >= from; k--) {
+                parts[k - from] = "[" + rest % sizes[k] + "]";
+                rest /= sizes[k];
             }
-        } else {
-            for (int i = 0; i < s.rows(); i++) {
-                for (int j = 0; j < s.cols(); j++) {
-                    names.add(in.name() + "[" + i + "][" + j + "]");
-                }
+            for (String part : parts) {
+                name.append(part);
             }
+            names.add(name.toString());
         }
         return names;
     }

@@ -144,6 +144,7 @@ final class GradcheckCommand implements Callable<Integer> {
         if (slot.shape().isVector()) {
             return slot.name() + "[" + k + "]";
         }
-        return slot.name() + "[" + k / slot.shape().cols() + ", " + k % slot.shape().cols() + "]";
+        int[] at = slot.shape().position(k);
+        return slot.name() + java.util.Arrays.toString(at);
     }
 }

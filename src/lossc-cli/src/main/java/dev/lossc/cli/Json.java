@@ -88,18 +88,29 @@ final class Json {
         out.append('"').append(JsonStringEncoder.getInstance().quoteAsString(name)).append("\": ");
         if (s.isScalar()) {
             out.append(number(values[offset]));
-        } else if (s.isVector()) {
-            row(out, values, offset, s.cols());
         } else {
-            out.append('[');
-            for (int i = 0; i < s.rows(); i++) {
-                if (i > 0) {
-                    out.append(", ");
-                }
-                row(out, values, offset + i * s.cols(), s.cols());
-            }
-            out.append(']');
+            nested(out, s.sizes(), 0, values, offset);
         }
+    }
+
+    /** Axes {@code k…} of the value at {@code offset}: one array level per axis. */
+    private static void nested(StringBuilder out, int[] sizes, int k, double[] values, int offset) {
+        if (k == sizes.length - 1) {
+            row(out, values, offset, sizes[k]);
+            return;
+        }
+        int step = 1;
+        for (int m = k + 1; m < sizes.length; m++) {
+            step *= sizes[m];
+        }
+        out.append('[');
+        for (int i = 0; i < sizes[k]; i++) {
+            if (i > 0) {
+                out.append(", ");
+            }
+            nested(out, sizes, k + 1, values, offset + i * step);
+        }
+        out.append(']');
     }
 
     private static void row(StringBuilder out, double[] values, int from, int n) {

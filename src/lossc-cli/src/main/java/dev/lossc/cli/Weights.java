@@ -38,11 +38,7 @@ final class Weights {
 
 
     static int[] dims(Shape s) {
-        return switch (s.rank()) {
-            case 0 -> new int[0];
-            case 1 -> new int[] {s.cols()};
-            default -> new int[] {s.rows(), s.cols()};
-        };
+        return s.sizes();
     }
 
     /** The file's format, or a usage error naming the option and the endings. */

@@ -39,6 +39,9 @@ final class Calls {
             // Its sizes are not values (a dim that varies per call is one): checked as a shape is.
             return session.constructors.call(c, ctx);
         }
+        if (Tensors.named(name) && ctx.scope().lookup(name) == null) {
+            return session.tensors.call(c, ctx);
+        }
         if (Reshapes.named(name) && ctx.scope().lookup(name) == null) {
             return session.reshapes.call(c, ctx);
         }
@@ -46,7 +49,9 @@ final class Calls {
         for (int k = 0; k < c.args().size(); k++) {
             Expr a = c.args().get(k);
             Symbol.State st = DerivedForms.takesState(name, k) ? state(a, ctx) : null;
-            Typed.Expr v = DerivedForms.takesIntData(name, k) && Indexing.isIntData(a, ctx) ? session.indexing.intData(a, ctx)
+            // The labels of a sequence cross-entropy (version 3) are a whole int matrix, when Z is a tensor.
+            boolean whole = k == 1 && positional.get(0).value() != null && positional.get(0).value().shape().isTensor();
+            Typed.Expr v = DerivedForms.takesIntData(name, k) && Indexing.isIntData(a, ctx) ? session.indexing.intData(a, whole, ctx)
                     : st != null ? new Typed.Ref(st, st.shape(), Exprs.start(a))
                     : session.expr(a, ctx);
             positional.add(new Arg(v, Exprs.start(a), null, k + 1));
@@ -134,6 +139,20 @@ final class Calls {
                 return null;
             }
             seen[axes[k]] = true;
+        }
+        if (x.shape().isTensor()) {
+            // Version 3: the result's axis k is X's axis perm[k].
+            int[] perm = new int[rank];
+            for (int k = 0; k < rank; k++) {
+                perm[k] = k;
+            }
+            if (name.equals("transpose")) {
+                perm[axes[0]] = axes[1];
+                perm[axes[1]] = axes[0];
+            } else {
+                perm = axes;
+            }
+            return session.tensors.permute(x, perm, c.pos(), ctx);
         }
         boolean swaps = name.equals("transpose") ? axes[0] != axes[1] : rank == 2 && axes[0] == 1;
         if (!swaps) {
@@ -249,6 +268,23 @@ final class Calls {
         Attributes attributes = new Attributes(values);
         List<Shape> shapes = new ArrayList<>();
         operands.forEach(o -> shapes.add(o.shape()));
+        if (!p.isElementwise() && p != Prim.SUM && shapes.stream().anyMatch(Shape::isTensor)) {
+            int at = 0;
+            while (!shapes.get(at).isTensor()) {
+                at++;
+            }
+            if (p == Prim.SUM_AXIS) {
+                int axis = attributes.integer(0);
+                if (axis >= shapes.get(0).rank()) {
+                    session.reporter.error(attributePos.get(0), DiagnosticKind.BAD_AXIS, "axis", Session.axes(shapes.get(0).rank()), Integer.toString(axis));
+                    return null;
+                }
+                return session.tensors.sumAxis(operands.get(0), axis, c.pos(), ctx);
+            }
+            // Of the table's structured primitives, only the sums take a tensor (rank 3 or 4) so far.
+            session.reporter.error(positional.get(at).pos(), DiagnosticKind.ARGUMENT_SHAPE, name, "a scalar, a vector or a matrix", shapes.get(at));
+            return null;
+        }
         boolean[] reported = new boolean[1];
         Shape result = p.result(shapes, attributes, new Signature.Problems() {
             @Override

@@ -40,12 +40,13 @@ final class Constructors {
         boolean full = name.equals("full");
         int first = full ? 1 : 0;
         int given = c.args().size();
-        if (given < first + 1 || given > first + 2) {
-            if (given > first + 2) {
-                // Sizes beyond a matrix's: the same error as a declared shape's third size.
-                session.reporter.error(Exprs.start(c.args().get(first + 2)), DiagnosticKind.SHAPE_RANK, given - first);
+        int most = Shape.MAX_RANK;
+        if (given < first + 1 || given > first + most) {
+            if (given > first + most) {
+                // Sizes beyond a tensor's: the same error as a declared shape's fifth size.
+                session.reporter.error(Exprs.start(c.args().get(first + most)), DiagnosticKind.SHAPE_RANK, given - first);
             } else {
-                String expected = full ? "a value and 1 or 2 sizes" : "1 or 2 sizes";
+                String expected = full ? "a value and 1 to 4 sizes" : "1 to 4 sizes";
                 session.reporter.error(c.pos(), DiagnosticKind.ARITY, name, expected, given);
             }
             return null;

@@ -73,6 +73,18 @@ final class DerivedForms {
         return k == 1 && name.equals("cross_entropy");
     }
 
+    /** True if a call of {@code name} with {@code count} arguments takes tensors (rank 3 or 4): what works on every element alike. */
+    private static boolean takesTensor(String name, int count) {
+        return switch (name) {
+            case "mean" -> true;
+            case "amax", "amin" -> count == 1;
+            case "max", "min", "l1", "l2", "norm", "dropout", "mse", "bce_logits" -> true;
+            // Along the last axis, and the sequence loss over int labels of the leading axes.
+            case "softmax", "log_softmax", "logsumexp", "cross_entropy", "batch_norm" -> true;
+            default -> false;
+        };
+    }
+
     private final Session session;
 
     DerivedForms(Session session) {
@@ -88,6 +100,26 @@ final class DerivedForms {
         String name = f.name();
         Typed.Expr x = args.get(0);
         Shape a = x.shape();
+        for (int k = 0; k < args.size(); k++) {
+            if (args.get(k) != null && args.get(k).shape().isTensor() && !takesTensor(name, args.size())) {
+                session.reporter.error(at.get(k), DiagnosticKind.ARGUMENT_SHAPE, name, "a scalar, a vector or a matrix", args.get(k).shape());
+                return null;
+            }
+        }
+        if (a.isTensor() && name.equals("mean") && args.size() == 2) {
+            // mean(X, axis) of a tensor: its sum along the axis over the axis's size.
+            Integer axis = session.axis(args.get(1), a.rank(), at.get(1));
+            if (axis == null) {
+                return null;
+            }
+            if (a.axis(axis).varies()) {
+                session.reporter.error(at.get(1), DiagnosticKind.VARYING_DIM_USE, a.axis(axis).dim(), a.axis(axis).dim(), "the axis of a tensor's mean");
+                return null;
+            }
+            Typed.Expr sum = session.tensors.sumAxis(x, axis, pos, ctx);
+            return sum == null ? null : session.apply(dev.lossc.prim.Prim.MUL, List.of(sum, new Typed.Const(1.0 / a.axis(axis).size(), pos)),
+                    dev.lossc.prim.Attributes.NONE, sum.shape(), pos, ctx);
+        }
         switch (name) {
             case "mean", "amax", "amin" -> {
                 if (args.size() == 1) {
@@ -155,11 +187,12 @@ final class DerivedForms {
      */
     private Typed.Expr batchNorm(List<Typed.Expr> args, List<Pos> at, Pos pos, Ctx ctx) {
         Shape a = args.get(0).shape();
-        if (!a.isMatrix()) {
+        if (!a.isMatrix() && !a.isTensor()) {
             session.reporter.error(at.get(0), DiagnosticKind.ARGUMENT_SHAPE, "batch_norm", "a matrix [N, C] (N rows of C channels)", a);
             return null;
         }
-        Shape channels = Shape.vector(a.colAxis());
+        // A tensor's channels are its axis 1 (BatchNorm2d over [N, C, H, W], BatchNorm1d over [N, C, L]).
+        Shape channels = Shape.vector(a.isTensor() ? a.axis(1) : a.colAxis());
         String[] what = {"gamma", "beta", "running mean", "running variance"};
         for (int k = 1; k <= 4; k++) {
             Typed.Expr e = args.get(k);
@@ -178,7 +211,7 @@ final class DerivedForms {
         if (momentum == null || eps == null) {
             return null;
         }
-        if (!a.rowAxis().varies() && a.rows() == 1) {
+        if (!a.rowAxis().varies() && a.rows() == 1 && a.cols() / channels.cols() == 1) {
             session.reporter.error(at.get(0), DiagnosticKind.BATCH_NORM_ONE_VALUE, "X " + a);
             return null;
         }
@@ -215,6 +248,20 @@ final class DerivedForms {
             case "log_softmax" -> dev.lossc.prim.Prim.LOG_SOFTMAX;
             default -> dev.lossc.prim.Prim.LOGSUMEXP;
         };
+        if (a.isTensor()) {
+            // Version 3: along a tensor's last axis, each position of the axes before it on its own.
+            Integer axis = args.size() == 2 ? session.axis(args.get(1), a.rank(), at.get(1)) : Integer.valueOf(a.rank() - 1);
+            if (axis == null) {
+                return null;
+            }
+            if (axis != a.rank() - 1) {
+                session.reporter.error(at.get(1), DiagnosticKind.BAD_AXIS, "the axis of '" + name + "' of a tensor", "its last axis, "
+                        + (a.rank() - 1) + " or -1", Integer.toString(axis));
+                return null;
+            }
+            Shape result = reduce ? Shape.of(a.axes().subList(0, a.rank() - 1)) : a;
+            return session.apply(p, List.of(x), dev.lossc.prim.Attributes.NONE, result, pos, ctx);
+        }
         if (args.size() == 2) {
             Integer axis = axis(args.get(1), at.get(1));
             if (axis == null || !matrix(name, a, at.get(0))) {
@@ -248,6 +295,17 @@ final class DerivedForms {
             case "bce_logits" -> Derived.BCE_LOGITS;
             default -> Derived.CROSS_ENTROPY;
         };
+        if (a.isTensor() && d == Derived.CROSS_ENTROPY) {
+            // Version 3: a sequence loss, Z[B, T, K] with int labels[B, T], the mean over every position.
+            List<Shape.Axis> lead = a.axes().subList(0, a.rank() - 1);
+            if (!(args.get(1) instanceof Typed.IntRef labels) || labels.at() != null || !b.axes().equals(lead)) {
+                session.reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name, "a tensor and int labels of its shape without the last axis, "
+                        + Shape.of(lead), a + " and " + (args.get(1) instanceof Typed.IntRef ? "int " : "") + b);
+                return null;
+            }
+            session.indexLimits.merge(labels.input(), a.axis(a.rank() - 1).size(), Math::min);
+            return session.derived(d, args, Shape.SCALAR, pos, ctx);
+        }
         if (args.get(1) instanceof Typed.IntRef labels) {
             // Class indices (version 2): z[n] with an int label, or Z[m, n] with int labels[m].
             boolean fits = (a.isVector() && b.isScalar()) || (a.isMatrix() && b.isVector() && b.colAxis().equals(a.rowAxis()));

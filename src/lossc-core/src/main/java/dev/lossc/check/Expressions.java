@@ -8,6 +8,7 @@ import dev.lossc.prim.Attributes;
 import dev.lossc.prim.Prim;
 import dev.lossc.prim.Signatures;
 import dev.lossc.types.Shape;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -50,6 +51,9 @@ final class Expressions {
             return null;
         } else if (e instanceof Expr.Call c) {
             return session.calls.call(c, ctx);
+        } else if (e instanceof Expr.Tuple t) {
+            session.reporter.error(t.pos(), DiagnosticKind.PAIR_NOT_A_VALUE);
+            return null;
         }
         throw new IllegalStateException("no check for expression " + e.getClass().getSimpleName());
     }
@@ -107,6 +111,26 @@ final class Expressions {
         if (b.op() == Expr.BinaryOp.MATMUL) {
             Shape a = l.shape();
             Shape c = r.shape();
+            if (a.isTensor() && c.isTensor()) {
+                // Version 3: batches of matrices, [B, H, T, E] @ [B, H, E, T] → [B, H, T, T].
+                Typed.Expr product = session.tensors.batchedProduct(l, r, b.pos(), ctx);
+                if (product != null) {
+                    return product;
+                }
+            }
+            if (a.isTensor() && !c.isTensor() && !c.isScalar()) {
+                // Version 3: a batch of matrices times one matrix (or vector), torch.matmul's broadcast: [B, T, D] @ [D, K] → [B, T, K].
+                Shape.Axis last = a.axis(a.rank() - 1);
+                List<Shape.Axis> lead = new ArrayList<>(a.axes().subList(0, a.rank() - 1));
+                if (c.isMatrix() && last.equals(c.rowAxis())) {
+                    lead.add(c.colAxis());
+                    Shape s = session.checkedTensor(lead, "the result of '@'", b.pos());
+                    return s == null ? null : session.apply(Prim.MATMUL, List.of(l, r), Attributes.NONE, s, b.pos(), ctx);
+                }
+                if (c.isVector() && last.equals(c.colAxis())) {
+                    return session.apply(Prim.MATVEC, List.of(l, r), Attributes.NONE, Shape.of(lead), b.pos(), ctx);
+                }
+            }
             if (a.isMatrix() && c.isVector() && a.colAxis().equals(c.colAxis())) {
                 return session.apply(Prim.MATVEC, List.of(l, r), Attributes.NONE, Shape.vector(a.rowAxis()), b.pos(), ctx);
             }

@@ -40,6 +40,11 @@ final class Indexing {
                 return null;
             }
             Affine a;
+            if (i.indexes().size() == 1 && intInput(x, ctx) != null && intInput(x, ctx).shape().isMatrix()) {
+                // E[toks] by a whole int matrix (version 3): the rows looked up, one per id, [B, T] + E's row.
+                Typed.IntRef ids = intData(x, true, ctx);
+                return base == null || ids == null ? null : gather(base, ids, limit, i.pos(), x.pos(), ctx);
+            }
             if (isIntVector(x, ctx)) {
                 // E[toks], E[toks[.., t]]: a gather of rows (or of elements, from a vector).
                 if (i.indexes().size() != 1) {
@@ -69,17 +74,20 @@ final class Indexing {
         if (!ok) {
             return null;
         }
-        Shape result = s.isMatrix() && idx.size() == 1 ? Shape.vector(s.colAxis()) : Shape.SCALAR;
+        Shape result = s.isTensor() ? Shape.of(s.axes().subList(idx.size(), s.rank()))
+                : s.isMatrix() && idx.size() == 1 ? Shape.vector(s.colAxis()) : Shape.SCALAR;
         return new Typed.Index(base, idx, result, i.pos());
     }
 
     /** The axes indexes address, in order: a matrix's rows and columns, a vector's length (null for no shape). */
     private static Shape.Axis[] indexAxes(Shape s) {
-        return s == null ? null : s.isMatrix() ? new Shape.Axis[] {s.rowAxis(), s.colAxis()} : new Shape.Axis[] {s.colAxis()};
+        return s == null ? null : s.isTensor() ? s.axes().toArray(Shape.Axis[]::new)
+                : s.isMatrix() ? new Shape.Axis[] {s.rowAxis(), s.colAxis()} : new Shape.Axis[] {s.colAxis()};
     }
 
     private void tooManyIndexes(Pos pos, Shape s, int given) {
-        session.reporter.error(pos, DiagnosticKind.TOO_MANY_INDEXES, s.isScalar() ? "scalar" : s.isVector() ? "vector" : "matrix", given);
+        session.reporter.error(pos, DiagnosticKind.TOO_MANY_INDEXES, s.isScalar() ? "scalar" : s.isVector() ? "vector" : s.isMatrix() ? "matrix"
+                : "tensor of rank " + s.rank(), given);
     }
 
     /**
@@ -92,6 +100,11 @@ final class Indexing {
         Typed.Expr base = session.expr(i.base(), ctx);
         Shape s = base == null ? null : base.shape();
         List<Expr> xs = i.indexes();
+        if (s != null && s.isTensor()) {
+            Expr range = xs.stream().filter(x -> x instanceof Expr.Range).findFirst().orElseThrow();
+            session.reporter.error(Exprs.start(range), DiagnosticKind.RANGE_NOT_INDEX);
+            return null;
+        }
         if (s != null && xs.size() > s.rank()) {
             tooManyIndexes(i.pos(), s, xs.size());
             return null;
@@ -234,10 +247,15 @@ final class Indexing {
      * row or column of an int matrix; null after an error (a whole int matrix is C014).
      */
     Typed.IntRef intData(Expr e, Ctx ctx) {
+        return intData(e, false, ctx);
+    }
+
+    /** As {@link #intData(Expr, Ctx)}; {@code whole}: a whole int matrix is allowed (the labels of a sequence cross-entropy). */
+    Typed.IntRef intData(Expr e, boolean whole, Ctx ctx) {
         Symbol.Input data = intInput(e, ctx);
         if (data != null) {
-            if (data.shape().isMatrix()) {
-                session.reporter.error(e.pos(), DiagnosticKind.INT_MATRIX_WHOLE, data.name(), data.shape(), data.name(), data.name());
+            if (data.shape().isMatrix() && !whole) {
+                session.reporter.error(e.pos(), DiagnosticKind.INT_MATRIX_WHOLE, data.name(), data.shape(), data.name(), data.name(), data.name());
                 return null;
             }
             return new Typed.IntRef(data, data.shape(), e.pos());
@@ -313,12 +331,25 @@ final class Indexing {
             session.reporter.error(pos, DiagnosticKind.TOO_MANY_INDEXES, "scalar", 1);
             return null;
         }
+        if (s.isTensor()) {
+            session.reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, "a lookup by int data", "a vector or a matrix to look up in", s);
+            return null;
+        }
         if (s.lengthAxis().varies()) {
             session.reporter.error(at, DiagnosticKind.VARYING_INDEX, s.lengthAxis().dim(), s.lengthAxis().dim());
             return null;
         }
-        Shape.Axis m = ids.shape().colAxis();
-        Shape result = s.isVector() ? Shape.vector(m) : session.checkedMatrix(m, s.colAxis(), "the gathered rows", at);
+        Shape result;
+        if (ids.shape().isMatrix()) {
+            List<Shape.Axis> axes = new ArrayList<>(ids.shape().axes());
+            if (s.isMatrix()) {
+                axes.add(s.colAxis());
+            }
+            result = session.checkedTensor(axes, "the gathered rows", at);
+        } else {
+            Shape.Axis m = ids.shape().colAxis();
+            result = s.isVector() ? Shape.vector(m) : session.checkedMatrix(m, s.colAxis(), "the gathered rows", at);
+        }
         if (result == null) {
             return null;
         }

@@ -13,7 +13,7 @@ final class Names {
 
     /** True if {@code name} is a built-in function's. */
     static boolean isBuiltin(String name) {
-        return !Prim.callable(name).isEmpty() || DerivedForms.named(name) != null || Constructors.named(name) || Reshapes.named(name) || name.equals("permute");
+        return !Prim.callable(name).isEmpty() || DerivedForms.named(name) != null || Constructors.named(name) || Reshapes.named(name) || Tensors.named(name) || name.equals("permute");
     }
 
     /** True if no declaration may take {@code name}. */

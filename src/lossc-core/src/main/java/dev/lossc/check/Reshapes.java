@@ -11,12 +11,12 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Version 3's shape functions, for values of rank 2 and below: {@code reshape(X, s0, …)} (the
+ * Version 3's shape functions, for values of rank 4 and below: {@code reshape(X, s0, …)} (the
  * same elements, row-major, in another shape; one size may be {@code -1}), {@code flatten(X)}
- * ({@code [B, n]} stays {@code [B, n]}, nn.Flatten's), {@code unsqueeze(X, axis)} and
+ * ({@code [B, …]} to {@code [B, rest]}, nn.Flatten's), {@code unsqueeze(X, axis)} and
  * {@code squeeze(X, axis)}. Each is a view of X's storage (no copy; the adjoint flows back into
- * X's), but from or to a scalar, which is a copy of one element. A value whose size varies per
- * call keeps its shape. The names are not reserved.
+ * X's), but from or to a scalar, which is a copy of one element. A value whose first size varies
+ * per call keeps it as its first axis (its later axes may be regrouped). The names are not reserved.
  */
 final class Reshapes {
     private static final Set<String> NAMES = Set.of("reshape", "flatten", "unsqueeze", "squeeze");
@@ -43,7 +43,7 @@ final class Reshapes {
         List<Expr> args = new ArrayList<>(c.args());
         c.named().forEach(n -> args.add(n.value()));
         int min = name.equals("flatten") ? 1 : 2;
-        int max = name.equals("reshape") ? 3 : min;
+        int max = name.equals("reshape") ? 1 + Shape.MAX_RANK : min;
         if (args.size() < min || args.size() > max) {
             String expected = min == max ? Session.plural(min) : min + " to " + max + " arguments";
             if (name.equals("reshape") && args.size() > max) {
@@ -59,7 +59,7 @@ final class Reshapes {
         }
         Shape a = x.shape();
         return switch (name) {
-            case "flatten" -> x;
+            case "flatten" -> a.isTensor() ? view(x, Shape.matrix(a.rowAxis(), Shape.Axis.of(a.cols())), c) : x;
             case "reshape" -> reshape(c, x, args.subList(1, args.size()), ctx);
             default -> {
                 Integer axis = axis(args.get(1), a.rank() + (name.equals("unsqueeze") ? 1 : 0), ctx);
@@ -76,25 +76,27 @@ final class Reshapes {
 
     private Typed.Expr unsqueeze(Expr.Call c, Typed.Expr x, int axis, Expr at) {
         Shape a = x.shape();
-        if (a.isMatrix()) {
-            session.reporter.error(Exprs.start(at), DiagnosticKind.SHAPE_RANK, 3);
+        if (a.rank() == Shape.MAX_RANK) {
+            session.reporter.error(Exprs.start(at), DiagnosticKind.SHAPE_RANK, Shape.MAX_RANK + 1);
             return null;
         }
         if (a.isScalar()) {
             return new Typed.Apply(Prim.COPY, List.of(x), Attributes.NONE, Shape.vector(1), c.pos());
         }
+        List<Shape.Axis> axes = new ArrayList<>(a.axes());
+        axes.add(axis, Shape.Axis.of(1));
         if (axis == 0 && a.varies()) {
-            // A size that varies per call is a matrix's rows, never its columns (as in declarations).
-            session.reporter.error(c.pos(), DiagnosticKind.ARGUMENT_SHAPE, "unsqueeze", "axis 1 (or -1) for a size that varies per call", a);
+            // A size that varies per call is the first axis, never a later one (as in declarations).
+            session.reporter.error(c.pos(), DiagnosticKind.ARGUMENT_SHAPE, "unsqueeze",
+                    a.isVector() ? "axis 1 (or -1) for a size that varies per call" : "an axis after the first for a size that varies per call", a);
             return null;
         }
-        Shape r = axis == 0 ? Shape.matrix(Shape.Axis.of(1), a.colAxis()) : Shape.matrix(a.colAxis(), Shape.Axis.of(1));
-        return view(x, r, c);
+        return view(x, Shape.of(axes), c);
     }
 
     private Typed.Expr squeeze(Expr.Call c, Typed.Expr x, int axis) {
         Shape a = x.shape();
-        Shape.Axis gone = a.isMatrix() ? (axis == 0 ? a.rowAxis() : a.colAxis()) : a.colAxis();
+        Shape.Axis gone = a.isScalar() ? null : a.axis(axis);
         if (a.isScalar() || gone.varies() || gone.size() != 1) {
             session.reporter.error(c.pos(), DiagnosticKind.ARGUMENT_SHAPE, "squeeze", "an axis of size 1", a + (a.isScalar() ? "" : ", whose axis " + axis + " has size " + gone));
             return null;
@@ -102,7 +104,13 @@ final class Reshapes {
         if (a.isVector()) {
             return new Typed.Apply(Prim.SUM, List.of(x), Attributes.NONE, Shape.SCALAR, c.pos());
         }
-        return view(x, Shape.vector(axis == 0 ? a.colAxis() : a.rowAxis()), c);
+        List<Shape.Axis> axes = new ArrayList<>(a.axes());
+        axes.remove(axis);
+        if (axis == 0 && axes.size() >= 3 && a.axis(1).varies()) {
+            session.reporter.error(c.pos(), DiagnosticKind.ARGUMENT_SHAPE, "squeeze", "an axis of size 1", a);
+            return null;
+        }
+        return view(x, Shape.of(axes), c);
     }
 
     private Typed.Expr reshape(Expr.Call c, Typed.Expr x, List<Expr> sizes, Ctx ctx) {
@@ -136,7 +144,27 @@ final class Reshapes {
             }
             axes.set(inferred, Shape.Axis.of((int) (a.size() / known)));
         }
-        Shape r = axes.size() == 1 ? Shape.vector(axes.get(0)) : Shape.matrix(axes.get(0), axes.get(1));
+        for (int k = 1; k < axes.size() && axes.size() > 2; k++) {
+            if (axes.get(k).varies()) {
+                session.reporter.error(Exprs.start(sizes.get(k)), DiagnosticKind.VARYING_DIM_AXIS, axes.get(k).dim(), "a tensor");
+                return null;
+            }
+        }
+        long total = 1;
+        for (Shape.Axis s : axes) {
+            total *= s.size();
+        }
+        if (total != a.size()) {
+            session.reporter.error(c.pos(), DiagnosticKind.RESHAPE, "cannot reshape " + a + " (" + a.size() + " elements) to " + axes + " ("
+                    + total + " elements)");
+            return null;
+        }
+        Shape r = Shape.of(axes);
+        if ((a.varies() || r.varies()) && (a.isTensor() || r.isTensor()) && a.rank() >= 2 && r.rank() >= 2
+                && a.rowAxis().equals(r.rowAxis()) && a.cols() == r.cols() && a.colDim() == null && r.colDim() == null) {
+            // The first axis, the batch, kept: the same storage seen with other later axes.
+            return view(x, r, c);
+        }
         if (a.varies() || r.varies()) {
             if (!r.equals(a)) {
                 session.reporter.error(c.pos(), DiagnosticKind.RESHAPE, "a value whose size varies per call keeps its shape: "
@@ -159,6 +187,6 @@ final class Reshapes {
     /** All of {@code x}'s elements, in order, seen as {@code shape}: a view of its storage. */
     private static Typed.Expr view(Typed.Expr x, Shape shape, Expr.Call c) {
         Shape a = x.shape();
-        return new Typed.Slice(x, Affine.of(0), Affine.of(0), a.isMatrix() ? a.rows() : 1, a.cols(), shape, c.pos());
+        return new Typed.Slice(x, Affine.of(0), Affine.of(0), a.rank() >= 2 ? a.rows() : 1, a.cols(), shape, c.pos());
     }
 }

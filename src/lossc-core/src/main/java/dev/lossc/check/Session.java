@@ -49,6 +49,7 @@ final class Session {
     final Constructors constructors;
     final Unpacking unpacking;
     final Reshapes reshapes;
+    final Tensors tensors;
 
     /** Thrown once the program has more operations than the limit: checking stops. */
     static final class TooLarge extends RuntimeException {
@@ -68,6 +69,7 @@ final class Session {
         this.constructors = new Constructors(this);
         this.unpacking = new Unpacking(this);
         this.reshapes = new Reshapes(this);
+        this.tensors = new Tensors(this);
     }
 
     /** Checks an expression (null after its errors are reported). */
@@ -106,6 +108,13 @@ final class Session {
         if (!counted(shape, pos, ctx)) {
             return null;
         }
+        if (f.isElementwise() && shape.isTensor()) {
+            // A tensor's operands are spread to its shape first (the matrices and vectors of
+            // versions 1 and 2 broadcast in the elementwise code itself).
+            List<Typed.Expr> spread = new ArrayList<>();
+            args.forEach(a -> spread.add(Tensors.broadcastTo(a, shape, pos)));
+            args = spread;
+        }
         return new Typed.Apply(f, args, attributes, shape, pos);
     }
 
@@ -139,6 +148,19 @@ final class Session {
             return null;
         }
         return Shape.matrix(m, n);
+    }
+
+    /** A tensor of these axes (only the first varies), or null after reporting that it is too large. */
+    Shape checkedTensor(List<Shape.Axis> axes, String what, Pos pos) {
+        long elements = 1;
+        for (Shape.Axis a : axes) {
+            elements *= a.size();
+        }
+        if (elements > MAX_ELEMENTS) {
+            reporter.error(pos, DiagnosticKind.TOO_LARGE, what, elements, MAX_ELEMENTS);
+            return null;
+        }
+        return Shape.of(axes);
     }
 
     /** True if the statement is where it may be, at the top level; else reports it. */

@@ -230,8 +230,8 @@ final class Statements {
 
     /** The shape that {@code sizes} declare for {@code name} (a declaration's, or a constructor call's), or null after an error. */
     Shape declaredShape(List<Expr> sizes, Ident name, Ctx ctx) {
-        if (sizes.size() > 2) {
-            session.reporter.error(sizes.get(2).pos(), DiagnosticKind.SHAPE_RANK, sizes.size());
+        if (sizes.size() > Shape.MAX_RANK) {
+            session.reporter.error(sizes.get(Shape.MAX_RANK).pos(), DiagnosticKind.SHAPE_RANK, sizes.size());
             return null;
         }
         Shape.Axis[] n = new Shape.Axis[sizes.size()];
@@ -250,7 +250,17 @@ final class Statements {
         return switch (n.length) {
             case 0 -> Shape.SCALAR;
             case 1 -> Shape.vector(n[0]);
-            default -> session.checkedMatrix(n[0], n[1], "'" + name.name() + "'", name.pos());
+            case 2 -> session.checkedMatrix(n[0], n[1], "'" + name.name() + "'", name.pos());
+            default -> {
+                // A tensor (version 3): only its first axis, the batch, may vary per call.
+                for (int i = 1; i < n.length; i++) {
+                    if (n[i].varies()) {
+                        session.reporter.error(Exprs.start(sizes.get(i)), DiagnosticKind.VARYING_DIM_AXIS, n[i].dim(), "'" + name.name() + "'");
+                        yield null;
+                    }
+                }
+                yield session.checkedTensor(List.of(n), "'" + name.name() + "'", name.pos());
+            }
         };
     }
 

@@ -34,12 +34,12 @@ final class ApiWriter {
         }
         doc.add("\n<ul>\n");
         for (Value in : w.ir.inputs()) {
-            doc.add("<li>{@code $L} $L: $L</li>\n", in.name(), in.shape(), javaType(in));
+            doc.add("<li>{@code $L} $L: $L</li>\n", in.name(), in.logicalShape(), javaType(in));
         }
         doc.add("</ul>\n\n<p>Parameters, in the flat order of {@link #parameters()} and {@link #gradient()}:\n<ul>\n");
         for (Value p : w.ir.params()) {
             Symbol.Param sym = w.ir.paramSymbols().get(p.index());
-            doc.add("<li>{@code $L} $L at {@link #$L}, initialized by {@code $L}$L</li>\n", p.name(), p.shape(), w.layout.offsetOf(p),
+            doc.add("<li>{@code $L} $L at {@link #$L}, initialized by {@code $L}$L</li>\n", p.name(), p.logicalShape(), w.layout.offsetOf(p),
                     sym.init().describe(), sym.key().equals(p.name()) ? "" : ", {@code \"" + sym.key().replace("*/", "*&#47;") + "\"} in a state dict");
         }
         doc.add("</ul>\n\n");
@@ -85,7 +85,7 @@ final class ApiWriter {
         for (Value in : inputs) {
             String p = w.layout.primalName(in);
             m.addParameter(inputType(in), p);
-            m.addJavadoc("@param $L input {@code $L} $L\n", p, in.name(), in.shape());
+            m.addJavadoc("@param $L input {@code $L} $L\n", p, in.name(), in.logicalShape());
         }
     }
 
@@ -176,7 +176,9 @@ final class ApiWriter {
             if (s instanceof dev.lossc.ir.Stmt.Loop l) {
                 runningVarianceRows(m, l.body(), done);
             } else if (s instanceof dev.lossc.ir.Stmt.Op op && op.prim() == dev.lossc.prim.Prim.RUNNING_UPDATE
-                    && op.args().get(2).kind() == Value.Kind.COUNT && op.args().get(2).countLess() > 0) {
+                    && op.args().get(2).kind() == Value.Kind.COUNT && op.args().get(2).countLess() > 0
+                    // Of a tensor (BatchNorm2d), each sample gives a channel several values: one sample is enough.
+                    && op.args().get(2).countFactor() == 1) {
                 for (String dim : op.args().get(2).countDims()) {
                     if (done.add(dim)) {
                         String p = w.layout.extent(new Shape.Axis(w.ir.dims().stream().filter(d -> d.name().equals(dim)).findFirst().orElseThrow().value(), dim));
@@ -202,7 +204,7 @@ final class ApiWriter {
         boolean scalar = v.shape().size() == 1;
         MethodSpec.Builder m = MethodSpec.methodBuilder(method).addModifiers(Modifier.PUBLIC).returns(scalar ? w.scalarType : w.arrayType);
         String declared = o.pos() == null ? "" : w.source.line(o.pos().line()).strip();
-        m.addJavadoc("Output {@code $L} $L, from the current parameters (line $L: {@code $L}).\n", o.name(), v.shape(),
+        m.addJavadoc("Output {@code $L} $L, from the current parameters (line $L: {@code $L}).\n", o.name(), v.logicalShape(),
                 o.pos() == null ? "?" : o.pos().line(), Chunker.commentText(declared).replace("@", "{@literal @}"));
         m.addJavadoc("Computes only what the output needs: no loss, no gradient$L.\n\n",
                 needed.size() == w.ir.inputs().size() ? "" : "; the other inputs are not needed");
@@ -275,8 +277,12 @@ final class ApiWriter {
     /** The statements that fill {@code v} (a param, or a state) in {@code array} as {@code init} says; {@code counter} prefixes the draws' counters. */
     private void initialize(MethodSpec.Builder m, Value v, Symbol.Initializer init, String array, String counter) {
         Shape s = v.shape();
+        // PyTorch's fans: a [out, in] matrix's in and out; a tensor [out, in, k…] (a convolution's
+        // kernel) multiplies both by its receptive field, the product of the sizes after the second.
+        Shape declared = v.logicalShape();
+        int field = declared.isTensor() ? declared.cols() / declared.inner().get(0) : 1;
         int fanIn = s.isMatrix() ? s.cols() : s.size();
-        int fanOut = s.isMatrix() ? s.rows() : s.size();
+        int fanOut = declared.isTensor() ? declared.rows() * field : s.isMatrix() ? s.rows() : s.size();
         String off = w.layout.offsetOf(v);
         boolean one = s.size() == 1;
         String at = array + "[" + off + (one ? "]" : " + i]");

@@ -156,6 +156,7 @@ public final class ClassWriter {
         }
         names.reserve(JAVA_LANG.toArray(new String[0]));
         names.reserve(Kernels.LOCALS);
+        names.reserve(TensorKernels.LOCALS);
         if (simd) {
             names.reserve(SimdKernel.MEMBERS);
         }
@@ -397,11 +398,8 @@ public final class ClassWriter {
     static CodeBlock layoutRows(Layout layout, List<Value> values, List<? extends Symbol.Stored> symbols) {
         CodeBlock.Builder rows = CodeBlock.builder().add("return new Object[][] {\n").indent();
         for (Value v : values) {
-            CodeBlock dims = switch (v.shape().rank()) {
-                case 0 -> CodeBlock.of("new int[0]");
-                case 1 -> CodeBlock.of("new int[] {$L}", v.shape().cols());
-                default -> CodeBlock.of("new int[] {$L, $L}", v.shape().rows(), v.shape().cols());
-            };
+            List<String> sizes = v.logicalShape().axes().stream().map(a -> Integer.toString(a.size())).toList();
+            CodeBlock dims = sizes.isEmpty() ? CodeBlock.of("new int[0]") : CodeBlock.of("new int[] {$L}", String.join(", ", sizes));
             rows.add("{$S, $S, $L, $L},\n", v.name(), symbols.get(v.index()).key(), dims, layout.offsetOf(v));
         }
         return rows.unindent().add("};\n").build();

@@ -60,6 +60,7 @@ final class Kernels {
     private final Layout layout;
     private final Products products;
     private final Maps maps;
+    private final TensorKernels tensors;
     private final Precision precision;
     private final String real;
 
@@ -73,6 +74,7 @@ final class Kernels {
         this.layout = layout;
         this.products = new Products(loops, used, scratch, simdPanel, parallel);
         this.maps = new Maps(loops, used);
+        this.tensors = new TensorKernels(loops, layout);
         this.precision = layout.precision();
         this.real = precision.type();
     }
@@ -264,6 +266,13 @@ final class Kernels {
                 }
             }
             case CUMSUM -> cumsum(c, op, A, Y);
+            case BROADCAST, REDUCE_TO -> tensors.broadcast(c, op, A, Y);
+            case PERMUTE -> tensors.permute(c, op, A, Y);
+            case BATCHED_MATMUL -> tensors.batchedMatmul(c, op, A, B, Y);
+            case CONV -> tensors.conv(c, op, A, B, Y);
+            case CONV_INPUT_GRAD -> tensors.convInputGrad(c, op, A, B, Y);
+            case CONV_KERNEL_GRAD -> tensors.convKernelGrad(c, op, A, B, Y);
+            case MAX_POOL, MAX_POOL_GRAD, AVG_POOL, AVG_POOL_GRAD -> tensors.pool(c, op, A, B, Y);
             case TAKE_FIRST, TAKE_LAST -> {
                 // The part of x of the result's shape: its first or last rows, columns or elements.
                 Shape o = out.shape();

@@ -90,7 +90,8 @@ final class Layout {
         if (name == null) {
             throw new IllegalStateException("no field for dim " + a.dim());
         }
-        return name;
+        // The rows of a tensor's leading axes (version 3): the batch's actual size times the rest.
+        return a.factor() == 1 ? name : name + " * " + a.factor();
     }
 
     /** The number of elements of {@code s} in this call, as a Java expression ({@code B * 3}, {@code B}, {@code 12}). */

@@ -57,7 +57,7 @@ public enum DiagnosticKind {
     NOT_CONSTANT("C001", "%s must be a constant expression (literals, consts and dims)"),
     DIM_NOT_POSITIVE_INTEGER("C002", "dimension '%s' must be a positive integer, but it is %s"),
     SIZE_NOT_POSITIVE_INTEGER("C003", "a size must be a dim or a positive integer literal, but it is %s"),
-    SHAPE_RANK("C004", "shapes have at most two sizes ([m, n]), but this one has %d"),
+    SHAPE_RANK("C004", "shapes have at most four sizes ([B, C, H, W]), but this one has %d"),
     TOO_LARGE("C005", "%s is too large (%s elements; the limit is %d)"),
     BAD_INDEX("C006", "an index must be integer literals, dims and loop variables, added, subtracted or multiplied by a constant"),
     INDEX_OUT_OF_BOUNDS("C007", "index %s is out of bounds for size %d"),
@@ -67,7 +67,7 @@ public enum DiagnosticKind {
     INITIALIZER_ARGS("C011", "initializer '%s' takes %s"),
     BAD_AXIS("C012", "%s must be %s, but it is %s"),
     PROGRAM_TOO_LARGE("C013", "program is too large after inlining functions (more than %d operations)"),
-    INT_MATRIX_WHOLE("C014", "'%s' is an int matrix %s: a row ('%s[i]') or a column ('%s[.., t]') of it gathers or labels, not all of it"),
+    INT_MATRIX_WHOLE("C014", "'%s' is an int matrix %s: a row ('%s[i]') or a column ('%s[.., t]') of it labels a matrix's rows; all of it only looks rows up (E[%s]) or labels a tensor's positions"),
     GATHER_FORM("C015", "an int vector ('%s') gathers rows as the only index: E[toks]"),
     VARYING_DIM_USE("C016", "dim '%s' varies per call: it can only size an input or end a loop ('for i in 0..%s'), not be %s"),
     VARYING_DIM_PARAM("C017", "%s cannot be sized by dim '%s', which varies per call: a %s keeps one shape"),
@@ -98,6 +98,8 @@ public enum DiagnosticKind {
     STATE_READ("T016", "state '%s' can only be given to 'batch_norm', as its running mean or variance"),
     BATCH_NORM_CONSTANT("T017", "the %s of 'batch_norm' must be a constant %s, but it is %s"),
     BATCH_NORM_ONE_VALUE("T018", "'batch_norm' needs more than one value per channel in a training call, but %s has one"),
+    PAIR_NOT_A_VALUE("T019", "a pair (a, b) is not a value: it can only give a convolution's or a pool's sizes, as in stride = (2, 1)"),
+    CONV_SHAPE("T020", "'%s': %s"),
 
     // Values files (lossc eval --values)
     VALUES_SYNTAX("V001", "invalid JSON: %s"),

@@ -85,9 +85,10 @@ public final class Lowering {
             bound.put(l.symbol(), v);
         } else if (s instanceof Typed.Output o) {
             Value v = expr(o.value());
-            if (v.kind() != Value.Kind.TEMP) {
-                // An input, a param, a constant, a view: the output method copies it into its own storage.
-                v = op(Prim.COPY, List.of(v), v.shape(), o.pos());
+            if (v.kind() != Value.Kind.TEMP || !v.logicalShape().equals(o.value().shape())) {
+                // An input, a param, a constant, a view (or a tensor's value computed as its storage):
+                // the output method copies it into its own storage, of the output's shape.
+                v = op(Prim.COPY, List.of(v), o.value().shape(), o.pos());
             }
             v.nameIfAnonymous(o.symbol().name());
             bound.put(o.symbol(), v);
@@ -154,6 +155,7 @@ public final class Lowering {
         for (Shape.Axis a : axes) {
             if (a.varies()) {
                 dims.add(a.dim());
+                fixed *= a.factor();
             } else {
                 fixed *= a.size();
             }
@@ -197,6 +199,19 @@ public final class Lowering {
             for (Typed.Expr x : a.args()) {
                 args.add(expr(x));
             }
+            Shape first = a.args().get(0).shape();
+            if (first.isTensor() && LAST_AXIS.contains(a.prim())) {
+                return lastAxis(a, args, first);
+            }
+            if (a.prim() == Prim.GATHER && a.args().get(1).shape().isMatrix()) {
+                // A lookup by an int matrix [B, T] (version 3): its ids as one vector [B * T], the rows gathered, seen as [B, T, n].
+                Shape ids = a.args().get(1).shape();
+                Shape.Axis all = ids.rowAxis().times(ids.cols());
+                Value flat = Value.view(nextId++, args.get(1), Affine.of(0), Shape.vector(all));
+                Shape rows = first.isVector() ? Shape.vector(all) : Shape.matrix(all, first.colAxis());
+                Value y = op(Prim.GATHER, List.of(args.get(0), flat), a.attributes(), rows, a.pos());
+                return view(y, Affine.of(0), a.shape());
+            }
             return op(a.prim(), args, a.attributes(), a.shape(), a.pos());
         }
         if (e instanceof Typed.Derived d) {
@@ -209,11 +224,42 @@ public final class Lowering {
         throw new IllegalStateException("no lowering for " + e.getClass().getSimpleName());
     }
 
+    /** The primitives that read a tensor one position of its leading axes at a time (version 3): along its last axis. */
+    private static final java.util.Set<Prim> LAST_AXIS = java.util.Set.of(Prim.SOFTMAX, Prim.LOG_SOFTMAX, Prim.LOGSUMEXP, Prim.MATMUL, Prim.MATVEC);
+
+    /**
+     * {@code softmax(X, -1)}, {@code X @ W} and the like of a tensor: the same primitive on the
+     * matrix of its last axis ({@code [B, T, K]} seen as {@code [B * T, K]}, a view), its result
+     * seen in the call's shape.
+     */
+    private Value lastAxis(Typed.Apply a, List<Value> args, Shape first) {
+        Shape rows = first.lastAxisRows();
+        List<Value> viewed = new ArrayList<>(args);
+        viewed.set(0, view(args.get(0), Affine.of(0), rows));
+        Shape out = switch (a.prim().kernel()) {
+            case SOFTMAX, LOG_SOFTMAX -> rows;
+            case MATMUL -> Shape.matrix(rows.rowAxis(), args.get(1).shape().colAxis());
+            default -> Shape.vector(rows.rowAxis());
+        };
+        Value y = op(a.prim(), viewed, a.attributes(), out, a.pos());
+        return view(y, Affine.of(0), a.shape());
+    }
+
     private Value index(Typed.Index ix) {
         Value base = expr(ix.base());
         Shape s = base.shape();
         Affine offset = Affine.of(0);
-        if (s.isMatrix()) {
+        if (ix.base().shape().isTensor()) {
+            // Row-major: each index steps over the elements of the axes after it.
+            List<Shape.Axis> axes = ix.base().shape().axes();
+            for (int k = 0; k < ix.indexes().size(); k++) {
+                int stride = 1;
+                for (Shape.Axis a : axes.subList(k + 1, axes.size())) {
+                    stride *= a.size();
+                }
+                offset = offset.plus(ix.indexes().get(k).times(stride), 1);
+            }
+        } else if (s.isMatrix()) {
             offset = offset.plus(ix.indexes().get(0).times(s.cols()), 1);
             if (ix.indexes().size() == 2) {
                 offset = offset.plus(ix.indexes().get(1), 1);
@@ -262,6 +308,12 @@ public final class Lowering {
      */
     private Value crossEntropyWithIndices(Value z, Typed.IntRef labels, Pos pos) {
         Value indices = intData(labels);
+        if (labels.shape().rank() >= 2) {
+            // A sequence loss (version 3): Z[B, T, K] as [B * T, K], its labels [B, T] as one vector [B * T].
+            Shape rows = z.logicalShape().lastAxisRows();
+            z = view(z, Affine.of(0), rows);
+            indices = Value.view(nextId++, indices, Affine.of(0), Shape.vector(rows.rowAxis()));
+        }
         Shape s = z.shape();
         if (s.isVector()) {
             Value lse = op(Prim.LOGSUMEXP, List.of(z), Shape.SCALAR, pos);
@@ -317,31 +369,49 @@ public final class Lowering {
         Value mean = args.get(3);
         Value var = args.get(4);
         Shape s = x.shape();
-        Shape c = Shape.vector(s.colAxis());
+        Shape logical = x.logicalShape();
         Shape.Axis n = s.rowAxis();
-        Value mu = averaged(op(Prim.SUM_AXIS, List.of(x), Attributes.ints(0), c, pos), pos, n);
-        Value centred = op(Prim.SUB, List.of(x, mu), s, pos);
+        // A matrix's channels are its columns (BatchNorm1d); a tensor's its axis 1, each over the
+        // batch and every position after it (BatchNorm2d): summed in one reduction, spread back by a broadcast.
+        boolean tensor = logical.isTensor();
+        Shape c = Shape.vector(tensor ? logical.axis(1) : s.colAxis());
+        List<Shape.Axis> perC = new ArrayList<>();
+        for (int k = 1; k < logical.rank(); k++) {
+            perC.add(k == 1 ? logical.axis(1) : Shape.Axis.of(1));
+        }
+        Shape channel = tensor ? Shape.of(perC) : c;
+        int rest = tensor ? logical.cols() / logical.axis(1).size() : 1;
+        java.util.function.Function<Value, Value> perChannel = v -> tensor
+                ? op(Prim.REDUCE_TO, List.of(v), Attributes.broadcast(logical, channel), c, pos)
+                : op(Prim.SUM_AXIS, List.of(v), Attributes.ints(0), c, pos);
+        java.util.function.UnaryOperator<Value> spread = v -> !tensor || v.shape().isScalar() ? v
+                : op(Prim.BROADCAST, List.of(v), Attributes.broadcast(logical, channel), logical, pos);
+        Shape.Axis[] counted = rest == 1 ? new Shape.Axis[] {n} : new Shape.Axis[] {n, Shape.Axis.of(rest)};
+        Value mu = averaged(perChannel.apply(x), pos, counted);
+        Value centred = op(Prim.SUB, List.of(x, spread.apply(mu)), s, pos);
         Value squares = op(Prim.POW, List.of(centred), Attributes.reals(2), s, pos);
-        Value sums = op(Prim.SUM_AXIS, List.of(squares), Attributes.ints(0), c, pos);
-        Value v = averaged(sums, pos, n);
-        Value training = normalized(centred, v, gamma, beta, eps, pos);
+        Value sums = perChannel.apply(squares);
+        Value v = averaged(sums, pos, counted);
+        Value training = normalized(centred, v, gamma, beta, eps, spread, pos);
         // The running estimates (training calls only): the unbiased variance, sums / (N - 1).
-        Value unbiased = n.varies() ? Value.count(nextId++, 1.0, 1, List.of(n.dim()), 1) : constant(1.0 / (n.size() - 1));
+        Value unbiased = n.varies() ? Value.count(nextId++, 1.0, n.factor() * rest, List.of(n.dim()), 1)
+                : constant(1.0 / ((double) n.size() * rest - 1));
         block.add(new Stmt.Op(mean, Prim.RUNNING_UPDATE, List.of(mean, mu, constant(1.0)), Attributes.reals(momentum), pos));
         block.add(new Stmt.Op(var, Prim.RUNNING_UPDATE, List.of(var, sums, unbiased), Attributes.reals(momentum), pos));
-        Value inference = normalized(op(Prim.SUB, List.of(x, mean), s, pos), var, gamma, beta, eps, pos);
-        return op(Prim.TRAINING_OR_INFERENCE, List.of(training, inference), s, pos);
+        Value inference = normalized(op(Prim.SUB, List.of(x, spread.apply(mean)), s, pos), var, gamma, beta, eps, spread, pos);
+        return op(Prim.TRAINING_OR_INFERENCE, List.of(training, inference), logical, pos);
     }
 
-    /** {@code centred / sqrt(variance + eps) * gamma + beta}, the variance per channel (a row broadcast down the batch). */
-    private Value normalized(Value centred, Value variance, Value gamma, Value beta, double eps, Pos pos) {
+    /** {@code centred / sqrt(variance + eps) * gamma + beta}, the variance per channel (a row broadcast down the batch, or spread over a tensor). */
+    private Value normalized(Value centred, Value variance, Value gamma, Value beta, double eps, java.util.function.UnaryOperator<Value> spread,
+                             Pos pos) {
         Shape s = centred.shape();
         Shape c = variance.shape();
         Value sd = op(Prim.SQRT, List.of(op(Prim.ADD, List.of(variance, constant(eps)), c, pos)), c, pos);
-        Value unit = op(Prim.DIV, List.of(centred, sd), s, pos);
+        Value unit = op(Prim.DIV, List.of(centred, spread.apply(sd)), s, pos);
         // PyTorch's affine=False (gamma 1, beta 0) neither scales nor shifts: no "* 1.0 + 0.0" in the code.
-        Value scaled = isConstant(gamma, 1) ? unit : op(Prim.MUL, List.of(unit, gamma), s, pos);
-        return isConstant(beta, 0) ? scaled : op(Prim.ADD, List.of(scaled, beta), s, pos);
+        Value scaled = isConstant(gamma, 1) ? unit : op(Prim.MUL, List.of(unit, spread.apply(gamma)), s, pos);
+        return isConstant(beta, 0) ? scaled : op(Prim.ADD, List.of(scaled, spread.apply(beta)), s, pos);
     }
 
     private static boolean isConstant(Value v, double c) {

@@ -17,6 +17,7 @@ public final class Value {
     private final int id;
     private String name;
     private final Shape shape;
+    private final Shape logical;
     private final Kind kind;
     private final double constant;
     private final Symbol.Loop loop;
@@ -36,7 +37,9 @@ public final class Value {
         this.primal = primal;
         this.id = id;
         this.name = name;
-        this.shape = shape;
+        // The IR sees a tensor as the matrix it is stored as; its axes are only the API's.
+        this.shape = shape.storage();
+        this.logical = shape;
         this.kind = kind;
         this.constant = constant;
         this.loop = loop;
@@ -199,6 +202,11 @@ public final class Value {
 
     public Shape shape() {
         return shape;
+    }
+
+    /** The shape as declared: a tensor's axes (version 3), which {@link #shape()} stores as a matrix. */
+    public Shape logicalShape() {
+        return logical;
     }
 
     public Kind kind() {

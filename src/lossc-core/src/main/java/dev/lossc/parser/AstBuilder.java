@@ -369,7 +369,12 @@ final class AstBuilder {
 
         @Override
         public Expr visitParenPrimary(LossParser.ParenPrimaryContext c) {
-            return visit(c.expr());
+            if (c.expr().size() == 1) {
+                return visit(c.expr(0));
+            }
+            List<Expr> items = new ArrayList<>();
+            c.expr().forEach(e -> items.add(visit(e)));
+            return new Expr.Tuple(items, pos(c));
         }
     };
 }

@@ -29,6 +29,23 @@ public record Attributes(List<Attribute> values) {
         return new Attributes(list);
     }
 
+    /**
+     * The attributes of {@link Prim#BROADCAST} from {@code small} to {@code large} (a tensor's
+     * shape), and of its adjoint {@link Prim#REDUCE_TO}: the rank, the large sizes, and the small
+     * ones aligned to them from the right (1 where it has no axis).
+     */
+    public static Attributes broadcast(dev.lossc.types.Shape large, dev.lossc.types.Shape small) {
+        List<dev.lossc.types.Shape.Axis> t = large.axes();
+        List<dev.lossc.types.Shape.Axis> s = small.axes();
+        int[] v = {t.size(), 1, 1, 1, 1, 1, 1, 1, 1};
+        for (int k = 0; k < t.size(); k++) {
+            int j = k - (t.size() - s.size());
+            v[1 + k] = t.get(k).size();
+            v[5 + k] = j < 0 ? 1 : s.get(j).size();
+        }
+        return ints(v);
+    }
+
     public int size() {
         return values.size();
     }

@@ -32,8 +32,25 @@ public final class Prim {
     public enum Kernel {
         MATVEC, VECMAT, MATMUL, MATMUL_NT, MATMUL_TN, DOT, OUTER, TRANSPOSE, SUM, SUM_AXIS, EXPAND_COLS,
         SOFTMAX, LOG_SOFTMAX, LOGSUMEXP, SOFTMAX_BACKWARD, LOG_SOFTMAX_BACKWARD, LOGSUMEXP_BACKWARD,
-        GATHER, SCATTER_ADD, PICK, PICK_ADD, MAX_ALL, MAX_AXIS, SLICE, UNSLICE, CONCAT, TAKE_FIRST, TAKE_LAST, CUMSUM, DROPOUT_MASK
+        GATHER, SCATTER_ADD, PICK, PICK_ADD, MAX_ALL, MAX_AXIS, SLICE, UNSLICE, CONCAT, TAKE_FIRST, TAKE_LAST, CUMSUM, DROPOUT_MASK,
+        BROADCAST, REDUCE_TO, PERMUTE, BATCHED_MATMUL, CONV, CONV_INPUT_GRAD, CONV_KERNEL_GRAD, MAX_POOL, MAX_POOL_GRAD, AVG_POOL, AVG_POOL_GRAD
     }
+
+    /** Integer attributes only the compiler sets: a tensor primitive's geometry. */
+    private static AttributeSpec[] geometry(String... names) {
+        AttributeSpec[] specs = new AttributeSpec[names.length];
+        for (int i = 0; i < names.length; i++) {
+            specs[i] = AttributeSpec.internal(names[i], 1);
+        }
+        return specs;
+    }
+
+    /** A convolution's geometry, in this order (the checker's {@code Convolutions} and the kernels read it by index). */
+    public static final List<String> CONV_ATTRIBUTES = List.of("c", "h", "w", "o", "kh", "kw", "sh", "sw", "ph", "pw", "dh", "dw", "groups", "oh", "ow");
+    /** A pool's geometry, in this order. */
+    public static final List<String> POOL_ATTRIBUTES = List.of("c", "h", "w", "kh", "kw", "sh", "sw", "ph", "pw", "oh", "ow");
+    private static final AttributeSpec[] CONV_GEOMETRY = geometry(CONV_ATTRIBUTES.toArray(String[]::new));
+    private static final AttributeSpec[] POOL_GEOMETRY = geometry(POOL_ATTRIBUTES.toArray(String[]::new));
 
     // ------------------------------------------------------------------ elementwise
     public static final Prim NEG = Table.define(Table.elementwise("NEG", "-", "-x", "-dy"));
@@ -208,6 +225,82 @@ public final class Prim {
      */
     public static final Prim RUNNING_UPDATE = Table.define(Table.elementwise("RUNNING_UPDATE", "running_update",
             "(1 - momentum) * a + momentum * (b * c)", "dy * (1 - momentum)", "dy * momentum * c", "dy * momentum * b").attributes(AttributeSpec.requiredReal("momentum")).mode(Mode.TRAINING_ONLY));
+
+    // ------------------------------------------------------------------ tensors (version 3)
+    /**
+     * A value spread over a larger shape of rank 3 or 4 by NumPy's rule ({@code X + reshape(b, O, 1, 1)}):
+     * attribute {@code rank}, the target's sizes {@code t0…}, and the operand's {@code s0…}, aligned
+     * to the target's axes (1 where it has none or stretches). Its adjoint sums back over the stretched axes.
+     */
+    public static final Prim BROADCAST = Table.define(Table.structured("BROADCAST", "broadcast", Kernel.BROADCAST, 1)
+            .attributes(geometry("rank", "t0", "t1", "t2", "t3", "s0", "s1", "s2", "s3")).signature(Signatures.BUILT_BY_CHECKER)
+            .adjoint(0, "REDUCE_TO", "dy"));
+    /** The operand summed over the axes a {@link #BROADCAST} with these attributes stretches: its adjoint, and {@code sum(X, axis)} of a tensor. */
+    public static final Prim REDUCE_TO = Table.define(Table.structured("REDUCE_TO", "reduce_to", Kernel.REDUCE_TO, 1)
+            .attributes(geometry("rank", "t0", "t1", "t2", "t3", "s0", "s1", "s2", "s3")).signature(Signatures.BACKWARD_ONLY)
+            .adjoint(0, "BROADCAST", "dy"));
+    /**
+     * {@code permute(X, p0, …)} and {@code transpose(X, a, b)} of a tensor (version 3): axis k of
+     * the result is axis {@code p_k} of X, whose sizes are {@code s0…} (attribute {@code rank}
+     * first). A copy; its adjoint is the inverse permutation of {@code dy}.
+     */
+    public static final Prim PERMUTE = Table.define(Table.structured("PERMUTE", "permute", Kernel.PERMUTE, 1)
+            .attributes(geometry("rank", "s0", "s1", "s2", "s3", "p0", "p1", "p2", "p3")).signature(Signatures.BUILT_BY_CHECKER)
+            .adjoint(0, a -> Table.rule(0, "PERMUTE", inversePermutation(a), "dy")));
+    /**
+     * {@code A @ B} of two tensors (version 3), {@code torch.matmul}'s batches of matrices: for each
+     * position of the leading axes, {@code [m, n] @ [n, k]}. Attributes {@code m}, {@code n},
+     * {@code k}, and whether each operand is read transposed ({@code ta}: A stored {@code [n, m]};
+     * {@code tb}: B stored {@code [k, n]}), which only the adjoints set: {@code dA = dy @ B^T},
+     * {@code dB = A^T @ dy}.
+     */
+    public static final Prim BATCHED_MATMUL = Table.define(Table.structured("BATCHED_MATMUL", "batched_matmul", Kernel.BATCHED_MATMUL, 2)
+            .attributes(geometry("m", "n", "k", "ta", "tb")).signature(Signatures.BUILT_BY_CHECKER)
+            .adjoint(0, a -> Table.rule(0, "BATCHED_MATMUL", Attributes.ints(a.integer(0), a.integer(2), a.integer(1), 0, 1), "dy", "x1"))
+            .adjoint(1, a -> Table.rule(1, "BATCHED_MATMUL", Attributes.ints(a.integer(1), a.integer(0), a.integer(2), 1, 0), "x0", "dy")));
+
+    /** The attributes of the permutation that undoes {@code a}'s. */
+    private static Attributes inversePermutation(Attributes a) {
+        int rank = a.integer(0);
+        int[] v = {rank, 1, 1, 1, 1, 0, 1, 2, 3};
+        for (int k = 0; k < rank; k++) {
+            int from = a.integer(5 + k);
+            v[5 + from] = k;
+            v[1 + k] = a.integer(1 + from);
+        }
+        return Attributes.ints(v);
+    }
+
+    /**
+     * {@code conv1d}/{@code conv2d} (version 3): PyTorch's cross-correlation of {@code X[N, C, H, W]}
+     * with {@code K[O, C / groups, kh, kw]}, zero padding, to {@code [N, O, oh, ow]} (a 1-D one has
+     * {@code h = kh = oh = 1}). The attributes are the geometry the checker worked out. Each
+     * operand's adjoint is the matching transposed convolution.
+     */
+    public static final Prim CONV = Table.define(Table.structured("CONV", "conv", Kernel.CONV, 2).attributes(CONV_GEOMETRY)
+            .signature(Signatures.BUILT_BY_CHECKER).adjoint(0, "CONV_INPUT_GRAD", "dy", "x1").adjoint(1, "CONV_KERNEL_GRAD", "dy", "x0"));
+    /** {@code dX} of a convolution: {@code dy} through the kernel {@code K}, back onto the input's positions. */
+    public static final Prim CONV_INPUT_GRAD = Table.define(Table.structured("CONV_INPUT_GRAD", "conv_input_grad", Kernel.CONV_INPUT_GRAD, 2)
+            .attributes(CONV_GEOMETRY).signature(Signatures.BACKWARD_ONLY));
+    /** {@code dK} of a convolution: {@code dy} correlated with the input {@code X}. */
+    public static final Prim CONV_KERNEL_GRAD = Table.define(Table.structured("CONV_KERNEL_GRAD", "conv_kernel_grad", Kernel.CONV_KERNEL_GRAD, 2)
+            .attributes(CONV_GEOMETRY).signature(Signatures.BACKWARD_ONLY));
+    /**
+     * {@code max_pool1d}/{@code max_pool2d}: the largest element of each window, padding never chosen;
+     * the adjoint goes to the window's first largest element in row-major order (PyTorch's argmax;
+     * a NaN is taken as the largest, as PyTorch does).
+     */
+    public static final Prim MAX_POOL = Table.define(Table.structured("MAX_POOL", "max_pool", Kernel.MAX_POOL, 1).attributes(POOL_GEOMETRY)
+            .signature(Signatures.BUILT_BY_CHECKER).adjoint(0, "MAX_POOL_GRAD", "dy", "x0"));
+    /** The adjoint of a max pool: {@code dy} of each window added at its argmax in {@code X}. */
+    public static final Prim MAX_POOL_GRAD = Table.define(Table.structured("MAX_POOL_GRAD", "max_pool_grad", Kernel.MAX_POOL_GRAD, 2)
+            .attributes(POOL_GEOMETRY).signature(Signatures.BACKWARD_ONLY));
+    /** {@code avg_pool1d}/{@code avg_pool2d}: each window's sum over {@code kh * kw}, padded zeros counted (PyTorch's default). */
+    public static final Prim AVG_POOL = Table.define(Table.structured("AVG_POOL", "avg_pool", Kernel.AVG_POOL, 1).attributes(POOL_GEOMETRY)
+            .signature(Signatures.BUILT_BY_CHECKER).adjoint(0, "AVG_POOL_GRAD", "dy"));
+    /** The adjoint of an average pool: {@code dy / (kh * kw)} onto every input element of its window. */
+    public static final Prim AVG_POOL_GRAD = Table.define(Table.structured("AVG_POOL_GRAD", "avg_pool_grad", Kernel.AVG_POOL_GRAD, 1)
+            .attributes(POOL_GEOMETRY).signature(Signatures.BACKWARD_ONLY));
 
     // ------------------------------------------------------------------ used only by adjoints
     /** The adjoint of a slice: the block written back at its place (strided like the slice). */

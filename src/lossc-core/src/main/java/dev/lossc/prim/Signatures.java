@@ -194,6 +194,15 @@ public final class Signatures {
         throw new IllegalStateException("a primitive of the backward pass is never called");
     };
 
+    /**
+     * The rule of a primitive the checker builds from a call it checks itself (a convolution, a
+     * pool, a broadcast to a tensor): the checker works out the result's shape and the attributes
+     * together, so the primitive is never called by its name.
+     */
+    public static final Signature BUILT_BY_CHECKER = (ops, attrs, problems) -> {
+        throw new IllegalStateException("a primitive the checker builds is never called by name");
+    };
+
     /** The shape two shapes broadcast to (NumPy's rule), or null. A scalar goes with anything. */
     public static Shape broadcast(Shape a, Shape b) {
         if (a.equals(b) || b.isScalar()) {
@@ -201,6 +210,23 @@ public final class Signatures {
         }
         if (a.isScalar()) {
             return b;
+        }
+        if (a.isTensor() || b.isTensor()) {
+            // Any rank (version 3): aligned from the right; of a tensor, only the first axis varies.
+            List<Shape.Axis> x = a.axes();
+            List<Shape.Axis> y = b.axes();
+            int rank = Math.max(x.size(), y.size());
+            List<Shape.Axis> axes = new java.util.ArrayList<>();
+            for (int k = 0; k < rank; k++) {
+                int i = k - (rank - x.size());
+                int j = k - (rank - y.size());
+                Shape.Axis s = i < 0 ? y.get(j) : j < 0 ? x.get(i) : stretched(x.get(i), y.get(j));
+                if (s == null || (k > 0 && s.varies())) {
+                    return null;
+                }
+                axes.add(s);
+            }
+            return Shape.of(axes);
         }
         Shape.Axis rows = stretched(a.rowAxis(), b.rowAxis());
         Shape.Axis cols = stretched(a.colAxis(), b.colAxis());

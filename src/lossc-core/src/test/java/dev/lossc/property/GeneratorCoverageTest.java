@@ -37,6 +37,14 @@ class GeneratorCoverageTest {
         CONSTRUCTS.put("several results", Pattern.compile("let \\(\\w+, \\w+\\) = "));
         CONSTRUCTS.put("batch norm and states", Pattern.compile("batch_norm\\("));
         CONSTRUCTS.put("int matrix", Pattern.compile("\\[B, 3\\]: int;"));
+        CONSTRUCTS.put("tensor of rank 3 or 4", Pattern.compile("\\[B, \\d+, \\d+(, \\d+)?\\];"));
+        CONSTRUCTS.put("convolution", Pattern.compile("conv[12]d\\("));
+        CONSTRUCTS.put("pooling", Pattern.compile("(max|avg)_pool[12]d\\("));
+        CONSTRUCTS.put("reshape, flatten, unsqueeze", Pattern.compile("(reshape|flatten|unsqueeze)\\("));
+        CONSTRUCTS.put("permute of a tensor", Pattern.compile("(permute\\(a|transpose\\(z, 1, 2\\))"));
+        CONSTRUCTS.put("batched product of tensors", Pattern.compile("(\\) @ permute\\(|z @ transpose\\(z)"));
+        CONSTRUCTS.put("lookup by an int matrix", Pattern.compile("Emb\\[toks\\]"));
+        CONSTRUCTS.put("int tensor as sequence labels", Pattern.compile("cross_entropy\\(z, toks\\)"));
         CONSTRUCTS.put("max/min reduction", Pattern.compile("(amax|amin|max|min)\\([^,()]*(\\([^()]*\\))*[^,()]*\\)"));
     }
 

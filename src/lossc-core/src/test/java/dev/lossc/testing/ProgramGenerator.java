@@ -39,8 +39,111 @@ public final class ProgramGenerator {
 
     public static String generate(long seed, String className) {
         ProgramGenerator g = new ProgramGenerator(seed);
-        // One program in four is a batch model whose batch size varies per call (version 2).
-        return g.rnd.nextInt(4) == 0 ? g.batchProgram(className) : g.program(className);
+        // One program in four is a batch model whose batch size varies per call (version 2), one in
+        // eight a model of tensors (version 3), the rest models of scalars, vectors and matrices.
+        int kind = g.rnd.nextInt(8);
+        return kind == 0 ? g.tensorProgram(className) : kind < 3 ? g.batchProgram(className) : g.program(className);
+    }
+
+    // ---------------------------------------------------------------- tensors (rank 3 and 4)
+
+    private int between(int lo, int hi) {
+        return lo + rnd.nextInt(hi - lo + 1);
+    }
+
+    /** One size of a convolution or pool: a number, or sometimes a pair for a 2-D form. */
+    private static String size(int h, int w, boolean pair) {
+        return pair && h != w ? "(" + h + ", " + w + ")" : Integer.toString(w);
+    }
+
+    /**
+     * A model of images {@code [B, C, H, W]} and sequences {@code [B, T, D]} whose batch varies per
+     * call: a convolution with random stride, padding, dilation and groups, a bias by broadcasting
+     * or a batch norm over its channels, a max or average pool, flatten and reshape, a conv1d over the
+     * sequences, a linear layer at every position ({@code S @ transpose(W)}), the softmax family
+     * along the last axis, sums and means along an axis, and the sequence cross-entropy over int
+     * labels {@code [B, T]}.
+     */
+    private String tensorProgram(String className) {
+        int c = between(1, 2);
+        int groups = c == 2 && rnd.nextBoolean() ? 2 : 1;
+        int o = groups * between(1, 2);
+        int h = between(4, 7);
+        int w = between(4, 7);
+        int kh = between(1, 3);
+        int kw = between(1, 3);
+        int sh = between(1, 2);
+        int sw = between(1, 2);
+        int ph = rnd.nextInt(2);
+        int pw = rnd.nextInt(2);
+        int dh = h >= 6 ? between(1, 2) : 1;
+        int dw = w >= 6 ? between(1, 2) : 1;
+        int oh = (h + 2 * ph - dh * (kh - 1) - 1) / sh + 1;
+        int ow = (w + 2 * pw - dw * (kw - 1) - 1) / sw + 1;
+        int t = between(2, 4);
+        int d = between(2, 4);
+        int v = between(2, 4);
+        StringBuilder b = new StringBuilder("// generated tensor program\nmodel ").append(className).append(";\n");
+        b.append("dim B <= ").append(between(2, 4)).append(";\n");
+        b.append("input X[B, ").append(c).append(", ").append(h).append(", ").append(w).append("];\n");
+        b.append("input S[B, ").append(t).append(", ").append(d).append("];\n");
+        b.append("input toks[B, ").append(t).append("]: int;\n");
+        b.append("param K[").append(o).append(", ").append(c / groups).append(", ").append(kh).append(", ").append(kw).append("];\n");
+        b.append("param kb[").append(o).append("];\nparam Wd[").append(v).append(", ").append(d).append("];\nparam bd[").append(v)
+                .append("];\nparam u[").append(v).append("];\n");
+        boolean pairs = rnd.nextBoolean();
+        String conv = "conv2d(X, K" + (sh > 1 || sw > 1 ? ", stride = " + size(sh, sw, true) : "")
+                + (ph > 0 || pw > 0 ? ", padding = " + size(ph, pw, true) : "")
+                + (dh > 1 || dw > 1 ? ", dilation = " + size(dh, dw, true) : "")
+                + (groups > 1 ? ", groups = " + groups : "") + ")";
+        if (rnd.nextInt(3) == 0) {
+            b.append("param g[").append(o).append("];\nstate m[").append(o).append("];\nstate s[").append(o).append("] init ones;\n");
+            b.append("let a = ").append(act("batch_norm(" + conv + ", g, kb, m, s)")).append(";\n");
+        } else {
+            b.append("let a = ").append(act(conv + " + reshape(kb, " + o + ", 1, 1)")).append(";\n");
+        }
+        // A pool whose window fits: kernel up to the map's size, padding at most half the kernel.
+        int qh = between(1, Math.min(2, oh));
+        int qw = between(1, Math.min(3, ow));
+        String pool = (rnd.nextBoolean() ? "max_pool2d" : "avg_pool2d") + "(a, " + size(qh, qw, pairs)
+                + (rnd.nextBoolean() ? ", stride = 1" : "") + (qh > 1 && qw > 1 && rnd.nextBoolean() ? ", padding = 1" : "") + ")";
+        if (!pairs && qh != qw) {
+            pool = (rnd.nextBoolean() ? "max_pool2d" : "avg_pool2d") + "(a, kernel = (" + qh + ", " + qw + "))";
+        }
+        b.append("let p = ").append(pool).append(";\n");
+        b.append("let z = S @ transpose(Wd) + bd;\n");
+        List<String> terms = new ArrayList<>();
+        if (rnd.nextBoolean()) {
+            terms.add("cross_entropy(z, toks)");
+        }
+        if (rnd.nextBoolean()) {
+            // Axes moved (permute, transpose of two axes) and batched products of tensors.
+            terms.add(rnd.nextBoolean() ? "0.1 * mean(z @ transpose(z, 1, 2))" : "mean(permute(a, 0, 2, 3, 1) @ permute(a, 0, 2, 1, 3))");
+        }
+        if (rnd.nextBoolean()) {
+            // A lookup by a whole int matrix: [B, T] ids to [B, T, 3] rows.
+            b.append("param Emb[").append(v).append(", 3];\n");
+            terms.add(rnd.nextBoolean() ? "mean(tanh(Emb[toks]))" : "0.1 * sum(Emb[toks] @ transpose(Emb))");
+        }
+        String[] losses = {"mean(flatten(p) ^ 2)", "cross_entropy(z, toks)", "0.1 * sum(softmax(z, -1) * z)", "mean(logsumexp(z))",
+            "mean(sum(a, 1))", "mean(mean(p, -1) ^ 2)", "0.1 * sum(squeeze(unsqueeze(z, 1), 1) ^ 2)", "mean(z @ u)",
+            "mean(log_softmax(z) * softmax(z, 2))", "0.01 * l2(K)", "mean(reshape(a, B, -1) ^ 2)", "mean(abs(z - mean(z)))"};
+        for (int i = 1 + rnd.nextInt(3); i > 0; i--) {
+            terms.add(losses[rnd.nextInt(losses.length)]);
+        }
+        if (rnd.nextBoolean()) {
+            // A conv1d over the sequences (channels T, length D) and a 1-D pool.
+            int k1 = between(1, d);
+            b.append("param K1[2, ").append(t).append(", ").append(k1).append("];\n");
+            b.append("let q = conv1d(S, K1").append(k1 > 1 && rnd.nextBoolean() ? ", padding = 1" : "").append(");\n");
+            terms.add(rnd.nextBoolean() ? "mean(max_pool1d(q, 1) ^ 2)" : "mean(tanh(avg_pool1d(q, 1)))");
+        }
+        String[] outputs = {"softmax(z, -1)", "p", "flatten(p)", "mean(a, 1)", "logsumexp(z, -1)"};
+        for (int i = rnd.nextInt(3); i > 0; i--) {
+            b.append("output o").append(i).append(" = ").append(outputs[rnd.nextInt(outputs.length)]).append(";\n");
+        }
+        b.append("loss ").append(String.join(" + ", terms)).append(";\n");
+        return b.toString();
     }
 
     // ---------------------------------------------------------------- batch models (varying B)

@@ -31,8 +31,46 @@ public final class RefEval {
         }
     }
 
-    /** A tensor: rank 0, 1 or 2, row-major. */
-    record T(int rank, int rows, int cols, Node[] data) {
+    /**
+     * A tensor, row-major: rank 0, 1 or 2, or (version 3) 3 or 4, whose {@code rows} is its first
+     * axis, {@code cols} the product of the others and {@code inner} their sizes (null below rank 3).
+     */
+    record T(int rank, int rows, int cols, Node[] data, int[] inner) {
+        T(int rank, int rows, int cols, Node[] data) {
+            this(rank, rows, cols, data, null);
+        }
+
+        /** A value of these sizes, one per axis. */
+        static T of(int[] dims, Node[] data) {
+            return switch (dims.length) {
+                case 0 -> new T(0, 1, 1, data);
+                case 1 -> new T(1, 1, dims[0], data);
+                case 2 -> new T(2, dims[0], dims[1], data);
+                default -> new T(dims.length, dims[0], data.length / Math.max(1, dims[0]), data,
+                        java.util.Arrays.copyOfRange(dims, 1, dims.length));
+            };
+        }
+
+        /** Its sizes, one per axis. */
+        int[] dims() {
+            return switch (rank) {
+                case 0 -> new int[0];
+                case 1 -> new int[] {cols};
+                case 2 -> new int[] {rows, cols};
+                default -> {
+                    int[] d = new int[rank];
+                    d[0] = rows;
+                    System.arraycopy(inner, 0, d, 1, rank - 1);
+                    yield d;
+                }
+            };
+        }
+
+        /** Other elements in this shape. */
+        T with(Node[] other) {
+            return new T(rank, rows, cols, other, inner);
+        }
+
         int size() {
             return data.length;
         }
@@ -252,7 +290,10 @@ public final class RefEval {
                 && varying.contains(n.id().name())) {
             // A dim that varies per call takes its size from the first input it sizes (the checker
             // keeps it off everything before): the values' rows.
-            int rest = in.shape().size() == 2 ? (int) constant(in.shape().get(1), env) : 1;
+            int rest = 1;
+            for (Expr size : in.shape().subList(Math.min(1, in.shape().size() - 1), in.shape().size())) {
+                rest *= in.shape().size() >= 2 ? (int) constant(size, env) : 1;
+            }
             dims.put(n.id().name(), values.get(in.name().name()).length / rest);
             varying.remove(n.id().name());
             exec(s, env, values);
@@ -338,17 +379,20 @@ public final class RefEval {
     private final Map<Stmt.Def, Env> defScopes = new HashMap<>();
 
     private T leaf(List<Expr> shape, double[] data, Env env) {
-        int rank = shape.size();
-        int rows = rank == 2 ? (int) constant(shape.get(0), env) : 1;
-        int cols = rank == 0 ? 1 : (int) constant(shape.get(rank - 1), env);
-        if (data == null || data.length != rows * cols) {
+        int[] dims = new int[shape.size()];
+        int n = 1;
+        for (int k = 0; k < dims.length; k++) {
+            dims[k] = (int) constant(shape.get(k), env);
+            n *= dims[k];
+        }
+        if (data == null || data.length != n) {
             throw new IllegalArgumentException("bad value length");
         }
         Node[] nodes = new Node[data.length];
         for (int i = 0; i < data.length; i++) {
             nodes[i] = node(data[i], null, null);
         }
-        return new T(rank, rows, cols, nodes);
+        return T.of(dims, nodes);
     }
 
     private int leafSize(List<Expr> shape, Env env) {
@@ -357,6 +401,122 @@ public final class RefEval {
             n *= (int) constant(e, env);
         }
         return n;
+    }
+
+    /** The sum (or mean) of a tensor along one axis, which goes away. */
+    private T reduceAxis(T x, int axis, boolean mean) {
+        int[] d = x.dims();
+        int outer = 1;
+        int inner = 1;
+        for (int k = 0; k < d.length; k++) {
+            if (k < axis) {
+                outer *= d[k];
+            } else if (k > axis) {
+                inner *= d[k];
+            }
+        }
+        Node[] out = new Node[outer * inner];
+        for (int o = 0; o < outer; o++) {
+            for (int i = 0; i < inner; i++) {
+                List<Node> terms = new ArrayList<>();
+                for (int a = 0; a < d[axis]; a++) {
+                    terms.add(x.at((o * d[axis] + a) * inner + i));
+                }
+                Node s = sum(terms);
+                out[o * inner + i] = mean ? mul(s, c(1.0 / d[axis])) : s;
+            }
+        }
+        int[] kept = new int[d.length - 1];
+        for (int k = 0, m = 0; k < d.length; k++) {
+            if (k != axis) {
+                kept[m++] = d[k];
+            }
+        }
+        return T.of(kept, out);
+    }
+
+    /** A size argument of a convolution or pool: one number for both axes, or a pair (h, w); {h, w}, h neutral for a 1-D form. */
+    private int[] sizes(Expr e, boolean twoD, int neutral, Env env) {
+        if (e instanceof Expr.Tuple t) {
+            return new int[] {(int) constant(t.items().get(0), env), (int) constant(t.items().get(1), env)};
+        }
+        int n = (int) constant(e, env);
+        return twoD ? new int[] {n, n} : new int[] {neutral, n};
+    }
+
+    /**
+     * {@code conv1d/2d} and {@code max/avg_pool1d/2d} by PyTorch's definitions, element by element:
+     * cross-correlation with zero padding; a max pool's value is its window's first largest element
+     * (the node itself, so the adjoint goes there), an average pool's its window's sum over kh * kw.
+     */
+    private T convOrPool(Expr.Call call, Env env) {
+        String f = call.function().name();
+        boolean conv = f.startsWith("conv");
+        boolean twoD = f.endsWith("2d");
+        T x = eval(call.args().get(0), env);
+        T k = conv ? eval(call.args().get(1), env) : null;
+        Map<String, Expr> named = new HashMap<>();
+        List<String> order = conv ? List.of() : List.of("kernel", "stride", "padding");
+        for (int i = conv ? 2 : 1; i < call.args().size(); i++) {
+            named.put(order.get(i - 1), call.args().get(i));
+        }
+        call.named().forEach(n -> named.put(n.name().name(), n.value()));
+        int[] d = x.dims();
+        int n = d[0];
+        int ch = d[1];
+        int h = twoD ? d[2] : 1;
+        int w = d[d.length - 1];
+        int[] kd = conv ? k.dims() : null;
+        int[] kernel = conv ? new int[] {twoD ? kd[2] : 1, kd[kd.length - 1]} : sizes(named.get("kernel"), twoD, 1, env);
+        int[] stride = named.containsKey("stride") ? sizes(named.get("stride"), twoD, 1, env) : conv ? new int[] {1, 1} : kernel.clone();
+        int[] pad = named.containsKey("padding") ? sizes(named.get("padding"), twoD, 0, env) : new int[] {0, 0};
+        int[] dil = named.containsKey("dilation") ? sizes(named.get("dilation"), twoD, 1, env) : new int[] {1, 1};
+        int groups = named.containsKey("groups") ? (int) constant(named.get("groups"), env) : 1;
+        int outCh = conv ? kd[0] : ch;
+        int oh = (h + 2 * pad[0] - dil[0] * (kernel[0] - 1) - 1) / stride[0] + 1;
+        int ow = (w + 2 * pad[1] - dil[1] * (kernel[1] - 1) - 1) / stride[1] + 1;
+        Node[] out = new Node[n * outCh * oh * ow];
+        int cg = ch / groups;
+        for (int s = 0; s < n; s++) {
+            for (int o = 0; o < outCh; o++) {
+                for (int y = 0; y < oh; y++) {
+                    for (int z = 0; z < ow; z++) {
+                        List<Node> xs = new ArrayList<>();
+                        List<Node> ks = new ArrayList<>();
+                        for (int ci = 0; ci < (conv ? cg : 1); ci++) {
+                            int c = conv ? (o / (outCh / groups)) * cg + ci : o;
+                            for (int a = 0; a < kernel[0]; a++) {
+                                for (int b = 0; b < kernel[1]; b++) {
+                                    int iy = y * stride[0] - pad[0] + a * dil[0];
+                                    int ix = z * stride[1] - pad[1] + b * dil[1];
+                                    if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                        xs.add(x.at(((s * ch + c) * h + iy) * w + ix));
+                                        if (conv) {
+                                            ks.add(k.at(((o * cg + ci) * kernel[0] + a) * kernel[1] + b));
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        Node v;
+                        if (conv) {
+                            v = xs.isEmpty() ? c(0) : dot(xs, ks);
+                        } else if (f.startsWith("max")) {
+                            v = xs.get(0);
+                            for (Node e : xs) {
+                                if (e.v > v.v || Double.isNaN(e.v)) {
+                                    v = e;
+                                }
+                            }
+                        } else {
+                            v = mul(sum(xs), c(1.0 / (kernel[0] * kernel[1])));
+                        }
+                        out[((s * outCh + o) * oh + y) * ow + z] = v;
+                    }
+                }
+            }
+        }
+        return T.of(twoD ? new int[] {n, outCh, oh, ow} : new int[] {n, outCh, ow}, out);
     }
 
     /**
@@ -387,10 +547,19 @@ public final class RefEval {
                 eps = constant(n.value(), env);
             }
         }
-        int rows = x.rows();
-        int cols = x.cols();
+        // The elements of channel j: column j of a matrix; of a tensor [N, C, …], every element of
+        // its axis-1 index j (BatchNorm2d), in row-major order.
+        int channels = x.rank() > 2 ? x.dims()[1] : x.cols();
+        int per = x.rank() > 2 ? x.cols() / channels : 1;
+        int rows = x.rows() * per;
         Node[] out = new Node[x.size()];
-        for (int j = 0; j < cols; j++) {
+        for (int j = 0; j < channels; j++) {
+            List<Integer> at = new ArrayList<>();
+            for (int i = 0; i < x.rows(); i++) {
+                for (int q = 0; q < per; q++) {
+                    at.add(x.rank() > 2 ? (i * channels + j) * per + q : i * channels + j);
+                }
+            }
             Node m;
             Node sd;
             if (inference) {
@@ -398,8 +567,8 @@ public final class RefEval {
                 sd = unary("sqrt", c(var[j] + eps), 0);
             } else {
                 List<Node> column = new ArrayList<>();
-                for (int i = 0; i < rows; i++) {
-                    column.add(x.at(i * cols + j));
+                for (int i : at) {
+                    column.add(x.at(i));
                 }
                 m = mul(sum(column), c(1.0 / rows));
                 List<Node> squares = new ArrayList<>();
@@ -415,11 +584,11 @@ public final class RefEval {
             }
             Node g = gamma.size() == 1 ? gamma.at(0) : gamma.at(j);
             Node b = beta.size() == 1 ? beta.at(0) : beta.at(j);
-            for (int i = 0; i < rows; i++) {
-                out[i * cols + j] = add(mul(div(sub(x.at(i * cols + j), m), sd), g), b);
+            for (int i : at) {
+                out[i] = add(mul(div(sub(x.at(i), m), sd), g), b);
             }
         }
-        return new T(2, rows, cols, out);
+        return x.with(out);
     }
 
     private double constant(Expr e, Env env) {
@@ -579,6 +748,9 @@ public final class RefEval {
     }
 
     private T broadcast(T a, T b, Binary f) {
+        if (a.rank() > 2 || b.rank() > 2) {
+            return broadcastAny(a, b, f);
+        }
         T shape = broadcastShape(a, b);
         Node[] out = new Node[shape.size()];
         for (int i = 0; i < shape.rows(); i++) {
@@ -587,6 +759,44 @@ public final class RefEval {
             }
         }
         return new T(shape.rank(), shape.rows(), shape.cols(), out);
+    }
+
+    /** NumPy's rule over any rank (version 3): axes aligned from the right, a 1 stretches. */
+    private T broadcastAny(T a, T b, Binary f) {
+        int[] x = a.dims();
+        int[] y = b.dims();
+        int rank = Math.max(x.length, y.length);
+        int[] d = new int[rank];
+        for (int k = 0; k < rank; k++) {
+            int i = k - (rank - x.length);
+            int j = k - (rank - y.length);
+            d[k] = i < 0 ? y[j] : j < 0 ? x[i] : stretch(x[i], y[j]);
+        }
+        int n = 1;
+        for (int v : d) {
+            n *= v;
+        }
+        Node[] out = new Node[n];
+        int[] at = new int[rank];
+        for (int e = 0; e < n; e++) {
+            int rest = e;
+            for (int k = rank - 1; k >= 0; k--) {
+                at[k] = rest % d[k];
+                rest /= d[k];
+            }
+            out[e] = f.apply(a.at(flatAt(x, at)), b.at(flatAt(y, at)));
+        }
+        return T.of(d, out);
+    }
+
+    /** The element of a value of sizes {@code dims} at position {@code at} of a larger shape (right-aligned; a 1 stretches). */
+    private static int flatAt(int[] dims, int[] at) {
+        int flat = 0;
+        for (int k = 0; k < dims.length; k++) {
+            int i = at[at.length - dims.length + k];
+            flat = flat * dims[k] + (dims[k] == 1 ? 0 : i);
+        }
+        return flat;
     }
 
     private static Node pick(T t, T shape, int i, int j) {
@@ -640,7 +850,7 @@ public final class RefEval {
         for (int i = 0; i < out.length; i++) {
             out[i] = f.apply(x.at(i));
         }
-        return new T(x.rank(), x.rows(), x.cols(), out);
+        return x.with(out);
     }
 
     private Node dot(List<Node> a, List<Node> b) {
@@ -667,7 +877,80 @@ public final class RefEval {
         return c;
     }
 
+    /** A tensor as the matrix of its last axis ({@code [B, T, K]} as {@code [B * T, K]}); anything else as itself. */
+    private static T lastRows(T x) {
+        if (x.rank() <= 2) {
+            return x;
+        }
+        int last = x.dims()[x.rank() - 1];
+        return new T(2, x.size() / last, last, x.data());
+    }
+
+    /** Axis k of the result is axis perm[k] of x (torch's permute). */
+    private static T permuted(T x, int[] perm) {
+        int[] d = x.dims();
+        int[] t = new int[d.length];
+        for (int k = 0; k < d.length; k++) {
+            t[k] = d[perm[k]];
+        }
+        Node[] out = new Node[x.size()];
+        int[] at = new int[d.length];
+        for (int e = 0; e < out.length; e++) {
+            int rest = e;
+            for (int k = d.length - 1; k >= 0; k--) {
+                at[k] = rest % t[k];
+                rest /= t[k];
+            }
+            int src = 0;
+            int[] pos = new int[d.length];
+            for (int k = 0; k < d.length; k++) {
+                pos[perm[k]] = at[k];
+            }
+            for (int k = 0; k < d.length; k++) {
+                src = src * d[k] + pos[k];
+            }
+            out[e] = x.at(src);
+        }
+        return T.of(t, out);
+    }
+
     private T matmul(T a, T b) {
+        if (a.rank() > 2 && b.rank() > 2) {
+            // Batches of matrices: [.., m, n] @ [.., n, k], one product per position of the leading axes.
+            int[] d = a.dims();
+            int[] e = b.dims();
+            int m = d[d.length - 2];
+            int n = d[d.length - 1];
+            int k = e[e.length - 1];
+            int batch = a.size() / (m * n);
+            Node[] out = new Node[batch * m * k];
+            for (int g = 0; g < batch; g++) {
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < k; j++) {
+                        List<Node> xs = new ArrayList<>();
+                        List<Node> ys = new ArrayList<>();
+                        for (int p = 0; p < n; p++) {
+                            xs.add(a.at(g * m * n + i * n + p));
+                            ys.add(b.at(g * n * k + p * k + j));
+                        }
+                        out[g * m * k + i * k + j] = dot(xs, ys);
+                    }
+                }
+            }
+            int[] shape = d.clone();
+            shape[d.length - 1] = k;
+            return T.of(shape, out);
+        }
+        if (a.rank() > 2) {
+            // torch.matmul's broadcast of a batch of matrices times one matrix (or vector).
+            int[] d = a.dims();
+            T m = matmul(lastRows(a), b);
+            int[] out = java.util.Arrays.copyOf(d, b.rank() == 2 ? d.length : d.length - 1);
+            if (b.rank() == 2) {
+                out[d.length - 1] = b.cols();
+            }
+            return T.of(out, m.data());
+        }
         if (a.rank() == 2 && b.rank() == 1) {
             Node[] out = new Node[a.rows()];
             for (int i = 0; i < a.rows(); i++) {
@@ -706,7 +989,7 @@ public final class RefEval {
         }
         Node[] data = out.toArray(new Node[0]);
         if (keepsShape) {
-            return new T(x.rank(), x.rows(), x.cols(), data);
+            return x.with(data);
         }
         return x.rank() == 2 ? new T(1, 1, rows, data) : sc(data[0]);
     }
@@ -828,11 +1111,27 @@ public final class RefEval {
                         out[i * w + j] = base.at(rows[i] * w + j);
                     }
                 }
+                if (ix.indexes().get(0) instanceof Expr.Name n && intCols.getOrDefault(n.id().name(), 0) > 0) {
+                    // By a whole int matrix [B, T] (version 3): [B, T] and a row of the base.
+                    int cols = intCols.get(n.id().name());
+                    return T.of(base.rank() == 2 ? new int[] {rows.length / cols, cols, w} : new int[] {rows.length / cols, cols}, out);
+                }
                 return base.rank() == 2 ? new T(2, rows.length, w, out) : new T(1, 1, rows.length, out);
             }
             int[] idx = new int[ix.indexes().size()];
             for (int k = 0; k < idx.length; k++) {
                 idx[k] = index(ix.indexes().get(k), env);
+            }
+            if (base.rank() > 2) {
+                // Indexes remove axes from the left: the block of the remaining ones.
+                int[] d = base.dims();
+                int start = 0;
+                int block = base.size();
+                for (int k = 0; k < idx.length; k++) {
+                    block /= d[k];
+                    start += idx[k] * block;
+                }
+                return T.of(java.util.Arrays.copyOfRange(d, idx.length, d.length), java.util.Arrays.copyOfRange(base.data(), start, start + block));
             }
             if (base.rank() == 1) {
                 return sc(base.at(idx[0]));
@@ -854,8 +1153,8 @@ public final class RefEval {
             T z = eval(call.args().get(0), env);
             int[] vector = intVector(second, env);
             int[] labels = vector != null ? vector : new int[] {index(second, env)};
-            T logp = rowsOf(z, this::logSoftmax);
-            int w = z.cols();
+            T logp = rowsOf(lastRows(z), this::logSoftmax);
+            int w = lastRows(z).cols();
             List<Node> picked = new ArrayList<>();
             for (int i = 0; i < labels.length; i++) {
                 picked.add(logp.at(i * w + labels[i]));
@@ -864,6 +1163,9 @@ public final class RefEval {
         }
         if (f.equals("batch_norm") && !defs.containsKey(f)) {
             return batchNorm(call, env);
+        }
+        if (f.matches("conv[12]d|(max|avg)_pool[12]d") && !defs.containsKey(f)) {
+            return convOrPool(call, env);
         }
         List<T> args = new ArrayList<>();
         for (Expr a : call.args()) {
@@ -895,9 +1197,21 @@ public final class RefEval {
                 && args.size() > axisAt && args.get(axisAt) != null && scalar(args.get(axisAt)).v < 0) {
             args.set(axisAt, sc(c(scalar(args.get(axisAt)).v + Math.max(1, x.rank()))));
         }
+        if (x != null && x.rank() > 2 && (f.equals("sum") || f.equals("mean")) && args.size() == 2) {
+            return reduceAxis(x, (int) scalar(args.get(1)).v, f.equals("mean"));
+        }
+        if (x != null && x.rank() > 2 && java.util.Set.of("softmax", "log_softmax", "logsumexp").contains(f)) {
+            // Along a tensor's last axis: each position of the leading axes on its own.
+            T rows = lastRows(x);
+            if (f.equals("logsumexp")) {
+                int[] d = x.dims();
+                return T.of(java.util.Arrays.copyOf(d, d.length - 1), rowsOf(rows, r -> List.of(logsumexp(r)), false).data());
+            }
+            return x.with(rowsOf(rows, f.equals("softmax") ? this::softmax : this::logSoftmax).data());
+        }
         switch (f) {
             case "flatten" -> {
-                return x;
+                return x.rank() > 2 ? new T(2, x.rows(), x.cols(), x.data()) : x;
             }
             case "reshape" -> {
                 // Version 3: the same elements, row-major, in another shape; one size may be -1.
@@ -910,23 +1224,41 @@ public final class RefEval {
                 for (int k = 0; k < sizes.length; k++) {
                     sizes[k] = sizes[k] < 0 ? x.size() / known : sizes[k];
                 }
-                return sizes.length == 1 ? new T(1, 1, sizes[0], x.data()) : new T(2, sizes[0], sizes[1], x.data());
+                return T.of(sizes, x.data());
             }
             case "unsqueeze" -> {
                 int axis = (int) scalar(args.get(1)).v;
                 if (x.rank() == 0) {
                     return new T(1, 1, 1, x.data());
                 }
-                return axis == 0 || axis == -2 ? new T(2, 1, x.cols(), x.data()) : new T(2, x.cols(), 1, x.data());
+                List<Integer> d = new ArrayList<>();
+                for (int v : x.dims()) {
+                    d.add(v);
+                }
+                d.add(axis < 0 ? axis + x.rank() + 1 : axis, 1);
+                return T.of(d.stream().mapToInt(Integer::intValue).toArray(), x.data());
             }
             case "squeeze" -> {
                 if (x.rank() == 1) {
                     return sc(x.at(0));
                 }
                 int axis = (int) scalar(args.get(1)).v;
-                return new T(1, 1, axis == 0 || axis == -2 ? x.cols() : x.rows(), x.data());
+                List<Integer> d = new ArrayList<>();
+                for (int v : x.dims()) {
+                    d.add(v);
+                }
+                d.remove(axis < 0 ? axis + x.rank() : axis);
+                return T.of(d.stream().mapToInt(Integer::intValue).toArray(), x.data());
             }
             case "permute" -> {
+                if (x.rank() > 2) {
+                    int[] perm = new int[x.rank()];
+                    for (int k = 0; k < perm.length; k++) {
+                        int a = (int) scalar(args.get(k + 1)).v;
+                        perm[k] = a < 0 ? a + x.rank() : a;
+                    }
+                    return permuted(x, perm);
+                }
                 boolean swap = x.rank() == 2 && scalar(args.get(1)).v % 2 != 0;
                 return swap ? transposed(x) : x;
             }
@@ -941,7 +1273,7 @@ public final class RefEval {
                     double m = p == 1 ? 0 : nextUniform() < p ? 0 : 1 / (1 - p);
                     out[i] = mul(x.at(i), c(m));
                 }
-                return new T(x.rank(), x.rows(), x.cols(), out);
+                return x.with(out);
             }
             case "zeros", "ones", "full" -> {
                 // Version 3: a constant tensor; sizes are dims or literals (a varying dim's actual size).
@@ -1008,7 +1340,7 @@ public final class RefEval {
                         }
                     }
                 }
-                return new T(x.rank(), x.rows(), x.cols(), out);
+                return x.with(out);
             }
             case "max", "min" -> {
                 if (args.size() == 1) {
@@ -1063,6 +1395,19 @@ public final class RefEval {
                 return new T(2, x.size(), b.size(), out);
             }
             case "transpose" -> {
+                if (x.rank() > 2 && args.size() == 3) {
+                    int[] perm = new int[x.rank()];
+                    for (int k = 0; k < perm.length; k++) {
+                        perm[k] = k;
+                    }
+                    int a = (int) scalar(args.get(1)).v;
+                    int b = (int) scalar(args.get(2)).v;
+                    a = a < 0 ? a + x.rank() : a;
+                    b = b < 0 ? b + x.rank() : b;
+                    perm[a] = b;
+                    perm[b] = a;
+                    return permuted(x, perm);
+                }
                 // transpose(X, a, b) (version 3): the same axis twice is X itself.
                 boolean same = args.size() == 3 && (x.rank() < 2 || ((int) scalar(args.get(1)).v + 2) % 2 == ((int) scalar(args.get(2)).v + 2) % 2);
                 return same ? x : transposed(x);

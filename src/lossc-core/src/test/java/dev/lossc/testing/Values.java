@@ -26,7 +26,7 @@ public final class Values {
         for (Symbol.Input in : model.inputs()) {
             int n = in.shape().size();
             if (!in.shape().isScalar() && in.shape().lengthAxis().varies()) {
-                n = sizes.get(in.shape().lengthAxis().dim()) * (in.shape().isMatrix() ? in.shape().cols() : 1);
+                n = sizes.get(in.shape().lengthAxis().dim()) * (in.shape().rank() >= 2 ? in.shape().cols() : 1);
             }
             if (in.integer()) {
                 // Class labels or token ids: integers in the range the model's uses allow.

@@ -1,0 +1,372 @@
+package dev.lossc.codegen;
+
+import dev.lossc.ir.Stmt;
+import dev.lossc.prim.Attributes;
+import dev.lossc.prim.Prim;
+import dev.lossc.types.Shape;
+import java.util.function.Function;
+
+/**
+ * The kernels of version 3's tensors: broadcasting over rank 3 and 4 and its adjoint, convolution
+ * and pooling. A tensor is stored row-major; its first axis (the batch, which may vary per call)
+ * is the row axis of its storage, so every kernel runs over {@code n} rows of the operand's
+ * storage and works out the rest from the attributes, constants of the plan.
+ *
+ * <p>Convolution is direct: the forward pass and the input's adjoint add one kernel weight times a
+ * run of the other operand ({@code y[ow] += k * x[ow * sw + …]}, the form C2 vectorizes when the
+ * stride is 1), the kernel's adjoint is one dot product per weight. Nothing is copied or packed.
+ */
+final class TensorKernels {
+    static final String[] LOCALS = {"smp", "oc", "oy", "ox", "iy", "ix", "ic", "ky", "kx", "kval", "xbase", "ybase", "oxlo", "oxhi",
+            "e0", "e1", "e2", "e3", "best", "bestAt", "pv"};
+
+    private final Loops loops;
+    private final Layout layout;
+    private final String real;
+
+    TensorKernels(Loops loops, Layout layout) {
+        this.loops = loops;
+        this.layout = layout;
+        this.real = loops.real;
+    }
+
+    /** {@code BROADCAST} (out is the large shape) or {@code REDUCE_TO} (out is the small one: a sum into it). */
+    void broadcast(Code c, Stmt.Op op, Function<String, String> A, Function<String, String> Y) {
+        Attributes at = op.attributes();
+        int rank = at.integer(0);
+        boolean reduce = op.prim().kernel() == Prim.Kernel.REDUCE_TO;
+        Shape large = reduce ? op.args().get(0).shape() : op.out().shape();
+        int[] t = new int[rank];
+        int[] s = new int[rank];
+        for (int k = 0; k < rank; k++) {
+            t[k] = at.integer(1 + k);
+            s[k] = at.integer(5 + k);
+        }
+        if (reduce) {
+            loops.zeroUnlessAccumulating(c, op);
+        }
+        String w = reduce || op.accumulate() ? "+=" : "=";
+        nest(c, rank, 0, t, s, large, "0", "0", (big, small) -> {
+            if (reduce) {
+                c.add("$L += $L", Y.apply(small), A.apply(big));
+            } else {
+                c.add("$L $L $L", Y.apply(big), w, A.apply(small));
+            }
+        });
+    }
+
+    private interface Element {
+        void at(String large, String small);
+    }
+
+    /** Loops over axes {@code k…} of the large shape, with the flat indices so far into the large and the small value. */
+    private void nest(Code c, int rank, int k, int[] t, int[] s, Shape large, String big, String small, Element body) {
+        if (k == rank) {
+            body.at(big, small);
+            return;
+        }
+        int tStride = 1;
+        int sStride = 1;
+        for (int m = k + 1; m < rank; m++) {
+            tStride *= t[m];
+            sStride *= s[m];
+        }
+        int ts = tStride;
+        int ss = s[k] == 1 ? 0 : sStride;
+        Consumer body2 = i -> nest(c, rank, k + 1, t, s, large, Layout.add(big, Layout.mul(i, ts)),
+                ss == 0 ? small : Layout.add(small, Layout.mul(i, ss)), body);
+        if (k == 0) {
+            loops.loop(c, "e0", large.rowAxis(), body2::accept);
+        } else {
+            Loops.loop(c, "e" + k, t[k], body2::accept);
+        }
+    }
+
+    private interface Consumer {
+        void accept(String index);
+    }
+
+    /** {@code PERMUTE}: for each element of the result, in order, the element of X its axes name. */
+    void permute(Code c, Stmt.Op op, Function<String, String> A, Function<String, String> Y) {
+        Attributes at = op.attributes();
+        int rank = at.integer(0);
+        int[] s = new int[rank];
+        int[] p = new int[rank];
+        for (int k = 0; k < rank; k++) {
+            s[k] = at.integer(1 + k);
+            p[k] = at.integer(5 + k);
+        }
+        int[] sourceStride = new int[rank];
+        for (int k = rank - 1, stride = 1; k >= 0; k--) {
+            sourceStride[k] = stride;
+            stride *= s[k];
+        }
+        int[] t = new int[rank];
+        int[] ys = new int[rank];
+        int[] as = new int[rank];
+        for (int k = 0; k < rank; k++) {
+            t[k] = s[p[k]];
+            as[k] = sourceStride[p[k]];
+        }
+        for (int k = rank - 1, stride = 1; k >= 0; k--) {
+            ys[k] = stride;
+            stride *= t[k];
+        }
+        String w = op.accumulate() ? "+=" : "=";
+        strided(c, 0, t, ys, as, op.out().shape().rowAxis(), "0", "0", (y, a) -> c.add("$L $L $L", Y.apply(y), w, A.apply(a)));
+    }
+
+    /** Loops over axes {@code k…} of sizes {@code t}, the flat indices into the result and the operand {@code ys}/{@code as} apart per step. */
+    private void strided(Code c, int k, int[] t, int[] ys, int[] as, Shape.Axis first, String y, String a, Element body) {
+        if (k == t.length) {
+            body.at(y, a);
+            return;
+        }
+        Consumer next = i -> strided(c, k + 1, t, ys, as, first, Layout.add(y, Layout.mul(i, ys[k])), Layout.add(a, Layout.mul(i, as[k])), body);
+        if (k == 0) {
+            loops.loop(c, "e0", first, next::accept);
+        } else {
+            Loops.loop(c, "e" + k, t[k], next::accept);
+        }
+    }
+
+    /**
+     * {@code BATCHED_MATMUL}: for each matrix of the batch, {@code y[i, j] += a[i, p] * b[p, j]},
+     * the row of b run along j (the loop C2 vectorizes), a or b read transposed as the attributes say.
+     */
+    void batchedMatmul(Code c, Stmt.Op op, Function<String, String> A, Function<String, String> B, Function<String, String> Y) {
+        Attributes at = op.attributes();
+        int m = at.integer(0);
+        int n = at.integer(1);
+        int k = at.integer(2);
+        boolean ta = at.integer(3) == 1;
+        boolean tb = at.integer(4) == 1;
+        Shape ys = op.out().shape();
+        Shape.Axis batch = ys.rowAxis().times(ys.cols() / (m * k));
+        loops.zeroUnlessAccumulating(c, op);
+        loops.loop(c, "smp", batch, g -> {
+            String y0 = Layout.mul(g, m * k);
+            String a0 = Layout.mul(g, m * n);
+            String b0 = Layout.mul(g, n * k);
+            Loops.loop(c, "oy", m, i -> Loops.loop(c, "ky", n, p -> {
+                c.declare("$L kval = $L", real, A.apply(Layout.add(a0, ta ? Layout.add(Layout.mul(p, m), i) : Layout.add(Layout.mul(i, n), p))));
+                Loops.loop(c, "ox", k, j -> c.add("$L += kval * $L", Y.apply(Layout.add(y0, Layout.add(Layout.mul(i, k), j))),
+                        B.apply(Layout.add(b0, tb ? Layout.add(Layout.mul(j, n), p) : Layout.add(Layout.mul(p, k), j)))));
+            }));
+        });
+    }
+
+    /** The geometry of a convolution or pool, by attribute name. */
+    private static int g(Stmt.Op op, String name) {
+        java.util.List<String> names = op.prim().kernel() == Prim.Kernel.CONV || op.prim().kernel() == Prim.Kernel.CONV_INPUT_GRAD
+                || op.prim().kernel() == Prim.Kernel.CONV_KERNEL_GRAD ? Prim.CONV_ATTRIBUTES : Prim.POOL_ATTRIBUTES;
+        return op.attributes().integer(names.indexOf(name));
+    }
+
+    /**
+     * {@code CONV}: for each sample, output channel, input channel of its group and kernel
+     * position, the kernel weight times a run of an input row added into a run of an output row.
+     */
+    void conv(Code c, Stmt.Op op, Function<String, String> X, Function<String, String> K, Function<String, String> Y) {
+        int C = g(op, "c"), H = g(op, "h"), W = g(op, "w"), O = g(op, "o"), kh = g(op, "kh"), kw = g(op, "kw");
+        int groups = g(op, "groups"), oh = g(op, "oh"), ow = g(op, "ow");
+        int cg = C / groups;
+        int og = O / groups;
+        loops.zeroUnlessAccumulating(c, op);
+        Shape xs = op.args().get(0).shape();
+        loops.loop(c, "smp", xs.rowAxis(), n -> Loops.loop(c, "oc", O, o -> {
+            c.declare("int ybase = $L", Layout.mul(Layout.add(Layout.mul(n, O), o), oh * ow));
+            String firstChannel = groups == 1 ? "0" : "(" + o + " / " + og + ") * " + cg;
+            Loops.loop(c, "ic", cg, ci -> {
+                c.declare("int xbase = $L", Layout.mul(Layout.add(Layout.mul(n, C), Layout.add(firstChannel, ci)), H * W));
+                window(c, op, (kOffset, ohv) -> {
+                    c.declare("$L kval = $L", real, K.apply(Layout.add(Layout.mul(Layout.add(Layout.mul(o, cg), ci), kh * kw), kOffset)));
+                    runOver(c, op, kj(kOffset, kw), (owv, iwv) -> c.add("$L += kval * $L", Y.apply(out(ohv, ow, owv)), X.apply(in(W, iwv))));
+                });
+            });
+        }));
+    }
+
+    /** {@code CONV_INPUT_GRAD}: each weight times a run of {@code dy} added back at the input positions it read. */
+    void convInputGrad(Code c, Stmt.Op op, Function<String, String> dY, Function<String, String> K, Function<String, String> Y) {
+        int C = g(op, "c"), H = g(op, "h"), W = g(op, "w"), O = g(op, "o"), kh = g(op, "kh"), kw = g(op, "kw");
+        int groups = g(op, "groups"), oh = g(op, "oh"), ow = g(op, "ow");
+        int cg = C / groups;
+        int og = O / groups;
+        loops.zeroUnlessAccumulating(c, op);
+        Shape ys = op.args().get(0).shape();
+        loops.loop(c, "smp", ys.rowAxis(), n -> Loops.loop(c, "oc", O, o -> {
+            c.declare("int ybase = $L", Layout.mul(Layout.add(Layout.mul(n, O), o), oh * ow));
+            String firstChannel = groups == 1 ? "0" : "(" + o + " / " + og + ") * " + cg;
+            Loops.loop(c, "ic", cg, ci -> {
+                c.declare("int xbase = $L", Layout.mul(Layout.add(Layout.mul(n, C), Layout.add(firstChannel, ci)), H * W));
+                window(c, op, (kOffset, ohv) -> {
+                    c.declare("$L kval = $L", real, K.apply(Layout.add(Layout.mul(Layout.add(Layout.mul(o, cg), ci), kh * kw), kOffset)));
+                    runOver(c, op, kj(kOffset, kw), (owv, iwv) -> c.add("$L += kval * $L", Y.apply(in(W, iwv)), dY.apply(out(ohv, ow, owv))));
+                });
+            });
+        }));
+    }
+
+    /** {@code CONV_KERNEL_GRAD}: each weight's adjoint, the sum over samples and output positions of {@code dy} times the input it read. */
+    void convKernelGrad(Code c, Stmt.Op op, Function<String, String> dY, Function<String, String> X, Function<String, String> Y) {
+        int C = g(op, "c"), H = g(op, "h"), W = g(op, "w"), O = g(op, "o"), kh = g(op, "kh"), kw = g(op, "kw");
+        int groups = g(op, "groups"), oh = g(op, "oh"), ow = g(op, "ow");
+        int cg = C / groups;
+        int og = O / groups;
+        loops.zeroUnlessAccumulating(c, op);
+        Shape ys = op.args().get(0).shape();
+        // Samples outermost, then each weight's sum over one sample's positions added in: the same order for every weight.
+        loops.loop(c, "smp", ys.rowAxis(), n -> Loops.loop(c, "oc", O, o -> {
+            c.declare("int ybase = $L", Layout.mul(Layout.add(Layout.mul(n, O), o), oh * ow));
+            String firstChannel = groups == 1 ? "0" : "(" + o + " / " + og + ") * " + cg;
+            Loops.loop(c, "ic", cg, ci -> {
+                c.declare("int xbase = $L", Layout.mul(Layout.add(Layout.mul(n, C), Layout.add(firstChannel, ci)), H * W));
+                window(c, op, (kOffset, ohv) -> {
+                    c.declare("double pv = 0.0");
+                    runOver(c, op, kj(kOffset, kw), (owv, iwv) -> c.add("pv += $L * $L", dY.apply(out(ohv, ow, owv)), X.apply(in(W, iwv))));
+                    c.add("$L += $L", Y.apply(Layout.add(Layout.mul(Layout.add(Layout.mul(o, cg), ci), kh * kw), kOffset)), loops.sum("pv"));
+                });
+            });
+        }));
+    }
+
+    private interface WindowBody {
+        /** {@code kOffset}: the weight's index in its kernel ({@code ki * kw + kj}); {@code oh}: the output row. */
+        void at(String kOffset, String oh);
+    }
+
+    /** {@code a + k}, written as code reads it. */
+    static String plus(String a, int k) {
+        return k == 0 ? a : a.equals("0") ? Integer.toString(k) : k < 0 ? a + " - " + -k : a + " + " + k;
+    }
+
+    /** The flat index of output element (oh, ow) of the current output row block. */
+    private static String out(String oh, int ow, String owv) {
+        return Layout.add("ybase", Layout.add(Layout.mul(oh, ow), owv));
+    }
+
+    /** The flat index of input element (ih, iw) of the current input channel. */
+    private static String in(int W, String iw) {
+        return Layout.add("xbase", Layout.add(Layout.mul("iy", W), iw));
+    }
+
+    /** The kernel column of a weight index written {@code ki * kw + kj} (or its parts). */
+    private static String kj(String kOffset, int kw) {
+        return kw == 1 ? "0" : "kx";
+    }
+
+    /**
+     * Over kernel rows {@code ki}, output rows {@code oh} whose input row {@code ih} is inside the
+     * input, and kernel columns {@code kj}: the body for each, with {@code ih} declared.
+     */
+    private void window(Code c, Stmt.Op op, WindowBody body) {
+        int H = g(op, "h"), kh = g(op, "kh"), kw = g(op, "kw"), sh = g(op, "sh"), ph = g(op, "ph"), dh = g(op, "dh"), oh = g(op, "oh");
+        Loops.loop(c, "ky", kh, ki -> Loops.loop(c, "oy", oh, ohv -> {
+            c.declare("int iy = $L", plus(Layout.add(Layout.mul(ohv, sh), Layout.mul(ki, dh)), -ph));
+            boolean check = ph > 0 || (oh - 1) * sh + (kh - 1) * dh >= H;
+            if (check) {
+                c.open("if (iy >= 0 && iy < $L)", H);
+            }
+            Loops.loop(c, "kx", kw, kj -> body.at(Layout.add(Layout.mul(ki, kw), kj), ohv));
+            if (check) {
+                c.close();
+            }
+        }));
+    }
+
+    private interface RunBody {
+        void at(String ow, String iw);
+    }
+
+    /**
+     * Output columns {@code ow} whose input column {@code iw = ow * sw + kj * dw - pw} is inside the
+     * input: their range worked out once per kernel column.
+     */
+    private void runOver(Code c, Stmt.Op op, String kj, RunBody body) {
+        int W = g(op, "w"), sw = g(op, "sw"), pw = g(op, "pw"), dw = g(op, "dw"), ow = g(op, "ow");
+        String shift = plus(Layout.mul(kj, dw), -pw);
+        if (pw == 0 && (ow - 1) * sw + (g(op, "kw") - 1) * dw < W) {
+            c.open("for (int ox = 0; ox < $L; ox++)", ow);
+        } else {
+            // iw >= 0: ow >= ceil((pw - kj * dw) / sw); iw < W: ow <= floor((W - 1 + pw - kj * dw) / sw).
+            String kjdw = Layout.mul(kj, dw);
+            c.declare("int oxlo = Math.max(0, Math.floorDiv($L, $L))", kjdw.equals("0") ? Integer.toString(pw + sw - 1) : (pw + sw - 1) + " - " + kjdw, sw);
+            c.declare("int oxhi = Math.min($L, Math.floorDiv($L, $L) + 1)", ow, kjdw.equals("0") ? Integer.toString(W - 1 + pw) : (W - 1 + pw) + " - " + kjdw, sw);
+            c.open("for (int ox = oxlo; ox < oxhi; ox++)");
+        }
+        String iw = Layout.mul("ox", sw);
+        body.at("ox", shift.equals("0") ? iw : iw + " + " + (shift.startsWith("-") ? "(" + shift + ")" : shift));
+        c.close();
+    }
+
+    /**
+     * {@code MAX_POOL}, {@code MAX_POOL_GRAD}, {@code AVG_POOL} and {@code AVG_POOL_GRAD}: for each
+     * sample, channel and output position, its window inside the input (padding is never an element).
+     */
+    void pool(Code c, Stmt.Op op, Function<String, String> A, Function<String, String> B, Function<String, String> Y) {
+        int C = g(op, "c"), H = g(op, "h"), W = g(op, "w"), kh = g(op, "kh"), kw = g(op, "kw"), sh = g(op, "sh"), sw = g(op, "sw");
+        int ph = g(op, "ph"), pw = g(op, "pw"), oh = g(op, "oh"), ow = g(op, "ow");
+        Prim.Kernel k = op.prim().kernel();
+        boolean grad = k == Prim.Kernel.MAX_POOL_GRAD || k == Prim.Kernel.AVG_POOL_GRAD;
+        boolean max = k == Prim.Kernel.MAX_POOL || k == Prim.Kernel.MAX_POOL_GRAD;
+        Function<String, String> X = k == Prim.Kernel.MAX_POOL_GRAD ? B : A;
+        if (grad) {
+            loops.zeroUnlessAccumulating(c, op);
+        }
+        String w = op.accumulate() ? "+=" : "=";
+        Shape rows = op.args().get(0).shape();
+        loops.loop(c, "smp", rows.rowAxis(), n -> Loops.loop(c, "ic", C, ci -> {
+            c.declare("int xbase = $L", Layout.mul(Layout.add(Layout.mul(n, C), ci), H * W));
+            c.declare("int ybase = $L", Layout.mul(Layout.add(Layout.mul(n, C), ci), oh * ow));
+            Loops.loop(c, "oy", oh, ohv -> Loops.loop(c, "ox", ow, owv -> {
+                String y = Layout.add("ybase", Layout.add(Layout.mul(ohv, ow), owv));
+                String[] range = {plus(Layout.mul(ohv, sh), -ph), plus(Layout.mul(owv, sw), -pw)};
+                if (max) {
+                    c.declare("$L best = $L.NEGATIVE_INFINITY", real, layout.precision().boxed());
+                    c.declare("int bestAt = -1");
+                }
+                if (k == Prim.Kernel.AVG_POOL) {
+                    c.declare("double pv = 0.0");
+                }
+                if (k == Prim.Kernel.AVG_POOL_GRAD) {
+                    c.declare("$L pv = $L / $L", real, A.apply(y), layout.precision().literal(kh * kw));
+                }
+                Loops.loop(c, "ky", kh, ki -> {
+                    c.declare("int iy = $L", Layout.add(range[0], ki));
+                    if (ph > 0) {
+                        c.open("if (iy >= 0 && iy < $L)", H);
+                    }
+                    Loops.loop(c, "kx", kw, kj -> {
+                        c.declare("int ix = $L", Layout.add(range[1], kj));
+                        if (pw > 0) {
+                            c.open("if (ix >= 0 && ix < $L)", W);
+                        }
+                        String x = in(W, "ix");
+                        switch (k) {
+                            case MAX_POOL, MAX_POOL_GRAD -> {
+                                // The first largest in row-major order; a NaN wins (PyTorch's rule).
+                                c.declare("$L pv = $L", real, X.apply(x));
+                                c.open("if (bestAt < 0 || pv > best || $L.isNaN(pv))", layout.precision().boxed()).add("best = pv").add("bestAt = $L", x).close();
+                            }
+                            case AVG_POOL -> c.add("pv += $L", A.apply(x));
+                            default -> c.add("$L += pv", Y.apply(x));
+                        }
+                        if (pw > 0) {
+                            c.close();
+                        }
+                    });
+                    if (ph > 0) {
+                        c.close();
+                    }
+                });
+                switch (k) {
+                    case MAX_POOL -> c.add("$L $L best", Y.apply(y), w);
+                    case MAX_POOL_GRAD -> c.add("$L += $L", Y.apply("bestAt"), A.apply(y));
+                    case AVG_POOL -> c.add("$L $L $L", Y.apply(y), w, loops.sum("pv / " + (kh * kw)));
+                    default -> { }
+                }
+            }));
+        }));
+    }
+}

@@ -1,0 +1,111 @@
+package dev.lossc.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import dev.lossc.testing.Agreement;
+import dev.lossc.testing.Compiled;
+import dev.lossc.testing.Values;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tensors of rank 3 and 4 (version 3), each form against the reference evaluator and central
+ * differences, at every batch size the values draw: broadcasting over any rank, sums and means
+ * along an axis, indexing from the left, the last-axis functions and products, permute and
+ * transpose of two axes, batched products, and lookups by a whole int matrix (repeated ids).
+ */
+class TensorsTest {
+    private static void agrees(String source, int seeds) {
+        Compiled c = Compiled.of(source);
+        for (long seed = 1; seed <= seeds; seed++) {
+            Map<String, double[]> v = Values.random(c.model(), new SplittableRandom(seed), 1.0);
+            c.setParams(v);
+            Agreement.agrees("seed " + seed + ":\n" + source, c, source, v, Agreement.Tolerance.of(1e-12, 1e-13));
+            Agreement.centralDifferences("seed " + seed + ":\n" + source, c, v, () -> { });
+        }
+    }
+
+    @Test
+    void broadcastingSumsAndIndexing() {
+        agrees("""
+                dim B <= 3;
+                input X[B, 2, 3, 4];
+                param a[3, 1];
+                param b[4];
+                param c[2, 1, 1];
+                param W[2, 3, 4];
+                let y = tanh(X * a + b) - c;
+                output s = sum(y, 1);
+                var acc = 0;
+                for i in 0..B {
+                  acc = acc + sum(W[1] * y[i, 1]);
+                }
+                loss mean(sum(y, -1) ^ 2) + sum(mean(y, 2)) + acc + mean(W[0, 2] * b);
+                """, 6);
+    }
+
+    @Test
+    void lastAxisFunctionsAndProducts() {
+        agrees("""
+                dim B <= 4, T = 3, D = 4, K = 5;
+                input X[B, T, D];
+                input y[B, T]: int;
+                param W[K, D];
+                param w[D];
+                let z = X @ transpose(W);
+                output p = softmax(z, -1);
+                loss cross_entropy(z, y) + 0.1 * sum(logsumexp(z)) + mean(log_softmax(z, 2) * softmax(z)) + mean((X @ w) ^ 2);
+                """, 6);
+    }
+
+    @Test
+    void permuteTransposeAndBatchedProducts() {
+        agrees("""
+                dim B <= 3, T = 3, H = 2, E = 2;
+                input X[B, T, 4];
+                param Wq[4, 4];
+                param Wk[4, 4];
+                let q = permute(reshape(X @ Wq, B, T, H, E), 0, 2, 1, 3);
+                let k = transpose(permute(reshape(X @ Wk, B, T, H, E), 0, 2, 1, 3), -1, -2);
+                let att = softmax(q @ k, -1);
+                output heads = permute(att @ q, 0, 2, 1, 3);
+                loss sum(tanh(att @ q)) + mean(permute(att, 0, 3, 2, 1) ^ 2);
+                """, 6);
+    }
+
+    @Test
+    void lookupsByAWholeIntMatrix() {
+        agrees("""
+                dim B <= 4, T = 5, V = 3, D = 2;
+                input toks[B, T]: int;
+                param E[V, D];
+                param e[V];
+                param w[D];
+                loss sum(tanh(E[toks]) @ w) + 0.5 * mean(E[toks] ^ 2) + mean(e[toks] * sum(E[toks], -1));
+                """, 6);
+    }
+
+    @Test
+    void reshapesAreViewsOfTheSameElements() {
+        String src = """
+                param X[2, 3, 4];
+                output a = reshape(X, 4, 6);
+                output b = flatten(X);
+                output c = squeeze(unsqueeze(X, 1), 1);
+                output d = reshape(X, 2, -1, 2, 2);
+                loss sum(X);
+                """;
+        Compiled c = Compiled.of(src);
+        double[] x = new double[24];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i;
+        }
+        Map<String, double[]> v = Map.of("X", x);
+        c.setParams(v);
+        Map<String, double[]> out = c.outputs(v);
+        for (String name : new String[] {"a", "b", "c", "d"}) {
+            assertArrayEquals(x, out.get(name), 0.0, name);
+        }
+    }
+}
