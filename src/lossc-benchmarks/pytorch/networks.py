@@ -125,6 +125,22 @@ def rnn():
 
 time_it("tanh rnn T=50 32-64-10", step_fn(rnn, [U, V, W, b, c]), rounds=5)
 
+# LeNet-5, batch 32 (Convolutions): conv 1->6 5x5 pad 2, relu, max pool 2; conv 6->16 5x5, relu, max pool 2; 400-120-84-10
+K1, c1, K2, c2, W3, b3, W4, b4, W5, b5 = leaf((6, 1, 5, 5), (6,), (16, 6, 5, 5), (16,), (120, 400), (120,), (84, 120), (84,),
+                                              (10, 84), (10,))
+images, digit = torch.rand(32, 1, 28, 28), torch.randint(0, 10, (32,))
+
+
+def lenet5():
+    h = F.max_pool2d(torch.relu(F.conv2d(images, K1, c1, padding=2)), 2)
+    h = F.max_pool2d(torch.relu(F.conv2d(h, K2, c2)), 2)
+    h = torch.relu(F.linear(h.flatten(1), W3, b3))
+    h = torch.relu(F.linear(h, W4, b4))
+    return F.cross_entropy(F.linear(h, W5, b5), digit)
+
+
+time_it("lenet-5, batch 32", step_fn(lenet5, [K1, c1, K2, c2, W3, b3, W4, b4, W5, b5]), rounds=10)
+
 torch.set_default_dtype(torch.float32)
 time_it("784-128-10 relu+ce, batch 32, float32", *mlp(32, 784, 128, 10, True, 20))
 time_it("1024^2 tanh mlp, batch 64, float32", *mlp(64, 1024, 1024, 1024, False, 1), seconds=10.0)
