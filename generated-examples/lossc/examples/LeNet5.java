@@ -136,12 +136,12 @@ public final class LeNet5 {
     private int[] labels;
 
     /**
-     * intermediate [B, 4704]
+     * intermediate [B * 784, 25]
      */
-    private final double[] tmp1 = new double[301056];
+    private final double[] tmp1 = new double[1254400];
 
     /**
-     * intermediate [B, 4704]
+     * intermediate [B * 784, 6]
      */
     private final double[] tmp2 = new double[301056];
 
@@ -156,27 +156,27 @@ public final class LeNet5 {
     private final double[] tmp4 = new double[301056];
 
     /**
+     * intermediate [B, 4704]
+     */
+    private final double[] tmp5 = new double[301056];
+
+    /**
+     * intermediate [B, 4704]
+     */
+    private final double[] tmp6 = new double[301056];
+
+    /**
      * {@code h1} [B, 1176]
      */
     private final double[] h1 = new double[75264];
 
     /**
-     * intermediate [B, 1600]
+     * intermediate [B * 100, 150]
      */
-    private final double[] tmp5 = new double[102400];
+    private final double[] tmp7 = new double[960000];
 
     /**
-     * intermediate [16]
-     */
-    private final double[] tmp6 = new double[16];
-
-    /**
-     * intermediate [16]
-     */
-    private final double[] tmp7 = new double[16];
-
-    /**
-     * intermediate [B, 1600]
+     * intermediate [B * 100, 16]
      */
     private final double[] tmp8 = new double[102400];
 
@@ -186,9 +186,9 @@ public final class LeNet5 {
     private final double[] tmp9 = new double[102400];
 
     /**
-     * intermediate [B, 1600]
+     * intermediate [16]
      */
-    private final double[] tmp10 = new double[102400];
+    private final double[] tmp10 = new double[16];
 
     /**
      * intermediate [16]
@@ -196,24 +196,29 @@ public final class LeNet5 {
     private final double[] tmp11 = new double[16];
 
     /**
+     * intermediate [B, 1600]
+     */
+    private final double[] tmp12 = new double[102400];
+
+    /**
+     * intermediate [B, 1600]
+     */
+    private final double[] tmp13 = new double[102400];
+
+    /**
+     * intermediate [B, 1600]
+     */
+    private final double[] tmp14 = new double[102400];
+
+    /**
      * intermediate [16]
      */
-    private final double[] tmp14 = new double[16];
+    private final double[] tmp15 = new double[16];
 
     /**
-     * intermediate [B, 1600]
+     * intermediate [16]
      */
-    private final double[] tmp15 = new double[102400];
-
-    /**
-     * intermediate [B, 1600]
-     */
-    private final double[] tmp16 = new double[102400];
-
-    /**
-     * intermediate [B, 1600]
-     */
-    private final double[] tmp17 = new double[102400];
+    private final double[] tmp18 = new double[16];
 
     /**
      * intermediate [B, 1600]
@@ -223,12 +228,27 @@ public final class LeNet5 {
     /**
      * intermediate [B, 1600]
      */
+    private final double[] tmp20 = new double[102400];
+
+    /**
+     * intermediate [B, 1600]
+     */
     private final double[] tmp21 = new double[102400];
 
     /**
      * intermediate [B, 1600]
      */
-    private final double[] tmp22 = new double[102400];
+    private final double[] tmp23 = new double[102400];
+
+    /**
+     * intermediate [B, 1600]
+     */
+    private final double[] tmp25 = new double[102400];
+
+    /**
+     * intermediate [B, 1600]
+     */
+    private final double[] tmp26 = new double[102400];
 
     /**
      * {@code h2} [B, 400]
@@ -238,7 +258,7 @@ public final class LeNet5 {
     /**
      * intermediate [B, 120]
      */
-    private final double[] tmp24 = new double[7680];
+    private final double[] tmp28 = new double[7680];
 
     /**
      * {@code h3} [B, 120]
@@ -248,7 +268,7 @@ public final class LeNet5 {
     /**
      * intermediate [B, 84]
      */
-    private final double[] tmp26 = new double[5376];
+    private final double[] tmp30 = new double[5376];
 
     /**
      * {@code h4} [B, 84]
@@ -258,12 +278,12 @@ public final class LeNet5 {
     /**
      * intermediate [B, 84]
      */
-    private final double[] tmp27 = new double[5376];
+    private final double[] tmp31 = new double[5376];
 
     /**
      * intermediate [B, 84]
      */
-    private final double[] tmp28 = new double[5376];
+    private final double[] tmp32 = new double[5376];
 
     /**
      * {@code logits} [B, 10]
@@ -273,17 +293,17 @@ public final class LeNet5 {
     /**
      * intermediate [B]
      */
-    private final double[] tmp30 = new double[64];
+    private final double[] tmp34 = new double[64];
 
     /**
      * intermediate [B]
      */
-    private final double[] tmp31 = new double[64];
+    private final double[] tmp35 = new double[64];
 
     /**
      * intermediate scalar
      */
-    private double tmp33;
+    private double tmp37;
 
     /**
      * {@code lossValue} scalar
@@ -293,22 +313,12 @@ public final class LeNet5 {
     /**
      * intermediate [B, 1600]
      */
-    private final double[] tmp34 = new double[102400];
+    private final double[] tmp38 = new double[102400];
 
     /**
      * intermediate [16]
      */
-    private final double[] tmp37 = new double[16];
-
-    /**
-     * intermediate [B, 1600]
-     */
-    private final double[] tmp38 = new double[102400];
-
-    /**
-     * intermediate [B, 1600]
-     */
-    private final double[] tmp40 = new double[102400];
+    private final double[] tmp41 = new double[16];
 
     /**
      * intermediate [B, 1600]
@@ -316,9 +326,24 @@ public final class LeNet5 {
     private final double[] tmp42 = new double[102400];
 
     /**
+     * intermediate [B, 1600]
+     */
+    private final double[] tmp44 = new double[102400];
+
+    /**
+     * intermediate [B, 1600]
+     */
+    private final double[] tmp46 = new double[102400];
+
+    /**
      * {@code probs} [B, 10]
      */
     private final double[] probs_2 = new double[640];
+
+    /**
+     * adjoint of tmp2
+     */
+    private final double[] d_tmp2 = new double[301056];
 
     /**
      * adjoint of tmp3
@@ -326,9 +351,14 @@ public final class LeNet5 {
     private final double[] d_tmp3 = new double[301056];
 
     /**
-     * adjoint of tmp4
+     * adjoint of tmp5
      */
-    private final double[] d_tmp4 = new double[301056];
+    private final double[] d_tmp5 = new double[301056];
+
+    /**
+     * adjoint of tmp6
+     */
+    private final double[] d_tmp6 = new double[301056];
 
     /**
      * adjoint of h1
@@ -336,14 +366,9 @@ public final class LeNet5 {
     private final double[] d_h1 = new double[75264];
 
     /**
-     * adjoint of tmp6
-     */
-    private final double[] d_tmp6 = new double[16];
-
-    /**
      * adjoint of tmp7
      */
-    private final double[] d_tmp7 = new double[16];
+    private final double[] d_tmp7 = new double[960000];
 
     /**
      * adjoint of tmp8
@@ -358,7 +383,7 @@ public final class LeNet5 {
     /**
      * adjoint of tmp10
      */
-    private final double[] d_tmp10 = new double[102400];
+    private final double[] d_tmp10 = new double[16];
 
     /**
      * adjoint of tmp11
@@ -366,24 +391,39 @@ public final class LeNet5 {
     private final double[] d_tmp11 = new double[16];
 
     /**
+     * adjoint of tmp12
+     */
+    private final double[] d_tmp12 = new double[102400];
+
+    /**
+     * adjoint of tmp13
+     */
+    private final double[] d_tmp13 = new double[102400];
+
+    /**
      * adjoint of tmp14
      */
-    private final double[] d_tmp14 = new double[16];
+    private final double[] d_tmp14 = new double[102400];
 
     /**
      * adjoint of tmp15
      */
-    private final double[] d_tmp15 = new double[102400];
+    private final double[] d_tmp15 = new double[16];
 
     /**
-     * adjoint of tmp16
+     * adjoint of tmp18
      */
-    private final double[] d_tmp16 = new double[102400];
+    private final double[] d_tmp18 = new double[16];
 
     /**
-     * adjoint of tmp17
+     * adjoint of tmp19
      */
-    private final double[] d_tmp17 = new double[102400];
+    private final double[] d_tmp19 = new double[102400];
+
+    /**
+     * adjoint of tmp20
+     */
+    private final double[] d_tmp20 = new double[102400];
 
     /**
      * adjoint of tmp21
@@ -391,9 +431,14 @@ public final class LeNet5 {
     private final double[] d_tmp21 = new double[102400];
 
     /**
-     * adjoint of tmp22
+     * adjoint of tmp25
      */
-    private final double[] d_tmp22 = new double[102400];
+    private final double[] d_tmp25 = new double[102400];
+
+    /**
+     * adjoint of tmp26
+     */
+    private final double[] d_tmp26 = new double[102400];
 
     /**
      * adjoint of h2
@@ -401,9 +446,9 @@ public final class LeNet5 {
     private final double[] d_h2 = new double[25600];
 
     /**
-     * adjoint of tmp24
+     * adjoint of tmp28
      */
-    private final double[] d_tmp24 = new double[7680];
+    private final double[] d_tmp28 = new double[7680];
 
     /**
      * adjoint of h3
@@ -411,14 +456,14 @@ public final class LeNet5 {
     private final double[] d_h3 = new double[7680];
 
     /**
-     * adjoint of tmp26
+     * adjoint of tmp30
      */
-    private final double[] d_tmp26 = new double[5376];
+    private final double[] d_tmp30 = new double[5376];
 
     /**
-     * adjoint of tmp28
+     * adjoint of tmp32
      */
-    private final double[] d_tmp28 = new double[5376];
+    private final double[] d_tmp32 = new double[5376];
 
     /**
      * adjoint of logits
@@ -426,19 +471,19 @@ public final class LeNet5 {
     private final double[] d_logits = new double[640];
 
     /**
-     * adjoint of tmp31
+     * adjoint of tmp35
      */
-    private final double[] d_tmp31 = new double[64];
+    private final double[] d_tmp35 = new double[64];
 
     /**
-     * adjoint of tmp32
+     * adjoint of tmp36
      */
-    private final double[] d_tmp32 = new double[64];
+    private final double[] d_tmp36 = new double[64];
 
     /**
-     * adjoint of tmp33
+     * adjoint of tmp37
      */
-    private double d_tmp33;
+    private double d_tmp37;
 
     private final double[] states = new double[STATE_COUNT];
 
@@ -446,6 +491,16 @@ public final class LeNet5 {
      * The state of the dropout masks' generator (SplitMix64): {@link #setSeed(long)}.
      */
     private long dropoutState;
+
+    /**
+     * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
+     */
+    private final double[][] scratch_b150x16 = new double[150][16];
+
+    /**
+     * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
+     */
+    private final double[][] scratch_c1x16 = new double[1][16];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
@@ -501,6 +556,36 @@ public final class LeNet5 {
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
     private final double[][] scratch_b120x400 = new double[120][400];
+
+    /**
+     * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
+     */
+    private final double[][] scratch_b6400x150 = new double[6400][150];
+
+    /**
+     * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
+     */
+    private final double[][] scratch_c16x150 = new double[16][150];
+
+    /**
+     * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
+     */
+    private final double[][] scratch_b16x150 = new double[16][150];
+
+    /**
+     * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
+     */
+    private final double[][] scratch_c1x150 = new double[1][150];
+
+    /**
+     * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
+     */
+    private final double[][] scratch_b50176x25 = new double[50176][25];
+
+    /**
+     * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
+     */
+    private final double[][] scratch_c6x25 = new double[6][25];
 
     /**
      * Creates the model with parameters from {@code initParameters(0L)}.
@@ -715,6 +800,7 @@ public final class LeNet5 {
         compute_probs_1();
         compute_probs_2();
         compute_probs_3();
+        compute_probs_4();
     }
 
     private void forward() {
@@ -731,31 +817,56 @@ public final class LeNet5 {
         backward4();
         backward5();
         backward6();
+        backward7();
     }
 
     private void forward1() {
         // line 25: let h1 = max_pool2d(relu(conv2d(X, K1, padding = 2) + reshape(c1, 6, 1, 1)), 2);   // [B, 6, 14, 14]
-        for (int i = 0; i < B * 4704; i++) {
-            tmp1[i] = 0.0;
-        }
         for (int smp = 0; smp < B; smp++) {
-            for (int oc = 0; oc < 6; oc++) {
-                int ybase = (smp * 6 + oc) * 784;
-                int xbase = smp * 784;
-                for (int ky = 0; ky < 5; ky++) {
-                    for (int oy = 0; oy < 28; oy++) {
+            for (int oy = 0; oy < 28; oy++) {
+                for (int ox = 0; ox < 28; ox++) {
+                    int ybase = ((smp * 28 + oy) * 28 + ox) * 25;
+                    int xbase = smp * 784;
+                    for (int ky = 0; ky < 5; ky++) {
                         int iy = oy + ky - 2;
-                        if (iy >= 0 && iy < 28) {
-                            for (int kx = 0; kx < 5; kx++) {
-                                double kval = params[K1_OFFSET + oc * 25 + ky * 5 + kx];
-                                int oxlo = Math.max(0, Math.floorDiv(2 - kx, 1));
-                                int oxhi = Math.min(28, Math.floorDiv(29 - kx, 1) + 1);
-                                for (int ox = oxlo; ox < oxhi; ox++) {
-                                    tmp1[ybase + oy * 28 + ox] += kval * X[xbase + iy * 28 + ox + kx - 2];
-                                }
-                            }
+                        for (int kx = 0; kx < 5; kx++) {
+                            int ix = ox + kx - 2;
+                            tmp1[ybase + ky * 5 + kx] = iy >= 0 && iy < 28 && ix >= 0 && ix < 28 ? X[xbase + iy * 28 + ix] : 0.0;
                         }
                     }
+                }
+            }
+        }
+        for (int p = 0; p < 6; p++) {
+            for (int i = 0; i < B * 784 - B * 784 % 4; i += 4) {
+                double acc0 = 0.0;
+                double acc1 = 0.0;
+                double acc2 = 0.0;
+                double acc3 = 0.0;
+                for (int j = 0; j < 25; j++) {
+                    double a = params[K1_OFFSET + p * 25 + j];
+                    acc0 += tmp1[i * 25 + j] * a;
+                    acc1 += tmp1[(i + 1) * 25 + j] * a;
+                    acc2 += tmp1[(i + 2) * 25 + j] * a;
+                    acc3 += tmp1[(i + 3) * 25 + j] * a;
+                }
+                tmp2[i * 6 + p] = acc0;
+                tmp2[(i + 1) * 6 + p] = acc1;
+                tmp2[(i + 2) * 6 + p] = acc2;
+                tmp2[(i + 3) * 6 + p] = acc3;
+            }
+            for (int i = B * 784 - B * 784 % 4; i < B * 784; i++) {
+                double acc = 0.0;
+                for (int j = 0; j < 25; j++) {
+                    acc += tmp1[i * 25 + j] * params[K1_OFFSET + p * 25 + j];
+                }
+                tmp2[i * 6 + p] = acc;
+            }
+        }
+        for (int e0 = 0; e0 < B; e0++) {
+            for (int e1 = 0; e1 < 6; e1++) {
+                for (int e2 = 0; e2 < 784; e2++) {
+                    tmp3[e0 * 4704 + e1 * 784 + e2] = tmp2[e0 * 4704 + e1 + e2 * 6];
                 }
             }
         }
@@ -763,16 +874,16 @@ public final class LeNet5 {
             for (int e1 = 0; e1 < 6; e1++) {
                 for (int e2 = 0; e2 < 28; e2++) {
                     for (int e3 = 0; e3 < 28; e3++) {
-                        tmp2[e0 * 4704 + e1 * 784 + e2 * 28 + e3] = params[c1_OFFSET + e1];
+                        tmp4[e0 * 4704 + e1 * 784 + e2 * 28 + e3] = params[c1_OFFSET + e1];
                     }
                 }
             }
         }
         for (int i = 0; i < B * 4704; i++) {
-            tmp3[i] = tmp1[i] + tmp2[i];
+            tmp5[i] = tmp3[i] + tmp4[i];
         }
         for (int i = 0; i < B * 4704; i++) {
-            tmp4[i] = Math.max(tmp3[i], 0.0);
+            tmp6[i] = Math.max(tmp5[i], 0.0);
         }
         for (int smp = 0; smp < B; smp++) {
             for (int ic = 0; ic < 6; ic++) {
@@ -786,7 +897,7 @@ public final class LeNet5 {
                             int iy = oy * 2 + ky;
                             for (int kx = 0; kx < 2; kx++) {
                                 int ix = ox * 2 + kx;
-                                double pv = tmp4[xbase + iy * 28 + ix];
+                                double pv = tmp6[xbase + iy * 28 + ix];
                                 if (bestAt < 0 || pv > best || Double.isNaN(pv)) {
                                     best = pv;
                                     bestAt = xbase + iy * 28 + ix;
@@ -798,95 +909,135 @@ public final class LeNet5 {
                 }
             }
         }
+    }
+
+    private void forward2() {
         // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
-        for (int i = 0; i < B * 1600; i++) {
-            tmp5[i] = 0.0;
-        }
         for (int smp = 0; smp < B; smp++) {
-            for (int oc = 0; oc < 16; oc++) {
-                int ybase = (smp * 16 + oc) * 100;
-                for (int ic = 0; ic < 6; ic++) {
-                    int xbase = (smp * 6 + ic) * 196;
-                    for (int ky = 0; ky < 5; ky++) {
-                        for (int oy = 0; oy < 10; oy++) {
+            for (int oy = 0; oy < 10; oy++) {
+                for (int ox = 0; ox < 10; ox++) {
+                    int ybase = ((smp * 10 + oy) * 10 + ox) * 150;
+                    for (int ic = 0; ic < 6; ic++) {
+                        int xbase = (smp * 6 + ic) * 196;
+                        for (int ky = 0; ky < 5; ky++) {
                             int iy = oy + ky;
                             for (int kx = 0; kx < 5; kx++) {
-                                double kval = params[K2_OFFSET + (oc * 6 + ic) * 25 + ky * 5 + kx];
-                                for (int ox = 0; ox < 10; ox++) {
-                                    tmp5[ybase + oy * 10 + ox] += kval * h1[xbase + iy * 14 + ox + kx];
-                                }
+                                int ix = ox + kx;
+                                tmp7[ybase + (ic * 5 + ky) * 5 + kx] = h1[xbase + iy * 14 + ix];
                             }
                         }
                     }
                 }
             }
         }
+        for (int p0 = 0; p0 < 16; p0 += 8) {
+            int p1 = Math.min(16, p0 + 8);
+            for (int j = 0; j < 150; j++) {
+                double[] row = scratch_b150x16[j];
+                for (int p = p0; p < p1; p++) {
+                    row[p] = params[K2_OFFSET + p * 150 + j];
+                }
+            }
+        }
+        for (int i = 0; i < B * 100; i++) {
+            double[] c = scratch_c1x16[0];
+            Arrays.fill(c, 0.0);
+            int p = 0;
+            for (; p + 3 < 150; p += 4) {
+                double[] b0 = scratch_b150x16[p];
+                double[] b1 = scratch_b150x16[p + 1];
+                double[] b2 = scratch_b150x16[p + 2];
+                double[] b3 = scratch_b150x16[p + 3];
+                double a0 = tmp7[i * 150 + p];
+                double a1 = tmp7[i * 150 + p + 1];
+                double a2 = tmp7[i * 150 + p + 2];
+                double a3 = tmp7[i * 150 + p + 3];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                }
+            }
+            for (; p < 150; p++) {
+                double[] b = scratch_b150x16[p];
+                double a = tmp7[i * 150 + p];
+                for (int j = 0; j < 16; j++) {
+                    c[j] += a * b[j];
+                }
+            }
+            System.arraycopy(c, 0, tmp8, i * 16, 16);
+        }
+        for (int e0 = 0; e0 < B; e0++) {
+            for (int e1 = 0; e1 < 16; e1++) {
+                for (int e2 = 0; e2 < 100; e2++) {
+                    tmp9[e0 * 1600 + e1 * 100 + e2] = tmp8[e0 * 1600 + e1 + e2 * 16];
+                }
+            }
+        }
         for (int i = 0; i < 16; i++) {
-            tmp6[i] = 0.0;
+            tmp10[i] = 0.0;
         }
         for (int e0 = 0; e0 < B; e0++) {
             for (int e1 = 0; e1 < 16; e1++) {
                 for (int e2 = 0; e2 < 10; e2++) {
                     for (int e3 = 0; e3 < 10; e3++) {
-                        tmp6[e1] += tmp5[e0 * 1600 + e1 * 100 + e2 * 10 + e3];
+                        tmp10[e1] += tmp9[e0 * 1600 + e1 * 100 + e2 * 10 + e3];
                     }
                 }
             }
         }
         for (int i = 0; i < 16; i++) {
-            tmp7[i] = tmp6[i] * (1.0 / (B * 100));
+            tmp11[i] = tmp10[i] * (1.0 / (B * 100));
+        }
+        for (int e0 = 0; e0 < B; e0++) {
+            for (int e1 = 0; e1 < 16; e1++) {
+                for (int e2 = 0; e2 < 10; e2++) {
+                    for (int e3 = 0; e3 < 10; e3++) {
+                        tmp12[e0 * 1600 + e1 * 100 + e2 * 10 + e3] = tmp11[e1];
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < B * 1600; i++) {
+            tmp13[i] = tmp9[i] - tmp12[i];
+        }
+        for (int i = 0; i < B * 1600; i++) {
+            tmp14[i] = tmp13[i] * tmp13[i];
+        }
+        for (int i = 0; i < 16; i++) {
+            tmp15[i] = 0.0;
+        }
+        for (int e0 = 0; e0 < B; e0++) {
+            for (int e1 = 0; e1 < 16; e1++) {
+                for (int e2 = 0; e2 < 10; e2++) {
+                    for (int e3 = 0; e3 < 10; e3++) {
+                        tmp15[e1] += tmp14[e0 * 1600 + e1 * 100 + e2 * 10 + e3];
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < 16; i++) {
+            tmp18[i] = Math.sqrt(tmp15[i] * (1.0 / (B * 100)) + 1.0E-5);
         }
     }
 
-    private void forward2() {
+    private void forward3() {
         // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
         for (int e0 = 0; e0 < B; e0++) {
             for (int e1 = 0; e1 < 16; e1++) {
                 for (int e2 = 0; e2 < 10; e2++) {
                     for (int e3 = 0; e3 < 10; e3++) {
-                        tmp8[e0 * 1600 + e1 * 100 + e2 * 10 + e3] = tmp7[e1];
+                        tmp19[e0 * 1600 + e1 * 100 + e2 * 10 + e3] = tmp18[e1];
                     }
                 }
             }
         }
         for (int i = 0; i < B * 1600; i++) {
-            tmp9[i] = tmp5[i] - tmp8[i];
-        }
-        for (int i = 0; i < B * 1600; i++) {
-            tmp10[i] = tmp9[i] * tmp9[i];
-        }
-        for (int i = 0; i < 16; i++) {
-            tmp11[i] = 0.0;
+            tmp20[i] = tmp13[i] / tmp19[i];
         }
         for (int e0 = 0; e0 < B; e0++) {
             for (int e1 = 0; e1 < 16; e1++) {
                 for (int e2 = 0; e2 < 10; e2++) {
                     for (int e3 = 0; e3 < 10; e3++) {
-                        tmp11[e1] += tmp10[e0 * 1600 + e1 * 100 + e2 * 10 + e3];
-                    }
-                }
-            }
-        }
-        for (int i = 0; i < 16; i++) {
-            tmp14[i] = Math.sqrt(tmp11[i] * (1.0 / (B * 100)) + 1.0E-5);
-        }
-        for (int e0 = 0; e0 < B; e0++) {
-            for (int e1 = 0; e1 < 16; e1++) {
-                for (int e2 = 0; e2 < 10; e2++) {
-                    for (int e3 = 0; e3 < 10; e3++) {
-                        tmp15[e0 * 1600 + e1 * 100 + e2 * 10 + e3] = tmp14[e1];
-                    }
-                }
-            }
-        }
-        for (int i = 0; i < B * 1600; i++) {
-            tmp16[i] = tmp9[i] / tmp15[i];
-        }
-        for (int e0 = 0; e0 < B; e0++) {
-            for (int e1 = 0; e1 < 16; e1++) {
-                for (int e2 = 0; e2 < 10; e2++) {
-                    for (int e3 = 0; e3 < 10; e3++) {
-                        tmp17[e0 * 1600 + e1 * 100 + e2 * 10 + e3] = params[g2_OFFSET + e1];
+                        tmp21[e0 * 1600 + e1 * 100 + e2 * 10 + e3] = params[g2_OFFSET + e1];
                     }
                 }
             }
@@ -895,22 +1046,22 @@ public final class LeNet5 {
             for (int e1 = 0; e1 < 16; e1++) {
                 for (int e2 = 0; e2 < 10; e2++) {
                     for (int e3 = 0; e3 < 10; e3++) {
-                        tmp19[e0 * 1600 + e1 * 100 + e2 * 10 + e3] = params[be2_OFFSET + e1];
+                        tmp23[e0 * 1600 + e1 * 100 + e2 * 10 + e3] = params[be2_OFFSET + e1];
                     }
                 }
             }
         }
         for (int i = 0; i < 16; i++) {
-            states[m2_OFFSET + i] = 0.9 * states[m2_OFFSET + i] + 0.1 * tmp7[i];
+            states[m2_OFFSET + i] = 0.9 * states[m2_OFFSET + i] + 0.1 * tmp11[i];
         }
         for (int i = 0; i < 16; i++) {
-            states[v2_OFFSET + i] = 0.9 * states[v2_OFFSET + i] + 0.1 * (tmp11[i] * (1.0 / (B * 100 - 1)));
+            states[v2_OFFSET + i] = 0.9 * states[v2_OFFSET + i] + 0.1 * (tmp15[i] * (1.0 / (B * 100 - 1)));
         }
         for (int i = 0; i < B * 1600; i++) {
-            tmp21[i] = tmp16[i] * tmp17[i] + tmp19[i];
+            tmp25[i] = tmp20[i] * tmp21[i] + tmp23[i];
         }
         for (int i = 0; i < B * 1600; i++) {
-            tmp22[i] = Math.max(tmp21[i], 0.0);
+            tmp26[i] = Math.max(tmp25[i], 0.0);
         }
         for (int smp = 0; smp < B; smp++) {
             for (int ic = 0; ic < 16; ic++) {
@@ -924,7 +1075,7 @@ public final class LeNet5 {
                             int iy = oy * 2 + ky;
                             for (int kx = 0; kx < 2; kx++) {
                                 int ix = ox * 2 + kx;
-                                double pv = tmp22[xbase + iy * 10 + ix];
+                                double pv = tmp26[xbase + iy * 10 + ix];
                                 if (bestAt < 0 || pv > best || Double.isNaN(pv)) {
                                     best = pv;
                                     bestAt = xbase + iy * 10 + ix;
@@ -936,9 +1087,6 @@ public final class LeNet5 {
                 }
             }
         }
-    }
-
-    private void forward3() {
         // line 27: let h3 = relu(flatten(h2) @ transpose(W3) + b3);                                  // [B, 120]
         for (int p0 = 0; p0 < 120; p0 += 8) {
             int p1 = Math.min(120, p0 + 8);
@@ -967,12 +1115,15 @@ public final class LeNet5 {
                 }
             }
             for (int j = 0; j < 120; j++) {
-                tmp24[i * 120 + j] = c[j] + params[b3_OFFSET + j];
+                tmp28[i * 120 + j] = c[j] + params[b3_OFFSET + j];
             }
         }
         for (int i = 0; i < B * 120; i++) {
-            h3[i] = Math.max(tmp24[i], 0.0);
+            h3[i] = Math.max(tmp28[i], 0.0);
         }
+    }
+
+    private void forward4() {
         // line 28: let h4 = relu(h3 @ transpose(W4) + b4);                                           // [B, 84]
         for (int p0 = 0; p0 < 84; p0 += 8) {
             int p1 = Math.min(84, p0 + 8);
@@ -1001,23 +1152,19 @@ public final class LeNet5 {
                 }
             }
             for (int j = 0; j < 84; j++) {
-                tmp26[i * 84 + j] = c[j] + params[b4_OFFSET + j];
+                tmp30[i * 84 + j] = c[j] + params[b4_OFFSET + j];
             }
         }
         for (int i = 0; i < B * 84; i++) {
-            h4[i] = Math.max(tmp26[i], 0.0);
+            h4[i] = Math.max(tmp30[i], 0.0);
         }
         // line 29: let logits = dropout(h4, 0.1) @ transpose(W5) + b5;                               // [B, K]
         for (int i = 0; i < B * 84; i++) {
-            tmp27[i] = nextUniform() < 0.1 ? 0.0 : 1.1111111111111112;
+            tmp31[i] = nextUniform() < 0.1 ? 0.0 : 1.1111111111111112;
         }
         for (int i = 0; i < B * 84; i++) {
-            tmp28[i] = h4[i] * tmp27[i];
+            tmp32[i] = h4[i] * tmp31[i];
         }
-    }
-
-    private void forward4() {
-        // line 29: let logits = dropout(h4, 0.1) @ transpose(W5) + b5;                               // [B, K]
         for (int p = 0; p < 10; p++) {
             for (int i = 0; i < B - B % 4; i += 4) {
                 double acc0 = 0.0;
@@ -1026,10 +1173,10 @@ public final class LeNet5 {
                 double acc3 = 0.0;
                 for (int j = 0; j < 84; j++) {
                     double a = params[W5_OFFSET + p * 84 + j];
-                    acc0 += tmp28[i * 84 + j] * a;
-                    acc1 += tmp28[(i + 1) * 84 + j] * a;
-                    acc2 += tmp28[(i + 2) * 84 + j] * a;
-                    acc3 += tmp28[(i + 3) * 84 + j] * a;
+                    acc0 += tmp32[i * 84 + j] * a;
+                    acc1 += tmp32[(i + 1) * 84 + j] * a;
+                    acc2 += tmp32[(i + 2) * 84 + j] * a;
+                    acc3 += tmp32[(i + 3) * 84 + j] * a;
                 }
                 logits[i * 10 + p] = acc0 + params[b5_OFFSET + p];
                 logits[(i + 1) * 10 + p] = acc1 + params[b5_OFFSET + p];
@@ -1039,7 +1186,7 @@ public final class LeNet5 {
             for (int i = B - B % 4; i < B; i++) {
                 double acc = 0.0;
                 for (int j = 0; j < 84; j++) {
-                    acc += tmp28[i * 84 + j] * params[W5_OFFSET + p * 84 + j];
+                    acc += tmp32[i * 84 + j] * params[W5_OFFSET + p * 84 + j];
                 }
                 logits[i * 10 + p] = acc + params[b5_OFFSET + p];
             }
@@ -1056,45 +1203,45 @@ public final class LeNet5 {
                 acc += Math.exp(logits[r * 10 + j] - shift);
             }
             double lse = shift + Math.log(acc);
-            tmp30[r] = lse;
+            tmp34[r] = lse;
         }
         for (int i = 0; i < B; i++) {
-            tmp31[i] = logits[i * 10 + labels[i]];
+            tmp35[i] = logits[i * 10 + labels[i]];
         }
         {
             double acc = 0.0;
             for (int i = 0; i < B; i++) {
-                acc += tmp30[i] - tmp31[i];
+                acc += tmp34[i] - tmp35[i];
             }
-            tmp33 = acc;
+            tmp37 = acc;
         }
-        lossValue = tmp33 * (1.0 / B);
+        lossValue = tmp37 * (1.0 / B);
     }
 
     private void backward1() {
         Arrays.fill(grad, c1_OFFSET, c1_OFFSET + 6, 0.0);
         // line 31: loss cross_entropy(logits, labels);
-        // d tmp33 from lossValue = mul: da += dy * b
-        d_tmp33 = (1.0 / B);
-        // d tmp32 from tmp33 = sum: dx += copy(dy)
+        // d tmp37 from lossValue = mul: da += dy * b
+        d_tmp37 = (1.0 / B);
+        // d tmp36 from tmp37 = sum: dx += copy(dy)
         for (int i = 0; i < B; i++) {
-            d_tmp32[i] = d_tmp33;
+            d_tmp36[i] = d_tmp37;
         }
-        // d tmp31 from tmp32 = sub: db += -dy
+        // d tmp35 from tmp36 = sub: db += -dy
         for (int i = 0; i < B; i++) {
-            d_tmp31[i] = -d_tmp32[i];
+            d_tmp35[i] = -d_tmp36[i];
         }
-        // d logits from tmp31 = pick: da += pick_add(dy, b)
+        // d logits from tmp35 = pick: da += pick_add(dy, b)
         for (int i = 0; i < B * 10; i++) {
             d_logits[i] = 0.0;
         }
         for (int i = 0; i < B; i++) {
-            d_logits[i * 10 + labels[i]] += d_tmp31[i];
+            d_logits[i * 10 + labels[i]] += d_tmp35[i];
         }
-        // d logits from tmp30 = logsumexp: dx += logsumexp_backward(x, y, dy)
+        // d logits from tmp34 = logsumexp: dx += logsumexp_backward(x, y, dy)
         for (int r = 0; r < B; r++) {
-            double g = d_tmp32[r];
-            double lse = tmp30[r];
+            double g = d_tmp36[r];
+            double lse = tmp34[r];
             for (int j = 0; j < 10; j++) {
                 d_logits[r * 10 + j] += g * Math.exp(logits[r * 10 + j] - lse);
             }
@@ -1109,9 +1256,9 @@ public final class LeNet5 {
                 grad[b5_OFFSET + j] += d_logits[i * 10 + j];
             }
         }
-        // d W5 from tmp29 = matmul_nt: db += matmul_tn(dy, a)
+        // d W5 from tmp33 = matmul_nt: db += matmul_tn(dy, a)
         for (int p = 0; p < B; p++) {
-            System.arraycopy(tmp28, p * 84, scratch_b64x84[p], 0, 84);
+            System.arraycopy(tmp32, p * 84, scratch_b64x84[p], 0, 84);
         }
         for (int i = 0; i < 10; i++) {
             double[] c = scratch_c1x84[0];
@@ -1139,7 +1286,7 @@ public final class LeNet5 {
             }
             System.arraycopy(c, 0, grad, W5_OFFSET + i * 84, 84);
         }
-        // d tmp28 from tmp29 = matmul_nt: da += matmul(dy, b)
+        // d tmp32 from tmp33 = matmul_nt: da += matmul(dy, b)
         for (int p = 0; p < 10; p++) {
             System.arraycopy(params, W5_OFFSET + p * 84, scratch_b10x84[p], 0, 84);
         }
@@ -1167,27 +1314,27 @@ public final class LeNet5 {
                     c[j] += a * b[j];
                 }
             }
-            System.arraycopy(c, 0, d_tmp28, i * 84, 84);
+            System.arraycopy(c, 0, d_tmp32, i * 84, 84);
         }
     }
 
     private void backward2() {
         // line 28: let h4 = relu(h3 @ transpose(W4) + b4);                                           // [B, 84]
-        // d tmp26 from h4 = relu: dx += x > 0 ? dy : 0
-        // d h4 from tmp28 = mul: da += dy * b
+        // d tmp30 from h4 = relu: dx += x > 0 ? dy : 0
+        // d h4 from tmp32 = mul: da += dy * b
         for (int i = 0; i < B * 84; i++) {
-            d_tmp26[i] = tmp26[i] > 0.0 ? d_tmp28[i] * tmp27[i] : 0.0;
+            d_tmp30[i] = tmp30[i] > 0.0 ? d_tmp32[i] * tmp31[i] : 0.0;
         }
-        // d b4 from tmp26 = add: db += dy
+        // d b4 from tmp30 = add: db += dy
         for (int j = 0; j < 84; j++) {
             grad[b4_OFFSET + j] = 0.0;
         }
         for (int i = 0; i < B; i++) {
             for (int j = 0; j < 84; j++) {
-                grad[b4_OFFSET + j] += d_tmp26[i * 84 + j];
+                grad[b4_OFFSET + j] += d_tmp30[i * 84 + j];
             }
         }
-        // d W4 from tmp25 = matmul_nt: db += matmul_tn(dy, a)
+        // d W4 from tmp29 = matmul_nt: db += matmul_tn(dy, a)
         for (int p = 0; p < B; p++) {
             System.arraycopy(h3, p * 120, scratch_b64x120[p], 0, 120);
         }
@@ -1200,24 +1347,24 @@ public final class LeNet5 {
                 double[] b1 = scratch_b64x120[p + 1];
                 double[] b2 = scratch_b64x120[p + 2];
                 double[] b3 = scratch_b64x120[p + 3];
-                double a0 = d_tmp26[p * 84 + i];
-                double a1 = d_tmp26[(p + 1) * 84 + i];
-                double a2 = d_tmp26[(p + 2) * 84 + i];
-                double a3 = d_tmp26[(p + 3) * 84 + i];
+                double a0 = d_tmp30[p * 84 + i];
+                double a1 = d_tmp30[(p + 1) * 84 + i];
+                double a2 = d_tmp30[(p + 2) * 84 + i];
+                double a3 = d_tmp30[(p + 3) * 84 + i];
                 for (int j = 0; j < 120; j++) {
                     c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
                 }
             }
             for (; p < B; p++) {
                 double[] b = scratch_b64x120[p];
-                double a = d_tmp26[p * 84 + i];
+                double a = d_tmp30[p * 84 + i];
                 for (int j = 0; j < 120; j++) {
                     c[j] += a * b[j];
                 }
             }
             System.arraycopy(c, 0, grad, W4_OFFSET + i * 120, 120);
         }
-        // d h3 from tmp25 = matmul_nt: da += matmul(dy, b)
+        // d h3 from tmp29 = matmul_nt: da += matmul(dy, b)
         for (int p = 0; p < 84; p++) {
             System.arraycopy(params, W4_OFFSET + p * 120, scratch_b84x120[p], 0, 120);
         }
@@ -1230,10 +1377,10 @@ public final class LeNet5 {
                 double[] b1 = scratch_b84x120[p + 1];
                 double[] b2 = scratch_b84x120[p + 2];
                 double[] b3 = scratch_b84x120[p + 3];
-                double a0 = d_tmp26[i * 84 + p];
-                double a1 = d_tmp26[i * 84 + p + 1];
-                double a2 = d_tmp26[i * 84 + p + 2];
-                double a3 = d_tmp26[i * 84 + p + 3];
+                double a0 = d_tmp30[i * 84 + p];
+                double a1 = d_tmp30[i * 84 + p + 1];
+                double a2 = d_tmp30[i * 84 + p + 2];
+                double a3 = d_tmp30[i * 84 + p + 3];
                 for (int j = 0; j < 120; j++) {
                     c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
                 }
@@ -1241,24 +1388,24 @@ public final class LeNet5 {
             System.arraycopy(c, 0, d_h3, i * 120, 120);
         }
         // line 27: let h3 = relu(flatten(h2) @ transpose(W3) + b3);                                  // [B, 120]
-        // d tmp24 from h3 = relu: dx += x > 0 ? dy : 0
+        // d tmp28 from h3 = relu: dx += x > 0 ? dy : 0
         for (int i = 0; i < B * 120; i++) {
-            d_tmp24[i] = tmp24[i] > 0.0 ? d_h3[i] : 0.0;
+            d_tmp28[i] = tmp28[i] > 0.0 ? d_h3[i] : 0.0;
         }
-        // d b3 from tmp24 = add: db += dy
+        // d b3 from tmp28 = add: db += dy
         for (int j = 0; j < 120; j++) {
             grad[b3_OFFSET + j] = 0.0;
         }
         for (int i = 0; i < B; i++) {
             for (int j = 0; j < 120; j++) {
-                grad[b3_OFFSET + j] += d_tmp24[i * 120 + j];
+                grad[b3_OFFSET + j] += d_tmp28[i * 120 + j];
             }
         }
     }
 
     private void backward3() {
         // line 27: let h3 = relu(flatten(h2) @ transpose(W3) + b3);                                  // [B, 120]
-        // d W3 from tmp23 = matmul_nt: db += matmul_tn(dy, a)
+        // d W3 from tmp27 = matmul_nt: db += matmul_tn(dy, a)
         for (int p = 0; p < B; p++) {
             System.arraycopy(h2, p * 400, scratch_b64x400[p], 0, 400);
         }
@@ -1271,17 +1418,17 @@ public final class LeNet5 {
                 double[] b1 = scratch_b64x400[p + 1];
                 double[] b2 = scratch_b64x400[p + 2];
                 double[] b3 = scratch_b64x400[p + 3];
-                double a0 = d_tmp24[p * 120 + i];
-                double a1 = d_tmp24[(p + 1) * 120 + i];
-                double a2 = d_tmp24[(p + 2) * 120 + i];
-                double a3 = d_tmp24[(p + 3) * 120 + i];
+                double a0 = d_tmp28[p * 120 + i];
+                double a1 = d_tmp28[(p + 1) * 120 + i];
+                double a2 = d_tmp28[(p + 2) * 120 + i];
+                double a3 = d_tmp28[(p + 3) * 120 + i];
                 for (int j = 0; j < 400; j++) {
                     c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
                 }
             }
             for (; p < B; p++) {
                 double[] b = scratch_b64x400[p];
-                double a = d_tmp24[p * 120 + i];
+                double a = d_tmp28[p * 120 + i];
                 for (int j = 0; j < 400; j++) {
                     c[j] += a * b[j];
                 }
@@ -1289,7 +1436,7 @@ public final class LeNet5 {
             System.arraycopy(c, 0, grad, W3_OFFSET + i * 400, 400);
         }
         Arrays.fill(d_h2, 0.0);
-        // d h2[0 + …] from tmp23 = matmul_nt: da += matmul(dy, b)
+        // d h2[0 + …] from tmp27 = matmul_nt: da += matmul(dy, b)
         for (int p = 0; p < 120; p++) {
             System.arraycopy(params, W3_OFFSET + p * 400, scratch_b120x400[p], 0, 400);
         }
@@ -1302,10 +1449,10 @@ public final class LeNet5 {
                 double[] b1 = scratch_b120x400[p + 1];
                 double[] b2 = scratch_b120x400[p + 2];
                 double[] b3 = scratch_b120x400[p + 3];
-                double a0 = d_tmp24[i * 120 + p];
-                double a1 = d_tmp24[i * 120 + p + 1];
-                double a2 = d_tmp24[i * 120 + p + 2];
-                double a3 = d_tmp24[i * 120 + p + 3];
+                double a0 = d_tmp28[i * 120 + p];
+                double a1 = d_tmp28[i * 120 + p + 1];
+                double a2 = d_tmp28[i * 120 + p + 2];
+                double a3 = d_tmp28[i * 120 + p + 3];
                 for (int j = 0; j < 400; j++) {
                     c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
                 }
@@ -1315,9 +1462,9 @@ public final class LeNet5 {
             }
         }
         // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
-        // d tmp22 from h2 = max_pool: dx += max_pool_grad(dy, x)
+        // d tmp26 from h2 = max_pool: dx += max_pool_grad(dy, x)
         for (int i = 0; i < B * 1600; i++) {
-            d_tmp22[i] = 0.0;
+            d_tmp26[i] = 0.0;
         }
         for (int smp = 0; smp < B; smp++) {
             for (int ic = 0; ic < 16; ic++) {
@@ -1331,27 +1478,27 @@ public final class LeNet5 {
                             int iy = oy * 2 + ky;
                             for (int kx = 0; kx < 2; kx++) {
                                 int ix = ox * 2 + kx;
-                                double pv = tmp22[xbase + iy * 10 + ix];
+                                double pv = tmp26[xbase + iy * 10 + ix];
                                 if (bestAt < 0 || pv > best || Double.isNaN(pv)) {
                                     best = pv;
                                     bestAt = xbase + iy * 10 + ix;
                                 }
                             }
                         }
-                        d_tmp22[bestAt] += d_h2[ybase + oy * 5 + ox];
+                        d_tmp26[bestAt] += d_h2[ybase + oy * 5 + ox];
                     }
                 }
             }
         }
-        // d tmp21 from tmp22 = relu: dx += x > 0 ? dy : 0
+        // d tmp25 from tmp26 = relu: dx += x > 0 ? dy : 0
         for (int i = 0; i < B * 1600; i++) {
-            d_tmp21[i] = tmp21[i] > 0.0 ? d_tmp22[i] : 0.0;
+            d_tmp25[i] = tmp25[i] > 0.0 ? d_tmp26[i] : 0.0;
         }
     }
 
     private void backward4() {
         // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
-        // d be2 from tmp19 = broadcast: dx += reduce_to(dy)
+        // d be2 from tmp23 = broadcast: dx += reduce_to(dy)
         for (int i = 0; i < 16; i++) {
             grad[be2_OFFSET + i] = 0.0;
         }
@@ -1359,20 +1506,20 @@ public final class LeNet5 {
             for (int e1 = 0; e1 < 16; e1++) {
                 for (int e2 = 0; e2 < 10; e2++) {
                     for (int e3 = 0; e3 < 10; e3++) {
-                        grad[be2_OFFSET + e1] += d_tmp21[e0 * 1600 + e1 * 100 + e2 * 10 + e3];
+                        grad[be2_OFFSET + e1] += d_tmp25[e0 * 1600 + e1 * 100 + e2 * 10 + e3];
                     }
                 }
             }
         }
-        // d tmp17 from tmp18 = mul: db += dy * a
+        // d tmp21 from tmp22 = mul: db += dy * a
         for (int i = 0; i < B * 1600; i++) {
-            d_tmp17[i] = d_tmp21[i] * tmp16[i];
+            d_tmp21[i] = d_tmp25[i] * tmp20[i];
         }
-        // d tmp16 from tmp18 = mul: da += dy * b
+        // d tmp20 from tmp22 = mul: da += dy * b
         for (int i = 0; i < B * 1600; i++) {
-            d_tmp16[i] = d_tmp21[i] * tmp17[i];
+            d_tmp20[i] = d_tmp25[i] * tmp21[i];
         }
-        // d g2 from tmp17 = broadcast: dx += reduce_to(dy)
+        // d g2 from tmp21 = broadcast: dx += reduce_to(dy)
         for (int i = 0; i < 16; i++) {
             grad[g2_OFFSET + i] = 0.0;
         }
@@ -1380,127 +1527,182 @@ public final class LeNet5 {
             for (int e1 = 0; e1 < 16; e1++) {
                 for (int e2 = 0; e2 < 10; e2++) {
                     for (int e3 = 0; e3 < 10; e3++) {
-                        grad[g2_OFFSET + e1] += d_tmp17[e0 * 1600 + e1 * 100 + e2 * 10 + e3];
+                        grad[g2_OFFSET + e1] += d_tmp21[e0 * 1600 + e1 * 100 + e2 * 10 + e3];
                     }
                 }
             }
         }
-        // d tmp15 from tmp16 = div: db += -dy * y / b
+        // d tmp19 from tmp20 = div: db += -dy * y / b
         for (int i = 0; i < B * 1600; i++) {
-            d_tmp15[i] = -d_tmp16[i] * tmp16[i] / tmp15[i];
+            d_tmp19[i] = -d_tmp20[i] * tmp20[i] / tmp19[i];
         }
-        // d tmp9 from tmp16 = div: da += dy / b
+        // d tmp13 from tmp20 = div: da += dy / b
         for (int i = 0; i < B * 1600; i++) {
-            d_tmp9[i] = d_tmp16[i] / tmp15[i];
+            d_tmp13[i] = d_tmp20[i] / tmp19[i];
         }
-        // d tmp14 from tmp15 = broadcast: dx += reduce_to(dy)
+        // d tmp18 from tmp19 = broadcast: dx += reduce_to(dy)
         for (int i = 0; i < 16; i++) {
-            d_tmp14[i] = 0.0;
+            d_tmp18[i] = 0.0;
         }
         for (int e0 = 0; e0 < B; e0++) {
             for (int e1 = 0; e1 < 16; e1++) {
                 for (int e2 = 0; e2 < 10; e2++) {
                     for (int e3 = 0; e3 < 10; e3++) {
-                        d_tmp14[e1] += d_tmp15[e0 * 1600 + e1 * 100 + e2 * 10 + e3];
+                        d_tmp18[e1] += d_tmp19[e0 * 1600 + e1 * 100 + e2 * 10 + e3];
                     }
                 }
             }
         }
-        // d tmp11 from tmp12 = mul: da += dy * b
-        // d tmp13 from tmp14 = sqrt: dx += dy * 0.5 / y
+        // d tmp15 from tmp16 = mul: da += dy * b
+        // d tmp17 from tmp18 = sqrt: dx += dy * 0.5 / y
         for (int i = 0; i < 16; i++) {
-            d_tmp11[i] = d_tmp14[i] * 0.5 / tmp14[i] * (1.0 / (B * 100));
+            d_tmp15[i] = d_tmp18[i] * 0.5 / tmp18[i] * (1.0 / (B * 100));
         }
-        // d tmp10 from tmp11 = reduce_to: dx += broadcast(dy)
+        // d tmp14 from tmp15 = reduce_to: dx += broadcast(dy)
         for (int e0 = 0; e0 < B; e0++) {
             for (int e1 = 0; e1 < 16; e1++) {
                 for (int e2 = 0; e2 < 10; e2++) {
                     for (int e3 = 0; e3 < 10; e3++) {
-                        d_tmp10[e0 * 1600 + e1 * 100 + e2 * 10 + e3] = d_tmp11[e1];
+                        d_tmp14[e0 * 1600 + e1 * 100 + e2 * 10 + e3] = d_tmp15[e1];
                     }
                 }
             }
         }
-        // d tmp9 from tmp10 = pow: dx += dy * 2 * x
+        // d tmp13 from tmp14 = pow: dx += dy * 2 * x
         for (int i = 0; i < B * 1600; i++) {
-            d_tmp9[i] += d_tmp10[i] * 2.0 * tmp9[i];
+            d_tmp13[i] += d_tmp14[i] * 2.0 * tmp13[i];
         }
-        // d tmp8 from tmp9 = sub: db += -dy
+        // d tmp12 from tmp13 = sub: db += -dy
         for (int i = 0; i < B * 1600; i++) {
-            d_tmp8[i] = -d_tmp9[i];
+            d_tmp12[i] = -d_tmp13[i];
         }
-        // d tmp7 from tmp8 = broadcast: dx += reduce_to(dy)
+        Arrays.fill(d_tmp9, 0.0);
+        // d tmp9[0 + …] from tmp13 = sub: da += dy
+        for (int i = 0; i < B * 1600; i++) {
+            d_tmp9[i] += d_tmp13[i];
+        }
+        // d tmp11 from tmp12 = broadcast: dx += reduce_to(dy)
         for (int i = 0; i < 16; i++) {
-            d_tmp7[i] = 0.0;
+            d_tmp11[i] = 0.0;
         }
         for (int e0 = 0; e0 < B; e0++) {
             for (int e1 = 0; e1 < 16; e1++) {
                 for (int e2 = 0; e2 < 10; e2++) {
                     for (int e3 = 0; e3 < 10; e3++) {
-                        d_tmp7[e1] += d_tmp8[e0 * 1600 + e1 * 100 + e2 * 10 + e3];
+                        d_tmp11[e1] += d_tmp12[e0 * 1600 + e1 * 100 + e2 * 10 + e3];
                     }
                 }
             }
         }
-        // d tmp6 from tmp7 = mul: da += dy * b
+        // d tmp10 from tmp11 = mul: da += dy * b
         for (int i = 0; i < 16; i++) {
-            d_tmp6[i] = d_tmp7[i] * (1.0 / (B * 100));
-        }
-        // d tmp5 from tmp6 = reduce_to: dx += broadcast(dy)
-        for (int e0 = 0; e0 < B; e0++) {
-            for (int e1 = 0; e1 < 16; e1++) {
-                for (int e2 = 0; e2 < 10; e2++) {
-                    for (int e3 = 0; e3 < 10; e3++) {
-                        d_tmp9[e0 * 1600 + e1 * 100 + e2 * 10 + e3] += d_tmp6[e1];
-                    }
-                }
-            }
+            d_tmp10[i] = d_tmp11[i] * (1.0 / (B * 100));
         }
     }
 
     private void backward5() {
         // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
-        // d K2 from tmp5 = conv: db += conv_kernel_grad(dy, a)
-        for (int i = 0; i < 2400; i++) {
-            grad[K2_OFFSET + i] = 0.0;
-        }
-        for (int smp = 0; smp < B; smp++) {
-            for (int oc = 0; oc < 16; oc++) {
-                int ybase = (smp * 16 + oc) * 100;
-                for (int ic = 0; ic < 6; ic++) {
-                    int xbase = (smp * 6 + ic) * 196;
-                    for (int ky = 0; ky < 5; ky++) {
-                        for (int oy = 0; oy < 10; oy++) {
-                            int iy = oy + ky;
-                            for (int kx = 0; kx < 5; kx++) {
-                                double pv = 0.0;
-                                for (int ox = 0; ox < 10; ox++) {
-                                    pv += d_tmp9[ybase + oy * 10 + ox] * h1[xbase + iy * 14 + ox + kx];
-                                }
-                                grad[K2_OFFSET + (oc * 6 + ic) * 25 + ky * 5 + kx] += pv;
-                            }
-                        }
+        // d tmp9[0 + …] from tmp10 = reduce_to: dx += broadcast(dy)
+        for (int e0 = 0; e0 < B; e0++) {
+            for (int e1 = 0; e1 < 16; e1++) {
+                for (int e2 = 0; e2 < 10; e2++) {
+                    for (int e3 = 0; e3 < 10; e3++) {
+                        d_tmp9[e0 * 1600 + e1 * 100 + e2 * 10 + e3] += d_tmp10[e1];
                     }
                 }
             }
         }
-        // d h1 from tmp5 = conv: da += conv_input_grad(dy, b)
+        Arrays.fill(d_tmp8, 0.0);
+        // d tmp8[0 + …] from tmp9 = permute: dx += permute(dy)
+        for (int e0 = 0; e0 < B; e0++) {
+            for (int e1 = 0; e1 < 100; e1++) {
+                for (int e2 = 0; e2 < 16; e2++) {
+                    d_tmp8[e0 * 1600 + e1 * 16 + e2] += d_tmp9[e0 * 1600 + e1 + e2 * 100];
+                }
+            }
+        }
+        // d K2 from tmp8 = matmul_nt: db += matmul_tn(dy, a)
+        {
+            for (int p = 0; p < B * 100; p++) {
+                System.arraycopy(tmp7, p * 150, scratch_b6400x150[p], 0, 150);
+            }
+            for (int i = 0; i < 16; i++) {
+                Arrays.fill(scratch_c16x150[i], 0.0);
+            }
+            int p = 0;
+            for (; p + 3 < B * 100; p += 4) {
+                double[] b0 = scratch_b6400x150[p];
+                double[] b1 = scratch_b6400x150[p + 1];
+                double[] b2 = scratch_b6400x150[p + 2];
+                double[] b3 = scratch_b6400x150[p + 3];
+                for (int i = 0; i < 16; i++) {
+                    double[] c = scratch_c16x150[i];
+                    double a0 = d_tmp8[p * 16 + i];
+                    double a1 = d_tmp8[(p + 1) * 16 + i];
+                    double a2 = d_tmp8[(p + 2) * 16 + i];
+                    double a3 = d_tmp8[(p + 3) * 16 + i];
+                    for (int j = 0; j < 150; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    }
+                }
+            }
+            for (; p < B * 100; p++) {
+                double[] b = scratch_b6400x150[p];
+                for (int i = 0; i < 16; i++) {
+                    double[] c = scratch_c16x150[i];
+                    double a = d_tmp8[p * 16 + i];
+                    for (int j = 0; j < 150; j++) {
+                        c[j] += a * b[j];
+                    }
+                }
+            }
+            for (int i = 0; i < 16; i++) {
+                double[] c = scratch_c16x150[i];
+                System.arraycopy(c, 0, grad, K2_OFFSET + i * 150, 150);
+            }
+        }
+        // d tmp7 from tmp8 = matmul_nt: da += matmul(dy, b)
+        for (int p = 0; p < 16; p++) {
+            System.arraycopy(params, K2_OFFSET + p * 150, scratch_b16x150[p], 0, 150);
+        }
+        for (int i = 0; i < B * 100; i++) {
+            double[] c = scratch_c1x150[0];
+            Arrays.fill(c, 0.0);
+            int p = 0;
+            for (; p + 3 < 16; p += 4) {
+                double[] b0 = scratch_b16x150[p];
+                double[] b1 = scratch_b16x150[p + 1];
+                double[] b2 = scratch_b16x150[p + 2];
+                double[] b3 = scratch_b16x150[p + 3];
+                double a0 = d_tmp8[i * 16 + p];
+                double a1 = d_tmp8[i * 16 + p + 1];
+                double a2 = d_tmp8[i * 16 + p + 2];
+                double a3 = d_tmp8[i * 16 + p + 3];
+                for (int j = 0; j < 150; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                }
+            }
+            System.arraycopy(c, 0, d_tmp7, i * 150, 150);
+        }
+    }
+
+    private void backward6() {
+        // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
+        // d h1 from tmp7 = im2col: dx += col2im(dy)
         for (int i = 0; i < B * 1176; i++) {
             d_h1[i] = 0.0;
         }
         for (int smp = 0; smp < B; smp++) {
-            for (int oc = 0; oc < 16; oc++) {
-                int ybase = (smp * 16 + oc) * 100;
-                for (int ic = 0; ic < 6; ic++) {
-                    int xbase = (smp * 6 + ic) * 196;
-                    for (int ky = 0; ky < 5; ky++) {
-                        for (int oy = 0; oy < 10; oy++) {
+            for (int oy = 0; oy < 10; oy++) {
+                for (int ox = 0; ox < 10; ox++) {
+                    int ybase = ((smp * 10 + oy) * 10 + ox) * 150;
+                    for (int ic = 0; ic < 6; ic++) {
+                        int xbase = (smp * 6 + ic) * 196;
+                        for (int ky = 0; ky < 5; ky++) {
                             int iy = oy + ky;
                             for (int kx = 0; kx < 5; kx++) {
-                                double kval = params[K2_OFFSET + (oc * 6 + ic) * 25 + ky * 5 + kx];
-                                for (int ox = 0; ox < 10; ox++) {
-                                    d_h1[xbase + iy * 14 + ox + kx] += kval * d_tmp9[ybase + oy * 10 + ox];
-                                }
+                                int ix = ox + kx;
+                                d_h1[xbase + iy * 14 + ix] += d_tmp7[ybase + (ic * 5 + ky) * 5 + kx];
                             }
                         }
                     }
@@ -1508,9 +1710,9 @@ public final class LeNet5 {
             }
         }
         // line 25: let h1 = max_pool2d(relu(conv2d(X, K1, padding = 2) + reshape(c1, 6, 1, 1)), 2);   // [B, 6, 14, 14]
-        // d tmp4 from h1 = max_pool: dx += max_pool_grad(dy, x)
+        // d tmp6 from h1 = max_pool: dx += max_pool_grad(dy, x)
         for (int i = 0; i < B * 4704; i++) {
-            d_tmp4[i] = 0.0;
+            d_tmp6[i] = 0.0;
         }
         for (int smp = 0; smp < B; smp++) {
             for (int ic = 0; ic < 6; ic++) {
@@ -1524,87 +1726,139 @@ public final class LeNet5 {
                             int iy = oy * 2 + ky;
                             for (int kx = 0; kx < 2; kx++) {
                                 int ix = ox * 2 + kx;
-                                double pv = tmp4[xbase + iy * 28 + ix];
+                                double pv = tmp6[xbase + iy * 28 + ix];
                                 if (bestAt < 0 || pv > best || Double.isNaN(pv)) {
                                     best = pv;
                                     bestAt = xbase + iy * 28 + ix;
                                 }
                             }
                         }
-                        d_tmp4[bestAt] += d_h1[ybase + oy * 14 + ox];
+                        d_tmp6[bestAt] += d_h1[ybase + oy * 14 + ox];
                     }
                 }
             }
         }
-        // d tmp3 from tmp4 = relu: dx += x > 0 ? dy : 0
+        // d tmp5 from tmp6 = relu: dx += x > 0 ? dy : 0
         for (int i = 0; i < B * 4704; i++) {
-            d_tmp3[i] = tmp3[i] > 0.0 ? d_tmp4[i] : 0.0;
+            d_tmp5[i] = tmp5[i] > 0.0 ? d_tmp6[i] : 0.0;
         }
-        // d c1[0 + …] from tmp2 = broadcast: dx += reduce_to(dy)
+        Arrays.fill(d_tmp3, 0.0);
+        // d tmp3[0 + …] from tmp5 = add: da += dy
+        for (int i = 0; i < B * 4704; i++) {
+            d_tmp3[i] += d_tmp5[i];
+        }
+        // d c1[0 + …] from tmp4 = broadcast: dx += reduce_to(dy)
         for (int e0 = 0; e0 < B; e0++) {
             for (int e1 = 0; e1 < 6; e1++) {
                 for (int e2 = 0; e2 < 28; e2++) {
                     for (int e3 = 0; e3 < 28; e3++) {
-                        grad[c1_OFFSET + e1] += d_tmp3[e0 * 4704 + e1 * 784 + e2 * 28 + e3];
+                        grad[c1_OFFSET + e1] += d_tmp5[e0 * 4704 + e1 * 784 + e2 * 28 + e3];
                     }
+                }
+            }
+        }
+        Arrays.fill(d_tmp2, 0.0);
+        // d tmp2[0 + …] from tmp3 = permute: dx += permute(dy)
+        for (int e0 = 0; e0 < B; e0++) {
+            for (int e1 = 0; e1 < 784; e1++) {
+                for (int e2 = 0; e2 < 6; e2++) {
+                    d_tmp2[e0 * 4704 + e1 * 6 + e2] += d_tmp3[e0 * 4704 + e1 + e2 * 784];
                 }
             }
         }
     }
 
-    private void backward6() {
+    private void backward7() {
         // line 25: let h1 = max_pool2d(relu(conv2d(X, K1, padding = 2) + reshape(c1, 6, 1, 1)), 2);   // [B, 6, 14, 14]
-        // d K1 from tmp1 = conv: db += conv_kernel_grad(dy, a)
-        for (int i = 0; i < 150; i++) {
-            grad[K1_OFFSET + i] = 0.0;
-        }
-        for (int smp = 0; smp < B; smp++) {
-            for (int oc = 0; oc < 6; oc++) {
-                int ybase = (smp * 6 + oc) * 784;
-                int xbase = smp * 784;
-                for (int ky = 0; ky < 5; ky++) {
-                    for (int oy = 0; oy < 28; oy++) {
-                        int iy = oy + ky - 2;
-                        if (iy >= 0 && iy < 28) {
-                            for (int kx = 0; kx < 5; kx++) {
-                                double pv = 0.0;
-                                int oxlo = Math.max(0, Math.floorDiv(2 - kx, 1));
-                                int oxhi = Math.min(28, Math.floorDiv(29 - kx, 1) + 1);
-                                for (int ox = oxlo; ox < oxhi; ox++) {
-                                    pv += d_tmp3[ybase + oy * 28 + ox] * X[xbase + iy * 28 + ox + kx - 2];
-                                }
-                                grad[K1_OFFSET + oc * 25 + ky * 5 + kx] += pv;
-                            }
-                        }
+        // d K1 from tmp2 = matmul_nt: db += matmul_tn(dy, a)
+        {
+            for (int p = 0; p < B * 784; p++) {
+                System.arraycopy(tmp1, p * 25, scratch_b50176x25[p], 0, 25);
+            }
+            for (int i = 0; i < 6; i++) {
+                Arrays.fill(scratch_c6x25[i], 0.0);
+            }
+            int p = 0;
+            for (; p + 3 < B * 784; p += 4) {
+                double[] b0 = scratch_b50176x25[p];
+                double[] b1 = scratch_b50176x25[p + 1];
+                double[] b2 = scratch_b50176x25[p + 2];
+                double[] b3 = scratch_b50176x25[p + 3];
+                for (int i = 0; i < 6; i++) {
+                    double[] c = scratch_c6x25[i];
+                    double a0 = d_tmp2[p * 6 + i];
+                    double a1 = d_tmp2[(p + 1) * 6 + i];
+                    double a2 = d_tmp2[(p + 2) * 6 + i];
+                    double a3 = d_tmp2[(p + 3) * 6 + i];
+                    for (int j = 0; j < 25; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
                     }
                 }
+            }
+            for (; p < B * 784; p++) {
+                double[] b = scratch_b50176x25[p];
+                for (int i = 0; i < 6; i++) {
+                    double[] c = scratch_c6x25[i];
+                    double a = d_tmp2[p * 6 + i];
+                    for (int j = 0; j < 25; j++) {
+                        c[j] += a * b[j];
+                    }
+                }
+            }
+            for (int i = 0; i < 6; i++) {
+                double[] c = scratch_c6x25[i];
+                System.arraycopy(c, 0, grad, K1_OFFSET + i * 25, 25);
             }
         }
     }
 
     private void compute_probs_1() {
         // line 25: let h1 = max_pool2d(relu(conv2d(X, K1, padding = 2) + reshape(c1, 6, 1, 1)), 2);   // [B, 6, 14, 14]
-        for (int i = 0; i < B * 4704; i++) {
-            tmp1[i] = 0.0;
-        }
         for (int smp = 0; smp < B; smp++) {
-            for (int oc = 0; oc < 6; oc++) {
-                int ybase = (smp * 6 + oc) * 784;
-                int xbase = smp * 784;
-                for (int ky = 0; ky < 5; ky++) {
-                    for (int oy = 0; oy < 28; oy++) {
+            for (int oy = 0; oy < 28; oy++) {
+                for (int ox = 0; ox < 28; ox++) {
+                    int ybase = ((smp * 28 + oy) * 28 + ox) * 25;
+                    int xbase = smp * 784;
+                    for (int ky = 0; ky < 5; ky++) {
                         int iy = oy + ky - 2;
-                        if (iy >= 0 && iy < 28) {
-                            for (int kx = 0; kx < 5; kx++) {
-                                double kval = params[K1_OFFSET + oc * 25 + ky * 5 + kx];
-                                int oxlo = Math.max(0, Math.floorDiv(2 - kx, 1));
-                                int oxhi = Math.min(28, Math.floorDiv(29 - kx, 1) + 1);
-                                for (int ox = oxlo; ox < oxhi; ox++) {
-                                    tmp1[ybase + oy * 28 + ox] += kval * X[xbase + iy * 28 + ox + kx - 2];
-                                }
-                            }
+                        for (int kx = 0; kx < 5; kx++) {
+                            int ix = ox + kx - 2;
+                            tmp1[ybase + ky * 5 + kx] = iy >= 0 && iy < 28 && ix >= 0 && ix < 28 ? X[xbase + iy * 28 + ix] : 0.0;
                         }
                     }
+                }
+            }
+        }
+        for (int p = 0; p < 6; p++) {
+            for (int i = 0; i < B * 784 - B * 784 % 4; i += 4) {
+                double acc0 = 0.0;
+                double acc1 = 0.0;
+                double acc2 = 0.0;
+                double acc3 = 0.0;
+                for (int j = 0; j < 25; j++) {
+                    double a = params[K1_OFFSET + p * 25 + j];
+                    acc0 += tmp1[i * 25 + j] * a;
+                    acc1 += tmp1[(i + 1) * 25 + j] * a;
+                    acc2 += tmp1[(i + 2) * 25 + j] * a;
+                    acc3 += tmp1[(i + 3) * 25 + j] * a;
+                }
+                tmp2[i * 6 + p] = acc0;
+                tmp2[(i + 1) * 6 + p] = acc1;
+                tmp2[(i + 2) * 6 + p] = acc2;
+                tmp2[(i + 3) * 6 + p] = acc3;
+            }
+            for (int i = B * 784 - B * 784 % 4; i < B * 784; i++) {
+                double acc = 0.0;
+                for (int j = 0; j < 25; j++) {
+                    acc += tmp1[i * 25 + j] * params[K1_OFFSET + p * 25 + j];
+                }
+                tmp2[i * 6 + p] = acc;
+            }
+        }
+        for (int e0 = 0; e0 < B; e0++) {
+            for (int e1 = 0; e1 < 6; e1++) {
+                for (int e2 = 0; e2 < 784; e2++) {
+                    tmp3[e0 * 4704 + e1 * 784 + e2] = tmp2[e0 * 4704 + e1 + e2 * 6];
                 }
             }
         }
@@ -1612,13 +1866,13 @@ public final class LeNet5 {
             for (int e1 = 0; e1 < 6; e1++) {
                 for (int e2 = 0; e2 < 28; e2++) {
                     for (int e3 = 0; e3 < 28; e3++) {
-                        tmp2[e0 * 4704 + e1 * 784 + e2 * 28 + e3] = params[c1_OFFSET + e1];
+                        tmp4[e0 * 4704 + e1 * 784 + e2 * 28 + e3] = params[c1_OFFSET + e1];
                     }
                 }
             }
         }
         for (int i = 0; i < B * 4704; i++) {
-            tmp4[i] = Math.max(tmp1[i] + tmp2[i], 0.0);
+            tmp6[i] = Math.max(tmp3[i] + tmp4[i], 0.0);
         }
         for (int smp = 0; smp < B; smp++) {
             for (int ic = 0; ic < 6; ic++) {
@@ -1632,7 +1886,7 @@ public final class LeNet5 {
                             int iy = oy * 2 + ky;
                             for (int kx = 0; kx < 2; kx++) {
                                 int ix = ox * 2 + kx;
-                                double pv = tmp4[xbase + iy * 28 + ix];
+                                double pv = tmp6[xbase + iy * 28 + ix];
                                 if (bestAt < 0 || pv > best || Double.isNaN(pv)) {
                                     best = pv;
                                     bestAt = xbase + iy * 28 + ix;
@@ -1644,50 +1898,86 @@ public final class LeNet5 {
                 }
             }
         }
+    }
+
+    private void compute_probs_2() {
         // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
-        for (int i = 0; i < B * 1600; i++) {
-            tmp5[i] = 0.0;
-        }
         for (int smp = 0; smp < B; smp++) {
-            for (int oc = 0; oc < 16; oc++) {
-                int ybase = (smp * 16 + oc) * 100;
-                for (int ic = 0; ic < 6; ic++) {
-                    int xbase = (smp * 6 + ic) * 196;
-                    for (int ky = 0; ky < 5; ky++) {
-                        for (int oy = 0; oy < 10; oy++) {
+            for (int oy = 0; oy < 10; oy++) {
+                for (int ox = 0; ox < 10; ox++) {
+                    int ybase = ((smp * 10 + oy) * 10 + ox) * 150;
+                    for (int ic = 0; ic < 6; ic++) {
+                        int xbase = (smp * 6 + ic) * 196;
+                        for (int ky = 0; ky < 5; ky++) {
                             int iy = oy + ky;
                             for (int kx = 0; kx < 5; kx++) {
-                                double kval = params[K2_OFFSET + (oc * 6 + ic) * 25 + ky * 5 + kx];
-                                for (int ox = 0; ox < 10; ox++) {
-                                    tmp5[ybase + oy * 10 + ox] += kval * h1[xbase + iy * 14 + ox + kx];
-                                }
+                                int ix = ox + kx;
+                                tmp7[ybase + (ic * 5 + ky) * 5 + kx] = h1[xbase + iy * 14 + ix];
                             }
                         }
                     }
                 }
             }
         }
+        for (int p0 = 0; p0 < 16; p0 += 8) {
+            int p1 = Math.min(16, p0 + 8);
+            for (int j = 0; j < 150; j++) {
+                double[] row = scratch_b150x16[j];
+                for (int p = p0; p < p1; p++) {
+                    row[p] = params[K2_OFFSET + p * 150 + j];
+                }
+            }
+        }
+        for (int i = 0; i < B * 100; i++) {
+            double[] c = scratch_c1x16[0];
+            Arrays.fill(c, 0.0);
+            int p = 0;
+            for (; p + 3 < 150; p += 4) {
+                double[] b0 = scratch_b150x16[p];
+                double[] b1 = scratch_b150x16[p + 1];
+                double[] b2 = scratch_b150x16[p + 2];
+                double[] b3 = scratch_b150x16[p + 3];
+                double a0 = tmp7[i * 150 + p];
+                double a1 = tmp7[i * 150 + p + 1];
+                double a2 = tmp7[i * 150 + p + 2];
+                double a3 = tmp7[i * 150 + p + 3];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                }
+            }
+            for (; p < 150; p++) {
+                double[] b = scratch_b150x16[p];
+                double a = tmp7[i * 150 + p];
+                for (int j = 0; j < 16; j++) {
+                    c[j] += a * b[j];
+                }
+            }
+            System.arraycopy(c, 0, tmp8, i * 16, 16);
+        }
+        for (int e0 = 0; e0 < B; e0++) {
+            for (int e1 = 0; e1 < 16; e1++) {
+                for (int e2 = 0; e2 < 100; e2++) {
+                    tmp9[e0 * 1600 + e1 * 100 + e2] = tmp8[e0 * 1600 + e1 + e2 * 16];
+                }
+            }
+        }
         for (int e0 = 0; e0 < B; e0++) {
             for (int e1 = 0; e1 < 16; e1++) {
                 for (int e2 = 0; e2 < 10; e2++) {
                     for (int e3 = 0; e3 < 10; e3++) {
-                        tmp34[e0 * 1600 + e1 * 100 + e2 * 10 + e3] = states[m2_OFFSET + e1];
+                        tmp38[e0 * 1600 + e1 * 100 + e2 * 10 + e3] = states[m2_OFFSET + e1];
                     }
                 }
             }
         }
         for (int i = 0; i < 16; i++) {
-            tmp37[i] = Math.sqrt(states[v2_OFFSET + i] + 1.0E-5);
+            tmp41[i] = Math.sqrt(states[v2_OFFSET + i] + 1.0E-5);
         }
-    }
-
-    private void compute_probs_2() {
-        // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
         for (int e0 = 0; e0 < B; e0++) {
             for (int e1 = 0; e1 < 16; e1++) {
                 for (int e2 = 0; e2 < 10; e2++) {
                     for (int e3 = 0; e3 < 10; e3++) {
-                        tmp38[e0 * 1600 + e1 * 100 + e2 * 10 + e3] = tmp37[e1];
+                        tmp42[e0 * 1600 + e1 * 100 + e2 * 10 + e3] = tmp41[e1];
                     }
                 }
             }
@@ -1696,7 +1986,7 @@ public final class LeNet5 {
             for (int e1 = 0; e1 < 16; e1++) {
                 for (int e2 = 0; e2 < 10; e2++) {
                     for (int e3 = 0; e3 < 10; e3++) {
-                        tmp40[e0 * 1600 + e1 * 100 + e2 * 10 + e3] = params[g2_OFFSET + e1];
+                        tmp44[e0 * 1600 + e1 * 100 + e2 * 10 + e3] = params[g2_OFFSET + e1];
                     }
                 }
             }
@@ -1705,14 +1995,18 @@ public final class LeNet5 {
             for (int e1 = 0; e1 < 16; e1++) {
                 for (int e2 = 0; e2 < 10; e2++) {
                     for (int e3 = 0; e3 < 10; e3++) {
-                        tmp42[e0 * 1600 + e1 * 100 + e2 * 10 + e3] = params[be2_OFFSET + e1];
+                        tmp46[e0 * 1600 + e1 * 100 + e2 * 10 + e3] = params[be2_OFFSET + e1];
                     }
                 }
             }
         }
         for (int i = 0; i < B * 1600; i++) {
-            tmp22[i] = Math.max((tmp5[i] - tmp34[i]) / tmp38[i] * tmp40[i] + tmp42[i], 0.0);
+            tmp26[i] = Math.max((tmp9[i] - tmp38[i]) / tmp42[i] * tmp44[i] + tmp46[i], 0.0);
         }
+    }
+
+    private void compute_probs_3() {
+        // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
         for (int smp = 0; smp < B; smp++) {
             for (int ic = 0; ic < 16; ic++) {
                 int xbase = (smp * 16 + ic) * 100;
@@ -1725,7 +2019,7 @@ public final class LeNet5 {
                             int iy = oy * 2 + ky;
                             for (int kx = 0; kx < 2; kx++) {
                                 int ix = ox * 2 + kx;
-                                double pv = tmp22[xbase + iy * 10 + ix];
+                                double pv = tmp26[xbase + iy * 10 + ix];
                                 if (bestAt < 0 || pv > best || Double.isNaN(pv)) {
                                     best = pv;
                                     bestAt = xbase + iy * 10 + ix;
@@ -1768,9 +2062,6 @@ public final class LeNet5 {
                 h3[i * 120 + j] = Math.max(c[j] + params[b3_OFFSET + j], 0.0);
             }
         }
-    }
-
-    private void compute_probs_3() {
         // line 28: let h4 = relu(h3 @ transpose(W4) + b4);                                           // [B, 84]
         for (int p0 = 0; p0 < 84; p0 += 8) {
             int p1 = Math.min(84, p0 + 8);
@@ -1799,9 +2090,12 @@ public final class LeNet5 {
                 }
             }
             for (int j = 0; j < 84; j++) {
-                tmp28[i * 84 + j] = Math.max(c[j] + params[b4_OFFSET + j], 0.0);
+                tmp32[i * 84 + j] = Math.max(c[j] + params[b4_OFFSET + j], 0.0);
             }
         }
+    }
+
+    private void compute_probs_4() {
         // line 29: let logits = dropout(h4, 0.1) @ transpose(W5) + b5;                               // [B, K]
         for (int p = 0; p < 10; p++) {
             for (int i = 0; i < B - B % 4; i += 4) {
@@ -1811,10 +2105,10 @@ public final class LeNet5 {
                 double acc3 = 0.0;
                 for (int j = 0; j < 84; j++) {
                     double a = params[W5_OFFSET + p * 84 + j];
-                    acc0 += tmp28[i * 84 + j] * a;
-                    acc1 += tmp28[(i + 1) * 84 + j] * a;
-                    acc2 += tmp28[(i + 2) * 84 + j] * a;
-                    acc3 += tmp28[(i + 3) * 84 + j] * a;
+                    acc0 += tmp32[i * 84 + j] * a;
+                    acc1 += tmp32[(i + 1) * 84 + j] * a;
+                    acc2 += tmp32[(i + 2) * 84 + j] * a;
+                    acc3 += tmp32[(i + 3) * 84 + j] * a;
                 }
                 logits[i * 10 + p] = acc0 + params[b5_OFFSET + p];
                 logits[(i + 1) * 10 + p] = acc1 + params[b5_OFFSET + p];
@@ -1824,7 +2118,7 @@ public final class LeNet5 {
             for (int i = B - B % 4; i < B; i++) {
                 double acc = 0.0;
                 for (int j = 0; j < 84; j++) {
-                    acc += tmp28[i * 84 + j] * params[W5_OFFSET + p * 84 + j];
+                    acc += tmp32[i * 84 + j] * params[W5_OFFSET + p * 84 + j];
                 }
                 logits[i * 10 + p] = acc + params[b5_OFFSET + p];
             }

@@ -158,8 +158,10 @@ final class TensorKernels {
 
     /** The geometry of a convolution or pool, by attribute name. */
     private static int g(Stmt.Op op, String name) {
-        java.util.List<String> names = op.prim().kernel() == Prim.Kernel.CONV || op.prim().kernel() == Prim.Kernel.CONV_INPUT_GRAD
-                || op.prim().kernel() == Prim.Kernel.CONV_KERNEL_GRAD ? Prim.CONV_ATTRIBUTES : Prim.POOL_ATTRIBUTES;
+        java.util.List<String> names = switch (op.prim().kernel()) {
+            case CONV, CONV_INPUT_GRAD, CONV_KERNEL_GRAD, IM2COL, COL2IM -> Prim.CONV_ATTRIBUTES;
+            default -> Prim.POOL_ATTRIBUTES;
+        };
         return op.attributes().integer(names.indexOf(name));
     }
 
@@ -229,6 +231,53 @@ final class TensorKernels {
                 });
             });
         }));
+    }
+
+    /**
+     * {@code IM2COL} (row {@code (n, oh, ow)}, column {@code (c, ki, kj)}: the input element, 0 in
+     * the padding) and its adjoint {@code COL2IM} (each column element added back into its input
+     * element). One row is a window: its columns are written, or read, in order.
+     */
+    void im2col(Code c, Stmt.Op op, Function<String, String> A, Function<String, String> Y) {
+        int C = g(op, "c"), H = g(op, "h"), W = g(op, "w"), kh = g(op, "kh"), kw = g(op, "kw"), sh = g(op, "sh"), sw = g(op, "sw");
+        int ph = g(op, "ph"), pw = g(op, "pw"), dh = g(op, "dh"), dw = g(op, "dw"), oh = g(op, "oh"), ow = g(op, "ow");
+        boolean back = op.prim().kernel() == Prim.Kernel.COL2IM;
+        int width = C * kh * kw;
+        Shape images = back ? op.out().shape() : op.args().get(0).shape();
+        Function<String, String> X = back ? Y : A;
+        Function<String, String> col = back ? A : Y;
+        if (back) {
+            loops.zeroUnlessAccumulating(c, op);
+        }
+        String w = op.accumulate() || back ? "+=" : "=";
+        loops.loop(c, "smp", images.rowAxis(), n -> Loops.loop(c, "oy", oh, ohv -> Loops.loop(c, "ox", ow, owv -> {
+            c.declare("int ybase = $L", Layout.mul(Layout.add(Layout.mul(Layout.add(Layout.mul(n, oh), ohv), ow), owv), width));
+            Loops.loop(c, "ic", C, ci -> {
+                c.declare("int xbase = $L", Layout.mul(Layout.add(Layout.mul(n, C), ci), H * W));
+                Loops.loop(c, "ky", kh, ki -> {
+                    c.declare("int iy = $L", plus(Layout.add(Layout.mul(ohv, sh), Layout.mul(ki, dh)), -ph));
+                    Loops.loop(c, "kx", kw, kj -> {
+                        c.declare("int ix = $L", plus(Layout.add(Layout.mul(owv, sw), Layout.mul(kj, dw)), -pw));
+                        String at = Layout.add("ybase", Layout.add(Layout.mul(Layout.add(Layout.mul(ci, kh), ki), kw), kj));
+                        boolean padded = ph > 0 || pw > 0 || (oh - 1) * sh + (kh - 1) * dh >= H || (ow - 1) * sw + (kw - 1) * dw >= W;
+                        String inside = "iy >= 0 && iy < " + H + " && ix >= 0 && ix < " + W;
+                        if (back) {
+                            if (padded) {
+                                c.open("if ($L)", inside);
+                            }
+                            c.add("$L += $L", X.apply(in(W, "ix")), col.apply(at));
+                            if (padded) {
+                                c.close();
+                            }
+                        } else if (padded) {
+                            c.add("$L $L $L ? $L : $L", col.apply(at), w, inside, X.apply(in(W, "ix")), loops.realZero);
+                        } else {
+                            c.add("$L $L $L", col.apply(at), w, X.apply(in(W, "ix")));
+                        }
+                    });
+                });
+            });
+        })));
     }
 
     private interface WindowBody {

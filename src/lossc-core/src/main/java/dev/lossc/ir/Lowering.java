@@ -203,6 +203,9 @@ public final class Lowering {
             if (first.isTensor() && LAST_AXIS.contains(a.prim())) {
                 return lastAxis(a, args, first);
             }
+            if (a.prim() == Prim.CONV && a.attributes().integer(Prim.CONV_ATTRIBUTES.indexOf("groups")) == 1) {
+                return im2colConvolution(a, args);
+            }
             if (a.prim() == Prim.GATHER && a.args().get(1).shape().isMatrix()) {
                 // A lookup by an int matrix [B, T] (version 3): its ids as one vector [B * T], the rows gathered, seen as [B, T, n].
                 Shape ids = a.args().get(1).shape();
@@ -243,6 +246,29 @@ public final class Lowering {
         };
         Value y = op(a.prim(), viewed, a.attributes(), out, a.pos());
         return view(y, Affine.of(0), a.shape());
+    }
+
+    /**
+     * A convolution ({@code groups} 1) as one matrix product on the product plan: the windows of X
+     * as rows ({@link Prim#IM2COL}, {@code [N * oh * ow, C * kh * kw]}), times the kernel read as
+     * {@code [O, C * kh * kw]} transposed (nn.Linear's layout, {@code matmul_nt}), to
+     * {@code [N, oh * ow, O]}, its last two axes swapped into {@code [N, O, oh, ow]}. The reverse
+     * mode applies the product's rules and im2col's (dK and the windows' adjoint as products, the
+     * windows' adjoint added back into X).
+     */
+    private Value im2colConvolution(Typed.Apply a, List<Value> args) {
+        Attributes g = a.attributes();
+        java.util.function.ToIntFunction<String> at = name -> g.integer(Prim.CONV_ATTRIBUTES.indexOf(name));
+        Shape.Axis n = args.get(0).shape().rowAxis();
+        int positions = at.applyAsInt("oh") * at.applyAsInt("ow");
+        int window = at.applyAsInt("c") * at.applyAsInt("kh") * at.applyAsInt("kw");
+        int o = at.applyAsInt("o");
+        Value columns = op(Prim.IM2COL, List.of(args.get(0)), g, Shape.matrix(n.times(positions), Shape.Axis.of(window)), a.pos());
+        Value product = op(Prim.MATMUL_NT, List.of(columns, args.get(1)), Shape.matrix(n.times(positions), Shape.Axis.of(o)), a.pos());
+        Shape channelsLast = Shape.of(List.of(n, Shape.Axis.of(positions), Shape.Axis.of(o)));
+        Value swapped = op(Prim.PERMUTE, List.of(view(product, Affine.of(0), channelsLast)),
+                Attributes.ints(3, n.size(), positions, o, 1, 0, 2, 1, 3), Shape.of(List.of(n, Shape.Axis.of(o), Shape.Axis.of(positions))), a.pos());
+        return view(swapped, Affine.of(0), a.shape());
     }
 
     private Value index(Typed.Index ix) {

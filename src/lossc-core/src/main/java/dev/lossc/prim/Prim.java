@@ -33,7 +33,7 @@ public final class Prim {
         MATVEC, VECMAT, MATMUL, MATMUL_NT, MATMUL_TN, DOT, OUTER, TRANSPOSE, SUM, SUM_AXIS, EXPAND_COLS,
         SOFTMAX, LOG_SOFTMAX, LOGSUMEXP, SOFTMAX_BACKWARD, LOG_SOFTMAX_BACKWARD, LOGSUMEXP_BACKWARD,
         GATHER, SCATTER_ADD, PICK, PICK_ADD, MAX_ALL, MAX_AXIS, SLICE, UNSLICE, CONCAT, TAKE_FIRST, TAKE_LAST, CUMSUM, DROPOUT_MASK,
-        BROADCAST, REDUCE_TO, PERMUTE, BATCHED_MATMUL, CONV, CONV_INPUT_GRAD, CONV_KERNEL_GRAD, MAX_POOL, MAX_POOL_GRAD, AVG_POOL, AVG_POOL_GRAD
+        BROADCAST, REDUCE_TO, PERMUTE, BATCHED_MATMUL, IM2COL, COL2IM, CONV, CONV_INPUT_GRAD, CONV_KERNEL_GRAD, MAX_POOL, MAX_POOL_GRAD, AVG_POOL, AVG_POOL_GRAD
     }
 
     /** Integer attributes only the compiler sets: a tensor primitive's geometry. */
@@ -258,6 +258,19 @@ public final class Prim {
             .attributes(geometry("m", "n", "k", "ta", "tb")).signature(Signatures.BUILT_BY_CHECKER)
             .adjoint(0, a -> Table.rule(0, "BATCHED_MATMUL", Attributes.ints(a.integer(0), a.integer(2), a.integer(1), 0, 1), "dy", "x1"))
             .adjoint(1, a -> Table.rule(1, "BATCHED_MATMUL", Attributes.ints(a.integer(1), a.integer(0), a.integer(2), 1, 0), "x0", "dy")));
+
+    /**
+     * The windows of a convolution laid out as rows (im2col): row {@code (n, oh, ow)} holds, for
+     * every input channel and kernel position, the input element it multiplies (0 in the padding),
+     * so that the convolution is one matrix product with the kernel, {@code [N * oh * ow, C * kh * kw]
+     * @ transpose(K[O, C * kh * kw])}, on the product plan. The attributes are the convolution's
+     * ({@code groups} 1). Its adjoint adds each row's elements back at their places ({@link #COL2IM}).
+     */
+    public static final Prim IM2COL = Table.define(Table.structured("IM2COL", "im2col", Kernel.IM2COL, 1).attributes(CONV_GEOMETRY)
+            .signature(Signatures.BUILT_BY_CHECKER).adjoint(0, "COL2IM", "dy"));
+    /** The adjoint of {@link #IM2COL}: each window element added into the input element it copied (padding dropped). */
+    public static final Prim COL2IM = Table.define(Table.structured("COL2IM", "col2im", Kernel.COL2IM, 1).attributes(CONV_GEOMETRY)
+            .signature(Signatures.BACKWARD_ONLY));
 
     /** The attributes of the permutation that undoes {@code a}'s. */
     private static Attributes inversePermutation(Attributes a) {
