@@ -165,72 +165,65 @@ final class TensorKernels {
         return op.attributes().integer(names.indexOf(name));
     }
 
+    /** One weight of a convolution, inside its loops: its index in K, the output row, and the kernel column. */
+    private interface WeightBody {
+        void at(String weight, String oh, String kj);
+    }
+
     /**
-     * {@code CONV}: for each sample, output channel, input channel of its group and kernel
-     * position, the kernel weight times a run of an input row added into a run of an output row.
+     * The loops every direct convolution kernel runs: samples, output channels, the input channels of
+     * their group ({@code ybase}, {@code xbase} declared), kernel rows, output rows whose input row is
+     * inside the input ({@code iy}), kernel columns; {@code body} writes each weight's work.
      */
-    void conv(Code c, Stmt.Op op, Function<String, String> X, Function<String, String> K, Function<String, String> Y) {
+    private void weights(Code c, Stmt.Op op, WeightBody body) {
         int C = g(op, "c"), H = g(op, "h"), W = g(op, "w"), O = g(op, "o"), kh = g(op, "kh"), kw = g(op, "kw");
         int groups = g(op, "groups"), oh = g(op, "oh"), ow = g(op, "ow");
         int cg = C / groups;
         int og = O / groups;
         loops.zeroUnlessAccumulating(c, op);
-        Shape xs = op.args().get(0).shape();
-        loops.loop(c, "smp", xs.rowAxis(), n -> Loops.loop(c, "oc", O, o -> {
+        loops.loop(c, "smp", op.args().get(0).shape().rowAxis(), n -> Loops.loop(c, "oc", O, o -> {
             c.declare("int ybase = $L", Layout.mul(Layout.add(Layout.mul(n, O), o), oh * ow));
             String firstChannel = groups == 1 ? "0" : "(" + o + " / " + og + ") * " + cg;
             Loops.loop(c, "ic", cg, ci -> {
                 c.declare("int xbase = $L", Layout.mul(Layout.add(Layout.mul(n, C), Layout.add(firstChannel, ci)), H * W));
-                window(c, op, (kOffset, ohv) -> {
-                    c.declare("$L kval = $L", real, K.apply(Layout.add(Layout.mul(Layout.add(Layout.mul(o, cg), ci), kh * kw), kOffset)));
-                    runOver(c, op, kj(kOffset, kw), (owv, iwv) -> c.add("$L += kval * $L", Y.apply(out(ohv, ow, owv)), X.apply(in(W, iwv))));
-                });
+                window(c, op, (kOffset, ohv) -> body.at(Layout.add(Layout.mul(Layout.add(Layout.mul(o, cg), ci), kh * kw), kOffset), ohv,
+                        kj(kOffset, kw)));
             });
         }));
+    }
+
+    /**
+     * {@code CONV} (a grouped one; with {@code groups} 1 the lowering takes im2col and a product):
+     * each kernel weight times a run of an input row added into a run of an output row.
+     */
+    void conv(Code c, Stmt.Op op, Function<String, String> X, Function<String, String> K, Function<String, String> Y) {
+        int W = g(op, "w"), ow = g(op, "ow");
+        weights(c, op, (weight, ohv, kj) -> {
+            c.declare("$L kval = $L", real, K.apply(weight));
+            runOver(c, op, kj, (owv, iwv) -> c.add("$L += kval * $L", Y.apply(out(ohv, ow, owv)), X.apply(in(W, iwv))));
+        });
     }
 
     /** {@code CONV_INPUT_GRAD}: each weight times a run of {@code dy} added back at the input positions it read. */
     void convInputGrad(Code c, Stmt.Op op, Function<String, String> dY, Function<String, String> K, Function<String, String> Y) {
-        int C = g(op, "c"), H = g(op, "h"), W = g(op, "w"), O = g(op, "o"), kh = g(op, "kh"), kw = g(op, "kw");
-        int groups = g(op, "groups"), oh = g(op, "oh"), ow = g(op, "ow");
-        int cg = C / groups;
-        int og = O / groups;
-        loops.zeroUnlessAccumulating(c, op);
-        Shape ys = op.args().get(0).shape();
-        loops.loop(c, "smp", ys.rowAxis(), n -> Loops.loop(c, "oc", O, o -> {
-            c.declare("int ybase = $L", Layout.mul(Layout.add(Layout.mul(n, O), o), oh * ow));
-            String firstChannel = groups == 1 ? "0" : "(" + o + " / " + og + ") * " + cg;
-            Loops.loop(c, "ic", cg, ci -> {
-                c.declare("int xbase = $L", Layout.mul(Layout.add(Layout.mul(n, C), Layout.add(firstChannel, ci)), H * W));
-                window(c, op, (kOffset, ohv) -> {
-                    c.declare("$L kval = $L", real, K.apply(Layout.add(Layout.mul(Layout.add(Layout.mul(o, cg), ci), kh * kw), kOffset)));
-                    runOver(c, op, kj(kOffset, kw), (owv, iwv) -> c.add("$L += kval * $L", Y.apply(in(W, iwv)), dY.apply(out(ohv, ow, owv))));
-                });
-            });
-        }));
+        int W = g(op, "w"), ow = g(op, "ow");
+        weights(c, op, (weight, ohv, kj) -> {
+            c.declare("$L kval = $L", real, K.apply(weight));
+            runOver(c, op, kj, (owv, iwv) -> c.add("$L += kval * $L", Y.apply(in(W, iwv)), dY.apply(out(ohv, ow, owv))));
+        });
     }
 
-    /** {@code CONV_KERNEL_GRAD}: each weight's adjoint, the sum over samples and output positions of {@code dy} times the input it read. */
+    /**
+     * {@code CONV_KERNEL_GRAD}: each weight's adjoint, the sum over samples and output positions of
+     * {@code dy} times the input it read; samples outermost, so every weight adds in the same order.
+     */
     void convKernelGrad(Code c, Stmt.Op op, Function<String, String> dY, Function<String, String> X, Function<String, String> Y) {
-        int C = g(op, "c"), H = g(op, "h"), W = g(op, "w"), O = g(op, "o"), kh = g(op, "kh"), kw = g(op, "kw");
-        int groups = g(op, "groups"), oh = g(op, "oh"), ow = g(op, "ow");
-        int cg = C / groups;
-        int og = O / groups;
-        loops.zeroUnlessAccumulating(c, op);
-        Shape ys = op.args().get(0).shape();
-        // Samples outermost, then each weight's sum over one sample's positions added in: the same order for every weight.
-        loops.loop(c, "smp", ys.rowAxis(), n -> Loops.loop(c, "oc", O, o -> {
-            c.declare("int ybase = $L", Layout.mul(Layout.add(Layout.mul(n, O), o), oh * ow));
-            String firstChannel = groups == 1 ? "0" : "(" + o + " / " + og + ") * " + cg;
-            Loops.loop(c, "ic", cg, ci -> {
-                c.declare("int xbase = $L", Layout.mul(Layout.add(Layout.mul(n, C), Layout.add(firstChannel, ci)), H * W));
-                window(c, op, (kOffset, ohv) -> {
-                    c.declare("double pv = 0.0");
-                    runOver(c, op, kj(kOffset, kw), (owv, iwv) -> c.add("pv += $L * $L", dY.apply(out(ohv, ow, owv)), X.apply(in(W, iwv))));
-                    c.add("$L += $L", Y.apply(Layout.add(Layout.mul(Layout.add(Layout.mul(o, cg), ci), kh * kw), kOffset)), loops.sum("pv"));
-                });
-            });
-        }));
+        int W = g(op, "w"), ow = g(op, "ow");
+        weights(c, op, (weight, ohv, kj) -> {
+            c.declare("double pv = 0.0");
+            runOver(c, op, kj, (owv, iwv) -> c.add("pv += $L * $L", dY.apply(out(ohv, ow, owv)), X.apply(in(W, iwv))));
+            c.add("$L += $L", Y.apply(weight), loops.sum("pv"));
+        });
     }
 
     /**
