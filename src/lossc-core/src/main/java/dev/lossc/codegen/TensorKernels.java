@@ -45,8 +45,17 @@ final class TensorKernels {
         if (reduce) {
             loops.zeroUnlessAccumulating(c, op);
         }
+        // Steps of the large shape, and of the small value along each axis (0 where it stretches).
+        int[] ts = new int[rank];
+        int[] ss = new int[rank];
+        for (int k = rank - 1, tStride = 1, sStride = 1; k >= 0; k--) {
+            ts[k] = tStride;
+            ss[k] = s[k] == 1 ? 0 : sStride;
+            tStride *= t[k];
+            sStride *= s[k];
+        }
         String w = reduce || op.accumulate() ? "+=" : "=";
-        nest(c, rank, 0, t, s, large, "0", "0", (big, small) -> {
+        strided(c, 0, t, ts, ss, large.rowAxis(), "0", "0", (big, small) -> {
             if (reduce) {
                 c.add("$L += $L", Y.apply(small), A.apply(big));
             } else {
@@ -57,29 +66,6 @@ final class TensorKernels {
 
     private interface Element {
         void at(String large, String small);
-    }
-
-    /** Loops over axes {@code k…} of the large shape, with the flat indices so far into the large and the small value. */
-    private void nest(Code c, int rank, int k, int[] t, int[] s, Shape large, String big, String small, Element body) {
-        if (k == rank) {
-            body.at(big, small);
-            return;
-        }
-        int tStride = 1;
-        int sStride = 1;
-        for (int m = k + 1; m < rank; m++) {
-            tStride *= t[m];
-            sStride *= s[m];
-        }
-        int ts = tStride;
-        int ss = s[k] == 1 ? 0 : sStride;
-        Consumer body2 = i -> nest(c, rank, k + 1, t, s, large, Layout.add(big, Layout.mul(i, ts)),
-                ss == 0 ? small : Layout.add(small, Layout.mul(i, ss)), body);
-        if (k == 0) {
-            loops.loop(c, "e0", large.rowAxis(), body2::accept);
-        } else {
-            Loops.loop(c, "e" + k, t[k], body2::accept);
-        }
     }
 
     private interface Consumer {
@@ -116,13 +102,19 @@ final class TensorKernels {
         strided(c, 0, t, ys, as, op.out().shape().rowAxis(), "0", "0", (y, a) -> c.add("$L $L $L", Y.apply(y), w, A.apply(a)));
     }
 
-    /** Loops over axes {@code k…} of sizes {@code t}, the flat indices into the result and the operand {@code ys}/{@code as} apart per step. */
+    /**
+     * Loops over axes {@code k…} of sizes {@code t} (the first over {@code first}, which may vary per
+     * call), with two flat indices, {@code ys} and {@code as} apart per step: the result's and the
+     * operand's of a permute, the large and the small value's of a broadcast.
+     */
     private void strided(Code c, int k, int[] t, int[] ys, int[] as, Shape.Axis first, String y, String a, Element body) {
         if (k == t.length) {
             body.at(y, a);
             return;
         }
-        Consumer next = i -> strided(c, k + 1, t, ys, as, first, Layout.add(y, Layout.mul(i, ys[k])), Layout.add(a, Layout.mul(i, as[k])), body);
+        // A step of 0 (an axis a broadcast stretches) leaves that index as it is.
+        Consumer next = i -> strided(c, k + 1, t, ys, as, first, Layout.add(y, Layout.mul(i, ys[k])),
+                as[k] == 0 ? a : Layout.add(a, Layout.mul(i, as[k])), body);
         if (k == 0) {
             loops.loop(c, "e0", first, next::accept);
         } else {
