@@ -281,6 +281,18 @@ final class Calls {
                 }
                 return session.tensors.sumAxis(operands.get(0), axis, c.pos(), ctx);
             }
+            if (p == Prim.CUMSUM || p == Prim.CONCAT) {
+                int axis = attributes.integer(0);
+                int rank = shapes.get(at).rank();
+                if (axis < 0 || axis >= rank) {
+                    Pos where = p == Prim.CONCAT && axis == -1 && attributePos.get(0) == c.pos() ? c.pos() : attributePos.get(0);
+                    session.reporter.error(where, DiagnosticKind.BAD_AXIS, "axis", Session.axes(rank), axis == -1 && where == c.pos() ? "none" : Integer.toString(axis));
+                    return null;
+                }
+                return p == Prim.CUMSUM
+                        ? session.tensors.along(operands.get(0), axis, c.pos(), ctx, m -> session.apply(Prim.CUMSUM, List.of(m), Attributes.ints(1, 0), m.shape(), c.pos(), ctx))
+                        : session.tensors.concat(operands.get(0), operands.get(1), axis, c.pos(), ctx);
+            }
             // Of the table's structured primitives, only the sums take a tensor (rank 3 or 4) so far.
             session.reporter.error(positional.get(at).pos(), DiagnosticKind.ARGUMENT_SHAPE, name, "a scalar, a vector or a matrix", shapes.get(at));
             return null;

@@ -77,8 +77,7 @@ final class DerivedForms {
     private static boolean takesTensor(String name, int count) {
         return switch (name) {
             case "mean" -> true;
-            case "amax", "amin" -> count == 1;
-            case "max", "min", "l1", "l2", "norm", "dropout", "mse", "bce_logits" -> true;
+            case "max", "min", "amax", "amin", "l1", "l2", "norm", "dropout", "mse", "bce_logits" -> true;
             // Along the last axis, and the sequence loss over int labels of the leading axes.
             case "softmax", "log_softmax", "logsumexp", "cross_entropy", "batch_norm" -> true;
             default -> false;
@@ -125,6 +124,13 @@ final class DerivedForms {
                 if (args.size() == 1) {
                     Derived d = name.equals("mean") ? Derived.MEAN : name.equals("amax") ? Derived.MAX_ALL : Derived.MIN_ALL;
                     return session.derived(d, args, Shape.SCALAR, pos, ctx);
+                }
+                if (a.isTensor()) {
+                    // Version 3: along any axis of a tensor, which it removes.
+                    Integer axis = session.axis(args.get(1), a.rank(), at.get(1));
+                    Derived d = name.equals("amax") ? Derived.AMAX_AXIS1 : Derived.AMIN_AXIS1;
+                    return axis == null ? null : session.tensors.along(x, axis, pos, ctx,
+                            m -> session.derived(d, List.of(m), Shape.vector(m.shape().rowAxis()), pos, ctx));
                 }
                 Integer axis = axis(args.get(1), at.get(1));
                 if (axis == null || !matrix(name, a, at.get(0))) {
@@ -254,13 +260,9 @@ final class DerivedForms {
             if (axis == null) {
                 return null;
             }
-            if (axis != a.rank() - 1) {
-                session.reporter.error(at.get(1), DiagnosticKind.BAD_AXIS, "the axis of '" + name + "' of a tensor", "its last axis, "
-                        + (a.rank() - 1) + " or -1", Integer.toString(axis));
-                return null;
-            }
-            Shape result = reduce ? Shape.of(a.axes().subList(0, a.rank() - 1)) : a;
-            return session.apply(p, List.of(x), dev.lossc.prim.Attributes.NONE, result, pos, ctx);
+            // Version 3: along any axis, each position of the others on its own.
+            return session.tensors.along(x, axis, pos, ctx, m -> session.apply(p, List.of(m), dev.lossc.prim.Attributes.NONE,
+                    reduce ? Shape.vector(m.shape().rowAxis()) : m.shape(), pos, ctx));
         }
         if (args.size() == 2) {
             Integer axis = axis(args.get(1), at.get(1));

@@ -111,12 +111,9 @@ final class Expressions {
         if (b.op() == Expr.BinaryOp.MATMUL) {
             Shape a = l.shape();
             Shape c = r.shape();
-            if (a.isTensor() && c.isTensor()) {
-                // Version 3: batches of matrices, [B, H, T, E] @ [B, H, E, T] → [B, H, T, T].
-                Typed.Expr product = session.tensors.batchedProduct(l, r, b.pos(), ctx);
-                if (product != null) {
-                    return product;
-                }
+            if (c.isTensor() && (a.isTensor() || a.isMatrix())) {
+                // Version 3: batches of matrices, [B, H, T, E] @ [B, H, E, T] → [B, H, T, T], leading axes broadcast.
+                return session.tensors.batchedProduct(l, r, b.pos(), ctx);
             }
             if (a.isTensor() && !c.isTensor() && !c.isScalar()) {
                 // Version 3: a batch of matrices times one matrix (or vector), torch.matmul's broadcast: [B, T, D] @ [D, K] → [B, T, K].

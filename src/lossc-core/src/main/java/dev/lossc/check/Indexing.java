@@ -100,11 +100,6 @@ final class Indexing {
         Typed.Expr base = session.expr(i.base(), ctx);
         Shape s = base == null ? null : base.shape();
         List<Expr> xs = i.indexes();
-        if (s != null && s.isTensor()) {
-            Expr range = xs.stream().filter(x -> x instanceof Expr.Range).findFirst().orElseThrow();
-            session.reporter.error(Exprs.start(range), DiagnosticKind.RANGE_NOT_INDEX);
-            return null;
-        }
         if (s != null && xs.size() > s.rank()) {
             tooManyIndexes(i.pos(), s, xs.size());
             return null;
@@ -173,7 +168,9 @@ final class Indexing {
             return null;
         }
         Typed.Expr result;
-        if (s.isVector()) {
+        if (s.isTensor()) {
+            result = tensorSlice(base, start, length, i.pos());
+        } else if (s.isVector()) {
             result = new Typed.Slice(base, Affine.of(0), start[0], 1, length[0].size(), Shape.vector(length[0]), i.pos());
         } else {
             Shape.Axis h = length[0];
@@ -183,6 +180,50 @@ final class Indexing {
             result = new Typed.Slice(base, start[0], col, h == null ? 1 : h.size(), w == null ? 1 : w.size(), shape, i.pos());
         }
         return session.counted(result.shape(), i.pos(), ctx) ? result : null;
+    }
+
+    /**
+     * A slice of a tensor (version 3), each axis given a position, a range or nothing (whole): a view
+     * at the block's first element, and when the block is not one run of the storage, a
+     * {@link Prim#SUBTENSOR} that copies it out. An axis given a position is dropped.
+     */
+    private static Typed.Expr tensorSlice(Typed.Expr base, Affine[] start, Shape.Axis[] length, Pos pos) {
+        Shape s = base.shape();
+        int rank = s.rank();
+        int[] stride = new int[rank];
+        for (int k = rank - 1, st = 1; k >= 0; k--) {
+            stride[k] = st;
+            st *= s.axis(k).size();
+        }
+        Affine offset = Affine.of(0);
+        List<Shape.Axis> axes = new ArrayList<>();
+        List<Integer> steps = new ArrayList<>();
+        for (int k = 0; k < rank; k++) {
+            if (k < start.length) {
+                offset = offset.plus(start[k].times(stride[k]), 1);
+            }
+            if (k >= start.length || length[k] != null) {
+                axes.add(k >= start.length ? s.axis(k) : length[k]);
+                steps.add(stride[k]);
+            }
+        }
+        Shape shape = Shape.of(axes);
+        Typed.Expr first = new Typed.Slice(base, Affine.of(0), offset, 1, 1, shape, pos);
+        // One run of storage when every axis longer than 1 steps as the block's own row-major layout does.
+        boolean run = true;
+        for (int k = axes.size() - 1, dense = 1; k >= 0; k--) {
+            run &= axes.get(k).size() == 1 && !axes.get(k).varies() || steps.get(k) == dense;
+            dense *= axes.get(k).size();
+        }
+        if (run) {
+            return first;
+        }
+        int[] v = {axes.size(), 1, 1, 1, 1, 0, 0, 0, 0};
+        for (int k = 0; k < axes.size(); k++) {
+            v[1 + k] = axes.get(k).size();
+            v[5 + k] = steps.get(k);
+        }
+        return new Typed.Apply(Prim.SUBTENSOR, List.of(first), Attributes.ints(v), shape, pos);
     }
 
     /**

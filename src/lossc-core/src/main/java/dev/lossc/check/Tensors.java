@@ -76,24 +76,145 @@ final class Tensors {
         return session.apply(Prim.PERMUTE, List.of(x), Attributes.ints(v), Shape.of(axes), pos, ctx);
     }
 
+    /** All of {@code x}'s elements, in order, seen as {@code shape} (as many): a view of its storage. */
+    static Typed.Expr view(Typed.Expr x, Shape shape, Pos pos) {
+        Shape a = x.shape();
+        return shape.equals(a) ? x : new Typed.Slice(x, Affine.of(0), Affine.of(0), a.rank() >= 2 ? a.rows() : 1, a.cols(), shape, pos);
+    }
+
+    /** The order that moves {@code axis} of {@code rank} axes last, the others kept in order. */
+    private static int[] toLast(int axis, int rank) {
+        int[] perm = new int[rank];
+        for (int k = 0, j = 0; k < rank; k++) {
+            if (k != axis) {
+                perm[j++] = k;
+            }
+        }
+        perm[rank - 1] = axis;
+        return perm;
+    }
+
     /**
-     * {@code A @ B} of two tensors of one rank (version 3): for each position of their leading axes,
-     * which must be equal, a product of matrices, {@code [.., m, n] @ [.., n, k]} → {@code [.., m, k]}; null if they do not fit.
+     * {@code f} along {@code axis} of a tensor (version 3): the axis moved last (a permute; none when
+     * it is last), {@code f} on the matrix of that last axis ({@code [.., K]} as {@code [rows, K]}, a
+     * view), and its result put back: a value of the same shape gets its axes back in place, a
+     * reduction's vector is seen as the other axes.
+     */
+    Typed.Expr along(Typed.Expr x, int axis, Pos pos, Ctx ctx, java.util.function.UnaryOperator<Typed.Expr> f) {
+        int rank = x.shape().rank();
+        int[] perm = toLast(axis, rank);
+        Typed.Expr moved = permute(x, perm, pos, ctx);
+        if (moved == null) {
+            return null;
+        }
+        Shape m = moved.shape();
+        Typed.Expr y = f.apply(view(moved, m.lastAxisRows(), pos));
+        if (y == null) {
+            return null;
+        }
+        if (y.shape().isVector()) {
+            return view(y, Shape.of(m.axes().subList(0, rank - 1)), pos);
+        }
+        int[] back = new int[rank];
+        for (int k = 0; k < rank; k++) {
+            back[perm[k]] = k;
+        }
+        return permute(view(y, m, pos), back, pos, ctx);
+    }
+
+    /**
+     * {@code concat(A, B, axis)} of two tensors of one rank, equal but along {@code axis}: each seen
+     * as the matrix of the axes before it by the rest ({@code [a0 * … * a(k-1), ak * …]}), so the
+     * row-major join is a join of columns (of rows, along axis 0); the result seen as the tensor.
+     */
+    Typed.Expr concat(Typed.Expr a, Typed.Expr b, int axis, Pos pos, Ctx ctx) {
+        Shape x = a.shape();
+        Shape y = b.shape();
+        List<Shape.Axis> out = new ArrayList<>(x.axes());
+        boolean fits = x.rank() == y.rank();
+        for (int k = 0; fits && k < x.rank(); k++) {
+            fits = k == axis ? !x.axis(k).varies() && !y.axis(k).varies() : x.axis(k).equals(y.axis(k));
+        }
+        if (!fits) {
+            session.reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, "concat(A, B, " + axis + ")",
+                    "two tensors of one rank whose sizes agree but along axis " + axis + ", where they do not vary per call", x + " and " + y);
+            return null;
+        }
+        out.set(axis, Shape.Axis.of(x.axis(axis).size() + y.axis(axis).size()));
+        Shape shape = session.checkedTensor(out, "the result of 'concat'", pos);
+        if (shape == null) {
+            return null;
+        }
+        Typed.Expr joined;
+        if (axis == 0) {
+            joined = session.apply(Prim.CONCAT, List.of(view(a, Shape.matrix(x.axis(0), Shape.Axis.of(x.cols())), pos),
+                    view(b, Shape.matrix(y.axis(0), Shape.Axis.of(y.cols())), pos)), Attributes.ints(0), shape.storage(), pos, ctx);
+        } else {
+            Shape.Axis before = x.axis(0);
+            for (int k = 1; k < axis; k++) {
+                before = before.times(x.axis(k).size());
+            }
+            int after = 1;
+            for (int k = axis + 1; k < x.rank(); k++) {
+                after *= x.axis(k).size();
+            }
+            Shape joint = Shape.matrix(before, Shape.Axis.of(out.get(axis).size() * after));
+            joined = session.apply(Prim.CONCAT, List.of(view(a, Shape.matrix(before, Shape.Axis.of(x.axis(axis).size() * after)), pos),
+                    view(b, Shape.matrix(before, Shape.Axis.of(y.axis(axis).size() * after)), pos)), Attributes.ints(1), joint, pos, ctx);
+        }
+        return joined == null ? null : view(joined, shape, pos);
+    }
+
+    /**
+     * {@code A @ B} with a tensor on the right, or on both sides (version 3), {@code torch.matmul}'s
+     * batches of matrices: {@code [.., m, n] @ [.., n, k]} → {@code [.., m, k]}, the leading axes
+     * broadcast by NumPy's rule ({@code [b, m, n] @ [1, n, k]}, {@code [m, n] @ [b, n, k]},
+     * {@code [a, b, m, n] @ [b, n, k]}); an operand short of the result's leading axes is spread to
+     * them first ({@link Prim#BROADCAST}; its adjoint sums back). Null after reporting an error.
      */
     Typed.Expr batchedProduct(Typed.Expr a, Typed.Expr b, Pos pos, Ctx ctx) {
         Shape x = a.shape();
         Shape y = b.shape();
-        int r = x.rank();
-        if (y.rank() != r || !x.axes().subList(0, r - 2).equals(y.axes().subList(0, r - 2)) || !x.axis(r - 1).equals(y.axis(r - 2))) {
+        List<Shape.Axis> xl = x.axes().subList(0, x.rank() - 2);
+        List<Shape.Axis> yl = y.axes().subList(0, y.rank() - 2);
+        int r = Math.max(xl.size(), yl.size());
+        List<Shape.Axis> lead = new ArrayList<>();
+        boolean fits = x.axis(x.rank() - 1).equals(y.axis(y.rank() - 2));
+        for (int k = 0; fits && k < r; k++) {
+            Shape.Axis p = k - (r - xl.size()) >= 0 ? xl.get(k - (r - xl.size())) : null;
+            Shape.Axis q = k - (r - yl.size()) >= 0 ? yl.get(k - (r - yl.size())) : null;
+            boolean oneP = p == null || (p.size() == 1 && !p.varies());
+            boolean oneQ = q == null || (q.size() == 1 && !q.varies());
+            fits = oneP || oneQ || p.equals(q);
+            lead.add(oneP ? (q == null ? p : q) : p);
+        }
+        if (!fits) {
+            session.reporter.error(pos, DiagnosticKind.MATMUL_SHAPES, x, y);
             return null;
         }
-        int m = x.axis(r - 2).size();
-        int n = x.axis(r - 1).size();
-        int k = y.axis(r - 1).size();
-        List<Shape.Axis> out = new ArrayList<>(x.axes().subList(0, r - 1));
-        out.add(y.axis(r - 1));
+        for (int k = 1; k < lead.size(); k++) {
+            if (lead.get(k).varies()) {
+                session.reporter.error(pos, DiagnosticKind.VARYING_DIM_AXIS, lead.get(k).dim(), "a tensor");
+                return null;
+            }
+        }
+        List<Shape.Axis> ax = new ArrayList<>(lead);
+        ax.addAll(x.axes().subList(x.rank() - 2, x.rank()));
+        List<Shape.Axis> by = new ArrayList<>(lead);
+        by.addAll(y.axes().subList(y.rank() - 2, y.rank()));
+        List<Shape.Axis> out = new ArrayList<>(lead);
+        out.add(x.axis(x.rank() - 2));
+        out.add(y.axis(y.rank() - 1));
         Shape shape = session.checkedTensor(out, "the result of '@'", pos);
-        return shape == null ? null : session.apply(Prim.BATCHED_MATMUL, List.of(a, b), Attributes.ints(m, n, k, 0, 0), shape, pos, ctx);
+        Shape sa = shape == null ? null : session.checkedTensor(ax, "the left operand of '@' spread over the batch", pos);
+        Shape sb = sa == null ? null : session.checkedTensor(by, "the right operand of '@' spread over the batch", pos);
+        if (sb == null) {
+            return null;
+        }
+        int m = x.axis(x.rank() - 2).size();
+        int n = x.axis(x.rank() - 1).size();
+        int k = y.axis(y.rank() - 1).size();
+        return session.apply(Prim.BATCHED_MATMUL, List.of(broadcastTo(a, sa, pos), broadcastTo(b, sb, pos)), Attributes.ints(m, n, k, 0, 0), shape, pos, ctx);
     }
 
     /** A call of a convolution or a pool, or null after an error. */

@@ -268,6 +268,7 @@ final class Kernels {
             case CUMSUM -> cumsum(c, op, A, Y);
             case BROADCAST, REDUCE_TO -> tensors.broadcast(c, op, A, Y);
             case PERMUTE -> tensors.permute(c, op, A, Y);
+            case SUBTENSOR, UNSUBTENSOR -> tensors.subtensor(c, op, A, Y);
             case IM2COL, COL2IM -> tensors.im2col(c, op, A, Y);
             case BATCHED_MATMUL -> tensors.batchedMatmul(c, op, A, B, Y);
             case CONV -> tensors.conv(c, op, A, B, Y);

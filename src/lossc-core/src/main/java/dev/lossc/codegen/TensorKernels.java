@@ -103,6 +103,36 @@ final class TensorKernels {
     }
 
     /**
+     * {@code SUBTENSOR}: element by element, in order, the block's element of the operand (a view at
+     * its first element, {@code a0…} apart along each axis); {@code UNSUBTENSOR} writes them back there.
+     */
+    void subtensor(Code c, Stmt.Op op, Function<String, String> A, Function<String, String> Y) {
+        Attributes at = op.attributes();
+        int rank = at.integer(0);
+        int[] t = new int[rank];
+        int[] steps = new int[rank];
+        for (int k = 0; k < rank; k++) {
+            t[k] = at.integer(1 + k);
+            steps[k] = at.integer(5 + k);
+        }
+        int[] dense = new int[rank];
+        for (int k = rank - 1, stride = 1; k >= 0; k--) {
+            dense[k] = stride;
+            stride *= t[k];
+        }
+        boolean back = op.prim().kernel() == Prim.Kernel.UNSUBTENSOR;
+        Shape block = back ? op.args().get(0).shape() : op.out().shape();
+        String w = op.accumulate() ? "+=" : "=";
+        strided(c, 0, t, dense, steps, block.lengthAxis(), "0", "0", (d, s) -> {
+            if (back) {
+                c.add("$L $L $L", Y.apply(s), w, A.apply(d));
+            } else {
+                c.add("$L $L $L", Y.apply(d), w, A.apply(s));
+            }
+        });
+    }
+
+    /**
      * Loops over axes {@code k…} of sizes {@code t} (the first over {@code first}, which may vary per
      * call), with two flat indices, {@code ys} and {@code as} apart per step: the result's and the
      * operand's of a permute, the large and the small value's of a broadcast.

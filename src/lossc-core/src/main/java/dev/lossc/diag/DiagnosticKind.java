@@ -77,7 +77,7 @@ public enum DiagnosticKind {
     SLICE_LENGTH("C021", "the slice %s..%s must have a constant length of 1 or more, but its length is %s"),
     SLICE_OUT_OF_BOUNDS("C022", "slice %s is out of bounds for size %d"),
     VARYING_SLICE("C023", "an axis of size %s, which varies per call, can only be sliced whole ('..')"),
-    RANGE_NOT_INDEX("C024", "a range (a..b or ..) can only slice a real vector or matrix: v[a..b], A[.., j]"),
+    RANGE_NOT_INDEX("C024", "a range (a..b or ..) can only slice real values: v[a..b], A[.., j], X[.., 0..2]"),
 
     // Shapes and calls
     SHAPE_MISMATCH("T001", "'%s' cannot combine shapes %s and %s"),

@@ -33,7 +33,8 @@ public final class Prim {
         MATVEC, VECMAT, MATMUL, MATMUL_NT, MATMUL_TN, DOT, OUTER, TRANSPOSE, SUM, SUM_AXIS, EXPAND_COLS,
         SOFTMAX, LOG_SOFTMAX, LOGSUMEXP, SOFTMAX_BACKWARD, LOG_SOFTMAX_BACKWARD, LOGSUMEXP_BACKWARD,
         GATHER, SCATTER_ADD, PICK, PICK_ADD, MAX_ALL, MAX_AXIS, SLICE, UNSLICE, CONCAT, TAKE_FIRST, TAKE_LAST, CUMSUM, DROPOUT_MASK,
-        BROADCAST, REDUCE_TO, PERMUTE, BATCHED_MATMUL, IM2COL, COL2IM, CONV, CONV_INPUT_GRAD, CONV_KERNEL_GRAD, MAX_POOL, MAX_POOL_GRAD, AVG_POOL, AVG_POOL_GRAD
+        BROADCAST, REDUCE_TO, PERMUTE, BATCHED_MATMUL, IM2COL, COL2IM, CONV, CONV_INPUT_GRAD, CONV_KERNEL_GRAD, MAX_POOL, MAX_POOL_GRAD, AVG_POOL, AVG_POOL_GRAD,
+        SUBTENSOR, UNSUBTENSOR
     }
 
     /** Integer attributes only the compiler sets: a tensor primitive's geometry. */
@@ -248,6 +249,15 @@ public final class Prim {
             .attributes(geometry("rank", "s0", "s1", "s2", "s3", "p0", "p1", "p2", "p3")).signature(Signatures.BUILT_BY_CHECKER)
             .adjoint(0, a -> Table.rule(0, "PERMUTE", inversePermutation(a), "dy")));
     /**
+     * A slice of a tensor that is not one run of its storage ({@code X[.., 0..2, .., 1..5]}, version 3):
+     * the operand is a view at the block's first element; the result's sizes {@code t0…} (attribute
+     * {@code rank} first) and the steps {@code a0…} between neighbours along each axis in the operand.
+     * Its adjoint writes {@code dy} back at those places.
+     */
+    public static final Prim SUBTENSOR = Table.define(Table.structured("SUBTENSOR", "subtensor", Kernel.SUBTENSOR, 1)
+            .attributes(geometry("rank", "t0", "t1", "t2", "t3", "a0", "a1", "a2", "a3")).signature(Signatures.BUILT_BY_CHECKER)
+            .adjoint(0, "UNSUBTENSOR", "dy"));
+    /**
      * {@code A @ B} of two tensors (version 3), {@code torch.matmul}'s batches of matrices: for each
      * position of the leading axes, {@code [m, n] @ [n, k]}. Attributes {@code m}, {@code n},
      * {@code k}, and whether each operand is read transposed ({@code ta}: A stored {@code [n, m]};
@@ -319,6 +329,9 @@ public final class Prim {
     /** The adjoint of a slice: the block written back at its place (strided like the slice). */
     public static final Prim UNSLICE = Table.define(Table.structured("UNSLICE", "unslice", Kernel.UNSLICE, 1)
             .attributes(AttributeSpec.internal("stride", 1)).signature(Signatures.BACKWARD_ONLY));
+    /** The adjoint of a tensor's slice: the block written back at its places (attributes as {@link #SUBTENSOR}'s). */
+    public static final Prim UNSUBTENSOR = Table.define(Table.structured("UNSUBTENSOR", "unsubtensor", Kernel.UNSUBTENSOR, 1)
+            .attributes(geometry("rank", "t0", "t1", "t2", "t3", "a0", "a1", "a2", "a3")).signature(Signatures.BACKWARD_ONLY));
     /** The leading part of the operand, of the result's shape: what a concatenation's first operand gets back. */
     public static final Prim TAKE_FIRST = Table.define(Table.structured("TAKE_FIRST", "take_first", Kernel.TAKE_FIRST, 1)
             .attributes(new AttributeSpec("axis", AttributeSpec.Kind.INT, new Attribute.Int(-1), true)).signature(Signatures.BACKWARD_ONLY));

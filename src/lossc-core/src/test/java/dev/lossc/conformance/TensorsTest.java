@@ -60,6 +60,67 @@ class TensorsTest {
     }
 
     @Test
+    void slicesOfEveryAxis() {
+        agrees("""
+                dim B <= 3;
+                input X[B, 3, 4, 5];
+                param W[3, 2, 5];
+                param b[2];
+                param P[3, 4, 5];
+                let y = tanh(X[.., 0..2, .., 1..4] * 0.5);
+                output edge = X[.., 1, 2, ..];
+                var acc = 0;
+                for t in 0..3 {
+                  acc = acc + sum(W[t, .., 1..3] * P[t, 1..3, t..t + 2]);
+                }
+                loss sum(y ^ 2) + mean(X[.., 2, 0, 0..2] * b) + acc + sum(W[1..3, 1, ..] ^ 2) + sum(X[.., 1..2, 2..4] * W[0, 0, ..]);
+                """, 6);
+    }
+
+    @Test
+    void functionsAlongAnyAxis() {
+        agrees("""
+                dim B <= 3;
+                input X[B, 3, 4];
+                param W[2, 3, 2, 4];
+                param V[2, 3, 4];
+                let p = softmax(X * V[0], 1);
+                output q = log_softmax(W, 0);
+                loss sum(p * X) + sum(log_softmax(W, -2) ^ 2) + sum(logsumexp(W, 1)) + sum(amax(W, 2) * 3) + sum(amin(X, -1) ^ 2)
+                   + sum(cumsum(W, 1) * W) + sum(cumsum(X, 2) ^ 2) + sum(logsumexp(X * V[1], 1)) + sum(amax(V, 0) ^ 2) + sum(softmax(V) * V);
+                """, 6);
+    }
+
+    @Test
+    void concatAlongAnyAxis() {
+        agrees("""
+                dim B <= 3;
+                input X[B, 3, 4];
+                param W[2, 3, 2, 4];
+                param V[2, 3, 4];
+                let c = concat(X, X * V[0], 1);
+                output d = concat(W, W * W, 3);
+                loss sum(tanh(c) ^ 2) + sum(concat(W, W * 2, 0) ^ 3) + sum(concat(V, V * V, -1) * 0.5) + mean(concat(W, W * W, 2) ^ 2)
+                   + sum(concat(X, X * 2, 2) ^ 2);
+                """, 6);
+    }
+
+    @Test
+    void batchedProductsBroadcastTheirLeadingAxes() {
+        agrees("""
+                dim B <= 3;
+                input X[B, 3, 4];
+                param W[1, 4, 2];
+                param M[3, 3];
+                param A[2, 1, 3, 4];
+                param C[3, 4, 2];
+                let y = tanh(X @ W);
+                output z = M @ X;
+                loss sum(y ^ 2) + sum(sigmoid(M @ X)) + sum((A @ C) ^ 2) + mean(transpose(C[0]) @ transpose(A, -1, -2)) + sum(X @ C[1]);
+                """, 6);
+    }
+
+    @Test
     void permuteTransposeAndBatchedProducts() {
         agrees("""
                 dim B <= 3, T = 3, H = 2, E = 2;

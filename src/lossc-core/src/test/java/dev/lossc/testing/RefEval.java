@@ -878,6 +878,29 @@ public final class RefEval {
     }
 
     /** A tensor as the matrix of its last axis ({@code [B, T, K]} as {@code [B * T, K]}); anything else as itself. */
+    /** The flat positions of each line along {@code axis} of a value of sizes {@code d}, the lines in row-major order of the other axes. */
+    private static List<int[]> lines(int[] d, int axis) {
+        int after = 1;
+        for (int k = axis + 1; k < d.length; k++) {
+            after *= d[k];
+        }
+        int before = 1;
+        for (int k = 0; k < axis; k++) {
+            before *= d[k];
+        }
+        List<int[]> lines = new ArrayList<>();
+        for (int b = 0; b < before; b++) {
+            for (int a = 0; a < after; a++) {
+                int[] line = new int[d[axis]];
+                for (int j = 0; j < line.length; j++) {
+                    line[j] = (b * d[axis] + j) * after + a;
+                }
+                lines.add(line);
+            }
+        }
+        return lines;
+    }
+
     private static T lastRows(T x) {
         if (x.rank() <= 2) {
             return x;
@@ -915,30 +938,58 @@ public final class RefEval {
     }
 
     private T matmul(T a, T b) {
-        if (a.rank() > 2 && b.rank() > 2) {
-            // Batches of matrices: [.., m, n] @ [.., n, k], one product per position of the leading axes.
+        if (b.rank() > 2 && a.rank() >= 2) {
+            // Batches of matrices: [.., m, n] @ [.., n, k], the leading axes broadcast (NumPy's rule),
+            // one product per position of the result's leading axes.
             int[] d = a.dims();
             int[] e = b.dims();
             int m = d[d.length - 2];
             int n = d[d.length - 1];
             int k = e[e.length - 1];
-            int batch = a.size() / (m * n);
+            int r = Math.max(d.length, e.length) - 2;
+            int[] lead = new int[r];
+            for (int q = 0; q < r; q++) {
+                int p = q - (r - (d.length - 2));
+                int o = q - (r - (e.length - 2));
+                lead[q] = Math.max(p >= 0 ? d[p] : 1, o >= 0 ? e[o] : 1);
+            }
+            int batch = 1;
+            for (int l : lead) {
+                batch *= l;
+            }
             Node[] out = new Node[batch * m * k];
             for (int g = 0; g < batch; g++) {
+                // The matrix of each operand at this position: its own index along each leading axis (0 where it has size 1).
+                int ga = 0;
+                int gb = 0;
+                for (int q = 0, rest = g, span = batch; q < r; q++) {
+                    span /= lead[q];
+                    int at = rest / span;
+                    rest %= span;
+                    int p = q - (r - (d.length - 2));
+                    int o = q - (r - (e.length - 2));
+                    if (p >= 0) {
+                        ga = ga * d[p] + (d[p] == 1 ? 0 : at);
+                    }
+                    if (o >= 0) {
+                        gb = gb * e[o] + (e[o] == 1 ? 0 : at);
+                    }
+                }
                 for (int i = 0; i < m; i++) {
                     for (int j = 0; j < k; j++) {
                         List<Node> xs = new ArrayList<>();
                         List<Node> ys = new ArrayList<>();
                         for (int p = 0; p < n; p++) {
-                            xs.add(a.at(g * m * n + i * n + p));
-                            ys.add(b.at(g * n * k + p * k + j));
+                            xs.add(a.at(ga * m * n + i * n + p));
+                            ys.add(b.at(gb * n * k + p * k + j));
                         }
                         out[g * m * k + i * k + j] = dot(xs, ys);
                     }
                 }
             }
-            int[] shape = d.clone();
-            shape[d.length - 1] = k;
+            int[] shape = java.util.Arrays.copyOf(lead, r + 2);
+            shape[r] = m;
+            shape[r + 1] = k;
             return T.of(shape, out);
         }
         if (a.rank() > 2) {
@@ -1079,6 +1130,36 @@ public final class RefEval {
         } else if (e instanceof Expr.Index ix && ix.indexes().stream().anyMatch(x -> x instanceof Expr.Range)) {
             // A slice: the positions each index selects; an axis given a single position is dropped.
             T base = eval(ix.base(), env);
+            if (base.rank() > 2) {
+                // A tensor's slice (version 3): every combination of the positions selected along each axis, row-major.
+                int[] d = base.dims();
+                int[][] picked = new int[d.length][];
+                List<Integer> kept = new ArrayList<>();
+                for (int k = 0; k < d.length; k++) {
+                    Expr x = k < ix.indexes().size() ? ix.indexes().get(k) : null;
+                    picked[k] = positions(x, d[k], env);
+                    if (x == null || x instanceof Expr.Range) {
+                        kept.add(picked[k].length);
+                    }
+                }
+                List<Node> out = new ArrayList<>();
+                int[] at = new int[d.length];
+                while (true) {
+                    int flat = 0;
+                    for (int k = 0; k < d.length; k++) {
+                        flat = flat * d[k] + picked[k][at[k]];
+                    }
+                    out.add(base.at(flat));
+                    int k = d.length - 1;
+                    while (k >= 0 && ++at[k] == picked[k].length) {
+                        at[k--] = 0;
+                    }
+                    if (k < 0) {
+                        break;
+                    }
+                }
+                return T.of(kept.stream().mapToInt(Integer::intValue).toArray(), out.toArray(Node[]::new));
+            }
             int[][] axes = base.rank() == 2 ? new int[][] {positions(null, base.rows(), env), positions(null, base.cols(), env)}
                     : new int[][] {{0}, positions(null, base.cols(), env)};
             boolean[] kept = {base.rank() == 2, true};
@@ -1200,14 +1281,69 @@ public final class RefEval {
         if (x != null && x.rank() > 2 && (f.equals("sum") || f.equals("mean")) && args.size() == 2) {
             return reduceAxis(x, (int) scalar(args.get(1)).v, f.equals("mean"));
         }
-        if (x != null && x.rank() > 2 && java.util.Set.of("softmax", "log_softmax", "logsumexp").contains(f)) {
-            // Along a tensor's last axis: each position of the leading axes on its own.
-            T rows = lastRows(x);
-            if (f.equals("logsumexp")) {
-                int[] d = x.dims();
-                return T.of(java.util.Arrays.copyOf(d, d.length - 1), rowsOf(rows, r -> List.of(logsumexp(r)), false).data());
+        if (x != null && x.rank() > 2 && java.util.Set.of("softmax", "log_softmax", "logsumexp", "amax", "amin", "cumsum").contains(f) && (args.size() == 2 || !f.startsWith("am"))) {
+            // Along an axis of a tensor (the last when none is given): each line along it on its own.
+            int axis = args.size() == 2 ? (int) scalar(args.get(1)).v : x.rank() - 1;
+            List<int[]> lines = lines(x.dims(), axis);
+            boolean reduces = !f.equals("softmax") && !f.equals("log_softmax") && !f.equals("cumsum");
+            Node[] out = new Node[reduces ? lines.size() : x.size()];
+            for (int l = 0; l < lines.size(); l++) {
+                List<Node> line = new ArrayList<>();
+                for (int at : lines.get(l)) {
+                    line.add(x.at(at));
+                }
+                switch (f) {
+                    case "logsumexp" -> out[l] = logsumexp(line);
+                    case "amax", "amin" -> out[l] = extreme(line, f.equals("amax"));
+                    default -> {
+                        List<Node> y = new ArrayList<>();
+                        for (int j = 0; j < line.size(); j++) {
+                            y.add(f.equals("cumsum") ? sum(line.subList(0, j + 1)) : null);
+                        }
+                        if (!f.equals("cumsum")) {
+                            y = f.equals("softmax") ? softmax(line) : logSoftmax(line);
+                        }
+                        for (int j = 0; j < y.size(); j++) {
+                            out[lines.get(l)[j]] = y.get(j);
+                        }
+                    }
+                }
             }
-            return x.with(rowsOf(rows, f.equals("softmax") ? this::softmax : this::logSoftmax).data());
+            if (!reduces) {
+                return x.with(out);
+            }
+            int[] d = x.dims();
+            int[] kept = new int[d.length - 1];
+            for (int k = 0, j = 0; k < d.length; k++) {
+                if (k != axis) {
+                    kept[j++] = d[k];
+                }
+            }
+            return T.of(kept, out);
+        }
+        if (x != null && x.rank() > 2 && f.equals("concat")) {
+            // Two tensors joined along an axis: each element of the result from the one its position falls in.
+            T y = args.get(1);
+            int axis = (int) scalar(args.get(2)).v;
+            int[] dx = x.dims();
+            int[] d = x.dims();
+            d[axis] += y.dims()[axis];
+            Node[] out = new Node[x.size() + y.size()];
+            int[] at = new int[d.length];
+            for (int flat = 0; flat < out.length; flat++) {
+                for (int k = d.length - 1, r = flat; k >= 0; k--) {
+                    at[k] = r % d[k];
+                    r /= d[k];
+                }
+                boolean first = at[axis] < dx[axis];
+                int[] dims = first ? dx : y.dims();
+                int src = 0;
+                for (int k = 0; k < d.length; k++) {
+                    src = src * dims[k] + (k == axis && !first ? at[k] - dx[axis] : at[k]);
+                }
+                out[flat] = (first ? x : y).at(src);
+            }
+            return T.of(d, out);
         }
         switch (f) {
             case "flatten" -> {
