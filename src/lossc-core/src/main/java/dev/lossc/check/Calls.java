@@ -290,7 +290,7 @@ final class Calls {
                     return null;
                 }
                 return p == Prim.CUMSUM
-                        ? session.tensors.along(operands.get(0), axis, c.pos(), ctx, m -> session.apply(Prim.CUMSUM, List.of(m), Attributes.ints(1, 0), m.shape(), c.pos(), ctx))
+                        ? session.tensors.along(name, operands.get(0), axis, c.pos(), ctx, m -> session.apply(Prim.CUMSUM, List.of(m), Attributes.ints(1, 0), m.shape(), c.pos(), ctx))
                         : session.tensors.concat(operands.get(0), operands.get(1), axis, c.pos(), ctx);
             }
             // Of the table's structured primitives, only the sums take a tensor (rank 3 or 4) so far.

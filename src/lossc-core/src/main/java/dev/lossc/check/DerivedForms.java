@@ -129,7 +129,7 @@ final class DerivedForms {
                     // Version 3: along any axis of a tensor, which it removes.
                     Integer axis = session.axis(args.get(1), a.rank(), at.get(1));
                     Derived d = name.equals("amax") ? Derived.AMAX_AXIS1 : Derived.AMIN_AXIS1;
-                    return axis == null ? null : session.tensors.along(x, axis, pos, ctx,
+                    return axis == null ? null : session.tensors.along(name, x, axis, pos, ctx,
                             m -> session.derived(d, List.of(m), Shape.vector(m.shape().rowAxis()), pos, ctx));
                 }
                 Integer axis = axis(args.get(1), at.get(1));
@@ -261,7 +261,7 @@ final class DerivedForms {
                 return null;
             }
             // Version 3: along any axis, each position of the others on its own.
-            return session.tensors.along(x, axis, pos, ctx, m -> session.apply(p, List.of(m), dev.lossc.prim.Attributes.NONE,
+            return session.tensors.along(name, x, axis, pos, ctx, m -> session.apply(p, List.of(m), dev.lossc.prim.Attributes.NONE,
                     reduce ? Shape.vector(m.shape().rowAxis()) : m.shape(), pos, ctx));
         }
         if (args.size() == 2) {

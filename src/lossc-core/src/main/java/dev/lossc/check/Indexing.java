@@ -40,7 +40,7 @@ final class Indexing {
                 return null;
             }
             Affine a;
-            if (i.indexes().size() == 1 && intInput(x, ctx) != null && intInput(x, ctx).shape().isMatrix()) {
+            if (i.indexes().size() == 1 && intInput(x, ctx) != null && intInput(x, ctx).shape().rank() >= 2) {
                 // E[toks] by a whole int matrix (version 3): the rows looked up, one per id, [B, T] + E's row.
                 Typed.IntRef ids = intData(x, true, ctx);
                 return base == null || ids == null ? null : gather(base, ids, limit, i.pos(), x.pos(), ctx);
@@ -295,7 +295,7 @@ final class Indexing {
     Typed.IntRef intData(Expr e, boolean whole, Ctx ctx) {
         Symbol.Input data = intInput(e, ctx);
         if (data != null) {
-            if (data.shape().isMatrix() && !whole) {
+            if (data.shape().rank() >= 2 && !whole) {
                 session.reporter.error(e.pos(), DiagnosticKind.INT_MATRIX_WHOLE, data.name(), data.shape(), data.name(), data.name(), data.name());
                 return null;
             }
@@ -304,6 +304,11 @@ final class Indexing {
         Expr.Index xi = (Expr.Index) e;
         data = intInput(xi.base(), ctx);
         Shape s = data.shape();
+        if (s.isTensor()) {
+            // Int data of rank 3 or 4 (version 3) is read whole: a lookup, or a sequence loss's labels.
+            session.reporter.error(Exprs.start(e), DiagnosticKind.INT_MATRIX_WHOLE, data.name(), s, data.name(), data.name(), data.name());
+            return null;
+        }
         List<Expr> xs = xi.indexes();
         if (xs.size() > s.rank()) {
             tooManyIndexes(xi.pos(), s, xs.size());
@@ -381,10 +386,15 @@ final class Indexing {
             return null;
         }
         Shape result;
-        if (ids.shape().isMatrix()) {
+        if (ids.shape().rank() >= 2) {
+            // By int data of rank 2 or more (version 3): its shape, then the base's row.
             List<Shape.Axis> axes = new ArrayList<>(ids.shape().axes());
             if (s.isMatrix()) {
                 axes.add(s.colAxis());
+            }
+            if (axes.size() > Shape.MAX_RANK) {
+                session.reporter.error(at, DiagnosticKind.SHAPE_RANK, axes.size());
+                return null;
             }
             result = session.checkedTensor(axes, "the gathered rows", at);
         } else {

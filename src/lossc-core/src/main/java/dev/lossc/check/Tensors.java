@@ -100,8 +100,12 @@ final class Tensors {
      * view), and its result put back: a value of the same shape gets its axes back in place, a
      * reduction's vector is seen as the other axes.
      */
-    Typed.Expr along(Typed.Expr x, int axis, Pos pos, Ctx ctx, java.util.function.UnaryOperator<Typed.Expr> f) {
+    Typed.Expr along(String name, Typed.Expr x, int axis, Pos pos, Ctx ctx, java.util.function.UnaryOperator<Typed.Expr> f) {
         int rank = x.shape().rank();
+        if (axis == 0 && x.shape().rowAxis().varies()) {
+            session.reporter.error(pos, DiagnosticKind.ARGUMENT_SHAPE, name, "a tensor whose first axis, whose size varies per call, is not the axis", x.shape());
+            return null;
+        }
         int[] perm = toLast(axis, rank);
         Typed.Expr moved = permute(x, perm, pos, ctx);
         if (moved == null) {
@@ -192,12 +196,6 @@ final class Tensors {
             session.reporter.error(pos, DiagnosticKind.MATMUL_SHAPES, x, y);
             return null;
         }
-        for (int k = 1; k < lead.size(); k++) {
-            if (lead.get(k).varies()) {
-                session.reporter.error(pos, DiagnosticKind.VARYING_DIM_AXIS, lead.get(k).dim(), "a tensor");
-                return null;
-            }
-        }
         List<Shape.Axis> ax = new ArrayList<>(lead);
         ax.addAll(x.axes().subList(x.rank() - 2, x.rank()));
         List<Shape.Axis> by = new ArrayList<>(lead);
@@ -205,6 +203,14 @@ final class Tensors {
         List<Shape.Axis> out = new ArrayList<>(lead);
         out.add(x.axis(x.rank() - 2));
         out.add(y.axis(y.rank() - 1));
+        for (List<Shape.Axis> axes : List.of(out, ax, by)) {
+            for (int k = 1; k < axes.size(); k++) {
+                if (axes.get(k).varies()) {
+                    session.reporter.error(pos, DiagnosticKind.VARYING_DIM_AXIS, axes.get(k).dim(), "a tensor");
+                    return null;
+                }
+            }
+        }
         Shape shape = session.checkedTensor(out, "the result of '@'", pos);
         Shape sa = shape == null ? null : session.checkedTensor(ax, "the left operand of '@' spread over the batch", pos);
         Shape sb = sa == null ? null : session.checkedTensor(by, "the right operand of '@' spread over the batch", pos);

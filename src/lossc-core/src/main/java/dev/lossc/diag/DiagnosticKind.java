@@ -67,7 +67,7 @@ public enum DiagnosticKind {
     INITIALIZER_ARGS("C011", "initializer '%s' takes %s"),
     BAD_AXIS("C012", "%s must be %s, but it is %s"),
     PROGRAM_TOO_LARGE("C013", "program is too large after inlining functions (more than %d operations)"),
-    INT_MATRIX_WHOLE("C014", "'%s' is an int matrix %s: a row ('%s[i]') or a column ('%s[.., t]') of it labels a matrix's rows; all of it only looks rows up (E[%s]) or labels a tensor's positions"),
+    INT_MATRIX_WHOLE("C014", "'%s' is int data %s: a row ('%s[i]') or a column ('%s[.., t]') of an int matrix labels a matrix's rows; int data of any rank is read whole to look rows up (E[%s]) or to label a tensor's positions"),
     GATHER_FORM("C015", "an int vector ('%s') gathers rows as the only index: E[toks]"),
     VARYING_DIM_USE("C016", "dim '%s' varies per call: it can only size an input or end a loop ('for i in 0..%s'), not be %s"),
     VARYING_DIM_PARAM("C017", "%s cannot be sized by dim '%s', which varies per call: a %s keeps one shape"),

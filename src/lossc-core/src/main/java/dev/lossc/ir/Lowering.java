@@ -206,7 +206,7 @@ public final class Lowering {
             if (a.prim() == Prim.CONV && a.attributes().integer(Prim.CONV_ATTRIBUTES.indexOf("groups")) == 1) {
                 return im2colConvolution(a, args);
             }
-            if (a.prim() == Prim.GATHER && a.args().get(1).shape().isMatrix()) {
+            if (a.prim() == Prim.GATHER && a.args().get(1).shape().rank() >= 2) {
                 // A lookup by an int matrix [B, T] (version 3): its ids as one vector [B * T], the rows gathered, seen as [B, T, n].
                 Shape ids = a.args().get(1).shape();
                 Shape.Axis all = ids.rowAxis().times(ids.cols());

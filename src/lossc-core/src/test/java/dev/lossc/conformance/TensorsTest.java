@@ -121,6 +121,21 @@ class TensorsTest {
     }
 
     @Test
+    void intDataOfRankThree() {
+        agrees("""
+                dim B <= 4, T = 3, S = 2, V = 3, D = 2, K = 4;
+                input toks[B, T, S]: int;
+                input labels[B, T, S]: int;
+                param E[V, D];
+                param W[D, K];
+                param e[V];
+                let z = E[toks] @ W;
+                output p = softmax(z);
+                loss cross_entropy(z, labels) + mean(sum(E[toks], 2) ^ 2) + sum(e[toks] * 0.5);
+                """, 6);
+    }
+
+    @Test
     void permuteTransposeAndBatchedProducts() {
         agrees("""
                 dim B <= 3, T = 3, H = 2, E = 2;

@@ -103,6 +103,8 @@ public final class RefEval {
     private final Map<String, int[]> intInputs = new HashMap<>();
     private final Map<String, Boolean> intScalars = new HashMap<>();
     private final Map<String, Integer> intCols = new HashMap<>();
+    /** The sizes after the first of int data of rank 2 or more (version 3). */
+    private final Map<String, int[]> intLater = new HashMap<>();
 
     /** An index: an int input's value or an element of one ({@code toks[t]}, {@code toks[i, t]}), else a constant expression. */
     private int index(Expr e, Env env) {
@@ -308,6 +310,13 @@ public final class RefEval {
             intScalars.put(in.name().name(), in.shape().isEmpty());
             if (in.shape().size() == 2) {
                 intCols.put(in.name().name(), (int) constant(in.shape().get(1), env));
+            }
+            if (in.shape().size() >= 2) {
+                int[] later = new int[in.shape().size() - 1];
+                for (int k = 0; k < later.length; k++) {
+                    later[k] = (int) constant(in.shape().get(k + 1), env);
+                }
+                intLater.put(in.name().name(), later);
             }
         } else if (s instanceof Stmt.Input in) {
             env.values.put(in.name().name(), leaf(in.shape(), values.get(in.name().name()), env));
@@ -1192,10 +1201,20 @@ public final class RefEval {
                         out[i * w + j] = base.at(rows[i] * w + j);
                     }
                 }
-                if (ix.indexes().get(0) instanceof Expr.Name n && intCols.getOrDefault(n.id().name(), 0) > 0) {
-                    // By a whole int matrix [B, T] (version 3): [B, T] and a row of the base.
-                    int cols = intCols.get(n.id().name());
-                    return T.of(base.rank() == 2 ? new int[] {rows.length / cols, cols, w} : new int[] {rows.length / cols, cols}, out);
+                if (ix.indexes().get(0) instanceof Expr.Name n && intLater.containsKey(n.id().name())) {
+                    // By whole int data [B, T, ..] (version 3): its shape, then a row of the base.
+                    int[] later = intLater.get(n.id().name());
+                    int per = 1;
+                    for (int l : later) {
+                        per *= l;
+                    }
+                    int[] dims = new int[later.length + (base.rank() == 2 ? 2 : 1)];
+                    dims[0] = rows.length / per;
+                    System.arraycopy(later, 0, dims, 1, later.length);
+                    if (base.rank() == 2) {
+                        dims[dims.length - 1] = w;
+                    }
+                    return T.of(dims, out);
                 }
                 return base.rank() == 2 ? new T(2, rows.length, w, out) : new T(1, 1, rows.length, out);
             }
