@@ -265,6 +265,22 @@ def seq_run(v):
     return loss, p
 
 
+def tensors_run(v):
+    """tools/pytorch_tensors.loss: slices, functions along axes, concat, broadcast batched products, int tensors."""
+    X, toks, labels, A, C, E, W, M = (v[k] for k in ("X", "toks", "labels", "A", "C", "E", "W", "M"))
+    s = X[:, 0:2, :, 1:4]
+    p = torch.softmax(s, 1) + torch.log_softmax(s, -2) * 0.1
+    q = s @ C[0, :, 0] + torch.cumsum(s, 2).sum(-1) * 0.5
+    j = torch.cat((s, s * s), 1)
+    m = torch.tanh(M @ X[:, 1, :, 0:3])
+    b = A @ C
+    z = E[toks] @ W
+    loss = (F.cross_entropy(z.reshape(-1, z.shape[-1]), labels.reshape(-1)) + (p * s).sum() + (q ** 2).mean()
+            + torch.amax(j, 1).sum() - (torch.amin(j, 2) * 0.3).sum() + 0.1 * torch.logsumexp(j, 1).sum()
+            + (m * X[:, 2, :, 1:4]).sum() + (b ** 2).mean() + (torch.cat((b, b * b), -1) * 0.2).sum())
+    return loss, torch.softmax(z, 2)
+
+
 def attention_run(v):
     """examples/attention.loss: multi-head self-attention with torch.matmul's batched products."""
     X, labels = v["X"], v["labels"]
@@ -388,6 +404,8 @@ check("conv, pool", os.path.join(ROOT, "tools", "pytorch_conv.loss"), os.path.jo
 attention_check()
 check("sequences", os.path.join(ROOT, "tools", "pytorch_seq.loss"), os.path.join(ROOT, "tools", "pytorch_seq.json"),
       lambda v: seq_run(v)[0], {"probs": lambda v: seq_run(v)[1]}, ints=("toks",))
+check("tensors", os.path.join(ROOT, "tools", "pytorch_tensors.loss"), os.path.join(ROOT, "tools", "pytorch_tensors.json"),
+      lambda v: tensors_run(v)[0], {"probs": lambda v: tensors_run(v)[1]}, ints=("toks", "labels"))
 check("slices, broadcasting", os.path.join(ROOT, "tools", "pytorch_slices.loss"), os.path.join(ROOT, "tools", "pytorch_slices.json"), slices)
 check("loss built-ins", os.path.join(ROOT, "tools", "pytorch_builtins.loss"), os.path.join(ROOT, "tools", "pytorch_builtins.json"), builtins)
 
