@@ -45,6 +45,11 @@ class GeneratorCoverageTest {
         CONSTRUCTS.put("batched product of tensors", Pattern.compile("(\\) @ permute\\(|z @ transpose\\(z)"));
         CONSTRUCTS.put("lookup by an int matrix", Pattern.compile("Emb\\[toks\\]"));
         CONSTRUCTS.put("int tensor as sequence labels", Pattern.compile("cross_entropy\\(z, toks\\)"));
+        CONSTRUCTS.put("slice of a tensor", Pattern.compile("(X\\[\\.\\., 0\\.\\.1|a\\[\\.\\., 0, \\.\\., 0\\.\\.1|S\\[\\.\\., 1\\.\\.)"));
+        CONSTRUCTS.put("function along a tensor's axis", Pattern.compile("(softmax|log_softmax|logsumexp|amax|amin|cumsum)\\((z|a), [123]\\)"));
+        CONSTRUCTS.put("concat of tensors", Pattern.compile("concat\\((z|S), "));
+        CONSTRUCTS.put("batched product that broadcasts", Pattern.compile("(Wd @ transpose\\(S|S @ P\\))"));
+        CONSTRUCTS.put("int tensor of rank 3", Pattern.compile("\\[B, \\d+, 2\\]: int;"));
         CONSTRUCTS.put("max/min reduction", Pattern.compile("(amax|amin|max|min)\\([^,()]*(\\([^()]*\\))*[^,()]*\\)"));
     }
 

@@ -132,6 +132,33 @@ public final class ProgramGenerator {
             terms.add(losses[rnd.nextInt(losses.length)]);
         }
         if (rnd.nextBoolean()) {
+            // Slices of any axis of a tensor: copied out (strided) or a view (one run of storage).
+            String[] slices = {"mean(X[.., 0..1, 1.." + (h - 1) + ", ..] ^ 2)", "mean(tanh(a[.., 0, .., 0..1]))", "0.1 * sum(S[.., 1.." + t + "] * z[.., 1.." + t + ", 0..1])"};
+            terms.add(slices[rnd.nextInt(slices.length)]);
+        }
+        if (rnd.nextBoolean()) {
+            // Functions along an axis other than the last; concat along any axis; products that broadcast their batches.
+            String[] along = {"0.1 * sum(softmax(z, 1) * z)", "mean(log_softmax(z, 1))", "mean(logsumexp(z, 1))", "mean(amax(z, 1))", "mean(amin(a, 2))",
+                "0.1 * mean(cumsum(z, 1) ^ 2)", "mean(cumsum(a, 3))"};
+            terms.add(along[rnd.nextInt(along.length)]);
+        }
+        if (rnd.nextBoolean()) {
+            terms.add(rnd.nextBoolean() ? "mean(concat(z, z * z, 1))" : "mean(concat(S, z, 2) ^ 2)");
+        }
+        if (rnd.nextBoolean()) {
+            if (rnd.nextBoolean()) {
+                terms.add("0.1 * sum(Wd @ transpose(S, 1, 2))");
+            } else {
+                b.append("param P[1, ").append(d).append(", 2];\n");
+                terms.add("mean(S @ P)");
+            }
+        }
+        if (rnd.nextInt(3) == 0) {
+            // Int data of rank 3: a lookup of rows by every id, [B, T, 2] to [B, T, 2, 2].
+            b.append("input ids[B, ").append(t).append(", 2]: int;\nparam Emb3[").append(v).append(", 2];\n");
+            terms.add("mean(tanh(Emb3[ids]) * Emb3[ids])");
+        }
+        if (rnd.nextBoolean()) {
             // A conv1d over the sequences (channels T, length D) and a 1-D pool.
             int k1 = between(1, d);
             b.append("param K1[2, ").append(t).append(", ").append(k1).append("];\n");
