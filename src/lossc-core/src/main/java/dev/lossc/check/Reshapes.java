@@ -106,10 +106,6 @@ final class Reshapes {
         }
         List<Shape.Axis> axes = new ArrayList<>(a.axes());
         axes.remove(axis);
-        if (axis == 0 && axes.size() >= 3 && a.axis(1).varies()) {
-            session.reporter.error(c.pos(), DiagnosticKind.ARGUMENT_SHAPE, "squeeze", "an axis of size 1", a);
-            return null;
-        }
         return view(x, Shape.of(axes), c);
     }
 

@@ -179,6 +179,9 @@ final class Tensors {
     Typed.Expr batchedProduct(Typed.Expr a, Typed.Expr b, Pos pos, Ctx ctx) {
         Shape x = a.shape();
         Shape y = b.shape();
+        // An operand that is a tensor with its last two axes swapped is read transposed in place, not copied.
+        Typed.Expr ra = swappedLastTwo(a);
+        Typed.Expr rb = swappedLastTwo(b);
         List<Shape.Axis> xl = x.axes().subList(0, x.rank() - 2);
         List<Shape.Axis> yl = y.axes().subList(0, y.rank() - 2);
         int r = Math.max(xl.size(), yl.size());
@@ -197,9 +200,9 @@ final class Tensors {
             return null;
         }
         List<Shape.Axis> ax = new ArrayList<>(lead);
-        ax.addAll(x.axes().subList(x.rank() - 2, x.rank()));
+        ax.addAll((ra != null ? ra : a).shape().axes().subList(x.rank() - 2, x.rank()));
         List<Shape.Axis> by = new ArrayList<>(lead);
-        by.addAll(y.axes().subList(y.rank() - 2, y.rank()));
+        by.addAll((rb != null ? rb : b).shape().axes().subList(y.rank() - 2, y.rank()));
         List<Shape.Axis> out = new ArrayList<>(lead);
         out.add(x.axis(x.rank() - 2));
         out.add(y.axis(y.rank() - 1));
@@ -220,7 +223,23 @@ final class Tensors {
         int m = x.axis(x.rank() - 2).size();
         int n = x.axis(x.rank() - 1).size();
         int k = y.axis(y.rank() - 1).size();
-        return session.apply(Prim.BATCHED_MATMUL, List.of(broadcastTo(a, sa, pos), broadcastTo(b, sb, pos)), Attributes.ints(m, n, k, 0, 0), shape, pos, ctx);
+        return session.apply(Prim.BATCHED_MATMUL, List.of(broadcastTo(ra != null ? ra : a, sa, pos), broadcastTo(rb != null ? rb : b, sb, pos)),
+                Attributes.ints(m, n, k, ra != null ? 1 : 0, rb != null ? 1 : 0), shape, pos, ctx);
+    }
+
+    /** The operand of {@code x} if x is a permute that only swaps the last two axes ({@code transpose(X, -1, -2)}); else null. */
+    private static Typed.Expr swappedLastTwo(Typed.Expr x) {
+        if (!(x instanceof Typed.Apply ap) || ap.prim() != Prim.PERMUTE) {
+            return null;
+        }
+        int rank = ap.attributes().integer(0);
+        for (int k = 0; k < rank; k++) {
+            int to = k < rank - 2 ? k : 2 * rank - 3 - k;
+            if (ap.attributes().integer(5 + k) != to) {
+                return null;
+            }
+        }
+        return ap.args().get(0);
     }
 
     /** A call of a convolution or a pool, or null after an error. */

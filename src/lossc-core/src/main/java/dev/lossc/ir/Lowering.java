@@ -207,10 +207,9 @@ public final class Lowering {
                 return im2colConvolution(a, args);
             }
             if (a.prim() == Prim.GATHER && a.args().get(1).shape().rank() >= 2) {
-                // A lookup by an int matrix [B, T] (version 3): its ids as one vector [B * T], the rows gathered, seen as [B, T, n].
-                Shape ids = a.args().get(1).shape();
-                Shape.Axis all = ids.rowAxis().times(ids.cols());
-                Value flat = Value.view(nextId++, args.get(1), Affine.of(0), Shape.vector(all));
+                // A lookup by int data [B, T, ..] (version 3): its ids as one vector, the rows gathered, seen as [B, T, .., n].
+                Value flat = allIds(args.get(1), a.args().get(1).shape());
+                Shape.Axis all = flat.shape().colAxis();
                 Shape rows = first.isVector() ? Shape.vector(all) : Shape.matrix(all, first.colAxis());
                 Value y = op(Prim.GATHER, List.of(args.get(0), flat), a.attributes(), rows, a.pos());
                 return view(y, Affine.of(0), a.shape());
@@ -320,6 +319,11 @@ public final class Lowering {
         return r.stride() == 1 ? Value.view(nextId++, data, r.at(), r.shape()) : Value.stridedView(nextId++, data, r.at(), r.shape(), r.stride());
     }
 
+    /** Int data of rank 2 or more ({@code ids}, of shape {@code shape}) read as one vector of every id, {@code [B * T * ..]}: a view. */
+    private Value allIds(Value ids, Shape shape) {
+        return Value.view(nextId++, ids, Affine.of(0), Shape.vector(shape.rowAxis().times(shape.cols())));
+    }
+
     /** The part of {@code base} at {@code offset} (elements), of shape {@code shape}. */
     private Value view(Value base, Affine offset, Shape shape) {
         if (base.kind() == Value.Kind.VIEW) {
@@ -336,9 +340,8 @@ public final class Lowering {
         Value indices = intData(labels);
         if (labels.shape().rank() >= 2) {
             // A sequence loss (version 3): Z[B, T, K] as [B * T, K], its labels [B, T] as one vector [B * T].
-            Shape rows = z.logicalShape().lastAxisRows();
-            z = view(z, Affine.of(0), rows);
-            indices = Value.view(nextId++, indices, Affine.of(0), Shape.vector(rows.rowAxis()));
+            z = view(z, Affine.of(0), z.logicalShape().lastAxisRows());
+            indices = allIds(indices, labels.shape());
         }
         Shape s = z.shape();
         if (s.isVector()) {

@@ -266,8 +266,15 @@ public final class Prim {
      */
     public static final Prim BATCHED_MATMUL = Table.define(Table.structured("BATCHED_MATMUL", "batched_matmul", Kernel.BATCHED_MATMUL, 2)
             .attributes(geometry("m", "n", "k", "ta", "tb")).signature(Signatures.BUILT_BY_CHECKER)
-            .adjoint(0, a -> Table.rule(0, "BATCHED_MATMUL", Attributes.ints(a.integer(0), a.integer(2), a.integer(1), 0, 1), "dy", "x1"))
-            .adjoint(1, a -> Table.rule(1, "BATCHED_MATMUL", Attributes.ints(a.integer(1), a.integer(0), a.integer(2), 1, 0), "x0", "dy")));
+            .adjoint(0, a -> a.integer(3) == 0 ? Table.rule(0, "BATCHED_MATMUL", batched(a, 0, 2, 1, 0, 1 - a.integer(4)), "dy", "x1")
+                    : Table.rule(0, "BATCHED_MATMUL", batched(a, 1, 2, 0, a.integer(4), 1), "x1", "dy"))
+            .adjoint(1, a -> a.integer(4) == 0 ? Table.rule(1, "BATCHED_MATMUL", batched(a, 1, 0, 2, 1 - a.integer(3), 0), "x0", "dy")
+                    : Table.rule(1, "BATCHED_MATMUL", batched(a, 2, 0, 1, 1, a.integer(3)), "dy", "x0")));
+
+    /** A batched product's attributes from {@code a}'s: sizes m, n, k taken from its attributes {@code i}, {@code j}, {@code l}, then ta and tb. */
+    private static Attributes batched(Attributes a, int i, int j, int l, int ta, int tb) {
+        return Attributes.ints(a.integer(i), a.integer(j), a.integer(l), ta, tb);
+    }
 
     /**
      * The windows of a convolution laid out as rows (im2col): row {@code (n, oh, ow)} holds, for

@@ -106,7 +106,7 @@ class TensorsTest {
     }
 
     @Test
-    void batchedProductsBroadcastTheirLeadingAxes() {
+    void batchedProductsBroadcastTheirLeadingAxesAndReadSwappedOperandsInPlace() {
         agrees("""
                 dim B <= 3;
                 input X[B, 3, 4];
@@ -114,9 +114,13 @@ class TensorsTest {
                 param M[3, 3];
                 param A[2, 1, 3, 4];
                 param C[3, 4, 2];
+                param G[3, 2, 3];
                 let y = tanh(X @ W);
                 output z = M @ X;
-                loss sum(y ^ 2) + sum(sigmoid(M @ X)) + sum((A @ C) ^ 2) + mean(transpose(C[0]) @ transpose(A, -1, -2)) + sum(X @ C[1]);
+                let t = transpose(C, 1, 2) @ C;
+                loss sum(y ^ 2) + sum(sigmoid(M @ X)) + sum((A @ C) ^ 2) + mean(transpose(C[0]) @ transpose(A, -1, -2)) + sum(X @ C[1])
+                   + sum(t * t) + mean(tanh(A @ transpose(A, 2, 3))) + sum(transpose(A, -1, -2) @ transpose(G, 1, 2))
+                   + mean(transpose(X, 1, 2) @ X);
                 """, 6);
     }
 
