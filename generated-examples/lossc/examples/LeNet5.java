@@ -631,6 +631,20 @@ public final class LeNet5 {
     }
 
     /**
+     * Every input, in the order {@code loss} and {@code lossAndGradient} take them, as a row
+     * {@code {name, elementType, int[] shape, varyingDim}}: {@code "double"}, {@code "float"} or
+     * {@code "int"}; the shape with the largest size of a dim that varies per call; that dim's
+     * name when the first size varies (the call then takes the actual size first), else null.
+     * A new array on each call.
+     */
+    public static Object[][] inputLayout() {
+        return new Object[][] {
+            {"X", "double", new int[] {64, 1, 28, 28}, "B"},
+            {"labels", "int", new int[] {64}, "B"},
+        };
+    }
+
+    /**
      * The states (not trained: {@code batch_norm}'s running statistics) as one flat array, in declaration
      * order; the live array, not a copy. Training calls ({@code loss}, {@code lossAndGradient}) update
      * them; output methods read them.

@@ -152,6 +152,20 @@ public final class WorkedExample {
     }
 
     /**
+     * Every input, in the order {@code loss} and {@code lossAndGradient} take them, as a row
+     * {@code {name, elementType, int[] shape, varyingDim}}: {@code "double"}, {@code "float"} or
+     * {@code "int"}; the shape with the largest size of a dim that varies per call; that dim's
+     * name when the first size varies (the call then takes the actual size first), else null.
+     * A new array on each call.
+     */
+    public static Object[][] inputLayout() {
+        return new Object[][] {
+            {"x", "float", new int[] {2}, null},
+            {"target", "float", new int[] {2}, null},
+        };
+    }
+
+    /**
      * Fills the parameters as declared (xavier for matrices and zeros otherwise by default);
      * the same seed gives the same values on every JVM.
      */

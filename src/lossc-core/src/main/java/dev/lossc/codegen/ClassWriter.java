@@ -186,6 +186,7 @@ public final class ClassWriter {
                 .addJavadoc("The gradient of the last {@code lossAndGradient} call, in the order of {@link #parameters()}; the live array.\n")
                 .addStatement("return $L", Layout.GRAD).build());
         type.addMethod(parameterLayout());
+        type.addMethod(inputLayout());
         if (!ir.states().isEmpty()) {
             StateWriter.members(this, type, arrayType);
         }
@@ -392,6 +393,31 @@ public final class ClassWriter {
                         + "{@code Parameters.of(parameterLayout())} reads to load and save the parameters by name\n"
                         + "(lossc JSON, safetensors, npz). A new array on each call.\n")
                 .addCode(rows).build();
+    }
+
+    /**
+     * {@code inputLayout()}: each input's name, element type, shape and the dim its first size is,
+     * when that varies per call, in java.base types: what a library needs to feed a class rows of
+     * data by name (lossc-spark), without the class depending on it.
+     */
+    private MethodSpec inputLayout() {
+        CodeBlock.Builder rows = CodeBlock.builder().add("return new Object[][] {\n").indent();
+        for (Value in : ir.inputs()) {
+            Shape s = in.logicalShape();
+            List<String> sizes = s.axes().stream().map(a -> Integer.toString(a.size())).toList();
+            CodeBlock dims = sizes.isEmpty() ? CodeBlock.of("new int[0]") : CodeBlock.of("new int[] {$L}", String.join(", ", sizes));
+            String varying = !s.isScalar() && s.axis(0).varies() ? s.axis(0).dim() : null;
+            rows.add("{$S, $S, $L, $L},\n", in.name(), in.isInteger() ? "int" : precision.type(), dims,
+                    varying == null ? CodeBlock.of("null") : CodeBlock.of("$S", varying));
+        }
+        rows.unindent().add("};\n");
+        return MethodSpec.methodBuilder("inputLayout").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(Object[][].class)
+                .addJavadoc("Every input, in the order {@code loss} and {@code lossAndGradient} take them, as a row\n"
+                        + "{@code {name, elementType, int[] shape, varyingDim}}: {@code \"double\"}, {@code \"float\"} or\n"
+                        + "{@code \"int\"}; the shape with the largest size of a dim that varies per call; that dim's\n"
+                        + "name when the first size varies (the call then takes the actual size first), else null.\n"
+                        + "A new array on each call.\n")
+                .addCode(rows.build()).build();
     }
 
     /** {@code return new Object[][] {{name, stateDictName, int[] shape, OFFSET}, …};}: the rows of {@code parameterLayout()} or {@code stateLayout()}. */

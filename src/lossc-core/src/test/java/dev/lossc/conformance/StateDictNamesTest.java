@@ -42,4 +42,27 @@ class StateDictNamesTest {
         assertEquals(10, rows[3][3]);
         assertTrue(rows != layout.invoke(null), "a new array on each call");
     }
+
+    @Test
+    void theClassPublishesItsInputsInCallOrder() throws Exception {
+        String source = "model Seq;\ndim B <= 8, T = 3;\ninput X[B, T, 2];\ninput toks[B, T]: int;\ninput s;\nparam E[4, 2];\n"
+                + "loss mean(X * E[toks]) * s;\n";
+        for (boolean single : new boolean[] {false, true}) {
+            LossCompiler.Options options = single ? LossCompiler.Options.DEFAULT.withPrecision(dev.lossc.types.Precision.FLOAT) : LossCompiler.Options.DEFAULT;
+            LossCompiler.Result r = LossCompiler.compile("seq.loss", source, options);
+            assertTrue(r.ok(), r.render());
+            Class<?> seq = dev.lossc.ModelDriver.load(List.of(r), dev.lossc.testing.Compiled.JAVA8).get(0).type();
+            Object[][] rows = (Object[][]) seq.getMethod("inputLayout").invoke(null);
+            assertEquals(3, rows.length);
+            assertEquals(List.of("X", single ? "float" : "double", "B"), List.of(rows[0][0], rows[0][1], rows[0][3]));
+            assertArrayEquals(new int[] {8, 3, 2}, (int[]) rows[0][2]);
+            assertEquals(List.of("toks", "int", "B"), List.of(rows[1][0], rows[1][1], rows[1][3]));
+            assertArrayEquals(new int[] {8, 3}, (int[]) rows[1][2]);
+            assertArrayEquals(new int[0], (int[]) rows[2][2]);
+            assertEquals(null, rows[2][3]);
+            // The rows name the parameters of lossAndGradient after its varying dims, in order.
+            Class<?> real = single ? float[].class : double[].class;
+            seq.getMethod("lossAndGradient", int.class, real, int[].class, single ? float.class : double.class);
+        }
+    }
 }
