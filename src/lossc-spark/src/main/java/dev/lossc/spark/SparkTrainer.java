@@ -1,0 +1,327 @@
+package dev.lossc.spark;
+
+import dev.lossc.runtime.DType;
+import dev.lossc.runtime.Optimizer;
+import dev.lossc.runtime.Parameters;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.IntFunction;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Synchronous data-parallel mini-batch training of a class lossc generated, on a {@code Dataset<Row>}.
+ *
+ * <p>The rows are converted once per partition into contiguous primitive arrays ({@link Block},
+ * cached). Each epoch shuffles the row indices on the driver with the seed exactly as
+ * {@code lossc train} does and cuts them into batches of {@link #batch} rows. For each batch the
+ * driver broadcasts the parameters; every partition computes, for the rows of the batch it holds,
+ * the sum of their losses and gradients (calls of up to the batch dim's maximum rows to one
+ * instance of the class per executor thread); a {@code treeAggregate} gathers those partial sums
+ * and the driver adds them <em>in partition order</em> — the tree moves them without adding, so a
+ * run is the same for a given seed and partition count — divides by the batch's rows, and steps
+ * the optimizer of lossc-runtime. With the same data and seed, the parameters are those of
+ * {@code lossc train} up to the order of one sum per batch (the partitions' shares added last).
+ *
+ * <pre>{@code
+ * SparkTrainer.Result r = SparkTrainer.of("lossc.examples.Mnist")
+ *         .optimizer(n -> Adam.of(n, 1e-3)).batch(64).epochs(5).seed(1)
+ *         .train(train, validation);
+ * r.write(Path.of("mnist.safetensors"));
+ * }</pre>
+ */
+public final class SparkTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
+
+    /** What one epoch measured: the mean training loss over its batches and, with validation data, the mean validation loss (else NaN). */
+    public record Epoch(int number, double trainLoss, double validationLoss) {}
+
+    /** The trained parameters, the class's flat array, and each epoch's figures. */
+    public record Result(String className, double[] parameters, List<Epoch> epochs) {
+        /** Writes the parameters in the format the file's name says ({@code .json}, {@code .safetensors}, {@code .npz}), as {@code lossc train --out} does. */
+        public void write(Path file) throws IOException {
+            try {
+                Object[][] layout = (Object[][]) Class.forName(className, true, Thread.currentThread().getContextClassLoader())
+                        .getMethod("parameterLayout").invoke(null);
+                Parameters.of(layout).write(file, parameters, DType.F64);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot read the layout of " + className, e);
+            }
+        }
+    }
+
+    private final String className;
+    private IntFunction<Optimizer> optimizer;
+    private int batch = 32;
+    private int epochs = 1;
+    private long seed = 0;
+    private double[] initial;
+
+    private SparkTrainer(String className) {
+        this.className = className;
+    }
+
+    /** A trainer of the generated class {@code className}, which must be on the driver's and the executors' classpath. */
+    public static SparkTrainer of(String className) {
+        return new SparkTrainer(className);
+    }
+
+    /** The optimizer, made on the driver from the parameter count ({@code n -> Adam.of(n, 1e-3)}); SGD at 0.01 by default. */
+    public SparkTrainer optimizer(IntFunction<Optimizer> make) {
+        this.optimizer = make;
+        return this;
+    }
+
+    /** Rows per step, across all partitions (32 by default, as {@code lossc train}). */
+    public SparkTrainer batch(int rows) {
+        if (rows < 1) {
+            throw new IllegalArgumentException("batch must be 1 or more, but it is " + rows);
+        }
+        this.batch = rows;
+        return this;
+    }
+
+    public SparkTrainer epochs(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("epochs must be 0 or more, but it is " + n);
+        }
+        this.epochs = n;
+        return this;
+    }
+
+    /** The seed of the shuffles and, without {@link #initial}, of {@code initParameters} (as {@code lossc train --seed}). */
+    public SparkTrainer seed(long s) {
+        this.seed = s;
+        return this;
+    }
+
+    /** Parameters to start from (the class's flat order), instead of {@code initParameters(seed)}. */
+    public SparkTrainer initial(double[] parameters) {
+        this.initial = parameters.clone();
+        return this;
+    }
+
+    /** Trains on {@code data}; {@code validation} (may be null) is measured after every epoch. */
+    public Result train(Dataset<Row> data, Dataset<Row> validation) {
+        GeneratedModel model = GeneratedModel.load(className);
+        Columns columns = Columns.of(model, data.schema());
+        Columns checked = validation == null ? null : Columns.of(model, validation.schema());
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
+        JavaRDD<Block> train = blocks(data, columns);
+        JavaRDD<Block> held = validation == null ? null : blocks(validation, checked);
+        try {
+            long counted = train.map(Block::size).fold(0, Integer::sum);
+            if (held != null) {
+                held.count();
+            }
+            if (counted == 0) {
+                throw new DataException("the training data have no rows");
+            }
+            int rows = Math.toIntExact(counted);
+            int partitions = train.getNumPartitions();
+            int depth = partitions <= 4 ? 1 : partitions <= 64 ? 2 : 3;
+            double[] params = initial != null ? initial.clone() : initialParameters(model);
+            if (params.length != model.parameterCount) {
+                throw new IllegalArgumentException("initial parameters: " + params.length + " numbers, but " + className + " has " + model.parameterCount);
+            }
+            Optimizer opt = optimizer != null ? optimizer.apply(params.length) : dev.lossc.runtime.Sgd.of(params.length, 0.01);
+            SplittableRandom rnd = new SplittableRandom(seed);
+            int step = Math.min(batch, rows);
+            List<Epoch> done = new ArrayList<>();
+            for (int e = 0; e < epochs; e++) {
+                int[] order = shuffled(rows, rnd);
+                int[] position = new int[rows];
+                for (int p = 0; p < rows; p++) {
+                    position[order[p]] = p;
+                }
+                Broadcast<int[]> where = jsc.broadcast(position);
+                double total = 0;
+                for (int from = 0; from < rows; from += step) {
+                    int to = Math.min(rows, from + step);
+                    Broadcast<double[]> now = jsc.broadcast(params);
+                    Parts parts = sums(train, model, where, from, to, now, true, depth);
+                    now.destroy();
+                    double[] gradient = new double[params.length];
+                    double loss = parts.sum(gradient);
+                    int n = to - from;
+                    for (int k = 0; k < gradient.length; k++) {
+                        gradient[k] /= n;
+                    }
+                    opt.step(params, gradient);
+                    total += loss;
+                }
+                where.destroy();
+                double validationLoss = Double.NaN;
+                if (held != null) {
+                    Broadcast<double[]> now = jsc.broadcast(params);
+                    long heldRows = held.map(Block::size).fold(0, Integer::sum);
+                    validationLoss = heldRows == 0 ? Double.NaN : sums(held, model, null, 0, 0, now, false, depth).sum(null) / heldRows;
+                    now.destroy();
+                }
+                Epoch epoch = new Epoch(e, total / rows, validationLoss);
+                done.add(epoch);
+                LOG.info("{}: epoch {}/{}  train loss {}{}", className, e + 1, epochs, epoch.trainLoss(),
+                        held == null ? "" : "  validation loss " + epoch.validationLoss());
+            }
+            return new Result(className, params, List.copyOf(done));
+        } catch (DataException | IllegalArgumentException e) {
+            throw e;
+        } catch (Exception e) {
+            // A failed Spark job (a SparkException, undeclared in Java): the executor's exception as the driver's own.
+            throw unwrap(e);
+        } finally {
+            train.unpersist(false);
+            if (held != null) {
+                held.unpersist(false);
+            }
+        }
+    }
+
+    private double[] initialParameters(GeneratedModel model) {
+        try {
+            Class<?> type = Class.forName(className, true, Thread.currentThread().getContextClassLoader());
+            Object instance = type.getConstructor().newInstance();
+            type.getMethod("initParameters", long.class).invoke(instance, seed);
+            return ((double[]) type.getMethod("parameters").invoke(instance)).clone();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot initialize " + className, e);
+        }
+    }
+
+    /** The data, converted once per partition and cached (a bad cell stops here, before training). */
+    private static JavaRDD<Block> blocks(Dataset<Row> data, Columns columns) {
+        return data.javaRDD().zipWithIndex().mapPartitionsWithIndex((p, it) -> List.of(columns.convert(p, it)).iterator(), true).cache();
+    }
+
+    /**
+     * Every partition's sums over its rows whose place in the epoch's order is in {@code [from, to)}
+     * (all of its rows when {@code where} is null), with the parameters {@code now}: the losses and,
+     * when {@code gradient}, the gradients, each summed over the rows (a call's mean times its rows).
+     */
+    private static Parts sums(JavaRDD<Block> blocks, GeneratedModel driverModel, Broadcast<int[]> where, int from, int to,
+                              Broadcast<double[]> now, boolean gradient, int depth) {
+        String name = driverModel.className;
+        return blocks.map(b -> Parts.of(part(b, name, where, from, to, now, gradient)))
+                .treeAggregate(new Parts(), Parts::merge, Parts::merge, depth);
+    }
+
+    /** One partition's share of a batch (null when it holds none of its rows). */
+    private static Parts.Part part(Block b, String className, Broadcast<int[]> where, int from, int to, Broadcast<double[]> now, boolean withGradient) {
+        int[] pick = where == null ? identity(b.size()) : picked(b, where, from, to);
+        if (pick.length == 0) {
+            return null;
+        }
+        GeneratedModel m = GeneratedModel.local(className);
+        System.arraycopy(now.value(), 0, m.parameters(), 0, m.parameterCount);
+        Columns.Buffers buffers = Columns.Buffers.of(m, m.batched ? m.maxRows : 1);
+        double loss = 0;
+        double[] grad = withGradient ? new double[m.parameterCount] : null;
+        int step = m.batched ? m.maxRows : 1;
+        for (int i = 0; i < pick.length; i += step) {
+            int end = Math.min(pick.length, i + step);
+            int n = end - i;
+            b.gather(pick, i, end, buffers.perRow, buffers.data);
+            double l = m.run(withGradient, n, buffers.exact(n));
+            loss += n * l;
+            if (withGradient) {
+                double[] g = m.gradient();
+                for (int k = 0; k < grad.length; k++) {
+                    grad[k] += n * g[k];
+                }
+            }
+        }
+        return new Parts.Part(b.partition, pick.length, loss, grad);
+    }
+
+    private static int[] identity(int n) {
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) {
+            all[i] = i;
+        }
+        return all;
+    }
+
+    /** The local rows of {@code b} whose place in the epoch's order is in {@code [from, to)}, in that order. */
+    private static int[] picked(Block b, Broadcast<int[]> where, int from, int to) {
+        Order o = Order.of(b, where);
+        int lo = lowerBound(o.places, from);
+        int hi = lowerBound(o.places, to);
+        return Arrays.copyOfRange(o.rows, lo, hi);
+    }
+
+    private static int lowerBound(int[] sorted, int key) {
+        int lo = 0;
+        int hi = sorted.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] < key) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /** A partition's rows sorted by their place in an epoch's order, kept per executor for the epoch's broadcast. */
+    private record Order(int[] rows, int[] places) {
+        private static final java.util.Map<String, Order> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+
+        static Order of(Block b, Broadcast<int[]> where) {
+            String key = where.id() + ":" + b.partition;
+            Order o = CACHE.get(key);
+            if (o == null) {
+                CACHE.keySet().removeIf(k -> !k.startsWith(where.id() + ":"));
+                int[] place = where.value();
+                Integer[] idx = new Integer[b.size()];
+                for (int i = 0; i < idx.length; i++) {
+                    idx[i] = i;
+                }
+                Arrays.sort(idx, (x, y) -> Integer.compare(place[(int) b.rows[x]], place[(int) b.rows[y]]));
+                int[] rows = new int[idx.length];
+                int[] places = new int[idx.length];
+                for (int i = 0; i < idx.length; i++) {
+                    rows[i] = idx[i];
+                    places[i] = place[(int) b.rows[idx[i]]];
+                }
+                o = new Order(rows, places);
+                CACHE.put(key, o);
+            }
+            return o;
+        }
+    }
+
+    /** {@code lossc train}'s shuffle: Fisher–Yates from the end with the seed's generator. */
+    static int[] shuffled(int n, SplittableRandom rnd) {
+        int[] order = identity(n);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+
+    /** A {@link DataException} (or other cause) thrown on an executor, as the driver's own. */
+    private static RuntimeException unwrap(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof DataException d) {
+                return new DataException(d.getMessage());
+            }
+            if (t instanceof IllegalArgumentException a) {
+                return new IllegalArgumentException(a.getMessage(), e);
+            }
+        }
+        return new IllegalStateException(e.getMessage(), e);
+    }
+}
