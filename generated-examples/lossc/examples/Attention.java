@@ -502,6 +502,17 @@ public final class Attention {
         compute_probs_3();
     }
 
+    /**
+     * Every output method as a row {@code {method, int[] shape, varyingDim, String[] inputs}}: its
+     * shape (the largest size of a dim that varies per call), that dim's name when its first size
+     * varies, else null, and the inputs the method takes, in order. A new array on each call.
+     */
+    public static Object[][] outputLayout() {
+        return new Object[][] {
+            {"probs", new int[] {32, 8, 2}, "B", new String[] {"X"}},
+        };
+    }
+
     private void forward() {
         forward1();
         forward2();

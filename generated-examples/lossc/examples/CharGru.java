@@ -531,6 +531,18 @@ public final class CharGru {
         }
     }
 
+    /**
+     * Every output method as a row {@code {method, int[] shape, varyingDim, String[] inputs}}: its
+     * shape (the largest size of a dim that varies per call), that dim's name when its first size
+     * varies, else null, and the inputs the method takes, in order. A new array on each call.
+     */
+    public static Object[][] outputLayout() {
+        return new Object[][] {
+            {"next", new int[] {12}, null, new String[] {"toks", "h0"}},
+            {"state", new int[] {8}, null, new String[] {"toks", "h0"}},
+        };
+    }
+
     private void forward() {
         forward1();
         // line 29: for t in 0..T {

@@ -414,6 +414,18 @@ public final class Classifier {
         energy_2 = -(tmp9 * 0.0625);
     }
 
+    /**
+     * Every output method as a row {@code {method, int[] shape, varyingDim, String[] inputs}}: its
+     * shape (the largest size of a dim that varies per call), that dim's name when its first size
+     * varies, else null, and the inputs the method takes, in order. A new array on each call.
+     */
+    public static Object[][] outputLayout() {
+        return new Object[][] {
+            {"probs", new int[] {16, 4}, null, new String[] {"X"}},
+            {"energy", new int[0], null, new String[] {"X"}},
+        };
+    }
+
     private void forward() {
         // line 15: let logits = relu(X @ W1 + b1) @ W2 + b2;   // [B, K]
         for (int i = 0; i < 192; i++) {

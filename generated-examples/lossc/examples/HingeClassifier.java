@@ -161,6 +161,16 @@ public final class HingeClassifier {
         return lossValue;
     }
 
+    /**
+     * Every output method as a row {@code {method, int[] shape, varyingDim, String[] inputs}}: its
+     * shape (the largest size of a dim that varies per call), that dim's name when its first size
+     * varies, else null, and the inputs the method takes, in order. A new array on each call.
+     */
+    public static Object[][] outputLayout() {
+        return new Object[][] {
+        };
+    }
+
     private void forward() {
         // line 11: let margin = dot(w, phi) * y;
         {

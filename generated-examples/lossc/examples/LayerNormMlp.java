@@ -502,6 +502,18 @@ public final class LayerNormMlp {
         compute_probs_2();
     }
 
+    /**
+     * Every output method as a row {@code {method, int[] shape, varyingDim, String[] inputs}}: its
+     * shape (the largest size of a dim that varies per call), that dim's name when its first size
+     * varies, else null, and the inputs the method takes, in order. A new array on each call.
+     */
+    public static Object[][] outputLayout() {
+        return new Object[][] {
+            {"normalized", new int[] {32, 8}, "B", new String[] {"X"}},
+            {"probs", new int[] {32, 3}, "B", new String[] {"X"}},
+        };
+    }
+
     private void forward() {
         forward1();
         forward2();

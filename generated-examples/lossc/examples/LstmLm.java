@@ -501,6 +501,17 @@ public final class LstmLm {
         compute_next_2();
     }
 
+    /**
+     * Every output method as a row {@code {method, int[] shape, varyingDim, String[] inputs}}: its
+     * shape (the largest size of a dim that varies per call), that dim's name when its first size
+     * varies, else null, and the inputs the method takes, in order. A new array on each call.
+     */
+    public static Object[][] outputLayout() {
+        return new Object[][] {
+            {"next", new int[] {32, 16}, "B", new String[] {"toks"}},
+        };
+    }
+
     private void forward() {
         forward1();
         // line 32: for t in 0..T - 1 {

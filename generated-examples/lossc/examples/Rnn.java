@@ -301,6 +301,16 @@ public final class Rnn {
         return lossValue;
     }
 
+    /**
+     * Every output method as a row {@code {method, int[] shape, varyingDim, String[] inputs}}: its
+     * shape (the largest size of a dim that varies per call), that dim's name when its first size
+     * varies, else null, and the inputs the method takes, in order. A new array on each call.
+     */
+    public static Object[][] outputLayout() {
+        return new Object[][] {
+        };
+    }
+
     private void forward() {
         forward1();
         // line 19: for t in 0..T {

@@ -368,6 +368,17 @@ public final class TwoClass {
         }
     }
 
+    /**
+     * Every output method as a row {@code {method, int[] shape, varyingDim, String[] inputs}}: its
+     * shape (the largest size of a dim that varies per call), that dim's name when its first size
+     * varies, else null, and the inputs the method takes, in order. A new array on each call.
+     */
+    public static Object[][] outputLayout() {
+        return new Object[][] {
+            {"probs", new int[] {64, 2}, "B", new String[] {"X"}},
+        };
+    }
+
     private void forward() {
         // line 16: let logits = tanh(X @ transpose(W1) + b1) @ transpose(W2) + b2;
         for (int p0 = 0; p0 < 16; p0 += 8) {

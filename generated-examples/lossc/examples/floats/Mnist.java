@@ -422,6 +422,17 @@ public final class Mnist {
         }
     }
 
+    /**
+     * Every output method as a row {@code {method, int[] shape, varyingDim, String[] inputs}}: its
+     * shape (the largest size of a dim that varies per call), that dim's name when its first size
+     * varies, else null, and the inputs the method takes, in order. A new array on each call.
+     */
+    public static Object[][] outputLayout() {
+        return new Object[][] {
+            {"probs", new int[] {64, 10}, "B", new String[] {"X"}},
+        };
+    }
+
     private void forward() {
         // line 15: let hidden = relu(X @ transpose(W1) + b1);   // [B, H]
         {

@@ -223,6 +223,16 @@ public final class WorkedExample {
         return lossValue;
     }
 
+    /**
+     * Every output method as a row {@code {method, int[] shape, varyingDim, String[] inputs}}: its
+     * shape (the largest size of a dim that varies per call), that dim's name when its first size
+     * varies, else null, and the inputs the method takes, in order. A new array on each call.
+     */
+    public static Object[][] outputLayout() {
+        return new Object[][] {
+        };
+    }
+
     private void forward() {
         // line 14: let hidden = sigmoid(W1 @ x + b1);
         for (int i = 0; i < 2; i++) {

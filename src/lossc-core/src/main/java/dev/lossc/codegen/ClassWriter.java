@@ -198,9 +198,22 @@ public final class ClassWriter {
             DropoutGenerator.addTo(type);
         }
         List<Chunker> outputChunkers = new ArrayList<>();
+        CodeBlock.Builder rows = CodeBlock.builder().add("return new Object[][] {\n").indent();
         for (int k = 0; k < outputs.size(); k++) {
             outputChunkers.add(api.outputMethod(type, outputs.get(k), outputMethods.get(k)));
+            Value v = outputs.get(k).output().value();
+            Shape s = v.logicalShape();
+            List<String> sizes = s.axes().stream().map(a -> Integer.toString(a.size())).toList();
+            List<String> needed = ir.inputsOf(outputs.get(k).output()).stream().map(in -> "\"" + in.name() + "\"").toList();
+            rows.add("{$S, $L, $L, new String[] {$L}},\n", outputMethods.get(k),
+                    sizes.isEmpty() ? CodeBlock.of("new int[0]") : CodeBlock.of("new int[] {$L}", String.join(", ", sizes)),
+                    !s.isScalar() && s.axis(0).varies() ? CodeBlock.of("$S", s.axis(0).dim()) : CodeBlock.of("null"), String.join(", ", needed));
         }
+        type.addMethod(MethodSpec.methodBuilder("outputLayout").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(Object[][].class)
+                .addJavadoc("Every output method as a row {@code {method, int[] shape, varyingDim, String[] inputs}}: its\n"
+                        + "shape (the largest size of a dim that varies per call), that dim's name when its first size\n"
+                        + "varies, else null, and the inputs the method takes, in order. A new array on each call.\n")
+                .addCode(rows.unindent().add("};\n").build()).build());
 
         Chunker chunker = new Chunker(source, layout, new MethodNamer("forward"));
         type.addMethod(MethodSpec.methodBuilder("forward").addModifiers(Modifier.PRIVATE)

@@ -46,7 +46,7 @@ class StateDictNamesTest {
     @Test
     void theClassPublishesItsInputsInCallOrder() throws Exception {
         String source = "model Seq;\ndim B <= 8, T = 3;\ninput X[B, T, 2];\ninput toks[B, T]: int;\ninput s;\nparam E[4, 2];\n"
-                + "loss mean(X * E[toks]) * s;\n";
+                + "output emb = E[toks];\noutput total = sum(X);\nloss mean(X * E[toks]) * s;\n";
         for (boolean single : new boolean[] {false, true}) {
             LossCompiler.Options options = single ? LossCompiler.Options.DEFAULT.withPrecision(dev.lossc.types.Precision.FLOAT) : LossCompiler.Options.DEFAULT;
             LossCompiler.Result r = LossCompiler.compile("seq.loss", source, options);
@@ -60,6 +60,14 @@ class StateDictNamesTest {
             assertArrayEquals(new int[] {8, 3}, (int[]) rows[1][2]);
             assertArrayEquals(new int[0], (int[]) rows[2][2]);
             assertEquals(null, rows[2][3]);
+            Object[][] outs = (Object[][]) seq.getMethod("outputLayout").invoke(null);
+            assertEquals(2, outs.length);
+            assertEquals(List.of("emb", "B"), List.of(outs[0][0], outs[0][2]));
+            assertArrayEquals(new int[] {8, 3, 2}, (int[]) outs[0][1]);
+            assertArrayEquals(new String[] {"toks"}, (String[]) outs[0][3]);
+            assertEquals(List.of("total"), List.of(outs[1][0]));
+            assertArrayEquals(new int[0], (int[]) outs[1][1]);
+            assertArrayEquals(new String[] {"X"}, (String[]) outs[1][3]);
             // The rows name the parameters of lossAndGradient after its varying dims, in order.
             Class<?> real = single ? float[].class : double[].class;
             seq.getMethod("lossAndGradient", int.class, real, int[].class, single ? float.class : double.class);

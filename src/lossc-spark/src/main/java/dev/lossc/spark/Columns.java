@@ -220,6 +220,13 @@ final class Columns implements java.io.Serializable {
             });
         }
 
+        private final java.util.Map<String, double[]> outputs = new java.util.HashMap<>();
+
+        /** A buffer for output {@code name} of {@link GeneratedModel#maxRows} rows, found by asking the class its size. */
+        double[] output(String name, GeneratedModel m) {
+            return outputs.computeIfAbsent(name, k -> new double[m.outputSize(name)]);
+        }
+
         /** The inputs of a call of {@code n} rows (the generated methods read the first {@code n} rows of longer arrays). */
         Object[] exact(int n) {
             return data;

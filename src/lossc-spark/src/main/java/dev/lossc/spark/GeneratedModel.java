@@ -97,6 +97,62 @@ final class GeneratedModel {
         }
     }
 
+    /** Per output method: {@code {Method, int[] inputs it takes, Integer size}}, from {@code outputLayout()}; made on first use. */
+    private final java.util.Map<String, Object[]> outputs = new java.util.HashMap<>();
+
+    /** Output method {@code name} of {@code n} rows into {@code out} (of {@link #outputSize} numbers). */
+    void output(String name, int n, Object[] data, double[] out) {
+        Object[] found = outputs.computeIfAbsent(name, this::outputMethod);
+        int[] which = (int[]) found[1];
+        Object[] args = new Object[(batched ? 1 : 0) + which.length + 1];
+        int k = 0;
+        if (batched) {
+            args[k++] = n;
+        }
+        for (int i : which) {
+            args[k++] = data[i];
+        }
+        args[k] = out;
+        call((Method) found[0], args);
+    }
+
+    /** How many numbers output {@code name} has at the most rows. */
+    int outputSize(String name) {
+        return (Integer) outputs.computeIfAbsent(name, this::outputMethod)[2];
+    }
+
+    private Object[] outputMethod(String name) {
+        try {
+            for (Object[] row : (Object[][]) instance.getClass().getMethod("outputLayout").invoke(null)) {
+                if (!row[0].equals(name)) {
+                    continue;
+                }
+                String[] names = (String[]) row[3];
+                int[] which = new int[names.length];
+                Class<?>[] types = new Class<?>[(batched ? 1 : 0) + names.length + 1];
+                int k = 0;
+                if (batched) {
+                    types[k++] = int.class;
+                }
+                for (int j = 0; j < names.length; j++) {
+                    for (int i = 0; i < inputs.size(); i++) {
+                        which[j] = inputs.get(i).name().equals(names[j]) ? i : which[j];
+                    }
+                    types[k++] = inputs.get(which[j]).integer() ? int[].class : double[].class;
+                }
+                types[k] = double[].class;
+                int size = 1;
+                for (int d : (int[]) row[1]) {
+                    size *= d;
+                }
+                return new Object[] {instance.getClass().getMethod(name, types), which, size};
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalArgumentException(className + ": cannot call output " + name + ": " + e, e);
+        }
+        throw new IllegalArgumentException(className + " has no output '" + name + "'");
+    }
+
     double[] parameters() {
         return (double[]) call(parameters);
     }

@@ -11,7 +11,7 @@ final class Parts implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
 
     /** One partition's rows in the step, the sum of their losses and (or null) of their gradients. */
-    record Part(int partition, int rows, double loss, double[] gradient) implements java.io.Serializable {}
+    record Part(int partition, int rows, double loss, double[] gradient, long correct) implements java.io.Serializable {}
 
     private final List<Part> parts = new ArrayList<>();
 
@@ -33,6 +33,11 @@ final class Parts implements java.io.Serializable {
             out.parts.add(first ? a.parts.get(i++) : b.parts.get(j++));
         }
         return out;
+    }
+
+    /** The rows whose argmax matched their label, over every partition. */
+    long correct() {
+        return parts.stream().mapToLong(Part::correct).sum();
     }
 
     /** The losses' sum; the gradients' sum added into {@code gradient} (when not null), in partition order. */

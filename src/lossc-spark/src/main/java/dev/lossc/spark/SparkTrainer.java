@@ -42,8 +42,12 @@ import org.slf4j.LoggerFactory;
 public final class SparkTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
 
-    /** What one epoch measured: the mean training loss over its batches and, with validation data, the mean validation loss (else NaN). */
-    public record Epoch(int number, double trainLoss, double validationLoss) {}
+    /**
+     * What one epoch (from 0) measured: the mean training loss over its batches; with validation data,
+     * the mean validation loss (else NaN); with {@link #accuracy}, the share of rows whose output's
+     * argmax is their label, on the validation data if any, else on the training data (else NaN).
+     */
+    public record Epoch(int number, double trainLoss, double validationLoss, double accuracy) {}
 
     /** The trained parameters, the class's flat array, and each epoch's figures. */
     public record Result(String className, double[] parameters, List<Epoch> epochs) {
@@ -65,6 +69,9 @@ public final class SparkTrainer {
     private int epochs = 1;
     private long seed = 0;
     private double[] initial;
+    private String accuracyOutput;
+    private String accuracyLabels;
+    private java.util.function.Consumer<Epoch> listener = e -> { };
 
     private SparkTrainer(String className) {
         this.className = className;
@@ -110,19 +117,40 @@ public final class SparkTrainer {
         return this;
     }
 
+    /** Measures accuracy after every epoch: the argmax of output {@code output} ({@code [B, K]}) against int input {@code labels} ({@code [B]}). */
+    public SparkTrainer accuracy(String output, String labels) {
+        this.accuracyOutput = output;
+        this.accuracyLabels = labels;
+        return this;
+    }
+
+    /** Called on the driver after every epoch (besides the log line). */
+    public SparkTrainer onEpoch(java.util.function.Consumer<Epoch> l) {
+        this.listener = l;
+        return this;
+    }
+
     /** Trains on {@code data}; {@code validation} (may be null) is measured after every epoch. */
     public Result train(Dataset<Row> data, Dataset<Row> validation) {
         GeneratedModel model = GeneratedModel.load(className);
         Columns columns = Columns.of(model, data.schema());
+        int labels = -1;
+        if (accuracyOutput != null) {
+            for (int i = 0; i < model.inputs.size(); i++) {
+                labels = model.inputs.get(i).name().equals(accuracyLabels) ? i : labels;
+            }
+            if (labels < 0 || !model.inputs.get(labels).integer() || !model.batched) {
+                throw new IllegalArgumentException("accuracy: " + accuracyLabels + " is not an int input of the batch model " + className);
+            }
+        }
+        Measure measure = new Measure(accuracyOutput, labels);
         Columns checked = validation == null ? null : Columns.of(model, validation.schema());
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
         JavaRDD<Block> train = blocks(data, columns);
         JavaRDD<Block> held = validation == null ? null : blocks(validation, checked);
         try {
             long counted = train.map(Block::size).fold(0, Integer::sum);
-            if (held != null) {
-                held.count();
-            }
+            long heldRows = held == null ? 0 : held.map(Block::size).fold(0, Integer::sum);
             if (counted == 0) {
                 throw new DataException("the training data have no rows");
             }
@@ -148,7 +176,7 @@ public final class SparkTrainer {
                 for (int from = 0; from < rows; from += step) {
                     int to = Math.min(rows, from + step);
                     Broadcast<double[]> now = jsc.broadcast(params);
-                    Parts parts = sums(train, model, where, from, to, now, true, depth);
+                    Parts parts = sums(train, model, where, from, to, now, true, null, depth);
                     now.destroy();
                     double[] gradient = new double[params.length];
                     double loss = parts.sum(gradient);
@@ -161,16 +189,22 @@ public final class SparkTrainer {
                 }
                 where.destroy();
                 double validationLoss = Double.NaN;
-                if (held != null) {
-                    Broadcast<double[]> now = jsc.broadcast(params);
-                    long heldRows = held.map(Block::size).fold(0, Integer::sum);
-                    validationLoss = heldRows == 0 ? Double.NaN : sums(held, model, null, 0, 0, now, false, depth).sum(null) / heldRows;
-                    now.destroy();
+                double accuracy = Double.NaN;
+                Broadcast<double[]> now = jsc.broadcast(params);
+                if (held != null && heldRows > 0) {
+                    Parts measured = sums(held, model, null, 0, 0, now, false, measure, depth);
+                    validationLoss = measured.sum(null) / heldRows;
+                    accuracy = accuracyOutput == null ? Double.NaN : (double) measured.correct() / heldRows;
+                } else if (accuracyOutput != null) {
+                    accuracy = (double) sums(train, model, null, 0, 0, now, false, measure, depth).correct() / rows;
                 }
-                Epoch epoch = new Epoch(e, total / rows, validationLoss);
+                now.destroy();
+                Epoch epoch = new Epoch(e, total / rows, validationLoss, accuracy);
                 done.add(epoch);
-                LOG.info("{}: epoch {}/{}  train loss {}{}", className, e + 1, epochs, epoch.trainLoss(),
-                        held == null ? "" : "  validation loss " + epoch.validationLoss());
+                LOG.info("{}: epoch {}/{}  train loss {}{}{}", className, e + 1, epochs, epoch.trainLoss(),
+                        Double.isNaN(validationLoss) ? "" : "  validation loss " + validationLoss,
+                        Double.isNaN(accuracy) ? "" : String.format(java.util.Locale.ROOT, "  accuracy %.4f", accuracy));
+                listener.accept(epoch);
             }
             return new Result(className, params, List.copyOf(done));
         } catch (DataException | IllegalArgumentException e) {
@@ -208,14 +242,18 @@ public final class SparkTrainer {
      * when {@code gradient}, the gradients, each summed over the rows (a call's mean times its rows).
      */
     private static Parts sums(JavaRDD<Block> blocks, GeneratedModel driverModel, Broadcast<int[]> where, int from, int to,
-                              Broadcast<double[]> now, boolean gradient, int depth) {
+                              Broadcast<double[]> now, boolean gradient, Measure measure, int depth) {
         String name = driverModel.className;
-        return blocks.map(b -> Parts.of(part(b, name, where, from, to, now, gradient)))
+        return blocks.map(b -> Parts.of(part(b, name, where, from, to, now, gradient, measure)))
                 .treeAggregate(new Parts(), Parts::merge, Parts::merge, depth);
     }
 
+    /** What a measuring pass counts besides the loss: the rows whose output's argmax is their label (none when {@code output} is null). */
+    private record Measure(String output, int labels) implements java.io.Serializable {}
+
     /** One partition's share of a batch (null when it holds none of its rows). */
-    private static Parts.Part part(Block b, String className, Broadcast<int[]> where, int from, int to, Broadcast<double[]> now, boolean withGradient) {
+    private static Parts.Part part(Block b, String className, Broadcast<int[]> where, int from, int to, Broadcast<double[]> now, boolean withGradient,
+                                   Measure measure) {
         int[] pick = where == null ? identity(b.size()) : picked(b, where, from, to);
         if (pick.length == 0) {
             return null;
@@ -224,6 +262,7 @@ public final class SparkTrainer {
         System.arraycopy(now.value(), 0, m.parameters(), 0, m.parameterCount);
         Columns.Buffers buffers = Columns.Buffers.of(m, m.batched ? m.maxRows : 1);
         double loss = 0;
+        long correct = 0;
         double[] grad = withGradient ? new double[m.parameterCount] : null;
         int step = m.batched ? m.maxRows : 1;
         for (int i = 0; i < pick.length; i += step) {
@@ -232,6 +271,9 @@ public final class SparkTrainer {
             b.gather(pick, i, end, buffers.perRow, buffers.data);
             double l = m.run(withGradient, n, buffers.exact(n));
             loss += n * l;
+            if (measure != null && measure.output() != null) {
+                correct += correct(m, measure, n, buffers);
+            }
             if (withGradient) {
                 double[] g = m.gradient();
                 for (int k = 0; k < grad.length; k++) {
@@ -239,7 +281,26 @@ public final class SparkTrainer {
                 }
             }
         }
-        return new Parts.Part(b.partition, pick.length, loss, grad);
+        return new Parts.Part(b.partition, pick.length, loss, grad, correct);
+    }
+
+    /** How many of the {@code n} rows in {@code buffers} have their output's argmax equal to their label. */
+    private static long correct(GeneratedModel m, Measure measure, int n, Columns.Buffers buffers) {
+        double[] out = buffers.output(measure.output(), m);
+        m.output(measure.output(), n, buffers.data, out);
+        int[] labels = (int[]) buffers.data[measure.labels()];
+        int k = out.length / m.maxRows;
+        long right = 0;
+        for (int i = 0; i < n; i++) {
+            int best = 0;
+            for (int j = 1; j < k; j++) {
+                if (out[i * k + j] > out[i * k + best]) {
+                    best = j;
+                }
+            }
+            right += best == labels[i] ? 1 : 0;
+        }
+        return right;
     }
 
     private static int[] identity(int n) {

@@ -145,7 +145,7 @@ class SparkTrainerTest {
     }
 
     static SparkTrainer.Result trainWithSpark(Dataset<Row> data) {
-        return SparkTrainer.of("Tiny").optimizer(n -> Adam.of(n, 0.05)).batch(16).epochs(4).seed(5).train(data, data);
+        return SparkTrainer.of("Tiny").optimizer(n -> Adam.of(n, 0.05)).batch(16).epochs(4).seed(5).accuracy("probs", "labels").train(data, data);
     }
 
     static double worst(double[] a, double[] b) {
@@ -166,8 +166,9 @@ class SparkTrainerTest {
             // Each epoch's losses, as lossc train prints them.
             assertEquals(4, r.epochs().size());
             for (int e = 0; e < 4; e++) {
-                Matcher m = Pattern.compile("train loss (\\S+)  validation loss (\\S+)").matcher(lines.get(e));
+                Matcher m = Pattern.compile("train loss (\\S+)  validation loss (\\S+)  accuracy (\\S+)").matcher(lines.get(e));
                 assertTrue(m.find(), lines.get(e));
+                assertEquals(Double.parseDouble(m.group(3)), r.epochs().get(e).accuracy(), 1e-12);
                 assertEquals(Double.parseDouble(m.group(1)), r.epochs().get(e).trainLoss(), 1e-5 * Math.abs(r.epochs().get(e).trainLoss()));
                 assertEquals(Double.parseDouble(m.group(2)), r.epochs().get(e).validationLoss(), 1e-5 * Math.abs(r.epochs().get(e).validationLoss()));
             }
