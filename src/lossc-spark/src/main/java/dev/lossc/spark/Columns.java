@@ -161,7 +161,7 @@ final class Columns implements java.io.Serializable {
                 if (row.isNullAt(array[i])) {
                     throw bad(in.name(), id, "is null");
                 }
-                List<Object> cells = row.getList(array[i]);
+                List<?> cells = cells(row.get(array[i]));
                 if (cells.size() != w) {
                     throw bad(in.name(), id, "holds " + cells.size() + " numbers, but a row of input " + in.name() + " has " + w);
                 }
@@ -175,6 +175,25 @@ final class Columns implements java.io.Serializable {
                 }
             }
         }
+    }
+
+    /** An array cell's numbers, however Spark hands it over: a Scala sequence, a Java list or a Java array. */
+    private static List<?> cells(Object cell) {
+        if (cell instanceof scala.collection.Seq<?> seq) {
+            return scala.jdk.javaapi.CollectionConverters.asJava(seq);
+        }
+        if (cell instanceof List<?> list) {
+            return list;
+        }
+        if (cell != null && cell.getClass().isArray()) {
+            int n = java.lang.reflect.Array.getLength(cell);
+            List<Object> out = new ArrayList<>(n);
+            for (int k = 0; k < n; k++) {
+                out.add(java.lang.reflect.Array.get(cell, k));
+            }
+            return out;
+        }
+        throw new IllegalStateException("an array column held " + (cell == null ? "null" : cell.getClass().getName()));
     }
 
     private static void store(GeneratedModel.Input in, Object into, int at, Object cell, String column, long id) {

@@ -45,6 +45,11 @@ final class GeneratedModel {
 
     private GeneratedModel(String className, Class<?> type) throws ReflectiveOperationException {
         this.className = className;
+        for (String[] refused : new String[][] {{"stateLayout", "states (batch_norm's running statistics)"}, {"setSeed", "dropout"}}) {
+            if (java.util.Arrays.stream(type.getMethods()).anyMatch(m -> m.getName().equals(refused[0]))) {
+                throw new IllegalArgumentException(className + " has " + refused[1] + ", which lossc-spark does not train yet");
+            }
+        }
         Object[][] rows = (Object[][]) type.getMethod("inputLayout").invoke(null);
         List<Input> in = new ArrayList<>();
         String dim = null;

@@ -218,6 +218,18 @@ class SparkTrainerTest {
     }
 
     @Test
+    void whatItCannotTrainIsRefusedWithTheReason() {
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> SparkTrainer.of("NoSuchNet").train(data(1, false), null));
+        assertEquals("no class NoSuchNet on the classpath (generate it with lossc and ship it with the job)", none.getMessage());
+        IllegalArgumentException notGenerated = assertThrows(IllegalArgumentException.class,
+                () -> SparkTrainer.of("java.lang.StringBuilder").train(data(1, false), null));
+        assertTrue(notGenerated.getMessage().startsWith("java.lang.StringBuilder is not a class lossc generated"), notGenerated.getMessage());
+        IllegalArgumentException accuracy = assertThrows(IllegalArgumentException.class,
+                () -> SparkTrainer.of("Tiny").accuracy("probs", "X").train(data(1, false), null));
+        assertEquals("accuracy: X is not an int input of the batch model Tiny", accuracy.getMessage());
+    }
+
+    @Test
     void writesTheParametersInTheFormatsOfLosscTrain() throws Exception {
         SparkTrainer.Result r = trainWithSpark(data(2, false));
         Class<?> tiny = Class.forName("Tiny", true, Thread.currentThread().getContextClassLoader());
