@@ -22,14 +22,16 @@ import org.apache.spark.sql.types.StructType;
  * stroke patterns, shifted and noised), synchronous mini-batch Adam across the partitions, then the
  * parameters written as lossc train writes them.
  *
- * <p>Arguments: [PARAMS_OUT [ROWS [EPOCHS]]] (mnist-spark.safetensors, 6000, 3). The master is
- * spark-submit's, or local[*] when run on its own.
+ * <p>Arguments: [PARAMS_OUT [ROWS [EPOCHS [AVERAGE_EVERY]]]] (mnist-spark.safetensors, 6000, 3, 0: a
+ * synchronous step per batch; k: local steps averaged every k batches). The master is spark-submit's,
+ * or local[*] when run on its own.
  */
 public final class TrainOnSpark {
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args.length > 0 ? args[0] : "mnist-spark.safetensors");
         int rows = args.length > 1 ? Integer.parseInt(args[1]) : 6000;
         int epochs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        int average = args.length > 3 ? Integer.parseInt(args[3]) : 0;
         SparkSession.Builder builder = SparkSession.builder().appName("lossc on Spark: mnist");
         if (!System.getProperties().containsKey("spark.master")) {
             builder.master("local[*]").config("spark.ui.enabled", "false");
@@ -42,7 +44,7 @@ public final class TrainOnSpark {
             Dataset<Row> validation = digits(spark, rows / 5, partitions, 2);
             System.out.printf(Locale.ROOT, "training on %d rows in %d partitions, validating on %d%n", rows, partitions, rows / 5);
             SparkTrainer.Result r = SparkTrainer.of("com.example.nets.Mnist")
-                    .optimizer(n -> Adam.of(n, 1e-3)).batch(64).epochs(epochs).seed(7)
+                    .optimizer(n -> Adam.of(n, 1e-3)).batch(64).epochs(epochs).seed(7).averageEvery(average)
                     .accuracy("probs", "labels")
                     .train(train, validation);
             SparkTrainer.Epoch last = r.epochs().get(r.epochs().size() - 1);

@@ -35,6 +35,11 @@ final class Parts implements java.io.Serializable {
         return out;
     }
 
+    /** The rows of every partition. */
+    int rows() {
+        return parts.stream().mapToInt(Part::rows).sum();
+    }
+
     /** The rows whose argmax matched their label, over every partition. */
     long correct() {
         return parts.stream().mapToLong(Part::correct).sum();

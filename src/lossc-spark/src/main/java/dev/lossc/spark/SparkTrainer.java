@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.function.IntFunction;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -64,7 +63,8 @@ public final class SparkTrainer {
     }
 
     private final String className;
-    private IntFunction<Optimizer> optimizer;
+    private OptimizerFactory optimizer;
+    private int averageEvery;
     private int batch = 32;
     private int epochs = 1;
     private long seed = 0;
@@ -83,7 +83,7 @@ public final class SparkTrainer {
     }
 
     /** The optimizer, made on the driver from the parameter count ({@code n -> Adam.of(n, 1e-3)}); SGD at 0.01 by default. */
-    public SparkTrainer optimizer(IntFunction<Optimizer> make) {
+    public SparkTrainer optimizer(OptimizerFactory make) {
         this.optimizer = make;
         return this;
     }
@@ -114,6 +114,21 @@ public final class SparkTrainer {
     /** Parameters to start from (the class's flat order), instead of {@code initParameters(seed)}. */
     public SparkTrainer initial(double[] parameters) {
         this.initial = parameters.clone();
+        return this;
+    }
+
+    /**
+     * Local steps with periodic parameter averaging (DL4J's strategy) instead of one synchronous step
+     * per batch: each partition takes {@code k} steps of its own optimizer on its own rows (its share
+     * of a batch, in the epoch's order), then the driver averages the partitions' parameters weighted
+     * by the rows each used. One Spark job per {@code k} batches instead of one per batch; each
+     * partition keeps its optimizer's state on its executor. 0 (the default): synchronous steps.
+     */
+    public SparkTrainer averageEvery(int k) {
+        if (k < 0) {
+            throw new IllegalArgumentException("averageEvery must be 0 or more, but it is " + k);
+        }
+        this.averageEvery = k;
         return this;
     }
 
@@ -149,7 +164,8 @@ public final class SparkTrainer {
         JavaRDD<Block> train = blocks(data, columns);
         JavaRDD<Block> held = validation == null ? null : blocks(validation, checked);
         try {
-            long counted = train.map(Block::size).fold(0, Integer::sum);
+            List<Integer> sizes = train.map(Block::size).collect();
+            long counted = sizes.stream().mapToLong(Integer::longValue).sum();
             long heldRows = held == null ? 0 : held.map(Block::size).fold(0, Integer::sum);
             if (counted == 0) {
                 throw new DataException("the training data have no rows");
@@ -163,7 +179,13 @@ public final class SparkTrainer {
             }
             Optimizer opt = optimizer != null ? optimizer.apply(params.length) : dev.lossc.runtime.Sgd.of(params.length, 0.01);
             SplittableRandom rnd = new SplittableRandom(seed);
+            String run = java.util.UUID.randomUUID().toString();
             int step = Math.min(batch, rows);
+            // With parameter averaging: the most local steps a partition takes in an epoch (each takes its share of a batch).
+            int localSteps = 0;
+            for (int size : sizes) {
+                localSteps = Math.max(localSteps, size == 0 ? 0 : (size + share(step, size, rows) - 1) / share(step, size, rows));
+            }
             List<Epoch> done = new ArrayList<>();
             for (int e = 0; e < epochs; e++) {
                 int[] order = shuffled(rows, rnd);
@@ -173,7 +195,26 @@ public final class SparkTrainer {
                 }
                 Broadcast<int[]> where = jsc.broadcast(position);
                 double total = 0;
-                for (int from = 0; from < rows; from += step) {
+                for (int round = 0; averageEvery > 0 && round * (long) averageEvery < localSteps; round++) {
+                    // Parameter averaging: k local steps on every partition, then the weighted mean of their parameters.
+                    Broadcast<double[]> now = jsc.broadcast(params);
+                    int first = round * averageEvery;
+                    OptimizerFactory make = optimizer != null ? optimizer : n -> dev.lossc.runtime.Sgd.of(n, 0.01);
+                    String name = className;
+                    int k = averageEvery;
+                    Parts parts = train.map(b -> Parts.of(localSteps(b, name, where, rows, step, first, k, now, make, run)))
+                            .treeAggregate(new Parts(), Parts::merge, Parts::merge, depth);
+                    now.destroy();
+                    double[] sum = new double[params.length];
+                    total += parts.sum(sum);
+                    int used = parts.rows();
+                    if (used > 0) {
+                        for (int j = 0; j < params.length; j++) {
+                            params[j] = sum[j] / used;
+                        }
+                    }
+                }
+                for (int from = 0; averageEvery == 0 && from < rows; from += step) {
                     int to = Math.min(rows, from + step);
                     Broadcast<double[]> now = jsc.broadcast(params);
                     Parts parts = sums(train, model, where, from, to, now, true, null, depth);
@@ -246,6 +287,65 @@ public final class SparkTrainer {
         String name = driverModel.className;
         return blocks.map(b -> Parts.of(part(b, name, where, from, to, now, gradient, measure)))
                 .treeAggregate(new Parts(), Parts::merge, Parts::merge, depth);
+    }
+
+    /** A partition's share of a batch of {@code step} rows: in proportion to its rows, at least 1. */
+    private static int share(int step, int size, int rows) {
+        return Math.max(1, (int) Math.round((double) step * size / rows));
+    }
+
+    /** Each partition's optimizer in a run with parameter averaging, kept on its executor across rounds. */
+    private static final java.util.Map<String, Optimizer> LOCAL_OPTIMIZERS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Local steps {@code first … first + k - 1} of partition {@code b} from the parameters {@code now}:
+     * its rows in the epoch's order, in batches of its share of {@code step} rows, each a step of the
+     * partition's own optimizer. Returns the rows used, their losses' sum and the parameters times
+     * those rows (null when the partition has no rows left for these steps).
+     */
+    private static Parts.Part localSteps(Block b, String className, Broadcast<int[]> where, int rows, int step, int first, int k,
+                                         Broadcast<double[]> now, OptimizerFactory make, String run) {
+        int[] order = Order.of(b, where).rows;
+        int share = share(step, b.size(), rows);
+        if ((long) first * share >= order.length) {
+            return null;
+        }
+        GeneratedModel m = GeneratedModel.local(className);
+        double[] p = m.parameters();
+        System.arraycopy(now.value(), 0, p, 0, m.parameterCount);
+        Optimizer opt = LOCAL_OPTIMIZERS.computeIfAbsent(run + ":" + b.partition, key -> {
+            LOCAL_OPTIMIZERS.keySet().removeIf(other -> !other.startsWith(run + ":"));
+            return make.apply(m.parameterCount);
+        });
+        Columns.Buffers buffers = Columns.Buffers.of(m, m.batched ? m.maxRows : 1);
+        double[] grad = new double[m.parameterCount];
+        double loss = 0;
+        int used = 0;
+        int chunk = m.batched ? m.maxRows : 1;
+        for (int s = first; s < first + k && (long) s * share < order.length; s++) {
+            int from = s * share;
+            int to = Math.min(order.length, from + share);
+            java.util.Arrays.fill(grad, 0);
+            for (int i = from; i < to; i += chunk) {
+                int end = Math.min(to, i + chunk);
+                b.gather(order, i, end, buffers.perRow, buffers.data);
+                loss += (end - i) * m.run(true, end - i, buffers.exact(end - i));
+                double[] g = m.gradient();
+                for (int j = 0; j < grad.length; j++) {
+                    grad[j] += (end - i) * g[j];
+                }
+            }
+            for (int j = 0; j < grad.length; j++) {
+                grad[j] /= to - from;
+            }
+            opt.step(p, grad);
+            used += to - from;
+        }
+        double[] weighted = new double[p.length];
+        for (int j = 0; j < p.length; j++) {
+            weighted[j] = p[j] * used;
+        }
+        return new Parts.Part(b.partition, used, loss, weighted, 0);
     }
 
     /** What a measuring pass counts besides the loss: the rows whose output's argmax is their label (none when {@code output} is null). */

@@ -218,6 +218,22 @@ class SparkTrainerTest {
     }
 
     @Test
+    void parameterAveragingIsLocalStepsThenTheMean() {
+        // With one partition, averaging after k local steps is plain training: lossc train's trajectory.
+        SparkTrainer.Result one = SparkTrainer.of("Tiny").optimizer(n -> Adam.of(n, 0.05)).batch(16).epochs(4).seed(5).averageEvery(3)
+                .train(data(1, false), data(1, false));
+        assertTrue(worst(trainWithSpark(data(1, false)).parameters(), one.parameters()) <= 1e-12);
+        // With several, every row is used once an epoch, the run is reproducible, and it learns.
+        SparkTrainer.Result a = SparkTrainer.of("Tiny").optimizer(n -> Adam.of(n, 0.05)).batch(16).epochs(6).seed(5).averageEvery(2)
+                .accuracy("probs", "labels").train(data(4, false), data(4, false));
+        SparkTrainer.Result b = SparkTrainer.of("Tiny").optimizer(n -> Adam.of(n, 0.05)).batch(16).epochs(6).seed(5).averageEvery(2)
+                .accuracy("probs", "labels").train(data(4, false), data(4, false));
+        assertArrayEquals(a.parameters(), b.parameters());
+        assertTrue(a.epochs().get(5).validationLoss() < 0.6 * a.epochs().get(0).validationLoss(), a.epochs().toString());
+        assertTrue(a.epochs().get(5).accuracy() > 0.85, a.epochs().toString());
+    }
+
+    @Test
     void whatItCannotTrainIsRefusedWithTheReason() {
         IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> SparkTrainer.of("NoSuchNet").train(data(1, false), null));
         assertEquals("no class NoSuchNet on the classpath (generate it with lossc and ship it with the job)", none.getMessage());
