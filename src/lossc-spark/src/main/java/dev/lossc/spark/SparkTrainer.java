@@ -42,11 +42,11 @@ public final class SparkTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
 
     /**
-     * What one epoch (from 0) measured: the mean training loss over its batches; with validation data,
+     * What one epoch (from 0) measured, at its learning rate: the mean training loss over its batches; with validation data,
      * the mean validation loss (else NaN); with {@link #accuracy}, the share of rows whose output's
      * argmax is their label, on the validation data if any, else on the training data (else NaN).
      */
-    public record Epoch(int number, double trainLoss, double validationLoss, double accuracy) {}
+    public record Epoch(int number, double learningRate, double trainLoss, double validationLoss, double accuracy) {}
 
     /** The trained parameters, the class's flat array, and each epoch's figures. */
     public record Result(String className, double[] parameters, List<Epoch> epochs) {
@@ -65,6 +65,8 @@ public final class SparkTrainer {
     private final String className;
     private OptimizerFactory optimizer;
     private int averageEvery;
+    private dev.lossc.runtime.Schedule schedule = dev.lossc.runtime.Schedule.constant();
+    private double clipNorm;
     private int batch = 32;
     private int epochs = 1;
     private long seed = 0;
@@ -114,6 +116,21 @@ public final class SparkTrainer {
     /** Parameters to start from (the class's flat order), instead of {@code initParameters(seed)}. */
     public SparkTrainer initial(double[] parameters) {
         this.initial = parameters.clone();
+        return this;
+    }
+
+    /** The learning rate of each epoch from the optimizer's own (lossc-runtime's {@code Schedule}, as {@code lossc train --schedule}). */
+    public SparkTrainer schedule(dev.lossc.runtime.Schedule s) {
+        this.schedule = java.util.Objects.requireNonNull(s);
+        return this;
+    }
+
+    /** Scales each step's gradient to a Euclidean norm of at most {@code max} ({@code clip_grad_norm_}, {@code lossc train --clip-norm}); 0: none. */
+    public SparkTrainer clipNorm(double max) {
+        if (!(max >= 0 && max < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("clipNorm must be 0 or more and finite, but it is " + max);
+        }
+        this.clipNorm = max;
         return this;
     }
 
@@ -187,7 +204,10 @@ public final class SparkTrainer {
                 localSteps = Math.max(localSteps, size == 0 ? 0 : (size + share(step, size, rows) - 1) / share(step, size, rows));
             }
             List<Epoch> done = new ArrayList<>();
+            double base = opt.learningRate();
             for (int e = 0; e < epochs; e++) {
+                double rate = schedule.at(base, e);
+                opt.setLearningRate(rate);
                 int[] order = shuffled(rows, rnd);
                 int[] position = new int[rows];
                 for (int p = 0; p < rows; p++) {
@@ -202,7 +222,8 @@ public final class SparkTrainer {
                     OptimizerFactory make = optimizer != null ? optimizer : n -> dev.lossc.runtime.Sgd.of(n, 0.01);
                     String name = className;
                     int k = averageEvery;
-                    Parts parts = train.map(b -> Parts.of(localSteps(b, name, where, rows, step, first, k, now, make, run)))
+                    double clip = clipNorm;
+                    Parts parts = train.map(b -> Parts.of(localSteps(b, name, where, rows, step, first, k, now, make, run, rate, clip)))
                             .treeAggregate(new Parts(), Parts::merge, Parts::merge, depth);
                     now.destroy();
                     double[] sum = new double[params.length];
@@ -225,6 +246,9 @@ public final class SparkTrainer {
                     for (int k = 0; k < gradient.length; k++) {
                         gradient[k] /= n;
                     }
+                    if (clipNorm > 0) {
+                        dev.lossc.runtime.Gradients.clipNorm(gradient, clipNorm);
+                    }
                     opt.step(params, gradient);
                     total += loss;
                 }
@@ -240,9 +264,9 @@ public final class SparkTrainer {
                     accuracy = (double) sums(train, model, null, 0, 0, now, false, measure, depth).correct() / rows;
                 }
                 now.destroy();
-                Epoch epoch = new Epoch(e, total / rows, validationLoss, accuracy);
+                Epoch epoch = new Epoch(e, rate, total / rows, validationLoss, accuracy);
                 done.add(epoch);
-                LOG.info("{}: epoch {}/{}  train loss {}{}{}", className, e + 1, epochs, epoch.trainLoss(),
+                LOG.info("{}: epoch {}/{}  lr {}  train loss {}{}{}", className, e + 1, epochs, rate, epoch.trainLoss(),
                         Double.isNaN(validationLoss) ? "" : "  validation loss " + validationLoss,
                         Double.isNaN(accuracy) ? "" : String.format(java.util.Locale.ROOT, "  accuracy %.4f", accuracy));
                 listener.accept(epoch);
@@ -304,7 +328,7 @@ public final class SparkTrainer {
      * those rows (null when the partition has no rows left for these steps).
      */
     private static Parts.Part localSteps(Block b, String className, Broadcast<int[]> where, int rows, int step, int first, int k,
-                                         Broadcast<double[]> now, OptimizerFactory make, String run) {
+                                         Broadcast<double[]> now, OptimizerFactory make, String run, double rate, double clip) {
         int[] order = Order.of(b, where).rows;
         int share = share(step, b.size(), rows);
         if ((long) first * share >= order.length) {
@@ -317,6 +341,7 @@ public final class SparkTrainer {
             LOCAL_OPTIMIZERS.keySet().removeIf(other -> !other.startsWith(run + ":"));
             return make.apply(m.parameterCount);
         });
+        opt.setLearningRate(rate);
         Columns.Buffers buffers = Columns.Buffers.of(m, m.batched ? m.maxRows : 1);
         double[] grad = new double[m.parameterCount];
         double loss = 0;
@@ -337,6 +362,9 @@ public final class SparkTrainer {
             }
             for (int j = 0; j < grad.length; j++) {
                 grad[j] /= to - from;
+            }
+            if (clip > 0) {
+                dev.lossc.runtime.Gradients.clipNorm(grad, clip);
             }
             opt.step(p, grad);
             used += to - from;

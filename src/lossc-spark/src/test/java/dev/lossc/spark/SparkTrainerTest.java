@@ -126,11 +126,13 @@ class SparkTrainerTest {
         return spark.createDataFrame(rdd, ELEMENTS);
     }
 
-    static double[] trainWithCli(List<String> lines) throws Exception {
+    static double[] trainWithCli(List<String> lines, String... more) throws Exception {
         Path out = dir.resolve("cli-" + System.nanoTime() + ".json");
         StringWriter text = new StringWriter();
-        int code = dev.lossc.cli.Main.run(new String[] {"train", loss.toString(), "--data", csv.toString(), "--validate", csv.toString(),
-            "--optimizer", "adam", "--lr", "0.05", "--epochs", "4", "--batch", "16", "--seed", "5", "--out", out.toString()},
+        List<String> args = new ArrayList<>(List.of("train", loss.toString(), "--data", csv.toString(), "--validate", csv.toString(),
+            "--optimizer", "adam", "--lr", "0.05", "--epochs", "4", "--batch", "16", "--seed", "5", "--out", out.toString()));
+        args.addAll(List.of(more));
+        int code = dev.lossc.cli.Main.run(args.toArray(String[]::new),
                 new PrintWriter(text, true), new PrintWriter(new StringWriter(), true));
         assertEquals(0, code, text.toString());
         for (String line : text.toString().split("\n")) {
@@ -174,6 +176,15 @@ class SparkTrainerTest {
             }
         }
         assertTrue(trainWithSpark(data(1, false)).epochs().get(3).trainLoss() < trainWithSpark(data(1, false)).epochs().get(0).trainLoss());
+    }
+
+    @Test
+    void schedulesAndClippingAsLosscTrain() throws Exception {
+        double[] expected = trainWithCli(new ArrayList<>(), "--schedule", "step:1:0.5", "--clip-norm", "0.3");
+        SparkTrainer.Result r = SparkTrainer.of("Tiny").optimizer(n -> Adam.of(n, 0.05)).batch(16).epochs(4).seed(5)
+                .schedule(dev.lossc.runtime.Schedule.step(1, 0.5)).clipNorm(0.3).train(data(2, false), null);
+        assertTrue(worst(expected, r.parameters()) <= 1e-12, "" + worst(expected, r.parameters()));
+        assertEquals(0.05 / 8, r.epochs().get(3).learningRate(), 1e-18);
     }
 
     @Test
