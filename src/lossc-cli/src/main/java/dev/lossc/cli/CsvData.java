@@ -338,14 +338,7 @@ final class CsvData {
 
     /** 0 … n-1 in a random order (Fisher–Yates). */
     static int[] shuffled(int n, java.util.SplittableRandom rnd) {
-        int[] order = inOrder(n);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
+        return dev.lossc.runtime.Shuffle.order(n, rnd);
     }
 
     private static String describe(List<String> names) {

@@ -82,24 +82,26 @@ final class TensorKernels {
             s[k] = at.integer(1 + k);
             p[k] = at.integer(5 + k);
         }
-        int[] sourceStride = new int[rank];
-        for (int k = rank - 1, stride = 1; k >= 0; k--) {
-            sourceStride[k] = stride;
-            stride *= s[k];
-        }
+        int[] sourceStride = rowMajor(s);
         int[] t = new int[rank];
-        int[] ys = new int[rank];
         int[] as = new int[rank];
         for (int k = 0; k < rank; k++) {
             t[k] = s[p[k]];
             as[k] = sourceStride[p[k]];
         }
-        for (int k = rank - 1, stride = 1; k >= 0; k--) {
-            ys[k] = stride;
-            stride *= t[k];
-        }
+        int[] ys = rowMajor(t);
         String w = op.accumulate() ? "+=" : "=";
         strided(c, 0, t, ys, as, op.out().shape().rowAxis(), "0", "0", (y, a) -> c.add("$L $L $L", Y.apply(y), w, A.apply(a)));
+    }
+
+    /** The steps between neighbours along each axis of a row-major array of these sizes. */
+    private static int[] rowMajor(int[] sizes) {
+        int[] steps = new int[sizes.length];
+        for (int k = sizes.length - 1, stride = 1; k >= 0; k--) {
+            steps[k] = stride;
+            stride *= sizes[k];
+        }
+        return steps;
     }
 
     /**
@@ -115,11 +117,7 @@ final class TensorKernels {
             t[k] = at.integer(1 + k);
             steps[k] = at.integer(5 + k);
         }
-        int[] dense = new int[rank];
-        for (int k = rank - 1, stride = 1; k >= 0; k--) {
-            dense[k] = stride;
-            stride *= t[k];
-        }
+        int[] dense = rowMajor(t);
         boolean back = op.prim().kernel() == Prim.Kernel.UNSUBTENSOR;
         Shape block = back ? op.args().get(0).shape() : op.out().shape();
         String w = op.accumulate() ? "+=" : "=";

@@ -208,7 +208,7 @@ public final class SparkTrainer {
             for (int e = 0; e < epochs; e++) {
                 double rate = schedule.at(base, e);
                 opt.setLearningRate(rate);
-                int[] order = shuffled(rows, rnd);
+                int[] order = dev.lossc.runtime.Shuffle.order(rows, rnd);
                 int[] position = new int[rows];
                 for (int p = 0; p < rows; p++) {
                     position[order[p]] = p;
@@ -487,18 +487,6 @@ public final class SparkTrainer {
             }
             return o;
         }
-    }
-
-    /** {@code lossc train}'s shuffle: Fisher–Yates from the end with the seed's generator. */
-    static int[] shuffled(int n, SplittableRandom rnd) {
-        int[] order = identity(n);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
     }
 
     /** A {@link DataException} (or other cause) thrown on an executor, as the driver's own. */
