@@ -293,7 +293,7 @@ final class Calls {
                         ? session.tensors.along(name, operands.get(0), axis, c.pos(), ctx, m -> session.apply(Prim.CUMSUM, List.of(m), Attributes.ints(1, 0), m.shape(), c.pos(), ctx))
                         : session.tensors.concat(operands.get(0), operands.get(1), axis, c.pos(), ctx);
             }
-            // Of the table's structured primitives, only the sums take a tensor (rank 3 or 4) so far.
+            // The table's other structured primitives take vectors and matrices only.
             session.reporter.error(positional.get(at).pos(), DiagnosticKind.ARGUMENT_SHAPE, name, "a scalar, a vector or a matrix", shapes.get(at));
             return null;
         }
