@@ -337,10 +337,13 @@ public final class SparkTrainer {
         GeneratedModel m = GeneratedModel.local(className);
         double[] p = m.parameters();
         System.arraycopy(now.value(), 0, p, 0, m.parameterCount);
-        Optimizer opt = LOCAL_OPTIMIZERS.computeIfAbsent(run + ":" + b.partition, key -> {
+        // The map is not changed inside computeIfAbsent (ConcurrentHashMap forbids it): other runs' optimizers are dropped first.
+        String key = run + ":" + b.partition;
+        Optimizer opt = LOCAL_OPTIMIZERS.get(key);
+        if (opt == null) {
             LOCAL_OPTIMIZERS.keySet().removeIf(other -> !other.startsWith(run + ":"));
-            return make.apply(m.parameterCount);
-        });
+            opt = LOCAL_OPTIMIZERS.computeIfAbsent(key, unused -> make.apply(m.parameterCount));
+        }
         opt.setLearningRate(rate);
         Columns.Buffers buffers = Columns.Buffers.of(m, m.batched ? m.maxRows : 1);
         double[] grad = new double[m.parameterCount];
