@@ -190,11 +190,7 @@ final class Indexing {
     private static Typed.Expr tensorSlice(Typed.Expr base, Affine[] start, Shape.Axis[] length, Pos pos) {
         Shape s = base.shape();
         int rank = s.rank();
-        int[] stride = new int[rank];
-        for (int k = rank - 1, st = 1; k >= 0; k--) {
-            stride[k] = st;
-            st *= s.axis(k).size();
-        }
+        int[] stride = Shape.rowMajor(s.sizes());
         Affine offset = Affine.of(0);
         List<Shape.Axis> axes = new ArrayList<>();
         List<Integer> steps = new ArrayList<>();

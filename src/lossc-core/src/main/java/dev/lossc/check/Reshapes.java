@@ -59,7 +59,7 @@ final class Reshapes {
         }
         Shape a = x.shape();
         return switch (name) {
-            case "flatten" -> a.isTensor() ? view(x, Shape.matrix(a.rowAxis(), Shape.Axis.of(a.cols())), c) : x;
+            case "flatten" -> a.isTensor() ? Tensors.view(x, Shape.matrix(a.rowAxis(), Shape.Axis.of(a.cols())), c.pos()) : x;
             case "reshape" -> reshape(c, x, args.subList(1, args.size()), ctx);
             default -> {
                 Integer axis = axis(args.get(1), a.rank() + (name.equals("unsqueeze") ? 1 : 0), ctx);
@@ -91,7 +91,7 @@ final class Reshapes {
                     a.isVector() ? "axis 1 (or -1) for a size that varies per call" : "an axis after the first for a size that varies per call", a);
             return null;
         }
-        return view(x, Shape.of(axes), c);
+        return Tensors.view(x, Shape.of(axes), c.pos());
     }
 
     private Typed.Expr squeeze(Expr.Call c, Typed.Expr x, int axis) {
@@ -106,7 +106,7 @@ final class Reshapes {
         }
         List<Shape.Axis> axes = new ArrayList<>(a.axes());
         axes.remove(axis);
-        return view(x, Shape.of(axes), c);
+        return Tensors.view(x, Shape.of(axes), c.pos());
     }
 
     private Typed.Expr reshape(Expr.Call c, Typed.Expr x, List<Expr> sizes, Ctx ctx) {
@@ -159,7 +159,7 @@ final class Reshapes {
         if ((a.varies() || r.varies()) && (a.isTensor() || r.isTensor()) && a.rank() >= 2 && r.rank() >= 2
                 && a.rowAxis().equals(r.rowAxis()) && a.cols() == r.cols() && a.colDim() == null && r.colDim() == null) {
             // The first axis, the batch, kept: the same storage seen with other later axes.
-            return view(x, r, c);
+            return Tensors.view(x, r, c.pos());
         }
         if (a.varies() || r.varies()) {
             if (!r.equals(a)) {
@@ -177,12 +177,6 @@ final class Reshapes {
         if (a.isScalar()) {
             return new Typed.Apply(Prim.COPY, List.of(x), Attributes.NONE, r, c.pos());
         }
-        return r.equals(a) ? x : view(x, r, c);
-    }
-
-    /** All of {@code x}'s elements, in order, seen as {@code shape}: a view of its storage. */
-    private static Typed.Expr view(Typed.Expr x, Shape shape, Expr.Call c) {
-        Shape a = x.shape();
-        return new Typed.Slice(x, Affine.of(0), Affine.of(0), a.rank() >= 2 ? a.rows() : 1, a.cols(), shape, c.pos());
+        return r.equals(a) ? x : Tensors.view(x, r, c.pos());
     }
 }

@@ -76,10 +76,10 @@ final class Tensors {
         return session.apply(Prim.PERMUTE, List.of(x), Attributes.ints(v), Shape.of(axes), pos, ctx);
     }
 
-    /** All of {@code x}'s elements, in order, seen as {@code shape} (as many): a view of its storage. */
+    /** All of {@code x}'s elements, in order, seen as {@code shape} (as many): a view of its storage, no copy. */
     static Typed.Expr view(Typed.Expr x, Shape shape, Pos pos) {
         Shape a = x.shape();
-        return shape.equals(a) ? x : new Typed.Slice(x, Affine.of(0), Affine.of(0), a.rank() >= 2 ? a.rows() : 1, a.cols(), shape, pos);
+        return new Typed.Slice(x, Affine.of(0), Affine.of(0), a.rank() >= 2 ? a.rows() : 1, a.cols(), shape, pos);
     }
 
     /** The order that moves {@code axis} of {@code rank} axes last, the others kept in order. */

@@ -198,22 +198,10 @@ public final class ClassWriter {
             DropoutGenerator.addTo(type);
         }
         List<Chunker> outputChunkers = new ArrayList<>();
-        CodeBlock.Builder rows = CodeBlock.builder().add("return new Object[][] {\n").indent();
         for (int k = 0; k < outputs.size(); k++) {
             outputChunkers.add(api.outputMethod(type, outputs.get(k), outputMethods.get(k)));
-            Value v = outputs.get(k).output().value();
-            Shape s = v.logicalShape();
-            List<String> sizes = s.axes().stream().map(a -> Integer.toString(a.size())).toList();
-            List<String> needed = ir.inputsOf(outputs.get(k).output()).stream().map(in -> "\"" + in.name() + "\"").toList();
-            rows.add("{$S, $L, $L, new String[] {$L}},\n", outputMethods.get(k),
-                    sizes.isEmpty() ? CodeBlock.of("new int[0]") : CodeBlock.of("new int[] {$L}", String.join(", ", sizes)),
-                    !s.isScalar() && s.axis(0).varies() ? CodeBlock.of("$S", s.axis(0).dim()) : CodeBlock.of("null"), String.join(", ", needed));
         }
-        type.addMethod(MethodSpec.methodBuilder("outputLayout").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(Object[][].class)
-                .addJavadoc("Every output method as a row {@code {method, int[] shape, varyingDim, String[] inputs}}: its\n"
-                        + "shape (the largest size of a dim that varies per call), that dim's name when its first size\n"
-                        + "varies, else null, and the inputs the method takes, in order. A new array on each call.\n")
-                .addCode(rows.unindent().add("};\n").build()).build());
+        type.addMethod(outputLayout(outputs));
 
         Chunker chunker = new Chunker(source, layout, new MethodNamer("forward"));
         type.addMethod(MethodSpec.methodBuilder("forward").addModifiers(Modifier.PRIVATE)
@@ -417,11 +405,7 @@ public final class ClassWriter {
         CodeBlock.Builder rows = CodeBlock.builder().add("return new Object[][] {\n").indent();
         for (Value in : ir.inputs()) {
             Shape s = in.logicalShape();
-            List<String> sizes = s.axes().stream().map(a -> Integer.toString(a.size())).toList();
-            CodeBlock dims = sizes.isEmpty() ? CodeBlock.of("new int[0]") : CodeBlock.of("new int[] {$L}", String.join(", ", sizes));
-            String varying = !s.isScalar() && s.axis(0).varies() ? s.axis(0).dim() : null;
-            rows.add("{$S, $S, $L, $L},\n", in.name(), in.isInteger() ? "int" : precision.type(), dims,
-                    varying == null ? CodeBlock.of("null") : CodeBlock.of("$S", varying));
+            rows.add("{$S, $S, $L, $L},\n", in.name(), in.isInteger() ? "int" : precision.type(), sizes(s), varyingDim(s));
         }
         rows.unindent().add("};\n");
         return MethodSpec.methodBuilder("inputLayout").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(Object[][].class)
@@ -433,13 +417,37 @@ public final class ClassWriter {
                 .addCode(rows.build()).build();
     }
 
+    /** {@code outputLayout()}: each output method's name, shape, varying dim and the inputs it takes. */
+    private MethodSpec outputLayout(List<OutputPlan> outputs) {
+        CodeBlock.Builder rows = CodeBlock.builder().add("return new Object[][] {\n").indent();
+        for (int k = 0; k < outputs.size(); k++) {
+            Shape s = outputs.get(k).output().value().logicalShape();
+            List<String> needed = ir.inputsOf(outputs.get(k).output()).stream().map(in -> "\"" + in.name() + "\"").toList();
+            rows.add("{$S, $L, $L, new String[] {$L}},\n", outputMethods.get(k), sizes(s), varyingDim(s), String.join(", ", needed));
+        }
+        return MethodSpec.methodBuilder("outputLayout").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(Object[][].class)
+                .addJavadoc("Every output method as a row {@code {method, int[] shape, varyingDim, String[] inputs}}: its\n"
+                        + "shape (the largest size of a dim that varies per call), that dim's name when its first size\n"
+                        + "varies, else null, and the inputs the method takes, in order. A new array on each call.\n")
+                .addCode(rows.unindent().add("};\n").build()).build();
+    }
+
+    /** {@code new int[] {…}}: a shape's sizes (the largest of a dim that varies per call), as the layout methods give them. */
+    private static CodeBlock sizes(Shape s) {
+        List<String> sizes = s.axes().stream().map(a -> Integer.toString(a.size())).toList();
+        return sizes.isEmpty() ? CodeBlock.of("new int[0]") : CodeBlock.of("new int[] {$L}", String.join(", ", sizes));
+    }
+
+    /** The name of the dim a shape's first size is when that varies per call, as a string literal; else {@code null}. */
+    private static CodeBlock varyingDim(Shape s) {
+        return !s.isScalar() && s.axis(0).varies() ? CodeBlock.of("$S", s.axis(0).dim()) : CodeBlock.of("null");
+    }
+
     /** {@code return new Object[][] {{name, stateDictName, int[] shape, OFFSET}, …};}: the rows of {@code parameterLayout()} or {@code stateLayout()}. */
     static CodeBlock layoutRows(Layout layout, List<Value> values, List<? extends Symbol.Stored> symbols) {
         CodeBlock.Builder rows = CodeBlock.builder().add("return new Object[][] {\n").indent();
         for (Value v : values) {
-            List<String> sizes = v.logicalShape().axes().stream().map(a -> Integer.toString(a.size())).toList();
-            CodeBlock dims = sizes.isEmpty() ? CodeBlock.of("new int[0]") : CodeBlock.of("new int[] {$L}", String.join(", ", sizes));
-            rows.add("{$S, $S, $L, $L},\n", v.name(), symbols.get(v.index()).key(), dims, layout.offsetOf(v));
+            rows.add("{$S, $S, $L, $L},\n", v.name(), symbols.get(v.index()).key(), sizes(v.logicalShape()), layout.offsetOf(v));
         }
         return rows.unindent().add("};\n").build();
     }

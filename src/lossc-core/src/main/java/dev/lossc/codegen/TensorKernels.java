@@ -82,26 +82,16 @@ final class TensorKernels {
             s[k] = at.integer(1 + k);
             p[k] = at.integer(5 + k);
         }
-        int[] sourceStride = rowMajor(s);
+        int[] sourceStride = Shape.rowMajor(s);
         int[] t = new int[rank];
         int[] as = new int[rank];
         for (int k = 0; k < rank; k++) {
             t[k] = s[p[k]];
             as[k] = sourceStride[p[k]];
         }
-        int[] ys = rowMajor(t);
+        int[] ys = Shape.rowMajor(t);
         String w = op.accumulate() ? "+=" : "=";
         strided(c, 0, t, ys, as, op.out().shape().rowAxis(), "0", "0", (y, a) -> c.add("$L $L $L", Y.apply(y), w, A.apply(a)));
-    }
-
-    /** The steps between neighbours along each axis of a row-major array of these sizes. */
-    private static int[] rowMajor(int[] sizes) {
-        int[] steps = new int[sizes.length];
-        for (int k = sizes.length - 1, stride = 1; k >= 0; k--) {
-            steps[k] = stride;
-            stride *= sizes[k];
-        }
-        return steps;
     }
 
     /**
@@ -117,7 +107,7 @@ final class TensorKernels {
             t[k] = at.integer(1 + k);
             steps[k] = at.integer(5 + k);
         }
-        int[] dense = rowMajor(t);
+        int[] dense = Shape.rowMajor(t);
         boolean back = op.prim().kernel() == Prim.Kernel.UNSUBTENSOR;
         Shape block = back ? op.args().get(0).shape() : op.out().shape();
         String w = op.accumulate() ? "+=" : "=";

@@ -105,6 +105,16 @@ public record Shape(int rank, int rows, int cols, String rowDim, String colDim, 
         };
     }
 
+    /** The steps between neighbours along each axis of a row-major array of these sizes (the last axis's is 1). */
+    public static int[] rowMajor(int[] sizes) {
+        int[] steps = new int[sizes.length];
+        for (int k = sizes.length - 1, stride = 1; k >= 0; k--) {
+            steps[k] = stride;
+            stride *= sizes[k];
+        }
+        return steps;
+    }
+
     /** Its axes, first to last (none for a scalar). */
     public java.util.List<Axis> axes() {
         java.util.List<Axis> all = new java.util.ArrayList<>();

@@ -214,7 +214,7 @@ final class Columns implements java.io.Serializable {
         }
     }
 
-    /** The arrays one call of the model reads, for up to {@code rows} rows; a call of fewer rows reads their start. */
+    /** The arrays one call of the model reads, for up to {@code rows} rows; a call of fewer rows reads their start (the generated methods accept longer arrays). */
     static final class Buffers {
         final int[] perRow;
         final Object[] data;
@@ -246,10 +246,6 @@ final class Columns implements java.io.Serializable {
             return outputs.computeIfAbsent(name, k -> new double[m.outputSize(name)]);
         }
 
-        /** The inputs of a call of {@code n} rows (the generated methods read the first {@code n} rows of longer arrays). */
-        Object[] exact(int n) {
-            return data;
-        }
     }
 
     private static DataException bad(String column, long id, String what) {

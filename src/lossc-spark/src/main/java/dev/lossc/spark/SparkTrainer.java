@@ -345,24 +345,14 @@ public final class SparkTrainer {
             opt = LOCAL_OPTIMIZERS.computeIfAbsent(key, unused -> make.apply(m.parameterCount));
         }
         opt.setLearningRate(rate);
-        Columns.Buffers buffers = Columns.Buffers.of(m, m.batched ? m.maxRows : 1);
         double[] grad = new double[m.parameterCount];
         double loss = 0;
         int used = 0;
-        int chunk = m.batched ? m.maxRows : 1;
         for (int s = first; s < first + k && (long) s * share < order.length; s++) {
             int from = s * share;
             int to = Math.min(order.length, from + share);
             java.util.Arrays.fill(grad, 0);
-            for (int i = from; i < to; i += chunk) {
-                int end = Math.min(to, i + chunk);
-                b.gather(order, i, end, buffers.perRow, buffers.data);
-                loss += (end - i) * m.run(true, end - i, buffers.exact(end - i));
-                double[] g = m.gradient();
-                for (int j = 0; j < grad.length; j++) {
-                    grad[j] += (end - i) * g[j];
-                }
-            }
+            loss += throughModel(m, b, order, from, to, grad, null, null);
             for (int j = 0; j < grad.length; j++) {
                 grad[j] /= to - from;
             }
@@ -391,28 +381,38 @@ public final class SparkTrainer {
         }
         GeneratedModel m = GeneratedModel.local(className);
         System.arraycopy(now.value(), 0, m.parameters(), 0, m.parameterCount);
-        Columns.Buffers buffers = Columns.Buffers.of(m, m.batched ? m.maxRows : 1);
-        double loss = 0;
-        long correct = 0;
         double[] grad = withGradient ? new double[m.parameterCount] : null;
+        long[] correct = {0};
+        double loss = throughModel(m, b, pick, 0, pick.length, grad, measure, correct);
+        return new Parts.Part(b.partition, pick.length, loss, grad, correct[0]);
+    }
+
+    /**
+     * Rows {@code pick[from..to)} of {@code b} through {@code m}, in calls of at most its batch dim's
+     * rows: returns the sum of their losses (each call's mean times its rows); with {@code grad}, adds
+     * the sum of their gradients into it (likewise), else calls {@code loss} only; with a
+     * {@code measure} of an output, adds the rows whose argmax is their label to {@code correct[0]}.
+     */
+    private static double throughModel(GeneratedModel m, Block b, int[] pick, int from, int to, double[] grad, Measure measure, long[] correct) {
+        Columns.Buffers buffers = Columns.Buffers.of(m, m.batched ? m.maxRows : 1);
         int step = m.batched ? m.maxRows : 1;
-        for (int i = 0; i < pick.length; i += step) {
-            int end = Math.min(pick.length, i + step);
+        double loss = 0;
+        for (int i = from; i < to; i += step) {
+            int end = Math.min(to, i + step);
             int n = end - i;
             b.gather(pick, i, end, buffers.perRow, buffers.data);
-            double l = m.run(withGradient, n, buffers.exact(n));
-            loss += n * l;
+            loss += n * m.run(grad != null, n, buffers.data);
             if (measure != null && measure.output() != null) {
-                correct += correct(m, measure, n, buffers);
+                correct[0] += correct(m, measure, n, buffers);
             }
-            if (withGradient) {
+            if (grad != null) {
                 double[] g = m.gradient();
                 for (int k = 0; k < grad.length; k++) {
                     grad[k] += n * g[k];
                 }
             }
         }
-        return new Parts.Part(b.partition, pick.length, loss, grad, correct);
+        return loss;
     }
 
     /** How many of the {@code n} rows in {@code buffers} have their output's argmax equal to their label. */
