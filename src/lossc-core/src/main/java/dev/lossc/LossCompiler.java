@@ -72,6 +72,29 @@ public final class LossCompiler {
         return p.getProperty("version", "unknown");
     }
 
+    /**
+     * The derivatives a class can have ({@code --derivatives}): the gradient (always), the
+     * Hessian-vector product, directional derivatives of the loss and outputs, output Jacobians.
+     */
+    public enum Derivative {
+        GRAD, HVP, JVP, JACOBIAN;
+
+        /** How {@code --derivatives} and the plugin's {@code <derivatives>} spell it. */
+        public String spelling() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** The derivative spelled {@code s} ({@code hvp}), or null. */
+        public static Derivative named(String s) {
+            for (Derivative d : values()) {
+                if (d.spelling().equals(s)) {
+                    return d;
+                }
+            }
+            return null;
+        }
+    }
+
     /** What to look at inside the pipeline ({@code --dump}). */
     public enum Dump { AST, IR, ADJOINT, PASSES }
 
@@ -80,13 +103,18 @@ public final class LossCompiler {
      * whether products use the Vector API, the element type of the class, and whether its large
      * products can run on several threads ({@code --parallel}).
      */
-    public record Options(String packageName, Set<Dump> dumps, boolean simd, Precision precision, boolean parallel) {
+    public record Options(String packageName, Set<Dump> dumps, boolean simd, Precision precision, boolean parallel, Set<Derivative> derivatives) {
         public static final Options DEFAULT = new Options("");
 
         public Options {
             packageName = packageName == null ? "" : packageName;
             dumps = dumps == null ? Set.of() : Set.copyOf(dumps);
             precision = precision == null ? Precision.DOUBLE : precision;
+            derivatives = derivatives == null ? Set.of(Derivative.GRAD) : Set.copyOf(derivatives);
+        }
+
+        public Options(String packageName, Set<Dump> dumps, boolean simd, Precision precision, boolean parallel) {
+            this(packageName, dumps, simd, precision, parallel, Set.of(Derivative.GRAD));
         }
 
         public Options(String packageName, Set<Dump> dumps, boolean simd, Precision precision) {
@@ -107,7 +135,7 @@ public final class LossCompiler {
          * {@code --add-modules jdk.incubator.vector} to compile and to run.
          */
         public Options withSimd(boolean on) {
-            return new Options(packageName, dumps, on, precision, parallel);
+            return new Options(packageName, dumps, on, precision, parallel, derivatives);
         }
 
         /**
@@ -115,7 +143,7 @@ public final class LossCompiler {
          * class takes and returns {@code float}s and {@code float[]}s and computes in {@code float}.
          */
         public Options withPrecision(Precision p) {
-            return new Options(packageName, dumps, simd, p, parallel);
+            return new Options(packageName, dumps, simd, p, parallel, derivatives);
         }
 
         /**
@@ -124,7 +152,17 @@ public final class LossCompiler {
          * threads, with the same results to the bit at any thread count.
          */
         public Options withParallel(boolean on) {
-            return new Options(packageName, dumps, simd, precision, on);
+            return new Options(packageName, dumps, simd, precision, on, derivatives);
+        }
+
+        /**
+         * These options with the derivatives beyond the gradient the class has ({@code --derivatives}):
+         * {@code hvp}, {@code jvp} and output Jacobians; the gradient is always there.
+         */
+        public Options withDerivatives(Set<Derivative> wanted) {
+            java.util.EnumSet<Derivative> all = java.util.EnumSet.of(Derivative.GRAD);
+            all.addAll(wanted);
+            return new Options(packageName, dumps, simd, precision, parallel, all);
         }
     }
 
@@ -328,7 +366,8 @@ public final class LossCompiler {
                 Plan plan = Passes.run(ir.forOutput(o), new AdjointProgram(List.of()), null);
                 outputs.add(new ClassWriter.OutputPlan(o, plan.forward()));
             }
-            String java = ClassWriter.write(ir, optimized.forward(), optimized.backward(), outputs, source, options.packageName(), options.simd(), options.precision(),
+            dev.lossc.codegen.DerivativePlans derivatives = DerivativePlanner.plan(ir, adjoint, options.derivatives());
+            String java = ClassWriter.write(ir, optimized.forward(), optimized.backward(), outputs, derivatives, source, options.packageName(), options.simd(), options.precision(),
                     options.parallel());
             out = Optional.of(new GeneratedClass(options.packageName(), ClassWriter.className(ir.className()), java));
         }

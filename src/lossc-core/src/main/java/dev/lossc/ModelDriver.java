@@ -271,6 +271,105 @@ public final class ModelDriver {
         }
     }
 
+    // ------------------------------------------------------------------ derivatives beyond the gradient (--derivatives)
+
+    /** The loss's inputs' argument types, then {@code more}. */
+    private Class<?>[] lossTypes(Class<?>... more) {
+        List<Class<?>> types = new ArrayList<>(java.util.Arrays.asList(loss.getParameterTypes()));
+        types.addAll(List.of(more));
+        return types.toArray(new Class<?>[0]);
+    }
+
+    private Class<?> arrayType() {
+        return single ? float[].class : double[].class;
+    }
+
+    private Object array(double[] v) {
+        return single ? rounded(v) : v.clone();
+    }
+
+    private Object invokeWith(String method, Class<?>[] types, Object[] args) {
+        try {
+            return type.getMethod(method, types).invoke(instance, args);
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalArgumentException("the class has no " + method + ": compile it with --derivatives", e);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Object[] plus(Object[] args, Object... more) {
+        Object[] all = java.util.Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, all, args.length, more.length);
+        return all;
+    }
+
+    /** The Hessian of the loss times {@code v} (flat parameter order) by the class's {@code hvp}; the gradient goes into {@link #gradient()}. */
+    public double[] hvp(Map<String, double[]> inputs, double[] v) {
+        Object out = single ? new float[v.length] : new double[v.length];
+        invokeWith("hvp", lossTypes(arrayType(), arrayType()), plus(args(inputs), array(v), out));
+        return widened(out);
+    }
+
+    /** The loss's derivative along {@code v}, by the class's {@code jvp}. */
+    public double jvp(Map<String, double[]> inputs, double[] v) {
+        return ((Number) invokeWith("jvp", lossTypes(arrayType()), plus(args(inputs), array(v)))).doubleValue();
+    }
+
+    /** An output's derivative along {@code v} (flat, laid out as the output), by its {@code NAME_jvp}. */
+    public double[] outputJvp(String name, Map<String, double[]> inputs, double[] v) {
+        OutputCall c = outputCall(name, inputs);
+        int n = c.elements();
+        Object out = single ? new float[n] : new double[n];
+        c.types().add(arrayType());
+        c.types().add(arrayType());
+        c.args().add(array(v));
+        c.args().add(out);
+        invokeWith(javaName(name) + "_jvp", c.types().toArray(new Class<?>[0]), c.args().toArray());
+        return widened(out);
+    }
+
+    /** An output's Jacobian with respect to the parameters, one row per output element, by its {@code NAME_jacobian}. */
+    public double[][] jacobian(String name, Map<String, double[]> inputs) {
+        OutputCall c = outputCall(name, inputs);
+        int n = c.elements();
+        int p = parameters().length;
+        Object out = single ? new float[n * p] : new double[n * p];
+        c.types().add(arrayType());
+        c.args().add(out);
+        invokeWith(javaName(name) + "_jacobian", c.types().toArray(new Class<?>[0]), c.args().toArray());
+        double[] flat = widened(out);
+        double[][] rows = new double[n][];
+        for (int i = 0; i < n; i++) {
+            rows[i] = java.util.Arrays.copyOfRange(flat, i * p, (i + 1) * p);
+        }
+        return rows;
+    }
+
+    /** An output method's leading arguments (its dims' sizes and inputs) and its element count at these inputs. */
+    private record OutputCall(List<Class<?>> types, List<Object> args, int elements) {}
+
+    private OutputCall outputCall(String name, Map<String, double[]> inputs) {
+        ModelLayout.Output o = layout.outputs().stream().filter(x -> x.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no output " + name));
+        List<Class<?>> types = new ArrayList<>();
+        List<Object> args = new ArrayList<>();
+        Map<String, Integer> sizes = sizes(inputs);
+        for (String dim : o.dims()) {
+            types.add(int.class);
+            args.add(size(sizes, dim));
+        }
+        for (String inName : o.inputs()) {
+            ModelLayout.Slot in = layout.inputs().stream().filter(s -> s.name().equals(inName)).findFirst().orElseThrow();
+            types.add(javaType(in));
+            args.add(arg(in, inputs));
+        }
+        return new OutputCall(types, args, actualShape(o.shape(), sizes).size());
+    }
+
     /** Every output at the given inputs, in declaration order. */
     public Map<String, double[]> outputs(Map<String, double[]> inputs) {
         Map<String, double[]> out = new LinkedHashMap<>();

@@ -64,8 +64,34 @@ final class Common {
      * dumps {@code dump} asks for, if any) are printed.
      */
     static LossCompiler.Result model(CommandLine.Model.CommandSpec spec, Path file, DumpOptions dump) {
+        return model(spec, file, dump, java.util.Set.of());
+    }
+
+    /** As {@link #model(CommandLine.Model.CommandSpec, Path, DumpOptions)}, the class with these derivatives beyond the gradient. */
+    static LossCompiler.Result model(CommandLine.Model.CommandSpec spec, Path file, DumpOptions dump, java.util.Set<LossCompiler.Derivative> derivatives) {
         byte[] source = read(spec, file, dev.lossc.diag.Limits.MAX_SOURCE_BYTES);
-        return source == null ? null : compileModel(file, source, dump, spec.commandLine().getErr());
+        return source == null ? null : compileModel(file, source, dump, spec.commandLine().getErr(), false, derivatives);
+    }
+
+    /**
+     * A direction ({@code eval --hvp}/{@code --jvp}, {@code gradcheck --hvp}): a JSON object with one
+     * value per param, shaped like it, as a params file; flat in parameter order, or null after the
+     * problems are printed.
+     */
+    static double[] readDirection(CommandLine.Model.CommandSpec spec, Path file, dev.lossc.ModelLayout model) {
+        java.util.Map<String, double[]> values = new java.util.LinkedHashMap<>();
+        if (!readParams(spec, file, model, values, false)) {
+            return null;
+        }
+        int n = 0;
+        for (dev.lossc.ModelLayout.Slot p : model.params()) {
+            n += p.shape().size();
+        }
+        double[] flat = new double[n];
+        for (dev.lossc.ModelLayout.Slot p : model.params()) {
+            System.arraycopy(values.get(p.name()), 0, flat, p.offset(), p.shape().size());
+        }
+        return flat;
     }
 
     /**
@@ -78,8 +104,14 @@ final class Common {
 
     /** As {@link #compileModel(Path, byte[], DumpOptions, PrintWriter)}, the class parallel ({@code --parallel}) if asked. */
     static LossCompiler.Result compileModel(Path file, byte[] source, DumpOptions dump, PrintWriter err, boolean parallel) {
+        return compileModel(file, source, dump, err, parallel, java.util.Set.of());
+    }
+
+    /** As {@link #compileModel(Path, byte[], DumpOptions, PrintWriter, boolean)}, with the derivatives beyond the gradient a command runs. */
+    static LossCompiler.Result compileModel(Path file, byte[] source, DumpOptions dump, PrintWriter err, boolean parallel,
+                                            java.util.Set<LossCompiler.Derivative> derivatives) {
         LossCompiler.Options options = dump == null ? LossCompiler.Options.DEFAULT : dump.options("");
-        LossCompiler.Result r = LossCompiler.compile(file.toString(), source, options.withParallel(parallel));
+        LossCompiler.Result r = LossCompiler.compile(file.toString(), source, options.withParallel(parallel).withDerivatives(derivatives));
         if (dump != null) {
             dump.print(r, err);
         }

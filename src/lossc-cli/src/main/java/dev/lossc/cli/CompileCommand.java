@@ -43,6 +43,11 @@ final class CompileCommand implements Callable<Integer> {
             + "their large matrix products run split across that many threads, with the same results to the bit.")
     boolean parallel;
 
+    @CommandLine.Option(names = "--derivatives", paramLabel = "LIST", split = ",", description = "The derivatives the classes "
+            + "have, of grad (always), hvp (Hessian-vector product), jvp (directional derivatives of the loss and outputs) and "
+            + "jacobian (of each output), comma-separated (default: grad).")
+    List<String> derivatives = List.of("grad");
+
     @CommandLine.Option(names = "--precision", paramLabel = "double|float", description = "Element type of the classes: double "
             + "(default) or float (float and float[] in the API, arithmetic in float).")
     String precision = "double";
@@ -59,6 +64,14 @@ final class CompileCommand implements Callable<Integer> {
         if (elements == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--precision must be double or float, not '" + precision + "'");
         }
+        java.util.Set<LossCompiler.Derivative> wanted = java.util.EnumSet.noneOf(LossCompiler.Derivative.class);
+        for (String d : derivatives) {
+            LossCompiler.Derivative named = LossCompiler.Derivative.named(d.strip());
+            if (named == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--derivatives takes grad, hvp, jvp and jacobian, not '" + d + "'");
+            }
+            wanted.add(named);
+        }
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         List<LossCompiler.GeneratedClass> generated = new ArrayList<>();
@@ -71,7 +84,7 @@ final class CompileCommand implements Callable<Integer> {
                 continue;
             }
             LossCompiler.Result r = LossCompiler.compile(f.toString(), bytes, dump.options(packageName).withSimd(simd).withPrecision(elements)
-                    .withParallel(parallel));
+                    .withParallel(parallel).withDerivatives(wanted));
             dump.print(r, out);
             Common.report(r, err);
             errors += r.diagnostics().size();

@@ -30,6 +30,7 @@ public final class ReverseMode {
     private final Activity activity;
     private final Map<Value, Value> adjoints = new HashMap<>();
     private int nextId;
+    private Value seed;
 
     private ReverseMode(IrProgram program, Activity activity) {
         this.program = program;
@@ -38,8 +39,21 @@ public final class ReverseMode {
     }
 
     public static AdjointProgram differentiate(IrProgram program) {
+        return differentiate(program, null);
+    }
+
+    /**
+     * Reverse mode of {@code program}'s result (its loss, or an output) with its adjoint seeded from
+     * {@code seed}, an array of the result's shape (a Jacobian's reverse sweep sets one element at
+     * a time); with {@code seed} null, from 1 (the gradient of a scalar loss).
+     */
+    public static AdjointProgram differentiate(IrProgram program, Value seed) {
         Activity activity = Activity.of(program.body(), program.params());
         ReverseMode rm = new ReverseMode(program, activity);
+        rm.seed = seed;
+        if (seed != null) {
+            rm.nextId = Math.max(rm.nextId, seed.id() + 1);
+        }
         List<Stmt> body = new ArrayList<>();
         if (activity.isActive(program.loss())) {
             body.addAll(rm.reverse(program.body(), true));
@@ -84,7 +98,9 @@ public final class ReverseMode {
         Set<Value> needZero = new LinkedHashSet<>();
         List<Stmt> out = new ArrayList<>();
         if (top) {
-            out.add(new Stmt.Map(adjoint(program.loss()), new Scalar.Num(1.0), List.of(), Shape.SCALAR, false, lossPos(), null));
+            out.add(seed == null ? new Stmt.Map(adjoint(program.loss()), new Scalar.Num(1.0), List.of(), Shape.SCALAR, false, lossPos(), null)
+                    : new Stmt.Map(adjoint(program.loss()), new Scalar.In(0), List.of(seed), seed.shape(), false, lossPos(),
+                    Stmt.Note.of("the output's adjoint: the seed, one element set per row of the Jacobian")));
             written.add(program.loss());
         }
         for (int i = body.size() - 1; i >= 0; i--) {

@@ -171,7 +171,7 @@ final class ApiWriter {
      * by {@code N - 1} for the running variance: one row is refused, as PyTorch refuses it ("Expected
      * more than 1 value per channel when training"), rather than leaving NaN in the states.
      */
-    private void runningVarianceRows(MethodSpec.Builder m, List<dev.lossc.ir.Stmt> body, java.util.Set<String> done) {
+    void runningVarianceRows(MethodSpec.Builder m, List<dev.lossc.ir.Stmt> body, java.util.Set<String> done) {
         for (dev.lossc.ir.Stmt s : body) {
             if (s instanceof dev.lossc.ir.Stmt.Loop l) {
                 runningVarianceRows(m, l.body(), done);

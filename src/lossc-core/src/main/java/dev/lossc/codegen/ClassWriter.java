@@ -36,6 +36,7 @@ public final class ClassWriter {
     private final List<Stmt> forward;
     private final List<Stmt> backward;
     private final List<OutputPlan> outputs;
+    private final DerivativePlans derivatives;
     /** The Java method name of each output, in the order of {@link #outputs}. */
     private final List<String> outputMethods = new ArrayList<>();
     /** The caller's array an array output is written into (named before the inputs, so it is {@code out}). */
@@ -75,18 +76,23 @@ public final class ClassWriter {
     /** With {@code --parallel}: the split kernels and the members that run them; null otherwise. */
     final ParallelWriter parallel;
 
-    private ClassWriter(IrProgram ir, List<Stmt> forward, List<Stmt> backward, List<OutputPlan> outputs, SourceText source, String packageName,
-                        boolean simd, Precision precision, boolean parallel) {
+    private ClassWriter(IrProgram ir, List<Stmt> forward, List<Stmt> backward, List<OutputPlan> outputs, DerivativePlans derivatives,
+                        SourceText source, String packageName, boolean simd, Precision precision, boolean parallel) {
         this.ir = ir;
         this.forward = forward;
         this.backward = backward;
         this.outputs = List.copyOf(outputs);
+        this.derivatives = derivatives;
         this.source = source;
         this.packageName = packageName;
         this.precision = precision;
         this.scalarType = precision.single() ? TypeName.FLOAT : TypeName.DOUBLE;
         this.arrayType = ArrayTypeName.of(scalarType);
-        this.layout = new Layout(names, readBy(backward), precision);
+        java.util.Set<Value> readByBackward = readBy(backward);
+        for (List<Stmt> b : derivatives.backwards()) {
+            readByBackward.addAll(readBy(b));
+        }
+        this.layout = new Layout(names, readByBackward, precision);
         this.simd = simd;
         java.util.function.Supplier<String> panel = !simd ? null : () -> {
             if (simdPanel == null) {
@@ -105,9 +111,9 @@ public final class ClassWriter {
      * The Java source of the generated class: {@code ir} gives the model's interface (dims, inputs,
      * params, loss), {@code forward} and {@code backward} the two passes as optimized IR.
      */
-    public static String write(IrProgram ir, List<Stmt> forward, List<Stmt> backward, List<OutputPlan> outputs,
+    public static String write(IrProgram ir, List<Stmt> forward, List<Stmt> backward, List<OutputPlan> outputs, DerivativePlans derivatives,
                                SourceText source, String packageName, boolean simd, Precision precision, boolean parallel) {
-        return new ClassWriter(ir, forward, backward, outputs, source, packageName, simd, precision, parallel).write();
+        return new ClassWriter(ir, forward, backward, outputs, derivatives, source, packageName, simd, precision, parallel).write();
     }
 
     /** The primal values a statement list reads (roots): those computed in loops keep one copy per iteration. */
@@ -164,6 +170,12 @@ public final class ClassWriter {
             outputDestination = names.allocate("out");
         }
         allocateNames();
+        DerivativeWriter derivativeWriter = null;
+        if (derivatives.any()) {
+            layout.direction = names.allocate("direction");
+            layout.tangentOut = derivatives.hvp() ? names.allocate("hvpOut") : null;
+            derivativeWriter = new DerivativeWriter(this, new ApiWriter(this), derivatives);
+        }
 
         TypeSpec.Builder type = TypeSpec.classBuilder(className)
                 .addModifiers(Modifier.PUBLIC, Modifier.FINAL);
@@ -185,8 +197,9 @@ public final class ClassWriter {
         type.addMethod(MethodSpec.methodBuilder("gradient").addModifiers(Modifier.PUBLIC).returns(arrayType)
                 .addJavadoc("The gradient of the last {@code lossAndGradient} call, in the order of {@link #parameters()}; the live array.\n")
                 .addStatement("return $L", Layout.GRAD).build());
-        type.addMethod(parameterLayout());
-        type.addMethod(inputLayout());
+        LayoutMethods lm = new LayoutMethods(this);
+        type.addMethod(lm.parameterLayout());
+        type.addMethod(lm.inputLayout());
         if (!ir.states().isEmpty()) {
             StateWriter.members(this, type, arrayType);
         }
@@ -201,7 +214,11 @@ public final class ClassWriter {
         for (int k = 0; k < outputs.size(); k++) {
             outputChunkers.add(api.outputMethod(type, outputs.get(k), outputMethods.get(k)));
         }
-        type.addMethod(outputLayout(outputs));
+        type.addMethod(lm.outputLayout(outputs, outputMethods));
+        if (derivativeWriter != null) {
+            derivativeWriter.fields(type);
+            derivativeWriter.methods(type, outputMethods, outputs);
+        }
 
         Chunker chunker = new Chunker(source, layout, new MethodNamer("forward"));
         type.addMethod(MethodSpec.methodBuilder("forward").addModifiers(Modifier.PRIVATE)
@@ -217,7 +234,7 @@ public final class ClassWriter {
                     .addJavadoc("Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.\n")
                     .initializer("new $L[$L][$L]", precision.type(), f[1], f[2]).build());
         }
-        HelperMethods.addNeeded(type, ir, outputs, usedFunctions, arrayType);
+        HelperMethods.addNeeded(type, ir, outputs, usedFunctions, arrayType, derivatives.any());
         if (simdPanel != null) {
             SimdKernel.addTo(type, simdPanel, precision);
         }
@@ -226,6 +243,9 @@ public final class ClassWriter {
         }
         // Last: whether the class needs more than java.base is known once its code is written.
         type.addJavadoc(api.classJavadoc());
+        if (derivativeWriter != null) {
+            type.addJavadoc(derivativeWriter.javadoc());
+        }
 
         JavaFile file = JavaFile.builder(packageName, type.build())
                 .skipJavaLangImports(true)
@@ -280,6 +300,9 @@ public final class ClassWriter {
         for (OutputPlan o : outputs) {
             collectTemps(o.output().body());
         }
+        for (List<Stmt> b : derivatives.bodies()) {
+            collectTemps(b);
+        }
         for (Value t : temps) {
             layout.namePrimal(t, t.name() != null ? t.name() : "tmp" + ++anonymous);
         }
@@ -288,6 +311,18 @@ public final class ClassWriter {
         for (OutputPlan o : outputs) {
             collectReferenced(o.body());
             referenced.add(o.output().value());
+        }
+        for (List<Stmt> b : derivatives.bodies()) {
+            collectReferenced(b);
+        }
+        if (derivatives.lossTangent() != null) {
+            referenced.add(derivatives.lossTangent());
+        }
+        derivatives.outputs().forEach(o -> referenced.add(o.tangent()));
+        for (Value t : tangents) {
+            Value of = t.primal();
+            String hint = of.kind() == Value.Kind.ADJOINT ? "t_d_" + layout.primalName(of.primal()) : "t_" + layout.primalName(of);
+            layout.namePrimal(t, hint);
         }
         for (Value v : ir.vars()) {
             if (adjointOf.containsKey(v)) {
@@ -303,6 +338,9 @@ public final class ClassWriter {
         for (OutputPlan o : outputs) {
             collectLoops(o.body());
         }
+        for (List<Stmt> b : derivatives.bodies()) {
+            collectLoops(b);
+        }
     }
 
     private final java.util.Set<Value> seenTemps = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
@@ -315,6 +353,15 @@ public final class ClassWriter {
                 temps.add(Stmt.written(s));
             }
         }
+    }
+
+    /** The tangents with storage of their own (not a param's, which is the direction, nor a gradient's), in the order first met. */
+    private final List<Value> tangents = new ArrayList<>();
+    private final java.util.Set<Value> seenTangents = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+    private static boolean stored(Value tangent) {
+        Value of = tangent.primal();
+        return of.kind() != Value.Kind.PARAM && !(of.kind() == Value.Kind.ADJOINT && of.primal().kind() == Value.Kind.PARAM);
     }
 
     /** The adjoint value of each primal value whose adjoint the backward pass uses. */
@@ -331,6 +378,9 @@ public final class ClassWriter {
             for (Value v : all) {
                 Value root = v.root();
                 referenced.add(root);
+                if (root.kind() == Value.Kind.TANGENT && stored(root) && seenTangents.add(root)) {
+                    tangents.add(root);
+                }
                 if (root.kind() == Value.Kind.ADJOINT) {
                     adjointOf.put(root.primal(), root);
                 }
@@ -381,77 +431,6 @@ public final class ClassWriter {
         }
     }
 
-    /**
-     * {@code parameterLayout()}: each param's name, state-dict name, shape and offset, in java.base
-     * types, so that a library (lossc-runtime's {@code Parameters}) can read and write parameters by
-     * name without reflection and without the class depending on it.
-     */
-    private MethodSpec parameterLayout() {
-        CodeBlock rows = layoutRows(layout, ir.params(), ir.paramSymbols());
-        return MethodSpec.methodBuilder("parameterLayout").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(Object[][].class)
-                .addJavadoc("Every parameter, in the order of {@link #parameters()}, as a row\n"
-                        + "{@code {name, stateDictName, int[] shape, offset}}: what lossc-runtime's\n"
-                        + "{@code Parameters.of(parameterLayout())} reads to load and save the parameters by name\n"
-                        + "(lossc JSON, safetensors, npz). A new array on each call.\n")
-                .addCode(rows).build();
-    }
-
-    /**
-     * {@code inputLayout()}: each input's name, element type, shape and the dim its first size is,
-     * when that varies per call, in java.base types: what a library needs to feed a class rows of
-     * data by name (lossc-spark), without the class depending on it.
-     */
-    private MethodSpec inputLayout() {
-        CodeBlock.Builder rows = CodeBlock.builder().add("return new Object[][] {\n").indent();
-        for (Value in : ir.inputs()) {
-            Shape s = in.logicalShape();
-            rows.add("{$S, $S, $L, $L},\n", in.name(), in.isInteger() ? "int" : precision.type(), sizes(s), varyingDim(s));
-        }
-        rows.unindent().add("};\n");
-        return MethodSpec.methodBuilder("inputLayout").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(Object[][].class)
-                .addJavadoc("Every input, in the order {@code loss} and {@code lossAndGradient} take them, as a row\n"
-                        + "{@code {name, elementType, int[] shape, varyingDim}}: {@code \"double\"}, {@code \"float\"} or\n"
-                        + "{@code \"int\"}; the shape with the largest size of a dim that varies per call; that dim's\n"
-                        + "name when the first size varies (the call then takes the actual size first), else null.\n"
-                        + "A new array on each call.\n")
-                .addCode(rows.build()).build();
-    }
-
-    /** {@code outputLayout()}: each output method's name, shape, varying dim and the inputs it takes. */
-    private MethodSpec outputLayout(List<OutputPlan> outputs) {
-        CodeBlock.Builder rows = CodeBlock.builder().add("return new Object[][] {\n").indent();
-        for (int k = 0; k < outputs.size(); k++) {
-            Shape s = outputs.get(k).output().value().logicalShape();
-            List<String> needed = ir.inputsOf(outputs.get(k).output()).stream().map(in -> "\"" + in.name() + "\"").toList();
-            rows.add("{$S, $L, $L, new String[] {$L}},\n", outputMethods.get(k), sizes(s), varyingDim(s), String.join(", ", needed));
-        }
-        return MethodSpec.methodBuilder("outputLayout").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(Object[][].class)
-                .addJavadoc("Every output method as a row {@code {method, int[] shape, varyingDim, String[] inputs}}: its\n"
-                        + "shape (the largest size of a dim that varies per call), that dim's name when its first size\n"
-                        + "varies, else null, and the inputs the method takes, in order. A new array on each call.\n")
-                .addCode(rows.unindent().add("};\n").build()).build();
-    }
-
-    /** {@code new int[] {…}}: a shape's sizes (the largest of a dim that varies per call), as the layout methods give them. */
-    private static CodeBlock sizes(Shape s) {
-        List<String> sizes = s.axes().stream().map(a -> Integer.toString(a.size())).toList();
-        return sizes.isEmpty() ? CodeBlock.of("new int[0]") : CodeBlock.of("new int[] {$L}", String.join(", ", sizes));
-    }
-
-    /** The name of the dim a shape's first size is when that varies per call, as a string literal; else {@code null}. */
-    private static CodeBlock varyingDim(Shape s) {
-        return !s.isScalar() && s.axis(0).varies() ? CodeBlock.of("$S", s.axis(0).dim()) : CodeBlock.of("null");
-    }
-
-    /** {@code return new Object[][] {{name, stateDictName, int[] shape, OFFSET}, …};}: the rows of {@code parameterLayout()} or {@code stateLayout()}. */
-    static CodeBlock layoutRows(Layout layout, List<Value> values, List<? extends Symbol.Stored> symbols) {
-        CodeBlock.Builder rows = CodeBlock.builder().add("return new Object[][] {\n").indent();
-        for (Value v : values) {
-            rows.add("{$S, $S, $L, $L},\n", v.name(), symbols.get(v.index()).key(), sizes(v.logicalShape()), layout.offsetOf(v));
-        }
-        return rows.unindent().add("};\n").build();
-    }
-
     /** Above this many arrays, they are allocated by private methods (javac's 64 KiB limit on the constructor). */
     private static final int ALLOCATIONS_PER_METHOD = 250;
 
@@ -478,13 +457,16 @@ public final class ClassWriter {
                 values.add(t);
             }
         }
+        values.addAll(tangents);
         List<Value> withAdjoints = new ArrayList<>(ir.vars());
         withAdjoints.addAll(temps);
         long arrays = values.stream().filter(layout::isArray).count()
                 + withAdjoints.stream().filter(v -> layout.adjointName(v) != null && v.shape().size() > 1).count();
         boolean viaMethods = arrays > ALLOCATIONS_PER_METHOD;
         for (Value v : values) {
-            String what = v.kind() == Value.Kind.VAR ? "var {@code " + v.name() + "}" : v.name() != null ? "{@code " + v.name() + "}" : "intermediate";
+            String what = v.kind() == Value.Kind.TANGENT ? "tangent of " + (v.primal().kind() == Value.Kind.ADJOINT ? "the adjoint of " : "")
+                    + layout.primalName(v.primal().kind() == Value.Kind.ADJOINT ? v.primal().primal() : v.primal())
+                    : v.kind() == Value.Kind.VAR ? "var {@code " + v.name() + "}" : v.name() != null ? "{@code " + v.name() + "}" : "intermediate";
             List<Symbol.Loop> slots = layout.slotLoops(v);
             String loops = slots.isEmpty() ? "" : ", one slot per iteration of " + String.join(", ", slots.stream().map(Symbol.Loop::name).toList());
             type.addField(field(layout.primalName(v), layout.isArray(v), layout.storageLength(v), what + " " + v.shape() + loops, viaMethods));
@@ -557,9 +539,29 @@ public final class ClassWriter {
         if (n == null) {
             return null;
         }
-        String line = n.prim() == null ? n.text() : "d " + describe(n.operand()) + " from " + layout.primalName(n.result()) + " = "
-                + n.prim().label(n.attributes()) + ": " + n.prim().describeRule(n.k(), n.attributes());
+        String line = n.isTangent() ? tangentNote(n) : n.prim() == null ? n.text() : "d " + describe(n.operand()) + " from "
+                + layout.primalName(n.result()) + " = " + n.prim().label(n.attributes()) + ": " + n.prim().describeRule(n.k(), n.attributes());
         return n.also() == null ? line : line + "\n// " + note(n.also());
+    }
+
+    /** {@code tangent of tmp1 = tanh: …}, {@code tangent of d h}: forward mode's statements (the next line, if any, says what they are the tangent of). */
+    private String tangentNote(Stmt.Note n) {
+        Value r = n.result();
+        String of = r.kind() == Value.Kind.ADJOINT ? "d " + describe(r.primal()) : describe(r);
+        if (n.prim() == null) {
+            return "tangent of " + of;
+        }
+        String rule;
+        if (n.prim().isElementwise()) {
+            List<String> rules = new ArrayList<>();
+            for (int k = 0; k < n.prim().arity(); k++) {
+                rules.add(n.prim().describeRule(k, n.attributes()));
+            }
+            rule = String.join(", ", rules) + " (dy read as the operand's tangent)";
+        } else {
+            rule = n.prim().tangent().describe(n.prim());
+        }
+        return "tangent of " + of + " = " + n.prim().label(n.attributes()) + ": " + rule;
     }
 
     private String describe(Value v) {

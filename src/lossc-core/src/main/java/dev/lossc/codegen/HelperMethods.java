@@ -25,7 +25,7 @@ final class HelperMethods {
      * generator its initializers draw from, and the checks its methods make of their arguments.
      */
     static void addNeeded(TypeSpec.Builder type, IrProgram ir, List<ClassWriter.OutputPlan> outputs, Set<ScalarFn> usedFunctions,
-                          TypeName arrayType) {
+                          TypeName arrayType, boolean derivatives) {
         for (ScalarFn f : usedFunctions) {
             if (f.isHelper()) {
                 type.addMethod(scalar(f));
@@ -46,7 +46,7 @@ final class HelperMethods {
         if (random) {
             randomHelpers(type, uniform, normal);
         }
-        if (ir.inputs().stream().anyMatch(in -> !in.isInteger() && !in.shape().isScalar() && !in.shape().varies())
+        if (derivatives || ir.inputs().stream().anyMatch(in -> !in.isInteger() && !in.shape().isScalar() && !in.shape().varies())
                 || outputs.stream().anyMatch(o -> o.output().value().shape().size() > 1 && !o.output().value().shape().varies())) {
             type.addMethod(checkLength(arrayType));
         }

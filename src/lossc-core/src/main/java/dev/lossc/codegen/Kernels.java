@@ -274,7 +274,7 @@ final class Kernels {
             case CONV -> tensors.conv(c, op, A, B, Y);
             case CONV_INPUT_GRAD -> tensors.convInputGrad(c, op, A, B, Y);
             case CONV_KERNEL_GRAD -> tensors.convKernelGrad(c, op, A, B, Y);
-            case MAX_POOL, MAX_POOL_GRAD, AVG_POOL, AVG_POOL_GRAD -> tensors.pool(c, op, A, B, Y);
+            case MAX_POOL, MAX_POOL_GRAD, MAX_POOL_PICK, AVG_POOL, AVG_POOL_GRAD -> tensors.pool(c, op, A, B, Y);
             case TAKE_FIRST, TAKE_LAST -> {
                 // The part of x of the result's shape: its first or last rows, columns or elements.
                 Shape o = out.shape();

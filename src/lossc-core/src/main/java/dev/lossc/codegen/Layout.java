@@ -29,6 +29,9 @@ final class Layout {
     private final Map<Symbol.Loop, String> loopNames = new LinkedHashMap<>();
 
     private final java.util.Set<Value> keptPerIteration;
+    /** The fields holding a derivative call's direction (the params' tangent) and where the Hessian-vector product goes (their gradient's). */
+    String direction;
+    String tangentOut;
     private final Precision precision;
 
     /** {@code readByBackward}: loop values in it keep one slot per iteration; others are overwritten (derived from the backward IR). */
@@ -203,6 +206,16 @@ final class Layout {
                 yield Address.inArray(STATES, offsets.get(v));
             }
             case INPUT -> v.shape().isScalar() ? Address.single(primal.get(v)) : Address.inArray(primal.get(v), "0");
+            case TANGENT -> {
+                Value of = v.primal();
+                if (of.kind() == Value.Kind.PARAM) {
+                    yield Address.inArray(direction, offsets.get(of));
+                }
+                if (of.kind() == Value.Kind.ADJOINT && of.primal().kind() == Value.Kind.PARAM) {
+                    yield Address.inArray(tangentOut, offsets.get(of.primal()));
+                }
+                yield isArray(v) ? Address.inArray(primal.get(v), iterationBase(v)) : Address.single(primal.get(v));
+            }
             case TEMP, VAR -> {
                 if (ofAdjoint) {
                     yield v.shape().size() == 1 ? Address.single(adjoint.get(v)) : Address.inArray(adjoint.get(v), "0");

@@ -48,7 +48,7 @@ final class StateWriter {
                         + "order; the live array, not a copy. Training calls ({@code loss}, {@code lossAndGradient}) update\n"
                         + "them; output methods read them.\n")
                 .addStatement("return $L", Layout.STATES).build());
-        CodeBlock rows = ClassWriter.layoutRows(w.layout, w.ir.states(), w.ir.stateSymbols());
+        CodeBlock rows = LayoutMethods.layoutRows(w.layout, w.ir.states(), w.ir.stateSymbols());
         type.addMethod(MethodSpec.methodBuilder("stateLayout").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(Object[][].class)
                 .addJavadoc("Every state, in the order of {@link #states()}, as a row {@code {name, stateDictName, int[] shape,\n"
                         + "offset}} (the form of {@link #parameterLayout()}): what lossc-runtime's\n"

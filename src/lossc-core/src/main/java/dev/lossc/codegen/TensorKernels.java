@@ -361,8 +361,9 @@ final class TensorKernels {
         int ph = g(op, "ph"), pw = g(op, "pw"), oh = g(op, "oh"), ow = g(op, "ow");
         Prim.Kernel k = op.prim().kernel();
         boolean grad = k == Prim.Kernel.MAX_POOL_GRAD || k == Prim.Kernel.AVG_POOL_GRAD;
-        boolean max = k == Prim.Kernel.MAX_POOL || k == Prim.Kernel.MAX_POOL_GRAD;
-        Function<String, String> X = k == Prim.Kernel.MAX_POOL_GRAD ? B : A;
+        boolean max = k == Prim.Kernel.MAX_POOL || k == Prim.Kernel.MAX_POOL_GRAD || k == Prim.Kernel.MAX_POOL_PICK;
+        // The grad and the pick (a max pool's tangent) find the argmax in operand 1 and move operand 0's values.
+        Function<String, String> X = k == Prim.Kernel.MAX_POOL_GRAD || k == Prim.Kernel.MAX_POOL_PICK ? B : A;
         if (grad) {
             loops.zeroUnlessAccumulating(c, op);
         }
@@ -396,7 +397,7 @@ final class TensorKernels {
                         }
                         String x = in(W, "ix");
                         switch (k) {
-                            case MAX_POOL, MAX_POOL_GRAD -> {
+                            case MAX_POOL, MAX_POOL_GRAD, MAX_POOL_PICK -> {
                                 // The first largest in row-major order; a NaN wins (PyTorch's rule).
                                 c.declare("$L pv = $L", real, X.apply(x));
                                 c.open("if (bestAt < 0 || pv > best || $L.isNaN(pv))", layout.precision().boxed()).add("best = pv").add("bestAt = $L", x).close();
@@ -415,6 +416,7 @@ final class TensorKernels {
                 switch (k) {
                     case MAX_POOL -> c.add("$L $L best", Y.apply(y), w);
                     case MAX_POOL_GRAD -> c.add("$L += $L", Y.apply("bestAt"), A.apply(y));
+                    case MAX_POOL_PICK -> c.add("$L $L $L", Y.apply(y), w, A.apply("bestAt"));
                     case AVG_POOL -> c.add("$L $L $L", Y.apply(y), w, loops.sum("pv / " + (kh * kw)));
                     default -> { }
                 }

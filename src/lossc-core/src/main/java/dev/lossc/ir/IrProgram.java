@@ -77,6 +77,11 @@ public record IrProgram(
                 stateSymbols, states);
     }
 
+    /** This program with another body (its tangents added): the same interface, no outputs. */
+    public IrProgram withBody(List<Stmt> newBody) {
+        return new IrProgram(className, dims, paramSymbols, inputs, params, vars, newBody, loss, nextId, List.of(), stateSymbols, states);
+    }
+
     public IrProgram {
         outputs = List.copyOf(outputs);
         stateSymbols = List.copyOf(stateSymbols);

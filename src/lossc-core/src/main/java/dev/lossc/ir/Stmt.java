@@ -98,6 +98,21 @@ public sealed interface Stmt {
             return new Note(null, null, null, -1, Attributes.NONE, text, null);
         }
 
+        /** The {@code k} of a tangent's note. */
+        public static final int TANGENT = -2;
+
+        /**
+         * Forward mode's: the tangent of {@code written}, by {@code prim}'s tangent rule (null for a
+         * fused loop, a copy or a fill), of the statement {@code of} describes (null in the forward pass).
+         */
+        public static Note tangent(Value written, Prim prim, Attributes attributes, Note of) {
+            return new Note(null, written, prim, TANGENT, attributes, null, of);
+        }
+
+        public boolean isTangent() {
+            return k == TANGENT;
+        }
+
         /** This note, then {@code earlier}'s (a fused statement cites every rule it computes). */
         public static Note join(Note later, Note earlier) {
             if (later == null) {

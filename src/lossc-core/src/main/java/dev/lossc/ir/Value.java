@@ -12,7 +12,7 @@ import java.util.List;
  * that may depend on loop variables; they own no storage.
  */
 public final class Value {
-    public enum Kind { INPUT, PARAM, STATE, TEMP, VAR, CONST, LOOP_INDEX, VIEW, ADJOINT, COUNT }
+    public enum Kind { INPUT, PARAM, STATE, TEMP, VAR, CONST, LOOP_INDEX, VIEW, ADJOINT, COUNT, TANGENT }
 
     private final int id;
     private String name;
@@ -91,6 +91,19 @@ public final class Value {
         return new Value(id, name, shape, Kind.TEMP, 0, null, null, null, loops, -1);
     }
 
+    /**
+     * The seed of a reverse sweep over an output (its Jacobian, row by row): an array of the
+     * output's shape the generated method sets, read as the output's adjoint.
+     */
+    public static Value seed(int id, String name, Shape shape) {
+        return new Value(id, name, shape, Kind.INPUT, 0, null, null, null, List.of(), -1);
+    }
+
+    /** An intermediate a derivative transformation adds (forward mode's row sums), computed and read in one iteration. */
+    public static Value scratch(int id, Shape shape) {
+        return temp(id, null, shape, List.of());
+    }
+
     static Value var(int id, String name, Shape shape) {
         return new Value(id, name, shape, Kind.VAR, 0, null, null, null, List.of(), -1);
     }
@@ -154,7 +167,20 @@ public final class Value {
         return new Value(id, null, primal.shape(), Kind.ADJOINT, 0, null, null, null, List.of(), -1, primal);
     }
 
-    /** For an adjoint, the value it is the adjoint of. */
+    /**
+     * The tangent of a value (forward mode): storage like its primal's, the same loops for a value
+     * computed in a loop (one slot per iteration when the backward pass reads it), one iteration's
+     * worth for an adjoint's. A param's tangent is the caller's direction; a param gradient's, the
+     * Hessian-vector product.
+     */
+    public static Value tangentOf(int id, Value primal) {
+        if (primal.kind() == Kind.VIEW || primal.kind() == Kind.TANGENT || primal.kind() == Kind.CONST || primal.kind() == Kind.COUNT) {
+            throw new IllegalArgumentException("no tangent of " + primal.label());
+        }
+        return new Value(id, null, primal.logicalShape(), Kind.TANGENT, 0, null, null, null, primal.loops(), -1, primal);
+    }
+
+    /** For an adjoint or a tangent, the value it is the adjoint or tangent of. */
     public Value primal() {
         return primal;
     }
@@ -249,6 +275,7 @@ public final class Value {
             case LOOP_INDEX -> loop.name();
             case VIEW -> viewOf.label() + "[+" + viewOffset + (viewStride == 1 ? "" : ", every " + viewStride) + "]";
             case ADJOINT -> "d[" + primal.label() + "]";
+            case TANGENT -> "t[" + primal.label() + "]";
             case INPUT, PARAM, STATE -> name;
             default -> "%" + id + (name == null ? "" : ":" + name);
         };

@@ -34,7 +34,7 @@ public final class Prim {
         SOFTMAX, LOG_SOFTMAX, LOGSUMEXP, SOFTMAX_BACKWARD, LOG_SOFTMAX_BACKWARD, LOGSUMEXP_BACKWARD,
         GATHER, SCATTER_ADD, PICK, PICK_ADD, MAX_ALL, MAX_AXIS, SLICE, UNSLICE, CONCAT, TAKE_FIRST, TAKE_LAST, CUMSUM, DROPOUT_MASK,
         BROADCAST, REDUCE_TO, PERMUTE, BATCHED_MATMUL, IM2COL, COL2IM, CONV, CONV_INPUT_GRAD, CONV_KERNEL_GRAD, MAX_POOL, MAX_POOL_GRAD, AVG_POOL, AVG_POOL_GRAD,
-        SUBTENSOR, UNSUBTENSOR
+        SUBTENSOR, UNSUBTENSOR, MAX_POOL_PICK
     }
 
     /** Integer attributes only the compiler sets: a tensor primitive's geometry. */
@@ -325,6 +325,9 @@ public final class Prim {
     /** The adjoint of a max pool: {@code dy} of each window added at its argmax in {@code X}. */
     public static final Prim MAX_POOL_GRAD = Table.define(Table.structured("MAX_POOL_GRAD", "max_pool_grad", Kernel.MAX_POOL_GRAD, 2)
             .attributes(POOL_GEOMETRY).signature(Signatures.BACKWARD_ONLY));
+    /** The tangent of a max pool: {@code ẋ} (operand 0) at each window's argmax in {@code X} (operand 1), as {@link #MAX_POOL} picks it. */
+    public static final Prim MAX_POOL_PICK = Table.define(Table.structured("MAX_POOL_PICK", "max_pool_pick", Kernel.MAX_POOL_PICK, 2)
+            .attributes(POOL_GEOMETRY).signature(Signatures.BACKWARD_ONLY));
     /** {@code avg_pool1d}/{@code avg_pool2d}: each window's sum over {@code kh * kw}, padded zeros counted (PyTorch's default). */
     public static final Prim AVG_POOL = Table.define(Table.structured("AVG_POOL", "avg_pool", Kernel.AVG_POOL, 1).attributes(POOL_GEOMETRY)
             .signature(Signatures.BUILT_BY_CHECKER).adjoint(0, "AVG_POOL_GRAD", "dy"));
@@ -522,6 +525,11 @@ public final class Prim {
     /** A structured primitive's rule for operand {@code k}, for an application with these attributes. */
     public Contribution contribution(int k, Attributes applied) {
         return rules.contribution(k, applied);
+    }
+
+    /** A structured primitive's tangent rule (forward mode); an elementwise one's tangent is its adjoint rules with {@code dy} read as each operand's tangent. */
+    public Tangent tangent() {
+        return Tangent.of(kernel);
     }
 
     /** True if reverse mode can differentiate through it (some operand has a rule). */

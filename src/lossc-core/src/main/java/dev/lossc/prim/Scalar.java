@@ -62,6 +62,12 @@ public sealed interface Scalar {
         return parse(text, List.of());
     }
 
+    /** Parses an expression over the inputs of a loop named {@code a}, {@code b}, {@code c}, {@code d}, {@code e} ({@link In} 0 … 4). */
+    static Scalar parseInputs(String text) {
+        Scalar e = parse(text, List.of("d", "e"));
+        return replace(e, v -> v instanceof Operand o ? new In(o.index()) : v instanceof Attribute a ? new In(3 + a.index()) : null);
+    }
+
     /** Parses a rule whose primitive has these attributes, read by name. */
     static Scalar parse(String text, List<String> attributes) {
         Parser p = new Parser(text, attributes);

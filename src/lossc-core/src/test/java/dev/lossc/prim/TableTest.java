@@ -88,6 +88,9 @@ class TableTest {
                 Prim before = owners.put(p.kernel(), p);
                 assertTrue(before == null, p.kernel() + " belongs to " + before + " and " + p);
             }
+            if (!p.isElementwise()) {
+                used.addAll(p.tangent().uses());
+            }
             for (int k = 0; k < p.arity(); k++) {
                 if (!p.isElementwise() && p.hasAdjoint(k)) {
                     for (Attributes a : attributeChoices(p)) {
@@ -99,9 +102,26 @@ class TableTest {
         assertEquals(Set.of(Prim.Kernel.values()), owners.keySet(), "kernels without an entry");
         for (Prim p : Prim.all()) {
             if (p.signature() == Signatures.BACKWARD_ONLY && p != Prim.SLICE) {
-                // SLICE is the lowering's (a strided view); every other backward-only entry is some rule's.
+                // SLICE is the lowering's (a strided view); every other backward-only entry is some adjoint or tangent rule's.
                 assertTrue(used.contains(p), p + " is neither called nor any rule's");
             }
+        }
+    }
+
+    @Test
+    void everyForwardEntrysTangentCarriesExactlyTheOperandsItsAdjointReaches() {
+        for (Prim p : Prim.all()) {
+            if (p.isElementwise() || p.signature() == Signatures.BACKWARD_ONLY) {
+                continue;
+            }
+            Set<Integer> adjoint = new HashSet<>();
+            for (int k = 0; k < p.arity(); k++) {
+                if (p.hasAdjoint(k)) {
+                    adjoint.add(k);
+                }
+            }
+            assertEquals(adjoint, new HashSet<>(p.tangent().operands()), p + ": forward and reverse mode must differentiate the same operands");
+            assertEquals(adjoint.isEmpty(), p.tangent().kind() == dev.lossc.prim.Tangent.Kind.CONSTANT, p + ": held constant exactly when nothing flows back");
         }
     }
 
