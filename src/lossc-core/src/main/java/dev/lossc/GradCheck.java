@@ -91,6 +91,88 @@ public final class GradCheck {
         return results;
     }
 
+    /**
+     * Checks the class's Hessian-vector product ({@code hvp}, compiled with {@code --derivatives hvp})
+     * along {@code directions} random directions (entries uniform in [-1, 1], drawn from the seed)
+     * against central differences of its gradient, {@code (g(p + eps v) - g(p - eps v)) / 2 eps},
+     * each entry judged as {@link #run} judges the gradient's; the parameters are left unchanged.
+     */
+    public static List<ParamResult> runHvp(ModelDriver model, Map<String, double[]> inputs, Settings s, int directions) {
+        double[] snapshot = model.snapshot();
+        int count = model.parameters().length;
+        SplittableRandom rnd = new SplittableRandom(s.seed());
+        List<ModelLayout.Slot> slots = model.layout().params();
+        int[][] positions = new int[slots.size()][];
+        for (int k = 0; k < slots.size(); k++) {
+            positions[k] = positions(slots.get(k).shape().size(), s.maxPerParam(), rnd);
+        }
+        double[][] analytic = new double[directions][];
+        double[][] numeric = new double[directions][];
+        for (int d = 0; d < directions; d++) {
+            double[] v = new double[count];
+            for (int i = 0; i < count; i++) {
+                v[i] = rnd.nextDouble(-1, 1);
+            }
+            model.restore(snapshot);
+            model.setSeed(s.seed());
+            analytic[d] = model.hvp(inputs, v);
+            double[] up = gradientAt(model, inputs, snapshot, v, s.eps(), s.seed());
+            double[] down = gradientAt(model, inputs, snapshot, v, -s.eps(), s.seed());
+            numeric[d] = new double[count];
+            for (int i = 0; i < count; i++) {
+                numeric[d][i] = (up[i] - down[i]) / (2 * s.eps());
+            }
+        }
+        model.restore(snapshot);
+        List<ParamResult> results = new ArrayList<>();
+        for (int k = 0; k < slots.size(); k++) {
+            ModelLayout.Slot slot = slots.get(k);
+            int failed = 0;
+            int zeros = 0;
+            int worst = -1;
+            double worstShare = -1;
+            double worstNumeric = 0;
+            double worstAnalytic = 0;
+            for (int d = 0; d < directions; d++) {
+                for (int j : positions[k]) {
+                    int at = slot.offset() + j;
+                    double a = analytic[d][at];
+                    double n = numeric[d][at];
+                    if (a == 0 && n == 0) {
+                        zeros++;
+                    }
+                    double error = Math.abs(a - n);
+                    double tolerance = s.atol() + s.rtol() * Math.abs(n);
+                    double share = error == 0 ? 0 : Double.isNaN(error) ? Double.POSITIVE_INFINITY : error / tolerance;
+                    if (!(error <= tolerance)) {
+                        failed++;
+                    }
+                    if (share > worstShare) {
+                        worst = j;
+                        worstShare = share;
+                        worstNumeric = n;
+                        worstAnalytic = a;
+                    }
+                }
+            }
+            results.add(new ParamResult(slot.name(), slot.shape().size(), positions[k].length * directions, failed, zeros, worst, worstAnalytic,
+                    worstNumeric, Math.abs(worstAnalytic - worstNumeric), Math.max(worstShare, 0)));
+        }
+        return results;
+    }
+
+    /** The gradient with the parameters at {@code snapshot + t v} (the states as in the snapshot). */
+    private static double[] gradientAt(ModelDriver model, Map<String, double[]> inputs, double[] snapshot, double[] v, double t, long seed) {
+        double[] q = snapshot.clone();
+        for (int i = 0; i < v.length; i++) {
+            q[i] += t * v[i];
+        }
+        model.restore(q);
+        model.setSeed(seed);
+        model.lossAndGradient(inputs);
+        return model.gradient().clone();
+    }
+
     /** Every index below {@code n}, or {@code max} distinct ones drawn at random, ascending. */
     private static int[] positions(int n, int max, SplittableRandom rnd) {
         if (n <= max) {

@@ -206,6 +206,13 @@ public final class ModelDriver {
         }
     }
 
+    /** Sets the states back to {@code values} (what {@link #states()} gave); nothing for a class without states. */
+    public void restoreStates(double[] values) {
+        if (!layout.states().isEmpty()) {
+            System.arraycopy(single ? rounded(values) : values, 0, invoke("states"), 0, values.length);
+        }
+    }
+
     /** The flat array of the states (for a float class, a copy widened to double); empty for a class without states. */
     public double[] states() {
         return layout.states().isEmpty() ? new double[0] : widened(invoke("states"));

@@ -41,6 +41,20 @@ final class EvalCommand implements Callable<Integer> {
                     + "(no labels), and no loss or gradient is computed.")
     boolean outputsOnly;
 
+    @CommandLine.Option(names = "--hvp", paramLabel = "DIRECTION.json",
+            description = "Also print \"hvp\": the Hessian of the loss times the direction (one value per param, shaped like it), "
+                    + "laid out as the gradient.")
+    Path hvp;
+
+    @CommandLine.Option(names = "--jvp", paramLabel = "DIRECTION.json",
+            description = "Also print \"jvp\": {\"loss\": the loss's derivative along the direction, \"outputs\": each output's}.")
+    Path jvp;
+
+    @CommandLine.Option(names = "--jacobian",
+            description = "Also print \"jacobian\": for each output, one row per element (row-major), each the gradient of that element "
+                    + "in the flat parameter order.")
+    boolean jacobian;
+
     @CommandLine.Mixin
     Common.DumpOptions dump = new Common.DumpOptions();
 
@@ -51,7 +65,20 @@ final class EvalCommand implements Callable<Integer> {
         if (paramsFile != null) {
             Weights.format(spec, "--params", paramsFile);
         }
-        LossCompiler.Result r = Common.model(spec, file, dump);
+        java.util.Set<LossCompiler.Derivative> derivatives = java.util.EnumSet.noneOf(LossCompiler.Derivative.class);
+        if (hvp != null) {
+            derivatives.add(LossCompiler.Derivative.HVP);
+        }
+        if (jvp != null) {
+            derivatives.add(LossCompiler.Derivative.JVP);
+        }
+        if (jacobian) {
+            derivatives.add(LossCompiler.Derivative.JACOBIAN);
+        }
+        if (outputsOnly && !derivatives.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--outputs-only prints only the outputs: it does not go with --hvp, --jvp or --jacobian");
+        }
+        LossCompiler.Result r = Common.model(spec, file, dump, derivatives);
         if (r == null) {
             return Main.INPUT_ERRORS;
         }
@@ -65,6 +92,11 @@ final class EvalCommand implements Callable<Integer> {
         Map<String, double[]> params = new LinkedHashMap<>();
         if (!Common.readValues(spec, values, model, inputs, params, seed != null || paramsFile != null,
                 name -> !outputsOnly || needed.contains(name))) {
+            return Main.INPUT_ERRORS;
+        }
+        double[] hvpDirection = hvp == null ? null : Common.readDirection(spec, hvp, model);
+        double[] jvpDirection = jvp == null ? null : Common.readDirection(spec, jvp, model);
+        if (hvp != null && hvpDirection == null || jvp != null && jvpDirection == null) {
             return Main.INPUT_ERRORS;
         }
         ModelDriver driver = ModelDriver.load(List.of(r), List.of("-nowarn")).get(0);
@@ -83,11 +115,41 @@ final class EvalCommand implements Callable<Integer> {
         }
         // The outputs read the states as given; the training call then updates them.
         Map<String, double[]> outputValues = driver.outputs(inputs);
-        // Dropout's masks: from --seed (0 without it), the class's own generator.
-        driver.setSeed(seed == null ? 0 : seed);
+        // Output derivatives are inference calls too: at the states as given.
+        Map<String, double[]> outputJvps = new LinkedHashMap<>();
+        Map<String, double[][]> jacobians = new LinkedHashMap<>();
+        for (ModelLayout.Output o : model.outputs()) {
+            if (jvpDirection != null) {
+                outputJvps.put(o.name(), driver.outputJvp(o.name(), inputs, jvpDirection));
+            }
+            if (jacobian) {
+                jacobians.put(o.name(), driver.jacobian(o.name(), inputs));
+            }
+        }
+        double[] states = driver.states();
+        long masks = seed == null ? 0 : seed;
+        // Each training call draws dropout's masks from --seed (0 without it), and starts from the states as given.
+        double lossJvp = 0;
+        if (jvpDirection != null) {
+            driver.setSeed(masks);
+            lossJvp = driver.jvp(inputs, jvpDirection);
+            driver.restoreStates(states);
+        }
+        double[] product = null;
+        if (hvpDirection != null) {
+            driver.setSeed(masks);
+            product = driver.hvp(inputs, hvpDirection);
+            driver.restoreStates(states);
+        }
+        driver.setSeed(masks);
         double loss = driver.lossAndGradient(inputs);
         double[] gradient = driver.gradient().clone();
-        out.println(Json.result(loss, model.params(), gradient, outputs, outputValues, model.states(), driver.states()));
+        String json = Json.result(loss, model.params(), gradient, outputs, outputValues, model.states(), driver.states());
+        if (product != null || jvpDirection != null || jacobian) {
+            json = json.substring(0, json.length() - 1) + Json.derivatives(model.params(), product, jvpDirection == null ? null : lossJvp,
+                    outputs, outputJvps, jacobian ? jacobians : null) + "}";
+        }
+        out.println(json);
         out.flush();
         return Main.OK;
     }

@@ -62,6 +62,16 @@ final class GradcheckCommand implements Callable<Integer> {
             description = "Check at most N elements of each param, drawn with the seed (default: ${DEFAULT-VALUE}).")
     int maxPerParam;
 
+    @CommandLine.Option(names = "--hvp",
+            description = "Check the class's Hessian-vector product instead (compiled with --derivatives hvp): along random directions "
+                    + "(drawn with the seed), against central differences of its gradient, (g(p + eps v) - g(p - eps v)) / 2 eps, every "
+                    + "entry judged as the gradient's.")
+    boolean hvp;
+
+    @CommandLine.Option(names = "--directions", paramLabel = "N", defaultValue = "3", converter = OptionValues.AtLeastOne.class,
+            description = "With --hvp, how many random directions (default: ${DEFAULT-VALUE}).")
+    int directions;
+
     @CommandLine.Option(names = "--allow-zero",
             description = "Pass a param whose every checked entry is 0 on both sides, instead of failing.")
     boolean allowZero;
@@ -74,7 +84,8 @@ final class GradcheckCommand implements Callable<Integer> {
         if (paramsFile != null) {
             Weights.format(spec, "--params", paramsFile);
         }
-        LossCompiler.Result r = Common.model(spec, file, null);
+        LossCompiler.Result r = Common.model(spec, file, null,
+                hvp ? java.util.Set.of(LossCompiler.Derivative.HVP) : java.util.Set.of());
         if (r == null) {
             return Main.INPUT_ERRORS;
         }
@@ -95,9 +106,9 @@ final class GradcheckCommand implements Callable<Integer> {
             return Main.INPUT_ERRORS;
         }
         GradCheck.Settings settings = new GradCheck.Settings(eps, atol, rtol, maxPerParam, seed);
-        List<GradCheck.ParamResult> results = GradCheck.run(driver, inputs, settings);
-        out.printf(Locale.ROOT, "gradcheck %s at %s, seed %d: eps %s, atol %s, rtol %s%n", model.className(),
-                values == null ? "random inputs" : values.toString(), seed, eps, atol, rtol);
+        List<GradCheck.ParamResult> results = hvp ? GradCheck.runHvp(driver, inputs, settings, directions) : GradCheck.run(driver, inputs, settings);
+        out.printf(Locale.ROOT, "gradcheck%s %s at %s, seed %d: eps %s, atol %s, rtol %s%s%n", hvp ? " --hvp" : "", model.className(),
+                values == null ? "random inputs" : values.toString(), seed, eps, atol, rtol, hvp ? ", " + directions + " directions" : "");
         out.printf(Locale.ROOT, "%-16s %9s %8s %8s %8s  %-14s %24s %24s %10s %13s%n", "param", "elements", "checked", "failed", "zero",
                 "worst at", "analytic", "numeric", "abs error", "of tolerance");
         int failed = 0;
@@ -118,7 +129,8 @@ final class GradcheckCommand implements Callable<Integer> {
                     zeros == 1 ? "entry was" : "entries were", zeros == 1 ? "it tests" : "they test");
         }
         if (failed > 0) {
-            out.printf(Locale.ROOT, "FAILED: %d entries differ from central differences by more than atol + rtol * |numeric|%n", failed);
+            out.printf(Locale.ROOT, "FAILED: %d entries differ from central differences%s by more than atol + rtol * |numeric|%n", failed,
+                    hvp ? " of the gradient" : "");
             out.flush();
             return GRADIENT_MISMATCH;
         }

@@ -60,6 +60,59 @@ final class Json {
         return out.append('}').toString();
     }
 
+    /**
+     * What {@code eval --hvp}/{@code --jvp}/{@code --jacobian} add, each only when asked for:
+     * {@code , "hvp": {param: …}} laid out as the gradient, {@code , "jvp": {"loss": …, "outputs": {…}}}
+     * ({@code {}} for a model without outputs), {@code , "jacobian": {NAME: [[…], …]}} with one row
+     * per output element in the flat parameter order ({@code jacobians} null: not asked for).
+     */
+    static String derivatives(List<ModelLayout.Slot> params, double[] hvp, Double lossJvp, List<ModelLayout.Output> outputs,
+                              java.util.Map<String, double[]> outputJvps, java.util.Map<String, double[][]> jacobians) {
+        StringBuilder out = new StringBuilder();
+        if (hvp != null) {
+            out.append(", \"hvp\": {");
+            for (int k = 0; k < params.size(); k++) {
+                ModelLayout.Slot p = params.get(k);
+                if (k > 0) {
+                    out.append(", ");
+                }
+                value(out, p.name(), p.shape(), hvp, p.offset());
+            }
+            out.append('}');
+        }
+        if (lossJvp != null) {
+            out.append(", \"jvp\": {\"loss\": ").append(number(lossJvp)).append(", \"outputs\": {");
+            for (int k = 0; k < outputs.size(); k++) {
+                ModelLayout.Output o = outputs.get(k);
+                if (k > 0) {
+                    out.append(", ");
+                }
+                value(out, o.name(), o.shape(), outputJvps.get(o.name()), 0);
+            }
+            out.append("}}");
+        }
+        if (jacobians != null) {
+            out.append(", \"jacobian\": {");
+            int k = 0;
+            for (ModelLayout.Output o : outputs) {
+                if (k++ > 0) {
+                    out.append(", ");
+                }
+                out.append('"').append(JsonStringEncoder.getInstance().quoteAsString(o.name())).append("\": [");
+                double[][] rows = jacobians.get(o.name());
+                for (int i = 0; i < rows.length; i++) {
+                    if (i > 0) {
+                        out.append(", ");
+                    }
+                    row(out, rows[i], 0, rows[i].length);
+                }
+                out.append(']');
+            }
+            out.append('}');
+        }
+        return out.toString();
+    }
+
     /** Only the outputs: {@code {"outputs": {NAME: value, …}}} ({@code eval --outputs-only}). */
     static String outputs(List<ModelLayout.Output> outputs, java.util.Map<String, double[]> outputValues) {
         StringBuilder out = new StringBuilder("{\"outputs\": {");
