@@ -17,10 +17,71 @@ TOLERANCE = 1e-12
 failures = []
 
 
-def lossc(model, values):
-    out = subprocess.run([os.path.join(ROOT, "lossc"), "eval", model, "--values", values],
+def lossc(model, values, *more):
+    out = subprocess.run([os.path.join(ROOT, "lossc"), "eval", model, "--values", values, *more],
                          capture_output=True, text=True, check=True).stdout
     return json.loads(out)
+
+
+SECOND_ORDER_TOLERANCE = 1e-10
+JACOBIAN_LIMIT = 2_000_000
+
+
+def numel(x):
+    return torch.tensor(x).numel()
+
+
+def second_order(name, model, values, build, outputs, ints, ref):
+    """The Hessian-vector product and the loss's jvp (double backward), each output's jvp
+    (torch.autograd.functional.jvp) and Jacobian (torch.autograd.functional.jacobian) against
+    `lossc eval --hvp/--jvp/--jacobian`, along a fixed direction."""
+    import tempfile
+    names = list(ref["gradient"].keys())
+    v = {k: torch.tensor(x, dtype=torch.long) if k in ints else torch.tensor(x, requires_grad=k in names)
+         for k, x in json.load(open(values)).items()}
+    params = [v[p] for p in names]
+    direction = [torch.sin(torch.arange(p.numel(), dtype=torch.float64) * 0.7 + k).reshape(p.shape) for k, p in enumerate(params)]
+    count = sum(p.numel() for p in params)
+    elements = sum(numel(o) for o in ref.get("outputs", {}).values())
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump({p: d.tolist() for p, d in zip(names, direction)}, f)
+    try:
+        more = ["--hvp", f.name, "--jvp", f.name]
+        jacobian = outputs and elements * count <= JACOBIAN_LIMIT
+        if jacobian:
+            more.append("--jacobian")
+        got = lossc(model, values, *more)
+    finally:
+        os.unlink(f.name)
+    loss = build(v)
+    grads = torch.autograd.grad(loss, params, create_graph=True)
+    jvp = sum((g * d).sum() for g, d in zip(grads, direction))
+    # A loss linear in the params has a jvp that no longer depends on them: a zero Hessian.
+    hvp = torch.autograd.grad(jvp, params, allow_unused=True) if jvp.requires_grad else [None] * len(params)
+
+    def diff(mine, theirs):
+        theirs = theirs.detach()
+        return ((torch.tensor(mine) - theirs).abs().max() / max(1.0, theirs.abs().max().item())).item()
+    worst = abs(got["jvp"]["loss"] - jvp.item()) / max(1.0, abs(jvp.item()))
+    for p, h in zip(names, hvp):
+        worst = max(worst, diff(got["hvp"][p], torch.zeros_like(v[p]) if h is None else h))
+
+    def output_of(f):
+        def run(*ps):
+            w = dict(v)
+            w.update(zip(names, ps))
+            return f(w)
+        return run
+    for o, f in (outputs or {}).items():
+        _, t = torch.autograd.functional.jvp(output_of(f), tuple(params), tuple(direction))
+        worst = max(worst, diff(got["jvp"]["outputs"][o], t))
+        if jacobian:
+            parts = torch.autograd.functional.jacobian(lambda *ps: output_of(f)(*ps).reshape(-1), tuple(params))
+            j = torch.cat([part.reshape(part.shape[0], -1) for part in parts], dim=1)
+            worst = max(worst, diff(got["jacobian"][o], j))
+    print(f"{'':18s} hvp, jvp{', Jacobians' if jacobian else ''}: max relative difference {worst:.1e}")
+    if not worst <= SECOND_ORDER_TOLERANCE:
+        failures.append(name + " (second order)")
 
 
 def check(name, model, values, build, outputs=None, ints=()):
@@ -42,6 +103,7 @@ def check(name, model, values, build, outputs=None, ints=()):
     print(f"{name:18s} loss {loss.item():.17g}  max relative difference {worst:.1e}")
     if not worst <= TOLERANCE:
         failures.append(name)
+    second_order(name, model, values, build, outputs, ints, ref)
 
 
 def example(name, build, outputs=None, ints=()):

@@ -58,6 +58,23 @@ public final class Derivatives {
         return q;
     }
 
+    /**
+     * As {@link #checkHvp}, trying each step in turn until one agrees: a step whose differences
+     * straddle a kink (relu at 0, a max changing hands) is off there, and only there.
+     */
+    public static void checkHvp(ModelDriver m, Map<String, double[]> in, long seed, double[] steps, double tol) {
+        AssertionError last = null;
+        for (double eps : steps) {
+            try {
+                checkHvp(m, in, seed, eps, tol);
+                return;
+            } catch (AssertionError e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
     /** {@code hvp} against central differences of the gradient, its gradient against {@code lossAndGradient}'s, {@code jvp} against the gradient. */
     public static void checkHvp(ModelDriver m, Map<String, double[]> in, long seed, double eps, double tol) {
         double[] p = m.snapshot();

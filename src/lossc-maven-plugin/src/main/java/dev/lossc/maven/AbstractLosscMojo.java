@@ -91,6 +91,13 @@ abstract class AbstractLosscMojo extends AbstractMojo {
     @Parameter(property = "lossc.precision", defaultValue = "double")
     protected String precision;
 
+    /**
+     * The derivatives the generated classes have, of {@code grad} (always), {@code hvp}, {@code jvp}
+     * and {@code jacobian}, comma-separated (see docs/language.md, section 8): {@code <derivatives>grad,hvp</derivatives>}.
+     */
+    @Parameter(property = "lossc.derivatives", defaultValue = "grad")
+    protected String derivatives;
+
     /** Skips the goal. */
     @Parameter(property = "lossc.skip", defaultValue = "false")
     protected boolean skip;
@@ -120,12 +127,20 @@ abstract class AbstractLosscMojo extends AbstractMojo {
         if (elements == null) {
             throw new MojoExecutionException("lossc: <precision> must be double or float, not '" + precision + "'");
         }
+        java.util.Set<dev.lossc.LossCompiler.Derivative> wanted = java.util.EnumSet.noneOf(dev.lossc.LossCompiler.Derivative.class);
+        for (String d : (derivatives == null ? "grad" : derivatives).split(",")) {
+            dev.lossc.LossCompiler.Derivative named = dev.lossc.LossCompiler.Derivative.named(d.strip());
+            if (named == null) {
+                throw new MojoExecutionException("lossc: <derivatives> takes grad, hvp, jvp and jacobian, comma-separated, not '" + d.strip() + "'");
+            }
+            wanted.add(named);
+        }
         File out = outputDirectory();
         File stateDir = new File(project.getBuild().getDirectory(), "lossc-state");
         LossGenerator.Settings settings = new LossGenerator.Settings(
                 project.getBasedir().toPath().toAbsolutePath(), sourceDirectory().toPath().toAbsolutePath(), out.toPath().toAbsolutePath(),
                 stateDir.toPath().resolve(scope.goal + "-" + shortHash(out.getAbsolutePath()) + ".properties"),
-                includes, excludes, packageName, simd, elements, parallel);
+                includes, excludes, packageName, simd, elements, parallel, wanted);
         LossGenerator.Report report;
         try {
             report = new LossGenerator(settings, new LossGenerator.Log() {

@@ -44,9 +44,15 @@ public final class LossGenerator {
 
     public record Settings(Path baseDir, Path sourceDirectory, Path outputDirectory, Path stateFile,
                            List<String> includes, List<String> excludes, String packageName, boolean simd, Precision precision,
-                           boolean parallel) {
+                           boolean parallel, java.util.Set<LossCompiler.Derivative> derivatives) {
         public Settings {
             precision = precision == null ? Precision.DOUBLE : precision;
+            derivatives = derivatives == null ? java.util.Set.of() : java.util.Set.copyOf(derivatives);
+        }
+
+        public Settings(Path baseDir, Path sourceDirectory, Path outputDirectory, Path stateFile,
+                        List<String> includes, List<String> excludes, String packageName, boolean simd, Precision precision, boolean parallel) {
+            this(baseDir, sourceDirectory, outputDirectory, stateFile, includes, excludes, packageName, simd, precision, parallel, java.util.Set.of());
         }
 
         public Settings(Path baseDir, Path sourceDirectory, Path outputDirectory, Path stateFile,
@@ -176,14 +182,14 @@ public final class LossGenerator {
             p.failed = true;
             return 1;
         }
-        p.hash = hash(bytes, pkg, settings.simd(), settings.precision(), settings.parallel(), compiler);
+        p.hash = hash(bytes, pkg, settings.simd(), settings.precision(), settings.parallel(), settings.derivatives(), compiler);
         if (p.old != null && p.old.hash().equals(p.hash) && Files.isRegularFile(settings.outputDirectory().resolve(p.old.output()))) {
             p.output = p.old.output();
             p.qualifiedName = p.output.substring(0, p.output.length() - ".java".length()).replace('/', '.');
             return 0;
         }
         LossCompiler.Result r = LossCompiler.compile(p.shown, bytes, new LossCompiler.Options(pkg).withSimd(settings.simd())
-                .withPrecision(settings.precision()).withParallel(settings.parallel()));
+                .withPrecision(settings.precision()).withParallel(settings.parallel()).withDerivatives(settings.derivatives()));
         if (!r.ok()) {
             for (String line : r.render().split("\n")) {
                 log.error(line);
@@ -267,8 +273,9 @@ public final class LossGenerator {
         return LossCompiler.isValidPackage(pkg) ? pkg : null;
     }
 
-    /** What decides a file's class: its bytes, the compiler, and the options (package, simd, precision, parallel). */
-    private static String hash(byte[] source, String pkg, boolean simd, Precision precision, boolean parallel, String compiler) {
+    /** What decides a file's class: its bytes, the compiler, and the options (package, simd, precision, parallel, derivatives). */
+    private static String hash(byte[] source, String pkg, boolean simd, Precision precision, boolean parallel,
+                               java.util.Set<LossCompiler.Derivative> derivatives, String compiler) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(source);
@@ -280,6 +287,9 @@ public final class LossGenerator {
             sha.update((byte) (simd ? 1 : 0));
             sha.update((byte) precision.ordinal());
             sha.update((byte) (parallel ? 1 : 0));
+            for (LossCompiler.Derivative d : LossCompiler.Derivative.values()) {
+                sha.update((byte) (derivatives.contains(d) ? 1 : 0));
+            }
             return HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

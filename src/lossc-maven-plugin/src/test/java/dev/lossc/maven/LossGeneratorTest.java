@@ -90,6 +90,30 @@ class LossGeneratorTest {
     }
 
     @Test
+    void derivativesAreAnOptionOfTheBuild() throws IOException {
+        source("net.loss", "dim D = 3;\ninput x[D];\nparam w[D];\noutput s = tanh(dot(w, x));\nloss dot(w, x) * dot(w, x);\n");
+        assertEquals(1, run().generated());
+        assertFalse(Files.readString(out("Net.java")).contains(" hvp("));
+        LossGenerator.Settings s = new LossGenerator.Settings(base, base.resolve("src/main/loss"), base.resolve("target/gen"),
+                base.resolve("target/state.properties"), List.of("**/*.loss"), List.of(), null, false, Precision.DOUBLE, false,
+                java.util.EnumSet.of(dev.lossc.LossCompiler.Derivative.HVP, dev.lossc.LossCompiler.Derivative.JACOBIAN));
+        LossGenerator.Report r = new LossGenerator(s, new LossGenerator.Log() {
+            public void info(String line) {
+            }
+
+            public void error(String line) {
+                errors.add(line);
+            }
+        }, CompilerFingerprint.value()).run();
+        assertEquals(1, r.generated(), "asking for derivatives regenerates");
+        String java = Files.readString(out("Net.java"));
+        assertTrue(java.contains("public double hvp(") && java.contains("public double[] s_jacobian("), "the class has them");
+        assertFalse(java.contains("public double jvp("), "and only those asked for");
+        assertEquals(1, run().generated(), "and dropping them too");
+        assertFalse(Files.readString(out("Net.java")).contains(" hvp("));
+    }
+
+    @Test
     void packagesComeFromFolders() throws IOException {
         source("top.loss", "param w;\nloss w * w;\n");
         source("com/acme/deep/net.loss", "param w;\nloss w * w;\n");
