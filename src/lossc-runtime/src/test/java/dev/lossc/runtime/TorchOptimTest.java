@@ -327,7 +327,7 @@ class TorchOptimTest {
 
     // ------------------------------------------------------------------ a small JSON reader
 
-    private static Map<String, Object> read(String resource) {
+    static Map<String, Object> read(String resource) {
         try (InputStream in = TorchOptimTest.class.getResourceAsStream(resource); JsonParser p = new JsonFactory().createParser(in)) {
             p.nextToken();
             @SuppressWarnings("unchecked")
