@@ -135,6 +135,9 @@ final class TrainCommand extends TrainOptions implements Callable<Integer> {
         if (betas != null && !sweepsOptimizer && !optimizer.startsWith("adam")) {
             throw usage("--betas is an option of adam and adamw, not of " + optimizer);
         }
+        if (optimizer.equals("lbfgs") && (clipNorm != null || clipValue != null || eps != null || momentum != 0 || weightDecay != null)) {
+            throw usage("--optimizer lbfgs takes none of --clip-norm, --clip-value, --eps, --momentum and --weight-decay");
+        }
         if (eps != null && !sweepsOptimizer && optimizer.equals("sgd")) {
             throw usage("--eps is an option of adam, adamw, rmsprop and adagrad, not of sgd");
         }
@@ -523,6 +526,7 @@ final class TrainCommand extends TrainOptions implements Callable<Integer> {
     private Optimizer optimizer(Config c, int n) {
         double wd = c.weightDecay() != null ? c.weightDecay() : c.optimizer().equals("adamw") ? 0.01 : 0;
         return switch (c.optimizer()) {
+            case "lbfgs" -> new LbfgsOptimizer(n, c.lr());
             case "sgd" -> Sgd.builder(n).lr(c.lr()).momentum(c.momentum()).weightDecay(wd).nesterov(nesterov).build();
             case "adagrad" -> Adagrad.builder(n).lr(c.lr()).weightDecay(wd).eps(eps == null ? 1e-10 : eps).build();
             case "rmsprop" -> RmsProp.builder(n).lr(c.lr()).eps(eps == null ? 1e-8 : eps).weightDecay(wd).momentum(c.momentum()).build();
@@ -550,7 +554,7 @@ final class TrainCommand extends TrainOptions implements Callable<Integer> {
 
     /** The configurations to train: the options as given, or every combination of the sweeps' values. */
     private List<Config> configs(List<String> keys) {
-        Config base = new Config(optimizer, lr != null ? lr : defaultRate(optimizer), batch, epochs, momentum, weightDecay);
+        Config base = new Config(optimizer, lr != null ? lr : TrainValues.defaultRate(optimizer), batch, epochs, momentum, weightDecay);
         List<Config> all = new ArrayList<>(List.of(base));
         for (TrainValues.Sweep s : sweeps) {
             List<Config> next = new ArrayList<>();
@@ -582,16 +586,12 @@ final class TrainCommand extends TrainOptions implements Callable<Integer> {
             case "optimizer" -> {
                 // Each optimizer's default rate, unless a rate was given or is swept too.
                 boolean rateChosen = lr != null || keys.contains("lr");
-                yield new Config(v, rateChosen ? c.lr() : defaultRate(v), c.batch(), c.epochs(), c.momentum(), c.weightDecay());
+                yield new Config(v, rateChosen ? c.lr() : TrainValues.defaultRate(v), c.batch(), c.epochs(), c.momentum(), c.weightDecay());
             }
             case "epochs" -> new Config(c.optimizer(), c.lr(), c.batch(), Integer.parseInt(v), c.momentum(), c.weightDecay());
             case "momentum" -> new Config(c.optimizer(), c.lr(), c.batch(), c.epochs(), Double.parseDouble(v), c.weightDecay());
             case "weight-decay" -> new Config(c.optimizer(), c.lr(), c.batch(), c.epochs(), c.momentum(), Double.parseDouble(v));
             default -> throw new IllegalStateException("sweep key " + key + " passed the converter");
         };
-    }
-
-    static double defaultRate(String optimizer) {
-        return optimizer.equals("adam") || optimizer.equals("adamw") ? 0.001 : 0.01;
     }
 }

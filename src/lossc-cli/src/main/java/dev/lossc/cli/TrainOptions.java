@@ -29,11 +29,12 @@ abstract class TrainOptions {
     Double holdout;
 
     @CommandLine.Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "sgd", converter = TrainValues.OptimizerName.class,
-            description = "sgd, adagrad, rmsprop, adam or adamw (default: ${DEFAULT-VALUE}).")
+            description = "sgd, adagrad, rmsprop, adam, adamw or lbfgs (default: ${DEFAULT-VALUE}). lbfgs is torch.optim.LBFGS with its "
+                    + "strong-Wolfe line search, up to 20 iterations per batch: for full batches (--batch all) or large ones.")
     String optimizer;
 
     @CommandLine.Option(names = "--lr", paramLabel = "RATE", converter = OptionValues.NonNegative.class,
-            description = "The learning rate, a finite number of 0 or more (default: 0.01; 0.001 for adam and adamw, as torch.optim).")
+            description = "The learning rate, a finite number of 0 or more (default: 0.01; 0.001 for adam and adamw, 1 for lbfgs, as torch.optim).")
     Double lr;
 
     @CommandLine.Option(names = "--momentum", paramLabel = "M", defaultValue = "0", converter = OptionValues.Momentum.class,

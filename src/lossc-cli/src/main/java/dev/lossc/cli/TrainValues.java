@@ -12,17 +12,22 @@ final class TrainValues {
 
     /** sgd, adagrad, rmsprop, adam or adamw, in any case. */
     static final class OptimizerName implements CommandLine.ITypeConverter<String> {
-        static final List<String> NAMES = List.of("sgd", "adagrad", "rmsprop", "adam", "adamw");
+        static final List<String> NAMES = List.of("sgd", "adagrad", "rmsprop", "adam", "adamw", "lbfgs");
 
         @Override
         public String convert(String value) {
             String name = value.toLowerCase(Locale.ROOT);
             if (!NAMES.contains(name)) {
                 throw new CommandLine.TypeConversionException("unknown optimizer '" + Numbers.quote(value, 40)
-                        + "' (expected sgd, adagrad, rmsprop, adam or adamw)");
+                        + "' (expected sgd, adagrad, rmsprop, adam, adamw or lbfgs)");
             }
             return name;
         }
+    }
+
+    /** An optimizer's default learning rate: torch.optim's (0.001 for adam and adamw, 1 for lbfgs, else 0.01). */
+    static double defaultRate(String optimizer) {
+        return optimizer.equals("lbfgs") ? 1.0 : optimizer.equals("adam") || optimizer.equals("adamw") ? 0.001 : 0.01;
     }
 
     /** A batch size: a whole number of 1 or more, or all. */

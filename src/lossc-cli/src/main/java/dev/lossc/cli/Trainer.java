@@ -152,6 +152,17 @@ final class Trainer {
         int batches = (train.rows + batch - 1) / batch;
         for (int from = 0, to, b = 1; from < train.rows; from = to, b++) {
             to = end(from, batch, train.rows);
+            if (optimizer instanceof LbfgsOptimizer lbfgs) {
+                // L-BFGS evaluates the batch itself, as often as its line search needs.
+                int first = from;
+                int last = to;
+                double loss = lbfgs.step(model.parameters(), model.gradient(), () -> batchGradient(order, first, last));
+                if (stopOnDivergence && !Double.isFinite(loss)) {
+                    throw new Diverged(number + 1, b, batches, loss);
+                }
+                total += (to - from) * loss;
+                continue;
+            }
             double loss = batchGradient(order, from, to);
             if (stopOnDivergence && !Double.isFinite(loss)) {
                 throw new Diverged(number + 1, b, batches, loss);

@@ -29,7 +29,7 @@ public final class Lbfgs {
     }
 
     private final int size;
-    private final double lr;
+    private double lr;
     private final int maxIter;
     private final int maxEval;
     private final double toleranceGrad;
@@ -177,6 +177,14 @@ public final class Lbfgs {
             }
             return v;
         }
+    }
+
+    /** Sets the step length ({@code lr}, a learning-rate schedule's), a finite number above 0. */
+    public void setLearningRate(double v) {
+        if (!(v > 0) || Double.isInfinite(v)) {
+            throw new IllegalArgumentException("lr must be a finite number above 0, but it is " + v);
+        }
+        lr = v;
     }
 
     /** Loss evaluations so far, over every step (PyTorch's {@code func_evals}). */
