@@ -65,6 +65,57 @@ class LbfgsTrainTest {
     }
 
     @Test
+    void newtonCgOnTheGeneratedHvpFitsTheRegression() throws Exception {
+        dev.lossc.LossCompiler.Result r = dev.lossc.LossCompiler.compile("regression.loss", Files.readAllBytes(RESOURCES.resolve("regression.loss")),
+                dev.lossc.LossCompiler.Options.DEFAULT.withDerivatives(java.util.Set.of(dev.lossc.LossCompiler.Derivative.HVP)));
+        assertTrue(r.ok(), r.render());
+        dev.lossc.ModelDriver m = dev.lossc.ModelDriver.load(List.of(r), List.of("-nowarn")).get(0);
+        JsonNode ref = JSON.readTree(RESOURCES.resolve("regression.json").toFile());
+        Path init = tmp.resolve("init.json");
+        JSON.writeValue(init.toFile(), ref.get("init"));
+        java.util.Map<String, double[]> params = new java.util.LinkedHashMap<>();
+        ref.get("init").fields().forEachRemaining(e -> {
+            List<Double> flat = new ArrayList<>();
+            flatten(e.getValue(), flat);
+            params.put(e.getKey(), flat.stream().mapToDouble(Double::doubleValue).toArray());
+        });
+        m.setParams(params);
+        List<String> lines = Files.readAllLines(RESOURCES.resolve("regression.csv"));
+        double[] x = new double[3 * (lines.size() - 1)];
+        double[] y = new double[lines.size() - 1];
+        for (int i = 1; i < lines.size(); i++) {
+            String[] c = lines.get(i).split(",");
+            for (int j = 0; j < 3; j++) {
+                x[3 * (i - 1) + j] = Double.parseDouble(c[j]);
+            }
+            y[i - 1] = Double.parseDouble(c[3]);
+        }
+        java.util.Map<String, double[]> in = java.util.Map.of("x", x, "y", y);
+        double[] p = m.parameters();
+        double[] g = m.gradient();
+        dev.lossc.runtime.NewtonCg newton = dev.lossc.runtime.NewtonCg.of(p.length);
+        double first = Double.NaN;
+        double loss = Double.NaN;
+        for (int k = 0; k < 8; k++) {
+            loss = newton.step(p, g, (v, out) -> {
+                System.arraycopy(m.hvp(in, v), 0, out, 0, out.length);
+                return m.loss(in);
+            }, () -> m.loss(in));
+            first = k == 0 ? loss : first;
+        }
+        double lbfgs = ref.get("losses").get(ref.get("losses").size() - 1).asDouble();
+        assertTrue(m.loss(in) < 2 * lbfgs, "after 8 Newton-CG steps " + m.loss(in) + " (from " + first + "); L-BFGS after 8: " + lbfgs);
+    }
+
+    private static void flatten(JsonNode n, List<Double> out) {
+        if (n.isArray()) {
+            n.forEach(c -> flatten(c, out));
+        } else {
+            out.add(n.asDouble());
+        }
+    }
+
+    @Test
     void optionsThatDoNotApplyAreRefused() {
         CliTest.Run r = lossc("train", CliTest.EXAMPLES.resolve("two_class.loss").toString(), "--data",
                 CliTest.EXAMPLES.resolve("data/two_class_train.csv").toString(), "--optimizer", "lbfgs", "--clip-norm", "1");
