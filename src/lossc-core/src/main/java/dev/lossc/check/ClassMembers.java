@@ -11,7 +11,7 @@ public final class ClassMembers {
 
     /** The public methods of every generated class. */
     public static final List<String> PUBLIC_METHODS = List.of("loss", "lossAndGradient", "parameters", "gradient", "initParameters",
-            "parameterLayout", "inputLayout", "outputLayout", "setThreads", "threads", "close", "setSeed");
+            "parameterLayout", "inputLayout", "outputLayout", "setThreads", "threads", "close", "setSeed", "hvp", "jvp");
 
     /** The public methods of a class with states (version 3); only such a class reserves their names. */
     public static final List<String> STATE_METHODS = List.of("states", "stateLayout");

@@ -200,7 +200,7 @@ final class DerivativeWriter {
 
     private MethodSpec outputJvp(DerivativePlans.OutputTangent o, String method, String compute) {
         Shape s = o.output().value().shape();
-        MethodSpec.Builder m = MethodSpec.methodBuilder(method + "_jvp").addModifiers(Modifier.PUBLIC).returns(w.arrayType);
+        MethodSpec.Builder m = MethodSpec.methodBuilder(w.names.allocate(method + "_jvp")).addModifiers(Modifier.PUBLIC).returns(w.arrayType);
         m.addJavadoc("The directional derivative of output {@code $L} $L along {@code $L}, by forward mode (an\n"
                 + "inference call, like {@link #$L}).\n\n", o.output().name(), o.output().value().logicalShape(), v, method);
         List<Value> needed = outputInputs(m, o);
@@ -220,7 +220,7 @@ final class DerivativeWriter {
 
     private MethodSpec jacobian(DerivativePlans.OutputTangent o, String method, String compute) {
         Shape s = o.output().value().shape();
-        MethodSpec.Builder m = MethodSpec.methodBuilder(method + "_jacobian").addModifiers(Modifier.PUBLIC).returns(w.arrayType);
+        MethodSpec.Builder m = MethodSpec.methodBuilder(w.names.allocate(method + "_jacobian")).addModifiers(Modifier.PUBLIC).returns(w.arrayType);
         m.addJavadoc("The Jacobian of output {@code $L} $L with respect to the parameters, row-major\n"
                 + "{@code [output elements, PARAMETER_COUNT]}: row {@code i} is the gradient of element {@code i} (an\n"
                 + "inference call, like {@link #$L}). Computed by forward sweeps, one per parameter, each a pass with\n"
@@ -246,7 +246,7 @@ final class DerivativeWriter {
 
     private MethodSpec reverseJacobian(DerivativePlans.OutputTangent o, String method, String forward, String backward) {
         Shape s = o.output().value().shape();
-        MethodSpec.Builder m = MethodSpec.methodBuilder(method + "_jacobian").addModifiers(Modifier.PUBLIC).returns(w.arrayType);
+        MethodSpec.Builder m = MethodSpec.methodBuilder(w.names.allocate(method + "_jacobian")).addModifiers(Modifier.PUBLIC).returns(w.arrayType);
         m.addJavadoc("The Jacobian of output {@code $L} $L with respect to the parameters, row-major\n"
                 + "{@code [output elements, PARAMETER_COUNT]}: row {@code i} is the gradient of element {@code i} (an\n"
                 + "inference call, like {@link #$L}). Computed by reverse sweeps: the output once, then one backward\n"

@@ -28,6 +28,11 @@ public class AllocationTest {
 
     /** A caller of a class whose element type is {@code real} ({@code double} or {@code float}). */
     static String harness(String className, Typed.Program model, dev.lossc.ModelLayout layout, String real) {
+        return harness(className, model, layout, real, false);
+    }
+
+    /** With {@code derivatives}, each call also runs {@code hvp}, {@code jvp}, and each output's {@code NAME_jvp} and {@code NAME_jacobian}. */
+    static String harness(String className, Typed.Program model, dev.lossc.ModelLayout layout, String real, boolean derivatives) {
         String cast = real.equals("float") ? "(float) " : "";
         StringBuilder fields = new StringBuilder();
         StringBuilder init = new StringBuilder();
@@ -68,7 +73,9 @@ public class AllocationTest {
                 + "    private int calls;\n"
                 + "    public Harness" + className + "() {\n" + init + "    }\n"
                 + outputBuffers(layout, real)
-                + "    public void run() {" + sizes + " calls++; sink += model.lossAndGradient(" + lossArgs + ");" + outputCalls(layout) + " }\n"
+                + (derivatives ? derivativeBuffers(className, layout, real) : "")
+                + "    public void run() {" + sizes + " calls++; sink += model.lossAndGradient(" + lossArgs + ");" + outputCalls(layout)
+                + (derivatives ? derivativeCalls(layout, lossArgs) : "") + " }\n"
                 + "}\n";
     }
 
@@ -81,6 +88,37 @@ public class AllocationTest {
                 b.append("    private final ").append(real).append("[] out").append(k).append(" = new ").append(real).append("[")
                         .append(o.shape().size()).append("];\n");
             }
+        }
+        return b.toString();
+    }
+
+    /** A direction, the product's destination, and each output's jvp and Jacobian destinations. */
+    private static String derivativeBuffers(String className, dev.lossc.ModelLayout layout, String real) {
+        StringBuilder b = new StringBuilder("    private final " + real + "[] dir = new " + real + "[" + className + ".PARAMETER_COUNT];\n"
+                + "    private final " + real + "[] hv = new " + real + "[" + className + ".PARAMETER_COUNT];\n"
+                + "    { for (int i = 0; i < dir.length; i++) { dir[i] = " + (real.equals("float") ? "(float) " : "") + "Math.cos(i); } }\n");
+        for (int k = 0; k < layout.outputs().size(); k++) {
+            int n = layout.outputs().get(k).shape().size();
+            b.append("    private final ").append(real).append("[] jvp").append(k).append(" = new ").append(real).append("[").append(n).append("];\n");
+            b.append("    private final ").append(real).append("[] jac").append(k).append(" = new ").append(real).append("[").append(n)
+                    .append(" * ").append(className).append(".PARAMETER_COUNT];\n");
+        }
+        return b.toString();
+    }
+
+    /** {@code hvp}, {@code jvp}, and each output's jvp and Jacobian. */
+    private static String derivativeCalls(dev.lossc.ModelLayout layout, String lossArgs) {
+        String sep = lossArgs.isEmpty() ? "" : ", ";
+        StringBuilder b = new StringBuilder(" sink += model.hvp(" + lossArgs + sep + "dir, hv); sink += model.jvp(" + lossArgs + sep + "dir);");
+        List<String> inputNames = layout.inputs().stream().map(dev.lossc.ModelLayout.Slot::name).toList();
+        for (int k = 0; k < layout.outputs().size(); k++) {
+            dev.lossc.ModelLayout.Output o = layout.outputs().get(k);
+            List<String> a = new java.util.ArrayList<>();
+            o.dims().forEach(n -> a.add("size_" + n));
+            o.inputs().forEach(n -> a.add("in" + inputNames.indexOf(n)));
+            String args = String.join(", ", a) + (a.isEmpty() ? "" : ", ");
+            b.append(" sink += model.").append(o.name()).append("_jvp(").append(args).append("dir, jvp").append(k).append(")[0];");
+            b.append(" sink += model.").append(o.name()).append("_jacobian(").append(args).append("jac").append(k).append(")[0];");
         }
         return b.toString();
     }
@@ -136,6 +174,18 @@ public class AllocationTest {
     }
 
     /**
+     * The same for every example with {@code --derivatives hvp,jvp,jacobian}, each call also making
+     * the Hessian-vector product, the jvps and the Jacobians (but for the two largest networks, whose
+     * Jacobians would take a thousand backward passes a call).
+     */
+    @TestFactory
+    Stream<DynamicTest> warmedUpDerivativeCallsAllocateNothing() throws Exception {
+        return warmedUp(new LossCompiler.Options(ExamplesTest.PACKAGE).withDerivatives(java.util.EnumSet.of(LossCompiler.Derivative.HVP,
+                LossCompiler.Derivative.JVP, LossCompiler.Derivative.JACOBIAN)), Compiled.JAVA8, source -> !source.contains("class Mnist ")
+                && !source.contains("class LeNet5 "), params -> params > 10_000 ? 100 : params > 2_000 ? 1_000 : 10_000);
+    }
+
+    /**
      * One test per example compiled with {@code options} whose source {@code keep} accepts (their
      * class names go into {@code used}): its harness, compiled with the class, runs
      * {@code calls(parameter count)} times after as many warm-up calls, and must allocate nothing.
@@ -152,7 +202,8 @@ public class AllocationTest {
                 continue;
             }
             sources.put(g.qualifiedName(), g.source());
-            sources.put("lossc.examples.Harness" + g.className(), harness(g.className(), r.checked().orElseThrow(), r.layout().orElseThrow(), real));
+            sources.put("lossc.examples.Harness" + g.className(), harness(g.className(), r.checked().orElseThrow(), r.layout().orElseThrow(), real,
+                    options.derivatives().contains(LossCompiler.Derivative.HVP)));
             sizes.put(g.className(), r.checked().orElseThrow().params().stream().mapToInt(p -> p.shape().size()).sum());
             used.add(g.className());
         }
