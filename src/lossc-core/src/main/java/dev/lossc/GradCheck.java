@@ -52,11 +52,7 @@ public final class GradCheck {
         for (ModelLayout.Slot slot : model.layout().params()) {
             int n = slot.shape().size();
             int[] positions = positions(n, s.maxPerParam(), rnd);
-            int failed = 0;
-            int zeros = 0;
-            int worst = -1;
-            double worstShare = -1;
-            double worstNumeric = 0;
+            Judge judge = new Judge(s);
             for (int k : positions) {
                 int at = slot.offset() + k;
                 double saved = p[at];
@@ -67,26 +63,9 @@ public final class GradCheck {
                 model.setSeed(s.seed());
                 double down = model.loss(inputs);
                 p[at] = saved;
-                double numeric = (up - down) / (2 * s.eps());
-                if (numeric == 0 && analytic[at] == 0) {
-                    zeros++;
-                }
-                double error = Math.abs(analytic[at] - numeric);
-                double tolerance = s.atol() + s.rtol() * Math.abs(numeric);
-                // A NaN anywhere fails; an error of 0 is 0 of any tolerance, even of 0.
-                double share = error == 0 ? 0 : Double.isNaN(error) ? Double.POSITIVE_INFINITY : error / tolerance;
-                if (!(error <= tolerance)) {
-                    failed++;
-                }
-                if (share > worstShare) {
-                    worst = k;
-                    worstShare = share;
-                    worstNumeric = numeric;
-                }
+                judge.add(k, analytic[at], (up - down) / (2 * s.eps()));
             }
-            double a = worst < 0 ? 0 : analytic[slot.offset() + worst];
-            results.add(new ParamResult(slot.name(), n, positions.length, failed, zeros, worst, a, worstNumeric, Math.abs(a - worstNumeric),
-                    Math.max(worstShare, 0)));
+            results.add(judge.result(slot, positions.length));
         }
         return results;
     }
@@ -127,36 +106,13 @@ public final class GradCheck {
         List<ParamResult> results = new ArrayList<>();
         for (int k = 0; k < slots.size(); k++) {
             ModelLayout.Slot slot = slots.get(k);
-            int failed = 0;
-            int zeros = 0;
-            int worst = -1;
-            double worstShare = -1;
-            double worstNumeric = 0;
-            double worstAnalytic = 0;
+            Judge judge = new Judge(s);
             for (int d = 0; d < directions; d++) {
                 for (int j : positions[k]) {
-                    int at = slot.offset() + j;
-                    double a = analytic[d][at];
-                    double n = numeric[d][at];
-                    if (a == 0 && n == 0) {
-                        zeros++;
-                    }
-                    double error = Math.abs(a - n);
-                    double tolerance = s.atol() + s.rtol() * Math.abs(n);
-                    double share = error == 0 ? 0 : Double.isNaN(error) ? Double.POSITIVE_INFINITY : error / tolerance;
-                    if (!(error <= tolerance)) {
-                        failed++;
-                    }
-                    if (share > worstShare) {
-                        worst = j;
-                        worstShare = share;
-                        worstNumeric = n;
-                        worstAnalytic = a;
-                    }
+                    judge.add(j, analytic[d][slot.offset() + j], numeric[d][slot.offset() + j]);
                 }
             }
-            results.add(new ParamResult(slot.name(), slot.shape().size(), positions[k].length * directions, failed, zeros, worst, worstAnalytic,
-                    worstNumeric, Math.abs(worstAnalytic - worstNumeric), Math.max(worstShare, 0)));
+            results.add(judge.result(slot, positions[k].length * directions));
         }
         return results;
     }
@@ -171,6 +127,45 @@ public final class GradCheck {
         model.setSeed(seed);
         model.lossAndGradient(inputs);
         return model.gradient().clone();
+    }
+
+    /** Judges a param's checked entries as {@code torch.autograd.gradcheck} does, and keeps the worst. */
+    private static final class Judge {
+        private final Settings s;
+        private int failed;
+        private int zeros;
+        private int worst = -1;
+        private double worstShare = -1;
+        private double worstAnalytic;
+        private double worstNumeric;
+
+        Judge(Settings s) {
+            this.s = s;
+        }
+
+        void add(int k, double analytic, double numeric) {
+            if (numeric == 0 && analytic == 0) {
+                zeros++;
+            }
+            double error = Math.abs(analytic - numeric);
+            double tolerance = s.atol() + s.rtol() * Math.abs(numeric);
+            // A NaN anywhere fails; an error of 0 is 0 of any tolerance, even of 0.
+            double share = error == 0 ? 0 : Double.isNaN(error) ? Double.POSITIVE_INFINITY : error / tolerance;
+            if (!(error <= tolerance)) {
+                failed++;
+            }
+            if (share > worstShare) {
+                worst = k;
+                worstShare = share;
+                worstAnalytic = analytic;
+                worstNumeric = numeric;
+            }
+        }
+
+        ParamResult result(ModelLayout.Slot slot, int checked) {
+            return new ParamResult(slot.name(), slot.shape().size(), checked, failed, zeros, worst, worstAnalytic, worstNumeric,
+                    Math.abs(worstAnalytic - worstNumeric), Math.max(worstShare, 0));
+        }
     }
 
     /** Every index below {@code n}, or {@code max} distinct ones drawn at random, ascending. */

@@ -246,23 +246,13 @@ public final class ModelDriver {
      * the inputs the output needs.
      */
     public double[] output(String name, Map<String, double[]> inputs) {
-        ModelLayout.Output o = layout.outputs().stream().filter(x -> x.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no output " + name));
-        List<Class<?>> types = new ArrayList<>();
-        List<Object> args = new ArrayList<>();
-        Map<String, Integer> sizes = sizes(inputs);
-        for (String dim : o.dims()) {
-            types.add(int.class);
-            args.add(size(sizes, dim));
-        }
-        for (String inName : o.inputs()) {
-            ModelLayout.Slot in = layout.inputs().stream().filter(s -> s.name().equals(inName)).findFirst().orElseThrow();
-            types.add(javaType(in));
-            args.add(arg(in, inputs));
-        }
+        ModelLayout.Output o = layout.outputs().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+        OutputCall c = outputCall(name, inputs);
+        List<Class<?>> types = c.types();
+        List<Object> args = c.args();
         boolean scalar = o.shape().size() == 1;
         if (!scalar) {
-            int n = actualShape(o.shape(), sizes).size();
+            int n = c.elements();
             types.add(single ? float[].class : double[].class);
             args.add(single ? new float[n] : new double[n]);
         }

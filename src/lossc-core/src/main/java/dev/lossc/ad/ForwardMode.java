@@ -368,11 +368,6 @@ public final class ForwardMode {
     }
 
     private static Scalar in(List<Value> inputs, Value v) {
-        int i = inputs.indexOf(v);
-        if (i < 0) {
-            inputs.add(v);
-            i = inputs.size() - 1;
-        }
-        return new Scalar.In(i);
+        return ReverseMode.in(inputs, v);
     }
 }

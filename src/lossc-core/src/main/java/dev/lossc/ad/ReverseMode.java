@@ -224,7 +224,7 @@ public final class ReverseMode {
     }
 
     /** The loop input reading {@code v}, added to {@code inputs} once. */
-    private static Scalar in(List<Value> inputs, Value v) {
+    static Scalar in(List<Value> inputs, Value v) {
         int i = inputs.indexOf(v);
         if (i < 0) {
             inputs.add(v);

@@ -262,21 +262,11 @@ final class DerivativeWriter {
         api.holdInputs(m, needed);
         m.addStatement("$L()", forward);
         Value seed = o.reverse().seed();
-        String rows = s.isMatrix() ? w.layout.extent(s.rowAxis()) : "1";
-        String cols = s.isMatrix() ? w.layout.extent(s.colAxis()) : w.layout.count(s);
-        String index = s.isMatrix() ? Layout.add(Layout.mul(row, s.cols()), col) : col;
-        String flat = s.isMatrix() ? row + " * " + cols + " + " + col : col;
-        if (s.isMatrix()) {
-            m.beginControlFlow("for (int $L = 0; $L < $L; $L++)", row, row, rows, row);
-        }
-        m.beginControlFlow("for (int $L = 0; $L < $L; $L++)", col, col, cols, col);
-        m.addStatement("$L = $L", w.layout.at(seed, index), w.precision.literal(1.0)).addStatement("$L()", backward)
-                .addStatement("$L = $L", w.layout.at(seed, index), w.precision.zero());
-        m.addStatement("System.arraycopy($L, 0, $L, ($L) * PARAMETER_COUNT, PARAMETER_COUNT)", Layout.GRAD, out, flat);
-        m.endControlFlow();
-        if (s.isMatrix()) {
-            m.endControlFlow();
-        }
+        eachElement(m, s, (index, flat) -> {
+            m.addStatement("$L = $L", w.layout.at(seed, index), w.precision.literal(1.0)).addStatement("$L()", backward)
+                    .addStatement("$L = $L", w.layout.at(seed, index), w.precision.zero());
+            m.addStatement("System.arraycopy($L, 0, $L, ($L) * PARAMETER_COUNT, PARAMETER_COUNT)", Layout.GRAD, out, flat);
+        });
         api.releaseInputs(m, needed);
         return m.addStatement("return $L", out).build();
     }
@@ -291,16 +281,25 @@ final class DerivativeWriter {
 
     /** Element {@code i} of the tangent into {@code out[i * stride + at]}, rows stored at the maximum's stride written packed. */
     private void copyOut(MethodSpec.Builder m, DerivativePlans.OutputTangent o, Shape s, String stride, String at) {
+        eachElement(m, s, (index, flat) -> m.addStatement("$L[$L] = $L", out,
+                stride.equals("1") ? flat : "(" + flat + ") * " + stride + " + " + at, w.layout.at(o.tangent(), false, index)));
+    }
+
+    /**
+     * The loops over an output's elements at this call's sizes; {@code body} gets each element's
+     * index in the output's storage (rows at the maximum's stride) and its index packed.
+     */
+    private void eachElement(MethodSpec.Builder m, Shape s, java.util.function.BiConsumer<String, String> body) {
         String rows = s.isMatrix() ? w.layout.extent(s.rowAxis()) : "1";
         String cols = s.isMatrix() ? w.layout.extent(s.colAxis()) : w.layout.count(s);
         String index = s.isMatrix() ? Layout.add(Layout.mul(row, s.cols()), col) : col;
         String flat = s.isMatrix() ? row + " * " + cols + " + " + col : col;
-        String dest = stride.equals("1") ? flat : "(" + flat + ") * " + stride + " + " + at;
         if (s.isMatrix()) {
             m.beginControlFlow("for (int $L = 0; $L < $L; $L++)", row, row, rows, row);
         }
-        m.beginControlFlow("for (int $L = 0; $L < $L; $L++)", col, col, cols, col)
-                .addStatement("$L[$L] = $L", out, dest, w.layout.at(o.tangent(), false, index)).endControlFlow();
+        m.beginControlFlow("for (int $L = 0; $L < $L; $L++)", col, col, cols, col);
+        body.accept(index, flat);
+        m.endControlFlow();
         if (s.isMatrix()) {
             m.endControlFlow();
         }

@@ -110,12 +110,9 @@ public class AllocationTest {
     private static String derivativeCalls(dev.lossc.ModelLayout layout, String lossArgs) {
         String sep = lossArgs.isEmpty() ? "" : ", ";
         StringBuilder b = new StringBuilder(" sink += model.hvp(" + lossArgs + sep + "dir, hv); sink += model.jvp(" + lossArgs + sep + "dir);");
-        List<String> inputNames = layout.inputs().stream().map(dev.lossc.ModelLayout.Slot::name).toList();
         for (int k = 0; k < layout.outputs().size(); k++) {
             dev.lossc.ModelLayout.Output o = layout.outputs().get(k);
-            List<String> a = new java.util.ArrayList<>();
-            o.dims().forEach(n -> a.add("size_" + n));
-            o.inputs().forEach(n -> a.add("in" + inputNames.indexOf(n)));
+            List<String> a = outputArgs(layout, o);
             String args = String.join(", ", a) + (a.isEmpty() ? "" : ", ");
             b.append(" sink += model.").append(o.name()).append("_jvp(").append(args).append("dir, jvp").append(k).append(")[0];");
             b.append(" sink += model.").append(o.name()).append("_jacobian(").append(args).append("jac").append(k).append(")[0];");
@@ -123,15 +120,21 @@ public class AllocationTest {
         return b.toString();
     }
 
+    /** An output method's arguments in the harness: its dims' sizes, then its inputs' fields. */
+    private static List<String> outputArgs(dev.lossc.ModelLayout layout, dev.lossc.ModelLayout.Output o) {
+        List<String> inputNames = layout.inputs().stream().map(dev.lossc.ModelLayout.Slot::name).toList();
+        List<String> a = new java.util.ArrayList<>();
+        o.dims().forEach(n -> a.add("size_" + n));
+        o.inputs().forEach(n -> a.add("in" + inputNames.indexOf(n)));
+        return a;
+    }
+
     /** Every output method too, each with the inputs it takes. */
     private static String outputCalls(dev.lossc.ModelLayout layout) {
         StringBuilder b = new StringBuilder();
-        List<String> inputNames = layout.inputs().stream().map(dev.lossc.ModelLayout.Slot::name).toList();
         for (int k = 0; k < layout.outputs().size(); k++) {
             dev.lossc.ModelLayout.Output o = layout.outputs().get(k);
-            List<String> a = new java.util.ArrayList<>();
-            o.dims().forEach(n -> a.add("size_" + n));
-            o.inputs().forEach(n -> a.add("in" + inputNames.indexOf(n)));
+            List<String> a = outputArgs(layout, o);
             if (o.shape().size() > 1) {
                 a.add("out" + k);
             }

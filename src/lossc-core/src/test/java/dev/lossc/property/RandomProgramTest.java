@@ -1,18 +1,14 @@
 package dev.lossc.property;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.lossc.LossCompiler;
 import dev.lossc.testing.Compiled;
-import dev.lossc.testing.ProgramGenerator;
+import dev.lossc.testing.GeneratedPrograms;
 import dev.lossc.testing.RefEval;
 import dev.lossc.testing.Values;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -29,36 +25,7 @@ class RandomProgramTest {
 
     @TestFactory
     Stream<DynamicTest> generatedClassesAgreeWithReferenceEvaluator() {
-        return IntStream.range(0, (PROGRAMS + BATCH - 1) / BATCH).mapToObj(b -> DynamicTest.dynamicTest(
-                "programs " + b * BATCH + ".." + Math.min(PROGRAMS, (b + 1) * BATCH) + " (base seed " + BASE_SEED + ")",
-                () -> batch(b * BATCH, Math.min(PROGRAMS, (b + 1) * BATCH))));
-    }
-
-    private static void batch(int from, int to) {
-        List<Long> seeds = new ArrayList<>();
-        List<String> sources = new ArrayList<>();
-        List<LossCompiler.Result> results = new ArrayList<>();
-        for (int i = from; i < to; i++) {
-            long seed = BASE_SEED * 1_000_003L + i;
-            String source = ProgramGenerator.generate(seed, "Gen" + i);
-            LossCompiler.Result r = LossCompiler.compile("gen" + i + ".loss", source, LossCompiler.Options.DEFAULT);
-            if (!r.ok()) {
-                fail("seed " + seed + ": generated program rejected:\n" + r.render() + "\n" + source);
-            }
-            seeds.add(seed);
-            sources.add(source);
-            results.add(r);
-        }
-        List<Compiled> compiled = Compiled.compileAll(results);
-        for (int k = 0; k < compiled.size(); k++) {
-            long seed = seeds.get(k);
-            String source = sources.get(k);
-            try {
-                check(compiled.get(k), source, seed);
-            } catch (AssertionError | RuntimeException e) {
-                throw new AssertionError("seed " + seed + " failed: " + e.getMessage() + "\nprogram:\n" + source, e);
-            }
-        }
+        return GeneratedPrograms.tests(BASE_SEED, PROGRAMS, BATCH, "Gen", LossCompiler.Options.DEFAULT, RandomProgramTest::check);
     }
 
     private static void check(Compiled c, String source, long seed) {

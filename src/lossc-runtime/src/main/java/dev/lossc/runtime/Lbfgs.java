@@ -374,15 +374,7 @@ public final class Lbfgs {
         int brSize = 0;
         while (lsIter < maxLs) {
             if (fNew > f + c1 * step * gtd || lsIter > 1 && fNew >= fPrev) {
-                brSize = 2;
-                br[0] = tPrev;
-                br[1] = step;
-                brF[0] = fPrev;
-                brF[1] = fNew;
-                System.arraycopy(gPrev, 0, bracketG0, 0, size);
-                System.arraycopy(gNew, 0, bracketG1, 0, size);
-                brGtd[0] = gtdPrev;
-                brGtd[1] = gtdNew;
+                brSize = bracket(tPrev, fPrev, gPrev, gtdPrev, step, fNew, gNew, gtdNew);
                 break;
             }
             if (Math.abs(gtdNew) <= -c2 * gtd) {
@@ -394,15 +386,7 @@ public final class Lbfgs {
                 break;
             }
             if (gtdNew >= 0) {
-                brSize = 2;
-                br[0] = tPrev;
-                br[1] = step;
-                brF[0] = fPrev;
-                brF[1] = fNew;
-                System.arraycopy(gPrev, 0, bracketG0, 0, size);
-                System.arraycopy(gNew, 0, bracketG1, 0, size);
-                brGtd[0] = gtdPrev;
-                brGtd[1] = gtdNew;
+                brSize = bracket(tPrev, fPrev, gPrev, gtdPrev, step, fNew, gNew, gtdNew);
                 break;
             }
             double minStep = step + 0.01 * (step - tPrev);
@@ -419,13 +403,8 @@ public final class Lbfgs {
             lsIter++;
         }
         if (lsIter == maxLs) {
-            brSize = 2;
-            br[0] = 0;
-            br[1] = step;
-            brF[0] = f;
-            brF[1] = fNew;
-            System.arraycopy(flatGrad, 0, bracketG0, 0, size);
-            System.arraycopy(gNew, 0, bracketG1, 0, size);
+            // PyTorch leaves the slopes of this bracket unset: the zoom below does not run.
+            brSize = bracket(0, f, flatGrad, brGtd[0], step, fNew, gNew, brGtd[1]);
         }
         boolean insufProgress = false;
         int low = brF[0] <= brF[brSize - 1] ? 0 : 1;
@@ -478,6 +457,19 @@ public final class Lbfgs {
         System.arraycopy(low == 0 ? bracketG0 : bracketG1, 0, flatGrad, 0, size);
         lastSearchEvals = evals;
         return brF[low];
+    }
+
+    /** The bracket {@code [t0, t1]}: its steps, losses, gradients (copied) and slopes. Returns its size, 2. */
+    private int bracket(double t0, double f0, double[] g0, double gtd0, double t1, double f1, double[] g1, double gtd1) {
+        br[0] = t0;
+        br[1] = t1;
+        brF[0] = f0;
+        brF[1] = f1;
+        System.arraycopy(g0, 0, bracketG0, 0, size);
+        System.arraycopy(g1, 0, bracketG1, 0, size);
+        brGtd[0] = gtd0;
+        brGtd[1] = gtd1;
+        return 2;
     }
 
     /** PyTorch's {@code _cubic_interpolate}: the minimizer of the cubic through two points with slopes, clamped to the bounds (NaN: the points). */

@@ -21,18 +21,12 @@ import org.junit.jupiter.api.TestFactory;
 class LbfgsTest {
     private static final Map<String, Object> REFERENCE = TorchOptimTest.read("/torch_lbfgs.json");
 
-    @SuppressWarnings("unchecked")
     private static <T> T get(Object map, String key) {
-        return (T) ((Map<String, Object>) map).get(key);
+        return TorchOptimTest.get(map, key);
     }
 
     private static double[] doubles(Object list) {
-        List<?> l = (List<?>) list;
-        double[] d = new double[l.size()];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = ((Number) l.get(i)).doubleValue();
-        }
-        return d;
+        return TorchOptimTest.doubles(list);
     }
 
     /** The Rosenbrock function and its gradient. */

@@ -28,11 +28,11 @@ class TorchOptimTest {
     private static final Map<String, Object> REFERENCE = read("/torch_optim.json");
 
     @SuppressWarnings("unchecked")
-    private static <T> T get(Object map, String key) {
+    static <T> T get(Object map, String key) {
         return (T) ((Map<String, Object>) map).get(key);
     }
 
-    private static double[] doubles(Object list) {
+    static double[] doubles(Object list) {
         List<?> l = (List<?>) list;
         double[] d = new double[l.size()];
         for (int i = 0; i < d.length; i++) {
