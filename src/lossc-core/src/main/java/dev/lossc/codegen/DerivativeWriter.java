@@ -220,19 +220,9 @@ final class DerivativeWriter {
 
     private MethodSpec jacobian(DerivativePlans.OutputTangent o, String method, String compute) {
         Shape s = o.output().value().shape();
-        MethodSpec.Builder m = MethodSpec.methodBuilder(w.names.allocate(method + "_jacobian")).addModifiers(Modifier.PUBLIC).returns(w.arrayType);
-        m.addJavadoc("The Jacobian of output {@code $L} $L with respect to the parameters, row-major\n"
-                + "{@code [output elements, PARAMETER_COUNT]}: row {@code i} is the gradient of element {@code i} (an\n"
-                + "inference call, like {@link #$L}). Computed by forward sweeps, one per parameter, each a pass with\n"
-                + "tangents along that parameter's unit direction.\n\n", o.output().name(), o.output().value().logicalShape(), method);
-        List<Value> needed = outputInputs(m, o);
-        m.addParameter(w.arrayType, out);
-        String count = s.varies() ? w.layout.count(s) : Integer.toString(s.size());
-        m.addJavadoc("@param $L where the Jacobian goes: $L × PARAMETER_COUNT elements\n@return {@code $L}\n", out, s.elements(), out);
-        m.addJavadoc("@throws IllegalArgumentException if an array argument is null or has the wrong length\n");
-        checkDestination(m, s, "(" + count + ") * PARAMETER_COUNT");
-        api.checkInputs(m, needed, dims(o));
-        api.holdInputs(m, needed);
+        MethodSpec.Builder m = jacobianMethod(o, method, "forward sweeps, one per parameter, each a pass with\n"
+                + "tangents along that parameter's unit direction.\n\n");
+        List<Value> needed = w.ir.inputsOf(o.output());
         m.addStatement("this.$L = $L", w.layout.direction, unit);
         m.beginControlFlow("for (int $L = 0; $L < PARAMETER_COUNT; $L++)", param, param, param);
         m.addStatement("$L[$L] = $L", unit, param, w.precision.literal(1.0)).addStatement("$L()", compute)
@@ -246,20 +236,10 @@ final class DerivativeWriter {
 
     private MethodSpec reverseJacobian(DerivativePlans.OutputTangent o, String method, String forward, String backward) {
         Shape s = o.output().value().shape();
-        MethodSpec.Builder m = MethodSpec.methodBuilder(w.names.allocate(method + "_jacobian")).addModifiers(Modifier.PUBLIC).returns(w.arrayType);
-        m.addJavadoc("The Jacobian of output {@code $L} $L with respect to the parameters, row-major\n"
-                + "{@code [output elements, PARAMETER_COUNT]}: row {@code i} is the gradient of element {@code i} (an\n"
-                + "inference call, like {@link #$L}). Computed by reverse sweeps: the output once, then one backward\n"
+        MethodSpec.Builder m = jacobianMethod(o, method, "reverse sweeps: the output once, then one backward\n"
                 + "pass per element (the output has fewer elements than there are parameters). Leaves the last\n"
-                + "row in {@link #gradient()}.\n\n", o.output().name(), o.output().value().logicalShape(), method);
-        List<Value> needed = outputInputs(m, o);
-        m.addParameter(w.arrayType, out);
-        String count = s.varies() ? w.layout.count(s) : Integer.toString(s.size());
-        m.addJavadoc("@param $L where the Jacobian goes: $L × PARAMETER_COUNT elements\n@return {@code $L}\n", out, s.elements(), out);
-        m.addJavadoc("@throws IllegalArgumentException if an array argument is null or has the wrong length\n");
-        checkDestination(m, s, "(" + count + ") * PARAMETER_COUNT");
-        api.checkInputs(m, needed, dims(o));
-        api.holdInputs(m, needed);
+                + "row in {@link #gradient()}.\n\n");
+        List<Value> needed = w.ir.inputsOf(o.output());
         m.addStatement("$L()", forward);
         Value seed = o.reverse().seed();
         eachElement(m, s, (index, flat) -> {
@@ -269,6 +249,24 @@ final class DerivativeWriter {
         });
         api.releaseInputs(m, needed);
         return m.addStatement("return $L", out).build();
+    }
+
+    /** {@code NAME_jacobian}'s declaration, Javadoc ({@code how} it is computed), checks, and its inputs held. */
+    private MethodSpec.Builder jacobianMethod(DerivativePlans.OutputTangent o, String method, String how) {
+        Shape s = o.output().value().shape();
+        MethodSpec.Builder m = MethodSpec.methodBuilder(w.names.allocate(method + "_jacobian")).addModifiers(Modifier.PUBLIC).returns(w.arrayType);
+        m.addJavadoc("The Jacobian of output {@code $L} $L with respect to the parameters, row-major\n"
+                + "{@code [output elements, PARAMETER_COUNT]}: row {@code i} is the gradient of element {@code i} (an\n"
+                + "inference call, like {@link #$L}). Computed by $L", o.output().name(), o.output().value().logicalShape(), method, how);
+        List<Value> needed = outputInputs(m, o);
+        m.addParameter(w.arrayType, out);
+        String count = s.varies() ? w.layout.count(s) : Integer.toString(s.size());
+        m.addJavadoc("@param $L where the Jacobian goes: $L × PARAMETER_COUNT elements\n@return {@code $L}\n", out, s.elements(), out);
+        m.addJavadoc("@throws IllegalArgumentException if an array argument is null or has the wrong length\n");
+        checkDestination(m, s, "(" + count + ") * PARAMETER_COUNT");
+        api.checkInputs(m, needed, dims(o));
+        api.holdInputs(m, needed);
+        return m;
     }
 
     private void checkDestination(MethodSpec.Builder m, Shape s, String count) {
