@@ -2,8 +2,9 @@
 """Records torch.optim.LBFGS (strong-Wolfe line search, PyTorch's other defaults) training two models
 on full batches, for `lossc train --optimizer lbfgs --batch all`'s test: examples/two_class.loss on
 the two moons (examples/data/two_class_train.csv) and a small regression (a tanh layer, 60 rows drawn
-here). Writes each model's initial parameters (drawn here) and the loss each step returns (the loss at
-its start, what lossc prints per epoch), into src/lossc-cli/src/test/resources/lbfgs/. Run once.
+here). Writes each model's initial parameters (drawn here; NAME_init.json, a params file) and the loss each
+step returns (the loss at its start, what lossc prints per epoch; NAME_losses.txt) into
+src/lossc-cli/src/test/resources/lbfgs/. Run once.
 Needs Debian's python3-torch."""
 import csv
 import json
@@ -38,7 +39,12 @@ init = {k: v.tolist() for k, v in p.items()}
 for v in p.values():
     v.requires_grad_(True)
 losses = train(list(p.values()), lambda: torch.nn.functional.cross_entropy(torch.tanh(X @ p["W1"].T + p["b1"]) @ p["W2"].T + p["b2"], labels))
-json.dump({"init": init, "losses": losses}, open(os.path.join(OUT, "two_class.json"), "w"), indent=1)
+def write(name, init, losses):
+    json.dump(init, open(os.path.join(OUT, name + "_init.json"), "w"), indent=1)
+    open(os.path.join(OUT, name + "_losses.txt"), "w").write("".join(repr(x) + "\n" for x in losses))
+
+
+write("two_class", init, losses)
 
 # A small regression: y = sin(x . a) + noise, fitted by tanh(x W^T) v + c.
 x = torch.randn(60, 3, generator=g)
@@ -53,5 +59,5 @@ init = {k: (v.tolist() if v.dim() else v.item()) for k, v in q.items()}
 for v in q.values():
     v.requires_grad_(True)
 losses = train(list(q.values()), lambda: ((torch.tanh(x @ q["W"].T) @ q["v"] + q["c"] - y) ** 2).mean())
-json.dump({"init": init, "losses": losses}, open(os.path.join(OUT, "regression.json"), "w"), indent=1)
+write("regression", init, losses)
 print("wrote", OUT)

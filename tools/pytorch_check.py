@@ -469,6 +469,26 @@ check("sequences", os.path.join(ROOT, "tools", "pytorch_seq.loss"), os.path.join
 check("tensors", os.path.join(ROOT, "tools", "pytorch_tensors.loss"), os.path.join(ROOT, "tools", "pytorch_tensors.json"),
       lambda v: tensors_run(v)[0], {"probs": lambda v: tensors_run(v)[1]}, ints=("toks", "labels"))
 check("slices, broadcasting", os.path.join(ROOT, "tools", "pytorch_slices.loss"), os.path.join(ROOT, "tools", "pytorch_slices.json"), slices)
+def bundle_adjustment(v):
+    """gradbench's ba: reprojection residuals (Rodrigues rotation, projection, radial distortion) and weight residuals."""
+    cam, x = v["cams"][v["camOf"]], v["X"][v["pointOf"]]
+    d = x - cam[:, 3:6]
+    r = cam[:, 0:3]
+    theta = r.norm(dim=1, keepdim=True)
+    k = r / theta
+    c, s = torch.cos(theta), torch.sin(theta)
+    rot = d * c + torch.cross(k, d, dim=1) * s + k * ((k * d).sum(1, keepdim=True) * (1 - c))
+    p = rot[:, 0:2] / rot[:, 2:3]
+    rsq = (p ** 2).sum(1, keepdim=True)
+    proj = cam[:, 6:7] * (1 + cam[:, 9:10] * rsq + cam[:, 10:11] * rsq ** 2) * p + cam[:, 7:9]
+    e = v["w"].unsqueeze(1) * (proj - v["feat"])
+    ew = 1 - v["w"] ** 2
+    return (e ** 2).sum() + (ew ** 2).sum(), e[:, 0], e[:, 1], ew
+
+
+check("bundle adjustment", os.path.join(ROOT, "tools", "pytorch_ba.loss"), os.path.join(ROOT, "tools", "pytorch_ba.json"),
+      lambda v: bundle_adjustment(v)[0], {"reproj_x": lambda v: bundle_adjustment(v)[1], "reproj_y": lambda v: bundle_adjustment(v)[2],
+                                          "weight": lambda v: bundle_adjustment(v)[3]}, ints=("camOf", "pointOf"))
 check("loss built-ins", os.path.join(ROOT, "tools", "pytorch_builtins.loss"), os.path.join(ROOT, "tools", "pytorch_builtins.json"), builtins)
 
 if failures:

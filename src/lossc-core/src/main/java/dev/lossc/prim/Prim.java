@@ -69,6 +69,9 @@ public final class Prim {
     public static final Prim EXP = Table.define(Table.elementwise("EXP", "exp", "exp(x)", "dy * y").callable(true));
     public static final Prim LOG = Table.define(Table.elementwise("LOG", "log", "log(x)", "dy / x").callable(true));
     public static final Prim SQRT = Table.define(Table.elementwise("SQRT", "sqrt", "sqrt(x)", "dy * 0.5 / y").callable(true));
+    /** {@code sin} and {@code cos} (version 3), for rotations (bundle adjustment's Rodrigues formula). */
+    public static final Prim SIN = Table.define(Table.elementwise("SIN", "sin", "sin(x)", "dy * cos(x)").callable(false));
+    public static final Prim COS = Table.define(Table.elementwise("COS", "cos", "cos(x)", "-dy * sin(x)").callable(false));
     public static final Prim ABS = Table.define(Table.elementwise("ABS", "abs", "abs(x)", "x > 0 ? dy : x < 0 ? -dy : 0").callable(true));
     public static final Prim LEAKY_RELU = Table.define(Table.elementwise("LEAKY_RELU", "leaky_relu", "x > 0 ? x : alpha * x",
             "x > 0 ? dy : alpha * dy").attributes(AttributeSpec.real("alpha", 0.01)).callable(true));

@@ -21,6 +21,8 @@ public enum ScalarFn {
     LOG1P(1, "Math.log1p"),
     TANH(1, "Math.tanh"),
     SQRT(1, "Math.sqrt"),
+    SIN(1, "Math.sin"),
+    COS(1, "Math.cos"),
     ABS(1, "Math.abs"),
     POW(2, "Math.pow"),
     MAX(2, "Math.max"),
@@ -64,6 +66,8 @@ public enum ScalarFn {
             case LOG1P -> Math.log1p(v[0]);
             case TANH -> Math.tanh(v[0]);
             case SQRT -> Math.sqrt(v[0]);
+            case SIN -> Math.sin(v[0]);
+            case COS -> Math.cos(v[0]);
             case ABS -> Math.abs(v[0]);
             case POW -> Math.pow(v[0], v[1]);
             case MAX -> Math.max(v[0], v[1]);

@@ -87,6 +87,8 @@ public final class ScalarTangent {
                 case LOG1P -> new Scalar.Bin('/', new Scalar.Num(1.0), new Scalar.Bin('+', new Scalar.Num(1.0), u));
                 case TANH -> new Scalar.Bin('-', new Scalar.Num(1.0), new Scalar.Bin('*', e, e));
                 case SQRT -> new Scalar.Bin('/', new Scalar.Num(0.5), e);
+                case SIN -> call(ScalarFn.COS, u);
+                case COS -> new Scalar.Neg(call(ScalarFn.SIN, u));
                 case ABS -> new Scalar.Select(new Scalar.Cmp(">", u, ZERO), new Scalar.Num(1.0),
                         new Scalar.Select(new Scalar.Cmp("<", u, ZERO), new Scalar.Num(-1.0), ZERO));
                 case SIGMOID -> new Scalar.Bin('*', e, new Scalar.Bin('-', new Scalar.Num(1.0), e));

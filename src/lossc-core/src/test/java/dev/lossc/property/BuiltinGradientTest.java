@@ -64,6 +64,8 @@ class BuiltinGradientTest {
             cs.add(new Case("sigmoid " + tag, shape, null, "sigmoid(a)", ANY));
             cs.add(new Case("tanh " + tag, shape, null, "tanh(a)", ANY));
             cs.add(new Case("gelu " + tag, shape, null, "gelu(a)", ANY));
+            cs.add(new Case("sin " + tag, shape, null, "sin(a)", ANY));
+            cs.add(new Case("cos " + tag, shape, null, "cos(a)", ANY));
             cs.add(new Case("relu " + tag, shape, null, "relu(a)", awayFromZero()));
             cs.add(new Case("softplus " + tag, shape, null, "softplus(a)", ANY));
             cs.add(new Case("exp " + tag, shape, null, "exp(a)", ANY));

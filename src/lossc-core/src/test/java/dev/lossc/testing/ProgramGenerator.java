@@ -580,7 +580,7 @@ public final class ProgramGenerator {
         switch (choice) {
             case 0, 1 -> {
                 String[] fs = {"sigmoid", "tanh", "relu", "softplus", "abs", "-", "exp(tanh", "log", "sqrt", "sq", "inv", "pow", "leaky", "gelu", "elu",
-                    "cumsum", "full"};
+                    "cumsum", "full", "sin", "cos"};
                 String f = fs[rnd.nextInt(fs.length)];
                 return switch (f) {
                     case "-" -> "-" + paren(expr(s, d));

@@ -676,6 +676,14 @@ public final class RefEval {
                 y = Math.log(x);
                 d = 1 / x;
             }
+            case "sin" -> {
+                y = Math.sin(x);
+                d = Math.cos(x);
+            }
+            case "cos" -> {
+                y = Math.cos(x);
+                d = -Math.sin(x);
+            }
             case "sqrt" -> {
                 y = Math.sqrt(x);
                 d = 0.5 / y;
@@ -1465,7 +1473,7 @@ public final class RefEval {
                 }
                 return new T(2, x.rows(), w, out);
             }
-            case "sigmoid", "tanh", "relu", "softplus", "exp", "log", "sqrt", "abs", "gelu" -> {
+            case "sigmoid", "tanh", "relu", "softplus", "exp", "log", "sqrt", "abs", "gelu", "sin", "cos" -> {
                 return map(x, n -> unary(f, n, 0));
             }
             case "leaky_relu" -> {
