@@ -10,7 +10,7 @@ import picocli.CommandLine;
 final class TrainValues {
     private TrainValues() {}
 
-    /** sgd, adagrad, rmsprop, adam or adamw, in any case. */
+    /** sgd, adagrad, rmsprop, adam, adamw or lbfgs, in any case. */
     static final class OptimizerName implements CommandLine.ITypeConverter<String> {
         static final List<String> NAMES = List.of("sgd", "adagrad", "rmsprop", "adam", "adamw", "lbfgs");
 

@@ -260,7 +260,7 @@ class TrainCommandTest {
     @Test
     void badOptionsAreUsageErrors() throws IOException {
         Path data = regression("train.csv", 20, 1);
-        assertEquals(Main.USAGE, lossc("train", TWO_LAYER.toString(), "--data", data.toString(), "--optimizer", "lbfgs").code());
+        assertEquals(Main.USAGE, lossc("train", TWO_LAYER.toString(), "--data", data.toString(), "--optimizer", "newton").code());
         assertEquals(Main.USAGE, lossc("train", TWO_LAYER.toString(), "--data", data.toString(), "--batch", "0").code());
         assertEquals(Main.USAGE, lossc("train", TWO_LAYER.toString(), "--data", data.toString(), "--sweep", "colour=red").code());
         assertEquals(Main.USAGE, lossc("train", TWO_LAYER.toString(), "--data", data.toString(), "--holdout", "1.5").code());

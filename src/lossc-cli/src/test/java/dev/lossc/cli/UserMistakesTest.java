@@ -68,7 +68,7 @@ class UserMistakesTest {
                 Arguments.of(List.of("--every", "-3"), "Invalid value for option '--every': '-3' is out of range: expected a whole number from 1 to 2147483647"),
                 Arguments.of(List.of("--batch", "0"), "Invalid value for option '--batch': '0' is out of range: expected a number of rows from 1 to 2147483647, or all"),
                 Arguments.of(List.of("--holdout", "1.5"), "Invalid value for option '--holdout': '1.5' is out of range: expected a share between 0 and 1 (both excluded)"),
-                Arguments.of(List.of("--optimizer", "lbfgs"), "Invalid value for option '--optimizer': unknown optimizer 'lbfgs' (expected sgd, adagrad, rmsprop, adam or adamw)"),
+                Arguments.of(List.of("--optimizer", "newton"), "Invalid value for option '--optimizer': unknown optimizer 'newton' (expected sgd, adagrad, rmsprop, adam, adamw or lbfgs)"),
                 Arguments.of(List.of("--seed", "x"), "Invalid value for option '--seed': 'x' is not a whole number from -9223372036854775808 to 9223372036854775807"),
                 Arguments.of(List.of("--plot", "curve.pdf"), "--plot must name an .svg or .png file, but it is curve.pdf"),
                 Arguments.of(List.of("--log", "m.txt"), "--log must name a .jsonl or .csv file, but it is m.txt"),
