@@ -216,18 +216,7 @@ public final class ForwardMode {
                 if (!varies(arg)) {
                     continue;
                 }
-                Scalar term = Scalar.replace(p.derivative(k), v -> {
-                    if (v instanceof Scalar.Operand o) {
-                        return in(inputs, op.args().get(o.index()));
-                    } else if (v instanceof Scalar.Result) {
-                        return in(inputs, op.out());
-                    } else if (v instanceof Scalar.ResultAdjoint) {
-                        return in(inputs, tangent(arg));
-                    } else if (v instanceof Scalar.Attribute a) {
-                        return new Scalar.Num(op.attributes().real(a.index()));
-                    }
-                    return null;
-                });
+                Scalar term = ReverseMode.applied(p.derivative(k), op, inputs, tangent(arg));
                 sum = sum == null ? term : new Scalar.Bin('+', sum, term);
             }
             out.add(new Stmt.Map(ty, Scalar.simplify(sum), inputs, op.out().shape(), op.accumulate(), op.pos(), note));

@@ -190,18 +190,7 @@ public final class ReverseMode {
         Prim p = op.prim();
         if (p.isElementwise()) {
             List<Value> inputs = new ArrayList<>();
-            Scalar expr = Scalar.replace(p.derivative(k), v -> {
-                if (v instanceof Scalar.Operand o) {
-                    return in(inputs, op.args().get(o.index()));
-                } else if (v instanceof Scalar.Result) {
-                    return in(inputs, op.out());
-                } else if (v instanceof Scalar.ResultAdjoint) {
-                    return in(inputs, adjoint(op.out()));
-                } else if (v instanceof Scalar.Attribute a) {
-                    return new Scalar.Num(op.attributes().real(a.index()));
-                }
-                return null;
-            });
+            Scalar expr = applied(p.derivative(k), op, inputs, adjoint(op.out()));
             return new Stmt.Map(target, Scalar.simplify(expr), inputs, op.out().shape(), accumulate, op.pos(), note);
         }
         Prim.Contribution c = p.contribution(k, op.attributes());
@@ -221,6 +210,26 @@ public final class ReverseMode {
             return new Stmt.Map(target, Scalar.simplify(expr), inputs, target.shape(), accumulate, op.pos(), note);
         }
         return new Stmt.Op(target, c.prim(), args, c.attributes(), accumulate, op.pos(), note);
+    }
+
+    /**
+     * An elementwise rule of {@code op}'s primitive as a loop's expression: its operands and result
+     * read from {@code inputs} (added as needed), its attributes folded in, and {@code dy} reading
+     * {@code dy} (the result's adjoint, or in forward mode an operand's tangent).
+     */
+    static Scalar applied(Scalar rule, Stmt.Op op, List<Value> inputs, Value dy) {
+        return Scalar.replace(rule, v -> {
+            if (v instanceof Scalar.Operand o) {
+                return in(inputs, op.args().get(o.index()));
+            } else if (v instanceof Scalar.Result) {
+                return in(inputs, op.out());
+            } else if (v instanceof Scalar.ResultAdjoint) {
+                return in(inputs, dy);
+            } else if (v instanceof Scalar.Attribute a) {
+                return new Scalar.Num(op.attributes().real(a.index()));
+            }
+            return null;
+        });
     }
 
     /** The loop input reading {@code v}, added to {@code inputs} once. */
