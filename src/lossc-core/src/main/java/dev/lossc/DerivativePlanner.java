@@ -58,9 +58,6 @@ final class DerivativePlanner {
         if (jvp || jacobian) {
             int parameters = ir.params().stream().mapToInt(p -> p.shape().size()).sum();
             for (IrProgram.Output o : ir.outputs()) {
-                ForwardMode fm = ForwardMode.over(ir.params(), List.of(o.body()));
-                List<Stmt> body = withTangentOf(fm, o.value(), fm.interleave(o.body()));
-                Plan p = Passes.run(ir.forOutput(o).withBody(body), new AdjointProgram(List.of()), null);
                 DerivativePlans.ReverseSweeps reverse = null;
                 if (jacobian && reverseSweeps(o.value().shape().size(), parameters)) {
                     Value seed = Value.seed(ir.nextId(), "seed_" + o.name(), o.value().logicalShape());
@@ -68,6 +65,14 @@ final class DerivativePlanner {
                     Plan r = Passes.run(ir.forOutput(o), adjointOfOutput, null);
                     reverse = new DerivativePlans.ReverseSweeps(r.forward(), r.backward(), seed);
                 }
+                if (!jvp && reverse != null) {
+                    // Only the Jacobian, by reverse sweeps: no pass with tangents is emitted, so none is planned.
+                    outputs.add(new DerivativePlans.OutputTangent(o, List.of(), null, reverse));
+                    continue;
+                }
+                ForwardMode fm = ForwardMode.over(ir.params(), List.of(o.body()));
+                List<Stmt> body = withTangentOf(fm, o.value(), fm.interleave(o.body()));
+                Plan p = Passes.run(ir.forOutput(o).withBody(body), new AdjointProgram(List.of()), null);
                 outputs.add(new DerivativePlans.OutputTangent(o, p.forward(), fm.tangent(o.value()), reverse));
             }
         }

@@ -318,7 +318,7 @@ public final class ClassWriter {
         if (derivatives.lossTangent() != null) {
             referenced.add(derivatives.lossTangent());
         }
-        derivatives.outputs().forEach(o -> referenced.add(o.tangent()));
+        derivatives.outputs().stream().filter(o -> o.tangent() != null).forEach(o -> referenced.add(o.tangent()));
         for (Value t : tangents) {
             Value of = t.primal();
             String hint = of.kind() == Value.Kind.ADJOINT ? "t_d_" + layout.primalName(of.primal()) : "t_" + layout.primalName(of);

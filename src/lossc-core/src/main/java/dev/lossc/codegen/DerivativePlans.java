@@ -26,7 +26,8 @@ public record DerivativePlans(List<Stmt> hvpForward, List<Stmt> hvpBackward, Lis
 
     /**
      * An output's statements with their tangents and the tangent of its value (forward sweeps,
-     * {@code NAME_jvp}), and, when its Jacobian is computed by reverse sweeps, those.
+     * {@code NAME_jvp}), and, when its Jacobian is computed by reverse sweeps, those; with reverse
+     * sweeps and no {@code NAME_jvp}, no pass with tangents (an empty body, a null tangent).
      */
     public record OutputTangent(IrProgram.Output output, List<Stmt> body, Value tangent, ReverseSweeps reverse) {
         public OutputTangent {

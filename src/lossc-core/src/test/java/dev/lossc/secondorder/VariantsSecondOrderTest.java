@@ -78,6 +78,30 @@ class VariantsSecondOrderTest {
     }
 
     @Test
+    void aClassWithOnlyJacobiansGivesTheSameOnes() throws Exception {
+        for (String example : List.of("classifier.loss", "layer_norm.loss")) {
+            ModelDriver all = load(example, LossCompiler.Options.DEFAULT, Compiled.JAVA8);
+            Path f = Repo.root().resolve("examples").resolve(example);
+            LossCompiler.Result r = LossCompiler.compile(example, Files.readAllBytes(f),
+                    LossCompiler.Options.DEFAULT.withDerivatives(EnumSet.of(LossCompiler.Derivative.JACOBIAN)));
+            assertTrue(r.ok(), r.render());
+            // The classifier's outputs have fewer elements than it has parameters: reverse sweeps, no pass with tangents.
+            assertTrue(!example.equals("classifier.loss") || !r.output().orElseThrow().source().contains("_tangent()"),
+                    example + ": no pass with tangents is emitted");
+            ModelDriver only = ModelDriver.load(List.of(r), Compiled.JAVA8).get(0);
+            only.initParameters(3);
+            Map<String, double[]> in = GradCheck.randomInputs(all.layout(), 4);
+            for (var o : all.layout().outputs()) {
+                double[][] expected = all.jacobian(o.name(), in);
+                double[][] got = only.jacobian(o.name(), in);
+                for (int i = 0; i < expected.length; i++) {
+                    assertArrayEquals(expected[i], got[i], example + " " + o.name() + " row " + i);
+                }
+            }
+        }
+    }
+
+    @Test
     void simdAndFloatClassesAgreeToTheirRounding() throws Exception {
         for (String example : List.of("mnist.loss", "classifier.loss")) {
             ModelDriver plain = load(example, LossCompiler.Options.DEFAULT, Compiled.JAVA8);
