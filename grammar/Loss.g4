@@ -32,9 +32,15 @@ statement
     // statement is two identifiers and '='; the builder checks the first one is `output`.
     | ID ID '=' expr ';'                                          # outputStmt
     | 'for' ID 'in' expr '..' expr '{' statement* '}'             # forStmt
-    | 'def' ID '(' paramList? ')' '=' expr ';'                    # defExprStmt
-    | 'def' ID '(' paramList? ')' '{' statement* 'return' defResult ';' '}'   # defBlockStmt
+    | 'def' ID '(' paramList? ')' '=' expr derivativeRule* ';'    # defExprStmt
+    | 'def' ID '(' paramList? ')' '{' statement* 'return' defResult ';' '}' (derivativeRule+ ';')?   # defBlockStmt
     | 'loss' expr ';'                                             # lossStmt
+    ;
+
+// A def's own derivative (version 3): `grad(dy) = dy` or `jvp(dx) = …`, after its body. `grad` and
+// `jvp` are not reserved: the builder checks the name. Several results are a pair: `grad(dy) = (da, db)`.
+derivativeRule
+    : ID '(' paramList ')' '=' expr
     ;
 
 // A block def's result: one value, or (version 3) a tuple of two or more, `return (h2, c2);`.

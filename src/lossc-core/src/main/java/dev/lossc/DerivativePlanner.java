@@ -32,7 +32,7 @@ final class DerivativePlanner {
         List<Stmt> hvpForward = null;
         List<Stmt> hvpBackward = null;
         if (hvp) {
-            ForwardMode fm = ForwardMode.over(ir.params(), List.of(ir.body(), adjoint.body()));
+            ForwardMode fm = ForwardMode.over(ir.params(), List.of(ir.body(), adjoint.body()), ir.customs());
             List<Stmt> forward = fm.interleave(ir.body());
             List<Stmt> backward = new ArrayList<>();
             // A param whose gradient does not depend on the params (the loss is linear in it) has a zero product.
@@ -49,7 +49,7 @@ final class DerivativePlanner {
         List<Stmt> jvpForward = null;
         Value lossTangent = null;
         if (jvp) {
-            ForwardMode fm = ForwardMode.over(ir.params(), List.of(ir.body()));
+            ForwardMode fm = ForwardMode.over(ir.params(), List.of(ir.body()), ir.customs());
             List<Stmt> forward = withTangentOf(fm, ir.loss(), fm.interleave(ir.body()));
             lossTangent = fm.tangent(ir.loss());
             jvpForward = Passes.run(ir.withBody(forward), new AdjointProgram(List.of()), null).forward();
@@ -70,7 +70,7 @@ final class DerivativePlanner {
                     outputs.add(new DerivativePlans.OutputTangent(o, List.of(), null, reverse));
                     continue;
                 }
-                ForwardMode fm = ForwardMode.over(ir.params(), List.of(o.body()));
+                ForwardMode fm = ForwardMode.over(ir.params(), List.of(o.body()), ir.customs());
                 List<Stmt> body = withTangentOf(fm, o.value(), fm.interleave(o.body()));
                 Plan p = Passes.run(ir.forOutput(o).withBody(body), new AdjointProgram(List.of()), null);
                 outputs.add(new DerivativePlans.OutputTangent(o, p.forward(), fm.tangent(o.value()), reverse));

@@ -344,6 +344,9 @@ public final class LossCompiler {
             return failed(source, reporter, dumps);
         }
         IrProgram ir = ProductFolding.fold(Lowering.lower(checked.get()));
+        if (!forwardModeReaches(ir, options.derivatives(), reporter)) {
+            return failed(source, reporter, dumps);
+        }
         if (options.dumps().contains(Dump.IR)) {
             dumps.put(Dump.IR, IrPrinter.print(ir));
         }
@@ -372,6 +375,26 @@ public final class LossCompiler {
             out = Optional.of(new GeneratedClass(options.packageName(), ClassWriter.className(ir.className()), java));
         }
         return new Result(source, List.of(), out, dumps, checked, Optional.of(layoutOf(checked.get(), ir)));
+    }
+
+    /**
+     * False after reporting each call of a def with a grad rule but no jvp rule that forward mode
+     * would have to go through ({@code hvp}, {@code jvp}, {@code jacobian}).
+     */
+    private static boolean forwardModeReaches(IrProgram ir, java.util.Set<Derivative> derivatives, Reporter reporter) {
+        List<String> forward = derivatives.stream().filter(d -> d != Derivative.GRAD).map(Derivative::spelling).toList();
+        if (forward.isEmpty()) {
+            return true;
+        }
+        boolean ok = true;
+        for (dev.lossc.ir.Custom c : ir.customs().values()) {
+            if (!c.hasJvp()) {
+                reporter.error(c.pos(), dev.lossc.diag.DiagnosticKind.MISSING_JVP, String.join(",", forward), c.function(),
+                        String.join(", ", c.params().stream().map(n -> "d" + n).toList()));
+                ok = false;
+            }
+        }
+        return ok;
     }
 
     /** The inputs and params of the model, with shapes and flat offsets, and its outputs with the inputs each takes. */

@@ -1,5 +1,6 @@
 package dev.lossc.ad;
 
+import dev.lossc.ir.Custom;
 import dev.lossc.ir.Stmt;
 import dev.lossc.ir.Value;
 import java.util.HashSet;
@@ -13,11 +14,15 @@ import java.util.Set;
  */
 public final class Activity {
     private final Set<Value> active = new HashSet<>();
+    private final java.util.Map<Value, Custom> customs;
 
-    private Activity() {}
+    private Activity(java.util.Map<Value, Custom> customs) {
+        this.customs = customs;
+    }
 
-    public static Activity of(List<Stmt> body, List<Value> params) {
-        Activity a = new Activity();
+    /** {@code customs}: a def's own derivative makes its call's value depend on its arguments (not on its body). */
+    public static Activity of(List<Stmt> body, List<Value> params, java.util.Map<Value, Custom> customs) {
+        Activity a = new Activity(customs);
         a.active.addAll(params);
         boolean changed = true;
         while (changed) {
@@ -33,6 +38,10 @@ public final class Activity {
                 case OP -> {
                     Stmt.Op op = (Stmt.Op) s;
                     boolean added = false;
+                    Custom c = customs.get(op.out());
+                    if (c != null) {
+                        yield c.args().stream().anyMatch(this::isActive) && active.add(op.out());
+                    }
                     for (int k = 0; k < op.args().size(); k++) {
                         // An operand without an adjoint (integer data, a max kernel's) passes no dependence on.
                         if (isActive(op.args().get(k)) && op.prim().hasAdjoint(k)) {

@@ -1,6 +1,7 @@
 package dev.lossc.ad;
 
 import dev.lossc.diag.Pos;
+import dev.lossc.ir.Custom;
 import dev.lossc.ir.Stmt;
 import dev.lossc.ir.Value;
 import dev.lossc.prim.Attributes;
@@ -30,18 +31,40 @@ public final class ForwardMode {
     /** Roots whose tangent is not zero: written, somewhere, from a param or another such value. */
     private final Set<Value> varied = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Map<Value, Value> tangents = new IdentityHashMap<>();
+    private final Map<Value, Custom> customs;
     private int nextId;
 
-    private ForwardMode(int nextId) {
+    private ForwardMode(int nextId, Map<Value, Custom> customs) {
         this.nextId = nextId;
+        this.customs = customs;
     }
 
-    /** Forward mode over these statement lists (run in this order: the forward pass, then the backward pass), with the params varied. */
-    public static ForwardMode over(List<Value> params, List<List<Stmt>> bodies) {
+    /**
+     * Forward mode over these statement lists (run in this order: the forward pass, then the
+     * backward pass), with the params varied; {@code customs}: the program's calls of defs with
+     * their own derivatives, whose jvp rules give their results' tangents.
+     */
+    public static ForwardMode over(List<Value> params, List<List<Stmt>> bodies, Map<Value, Custom> customs) {
         int max = 0;
         List<Stmt> flat = new ArrayList<>();
         for (List<Stmt> b : bodies) {
             flatten(b, flat);
+        }
+        List<Stmt> rules = new ArrayList<>();
+        for (Custom c : customs.values()) {
+            flatten(c.grad(), rules);
+            flatten(c.jvp(), rules);
+            max = Math.max(max, c.dy().id());
+            for (Value t : c.tangents()) {
+                max = Math.max(max, t.id());
+            }
+        }
+        for (Stmt s : rules) {
+            for (Value v : Stmt.read(s)) {
+                max = Math.max(max, Math.max(v.id(), v.root().id()));
+            }
+            Value w = Stmt.written(s);
+            max = Math.max(max, Math.max(w.id(), w.root().id()));
         }
         for (Value p : params) {
             max = Math.max(max, p.id());
@@ -53,7 +76,7 @@ public final class ForwardMode {
             Value w = Stmt.written(s);
             max = Math.max(max, Math.max(w.id(), w.root().id()));
         }
-        ForwardMode fm = new ForwardMode(max + 1);
+        ForwardMode fm = new ForwardMode(max + 1, customs);
         fm.varied.addAll(params);
         // A fixed point: a loop carries a var's tangent into the next iteration.
         boolean changed = true;
@@ -128,7 +151,9 @@ public final class ForwardMode {
     // ------------------------------------------------------------------ which operands carry a tangent
 
     private boolean contributes(Stmt s) {
-        if (s instanceof Stmt.Op op) {
+        if (s instanceof Stmt.Op op && customs.containsKey(op.out())) {
+            return customs.get(op.out()).args().stream().anyMatch(this::varies);
+        } else if (s instanceof Stmt.Op op) {
             for (int k : tangentOperands(op)) {
                 if (varies(op.args().get(k))) {
                     return true;
@@ -179,6 +204,10 @@ public final class ForwardMode {
             if (op.epilogue() != null) {
                 throw new IllegalStateException("forward mode runs before epilogues are fused");
             }
+            if (customs.containsKey(op.out())) {
+                custom(op, customs.get(op.out()), out);
+                return out;
+            }
             boolean any = tangentOperands(op).stream().anyMatch(k -> varies(op.args().get(k)));
             if (any) {
                 op(op, out);
@@ -187,6 +216,34 @@ public final class ForwardMode {
             }
         }
         return out;
+    }
+
+    /**
+     * A def's own jvp rule at its call: its statements with each parameter's tangent read as its
+     * argument's (a zero array for one that does not vary), then the result's tangent given its value.
+     */
+    private void custom(Stmt.Op op, Custom c, List<Stmt> out) {
+        if (!c.hasJvp()) {
+            throw new IllegalStateException("forward mode through " + c.function() + ", which has no jvp rule (the checker reports it)");
+        }
+        Map<Value, Value> to = new IdentityHashMap<>();
+        for (int k = 0; k < c.args().size(); k++) {
+            Value arg = c.args().get(k);
+            Value t;
+            if (varies(arg) && arg.kind() != Value.Kind.VIEW) {
+                t = tangent(arg);
+            } else {
+                t = Value.scratch(nextId++, arg.shape());
+                out.add(varies(arg) ? new Stmt.Map(t, new Scalar.In(0), List.of(tangent(arg)), arg.shape(), false, op.pos(), null)
+                        : new Stmt.Zero(t, op.pos()));
+            }
+            to.put(c.tangents().get(k), t);
+        }
+        for (Stmt s : c.jvp()) {
+            out.add(dev.lossc.ir.Rename.stmt(s, to));
+        }
+        out.add(new Stmt.Map(tangent(op.out()), new Scalar.In(0), List.of(dev.lossc.ir.Rename.value(c.jvpValue(), to)), op.out().shape(), false,
+                op.pos(), Stmt.Note.tangent(op.out().root(), null, Attributes.NONE, Stmt.Note.of("the jvp rule of " + c.function()))));
     }
 
     /** A fused loop's tangent: the directional derivative of its expression, over its inputs and their tangents. */

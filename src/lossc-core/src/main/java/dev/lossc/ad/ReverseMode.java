@@ -1,7 +1,9 @@
 package dev.lossc.ad;
 
 import dev.lossc.diag.Pos;
+import dev.lossc.ir.Custom;
 import dev.lossc.ir.IrProgram;
+import dev.lossc.ir.Rename;
 import dev.lossc.ir.Stmt;
 import dev.lossc.ir.Value;
 import dev.lossc.prim.Prim;
@@ -48,7 +50,7 @@ public final class ReverseMode {
      * a time); with {@code seed} null, from 1 (the gradient of a scalar loss).
      */
     public static AdjointProgram differentiate(IrProgram program, Value seed) {
-        Activity activity = Activity.of(program.body(), program.params());
+        Activity activity = Activity.of(program.body(), program.params(), program.customs());
         ReverseMode rm = new ReverseMode(program, activity);
         rm.seed = seed;
         if (seed != null) {
@@ -109,6 +111,11 @@ public final class ReverseMode {
                 if (!activity.isActive(op.out())) {
                     continue;
                 }
+                Custom custom = program.customs().get(op.out());
+                if (custom != null) {
+                    out.addAll(customRule(op, custom, owned, written, needZero));
+                    continue;
+                }
                 for (int k = op.args().size() - 1; k >= 0; k--) {
                     Value arg = op.args().get(k);
                     if (activity.isActive(arg) && op.prim().hasAdjoint(k)) {
@@ -151,6 +158,28 @@ public final class ReverseMode {
         }
         withZeros.addAll(out);
         return withZeros;
+    }
+
+    /**
+     * A def's own grad rule at its call: its statements with {@code dy} read as the result's adjoint,
+     * then each active argument's adjoint given its value.
+     */
+    private List<Stmt> customRule(Stmt.Op op, Custom c, Set<Value> owned, Set<Value> written, Set<Value> needZero) {
+        Map<Value, Value> to = new HashMap<>();
+        to.put(c.dy(), adjoint(op.out()));
+        List<Stmt> out = new ArrayList<>();
+        for (Stmt s : c.grad()) {
+            out.add(Rename.stmt(s, to));
+        }
+        for (int k = c.args().size() - 1; k >= 0; k--) {
+            Value arg = c.args().get(k);
+            if (activity.isActive(arg)) {
+                boolean assign = firstWrite(arg, owned, written, needZero);
+                out.add(new Stmt.Map(adjoint(arg), new Scalar.In(0), List.of(Rename.value(c.grads().get(k), to)), arg.shape(), !assign, op.pos(),
+                        Stmt.Note.of("d " + c.args().get(k).name() + " by the grad rule of " + c.function() + " (its body is not differentiated)")));
+            }
+        }
+        return out;
     }
 
     /** True if this write to {@code arg}'s adjoint may assign: it is the first, and covers all of it. */

@@ -155,9 +155,10 @@ public sealed interface Stmt {
 
     /**
      * Both forms of {@code def}: an expression body is a block with no statements. A block's
-     * result may be an {@link Expr.Tuple} (version 3): the def's several results.
+     * result may be an {@link Expr.Tuple} (version 3): the def's several results. {@code rules} are
+     * its own derivatives (version 3), in source order.
      */
-    record Def(Ident name, List<Ident> params, List<Stmt> body, Expr result, Pos pos) implements Stmt {
+    record Def(Ident name, List<Ident> params, List<Stmt> body, Expr result, List<Rule> rules, Pos pos) implements Stmt {
         @Override
         public Kind kind() {
             return Kind.DEF;
@@ -166,6 +167,27 @@ public sealed interface Stmt {
         public Def {
             params = List.copyOf(params);
             body = List.copyOf(body);
+            rules = List.copyOf(rules);
+        }
+
+        public Def(Ident name, List<Ident> params, List<Stmt> body, Expr result, Pos pos) {
+            this(name, params, body, result, List.of(), pos);
+        }
+
+        /** Its rule of that kind ({@code grad} or {@code jvp}), or null. */
+        public Rule rule(String kind) {
+            return rules.stream().filter(r -> r.kind().name().equals(kind)).findFirst().orElse(null);
+        }
+    }
+
+    /**
+     * A def's own derivative (version 3): {@code grad(dy) = …} (the adjoint of each parameter from
+     * the result's, {@code dy}) or {@code jvp(dx) = …} (the result's tangent from the parameters').
+     * {@code value} is one expression or, for several parameters of a grad rule, an {@link Expr.Tuple}.
+     */
+    record Rule(Ident kind, List<Ident> names, Expr value, Pos pos) {
+        public Rule {
+            names = List.copyOf(names);
         }
     }
 

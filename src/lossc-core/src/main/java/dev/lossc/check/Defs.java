@@ -26,6 +26,7 @@ final class Defs {
         }
         defBodyNames(def.def().body(), scope, def);
         namesIn(def.def().result(), scope, def);
+        session.rules.checkDeclaration(def, this::namesIn);
     }
 
     /** A def body (version 2): let, var, assignments and for, each checked for names where the def is declared. */
@@ -92,7 +93,7 @@ final class Defs {
         }
     }
 
-    private void namesIn(Expr e, Scope scope, Symbol.Def def) {
+    void namesIn(Expr e, Scope scope, Symbol.Def def) {
         if (e instanceof Expr.Name n) {
             String name = n.id().name();
             if (scope.lookup(name) == null && !Names.isBuiltin(name)) {
@@ -128,8 +129,11 @@ final class Defs {
         }
     }
 
-    /** An inlined call: its parameters' and body's statements, then its results (one, or each of a tuple's). */
-    record Inlined(List<Typed.Stmt> lets, List<Typed.Expr> results) {}
+    /**
+     * An inlined call: its parameters' and body's statements, then its results (one, or each of a
+     * tuple's); {@code params} are the parameters bound to the arguments themselves.
+     */
+    record Inlined(List<Typed.Stmt> lets, List<Typed.Expr> results, List<Symbol.Let> params) {}
 
     /** A call of {@code def} as a value: a block of its statements and its one result (null after an error). */
     Typed.Expr inline(Symbol.Def def, Expr.Call call, List<Typed.Expr> args, Ctx ctx) {
@@ -138,12 +142,19 @@ final class Defs {
             session.reporter.error(call.pos(), DiagnosticKind.TUPLE_NOT_A_VALUE, def.name(), t.items().size(), names, def.name());
             return null;
         }
-        Inlined in = expand(def, call, args, ctx);
+        if (def.def().rule("grad") != null) {
+            return session.rules.call(def, call, args, ctx);
+        }
+        Inlined in = expand(def, call, args, ctx, false);
         return in == null ? null : new Typed.Block(in.lets(), in.results().get(0), call.pos());
     }
 
-    /** A call of {@code def} inlined: its statements and every result (null after an error). */
-    Inlined expand(Symbol.Def def, Expr.Call call, List<Typed.Expr> args, Ctx ctx) {
+    /**
+     * A call of {@code def} inlined: its statements and every result (null after an error). With
+     * {@code detached}, the body reads its parameters through {@code stop_gradient} (a def with its
+     * own derivative: reverse mode applies the rule instead).
+     */
+    Inlined expand(Symbol.Def def, Expr.Call call, List<Typed.Expr> args, Ctx ctx, boolean detached) {
         Stmt.Def d = def.def();
         if (!call.named().isEmpty()) {
             Expr.NamedArg first = call.named().get(0);
@@ -159,14 +170,22 @@ final class Defs {
         }
         Scope scope = new Scope(Scope.of(def.scope()));
         List<Typed.Stmt> lets = new ArrayList<>();
+        List<Symbol.Let> params = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             Ident p = d.params().get(i);
             if (scope.local(p.name()) != null || Names.isReserved(p.name())) {
                 return null; // reported at the declaration
             }
             Symbol.Let sym = new Symbol.Let(p.name(), args.get(i).shape(), p.pos());
-            scope.put(p.name(), sym);
+            params.add(sym);
             lets.add(new Typed.Let(sym, args.get(i), call.pos()));
+            if (detached) {
+                Symbol.Let seen = new Symbol.Let(p.name(), args.get(i).shape(), p.pos());
+                lets.add(new Typed.Let(seen, new Typed.Apply(dev.lossc.prim.Prim.STOP_GRADIENT,
+                        List.of(new Typed.Ref(sym, sym.shape(), call.pos())), dev.lossc.prim.Attributes.NONE, sym.shape(), call.pos()), call.pos()));
+                sym = seen;
+            }
+            scope.put(p.name(), sym);
         }
         Ctx inner = ctx.with(scope, Ctx.Where.DEF, ctx.iterations(), def);
         // The body's statements are checked as anywhere else (a failure is reported once, at its
@@ -193,6 +212,6 @@ final class Defs {
             ok &= r != null;
             results.add(r);
         }
-        return ok ? new Inlined(lets, results) : null;
+        return ok ? new Inlined(lets, results, params) : null;
     }
 }

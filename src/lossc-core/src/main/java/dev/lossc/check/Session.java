@@ -45,6 +45,7 @@ final class Session {
     final Indexing indexing;
     final Calls calls;
     final Defs defs;
+    final Rules rules;
     final DerivedForms derived;
     final Constructors constructors;
     final Unpacking unpacking;
@@ -65,6 +66,7 @@ final class Session {
         this.indexing = new Indexing(this);
         this.calls = new Calls(this);
         this.defs = new Defs(this);
+        this.rules = new Rules(this);
         this.derived = new DerivedForms(this);
         this.constructors = new Constructors(this);
         this.unpacking = new Unpacking(this);

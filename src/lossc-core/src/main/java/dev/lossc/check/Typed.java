@@ -15,7 +15,7 @@ public final class Typed {
 
     public sealed interface Expr {
         /** The kinds of checked expression. */
-        enum Kind { CONST, REF, INT_REF, LOOP_INDEX, APPLY, DERIVED, INDEX, SLICE, BLOCK }
+        enum Kind { CONST, REF, INT_REF, LOOP_INDEX, APPLY, DERIVED, INDEX, SLICE, BLOCK, CUSTOM }
 
         /** Which kind this is: switch on it in a switch expression (no default), which fails to compile when a kind is added. */
         Kind kind();
@@ -146,6 +146,33 @@ public final class Typed {
 
         public Shape shape() {
             return result.shape();
+        }
+    }
+
+    /**
+     * An inlined call of a def that states its own derivative (version 3). {@code lets} bind
+     * {@code params} to the arguments, then the body's own copies of them to their
+     * {@code stop_gradient} (so the body is never differentiated), then run the body; {@code body}
+     * is its value. The rules read {@code params}, {@code result} (the call's value) and their own
+     * names: {@code grads} (one per parameter, each of its shape) read {@code dy}, the result's
+     * adjoint; {@code jvp} (null without a jvp rule) reads {@code tangents}, one per parameter.
+     */
+    public record Custom(String function, List<Stmt> lets, Expr body, List<Symbol.Let> params, Symbol.Let result, Symbol.Let dy,
+                         List<Expr> grads, List<Symbol.Let> tangents, Expr jvp, Pos pos) implements Expr {
+        @Override
+        public Kind kind() {
+            return Kind.CUSTOM;
+        }
+
+        public Custom {
+            lets = List.copyOf(lets);
+            params = List.copyOf(params);
+            grads = List.copyOf(grads);
+            tangents = List.copyOf(tangents);
+        }
+
+        public Shape shape() {
+            return body.shape();
         }
     }
 

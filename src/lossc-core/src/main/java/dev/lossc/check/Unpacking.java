@@ -62,7 +62,7 @@ final class Unpacking {
         for (Expr a : call.args()) {
             args.add(session.expr(a, ctx));
         }
-        Defs.Inlined in = session.defs.expand(def, call, args, ctx);
+        Defs.Inlined in = session.defs.expand(def, call, args, ctx, false);
         if (in == null) {
             return null;
         }

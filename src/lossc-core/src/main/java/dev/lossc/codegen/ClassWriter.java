@@ -303,6 +303,8 @@ public final class ClassWriter {
         for (List<Stmt> b : derivatives.bodies()) {
             collectTemps(b);
         }
+        // A def's own grad rule computes its values in the backward pass.
+        collectTemps(backward);
         for (Value t : temps) {
             layout.namePrimal(t, t.name() != null ? t.name() : "tmp" + ++anonymous);
         }

@@ -18,7 +18,7 @@ public record Diagnostic(String file, Pos pos, DiagnosticKind kind, String messa
      */
     public String headline() {
         String where = pos == null ? file : file + ":" + pos.line() + ":" + pos.column();
-        return where + ": error: " + message + " [" + kind.code() + "]";
+        return where + (kind.warning() ? ": warning: " : ": error: ") + message + " [" + kind.code() + "]";
     }
 
     /**

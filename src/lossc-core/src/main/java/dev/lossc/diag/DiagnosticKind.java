@@ -25,6 +25,7 @@ public enum DiagnosticKind {
     PARAM_OPTION_UNKNOWN("S007", "'%s' is not an option of a param (expected init INITIALIZER or as \"NAME\")"),
     PARAM_OPTION_TWICE("S008", "a param takes one '%s'"),
     POSITIONAL_AFTER_NAMED("S009", "a positional argument cannot follow a named one"),
+    UNKNOWN_RULE("S010", "'%s' is not a derivative rule (expected grad(dy) = … or jvp(dx) = …)"),
 
     // Program structure
     MODEL_NOT_FIRST("E001", "'model' must be the first statement"),
@@ -101,6 +102,16 @@ public enum DiagnosticKind {
     PAIR_NOT_A_VALUE("T019", "a pair (a, b) is not a value: it can only give a convolution's or a pool's sizes, as in stride = (2, 1)"),
     CONV_SHAPE("T020", "'%s': %s"),
 
+    // A def's own derivatives
+    RULE_TWICE("D001", "'%s' already has a %s rule (at line %d)"),
+    RULE_NAMES("D002", "the %s rule of '%s' names %d value%s, but it takes %s"),
+    RULE_COUNT("D003", "the grad rule of '%s' gives %d adjoint%s, but '%s' has %d parameter%s: give one per parameter, in order%s"),
+    RULE_SHAPE("D004", "the %s rule of '%s' gives %s shape %s, but at this call %s has shape %s"),
+    RULE_ON_TUPLE("D005", "'%s' returns several values: only a def of one result can state its derivative"),
+    JVP_WITHOUT_GRAD("D006", "'%s' has a jvp rule but no grad rule: reverse mode needs grad(dy) = …"),
+    MISSING_JVP("D007", "forward mode (--derivatives %s) reaches this call of '%s', whose def states grad but no jvp: add jvp(%s) = … to it"),
+    RULE_DISAGREES("D008", "the custom gradient of '%s' disagrees with central differences of its body: %s", true),
+
     // Values files (lossc eval --values)
     VALUES_SYNTAX("V001", "invalid JSON: %s"),
     VALUES_NOT_OBJECT("V002", "the values file must hold one JSON object keyed by input and param names"),
@@ -122,10 +133,21 @@ public enum DiagnosticKind {
 
     private final String code;
     private final String template;
+    private final boolean warning;
 
     DiagnosticKind(String code, String template) {
+        this(code, template, false);
+    }
+
+    DiagnosticKind(String code, String template, boolean warning) {
         this.code = code;
         this.template = template;
+        this.warning = warning;
+    }
+
+    /** True for a warning: reported, but the file still compiles (and the command exits 0). */
+    public boolean warning() {
+        return warning;
     }
 
     public String code() {

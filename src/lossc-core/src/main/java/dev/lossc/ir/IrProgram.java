@@ -8,6 +8,10 @@ import java.util.List;
  * The normalized primal program, ready for differentiation and code generation. {@code nextId}
  * is the first value id not yet used, so later phases can add values.
  */
+/*
+ * {@code customs}: the rules of each call of a def with its own derivative, by the value of its
+ * {@link dev.lossc.prim.Prim#CUSTOM} op.
+ */
 public record IrProgram(
         String className,
         List<Symbol.Dim> dims,
@@ -20,7 +24,8 @@ public record IrProgram(
         int nextId,
         List<Output> outputs,
         List<Symbol.State> stateSymbols,
-        List<Value> states) {
+        List<Value> states,
+        java.util.Map<Value, Custom> customs) {
     /**
      * An {@code output} statement: its value, the statements that compute it (the program up to the
      * output, pruned to what reaches it) and where it was declared.
@@ -33,7 +38,7 @@ public record IrProgram(
 
     public IrProgram(String className, List<Symbol.Dim> dims, List<Symbol.Param> paramSymbols, List<Value> inputs,
                      List<Value> params, List<Value> vars, List<Stmt> body, Value loss, int nextId) {
-        this(className, dims, paramSymbols, inputs, params, vars, body, loss, nextId, List.of(), List.of(), List.of());
+        this(className, dims, paramSymbols, inputs, params, vars, body, loss, nextId, List.of(), List.of(), List.of(), java.util.Map.of());
     }
 
     /** The inputs an output's statements read, in declaration order: its method's parameters. */
@@ -74,12 +79,12 @@ public record IrProgram(
      */
     public IrProgram forOutput(Output output) {
         return new IrProgram(className, dims, paramSymbols, inputs, params, vars, output.body(), output.value(), nextId, List.of(),
-                stateSymbols, states);
+                stateSymbols, states, customs);
     }
 
     /** This program with another body (its tangents added): the same interface, no outputs. */
     public IrProgram withBody(List<Stmt> newBody) {
-        return new IrProgram(className, dims, paramSymbols, inputs, params, vars, newBody, loss, nextId, List.of(), stateSymbols, states);
+        return new IrProgram(className, dims, paramSymbols, inputs, params, vars, newBody, loss, nextId, List.of(), stateSymbols, states, customs);
     }
 
     public IrProgram {
@@ -92,6 +97,7 @@ public record IrProgram(
         params = List.copyOf(params);
         vars = List.copyOf(vars);
         body = List.copyOf(body);
+        customs = java.util.Collections.unmodifiableMap(new java.util.IdentityHashMap<>(customs));
     }
 
     /**

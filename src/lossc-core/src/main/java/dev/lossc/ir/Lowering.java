@@ -29,6 +29,8 @@ public final class Lowering {
     /** Outputs as lowered: name, value, how many top-level statements precede them, position. */
     private record Pending(String name, Value value, int prefix, Pos pos) {}
     private final List<Pending> outputs = new ArrayList<>();
+    /** The rules of each call of a def with its own derivative, by the value of its {@link Prim#CUSTOM} op. */
+    private final Map<Value, Custom> customs = new IdentityHashMap<>();
 
     private Lowering() {}
 
@@ -68,14 +70,50 @@ public final class Lowering {
         // A training call computes the loss and updates every state its statements write.
         List<Value> roots = new ArrayList<>(states);
         roots.add(loss);
-        List<Stmt> body = Liveness.prune(Modes.resolve(block, true, id), roots);
+        List<Stmt> body = prune(Modes.resolve(block, true, id), roots);
         List<IrProgram.Output> outs = new ArrayList<>();
         for (Pending o : outputs) {
             // Only the statements before the output: later assignments to a var it read do not matter.
             List<Stmt> inference = Modes.resolve(block.subList(0, o.prefix()), false, id);
-            outs.add(new IrProgram.Output(o.name(), o.value(), Liveness.prune(inference, List.of(o.value())), o.pos()));
+            outs.add(new IrProgram.Output(o.name(), o.value(), prune(inference, List.of(o.value())), o.pos()));
         }
-        return new IrProgram(p.className(), p.dims(), p.params(), inputs, params, vars, body, loss, id[0], outs, p.states(), states);
+        Map<Value, Custom> resolved = new IdentityHashMap<>();
+        customs.forEach((out, c) -> resolved.put(out, new Custom(c.function(), c.params(), c.args(), c.dy(), Modes.resolve(c.grad(), true, id), c.grads(),
+                c.tangents(), Modes.resolve(c.jvp(), true, id), c.jvpValue(), c.pos())));
+        return new IrProgram(p.className(), p.dims(), p.params(), inputs, params, vars, body, loss, id[0], outs, p.states(), states, resolved);
+    }
+
+    /** What reaches {@code roots}, and what the rules of the custom calls kept read (their arguments and the values they use). */
+    private List<Stmt> prune(List<Stmt> body, List<Value> roots) {
+        List<Value> all = new ArrayList<>(roots);
+        while (true) {
+            List<Stmt> kept = Liveness.prune(body, all);
+            List<Value> more = new ArrayList<>(roots);
+            for (Map.Entry<Value, Custom> e : customs.entrySet()) {
+                if (writes(kept, e.getKey())) {
+                    more.addAll(e.getValue().args());
+                    for (Stmt s : e.getValue().grad()) {
+                        more.addAll(Stmt.read(s));
+                    }
+                    for (Stmt s : e.getValue().jvp()) {
+                        more.addAll(Stmt.read(s));
+                    }
+                }
+            }
+            if (more.size() == all.size()) {
+                return kept;
+            }
+            all = more;
+        }
+    }
+
+    private static boolean writes(List<Stmt> body, Value v) {
+        for (Stmt s : body) {
+            if (s instanceof Stmt.Loop l ? writes(l.body(), v) : Stmt.written(s) == v) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void statement(Typed.Stmt s) {
@@ -193,6 +231,8 @@ public final class Lowering {
                 statement(s);
             }
             return expr(b.result());
+        } else if (e instanceof Typed.Custom c) {
+            return custom(c);
         }
         if (e instanceof Typed.Apply a) {
             List<Value> args = new ArrayList<>();
@@ -224,6 +264,47 @@ public final class Lowering {
             return derived(d, args);
         }
         throw new IllegalStateException("no lowering for " + e.getClass().getSimpleName());
+    }
+
+    /**
+     * A call of a def with its own derivative: its body (which reads its parameters through
+     * stop_gradient), the call's value as a {@link Prim#CUSTOM} op of the body's, and its rules
+     * lowered aside, into the {@link Custom} the AD applies.
+     */
+    private Value custom(Typed.Custom c) {
+        for (Typed.Stmt s : c.lets()) {
+            statement(s);
+        }
+        Value body = expr(c.body());
+        Value out = op(Prim.CUSTOM, List.of(body), c.shape(), c.pos());
+        out.nameIfAnonymous(c.function());
+        bound.put(c.result(), out);
+        List<Value> args = new ArrayList<>();
+        c.params().forEach(p -> args.add(bound.get(p)));
+        List<Stmt> outer = block;
+        Map<Value, Value> reads = new HashMap<>(varReads);
+        try {
+            block = new ArrayList<>();
+            Value dy = Value.temp(nextId++, c.dy().name(), c.shape(), loops);
+            bound.put(c.dy(), dy);
+            List<Value> grads = new ArrayList<>();
+            c.grads().forEach(g -> grads.add(expr(g)));
+            List<Stmt> grad = block;
+            block = new ArrayList<>();
+            List<Value> tangents = new ArrayList<>();
+            for (Symbol.Let t : c.tangents()) {
+                Value v = Value.temp(nextId++, t.name(), t.shape(), loops);
+                tangents.add(v);
+                bound.put(t, v);
+            }
+            Value jvp = c.jvp() == null ? null : expr(c.jvp());
+            customs.put(out, new Custom(c.function(), c.params().stream().map(Symbol.Let::name).toList(), args, dy, grad, grads, tangents, block, jvp, c.pos()));
+        } finally {
+            block = outer;
+            varReads.clear();
+            varReads.putAll(reads);
+        }
+        return out;
     }
 
     /** The primitives that read a tensor one position of its leading axes at a time (version 3): along its last axis. */

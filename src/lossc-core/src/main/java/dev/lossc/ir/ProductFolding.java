@@ -28,8 +28,18 @@ public final class ProductFolding {
         List<Value> live = new ArrayList<>();
         live.add(p.loss());
         p.outputs().forEach(o -> live.add(o.value()));
+        // What a custom rule reads is read after the forward pass too (by the backward pass).
+        for (Custom c : p.customs().values()) {
+            live.addAll(c.args());
+            for (Stmt s : c.grad()) {
+                live.addAll(Stmt.read(s));
+            }
+            for (Stmt s : c.jvp()) {
+                live.addAll(Stmt.read(s));
+            }
+        }
         return new IrProgram(p.className(), p.dims(), p.paramSymbols(), p.inputs(), p.params(), p.vars(),
-                fold(p.body(), live.toArray(Value[]::new)), p.loss(), p.nextId(), outputs, p.stateSymbols(), p.states());
+                fold(p.body(), live.toArray(Value[]::new)), p.loss(), p.nextId(), outputs, p.stateSymbols(), p.states(), p.customs());
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.lossc.opt;
 
+import dev.lossc.ir.Rename;
 import dev.lossc.ir.Stmt;
 import dev.lossc.ir.Value;
 import dev.lossc.prim.Scalar;

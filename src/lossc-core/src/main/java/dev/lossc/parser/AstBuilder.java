@@ -181,7 +181,7 @@ final class AstBuilder {
 
         @Override
         public Stmt visitDefExprStmt(LossParser.DefExprStmtContext c) {
-            return new Stmt.Def(ident(c.ID()), params(c.paramList()), List.of(), expr(c.expr()), pos(c));
+            return new Stmt.Def(ident(c.ID()), params(c.paramList()), List.of(), expr(c.expr()), rules(c.derivativeRule()), pos(c));
         }
 
         @Override
@@ -194,7 +194,7 @@ final class AstBuilder {
             } else {
                 result = expr(((LossParser.SingleResultContext) c.defResult()).expr());
             }
-            return new Stmt.Def(ident(c.ID()), params(c.paramList()), statements(c.statement()), result, pos(c));
+            return new Stmt.Def(ident(c.ID()), params(c.paramList()), statements(c.statement()), result, rules(c.derivativeRule()), pos(c));
         }
 
         @Override
@@ -202,6 +202,19 @@ final class AstBuilder {
             return new Stmt.Loss(expr(c.expr()), pos(c));
         }
     };
+
+    /** A def's own derivatives: {@code grad} or {@code jvp}, any other name an error at it. */
+    private List<Stmt.Rule> rules(List<LossParser.DerivativeRuleContext> rules) {
+        List<Stmt.Rule> out = new ArrayList<>();
+        for (LossParser.DerivativeRuleContext r : rules) {
+            Ident kind = ident(r.ID());
+            if (!kind.name().equals("grad") && !kind.name().equals("jvp")) {
+                reporter.error(kind.pos(), DiagnosticKind.UNKNOWN_RULE, kind.name());
+            }
+            out.add(new Stmt.Rule(kind, params(r.paramList()), expr(r.expr()), kind.pos()));
+        }
+        return out;
+    }
 
     private List<Ident> idents(List<TerminalNode> ids) {
         List<Ident> out = new ArrayList<>();

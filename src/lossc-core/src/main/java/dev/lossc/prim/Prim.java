@@ -107,6 +107,10 @@ public final class Prim {
      * adjoint to its tied elements ({@code b} is each element's share). Not callable by name.
      */
     public static final Prim TIE_SHARE = Table.define(Table.elementwise("TIE_SHARE", "_tie_share", "0", "dy * b", "0"));
+    /** {@code stop_gradient(x)} (version 3): the value of {@code x}, no derivative (PyTorch's {@code detach}). */
+    public static final Prim STOP_GRADIENT = Table.define(Table.elementwise("STOP_GRADIENT", "stop_gradient", "x", "0").noAdjoint(0).callable(false));
+    /** A call of a def with its own derivative: its body's value; the AD applies the def's rules ({@code IrProgram.customs}). */
+    public static final Prim CUSTOM = Table.define(Table.elementwise("CUSTOM", "custom", "x", "0").noAdjoint(0));
     /** The identity: a snapshot of a var, or a value spread over a larger shape (broadcast). */
     public static final Prim COPY = Table.define(Table.elementwise("COPY", "copy", "x", "dy"));
 
@@ -445,7 +449,6 @@ public final class Prim {
     public static void remove(Prim p) {
         Table.remove(p);
     }
-
     /** Every primitive, in definition order. */
     public static List<Prim> all() {
         return Table.all();
@@ -485,7 +488,6 @@ public final class Prim {
     public String toString() {
         return name;
     }
-
     /** How dumps and comments name it. */
     public String spelling() {
         return spelling;
@@ -543,7 +545,7 @@ public final class Prim {
     /** True if operand {@code k} receives an adjoint (integer data and the max kernels' operands do not). */
     public boolean hasAdjoint(int k) {
         // A state's running update passes nothing back: the states are not trained.
-        return mode != Mode.TRAINING_ONLY && (isElementwise() || rules.hasAdjoint(k));
+        return mode != Mode.TRAINING_ONLY && (isElementwise() ? !rules.detached(k) : rules.hasAdjoint(k));
     }
 
     /** How operand {@code k}'s rule reads in dumps and generated comments, with the attributes folded in. */

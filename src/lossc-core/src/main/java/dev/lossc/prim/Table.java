@@ -225,6 +225,11 @@ final class Table {
             return false;
         }
 
+        /** True if operand {@code k} was declared without an adjoint ({@code stop_gradient}'s). */
+        boolean detached(int k) {
+            return none[k];
+        }
+
         /** Whether operand {@code k} has a rule that gives it an adjoint (fixed by the entry, whatever the attributes). */
         boolean hasAdjoint(int k) {
             return perOperand.get(k) != null && !none[k];

@@ -1,16 +1,14 @@
-package dev.lossc.opt;
+package dev.lossc.ir;
 
-import dev.lossc.ir.Stmt;
-import dev.lossc.ir.Value;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /** Statements with some values replaced by others (views of a renamed root follow it). */
-final class Rename {
+public final class Rename {
     private Rename() {}
 
-    static Stmt stmt(Stmt s, Map<Value, Value> to) {
+    public static Stmt stmt(Stmt s, Map<Value, Value> to) {
         return Stmt.visit(s, new Stmt.Visitor<Stmt>() {
             public Stmt op(Stmt.Op op) {
                 Stmt.Epilogue e = op.epilogue() == null ? null : new Stmt.Epilogue(value(op.epilogue().out(), to), op.epilogue().expr(),
@@ -48,7 +46,7 @@ final class Rename {
         return out;
     }
 
-    static Value value(Value v, Map<Value, Value> to) {
+    public static Value value(Value v, Map<Value, Value> to) {
         if (v.kind() == Value.Kind.VIEW) {
             Value root = to.get(v.root());
             return root == null ? v : Value.view(v.id(), root, v.viewOffset(), v.shape());
