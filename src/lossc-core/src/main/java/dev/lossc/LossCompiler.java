@@ -382,7 +382,7 @@ public final class LossCompiler {
      * would have to go through ({@code hvp}, {@code jvp}, {@code jacobian}).
      */
     private static boolean forwardModeReaches(IrProgram ir, java.util.Set<Derivative> derivatives, Reporter reporter) {
-        List<String> forward = derivatives.stream().filter(d -> d != Derivative.GRAD).map(Derivative::spelling).toList();
+        List<String> forward = derivatives.stream().filter(d -> d != Derivative.GRAD).sorted().map(Derivative::spelling).toList();
         if (forward.isEmpty()) {
             return true;
         }
@@ -395,6 +395,16 @@ public final class LossCompiler {
             }
         }
         return ok;
+    }
+
+    /**
+     * {@code lossc check --verify-rules}: a warning for each def's own gradient that disagrees with
+     * central differences of its body ({@link RuleCheck}); {@code checked} must be free of errors.
+     */
+    public static List<Diagnostic> verifyRules(Result checked, long seed) throws InMemoryJavaCompiler.CompilationFailed {
+        String text = checked.source().text();
+        Program program = SourceParser.parse(checked.source().name(), text, new Reporter(checked.source().name())).orElseThrow();
+        return RuleCheck.verify(program, text, seed);
     }
 
     /** The inputs and params of the model, with shapes and flat offsets, and its outputs with the inputs each takes. */

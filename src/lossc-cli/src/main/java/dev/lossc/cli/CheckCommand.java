@@ -20,6 +20,15 @@ final class CheckCommand implements Callable<Integer> {
     @CommandLine.Mixin
     Common.DumpOptions dump = new Common.DumpOptions();
 
+    @CommandLine.Option(names = "--verify-rules", description = "Also check each def's own gradient (grad(dy) = …) against central "
+            + "differences of its body, at " + dev.lossc.RuleCheck.POINTS + " random points drawn with --seed, and warn "
+            + "(FILE:LINE:COL: warning: …, exit 0) for each that disagrees, with the largest difference: a straight-through "
+            + "estimator disagrees on purpose. Rules that agree print nothing.")
+    boolean verifyRules;
+
+    @CommandLine.Option(names = "--seed", paramLabel = "S", description = "With --verify-rules, the seed of the random points (default: 0).")
+    long seed;
+
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
@@ -35,6 +44,16 @@ final class CheckCommand implements Callable<Integer> {
             dump.print(r, out);
             Common.report(r, err);
             errors += r.diagnostics().size();
+            if (verifyRules && r.ok()) {
+                try {
+                    for (var w : LossCompiler.verifyRules(r, seed)) {
+                        err.print(w.render(r.source()));
+                    }
+                } catch (dev.lossc.InMemoryJavaCompiler.CompilationFailed e) {
+                    throw new IllegalStateException("javac rejected the generated code", e);
+                }
+                err.flush();
+            }
         }
         out.flush();
         return errors == 0 ? Main.OK : Main.INPUT_ERRORS;

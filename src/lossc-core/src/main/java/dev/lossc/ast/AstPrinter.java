@@ -58,6 +58,10 @@ public final class AstPrinter {
                 stmt(b, d + 1, out);
             }
             line(out, d + 1, "Return " + expr(def.result()));
+            for (Stmt.Rule r : def.rules()) {
+                line(out, d + 1, "Rule " + r.kind().name() + "(" + r.names().stream().map(Ident::name).collect(Collectors.joining(", ")) + ") = "
+                        + expr(r.value()) + " @" + r.pos());
+            }
         } else if (s instanceof Stmt.Loss l) {
             line(out, d, "Loss " + expr(l.value()) + at);
         } else {

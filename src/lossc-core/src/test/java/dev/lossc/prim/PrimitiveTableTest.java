@@ -24,6 +24,15 @@ import org.junit.jupiter.api.TestFactory;
 class PrimitiveTableTest {
     static final long SEED = Long.getLong("lossc.seed", 20261123L);
 
+    /** stop_gradient and a custom call's op: the identity forward, and no adjoint at all (so nothing is active through them). */
+    @org.junit.jupiter.api.Test
+    void stopGradientAndACustomCallPassTheirOperandAndNothingBack() {
+        for (Prim p : List.of(Prim.STOP_GRADIENT, Prim.CUSTOM)) {
+            org.junit.jupiter.api.Assertions.assertEquals(-1.25, p.fold(Attributes.NONE, -1.25), p.name());
+            org.junit.jupiter.api.Assertions.assertFalse(p.hasAdjoint(0), p.name());
+        }
+    }
+
     /**
      * Every elementwise rule against central differences of the same primitive's forward rule, at
      * seeded random points away from kinks (the rules are the only derivatives; this checks them
@@ -33,9 +42,11 @@ class PrimitiveTableTest {
     Stream<DynamicTest> everyElementwiseRuleIsTheDerivativeOfItsForwardRule() {
         List<DynamicTest> tests = new ArrayList<>();
         for (Prim p : Prim.all()) {
-            if (!p.isElementwise() || p == Prim.TIE_SHARE) {
+            if (!p.isElementwise() || p == Prim.TIE_SHARE || p == Prim.STOP_GRADIENT || p == Prim.CUSTOM) {
                 // tie_share is zero with a chosen derivative on purpose (how a max reduction's adjoint
                 // reaches its ties): checked by tieShareIsZeroWithTheShareAsDerivative and end to end.
+                // stop_gradient and a custom call pass their operand with no derivative on purpose
+                // (checked above and by CustomRulesTest).
                 continue;
             }
             for (int k = 0; k < p.arity(); k++) {

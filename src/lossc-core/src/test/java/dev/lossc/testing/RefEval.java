@@ -680,6 +680,10 @@ public final class RefEval {
                 y = Math.sin(x);
                 d = Math.cos(x);
             }
+            case "stop_gradient" -> {
+                y = x;
+                d = 0;
+            }
             case "cos" -> {
                 y = Math.cos(x);
                 d = -Math.sin(x);
@@ -1473,7 +1477,7 @@ public final class RefEval {
                 }
                 return new T(2, x.rows(), w, out);
             }
-            case "sigmoid", "tanh", "relu", "softplus", "exp", "log", "sqrt", "abs", "gelu", "sin", "cos" -> {
+            case "sigmoid", "tanh", "relu", "softplus", "exp", "log", "sqrt", "abs", "gelu", "sin", "cos", "stop_gradient" -> {
                 return map(x, n -> unary(f, n, 0));
             }
             case "leaky_relu" -> {
