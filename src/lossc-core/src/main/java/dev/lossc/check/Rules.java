@@ -79,6 +79,100 @@ final class Rules {
         if (jvp != null && d.rule("grad") == null) {
             session.reporter.error(jvp.pos(), DiagnosticKind.JVP_WITHOUT_GRAD, def.name());
         }
+        if (d.rule("grad") != null) {
+            outerReads(def, def, new java.util.HashSet<>());
+        }
+    }
+
+    /**
+     * Reports each name the body of {@code def} (or of a def it calls) reads from outside that has
+     * a derivative (a param, or a let or var, which may depend on one): the body is not
+     * differentiated, so its derivative would be lost without a word. Inputs, consts, dims and
+     * states may be read.
+     */
+    private void outerReads(Symbol.Def ruled, Symbol.Def def, java.util.Set<String> seen) {
+        if (!seen.add(def.name())) {
+            return;
+        }
+        java.util.Set<String> local = new java.util.HashSet<>();
+        def.def().params().forEach(p -> local.add(p.name()));
+        declared(def.def().body(), local);
+        List<Expr> exprs = new ArrayList<>();
+        expressions(def.def().body(), exprs);
+        exprs.add(def.def().result());
+        for (Expr e : exprs) {
+            walk(e, x -> {
+                String name = x instanceof Expr.Name n ? n.id().name() : x instanceof Expr.Call c ? c.function().name() : null;
+                if (name == null || local.contains(name)) {
+                    return;
+                }
+                Symbol s = def.scope().get(name);
+                if (x instanceof Expr.Name n && (s instanceof Symbol.Param || s instanceof Symbol.Let || s instanceof Symbol.Var)) {
+                    String kind = s instanceof Symbol.Param ? "param" : s instanceof Symbol.Let ? "let" : "var";
+                    session.reporter.error(n.id().pos(), DiagnosticKind.RULE_BODY_READS, ruled.name(), kind, name);
+                } else if (s instanceof Symbol.Def called && called.def().rule("grad") == null) {
+                    outerReads(ruled, called, seen);
+                }
+            });
+        }
+    }
+
+    private static void declared(List<Stmt> body, java.util.Set<String> into) {
+        for (Stmt s : body) {
+            if (s instanceof Stmt.Let l) {
+                into.add(l.name().name());
+            } else if (s instanceof Stmt.Var v) {
+                into.add(v.name().name());
+            } else if (s instanceof Stmt.Unpack u) {
+                u.names().forEach(n -> into.add(n.name()));
+            } else if (s instanceof Stmt.For f) {
+                into.add(f.variable().name());
+                declared(f.body(), into);
+            }
+        }
+    }
+
+    private static void expressions(List<Stmt> body, List<Expr> into) {
+        for (Stmt s : body) {
+            if (s instanceof Stmt.Let l) {
+                into.add(l.value());
+            } else if (s instanceof Stmt.Var v) {
+                into.add(v.value());
+            } else if (s instanceof Stmt.Assign a) {
+                into.add(a.value());
+            } else if (s instanceof Stmt.Unpack u) {
+                into.add(u.value());
+            } else if (s instanceof Stmt.For f) {
+                expressions(f.body(), into);
+            }
+        }
+    }
+
+    private static void walk(Expr e, java.util.function.Consumer<Expr> visit) {
+        if (e == null) {
+            return;
+        }
+        visit.accept(e);
+        if (e instanceof Expr.Call c) {
+            c.args().forEach(a -> walk(a, visit));
+            c.named().forEach(a -> walk(a.value(), visit));
+        } else if (e instanceof Expr.Neg n) {
+            walk(n.operand(), visit);
+        } else if (e instanceof Expr.Binary b) {
+            walk(b.left(), visit);
+            walk(b.right(), visit);
+        } else if (e instanceof Expr.Pow p) {
+            walk(p.base(), visit);
+            walk(p.exponent(), visit);
+        } else if (e instanceof Expr.Index i) {
+            walk(i.base(), visit);
+            i.indexes().forEach(x -> walk(x, visit));
+        } else if (e instanceof Expr.Range r) {
+            walk(r.from(), visit);
+            walk(r.to(), visit);
+        } else if (e instanceof Expr.Tuple t) {
+            t.items().forEach(x -> walk(x, visit));
+        }
     }
 
     /** A call of a def with a grad rule: its body detached, its rules checked at this call's shapes (null after an error). */

@@ -110,6 +110,7 @@ public enum DiagnosticKind {
     RULE_ON_TUPLE("D005", "'%s' returns several values: only a def of one result can state its derivative"),
     JVP_WITHOUT_GRAD("D006", "'%s' has a jvp rule but no grad rule: reverse mode needs grad(dy) = …"),
     MISSING_JVP("D007", "forward mode (--derivatives %s) reaches this call of '%s', whose def states grad but no jvp: add jvp(%s) = … to it"),
+    RULE_BODY_READS("D009", "the body of '%s' reads %s '%s', declared outside it: a def that states its derivative takes every value with a derivative as a parameter (its rule gives only its parameters' adjoints)"),
     RULE_DISAGREES("D008", "the custom gradient of '%s' disagrees with central differences of its body: %s", true),
 
     // Values files (lossc eval --values)

@@ -97,7 +97,7 @@ public record IrProgram(
         params = List.copyOf(params);
         vars = List.copyOf(vars);
         body = List.copyOf(body);
-        customs = java.util.Collections.unmodifiableMap(new java.util.IdentityHashMap<>(customs));
+        customs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(customs));
     }
 
     /**

@@ -30,7 +30,7 @@ public final class Lowering {
     private record Pending(String name, Value value, int prefix, Pos pos) {}
     private final List<Pending> outputs = new ArrayList<>();
     /** The rules of each call of a def with its own derivative, by the value of its {@link Prim#CUSTOM} op. */
-    private final Map<Value, Custom> customs = new IdentityHashMap<>();
+    private final Map<Value, Custom> customs = new java.util.LinkedHashMap<>();
 
     private Lowering() {}
 
@@ -77,7 +77,7 @@ public final class Lowering {
             List<Stmt> inference = Modes.resolve(block.subList(0, o.prefix()), false, id);
             outs.add(new IrProgram.Output(o.name(), o.value(), prune(inference, List.of(o.value())), o.pos()));
         }
-        Map<Value, Custom> resolved = new IdentityHashMap<>();
+        Map<Value, Custom> resolved = new java.util.LinkedHashMap<>();
         customs.forEach((out, c) -> resolved.put(out, new Custom(c.function(), c.params(), c.args(), c.dy(), Modes.resolve(c.grad(), true, id), c.grads(),
                 c.tangents(), Modes.resolve(c.jvp(), true, id), c.jvpValue(), c.pos())));
         return new IrProgram(p.className(), p.dims(), p.params(), inputs, params, vars, body, loss, id[0], outs, p.states(), states, resolved);

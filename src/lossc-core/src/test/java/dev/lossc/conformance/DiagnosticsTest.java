@@ -378,6 +378,10 @@ class DiagnosticsTest {
                         List.of("1:18: error: 'f' has a jvp rule but no grad rule: reverse mode needs grad(dy) = …")),
                 Arguments.of("rule name taken by a parameter", "def f(dy) = dy grad(dy) = dy;\nparam w;\nloss f(w);\n",
                         List.of("1:21: error: 'dy' is already declared in this scope (at line 1)")),
+                Arguments.of("a ruled body reads an outer param", "param A[2, 2];\ndef f(v) = v @ A grad(dy) = dy;\nparam w[2];\nloss sum(f(w));\n",
+                        List.of("2:16: error: the body of 'f' reads param 'A', declared outside it: a def that states its derivative takes every value with a derivative as a parameter (its rule gives only its parameters' adjoints)")),
+                Arguments.of("a ruled body calls a def that reads an outer let", "param w[2];\nlet k = w * 2;\ndef g(v) = v * k;\ndef f(v) = g(v) grad(dy) = dy;\nloss sum(f(w));\n",
+                        List.of("3:16: error: the body of 'f' reads let 'k', declared outside it: a def that states its derivative takes every value with a derivative as a parameter (its rule gives only its parameters' adjoints)")),
                 Arguments.of("unknown name in a rule", "def f(x) = x grad(dy) = dy * z;\nparam w;\nloss f(w);\n",
                         List.of("1:30: error: unknown name 'z'")),
                 // Syntax (section 1)
