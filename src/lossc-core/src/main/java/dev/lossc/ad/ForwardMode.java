@@ -50,6 +50,7 @@ public final class ForwardMode {
         for (List<Stmt> b : bodies) {
             flatten(b, flat);
         }
+        // The values of custom calls' rules (their statements' and placeholders') are below the first new id too.
         List<Stmt> rules = new ArrayList<>();
         for (Custom c : customs.values()) {
             flatten(c.grad(), rules);
@@ -59,23 +60,10 @@ public final class ForwardMode {
                 max = Math.max(max, t.id());
             }
         }
-        for (Stmt s : rules) {
-            for (Value v : Stmt.read(s)) {
-                max = Math.max(max, Math.max(v.id(), v.root().id()));
-            }
-            Value w = Stmt.written(s);
-            max = Math.max(max, Math.max(w.id(), w.root().id()));
-        }
         for (Value p : params) {
             max = Math.max(max, p.id());
         }
-        for (Stmt s : flat) {
-            for (Value v : Stmt.read(s)) {
-                max = Math.max(max, Math.max(v.id(), v.root().id()));
-            }
-            Value w = Stmt.written(s);
-            max = Math.max(max, Math.max(w.id(), w.root().id()));
-        }
+        max = Math.max(max, Math.max(largestId(rules), largestId(flat)));
         ForwardMode fm = new ForwardMode(max + 1, customs);
         fm.varied.addAll(params);
         // A fixed point: a loop carries a var's tangent into the next iteration.
@@ -91,6 +79,19 @@ public final class ForwardMode {
             }
         }
         return fm;
+    }
+
+    /** The largest id of a value (or a view's root) the statements read or write. */
+    private static int largestId(List<Stmt> flat) {
+        int max = 0;
+        for (Stmt s : flat) {
+            for (Value v : Stmt.read(s)) {
+                max = Math.max(max, Math.max(v.id(), v.root().id()));
+            }
+            Value w = Stmt.written(s);
+            max = Math.max(max, Math.max(w.id(), w.root().id()));
+        }
+        return max;
     }
 
     private static void flatten(List<Stmt> body, List<Stmt> into) {
