@@ -31,10 +31,16 @@ statement
     // `output NAME = expr;` (version 2). `output` is not reserved: it stays a valid name, and the
     // statement is two identifiers and '='; the builder checks the first one is `output`.
     | ID ID '=' expr ';'                                          # outputStmt
-    | 'for' ID 'in' expr '..' expr '{' statement* '}'             # forStmt
+    // `checkpoint` (version 3) is not reserved either: the builder checks the word.
+    | 'for' ID 'in' expr '..' expr checkpointClause? '{' statement* '}'   # forStmt
     | 'def' ID '(' paramList? ')' '=' expr derivativeRule* ';'    # defExprStmt
     | 'def' ID '(' paramList? ')' '{' statement* 'return' defResult ';' '}' (derivativeRule+ ';')?   # defBlockStmt
     | 'loss' expr ';'                                             # lossStmt
+    ;
+
+// A checkpointed loop (version 3): `checkpoint` or `checkpoint(S)` after the range.
+checkpointClause
+    : ID ('(' expr ')')?
     ;
 
 // A def's own derivative (version 3): `grad(dy) = dy` or `jvp(dx) = …`, after its body. `grad` and

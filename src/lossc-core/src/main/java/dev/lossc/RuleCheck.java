@@ -102,7 +102,7 @@ public final class RuleCheck {
         } else if (s instanceof Stmt.Unpack u) {
             return new Stmt.Unpack(u.names(), unstop(u.value()), u.declares(), u.pos());
         } else if (s instanceof Stmt.For f) {
-            return new Stmt.For(f.variable(), f.from(), f.to(), f.body().stream().map(RuleCheck::unstop).toList(), f.pos());
+            return new Stmt.For(f.variable(), f.from(), f.to(), f.checkpoint(), f.body().stream().map(RuleCheck::unstop).toList(), f.pos());
         } else if (s instanceof Stmt.Def d) {
             List<Stmt.Rule> rules = d.rules().stream().map(r -> new Stmt.Rule(r.kind(), r.names(), unstop(r.value()), r.pos())).toList();
             return new Stmt.Def(d.name(), d.params(), d.body().stream().map(RuleCheck::unstop).toList(), unstop(d.result()), rules, d.pos());

@@ -48,7 +48,8 @@ public final class AstPrinter {
             String names = "(" + u.names().stream().map(Ident::name).collect(Collectors.joining(", ")) + ")";
             line(out, d, (u.declares() ? "Let " : "Assign ") + names + " = " + expr(u.value()) + at);
         } else if (s instanceof Stmt.For f) {
-            line(out, d, "For " + f.variable() + " in " + expr(f.from()) + ".." + expr(f.to()) + at);
+            String checkpoint = f.checkpoint() == null ? "" : f.checkpoint().snapshots() == null ? " checkpoint" : " checkpoint(" + expr(f.checkpoint().snapshots()) + ")";
+            line(out, d, "For " + f.variable() + " in " + expr(f.from()) + ".." + expr(f.to()) + checkpoint + at);
             for (Stmt b : f.body()) {
                 stmt(b, d + 1, out);
             }

@@ -142,7 +142,11 @@ public sealed interface Stmt {
         }
     }
 
-    record For(Ident variable, Expr from, Expr to, List<Stmt> body, Pos pos) implements Stmt {
+    /**
+     * {@code for v in from..to { … }}; with {@code checkpoint} ({@code checkpoint} or
+     * {@code checkpoint(S)} after the range), a checkpointed loop, else null.
+     */
+    record For(Ident variable, Expr from, Expr to, Checkpoint checkpoint, List<Stmt> body, Pos pos) implements Stmt {
         @Override
         public Kind kind() {
             return Kind.FOR;
@@ -151,7 +155,14 @@ public sealed interface Stmt {
         public For {
             body = List.copyOf(body);
         }
+
+        public For(Ident variable, Expr from, Expr to, List<Stmt> body, Pos pos) {
+            this(variable, from, to, null, body, pos);
+        }
     }
+
+    /** A loop's {@code checkpoint} clause: {@code snapshots} is null for the default. */
+    record Checkpoint(Expr snapshots, Pos pos) {}
 
     /**
      * Both forms of {@code def}: an expression body is a block with no statements. A block's

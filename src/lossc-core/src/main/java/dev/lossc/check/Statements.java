@@ -139,7 +139,7 @@ final class Statements {
                 if (to < from) {
                     session.reporter.error(Exprs.start(f.to()), DiagnosticKind.LOOP_RANGE, from, to);
                 } else {
-                    loop = new Symbol.Loop(f.variable().name(), from, to, toDim == null ? null : toDim.name(), f.variable().pos());
+                    loop = new Symbol.Loop(f.variable().name(), from, to, toDim == null ? null : toDim.name(), snapshots(f, ctx, to - from), f.variable().pos());
                 }
             }
             if (loop != null) {
@@ -292,6 +292,35 @@ final class Statements {
             return null;
         }
         return (int) c.value();
+    }
+
+    /**
+     * The snapshots of a checkpointed loop of {@code trips} iterations: {@code S} of
+     * {@code checkpoint(S)}, or {@code ceil(sqrt(trips))}, at most one per iteration (and at least
+     * one); 0 without {@code checkpoint}.
+     */
+    private int snapshots(Stmt.For f, Ctx ctx, int trips) {
+        if (f.checkpoint() == null) {
+            return 0;
+        }
+        if (ctx.where() == Ctx.Where.LOOP || ctx.iterations() > 1) {
+            session.reporter.error(f.checkpoint().pos(), DiagnosticKind.CHECKPOINT_NESTED);
+            return 0;
+        }
+        int wanted = (int) Math.ceil(Math.sqrt(trips));
+        Expr e = f.checkpoint().snapshots();
+        if (e != null) {
+            Typed.Expr v = session.expr(e, ctx);
+            if (v == null) {
+                return 0;
+            }
+            if (!(v instanceof Typed.Const c) || c.value() != Math.rint(c.value()) || c.value() < 1 || c.value() > Session.MAX_ELEMENTS) {
+                session.reporter.error(Exprs.start(e), DiagnosticKind.CHECKPOINT_SNAPSHOTS, Session.describe(v));
+                return 0;
+            }
+            wanted = (int) c.value();
+        }
+        return Math.max(1, Math.min(wanted, trips));
     }
 
     private Integer loopBound(Expr e, Ctx ctx) {

@@ -140,11 +140,27 @@ public sealed interface Symbol {
         }
 
         public Loop(String name, int from, int to, String toDim, Pos declared) {
+            this(name, from, to, toDim, 0, declared);
+        }
+
+        /** With {@code snapshots} above 0, a checkpointed loop that keeps that many snapshots of its state. */
+        public Loop(String name, int from, int to, String toDim, int snapshots, Pos declared) {
             this.name = name;
             this.from = from;
             this.to = to;
             this.toDim = toDim;
+            this.snapshots = snapshots;
             this.declared = declared;
+        }
+
+        private final int snapshots;
+
+        /**
+         * For a checkpointed loop, the snapshots of its state its backward pass keeps (at most one
+         * per iteration); 0 for a loop that keeps every iteration's values.
+         */
+        public int snapshots() {
+            return snapshots;
         }
 
         /** The varying dim the loop ends at, or null for a constant end. */

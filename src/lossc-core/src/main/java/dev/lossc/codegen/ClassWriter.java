@@ -73,6 +73,10 @@ public final class ClassWriter {
         }
     }
 
+    /** The drivers of checkpointed loops. */
+    final Checkpoints checkpoints;
+    private final Notes notes = new Notes(this);
+
     /** With {@code --parallel}: the split kernels and the members that run them; null otherwise. */
     final ParallelWriter parallel;
 
@@ -93,6 +97,8 @@ public final class ClassWriter {
             readByBackward.addAll(readBy(b));
         }
         this.layout = new Layout(names, readByBackward, precision);
+        this.checkpoints = new Checkpoints(this, forward);
+        layout.checkpointed = checkpoints.loops;
         this.simd = simd;
         java.util.function.Supplier<String> panel = !simd ? null : () -> {
             if (simdPanel == null) {
@@ -169,7 +175,11 @@ public final class ClassWriter {
         if (outputs.stream().anyMatch(o -> o.output().value().shape().size() > 1)) {
             outputDestination = names.allocate("out");
         }
+        if (!checkpoints.loops.isEmpty()) {
+            names.reserve(Checkpoints.LOCALS);
+        }
         allocateNames();
+        checkpoints.pairAll(forward, backward, derivatives);
         DerivativeWriter derivativeWriter = null;
         if (derivatives.any()) {
             layout.direction = names.allocate("direction");
@@ -229,6 +239,7 @@ public final class ClassWriter {
         chunker.methods().forEach(type::addMethod);
         back.methods().forEach(type::addMethod);
         outputChunkers.forEach(c -> c.methods().forEach(type::addMethod));
+        checkpoints.addTo(type);
         for (Object[] f : scratchFields.values()) {
             type.addField(FieldSpec.builder(ArrayTypeName.of(arrayType), f[0].toString(), Modifier.PRIVATE, Modifier.FINAL)
                     .addJavadoc("Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.\n")
@@ -500,18 +511,18 @@ public final class ClassWriter {
         return units(body, true);
     }
 
-    private List<Chunker.Unit> units(List<Stmt> body, boolean topLevel) {
+    List<Chunker.Unit> units(List<Stmt> body, boolean topLevel) {
         List<Chunker.Unit> units = new ArrayList<>();
         for (Stmt s : body) {
             int line = s.pos() == null ? -1 : s.pos().line();
             units.add(Stmt.visit(s, new Stmt.Visitor<Chunker.Unit>() {
                 public Chunker.Unit op(Stmt.Op op) {
                     Stmt.Note n = op.epilogue() == null ? op.note() : Stmt.Note.join(op.note(), op.epilogue().note());
-                    return new Chunker.Code(kernels.op(op, topLevel), line, note(n));
+                    return new Chunker.Code(kernels.op(op, topLevel), line, notes.note(n));
                 }
 
                 public Chunker.Unit map(Stmt.Map m) {
-                    return new Chunker.Code(kernels.map(m), line, note(m.note()));
+                    return new Chunker.Code(kernels.map(m), line, notes.note(m.note()));
                 }
 
                 public Chunker.Unit assign(Stmt.Assign a) {
@@ -523,6 +534,10 @@ public final class ClassWriter {
                 }
 
                 public Chunker.Unit loop(Stmt.Loop l) {
+                    Chunker.Unit driven = topLevel ? checkpoints.unit(l, line) : null;
+                    if (driven != null) {
+                        return driven;
+                    }
                     String t = layout.loop(l.loop());
                     String end = layout.loopEnd(l.loop());
                     String last = l.loop().toDim() == null ? Integer.toString(l.loop().to() - 1) : end + " - 1";
@@ -534,42 +549,6 @@ public final class ClassWriter {
             }));
         }
         return units;
-    }
-
-    /** A backward statement's origin, in the generated class's names: {@code d h from tmp1 = mul: da += dy * b}. */
-    private String note(Stmt.Note n) {
-        if (n == null) {
-            return null;
-        }
-        String line = n.isTangent() ? tangentNote(n) : n.prim() == null ? n.text() : "d " + describe(n.operand()) + " from "
-                + layout.primalName(n.result()) + " = " + n.prim().label(n.attributes()) + ": " + n.prim().describeRule(n.k(), n.attributes());
-        return n.also() == null ? line : line + "\n// " + note(n.also());
-    }
-
-    /** {@code tangent of tmp1 = tanh: …}, {@code tangent of d h}: forward mode's statements (the next line, if any, says what they are the tangent of). */
-    private String tangentNote(Stmt.Note n) {
-        Value r = n.result();
-        String of = r.kind() == Value.Kind.ADJOINT ? "d " + describe(r.primal()) : describe(r);
-        if (n.prim() == null) {
-            return "tangent of " + of;
-        }
-        String rule;
-        if (n.prim().isElementwise()) {
-            List<String> rules = new ArrayList<>();
-            for (int k = 0; k < n.prim().arity(); k++) {
-                rules.add(n.prim().describeRule(k, n.attributes()));
-            }
-            rule = String.join(", ", rules) + " (dy read as the operand's tangent)";
-        } else {
-            rule = n.prim().tangent().describe(n.prim());
-        }
-        return "tangent of " + of + " = " + n.prim().label(n.attributes()) + ": " + rule;
-    }
-
-    private String describe(Value v) {
-        Value root = v.root();
-        String base = root.kind() == Value.Kind.PARAM ? root.name() : layout.primalName(root);
-        return v.kind() == Value.Kind.VIEW ? base + "[" + layout.affine(v.viewOffset()) + " + …]" : base;
     }
 
     /** The backward pass; when it starts by clearing every param's gradient, that is one fill. */

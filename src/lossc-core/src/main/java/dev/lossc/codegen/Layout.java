@@ -121,8 +121,17 @@ final class Layout {
      * when the backward pass reads it, none otherwise (each iteration overwrites the last).
      */
     List<Symbol.Loop> slotLoops(Value v) {
-        return keptPerIteration.contains(v) ? v.loops() : List.of();
+        if (!keptPerIteration.contains(v)) {
+            return List.of();
+        }
+        if (checkpointed.isEmpty()) {
+            return v.loops();
+        }
+        return v.loops().stream().filter(l -> !checkpointed.contains(l)).toList();
     }
+
+    /** The checkpointed loops a driver runs: their values keep one slot, whatever reads them (see {@link Checkpoints}). */
+    java.util.Set<Symbol.Loop> checkpointed = java.util.Set.of();
 
     /** Stored as an array (a vector or matrix, or anything with a slot per iteration). */
     boolean isArray(Value v) {

@@ -26,6 +26,7 @@ public enum DiagnosticKind {
     PARAM_OPTION_TWICE("S008", "a param takes one '%s'"),
     POSITIONAL_AFTER_NAMED("S009", "a positional argument cannot follow a named one"),
     UNKNOWN_RULE("S010", "'%s' is not a derivative rule (expected grad(dy) = … or jvp(dx) = …)"),
+    NOT_CHECKPOINT("S011", "unexpected '%s' after a loop's range (expected '{', or checkpoint or checkpoint(S) for a checkpointed loop)"),
 
     // Program structure
     MODEL_NOT_FIRST("E001", "'model' must be the first statement"),
@@ -112,6 +113,10 @@ public enum DiagnosticKind {
     MISSING_JVP("D007", "forward mode (--derivatives %s) reaches this call of '%s', whose def states grad but no jvp: add jvp(%s) = … to it"),
     RULE_BODY_READS("D009", "the body of '%s' reads %s '%s', declared outside it: a def that states its derivative takes every value with a derivative as a parameter (its rule gives only its parameters' adjoints)"),
     RULE_DISAGREES("D008", "the custom gradient of '%s' disagrees with central differences of its body: %s", true),
+
+    // Checkpointed loops
+    CHECKPOINT_SNAPSHOTS("K001", "checkpoint(S) takes the number of snapshots, an integer constant of at least 1, but it is %s"),
+    CHECKPOINT_NESTED("K002", "a checkpointed loop cannot be inside another loop: checkpoint the outer loop instead"),
 
     // Values files (lossc eval --values)
     VALUES_SYNTAX("V001", "invalid JSON: %s"),

@@ -176,7 +176,15 @@ final class AstBuilder {
 
         @Override
         public Stmt visitForStmt(LossParser.ForStmtContext c) {
-            return new Stmt.For(ident(c.ID()), expr(c.expr(0)), expr(c.expr(1)), statements(c.statement()), pos(c));
+            Stmt.Checkpoint checkpoint = null;
+            LossParser.CheckpointClauseContext k = c.checkpointClause();
+            if (k != null) {
+                if (!k.ID().getText().equals("checkpoint")) {
+                    reporter.error(pos(k.ID().getSymbol()), DiagnosticKind.NOT_CHECKPOINT, k.ID().getText());
+                }
+                checkpoint = new Stmt.Checkpoint(k.expr() == null ? null : expr(k.expr()), pos(k.ID().getSymbol()));
+            }
+            return new Stmt.For(ident(c.ID()), expr(c.expr(0)), expr(c.expr(1)), checkpoint, statements(c.statement()), pos(c));
         }
 
         @Override

@@ -357,6 +357,15 @@ class DiagnosticsTest {
                 Arguments.of("mse shapes", "param a[2];\nparam b[2, 2];\nloss mse(a, b);\n", List.of("3:6: error: 'mse' expects two arguments of equal shape, but got [2] and [2, 2]")),
                 Arguments.of("cross_entropy scalars", "param a;\nloss cross_entropy(a, a);\n", List.of("2:6: error: 'cross_entropy' expects two vectors or two matrices of equal shape, but got scalar and scalar")),
                 Arguments.of("built-in arity", "param a;\nloss tanh(a, a);\n", List.of("2:6: error: 'tanh' takes 1 argument, but 2 given")),
+                // Checkpointed loops (version 3)
+                Arguments.of("not checkpoint", "param w;\nvar a = w;\nfor t in 0..4 remat {\n  a = a * w;\n}\nloss a;\n",
+                        List.of("3:15: error: unexpected 'remat' after a loop's range (expected '{', or checkpoint or checkpoint(S) for a checkpointed loop)")),
+                Arguments.of("snapshots not constant", "param w;\ninput s;\nvar a = w;\nfor t in 0..4 checkpoint(s) {\n  a = a * w;\n}\nloss a;\n",
+                        List.of("4:26: error: checkpoint(S) takes the number of snapshots, an integer constant of at least 1, but it is a value of shape scalar")),
+                Arguments.of("no snapshots", "param w;\nvar a = w;\nfor t in 0..4 checkpoint(0) {\n  a = a * w;\n}\nloss a;\n",
+                        List.of("3:26: error: checkpoint(S) takes the number of snapshots, an integer constant of at least 1, but it is 0")),
+                Arguments.of("checkpoint nested", "param w;\nvar a = w;\nfor u in 0..2 {\n  for t in 0..4 checkpoint {\n    a = a * w;\n  }\n}\nloss a;\n",
+                        List.of("4:17: error: a checkpointed loop cannot be inside another loop: checkpoint the outer loop instead")),
                 // A def's own derivatives (version 3)
                 Arguments.of("unknown rule", "def f(x) = x hess(dy) = dy;\nparam w;\nloss f(w);\n",
                         List.of("1:14: error: 'hess' is not a derivative rule (expected grad(dy) = … or jvp(dx) = …)")),
