@@ -362,6 +362,7 @@ public final class LossCompiler {
             dumps.put(Dump.PASSES, passLog.toString());
         }
         Optional<GeneratedClass> out = Optional.empty();
+        Object[][] costs = COSTS.get();
         if (generate) {
             List<ClassWriter.OutputPlan> outputs = new java.util.ArrayList<>();
             for (IrProgram.Output o : ir.outputs()) {
@@ -370,11 +371,46 @@ public final class LossCompiler {
                 outputs.add(new ClassWriter.OutputPlan(o, plan.forward()));
             }
             dev.lossc.codegen.DerivativePlans derivatives = DerivativePlanner.plan(ir, adjoint, options.derivatives());
-            String java = ClassWriter.write(ir, optimized.forward(), optimized.backward(), outputs, derivatives, source, options.packageName(), options.simd(), options.precision(),
-                    options.parallel());
-            out = Optional.of(new GeneratedClass(options.packageName(), ClassWriter.className(ir.className()), java));
+            ClassWriter.Written written = ClassWriter.written(ir, optimized.forward(), optimized.backward(), outputs, derivatives, source,
+                    options.packageName(), options.simd(), options.precision(), options.parallel());
+            out = Optional.of(new GeneratedClass(options.packageName(), ClassWriter.className(ir.className()), written.source()));
+            if (costs != null) {
+                costs[0] = new Object[] {optimized, written.storage()};
+            }
         }
         return new Result(source, List.of(), out, dumps, checked, Optional.of(layoutOf(checked.get(), ir)));
+    }
+
+    /** Where {@link #report} has the compilation leave its plan and storage: set on the compiler thread for that call only. */
+    private static final ThreadLocal<Object[][]> COSTS = new ThreadLocal<>();
+
+    /** A compilation and, when it succeeds, its {@link CostReport} ({@code lossc report}). */
+    public record Report(Result result, Optional<CostReport> costs) {}
+
+    /**
+     * Compiles a file's bytes and reports the class's costs: operations and storage per line, and its
+     * largest method's bytecode size (the class is compiled in memory, so this needs a JDK).
+     */
+    public static Report report(String file, byte[] bytes, Options options) throws InMemoryJavaCompiler.CompilationFailed {
+        Object[][] sink = new Object[1][];
+        Result r = onLargeStack(file, () -> {
+            COSTS.set(sink);
+            try {
+                return decodeAndRun(file, bytes, options, true);
+            } finally {
+                COSTS.remove();
+            }
+        });
+        if (!r.ok() || sink[0] == null) {
+            return new Report(r, Optional.empty());
+        }
+        Plan plan = (Plan) sink[0][0];
+        GeneratedClass g = r.output().orElseThrow();
+        List<String> javac = options.simd() ? List.of("--add-modules", "jdk.incubator.vector", "-nowarn")
+                : List.of("--release", "8", "-Xlint:-options", "-nowarn");
+        Map<String, byte[]> classes = InMemoryJavaCompiler.compileToBytes(Map.of(g.qualifiedName(), g.source()), javac);
+        return new Report(r, Optional.of(CostReport.of(g.className(), r.source(), plan.forward(), plan.backward(),
+                (dev.lossc.codegen.StorageAccount) sink[0][1], classes)));
     }
 
     /**

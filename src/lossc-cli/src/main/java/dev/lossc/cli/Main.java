@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Compiles .loss models into allocation-free Java classes that compute a loss and its gradient, "
                 + "and evaluates, checks, draws and trains them.",
-        subcommands = {CompileCommand.class, CheckCommand.class, EvalCommand.class, GradcheckCommand.class, TrainCommand.class, GraphCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {CompileCommand.class, CheckCommand.class, EvalCommand.class, GradcheckCommand.class, TrainCommand.class, GraphCommand.class, ReportCommand.class, CommandLine.HelpCommand.class},
         commandListHeading = "%nCommands:%n")
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -221,6 +221,8 @@ final class Checkpoints {
                 type.addField(FieldSpec.builder(ArrayTypeName.of(long.class), dropoutStore, Modifier.PRIVATE, Modifier.FINAL)
                         .addJavadoc("The dropout generator's state at each snapshot.\n").initializer("new long[$L]", snapshots + 1).build());
             }
+            w.account.snapshots(forward.pos() == null ? 0 : forward.pos().line(), (long) (snapshots + 1) * Math.max(1, size), snapshots,
+                    dropout ? snapshots + 1 : 0);
             String t = w.layout.loop(loop);
             type.addMethod(body(step, "One iteration of the loop over {@code $L}, forward.\n", forward.body()));
             type.addMethod(body(backStep, "One iteration of the loop over {@code $L}, backward: it reads the values {@code " + step

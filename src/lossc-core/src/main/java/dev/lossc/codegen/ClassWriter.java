@@ -73,6 +73,7 @@ public final class ClassWriter {
         }
     }
 
+    final StorageAccount account;
     /** The drivers of checkpointed loops. */
     final Checkpoints checkpoints;
     private final Notes notes = new Notes(this);
@@ -98,6 +99,10 @@ public final class ClassWriter {
         }
         this.layout = new Layout(names, readByBackward, precision);
         this.checkpoints = new Checkpoints(this, forward);
+        List<List<Stmt>> bodies = new ArrayList<>(List.of(forward, backward));
+        outputs.forEach(o -> bodies.add(o.body()));
+        bodies.addAll(derivatives.bodies());
+        this.account = new StorageAccount(ir, bodies, precision.single() ? 4 : 8);
         layout.checkpointed = checkpoints.loops;
         this.simd = simd;
         java.util.function.Supplier<String> panel = !simd ? null : () -> {
@@ -119,7 +124,17 @@ public final class ClassWriter {
      */
     public static String write(IrProgram ir, List<Stmt> forward, List<Stmt> backward, List<OutputPlan> outputs, DerivativePlans derivatives,
                                SourceText source, String packageName, boolean simd, Precision precision, boolean parallel) {
-        return new ClassWriter(ir, forward, backward, outputs, derivatives, source, packageName, simd, precision, parallel).write();
+        return written(ir, forward, backward, outputs, derivatives, source, packageName, simd, precision, parallel).source();
+    }
+
+    /** The class's source and the storage it owns ({@code lossc report}). */
+    public record Written(String source, StorageAccount storage) {}
+
+    public static Written written(IrProgram ir, List<Stmt> forward, List<Stmt> backward, List<OutputPlan> outputs, DerivativePlans derivatives,
+                                  SourceText source, String packageName, boolean simd, Precision precision, boolean parallel) {
+        ClassWriter w = new ClassWriter(ir, forward, backward, outputs, derivatives, source, packageName, simd, precision, parallel);
+        String java = w.write();
+        return new Written(java, w.account);
     }
 
     /** The primal values a statement list reads (roots): those computed in loops keep one copy per iteration. */
@@ -244,6 +259,7 @@ public final class ClassWriter {
             type.addField(FieldSpec.builder(ArrayTypeName.of(arrayType), f[0].toString(), Modifier.PRIVATE, Modifier.FINAL)
                     .addJavadoc("Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.\n")
                     .initializer("new $L[$L][$L]", precision.type(), f[1], f[2]).build());
+            account.scratch((long) (Integer) f[1] * (Integer) f[2]);
         }
         HelperMethods.addNeeded(type, ir, outputs, usedFunctions, arrayType, derivatives.any());
         if (simdPanel != null) {
@@ -483,11 +499,13 @@ public final class ClassWriter {
             List<Symbol.Loop> slots = layout.slotLoops(v);
             String loops = slots.isEmpty() ? "" : ", one slot per iteration of " + String.join(", ", slots.stream().map(Symbol.Loop::name).toList());
             type.addField(field(layout.primalName(v), layout.isArray(v), layout.storageLength(v), what + " " + v.shape() + loops, viaMethods));
+            account.value(v, layout.storageLength(v), v.shape().size());
         }
         for (Value v : withAdjoints) {
             if (layout.adjointName(v) != null) {
                 type.addField(field(layout.adjointName(v), v.shape().size() > 1, v.shape().size(),
                         "adjoint of " + layout.primalName(v), viaMethods));
+                account.adjoint(v, v.shape().size());
             }
         }
     }

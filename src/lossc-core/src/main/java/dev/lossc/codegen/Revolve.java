@@ -96,6 +96,15 @@ public final class Revolve {
         return steps;
     }
 
+    /** The iteration of the last snapshot the forward pass takes on its way (the first point of each level of the schedule). */
+    public static int lastForwardSnapshot(int n, int snapshots) {
+        int t = 0;
+        for (int k = 0; k < snapshots - 1 && n - t >= 2; k++) {
+            t += split(n - t, snapshots - 1 - k);
+        }
+        return t;
+    }
+
     /**
      * The least number of forward steps any schedule needs to reverse {@code n} iterations with
      * {@code snapshots} slots (the first at the start), the revolve bound {@code r n - C(s + r, r - 1)}

@@ -36,15 +36,6 @@ class RevolveTest {
         return f;
     }
 
-    /** The last snapshot the forward pass takes on its way: the schedule's first points. */
-    private static int lastForwardSnapshot(int n, int snapshots) {
-        int t = 0;
-        for (int k = 0; k < snapshots - 1 && n - t >= 2; k++) {
-            t += Revolve.split(n - t, snapshots - 1 - k);
-        }
-        return t;
-    }
-
     @Test
     void theScheduleIsOptimalAndMeetsTheRevolveBound() {
         int maxN = 160;
@@ -61,7 +52,7 @@ class RevolveTest {
             for (int n = 1; n <= maxN; n++) {
                 assertEquals(f[n][snapshots - 1], Revolve.bound(n, snapshots), "bound(" + n + ", " + snapshots + ")");
                 // Advances in all: those of the forward pass up to its last snapshot, and the backward pass's beyond its n reversed iterations.
-                long advances = Revolve.recomputed(n, snapshots) - n + lastForwardSnapshot(n, snapshots);
+                long advances = Revolve.recomputed(n, snapshots) - n + Revolve.lastForwardSnapshot(n, snapshots);
                 assertEquals(Revolve.bound(n, snapshots), advances, "n = " + n + ", " + snapshots + " snapshots");
             }
         }
@@ -71,7 +62,7 @@ class RevolveTest {
     void atTheSizesOfTheLongRnnTheScheduleMeetsTheBound() {
         for (int n : new int[] {1_000, 10_000}) {
             for (int snapshots : new int[] {10, (int) Math.ceil(Math.sqrt(n))}) {
-                long advances = Revolve.recomputed(n, snapshots) - n + lastForwardSnapshot(n, snapshots);
+                long advances = Revolve.recomputed(n, snapshots) - n + Revolve.lastForwardSnapshot(n, snapshots);
                 assertEquals(Revolve.bound(n, snapshots), advances, "n = " + n + ", " + snapshots + " snapshots");
             }
         }

@@ -188,8 +188,18 @@ public final class LossGenerator {
             p.qualifiedName = p.output.substring(0, p.output.length() - ".java".length()).replace('/', '.');
             return 0;
         }
-        LossCompiler.Result r = LossCompiler.compile(p.shown, bytes, new LossCompiler.Options(pkg).withSimd(settings.simd())
-                .withPrecision(settings.precision()).withParallel(settings.parallel()).withDerivatives(settings.derivatives()));
+        LossCompiler.Options options = new LossCompiler.Options(pkg).withSimd(settings.simd())
+                .withPrecision(settings.precision()).withParallel(settings.parallel()).withDerivatives(settings.derivatives());
+        LossCompiler.Result r;
+        try {
+            // The class and its cost summary (lossc report's totals) for the build log.
+            LossCompiler.Report report = LossCompiler.report(p.shown, bytes, options);
+            r = report.result();
+            report.costs().ifPresent(c -> log.info("lossc: " + c.summary()));
+        } catch (dev.lossc.InMemoryJavaCompiler.CompilationFailed e) {
+            r = LossCompiler.compile(p.shown, bytes, options);
+            log.info("lossc: no cost summary for " + p.shown + ": " + e.getMessage());
+        }
         if (!r.ok()) {
             for (String line : r.render().split("\n")) {
                 log.error(line);
