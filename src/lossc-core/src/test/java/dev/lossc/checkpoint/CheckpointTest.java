@@ -219,4 +219,37 @@ class CheckpointTest {
         assertTrue(stored > 10_000L * 8 * 8 * 2, "without checkpoint, every step's states: " + stored + " bytes");
         assertTrue(t10000s100 * 20 < stored, "checkpointed " + t10000s100 + " bytes against " + stored);
     }
+
+    @TestFactory
+    Stream<DynamicTest> warmedUpCallsAllocateNothing() throws Exception {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path f : dev.lossc.testing.Repo.exampleModels()) {
+            String source = Files.readString(f);
+            if (!source.contains("\nfor ")) {
+                continue;
+            }
+            tests.add(DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
+                LossCompiler.Result r = LossCompiler.compile(f.getFileName().toString(), checkpointed(source, "checkpoint(3)"),
+                        new LossCompiler.Options("lossc.examples"));
+                LossCompiler.GeneratedClass g = r.output().orElseThrow();
+                Map<String, String> sources = Map.of(g.qualifiedName(), g.source(), "lossc.examples.Harness" + g.className(),
+                        dev.lossc.examples.AllocationTest.harness(g.className(), r.checked().orElseThrow(), r.layout().orElseThrow()));
+                ClassLoader loader = dev.lossc.InMemoryJavaCompiler.compile(sources, Compiled.JAVA8);
+                Runnable run = (Runnable) loader.loadClass("lossc.examples.Harness" + g.className()).getConstructor().newInstance();
+                assertEquals(0, dev.lossc.examples.AllocationTest.allocatedBy(run, 3_000), "bytes allocated by warmed-up calls");
+            }));
+        }
+        return tests.stream();
+    }
+
+    @Test
+    void floatAndParallelClassesAreBitIdenticalToo() throws Exception {
+        for (LossCompiler.Options o : List.of(LossCompiler.Options.DEFAULT.withPrecision(dev.lossc.types.Precision.FLOAT),
+                LossCompiler.Options.DEFAULT.withParallel(true))) {
+            List<ModelDriver> m = load(o, "plain.loss", rnn(300, ""), "ck.loss", rnn(300, "checkpoint(4)"));
+            Map<String, double[]> in = GradCheck.randomInputs(m.get(0).layout(), 5);
+            sameBits(m.get(0), m.get(1), in, o.precision() + (o.parallel() ? ", parallel" : ""));
+            m.forEach(ModelDriver::close);
+        }
+    }
 }

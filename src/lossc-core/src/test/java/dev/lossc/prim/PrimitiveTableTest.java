@@ -8,6 +8,7 @@ import dev.lossc.LossCompiler;
 import dev.lossc.testing.Compiled;
 import dev.lossc.testing.Erf;
 import dev.lossc.testing.Values;
+import dev.lossc.types.Shape;
 import java.lang.reflect.Method;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -140,6 +141,22 @@ class PrimitiveTableTest {
     }
 
     /** The helpers the generated class carries compute exactly what the compiler folds constants with. */
+    @Test
+    void everyEntryHasAnOperationCountForTheReport() {
+        List<String> missing = new ArrayList<>();
+        for (Prim p : Prim.all()) {
+            if (!Costs.known(p)) {
+                missing.add(p.name());
+            }
+        }
+        assertTrue(missing.isEmpty(), "no operation count in Costs for " + missing);
+        // A product is a multiply-add per term; an elementwise entry is its expression's operations.
+        assertEquals(2L * 3 * 4 * 5, Costs.flops(Prim.MATMUL, List.of(Shape.matrix(3, 4), Shape.matrix(4, 5)), Shape.matrix(3, 5)));
+        assertEquals(2L * 3 * 4 * 5, Costs.flops(Prim.MATMUL_TN, List.of(Shape.matrix(4, 3), Shape.matrix(4, 5)), Shape.matrix(3, 5)));
+        assertEquals(2L * 3 * 4 * 5, Costs.flops(Prim.MATMUL_NT, List.of(Shape.matrix(3, 4), Shape.matrix(5, 4)), Shape.matrix(3, 5)));
+        assertEquals(7L * 3, Costs.flops(Prim.TANH, List.of(Shape.vector(7)), Shape.vector(7)) * 3);
+    }
+
     @Test
     void helpersEmittedAreTheFunctionsTheCompilerFoldsWith() throws Exception {
         StringBuilder src = new StringBuilder("public final class Helpers {\n");
