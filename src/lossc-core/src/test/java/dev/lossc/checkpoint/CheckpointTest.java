@@ -252,4 +252,27 @@ class CheckpointTest {
             m.forEach(ModelDriver::close);
         }
     }
+
+    /** Random programs from the generator with their top-level loops checkpointed: the same bits (the seed is in the test's name). */
+    @TestFactory
+    Stream<DynamicTest> randomProgramsWithLoops() {
+        long base = Long.getLong("lossc.seed", 20261206L);
+        List<DynamicTest> tests = new ArrayList<>();
+        for (int k = 0; tests.size() < 60 && k < 600; k++) {
+            long seed = base + k;
+            String plain = dev.lossc.testing.ProgramGenerator.generate(seed, "Gen" + k);
+            if (!plain.contains("\nfor ")) {
+                continue;
+            }
+            int snapshots = 1 + (int) Math.floorMod(seed, 4);
+            tests.add(DynamicTest.dynamicTest("seed " + seed + ", checkpoint(" + snapshots + ")", () -> {
+                String ck = checkpointed(plain, "checkpoint(" + snapshots + ")");
+                List<ModelDriver> m = load(LossCompiler.Options.DEFAULT, "gen.loss", plain, "gen.loss", ck);
+                Map<String, double[]> in = GradCheck.randomInputs(m.get(0).layout(), seed);
+                sameBits(m.get(0), m.get(1), in, "seed " + seed);
+            }));
+        }
+        assertTrue(tests.size() >= 30, "programs with a loop: " + tests.size());
+        return tests.stream();
+    }
 }

@@ -73,6 +73,24 @@ class ReportTest {
     }
 
     @Test
+    void theBatchedClassifiersForward() throws Exception {
+        // classifier: B = 16, D = 6, H = 12, K = 4: X @ W1, + b1, relu, @ W2, + b2.
+        assertEquals(2L * 16 * 6 * 12 + 16 * 12 + 16 * 12 + 2 * 16 * 12 * 4 + 16 * 4, flops(example("classifier.loss")).get(15).get(0));
+        // two_class at its largest batch, B = 64, H = 16: X @ W1^T, + b1, tanh, @ W2^T, + b2.
+        assertEquals(2L * 64 * 2 * 16 + 64 * 16 + 64 * 16 + 2 * 64 * 16 * 2 + 64 * 2, flops(example("two_class.loss")).get(16).get(0));
+        // softmax_batch: B = 8, D = 5, K = 3: X @ W^T, + b.
+        assertEquals(2L * 8 * 5 * 3 + 8 * 3, flops(example("softmax_batch.loss")).get(13).get(0));
+    }
+
+    @Test
+    void aDefsOperationsCountAtItsLineForEveryCall() throws Exception {
+        // relu_mlp's linear(W, b, z) = W @ z + b, called for 600 -> 60, 60 -> 40 and 40 -> 10.
+        assertEquals(2L * 60 * 600 + 60 + 2 * 40 * 60 + 40 + 2 * 10 * 40 + 10, flops(example("relu_mlp.loss")).get(17).get(0));
+        // The relu of each call counts at the line that calls it.
+        assertEquals(60L, flops(example("relu_mlp.loss")).get(19).get(0));
+    }
+
+    @Test
     void rnnPerStepTimesItsSteps() throws Exception {
         // T = 6, X = 3, H = 5, O = 4.
         Map<Integer, List<Long>> f = flops(example("rnn.loss"));
