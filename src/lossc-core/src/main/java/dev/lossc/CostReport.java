@@ -128,7 +128,7 @@ public record CostReport(String className, List<Line> lines, Bytes bytes, long f
         }
         if (s instanceof Stmt.Op op) {
             List<dev.lossc.types.Shape> shapes = op.args().stream().map(Value::shape).toList();
-            long n = Costs.flops(op.prim(), shapes, op.out().shape()) + (op.accumulate() ? op.out().shape().size() : 0);
+            long n = Costs.flops(op.prim(), shapes, op.out().shape(), op.attributes()) + (op.accumulate() ? op.out().shape().size() : 0);
             if (op.epilogue() != null) {
                 n += (Costs.scalar(op.epilogue().expr()) + (op.epilogue().accumulate() ? 1 : 0)) * (long) op.out().shape().size();
             }

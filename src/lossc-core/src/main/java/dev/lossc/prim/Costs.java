@@ -32,9 +32,9 @@ public final class Costs {
 
     /**
      * The operations of {@code out = p(args)} (without the add of an accumulating {@code +=}):
-     * {@code args} and {@code out} are the operands' and the result's shapes.
+     * {@code args} and {@code out} are the operands' and the result's shapes, {@code attributes} its constants.
      */
-    public static long flops(Prim p, List<Shape> args, Shape out) {
+    public static long flops(Prim p, List<Shape> args, Shape out, Attributes attributes) {
         if (p.isElementwise()) {
             return scalar(p.forward()) * (long) out.size();
         }
@@ -47,7 +47,8 @@ public final class Costs {
             case "MATMUL", "MATMUL_NT" -> 2 * n * last(args.get(0));
             case "MATMUL_TN" -> 2 * n * args.get(0).rows();
             case "OUTER" -> n;
-            case "BATCHED_MATMUL" -> 2 * n * contracted(args.get(0), args.get(1), out);
+            // [m, n] @ [n, k] for each batch: the contracted length is the attribute n.
+            case "BATCHED_MATMUL" -> 2 * n * attributes.integer(1);
             // A convolution: a multiply-add per kernel element (over the input channels) per output element.
             case "CONV" -> 2 * n * (args.get(1).size() / Math.max(1, out.sizes()[1]));
             case "CONV_INPUT_GRAD" -> 2 * a * (args.get(1).size() / Math.max(1, args.get(0).sizes()[1]));
@@ -82,21 +83,6 @@ public final class Costs {
 
     private static long rows(Shape s) {
         return s.isMatrix() ? s.rows() : 1;
-    }
-
-    /** A batched product's contracted length: the factor of the operands' sizes that the result does not have. */
-    private static long contracted(Shape a, Shape b, Shape out) {
-        double k = Math.sqrt((double) a.size() * b.size() / Math.max(1, out.size()) / Math.max(1, batch(a, b, out)));
-        return Math.max(1, Math.round(k));
-    }
-
-    private static long batch(Shape a, Shape b, Shape out) {
-        int[] s = out.sizes();
-        long batch = 1;
-        for (int i = 0; i < s.length - 2; i++) {
-            batch *= s[i];
-        }
-        return batch;
     }
 
     /** The operations of a scalar expression: one per operator, comparison, selection and function. */

@@ -151,10 +151,13 @@ class PrimitiveTableTest {
         }
         assertTrue(missing.isEmpty(), "no operation count in Costs for " + missing);
         // A product is a multiply-add per term; an elementwise entry is its expression's operations.
-        assertEquals(2L * 3 * 4 * 5, Costs.flops(Prim.MATMUL, List.of(Shape.matrix(3, 4), Shape.matrix(4, 5)), Shape.matrix(3, 5)));
-        assertEquals(2L * 3 * 4 * 5, Costs.flops(Prim.MATMUL_TN, List.of(Shape.matrix(4, 3), Shape.matrix(4, 5)), Shape.matrix(3, 5)));
-        assertEquals(2L * 3 * 4 * 5, Costs.flops(Prim.MATMUL_NT, List.of(Shape.matrix(3, 4), Shape.matrix(5, 4)), Shape.matrix(3, 5)));
-        assertEquals(7L * 3, Costs.flops(Prim.TANH, List.of(Shape.vector(7)), Shape.vector(7)) * 3);
+        assertEquals(2L * 3 * 4 * 5, Costs.flops(Prim.MATMUL, List.of(Shape.matrix(3, 4), Shape.matrix(4, 5)), Shape.matrix(3, 5), Attributes.NONE));
+        assertEquals(2L * 3 * 4 * 5, Costs.flops(Prim.MATMUL_TN, List.of(Shape.matrix(4, 3), Shape.matrix(4, 5)), Shape.matrix(3, 5), Attributes.NONE));
+        assertEquals(2L * 3 * 4 * 5, Costs.flops(Prim.MATMUL_NT, List.of(Shape.matrix(3, 4), Shape.matrix(5, 4)), Shape.matrix(3, 5), Attributes.NONE));
+        // Two batches of [8, 4] @ [4, 8], stored as rows of the flattened matrices: the contraction is the attribute n.
+        assertEquals(2L * 2 * 64 * 4, Costs.flops(Prim.BATCHED_MATMUL, List.of(Shape.matrix(2, 32), Shape.matrix(2, 32)), Shape.matrix(2, 64),
+                Attributes.ints(8, 4, 8, 0, 0)));
+        assertEquals(7L * 3, Costs.flops(Prim.TANH, List.of(Shape.vector(7)), Shape.vector(7), Attributes.NONE) * 3);
     }
 
     @Test

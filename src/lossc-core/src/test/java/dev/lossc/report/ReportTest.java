@@ -91,6 +91,64 @@ class ReportTest {
     }
 
     @Test
+    void hingeAndTheWorkedExampleInAll() throws Exception {
+        // hinge, F = 3: dot, * y, 1 -, max; backward: the max's derivative (two comparisons, two
+        // selections, a negation) times y, then d w = phi * d.
+        CostReport h = example("hinge.loss");
+        assertEquals(2L * 3 + 1 + 1 + 1, h.forwardFlops());
+        assertEquals(5L + 1 + 3, h.backwardFlops());
+        // worked_example, N = 2: two sigmoid layers W @ v + b, then 0.5 * sum((target - out)^2).
+        CostReport w = example("worked_example.loss");
+        assertEquals(2 * (2L * 2 * 2 + 2 + 2) + 2 + 2 * 2 + 1, w.forwardFlops());
+        // d pre2 (6 operations an element), d b2, d hidden = W2^T d, d W2, d pre1 (3), d b1, d W1.
+        assertEquals(6L * 2 + 2 + 2 * 2 * 2 + 4 + 3 * 2 + 2 + 4, w.backwardFlops());
+    }
+
+    @Test
+    void layerNormRowByRow() throws Exception {
+        // B = 32 (its maximum), D = 6, H = 8, K = 3.
+        Map<Integer, List<Long>> f = flops(example("layer_norm.loss"));
+        long bh = 32 * 8;
+        assertEquals(2 * 32 * 6 * 8 + bh, f.get(19).get(0));            // X @ W1^T, + b1
+        assertEquals(bh + 32, f.get(20).get(0));                           // each row's sum, divided
+        assertEquals(bh, f.get(21).get(0));                                // Z - mu
+        assertEquals(bh + bh + 32, f.get(22).get(0));                      // squares, sums, divided
+        assertEquals(3 * bh + 2 * 32, f.get(23).get(0));                   // /, *, + per element; + eps and sqrt per row
+        assertEquals(bh + 2 * 32 * 8 * 3 + 32 * 3, f.get(24).get(0));      // relu, @ W2^T, + b2
+    }
+
+    @Test
+    void recurrentCellsPerStep() throws Exception {
+        // char_gru: T = 9 steps, D = 6, H = 8.
+        Map<Integer, List<Long>> g = flops(example("char_gru.loss"));
+        assertEquals(9L * (2 * 8 * 6 + 2 * 8 * 8 + 8 + 8 + 8), g.get(31).get(0));                  // the reset gate
+        assertEquals(9L * (2 * 8 * 6 + 8 + 2 * 8 * 8 + 8 + 8 + 8 + 8), g.get(33).get(0));          // the candidate
+        assertEquals(9L * 4 * 8, g.get(34).get(0));                                                 // (1 - z) * n + z * h
+        // lstm_lm: its cell, a def, called T - 1 = 11 times on B = 32 rows, D = 8, H = 16.
+        Map<Integer, List<Long>> l = flops(example("lstm_lm.loss"));
+        long rows = 32 * 16;
+        assertEquals(11L * (2 * 32 * 8 * 64 + 2 * 32 * 16 * 64 + 3 * 32 * 64), l.get(20).get(0));   // z = x Wi^T + bi + h Wh^T + bh
+        assertEquals(11L * rows, l.get(21).get(0));                                                 // a sigmoid gate
+        assertEquals(11L * 3 * rows, l.get(25).get(0));                                             // f * c + i * g
+        assertEquals(11L * 2 * rows, l.get(26).get(0));                                             // o * tanh(c2)
+    }
+
+    @Test
+    void attentionAndConvolutions() throws Exception {
+        // attention: B = 32 (its maximum), T = 8, D = 16, H = 4 heads of E = 4.
+        Map<Integer, List<Long>> a = flops(example("attention.loss"));
+        long scores = 32L * 4 * 8 * 8;
+        assertEquals(2L * 32 * 8 * 16 * 16, a.get(19).get(0));                          // X @ Wq^T (the reshapes move data only)
+        assertEquals(2 * scores * 4 + scores + 5 * scores, a.get(22).get(0));          // q @ k, * 0.5, softmax
+        assertEquals(2L * 32 * 4 * 8 * 8 * 4, a.get(23).get(0));                        // att @ v
+        // lenet5: B = 64 (its maximum); conv1 is 6 channels of 28 x 28 with 5 x 5 kernels over 1 channel.
+        Map<Integer, List<Long>> c = flops(example("lenet5.loss"));
+        long conv1 = 64L * 6 * 28 * 28;
+        assertEquals(2 * conv1 * 25 + conv1 + conv1 + conv1, c.get(25).get(0));        // conv, + c1, relu, each pooled element compared
+        assertEquals(2L * 64 * 400 * 120 + 64 * 120 + 64 * 120, c.get(27).get(0));      // flatten(h2) @ W3^T, + b3, relu
+    }
+
+    @Test
     void rnnPerStepTimesItsSteps() throws Exception {
         // T = 6, X = 3, H = 5, O = 4.
         Map<Integer, List<Long>> f = flops(example("rnn.loss"));
