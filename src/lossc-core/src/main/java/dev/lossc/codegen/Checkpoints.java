@@ -275,7 +275,7 @@ final class Checkpoints {
                 if (v.shape().size() == 1) {
                     into = store + "[base" + (offset == 0 ? "" : " + " + offset) + "]";
                     of = w.layout.at(v, "0");
-                    m.addStatement(save ? "$L = $L" : "$L = $L", save ? into : of, save ? of : into);
+                    m.addStatement("$L = $L", save ? into : of, save ? of : into);
                 } else {
                     m.beginControlFlow("for (int i = 0; i < $L; i++)", w.layout.count(v.shape()))
                             .addStatement("$L = $L", save ? into : of, save ? of : into).endControlFlow();

@@ -65,17 +65,7 @@ public final class Revolve {
         if (n <= 0) {
             return 0;
         }
-        int[] at = new int[snapshots];
-        java.util.Arrays.fill(at, -1);
-        // The forward pass's snapshots: the first point of every level of the schedule.
-        int t = 0;
-        for (int k = 0; k < snapshots; k++) {
-            at[k] = t;
-            if (n - t < 2 || snapshots - 1 - k < 1) {
-                break;
-            }
-            t += split(n - t, snapshots - 1 - k);
-        }
+        int[] at = forwardSnapshots(n, snapshots);
         return reverse(0, n, 0, snapshots - 1, at);
     }
 
@@ -98,11 +88,29 @@ public final class Revolve {
 
     /** The iteration of the last snapshot the forward pass takes on its way (the first point of each level of the schedule). */
     public static int lastForwardSnapshot(int n, int snapshots) {
+        int last = 0;
+        for (int t : forwardSnapshots(n, snapshots)) {
+            last = Math.max(last, t);
+        }
+        return last;
+    }
+
+    /**
+     * The iteration each slot holds after the forward pass, which takes the first point of every
+     * level of the schedule on its way (-1: a slot it leaves free).
+     */
+    private static int[] forwardSnapshots(int n, int snapshots) {
+        int[] at = new int[snapshots];
+        java.util.Arrays.fill(at, -1);
         int t = 0;
-        for (int k = 0; k < snapshots - 1 && n - t >= 2; k++) {
+        for (int k = 0; k < snapshots; k++) {
+            at[k] = t;
+            if (n - t < 2 || snapshots - 1 - k < 1) {
+                break;
+            }
             t += split(n - t, snapshots - 1 - k);
         }
-        return t;
+        return at;
     }
 
     /**
