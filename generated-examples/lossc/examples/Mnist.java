@@ -161,7 +161,7 @@ public final class Mnist {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b784x128 = new double[784][128];
+    private final double[][] scratch_panel8x128 = new double[8][128];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
@@ -335,25 +335,37 @@ public final class Mnist {
 
     private void compute_probs() {
         // line 15: let hidden = relu(X @ transpose(W1) + b1);   // [B, H]
-        {
-            for (int p0 = 0; p0 < 128; p0 += 8) {
-                int p1 = Math.min(128, p0 + 8);
-                for (int j = 0; j < 784; j++) {
-                    double[] row = scratch_b784x128[j];
-                    for (int p = p0; p < p1; p++) {
-                        row[p] = params[W1_OFFSET + p * 784 + j];
-                    }
-                }
+        for (int i = 0; i < B; i++) {
+            Arrays.fill(scratch_c64x128[i], 0.0);
+        }
+        for (int p0 = 0; p0 < 784; p0 += 8) {
+            int p1 = Math.min(784, p0 + 8);
+            // Panel p0 to p1 of W1's transpose: a cache line of each of its rows
+            double[] q0 = scratch_panel8x128[0];
+            double[] q1 = scratch_panel8x128[1];
+            double[] q2 = scratch_panel8x128[2];
+            double[] q3 = scratch_panel8x128[3];
+            double[] q4 = scratch_panel8x128[4];
+            double[] q5 = scratch_panel8x128[5];
+            double[] q6 = scratch_panel8x128[6];
+            double[] q7 = scratch_panel8x128[7];
+            for (int j = 0; j < 128; j++) {
+                int o = W1_OFFSET + j * 784 + p0;
+                q0[j] = params[o];
+                q1[j] = params[o + 1];
+                q2[j] = params[o + 2];
+                q3[j] = params[o + 3];
+                q4[j] = params[o + 4];
+                q5[j] = params[o + 5];
+                q6[j] = params[o + 6];
+                q7[j] = params[o + 7];
             }
-            for (int i = 0; i < B; i++) {
-                Arrays.fill(scratch_c64x128[i], 0.0);
-            }
-            int p = 0;
-            for (; p + 3 < 784; p += 4) {
-                double[] b0 = scratch_b784x128[p];
-                double[] b1 = scratch_b784x128[p + 1];
-                double[] b2 = scratch_b784x128[p + 2];
-                double[] b3 = scratch_b784x128[p + 3];
+            int p = p0;
+            for (; p + 3 < p1; p += 4) {
+                double[] b0 = scratch_panel8x128[p - p0];
+                double[] b1 = scratch_panel8x128[p - p0 + 1];
+                double[] b2 = scratch_panel8x128[p - p0 + 2];
+                double[] b3 = scratch_panel8x128[p - p0 + 3];
                 for (int i = 0; i < B; i++) {
                     double[] c = scratch_c64x128[i];
                     double a0 = X[i * 784 + p];
@@ -365,11 +377,11 @@ public final class Mnist {
                     }
                 }
             }
-            for (int i = 0; i < B; i++) {
-                double[] c = scratch_c64x128[i];
-                for (int j = 0; j < 128; j++) {
-                    hidden[i * 128 + j] = Math.max(c[j] + params[b1_OFFSET + j], 0.0);
-                }
+        }
+        for (int i = 0; i < B; i++) {
+            double[] c = scratch_c64x128[i];
+            for (int j = 0; j < 128; j++) {
+                hidden[i * 128 + j] = Math.max(c[j] + params[b1_OFFSET + j], 0.0);
             }
         }
         // line 16: let logits = hidden @ transpose(W2) + b2;    // [B, K]
@@ -430,26 +442,48 @@ public final class Mnist {
     }
 
     private void forward() {
+        forward1();
+        forward2();
+    }
+
+    private void backward() {
+        backward1();
+        backward2();
+    }
+
+    private void forward1() {
         // line 15: let hidden = relu(X @ transpose(W1) + b1);   // [B, H]
-        {
-            for (int p0 = 0; p0 < 128; p0 += 8) {
-                int p1 = Math.min(128, p0 + 8);
-                for (int j = 0; j < 784; j++) {
-                    double[] row = scratch_b784x128[j];
-                    for (int p = p0; p < p1; p++) {
-                        row[p] = params[W1_OFFSET + p * 784 + j];
-                    }
-                }
+        for (int i = 0; i < B; i++) {
+            Arrays.fill(scratch_c64x128[i], 0.0);
+        }
+        for (int p0 = 0; p0 < 784; p0 += 8) {
+            int p1 = Math.min(784, p0 + 8);
+            // Panel p0 to p1 of W1's transpose: a cache line of each of its rows
+            double[] q0 = scratch_panel8x128[0];
+            double[] q1 = scratch_panel8x128[1];
+            double[] q2 = scratch_panel8x128[2];
+            double[] q3 = scratch_panel8x128[3];
+            double[] q4 = scratch_panel8x128[4];
+            double[] q5 = scratch_panel8x128[5];
+            double[] q6 = scratch_panel8x128[6];
+            double[] q7 = scratch_panel8x128[7];
+            for (int j = 0; j < 128; j++) {
+                int o = W1_OFFSET + j * 784 + p0;
+                q0[j] = params[o];
+                q1[j] = params[o + 1];
+                q2[j] = params[o + 2];
+                q3[j] = params[o + 3];
+                q4[j] = params[o + 4];
+                q5[j] = params[o + 5];
+                q6[j] = params[o + 6];
+                q7[j] = params[o + 7];
             }
-            for (int i = 0; i < B; i++) {
-                Arrays.fill(scratch_c64x128[i], 0.0);
-            }
-            int p = 0;
-            for (; p + 3 < 784; p += 4) {
-                double[] b0 = scratch_b784x128[p];
-                double[] b1 = scratch_b784x128[p + 1];
-                double[] b2 = scratch_b784x128[p + 2];
-                double[] b3 = scratch_b784x128[p + 3];
+            int p = p0;
+            for (; p + 3 < p1; p += 4) {
+                double[] b0 = scratch_panel8x128[p - p0];
+                double[] b1 = scratch_panel8x128[p - p0 + 1];
+                double[] b2 = scratch_panel8x128[p - p0 + 2];
+                double[] b3 = scratch_panel8x128[p - p0 + 3];
                 for (int i = 0; i < B; i++) {
                     double[] c = scratch_c64x128[i];
                     double a0 = X[i * 784 + p];
@@ -461,11 +495,11 @@ public final class Mnist {
                     }
                 }
             }
-            for (int i = 0; i < B; i++) {
-                double[] c = scratch_c64x128[i];
-                for (int j = 0; j < 128; j++) {
-                    tmp2[i * 128 + j] = c[j] + params[b1_OFFSET + j];
-                }
+        }
+        for (int i = 0; i < B; i++) {
+            double[] c = scratch_c64x128[i];
+            for (int j = 0; j < 128; j++) {
+                tmp2[i * 128 + j] = c[j] + params[b1_OFFSET + j];
             }
         }
         for (int i = 0; i < B * 128; i++) {
@@ -512,6 +546,10 @@ public final class Mnist {
             double lse = shift + Math.log(acc);
             tmp4[r] = lse;
         }
+    }
+
+    private void forward2() {
+        // line 18: loss cross_entropy(logits, labels);          // the mean over the B rows
         for (int i = 0; i < B; i++) {
             tmp5[i] = logits[i * 10 + labels[i]];
         }
@@ -523,11 +561,6 @@ public final class Mnist {
             tmp7 = acc;
         }
         lossValue = tmp7 * (1.0 / B);
-    }
-
-    private void backward() {
-        backward1();
-        backward2();
     }
 
     private void backward1() {

@@ -165,7 +165,7 @@ public final class Mnist {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final float[][] scratch_b784x128 = new float[784][128];
+    private final float[][] scratch_panel8x128 = new float[8][128];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
@@ -339,25 +339,37 @@ public final class Mnist {
 
     private void compute_probs() {
         // line 15: let hidden = relu(X @ transpose(W1) + b1);   // [B, H]
-        {
-            for (int p0 = 0; p0 < 128; p0 += 8) {
-                int p1 = Math.min(128, p0 + 8);
-                for (int j = 0; j < 784; j++) {
-                    float[] row = scratch_b784x128[j];
-                    for (int p = p0; p < p1; p++) {
-                        row[p] = params[W1_OFFSET + p * 784 + j];
-                    }
-                }
+        for (int i = 0; i < B; i++) {
+            Arrays.fill(scratch_c64x128[i], 0.0f);
+        }
+        for (int p0 = 0; p0 < 784; p0 += 8) {
+            int p1 = Math.min(784, p0 + 8);
+            // Panel p0 to p1 of W1's transpose: a cache line of each of its rows
+            float[] q0 = scratch_panel8x128[0];
+            float[] q1 = scratch_panel8x128[1];
+            float[] q2 = scratch_panel8x128[2];
+            float[] q3 = scratch_panel8x128[3];
+            float[] q4 = scratch_panel8x128[4];
+            float[] q5 = scratch_panel8x128[5];
+            float[] q6 = scratch_panel8x128[6];
+            float[] q7 = scratch_panel8x128[7];
+            for (int j = 0; j < 128; j++) {
+                int o = W1_OFFSET + j * 784 + p0;
+                q0[j] = params[o];
+                q1[j] = params[o + 1];
+                q2[j] = params[o + 2];
+                q3[j] = params[o + 3];
+                q4[j] = params[o + 4];
+                q5[j] = params[o + 5];
+                q6[j] = params[o + 6];
+                q7[j] = params[o + 7];
             }
-            for (int i = 0; i < B; i++) {
-                Arrays.fill(scratch_c64x128[i], 0.0f);
-            }
-            int p = 0;
-            for (; p + 3 < 784; p += 4) {
-                float[] b0 = scratch_b784x128[p];
-                float[] b1 = scratch_b784x128[p + 1];
-                float[] b2 = scratch_b784x128[p + 2];
-                float[] b3 = scratch_b784x128[p + 3];
+            int p = p0;
+            for (; p + 3 < p1; p += 4) {
+                float[] b0 = scratch_panel8x128[p - p0];
+                float[] b1 = scratch_panel8x128[p - p0 + 1];
+                float[] b2 = scratch_panel8x128[p - p0 + 2];
+                float[] b3 = scratch_panel8x128[p - p0 + 3];
                 for (int i = 0; i < B; i++) {
                     float[] c = scratch_c64x128[i];
                     float a0 = X[i * 784 + p];
@@ -369,11 +381,11 @@ public final class Mnist {
                     }
                 }
             }
-            for (int i = 0; i < B; i++) {
-                float[] c = scratch_c64x128[i];
-                for (int j = 0; j < 128; j++) {
-                    hidden[i * 128 + j] = Math.max(c[j] + params[b1_OFFSET + j], 0.0f);
-                }
+        }
+        for (int i = 0; i < B; i++) {
+            float[] c = scratch_c64x128[i];
+            for (int j = 0; j < 128; j++) {
+                hidden[i * 128 + j] = Math.max(c[j] + params[b1_OFFSET + j], 0.0f);
             }
         }
         // line 16: let logits = hidden @ transpose(W2) + b2;    // [B, K]
@@ -434,26 +446,48 @@ public final class Mnist {
     }
 
     private void forward() {
+        forward1();
+        forward2();
+    }
+
+    private void backward() {
+        backward1();
+        backward2();
+    }
+
+    private void forward1() {
         // line 15: let hidden = relu(X @ transpose(W1) + b1);   // [B, H]
-        {
-            for (int p0 = 0; p0 < 128; p0 += 8) {
-                int p1 = Math.min(128, p0 + 8);
-                for (int j = 0; j < 784; j++) {
-                    float[] row = scratch_b784x128[j];
-                    for (int p = p0; p < p1; p++) {
-                        row[p] = params[W1_OFFSET + p * 784 + j];
-                    }
-                }
+        for (int i = 0; i < B; i++) {
+            Arrays.fill(scratch_c64x128[i], 0.0f);
+        }
+        for (int p0 = 0; p0 < 784; p0 += 8) {
+            int p1 = Math.min(784, p0 + 8);
+            // Panel p0 to p1 of W1's transpose: a cache line of each of its rows
+            float[] q0 = scratch_panel8x128[0];
+            float[] q1 = scratch_panel8x128[1];
+            float[] q2 = scratch_panel8x128[2];
+            float[] q3 = scratch_panel8x128[3];
+            float[] q4 = scratch_panel8x128[4];
+            float[] q5 = scratch_panel8x128[5];
+            float[] q6 = scratch_panel8x128[6];
+            float[] q7 = scratch_panel8x128[7];
+            for (int j = 0; j < 128; j++) {
+                int o = W1_OFFSET + j * 784 + p0;
+                q0[j] = params[o];
+                q1[j] = params[o + 1];
+                q2[j] = params[o + 2];
+                q3[j] = params[o + 3];
+                q4[j] = params[o + 4];
+                q5[j] = params[o + 5];
+                q6[j] = params[o + 6];
+                q7[j] = params[o + 7];
             }
-            for (int i = 0; i < B; i++) {
-                Arrays.fill(scratch_c64x128[i], 0.0f);
-            }
-            int p = 0;
-            for (; p + 3 < 784; p += 4) {
-                float[] b0 = scratch_b784x128[p];
-                float[] b1 = scratch_b784x128[p + 1];
-                float[] b2 = scratch_b784x128[p + 2];
-                float[] b3 = scratch_b784x128[p + 3];
+            int p = p0;
+            for (; p + 3 < p1; p += 4) {
+                float[] b0 = scratch_panel8x128[p - p0];
+                float[] b1 = scratch_panel8x128[p - p0 + 1];
+                float[] b2 = scratch_panel8x128[p - p0 + 2];
+                float[] b3 = scratch_panel8x128[p - p0 + 3];
                 for (int i = 0; i < B; i++) {
                     float[] c = scratch_c64x128[i];
                     float a0 = X[i * 784 + p];
@@ -465,11 +499,11 @@ public final class Mnist {
                     }
                 }
             }
-            for (int i = 0; i < B; i++) {
-                float[] c = scratch_c64x128[i];
-                for (int j = 0; j < 128; j++) {
-                    tmp2[i * 128 + j] = c[j] + params[b1_OFFSET + j];
-                }
+        }
+        for (int i = 0; i < B; i++) {
+            float[] c = scratch_c64x128[i];
+            for (int j = 0; j < 128; j++) {
+                tmp2[i * 128 + j] = c[j] + params[b1_OFFSET + j];
             }
         }
         for (int i = 0; i < B * 128; i++) {
@@ -516,6 +550,10 @@ public final class Mnist {
             float lse = shift + (float) Math.log(acc);
             tmp4[r] = lse;
         }
+    }
+
+    private void forward2() {
+        // line 18: loss cross_entropy(logits, labels);          // the mean over the B rows
         for (int i = 0; i < B; i++) {
             tmp5[i] = logits[i * 10 + labels[i]];
         }
@@ -527,11 +565,6 @@ public final class Mnist {
             tmp7 = (float) acc;
         }
         lossValue = tmp7 * (1.0f / B);
-    }
-
-    private void backward() {
-        backward1();
-        backward2();
     }
 
     private void backward1() {

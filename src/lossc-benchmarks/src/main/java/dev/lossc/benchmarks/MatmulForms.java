@@ -388,6 +388,25 @@ public class MatmulForms {
         return ntKernel();
     }
 
+    /**
+     * What the generator emits since the packing was reworked: B's transpose copied into row
+     * arrays eight of B's rows at a time (each write fills a cache line of a row), then the
+     * blocked kernel.
+     */
+    @Benchmark
+    public double[][] ntTransposeB8() {
+        for (int p0 = 0; p0 < k; p0 += 8) {
+            int p1 = Math.min(k, p0 + 8);
+            for (int j = 0; j < n; j++) {
+                double[] row = bRows[j];
+                for (int p = p0; p < p1; p++) {
+                    row[p] = bFlat[p * n + j];
+                }
+            }
+        }
+        return ntKernel();
+    }
+
     /** B's transpose copied in 32 × 32 tiles, then the same kernel. */
     @Benchmark
     public double[][] ntTransposeBTiled() {
@@ -422,6 +441,182 @@ public class MatmulForms {
                     double[] c = cRows[i];
                     for (int j = j0; j < j1; j++) {
                         c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    }
+                }
+            }
+        }
+        return cRows;
+    }
+
+    double[][] panel;
+
+    @Setup
+    public void setupPanel() {
+        panel = new double[64][k];
+    }
+
+    /**
+     * B's transpose packed a panel at a time inside the blocked kernel: for each block of C's
+     * columns and each four shared indices, the four rows of the panel are gathered from B's rows
+     * (four adjacent elements of each, the cache line shared with the next panel) into arrays that
+     * stay in L1, then every row of C passes over them. No whole transposed copy is written.
+     */
+    @Benchmark
+    public double[][] ntPanels() {
+        for (double[] row : cRows) {
+            java.util.Arrays.fill(row, 0.0);
+        }
+        double[] b0 = panel[0];
+        double[] b1 = panel[1];
+        double[] b2 = panel[2];
+        double[] b3 = panel[3];
+        for (int j0 = 0; j0 < k; j0 += 512) {
+            int j1 = Math.min(k, j0 + 512);
+            for (int p = 0; p + 3 < n; p += 4) {
+                for (int j = j0; j < j1; j++) {
+                    int o = j * n + p;
+                    b0[j] = bFlat[o];
+                    b1[j] = bFlat[o + 1];
+                    b2[j] = bFlat[o + 2];
+                    b3[j] = bFlat[o + 3];
+                }
+                for (int i = 0; i < m; i++) {
+                    double a0 = aFlat[i * n + p];
+                    double a1 = aFlat[i * n + p + 1];
+                    double a2 = aFlat[i * n + p + 2];
+                    double a3 = aFlat[i * n + p + 3];
+                    double[] c = cRows[i];
+                    for (int j = j0; j < j1; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    }
+                }
+            }
+        }
+        return cRows;
+    }
+
+    /**
+     * As {@link #ntPanels}, eight shared indices per panel (a whole cache line of each row of B),
+     * each half passed over C as the four-source kernel does: the same sums in the same order.
+     */
+    @Benchmark
+    public double[][] ntPanels8() {
+        for (double[] row : cRows) {
+            java.util.Arrays.fill(row, 0.0);
+        }
+        for (int j0 = 0; j0 < k; j0 += 512) {
+            int j1 = Math.min(k, j0 + 512);
+            for (int p = 0; p + 7 < n; p += 8) {
+                for (int j = j0; j < j1; j++) {
+                    int o = j * n + p;
+                    panel[0][j] = bFlat[o];
+                    panel[1][j] = bFlat[o + 1];
+                    panel[2][j] = bFlat[o + 2];
+                    panel[3][j] = bFlat[o + 3];
+                    panel[4][j] = bFlat[o + 4];
+                    panel[5][j] = bFlat[o + 5];
+                    panel[6][j] = bFlat[o + 6];
+                    panel[7][j] = bFlat[o + 7];
+                }
+                for (int h = 0; h < 8; h += 4) {
+                    double[] b0 = panel[h];
+                    double[] b1 = panel[h + 1];
+                    double[] b2 = panel[h + 2];
+                    double[] b3 = panel[h + 3];
+                    int q = p + h;
+                    for (int i = 0; i < m; i++) {
+                        double a0 = aFlat[i * n + q];
+                        double a1 = aFlat[i * n + q + 1];
+                        double a2 = aFlat[i * n + q + 2];
+                        double a3 = aFlat[i * n + q + 3];
+                        double[] c = cRows[i];
+                        for (int j = j0; j < j1; j++) {
+                            c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                        }
+                    }
+                }
+            }
+        }
+        return cRows;
+    }
+
+    /** {@link #ntPanels8} as the generator writes it: the panel gathered by a loop over its rows. */
+    @Benchmark
+    public double[][] ntPanelsLoop() {
+        for (double[] row : cRows) {
+            java.util.Arrays.fill(row, 0.0);
+        }
+        for (int j0 = 0; j0 < k; j0 += 512) {
+            int j1 = Math.min(k, j0 + 512);
+            for (int p0 = 0; p0 < n; p0 += 8) {
+                int p1 = Math.min(n, p0 + 8);
+                for (int j = j0; j < j1; j++) {
+                    for (int p = p0; p < p1; p++) {
+                        panel[p - p0][j] = bFlat[j * n + p];
+                    }
+                }
+                int p = p0;
+                for (; p + 3 < p1; p += 4) {
+                    double[] b0 = panel[p - p0];
+                    double[] b1 = panel[p - p0 + 1];
+                    double[] b2 = panel[p - p0 + 2];
+                    double[] b3 = panel[p - p0 + 3];
+                    for (int i = 0; i < m; i++) {
+                        double[] c = cRows[i];
+                        double a0 = aFlat[i * n + p];
+                        double a1 = aFlat[i * n + p + 1];
+                        double a2 = aFlat[i * n + p + 2];
+                        double a3 = aFlat[i * n + p + 3];
+                        for (int j = j0; j < j1; j++) {
+                            c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                        }
+                    }
+                }
+            }
+        }
+        return cRows;
+    }
+
+    /** As {@link #ntPanels8}, 32 shared indices per panel (four cache lines of each row of B). */
+    @Benchmark
+    public double[][] ntPanels32() {
+        return ntPanelsDeep(32);
+    }
+
+    /** As {@link #ntPanels8}, 64 shared indices per panel (eight cache lines of each row of B, read in order). */
+    @Benchmark
+    public double[][] ntPanels64() {
+        return ntPanelsDeep(64);
+    }
+
+    private double[][] ntPanelsDeep(int depth) {
+        for (double[] row : cRows) {
+            java.util.Arrays.fill(row, 0.0);
+        }
+        for (int j0 = 0; j0 < k; j0 += 512) {
+            int j1 = Math.min(k, j0 + 512);
+            for (int p = 0; p + depth - 1 < n; p += depth) {
+                for (int j = j0; j < j1; j++) {
+                    int o = j * n + p;
+                    for (int h = 0; h < depth; h++) {
+                        panel[h][j] = bFlat[o + h];
+                    }
+                }
+                for (int h = 0; h < depth; h += 4) {
+                    double[] b0 = panel[h];
+                    double[] b1 = panel[h + 1];
+                    double[] b2 = panel[h + 2];
+                    double[] b3 = panel[h + 3];
+                    int q = p + h;
+                    for (int i = 0; i < m; i++) {
+                        double a0 = aFlat[i * n + q];
+                        double a1 = aFlat[i * n + q + 1];
+                        double a2 = aFlat[i * n + q + 2];
+                        double a3 = aFlat[i * n + q + 3];
+                        double[] c = cRows[i];
+                        for (int j = j0; j < j1; j++) {
+                            c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                        }
                     }
                 }
             }

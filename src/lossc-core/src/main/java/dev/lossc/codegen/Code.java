@@ -25,10 +25,22 @@ final class Code {
         return this;
     }
 
+    /** A line comment. */
+    Code comment(String text) {
+        b.add("// $L\n", text);
+        return this;
+    }
+
     /** Opens a loop (or another block), {@code for (…)}. */
     Code open(String format, Object... args) {
         depth++;
         b.beginControlFlow(format, args);
+        return this;
+    }
+
+    /** Closes a block and opens the next of the same statement, {@code } else {}. */
+    Code nextControlFlow(String format, Object... args) {
+        b.nextControlFlow(format, args);
         return this;
     }
 

@@ -115,6 +115,62 @@ class LargeModelTest {
                 "column blocks and a shared size that is not a multiple of four are used");
     }
 
+    /**
+     * A large product in PyTorch's {@code nn.Linear} layout, {@code X @ transpose(W)}, gathers W's
+     * transpose a panel at a time inside the kernel (no transposed copy of W): its loss and
+     * gradients are the bits of the same network written {@code X @ V} with {@code V = Wᵀ}, whose
+     * forward product reads V's rows in place, and whose backward {@code dX = dZ Vᵀ} is the
+     * panelled form again (against {@code dZ W}, which reads W's rows in place). Shared sizes 536
+     * (whole panels) and 534 (a part-panel at the end: a four and two left).
+     */
+    @Test
+    void panelledTransposedProductsGiveTheBitsOfTheOtherLayout() {
+        panelled(534);
+        panelled(536);
+    }
+
+    private static void panelled(int d) {
+        int b = 9, h = 300;
+        String head = "dim B = " + b + ", D = " + d + ", H = " + h + ";\nparam X[B, D];\n";
+        String linear = "model Linear;\n" + head + "param W[H, D];\nloss sum(tanh(X @ transpose(W)) ^ 2);\n";
+        String plain = "model Plain;\n" + head + "param V[D, H];\nloss sum(tanh(X @ V) ^ 2);\n";
+        String src = LossCompiler.compile("linear.loss", linear, LossCompiler.Options.DEFAULT).output().orElseThrow().source();
+        assertTrue(src.contains("double[] q7 = scratch_panel8x" + h + "[7]") && src.contains("int o = W_OFFSET + j * " + d + " + p0"),
+                "W's transpose is gathered by panels");
+        assertEquals(d % 8 != 0, src.contains("if (p1 - p0 == 8)"), "a part-panel is gathered only when the shared size needs one");
+        assertTrue(!src.contains("scratch_b" + d + "x" + h), "no transposed copy of W");
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+        double[] x = rnd.doubles(b * d, -1, 1).toArray();
+        double[] w = rnd.doubles(h * d, -0.1, 0.1).toArray();
+        double[] v = new double[d * h];
+        for (int j = 0; j < h; j++) {
+            for (int p = 0; p < d; p++) {
+                v[p * h + j] = w[j * d + p];
+            }
+        }
+        Compiled cl = Compiled.compile("linear.loss", linear);
+        Compiled cp = Compiled.compile("plain.loss", plain);
+        cl.setParams(Map.of("X", x, "W", w));
+        cp.setParams(Map.of("X", x, "V", v));
+        double lossLinear = cl.lossAndGradient(Map.of());
+        double lossPlain = cp.lossAndGradient(Map.of());
+        assertEquals(Double.doubleToLongBits(lossPlain), Double.doubleToLongBits(lossLinear), lossLinear + " vs " + lossPlain);
+        double[] dw = cl.gradientByName().get("W");
+        double[] dv = cp.gradientByName().get("V");
+        for (int j = 0; j < h; j++) {
+            for (int p = 0; p < d; p++) {
+                assertEquals(dv[p * h + j], dw[j * d + p], 0.0, "dW[" + j + ", " + p + "]");
+            }
+        }
+        double[] dxLinear = cl.gradientByName().get("X");
+        double[] dxPlain = cp.gradientByName().get("X");
+        for (int i = 0; i < dxLinear.length; i++) {
+            assertEquals(dxPlain[i], dxLinear[i], 0.0, "dX[" + i + "]");
+        }
+        String plainSrc = LossCompiler.compile("plain.loss", plain, LossCompiler.Options.DEFAULT).output().orElseThrow().source();
+        assertTrue(plainSrc.contains("scratch_panel8x"), "the other layout's backward (dX = dZ Vᵀ) is panelled too");
+    }
+
     /** Long programs are split into methods that all stay under the limit. */
     @Test
     void longProgramsAreSplit() throws Exception {
