@@ -314,8 +314,8 @@ final class Products {
      * (a cache line of each of B's rows) are gathered into scratch rows that stay in cache, and
      * every row of C passes over them four at a time, then one at a time for the rest. The sums
      * run over p in the order of {@link #fourSources} (fours from 0, then the rest), so the results
-     * are the same bits; no transposed copy of B is written (MatmulForms {@code ntPanels8} against
-     * {@code ntTransposeB8}: 6.9 against 8.1 ms on 64 × 1024 × 1024).
+     * are the same bits; no transposed copy of B is written (TransposedProducts {@code panels8}
+     * against {@code wholeTranspose}: 6.6 against 7.5 ms on 64 × 1024 × 1024).
      */
     private void panelled(Code c, Stmt.Op op, ProductPlan plan, BiFunction<String, String, String> left, Layout.Address b,
                           Layout.Address y) {
@@ -341,7 +341,7 @@ final class Products {
                 .declare("int p1 = Math.min($L, p0 + $L)", sharedE, PANEL_DEPTH)
                 .comment("Panel p0 to p1 of " + operand + "'s transpose: a cache line of each of its rows");
         // A whole panel is gathered by one statement per row (a loop over the panel's rows runs
-        // 1.2 times slower: MatmulForms ntPanelsLoop against ntPanels8).
+        // 1.15 to 1.2 times slower: TransposedProducts panelsLoop against panels8).
         // A shared size known to be whole panels needs no test for a part-panel.
         boolean wholePanels = !plan.shared().varies() && plan.shared().size() % PANEL_DEPTH == 0;
         if (!wholePanels) {
