@@ -56,23 +56,25 @@ for k, n, d in sorted([(k, n, d) for k in [10, 100, 1000] for n in [1000, 10000]
               open(out / f"kmeans_{k}_{n}_{d}.json", "w"))
 EOF
 
+# A gradbench tool's output: its result, then one "evaluate" timing per run; gradbench scores the mean.
+timings() {
+    python3 -c "
+import json, statistics, sys
+ts = [json.loads(l)['nanoseconds'] / 1e6 for l in sys.stdin if '\"evaluate\"' in l]
+print(sys.argv[1] + ': mean %.3f ms, median %.3f ms, %d runs' % (statistics.mean(ts), statistics.median(ts), len(ts)))" "$1"
+}
+
 gradbench_tools() {
     for input in ba1_n49_m7776_p31843 ba2_n21_m11315_p36455; do
         for tool in manual-ba tapenade-ba; do
             for function in objective jacobian; do
-                "$out/bin/$tool" "$out/$input.json" "$function" | python3 -c "
-import json, statistics, sys
-ts = [json.loads(l)['nanoseconds'] / 1e6 for l in sys.stdin if '\"evaluate\"' in l]
-print('$tool $input $function: mean %.3f ms, median %.3f ms, %d runs' % (statistics.mean(ts), statistics.median(ts), len(ts)))"
+                "$out/bin/$tool" "$out/$input.json" "$function" | timings "$tool $input $function"
             done
         done
     done
     for input in "$out"/kmeans_*.json; do
         for function in cost dir; do
-            "$out/bin/manual-kmeans" "$input" "$function" | python3 -c "
-import json, statistics, sys
-ts = [json.loads(l)['nanoseconds'] / 1e6 for l in sys.stdin if '\"evaluate\"' in l]
-print('manual-kmeans $(basename "$input" .json) $function: mean %.3f ms, median %.3f ms, %d runs' % (statistics.mean(ts), statistics.median(ts), len(ts)))"
+            "$out/bin/manual-kmeans" "$input" "$function" | timings "manual-kmeans $(basename "$input" .json) $function"
         done
     done
 }

@@ -27,7 +27,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *       shared indices, a panel of eight rows gathered from a cache line of each of W's rows, one
  *       statement per panel row, then the rows of C pass over it;
  *   <li>{@code panelsLoop}: the same panel gathered by a loop over its rows;
- *   <li>{@code panels32}, {@code panels64}: deeper panels (four or eight cache lines of each row).
+ *   <li>{@code panels32}, {@code panels64}: deeper panels (four or eight cache lines of each row);
+ *   <li>{@code wholeTransposeByColumn}, {@code wholeTransposeTiled}: the first packings, one column
+ *       of W at a time or in 32 × 32 tiles;
+ *   <li>{@code transposedResult}: Cᵀ = W Aᵀ over Aᵀ's rows, then C copied back from it (its sums
+ *       group the terms by rows of W, so its bits differ).
  * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -55,6 +59,9 @@ public class TransposedProducts {
     double[][] bRows;
     double[][] cRows;
     double[][] panel;
+    /** Aᵀ and Cᵀ, for {@link #transposedResult}. */
+    double[][] aT;
+    double[][] cT;
 
     @Setup
     public void setup() {
@@ -69,6 +76,8 @@ public class TransposedProducts {
         }
         cRows = new double[m][k];
         panel = new double[64][k];
+        aT = new double[n][m];
+        cT = new double[k][m];
     }
 
     /** The kernel over B's rows in place: {@code c[j] = c[j] + a0 * b0[j] + … + a3 * b3[j]}. */
@@ -79,20 +88,7 @@ public class TransposedProducts {
         for (int j0 = 0; j0 < k; j0 += BLOCK) {
             int j1 = Math.min(k, j0 + BLOCK);
             for (int p = 0; p + 3 < n; p += 4) {
-                double[] b0 = bRows[p];
-                double[] b1 = bRows[p + 1];
-                double[] b2 = bRows[p + 2];
-                double[] b3 = bRows[p + 3];
-                for (int i = 0; i < m; i++) {
-                    double a0 = a[i * n + p];
-                    double a1 = a[i * n + p + 1];
-                    double a2 = a[i * n + p + 2];
-                    double a3 = a[i * n + p + 3];
-                    double[] c = cRows[i];
-                    for (int j = j0; j < j1; j++) {
-                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
-                    }
-                }
+                fourRows(bRows, p, p, j0, j1);
             }
         }
         return cRows;
@@ -117,12 +113,12 @@ public class TransposedProducts {
         return kernel();
     }
 
-    /** Rows {@code h} to {@code h + 3} of the panel, shared indices {@code q} on, over every row of C. */
-    private void fourRows(int h, int q, int j0, int j1) {
-        double[] b0 = panel[h];
-        double[] b1 = panel[h + 1];
-        double[] b2 = panel[h + 2];
-        double[] b3 = panel[h + 3];
+    /** Rows {@code h} to {@code h + 3} of {@code rows}, shared indices {@code q} on, over columns j0 to j1 of every row of C. */
+    private void fourRows(double[][] rows, int h, int q, int j0, int j1) {
+        double[] b0 = rows[h];
+        double[] b1 = rows[h + 1];
+        double[] b2 = rows[h + 2];
+        double[] b3 = rows[h + 3];
         for (int i = 0; i < m; i++) {
             double a0 = a[i * n + q];
             double a1 = a[i * n + q + 1];
@@ -162,8 +158,8 @@ public class TransposedProducts {
                     q6[j] = w[o + 6];
                     q7[j] = w[o + 7];
                 }
-                fourRows(0, p, j0, j1);
-                fourRows(4, p + 4, j0, j1);
+                fourRows(panel, 0, p, j0, j1);
+                fourRows(panel, 4, p + 4, j0, j1);
             }
         }
         return cRows;
@@ -197,8 +193,72 @@ public class TransposedProducts {
                     }
                 }
                 for (int h = 0; h < depth; h += 4) {
-                    fourRows(h, p + h, j0, j1);
+                    fourRows(panel, h, p + h, j0, j1);
                 }
+            }
+        }
+        return cRows;
+    }
+    /** W's transpose copied into row arrays one column of W at a time (the first packing), then the kernel. */
+    @Benchmark
+    public double[][] wholeTransposeByColumn() {
+        for (int p = 0; p < k; p++) {
+            for (int j = 0; j < n; j++) {
+                bRows[j][p] = w[p * n + j];
+            }
+        }
+        return kernel();
+    }
+
+    /** W's transpose copied in 32 × 32 tiles, then the kernel. */
+    @Benchmark
+    public double[][] wholeTransposeTiled() {
+        for (int p0 = 0; p0 < k; p0 += 32) {
+            for (int j0 = 0; j0 < n; j0 += 32) {
+                for (int p = p0; p < Math.min(k, p0 + 32); p++) {
+                    for (int j = j0; j < Math.min(n, j0 + 32); j++) {
+                        bRows[j][p] = w[p * n + j];
+                    }
+                }
+            }
+        }
+        return kernel();
+    }
+
+    /**
+     * The transpose of the result instead: Cᵀ[j] = Σ_q W[j, q] Aᵀ[q], rows of m elements; only A
+     * (m × n) and C (m × k) are transposed, not W (k × n). Its sums group the terms otherwise, so
+     * its bits are not the others'.
+     */
+    @Benchmark
+    public double[][] transposedResult() {
+        for (int i = 0; i < m; i++) {
+            for (int q = 0; q < n; q++) {
+                aT[q][i] = a[i * n + q];
+            }
+        }
+        for (int j = 0; j < k; j++) {
+            double[] c = cT[j];
+            java.util.Arrays.fill(c, 0.0);
+            int bo = j * n;
+            for (int q = 0; q + 3 < n; q += 4) {
+                double b0 = w[bo + q];
+                double b1 = w[bo + q + 1];
+                double b2 = w[bo + q + 2];
+                double b3 = w[bo + q + 3];
+                double[] a0 = aT[q];
+                double[] a1 = aT[q + 1];
+                double[] a2 = aT[q + 2];
+                double[] a3 = aT[q + 3];
+                for (int i = 0; i < m; i++) {
+                    c[i] = c[i] + b0 * a0[i] + b1 * a1[i] + b2 * a2[i] + b3 * a3[i];
+                }
+            }
+        }
+        for (int i = 0; i < m; i++) {
+            double[] c = cRows[i];
+            for (int j = 0; j < k; j++) {
+                c[j] = cT[j][i];
             }
         }
         return cRows;

@@ -30,6 +30,14 @@ class TransposedProductsTest {
         assertArrayEquals(expected, copy(t.panelsLoop()));
         assertArrayEquals(expected, copy(t.panels32()));
         assertArrayEquals(expected, copy(t.panels64()));
+        assertArrayEquals(expected, copy(t.wholeTransposeByColumn()));
+        assertArrayEquals(expected, copy(t.wholeTransposeTiled()));
+        double[][] transposed = t.transposedResult();
+        for (int i = 0; i < t.m; i++) {
+            for (int j = 0; j < t.k; j++) {
+                org.junit.jupiter.api.Assertions.assertEquals(expected[i][j], transposed[i][j], 1e-12 * t.n);
+            }
+        }
     }
 
     private static double[][] copy(double[][] rows) {
