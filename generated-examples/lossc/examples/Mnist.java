@@ -161,12 +161,12 @@ public final class Mnist {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_panel8x128 = new double[8][128];
+    private final double[][] scratch_c64x128 = new double[64][128];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c64x128 = new double[64][128];
+    private final double[][] scratch_panel8x128 = new double[8][128];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.

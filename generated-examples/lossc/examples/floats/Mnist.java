@@ -165,12 +165,12 @@ public final class Mnist {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final float[][] scratch_panel8x128 = new float[8][128];
+    private final float[][] scratch_c64x128 = new float[64][128];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final float[][] scratch_c64x128 = new float[64][128];
+    private final float[][] scratch_panel8x128 = new float[8][128];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.

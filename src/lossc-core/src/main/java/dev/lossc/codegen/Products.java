@@ -254,7 +254,7 @@ final class Products {
         String from = split ? "lo" : "0";
         if (plan.rightTransposed()) {
             // Rows of B's transpose: br[j][p] = B[p, j].
-            packTransposed(pack, plan, b, from, split ? "hi" : kE, br, "0");
+            packTransposed(pack, plan, b, from, split ? "hi" : kE, br);
         } else {
             pack.open("for (int p = $L; p < $L; p++)", from, split ? "hi" : sharedE)
                     .add("System.arraycopy($L, $L, $L[p], 0, $L)", b.array(), Layout.add(b.offset(), plan.right().index("0", "p")), br, kE)
@@ -301,105 +301,29 @@ final class Products {
     }
 
     /**
-     * Shared indices of a B read transposed that {@link #panelled} gathers at once: a cache line of
-     * each of B's rows.
-     */
-    private static final int PANEL_DEPTH = 8;
-
-    /**
-     * The shared-index-outer form of a product whose right operand is read transposed (B of
-     * {@code A @ transpose(B)}, a weight in PyTorch's {@code nn.Linear} layout), with B's
-     * transpose gathered a panel at a time inside the kernel rather than copied whole first: for
-     * each block of C's columns and each {@link #PANEL_DEPTH} shared indices, the panel's rows
-     * (a cache line of each of B's rows) are gathered into scratch rows that stay in cache, and
-     * every row of C passes over them four at a time, then one at a time for the rest. The sums
-     * run over p in the order of {@link #fourSources} (fours from 0, then the rest), so the results
-     * are the same bits; no transposed copy of B is written (TransposedProducts {@code panels8}
-     * against {@code wholeTranspose}: 6.6 against 7.5 ms on 64 × 1024 × 1024).
+     * The shared-index-outer form of a product whose right operand is read transposed, serial: B's
+     * transpose gathered by {@link Panels}, then the rows of C stored.
      */
     private void panelled(Code c, Stmt.Op op, ProductPlan plan, BiFunction<String, String, String> left, Layout.Address b,
                           Layout.Address y) {
         int k = op.out().shape().cols();
         String mE = layout.extent(plan.rows());
         String kE = layout.extent(plan.cols());
-        String sharedE = layout.extent(plan.shared());
-        String panel = scratch.rows("panel", PANEL_DEPTH, k);
         String cr = scratch.rows("c", plan.rows().size(), k);
-        dev.lossc.ir.Value right = op.args().get(1).root();
-        String operand = right.name() != null ? right.name() : "the right operand";
         c.open("for (int i = 0; i < $L; i++)", mE)
                 .add("$T.fill($L[i], $L)", ClassWriter.ARRAYS, cr, realZero)
                 .close();
-        boolean blocked = plan.columnBlock() > 0;
-        String from = blocked ? "j0" : "0";
-        String to = blocked ? "j1" : kE;
-        if (blocked) {
-            c.open("for (int j0 = 0; j0 < $L; j0 += $L)", kE, plan.columnBlock())
-                    .declare("int j1 = Math.min($L, j0 + $L)", kE, plan.columnBlock());
-        }
-        c.open("for (int p0 = 0; p0 < $L; p0 += $L)", sharedE, PANEL_DEPTH)
-                .declare("int p1 = Math.min($L, p0 + $L)", sharedE, PANEL_DEPTH)
-                .comment("Panel p0 to p1 of " + operand + "'s transpose: a cache line of each of its rows");
-        // A whole panel is gathered by one statement per row (a loop over the panel's rows runs
-        // 1.15 to 1.2 times slower: TransposedProducts panelsLoop against panels8).
-        // A shared size known to be whole panels needs no test for a part-panel.
-        boolean wholePanels = !plan.shared().varies() && plan.shared().size() % PANEL_DEPTH == 0;
-        if (!wholePanels) {
-            c.open("if (p1 - p0 == $L)", PANEL_DEPTH);
-        }
-        for (int q = 0; q < PANEL_DEPTH; q++) {
-            c.declare("$L[] q$L = $L[$L]", real, q, panel, q);
-        }
-        c.open("for (int j = $L; j < $L; j++)", from, to)
-                .declare("int o = $L", Layout.add(b.offset(), plan.right().index("j", "p0")));
-        for (int q = 0; q < PANEL_DEPTH; q++) {
-            c.add("q$L[j] = $L[$L]", q, b.array(), q == 0 ? "o" : "o + " + q);
-        }
-        c.close();
-        if (!wholePanels) {
-            c.nextControlFlow("else")
-                    .open("for (int j = $L; j < $L; j++)", from, to)
-                    .open("for (int p = p0; p < p1; p++)")
-                    .add("$L[p - p0][j] = $L", panel, b.at(plan.right().index("j", "p")))
-                    .close()
-                    .close()
-                    .close();
-        }
-        c.declare("int p = p0")
-                .open("for (; p + 3 < p1; p += 4)");
-        for (int q = 0; q < 4; q++) {
-            c.declare("$L[] b$L = $L[p - p0$L]", real, q, panel, q == 0 ? "" : " + " + q);
-        }
-        c.open("for (int i = 0; i < $L; i++)", mE)
-                .declare("$L[] c = $L[i]", real, cr);
-        for (int q = 0; q < 4; q++) {
-            c.declare("$L a$L = $L", real, q, left.apply("i", q == 0 ? "p" : "p + " + q));
-        }
-        c.open("for (int j = $L; j < $L; j++)", from, to)
-                .add("c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j]")
-                .close()
-                .close()
-                .close();
-        if (!wholePanels) {
-            c.open("for (; p < p1; p++)")
-                    .declare("$L[] b = $L[p - p0]", real, panel)
-                    .open("for (int i = 0; i < $L; i++)", mE)
-                    .declare("$L[] c = $L[i]", real, cr)
-                    .declare("$L a = $L", real, left.apply("i", "p"))
-                    .open("for (int j = $L; j < $L; j++)", from, to)
-                    .add("c[j] += a * b[j]")
-                    .close()
-                    .close()
-                    .close();
-        }
-        c.close();
-        if (blocked) {
-            c.close();
-        }
+        Panels.write(c, plan, layout, left, b, scratch.rows("panel", Panels.DEPTH, k), cr, mE, kE, "", operandName(op), real);
         c.open("for (int i = 0; i < $L; i++)", mE)
                 .declare("$L[] c = $L[i]", real, cr);
         storeRow(c, op, y, k, kE, "c");
         c.close();
+    }
+
+    /** The right operand's name in the source, for a kernel's comment. */
+    private static String operandName(Stmt.Op op) {
+        Value right = op.args().get(1).root();
+        return right.name() != null ? right.name() : "the right operand";
     }
 
     /**
@@ -411,16 +335,17 @@ final class Products {
 
     /**
      * Packs rows {@code from} to {@code to} of a B read transposed as columns of {@code rows}:
-     * {@code rows[j][p - shift] = B[p, j]}, eight of B's rows at a time, so that eight streams read
-     * along B's rows and each write fills a cache line of a row.
+     * {@code rows[j][p] = B[p, j]}, eight of B's rows at a time, so that eight streams read along
+     * B's rows and each write fills a cache line of a row (for a B small enough to stay in cache;
+     * a large one is gathered by {@link Panels}).
      */
-    private void packTransposed(Code c, ProductPlan plan, Layout.Address b, String from, String to, String rows, String shift) {
+    private void packTransposed(Code c, ProductPlan plan, Layout.Address b, String from, String to, String rows) {
         c.open("for (int p0 = $L; p0 < $L; p0 += $L)", from, to, TRANSPOSE_BLOCK)
                 .declare("int p1 = Math.min($L, p0 + $L)", to, TRANSPOSE_BLOCK)
                 .open("for (int j = 0; j < $L; j++)", layout.extent(plan.shared()))
                 .declare("$L[] row = $L[j]", real, rows)
                 .open("for (int p = p0; p < p1; p++)")
-                .add("row[$L] = $L", shift.equals("0") ? "p" : "p - " + shift, b.at(plan.right().index("p", "j")))
+                .add("row[p] = $L", b.at(plan.right().index("p", "j")))
                 .close()
                 .close()
                 .close();
@@ -436,7 +361,8 @@ final class Products {
      * of B, and no two threads write the same cache line (split by rows, each thread read all of
      * B for a few rows of C, and 784-128-10 at batch 32 ran slower on two threads than on one;
      * split by columns of shared rows, the lines at the seams went back and forth). Parts are
-     * chunks of {@link #COLUMN_CHUNK} columns; every element still sums over p in order.
+     * chunks of {@link #COLUMN_CHUNK} columns; every element still sums over p in order. A B read
+     * transposed is gathered by {@link Panels} into the part's own eight-row panel instead.
      */
     private void byColumns(Code c, Stmt.Op op, ProductPlan plan, BiFunction<String, String, String> left, String product) {
         int k = op.out().shape().cols();
@@ -448,27 +374,28 @@ final class Products {
         Code body = new Code();
         body.declare("int jlo = lo * $L", COLUMN_CHUNK)
                 .declare("int jhi = Math.min($L, hi * $L)", kE, COLUMN_CHUNK)
-                .declare("$L[][] bp = $L[part]", real, parallel.panels(plan.shared().size(), k))
                 .declare("$L[][] cp = $L[part]", real, parallel.panels(plan.rows().size(), k));
-        if (plan.rightTransposed()) {
-            // Its columns of B's transpose: bp[j][p - jlo] = B[p, j].
-            packTransposed(body, plan, b, "jlo", "jhi", "bp", "jlo");
-        } else {
-            body.open("for (int p = 0; p < $L; p++)", sharedE)
-                    .add("System.arraycopy($L, $L, bp[p], 0, jhi - jlo)", b.array(), Layout.add(b.offset(), plan.right().index("jlo", "p")))
-                    .close();
-        }
         body.open("for (int i = 0; i < $L; i++)", mE)
                 .add("$T.fill(cp[i], 0, jhi - jlo, $L)", ClassWriter.ARRAYS, realZero)
                 .close();
         Function<String, String> aAt = p -> left.apply("i", p);
-        if (plan.columnBlock() > 0) {
-            body.open("for (int j0 = 0; j0 < jhi - jlo; j0 += $L)", plan.columnBlock())
-                    .declare("int j1 = Math.min(jhi - jlo, j0 + $L)", plan.columnBlock());
-            fourSources(body, "bp", plan.shared(), "j0", "j1", aAt, "0", mE, "cp");
-            body.close();
+        if (plan.rightTransposed()) {
+            // Its columns of B's transpose, gathered by panels of its own.
+            body.declare("$L[][] pp = $L[part]", real, parallel.panels(Panels.DEPTH, k));
+            Panels.write(body, plan, layout, left, b, "pp", "cp", mE, "jhi - jlo", "jlo", operandName(op), real);
         } else {
-            fourSources(body, "bp", plan.shared(), "0", "jhi - jlo", aAt, "0", mE, "cp");
+            body.declare("$L[][] bp = $L[part]", real, parallel.panels(plan.shared().size(), k))
+                    .open("for (int p = 0; p < $L; p++)", sharedE)
+                    .add("System.arraycopy($L, $L, bp[p], 0, jhi - jlo)", b.array(), Layout.add(b.offset(), plan.right().index("jlo", "p")))
+                    .close();
+            if (plan.columnBlock() > 0) {
+                body.open("for (int j0 = 0; j0 < jhi - jlo; j0 += $L)", plan.columnBlock())
+                        .declare("int j1 = Math.min(jhi - jlo, j0 + $L)", plan.columnBlock());
+                fourSources(body, "bp", plan.shared(), "j0", "j1", aAt, "0", mE, "cp");
+                body.close();
+            } else {
+                fourSources(body, "bp", plan.shared(), "0", "jhi - jlo", aAt, "0", mE, "cp");
+            }
         }
         body.open("for (int i = 0; i < $L; i++)", mE)
                 .declare("$L[] c = cp[i]", real);

@@ -48,6 +48,18 @@ class ParallelTest {
                 output hidden = h;
                 loss cross_entropy(h @ transpose(W2) + b2, Y);
                 """);
+        // The shared index outermost with B read transposed: each part gathers its columns of W's
+        // transpose by panels (302 shared indices: a part-panel of six at the end).
+        PROGRAMS.put("LinearLarge", """
+                model LinearLarge;
+                dim B = 24, D = 302, H = 260;
+                input X[B, D];
+                param W[H, D];
+                param b[H];
+                let h = tanh(X @ transpose(W) + b);
+                output hidden = h;
+                loss mean(h * h);
+                """);
         PROGRAMS.put("Varying", """
                 model Varying;
                 dim B <= 40, D = 300, H = 256;
@@ -94,6 +106,9 @@ class ParallelTest {
             String java = r.output().orElseThrow().source();
             assertTrue(java.contains("runSplit("), r.output().get().className() + " runs no kernel split");
             assertTrue(java.contains("implements AutoCloseable"), java.substring(0, 2000));
+            if (r.output().get().className().equals("LinearLarge")) {
+                assertTrue(java.contains("double[][] pp = ") && java.contains("q7[j] = "), "the split nn.Linear product gathers by panels");
+            }
         }
         for (LossCompiler.Result r : compile(false)) {
             assertTrue(!r.output().orElseThrow().source().contains("runSplit("));
