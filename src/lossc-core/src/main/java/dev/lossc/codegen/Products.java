@@ -378,7 +378,6 @@ final class Products {
         body.open("for (int i = 0; i < $L; i++)", mE)
                 .add("$T.fill(cp[i], 0, jhi - jlo, $L)", ClassWriter.ARRAYS, realZero)
                 .close();
-        Function<String, String> aAt = p -> left.apply("i", p);
         if (plan.rightTransposed()) {
             // Its columns of B's transpose, gathered by panels of its own.
             body.declare("$L[][] pp = $L[part]", real, parallel.panels(Panels.DEPTH, k));
@@ -388,6 +387,7 @@ final class Products {
                     .open("for (int p = 0; p < $L; p++)", sharedE)
                     .add("System.arraycopy($L, $L, bp[p], 0, jhi - jlo)", b.array(), Layout.add(b.offset(), plan.right().index("jlo", "p")))
                     .close();
+            Function<String, String> aAt = p -> left.apply("i", p);
             if (plan.columnBlock() > 0) {
                 body.open("for (int j0 = 0; j0 < jhi - jlo; j0 += $L)", plan.columnBlock())
                         .declare("int j1 = Math.min(jhi - jlo, j0 + $L)", plan.columnBlock());
