@@ -22,7 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code depth} rows by two 8-lane vectors (AVX-512), and tiles of four, six or eight rows of C
  * summed in registers (8, 12 or 16 vector accumulators). The product is 2 × 48 × 1024² = 101 MFLOP.
  * Two variants of the four-by-three tile place it: without packing (B always the same cached
- * panel: what the tile does alone) and with B packed a block of rows at a time.
+ * panel: what the tile does alone) and with B packed a block of rows at a time. Four rows by four
+ * vectors (sixteen accumulators, four loads and four broadcasts per sixteen fused multiply-adds) is
+ * what the generator emits; run with {@code -p depth=128,192,256} to compare panel depths.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -94,6 +96,24 @@ public class SimdForms {
                 }
                 for (int i = 0; i < M; i += 4) {
                     tile4(d, a, i * N + s0, N, panel, 0, c, i * K + j, K);
+                }
+            }
+        }
+        return c;
+    }
+
+    /** Four rows by four vectors (sixteen accumulators): 1024 columns are 32 panels of 32, none left over. */
+    @Benchmark
+    public double[] fourRowsFourVectors() {
+        java.util.Arrays.fill(c, 0.0);
+        for (int s0 = 0; s0 < N; s0 += depth) {
+            int d = Math.min(depth, N - s0);
+            for (int j = 0; j < K; j += 32) {
+                for (int s = 0; s < d; s++) {
+                    System.arraycopy(b, (s0 + s) * K + j, panel, s * 32, 32);
+                }
+                for (int i = 0; i < M; i += 4) {
+                    tile4x4(d, a, i * N + s0, N, panel, c, i * K + j, K);
                 }
             }
         }
@@ -352,5 +372,56 @@ public class SimdForms {
         DoubleVector.fromArray(S, c, c0 + 3 * ldc + 0).add(c30).intoArray(c, c0 + 3 * ldc + 0);
         DoubleVector.fromArray(S, c, c0 + 3 * ldc + 8).add(c31).intoArray(c, c0 + 3 * ldc + 8);
         DoubleVector.fromArray(S, c, c0 + 3 * ldc + 16).add(c32).intoArray(c, c0 + 3 * ldc + 16);
+    }
+
+    private static void tile4x4(int depth, double[] a, int a0, int ais, double[] panel, double[] c, int c0, int ldc) {
+        DoubleVector z = DoubleVector.zero(S);
+        DoubleVector c00 = z, c01 = z, c02 = z, c03 = z;
+        DoubleVector c10 = z, c11 = z, c12 = z, c13 = z;
+        DoubleVector c20 = z, c21 = z, c22 = z, c23 = z;
+        DoubleVector c30 = z, c31 = z, c32 = z, c33 = z;
+        for (int s = 0, t = 0, x = a0; s < depth; s++, t += 32, x++) {
+            DoubleVector b0 = DoubleVector.fromArray(S, panel, t);
+            DoubleVector b1 = DoubleVector.fromArray(S, panel, t + 8);
+            DoubleVector b2 = DoubleVector.fromArray(S, panel, t + 16);
+            DoubleVector b3 = DoubleVector.fromArray(S, panel, t + 24);
+            DoubleVector v;
+            v = DoubleVector.broadcast(S, a[x]);
+            c00 = v.fma(b0, c00);
+            c01 = v.fma(b1, c01);
+            c02 = v.fma(b2, c02);
+            c03 = v.fma(b3, c03);
+            v = DoubleVector.broadcast(S, a[x + ais]);
+            c10 = v.fma(b0, c10);
+            c11 = v.fma(b1, c11);
+            c12 = v.fma(b2, c12);
+            c13 = v.fma(b3, c13);
+            v = DoubleVector.broadcast(S, a[x + 2 * ais]);
+            c20 = v.fma(b0, c20);
+            c21 = v.fma(b1, c21);
+            c22 = v.fma(b2, c22);
+            c23 = v.fma(b3, c23);
+            v = DoubleVector.broadcast(S, a[x + 3 * ais]);
+            c30 = v.fma(b0, c30);
+            c31 = v.fma(b1, c31);
+            c32 = v.fma(b2, c32);
+            c33 = v.fma(b3, c33);
+        }
+        DoubleVector.fromArray(S, c, c0 + 0 * ldc + 0).add(c00).intoArray(c, c0 + 0 * ldc + 0);
+        DoubleVector.fromArray(S, c, c0 + 0 * ldc + 8).add(c01).intoArray(c, c0 + 0 * ldc + 8);
+        DoubleVector.fromArray(S, c, c0 + 0 * ldc + 16).add(c02).intoArray(c, c0 + 0 * ldc + 16);
+        DoubleVector.fromArray(S, c, c0 + 0 * ldc + 24).add(c03).intoArray(c, c0 + 0 * ldc + 24);
+        DoubleVector.fromArray(S, c, c0 + 1 * ldc + 0).add(c10).intoArray(c, c0 + 1 * ldc + 0);
+        DoubleVector.fromArray(S, c, c0 + 1 * ldc + 8).add(c11).intoArray(c, c0 + 1 * ldc + 8);
+        DoubleVector.fromArray(S, c, c0 + 1 * ldc + 16).add(c12).intoArray(c, c0 + 1 * ldc + 16);
+        DoubleVector.fromArray(S, c, c0 + 1 * ldc + 24).add(c13).intoArray(c, c0 + 1 * ldc + 24);
+        DoubleVector.fromArray(S, c, c0 + 2 * ldc + 0).add(c20).intoArray(c, c0 + 2 * ldc + 0);
+        DoubleVector.fromArray(S, c, c0 + 2 * ldc + 8).add(c21).intoArray(c, c0 + 2 * ldc + 8);
+        DoubleVector.fromArray(S, c, c0 + 2 * ldc + 16).add(c22).intoArray(c, c0 + 2 * ldc + 16);
+        DoubleVector.fromArray(S, c, c0 + 2 * ldc + 24).add(c23).intoArray(c, c0 + 2 * ldc + 24);
+        DoubleVector.fromArray(S, c, c0 + 3 * ldc + 0).add(c30).intoArray(c, c0 + 3 * ldc + 0);
+        DoubleVector.fromArray(S, c, c0 + 3 * ldc + 8).add(c31).intoArray(c, c0 + 3 * ldc + 8);
+        DoubleVector.fromArray(S, c, c0 + 3 * ldc + 16).add(c32).intoArray(c, c0 + 3 * ldc + 16);
+        DoubleVector.fromArray(S, c, c0 + 3 * ldc + 24).add(c33).intoArray(c, c0 + 3 * ldc + 24);
     }
 }

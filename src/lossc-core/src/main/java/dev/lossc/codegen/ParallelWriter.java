@@ -137,7 +137,8 @@ final class ParallelWriter implements Kernels.Parallel {
         if (simdPanels != null) {
             type.addField(FieldSpec.builder(ArrayTypeName.of(w.arrayType), simdPanels, Modifier.PRIVATE)
                     .addJavadoc("Per thread, a panel of B for {@code gemm}.\n")
-                    .initializer("new $L[1][$L * 3 * $L.length() + $L]", w.precision.type(), SimdKernel.PANEL_DEPTH, SimdKernel.SPECIES, PAD).build());
+                    .initializer("new $L[1][$L * $L * $L.length() + $L]", w.precision.type(), SimdKernel.PANEL_DEPTH,
+                            SimdKernel.PANEL_VECTORS, SimdKernel.SPECIES, PAD).build());
         }
         for (Map.Entry<List<Integer>, String> e : panels.entrySet()) {
             type.addField(FieldSpec.builder(ArrayTypeName.of(ArrayTypeName.of(w.arrayType)), e.getValue(), Modifier.PRIVATE)
@@ -155,7 +156,8 @@ final class ParallelWriter implements Kernels.Parallel {
             set.addStatement("$L = new $L[n][$L]", e.getValue(), w.precision.type(), e.getKey() + PAD);
         }
         if (simdPanels != null) {
-            set.addStatement("$L = new $L[n][$L * 3 * $L.length() + $L]", simdPanels, w.precision.type(), SimdKernel.PANEL_DEPTH, SimdKernel.SPECIES, PAD);
+            set.addStatement("$L = new $L[n][$L * $L * $L.length() + $L]", simdPanels, w.precision.type(), SimdKernel.PANEL_DEPTH,
+                    SimdKernel.PANEL_VECTORS, SimdKernel.SPECIES, PAD);
         }
         for (Map.Entry<List<Integer>, String> e : panels.entrySet()) {
             set.addStatement("$L = new $L[n][$L][($L + n - 1) / n * 8 + $L]", e.getValue(), w.precision.type(), e.getKey().get(0),

@@ -15,7 +15,7 @@ import javax.lang.model.element.Modifier;
  * The matrix product of {@code --simd}: one {@code gemm} method, emitted into the class, on the
  * incubating Vector API ({@code jdk.incubator.vector}). C2 does not keep a product's partial sums
  * in registers when it vectorizes plain loops (every step loads and stores C); here a tile of C,
- * four rows by three vectors, is summed in registers over a panel of B's rows copied into one
+ * four rows by four vectors, is summed in registers over a panel of B's rows copied into one
  * contiguous array, with {@code fma}. Every operand is read in place through strides, so
  * {@code A @ transpose(B)} and {@code transpose(A) @ B} need no transposed copy.
  *
@@ -29,15 +29,18 @@ final class SimdKernel {
     static final String GEMM = "gemm";
     static final String SPECIES = "SPECIES";
     static final String PANEL_DEPTH = "PANEL_DEPTH";
-    /** Rows of C a tile method sums at once: four (with three vectors, twelve sums in registers), then fewer for the rest. */
+    /** Rows of C a tile method sums at once: four (with four vectors, sixteen sums in registers), then fewer for the rest. */
     private static final int[] TILE_ROWS = {4, 2, 1};
-    /** Vectors of columns a tile spans: three, then two for what is left. */
-    private static final int[] TILE_VECTORS = {3, 2};
+    /** Vectors of columns a tile spans: four, then at most one panel of three and one of two for what is left. */
+    private static final int[] TILE_VECTORS = {4, 3, 2};
+    /** The widest panel, in vectors: the panel array holds {@link #DEPTH} rows of this many. */
+    static final int PANEL_VECTORS = TILE_VECTORS[0];
     /** Names the class may not give anything else. */
-    static final String[] MEMBERS = {GEMM, SPECIES, PANEL_DEPTH, "pack", "tile4x3", "tile2x3", "tile1x3", "tile4x2", "tile2x2", "tile1x2"};
+    static final String[] MEMBERS = {GEMM, SPECIES, PANEL_DEPTH, "pack", "tile4x4", "tile2x4", "tile1x4", "tile4x3", "tile2x3", "tile1x3",
+        "tile4x2", "tile2x2", "tile1x2"};
 
-    /** Rows of B in one panel: 256 × 24 doubles (or 48 floats), 48 KB with AVX-512. */
-    static final int DEPTH = 256;
+    /** Rows of B in one panel: 128 × 32 doubles (or 64 floats), 32 KB with AVX-512. */
+    static final int DEPTH = 128;
 
     private static final ClassName VECTOR_SPECIES = ClassName.get("jdk.incubator.vector", "VectorSpecies");
 
@@ -66,11 +69,12 @@ final class SimdKernel {
                 .addJavadoc("The widest vector of $Ls this CPU has ($L lanes with AVX-512, $L with AVX2).\n", t, lanes, lanes / 2)
                 .initializer("$T.SPECIES_PREFERRED", vector).build());
         type.addField(FieldSpec.builder(int.class, PANEL_DEPTH, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .addJavadoc("Rows of B copied into one panel (256 rows of three $L-lane vectors: 48 KB, read in order).\n", lanes)
+                .addJavadoc("Rows of B copied into one panel ($L rows of $L $L-lane vectors: $L KB, read in order).\n", DEPTH, PANEL_VECTORS, lanes,
+                        DEPTH * PANEL_VECTORS * 64 / 1024)
                 .initializer("$L", DEPTH).build());
         type.addField(FieldSpec.builder(array, panel, Modifier.PRIVATE, Modifier.FINAL)
-                .addJavadoc("A panel of B for {@code gemm}: $L rows of up to three vectors each.\n", PANEL_DEPTH)
-                .initializer("new $L[$L * 3 * $L.length()]", t, PANEL_DEPTH, SPECIES).build());
+                .addJavadoc("A panel of B for {@code gemm}: $L rows of up to $L vectors each.\n", PANEL_DEPTH, PANEL_VECTORS)
+                .initializer("new $L[$L * $L * $L.length()]", t, PANEL_DEPTH, PANEL_VECTORS, SPECIES).build());
         type.addMethod(gemm());
         type.addMethod(pack());
         for (int vectors : TILE_VECTORS) {
@@ -86,7 +90,7 @@ final class SimdKernel {
                         C = A B, or C += A B with {@code accumulate}, for C [m, k]: A's element (i, s) is
                         {@code a[ao + i * ais + s * aps]}, B's element (s, j) is {@code b[bo + s * bps + j * bjs]},
                         C's element (i, j) is {@code c[co + i * ldc + j]}. B is copied a panel at a time (rows
-                        {@code s0 .. s0 + PANEL_DEPTH}, three or two vectors of columns) into {@code panel}, and tiles of C
+                        {@code s0 .. s0 + PANEL_DEPTH}, four, three or two vectors of columns) into {@code panel}, and tiles of C
                         sum over it in registers.
                         """);
         for (String p : new String[] {"m", "n", "k"}) {
@@ -109,20 +113,26 @@ final class SimdKernel {
                 .addStatement("$T.fill(c, co + i * ldc, co + i * ldc + k, $L)", ClassWriter.ARRAYS, precision.zero())
                 .endControlFlow()
                 .endControlFlow()
-                .add("// Three vectors of columns at a time, then two: as many threes as leave no single vector\n")
-                .add("// over (128 columns of 8 lanes are 4 * 24 + 2 * 16, not 5 * 24 and 8 columns one by one).\n")
-                .addStatement("int threes = k / L / 3")
-                .beginControlFlow("if (k / L - 3 * threes == 1 && threes > 0)")
-                .addStatement("threes--")
+                .add("// Four vectors of columns at a time, then one panel of three and one of two for what is\n")
+                .add("// left, as many fours as leave no single vector over (72 columns of 8 lanes are 3 * 8 + 2 * 8\n")
+                .add("// after four vectors, not 8 columns one by one).\n")
+                .addStatement("int fours = k / L / 4")
+                .beginControlFlow("if (k / L - 4 * fours == 1 && fours > 0)")
+                .addStatement("fours--")
                 .endControlFlow()
                 .beginControlFlow("for (int s0 = 0; s0 < n; s0 += $L)", PANEL_DEPTH)
                 .addStatement("int depth = Math.min(n - s0, $L)", PANEL_DEPTH)
                 .addStatement("int j = 0");
         for (int vectors : TILE_VECTORS) {
-            c.beginControlFlow(vectors == 3 ? "for (; j < threes * 3 * L; j += $L * L)" : "for (; j + $L * L <= k; j += $L * L)",
-                            vectors == 3 ? new Object[] {vectors} : new Object[] {vectors, vectors})
-                    .addStatement("pack(b, bo, bps, bjs, s0, depth, j, $L * L, panel)", vectors)
-                    .addStatement("int i = 0");
+            // Fours: a loop; then three vectors when an odd number of them (three or five) is left; then two.
+            if (vectors == 4) {
+                c.beginControlFlow("for (; j < fours * 4 * L; j += 4 * L)");
+            } else if (vectors == 3) {
+                c.beginControlFlow("if (j + 3 * L <= k && (k - j) / L % 2 == 1)");
+            } else {
+                c.beginControlFlow("if (j + 2 * L <= k)");
+            }
+            c.addStatement("pack(b, bo, bps, bjs, s0, depth, j, $L * L, panel)", vectors).addStatement("int i = 0");
             for (int rows : TILE_ROWS) {
                 if (rows == TILE_ROWS[0]) {
                     c.beginControlFlow("for (; i + $L <= m; i += $L)", rows, rows);
@@ -134,6 +144,9 @@ final class SimdKernel {
                     c.addStatement("i += $L", rows);
                 }
                 c.endControlFlow();
+            }
+            if (vectors != TILE_VECTORS[0]) {
+                c.addStatement("j += $L * L", vectors);
             }
             c.endControlFlow();
         }
