@@ -8,10 +8,11 @@ import java.util.function.BiFunction;
  * gathered a panel at a time inside the kernel rather than copied whole first. For each block of
  * C's columns and each {@link #DEPTH} shared indices, the panel's rows (a cache line of each of
  * B's rows) are gathered into scratch rows that stay in cache, and every row of C passes over them
- * four at a time, then one at a time for the rest. The sums run over p in the order of the other
- * row forms (fours from 0, then the rest), so the results are the same bits; no transposed copy
- * of B is written (TransposedProducts {@code panels8} against {@code wholeTranspose}: 6.6 against
- * 7.5 ms on 64 × 1024 × 1024). Serial products and each part of a product split by columns
+ * four at a time, then one at a time for the rest: {@link Products#fourSources}, the loops of the
+ * other row forms, over the panel's rows. The sums run over p in the order of those forms (fours
+ * from 0, then the rest), so the results are the same bits; no transposed copy of B is written
+ * (TransposedProducts {@code panels8} against {@code wholeTranspose}: 6.6 against 7.5 ms on
+ * 64 × 1024 × 1024). Serial products and each part of a product split by columns
  * ({@code --parallel}) run it, on their own panel and rows of C.
  */
 final class Panels {
@@ -65,33 +66,8 @@ final class Panels {
                     .close()
                     .close();
         }
-        c.declare("int p = p0")
-                .open("for (; p + 3 < p1; p += 4)");
-        for (int q = 0; q < 4; q++) {
-            c.declare("$L[] b$L = $L[p - p0$L]", real, q, panel, q == 0 ? "" : " + " + q);
-        }
-        c.open("for (int i = 0; i < $L; i++)", mE)
-                .declare("$L[] c = $L[i]", real, cr);
-        for (int q = 0; q < 4; q++) {
-            c.declare("$L a$L = $L", real, q, left.apply("i", q == 0 ? "p" : "p + " + q));
-        }
-        c.open("for (int j = $L; j < $L; j++)", from, to)
-                .add("c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j]")
-                .close()
-                .close()
-                .close();
-        if (!wholePanels) {
-            c.open("for (; p < p1; p++)")
-                    .declare("$L[] b = $L[p - p0]", real, panel)
-                    .open("for (int i = 0; i < $L; i++)", mE)
-                    .declare("$L[] c = $L[i]", real, cr)
-                    .declare("$L a = $L", real, left.apply("i", "p"))
-                    .open("for (int j = $L; j < $L; j++)", from, to)
-                    .add("c[j] += a * b[j]")
-                    .close()
-                    .close()
-                    .close();
-        }
+        Products.fourSources(c, real, q -> panel + (q == 0 ? "[p - p0]" : "[p - p0 + " + q + "]"), "p0", "p1", wholePanels ? DEPTH : -1,
+                from, to, p -> left.apply("i", p), "0", mE, cr);
         c.close();
         if (blocked) {
             c.close();

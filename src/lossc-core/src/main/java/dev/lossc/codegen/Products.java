@@ -10,6 +10,7 @@ import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
@@ -426,7 +427,18 @@ final class Products {
      */
     private void fourSources(Code c, String br, Shape.Axis sharedAxis, String from, String to,
             Function<String, String> aAt, String rowsFrom, String rowsE, String cr) {
-        String sharedE = layout.extent(sharedAxis);
+        fourSources(c, real, q -> br + (q == 0 ? "[p]" : "[p + " + q + "]"), "0", layout.extent(sharedAxis),
+                sharedAxis.varies() ? -1 : sharedAxis.size(), from, to, aAt, rowsFrom, rowsE, cr);
+    }
+
+    /**
+     * The same loops over the shared indices {@code start} below {@code end} ({@code known}: how
+     * many there are, when it is known here, else -1; only the loops that run are written), B's row
+     * {@code p + q} being {@code rowOf(q)}: a row of B in place, or of a panel gathered from it
+     * ({@link Panels}).
+     */
+    static void fourSources(Code c, String real, IntFunction<String> rowOf, String start, String end, int known, String from, String to,
+            Function<String, String> aAt, String rowsFrom, String rowsE, String cr) {
         Runnable open = () -> {
             if (rowsE != null) {
                 c.open("for (int i = $L; i < $L; i++)", rowsFrom, rowsE)
@@ -438,12 +450,10 @@ final class Products {
                 c.close();
             }
         };
-        // A shared size known here needs only the loops that run: fours, the rest, or both.
-        int known = sharedAxis.varies() ? -1 : sharedAxis.size();
         // One row of B per pass, from `head` on: for the rest after the fours, or all of a few.
         Consumer<String> oneAtATime = head -> {
-            c.open(head, sharedE)
-                    .declare("$L[] b = $L[p]", real, br);
+            c.open("$L", head)
+                    .declare("$L[] b = $L", real, rowOf.apply(0));
             open.run();
             c.declare("$L a = $L", real, aAt.apply("p"));
             c.open("for (int j = $L; j < $L; j++)", from, to)
@@ -453,13 +463,13 @@ final class Products {
             c.close();
         };
         if (known >= 0 && known < 4) {
-            oneAtATime.accept("for (int p = 0; p < $L; p++)");
+            oneAtATime.accept("for (int p = " + start + "; p < " + end + "; p++)");
             return;
         }
-        c.declare("int p = 0");
-        c.open("for (; p + 3 < $L; p += 4)", sharedE);
+        c.declare("int p = $L", start);
+        c.open("for (; p + 3 < $L; p += 4)", end);
         for (int q = 0; q < 4; q++) {
-            c.declare("$L[] b$L = $L[$L]", real, q, br, q == 0 ? "p" : "p + " + q);
+            c.declare("$L[] b$L = $L", real, q, rowOf.apply(q));
         }
         open.run();
         for (int q = 0; q < 4; q++) {
@@ -471,7 +481,7 @@ final class Products {
         close.run();
         c.close();
         if (known % 4 != 0) {
-            oneAtATime.accept("for (; p < $L; p++)");
+            oneAtATime.accept("for (; p < " + end + "; p++)");
         }
     }
 
