@@ -120,6 +120,21 @@ public class SimdForms {
         return c;
     }
 
+    /** {@link #fourRowsFourVectors} without packing: every tile over the same cached panel (what the tile does alone). */
+    @Benchmark
+    public double[] fourRowsFourVectorsNoPacking() {
+        java.util.Arrays.fill(c, 0.0);
+        for (int s0 = 0; s0 < N; s0 += depth) {
+            int d = Math.min(depth, N - s0);
+            for (int j = 0; j < K; j += 32) {
+                for (int i = 0; i < M; i += 4) {
+                    tile4x4(d, a, i * N + s0, N, panel, c, i * K + j, K);
+                }
+            }
+        }
+        return c;
+    }
+
     /**
      * {@link #fourRowsThreeVectors} without packing: every tile sums over the same panel (filled
      * once), so the same multiply-adds run with B in the first-level cache. What the tile itself
