@@ -2,14 +2,27 @@
 """Times PyTorch (float64, one thread unless --threads N) on the networks of the SecondOrder JMH
 benchmark: a loss-and-gradient call (forward and backward) and a Hessian-vector product by double
 backward (the gradient with create_graph, its dot with v, and the gradient of that), the median of
-many calls each. Prints microseconds per call. Needs Debian's python3-torch."""
+many calls each. Prints microseconds per call. Needs Debian's python3-torch.
+
+As src/lossc-benchmarks/pytorch/networks.py does, it re-runs itself with OpenBLAS's pool bounded
+to the thread count (OpenBLAS keeps threads of its own, whatever torch.set_num_threads says),
+passive OpenMP waiting at two threads or more, and freed buffers kept by malloc."""
+import os
 import sys
 import time
 
-import torch
+THREADS = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 1
+if os.environ.get("OPENBLAS_NUM_THREADS") != str(THREADS):
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(THREADS), OMP_NUM_THREADS=str(THREADS),
+               MALLOC_MMAP_THRESHOLD_="1073741824", MALLOC_TRIM_THRESHOLD_="1073741824")
+    if THREADS > 1:
+        env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    os.execve(sys.executable, [sys.executable] + sys.argv, env)
+
+import torch  # noqa: E402
 
 torch.set_default_dtype(torch.float64)
-torch.set_num_threads(int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 1)
+torch.set_num_threads(THREADS)
 F = torch.nn.functional
 g = torch.Generator().manual_seed(26)
 
