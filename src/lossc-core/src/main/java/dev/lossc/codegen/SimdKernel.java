@@ -9,6 +9,8 @@ import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.lossc.types.Precision;
+import java.util.Arrays;
+import java.util.stream.Stream;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -35,9 +37,9 @@ final class SimdKernel {
     private static final int[] TILE_VECTORS = {4, 3, 2};
     /** The widest panel, in vectors: the panel array holds {@link #DEPTH} rows of this many. */
     static final int PANEL_VECTORS = TILE_VECTORS[0];
-    /** Names the class may not give anything else. */
-    static final String[] MEMBERS = {GEMM, SPECIES, PANEL_DEPTH, "pack", "tile4x4", "tile2x4", "tile1x4", "tile4x3", "tile2x3", "tile1x3",
-        "tile4x2", "tile2x2", "tile1x2"};
+    /** Names the class may not give anything else: the constants, {@code pack} and every tile method. */
+    static final String[] MEMBERS = Stream.concat(Stream.of(GEMM, SPECIES, PANEL_DEPTH, "pack"),
+            Arrays.stream(TILE_VECTORS).boxed().flatMap(v -> Arrays.stream(TILE_ROWS).mapToObj(r -> tileName(r, v)))).toArray(String[]::new);
 
     /** Rows of B in one panel: 128 × 32 doubles (or 64 floats), 32 KB with AVX-512. */
     static final int DEPTH = 128;
@@ -114,8 +116,8 @@ final class SimdKernel {
                 .endControlFlow()
                 .endControlFlow()
                 .add("// Four vectors of columns at a time, then one panel of three and one of two for what is\n")
-                .add("// left, as many fours as leave no single vector over (72 columns of 8 lanes are 3 * 8 + 2 * 8\n")
-                .add("// after four vectors, not 8 columns one by one).\n")
+                .add("// left, as many fours as leave no single vector over (72 columns of 8 lanes are 32 + 24 + 16,\n")
+                .add("// not 64 and 8 columns one by one).\n")
                 .addStatement("int fours = k / L / 4")
                 .beginControlFlow("if (k / L - 4 * fours == 1 && fours > 0)")
                 .addStatement("fours--")
@@ -139,7 +141,7 @@ final class SimdKernel {
                 } else {
                     c.beginControlFlow("if (i + $L <= m)", rows);
                 }
-                c.addStatement("tile$Lx$L(depth, a, ao + i * ais + s0 * aps, ais, aps, panel, c, co + i * ldc + j, ldc)", rows, vectors);
+                c.addStatement("$L(depth, a, ao + i * ais + s0 * aps, ais, aps, panel, c, co + i * ldc + j, ldc)", tileName(rows, vectors));
                 if (rows > 1 && rows != TILE_ROWS[0]) {
                     c.addStatement("i += $L", rows);
                 }
@@ -190,9 +192,14 @@ final class SimdKernel {
                 .build()).build();
     }
 
+    /** The method that sums a tile of {@code rows} rows by {@code vectors} vectors: {@code tile4x4}. */
+    private static String tileName(int rows, int vectors) {
+        return "tile" + rows + "x" + vectors;
+    }
+
     /** {@code rows} rows of C by {@code vectors} vectors: rows × vectors sums in registers over the panel. */
     private MethodSpec tile(int rows, int vectors) {
-        MethodSpec.Builder m = MethodSpec.methodBuilder("tile" + rows + "x" + vectors).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        MethodSpec.Builder m = MethodSpec.methodBuilder(tileName(rows, vectors)).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("Adds $L row$L of A (from {@code a0}) times the panel ($L vectors wide) to C (from {@code c0}), $L sums in registers.\n",
                         rows, rows == 1 ? "" : "s", vectors, rows * vectors)
                 .addParameter(int.class, "depth").addParameter(array, "a").addParameter(int.class, "a0")
