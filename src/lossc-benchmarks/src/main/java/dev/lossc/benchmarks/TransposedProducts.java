@@ -80,11 +80,16 @@ public class TransposedProducts {
         cT = new double[k][m];
     }
 
-    /** The kernel over B's rows in place: {@code c[j] = c[j] + a0 * b0[j] + … + a3 * b3[j]}. */
-    private double[][] kernel() {
+    /** C's rows set to zero, before a form adds into them. */
+    private void clearC() {
         for (double[] row : cRows) {
             java.util.Arrays.fill(row, 0.0);
         }
+    }
+
+    /** The kernel over B's rows in place: {@code c[j] = c[j] + a0 * b0[j] + … + a3 * b3[j]}. */
+    private double[][] kernel() {
+        clearC();
         for (int j0 = 0; j0 < k; j0 += BLOCK) {
             int j1 = Math.min(k, j0 + BLOCK);
             for (int p = 0; p + 3 < n; p += 4) {
@@ -133,9 +138,7 @@ public class TransposedProducts {
 
     @Benchmark
     public double[][] panels8() {
-        for (double[] row : cRows) {
-            java.util.Arrays.fill(row, 0.0);
-        }
+        clearC();
         double[] q0 = panel[0];
         double[] q1 = panel[1];
         double[] q2 = panel[2];
@@ -181,9 +184,7 @@ public class TransposedProducts {
     }
 
     private double[][] panels(int depth) {
-        for (double[] row : cRows) {
-            java.util.Arrays.fill(row, 0.0);
-        }
+        clearC();
         for (int j0 = 0; j0 < k; j0 += BLOCK) {
             int j1 = Math.min(k, j0 + BLOCK);
             for (int p = 0; p + depth - 1 < n; p += depth) {
