@@ -4,20 +4,17 @@ benchmark: a loss-and-gradient call (forward and backward) and a Hessian-vector 
 backward (the gradient with create_graph, its dot with v, and the gradient of that), the median of
 many calls each. Prints microseconds per call. Needs Debian's python3-torch.
 
-As src/lossc-benchmarks/pytorch/networks.py does, it re-runs itself with OpenBLAS's pool bounded
-to the thread count (OpenBLAS keeps threads of its own, whatever torch.set_num_threads says),
-passive OpenMP waiting at two threads or more, and freed buffers kept by malloc."""
+Like src/lossc-benchmarks/pytorch/networks.py, it runs PyTorch at its best (at_best.py there:
+OpenBLAS's pool bounded to the thread count, passive OpenMP waiting, freed buffers kept)."""
 import os
 import sys
 import time
 
 THREADS = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 1
-if os.environ.get("OPENBLAS_NUM_THREADS") != str(THREADS):
-    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(THREADS), OMP_NUM_THREADS=str(THREADS),
-               MALLOC_MMAP_THRESHOLD_="1073741824", MALLOC_TRIM_THRESHOLD_="1073741824")
-    if THREADS > 1:
-        env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    os.execve(sys.executable, [sys.executable] + sys.argv, env)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "lossc-benchmarks", "pytorch"))
+from at_best import at_best  # noqa: E402
+
+at_best(THREADS)
 
 import torch  # noqa: E402
 

@@ -7,18 +7,19 @@ float.
 Installs Debian's python3-torch (with OpenBLAS) when it is missing and this runs as root:
     python3 src/lossc-benchmarks/pytorch/networks.py [--threads N]
 
-PyTorch is timed at its best: glibc's malloc hands each step's large buffers (the 1024^2 network's
-8 MB gradients, fresh every step since grads are reset to None) back to the kernel and maps them
-again, and on a virtual machine whose page faults are dear that alone took 40 ms of a 60 ms step.
-The script re-runs itself with MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ raised so that
-freed buffers are reused (17.6 ms for the same step, same hour); --glibc-defaults keeps malloc's
-defaults. OPENBLAS_NUM_THREADS is set to the thread count too (see below).
+PyTorch is timed at its best (at_best.py): OpenBLAS's own thread pool bounded to the thread count,
+passive OpenMP waiting at two threads, and freed buffers kept by malloc (the 1024^2 network's 8 MB
+gradients are fresh every step since grads are reset to None; handed back to the kernel and mapped
+again, they took 40 ms of a 60 ms step on this VM, against 17.6 ms kept); --glibc-defaults keeps
+malloc's defaults.
 """
 import os
 import shutil
 import subprocess
 import sys
 import time
+
+from at_best import at_best
 
 
 def ensure_torch():
@@ -43,19 +44,7 @@ def ensure_torch():
 
 ensure_torch()
 THREADS = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 1
-# OpenBLAS keeps a thread pool of its own, as many threads as the machine has cores, whatever
-# torch.set_num_threads says: without OPENBLAS_NUM_THREADS a "one thread" step ran its matrix
-# products on both cores of this VM (process CPU time twice the wall time).
-if os.environ.get("OPENBLAS_NUM_THREADS") != str(THREADS) or (THREADS > 1 and "OMP_WAIT_POLICY" not in os.environ) or (
-        "--glibc-defaults" not in sys.argv and "MALLOC_MMAP_THRESHOLD_" not in os.environ):
-    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(THREADS), OMP_NUM_THREADS=str(THREADS))
-    if THREADS > 1:
-        # OpenMP's threads spin while they wait, on the cores OpenBLAS's threads need: on this VM
-        # the 1024^2 step took 21.6 ms at two threads so, 11.4 ms with passive waiting.
-        env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    if "--glibc-defaults" not in sys.argv:
-        env.update(MALLOC_MMAP_THRESHOLD_="1073741824", MALLOC_TRIM_THRESHOLD_="1073741824")
-    os.execve(sys.executable, [sys.executable] + sys.argv, env)
+at_best(THREADS, glibc_defaults="--glibc-defaults" in sys.argv)
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
