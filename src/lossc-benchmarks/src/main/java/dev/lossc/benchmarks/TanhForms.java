@@ -56,6 +56,14 @@ public class TanhForms {
     }
 
     @Benchmark
+    public double[] scalarTanh() {
+        for (int i = 0; i < x.length; i++) {
+            a[i] = scalarTanh(x[i]);
+        }
+        return a;
+    }
+
+    @Benchmark
     public double[] vectorTanh() {
         System.arraycopy(x, 0, a, 0, x.length);
         vectorTanh(a, 0, a.length);
@@ -129,5 +137,78 @@ public class TanhForms {
         for (; i < to; i++) {
             a[i] = StrictMath.tanh(a[i]);
         }
+    }
+
+    /**
+     * {@code StrictMath.tanh(x)}, bit for bit, in plain Java: fdlibm's {@code tanh} with its
+     * {@code expm1} written out, its branches as branches (what a generated class could carry as a
+     * helper in place of JDK 17's {@code Math.tanh}, a native call there).
+     */
+    static double scalarTanh(double x) {
+        long bits = Double.doubleToRawLongBits(x);
+        int ix = (int) (bits >>> 32) & 0x7fffffff;
+        if (ix >= 0x7ff00000) {
+            return bits >= 0 ? 1.0 / x + 1.0 : 1.0 / x - 1.0;
+        }
+        if (ix < 0x3c800000) {
+            return x * (1.0 + x);
+        }
+        double z;
+        if (ix >= 0x40360000) {
+            z = 1.0;
+        } else {
+            boolean atLeastOne = ix >= 0x3ff00000;
+            double u = atLeastOne ? 2.0 * Math.abs(x) : -2.0 * Math.abs(x);
+            int hu = (int) (Double.doubleToRawLongBits(u) >>> 32) & 0x7fffffff;
+            int k;
+            double r = u;
+            double c = 0.0;
+            if (hu > 0x3fd62e42) {
+                double hi;
+                double lo;
+                if (hu < 0x3ff0a2b2) {
+                    if (u > 0.0) { hi = u - 0x1.62e42feep-1; lo = 0x1.a39ef35793c76p-33; k = 1; }
+                    else { hi = u + 0x1.62e42feep-1; lo = -0x1.a39ef35793c76p-33; k = -1; }
+                } else {
+                    k = (int) (0x1.71547652b82fep0 * u + (u > 0.0 ? 0.5 : -0.5));
+                    double tk = k;
+                    hi = u - tk * 0x1.62e42feep-1;
+                    lo = tk * 0x1.a39ef35793c76p-33;
+                }
+                r = hi - lo;
+                c = (hi - r) - lo;
+            } else {
+                k = 0;
+            }
+            double hfx = 0.5 * r;
+            double hxs = r * hfx;
+            double r1 = 1.0 + hxs * (-0x1.11111111110f4p-5 + hxs * (0x1.a01a019fe5585p-10 + hxs * (-0x1.4ce199eaadbb7p-14
+                    + hxs * (0x1.0cfca86e65239p-18 + hxs * -0x1.afdb76e09c32dp-23))));
+            double t = 3.0 - r1 * hfx;
+            double e = hxs * ((r1 - t) / (6.0 - r * t));
+            double em;
+            if (k == 0) {
+                em = r - (r * e - hxs);
+            } else {
+                e = r * (e - c) - c;
+                e -= hxs;
+                if (k == -1) {
+                    em = 0.5 * (r - e) - 0.5;
+                } else if (k == 1) {
+                    em = r < -0.25 ? -2.0 * (e - (r + 0.5)) : 1.0 + 2.0 * (r - e);
+                } else if (k <= -2 || k > 56) {
+                    double y = 1.0 - (e - r);
+                    em = Double.longBitsToDouble(Double.doubleToRawLongBits(y) + ((long) k << 52)) - 1.0;
+                } else if (k < 20) {
+                    double y = Double.longBitsToDouble((long) (0x3ff00000 - (0x200000 >> k)) << 32) - (e - r);
+                    em = Double.longBitsToDouble(Double.doubleToRawLongBits(y) + ((long) k << 52));
+                } else {
+                    double y = r - (e + Double.longBitsToDouble((long) (0x3ff - k) << 52)) + 1.0;
+                    em = Double.longBitsToDouble(Double.doubleToRawLongBits(y) + ((long) k << 52));
+                }
+            }
+            z = atLeastOne ? 1.0 - 2.0 / (em + 2.0) : -em / (em + 2.0);
+        }
+        return bits >= 0 ? z : -z;
     }
 }

@@ -107,4 +107,32 @@ class TanhFormsTest {
             }
         }
     }
+
+    /** The scalar form gives StrictMath's bits on the same kinds of argument (one seeded run of a million). */
+    @Test
+    void theScalarFormGivesStrictMathsBits() {
+        long seed = new SplittableRandom().nextLong();
+        SplittableRandom random = new SplittableRandom(seed);
+        List<Double> special = around(0.0, Double.MIN_VALUE, Double.MIN_NORMAL, 0x1p-55, 0x1p-54, 0x1.62e43p-3, 0x1.0a2b2p-1, 1.0, 19.0,
+                22.0, Double.MAX_VALUE);
+        special.addAll(List.of(Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN));
+        for (int k = 2; k <= 64; k++) {
+            special.addAll(around((k - 0.5) * Math.log(2) / 2));
+        }
+        for (double x : special) {
+            assertEquals(Double.doubleToLongBits(StrictMath.tanh(x)), Double.doubleToLongBits(TanhForms.scalarTanh(x)), "tanh(" + x + ")");
+        }
+        for (int i = 0; i < 1_000_000; i++) {
+            double x = switch (i % 4) {
+                case 0 -> random.nextDouble(-30, 30);
+                case 1 -> random.nextDouble(-3, 3);
+                case 2 -> Math.scalb(random.nextDouble(1, 2), random.nextInt(-70, 9)) * (random.nextBoolean() ? 1 : -1);
+                default -> Double.longBitsToDouble(random.nextLong());
+            };
+            if (Double.doubleToLongBits(StrictMath.tanh(x)) != Double.doubleToLongBits(TanhForms.scalarTanh(x))) {
+                throw new AssertionError("seed " + seed + ": tanh(" + Double.toHexString(x) + ") is " + Double.toHexString(TanhForms.scalarTanh(x))
+                        + ", StrictMath gives " + Double.toHexString(StrictMath.tanh(x)));
+            }
+        }
+    }
 }
