@@ -34,6 +34,16 @@ class TanhFormsTest {
         }
     }
 
+    /** A random argument of one of four kinds: uniform over [-30, 30] or [-3, 3], of any binade from 2^-70 to 2^8, any bits. */
+    private static double argument(SplittableRandom random, int kind) {
+        return switch (kind) {
+            case 0 -> random.nextDouble(-30, 30);
+            case 1 -> random.nextDouble(-3, 3);
+            case 2 -> Math.scalb(random.nextDouble(1, 2), random.nextInt(-70, 9)) * (random.nextBoolean() ? 1 : -1);
+            default -> Double.longBitsToDouble(random.nextLong());
+        };
+    }
+
     private static double[] array(List<Double> values) {
         return values.stream().mapToDouble(Double::doubleValue).toArray();
     }
@@ -91,12 +101,7 @@ class TanhFormsTest {
         for (int round = 0; round < 400; round++) {
             double[] a = new double[n];
             for (int i = 0; i < n; i++) {
-                a[i] = switch (round % 4) {
-                    case 0 -> random.nextDouble(-30, 30);
-                    case 1 -> random.nextDouble(-3, 3);
-                    case 2 -> Math.scalb(random.nextDouble(1, 2), random.nextInt(-70, 9)) * (random.nextBoolean() ? 1 : -1);
-                    default -> Double.longBitsToDouble(random.nextLong());
-                };
+                a[i] = argument(random, round % 4);
             }
             int from = random.nextInt(9);
             int to = n - random.nextInt(9);
@@ -123,12 +128,7 @@ class TanhFormsTest {
             assertEquals(Double.doubleToLongBits(StrictMath.tanh(x)), Double.doubleToLongBits(TanhForms.scalarTanh(x)), "tanh(" + x + ")");
         }
         for (int i = 0; i < 1_000_000; i++) {
-            double x = switch (i % 4) {
-                case 0 -> random.nextDouble(-30, 30);
-                case 1 -> random.nextDouble(-3, 3);
-                case 2 -> Math.scalb(random.nextDouble(1, 2), random.nextInt(-70, 9)) * (random.nextBoolean() ? 1 : -1);
-                default -> Double.longBitsToDouble(random.nextLong());
-            };
+            double x = argument(random, i % 4);
             if (Double.doubleToLongBits(StrictMath.tanh(x)) != Double.doubleToLongBits(TanhForms.scalarTanh(x))) {
                 throw new AssertionError("seed " + seed + ": tanh(" + Double.toHexString(x) + ") is " + Double.toHexString(TanhForms.scalarTanh(x))
                         + ", StrictMath gives " + Double.toHexString(StrictMath.tanh(x)));
