@@ -37,6 +37,16 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 public class TanhForms {
     private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
+    /** ln 2 in two parts, {@code k * LN2_HI} exact for the k here; 1 / ln 2. */
+    private static final double LN2_HI = 0x1.62e42feep-1;
+    private static final double LN2_LO = 0x1.a39ef35793c76p-33;
+    private static final double INV_LN2 = 0x1.71547652b82fep0;
+    /** fdlibm's expm1: the coefficients of its rational approximation. */
+    private static final double Q1 = -0x1.11111111110f4p-5;
+    private static final double Q2 = 0x1.a01a019fe5585p-10;
+    private static final double Q3 = -0x1.4ce199eaadbb7p-14;
+    private static final double Q4 = 0x1.0cfca86e65239p-18;
+    private static final double Q5 = -0x1.afdb76e09c32dp-23;
 
     double[] x;
     double[] a;
@@ -92,21 +102,21 @@ public class TanhForms {
             // k = (int) (|u| / ln 2 + 0.5) with u's sign (the floor by adding and taking away 2^52),
             // 0 while |u|'s high word is at most 0x3fd62e42 (|u| <= 0.5 ln 2). For tanh's arguments k is
             // 0, -1, -2 or -3 below 1, 3 to 63 from 1 on: never 1, which fdlibm's expm1 treats apart.
-            DoubleVector w = au.mul(0x1.71547652b82fep0).add(0.5);
+            DoubleVector w = au.mul(INV_LN2).add(0.5);
             DoubleVector rounded = w.add(0x1p52).sub(0x1p52);
             DoubleVector kAbs = rounded.blend(rounded.sub(1.0), rounded.compare(VectorOperators.GT, w));
             kAbs = kAbs.blend(0.0, au.compare(VectorOperators.LT, 0x1.62e43p-2));
             DoubleVector k = kAbs.mul(sign);
             // u - k ln 2 = r + c, ln 2 in two parts (k ln2_hi is exact).
-            DoubleVector hi = u.sub(k.mul(0x1.62e42feep-1));
-            DoubleVector lo = k.mul(0x1.a39ef35793c76p-33);
+            DoubleVector hi = u.sub(k.mul(LN2_HI));
+            DoubleVector lo = k.mul(LN2_LO);
             DoubleVector r = hi.sub(lo);
             DoubleVector c = hi.sub(r).sub(lo);
             // expm1(r) by fdlibm's rational approximation; r1 = 1 + hxs (Q1 + hxs (Q2 + … + hxs Q5)).
             DoubleVector hfx = r.mul(0.5);
             DoubleVector hxs = r.mul(hfx);
-            DoubleVector r1 = hxs.mul(-0x1.afdb76e09c32dp-23).add(0x1.0cfca86e65239p-18).mul(hxs).add(-0x1.4ce199eaadbb7p-14)
-                    .mul(hxs).add(0x1.a01a019fe5585p-10).mul(hxs).add(-0x1.11111111110f4p-5).mul(hxs).add(1.0);
+            DoubleVector r1 = hxs.mul(Q5).add(Q4).mul(hxs).add(Q3)
+                    .mul(hxs).add(Q2).mul(hxs).add(Q1).mul(hxs).add(1.0);
             DoubleVector t = DoubleVector.broadcast(SPECIES, 3.0).sub(r1.mul(hfx));
             DoubleVector e = hxs.mul(r1.sub(t).div(DoubleVector.broadcast(SPECIES, 6.0).sub(r.mul(t))));
             DoubleVector whenZero = r.sub(r.mul(e).sub(hxs));
@@ -167,13 +177,13 @@ public class TanhForms {
                 double hi;
                 double lo;
                 if (hu < 0x3ff0a2b2) {
-                    if (u > 0.0) { hi = u - 0x1.62e42feep-1; lo = 0x1.a39ef35793c76p-33; k = 1; }
-                    else { hi = u + 0x1.62e42feep-1; lo = -0x1.a39ef35793c76p-33; k = -1; }
+                    if (u > 0.0) { hi = u - LN2_HI; lo = LN2_LO; k = 1; }
+                    else { hi = u + LN2_HI; lo = -LN2_LO; k = -1; }
                 } else {
-                    k = (int) (0x1.71547652b82fep0 * u + (u > 0.0 ? 0.5 : -0.5));
+                    k = (int) (INV_LN2 * u + (u > 0.0 ? 0.5 : -0.5));
                     double tk = k;
-                    hi = u - tk * 0x1.62e42feep-1;
-                    lo = tk * 0x1.a39ef35793c76p-33;
+                    hi = u - tk * LN2_HI;
+                    lo = tk * LN2_LO;
                 }
                 r = hi - lo;
                 c = (hi - r) - lo;
@@ -182,8 +192,7 @@ public class TanhForms {
             }
             double hfx = 0.5 * r;
             double hxs = r * hfx;
-            double r1 = 1.0 + hxs * (-0x1.11111111110f4p-5 + hxs * (0x1.a01a019fe5585p-10 + hxs * (-0x1.4ce199eaadbb7p-14
-                    + hxs * (0x1.0cfca86e65239p-18 + hxs * -0x1.afdb76e09c32dp-23))));
+            double r1 = 1.0 + hxs * (Q1 + hxs * (Q2 + hxs * (Q3 + hxs * (Q4 + hxs * Q5))));
             double t = 3.0 - r1 * hfx;
             double e = hxs * ((r1 - t) / (6.0 - r * t));
             double em;

@@ -8,8 +8,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link TanhForms#vectorTanh(double[], int, int)} gives {@code StrictMath.tanh}'s bits on every
- * argument: fdlibm's thresholds and their neighbours, every {@code k} of its {@code expm1}, zeros,
+ * {@link TanhForms#vectorTanh(double[], int, int)} and {@link TanhForms#scalarTanh(double)} give
+ * {@code StrictMath.tanh}'s bits on every argument: fdlibm's thresholds and their neighbours, every {@code k} of its {@code expm1}, zeros,
  * subnormals, infinities, NaNs and random doubles of every magnitude. The first calls run before
  * C2 has compiled the method and the last after, so both get the same bits. Seeds are printed on
  * failure.
@@ -60,15 +60,29 @@ class TanhFormsTest {
         return out;
     }
 
-    @Test
-    void thresholdsAndSpecialValuesGiveStrictMathsBits() {
+    /** fdlibm's thresholds and their neighbours, zeros, subnormals, the largest double, infinities and NaNs. */
+    private static double[] specialArguments() {
         List<Double> x = around(0.0, Double.MIN_VALUE, Double.MIN_NORMAL, 0x1p-55, 0x1p-54,
                 // 2|x| at expm1's thresholds: 0.5 ln 2 (its high word 0x3fd62e42), 1.5 ln 2 (0x3ff0a2b2).
                 0x1.62e43p-3, 0x1.62e42fefa39efp-3, 0x1.0a2b2p-1, 0x1.0a2b23f3bab73p-1,
                 1.0, 19.0, 19.0615, 22.0, 1e300, Double.MAX_VALUE);
         x.addAll(List.of(Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN, Double.longBitsToDouble(0xfff8000000000001L),
                 Double.longBitsToDouble(0x7ff0000000000001L), Double.longBitsToDouble(0x7ff7ffffffffffffL)));
-        double[] a = array(x);
+        return array(x);
+    }
+
+    /** Where expm1's k changes (2|x| / ln 2 + 0.5 = k, k from 2 to 64), one ulp either side, both signs. */
+    private static List<Double> kBoundaries() {
+        List<Double> x = new ArrayList<>();
+        for (int k = 2; k <= 64; k++) {
+            x.addAll(around((k - 0.5) * Math.log(2) / 2));
+        }
+        return x;
+    }
+
+    @Test
+    void thresholdsAndSpecialValuesGiveStrictMathsBits() {
+        double[] a = specialArguments();
         assertStrict("thresholds", a, 0, a.length);
         double[] r = applied(a, 0, a.length);
         for (int i = 0; i < a.length; i++) {
@@ -84,10 +98,7 @@ class TanhFormsTest {
             x.add(j / 2048.0);
             x.add(-j / 2048.0);
         }
-        for (int k = 2; k <= 64; k++) {
-            // 2|x| / ln 2 + 0.5 = k: where k changes.
-            x.addAll(around((k - 0.5) * Math.log(2) / 2));
-        }
+        x.addAll(kBoundaries());
         double[] a = array(x);
         assertStrict("sweep", a, 0, a.length);
     }
@@ -113,16 +124,14 @@ class TanhFormsTest {
         }
     }
 
-    /** The scalar form gives StrictMath's bits on the same kinds of argument (one seeded run of a million). */
+    /** The scalar form gives StrictMath's bits on the same special arguments and k boundaries, and on a million random ones. */
     @Test
     void theScalarFormGivesStrictMathsBits() {
         long seed = new SplittableRandom().nextLong();
         SplittableRandom random = new SplittableRandom(seed);
-        List<Double> special = around(0.0, Double.MIN_VALUE, Double.MIN_NORMAL, 0x1p-55, 0x1p-54, 0x1.62e43p-3, 0x1.0a2b2p-1, 1.0, 19.0,
-                22.0, Double.MAX_VALUE);
-        special.addAll(List.of(Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN));
-        for (int k = 2; k <= 64; k++) {
-            special.addAll(around((k - 0.5) * Math.log(2) / 2));
+        List<Double> special = new ArrayList<>(kBoundaries());
+        for (double x : specialArguments()) {
+            special.add(x);
         }
         for (double x : special) {
             assertEquals(Double.doubleToLongBits(StrictMath.tanh(x)), Double.doubleToLongBits(TanhForms.scalarTanh(x)), "tanh(" + x + ")");
