@@ -336,6 +336,44 @@ public class MatmulForms {
         return cRows;
     }
 
+    /** Eight sources, each sum in the order of p (the same bits as {@link #rowArrays}), columns in blocks of {@code jb}. */
+    @Benchmark
+    public double[][] blockedEightSourcesInOrder() {
+        for (double[] row : cRows) {
+            java.util.Arrays.fill(row, 0.0);
+        }
+        for (int j0 = 0; j0 < k; j0 += jb) {
+            int j1 = Math.min(k, j0 + jb);
+            for (int p = 0; p + 7 < n; p += 8) {
+                double[] b0 = bRows[p];
+                double[] b1 = bRows[p + 1];
+                double[] b2 = bRows[p + 2];
+                double[] b3 = bRows[p + 3];
+                double[] b4 = bRows[p + 4];
+                double[] b5 = bRows[p + 5];
+                double[] b6 = bRows[p + 6];
+                double[] b7 = bRows[p + 7];
+                for (int i = 0; i < m; i++) {
+                    double[] ar = aRows[i];
+                    double a0 = ar[p];
+                    double a1 = ar[p + 1];
+                    double a2 = ar[p + 2];
+                    double a3 = ar[p + 3];
+                    double a4 = ar[p + 4];
+                    double a5 = ar[p + 5];
+                    double a6 = ar[p + 6];
+                    double a7 = ar[p + 7];
+                    double[] c = cRows[i];
+                    for (int j = j0; j < j1; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j]
+                                + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                    }
+                }
+            }
+        }
+        return cRows;
+    }
+
     /** Four sources with Math.fma, columns in blocks of {@code jb}. */
     @Benchmark
     public double[][] blockedFmaFourSources() {
@@ -412,6 +450,39 @@ public class MatmulForms {
                 }
                 System.arraycopy(c, j0, cBig, i * k + j0, j1 - j0);
             }
+        }
+        return cBig;
+    }
+
+    /** As {@link #tn}, eight of B's rows per pass over C's row, each sum still in the order of p. */
+    @Benchmark
+    public double[] tnEight() {
+        for (int i = 0; i < n; i++) {
+            double[] c = rowBuf;
+            java.util.Arrays.fill(c, 0.0);
+            for (int p = 0; p + 7 < m; p += 8) {
+                double[] b0 = bRows[p];
+                double[] b1 = bRows[p + 1];
+                double[] b2 = bRows[p + 2];
+                double[] b3 = bRows[p + 3];
+                double[] b4 = bRows[p + 4];
+                double[] b5 = bRows[p + 5];
+                double[] b6 = bRows[p + 6];
+                double[] b7 = bRows[p + 7];
+                double a0 = aFlat[p * n + i];
+                double a1 = aFlat[(p + 1) * n + i];
+                double a2 = aFlat[(p + 2) * n + i];
+                double a3 = aFlat[(p + 3) * n + i];
+                double a4 = aFlat[(p + 4) * n + i];
+                double a5 = aFlat[(p + 5) * n + i];
+                double a6 = aFlat[(p + 6) * n + i];
+                double a7 = aFlat[(p + 7) * n + i];
+                for (int j = 0; j < k; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j]
+                            + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
+            System.arraycopy(c, 0, cBig, i * k, k);
         }
         return cBig;
     }
