@@ -560,12 +560,12 @@ public final class LeNet5 {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b6400x150 = new double[6400][150];
+    private final double[][] scratch_c16x150 = new double[16][150];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c16x150 = new double[16][150];
+    private final double[][] scratch_panel8x150 = new double[8][150];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
@@ -580,12 +580,12 @@ public final class LeNet5 {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b50176x25 = new double[50176][25];
+    private final double[][] scratch_c6x25 = new double[6][25];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c6x25 = new double[6][25];
+    private final double[][] scratch_panel8x25 = new double[8][25];
 
     /**
      * Creates the model with parameters from {@code initParameters(0L)}.
@@ -843,6 +843,8 @@ public final class LeNet5 {
         backward5();
         backward6();
         backward7();
+        backward8();
+        backward9();
     }
 
     private void forward1() {
@@ -1646,20 +1648,57 @@ public final class LeNet5 {
                 }
             }
         }
+    }
+
+    private void backward6() {
+        // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
         // d K2 from tmp8 = matmul_nt: db += matmul_tn(dy, a)
         {
-            for (int p = 0; p < B * 100; p++) {
-                System.arraycopy(tmp7, p * 150, scratch_b6400x150[p], 0, 150);
-            }
             for (int i = 0; i < 16; i++) {
                 Arrays.fill(scratch_c16x150[i], 0.0);
             }
             int p = 0;
+            for (; p + 7 < B * 100; p += 8) {
+                System.arraycopy(tmp7, p * 150, scratch_panel8x150[0], 0, 150);
+                System.arraycopy(tmp7, (p + 1) * 150, scratch_panel8x150[1], 0, 150);
+                System.arraycopy(tmp7, (p + 2) * 150, scratch_panel8x150[2], 0, 150);
+                System.arraycopy(tmp7, (p + 3) * 150, scratch_panel8x150[3], 0, 150);
+                System.arraycopy(tmp7, (p + 4) * 150, scratch_panel8x150[4], 0, 150);
+                System.arraycopy(tmp7, (p + 5) * 150, scratch_panel8x150[5], 0, 150);
+                System.arraycopy(tmp7, (p + 6) * 150, scratch_panel8x150[6], 0, 150);
+                System.arraycopy(tmp7, (p + 7) * 150, scratch_panel8x150[7], 0, 150);
+                double[] b0 = scratch_panel8x150[0];
+                double[] b1 = scratch_panel8x150[1];
+                double[] b2 = scratch_panel8x150[2];
+                double[] b3 = scratch_panel8x150[3];
+                double[] b4 = scratch_panel8x150[4];
+                double[] b5 = scratch_panel8x150[5];
+                double[] b6 = scratch_panel8x150[6];
+                double[] b7 = scratch_panel8x150[7];
+                for (int i = 0; i < 16; i++) {
+                    double[] c = scratch_c16x150[i];
+                    double a0 = d_tmp8[p * 16 + i];
+                    double a1 = d_tmp8[(p + 1) * 16 + i];
+                    double a2 = d_tmp8[(p + 2) * 16 + i];
+                    double a3 = d_tmp8[(p + 3) * 16 + i];
+                    double a4 = d_tmp8[(p + 4) * 16 + i];
+                    double a5 = d_tmp8[(p + 5) * 16 + i];
+                    double a6 = d_tmp8[(p + 6) * 16 + i];
+                    double a7 = d_tmp8[(p + 7) * 16 + i];
+                    for (int j = 0; j < 150; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                    }
+                }
+            }
             for (; p + 3 < B * 100; p += 4) {
-                double[] b0 = scratch_b6400x150[p];
-                double[] b1 = scratch_b6400x150[p + 1];
-                double[] b2 = scratch_b6400x150[p + 2];
-                double[] b3 = scratch_b6400x150[p + 3];
+                System.arraycopy(tmp7, p * 150, scratch_panel8x150[0], 0, 150);
+                System.arraycopy(tmp7, (p + 1) * 150, scratch_panel8x150[1], 0, 150);
+                System.arraycopy(tmp7, (p + 2) * 150, scratch_panel8x150[2], 0, 150);
+                System.arraycopy(tmp7, (p + 3) * 150, scratch_panel8x150[3], 0, 150);
+                double[] b0 = scratch_panel8x150[0];
+                double[] b1 = scratch_panel8x150[1];
+                double[] b2 = scratch_panel8x150[2];
+                double[] b3 = scratch_panel8x150[3];
                 for (int i = 0; i < 16; i++) {
                     double[] c = scratch_c16x150[i];
                     double a0 = d_tmp8[p * 16 + i];
@@ -1672,7 +1711,8 @@ public final class LeNet5 {
                 }
             }
             for (; p < B * 100; p++) {
-                double[] b = scratch_b6400x150[p];
+                System.arraycopy(tmp7, p * 150, scratch_panel8x150[0], 0, 150);
+                double[] b = scratch_panel8x150[0];
                 for (int i = 0; i < 16; i++) {
                     double[] c = scratch_c16x150[i];
                     double a = d_tmp8[p * 16 + i];
@@ -1686,6 +1726,10 @@ public final class LeNet5 {
                 System.arraycopy(c, 0, grad, K2_OFFSET + i * 150, 150);
             }
         }
+    }
+
+    private void backward7() {
+        // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
         // d tmp7 from tmp8 = matmul_nt: da += matmul(dy, b)
         for (int p = 0; p < 16; p++) {
             System.arraycopy(params, K2_OFFSET + p * 150, scratch_b16x150[p], 0, 150);
@@ -1709,10 +1753,6 @@ public final class LeNet5 {
             }
             System.arraycopy(c, 0, d_tmp7, i * 150, 150);
         }
-    }
-
-    private void backward6() {
-        // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
         // d h1 from tmp7 = im2col: dx += col2im(dy)
         for (int i = 0; i < B * 1176; i++) {
             d_h1[i] = 0.0;
@@ -1783,6 +1823,10 @@ public final class LeNet5 {
             }
         }
         Arrays.fill(d_tmp2, 0.0);
+    }
+
+    private void backward8() {
+        // line 25: let h1 = max_pool2d(relu(conv2d(X, K1, padding = 2) + reshape(c1, 6, 1, 1)), 2);   // [B, 6, 14, 14]
         // d tmp2[0 + …] from tmp3 = permute: dx += permute(dy)
         for (int e0 = 0; e0 < B; e0++) {
             for (int e1 = 0; e1 < 784; e1++) {
@@ -1793,22 +1837,55 @@ public final class LeNet5 {
         }
     }
 
-    private void backward7() {
+    private void backward9() {
         // line 25: let h1 = max_pool2d(relu(conv2d(X, K1, padding = 2) + reshape(c1, 6, 1, 1)), 2);   // [B, 6, 14, 14]
         // d K1 from tmp2 = matmul_nt: db += matmul_tn(dy, a)
         {
-            for (int p = 0; p < B * 784; p++) {
-                System.arraycopy(tmp1, p * 25, scratch_b50176x25[p], 0, 25);
-            }
             for (int i = 0; i < 6; i++) {
                 Arrays.fill(scratch_c6x25[i], 0.0);
             }
             int p = 0;
+            for (; p + 7 < B * 784; p += 8) {
+                System.arraycopy(tmp1, p * 25, scratch_panel8x25[0], 0, 25);
+                System.arraycopy(tmp1, (p + 1) * 25, scratch_panel8x25[1], 0, 25);
+                System.arraycopy(tmp1, (p + 2) * 25, scratch_panel8x25[2], 0, 25);
+                System.arraycopy(tmp1, (p + 3) * 25, scratch_panel8x25[3], 0, 25);
+                System.arraycopy(tmp1, (p + 4) * 25, scratch_panel8x25[4], 0, 25);
+                System.arraycopy(tmp1, (p + 5) * 25, scratch_panel8x25[5], 0, 25);
+                System.arraycopy(tmp1, (p + 6) * 25, scratch_panel8x25[6], 0, 25);
+                System.arraycopy(tmp1, (p + 7) * 25, scratch_panel8x25[7], 0, 25);
+                double[] b0 = scratch_panel8x25[0];
+                double[] b1 = scratch_panel8x25[1];
+                double[] b2 = scratch_panel8x25[2];
+                double[] b3 = scratch_panel8x25[3];
+                double[] b4 = scratch_panel8x25[4];
+                double[] b5 = scratch_panel8x25[5];
+                double[] b6 = scratch_panel8x25[6];
+                double[] b7 = scratch_panel8x25[7];
+                for (int i = 0; i < 6; i++) {
+                    double[] c = scratch_c6x25[i];
+                    double a0 = d_tmp2[p * 6 + i];
+                    double a1 = d_tmp2[(p + 1) * 6 + i];
+                    double a2 = d_tmp2[(p + 2) * 6 + i];
+                    double a3 = d_tmp2[(p + 3) * 6 + i];
+                    double a4 = d_tmp2[(p + 4) * 6 + i];
+                    double a5 = d_tmp2[(p + 5) * 6 + i];
+                    double a6 = d_tmp2[(p + 6) * 6 + i];
+                    double a7 = d_tmp2[(p + 7) * 6 + i];
+                    for (int j = 0; j < 25; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                    }
+                }
+            }
             for (; p + 3 < B * 784; p += 4) {
-                double[] b0 = scratch_b50176x25[p];
-                double[] b1 = scratch_b50176x25[p + 1];
-                double[] b2 = scratch_b50176x25[p + 2];
-                double[] b3 = scratch_b50176x25[p + 3];
+                System.arraycopy(tmp1, p * 25, scratch_panel8x25[0], 0, 25);
+                System.arraycopy(tmp1, (p + 1) * 25, scratch_panel8x25[1], 0, 25);
+                System.arraycopy(tmp1, (p + 2) * 25, scratch_panel8x25[2], 0, 25);
+                System.arraycopy(tmp1, (p + 3) * 25, scratch_panel8x25[3], 0, 25);
+                double[] b0 = scratch_panel8x25[0];
+                double[] b1 = scratch_panel8x25[1];
+                double[] b2 = scratch_panel8x25[2];
+                double[] b3 = scratch_panel8x25[3];
                 for (int i = 0; i < 6; i++) {
                     double[] c = scratch_c6x25[i];
                     double a0 = d_tmp2[p * 6 + i];
@@ -1821,7 +1898,8 @@ public final class LeNet5 {
                 }
             }
             for (; p < B * 784; p++) {
-                double[] b = scratch_b50176x25[p];
+                System.arraycopy(tmp1, p * 25, scratch_panel8x25[0], 0, 25);
+                double[] b = scratch_panel8x25[0];
                 for (int i = 0; i < 6; i++) {
                     double[] c = scratch_c6x25[i];
                     double a = d_tmp2[p * 6 + i];

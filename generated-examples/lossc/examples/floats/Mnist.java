@@ -338,100 +338,8 @@ public final class Mnist {
     }
 
     private void compute_probs() {
-        // line 15: let hidden = relu(X @ transpose(W1) + b1);   // [B, H]
-        for (int i = 0; i < B; i++) {
-            Arrays.fill(scratch_c64x128[i], 0.0f);
-        }
-        for (int p0 = 0; p0 < 784; p0 += 8) {
-            int p1 = Math.min(784, p0 + 8);
-            // Panel p0 to p1 of W1's transpose: a cache line of each of its rows
-            float[] q0 = scratch_panel8x128[0];
-            float[] q1 = scratch_panel8x128[1];
-            float[] q2 = scratch_panel8x128[2];
-            float[] q3 = scratch_panel8x128[3];
-            float[] q4 = scratch_panel8x128[4];
-            float[] q5 = scratch_panel8x128[5];
-            float[] q6 = scratch_panel8x128[6];
-            float[] q7 = scratch_panel8x128[7];
-            for (int j = 0; j < 128; j++) {
-                int o = W1_OFFSET + j * 784 + p0;
-                q0[j] = params[o];
-                q1[j] = params[o + 1];
-                q2[j] = params[o + 2];
-                q3[j] = params[o + 3];
-                q4[j] = params[o + 4];
-                q5[j] = params[o + 5];
-                q6[j] = params[o + 6];
-                q7[j] = params[o + 7];
-            }
-            int p = p0;
-            for (; p + 3 < p1; p += 4) {
-                float[] b0 = scratch_panel8x128[p - p0];
-                float[] b1 = scratch_panel8x128[p - p0 + 1];
-                float[] b2 = scratch_panel8x128[p - p0 + 2];
-                float[] b3 = scratch_panel8x128[p - p0 + 3];
-                for (int i = 0; i < B; i++) {
-                    float[] c = scratch_c64x128[i];
-                    float a0 = X[i * 784 + p];
-                    float a1 = X[i * 784 + p + 1];
-                    float a2 = X[i * 784 + p + 2];
-                    float a3 = X[i * 784 + p + 3];
-                    for (int j = 0; j < 128; j++) {
-                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
-                    }
-                }
-            }
-        }
-        for (int i = 0; i < B; i++) {
-            float[] c = scratch_c64x128[i];
-            for (int j = 0; j < 128; j++) {
-                hidden[i * 128 + j] = Math.max(c[j] + params[b1_OFFSET + j], 0.0f);
-            }
-        }
-        // line 16: let logits = hidden @ transpose(W2) + b2;    // [B, K]
-        for (int p = 0; p < 10; p++) {
-            for (int i = 0; i < B - B % 4; i += 4) {
-                double acc0 = 0.0;
-                double acc1 = 0.0;
-                double acc2 = 0.0;
-                double acc3 = 0.0;
-                for (int j = 0; j < 128; j++) {
-                    float a = params[W2_OFFSET + p * 128 + j];
-                    acc0 += hidden[i * 128 + j] * a;
-                    acc1 += hidden[(i + 1) * 128 + j] * a;
-                    acc2 += hidden[(i + 2) * 128 + j] * a;
-                    acc3 += hidden[(i + 3) * 128 + j] * a;
-                }
-                logits[i * 10 + p] = (float) acc0 + params[b2_OFFSET + p];
-                logits[(i + 1) * 10 + p] = (float) acc1 + params[b2_OFFSET + p];
-                logits[(i + 2) * 10 + p] = (float) acc2 + params[b2_OFFSET + p];
-                logits[(i + 3) * 10 + p] = (float) acc3 + params[b2_OFFSET + p];
-            }
-            for (int i = B - B % 4; i < B; i++) {
-                double acc = 0.0;
-                for (int j = 0; j < 128; j++) {
-                    acc += hidden[i * 128 + j] * params[W2_OFFSET + p * 128 + j];
-                }
-                logits[i * 10 + p] = (float) acc + params[b2_OFFSET + p];
-            }
-        }
-        // line 17: output probs = softmax(logits);              // each row sums to 1
-        for (int r = 0; r < B; r++) {
-            float mx = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < 10; j++) {
-                mx = Math.max(mx, logits[r * 10 + j]);
-            }
-            float shift = Float.isInfinite(mx) ? 0.0f : mx;
-            double acc = 0.0;
-            for (int j = 0; j < 10; j++) {
-                float e = (float) Math.exp(logits[r * 10 + j] - shift);
-                probs_2[r * 10 + j] = e;
-                acc += e;
-            }
-            for (int j = 0; j < 10; j++) {
-                probs_2[r * 10 + j] /= acc;
-            }
-        }
+        compute_probs_1();
+        compute_probs_2();
     }
 
     /**
@@ -483,19 +391,27 @@ public final class Mnist {
                 q7[j] = params[o + 7];
             }
             int p = p0;
-            for (; p + 3 < p1; p += 4) {
+            for (; p + 7 < p1; p += 8) {
                 float[] b0 = scratch_panel8x128[p - p0];
                 float[] b1 = scratch_panel8x128[p - p0 + 1];
                 float[] b2 = scratch_panel8x128[p - p0 + 2];
                 float[] b3 = scratch_panel8x128[p - p0 + 3];
+                float[] b4 = scratch_panel8x128[p - p0 + 4];
+                float[] b5 = scratch_panel8x128[p - p0 + 5];
+                float[] b6 = scratch_panel8x128[p - p0 + 6];
+                float[] b7 = scratch_panel8x128[p - p0 + 7];
                 for (int i = 0; i < B; i++) {
                     float[] c = scratch_c64x128[i];
                     float a0 = X[i * 784 + p];
                     float a1 = X[i * 784 + p + 1];
                     float a2 = X[i * 784 + p + 2];
                     float a3 = X[i * 784 + p + 3];
+                    float a4 = X[i * 784 + p + 4];
+                    float a5 = X[i * 784 + p + 5];
+                    float a6 = X[i * 784 + p + 6];
+                    float a7 = X[i * 784 + p + 7];
                     for (int j = 0; j < 128; j++) {
-                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
                     }
                 }
             }
@@ -536,6 +452,9 @@ public final class Mnist {
                 logits[i * 10 + p] = (float) acc + params[b2_OFFSET + p];
             }
         }
+    }
+
+    private void forward2() {
         // line 18: loss cross_entropy(logits, labels);          // the mean over the B rows
         for (int r = 0; r < B; r++) {
             float mx = Float.NEGATIVE_INFINITY;
@@ -550,10 +469,6 @@ public final class Mnist {
             float lse = shift + (float) Math.log(acc);
             tmp4[r] = lse;
         }
-    }
-
-    private void forward2() {
-        // line 18: loss cross_entropy(logits, labels);          // the mean over the B rows
         for (int i = 0; i < B; i++) {
             tmp5[i] = logits[i * 10 + labels[i]];
         }
@@ -711,6 +626,114 @@ public final class Mnist {
                 }
             }
             System.arraycopy(c, 0, grad, W1_OFFSET + i * 784, 784);
+        }
+    }
+
+    private void compute_probs_1() {
+        // line 15: let hidden = relu(X @ transpose(W1) + b1);   // [B, H]
+        for (int i = 0; i < B; i++) {
+            Arrays.fill(scratch_c64x128[i], 0.0f);
+        }
+        for (int p0 = 0; p0 < 784; p0 += 8) {
+            int p1 = Math.min(784, p0 + 8);
+            // Panel p0 to p1 of W1's transpose: a cache line of each of its rows
+            float[] q0 = scratch_panel8x128[0];
+            float[] q1 = scratch_panel8x128[1];
+            float[] q2 = scratch_panel8x128[2];
+            float[] q3 = scratch_panel8x128[3];
+            float[] q4 = scratch_panel8x128[4];
+            float[] q5 = scratch_panel8x128[5];
+            float[] q6 = scratch_panel8x128[6];
+            float[] q7 = scratch_panel8x128[7];
+            for (int j = 0; j < 128; j++) {
+                int o = W1_OFFSET + j * 784 + p0;
+                q0[j] = params[o];
+                q1[j] = params[o + 1];
+                q2[j] = params[o + 2];
+                q3[j] = params[o + 3];
+                q4[j] = params[o + 4];
+                q5[j] = params[o + 5];
+                q6[j] = params[o + 6];
+                q7[j] = params[o + 7];
+            }
+            int p = p0;
+            for (; p + 7 < p1; p += 8) {
+                float[] b0 = scratch_panel8x128[p - p0];
+                float[] b1 = scratch_panel8x128[p - p0 + 1];
+                float[] b2 = scratch_panel8x128[p - p0 + 2];
+                float[] b3 = scratch_panel8x128[p - p0 + 3];
+                float[] b4 = scratch_panel8x128[p - p0 + 4];
+                float[] b5 = scratch_panel8x128[p - p0 + 5];
+                float[] b6 = scratch_panel8x128[p - p0 + 6];
+                float[] b7 = scratch_panel8x128[p - p0 + 7];
+                for (int i = 0; i < B; i++) {
+                    float[] c = scratch_c64x128[i];
+                    float a0 = X[i * 784 + p];
+                    float a1 = X[i * 784 + p + 1];
+                    float a2 = X[i * 784 + p + 2];
+                    float a3 = X[i * 784 + p + 3];
+                    float a4 = X[i * 784 + p + 4];
+                    float a5 = X[i * 784 + p + 5];
+                    float a6 = X[i * 784 + p + 6];
+                    float a7 = X[i * 784 + p + 7];
+                    for (int j = 0; j < 128; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < B; i++) {
+            float[] c = scratch_c64x128[i];
+            for (int j = 0; j < 128; j++) {
+                hidden[i * 128 + j] = Math.max(c[j] + params[b1_OFFSET + j], 0.0f);
+            }
+        }
+        // line 16: let logits = hidden @ transpose(W2) + b2;    // [B, K]
+        for (int p = 0; p < 10; p++) {
+            for (int i = 0; i < B - B % 4; i += 4) {
+                double acc0 = 0.0;
+                double acc1 = 0.0;
+                double acc2 = 0.0;
+                double acc3 = 0.0;
+                for (int j = 0; j < 128; j++) {
+                    float a = params[W2_OFFSET + p * 128 + j];
+                    acc0 += hidden[i * 128 + j] * a;
+                    acc1 += hidden[(i + 1) * 128 + j] * a;
+                    acc2 += hidden[(i + 2) * 128 + j] * a;
+                    acc3 += hidden[(i + 3) * 128 + j] * a;
+                }
+                logits[i * 10 + p] = (float) acc0 + params[b2_OFFSET + p];
+                logits[(i + 1) * 10 + p] = (float) acc1 + params[b2_OFFSET + p];
+                logits[(i + 2) * 10 + p] = (float) acc2 + params[b2_OFFSET + p];
+                logits[(i + 3) * 10 + p] = (float) acc3 + params[b2_OFFSET + p];
+            }
+            for (int i = B - B % 4; i < B; i++) {
+                double acc = 0.0;
+                for (int j = 0; j < 128; j++) {
+                    acc += hidden[i * 128 + j] * params[W2_OFFSET + p * 128 + j];
+                }
+                logits[i * 10 + p] = (float) acc + params[b2_OFFSET + p];
+            }
+        }
+    }
+
+    private void compute_probs_2() {
+        // line 17: output probs = softmax(logits);              // each row sums to 1
+        for (int r = 0; r < B; r++) {
+            float mx = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < 10; j++) {
+                mx = Math.max(mx, logits[r * 10 + j]);
+            }
+            float shift = Float.isInfinite(mx) ? 0.0f : mx;
+            double acc = 0.0;
+            for (int j = 0; j < 10; j++) {
+                float e = (float) Math.exp(logits[r * 10 + j] - shift);
+                probs_2[r * 10 + j] = e;
+                acc += e;
+            }
+            for (int j = 0; j < 10; j++) {
+                probs_2[r * 10 + j] /= acc;
+            }
         }
     }
 

@@ -22,7 +22,8 @@ import java.util.function.Supplier;
  */
 final class Kernels {
     static final String[] LOCALS = {"i", "j", "p", "r", "acc", "acc0", "acc1", "acc2", "acc3", "g", "mx", "shift", "e", "lse", "a",
-            "b", "c", "br", "cr", "a0", "a1", "a2", "a3", "b0", "b1", "b2", "b3", "j0", "j1", "part", "lo", "hi", "jlo", "jhi", "bp", "cp", "p0", "p1", "row"};
+            "b", "c", "br", "cr", "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "b0", "b1", "b2", "b3",
+            "b4", "b5", "b6", "b7", "j0", "j1", "part", "lo", "hi", "jlo", "jhi", "bp", "cp", "p0", "p1", "row"};
 
     /** Scratch row arrays the kernels use: one pair per shape, shared (no kernel keeps them across calls). */
     interface Scratch {

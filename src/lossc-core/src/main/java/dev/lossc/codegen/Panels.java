@@ -8,9 +8,9 @@ import java.util.function.BiFunction;
  * gathered a panel at a time inside the kernel rather than copied whole first. For each block of
  * C's columns and each {@link #DEPTH} shared indices, the panel's rows (a cache line of each of
  * B's rows) are gathered into scratch rows that stay in cache, and every row of C passes over them
- * four at a time, then one at a time for the rest: {@link Products#fourSources}, the loops of the
- * other row forms, over the panel's rows. The sums run over p in the order of those forms (fours
- * from 0, then the rest), so the results are the same bits; no transposed copy of B is written
+ * eight at a time (four, then one at a time, for a part-panel at the end): {@link Products#fourSources},
+ * the loops of the other row forms, over the panel's rows. Every sum runs over p in order, so the
+ * results are the same bits as the other forms'; no transposed copy of B is written
  * (TransposedProducts {@code panels8} against {@code wholeTranspose}: 6.6 against 7.5 ms on
  * 64 × 1024 × 1024). Serial products and each part of a product split by columns
  * ({@code --parallel}) run it, on their own panel and rows of C.
@@ -66,7 +66,7 @@ final class Panels {
                     .close()
                     .close();
         }
-        Products.fourSources(c, real, q -> panel + (q == 0 ? "[p - p0]" : "[p - p0 + " + q + "]"), "p0", "p1", wholePanels ? DEPTH : -1,
+        Products.fourSources(c, real, q -> panel + (q == 0 ? "[p - p0]" : "[p - p0 + " + q + "]"), null, "p0", "p1", wholePanels ? DEPTH : -1,
                 from, to, p -> left.apply("i", p), "0", mE, cr);
         c.close();
         if (blocked) {

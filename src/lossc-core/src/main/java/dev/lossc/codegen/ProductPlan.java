@@ -70,7 +70,10 @@ record ProductPlan(Prim.Kernel kind, Shape.Axis rows, Shape.Axis cols, Shape.Axi
         FLAT_DOTS,
         /** On row arrays: B copied into rows (gathered, when read transposed), one row of C at a time. */
         ROWS_ONE_ROW,
-        /** On row arrays: the shared index outermost over all of C, in column blocks of {@link #columnBlock}. */
+        /**
+         * On row arrays: the shared index outermost over all of C, in column blocks of {@link #columnBlock},
+         * eight rows of B per pass copied (or gathered) into a panel just before it.
+         */
         ROWS_SHARED_OUTER,
         /** One call of {@link SimdKernel}'s {@code gemm}, which reads every operand in place through its strides. */
         SIMD

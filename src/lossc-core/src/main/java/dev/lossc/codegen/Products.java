@@ -10,6 +10,7 @@ import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
@@ -245,8 +246,8 @@ final class Products {
             byColumns(c, op, plan, left, product);
             return;
         }
-        if (!split && plan.rightTransposed() && plan.form() == ProductPlan.Form.ROWS_SHARED_OUTER) {
-            panelled(c, op, plan, left, b, y);
+        if (!split && plan.form() == ProductPlan.Form.ROWS_SHARED_OUTER) {
+            panelled(c, plan, left, b, y, op);
             return;
         }
         String br = scratch.rows("b", shared, k);
@@ -302,19 +303,41 @@ final class Products {
     }
 
     /**
-     * The shared-index-outer form of a product whose right operand is read transposed, serial: B's
-     * transpose gathered by {@link Panels}, then the rows of C stored.
+     * The shared-index-outer form, serial: C's rows in column blocks, with the rows of B each pass
+     * reads copied into a panel of {@link #SOURCES} scratch rows just before it (for a B read
+     * transposed, B's transpose gathered by {@link Panels}), then the rows of C stored. The panel
+     * stays in the first-level cache while every row of C passes over it, and no copy of the whole
+     * of B is written (Batch32Forms {@code forwardPanelEight} against
+     * {@code forwardWholeCopyEight}).
      */
-    private void panelled(Code c, Stmt.Op op, ProductPlan plan, BiFunction<String, String, String> left, Layout.Address b,
-                          Layout.Address y) {
+    private void panelled(Code c, ProductPlan plan, BiFunction<String, String, String> left, Layout.Address b,
+                          Layout.Address y, Stmt.Op op) {
         int k = op.out().shape().cols();
         String mE = layout.extent(plan.rows());
         String kE = layout.extent(plan.cols());
         String cr = scratch.rows("c", plan.rows().size(), k);
+        String panel = scratch.rows("panel", plan.rightTransposed() ? Panels.DEPTH : SOURCES, k);
         c.open("for (int i = 0; i < $L; i++)", mE)
                 .add("$T.fill($L[i], $L)", ClassWriter.ARRAYS, cr, realZero)
                 .close();
-        Panels.write(c, plan, layout, left, b, scratch.rows("panel", Panels.DEPTH, k), cr, mE, kE, "", operandName(op), real);
+        if (plan.rightTransposed()) {
+            Panels.write(c, plan, layout, left, b, panel, cr, mE, kE, "", operandName(op), real);
+        } else {
+            boolean blocked = plan.columnBlock() > 0;
+            String from = blocked ? "j0" : "0";
+            String to = blocked ? "j1" : kE;
+            if (blocked) {
+                c.open("for (int j0 = 0; j0 < $L; j0 += $L)", kE, plan.columnBlock())
+                        .declare("int j1 = Math.min($L, j0 + $L)", kE, plan.columnBlock());
+            }
+            Packer pack = (code, q, p) -> code.add("System.arraycopy($L, $L, $L[$L], $L, $L)", b.array(),
+                    Layout.add(b.offset(), plan.right().index(from, p)), panel, q, from, blocked ? "j1 - j0" : kE);
+            fourSources(c, real, q -> panel + "[" + q + "]", pack, "0", layout.extent(plan.shared()),
+                    plan.shared().varies() ? -1 : plan.shared().size(), from, to, p -> left.apply("i", p), "0", mE, cr);
+            if (blocked) {
+                c.close();
+            }
+        }
         c.open("for (int i = 0; i < $L; i++)", mE)
                 .declare("$L[] c = $L[i]", real, cr);
         storeRow(c, op, y, k, kE, "c");
@@ -418,27 +441,37 @@ final class Products {
     }
 
     /**
-     * {@code c[j] += Σ_p a(p) * br[p][j]} for j in [from, to), four rows of B per pass over
-     * {@code c}: one destination and four sources still vectorize, and C is loaded and stored a
-     * quarter as often. Each sum is written out left to right, so it adds over p in order, to the
-     * same bits as one row at a time. With {@code rowsE} null, {@code c} is one row already in
-     * scope; otherwise the rows of B pass over every row {@code c = cr[i]}, i from {@code rowsFrom}
-     * below {@code rowsE}.
+     * {@code c[j] += Σ_p a(p) * br[p][j]} for j in [from, to), several rows of B per pass over
+     * {@code c}: one destination and up to eight sources still vectorize, and C is loaded and
+     * stored once per pass. Each sum is written out left to right, so it adds over p in order, to
+     * the same bits as one row at a time. With {@code rowsE} null, {@code c} is one row already in
+     * scope and four rows of B pass over it (eight, with A read down a column, run three times
+     * slower on 64 × 1024 × 1024: MatmulForms {@code tnEight}); otherwise eight rows of B pass
+     * over every row {@code c = cr[i]}, i from {@code rowsFrom} below {@code rowsE} (MatmulForms
+     * {@code blockedEightSourcesInOrder} against {@code blockedFourSourcesInOrder}).
      */
     private void fourSources(Code c, String br, Shape.Axis sharedAxis, String from, String to,
             Function<String, String> aAt, String rowsFrom, String rowsE, String cr) {
-        fourSources(c, real, q -> br + (q == 0 ? "[p]" : "[p + " + q + "]"), "0", layout.extent(sharedAxis),
+        fourSources(c, real, q -> br + (q == 0 ? "[p]" : "[p + " + q + "]"), null, "0", layout.extent(sharedAxis),
                 sharedAxis.varies() ? -1 : sharedAxis.size(), from, to, aAt, rowsFrom, rowsE, cr);
     }
+
+    /** Writes the statement that copies B's row {@code p} into the kernel's row {@code q} before a pass reads it. */
+    interface Packer {
+        void pack(Code c, int q, String p);
+    }
+
+    /** Rows of B per pass over every row of C in the shared-index-outer forms. */
+    static final int SOURCES = 8;
 
     /**
      * The same loops over the shared indices {@code start} below {@code end} ({@code known}: how
      * many there are, when it is known here, else -1; only the loops that run are written), B's row
      * {@code p + q} being {@code rowOf(q)}: a row of B in place, or of a panel gathered from it
-     * ({@link Panels}).
+     * ({@link Panels}). Eights (over many rows of C), then fours, then one at a time.
      */
-    static void fourSources(Code c, String real, IntFunction<String> rowOf, String start, String end, int known, String from, String to,
-            Function<String, String> aAt, String rowsFrom, String rowsE, String cr) {
+    static void fourSources(Code c, String real, IntFunction<String> rowOf, Packer pack, String start, String end, int known, String from,
+            String to, Function<String, String> aAt, String rowsFrom, String rowsE, String cr) {
         Runnable open = () -> {
             if (rowsE != null) {
                 c.open("for (int i = $L; i < $L; i++)", rowsFrom, rowsE)
@@ -452,12 +485,38 @@ final class Products {
         };
         // One row of B per pass, from `head` on: for the rest after the fours, or all of a few.
         Consumer<String> oneAtATime = head -> {
-            c.open("$L", head)
-                    .declare("$L[] b = $L", real, rowOf.apply(0));
+            c.open("$L", head);
+            if (pack != null) {
+                pack.pack(c, 0, "p");
+            }
+            c.declare("$L[] b = $L", real, rowOf.apply(0));
             open.run();
             c.declare("$L a = $L", real, aAt.apply("p"));
             c.open("for (int j = $L; j < $L; j++)", from, to)
                     .add("c[j] += a * b[j]")
+                    .close();
+            close.run();
+            c.close();
+        };
+        // `width` rows of B per pass, p + width - 1 < end.
+        IntConsumer passes = width -> {
+            c.open("for (; p + $L < $L; p += $L)", width - 1, end, width);
+            if (pack != null) {
+                for (int q = 0; q < width; q++) {
+                    pack.pack(c, q, q == 0 ? "p" : "p + " + q);
+                }
+            }
+            for (int q = 0; q < width; q++) {
+                c.declare("$L[] b$L = $L", real, q, rowOf.apply(q));
+            }
+            open.run();
+            StringBuilder sum = new StringBuilder("c[j] = c[j]");
+            for (int q = 0; q < width; q++) {
+                c.declare("$L a$L = $L", real, q, aAt.apply(q == 0 ? "p" : "p + " + q));
+                sum.append(" + a").append(q).append(" * b").append(q).append("[j]");
+            }
+            c.open("for (int j = $L; j < $L; j++)", from, to)
+                    .add("$L", sum)
                     .close();
             close.run();
             c.close();
@@ -467,20 +526,14 @@ final class Products {
             return;
         }
         c.declare("int p = $L", start);
-        c.open("for (; p + 3 < $L; p += 4)", end);
-        for (int q = 0; q < 4; q++) {
-            c.declare("$L[] b$L = $L", real, q, rowOf.apply(q));
+        boolean eights = rowsE != null && (known < 0 || known >= SOURCES);
+        if (eights) {
+            passes.accept(SOURCES);
         }
-        open.run();
-        for (int q = 0; q < 4; q++) {
-            c.declare("$L a$L = $L", real, q, aAt.apply(q == 0 ? "p" : "p + " + q));
+        if (!eights || known < 0 || known % SOURCES >= 4) {
+            passes.accept(4);
         }
-        c.open("for (int j = $L; j < $L; j++)", from, to)
-                .add("c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j]")
-                .close();
-        close.run();
-        c.close();
-        if (known % 4 != 0) {
+        if (known < 0 || known % 4 != 0) {
             oneAtATime.accept("for (; p < " + end + "; p++)");
         }
     }

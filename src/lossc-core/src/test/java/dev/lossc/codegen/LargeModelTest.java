@@ -110,9 +110,45 @@ class LargeModelTest {
         String src = LossCompiler.compile("orders.loss", "model Orders;\nparam A[" + m + ", " + n + "];\nparam W[" + n + ", " + n
                 + "];\nparam V[" + n + ", " + k + "];\nloss sum(tanh(A @ W) @ V);\n", LossCompiler.Options.DEFAULT).output().orElseThrow().source();
         assertTrue(src.contains("double[] c = scratch_c1x"), "one row of C at a time is used");
-        assertTrue(src.contains("double[] b0 = scratch_b") && src.contains("double[] c = scratch_c" + m + "x"), "B's rows outermost is used");
+        assertTrue(src.contains("double[] b0 = scratch_panel8x") && src.contains("double[] c = scratch_c" + m + "x"), "B's rows outermost is used");
         assertTrue(src.contains("j0 += " + ProductPlan.COLUMN_BLOCK) && src.contains("for (; p < " + m + "; p++)"),
                 "column blocks and a shared size that is not a multiple of four are used");
+    }
+
+    /**
+     * The shared-index-outer form copies eight of B's rows at a time into a panel and passes them
+     * over every row of C, then a four, then one at a time (shared sizes 536: eights only; 534:
+     * a four and two left; 530: two left), in column blocks: each element of C is the bits of
+     * {@code c += a * b} over p in order, the sum one row of B at a time gives, on C's two column
+     * blocks.
+     */
+    @Test
+    void panelsOfEightRowsGiveTheBitsOfOneRowAtATime() {
+        for (int n : new int[] {536, 534, 530}) {
+            int m = 9, k = 600;
+            String program = "model Eights;\ndim M = " + m + ", N = " + n + ", K = " + k + ";\nparam A[M, N];\nparam W[N, K];\n"
+                    + "output Z = A @ W;\nloss sum(A @ W);\n";
+            String src = LossCompiler.compile("eights.loss", program, LossCompiler.Options.DEFAULT).output().orElseThrow().source();
+            assertTrue(src.contains("for (; p + 7 < " + n + "; p += 8)") && src.contains("scratch_panel8x" + k + "[7], j0, j1 - j0)"),
+                    "eight rows of W per pass, copied into the panel by column blocks");
+            assertEquals(n % 8 >= 4, src.contains("for (; p + 3 < " + n + "; p += 4)"), "a four only when four or more are left");
+            assertTrue(!src.contains("scratch_b" + n + "x" + k), "no copy of the whole of W");
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(n);
+            double[] a = rnd.doubles(m * n, -1, 1).toArray();
+            double[] w = rnd.doubles(n * k, -1, 1).toArray();
+            Compiled c = Compiled.compile("eights.loss", program);
+            c.setParams(Map.of("A", a, "W", w));
+            double[] z = c.outputs(Map.of()).get("Z");
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < k; j++) {
+                    double e = 0.0;
+                    for (int p = 0; p < n; p++) {
+                        e += a[i * n + p] * w[p * k + j];
+                    }
+                    assertEquals(Double.doubleToLongBits(e), Double.doubleToLongBits(z[i * k + j]), "N = " + n + ": Z[" + i + ", " + j + "]");
+                }
+            }
+        }
     }
 
     /**
