@@ -223,9 +223,10 @@ final class Products {
 
     /**
      * A matrix product on row arrays: B's rows (for a B read transposed, the rows of its transpose,
-     * gathered) are copied into a scratch {@code double[][]}, C is accumulated in another, row by
-     * row with {@code c[j] += a * b[j]} (a loop C2 vectorizes), then copied out (or added, when
-     * the product accumulates). Every C[i, j] sums over the shared dimension in the same order as
+     * gathered) are copied into a scratch {@code double[][]} (by the serial shared-index-outer form,
+     * a panel at a time: {@link #panelled}), C is accumulated in another, row by row with
+     * {@code c[j] += a * b[j]} (a loop C2 vectorizes), then copied out (or added, when the product
+     * accumulates). Every C[i, j] sums over the shared dimension in the same order as
      * the flat forms, so the results are the same to the bit.
      *
      * <p>{@code split}: the packing of B and the rows of C each run split across the class's
