@@ -8,7 +8,7 @@ import java.util.function.BiFunction;
  * gathered a panel at a time inside the kernel rather than copied whole first. For each block of
  * C's columns and each {@link #DEPTH} shared indices, the panel's rows (a cache line of each of
  * B's rows) are gathered into scratch rows that stay in cache, and every row of C passes over them
- * eight at a time (four, then one at a time, for a part-panel at the end): {@link Products#fourSources},
+ * eight at a time (four, then one at a time, for a part-panel at the end): {@link Products#sourcePasses},
  * the loops of the other row forms, over the panel's rows. Every sum runs over p in order, so the
  * results are the same bits as the other forms'; no transposed copy of B is written
  * (TransposedProducts {@code panels8} against {@code wholeTranspose}: 6.6 against 7.5 ms on
@@ -66,7 +66,7 @@ final class Panels {
                     .close()
                     .close();
         }
-        Products.fourSources(c, real, q -> panel + (q == 0 ? "[p - p0]" : "[p - p0 + " + q + "]"), null, "p0", "p1", wholePanels ? DEPTH : -1,
+        Products.sourcePasses(c, real, q -> panel + (q == 0 ? "[p - p0]" : "[p - p0 + " + q + "]"), null, "p0", "p1", wholePanels ? DEPTH : -1,
                 from, to, p -> left.apply("i", p), "0", mE, cr);
         c.close();
         if (blocked) {

@@ -222,12 +222,13 @@ final class Products {
     }
 
     /**
-     * A matrix product on row arrays: B's rows (for a B read transposed, the rows of its transpose,
-     * gathered) are copied into a scratch {@code double[][]} (by the serial shared-index-outer form,
-     * a panel at a time: {@link #panelled}), C is accumulated in another, row by row with
-     * {@code c[j] += a * b[j]} (a loop C2 vectorizes), then copied out (or added, when the product
-     * accumulates). Every C[i, j] sums over the shared dimension in the same order as
-     * the flat forms, so the results are the same to the bit.
+     * A matrix product on row arrays, with {@code c[j] += a * b[j]} (a loop C2 vectorizes). The
+     * shared-index-outer form is {@link #panelled} (serial) or {@link #byColumns} (split); here is
+     * the other, one row of C at a time: B's rows (for a B read transposed, the rows of its
+     * transpose, gathered) are copied into a scratch {@code double[][]}, each row of C is
+     * accumulated in a scratch row, then copied out (or added, when the product accumulates).
+     * Every C[i, j] sums over the shared dimension in the same order as the flat forms, so the
+     * results are the same to the bit.
      *
      * <p>{@code split}: the packing of B and the rows of C each run split across the class's
      * threads ({@link Kernels.Parallel}), each thread on rows of its own. A row of C is computed
@@ -247,10 +248,11 @@ final class Products {
             byColumns(c, op, plan, left, product);
             return;
         }
-        if (!split && plan.form() == ProductPlan.Form.ROWS_SHARED_OUTER) {
+        if (plan.form() == ProductPlan.Form.ROWS_SHARED_OUTER) {
             panelled(c, plan, left, b, y, op);
             return;
         }
+        // One row of C at a time.
         String br = scratch.rows("b", shared, k);
         // Serial code runs rows 0 to the extent; split code, rows lo to hi of a part.
         Code pack = split ? new Code() : c;
@@ -270,34 +272,13 @@ final class Products {
         Code rows = split ? new Code() : c;
         String to = split ? "hi" : mE;
         Function<String, String> aAt = p -> left.apply("i", p);
-        if (plan.form() == ProductPlan.Form.ROWS_ONE_ROW) {
-            // B is small enough to stay in cache: one row of C at a time, in one scratch row (one per part).
-            rows.open("for (int i = $L; i < $L; i++)", from, to)
-                    .declare("$L[] c = $L[$L]", real, split ? parallel.partRows(k) : scratch.rows("c", 1, k), split ? "part" : "0")
-                    .add(split ? "$T.fill(c, 0, $L, $L)" : "$T.fill(c, $L$L)", ClassWriter.ARRAYS, split ? kE : "", realZero);
-            fourSources(rows, br, plan.shared(), "0", kE, aAt, null, null, null);
-            storeRow(rows, op, y, k, kE, "c");
-            rows.close();
-        } else {
-            String cr = scratch.rows("c", plan.rows().size(), k);
-            rows.open("for (int i = $L; i < $L; i++)", from, to)
-                    .add("$T.fill($L[i], $L)", ClassWriter.ARRAYS, cr, realZero)
-                    .close();
-            // p-outer, C's rows in column blocks that stay in cache while four rows of B pass over them.
-            boolean blocked = plan.columnBlock() > 0;
-            if (blocked) {
-                rows.open("for (int j0 = 0; j0 < $L; j0 += $L)", kE, plan.columnBlock())
-                        .declare("int j1 = Math.min($L, j0 + $L)", kE, plan.columnBlock());
-            }
-            fourSources(rows, br, plan.shared(), blocked ? "j0" : "0", blocked ? "j1" : kE, aAt, from, to, cr);
-            if (blocked) {
-                rows.close();
-            }
-            rows.open("for (int i = $L; i < $L; i++)", from, to)
-                    .declare("$L[] c = $L[i]", real, cr);
-            storeRow(rows, op, y, k, kE, "c");
-            rows.close();
-        }
+        // B is small enough to stay in cache: one row of C at a time, in one scratch row (one per part).
+        rows.open("for (int i = $L; i < $L; i++)", from, to)
+                .declare("$L[] c = $L[$L]", real, split ? parallel.partRows(k) : scratch.rows("c", 1, k), split ? "part" : "0")
+                .add(split ? "$T.fill(c, 0, $L, $L)" : "$T.fill(c, $L$L)", ClassWriter.ARRAYS, split ? kE : "", realZero);
+        sourcePasses(rows, br, plan.shared(), "0", kE, aAt, null, null, null);
+        storeRow(rows, op, y, k, kE, "c");
+        rows.close();
         if (split) {
             c.add("$L", parallel.split(rows.build(), mE, "Rows lo to hi of the " + product + "."));
         }
@@ -333,7 +314,7 @@ final class Products {
             }
             Packer pack = (code, q, p) -> code.add("System.arraycopy($L, $L, $L[$L], $L, $L)", b.array(),
                     Layout.add(b.offset(), plan.right().index(from, p)), panel, q, from, blocked ? "j1 - j0" : kE);
-            fourSources(c, real, q -> panel + "[" + q + "]", pack, "0", layout.extent(plan.shared()),
+            sourcePasses(c, real, q -> panel + "[" + q + "]", pack, "0", layout.extent(plan.shared()),
                     plan.shared().varies() ? -1 : plan.shared().size(), from, to, p -> left.apply("i", p), "0", mE, cr);
             if (blocked) {
                 c.close();
@@ -416,10 +397,10 @@ final class Products {
             if (plan.columnBlock() > 0) {
                 body.open("for (int j0 = 0; j0 < jhi - jlo; j0 += $L)", plan.columnBlock())
                         .declare("int j1 = Math.min(jhi - jlo, j0 + $L)", plan.columnBlock());
-                fourSources(body, "bp", plan.shared(), "j0", "j1", aAt, "0", mE, "cp");
+                sourcePasses(body, "bp", plan.shared(), "j0", "j1", aAt, "0", mE, "cp");
                 body.close();
             } else {
-                fourSources(body, "bp", plan.shared(), "0", "jhi - jlo", aAt, "0", mE, "cp");
+                sourcePasses(body, "bp", plan.shared(), "0", "jhi - jlo", aAt, "0", mE, "cp");
             }
         }
         body.open("for (int i = 0; i < $L; i++)", mE)
@@ -451,9 +432,9 @@ final class Products {
      * over every row {@code c = cr[i]}, i from {@code rowsFrom} below {@code rowsE} (MatmulForms
      * {@code blockedEightSourcesInOrder} against {@code blockedFourSourcesInOrder}).
      */
-    private void fourSources(Code c, String br, Shape.Axis sharedAxis, String from, String to,
+    private void sourcePasses(Code c, String br, Shape.Axis sharedAxis, String from, String to,
             Function<String, String> aAt, String rowsFrom, String rowsE, String cr) {
-        fourSources(c, real, q -> br + (q == 0 ? "[p]" : "[p + " + q + "]"), null, "0", layout.extent(sharedAxis),
+        sourcePasses(c, real, q -> br + (q == 0 ? "[p]" : "[p + " + q + "]"), null, "0", layout.extent(sharedAxis),
                 sharedAxis.varies() ? -1 : sharedAxis.size(), from, to, aAt, rowsFrom, rowsE, cr);
     }
 
@@ -471,7 +452,7 @@ final class Products {
      * {@code p + q} being {@code rowOf(q)}: a row of B in place, or of a panel gathered from it
      * ({@link Panels}). Eights (over many rows of C), then fours, then one at a time.
      */
-    static void fourSources(Code c, String real, IntFunction<String> rowOf, Packer pack, String start, String end, int known, String from,
+    static void sourcePasses(Code c, String real, IntFunction<String> rowOf, Packer pack, String start, String end, int known, String from,
             String to, Function<String, String> aAt, String rowsFrom, String rowsE, String cr) {
         Runnable open = () -> {
             if (rowsE != null) {
