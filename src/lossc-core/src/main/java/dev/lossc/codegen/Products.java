@@ -109,7 +109,14 @@ final class Products {
                     }
                 }));
             }
-            case ROWS_ONE_ROW, ROWS_SHARED_OUTER -> onRows(c, op, plan, left, parallel != null && topLevel && plan.splits());
+            case ROWS_ONE_ROW -> onRows(c, op, plan, left, parallel != null && topLevel && plan.splits());
+            case ROWS_SHARED_OUTER -> {
+                if (parallel != null && topLevel && plan.splits()) {
+                    byColumns(c, op, plan, left, described(op, layout.base(Stmt.written(op))));
+                } else {
+                    panelled(c, op, plan, left);
+                }
+            }
             case SIMD -> {
                 simd(c, op, plan, parallel != null && topLevel && plan.splits());
                 epilogueInPlace(c, op, plan);
@@ -222,9 +229,9 @@ final class Products {
     }
 
     /**
-     * A matrix product on row arrays, with {@code c[j] += a * b[j]} (a loop C2 vectorizes). The
-     * shared-index-outer form is {@link #panelled} (serial) or {@link #byColumns} (split); here is
-     * the other, one row of C at a time: B's rows (for a B read transposed, the rows of its
+     * A matrix product on row arrays, with {@code c[j] += a * b[j]} (a loop C2 vectorizes), one row
+     * of C at a time (the shared-index-outer form is {@link #panelled}, or {@link #byColumns} when
+     * it runs split): B's rows (for a B read transposed, the rows of its
      * transpose, gathered) are copied into a scratch {@code double[][]}, each row of C is
      * accumulated in a scratch row, then copied out (or added, when the product accumulates).
      * Every C[i, j] sums over the shared dimension in the same order as the flat forms, so the
@@ -244,15 +251,6 @@ final class Products {
         Layout.Address b = layout.base(op.args().get(1));
         Layout.Address y = layout.base(Stmt.written(op));
         String product = described(op, y);
-        if (split && plan.form() == ProductPlan.Form.ROWS_SHARED_OUTER) {
-            byColumns(c, op, plan, left, product);
-            return;
-        }
-        if (plan.form() == ProductPlan.Form.ROWS_SHARED_OUTER) {
-            panelled(c, plan, left, b, y, op);
-            return;
-        }
-        // One row of C at a time.
         String br = scratch.rows("b", shared, k);
         // Serial code runs rows 0 to the extent; split code, rows lo to hi of a part.
         Code pack = split ? new Code() : c;
@@ -292,8 +290,9 @@ final class Products {
      * of B is written (Batch32Forms {@code forwardPanelEight} against
      * {@code forwardWholeCopyEight}).
      */
-    private void panelled(Code c, ProductPlan plan, BiFunction<String, String, String> left, Layout.Address b,
-                          Layout.Address y, Stmt.Op op) {
+    private void panelled(Code c, Stmt.Op op, ProductPlan plan, BiFunction<String, String, String> left) {
+        Layout.Address b = layout.base(op.args().get(1));
+        Layout.Address y = layout.base(Stmt.written(op));
         int k = op.out().shape().cols();
         String mE = layout.extent(plan.rows());
         String kE = layout.extent(plan.cols());
