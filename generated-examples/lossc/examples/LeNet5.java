@@ -510,7 +510,7 @@ public final class LeNet5 {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c1x120 = new double[1][120];
+    private final double[][] scratch_c32x120 = new double[32][120];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
@@ -520,7 +520,7 @@ public final class LeNet5 {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c1x84 = new double[1][84];
+    private final double[][] scratch_c32x84 = new double[32][84];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
@@ -531,6 +531,11 @@ public final class LeNet5 {
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
     private final double[][] scratch_b10x84 = new double[10][84];
+
+    /**
+     * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
+     */
+    private final double[][] scratch_c1x84 = new double[1][84];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
@@ -550,7 +555,7 @@ public final class LeNet5 {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c1x400 = new double[1][400];
+    private final double[][] scratch_c32x400 = new double[32][400];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
@@ -833,6 +838,8 @@ public final class LeNet5 {
         forward2();
         forward3();
         forward4();
+        forward5();
+        forward6();
     }
 
     private void backward() {
@@ -845,6 +852,9 @@ public final class LeNet5 {
         backward7();
         backward8();
         backward9();
+        backward10();
+        backward11();
+        backward12();
     }
 
     private void forward1() {
@@ -1114,6 +1124,9 @@ public final class LeNet5 {
                 }
             }
         }
+    }
+
+    private void forward4() {
         // line 27: let h3 = relu(flatten(h2) @ transpose(W3) + b3);                                  // [B, 120]
         for (int p0 = 0; p0 < 120; p0 += 8) {
             int p1 = Math.min(120, p0 + 8);
@@ -1124,25 +1137,41 @@ public final class LeNet5 {
                 }
             }
         }
-        for (int i = 0; i < B; i++) {
-            double[] c = scratch_c1x120[0];
-            Arrays.fill(c, 0.0);
+        for (int i0 = 0; i0 < B; i0 += 32) {
+            int i1 = Math.min(B, i0 + 32);
+            for (int i = i0; i < i1; i++) {
+                Arrays.fill(scratch_c32x120[i - i0], 0, 120, 0.0);
+            }
             int p = 0;
-            for (; p + 3 < 400; p += 4) {
+            for (; p + 7 < 400; p += 8) {
                 double[] b0 = scratch_b400x120[p];
                 double[] b1 = scratch_b400x120[p + 1];
                 double[] b2 = scratch_b400x120[p + 2];
                 double[] b3 = scratch_b400x120[p + 3];
-                double a0 = h2[i * 400 + p];
-                double a1 = h2[i * 400 + p + 1];
-                double a2 = h2[i * 400 + p + 2];
-                double a3 = h2[i * 400 + p + 3];
-                for (int j = 0; j < 120; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                double[] b4 = scratch_b400x120[p + 4];
+                double[] b5 = scratch_b400x120[p + 5];
+                double[] b6 = scratch_b400x120[p + 6];
+                double[] b7 = scratch_b400x120[p + 7];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c32x120[i - i0];
+                    double a0 = h2[i * 400 + p];
+                    double a1 = h2[i * 400 + p + 1];
+                    double a2 = h2[i * 400 + p + 2];
+                    double a3 = h2[i * 400 + p + 3];
+                    double a4 = h2[i * 400 + p + 4];
+                    double a5 = h2[i * 400 + p + 5];
+                    double a6 = h2[i * 400 + p + 6];
+                    double a7 = h2[i * 400 + p + 7];
+                    for (int j = 0; j < 120; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                    }
                 }
             }
-            for (int j = 0; j < 120; j++) {
-                tmp28[i * 120 + j] = c[j] + params[b3_OFFSET + j];
+            for (int i = i0; i < i1; i++) {
+                double[] c = scratch_c32x120[i - i0];
+                for (int j = 0; j < 120; j++) {
+                    tmp28[i * 120 + j] = c[j] + params[b3_OFFSET + j];
+                }
             }
         }
         for (int i = 0; i < B * 120; i++) {
@@ -1150,7 +1179,7 @@ public final class LeNet5 {
         }
     }
 
-    private void forward4() {
+    private void forward5() {
         // line 28: let h4 = relu(h3 @ transpose(W4) + b4);                                           // [B, 84]
         for (int p0 = 0; p0 < 84; p0 += 8) {
             int p1 = Math.min(84, p0 + 8);
@@ -1161,25 +1190,41 @@ public final class LeNet5 {
                 }
             }
         }
-        for (int i = 0; i < B; i++) {
-            double[] c = scratch_c1x84[0];
-            Arrays.fill(c, 0.0);
+        for (int i0 = 0; i0 < B; i0 += 32) {
+            int i1 = Math.min(B, i0 + 32);
+            for (int i = i0; i < i1; i++) {
+                Arrays.fill(scratch_c32x84[i - i0], 0, 84, 0.0);
+            }
             int p = 0;
-            for (; p + 3 < 120; p += 4) {
+            for (; p + 7 < 120; p += 8) {
                 double[] b0 = scratch_b120x84[p];
                 double[] b1 = scratch_b120x84[p + 1];
                 double[] b2 = scratch_b120x84[p + 2];
                 double[] b3 = scratch_b120x84[p + 3];
-                double a0 = h3[i * 120 + p];
-                double a1 = h3[i * 120 + p + 1];
-                double a2 = h3[i * 120 + p + 2];
-                double a3 = h3[i * 120 + p + 3];
-                for (int j = 0; j < 84; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                double[] b4 = scratch_b120x84[p + 4];
+                double[] b5 = scratch_b120x84[p + 5];
+                double[] b6 = scratch_b120x84[p + 6];
+                double[] b7 = scratch_b120x84[p + 7];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c32x84[i - i0];
+                    double a0 = h3[i * 120 + p];
+                    double a1 = h3[i * 120 + p + 1];
+                    double a2 = h3[i * 120 + p + 2];
+                    double a3 = h3[i * 120 + p + 3];
+                    double a4 = h3[i * 120 + p + 4];
+                    double a5 = h3[i * 120 + p + 5];
+                    double a6 = h3[i * 120 + p + 6];
+                    double a7 = h3[i * 120 + p + 7];
+                    for (int j = 0; j < 84; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                    }
                 }
             }
-            for (int j = 0; j < 84; j++) {
-                tmp30[i * 84 + j] = c[j] + params[b4_OFFSET + j];
+            for (int i = i0; i < i1; i++) {
+                double[] c = scratch_c32x84[i - i0];
+                for (int j = 0; j < 84; j++) {
+                    tmp30[i * 84 + j] = c[j] + params[b4_OFFSET + j];
+                }
             }
         }
         for (int i = 0; i < B * 84; i++) {
@@ -1218,6 +1263,9 @@ public final class LeNet5 {
                 logits[i * 10 + p] = acc + params[b5_OFFSET + p];
             }
         }
+    }
+
+    private void forward6() {
         // line 31: loss cross_entropy(logits, labels);
         for (int r = 0; r < B; r++) {
             double mx = Double.NEGATIVE_INFINITY;
@@ -1283,36 +1331,79 @@ public final class LeNet5 {
                 grad[b5_OFFSET + j] += d_logits[i * 10 + j];
             }
         }
+    }
+
+    private void backward2() {
+        // line 29: let logits = dropout(h4, 0.1) @ transpose(W5) + b5;                               // [B, K]
         // d W5 from tmp33 = matmul_nt: db += matmul_tn(dy, a)
         for (int p = 0; p < B; p++) {
             System.arraycopy(tmp32, p * 84, scratch_b64x84[p], 0, 84);
         }
-        for (int i = 0; i < 10; i++) {
-            double[] c = scratch_c1x84[0];
-            Arrays.fill(c, 0.0);
+        for (int i0 = 0; i0 < 10; i0 += 32) {
+            int i1 = Math.min(10, i0 + 32);
+            for (int i = i0; i < i1; i++) {
+                Arrays.fill(scratch_c32x84[i - i0], 0, 84, 0.0);
+            }
             int p = 0;
+            for (; p + 7 < B; p += 8) {
+                double[] b0 = scratch_b64x84[p];
+                double[] b1 = scratch_b64x84[p + 1];
+                double[] b2 = scratch_b64x84[p + 2];
+                double[] b3 = scratch_b64x84[p + 3];
+                double[] b4 = scratch_b64x84[p + 4];
+                double[] b5 = scratch_b64x84[p + 5];
+                double[] b6 = scratch_b64x84[p + 6];
+                double[] b7 = scratch_b64x84[p + 7];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c32x84[i - i0];
+                    double a0 = d_logits[p * 10 + i];
+                    double a1 = d_logits[(p + 1) * 10 + i];
+                    double a2 = d_logits[(p + 2) * 10 + i];
+                    double a3 = d_logits[(p + 3) * 10 + i];
+                    double a4 = d_logits[(p + 4) * 10 + i];
+                    double a5 = d_logits[(p + 5) * 10 + i];
+                    double a6 = d_logits[(p + 6) * 10 + i];
+                    double a7 = d_logits[(p + 7) * 10 + i];
+                    for (int j = 0; j < 84; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                    }
+                }
+            }
             for (; p + 3 < B; p += 4) {
                 double[] b0 = scratch_b64x84[p];
                 double[] b1 = scratch_b64x84[p + 1];
                 double[] b2 = scratch_b64x84[p + 2];
                 double[] b3 = scratch_b64x84[p + 3];
-                double a0 = d_logits[p * 10 + i];
-                double a1 = d_logits[(p + 1) * 10 + i];
-                double a2 = d_logits[(p + 2) * 10 + i];
-                double a3 = d_logits[(p + 3) * 10 + i];
-                for (int j = 0; j < 84; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c32x84[i - i0];
+                    double a0 = d_logits[p * 10 + i];
+                    double a1 = d_logits[(p + 1) * 10 + i];
+                    double a2 = d_logits[(p + 2) * 10 + i];
+                    double a3 = d_logits[(p + 3) * 10 + i];
+                    for (int j = 0; j < 84; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    }
                 }
             }
             for (; p < B; p++) {
                 double[] b = scratch_b64x84[p];
-                double a = d_logits[p * 10 + i];
-                for (int j = 0; j < 84; j++) {
-                    c[j] += a * b[j];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c32x84[i - i0];
+                    double a = d_logits[p * 10 + i];
+                    for (int j = 0; j < 84; j++) {
+                        c[j] += a * b[j];
+                    }
                 }
             }
-            System.arraycopy(c, 0, grad, W5_OFFSET + i * 84, 84);
+            for (int i = i0; i < i1; i++) {
+                double[] c = scratch_c32x84[i - i0];
+                System.arraycopy(c, 0, grad, W5_OFFSET + i * 84, 84);
+            }
         }
+    }
+
+    private void backward3() {
+        // line 29: let logits = dropout(h4, 0.1) @ transpose(W5) + b5;                               // [B, K]
         // d tmp32 from tmp33 = matmul_nt: da += matmul(dy, b)
         for (int p = 0; p < 10; p++) {
             System.arraycopy(params, W5_OFFSET + p * 84, scratch_b10x84[p], 0, 84);
@@ -1343,9 +1434,6 @@ public final class LeNet5 {
             }
             System.arraycopy(c, 0, d_tmp32, i * 84, 84);
         }
-    }
-
-    private void backward2() {
         // line 28: let h4 = relu(h3 @ transpose(W4) + b4);                                           // [B, 84]
         // d tmp30 from h4 = relu: dx += x > 0 ? dy : 0
         // d h4 from tmp32 = mul: da += dy * b
@@ -1361,58 +1449,133 @@ public final class LeNet5 {
                 grad[b4_OFFSET + j] += d_tmp30[i * 84 + j];
             }
         }
+    }
+
+    private void backward4() {
+        // line 28: let h4 = relu(h3 @ transpose(W4) + b4);                                           // [B, 84]
         // d W4 from tmp29 = matmul_nt: db += matmul_tn(dy, a)
         for (int p = 0; p < B; p++) {
             System.arraycopy(h3, p * 120, scratch_b64x120[p], 0, 120);
         }
-        for (int i = 0; i < 84; i++) {
-            double[] c = scratch_c1x120[0];
-            Arrays.fill(c, 0.0);
+        for (int i0 = 0; i0 < 84; i0 += 32) {
+            int i1 = Math.min(84, i0 + 32);
+            for (int i = i0; i < i1; i++) {
+                Arrays.fill(scratch_c32x120[i - i0], 0, 120, 0.0);
+            }
             int p = 0;
+            for (; p + 7 < B; p += 8) {
+                double[] b0 = scratch_b64x120[p];
+                double[] b1 = scratch_b64x120[p + 1];
+                double[] b2 = scratch_b64x120[p + 2];
+                double[] b3 = scratch_b64x120[p + 3];
+                double[] b4 = scratch_b64x120[p + 4];
+                double[] b5 = scratch_b64x120[p + 5];
+                double[] b6 = scratch_b64x120[p + 6];
+                double[] b7 = scratch_b64x120[p + 7];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c32x120[i - i0];
+                    double a0 = d_tmp30[p * 84 + i];
+                    double a1 = d_tmp30[(p + 1) * 84 + i];
+                    double a2 = d_tmp30[(p + 2) * 84 + i];
+                    double a3 = d_tmp30[(p + 3) * 84 + i];
+                    double a4 = d_tmp30[(p + 4) * 84 + i];
+                    double a5 = d_tmp30[(p + 5) * 84 + i];
+                    double a6 = d_tmp30[(p + 6) * 84 + i];
+                    double a7 = d_tmp30[(p + 7) * 84 + i];
+                    for (int j = 0; j < 120; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                    }
+                }
+            }
             for (; p + 3 < B; p += 4) {
                 double[] b0 = scratch_b64x120[p];
                 double[] b1 = scratch_b64x120[p + 1];
                 double[] b2 = scratch_b64x120[p + 2];
                 double[] b3 = scratch_b64x120[p + 3];
-                double a0 = d_tmp30[p * 84 + i];
-                double a1 = d_tmp30[(p + 1) * 84 + i];
-                double a2 = d_tmp30[(p + 2) * 84 + i];
-                double a3 = d_tmp30[(p + 3) * 84 + i];
-                for (int j = 0; j < 120; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c32x120[i - i0];
+                    double a0 = d_tmp30[p * 84 + i];
+                    double a1 = d_tmp30[(p + 1) * 84 + i];
+                    double a2 = d_tmp30[(p + 2) * 84 + i];
+                    double a3 = d_tmp30[(p + 3) * 84 + i];
+                    for (int j = 0; j < 120; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    }
                 }
             }
             for (; p < B; p++) {
                 double[] b = scratch_b64x120[p];
-                double a = d_tmp30[p * 84 + i];
-                for (int j = 0; j < 120; j++) {
-                    c[j] += a * b[j];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c32x120[i - i0];
+                    double a = d_tmp30[p * 84 + i];
+                    for (int j = 0; j < 120; j++) {
+                        c[j] += a * b[j];
+                    }
                 }
             }
-            System.arraycopy(c, 0, grad, W4_OFFSET + i * 120, 120);
+            for (int i = i0; i < i1; i++) {
+                double[] c = scratch_c32x120[i - i0];
+                System.arraycopy(c, 0, grad, W4_OFFSET + i * 120, 120);
+            }
         }
+    }
+
+    private void backward5() {
+        // line 28: let h4 = relu(h3 @ transpose(W4) + b4);                                           // [B, 84]
         // d h3 from tmp29 = matmul_nt: da += matmul(dy, b)
         for (int p = 0; p < 84; p++) {
             System.arraycopy(params, W4_OFFSET + p * 120, scratch_b84x120[p], 0, 120);
         }
-        for (int i = 0; i < B; i++) {
-            double[] c = scratch_c1x120[0];
-            Arrays.fill(c, 0.0);
+        for (int i0 = 0; i0 < B; i0 += 32) {
+            int i1 = Math.min(B, i0 + 32);
+            for (int i = i0; i < i1; i++) {
+                Arrays.fill(scratch_c32x120[i - i0], 0, 120, 0.0);
+            }
             int p = 0;
+            for (; p + 7 < 84; p += 8) {
+                double[] b0 = scratch_b84x120[p];
+                double[] b1 = scratch_b84x120[p + 1];
+                double[] b2 = scratch_b84x120[p + 2];
+                double[] b3 = scratch_b84x120[p + 3];
+                double[] b4 = scratch_b84x120[p + 4];
+                double[] b5 = scratch_b84x120[p + 5];
+                double[] b6 = scratch_b84x120[p + 6];
+                double[] b7 = scratch_b84x120[p + 7];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c32x120[i - i0];
+                    double a0 = d_tmp30[i * 84 + p];
+                    double a1 = d_tmp30[i * 84 + p + 1];
+                    double a2 = d_tmp30[i * 84 + p + 2];
+                    double a3 = d_tmp30[i * 84 + p + 3];
+                    double a4 = d_tmp30[i * 84 + p + 4];
+                    double a5 = d_tmp30[i * 84 + p + 5];
+                    double a6 = d_tmp30[i * 84 + p + 6];
+                    double a7 = d_tmp30[i * 84 + p + 7];
+                    for (int j = 0; j < 120; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                    }
+                }
+            }
             for (; p + 3 < 84; p += 4) {
                 double[] b0 = scratch_b84x120[p];
                 double[] b1 = scratch_b84x120[p + 1];
                 double[] b2 = scratch_b84x120[p + 2];
                 double[] b3 = scratch_b84x120[p + 3];
-                double a0 = d_tmp30[i * 84 + p];
-                double a1 = d_tmp30[i * 84 + p + 1];
-                double a2 = d_tmp30[i * 84 + p + 2];
-                double a3 = d_tmp30[i * 84 + p + 3];
-                for (int j = 0; j < 120; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c32x120[i - i0];
+                    double a0 = d_tmp30[i * 84 + p];
+                    double a1 = d_tmp30[i * 84 + p + 1];
+                    double a2 = d_tmp30[i * 84 + p + 2];
+                    double a3 = d_tmp30[i * 84 + p + 3];
+                    for (int j = 0; j < 120; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    }
                 }
             }
-            System.arraycopy(c, 0, d_h3, i * 120, 120);
+            for (int i = i0; i < i1; i++) {
+                double[] c = scratch_c32x120[i - i0];
+                System.arraycopy(c, 0, d_h3, i * 120, 120);
+            }
         }
         // line 27: let h3 = relu(flatten(h2) @ transpose(W3) + b3);                                  // [B, 120]
         // d tmp28 from h3 = relu: dx += x > 0 ? dy : 0
@@ -1430,62 +1593,117 @@ public final class LeNet5 {
         }
     }
 
-    private void backward3() {
+    private void backward6() {
         // line 27: let h3 = relu(flatten(h2) @ transpose(W3) + b3);                                  // [B, 120]
         // d W3 from tmp27 = matmul_nt: db += matmul_tn(dy, a)
         for (int p = 0; p < B; p++) {
             System.arraycopy(h2, p * 400, scratch_b64x400[p], 0, 400);
         }
-        for (int i = 0; i < 120; i++) {
-            double[] c = scratch_c1x400[0];
-            Arrays.fill(c, 0.0);
+        for (int i0 = 0; i0 < 120; i0 += 32) {
+            int i1 = Math.min(120, i0 + 32);
+            for (int i = i0; i < i1; i++) {
+                Arrays.fill(scratch_c32x400[i - i0], 0, 400, 0.0);
+            }
             int p = 0;
+            for (; p + 7 < B; p += 8) {
+                double[] b0 = scratch_b64x400[p];
+                double[] b1 = scratch_b64x400[p + 1];
+                double[] b2 = scratch_b64x400[p + 2];
+                double[] b3 = scratch_b64x400[p + 3];
+                double[] b4 = scratch_b64x400[p + 4];
+                double[] b5 = scratch_b64x400[p + 5];
+                double[] b6 = scratch_b64x400[p + 6];
+                double[] b7 = scratch_b64x400[p + 7];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c32x400[i - i0];
+                    double a0 = d_tmp28[p * 120 + i];
+                    double a1 = d_tmp28[(p + 1) * 120 + i];
+                    double a2 = d_tmp28[(p + 2) * 120 + i];
+                    double a3 = d_tmp28[(p + 3) * 120 + i];
+                    double a4 = d_tmp28[(p + 4) * 120 + i];
+                    double a5 = d_tmp28[(p + 5) * 120 + i];
+                    double a6 = d_tmp28[(p + 6) * 120 + i];
+                    double a7 = d_tmp28[(p + 7) * 120 + i];
+                    for (int j = 0; j < 400; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                    }
+                }
+            }
             for (; p + 3 < B; p += 4) {
                 double[] b0 = scratch_b64x400[p];
                 double[] b1 = scratch_b64x400[p + 1];
                 double[] b2 = scratch_b64x400[p + 2];
                 double[] b3 = scratch_b64x400[p + 3];
-                double a0 = d_tmp28[p * 120 + i];
-                double a1 = d_tmp28[(p + 1) * 120 + i];
-                double a2 = d_tmp28[(p + 2) * 120 + i];
-                double a3 = d_tmp28[(p + 3) * 120 + i];
-                for (int j = 0; j < 400; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c32x400[i - i0];
+                    double a0 = d_tmp28[p * 120 + i];
+                    double a1 = d_tmp28[(p + 1) * 120 + i];
+                    double a2 = d_tmp28[(p + 2) * 120 + i];
+                    double a3 = d_tmp28[(p + 3) * 120 + i];
+                    for (int j = 0; j < 400; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    }
                 }
             }
             for (; p < B; p++) {
                 double[] b = scratch_b64x400[p];
-                double a = d_tmp28[p * 120 + i];
-                for (int j = 0; j < 400; j++) {
-                    c[j] += a * b[j];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c32x400[i - i0];
+                    double a = d_tmp28[p * 120 + i];
+                    for (int j = 0; j < 400; j++) {
+                        c[j] += a * b[j];
+                    }
                 }
             }
-            System.arraycopy(c, 0, grad, W3_OFFSET + i * 400, 400);
+            for (int i = i0; i < i1; i++) {
+                double[] c = scratch_c32x400[i - i0];
+                System.arraycopy(c, 0, grad, W3_OFFSET + i * 400, 400);
+            }
         }
         Arrays.fill(d_h2, 0.0);
+    }
+
+    private void backward7() {
+        // line 27: let h3 = relu(flatten(h2) @ transpose(W3) + b3);                                  // [B, 120]
         // d h2[0 + …] from tmp27 = matmul_nt: da += matmul(dy, b)
         for (int p = 0; p < 120; p++) {
             System.arraycopy(params, W3_OFFSET + p * 400, scratch_b120x400[p], 0, 400);
         }
-        for (int i = 0; i < B; i++) {
-            double[] c = scratch_c1x400[0];
-            Arrays.fill(c, 0.0);
+        for (int i0 = 0; i0 < B; i0 += 32) {
+            int i1 = Math.min(B, i0 + 32);
+            for (int i = i0; i < i1; i++) {
+                Arrays.fill(scratch_c32x400[i - i0], 0, 400, 0.0);
+            }
             int p = 0;
-            for (; p + 3 < 120; p += 4) {
+            for (; p + 7 < 120; p += 8) {
                 double[] b0 = scratch_b120x400[p];
                 double[] b1 = scratch_b120x400[p + 1];
                 double[] b2 = scratch_b120x400[p + 2];
                 double[] b3 = scratch_b120x400[p + 3];
-                double a0 = d_tmp28[i * 120 + p];
-                double a1 = d_tmp28[i * 120 + p + 1];
-                double a2 = d_tmp28[i * 120 + p + 2];
-                double a3 = d_tmp28[i * 120 + p + 3];
-                for (int j = 0; j < 400; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                double[] b4 = scratch_b120x400[p + 4];
+                double[] b5 = scratch_b120x400[p + 5];
+                double[] b6 = scratch_b120x400[p + 6];
+                double[] b7 = scratch_b120x400[p + 7];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c32x400[i - i0];
+                    double a0 = d_tmp28[i * 120 + p];
+                    double a1 = d_tmp28[i * 120 + p + 1];
+                    double a2 = d_tmp28[i * 120 + p + 2];
+                    double a3 = d_tmp28[i * 120 + p + 3];
+                    double a4 = d_tmp28[i * 120 + p + 4];
+                    double a5 = d_tmp28[i * 120 + p + 5];
+                    double a6 = d_tmp28[i * 120 + p + 6];
+                    double a7 = d_tmp28[i * 120 + p + 7];
+                    for (int j = 0; j < 400; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                    }
                 }
             }
-            for (int j = 0; j < 400; j++) {
-                d_h2[i * 400 + j] += c[j];
+            for (int i = i0; i < i1; i++) {
+                double[] c = scratch_c32x400[i - i0];
+                for (int j = 0; j < 400; j++) {
+                    d_h2[i * 400 + j] += c[j];
+                }
             }
         }
         // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
@@ -1521,10 +1739,6 @@ public final class LeNet5 {
         for (int i = 0; i < B * 1600; i++) {
             d_tmp25[i] = tmp25[i] > 0.0 ? d_tmp26[i] : 0.0;
         }
-    }
-
-    private void backward4() {
-        // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
         // d be2 from tmp23 = broadcast: dx += reduce_to(dy)
         for (int i = 0; i < 16; i++) {
             grad[be2_OFFSET + i] = 0.0;
@@ -1542,6 +1756,10 @@ public final class LeNet5 {
         for (int i = 0; i < B * 1600; i++) {
             d_tmp21[i] = d_tmp25[i] * tmp20[i];
         }
+    }
+
+    private void backward8() {
+        // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
         // d tmp20 from tmp22 = mul: da += dy * b
         for (int i = 0; i < B * 1600; i++) {
             d_tmp20[i] = d_tmp25[i] * tmp21[i];
@@ -1625,10 +1843,6 @@ public final class LeNet5 {
         for (int i = 0; i < 16; i++) {
             d_tmp10[i] = d_tmp11[i] * (1.0 / (B * 100));
         }
-    }
-
-    private void backward5() {
-        // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
         // d tmp9[0 + …] from tmp10 = reduce_to: dx += broadcast(dy)
         for (int e0 = 0; e0 < B; e0++) {
             for (int e1 = 0; e1 < 16; e1++) {
@@ -1650,7 +1864,7 @@ public final class LeNet5 {
         }
     }
 
-    private void backward6() {
+    private void backward9() {
         // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
         // d K2 from tmp8 = matmul_nt: db += matmul_tn(dy, a)
         {
@@ -1728,7 +1942,7 @@ public final class LeNet5 {
         }
     }
 
-    private void backward7() {
+    private void backward10() {
         // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
         // d tmp7 from tmp8 = matmul_nt: da += matmul(dy, b)
         for (int p = 0; p < 16; p++) {
@@ -1825,7 +2039,7 @@ public final class LeNet5 {
         Arrays.fill(d_tmp2, 0.0);
     }
 
-    private void backward8() {
+    private void backward11() {
         // line 25: let h1 = max_pool2d(relu(conv2d(X, K1, padding = 2) + reshape(c1, 6, 1, 1)), 2);   // [B, 6, 14, 14]
         // d tmp2[0 + …] from tmp3 = permute: dx += permute(dy)
         for (int e0 = 0; e0 < B; e0++) {
@@ -1837,7 +2051,7 @@ public final class LeNet5 {
         }
     }
 
-    private void backward9() {
+    private void backward12() {
         // line 25: let h1 = max_pool2d(relu(conv2d(X, K1, padding = 2) + reshape(c1, 6, 1, 1)), 2);   // [B, 6, 14, 14]
         // d K1 from tmp2 = matmul_nt: db += matmul_tn(dy, a)
         {
@@ -2144,27 +2358,46 @@ public final class LeNet5 {
                 }
             }
         }
-        for (int i = 0; i < B; i++) {
-            double[] c = scratch_c1x120[0];
-            Arrays.fill(c, 0.0);
+        for (int i0 = 0; i0 < B; i0 += 32) {
+            int i1 = Math.min(B, i0 + 32);
+            for (int i = i0; i < i1; i++) {
+                Arrays.fill(scratch_c32x120[i - i0], 0, 120, 0.0);
+            }
             int p = 0;
-            for (; p + 3 < 400; p += 4) {
+            for (; p + 7 < 400; p += 8) {
                 double[] b0 = scratch_b400x120[p];
                 double[] b1 = scratch_b400x120[p + 1];
                 double[] b2 = scratch_b400x120[p + 2];
                 double[] b3 = scratch_b400x120[p + 3];
-                double a0 = h2[i * 400 + p];
-                double a1 = h2[i * 400 + p + 1];
-                double a2 = h2[i * 400 + p + 2];
-                double a3 = h2[i * 400 + p + 3];
-                for (int j = 0; j < 120; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                double[] b4 = scratch_b400x120[p + 4];
+                double[] b5 = scratch_b400x120[p + 5];
+                double[] b6 = scratch_b400x120[p + 6];
+                double[] b7 = scratch_b400x120[p + 7];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c32x120[i - i0];
+                    double a0 = h2[i * 400 + p];
+                    double a1 = h2[i * 400 + p + 1];
+                    double a2 = h2[i * 400 + p + 2];
+                    double a3 = h2[i * 400 + p + 3];
+                    double a4 = h2[i * 400 + p + 4];
+                    double a5 = h2[i * 400 + p + 5];
+                    double a6 = h2[i * 400 + p + 6];
+                    double a7 = h2[i * 400 + p + 7];
+                    for (int j = 0; j < 120; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                    }
                 }
             }
-            for (int j = 0; j < 120; j++) {
-                h3[i * 120 + j] = Math.max(c[j] + params[b3_OFFSET + j], 0.0);
+            for (int i = i0; i < i1; i++) {
+                double[] c = scratch_c32x120[i - i0];
+                for (int j = 0; j < 120; j++) {
+                    h3[i * 120 + j] = Math.max(c[j] + params[b3_OFFSET + j], 0.0);
+                }
             }
         }
+    }
+
+    private void compute_probs_4() {
         // line 28: let h4 = relu(h3 @ transpose(W4) + b4);                                           // [B, 84]
         for (int p0 = 0; p0 < 84; p0 += 8) {
             int p1 = Math.min(84, p0 + 8);
@@ -2175,30 +2408,43 @@ public final class LeNet5 {
                 }
             }
         }
-        for (int i = 0; i < B; i++) {
-            double[] c = scratch_c1x84[0];
-            Arrays.fill(c, 0.0);
+        for (int i0 = 0; i0 < B; i0 += 32) {
+            int i1 = Math.min(B, i0 + 32);
+            for (int i = i0; i < i1; i++) {
+                Arrays.fill(scratch_c32x84[i - i0], 0, 84, 0.0);
+            }
             int p = 0;
-            for (; p + 3 < 120; p += 4) {
+            for (; p + 7 < 120; p += 8) {
                 double[] b0 = scratch_b120x84[p];
                 double[] b1 = scratch_b120x84[p + 1];
                 double[] b2 = scratch_b120x84[p + 2];
                 double[] b3 = scratch_b120x84[p + 3];
-                double a0 = h3[i * 120 + p];
-                double a1 = h3[i * 120 + p + 1];
-                double a2 = h3[i * 120 + p + 2];
-                double a3 = h3[i * 120 + p + 3];
-                for (int j = 0; j < 84; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                double[] b4 = scratch_b120x84[p + 4];
+                double[] b5 = scratch_b120x84[p + 5];
+                double[] b6 = scratch_b120x84[p + 6];
+                double[] b7 = scratch_b120x84[p + 7];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c32x84[i - i0];
+                    double a0 = h3[i * 120 + p];
+                    double a1 = h3[i * 120 + p + 1];
+                    double a2 = h3[i * 120 + p + 2];
+                    double a3 = h3[i * 120 + p + 3];
+                    double a4 = h3[i * 120 + p + 4];
+                    double a5 = h3[i * 120 + p + 5];
+                    double a6 = h3[i * 120 + p + 6];
+                    double a7 = h3[i * 120 + p + 7];
+                    for (int j = 0; j < 84; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                    }
                 }
             }
-            for (int j = 0; j < 84; j++) {
-                tmp32[i * 84 + j] = Math.max(c[j] + params[b4_OFFSET + j], 0.0);
+            for (int i = i0; i < i1; i++) {
+                double[] c = scratch_c32x84[i - i0];
+                for (int j = 0; j < 84; j++) {
+                    tmp32[i * 84 + j] = Math.max(c[j] + params[b4_OFFSET + j], 0.0);
+                }
             }
         }
-    }
-
-    private void compute_probs_4() {
         // line 29: let logits = dropout(h4, 0.1) @ transpose(W5) + b5;                               // [B, K]
         for (int p = 0; p < 10; p++) {
             for (int i = 0; i < B - B % 4; i += 4) {

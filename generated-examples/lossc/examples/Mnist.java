@@ -176,7 +176,7 @@ public final class Mnist {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c1x128 = new double[1][128];
+    private final double[][] scratch_c32x128 = new double[32][128];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
@@ -186,12 +186,17 @@ public final class Mnist {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
+    private final double[][] scratch_c1x128 = new double[1][128];
+
+    /**
+     * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
+     */
     private final double[][] scratch_b64x784 = new double[64][784];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c1x784 = new double[1][784];
+    private final double[][] scratch_c32x784 = new double[32][784];
 
     /**
      * Creates the model with parameters from {@code initParameters(0L)}.
@@ -357,6 +362,8 @@ public final class Mnist {
     private void backward() {
         backward1();
         backward2();
+        backward3();
+        backward4();
     }
 
     private void forward1() {
@@ -515,36 +522,79 @@ public final class Mnist {
                 grad[b2_OFFSET + j] += d_logits[i * 10 + j];
             }
         }
+    }
+
+    private void backward2() {
+        // line 16: let logits = hidden @ transpose(W2) + b2;    // [B, K]
         // d W2 from tmp3 = matmul_nt: db += matmul_tn(dy, a)
         for (int p = 0; p < B; p++) {
             System.arraycopy(hidden, p * 128, scratch_b64x128[p], 0, 128);
         }
-        for (int i = 0; i < 10; i++) {
-            double[] c = scratch_c1x128[0];
-            Arrays.fill(c, 0.0);
+        for (int i0 = 0; i0 < 10; i0 += 32) {
+            int i1 = Math.min(10, i0 + 32);
+            for (int i = i0; i < i1; i++) {
+                Arrays.fill(scratch_c32x128[i - i0], 0, 128, 0.0);
+            }
             int p = 0;
+            for (; p + 7 < B; p += 8) {
+                double[] b0 = scratch_b64x128[p];
+                double[] b1 = scratch_b64x128[p + 1];
+                double[] b2 = scratch_b64x128[p + 2];
+                double[] b3 = scratch_b64x128[p + 3];
+                double[] b4 = scratch_b64x128[p + 4];
+                double[] b5 = scratch_b64x128[p + 5];
+                double[] b6 = scratch_b64x128[p + 6];
+                double[] b7 = scratch_b64x128[p + 7];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c32x128[i - i0];
+                    double a0 = d_logits[p * 10 + i];
+                    double a1 = d_logits[(p + 1) * 10 + i];
+                    double a2 = d_logits[(p + 2) * 10 + i];
+                    double a3 = d_logits[(p + 3) * 10 + i];
+                    double a4 = d_logits[(p + 4) * 10 + i];
+                    double a5 = d_logits[(p + 5) * 10 + i];
+                    double a6 = d_logits[(p + 6) * 10 + i];
+                    double a7 = d_logits[(p + 7) * 10 + i];
+                    for (int j = 0; j < 128; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                    }
+                }
+            }
             for (; p + 3 < B; p += 4) {
                 double[] b0 = scratch_b64x128[p];
                 double[] b1 = scratch_b64x128[p + 1];
                 double[] b2 = scratch_b64x128[p + 2];
                 double[] b3 = scratch_b64x128[p + 3];
-                double a0 = d_logits[p * 10 + i];
-                double a1 = d_logits[(p + 1) * 10 + i];
-                double a2 = d_logits[(p + 2) * 10 + i];
-                double a3 = d_logits[(p + 3) * 10 + i];
-                for (int j = 0; j < 128; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c32x128[i - i0];
+                    double a0 = d_logits[p * 10 + i];
+                    double a1 = d_logits[(p + 1) * 10 + i];
+                    double a2 = d_logits[(p + 2) * 10 + i];
+                    double a3 = d_logits[(p + 3) * 10 + i];
+                    for (int j = 0; j < 128; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    }
                 }
             }
             for (; p < B; p++) {
                 double[] b = scratch_b64x128[p];
-                double a = d_logits[p * 10 + i];
-                for (int j = 0; j < 128; j++) {
-                    c[j] += a * b[j];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c32x128[i - i0];
+                    double a = d_logits[p * 10 + i];
+                    for (int j = 0; j < 128; j++) {
+                        c[j] += a * b[j];
+                    }
                 }
             }
-            System.arraycopy(c, 0, grad, W2_OFFSET + i * 128, 128);
+            for (int i = i0; i < i1; i++) {
+                double[] c = scratch_c32x128[i - i0];
+                System.arraycopy(c, 0, grad, W2_OFFSET + i * 128, 128);
+            }
         }
+    }
+
+    private void backward3() {
+        // line 16: let logits = hidden @ transpose(W2) + b2;    // [B, K]
         // d hidden from tmp3 = matmul_nt: da += matmul(dy, b)
         for (int p = 0; p < 10; p++) {
             System.arraycopy(params, W2_OFFSET + p * 128, scratch_b10x128[p], 0, 128);
@@ -580,10 +630,6 @@ public final class Mnist {
         for (int i = 0; i < B * 128; i++) {
             d_tmp2[i] = tmp2[i] > 0.0 ? d_hidden[i] : 0.0;
         }
-    }
-
-    private void backward2() {
-        // line 15: let hidden = relu(X @ transpose(W1) + b1);   // [B, H]
         // d b1 from tmp2 = add: db += dy
         for (int j = 0; j < 128; j++) {
             grad[b1_OFFSET + j] = 0.0;
@@ -593,35 +639,77 @@ public final class Mnist {
                 grad[b1_OFFSET + j] += d_tmp2[i * 128 + j];
             }
         }
+    }
+
+    private void backward4() {
+        // line 15: let hidden = relu(X @ transpose(W1) + b1);   // [B, H]
         // d W1 from tmp1 = matmul_nt: db += matmul_tn(dy, a)
         for (int p = 0; p < B; p++) {
             System.arraycopy(X, p * 784, scratch_b64x784[p], 0, 784);
         }
-        for (int i = 0; i < 128; i++) {
-            double[] c = scratch_c1x784[0];
-            Arrays.fill(c, 0.0);
-            int p = 0;
-            for (; p + 3 < B; p += 4) {
-                double[] b0 = scratch_b64x784[p];
-                double[] b1 = scratch_b64x784[p + 1];
-                double[] b2 = scratch_b64x784[p + 2];
-                double[] b3 = scratch_b64x784[p + 3];
-                double a0 = d_tmp2[p * 128 + i];
-                double a1 = d_tmp2[(p + 1) * 128 + i];
-                double a2 = d_tmp2[(p + 2) * 128 + i];
-                double a3 = d_tmp2[(p + 3) * 128 + i];
-                for (int j = 0; j < 784; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+        for (int i0 = 0; i0 < 128; i0 += 32) {
+            int i1 = Math.min(128, i0 + 32);
+            for (int j0 = 0; j0 < 784; j0 += 512) {
+                int j1 = Math.min(784, j0 + 512);
+                for (int i = i0; i < i1; i++) {
+                    Arrays.fill(scratch_c32x784[i - i0], j0, j1, 0.0);
+                }
+                int p = 0;
+                for (; p + 7 < B; p += 8) {
+                    double[] b0 = scratch_b64x784[p];
+                    double[] b1 = scratch_b64x784[p + 1];
+                    double[] b2 = scratch_b64x784[p + 2];
+                    double[] b3 = scratch_b64x784[p + 3];
+                    double[] b4 = scratch_b64x784[p + 4];
+                    double[] b5 = scratch_b64x784[p + 5];
+                    double[] b6 = scratch_b64x784[p + 6];
+                    double[] b7 = scratch_b64x784[p + 7];
+                    for (int i = i0; i < i1; i++) {
+                        double[] c = scratch_c32x784[i - i0];
+                        double a0 = d_tmp2[p * 128 + i];
+                        double a1 = d_tmp2[(p + 1) * 128 + i];
+                        double a2 = d_tmp2[(p + 2) * 128 + i];
+                        double a3 = d_tmp2[(p + 3) * 128 + i];
+                        double a4 = d_tmp2[(p + 4) * 128 + i];
+                        double a5 = d_tmp2[(p + 5) * 128 + i];
+                        double a6 = d_tmp2[(p + 6) * 128 + i];
+                        double a7 = d_tmp2[(p + 7) * 128 + i];
+                        for (int j = j0; j < j1; j++) {
+                            c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                        }
+                    }
+                }
+                for (; p + 3 < B; p += 4) {
+                    double[] b0 = scratch_b64x784[p];
+                    double[] b1 = scratch_b64x784[p + 1];
+                    double[] b2 = scratch_b64x784[p + 2];
+                    double[] b3 = scratch_b64x784[p + 3];
+                    for (int i = i0; i < i1; i++) {
+                        double[] c = scratch_c32x784[i - i0];
+                        double a0 = d_tmp2[p * 128 + i];
+                        double a1 = d_tmp2[(p + 1) * 128 + i];
+                        double a2 = d_tmp2[(p + 2) * 128 + i];
+                        double a3 = d_tmp2[(p + 3) * 128 + i];
+                        for (int j = j0; j < j1; j++) {
+                            c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                        }
+                    }
+                }
+                for (; p < B; p++) {
+                    double[] b = scratch_b64x784[p];
+                    for (int i = i0; i < i1; i++) {
+                        double[] c = scratch_c32x784[i - i0];
+                        double a = d_tmp2[p * 128 + i];
+                        for (int j = j0; j < j1; j++) {
+                            c[j] += a * b[j];
+                        }
+                    }
                 }
             }
-            for (; p < B; p++) {
-                double[] b = scratch_b64x784[p];
-                double a = d_tmp2[p * 128 + i];
-                for (int j = 0; j < 784; j++) {
-                    c[j] += a * b[j];
-                }
+            for (int i = i0; i < i1; i++) {
+                double[] c = scratch_c32x784[i - i0];
+                System.arraycopy(c, 0, grad, W1_OFFSET + i * 784, 784);
             }
-            System.arraycopy(c, 0, grad, W1_OFFSET + i * 784, 784);
         }
     }
 

@@ -487,6 +487,65 @@ public class MatmulForms {
         return cBig;
     }
 
+    /** Rows of C a {@link #tnTiled} tile holds. */
+    @Param({"64"})
+    int tb;
+
+    double[][] cTile;
+
+    /**
+     * As {@link #tn}, C in tiles of {@code tb} rows by {@code jb} columns: eight of B's rows per pass
+     * over every row of the tile (the shared-index-outer form of the forward product), so each
+     * pass's rows of B are read from the first-level cache {@code tb} times, not once, and all of B
+     * is read once per tile, not once per row of C. Each sum still adds over p in order.
+     */
+    @Benchmark
+    public double[] tnTiled() {
+        if (cTile == null || cTile.length != tb || cTile[0].length != k) {
+            cTile = new double[tb][k];
+        }
+        double[][] t = cTile;
+        for (int i0 = 0; i0 < n; i0 += tb) {
+            int i1 = Math.min(n, i0 + tb);
+            for (int j0 = 0; j0 < k; j0 += jb) {
+                int j1 = Math.min(k, j0 + jb);
+                for (int i = i0; i < i1; i++) {
+                    java.util.Arrays.fill(t[i - i0], j0, j1, 0.0);
+                }
+                int p = 0;
+                for (; p + 7 < m; p += 8) {
+                    double[] b0 = bRows[p];
+                    double[] b1 = bRows[p + 1];
+                    double[] b2 = bRows[p + 2];
+                    double[] b3 = bRows[p + 3];
+                    double[] b4 = bRows[p + 4];
+                    double[] b5 = bRows[p + 5];
+                    double[] b6 = bRows[p + 6];
+                    double[] b7 = bRows[p + 7];
+                    for (int i = i0; i < i1; i++) {
+                        double[] c = t[i - i0];
+                        double a0 = aFlat[p * n + i];
+                        double a1 = aFlat[(p + 1) * n + i];
+                        double a2 = aFlat[(p + 2) * n + i];
+                        double a3 = aFlat[(p + 3) * n + i];
+                        double a4 = aFlat[(p + 4) * n + i];
+                        double a5 = aFlat[(p + 5) * n + i];
+                        double a6 = aFlat[(p + 6) * n + i];
+                        double a7 = aFlat[(p + 7) * n + i];
+                        for (int j = j0; j < j1; j++) {
+                            c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j]
+                                    + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                        }
+                    }
+                }
+                for (int i = i0; i < i1; i++) {
+                    System.arraycopy(t[i - i0], j0, cBig, i * k + j0, j1 - j0);
+                }
+            }
+        }
+        return cBig;
+    }
+
     @Param({"16"})
     int ib;
 

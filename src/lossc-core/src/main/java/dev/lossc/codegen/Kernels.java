@@ -47,6 +47,9 @@ final class Kernels {
         /** The name of a {@code double[parts][cols]} field: one scratch row per part, resized with the thread count. */
         String partRows(int cols);
 
+        /** The name of a {@code double[parts][rows][cols]} field: a tile of rows per part, resized with the thread count. */
+        String partTiles(int rows, int cols);
+
         /**
          * The name of a {@code double[parts][rows][]} field: for each part, rows as wide as its share
          * of {@code cols} columns split in chunks of 8, resized with the thread count.

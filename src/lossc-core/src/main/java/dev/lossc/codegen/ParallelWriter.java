@@ -75,6 +75,14 @@ final class ParallelWriter implements Kernels.Parallel {
         return partRows.computeIfAbsent(cols, k -> w.names.allocate("scratch_part" + k));
     }
 
+    /** Per-part tiles by rows and columns ({rows, cols}): field name. */
+    private final Map<List<Integer>, String> tiles = new LinkedHashMap<>();
+
+    @Override
+    public String partTiles(int rows, int cols) {
+        return tiles.computeIfAbsent(List.of(rows, cols), k -> w.names.allocate("tile" + rows + "x" + cols));
+    }
+
     /** The field of the {@code --simd} kernel's per-part panels, once a split product uses it. */
     private String simdPanels;
 
@@ -145,6 +153,11 @@ final class ParallelWriter implements Kernels.Parallel {
                     .addJavadoc("Per thread, $L rows of its share of $L columns (a product split by columns).\n", e.getKey().get(0), e.getKey().get(1))
                     .initializer("new $L[1][$L][$L]", w.precision.type(), e.getKey().get(0), chunks(e.getKey().get(1)) * 8 + PAD).build());
         }
+        for (Map.Entry<List<Integer>, String> e : tiles.entrySet()) {
+            type.addField(FieldSpec.builder(ArrayTypeName.of(ArrayTypeName.of(w.arrayType)), e.getValue(), Modifier.PRIVATE)
+                    .addJavadoc("Per thread, a tile of $L rows of $L columns (a product split by rows).\n", e.getKey().get(0), e.getKey().get(1))
+                    .initializer("new $L[1][$L][$L]", w.precision.type(), e.getKey().get(0), e.getKey().get(1) + PAD).build());
+        }
         set.addStatement("stopWorkers()")
                 .addStatement("$T[] started = new $T[n - 1]", workerType, workerType)
                 .beginControlFlow("for (int k = 0; k < started.length; k++)")
@@ -162,6 +175,9 @@ final class ParallelWriter implements Kernels.Parallel {
         for (Map.Entry<List<Integer>, String> e : panels.entrySet()) {
             set.addStatement("$L = new $L[n][$L][($L + n - 1) / n * 8 + $L]", e.getValue(), w.precision.type(), e.getKey().get(0),
                     chunks(e.getKey().get(1)), PAD);
+        }
+        for (Map.Entry<List<Integer>, String> e : tiles.entrySet()) {
+            set.addStatement("$L = new $L[n][$L][$L]", e.getValue(), w.precision.type(), e.getKey().get(0), e.getKey().get(1) + PAD);
         }
         type.addMethod(set.addStatement("$L = n", threads).build());
         type.addMethod(threadsMethod(threads));

@@ -110,6 +110,7 @@ final class Products {
                 }));
             }
             case ROWS_ONE_ROW -> onRows(c, op, plan, left, parallel != null && topLevel && plan.splits());
+            case ROWS_TILES -> tiles(c, op, plan, left, parallel != null && topLevel && plan.splits());
             case ROWS_SHARED_OUTER -> {
                 if (parallel != null && topLevel && plan.splits()) {
                     byColumns(c, op, plan, left, described(op, layout.base(Stmt.written(op))));
@@ -244,15 +245,37 @@ final class Products {
      */
     private void onRows(Code c, Stmt.Op op, ProductPlan plan, BiFunction<String, String, String> left, boolean split) {
         int k = op.out().shape().cols();
-        int shared = plan.shared().size();
         String mE = layout.extent(plan.rows());
+        String kE = layout.extent(plan.cols());
+        Layout.Address y = layout.base(Stmt.written(op));
+        String br = rowsOfB(c, op, plan, split);
+        Code rows = split ? new Code() : c;
+        String from = split ? "lo" : "0";
+        String to = split ? "hi" : mE;
+        Function<String, String> aAt = p -> left.apply("i", p);
+        // B is small enough to stay in cache: one row of C at a time, in one scratch row (one per part).
+        rows.open("for (int i = $L; i < $L; i++)", from, to)
+                .declare("$L[] c = $L[$L]", real, split ? parallel.partRows(k) : scratch.rows("c", 1, k), split ? "part" : "0")
+                .add(split ? "$T.fill(c, 0, $L, $L)" : "$T.fill(c, $L$L)", ClassWriter.ARRAYS, split ? kE : "", realZero);
+        sourcePasses(rows, br, plan.shared(), "0", kE, aAt, null, null, null);
+        storeRow(rows, op, y, k, kE, "c");
+        rows.close();
+        if (split) {
+            c.add("$L", parallel.split(rows.build(), mE, "Rows lo to hi of the " + described(op, y) + "."));
+        }
+    }
+
+    /**
+     * Copies B's rows (for a B read transposed, the rows of its transpose, gathered) into a scratch
+     * {@code double[][]}, whose name it returns; {@code split}: as a kernel split across the
+     * class's threads, each copying rows of its own.
+     */
+    private String rowsOfB(Code c, Stmt.Op op, ProductPlan plan, boolean split) {
+        int k = op.out().shape().cols();
         String kE = layout.extent(plan.cols());
         String sharedE = layout.extent(plan.shared());
         Layout.Address b = layout.base(op.args().get(1));
-        Layout.Address y = layout.base(Stmt.written(op));
-        String product = described(op, y);
-        String br = scratch.rows("b", shared, k);
-        // Serial code runs rows 0 to the extent; split code, rows lo to hi of a part.
+        String br = scratch.rows("b", plan.shared().size(), k);
         Code pack = split ? new Code() : c;
         String from = split ? "lo" : "0";
         if (plan.rightTransposed()) {
@@ -265,20 +288,61 @@ final class Products {
         }
         if (split) {
             c.add("$L", parallel.split(pack.build(), plan.rightTransposed() ? kE : sharedE,
-                    (plan.rightTransposed() ? "Columns" : "Rows") + " lo to hi of the right operand of the " + product + " below, copied into rows."));
+                    (plan.rightTransposed() ? "Columns" : "Rows") + " lo to hi of the right operand of the "
+                            + described(op, layout.base(Stmt.written(op))) + " below, copied into rows."));
         }
+        return br;
+    }
+
+    /**
+     * The tiled row form: B's rows copied into a scratch {@code double[][]} once (as
+     * {@link #onRows} does), then C in tiles of {@link ProductPlan#TILE_ROWS} rows, in column blocks
+     * when its rows are long, eight rows of B per pass over every row of the tile, and the tile's
+     * rows stored. A row of B is read from the first-level cache for each row of a tile, where one
+     * row of C at a time reads all of B from the next level for each row. Every sum adds over p in
+     * order, so the results are the bits of the other row forms.
+     *
+     * <p>{@code split}: the copy of B and the rows of C each run split across the class's threads,
+     * each thread on rows of its own in a tile of its own; a row of C is computed by the same
+     * additions whichever thread computes it, so the results are the same to the bit at any
+     * thread count.
+     */
+    private void tiles(Code c, Stmt.Op op, ProductPlan plan, BiFunction<String, String, String> left, boolean split) {
+        int k = op.out().shape().cols();
+        int tile = ProductPlan.TILE_ROWS;
+        String mE = layout.extent(plan.rows());
+        String kE = layout.extent(plan.cols());
+        Layout.Address y = layout.base(Stmt.written(op));
+        String br = rowsOfB(c, op, plan, split);
         Code rows = split ? new Code() : c;
-        String to = split ? "hi" : mE;
-        Function<String, String> aAt = p -> left.apply("i", p);
-        // B is small enough to stay in cache: one row of C at a time, in one scratch row (one per part).
-        rows.open("for (int i = $L; i < $L; i++)", from, to)
-                .declare("$L[] c = $L[$L]", real, split ? parallel.partRows(k) : scratch.rows("c", 1, k), split ? "part" : "0")
-                .add(split ? "$T.fill(c, 0, $L, $L)" : "$T.fill(c, $L$L)", ClassWriter.ARRAYS, split ? kE : "", realZero);
-        sourcePasses(rows, br, plan.shared(), "0", kE, aAt, null, null, null);
-        storeRow(rows, op, y, k, kE, "c");
-        rows.close();
+        String ct = split ? "ct" : scratch.rows("c", tile, k);
         if (split) {
-            c.add("$L", parallel.split(rows.build(), mE, "Rows lo to hi of the " + product + "."));
+            rows.declare("$L[][] ct = $L[part]", real, parallel.partTiles(tile, k));
+        }
+        String end = split ? "hi" : mE;
+        rows.open("for (int i0 = $L; i0 < $L; i0 += $L)", split ? "lo" : "0", end, tile)
+                .declare("int i1 = Math.min($L, i0 + $L)", end, tile);
+        boolean blocked = plan.columnBlock() > 0;
+        String from = blocked ? "j0" : "0";
+        String to = blocked ? "j1" : kE;
+        if (blocked) {
+            rows.open("for (int j0 = 0; j0 < $L; j0 += $L)", kE, plan.columnBlock())
+                    .declare("int j1 = Math.min($L, j0 + $L)", kE, plan.columnBlock());
+        }
+        rows.open("for (int i = i0; i < i1; i++)")
+                .add("$T.fill($L[i - i0], $L, $L, $L)", ClassWriter.ARRAYS, ct, from, to, realZero)
+                .close();
+        sourcePasses(rows, br, plan.shared(), from, to, p -> left.apply("i", p), "i0", "i1", ct);
+        if (blocked) {
+            rows.close();
+        }
+        rows.open("for (int i = i0; i < i1; i++)")
+                .declare("$L[] c = $L[i - i0]", real, ct);
+        storeRow(rows, op, y, k, kE, "c");
+        rows.close()
+                .close();
+        if (split) {
+            c.add("$L", parallel.split(rows.build(), mE, "Rows lo to hi of the " + described(op, y) + ", in tiles of " + tile + " rows."));
         }
     }
 
@@ -428,7 +492,7 @@ final class Products {
      * the same bits as one row at a time. With {@code rowsE} null, {@code c} is one row already in
      * scope and four rows of B pass over it (eight, with A read down a column, run three times
      * slower on 64 × 1024 × 1024: MatmulForms {@code tnEight}); otherwise eight rows of B pass
-     * over every row {@code c = cr[i]}, i from {@code rowsFrom} below {@code rowsE} (MatmulForms
+     * over every row {@code c = cr[i - rowsFrom]}, i from {@code rowsFrom} below {@code rowsE} (MatmulForms
      * {@code blockedEightSourcesInOrder} against {@code blockedFourSourcesInOrder}).
      */
     private void sourcePasses(Code c, String br, Shape.Axis sharedAxis, String from, String to,
@@ -456,7 +520,7 @@ final class Products {
         Runnable open = () -> {
             if (rowsE != null) {
                 c.open("for (int i = $L; i < $L; i++)", rowsFrom, rowsE)
-                        .declare("$L[] c = $L[i]", real, cr);
+                        .declare("$L[] c = $L[$L]", real, cr, rowsFrom.equals("0") ? "i" : "i - " + rowsFrom);
             }
         };
         Runnable close = () -> {

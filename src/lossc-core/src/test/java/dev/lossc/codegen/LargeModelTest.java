@@ -39,10 +39,11 @@ class LargeModelTest {
     }
 
     /**
-     * Products on row arrays run in two orders (one row of C at a time when B is small, B's rows
-     * outermost when it is not, ProductPlan.ROW_OUTER_MAX_B, in column blocks when C's rows are long and
-     * four rows of B at a time with the rest one by one); this network takes every product kind
-     * through both, checked against the gradient written out by hand in plain loops.
+     * Products on row arrays run in two orders (C in tiles of rows when B fits in the second-level
+     * cache, B's rows outermost when it does not, ProductPlan.ROW_OUTER_MAX_B, in column blocks when
+     * C's rows are long and eight rows of B at a time, then a four, then the rest one by one); this
+     * network takes every product kind through both, checked against the gradient written out by
+     * hand in plain loops.
      */
     @Test
     void productsOnRowsInBothOrdersAgreeWithTheChainRuleByHand() {
@@ -109,7 +110,7 @@ class LargeModelTest {
         });
         String src = LossCompiler.compile("orders.loss", "model Orders;\nparam A[" + m + ", " + n + "];\nparam W[" + n + ", " + n
                 + "];\nparam V[" + n + ", " + k + "];\nloss sum(tanh(A @ W) @ V);\n", LossCompiler.Options.DEFAULT).output().orElseThrow().source();
-        assertTrue(src.contains("double[] c = scratch_c1x"), "one row of C at a time is used");
+        assertTrue(src.contains("double[] c = scratch_c" + ProductPlan.TILE_ROWS + "x" + k + "[i - i0]"), "tiles of C's rows are used");
         assertTrue(src.contains("double[] b0 = scratch_panel8x") && src.contains("double[] c = scratch_c" + m + "x"), "B's rows outermost is used");
         assertTrue(src.contains("j0 += " + ProductPlan.COLUMN_BLOCK) && src.contains("for (; p < " + m + "; p++)"),
                 "column blocks and a shared size that is not a multiple of four are used");
@@ -146,6 +147,42 @@ class LargeModelTest {
                         e += a[i * n + p] * w[p * k + j];
                     }
                     assertEquals(Double.doubleToLongBits(e), Double.doubleToLongBits(z[i * k + j]), "N = " + n + ": Z[" + i + ", " + j + "]");
+                }
+            }
+        }
+    }
+
+    /**
+     * A weight gradient {@code dW = transpose(A) @ G} (G the loss's exact adjoint of A @ W) in each
+     * row form: one row of dW at a time (B of 70 × 40 fits in the first-level cache), and tiles of
+     * dW's rows (70 × 600: 75 rows, two tiles of 32 and one of 11; two column blocks; eight rows of
+     * G per pass, then a four, then two one at a time). Each element is the bits of
+     * {@code c += a * g} over the batch in order.
+     */
+    @Test
+    void weightGradientsInTilesGiveTheBitsOfOneRowAtATime() {
+        for (int k : new int[] {40, 600}) {
+            int m = 70, n = 75;
+            String program = "model Tiles;\ndim M = " + m + ", N = " + n + ", K = " + k + ";\ninput G[M, K];\nparam A[M, N];\n"
+                    + "param W[N, K];\nloss sum((A @ W) * G);\n";
+            String src = LossCompiler.compile("tiles.loss", program, LossCompiler.Options.DEFAULT).output().orElseThrow().source();
+            assertEquals(k == 600, src.contains("i0 += " + ProductPlan.TILE_ROWS), "tiles of rows only when G is past the first-level cache");
+            assertEquals(k == 600, src.contains("j0 += " + ProductPlan.COLUMN_BLOCK + ")"), "column blocks in the tiles");
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(k);
+            double[] a = rnd.doubles(m * n, -1, 1).toArray();
+            double[] w = rnd.doubles(n * k, -1, 1).toArray();
+            double[] g = rnd.doubles(m * k, -1, 1).toArray();
+            Compiled c = Compiled.compile("tiles.loss", program);
+            c.setParams(Map.of("A", a, "W", w));
+            c.lossAndGradient(Map.of("G", g));
+            double[] dw = c.gradientByName().get("W");
+            for (int p = 0; p < n; p++) {
+                for (int j = 0; j < k; j++) {
+                    double e = 0.0;
+                    for (int i = 0; i < m; i++) {
+                        e += a[i * n + p] * g[i * k + j];
+                    }
+                    assertEquals(Double.doubleToLongBits(e), Double.doubleToLongBits(dw[p * k + j]), "K = " + k + ": dW[" + p + ", " + j + "]");
                 }
             }
         }

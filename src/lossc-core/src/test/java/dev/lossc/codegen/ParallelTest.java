@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
 class ParallelTest {
     /**
      * Programs whose products are large enough to run split, in every form that splits: one row of
-     * C at a time (small B) and the shared index outermost (large B), B read in place or
+     * C at a time (B in the first-level cache), tiles of C's rows (B in the second-level cache) and
+     * the shared index outermost (larger B), B read in place or
      * transposed (nn.Linear's layout), assigned and accumulated (a param read twice), in the
      * loss, the gradient and an output, and at sizes that vary per call (fewer rows than threads).
      */
@@ -77,6 +78,14 @@ class ParallelTest {
                 param W[N, N];
                 loss sum(relu(A @ W) @ transpose(W)) / 1000;
                 """);
+        // One row of C at a time (W: 64 × 64), forward and dA = dZ Wᵀ; dW = Aᵀ dZ in tiles (300 rows of dZ).
+        PROGRAMS.put("Tall", """
+                model Tall;
+                dim N = 300, D = 64, H = 64;
+                input A[N, D];
+                param W[D, H];
+                loss mean(tanh(A @ W));
+                """);
     }
 
     private static List<LossCompiler.Result> compile(boolean parallel) {
@@ -102,14 +111,19 @@ class ParallelTest {
 
     @Test
     void everyProgramHasSplitKernelsAndTheDefaultClassHasNone() {
+        StringBuilder all = new StringBuilder();
         for (LossCompiler.Result r : compile(true)) {
             String java = r.output().orElseThrow().source();
+            all.append(java);
             assertTrue(java.contains("runSplit("), r.output().get().className() + " runs no kernel split");
             assertTrue(java.contains("implements AutoCloseable"), java.substring(0, 2000));
             if (r.output().get().className().equals("LinearLarge")) {
                 assertTrue(java.contains("double[][] pp = ") && java.contains("q7[j] = "), "the split nn.Linear product gathers by panels");
             }
         }
+        assertTrue(all.indexOf("double[] c = scratch_part") >= 0, "a product split one row of C at a time");
+        assertTrue(all.indexOf("double[][] ct = tile" + ProductPlan.TILE_ROWS + "x") >= 0, "a product split in tiles of rows");
+        assertTrue(all.indexOf("double[][] cp = ") >= 0, "a product split by columns");
         for (LossCompiler.Result r : compile(false)) {
             assertTrue(!r.output().orElseThrow().source().contains("runSplit("));
         }

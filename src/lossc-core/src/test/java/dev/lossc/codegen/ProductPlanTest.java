@@ -57,12 +57,22 @@ class ProductPlanTest {
     }
 
     @Test
-    void longRowsRunOnRowArraysOneRowAtATimeWhileBFitsInCache() {
+    void longRowsRunOnRowArraysOneRowAtATimeOrInTilesWhileBFitsInCache() {
         int n = ProductPlan.ROW_ARRAY_MIN_COLS;
         assertEquals(ProductPlan.Form.FLAT_AXPY, plan(Kernel.MATMUL, Shape.matrix(8, 8), Shape.matrix(8, n - 1), Shape.matrix(8, n - 1)).form());
         ProductPlan small = plan(Kernel.MATMUL, Shape.matrix(8, 8), Shape.matrix(8, n), Shape.matrix(8, n));
         assertEquals(ProductPlan.Form.ROWS_ONE_ROW, small.form());
         assertEquals(0, small.columnBlock());
+        // B past the first-level cache's share and within the second's: C in tiles of rows, blocked when long.
+        ProductPlan weightGradient = plan(Kernel.MATMUL_TN, Shape.matrix(64, 1024), Shape.matrix(64, 1024), Shape.matrix(1024, 1024));
+        assertEquals(ProductPlan.Form.ROWS_TILES, weightGradient.form());
+        assertEquals(ProductPlan.COLUMN_BLOCK, weightGradient.columnBlock());
+        ProductPlan atTheEdge = plan(Kernel.MATMUL, Shape.matrix(8, 256), Shape.matrix(256, 16), Shape.matrix(8, 16));
+        assertEquals(256 * 16, ProductPlan.ROW_TILE_MIN_B);
+        assertEquals(ProductPlan.Form.ROWS_ONE_ROW, atTheEdge.form());
+        ProductPlan pastTheEdge = plan(Kernel.MATMUL, Shape.matrix(8, 257), Shape.matrix(257, 16), Shape.matrix(8, 16));
+        assertEquals(ProductPlan.Form.ROWS_TILES, pastTheEdge.form());
+        assertEquals(0, pastTheEdge.columnBlock());
         // B of 1024 x 1024 is past the threshold: the shared index goes outermost, C in column blocks.
         ProductPlan big = plan(Kernel.MATMUL, Shape.matrix(64, 1024), Shape.matrix(1024, 1024), Shape.matrix(64, 1024));
         assertTrue(1024L * 1024 > ProductPlan.ROW_OUTER_MAX_B);
