@@ -424,14 +424,15 @@ final class Products {
     static final int COLUMN_CHUNK = 8;
 
     /**
-     * The shared-index-outer form split across threads by columns of C: each part packs its own
-     * columns of B into a panel of its own and computes every row of C over them, in rows of its
-     * own, then copies them out. No part waits for another's packing, each reads only its share
+     * The shared-index-outer form split across threads by columns of C: each part copies its own
+     * columns of each pass's eight rows of B (a column block of them) into an eight-row panel of
+     * its own just before the pass, as {@link #panelled} does, and computes every row of C over
+     * them, in rows of its own, then copies them out. No part waits for another's packing, each reads only its share
      * of B, and no two threads write the same cache line (split by rows, each thread read all of
      * B for a few rows of C, and 784-128-10 at batch 32 ran slower on two threads than on one;
      * split by columns of shared rows, the lines at the seams went back and forth). Parts are
      * chunks of {@link #COLUMN_CHUNK} columns; every element still sums over p in order. A B read
-     * transposed is gathered by {@link Panels} into the part's own eight-row panel instead.
+     * transposed is gathered by {@link Panels} into the same panel instead.
      */
     private void byColumns(Code c, Stmt.Op op, ProductPlan plan, BiFunction<String, String, String> left, String product) {
         int k = op.out().shape().cols();
@@ -452,18 +453,22 @@ final class Products {
             body.declare("$L[][] pp = $L[part]", real, parallel.panels(Panels.DEPTH, k));
             Panels.write(body, plan, layout, left, b, "pp", "cp", mE, "jhi - jlo", "jlo", operandName(op), real);
         } else {
-            body.declare("$L[][] bp = $L[part]", real, parallel.panels(plan.shared().size(), k))
-                    .open("for (int p = 0; p < $L; p++)", sharedE)
-                    .add("System.arraycopy($L, $L, bp[p], 0, jhi - jlo)", b.array(), Layout.add(b.offset(), plan.right().index("jlo", "p")))
-                    .close();
-            Function<String, String> aAt = p -> left.apply("i", p);
-            if (plan.columnBlock() > 0) {
+            // Each pass's rows of B, its columns only (a column block of them), copied into its own
+            // panel just before the pass, as the serial form does.
+            body.declare("$L[][] pp = $L[part]", real, parallel.panels(SOURCES, k));
+            boolean blocked = plan.columnBlock() > 0;
+            String from = blocked ? "j0" : "0";
+            String to = blocked ? "j1" : "jhi - jlo";
+            if (blocked) {
                 body.open("for (int j0 = 0; j0 < jhi - jlo; j0 += $L)", plan.columnBlock())
                         .declare("int j1 = Math.min(jhi - jlo, j0 + $L)", plan.columnBlock());
-                sourcePasses(body, "bp", plan.shared(), "j0", "j1", aAt, "0", mE, "cp");
+            }
+            Packer pack = (code, q, p) -> code.add("System.arraycopy($L, $L, pp[$L], $L, $L)", b.array(),
+                    Layout.add(b.offset(), plan.right().index(blocked ? "jlo + j0" : "jlo", p)), q, from, blocked ? "j1 - j0" : "jhi - jlo");
+            sourcePasses(body, real, q -> "pp[" + q + "]", pack, "0", sharedE, plan.shared().varies() ? -1 : plan.shared().size(), from, to,
+                    p -> left.apply("i", p), "0", mE, "cp");
+            if (blocked) {
                 body.close();
-            } else {
-                sourcePasses(body, "bp", plan.shared(), "0", "jhi - jlo", aAt, "0", mE, "cp");
             }
         }
         body.open("for (int i = 0; i < $L; i++)", mE)
@@ -482,7 +487,7 @@ final class Products {
         body.close();
         c.add("$L", parallel.split(body.build(), "(" + kE + " + " + (COLUMN_CHUNK - 1) + ") / " + COLUMN_CHUNK,
                 "Columns " + COLUMN_CHUNK + " lo to " + COLUMN_CHUNK + " hi of the " + product
-                        + ": its columns of the right operand packed into its own panel, its rows of C in its own rows."));
+                        + ": its columns of the right operand copied into its own panel a pass at a time, its rows of C in its own rows."));
     }
 
     /**

@@ -78,6 +78,15 @@ class ParallelTest {
                 param W[N, N];
                 loss sum(relu(A @ W) @ transpose(W)) / 1000;
                 """);
+        // Split by columns with column blocks inside a part: at two threads each part has 552
+        // columns, a block of 512 and one of 40, the second part starting at column 552.
+        PROGRAMS.put("Wide", """
+                model Wide;
+                dim B = 6, D = 200, H = 1100;
+                input X[B, D];
+                param W[D, H];
+                loss mean(tanh(X @ W));
+                """);
         // One row of C at a time (W: 64 × 64), forward and dA = dZ Wᵀ; dW = Aᵀ dZ in tiles (300 rows of dZ).
         PROGRAMS.put("Tall", """
                 model Tall;
