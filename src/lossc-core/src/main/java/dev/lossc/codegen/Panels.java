@@ -31,13 +31,9 @@ final class Panels {
                       String panel, String cr, String mE, String colsE, String colBase, String operand, String real) {
         String sharedE = layout.extent(plan.shared());
         String column = colBase.isEmpty() ? "j" : colBase + " + j";
-        boolean blocked = plan.columnBlock() > 0;
-        String from = blocked ? "j0" : "0";
-        String to = blocked ? "j1" : colsE;
-        if (blocked) {
-            c.open("for (int j0 = 0; j0 < $L; j0 += $L)", colsE, plan.columnBlock())
-                    .declare("int j1 = Math.min($L, j0 + $L)", colsE, plan.columnBlock());
-        }
+        Products.ColumnBlocks blocks = Products.ColumnBlocks.open(c, plan, colsE);
+        String from = blocks.from();
+        String to = blocks.to();
         c.open("for (int p0 = 0; p0 < $L; p0 += $L)", sharedE, DEPTH)
                 .declare("int p1 = Math.min($L, p0 + $L)", sharedE, DEPTH)
                 .comment("Panel p0 to p1 of " + operand + "'s transpose: a cache line of each of its rows");
@@ -69,8 +65,6 @@ final class Panels {
         Products.sourcePasses(c, real, q -> panel + (q == 0 ? "[p - p0]" : "[p - p0 + " + q + "]"), null, "p0", "p1", wholePanels ? DEPTH : -1,
                 from, to, p -> left.apply("i", p), "0", mE, cr);
         c.close();
-        if (blocked) {
-            c.close();
-        }
+        blocks.close(c);
     }
 }

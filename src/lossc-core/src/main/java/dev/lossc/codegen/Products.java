@@ -322,20 +322,12 @@ final class Products {
         String end = split ? "hi" : mE;
         rows.open("for (int i0 = $L; i0 < $L; i0 += $L)", split ? "lo" : "0", end, tile)
                 .declare("int i1 = Math.min($L, i0 + $L)", end, tile);
-        boolean blocked = plan.columnBlock() > 0;
-        String from = blocked ? "j0" : "0";
-        String to = blocked ? "j1" : kE;
-        if (blocked) {
-            rows.open("for (int j0 = 0; j0 < $L; j0 += $L)", kE, plan.columnBlock())
-                    .declare("int j1 = Math.min($L, j0 + $L)", kE, plan.columnBlock());
-        }
+        ColumnBlocks blocks = ColumnBlocks.open(rows, plan, kE);
         rows.open("for (int i = i0; i < i1; i++)")
-                .add("$T.fill($L[i - i0], $L, $L, $L)", ClassWriter.ARRAYS, ct, from, to, realZero)
+                .add("$T.fill($L[i - i0], $L, $L, $L)", ClassWriter.ARRAYS, ct, blocks.from(), blocks.to(), realZero)
                 .close();
-        sourcePasses(rows, br, plan.shared(), from, to, p -> left.apply("i", p), "i0", "i1", ct);
-        if (blocked) {
-            rows.close();
-        }
+        sourcePasses(rows, br, plan.shared(), blocks.from(), blocks.to(), p -> left.apply("i", p), "i0", "i1", ct);
+        blocks.close(rows);
         rows.open("for (int i = i0; i < i1; i++)")
                 .declare("$L[] c = $L[i - i0]", real, ct);
         storeRow(rows, op, y, k, kE, "c");
@@ -368,20 +360,12 @@ final class Products {
         if (plan.rightTransposed()) {
             Panels.write(c, plan, layout, left, b, panel, cr, mE, kE, "", operandName(op), real);
         } else {
-            boolean blocked = plan.columnBlock() > 0;
-            String from = blocked ? "j0" : "0";
-            String to = blocked ? "j1" : kE;
-            if (blocked) {
-                c.open("for (int j0 = 0; j0 < $L; j0 += $L)", kE, plan.columnBlock())
-                        .declare("int j1 = Math.min($L, j0 + $L)", kE, plan.columnBlock());
-            }
+            ColumnBlocks blocks = ColumnBlocks.open(c, plan, kE);
             Packer pack = (code, q, p) -> code.add("System.arraycopy($L, $L, $L[$L], $L, $L)", b.array(),
-                    Layout.add(b.offset(), plan.right().index(from, p)), panel, q, from, blocked ? "j1 - j0" : kE);
+                    Layout.add(b.offset(), plan.right().index(blocks.from(), p)), panel, q, blocks.from(), blocks.width());
             sourcePasses(c, real, q -> panel + "[" + q + "]", pack, "0", layout.extent(plan.shared()),
-                    plan.shared().varies() ? -1 : plan.shared().size(), from, to, p -> left.apply("i", p), "0", mE, cr);
-            if (blocked) {
-                c.close();
-            }
+                    plan.shared().varies() ? -1 : plan.shared().size(), blocks.from(), blocks.to(), p -> left.apply("i", p), "0", mE, cr);
+            blocks.close(c);
         }
         c.open("for (int i = 0; i < $L; i++)", mE)
                 .declare("$L[] c = $L[i]", real, cr);
@@ -456,20 +440,12 @@ final class Products {
             // Each pass's rows of B, its columns only (a column block of them), copied into its own
             // panel just before the pass, as the serial form does.
             body.declare("$L[][] pp = $L[part]", real, parallel.panels(SOURCES, k));
-            boolean blocked = plan.columnBlock() > 0;
-            String from = blocked ? "j0" : "0";
-            String to = blocked ? "j1" : "jhi - jlo";
-            if (blocked) {
-                body.open("for (int j0 = 0; j0 < jhi - jlo; j0 += $L)", plan.columnBlock())
-                        .declare("int j1 = Math.min(jhi - jlo, j0 + $L)", plan.columnBlock());
-            }
+            ColumnBlocks blocks = ColumnBlocks.open(body, plan, "jhi - jlo");
             Packer pack = (code, q, p) -> code.add("System.arraycopy($L, $L, pp[$L], $L, $L)", b.array(),
-                    Layout.add(b.offset(), plan.right().index(blocked ? "jlo + j0" : "jlo", p)), q, from, blocked ? "j1 - j0" : "jhi - jlo");
-            sourcePasses(body, real, q -> "pp[" + q + "]", pack, "0", sharedE, plan.shared().varies() ? -1 : plan.shared().size(), from, to,
-                    p -> left.apply("i", p), "0", mE, "cp");
-            if (blocked) {
-                body.close();
-            }
+                    Layout.add(b.offset(), plan.right().index(Layout.add("jlo", blocks.from()), p)), q, blocks.from(), blocks.width());
+            sourcePasses(body, real, q -> "pp[" + q + "]", pack, "0", sharedE, plan.shared().varies() ? -1 : plan.shared().size(),
+                    blocks.from(), blocks.to(), p -> left.apply("i", p), "0", mE, "cp");
+            blocks.close(body);
         }
         body.open("for (int i = 0; i < $L; i++)", mE)
                 .declare("$L[] c = cp[i]", real);
@@ -504,6 +480,33 @@ final class Products {
             Function<String, String> aAt, String rowsFrom, String rowsE, String cr) {
         sourcePasses(c, real, q -> br + (q == 0 ? "[p]" : "[p + " + q + "]"), null, "0", layout.extent(sharedAxis),
                 sharedAxis.varies() ? -1 : sharedAxis.size(), from, to, aAt, rowsFrom, rowsE, cr);
+    }
+
+    /**
+     * The loop over C's column blocks, of a row {@code width} columns wide, opened when the plan
+     * blocks them ({@link ProductPlan#columnBlock}): a block's columns run from {@link #from} below
+     * {@link #to}, all of the row's when it is not blocked.
+     */
+    record ColumnBlocks(boolean blocked, String from, String to) {
+        static ColumnBlocks open(Code c, ProductPlan plan, String width) {
+            if (plan.columnBlock() == 0) {
+                return new ColumnBlocks(false, "0", width);
+            }
+            c.open("for (int j0 = 0; j0 < $L; j0 += $L)", width, plan.columnBlock())
+                    .declare("int j1 = Math.min($L, j0 + $L)", width, plan.columnBlock());
+            return new ColumnBlocks(true, "j0", "j1");
+        }
+
+        /** The number of columns in a block, as an expression. */
+        String width() {
+            return blocked ? "j1 - j0" : to;
+        }
+
+        void close(Code c) {
+            if (blocked) {
+                c.close();
+            }
+        }
     }
 
     /** Writes the statement that copies B's row {@code p} into the kernel's row {@code q} before a pass reads it. */
