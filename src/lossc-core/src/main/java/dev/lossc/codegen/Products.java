@@ -411,10 +411,11 @@ final class Products {
      * The shared-index-outer form split across threads by columns of C: each part copies its own
      * columns of each pass's eight rows of B (a column block of them) into an eight-row panel of
      * its own just before the pass, as {@link #panelled} does, and computes every row of C over
-     * them, in rows of its own, then copies them out. No part waits for another's packing, each reads only its share
-     * of B, and no two threads write the same cache line (split by rows, each thread read all of
-     * B for a few rows of C, and 784-128-10 at batch 32 ran slower on two threads than on one;
-     * split by columns of shared rows, the lines at the seams went back and forth). Parts are
+     * them, in rows of its own, then copies them out. No part waits for another's packing, each
+     * reads only its share of B, and no two threads write the same cache line (split by rows,
+     * each thread read all of B for a few rows of C, and 784-128-10 at batch 32 ran slower on two
+     * threads than on one; split by columns of shared rows, the lines at the seams went back and
+     * forth). Parts are
      * chunks of {@link #COLUMN_CHUNK} columns; every element still sums over p in order. A B read
      * transposed is gathered by {@link Panels} into the same panel instead.
      */
