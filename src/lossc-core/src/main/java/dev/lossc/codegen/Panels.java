@@ -8,7 +8,7 @@ import java.util.function.BiFunction;
  * gathered a panel at a time inside the kernel rather than copied whole first. For each block of
  * C's columns and each {@link #DEPTH} shared indices, the panel's rows (a cache line of each of
  * B's rows) are gathered into scratch rows that stay in cache, and every row of C passes over them
- * eight at a time (four, then one at a time, for a part-panel at the end): {@link Products#sourcePasses},
+ * eight at a time (four, then one at a time, for a part-panel at the end): {@link RowPasses#sourcePasses},
  * the loops of the other row forms, over the panel's rows. Every sum runs over p in order, so the
  * results are the same bits as the other forms'; no transposed copy of B is written
  * (TransposedProducts {@code panels8} against {@code wholeTranspose}: 6.6 against 7.5 ms on
@@ -31,7 +31,7 @@ final class Panels {
                       String panel, String cr, String mE, String colsE, String colBase, String operand, String real) {
         String sharedE = layout.extent(plan.shared());
         String column = colBase.isEmpty() ? "j" : colBase + " + j";
-        Products.ColumnBlocks blocks = Products.ColumnBlocks.open(c, plan, colsE);
+        RowPasses.ColumnBlocks blocks = RowPasses.ColumnBlocks.open(c, plan, colsE);
         String from = blocks.from();
         String to = blocks.to();
         c.open("for (int p0 = 0; p0 < $L; p0 += $L)", sharedE, DEPTH)
@@ -62,7 +62,7 @@ final class Panels {
                     .close()
                     .close();
         }
-        Products.sourcePasses(c, real, q -> panel + (q == 0 ? "[p - p0]" : "[p - p0 + " + q + "]"), null, "p0", "p1", wholePanels ? DEPTH : -1,
+        RowPasses.sourcePasses(c, real, q -> panel + (q == 0 ? "[p - p0]" : "[p - p0 + " + q + "]"), null, "p0", "p1", wholePanels ? DEPTH : -1,
                 from, to, p -> left.apply("i", p), "0", mE, cr);
         c.close();
         blocks.close(c);

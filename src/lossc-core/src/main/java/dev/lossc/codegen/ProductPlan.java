@@ -38,13 +38,13 @@ record ProductPlan(Prim.Kernel kind, Shape.Axis rows, Shape.Axis cols, Shape.Axi
      * doubles, a core's first-level cache) computes it in tiles of {@link #TILE_ROWS} rows instead,
      * eight of B's rows per pass over every row of the tile: each row of B then comes from the
      * first-level cache for every row of a tile, where a row at a time read all of B from the
-     * second-level cache for every row of C. MatmulForms {@code tnTiled} against {@code tn}: 6.1
+     * second-level cache for every row of C. WeightGradientForms {@code tnTiled} against {@code tn}: 6.1
      * against 8.4–9.3 ms on 1024 × 64 × 1024 (dW = Aᵀ dY at batch 64), 290 against 363 µs on
      * 128 × 32 × 784 (784-128-10's dW1 at batch 32); level (314 against 330 µs) when B is 32 × 128.
      */
     static final int ROW_TILE_MIN_B = 4096;
 
-    /** Rows of C in a tile of the tiled row form (MatmulForms {@code tnTiled}: 16, 32 and 64 level). */
+    /** Rows of C in a tile of the tiled row form (WeightGradientForms {@code tnTiled}: 16, 32 and 64 level). */
     static final int TILE_ROWS = 32;
 
     /**

@@ -10,8 +10,6 @@ import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.IntConsumer;
-import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
@@ -322,7 +320,7 @@ final class Products {
         String end = split ? "hi" : mE;
         rows.open("for (int i0 = $L; i0 < $L; i0 += $L)", split ? "lo" : "0", end, tile)
                 .declare("int i1 = Math.min($L, i0 + $L)", end, tile);
-        ColumnBlocks blocks = ColumnBlocks.open(rows, plan, kE);
+        RowPasses.ColumnBlocks blocks = RowPasses.ColumnBlocks.open(rows, plan, kE);
         rows.open("for (int i = i0; i < i1; i++)")
                 .add("$T.fill($L[i - i0], $L, $L, $L)", ClassWriter.ARRAYS, ct, blocks.from(), blocks.to(), realZero)
                 .close();
@@ -340,7 +338,7 @@ final class Products {
 
     /**
      * The shared-index-outer form, serial: C's rows in column blocks, with the rows of B each pass
-     * reads copied into a panel of {@link #SOURCES} scratch rows just before it (for a B read
+     * reads copied into a panel of {@link RowPasses#SOURCES} scratch rows just before it (for a B read
      * transposed, B's transpose gathered by {@link Panels}), then the rows of C stored. The panel
      * stays in the first-level cache while every row of C passes over it, and no copy of the whole
      * of B is written (Batch32Forms {@code forwardPanelEight} against
@@ -353,17 +351,17 @@ final class Products {
         String mE = layout.extent(plan.rows());
         String kE = layout.extent(plan.cols());
         String cr = scratch.rows("c", plan.rows().size(), k);
-        String panel = scratch.rows("panel", plan.rightTransposed() ? Panels.DEPTH : SOURCES, k);
+        String panel = scratch.rows("panel", plan.rightTransposed() ? Panels.DEPTH : RowPasses.SOURCES, k);
         c.open("for (int i = 0; i < $L; i++)", mE)
                 .add("$T.fill($L[i], $L)", ClassWriter.ARRAYS, cr, realZero)
                 .close();
         if (plan.rightTransposed()) {
             Panels.write(c, plan, layout, left, b, panel, cr, mE, kE, "", operandName(op), real);
         } else {
-            ColumnBlocks blocks = ColumnBlocks.open(c, plan, kE);
-            Packer pack = (code, q, p) -> code.add("System.arraycopy($L, $L, $L[$L], $L, $L)", b.array(),
+            RowPasses.ColumnBlocks blocks = RowPasses.ColumnBlocks.open(c, plan, kE);
+            RowPasses.Packer pack = (code, q, p) -> code.add("System.arraycopy($L, $L, $L[$L], $L, $L)", b.array(),
                     Layout.add(b.offset(), plan.right().index(blocks.from(), p)), panel, q, blocks.from(), blocks.width());
-            sourcePasses(c, real, q -> panel + "[" + q + "]", pack, "0", layout.extent(plan.shared()),
+            RowPasses.sourcePasses(c, real, q -> panel + "[" + q + "]", pack, "0", layout.extent(plan.shared()),
                     plan.shared().varies() ? -1 : plan.shared().size(), blocks.from(), blocks.to(), p -> left.apply("i", p), "0", mE, cr);
             blocks.close(c);
         }
@@ -440,11 +438,11 @@ final class Products {
         } else {
             // Each pass's rows of B, its columns only (a column block of them), copied into its own
             // panel just before the pass, as the serial form does.
-            body.declare("$L[][] pp = $L[part]", real, parallel.panels(SOURCES, k));
-            ColumnBlocks blocks = ColumnBlocks.open(body, plan, "jhi - jlo");
-            Packer pack = (code, q, p) -> code.add("System.arraycopy($L, $L, pp[$L], $L, $L)", b.array(),
+            body.declare("$L[][] pp = $L[part]", real, parallel.panels(RowPasses.SOURCES, k));
+            RowPasses.ColumnBlocks blocks = RowPasses.ColumnBlocks.open(body, plan, "jhi - jlo");
+            RowPasses.Packer pack = (code, q, p) -> code.add("System.arraycopy($L, $L, pp[$L], $L, $L)", b.array(),
                     Layout.add(b.offset(), plan.right().index(Layout.add("jlo", blocks.from()), p)), q, blocks.from(), blocks.width());
-            sourcePasses(body, real, q -> "pp[" + q + "]", pack, "0", sharedE, plan.shared().varies() ? -1 : plan.shared().size(),
+            RowPasses.sourcePasses(body, real, q -> "pp[" + q + "]", pack, "0", sharedE, plan.shared().varies() ? -1 : plan.shared().size(),
                     blocks.from(), blocks.to(), p -> left.apply("i", p), "0", mE, "cp");
             blocks.close(body);
         }
@@ -473,123 +471,14 @@ final class Products {
      * stored once per pass. Each sum is written out left to right, so it adds over p in order, to
      * the same bits as one row at a time. With {@code rowsE} null, {@code c} is one row already in
      * scope and four rows of B pass over it (eight, with A read down a column, run three times
-     * slower on 64 × 1024 × 1024: MatmulForms {@code tnEight}); otherwise eight rows of B pass
+     * slower on 64 × 1024 × 1024: WeightGradientForms {@code tnEight}); otherwise eight rows of B pass
      * over every row {@code c = cr[i - rowsFrom]}, i from {@code rowsFrom} below {@code rowsE} (MatmulForms
      * {@code blockedEightSourcesInOrder} against {@code blockedFourSourcesInOrder}).
      */
     private void sourcePasses(Code c, String br, Shape.Axis sharedAxis, String from, String to,
             Function<String, String> aAt, String rowsFrom, String rowsE, String cr) {
-        sourcePasses(c, real, q -> br + (q == 0 ? "[p]" : "[p + " + q + "]"), null, "0", layout.extent(sharedAxis),
+        RowPasses.sourcePasses(c, real, q -> br + (q == 0 ? "[p]" : "[p + " + q + "]"), null, "0", layout.extent(sharedAxis),
                 sharedAxis.varies() ? -1 : sharedAxis.size(), from, to, aAt, rowsFrom, rowsE, cr);
-    }
-
-    /**
-     * The loop over C's column blocks, of a row {@code width} columns wide, opened when the plan
-     * blocks them ({@link ProductPlan#columnBlock}): a block's columns run from {@link #from} below
-     * {@link #to}, all of the row's when it is not blocked.
-     */
-    record ColumnBlocks(boolean blocked, String from, String to) {
-        static ColumnBlocks open(Code c, ProductPlan plan, String width) {
-            if (plan.columnBlock() == 0) {
-                return new ColumnBlocks(false, "0", width);
-            }
-            c.open("for (int j0 = 0; j0 < $L; j0 += $L)", width, plan.columnBlock())
-                    .declare("int j1 = Math.min($L, j0 + $L)", width, plan.columnBlock());
-            return new ColumnBlocks(true, "j0", "j1");
-        }
-
-        /** The number of columns in a block, as an expression. */
-        String width() {
-            return blocked ? "j1 - j0" : to;
-        }
-
-        void close(Code c) {
-            if (blocked) {
-                c.close();
-            }
-        }
-    }
-
-    /** Writes the statement that copies B's row {@code p} into the kernel's row {@code q} before a pass reads it. */
-    interface Packer {
-        void pack(Code c, int q, String p);
-    }
-
-    /** Rows of B per pass over every row of C in the shared-index-outer forms. */
-    static final int SOURCES = 8;
-
-    /**
-     * The same loops over the shared indices {@code start} below {@code end} ({@code known}: how
-     * many there are, when it is known here, else -1; only the loops that run are written), B's row
-     * {@code p + q} being {@code rowOf(q)}: a row of B in place, or of a panel gathered from it
-     * ({@link Panels}). Eights (over many rows of C), then fours, then one at a time.
-     */
-    static void sourcePasses(Code c, String real, IntFunction<String> rowOf, Packer pack, String start, String end, int known, String from,
-            String to, Function<String, String> aAt, String rowsFrom, String rowsE, String cr) {
-        Runnable open = () -> {
-            if (rowsE != null) {
-                c.open("for (int i = $L; i < $L; i++)", rowsFrom, rowsE)
-                        .declare("$L[] c = $L[$L]", real, cr, rowsFrom.equals("0") ? "i" : "i - " + rowsFrom);
-            }
-        };
-        Runnable close = () -> {
-            if (rowsE != null) {
-                c.close();
-            }
-        };
-        // One row of B per pass, from `head` on: for the rest after the fours, or all of a few.
-        Consumer<String> oneAtATime = head -> {
-            c.open("$L", head);
-            if (pack != null) {
-                pack.pack(c, 0, "p");
-            }
-            c.declare("$L[] b = $L", real, rowOf.apply(0));
-            open.run();
-            c.declare("$L a = $L", real, aAt.apply("p"));
-            c.open("for (int j = $L; j < $L; j++)", from, to)
-                    .add("c[j] += a * b[j]")
-                    .close();
-            close.run();
-            c.close();
-        };
-        // `width` rows of B per pass, p + width - 1 < end.
-        IntConsumer passes = width -> {
-            c.open("for (; p + $L < $L; p += $L)", width - 1, end, width);
-            if (pack != null) {
-                for (int q = 0; q < width; q++) {
-                    pack.pack(c, q, q == 0 ? "p" : "p + " + q);
-                }
-            }
-            for (int q = 0; q < width; q++) {
-                c.declare("$L[] b$L = $L", real, q, rowOf.apply(q));
-            }
-            open.run();
-            StringBuilder sum = new StringBuilder("c[j] = c[j]");
-            for (int q = 0; q < width; q++) {
-                c.declare("$L a$L = $L", real, q, aAt.apply(q == 0 ? "p" : "p + " + q));
-                sum.append(" + a").append(q).append(" * b").append(q).append("[j]");
-            }
-            c.open("for (int j = $L; j < $L; j++)", from, to)
-                    .add("$L", sum)
-                    .close();
-            close.run();
-            c.close();
-        };
-        if (known >= 0 && known < 4) {
-            oneAtATime.accept("for (int p = " + start + "; p < " + end + "; p++)");
-            return;
-        }
-        c.declare("int p = $L", start);
-        boolean eights = rowsE != null && (known < 0 || known >= SOURCES);
-        if (eights) {
-            passes.accept(SOURCES);
-        }
-        if (!eights || known < 0 || known % SOURCES >= 4) {
-            passes.accept(4);
-        }
-        if (known < 0 || known % 4 != 0) {
-            oneAtATime.accept("for (; p < " + end + "; p++)");
-        }
     }
 
     /** A product as one call of {@link SimdKernel}'s {@code gemm}, reading every operand in place through the plan's strides. */

@@ -1,0 +1,125 @@
+package dev.lossc.codegen;
+
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.IntConsumer;
+import java.util.function.IntFunction;
+
+/**
+ * The loops the row forms of {@link Products} and {@link Panels} share: the column blocks of C's
+ * rows, and the passes of several rows of B over rows of C whose sums C2 vectorizes, written left
+ * to right so each adds over the shared index in order.
+ */
+final class RowPasses {
+    private RowPasses() {
+    }
+
+    /**
+     * The loop over C's column blocks, of a row {@code width} columns wide, opened when the plan
+     * blocks them ({@link ProductPlan#columnBlock}): a block's columns run from {@link #from} below
+     * {@link #to}, all of the row's when it is not blocked.
+     */
+    record ColumnBlocks(boolean blocked, String from, String to) {
+        static ColumnBlocks open(Code c, ProductPlan plan, String width) {
+            if (plan.columnBlock() == 0) {
+                return new ColumnBlocks(false, "0", width);
+            }
+            c.open("for (int j0 = 0; j0 < $L; j0 += $L)", width, plan.columnBlock())
+                    .declare("int j1 = Math.min($L, j0 + $L)", width, plan.columnBlock());
+            return new ColumnBlocks(true, "j0", "j1");
+        }
+
+        /** The number of columns in a block, as an expression. */
+        String width() {
+            return blocked ? "j1 - j0" : to;
+        }
+
+        void close(Code c) {
+            if (blocked) {
+                c.close();
+            }
+        }
+    }
+
+    /** Writes the statement that copies B's row {@code p} into the kernel's row {@code q} before a pass reads it. */
+    interface Packer {
+        void pack(Code c, int q, String p);
+    }
+
+    /** Rows of B per pass over every row of C in the shared-index-outer forms. */
+    static final int SOURCES = 8;
+
+    /**
+     * The same loops over the shared indices {@code start} below {@code end} ({@code known}: how
+     * many there are, when it is known here, else -1; only the loops that run are written), B's row
+     * {@code p + q} being {@code rowOf(q)}: a row of B in place, or of a panel gathered from it
+     * ({@link Panels}). Eights (over many rows of C), then fours, then one at a time.
+     */
+    static void sourcePasses(Code c, String real, IntFunction<String> rowOf, Packer pack, String start, String end, int known, String from,
+            String to, Function<String, String> aAt, String rowsFrom, String rowsE, String cr) {
+        Runnable open = () -> {
+            if (rowsE != null) {
+                c.open("for (int i = $L; i < $L; i++)", rowsFrom, rowsE)
+                        .declare("$L[] c = $L[$L]", real, cr, rowsFrom.equals("0") ? "i" : "i - " + rowsFrom);
+            }
+        };
+        Runnable close = () -> {
+            if (rowsE != null) {
+                c.close();
+            }
+        };
+        // One row of B per pass, from `head` on: for the rest after the fours, or all of a few.
+        Consumer<String> oneAtATime = head -> {
+            c.open("$L", head);
+            if (pack != null) {
+                pack.pack(c, 0, "p");
+            }
+            c.declare("$L[] b = $L", real, rowOf.apply(0));
+            open.run();
+            c.declare("$L a = $L", real, aAt.apply("p"));
+            c.open("for (int j = $L; j < $L; j++)", from, to)
+                    .add("c[j] += a * b[j]")
+                    .close();
+            close.run();
+            c.close();
+        };
+        // `width` rows of B per pass, p + width - 1 < end.
+        IntConsumer passes = width -> {
+            c.open("for (; p + $L < $L; p += $L)", width - 1, end, width);
+            if (pack != null) {
+                for (int q = 0; q < width; q++) {
+                    pack.pack(c, q, q == 0 ? "p" : "p + " + q);
+                }
+            }
+            for (int q = 0; q < width; q++) {
+                c.declare("$L[] b$L = $L", real, q, rowOf.apply(q));
+            }
+            open.run();
+            StringBuilder sum = new StringBuilder("c[j] = c[j]");
+            for (int q = 0; q < width; q++) {
+                c.declare("$L a$L = $L", real, q, aAt.apply(q == 0 ? "p" : "p + " + q));
+                sum.append(" + a").append(q).append(" * b").append(q).append("[j]");
+            }
+            c.open("for (int j = $L; j < $L; j++)", from, to)
+                    .add("$L", sum)
+                    .close();
+            close.run();
+            c.close();
+        };
+        if (known >= 0 && known < 4) {
+            oneAtATime.accept("for (int p = " + start + "; p < " + end + "; p++)");
+            return;
+        }
+        c.declare("int p = $L", start);
+        boolean eights = rowsE != null && (known < 0 || known >= SOURCES);
+        if (eights) {
+            passes.accept(SOURCES);
+        }
+        if (!eights || known < 0 || known % SOURCES >= 4) {
+            passes.accept(4);
+        }
+        if (known < 0 || known % 4 != 0) {
+            oneAtATime.accept("for (; p < " + end + "; p++)");
+        }
+    }
+}
