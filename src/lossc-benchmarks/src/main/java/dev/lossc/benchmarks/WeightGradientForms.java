@@ -136,7 +136,7 @@ public class WeightGradientForms {
     }
 
     /** Rows of C a {@link #tnTiled} tile holds. */
-    @Param({"64"})
+    @Param({"32"})
     int tb;
 
     double[][] cTile;
