@@ -345,7 +345,6 @@ final class Products {
      * {@code forwardWholeCopyEight}).
      */
     private void panelled(Code c, Stmt.Op op, ProductPlan plan, BiFunction<String, String, String> left) {
-        Layout.Address b = layout.base(op.args().get(1));
         Layout.Address y = layout.base(Stmt.written(op));
         int k = op.out().shape().cols();
         String mE = layout.extent(plan.rows());
@@ -355,20 +354,33 @@ final class Products {
         c.open("for (int i = 0; i < $L; i++)", mE)
                 .add("$T.fill($L[i], $L)", ClassWriter.ARRAYS, cr, realZero)
                 .close();
-        if (plan.rightTransposed()) {
-            Panels.write(c, plan, layout, left, b, panel, cr, mE, kE, "", operandName(op), real);
-        } else {
-            RowPasses.ColumnBlocks blocks = RowPasses.ColumnBlocks.open(c, plan, kE);
-            RowPasses.Packer pack = (code, q, p) -> code.add("System.arraycopy($L, $L, $L[$L], $L, $L)", b.array(),
-                    Layout.add(b.offset(), plan.right().index(blocks.from(), p)), panel, q, blocks.from(), blocks.width());
-            RowPasses.sourcePasses(c, real, q -> panel + "[" + q + "]", pack, "0", layout.extent(plan.shared()),
-                    plan.shared().varies() ? -1 : plan.shared().size(), blocks.from(), blocks.to(), p -> left.apply("i", p), "0", mE, cr);
-            blocks.close(c);
-        }
+        panelPasses(c, op, plan, left, panel, cr, mE, kE, "");
         c.open("for (int i = 0; i < $L; i++)", mE)
                 .declare("$L[] c = $L[i]", real, cr);
         storeRow(c, op, y, k, kE, "c");
         c.close();
+    }
+
+    /**
+     * The passes of the shared-index-outer form over rows 0 below {@code mE} of {@code cr}, on
+     * {@code colsE} of B's columns from {@code colBase} on (empty: from the first), in column
+     * blocks: eight of B's rows per pass copied, a column block of them, into {@code panel} just
+     * before the pass, or for a B read transposed, its transpose gathered by {@link Panels}.
+     */
+    private void panelPasses(Code c, Stmt.Op op, ProductPlan plan, BiFunction<String, String, String> left, String panel, String cr,
+                             String mE, String colsE, String colBase) {
+        Layout.Address b = layout.base(op.args().get(1));
+        if (plan.rightTransposed()) {
+            Panels.write(c, plan, layout, left, b, panel, cr, mE, colsE, colBase, operandName(op), real);
+            return;
+        }
+        RowPasses.ColumnBlocks blocks = RowPasses.ColumnBlocks.open(c, plan, colsE);
+        String firstColumn = Layout.add(colBase.isEmpty() ? "0" : colBase, blocks.from());
+        RowPasses.Packer pack = (code, q, p) -> code.add("System.arraycopy($L, $L, $L[$L], $L, $L)", b.array(),
+                Layout.add(b.offset(), plan.right().index(firstColumn, p)), panel, q, blocks.from(), blocks.width());
+        RowPasses.sourcePasses(c, real, q -> panel + "[" + q + "]", pack, "0", layout.extent(plan.shared()),
+                plan.shared().varies() ? -1 : plan.shared().size(), blocks.from(), blocks.to(), p -> left.apply("i", p), "0", mE, cr);
+        blocks.close(c);
     }
 
     /** The right operand's name in the source, for a kernel's comment. */
@@ -413,16 +425,13 @@ final class Products {
      * reads only its share of B, and no two threads write the same cache line (split by rows,
      * each thread read all of B for a few rows of C, and 784-128-10 at batch 32 ran slower on two
      * threads than on one; split by columns of shared rows, the lines at the seams went back and
-     * forth). Parts are
-     * chunks of {@link #COLUMN_CHUNK} columns; every element still sums over p in order. A B read
-     * transposed is gathered by {@link Panels} into the same panel instead.
+     * forth). Parts are chunks of {@link #COLUMN_CHUNK} columns; every element still sums over p
+     * in order. A B read transposed is gathered by {@link Panels} into the same panel instead.
      */
     private void byColumns(Code c, Stmt.Op op, ProductPlan plan, BiFunction<String, String, String> left, String product) {
         int k = op.out().shape().cols();
         String mE = layout.extent(plan.rows());
         String kE = layout.extent(plan.cols());
-        String sharedE = layout.extent(plan.shared());
-        Layout.Address b = layout.base(op.args().get(1));
         Layout.Address y = layout.base(Stmt.written(op));
         Code body = new Code();
         body.declare("int jlo = lo * $L", COLUMN_CHUNK)
@@ -431,21 +440,9 @@ final class Products {
         body.open("for (int i = 0; i < $L; i++)", mE)
                 .add("$T.fill(cp[i], 0, jhi - jlo, $L)", ClassWriter.ARRAYS, realZero)
                 .close();
-        if (plan.rightTransposed()) {
-            // Its columns of B's transpose, gathered by panels of its own.
-            body.declare("$L[][] pp = $L[part]", real, parallel.panels(Panels.DEPTH, k));
-            Panels.write(body, plan, layout, left, b, "pp", "cp", mE, "jhi - jlo", "jlo", operandName(op), real);
-        } else {
-            // Each pass's rows of B, its columns only (a column block of them), copied into its own
-            // panel just before the pass, as the serial form does.
-            body.declare("$L[][] pp = $L[part]", real, parallel.panels(RowPasses.SOURCES, k));
-            RowPasses.ColumnBlocks blocks = RowPasses.ColumnBlocks.open(body, plan, "jhi - jlo");
-            RowPasses.Packer pack = (code, q, p) -> code.add("System.arraycopy($L, $L, pp[$L], $L, $L)", b.array(),
-                    Layout.add(b.offset(), plan.right().index(Layout.add("jlo", blocks.from()), p)), q, blocks.from(), blocks.width());
-            RowPasses.sourcePasses(body, real, q -> "pp[" + q + "]", pack, "0", sharedE, plan.shared().varies() ? -1 : plan.shared().size(),
-                    blocks.from(), blocks.to(), p -> left.apply("i", p), "0", mE, "cp");
-            blocks.close(body);
-        }
+        // Its columns of each pass's rows of B copied (or of B's transpose gathered) into a panel of its own.
+        body.declare("$L[][] pp = $L[part]", real, parallel.panels(plan.rightTransposed() ? Panels.DEPTH : RowPasses.SOURCES, k));
+        panelPasses(body, op, plan, left, "pp", "cp", mE, "jhi - jlo", "jlo");
         body.open("for (int i = 0; i < $L; i++)", mE)
                 .declare("$L[] c = cp[i]", real);
         if (op.epilogue() != null) {
@@ -466,14 +463,8 @@ final class Products {
     }
 
     /**
-     * {@code c[j] += Σ_p a(p) * br[p][j]} for j in [from, to), several rows of B per pass over
-     * {@code c}: one destination and up to eight sources still vectorize, and C is loaded and
-     * stored once per pass. Each sum is written out left to right, so it adds over p in order, to
-     * the same bits as one row at a time. With {@code rowsE} null, {@code c} is one row already in
-     * scope and four rows of B pass over it (eight, with A read down a column, run three times
-     * slower on 64 × 1024 × 1024: WeightGradientForms {@code tnEight}); otherwise eight rows of B pass
-     * over every row {@code c = cr[i - rowsFrom]}, i from {@code rowsFrom} below {@code rowsE} (MatmulForms
-     * {@code blockedEightSourcesInOrder} against {@code blockedFourSourcesInOrder}).
+     * {@link RowPasses#sourcePasses} over the rows of B copied into {@code br}, every shared index
+     * of the product.
      */
     private void sourcePasses(Code c, String br, Shape.Axis sharedAxis, String from, String to,
             Function<String, String> aAt, String rowsFrom, String rowsE, String cr) {

@@ -50,10 +50,20 @@ final class RowPasses {
     static final int SOURCES = 8;
 
     /**
-     * The same loops over the shared indices {@code start} below {@code end} ({@code known}: how
-     * many there are, when it is known here, else -1; only the loops that run are written), B's row
-     * {@code p + q} being {@code rowOf(q)}: a row of B in place, or of a panel gathered from it
-     * ({@link Panels}). Eights (over many rows of C), then fours, then one at a time.
+     * {@code c[j] += Σ_p a(p) * B[p][j]} for j in [from, to) and the shared indices {@code start}
+     * below {@code end} ({@code known}: how many there are, when it is known here, else -1; only
+     * the loops that run are written), several rows of B per pass over {@code c}: one destination
+     * and up to eight sources still vectorize, and C is loaded and stored once per pass. B's row
+     * {@code p + q} is {@code rowOf(q)}: a row of B copied in place, or of a panel ({@link Panels});
+     * {@code pack}, if not null, writes the copies into the panel just before each pass. Each sum
+     * is written out left to right, so it adds over p in order, to the same bits as one row at a
+     * time.
+     *
+     * <p>With {@code rowsE} null, {@code c} is one row already in scope and four rows of B pass
+     * over it (eight, with A read down a column, run three times slower on 64 × 1024 × 1024:
+     * WeightGradientForms {@code tnEight}); otherwise eights, then a four, then one at a time pass
+     * over every row {@code c = cr[i - rowsFrom]}, i from {@code rowsFrom} below {@code rowsE}
+     * (MatmulForms {@code blockedEightSourcesInOrder} against {@code blockedFourSourcesInOrder}).
      */
     static void sourcePasses(Code c, String real, IntFunction<String> rowOf, Packer pack, String start, String end, int known, String from,
             String to, Function<String, String> aAt, String rowsFrom, String rowsE, String cr) {
