@@ -8,9 +8,11 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -52,10 +54,19 @@ final class ParallelWriter implements Kernels.Parallel {
     private final List<CodeBlock> bodies = new ArrayList<>();
     private final List<String> methods = new ArrayList<>();
     private final List<String> descriptions = new ArrayList<>();
-    /** Per-part scratch rows by width: field name. */
-    private final Map<Integer, String> partRows = new LinkedHashMap<>();
-    /** Per-part panels by rows and columns ({rows, cols}): field name. */
-    private final Map<List<Integer>, String> panels = new LinkedHashMap<>();
+    /** The per-part scratch the split kernels use, by kind and size. */
+    private final Map<List<Object>, PartScratch> scratch = new LinkedHashMap<>();
+
+    /** The kinds of per-part scratch, in the order their fields are declared. */
+    private enum Kind { ROWS, SIMD_PANELS, PANELS, TILES }
+
+    /**
+     * A per-part scratch field: an array with an element per thread, allocated for one thread with the
+     * instance and again for {@code n} threads by {@code setThreads}, so that a call allocates nothing.
+     * {@code dims} gives the dimensions after the first from the thread count's expression, "1" or "n".
+     */
+    private record PartScratch(Kind kind, String field, TypeName type, String doc, Function<String, String> dims) {
+    }
 
     ParallelWriter(ClassWriter w) {
         this.w = w;
@@ -72,31 +83,39 @@ final class ParallelWriter implements Kernels.Parallel {
 
     @Override
     public String partRows(int cols) {
-        return partRows.computeIfAbsent(cols, k -> w.names.allocate("scratch_part" + k));
+        return scratch(Kind.ROWS, List.of(cols), "scratch_part" + cols, ArrayTypeName.of(w.arrayType),
+                "One scratch row of a product per thread.", n -> "[" + (cols + PAD) + "]");
     }
-
-    /** Per-part tiles by rows and columns ({rows, cols}): field name. */
-    private final Map<List<Integer>, String> tiles = new LinkedHashMap<>();
 
     @Override
     public String partTiles(int rows, int cols) {
-        return tiles.computeIfAbsent(List.of(rows, cols), k -> w.names.allocate("tile" + rows + "x" + cols));
+        return scratch(Kind.TILES, List.of(rows, cols), "tile" + rows + "x" + cols, ArrayTypeName.of(ArrayTypeName.of(w.arrayType)),
+                "Per thread, a tile of " + rows + " rows of " + cols + " columns (a product split by rows).",
+                n -> "[" + rows + "][" + (cols + PAD) + "]");
     }
-
-    /** The field of the {@code --simd} kernel's per-part panels, once a split product uses it. */
-    private String simdPanels;
 
     @Override
     public String simdPanels() {
-        if (simdPanels == null) {
-            simdPanels = w.names.allocate("simd_panels");
-        }
-        return simdPanels;
+        return scratch(Kind.SIMD_PANELS, List.of(), "simd_panels", ArrayTypeName.of(w.arrayType), "Per thread, a panel of B for {@code gemm}.",
+                n -> "[" + SimdKernel.PANEL_DEPTH + " * " + SimdKernel.PANEL_VECTORS + " * " + SimdKernel.SPECIES + ".length() + " + PAD + "]");
     }
 
     @Override
     public String panels(int rows, int cols) {
-        return panels.computeIfAbsent(List.of(rows, cols), k -> w.names.allocate("panel" + rows + "x" + cols));
+        int chunks = chunks(cols);
+        return scratch(Kind.PANELS, List.of(rows, cols), "panel" + rows + "x" + cols, ArrayTypeName.of(ArrayTypeName.of(w.arrayType)),
+                "Per thread, " + rows + " rows of its share of " + cols + " columns (a product split by columns).",
+                n -> "[" + rows + "][" + (n.equals("1") ? String.valueOf(chunks * 8 + PAD) : "(" + chunks + " + n - 1) / n * 8 + " + PAD) + "]");
+    }
+
+    /** The field of the per-part scratch of this kind and size, named on its first use. */
+    private String scratch(Kind kind, List<Integer> size, String name, TypeName type, String doc, Function<String, String> dims) {
+        return scratch.computeIfAbsent(List.of(kind, size), k -> new PartScratch(kind, w.names.allocate(name), type, doc, dims)).field();
+    }
+
+    /** The per-part scratch fields in the order they are declared: by kind, then by first use. */
+    private List<PartScratch> scratchFields() {
+        return scratch.values().stream().sorted(Comparator.comparing(PartScratch::kind)).toList();
     }
 
     /** The number of kernels that run split; with none, the class runs on the calling thread alone. */
@@ -137,26 +156,9 @@ final class ParallelWriter implements Kernels.Parallel {
         ArrayTypeName workerArray = ArrayTypeName.of(workerType);
         type.addField(FieldSpec.builder(workerArray, workers, Modifier.PRIVATE)
                 .addJavadoc("The workers, {@code threads - 1} of them.\n").initializer("new $T[0]", workerType).build());
-        for (Map.Entry<Integer, String> e : partRows.entrySet()) {
-            type.addField(FieldSpec.builder(ArrayTypeName.of(w.arrayType), e.getValue(), Modifier.PRIVATE)
-                    .addJavadoc("One scratch row of a product per thread.\n")
-                    .initializer("new $L[1][$L]", w.precision.type(), e.getKey() + PAD).build());
-        }
-        if (simdPanels != null) {
-            type.addField(FieldSpec.builder(ArrayTypeName.of(w.arrayType), simdPanels, Modifier.PRIVATE)
-                    .addJavadoc("Per thread, a panel of B for {@code gemm}.\n")
-                    .initializer("new $L[1][$L * $L * $L.length() + $L]", w.precision.type(), SimdKernel.PANEL_DEPTH,
-                            SimdKernel.PANEL_VECTORS, SimdKernel.SPECIES, PAD).build());
-        }
-        for (Map.Entry<List<Integer>, String> e : panels.entrySet()) {
-            type.addField(FieldSpec.builder(ArrayTypeName.of(ArrayTypeName.of(w.arrayType)), e.getValue(), Modifier.PRIVATE)
-                    .addJavadoc("Per thread, $L rows of its share of $L columns (a product split by columns).\n", e.getKey().get(0), e.getKey().get(1))
-                    .initializer("new $L[1][$L][$L]", w.precision.type(), e.getKey().get(0), chunks(e.getKey().get(1)) * 8 + PAD).build());
-        }
-        for (Map.Entry<List<Integer>, String> e : tiles.entrySet()) {
-            type.addField(FieldSpec.builder(ArrayTypeName.of(ArrayTypeName.of(w.arrayType)), e.getValue(), Modifier.PRIVATE)
-                    .addJavadoc("Per thread, a tile of $L rows of $L columns (a product split by rows).\n", e.getKey().get(0), e.getKey().get(1))
-                    .initializer("new $L[1][$L][$L]", w.precision.type(), e.getKey().get(0), e.getKey().get(1) + PAD).build());
+        for (PartScratch f : scratchFields()) {
+            type.addField(FieldSpec.builder(f.type(), f.field(), Modifier.PRIVATE).addJavadoc("$L\n", f.doc())
+                    .initializer("new $L[1]$L", w.precision.type(), f.dims().apply("1")).build());
         }
         set.addStatement("stopWorkers()")
                 .addStatement("$T[] started = new $T[n - 1]", workerType, workerType)
@@ -165,19 +167,8 @@ final class ParallelWriter implements Kernels.Parallel {
                 .addStatement("started[k].start()")
                 .endControlFlow()
                 .addStatement("$L = started", workers);
-        for (Map.Entry<Integer, String> e : partRows.entrySet()) {
-            set.addStatement("$L = new $L[n][$L]", e.getValue(), w.precision.type(), e.getKey() + PAD);
-        }
-        if (simdPanels != null) {
-            set.addStatement("$L = new $L[n][$L * $L * $L.length() + $L]", simdPanels, w.precision.type(), SimdKernel.PANEL_DEPTH,
-                    SimdKernel.PANEL_VECTORS, SimdKernel.SPECIES, PAD);
-        }
-        for (Map.Entry<List<Integer>, String> e : panels.entrySet()) {
-            set.addStatement("$L = new $L[n][$L][($L + n - 1) / n * 8 + $L]", e.getValue(), w.precision.type(), e.getKey().get(0),
-                    chunks(e.getKey().get(1)), PAD);
-        }
-        for (Map.Entry<List<Integer>, String> e : tiles.entrySet()) {
-            set.addStatement("$L = new $L[n][$L][$L]", e.getValue(), w.precision.type(), e.getKey().get(0), e.getKey().get(1) + PAD);
+        for (PartScratch f : scratchFields()) {
+            set.addStatement("$L = new $L[n]$L", f.field(), w.precision.type(), f.dims().apply("n"));
         }
         type.addMethod(set.addStatement("$L = n", threads).build());
         type.addMethod(threadsMethod(threads));
