@@ -63,7 +63,7 @@ final class Panels {
                     .close();
         }
         RowPasses.sourcePasses(c, real, q -> panel + (q == 0 ? "[p - p0]" : "[p - p0 + " + q + "]"), null, "p0", "p1", wholePanels ? DEPTH : -1,
-                from, to, p -> left.apply("i", p), "0", mE, cr);
+                from, to, p -> left.apply("i", p), "0", mE, cr, false);
         c.close();
         blocks.close(c);
     }

@@ -378,8 +378,10 @@ final class Products {
         String firstColumn = Layout.add(colBase.isEmpty() ? "0" : colBase, blocks.from());
         RowPasses.Packer pack = (code, q, p) -> code.add("System.arraycopy($L, $L, $L[$L], $L, $L)", b.array(),
                 Layout.add(b.offset(), plan.right().index(firstColumn, p)), panel, q, blocks.from(), blocks.width());
+        // A part of a split whose columns are one block: its eight-term loop in two halves in float (RowPasses).
+        boolean halves = !colBase.isEmpty() && !blocks.blocked() && loops.precision.single();
         RowPasses.sourcePasses(c, real, q -> panel + "[" + q + "]", pack, "0", layout.extent(plan.shared()),
-                plan.shared().varies() ? -1 : plan.shared().size(), blocks.from(), blocks.to(), p -> left.apply("i", p), "0", mE, cr);
+                plan.shared().varies() ? -1 : plan.shared().size(), blocks.from(), blocks.to(), p -> left.apply("i", p), "0", mE, cr, halves);
         blocks.close(c);
     }
 
@@ -469,7 +471,7 @@ final class Products {
     private void sourcePasses(Code c, String br, Shape.Axis sharedAxis, String from, String to,
             Function<String, String> aAt, String rowsFrom, String rowsE, String cr) {
         RowPasses.sourcePasses(c, real, q -> br + (q == 0 ? "[p]" : "[p + " + q + "]"), null, "0", layout.extent(sharedAxis),
-                sharedAxis.varies() ? -1 : sharedAxis.size(), from, to, aAt, rowsFrom, rowsE, cr);
+                sharedAxis.varies() ? -1 : sharedAxis.size(), from, to, aAt, rowsFrom, rowsE, cr, false);
     }
 
     /** A product as one call of {@link SimdKernel}'s {@code gemm}, reading every operand in place through the plan's strides. */

@@ -64,9 +64,16 @@ final class RowPasses {
      * WeightGradientForms {@code tnEight}); otherwise eights, then a four, then one at a time pass
      * over every row {@code c = cr[i - rowsFrom]}, i from {@code rowsFrom} below {@code rowsE}
      * (MatmulForms {@code blockedEightSourcesInOrder} against {@code blockedFourSourcesInOrder}).
+     *
+     * <p>With {@code halves}, a pass of eight rows of B runs as two loops over {@code c}, the first
+     * four rows' terms and then the last four's: the same additions in the same order, so the same
+     * bits. JDK 17's C2 left a float class's eight-term loop scalar in a kernel split by columns
+     * whose part has a width known only at run time (784-128-10 at batch 32, {@code --precision
+     * float --parallel}: 4.5 times the forward pass's time, vectorized again with
+     * {@code -XX:LoopUnrollLimit=80}, or with the loop split in two).
      */
     static void sourcePasses(Code c, String real, IntFunction<String> rowOf, Packer pack, String start, String end, int known, String from,
-            String to, Function<String, String> aAt, String rowsFrom, String rowsE, String cr) {
+            String to, Function<String, String> aAt, String rowsFrom, String rowsE, String cr, boolean halves) {
         Runnable open = () -> {
             if (rowsE != null) {
                 c.open("for (int i = $L; i < $L; i++)", rowsFrom, rowsE)
@@ -105,14 +112,19 @@ final class RowPasses {
                 c.declare("$L[] b$L = $L", real, q, rowOf.apply(q));
             }
             open.run();
-            StringBuilder sum = new StringBuilder("c[j] = c[j]");
             for (int q = 0; q < width; q++) {
                 c.declare("$L a$L = $L", real, q, aAt.apply(q == 0 ? "p" : "p + " + q));
-                sum.append(" + a").append(q).append(" * b").append(q).append("[j]");
             }
-            c.open("for (int j = $L; j < $L; j++)", from, to)
-                    .add("$L", sum)
-                    .close();
+            int loops = halves && width == SOURCES ? 2 : 1;
+            for (int h = 0; h < loops; h++) {
+                StringBuilder sum = new StringBuilder("c[j] = c[j]");
+                for (int q = h * width / loops; q < (h + 1) * width / loops; q++) {
+                    sum.append(" + a").append(q).append(" * b").append(q).append("[j]");
+                }
+                c.open("for (int j = $L; j < $L; j++)", from, to)
+                        .add("$L", sum)
+                        .close();
+            }
             close.run();
             c.close();
         };

@@ -10,6 +10,7 @@ import dev.lossc.LossCompiler;
 import dev.lossc.testing.Compiled;
 import dev.lossc.testing.Repo;
 import dev.lossc.testing.Values;
+import dev.lossc.types.Precision;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
@@ -98,9 +99,13 @@ class ParallelTest {
     }
 
     private static List<LossCompiler.Result> compile(boolean parallel) {
+        return compile(parallel, Precision.DOUBLE);
+    }
+
+    private static List<LossCompiler.Result> compile(boolean parallel, Precision precision) {
         List<LossCompiler.Result> out = new ArrayList<>();
         for (Map.Entry<String, String> e : PROGRAMS.entrySet()) {
-            LossCompiler.Options o = new LossCompiler.Options(parallel ? "par" : "ser").withParallel(parallel);
+            LossCompiler.Options o = new LossCompiler.Options(parallel ? "par" : "ser").withParallel(parallel).withPrecision(precision);
             out.add(LossCompiler.compile(e.getKey() + ".loss", e.getValue(), o));
         }
         return out;
@@ -140,8 +145,21 @@ class ParallelTest {
 
     @Test
     void theSameBitsAtEveryThreadCount() {
-        List<Compiled> serial = Compiled.compileAll(compile(false));
-        List<Compiled> parallel = Compiled.compileAll(compile(true));
+        sameBitsAtEveryThreadCount(Precision.DOUBLE);
+    }
+
+    /** In float too, where a part's eight-term loop over one column block runs in two halves. */
+    @Test
+    void theSameBitsAtEveryThreadCountInFloat() {
+        long halves = compile(true, Precision.FLOAT).stream()
+                .filter(r -> r.output().orElseThrow().source().contains("c[j] = c[j] + a4 * b4[j]")).count();
+        assertTrue(halves > 0, "no float program splits an eight-term loop in halves");
+        sameBitsAtEveryThreadCount(Precision.FLOAT);
+    }
+
+    private static void sameBitsAtEveryThreadCount(Precision precision) {
+        List<Compiled> serial = Compiled.compileAll(compile(false, precision));
+        List<Compiled> parallel = Compiled.compileAll(compile(true, precision));
         long seed = 20261204L;
         for (int k = 0; k < serial.size(); k++) {
             Compiled s = serial.get(k);
