@@ -116,6 +116,9 @@ final class RowPasses {
                 c.declare("$L a$L = $L", real, q, aAt.apply(q == 0 ? "p" : "p + " + q));
             }
             int loops = halves && width == SOURCES ? 2 : 1;
+            if (loops == 2) {
+                c.comment("The eight terms in two loops of four, in order (the same sums): C2 leaves this loop scalar in float with all eight");
+            }
             for (int h = 0; h < loops; h++) {
                 StringBuilder sum = new StringBuilder("c[j] = c[j]");
                 for (int q = h * width / loops; q < (h + 1) * width / loops; q++) {
