@@ -45,10 +45,15 @@ public class WeightGradientForms {
     @Param({"512"})
     int jb;
 
+    /** Rows of C a {@link #tnTiled} tile holds. */
+    @Param({"32"})
+    int tb;
+
     double[] aFlat;
     double[][] bRows;
     double[] cBig;
     double[] rowBuf;
+    double[][] cTile;
 
     @Setup
     public void setup() {
@@ -65,6 +70,7 @@ public class WeightGradientForms {
         }
         cBig = new double[n * k];
         rowBuf = new double[k];
+        cTile = new double[tb][k];
     }
 
     @Benchmark
@@ -135,12 +141,6 @@ public class WeightGradientForms {
         return cBig;
     }
 
-    /** Rows of C a {@link #tnTiled} tile holds. */
-    @Param({"32"})
-    int tb;
-
-    double[][] cTile;
-
     /**
      * As {@link #tn}, C in tiles of {@code tb} rows by {@code jb} columns: eight of B's rows per pass
      * over every row of the tile (the shared-index-outer form of the forward product), so each
@@ -149,9 +149,6 @@ public class WeightGradientForms {
      */
     @Benchmark
     public double[] tnTiled() {
-        if (cTile == null || cTile.length != tb || cTile[0].length != k) {
-            cTile = new double[tb][k];
-        }
         double[][] t = cTile;
         for (int i0 = 0; i0 < n; i0 += tb) {
             int i1 = Math.min(n, i0 + tb);
