@@ -500,6 +500,9 @@ public final class Attention {
         compute_probs_1();
         compute_probs_2();
         compute_probs_3();
+        compute_probs_4();
+        compute_probs_5();
+        compute_probs_6();
     }
 
     /**
@@ -517,6 +520,9 @@ public final class Attention {
         forward1();
         forward2();
         forward3();
+        forward4();
+        forward5();
+        forward6();
     }
 
     private void backward() {
@@ -524,6 +530,9 @@ public final class Attention {
         backward2();
         backward3();
         backward4();
+        backward5();
+        backward6();
+        backward7();
     }
 
     private void forward1() {
@@ -539,19 +548,49 @@ public final class Attention {
         }
         for (int i = 0; i < B * 8; i++) {
             double[] c = scratch_c1x16[0];
-            Arrays.fill(c, 0.0);
             int p = 0;
-            for (; p + 3 < 16; p += 4) {
+            // The first pass assigns C from zero (the same sums as adding to zeros)
+            {
                 double[] b0 = scratch_b16x16[p];
                 double[] b1 = scratch_b16x16[p + 1];
                 double[] b2 = scratch_b16x16[p + 2];
                 double[] b3 = scratch_b16x16[p + 3];
+                double[] b4 = scratch_b16x16[p + 4];
+                double[] b5 = scratch_b16x16[p + 5];
+                double[] b6 = scratch_b16x16[p + 6];
+                double[] b7 = scratch_b16x16[p + 7];
                 double a0 = X[i * 16 + p];
                 double a1 = X[i * 16 + p + 1];
                 double a2 = X[i * 16 + p + 2];
                 double a3 = X[i * 16 + p + 3];
+                double a4 = X[i * 16 + p + 4];
+                double a5 = X[i * 16 + p + 5];
+                double a6 = X[i * 16 + p + 6];
+                double a7 = X[i * 16 + p + 7];
                 for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
+            p += 8;
+            for (; p + 7 < 16; p += 8) {
+                double[] b0 = scratch_b16x16[p];
+                double[] b1 = scratch_b16x16[p + 1];
+                double[] b2 = scratch_b16x16[p + 2];
+                double[] b3 = scratch_b16x16[p + 3];
+                double[] b4 = scratch_b16x16[p + 4];
+                double[] b5 = scratch_b16x16[p + 5];
+                double[] b6 = scratch_b16x16[p + 6];
+                double[] b7 = scratch_b16x16[p + 7];
+                double a0 = X[i * 16 + p];
+                double a1 = X[i * 16 + p + 1];
+                double a2 = X[i * 16 + p + 2];
+                double a3 = X[i * 16 + p + 3];
+                double a4 = X[i * 16 + p + 4];
+                double a5 = X[i * 16 + p + 5];
+                double a6 = X[i * 16 + p + 6];
+                double a7 = X[i * 16 + p + 7];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
                 }
             }
             System.arraycopy(c, 0, tmp1, i * 16, 16);
@@ -565,6 +604,9 @@ public final class Attention {
                 }
             }
         }
+    }
+
+    private void forward2() {
         // line 20: let k = permute(reshape(X @ transpose(Wk), B, T, H, E), 0, 2, 3, 1);   // [B, H, E, T]
         for (int p0 = 0; p0 < 16; p0 += 8) {
             int p1 = Math.min(16, p0 + 8);
@@ -577,19 +619,49 @@ public final class Attention {
         }
         for (int i = 0; i < B * 8; i++) {
             double[] c = scratch_c1x16[0];
-            Arrays.fill(c, 0.0);
             int p = 0;
-            for (; p + 3 < 16; p += 4) {
+            // The first pass assigns C from zero (the same sums as adding to zeros)
+            {
                 double[] b0 = scratch_b16x16[p];
                 double[] b1 = scratch_b16x16[p + 1];
                 double[] b2 = scratch_b16x16[p + 2];
                 double[] b3 = scratch_b16x16[p + 3];
+                double[] b4 = scratch_b16x16[p + 4];
+                double[] b5 = scratch_b16x16[p + 5];
+                double[] b6 = scratch_b16x16[p + 6];
+                double[] b7 = scratch_b16x16[p + 7];
                 double a0 = X[i * 16 + p];
                 double a1 = X[i * 16 + p + 1];
                 double a2 = X[i * 16 + p + 2];
                 double a3 = X[i * 16 + p + 3];
+                double a4 = X[i * 16 + p + 4];
+                double a5 = X[i * 16 + p + 5];
+                double a6 = X[i * 16 + p + 6];
+                double a7 = X[i * 16 + p + 7];
                 for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
+            p += 8;
+            for (; p + 7 < 16; p += 8) {
+                double[] b0 = scratch_b16x16[p];
+                double[] b1 = scratch_b16x16[p + 1];
+                double[] b2 = scratch_b16x16[p + 2];
+                double[] b3 = scratch_b16x16[p + 3];
+                double[] b4 = scratch_b16x16[p + 4];
+                double[] b5 = scratch_b16x16[p + 5];
+                double[] b6 = scratch_b16x16[p + 6];
+                double[] b7 = scratch_b16x16[p + 7];
+                double a0 = X[i * 16 + p];
+                double a1 = X[i * 16 + p + 1];
+                double a2 = X[i * 16 + p + 2];
+                double a3 = X[i * 16 + p + 3];
+                double a4 = X[i * 16 + p + 4];
+                double a5 = X[i * 16 + p + 5];
+                double a6 = X[i * 16 + p + 6];
+                double a7 = X[i * 16 + p + 7];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
                 }
             }
             System.arraycopy(c, 0, tmp2, i * 16, 16);
@@ -605,7 +677,7 @@ public final class Attention {
         }
     }
 
-    private void forward2() {
+    private void forward3() {
         // line 21: let v = permute(reshape(X @ transpose(Wv), B, T, H, E), 0, 2, 1, 3);   // [B, H, T, E]
         for (int p0 = 0; p0 < 16; p0 += 8) {
             int p1 = Math.min(16, p0 + 8);
@@ -618,19 +690,49 @@ public final class Attention {
         }
         for (int i = 0; i < B * 8; i++) {
             double[] c = scratch_c1x16[0];
-            Arrays.fill(c, 0.0);
             int p = 0;
-            for (; p + 3 < 16; p += 4) {
+            // The first pass assigns C from zero (the same sums as adding to zeros)
+            {
                 double[] b0 = scratch_b16x16[p];
                 double[] b1 = scratch_b16x16[p + 1];
                 double[] b2 = scratch_b16x16[p + 2];
                 double[] b3 = scratch_b16x16[p + 3];
+                double[] b4 = scratch_b16x16[p + 4];
+                double[] b5 = scratch_b16x16[p + 5];
+                double[] b6 = scratch_b16x16[p + 6];
+                double[] b7 = scratch_b16x16[p + 7];
                 double a0 = X[i * 16 + p];
                 double a1 = X[i * 16 + p + 1];
                 double a2 = X[i * 16 + p + 2];
                 double a3 = X[i * 16 + p + 3];
+                double a4 = X[i * 16 + p + 4];
+                double a5 = X[i * 16 + p + 5];
+                double a6 = X[i * 16 + p + 6];
+                double a7 = X[i * 16 + p + 7];
                 for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
+            p += 8;
+            for (; p + 7 < 16; p += 8) {
+                double[] b0 = scratch_b16x16[p];
+                double[] b1 = scratch_b16x16[p + 1];
+                double[] b2 = scratch_b16x16[p + 2];
+                double[] b3 = scratch_b16x16[p + 3];
+                double[] b4 = scratch_b16x16[p + 4];
+                double[] b5 = scratch_b16x16[p + 5];
+                double[] b6 = scratch_b16x16[p + 6];
+                double[] b7 = scratch_b16x16[p + 7];
+                double a0 = X[i * 16 + p];
+                double a1 = X[i * 16 + p + 1];
+                double a2 = X[i * 16 + p + 2];
+                double a3 = X[i * 16 + p + 3];
+                double a4 = X[i * 16 + p + 4];
+                double a5 = X[i * 16 + p + 5];
+                double a6 = X[i * 16 + p + 6];
+                double a7 = X[i * 16 + p + 7];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
                 }
             }
             System.arraycopy(c, 0, tmp3, i * 16, 16);
@@ -661,6 +763,10 @@ public final class Attention {
         for (int i = 0; i < B * 256; i++) {
             tmp5[i] = tmp4[i] * 0.5;
         }
+    }
+
+    private void forward4() {
+        // line 22: let att = softmax(q @ k * 0.5, -1);                                     // [B, H, T, T], scaled by 1 / sqrt(E)
         for (int r = 0; r < B * 32; r++) {
             double mx = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < 8; j++) {
@@ -702,7 +808,7 @@ public final class Attention {
         }
     }
 
-    private void forward3() {
+    private void forward5() {
         // line 24: let h = X + heads @ transpose(Wo) + bo;
         for (int p0 = 0; p0 < 16; p0 += 8) {
             int p1 = Math.min(16, p0 + 8);
@@ -715,19 +821,49 @@ public final class Attention {
         }
         for (int i = 0; i < B * 8; i++) {
             double[] c = scratch_c1x16[0];
-            Arrays.fill(c, 0.0);
             int p = 0;
-            for (; p + 3 < 16; p += 4) {
+            // The first pass assigns C from zero (the same sums as adding to zeros)
+            {
                 double[] b0 = scratch_b16x16[p];
                 double[] b1 = scratch_b16x16[p + 1];
                 double[] b2 = scratch_b16x16[p + 2];
                 double[] b3 = scratch_b16x16[p + 3];
+                double[] b4 = scratch_b16x16[p + 4];
+                double[] b5 = scratch_b16x16[p + 5];
+                double[] b6 = scratch_b16x16[p + 6];
+                double[] b7 = scratch_b16x16[p + 7];
                 double a0 = tmp8[i * 16 + p];
                 double a1 = tmp8[i * 16 + p + 1];
                 double a2 = tmp8[i * 16 + p + 2];
                 double a3 = tmp8[i * 16 + p + 3];
+                double a4 = tmp8[i * 16 + p + 4];
+                double a5 = tmp8[i * 16 + p + 5];
+                double a6 = tmp8[i * 16 + p + 6];
+                double a7 = tmp8[i * 16 + p + 7];
                 for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
+            p += 8;
+            for (; p + 7 < 16; p += 8) {
+                double[] b0 = scratch_b16x16[p];
+                double[] b1 = scratch_b16x16[p + 1];
+                double[] b2 = scratch_b16x16[p + 2];
+                double[] b3 = scratch_b16x16[p + 3];
+                double[] b4 = scratch_b16x16[p + 4];
+                double[] b5 = scratch_b16x16[p + 5];
+                double[] b6 = scratch_b16x16[p + 6];
+                double[] b7 = scratch_b16x16[p + 7];
+                double a0 = tmp8[i * 16 + p];
+                double a1 = tmp8[i * 16 + p + 1];
+                double a2 = tmp8[i * 16 + p + 2];
+                double a3 = tmp8[i * 16 + p + 3];
+                double a4 = tmp8[i * 16 + p + 4];
+                double a5 = tmp8[i * 16 + p + 5];
+                double a6 = tmp8[i * 16 + p + 6];
+                double a7 = tmp8[i * 16 + p + 7];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
                 }
             }
             System.arraycopy(c, 0, tmp9, i * 16, 16);
@@ -742,6 +878,9 @@ public final class Attention {
         for (int i = 0; i < B * 128; i++) {
             h[i] = X[i] + tmp9[i] + tmp11[i];
         }
+    }
+
+    private void forward6() {
         // line 25: let logits = h @ transpose(Wc) + bc;                                    // [B, T, K]
         for (int p = 0; p < 2; p++) {
             for (int i = 0; i < B * 8 - B * 8 % 4; i += 4) {
@@ -854,6 +993,27 @@ public final class Attention {
             double[] c = scratch_c1x16[0];
             Arrays.fill(c, 0.0);
             int p = 0;
+            for (; p + 7 < B * 8; p += 8) {
+                double[] b0 = scratch_b256x16[p];
+                double[] b1 = scratch_b256x16[p + 1];
+                double[] b2 = scratch_b256x16[p + 2];
+                double[] b3 = scratch_b256x16[p + 3];
+                double[] b4 = scratch_b256x16[p + 4];
+                double[] b5 = scratch_b256x16[p + 5];
+                double[] b6 = scratch_b256x16[p + 6];
+                double[] b7 = scratch_b256x16[p + 7];
+                double a0 = d_tmp12[p * 2 + i];
+                double a1 = d_tmp12[(p + 1) * 2 + i];
+                double a2 = d_tmp12[(p + 2) * 2 + i];
+                double a3 = d_tmp12[(p + 3) * 2 + i];
+                double a4 = d_tmp12[(p + 4) * 2 + i];
+                double a5 = d_tmp12[(p + 5) * 2 + i];
+                double a6 = d_tmp12[(p + 6) * 2 + i];
+                double a7 = d_tmp12[(p + 7) * 2 + i];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
             for (; p + 3 < B * 8; p += 4) {
                 double[] b0 = scratch_b256x16[p];
                 double[] b1 = scratch_b256x16[p + 1];
@@ -877,6 +1037,10 @@ public final class Attention {
             System.arraycopy(c, 0, grad, Wc_OFFSET + i * 16, 16);
         }
         Arrays.fill(d_h, 0.0);
+    }
+
+    private void backward2() {
+        // line 25: let logits = h @ transpose(Wc) + bc;                                    // [B, T, K]
         // d h[0 + …] from tmp12 = matmul_nt: da += matmul(dy, b)
         for (int p = 0; p < 2; p++) {
             System.arraycopy(params, Wc_OFFSET + p * 16, scratch_b2x16[p], 0, 16);
@@ -908,10 +1072,6 @@ public final class Attention {
             }
         }
         Arrays.fill(d_tmp9, 0.0);
-    }
-
-    private void backward2() {
-        // line 24: let h = X + heads @ transpose(Wo) + bo;
         // d tmp9[0 + …] from tmp10 = add: db += dy
         for (int i = 0; i < B * 128; i++) {
             d_tmp9[i] += d_h[i];
@@ -924,6 +1084,27 @@ public final class Attention {
             double[] c = scratch_c1x16[0];
             Arrays.fill(c, 0.0);
             int p = 0;
+            for (; p + 7 < B * 8; p += 8) {
+                double[] b0 = scratch_b256x16[p];
+                double[] b1 = scratch_b256x16[p + 1];
+                double[] b2 = scratch_b256x16[p + 2];
+                double[] b3 = scratch_b256x16[p + 3];
+                double[] b4 = scratch_b256x16[p + 4];
+                double[] b5 = scratch_b256x16[p + 5];
+                double[] b6 = scratch_b256x16[p + 6];
+                double[] b7 = scratch_b256x16[p + 7];
+                double a0 = d_tmp9[p * 16 + i];
+                double a1 = d_tmp9[(p + 1) * 16 + i];
+                double a2 = d_tmp9[(p + 2) * 16 + i];
+                double a3 = d_tmp9[(p + 3) * 16 + i];
+                double a4 = d_tmp9[(p + 4) * 16 + i];
+                double a5 = d_tmp9[(p + 5) * 16 + i];
+                double a6 = d_tmp9[(p + 6) * 16 + i];
+                double a7 = d_tmp9[(p + 7) * 16 + i];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
             for (; p + 3 < B * 8; p += 4) {
                 double[] b0 = scratch_b256x16[p];
                 double[] b1 = scratch_b256x16[p + 1];
@@ -947,25 +1128,59 @@ public final class Attention {
             System.arraycopy(c, 0, grad, Wo_OFFSET + i * 16, 16);
         }
         Arrays.fill(d_tmp8, 0.0);
+    }
+
+    private void backward3() {
+        // line 24: let h = X + heads @ transpose(Wo) + bo;
         // d tmp8[0 + …] from tmp9 = matmul_nt: da += matmul(dy, b)
         for (int p = 0; p < 16; p++) {
             System.arraycopy(params, Wo_OFFSET + p * 16, scratch_b16x16[p], 0, 16);
         }
         for (int i = 0; i < B * 8; i++) {
             double[] c = scratch_c1x16[0];
-            Arrays.fill(c, 0.0);
             int p = 0;
-            for (; p + 3 < 16; p += 4) {
+            // The first pass assigns C from zero (the same sums as adding to zeros)
+            {
                 double[] b0 = scratch_b16x16[p];
                 double[] b1 = scratch_b16x16[p + 1];
                 double[] b2 = scratch_b16x16[p + 2];
                 double[] b3 = scratch_b16x16[p + 3];
+                double[] b4 = scratch_b16x16[p + 4];
+                double[] b5 = scratch_b16x16[p + 5];
+                double[] b6 = scratch_b16x16[p + 6];
+                double[] b7 = scratch_b16x16[p + 7];
                 double a0 = d_tmp9[i * 16 + p];
                 double a1 = d_tmp9[i * 16 + p + 1];
                 double a2 = d_tmp9[i * 16 + p + 2];
                 double a3 = d_tmp9[i * 16 + p + 3];
+                double a4 = d_tmp9[i * 16 + p + 4];
+                double a5 = d_tmp9[i * 16 + p + 5];
+                double a6 = d_tmp9[i * 16 + p + 6];
+                double a7 = d_tmp9[i * 16 + p + 7];
                 for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
+            p += 8;
+            for (; p + 7 < 16; p += 8) {
+                double[] b0 = scratch_b16x16[p];
+                double[] b1 = scratch_b16x16[p + 1];
+                double[] b2 = scratch_b16x16[p + 2];
+                double[] b3 = scratch_b16x16[p + 3];
+                double[] b4 = scratch_b16x16[p + 4];
+                double[] b5 = scratch_b16x16[p + 5];
+                double[] b6 = scratch_b16x16[p + 6];
+                double[] b7 = scratch_b16x16[p + 7];
+                double a0 = d_tmp9[i * 16 + p];
+                double a1 = d_tmp9[i * 16 + p + 1];
+                double a2 = d_tmp9[i * 16 + p + 2];
+                double a3 = d_tmp9[i * 16 + p + 3];
+                double a4 = d_tmp9[i * 16 + p + 4];
+                double a5 = d_tmp9[i * 16 + p + 5];
+                double a6 = d_tmp9[i * 16 + p + 6];
+                double a7 = d_tmp9[i * 16 + p + 7];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
                 }
             }
             for (int j = 0; j < 16; j++) {
@@ -1000,7 +1215,7 @@ public final class Attention {
         Arrays.fill(d_tmp6, 0.0);
     }
 
-    private void backward3() {
+    private void backward4() {
         // line 23: let heads = reshape(permute(att @ v, 0, 2, 1, 3), B, T, D);             // [B, T, D]
         // d tmp6[0 + …] from tmp7 = batched_matmul: da += batched_matmul(dy, b)
         for (int smp = 0; smp < B * 4; smp++) {
@@ -1069,6 +1284,10 @@ public final class Attention {
                 }
             }
         }
+    }
+
+    private void backward5() {
+        // line 21: let v = permute(reshape(X @ transpose(Wv), B, T, H, E), 0, 2, 1, 3);   // [B, H, T, E]
         // d Wv from tmp3 = matmul_nt: db += matmul_tn(dy, a)
         for (int p = 0; p < B * 8; p++) {
             System.arraycopy(X, p * 16, scratch_b256x16[p], 0, 16);
@@ -1077,6 +1296,27 @@ public final class Attention {
             double[] c = scratch_c1x16[0];
             Arrays.fill(c, 0.0);
             int p = 0;
+            for (; p + 7 < B * 8; p += 8) {
+                double[] b0 = scratch_b256x16[p];
+                double[] b1 = scratch_b256x16[p + 1];
+                double[] b2 = scratch_b256x16[p + 2];
+                double[] b3 = scratch_b256x16[p + 3];
+                double[] b4 = scratch_b256x16[p + 4];
+                double[] b5 = scratch_b256x16[p + 5];
+                double[] b6 = scratch_b256x16[p + 6];
+                double[] b7 = scratch_b256x16[p + 7];
+                double a0 = d_tmp3[p * 16 + i];
+                double a1 = d_tmp3[(p + 1) * 16 + i];
+                double a2 = d_tmp3[(p + 2) * 16 + i];
+                double a3 = d_tmp3[(p + 3) * 16 + i];
+                double a4 = d_tmp3[(p + 4) * 16 + i];
+                double a5 = d_tmp3[(p + 5) * 16 + i];
+                double a6 = d_tmp3[(p + 6) * 16 + i];
+                double a7 = d_tmp3[(p + 7) * 16 + i];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
             for (; p + 3 < B * 8; p += 4) {
                 double[] b0 = scratch_b256x16[p];
                 double[] b1 = scratch_b256x16[p + 1];
@@ -1100,9 +1340,6 @@ public final class Attention {
             System.arraycopy(c, 0, grad, Wv_OFFSET + i * 16, 16);
         }
         Arrays.fill(d_tmp2, 0.0);
-    }
-
-    private void backward4() {
         // line 20: let k = permute(reshape(X @ transpose(Wk), B, T, H, E), 0, 2, 3, 1);   // [B, H, E, T]
         // d tmp2[0 + …] from k = permute: dx += permute(dy)
         for (int e0 = 0; e0 < B; e0++) {
@@ -1114,6 +1351,10 @@ public final class Attention {
                 }
             }
         }
+    }
+
+    private void backward6() {
+        // line 20: let k = permute(reshape(X @ transpose(Wk), B, T, H, E), 0, 2, 3, 1);   // [B, H, E, T]
         // d Wk from tmp2 = matmul_nt: db += matmul_tn(dy, a)
         for (int p = 0; p < B * 8; p++) {
             System.arraycopy(X, p * 16, scratch_b256x16[p], 0, 16);
@@ -1122,6 +1363,27 @@ public final class Attention {
             double[] c = scratch_c1x16[0];
             Arrays.fill(c, 0.0);
             int p = 0;
+            for (; p + 7 < B * 8; p += 8) {
+                double[] b0 = scratch_b256x16[p];
+                double[] b1 = scratch_b256x16[p + 1];
+                double[] b2 = scratch_b256x16[p + 2];
+                double[] b3 = scratch_b256x16[p + 3];
+                double[] b4 = scratch_b256x16[p + 4];
+                double[] b5 = scratch_b256x16[p + 5];
+                double[] b6 = scratch_b256x16[p + 6];
+                double[] b7 = scratch_b256x16[p + 7];
+                double a0 = d_tmp2[p * 16 + i];
+                double a1 = d_tmp2[(p + 1) * 16 + i];
+                double a2 = d_tmp2[(p + 2) * 16 + i];
+                double a3 = d_tmp2[(p + 3) * 16 + i];
+                double a4 = d_tmp2[(p + 4) * 16 + i];
+                double a5 = d_tmp2[(p + 5) * 16 + i];
+                double a6 = d_tmp2[(p + 6) * 16 + i];
+                double a7 = d_tmp2[(p + 7) * 16 + i];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
             for (; p + 3 < B * 8; p += 4) {
                 double[] b0 = scratch_b256x16[p];
                 double[] b1 = scratch_b256x16[p + 1];
@@ -1156,6 +1418,10 @@ public final class Attention {
                 }
             }
         }
+    }
+
+    private void backward7() {
+        // line 19: let q = permute(reshape(X @ transpose(Wq), B, T, H, E), 0, 2, 1, 3);   // [B, H, T, E]
         // d Wq from tmp1 = matmul_nt: db += matmul_tn(dy, a)
         for (int p = 0; p < B * 8; p++) {
             System.arraycopy(X, p * 16, scratch_b256x16[p], 0, 16);
@@ -1164,6 +1430,27 @@ public final class Attention {
             double[] c = scratch_c1x16[0];
             Arrays.fill(c, 0.0);
             int p = 0;
+            for (; p + 7 < B * 8; p += 8) {
+                double[] b0 = scratch_b256x16[p];
+                double[] b1 = scratch_b256x16[p + 1];
+                double[] b2 = scratch_b256x16[p + 2];
+                double[] b3 = scratch_b256x16[p + 3];
+                double[] b4 = scratch_b256x16[p + 4];
+                double[] b5 = scratch_b256x16[p + 5];
+                double[] b6 = scratch_b256x16[p + 6];
+                double[] b7 = scratch_b256x16[p + 7];
+                double a0 = d_tmp1[p * 16 + i];
+                double a1 = d_tmp1[(p + 1) * 16 + i];
+                double a2 = d_tmp1[(p + 2) * 16 + i];
+                double a3 = d_tmp1[(p + 3) * 16 + i];
+                double a4 = d_tmp1[(p + 4) * 16 + i];
+                double a5 = d_tmp1[(p + 5) * 16 + i];
+                double a6 = d_tmp1[(p + 6) * 16 + i];
+                double a7 = d_tmp1[(p + 7) * 16 + i];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
             for (; p + 3 < B * 8; p += 4) {
                 double[] b0 = scratch_b256x16[p];
                 double[] b1 = scratch_b256x16[p + 1];
@@ -1201,19 +1488,49 @@ public final class Attention {
         }
         for (int i = 0; i < B * 8; i++) {
             double[] c = scratch_c1x16[0];
-            Arrays.fill(c, 0.0);
             int p = 0;
-            for (; p + 3 < 16; p += 4) {
+            // The first pass assigns C from zero (the same sums as adding to zeros)
+            {
                 double[] b0 = scratch_b16x16[p];
                 double[] b1 = scratch_b16x16[p + 1];
                 double[] b2 = scratch_b16x16[p + 2];
                 double[] b3 = scratch_b16x16[p + 3];
+                double[] b4 = scratch_b16x16[p + 4];
+                double[] b5 = scratch_b16x16[p + 5];
+                double[] b6 = scratch_b16x16[p + 6];
+                double[] b7 = scratch_b16x16[p + 7];
                 double a0 = X[i * 16 + p];
                 double a1 = X[i * 16 + p + 1];
                 double a2 = X[i * 16 + p + 2];
                 double a3 = X[i * 16 + p + 3];
+                double a4 = X[i * 16 + p + 4];
+                double a5 = X[i * 16 + p + 5];
+                double a6 = X[i * 16 + p + 6];
+                double a7 = X[i * 16 + p + 7];
                 for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
+            p += 8;
+            for (; p + 7 < 16; p += 8) {
+                double[] b0 = scratch_b16x16[p];
+                double[] b1 = scratch_b16x16[p + 1];
+                double[] b2 = scratch_b16x16[p + 2];
+                double[] b3 = scratch_b16x16[p + 3];
+                double[] b4 = scratch_b16x16[p + 4];
+                double[] b5 = scratch_b16x16[p + 5];
+                double[] b6 = scratch_b16x16[p + 6];
+                double[] b7 = scratch_b16x16[p + 7];
+                double a0 = X[i * 16 + p];
+                double a1 = X[i * 16 + p + 1];
+                double a2 = X[i * 16 + p + 2];
+                double a3 = X[i * 16 + p + 3];
+                double a4 = X[i * 16 + p + 4];
+                double a5 = X[i * 16 + p + 5];
+                double a6 = X[i * 16 + p + 6];
+                double a7 = X[i * 16 + p + 7];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
                 }
             }
             System.arraycopy(c, 0, tmp1, i * 16, 16);
@@ -1227,6 +1544,9 @@ public final class Attention {
                 }
             }
         }
+    }
+
+    private void compute_probs_2() {
         // line 20: let k = permute(reshape(X @ transpose(Wk), B, T, H, E), 0, 2, 3, 1);   // [B, H, E, T]
         for (int p0 = 0; p0 < 16; p0 += 8) {
             int p1 = Math.min(16, p0 + 8);
@@ -1239,19 +1559,49 @@ public final class Attention {
         }
         for (int i = 0; i < B * 8; i++) {
             double[] c = scratch_c1x16[0];
-            Arrays.fill(c, 0.0);
             int p = 0;
-            for (; p + 3 < 16; p += 4) {
+            // The first pass assigns C from zero (the same sums as adding to zeros)
+            {
                 double[] b0 = scratch_b16x16[p];
                 double[] b1 = scratch_b16x16[p + 1];
                 double[] b2 = scratch_b16x16[p + 2];
                 double[] b3 = scratch_b16x16[p + 3];
+                double[] b4 = scratch_b16x16[p + 4];
+                double[] b5 = scratch_b16x16[p + 5];
+                double[] b6 = scratch_b16x16[p + 6];
+                double[] b7 = scratch_b16x16[p + 7];
                 double a0 = X[i * 16 + p];
                 double a1 = X[i * 16 + p + 1];
                 double a2 = X[i * 16 + p + 2];
                 double a3 = X[i * 16 + p + 3];
+                double a4 = X[i * 16 + p + 4];
+                double a5 = X[i * 16 + p + 5];
+                double a6 = X[i * 16 + p + 6];
+                double a7 = X[i * 16 + p + 7];
                 for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
+            p += 8;
+            for (; p + 7 < 16; p += 8) {
+                double[] b0 = scratch_b16x16[p];
+                double[] b1 = scratch_b16x16[p + 1];
+                double[] b2 = scratch_b16x16[p + 2];
+                double[] b3 = scratch_b16x16[p + 3];
+                double[] b4 = scratch_b16x16[p + 4];
+                double[] b5 = scratch_b16x16[p + 5];
+                double[] b6 = scratch_b16x16[p + 6];
+                double[] b7 = scratch_b16x16[p + 7];
+                double a0 = X[i * 16 + p];
+                double a1 = X[i * 16 + p + 1];
+                double a2 = X[i * 16 + p + 2];
+                double a3 = X[i * 16 + p + 3];
+                double a4 = X[i * 16 + p + 4];
+                double a5 = X[i * 16 + p + 5];
+                double a6 = X[i * 16 + p + 6];
+                double a7 = X[i * 16 + p + 7];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
                 }
             }
             System.arraycopy(c, 0, tmp2, i * 16, 16);
@@ -1267,7 +1617,7 @@ public final class Attention {
         }
     }
 
-    private void compute_probs_2() {
+    private void compute_probs_3() {
         // line 21: let v = permute(reshape(X @ transpose(Wv), B, T, H, E), 0, 2, 1, 3);   // [B, H, T, E]
         for (int p0 = 0; p0 < 16; p0 += 8) {
             int p1 = Math.min(16, p0 + 8);
@@ -1280,19 +1630,49 @@ public final class Attention {
         }
         for (int i = 0; i < B * 8; i++) {
             double[] c = scratch_c1x16[0];
-            Arrays.fill(c, 0.0);
             int p = 0;
-            for (; p + 3 < 16; p += 4) {
+            // The first pass assigns C from zero (the same sums as adding to zeros)
+            {
                 double[] b0 = scratch_b16x16[p];
                 double[] b1 = scratch_b16x16[p + 1];
                 double[] b2 = scratch_b16x16[p + 2];
                 double[] b3 = scratch_b16x16[p + 3];
+                double[] b4 = scratch_b16x16[p + 4];
+                double[] b5 = scratch_b16x16[p + 5];
+                double[] b6 = scratch_b16x16[p + 6];
+                double[] b7 = scratch_b16x16[p + 7];
                 double a0 = X[i * 16 + p];
                 double a1 = X[i * 16 + p + 1];
                 double a2 = X[i * 16 + p + 2];
                 double a3 = X[i * 16 + p + 3];
+                double a4 = X[i * 16 + p + 4];
+                double a5 = X[i * 16 + p + 5];
+                double a6 = X[i * 16 + p + 6];
+                double a7 = X[i * 16 + p + 7];
                 for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
+            p += 8;
+            for (; p + 7 < 16; p += 8) {
+                double[] b0 = scratch_b16x16[p];
+                double[] b1 = scratch_b16x16[p + 1];
+                double[] b2 = scratch_b16x16[p + 2];
+                double[] b3 = scratch_b16x16[p + 3];
+                double[] b4 = scratch_b16x16[p + 4];
+                double[] b5 = scratch_b16x16[p + 5];
+                double[] b6 = scratch_b16x16[p + 6];
+                double[] b7 = scratch_b16x16[p + 7];
+                double a0 = X[i * 16 + p];
+                double a1 = X[i * 16 + p + 1];
+                double a2 = X[i * 16 + p + 2];
+                double a3 = X[i * 16 + p + 3];
+                double a4 = X[i * 16 + p + 4];
+                double a5 = X[i * 16 + p + 5];
+                double a6 = X[i * 16 + p + 6];
+                double a7 = X[i * 16 + p + 7];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
                 }
             }
             System.arraycopy(c, 0, tmp3, i * 16, 16);
@@ -1323,6 +1703,10 @@ public final class Attention {
         for (int i = 0; i < B * 256; i++) {
             tmp5[i] = tmp4[i] * 0.5;
         }
+    }
+
+    private void compute_probs_4() {
+        // line 22: let att = softmax(q @ k * 0.5, -1);                                     // [B, H, T, T], scaled by 1 / sqrt(E)
         for (int r = 0; r < B * 32; r++) {
             double mx = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < 8; j++) {
@@ -1364,7 +1748,7 @@ public final class Attention {
         }
     }
 
-    private void compute_probs_3() {
+    private void compute_probs_5() {
         // line 24: let h = X + heads @ transpose(Wo) + bo;
         for (int p0 = 0; p0 < 16; p0 += 8) {
             int p1 = Math.min(16, p0 + 8);
@@ -1377,19 +1761,49 @@ public final class Attention {
         }
         for (int i = 0; i < B * 8; i++) {
             double[] c = scratch_c1x16[0];
-            Arrays.fill(c, 0.0);
             int p = 0;
-            for (; p + 3 < 16; p += 4) {
+            // The first pass assigns C from zero (the same sums as adding to zeros)
+            {
                 double[] b0 = scratch_b16x16[p];
                 double[] b1 = scratch_b16x16[p + 1];
                 double[] b2 = scratch_b16x16[p + 2];
                 double[] b3 = scratch_b16x16[p + 3];
+                double[] b4 = scratch_b16x16[p + 4];
+                double[] b5 = scratch_b16x16[p + 5];
+                double[] b6 = scratch_b16x16[p + 6];
+                double[] b7 = scratch_b16x16[p + 7];
                 double a0 = tmp8[i * 16 + p];
                 double a1 = tmp8[i * 16 + p + 1];
                 double a2 = tmp8[i * 16 + p + 2];
                 double a3 = tmp8[i * 16 + p + 3];
+                double a4 = tmp8[i * 16 + p + 4];
+                double a5 = tmp8[i * 16 + p + 5];
+                double a6 = tmp8[i * 16 + p + 6];
+                double a7 = tmp8[i * 16 + p + 7];
                 for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
+            p += 8;
+            for (; p + 7 < 16; p += 8) {
+                double[] b0 = scratch_b16x16[p];
+                double[] b1 = scratch_b16x16[p + 1];
+                double[] b2 = scratch_b16x16[p + 2];
+                double[] b3 = scratch_b16x16[p + 3];
+                double[] b4 = scratch_b16x16[p + 4];
+                double[] b5 = scratch_b16x16[p + 5];
+                double[] b6 = scratch_b16x16[p + 6];
+                double[] b7 = scratch_b16x16[p + 7];
+                double a0 = tmp8[i * 16 + p];
+                double a1 = tmp8[i * 16 + p + 1];
+                double a2 = tmp8[i * 16 + p + 2];
+                double a3 = tmp8[i * 16 + p + 3];
+                double a4 = tmp8[i * 16 + p + 4];
+                double a5 = tmp8[i * 16 + p + 5];
+                double a6 = tmp8[i * 16 + p + 6];
+                double a7 = tmp8[i * 16 + p + 7];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
                 }
             }
             System.arraycopy(c, 0, tmp9, i * 16, 16);
@@ -1404,6 +1818,9 @@ public final class Attention {
         for (int i = 0; i < B * 128; i++) {
             h[i] = X[i] + tmp9[i] + tmp11[i];
         }
+    }
+
+    private void compute_probs_6() {
         // line 25: let logits = h @ transpose(Wc) + bc;                                    // [B, T, K]
         for (int p = 0; p < 2; p++) {
             for (int i = 0; i < B * 8 - B * 8 % 4; i += 4) {

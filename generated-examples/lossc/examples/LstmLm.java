@@ -498,7 +498,12 @@ public final class LstmLm {
 
     private void compute_next() {
         compute_next_1();
-        compute_next_2();
+        // line 32: for t in 0..T - 1 {
+        for (int t = 0; t < 11; t++) {
+            compute_next_2(t);
+            compute_next_3(t);
+        }
+        compute_next_4();
     }
 
     /**
@@ -518,6 +523,8 @@ public final class LstmLm {
         for (int t = 0; t < 11; t++) {
             forward2(t);
             forward3(t);
+            forward4(t);
+            forward5(t);
         }
         // line 37: loss total / (T - 1);
         lossValue = total / 11.0;
@@ -530,6 +537,7 @@ public final class LstmLm {
             backward2(t);
             backward3(t);
             backward4(t);
+            backward5(t);
         }
     }
 
@@ -571,23 +579,36 @@ public final class LstmLm {
         }
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x64[0];
-            Arrays.fill(c, 0.0);
             int p = 0;
-            for (; p + 3 < 8; p += 4) {
+            // The first pass assigns C from zero (the same sums as adding to zeros)
+            {
                 double[] b0 = scratch_b8x64[p];
                 double[] b1 = scratch_b8x64[p + 1];
                 double[] b2 = scratch_b8x64[p + 2];
                 double[] b3 = scratch_b8x64[p + 3];
+                double[] b4 = scratch_b8x64[p + 4];
+                double[] b5 = scratch_b8x64[p + 5];
+                double[] b6 = scratch_b8x64[p + 6];
+                double[] b7 = scratch_b8x64[p + 7];
                 double a0 = x[t * 256 + i * 8 + p];
                 double a1 = x[t * 256 + i * 8 + p + 1];
                 double a2 = x[t * 256 + i * 8 + p + 2];
                 double a3 = x[t * 256 + i * 8 + p + 3];
+                double a4 = x[t * 256 + i * 8 + p + 4];
+                double a5 = x[t * 256 + i * 8 + p + 5];
+                double a6 = x[t * 256 + i * 8 + p + 6];
+                double a7 = x[t * 256 + i * 8 + p + 7];
                 for (int j = 0; j < 64; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
                 }
             }
+            p += 8;
             System.arraycopy(c, 0, tmp3, i * 64, 64);
         }
+    }
+
+    private void forward3(int t) {
+        // line 20: let z = x @ transpose(Wi) + bi + h @ transpose(Wh) + bh;
         for (int p0 = 0; p0 < 64; p0 += 8) {
             int p1 = Math.min(64, p0 + 8);
             for (int j = 0; j < 16; j++) {
@@ -599,19 +620,49 @@ public final class LstmLm {
         }
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x64[0];
-            Arrays.fill(c, 0.0);
             int p = 0;
-            for (; p + 3 < 16; p += 4) {
+            // The first pass assigns C from zero (the same sums as adding to zeros)
+            {
                 double[] b0 = scratch_b16x64[p];
                 double[] b1 = scratch_b16x64[p + 1];
                 double[] b2 = scratch_b16x64[p + 2];
                 double[] b3 = scratch_b16x64[p + 3];
+                double[] b4 = scratch_b16x64[p + 4];
+                double[] b5 = scratch_b16x64[p + 5];
+                double[] b6 = scratch_b16x64[p + 6];
+                double[] b7 = scratch_b16x64[p + 7];
                 double a0 = h_2[t * 512 + i * 16 + p];
                 double a1 = h_2[t * 512 + i * 16 + p + 1];
                 double a2 = h_2[t * 512 + i * 16 + p + 2];
                 double a3 = h_2[t * 512 + i * 16 + p + 3];
+                double a4 = h_2[t * 512 + i * 16 + p + 4];
+                double a5 = h_2[t * 512 + i * 16 + p + 5];
+                double a6 = h_2[t * 512 + i * 16 + p + 6];
+                double a7 = h_2[t * 512 + i * 16 + p + 7];
                 for (int j = 0; j < 64; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
+            p += 8;
+            for (; p + 7 < 16; p += 8) {
+                double[] b0 = scratch_b16x64[p];
+                double[] b1 = scratch_b16x64[p + 1];
+                double[] b2 = scratch_b16x64[p + 2];
+                double[] b3 = scratch_b16x64[p + 3];
+                double[] b4 = scratch_b16x64[p + 4];
+                double[] b5 = scratch_b16x64[p + 5];
+                double[] b6 = scratch_b16x64[p + 6];
+                double[] b7 = scratch_b16x64[p + 7];
+                double a0 = h_2[t * 512 + i * 16 + p];
+                double a1 = h_2[t * 512 + i * 16 + p + 1];
+                double a2 = h_2[t * 512 + i * 16 + p + 2];
+                double a3 = h_2[t * 512 + i * 16 + p + 3];
+                double a4 = h_2[t * 512 + i * 16 + p + 4];
+                double a5 = h_2[t * 512 + i * 16 + p + 5];
+                double a6 = h_2[t * 512 + i * 16 + p + 6];
+                double a7 = h_2[t * 512 + i * 16 + p + 7];
+                for (int j = 0; j < 64; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
                 }
             }
             for (int j = 0; j < 64; j++) {
@@ -651,6 +702,10 @@ public final class LstmLm {
                 tmp10[r * 16 + j] = z[48 + r * 64 + j];
             }
         }
+    }
+
+    private void forward4(int t) {
+        // line 24: let o = sigmoid(z[.., 3 * H..4 * H]);
         for (int i = 0; i < B * 16; i++) {
             o[t * 512 + i] = sigmoid(tmp10[i]);
         }
@@ -658,9 +713,6 @@ public final class LstmLm {
         for (int i = 0; i < B * 16; i++) {
             c2[i] = f[t * 512 + i] * c_3[t * 512 + i] + i_2[t * 512 + i] * g_2[t * 512 + i];
         }
-    }
-
-    private void forward3(int t) {
         // line 26: return (o * tanh(c2), c2);
         for (int i = 0; i < B * 16; i++) {
             tmp13[t * 512 + i] = Math.tanh(c2[i]);
@@ -687,25 +739,59 @@ public final class LstmLm {
         }
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x16[0];
-            Arrays.fill(c, 0.0);
             int p = 0;
-            for (; p + 3 < 16; p += 4) {
+            // The first pass assigns C from zero (the same sums as adding to zeros)
+            {
                 double[] b0 = scratch_b16x16[p];
                 double[] b1 = scratch_b16x16[p + 1];
                 double[] b2 = scratch_b16x16[p + 2];
                 double[] b3 = scratch_b16x16[p + 3];
+                double[] b4 = scratch_b16x16[p + 4];
+                double[] b5 = scratch_b16x16[p + 5];
+                double[] b6 = scratch_b16x16[p + 6];
+                double[] b7 = scratch_b16x16[p + 7];
                 double a0 = h_3[t * 512 + i * 16 + p];
                 double a1 = h_3[t * 512 + i * 16 + p + 1];
                 double a2 = h_3[t * 512 + i * 16 + p + 2];
                 double a3 = h_3[t * 512 + i * 16 + p + 3];
+                double a4 = h_3[t * 512 + i * 16 + p + 4];
+                double a5 = h_3[t * 512 + i * 16 + p + 5];
+                double a6 = h_3[t * 512 + i * 16 + p + 6];
+                double a7 = h_3[t * 512 + i * 16 + p + 7];
                 for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
+            p += 8;
+            for (; p + 7 < 16; p += 8) {
+                double[] b0 = scratch_b16x16[p];
+                double[] b1 = scratch_b16x16[p + 1];
+                double[] b2 = scratch_b16x16[p + 2];
+                double[] b3 = scratch_b16x16[p + 3];
+                double[] b4 = scratch_b16x16[p + 4];
+                double[] b5 = scratch_b16x16[p + 5];
+                double[] b6 = scratch_b16x16[p + 6];
+                double[] b7 = scratch_b16x16[p + 7];
+                double a0 = h_3[t * 512 + i * 16 + p];
+                double a1 = h_3[t * 512 + i * 16 + p + 1];
+                double a2 = h_3[t * 512 + i * 16 + p + 2];
+                double a3 = h_3[t * 512 + i * 16 + p + 3];
+                double a4 = h_3[t * 512 + i * 16 + p + 4];
+                double a5 = h_3[t * 512 + i * 16 + p + 5];
+                double a6 = h_3[t * 512 + i * 16 + p + 6];
+                double a7 = h_3[t * 512 + i * 16 + p + 7];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
                 }
             }
             for (int j = 0; j < 16; j++) {
                 tmp17[t * 512 + i * 16 + j] = c[j] + params[bo_OFFSET + j];
             }
         }
+    }
+
+    private void forward5(int t) {
+        // line 34: total = total + cross_entropy(h @ transpose(Wo) + bo, toks[.., t + 1]);
         for (int r = 0; r < B; r++) {
             double mx = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < 16; j++) {
@@ -784,6 +870,27 @@ public final class LstmLm {
             double[] c = scratch_c1x16[0];
             Arrays.fill(c, 0.0);
             int p = 0;
+            for (; p + 7 < B; p += 8) {
+                double[] b0 = scratch_b32x16[p];
+                double[] b1 = scratch_b32x16[p + 1];
+                double[] b2 = scratch_b32x16[p + 2];
+                double[] b3 = scratch_b32x16[p + 3];
+                double[] b4 = scratch_b32x16[p + 4];
+                double[] b5 = scratch_b32x16[p + 5];
+                double[] b6 = scratch_b32x16[p + 6];
+                double[] b7 = scratch_b32x16[p + 7];
+                double a0 = d_tmp17[p * 16 + i];
+                double a1 = d_tmp17[(p + 1) * 16 + i];
+                double a2 = d_tmp17[(p + 2) * 16 + i];
+                double a3 = d_tmp17[(p + 3) * 16 + i];
+                double a4 = d_tmp17[(p + 4) * 16 + i];
+                double a5 = d_tmp17[(p + 5) * 16 + i];
+                double a6 = d_tmp17[(p + 6) * 16 + i];
+                double a7 = d_tmp17[(p + 7) * 16 + i];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
             for (; p + 3 < B; p += 4) {
                 double[] b0 = scratch_b32x16[p];
                 double[] b1 = scratch_b32x16[p + 1];
@@ -808,25 +915,59 @@ public final class LstmLm {
                 grad[Wo_OFFSET + i * 16 + j] += c[j];
             }
         }
+    }
+
+    private void backward3(int t) {
+        // line 34: total = total + cross_entropy(h @ transpose(Wo) + bo, toks[.., t + 1]);
         // d tmp15 from tmp16 = matmul_nt: da += matmul(dy, b)
         for (int p = 0; p < 16; p++) {
             System.arraycopy(params, Wo_OFFSET + p * 16, scratch_b16x16[p], 0, 16);
         }
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x16[0];
-            Arrays.fill(c, 0.0);
             int p = 0;
-            for (; p + 3 < 16; p += 4) {
+            // The first pass assigns C from zero (the same sums as adding to zeros)
+            {
                 double[] b0 = scratch_b16x16[p];
                 double[] b1 = scratch_b16x16[p + 1];
                 double[] b2 = scratch_b16x16[p + 2];
                 double[] b3 = scratch_b16x16[p + 3];
+                double[] b4 = scratch_b16x16[p + 4];
+                double[] b5 = scratch_b16x16[p + 5];
+                double[] b6 = scratch_b16x16[p + 6];
+                double[] b7 = scratch_b16x16[p + 7];
                 double a0 = d_tmp17[i * 16 + p];
                 double a1 = d_tmp17[i * 16 + p + 1];
                 double a2 = d_tmp17[i * 16 + p + 2];
                 double a3 = d_tmp17[i * 16 + p + 3];
+                double a4 = d_tmp17[i * 16 + p + 4];
+                double a5 = d_tmp17[i * 16 + p + 5];
+                double a6 = d_tmp17[i * 16 + p + 6];
+                double a7 = d_tmp17[i * 16 + p + 7];
                 for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
+            p += 8;
+            for (; p + 7 < 16; p += 8) {
+                double[] b0 = scratch_b16x16[p];
+                double[] b1 = scratch_b16x16[p + 1];
+                double[] b2 = scratch_b16x16[p + 2];
+                double[] b3 = scratch_b16x16[p + 3];
+                double[] b4 = scratch_b16x16[p + 4];
+                double[] b5 = scratch_b16x16[p + 5];
+                double[] b6 = scratch_b16x16[p + 6];
+                double[] b7 = scratch_b16x16[p + 7];
+                double a0 = d_tmp17[i * 16 + p];
+                double a1 = d_tmp17[i * 16 + p + 1];
+                double a2 = d_tmp17[i * 16 + p + 2];
+                double a3 = d_tmp17[i * 16 + p + 3];
+                double a4 = d_tmp17[i * 16 + p + 4];
+                double a5 = d_tmp17[i * 16 + p + 5];
+                double a6 = d_tmp17[i * 16 + p + 6];
+                double a7 = d_tmp17[i * 16 + p + 7];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
                 }
             }
             for (int j = 0; j < 16; j++) {
@@ -844,9 +985,6 @@ public final class LstmLm {
         for (int i = 0; i < B * 16; i++) {
             d_c_3[i] = d_c_2[i] * f[t * 512 + i];
         }
-    }
-
-    private void backward3(int t) {
         // line 24: let o = sigmoid(z[.., 3 * H..4 * H]);
         // d tmp10 from o = sigmoid: dx += dy * y * (1 - y)
         // d o from h_3 = mul: da += dy * b
@@ -866,6 +1004,10 @@ public final class LstmLm {
         for (int i = 0; i < B * 16; i++) {
             d_tmp9[i] = d_c_2[i] * i_2[t * 512 + i] * (1.0 - g_2[t * 512 + i] * g_2[t * 512 + i]);
         }
+    }
+
+    private void backward4(int t) {
+        // line 23: let g = tanh(z[.., 2 * H..3 * H]);
         // d z[32 + …] from tmp9 = slice: dx += unslice(dy)
         for (int r = 0; r < B; r++) {
             for (int j = 0; j < 16; j++) {
@@ -911,6 +1053,27 @@ public final class LstmLm {
             double[] c = scratch_c1x16[0];
             Arrays.fill(c, 0.0);
             int p = 0;
+            for (; p + 7 < B; p += 8) {
+                double[] b0 = scratch_b32x16[p];
+                double[] b1 = scratch_b32x16[p + 1];
+                double[] b2 = scratch_b32x16[p + 2];
+                double[] b3 = scratch_b32x16[p + 3];
+                double[] b4 = scratch_b32x16[p + 4];
+                double[] b5 = scratch_b32x16[p + 5];
+                double[] b6 = scratch_b32x16[p + 6];
+                double[] b7 = scratch_b32x16[p + 7];
+                double a0 = d_z[p * 64 + i];
+                double a1 = d_z[(p + 1) * 64 + i];
+                double a2 = d_z[(p + 2) * 64 + i];
+                double a3 = d_z[(p + 3) * 64 + i];
+                double a4 = d_z[(p + 4) * 64 + i];
+                double a5 = d_z[(p + 5) * 64 + i];
+                double a6 = d_z[(p + 6) * 64 + i];
+                double a7 = d_z[(p + 7) * 64 + i];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
             for (; p + 3 < B; p += 4) {
                 double[] b0 = scratch_b32x16[p];
                 double[] b1 = scratch_b32x16[p + 1];
@@ -937,7 +1100,7 @@ public final class LstmLm {
         }
     }
 
-    private void backward4(int t) {
+    private void backward5(int t) {
         // line 20: let z = x @ transpose(Wi) + bi + h @ transpose(Wh) + bh;
         // d h_2 from tmp5 = matmul_nt: da += matmul(dy, b)
         for (int p = 0; p < 64; p++) {
@@ -945,19 +1108,49 @@ public final class LstmLm {
         }
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x16[0];
-            Arrays.fill(c, 0.0);
             int p = 0;
-            for (; p + 3 < 64; p += 4) {
+            // The first pass assigns C from zero (the same sums as adding to zeros)
+            {
                 double[] b0 = scratch_b64x16[p];
                 double[] b1 = scratch_b64x16[p + 1];
                 double[] b2 = scratch_b64x16[p + 2];
                 double[] b3 = scratch_b64x16[p + 3];
+                double[] b4 = scratch_b64x16[p + 4];
+                double[] b5 = scratch_b64x16[p + 5];
+                double[] b6 = scratch_b64x16[p + 6];
+                double[] b7 = scratch_b64x16[p + 7];
                 double a0 = d_z[i * 64 + p];
                 double a1 = d_z[i * 64 + p + 1];
                 double a2 = d_z[i * 64 + p + 2];
                 double a3 = d_z[i * 64 + p + 3];
+                double a4 = d_z[i * 64 + p + 4];
+                double a5 = d_z[i * 64 + p + 5];
+                double a6 = d_z[i * 64 + p + 6];
+                double a7 = d_z[i * 64 + p + 7];
                 for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
+            p += 8;
+            for (; p + 7 < 64; p += 8) {
+                double[] b0 = scratch_b64x16[p];
+                double[] b1 = scratch_b64x16[p + 1];
+                double[] b2 = scratch_b64x16[p + 2];
+                double[] b3 = scratch_b64x16[p + 3];
+                double[] b4 = scratch_b64x16[p + 4];
+                double[] b5 = scratch_b64x16[p + 5];
+                double[] b6 = scratch_b64x16[p + 6];
+                double[] b7 = scratch_b64x16[p + 7];
+                double a0 = d_z[i * 64 + p];
+                double a1 = d_z[i * 64 + p + 1];
+                double a2 = d_z[i * 64 + p + 2];
+                double a3 = d_z[i * 64 + p + 3];
+                double a4 = d_z[i * 64 + p + 4];
+                double a5 = d_z[i * 64 + p + 5];
+                double a6 = d_z[i * 64 + p + 6];
+                double a7 = d_z[i * 64 + p + 7];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
                 }
             }
             System.arraycopy(c, 0, d_h, i * 16, 16);
@@ -1011,120 +1204,162 @@ public final class LstmLm {
         for (int i = 0; i < B * 16; i++) {
             c_2[i] = 0.0;
         }
-        // line 32: for t in 0..T - 1 {
-        for (int t = 0; t < 11; t++) {
-            // line 33: (h, c) = cell(E[toks[.., t]], h, c);
-            for (int i = 0; i < B; i++) {
-                for (int j = 0; j < 8; j++) {
-                    x[t * 256 + i * 8 + j] = params[E_OFFSET + (toks[t + i * 12]) * 8 + j];
-                }
-            }
-            for (int i = 0; i < B * 16; i++) {
-                h_2[t * 512 + i] = h[i];
-            }
-            // line 20: let z = x @ transpose(Wi) + bi + h @ transpose(Wh) + bh;
-            for (int p0 = 0; p0 < 64; p0 += 8) {
-                int p1 = Math.min(64, p0 + 8);
-                for (int j = 0; j < 8; j++) {
-                    double[] row = scratch_b8x64[j];
-                    for (int p = p0; p < p1; p++) {
-                        row[p] = params[Wi_OFFSET + p * 8 + j];
-                    }
-                }
-            }
-            for (int i = 0; i < B; i++) {
-                double[] c = scratch_c1x64[0];
-                Arrays.fill(c, 0.0);
-                int p = 0;
-                for (; p + 3 < 8; p += 4) {
-                    double[] b0 = scratch_b8x64[p];
-                    double[] b1 = scratch_b8x64[p + 1];
-                    double[] b2 = scratch_b8x64[p + 2];
-                    double[] b3 = scratch_b8x64[p + 3];
-                    double a0 = x[t * 256 + i * 8 + p];
-                    double a1 = x[t * 256 + i * 8 + p + 1];
-                    double a2 = x[t * 256 + i * 8 + p + 2];
-                    double a3 = x[t * 256 + i * 8 + p + 3];
-                    for (int j = 0; j < 64; j++) {
-                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
-                    }
-                }
-                System.arraycopy(c, 0, tmp3, i * 64, 64);
-            }
-            for (int p0 = 0; p0 < 64; p0 += 8) {
-                int p1 = Math.min(64, p0 + 8);
-                for (int j = 0; j < 16; j++) {
-                    double[] row = scratch_b16x64[j];
-                    for (int p = p0; p < p1; p++) {
-                        row[p] = params[Wh_OFFSET + p * 16 + j];
-                    }
-                }
-            }
-            for (int i = 0; i < B; i++) {
-                double[] c = scratch_c1x64[0];
-                Arrays.fill(c, 0.0);
-                int p = 0;
-                for (; p + 3 < 16; p += 4) {
-                    double[] b0 = scratch_b16x64[p];
-                    double[] b1 = scratch_b16x64[p + 1];
-                    double[] b2 = scratch_b16x64[p + 2];
-                    double[] b3 = scratch_b16x64[p + 3];
-                    double a0 = h_2[t * 512 + i * 16 + p];
-                    double a1 = h_2[t * 512 + i * 16 + p + 1];
-                    double a2 = h_2[t * 512 + i * 16 + p + 2];
-                    double a3 = h_2[t * 512 + i * 16 + p + 3];
-                    for (int j = 0; j < 64; j++) {
-                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
-                    }
-                }
-                for (int j = 0; j < 64; j++) {
-                    z[i * 64 + j] = tmp3[i * 64 + j] + params[bi_OFFSET + j] + c[j] + params[bh_OFFSET + j];
-                }
-            }
-            // line 21: let i = sigmoid(z[.., 0..H]);
-            for (int r = 0; r < B; r++) {
-                for (int j = 0; j < 16; j++) {
-                    tmp7[r * 16 + j] = z[r * 64 + j];
-                }
-            }
-            // line 22: let f = sigmoid(z[.., H..2 * H]);
-            for (int r = 0; r < B; r++) {
-                for (int j = 0; j < 16; j++) {
-                    tmp8[r * 16 + j] = z[16 + r * 64 + j];
-                }
-            }
-            // line 23: let g = tanh(z[.., 2 * H..3 * H]);
-            for (int r = 0; r < B; r++) {
-                for (int j = 0; j < 16; j++) {
-                    tmp9[r * 16 + j] = z[32 + r * 64 + j];
-                }
-            }
-            // line 24: let o = sigmoid(z[.., 3 * H..4 * H]);
-            for (int r = 0; r < B; r++) {
-                for (int j = 0; j < 16; j++) {
-                    tmp10[r * 16 + j] = z[48 + r * 64 + j];
-                }
-            }
-            // line 25: let c2 = f * c + i * g;
-            for (int i = 0; i < B * 16; i++) {
-                c2[i] = sigmoid(tmp8[i]) * c_2[i] + sigmoid(tmp7[i]) * Math.tanh(tmp9[i]);
-            }
-            // line 33: (h, c) = cell(E[toks[.., t]], h, c);
-            for (int i = 0; i < B * 16; i++) {
-                h[i] = sigmoid(tmp10[i]) * Math.tanh(c2[i]);
-            }
-            for (int i = 0; i < B * 16; i++) {
-                c_2[i] = c2[i];
+    }
+
+    private void compute_next_2(int t) {
+        // line 33: (h, c) = cell(E[toks[.., t]], h, c);
+        for (int i = 0; i < B; i++) {
+            for (int j = 0; j < 8; j++) {
+                x[t * 256 + i * 8 + j] = params[E_OFFSET + (toks[t + i * 12]) * 8 + j];
             }
         }
+        for (int i = 0; i < B * 16; i++) {
+            h_2[t * 512 + i] = h[i];
+        }
+        // line 20: let z = x @ transpose(Wi) + bi + h @ transpose(Wh) + bh;
+        for (int p0 = 0; p0 < 64; p0 += 8) {
+            int p1 = Math.min(64, p0 + 8);
+            for (int j = 0; j < 8; j++) {
+                double[] row = scratch_b8x64[j];
+                for (int p = p0; p < p1; p++) {
+                    row[p] = params[Wi_OFFSET + p * 8 + j];
+                }
+            }
+        }
+        for (int i = 0; i < B; i++) {
+            double[] c = scratch_c1x64[0];
+            int p = 0;
+            // The first pass assigns C from zero (the same sums as adding to zeros)
+            {
+                double[] b0 = scratch_b8x64[p];
+                double[] b1 = scratch_b8x64[p + 1];
+                double[] b2 = scratch_b8x64[p + 2];
+                double[] b3 = scratch_b8x64[p + 3];
+                double[] b4 = scratch_b8x64[p + 4];
+                double[] b5 = scratch_b8x64[p + 5];
+                double[] b6 = scratch_b8x64[p + 6];
+                double[] b7 = scratch_b8x64[p + 7];
+                double a0 = x[t * 256 + i * 8 + p];
+                double a1 = x[t * 256 + i * 8 + p + 1];
+                double a2 = x[t * 256 + i * 8 + p + 2];
+                double a3 = x[t * 256 + i * 8 + p + 3];
+                double a4 = x[t * 256 + i * 8 + p + 4];
+                double a5 = x[t * 256 + i * 8 + p + 5];
+                double a6 = x[t * 256 + i * 8 + p + 6];
+                double a7 = x[t * 256 + i * 8 + p + 7];
+                for (int j = 0; j < 64; j++) {
+                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
+            p += 8;
+            System.arraycopy(c, 0, tmp3, i * 64, 64);
+        }
+    }
+
+    private void compute_next_3(int t) {
+        // line 20: let z = x @ transpose(Wi) + bi + h @ transpose(Wh) + bh;
+        for (int p0 = 0; p0 < 64; p0 += 8) {
+            int p1 = Math.min(64, p0 + 8);
+            for (int j = 0; j < 16; j++) {
+                double[] row = scratch_b16x64[j];
+                for (int p = p0; p < p1; p++) {
+                    row[p] = params[Wh_OFFSET + p * 16 + j];
+                }
+            }
+        }
+        for (int i = 0; i < B; i++) {
+            double[] c = scratch_c1x64[0];
+            int p = 0;
+            // The first pass assigns C from zero (the same sums as adding to zeros)
+            {
+                double[] b0 = scratch_b16x64[p];
+                double[] b1 = scratch_b16x64[p + 1];
+                double[] b2 = scratch_b16x64[p + 2];
+                double[] b3 = scratch_b16x64[p + 3];
+                double[] b4 = scratch_b16x64[p + 4];
+                double[] b5 = scratch_b16x64[p + 5];
+                double[] b6 = scratch_b16x64[p + 6];
+                double[] b7 = scratch_b16x64[p + 7];
+                double a0 = h_2[t * 512 + i * 16 + p];
+                double a1 = h_2[t * 512 + i * 16 + p + 1];
+                double a2 = h_2[t * 512 + i * 16 + p + 2];
+                double a3 = h_2[t * 512 + i * 16 + p + 3];
+                double a4 = h_2[t * 512 + i * 16 + p + 4];
+                double a5 = h_2[t * 512 + i * 16 + p + 5];
+                double a6 = h_2[t * 512 + i * 16 + p + 6];
+                double a7 = h_2[t * 512 + i * 16 + p + 7];
+                for (int j = 0; j < 64; j++) {
+                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
+            p += 8;
+            for (; p + 7 < 16; p += 8) {
+                double[] b0 = scratch_b16x64[p];
+                double[] b1 = scratch_b16x64[p + 1];
+                double[] b2 = scratch_b16x64[p + 2];
+                double[] b3 = scratch_b16x64[p + 3];
+                double[] b4 = scratch_b16x64[p + 4];
+                double[] b5 = scratch_b16x64[p + 5];
+                double[] b6 = scratch_b16x64[p + 6];
+                double[] b7 = scratch_b16x64[p + 7];
+                double a0 = h_2[t * 512 + i * 16 + p];
+                double a1 = h_2[t * 512 + i * 16 + p + 1];
+                double a2 = h_2[t * 512 + i * 16 + p + 2];
+                double a3 = h_2[t * 512 + i * 16 + p + 3];
+                double a4 = h_2[t * 512 + i * 16 + p + 4];
+                double a5 = h_2[t * 512 + i * 16 + p + 5];
+                double a6 = h_2[t * 512 + i * 16 + p + 6];
+                double a7 = h_2[t * 512 + i * 16 + p + 7];
+                for (int j = 0; j < 64; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
+            for (int j = 0; j < 64; j++) {
+                z[i * 64 + j] = tmp3[i * 64 + j] + params[bi_OFFSET + j] + c[j] + params[bh_OFFSET + j];
+            }
+        }
+        // line 21: let i = sigmoid(z[.., 0..H]);
+        for (int r = 0; r < B; r++) {
+            for (int j = 0; j < 16; j++) {
+                tmp7[r * 16 + j] = z[r * 64 + j];
+            }
+        }
+        // line 22: let f = sigmoid(z[.., H..2 * H]);
+        for (int r = 0; r < B; r++) {
+            for (int j = 0; j < 16; j++) {
+                tmp8[r * 16 + j] = z[16 + r * 64 + j];
+            }
+        }
+        // line 23: let g = tanh(z[.., 2 * H..3 * H]);
+        for (int r = 0; r < B; r++) {
+            for (int j = 0; j < 16; j++) {
+                tmp9[r * 16 + j] = z[32 + r * 64 + j];
+            }
+        }
+        // line 24: let o = sigmoid(z[.., 3 * H..4 * H]);
+        for (int r = 0; r < B; r++) {
+            for (int j = 0; j < 16; j++) {
+                tmp10[r * 16 + j] = z[48 + r * 64 + j];
+            }
+        }
+        // line 25: let c2 = f * c + i * g;
+        for (int i = 0; i < B * 16; i++) {
+            c2[i] = sigmoid(tmp8[i]) * c_2[i] + sigmoid(tmp7[i]) * Math.tanh(tmp9[i]);
+        }
+        // line 33: (h, c) = cell(E[toks[.., t]], h, c);
+        for (int i = 0; i < B * 16; i++) {
+            h[i] = sigmoid(tmp10[i]) * Math.tanh(c2[i]);
+        }
+        for (int i = 0; i < B * 16; i++) {
+            c_2[i] = c2[i];
+        }
+    }
+
+    private void compute_next_4() {
         // line 36: output next = softmax(h @ transpose(Wo) + bo);   // the distribution of the token after each sequence
         for (int i = 0; i < B * 16; i++) {
             tmp25[i] = h[i];
         }
-    }
-
-    private void compute_next_2() {
-        // line 36: output next = softmax(h @ transpose(Wo) + bo);   // the distribution of the token after each sequence
         for (int p0 = 0; p0 < 16; p0 += 8) {
             int p1 = Math.min(16, p0 + 8);
             for (int j = 0; j < 16; j++) {
@@ -1136,19 +1371,49 @@ public final class LstmLm {
         }
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x16[0];
-            Arrays.fill(c, 0.0);
             int p = 0;
-            for (; p + 3 < 16; p += 4) {
+            // The first pass assigns C from zero (the same sums as adding to zeros)
+            {
                 double[] b0 = scratch_b16x16[p];
                 double[] b1 = scratch_b16x16[p + 1];
                 double[] b2 = scratch_b16x16[p + 2];
                 double[] b3 = scratch_b16x16[p + 3];
+                double[] b4 = scratch_b16x16[p + 4];
+                double[] b5 = scratch_b16x16[p + 5];
+                double[] b6 = scratch_b16x16[p + 6];
+                double[] b7 = scratch_b16x16[p + 7];
                 double a0 = tmp25[i * 16 + p];
                 double a1 = tmp25[i * 16 + p + 1];
                 double a2 = tmp25[i * 16 + p + 2];
                 double a3 = tmp25[i * 16 + p + 3];
+                double a4 = tmp25[i * 16 + p + 4];
+                double a5 = tmp25[i * 16 + p + 5];
+                double a6 = tmp25[i * 16 + p + 6];
+                double a7 = tmp25[i * 16 + p + 7];
                 for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
+            p += 8;
+            for (; p + 7 < 16; p += 8) {
+                double[] b0 = scratch_b16x16[p];
+                double[] b1 = scratch_b16x16[p + 1];
+                double[] b2 = scratch_b16x16[p + 2];
+                double[] b3 = scratch_b16x16[p + 3];
+                double[] b4 = scratch_b16x16[p + 4];
+                double[] b5 = scratch_b16x16[p + 5];
+                double[] b6 = scratch_b16x16[p + 6];
+                double[] b7 = scratch_b16x16[p + 7];
+                double a0 = tmp25[i * 16 + p];
+                double a1 = tmp25[i * 16 + p + 1];
+                double a2 = tmp25[i * 16 + p + 2];
+                double a3 = tmp25[i * 16 + p + 3];
+                double a4 = tmp25[i * 16 + p + 4];
+                double a5 = tmp25[i * 16 + p + 5];
+                double a6 = tmp25[i * 16 + p + 6];
+                double a7 = tmp25[i * 16 + p + 7];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
                 }
             }
             for (int j = 0; j < 16; j++) {

@@ -601,21 +601,30 @@ public final class Mnist {
         }
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x128[0];
-            Arrays.fill(c, 0.0);
             int p = 0;
-            for (; p + 3 < 10; p += 4) {
+            // The first pass assigns C from zero (the same sums as adding to zeros)
+            {
                 double[] b0 = scratch_b10x128[p];
                 double[] b1 = scratch_b10x128[p + 1];
                 double[] b2 = scratch_b10x128[p + 2];
                 double[] b3 = scratch_b10x128[p + 3];
+                double[] b4 = scratch_b10x128[p + 4];
+                double[] b5 = scratch_b10x128[p + 5];
+                double[] b6 = scratch_b10x128[p + 6];
+                double[] b7 = scratch_b10x128[p + 7];
                 double a0 = d_logits[i * 10 + p];
                 double a1 = d_logits[i * 10 + p + 1];
                 double a2 = d_logits[i * 10 + p + 2];
                 double a3 = d_logits[i * 10 + p + 3];
+                double a4 = d_logits[i * 10 + p + 4];
+                double a5 = d_logits[i * 10 + p + 5];
+                double a6 = d_logits[i * 10 + p + 6];
+                double a7 = d_logits[i * 10 + p + 7];
                 for (int j = 0; j < 128; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
                 }
             }
+            p += 8;
             for (; p < 10; p++) {
                 double[] b = scratch_b10x128[p];
                 double a = d_logits[i * 10 + p];

@@ -456,6 +456,11 @@ public final class TwoClass {
     }
 
     private void backward() {
+        backward1();
+        backward2();
+    }
+
+    private void backward1() {
         // line 18: loss cross_entropy(logits, labels);
         // d tmp8 from lossValue = mul: da += dy * b
         d_tmp8 = (1.0 / B);
@@ -500,6 +505,27 @@ public final class TwoClass {
             double[] c = scratch_c1x16[0];
             Arrays.fill(c, 0.0);
             int p = 0;
+            for (; p + 7 < B; p += 8) {
+                double[] b0 = scratch_b64x16[p];
+                double[] b1 = scratch_b64x16[p + 1];
+                double[] b2 = scratch_b64x16[p + 2];
+                double[] b3 = scratch_b64x16[p + 3];
+                double[] b4 = scratch_b64x16[p + 4];
+                double[] b5 = scratch_b64x16[p + 5];
+                double[] b6 = scratch_b64x16[p + 6];
+                double[] b7 = scratch_b64x16[p + 7];
+                double a0 = d_logits[p * 2 + i];
+                double a1 = d_logits[(p + 1) * 2 + i];
+                double a2 = d_logits[(p + 2) * 2 + i];
+                double a3 = d_logits[(p + 3) * 2 + i];
+                double a4 = d_logits[(p + 4) * 2 + i];
+                double a5 = d_logits[(p + 5) * 2 + i];
+                double a6 = d_logits[(p + 6) * 2 + i];
+                double a7 = d_logits[(p + 7) * 2 + i];
+                for (int j = 0; j < 16; j++) {
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                }
+            }
             for (; p + 3 < B; p += 4) {
                 double[] b0 = scratch_b64x16[p];
                 double[] b1 = scratch_b64x16[p + 1];
@@ -522,6 +548,10 @@ public final class TwoClass {
             }
             System.arraycopy(c, 0, grad, W2_OFFSET + i * 16, 16);
         }
+    }
+
+    private void backward2() {
+        // line 16: let logits = tanh(X @ transpose(W1) + b1) @ transpose(W2) + b2;
         // d tmp3 from tmp4 = matmul_nt: da += matmul(dy, b)
         for (int p = 0; p < 2; p++) {
             System.arraycopy(params, W2_OFFSET + p * 16, scratch_b2x16[p], 0, 16);

@@ -62,8 +62,9 @@ final class Panels {
                     .close()
                     .close();
         }
-        RowPasses.sourcePasses(c, real, q -> panel + (q == 0 ? "[p - p0]" : "[p - p0 + " + q + "]"), null, "p0", "p1", wholePanels ? DEPTH : -1,
-                from, to, p -> left.apply("i", p), "0", mE, cr, false);
+        RowPasses.sourcePasses(c, real, q -> panel + (q == 0 ? "[p - p0]" : "[p - p0 + " + q + "]"), null,
+                new RowPasses.Shared("p0", "p1", wholePanels ? DEPTH : -1), from, to, p -> left.apply("i", p), new RowPasses.Rows("0", mE, cr),
+                false, null);
         c.close();
         blocks.close(c);
     }

@@ -252,10 +252,13 @@ final class Products {
         String to = split ? "hi" : mE;
         Function<String, String> aAt = p -> left.apply("i", p);
         // B is small enough to stay in cache: one row of C at a time, in one scratch row (one per part).
+        String zero = shared(plan.shared()).startsWithAPass() ? realZero : null;
         rows.open("for (int i = $L; i < $L; i++)", from, to)
-                .declare("$L[] c = $L[$L]", real, split ? parallel.partRows(k) : scratch.rows("c", 1, k), split ? "part" : "0")
-                .add(split ? "$T.fill(c, 0, $L, $L)" : "$T.fill(c, $L$L)", ClassWriter.ARRAYS, split ? kE : "", realZero);
-        sourcePasses(rows, br, plan.shared(), "0", kE, aAt, null, null, null);
+                .declare("$L[] c = $L[$L]", real, split ? parallel.partRows(k) : scratch.rows("c", 1, k), split ? "part" : "0");
+        if (zero == null) {
+            rows.add(split ? "$T.fill(c, 0, $L, $L)" : "$T.fill(c, $L$L)", ClassWriter.ARRAYS, split ? kE : "", realZero);
+        }
+        sourcePasses(rows, br, plan.shared(), "0", kE, aAt, null, zero);
         storeRow(rows, op, y, k, kE, "c");
         rows.close();
         if (split) {
@@ -321,10 +324,13 @@ final class Products {
         rows.open("for (int i0 = $L; i0 < $L; i0 += $L)", split ? "lo" : "0", end, tile)
                 .declare("int i1 = Math.min($L, i0 + $L)", end, tile);
         RowPasses.ColumnBlocks blocks = RowPasses.ColumnBlocks.open(rows, plan, kE);
-        rows.open("for (int i = i0; i < i1; i++)")
-                .add("$T.fill($L[i - i0], $L, $L, $L)", ClassWriter.ARRAYS, ct, blocks.from(), blocks.to(), realZero)
-                .close();
-        sourcePasses(rows, br, plan.shared(), blocks.from(), blocks.to(), p -> left.apply("i", p), "i0", "i1", ct);
+        String zero = shared(plan.shared()).startsWithAPass() ? realZero : null;
+        if (zero == null) {
+            rows.open("for (int i = i0; i < i1; i++)")
+                    .add("$T.fill($L[i - i0], $L, $L, $L)", ClassWriter.ARRAYS, ct, blocks.from(), blocks.to(), realZero)
+                    .close();
+        }
+        sourcePasses(rows, br, plan.shared(), blocks.from(), blocks.to(), p -> left.apply("i", p), new RowPasses.Rows("i0", "i1", ct), zero);
         blocks.close(rows);
         rows.open("for (int i = i0; i < i1; i++)")
                 .declare("$L[] c = $L[i - i0]", real, ct);
@@ -380,8 +386,8 @@ final class Products {
                 Layout.add(b.offset(), plan.right().index(firstColumn, p)), panel, q, blocks.from(), blocks.width());
         // A part of a split whose columns are one block: its eight-term loop in two halves in float (RowPasses).
         boolean halves = !colBase.isEmpty() && !blocks.blocked() && loops.precision.single();
-        RowPasses.sourcePasses(c, real, q -> panel + "[" + q + "]", pack, "0", layout.extent(plan.shared()),
-                plan.shared().varies() ? -1 : plan.shared().size(), blocks.from(), blocks.to(), p -> left.apply("i", p), "0", mE, cr, halves);
+        RowPasses.sourcePasses(c, real, q -> panel + "[" + q + "]", pack, shared(plan.shared()), blocks.from(), blocks.to(),
+                p -> left.apply("i", p), new RowPasses.Rows("0", mE, cr), halves, null);
         blocks.close(c);
     }
 
@@ -469,9 +475,14 @@ final class Products {
      * of the product.
      */
     private void sourcePasses(Code c, String br, Shape.Axis sharedAxis, String from, String to,
-            Function<String, String> aAt, String rowsFrom, String rowsE, String cr) {
-        RowPasses.sourcePasses(c, real, q -> br + (q == 0 ? "[p]" : "[p + " + q + "]"), null, "0", layout.extent(sharedAxis),
-                sharedAxis.varies() ? -1 : sharedAxis.size(), from, to, aAt, rowsFrom, rowsE, cr, false);
+            Function<String, String> aAt, RowPasses.Rows rows, String zero) {
+        RowPasses.sourcePasses(c, real, q -> br + (q == 0 ? "[p]" : "[p + " + q + "]"), null, shared(sharedAxis), from, to, aAt, rows,
+                false, zero);
+    }
+
+    /** Every index of the shared axis, as {@link RowPasses#sourcePasses} sums over it. */
+    private RowPasses.Shared shared(Shape.Axis axis) {
+        return new RowPasses.Shared("0", layout.extent(axis), axis.varies() ? -1 : axis.size());
     }
 
     /** A product as one call of {@link SimdKernel}'s {@code gemm}, reading every operand in place through the plan's strides. */

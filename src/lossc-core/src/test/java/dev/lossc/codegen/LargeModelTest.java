@@ -156,22 +156,32 @@ class LargeModelTest {
      * A weight gradient {@code dW = transpose(A) @ G} (G the loss's exact adjoint of A @ W) in each
      * row form: one row of dW at a time (B of 70 × 40 fits in the first-level cache), and tiles of
      * dW's rows (70 × 600: 75 rows, two tiles of 32 and one of 11; two column blocks; eight rows of
-     * G per pass, then a four, then two one at a time). Each element is the bits of
-     * {@code c += a * g} over the batch in order.
+     * G per pass, then a four, then two one at a time); and one row at a time over batches of 3
+     * (one row of G per pass), 5 (a first pass of four, then one) and 12 (a first pass of eight,
+     * then a four). Each element is the bits of {@code c += a * g} over the batch in order, from
+     * {@code 0.0}: the first pass assigns C's rows, and must still add its terms to {@code +0.0}
+     * (A's first column is zero and G's first column negative, so dW[0, 0] is a sum of
+     * {@code -0.0}s, whose sum from {@code +0.0} is {@code +0.0}).
      */
     @Test
     void weightGradientsInTilesGiveTheBitsOfOneRowAtATime() {
-        for (int k : new int[] {40, 600}) {
-            int m = 70, n = 75;
+        for (int[] mk : new int[][] {{70, 40}, {70, 600}, {3, 40}, {5, 40}, {12, 40}}) {
+            int m = mk[0], k = mk[1], n = 75;
             String program = "model Tiles;\ndim M = " + m + ", N = " + n + ", K = " + k + ";\ninput G[M, K];\nparam A[M, N];\n"
                     + "param W[N, K];\nloss sum((A @ W) * G);\n";
             String src = LossCompiler.compile("tiles.loss", program, LossCompiler.Options.DEFAULT).output().orElseThrow().source();
             assertEquals(k == 600, src.contains("i0 += " + ProductPlan.TILE_ROWS), "tiles of rows only when G is past the first-level cache");
             assertEquals(k == 600, src.contains("j0 += " + ProductPlan.COLUMN_BLOCK + ")"), "column blocks in the tiles");
-            java.util.SplittableRandom rnd = new java.util.SplittableRandom(k);
+            // A @ W, dA = G Wᵀ (over K) and dW (over M): a first pass from zero in each whose shared size is at least four.
+            assertEquals(m >= 4 ? 3 : 2, src.split("// The first pass assigns C from zero", -1).length - 1, "first passes from zero");
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(k + m);
             double[] a = rnd.doubles(m * n, -1, 1).toArray();
             double[] w = rnd.doubles(n * k, -1, 1).toArray();
             double[] g = rnd.doubles(m * k, -1, 1).toArray();
+            for (int i = 0; i < m; i++) {
+                a[i * n] = 0.0;
+                g[i * k] = -Math.abs(g[i * k]) - 0.5;
+            }
             Compiled c = Compiled.compile("tiles.loss", program);
             c.setParams(Map.of("A", a, "W", w));
             c.lossAndGradient(Map.of("G", g));
@@ -182,7 +192,7 @@ class LargeModelTest {
                     for (int i = 0; i < m; i++) {
                         e += a[i * n + p] * g[i * k + j];
                     }
-                    assertEquals(Double.doubleToLongBits(e), Double.doubleToLongBits(dw[p * k + j]), "K = " + k + ": dW[" + p + ", " + j + "]");
+                    assertEquals(Double.doubleToLongBits(e), Double.doubleToLongBits(dw[p * k + j]), "M = " + m + ", K = " + k + ": dW[" + p + ", " + j + "]");
                 }
             }
         }
