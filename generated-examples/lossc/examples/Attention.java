@@ -500,9 +500,6 @@ public final class Attention {
         compute_probs_1();
         compute_probs_2();
         compute_probs_3();
-        compute_probs_4();
-        compute_probs_5();
-        compute_probs_6();
     }
 
     /**
@@ -521,8 +518,6 @@ public final class Attention {
         forward2();
         forward3();
         forward4();
-        forward5();
-        forward6();
     }
 
     private void backward() {
@@ -532,7 +527,6 @@ public final class Attention {
         backward4();
         backward5();
         backward6();
-        backward7();
     }
 
     private void forward1() {
@@ -548,30 +542,8 @@ public final class Attention {
         }
         for (int i = 0; i < B * 8; i++) {
             double[] c = scratch_c1x16[0];
+            Arrays.fill(c, 0.0);
             int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
-                double[] b0 = scratch_b16x16[p];
-                double[] b1 = scratch_b16x16[p + 1];
-                double[] b2 = scratch_b16x16[p + 2];
-                double[] b3 = scratch_b16x16[p + 3];
-                double[] b4 = scratch_b16x16[p + 4];
-                double[] b5 = scratch_b16x16[p + 5];
-                double[] b6 = scratch_b16x16[p + 6];
-                double[] b7 = scratch_b16x16[p + 7];
-                double a0 = X[i * 16 + p];
-                double a1 = X[i * 16 + p + 1];
-                double a2 = X[i * 16 + p + 2];
-                double a3 = X[i * 16 + p + 3];
-                double a4 = X[i * 16 + p + 4];
-                double a5 = X[i * 16 + p + 5];
-                double a6 = X[i * 16 + p + 6];
-                double a7 = X[i * 16 + p + 7];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
-                }
-            }
-            p += 8;
             for (; p + 7 < 16; p += 8) {
                 double[] b0 = scratch_b16x16[p];
                 double[] b1 = scratch_b16x16[p + 1];
@@ -604,9 +576,6 @@ public final class Attention {
                 }
             }
         }
-    }
-
-    private void forward2() {
         // line 20: let k = permute(reshape(X @ transpose(Wk), B, T, H, E), 0, 2, 3, 1);   // [B, H, E, T]
         for (int p0 = 0; p0 < 16; p0 += 8) {
             int p1 = Math.min(16, p0 + 8);
@@ -619,30 +588,8 @@ public final class Attention {
         }
         for (int i = 0; i < B * 8; i++) {
             double[] c = scratch_c1x16[0];
+            Arrays.fill(c, 0.0);
             int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
-                double[] b0 = scratch_b16x16[p];
-                double[] b1 = scratch_b16x16[p + 1];
-                double[] b2 = scratch_b16x16[p + 2];
-                double[] b3 = scratch_b16x16[p + 3];
-                double[] b4 = scratch_b16x16[p + 4];
-                double[] b5 = scratch_b16x16[p + 5];
-                double[] b6 = scratch_b16x16[p + 6];
-                double[] b7 = scratch_b16x16[p + 7];
-                double a0 = X[i * 16 + p];
-                double a1 = X[i * 16 + p + 1];
-                double a2 = X[i * 16 + p + 2];
-                double a3 = X[i * 16 + p + 3];
-                double a4 = X[i * 16 + p + 4];
-                double a5 = X[i * 16 + p + 5];
-                double a6 = X[i * 16 + p + 6];
-                double a7 = X[i * 16 + p + 7];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
-                }
-            }
-            p += 8;
             for (; p + 7 < 16; p += 8) {
                 double[] b0 = scratch_b16x16[p];
                 double[] b1 = scratch_b16x16[p + 1];
@@ -677,7 +624,7 @@ public final class Attention {
         }
     }
 
-    private void forward3() {
+    private void forward2() {
         // line 21: let v = permute(reshape(X @ transpose(Wv), B, T, H, E), 0, 2, 1, 3);   // [B, H, T, E]
         for (int p0 = 0; p0 < 16; p0 += 8) {
             int p1 = Math.min(16, p0 + 8);
@@ -690,30 +637,8 @@ public final class Attention {
         }
         for (int i = 0; i < B * 8; i++) {
             double[] c = scratch_c1x16[0];
+            Arrays.fill(c, 0.0);
             int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
-                double[] b0 = scratch_b16x16[p];
-                double[] b1 = scratch_b16x16[p + 1];
-                double[] b2 = scratch_b16x16[p + 2];
-                double[] b3 = scratch_b16x16[p + 3];
-                double[] b4 = scratch_b16x16[p + 4];
-                double[] b5 = scratch_b16x16[p + 5];
-                double[] b6 = scratch_b16x16[p + 6];
-                double[] b7 = scratch_b16x16[p + 7];
-                double a0 = X[i * 16 + p];
-                double a1 = X[i * 16 + p + 1];
-                double a2 = X[i * 16 + p + 2];
-                double a3 = X[i * 16 + p + 3];
-                double a4 = X[i * 16 + p + 4];
-                double a5 = X[i * 16 + p + 5];
-                double a6 = X[i * 16 + p + 6];
-                double a7 = X[i * 16 + p + 7];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
-                }
-            }
-            p += 8;
             for (; p + 7 < 16; p += 8) {
                 double[] b0 = scratch_b16x16[p];
                 double[] b1 = scratch_b16x16[p + 1];
@@ -763,10 +688,6 @@ public final class Attention {
         for (int i = 0; i < B * 256; i++) {
             tmp5[i] = tmp4[i] * 0.5;
         }
-    }
-
-    private void forward4() {
-        // line 22: let att = softmax(q @ k * 0.5, -1);                                     // [B, H, T, T], scaled by 1 / sqrt(E)
         for (int r = 0; r < B * 32; r++) {
             double mx = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < 8; j++) {
@@ -808,7 +729,7 @@ public final class Attention {
         }
     }
 
-    private void forward5() {
+    private void forward3() {
         // line 24: let h = X + heads @ transpose(Wo) + bo;
         for (int p0 = 0; p0 < 16; p0 += 8) {
             int p1 = Math.min(16, p0 + 8);
@@ -821,30 +742,8 @@ public final class Attention {
         }
         for (int i = 0; i < B * 8; i++) {
             double[] c = scratch_c1x16[0];
+            Arrays.fill(c, 0.0);
             int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
-                double[] b0 = scratch_b16x16[p];
-                double[] b1 = scratch_b16x16[p + 1];
-                double[] b2 = scratch_b16x16[p + 2];
-                double[] b3 = scratch_b16x16[p + 3];
-                double[] b4 = scratch_b16x16[p + 4];
-                double[] b5 = scratch_b16x16[p + 5];
-                double[] b6 = scratch_b16x16[p + 6];
-                double[] b7 = scratch_b16x16[p + 7];
-                double a0 = tmp8[i * 16 + p];
-                double a1 = tmp8[i * 16 + p + 1];
-                double a2 = tmp8[i * 16 + p + 2];
-                double a3 = tmp8[i * 16 + p + 3];
-                double a4 = tmp8[i * 16 + p + 4];
-                double a5 = tmp8[i * 16 + p + 5];
-                double a6 = tmp8[i * 16 + p + 6];
-                double a7 = tmp8[i * 16 + p + 7];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
-                }
-            }
-            p += 8;
             for (; p + 7 < 16; p += 8) {
                 double[] b0 = scratch_b16x16[p];
                 double[] b1 = scratch_b16x16[p + 1];
@@ -878,9 +777,6 @@ public final class Attention {
         for (int i = 0; i < B * 128; i++) {
             h[i] = X[i] + tmp9[i] + tmp11[i];
         }
-    }
-
-    private void forward6() {
         // line 25: let logits = h @ transpose(Wc) + bc;                                    // [B, T, K]
         for (int p = 0; p < 2; p++) {
             for (int i = 0; i < B * 8 - B * 8 % 4; i += 4) {
@@ -933,6 +829,10 @@ public final class Attention {
         for (int i = 0; i < B * 8; i++) {
             tmp15[i] = logits[i * 2 + labels[i]];
         }
+    }
+
+    private void forward4() {
+        // line 27: loss cross_entropy(logits, labels);
         {
             double acc = 0.0;
             for (int i = 0; i < B * 8; i++) {
@@ -1138,30 +1038,8 @@ public final class Attention {
         }
         for (int i = 0; i < B * 8; i++) {
             double[] c = scratch_c1x16[0];
+            Arrays.fill(c, 0.0);
             int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
-                double[] b0 = scratch_b16x16[p];
-                double[] b1 = scratch_b16x16[p + 1];
-                double[] b2 = scratch_b16x16[p + 2];
-                double[] b3 = scratch_b16x16[p + 3];
-                double[] b4 = scratch_b16x16[p + 4];
-                double[] b5 = scratch_b16x16[p + 5];
-                double[] b6 = scratch_b16x16[p + 6];
-                double[] b7 = scratch_b16x16[p + 7];
-                double a0 = d_tmp9[i * 16 + p];
-                double a1 = d_tmp9[i * 16 + p + 1];
-                double a2 = d_tmp9[i * 16 + p + 2];
-                double a3 = d_tmp9[i * 16 + p + 3];
-                double a4 = d_tmp9[i * 16 + p + 4];
-                double a5 = d_tmp9[i * 16 + p + 5];
-                double a6 = d_tmp9[i * 16 + p + 6];
-                double a7 = d_tmp9[i * 16 + p + 7];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
-                }
-            }
-            p += 8;
             for (; p + 7 < 16; p += 8) {
                 double[] b0 = scratch_b16x16[p];
                 double[] b1 = scratch_b16x16[p + 1];
@@ -1213,10 +1091,6 @@ public final class Attention {
             }
         }
         Arrays.fill(d_tmp6, 0.0);
-    }
-
-    private void backward4() {
-        // line 23: let heads = reshape(permute(att @ v, 0, 2, 1, 3), B, T, D);             // [B, T, D]
         // d tmp6[0 + …] from tmp7 = batched_matmul: da += batched_matmul(dy, b)
         for (int smp = 0; smp < B * 4; smp++) {
             for (int oy = 0; oy < 8; oy++) {
@@ -1244,6 +1118,10 @@ public final class Attention {
         for (int i = 0; i < B * 256; i++) {
             d_tmp4[i] = d_tmp5[i] * 0.5;
         }
+    }
+
+    private void backward4() {
+        // line 22: let att = softmax(q @ k * 0.5, -1);                                     // [B, H, T, T], scaled by 1 / sqrt(E)
         // d k from tmp4 = batched_matmul: db += batched_matmul(a, dy)
         for (int i = 0; i < B * 128; i++) {
             d_k[i] = 0.0;
@@ -1284,10 +1162,6 @@ public final class Attention {
                 }
             }
         }
-    }
-
-    private void backward5() {
-        // line 21: let v = permute(reshape(X @ transpose(Wv), B, T, H, E), 0, 2, 1, 3);   // [B, H, T, E]
         // d Wv from tmp3 = matmul_nt: db += matmul_tn(dy, a)
         for (int p = 0; p < B * 8; p++) {
             System.arraycopy(X, p * 16, scratch_b256x16[p], 0, 16);
@@ -1339,6 +1213,9 @@ public final class Attention {
             }
             System.arraycopy(c, 0, grad, Wv_OFFSET + i * 16, 16);
         }
+    }
+
+    private void backward5() {
         Arrays.fill(d_tmp2, 0.0);
         // line 20: let k = permute(reshape(X @ transpose(Wk), B, T, H, E), 0, 2, 3, 1);   // [B, H, E, T]
         // d tmp2[0 + …] from k = permute: dx += permute(dy)
@@ -1351,10 +1228,6 @@ public final class Attention {
                 }
             }
         }
-    }
-
-    private void backward6() {
-        // line 20: let k = permute(reshape(X @ transpose(Wk), B, T, H, E), 0, 2, 3, 1);   // [B, H, E, T]
         // d Wk from tmp2 = matmul_nt: db += matmul_tn(dy, a)
         for (int p = 0; p < B * 8; p++) {
             System.arraycopy(X, p * 16, scratch_b256x16[p], 0, 16);
@@ -1420,7 +1293,7 @@ public final class Attention {
         }
     }
 
-    private void backward7() {
+    private void backward6() {
         // line 19: let q = permute(reshape(X @ transpose(Wq), B, T, H, E), 0, 2, 1, 3);   // [B, H, T, E]
         // d Wq from tmp1 = matmul_nt: db += matmul_tn(dy, a)
         for (int p = 0; p < B * 8; p++) {
@@ -1488,30 +1361,8 @@ public final class Attention {
         }
         for (int i = 0; i < B * 8; i++) {
             double[] c = scratch_c1x16[0];
+            Arrays.fill(c, 0.0);
             int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
-                double[] b0 = scratch_b16x16[p];
-                double[] b1 = scratch_b16x16[p + 1];
-                double[] b2 = scratch_b16x16[p + 2];
-                double[] b3 = scratch_b16x16[p + 3];
-                double[] b4 = scratch_b16x16[p + 4];
-                double[] b5 = scratch_b16x16[p + 5];
-                double[] b6 = scratch_b16x16[p + 6];
-                double[] b7 = scratch_b16x16[p + 7];
-                double a0 = X[i * 16 + p];
-                double a1 = X[i * 16 + p + 1];
-                double a2 = X[i * 16 + p + 2];
-                double a3 = X[i * 16 + p + 3];
-                double a4 = X[i * 16 + p + 4];
-                double a5 = X[i * 16 + p + 5];
-                double a6 = X[i * 16 + p + 6];
-                double a7 = X[i * 16 + p + 7];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
-                }
-            }
-            p += 8;
             for (; p + 7 < 16; p += 8) {
                 double[] b0 = scratch_b16x16[p];
                 double[] b1 = scratch_b16x16[p + 1];
@@ -1544,9 +1395,6 @@ public final class Attention {
                 }
             }
         }
-    }
-
-    private void compute_probs_2() {
         // line 20: let k = permute(reshape(X @ transpose(Wk), B, T, H, E), 0, 2, 3, 1);   // [B, H, E, T]
         for (int p0 = 0; p0 < 16; p0 += 8) {
             int p1 = Math.min(16, p0 + 8);
@@ -1559,30 +1407,8 @@ public final class Attention {
         }
         for (int i = 0; i < B * 8; i++) {
             double[] c = scratch_c1x16[0];
+            Arrays.fill(c, 0.0);
             int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
-                double[] b0 = scratch_b16x16[p];
-                double[] b1 = scratch_b16x16[p + 1];
-                double[] b2 = scratch_b16x16[p + 2];
-                double[] b3 = scratch_b16x16[p + 3];
-                double[] b4 = scratch_b16x16[p + 4];
-                double[] b5 = scratch_b16x16[p + 5];
-                double[] b6 = scratch_b16x16[p + 6];
-                double[] b7 = scratch_b16x16[p + 7];
-                double a0 = X[i * 16 + p];
-                double a1 = X[i * 16 + p + 1];
-                double a2 = X[i * 16 + p + 2];
-                double a3 = X[i * 16 + p + 3];
-                double a4 = X[i * 16 + p + 4];
-                double a5 = X[i * 16 + p + 5];
-                double a6 = X[i * 16 + p + 6];
-                double a7 = X[i * 16 + p + 7];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
-                }
-            }
-            p += 8;
             for (; p + 7 < 16; p += 8) {
                 double[] b0 = scratch_b16x16[p];
                 double[] b1 = scratch_b16x16[p + 1];
@@ -1617,7 +1443,7 @@ public final class Attention {
         }
     }
 
-    private void compute_probs_3() {
+    private void compute_probs_2() {
         // line 21: let v = permute(reshape(X @ transpose(Wv), B, T, H, E), 0, 2, 1, 3);   // [B, H, T, E]
         for (int p0 = 0; p0 < 16; p0 += 8) {
             int p1 = Math.min(16, p0 + 8);
@@ -1630,30 +1456,8 @@ public final class Attention {
         }
         for (int i = 0; i < B * 8; i++) {
             double[] c = scratch_c1x16[0];
+            Arrays.fill(c, 0.0);
             int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
-                double[] b0 = scratch_b16x16[p];
-                double[] b1 = scratch_b16x16[p + 1];
-                double[] b2 = scratch_b16x16[p + 2];
-                double[] b3 = scratch_b16x16[p + 3];
-                double[] b4 = scratch_b16x16[p + 4];
-                double[] b5 = scratch_b16x16[p + 5];
-                double[] b6 = scratch_b16x16[p + 6];
-                double[] b7 = scratch_b16x16[p + 7];
-                double a0 = X[i * 16 + p];
-                double a1 = X[i * 16 + p + 1];
-                double a2 = X[i * 16 + p + 2];
-                double a3 = X[i * 16 + p + 3];
-                double a4 = X[i * 16 + p + 4];
-                double a5 = X[i * 16 + p + 5];
-                double a6 = X[i * 16 + p + 6];
-                double a7 = X[i * 16 + p + 7];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
-                }
-            }
-            p += 8;
             for (; p + 7 < 16; p += 8) {
                 double[] b0 = scratch_b16x16[p];
                 double[] b1 = scratch_b16x16[p + 1];
@@ -1703,10 +1507,6 @@ public final class Attention {
         for (int i = 0; i < B * 256; i++) {
             tmp5[i] = tmp4[i] * 0.5;
         }
-    }
-
-    private void compute_probs_4() {
-        // line 22: let att = softmax(q @ k * 0.5, -1);                                     // [B, H, T, T], scaled by 1 / sqrt(E)
         for (int r = 0; r < B * 32; r++) {
             double mx = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < 8; j++) {
@@ -1748,7 +1548,7 @@ public final class Attention {
         }
     }
 
-    private void compute_probs_5() {
+    private void compute_probs_3() {
         // line 24: let h = X + heads @ transpose(Wo) + bo;
         for (int p0 = 0; p0 < 16; p0 += 8) {
             int p1 = Math.min(16, p0 + 8);
@@ -1761,30 +1561,8 @@ public final class Attention {
         }
         for (int i = 0; i < B * 8; i++) {
             double[] c = scratch_c1x16[0];
+            Arrays.fill(c, 0.0);
             int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
-                double[] b0 = scratch_b16x16[p];
-                double[] b1 = scratch_b16x16[p + 1];
-                double[] b2 = scratch_b16x16[p + 2];
-                double[] b3 = scratch_b16x16[p + 3];
-                double[] b4 = scratch_b16x16[p + 4];
-                double[] b5 = scratch_b16x16[p + 5];
-                double[] b6 = scratch_b16x16[p + 6];
-                double[] b7 = scratch_b16x16[p + 7];
-                double a0 = tmp8[i * 16 + p];
-                double a1 = tmp8[i * 16 + p + 1];
-                double a2 = tmp8[i * 16 + p + 2];
-                double a3 = tmp8[i * 16 + p + 3];
-                double a4 = tmp8[i * 16 + p + 4];
-                double a5 = tmp8[i * 16 + p + 5];
-                double a6 = tmp8[i * 16 + p + 6];
-                double a7 = tmp8[i * 16 + p + 7];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
-                }
-            }
-            p += 8;
             for (; p + 7 < 16; p += 8) {
                 double[] b0 = scratch_b16x16[p];
                 double[] b1 = scratch_b16x16[p + 1];
@@ -1818,9 +1596,6 @@ public final class Attention {
         for (int i = 0; i < B * 128; i++) {
             h[i] = X[i] + tmp9[i] + tmp11[i];
         }
-    }
-
-    private void compute_probs_6() {
         // line 25: let logits = h @ transpose(Wc) + bc;                                    // [B, T, K]
         for (int p = 0; p < 2; p++) {
             for (int i = 0; i < B * 8 - B * 8 % 4; i += 4) {

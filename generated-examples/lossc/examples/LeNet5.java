@@ -821,8 +821,6 @@ public final class LeNet5 {
         compute_probs_3();
         compute_probs_4();
         compute_probs_5();
-        compute_probs_6();
-        compute_probs_7();
     }
 
     /**
@@ -843,8 +841,6 @@ public final class LeNet5 {
         forward4();
         forward5();
         forward6();
-        forward7();
-        forward8();
     }
 
     private void backward() {
@@ -860,7 +856,6 @@ public final class LeNet5 {
         backward10();
         backward11();
         backward12();
-        backward13();
     }
 
     private void forward1() {
@@ -973,10 +968,6 @@ public final class LeNet5 {
                 }
             }
         }
-    }
-
-    private void forward3() {
-        // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
         for (int p0 = 0; p0 < 16; p0 += 8) {
             int p1 = Math.min(16, p0 + 8);
             for (int j = 0; j < 150; j++) {
@@ -988,30 +979,8 @@ public final class LeNet5 {
         }
         for (int i = 0; i < B * 100; i++) {
             double[] c = scratch_c1x16[0];
+            Arrays.fill(c, 0.0);
             int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
-                double[] b0 = scratch_b150x16[p];
-                double[] b1 = scratch_b150x16[p + 1];
-                double[] b2 = scratch_b150x16[p + 2];
-                double[] b3 = scratch_b150x16[p + 3];
-                double[] b4 = scratch_b150x16[p + 4];
-                double[] b5 = scratch_b150x16[p + 5];
-                double[] b6 = scratch_b150x16[p + 6];
-                double[] b7 = scratch_b150x16[p + 7];
-                double a0 = tmp7[i * 150 + p];
-                double a1 = tmp7[i * 150 + p + 1];
-                double a2 = tmp7[i * 150 + p + 2];
-                double a3 = tmp7[i * 150 + p + 3];
-                double a4 = tmp7[i * 150 + p + 4];
-                double a5 = tmp7[i * 150 + p + 5];
-                double a6 = tmp7[i * 150 + p + 6];
-                double a7 = tmp7[i * 150 + p + 7];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
-                }
-            }
-            p += 8;
             for (; p + 7 < 150; p += 8) {
                 double[] b0 = scratch_b150x16[p];
                 double[] b1 = scratch_b150x16[p + 1];
@@ -1062,10 +1031,6 @@ public final class LeNet5 {
                 }
             }
         }
-    }
-
-    private void forward4() {
-        // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
         for (int i = 0; i < 16; i++) {
             tmp10[i] = 0.0;
         }
@@ -1081,6 +1046,10 @@ public final class LeNet5 {
         for (int i = 0; i < 16; i++) {
             tmp11[i] = tmp10[i] * (1.0 / (B * 100));
         }
+    }
+
+    private void forward3() {
+        // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
         for (int e0 = 0; e0 < B; e0++) {
             for (int e1 = 0; e1 < 16; e1++) {
                 for (int e2 = 0; e2 < 10; e2++) {
@@ -1153,10 +1122,6 @@ public final class LeNet5 {
         for (int i = 0; i < B * 1600; i++) {
             tmp26[i] = Math.max(tmp25[i], 0.0);
         }
-    }
-
-    private void forward5() {
-        // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
         for (int smp = 0; smp < B; smp++) {
             for (int ic = 0; ic < 16; ic++) {
                 int xbase = (smp * 16 + ic) * 100;
@@ -1183,7 +1148,7 @@ public final class LeNet5 {
         }
     }
 
-    private void forward6() {
+    private void forward4() {
         // line 27: let h3 = relu(flatten(h2) @ transpose(W3) + b3);                                  // [B, 120]
         for (int p0 = 0; p0 < 120; p0 += 8) {
             int p1 = Math.min(120, p0 + 8);
@@ -1196,33 +1161,10 @@ public final class LeNet5 {
         }
         for (int i0 = 0; i0 < B; i0 += 32) {
             int i1 = Math.min(B, i0 + 32);
-            int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
-                double[] b0 = scratch_b400x120[p];
-                double[] b1 = scratch_b400x120[p + 1];
-                double[] b2 = scratch_b400x120[p + 2];
-                double[] b3 = scratch_b400x120[p + 3];
-                double[] b4 = scratch_b400x120[p + 4];
-                double[] b5 = scratch_b400x120[p + 5];
-                double[] b6 = scratch_b400x120[p + 6];
-                double[] b7 = scratch_b400x120[p + 7];
-                for (int i = i0; i < i1; i++) {
-                    double[] c = scratch_c32x120[i - i0];
-                    double a0 = h2[i * 400 + p];
-                    double a1 = h2[i * 400 + p + 1];
-                    double a2 = h2[i * 400 + p + 2];
-                    double a3 = h2[i * 400 + p + 3];
-                    double a4 = h2[i * 400 + p + 4];
-                    double a5 = h2[i * 400 + p + 5];
-                    double a6 = h2[i * 400 + p + 6];
-                    double a7 = h2[i * 400 + p + 7];
-                    for (int j = 0; j < 120; j++) {
-                        c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
-                    }
-                }
+            for (int i = i0; i < i1; i++) {
+                Arrays.fill(scratch_c32x120[i - i0], 0, 120, 0.0);
             }
-            p += 8;
+            int p = 0;
             for (; p + 7 < 400; p += 8) {
                 double[] b0 = scratch_b400x120[p];
                 double[] b1 = scratch_b400x120[p + 1];
@@ -1259,7 +1201,7 @@ public final class LeNet5 {
         }
     }
 
-    private void forward7() {
+    private void forward5() {
         // line 28: let h4 = relu(h3 @ transpose(W4) + b4);                                           // [B, 84]
         for (int p0 = 0; p0 < 84; p0 += 8) {
             int p1 = Math.min(84, p0 + 8);
@@ -1272,33 +1214,10 @@ public final class LeNet5 {
         }
         for (int i0 = 0; i0 < B; i0 += 32) {
             int i1 = Math.min(B, i0 + 32);
-            int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
-                double[] b0 = scratch_b120x84[p];
-                double[] b1 = scratch_b120x84[p + 1];
-                double[] b2 = scratch_b120x84[p + 2];
-                double[] b3 = scratch_b120x84[p + 3];
-                double[] b4 = scratch_b120x84[p + 4];
-                double[] b5 = scratch_b120x84[p + 5];
-                double[] b6 = scratch_b120x84[p + 6];
-                double[] b7 = scratch_b120x84[p + 7];
-                for (int i = i0; i < i1; i++) {
-                    double[] c = scratch_c32x84[i - i0];
-                    double a0 = h3[i * 120 + p];
-                    double a1 = h3[i * 120 + p + 1];
-                    double a2 = h3[i * 120 + p + 2];
-                    double a3 = h3[i * 120 + p + 3];
-                    double a4 = h3[i * 120 + p + 4];
-                    double a5 = h3[i * 120 + p + 5];
-                    double a6 = h3[i * 120 + p + 6];
-                    double a7 = h3[i * 120 + p + 7];
-                    for (int j = 0; j < 84; j++) {
-                        c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
-                    }
-                }
+            for (int i = i0; i < i1; i++) {
+                Arrays.fill(scratch_c32x84[i - i0], 0, 84, 0.0);
             }
-            p += 8;
+            int p = 0;
             for (; p + 7 < 120; p += 8) {
                 double[] b0 = scratch_b120x84[p];
                 double[] b1 = scratch_b120x84[p + 1];
@@ -1340,10 +1259,6 @@ public final class LeNet5 {
         for (int i = 0; i < B * 84; i++) {
             tmp32[i] = h4[i] * tmp31[i];
         }
-    }
-
-    private void forward8() {
-        // line 29: let logits = dropout(h4, 0.1) @ transpose(W5) + b5;                               // [B, K]
         for (int p = 0; p < 10; p++) {
             for (int i = 0; i < B - B % 4; i += 4) {
                 double acc0 = 0.0;
@@ -1370,6 +1285,9 @@ public final class LeNet5 {
                 logits[i * 10 + p] = acc + params[b5_OFFSET + p];
             }
         }
+    }
+
+    private void forward6() {
         // line 31: loss cross_entropy(logits, labels);
         for (int r = 0; r < B; r++) {
             double mx = Double.NEGATIVE_INFINITY;
@@ -1514,9 +1432,9 @@ public final class LeNet5 {
         }
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x84[0];
+            Arrays.fill(c, 0.0);
             int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
+            for (; p + 7 < 10; p += 8) {
                 double[] b0 = scratch_b10x84[p];
                 double[] b1 = scratch_b10x84[p + 1];
                 double[] b2 = scratch_b10x84[p + 2];
@@ -1534,10 +1452,9 @@ public final class LeNet5 {
                 double a6 = d_logits[i * 10 + p + 6];
                 double a7 = d_logits[i * 10 + p + 7];
                 for (int j = 0; j < 84; j++) {
-                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
                 }
             }
-            p += 8;
             for (; p < 10; p++) {
                 double[] b = scratch_b10x84[p];
                 double a = d_logits[i * 10 + p];
@@ -1641,33 +1558,10 @@ public final class LeNet5 {
         }
         for (int i0 = 0; i0 < B; i0 += 32) {
             int i1 = Math.min(B, i0 + 32);
-            int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
-                double[] b0 = scratch_b84x120[p];
-                double[] b1 = scratch_b84x120[p + 1];
-                double[] b2 = scratch_b84x120[p + 2];
-                double[] b3 = scratch_b84x120[p + 3];
-                double[] b4 = scratch_b84x120[p + 4];
-                double[] b5 = scratch_b84x120[p + 5];
-                double[] b6 = scratch_b84x120[p + 6];
-                double[] b7 = scratch_b84x120[p + 7];
-                for (int i = i0; i < i1; i++) {
-                    double[] c = scratch_c32x120[i - i0];
-                    double a0 = d_tmp30[i * 84 + p];
-                    double a1 = d_tmp30[i * 84 + p + 1];
-                    double a2 = d_tmp30[i * 84 + p + 2];
-                    double a3 = d_tmp30[i * 84 + p + 3];
-                    double a4 = d_tmp30[i * 84 + p + 4];
-                    double a5 = d_tmp30[i * 84 + p + 5];
-                    double a6 = d_tmp30[i * 84 + p + 6];
-                    double a7 = d_tmp30[i * 84 + p + 7];
-                    for (int j = 0; j < 120; j++) {
-                        c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
-                    }
-                }
+            for (int i = i0; i < i1; i++) {
+                Arrays.fill(scratch_c32x120[i - i0], 0, 120, 0.0);
             }
-            p += 8;
+            int p = 0;
             for (; p + 7 < 84; p += 8) {
                 double[] b0 = scratch_b84x120[p];
                 double[] b1 = scratch_b84x120[p + 1];
@@ -1713,9 +1607,6 @@ public final class LeNet5 {
                 System.arraycopy(c, 0, d_h3, i * 120, 120);
             }
         }
-    }
-
-    private void backward6() {
         // line 27: let h3 = relu(flatten(h2) @ transpose(W3) + b3);                                  // [B, 120]
         // d tmp28 from h3 = relu: dx += x > 0 ? dy : 0
         for (int i = 0; i < B * 120; i++) {
@@ -1730,6 +1621,10 @@ public final class LeNet5 {
                 grad[b3_OFFSET + j] += d_tmp28[i * 120 + j];
             }
         }
+    }
+
+    private void backward6() {
+        // line 27: let h3 = relu(flatten(h2) @ transpose(W3) + b3);                                  // [B, 120]
         // d W3 from tmp27 = matmul_nt: db += matmul_tn(dy, a)
         for (int p = 0; p < B; p++) {
             System.arraycopy(h2, p * 400, scratch_b64x400[p], 0, 400);
@@ -1806,33 +1701,10 @@ public final class LeNet5 {
         }
         for (int i0 = 0; i0 < B; i0 += 32) {
             int i1 = Math.min(B, i0 + 32);
-            int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
-                double[] b0 = scratch_b120x400[p];
-                double[] b1 = scratch_b120x400[p + 1];
-                double[] b2 = scratch_b120x400[p + 2];
-                double[] b3 = scratch_b120x400[p + 3];
-                double[] b4 = scratch_b120x400[p + 4];
-                double[] b5 = scratch_b120x400[p + 5];
-                double[] b6 = scratch_b120x400[p + 6];
-                double[] b7 = scratch_b120x400[p + 7];
-                for (int i = i0; i < i1; i++) {
-                    double[] c = scratch_c32x400[i - i0];
-                    double a0 = d_tmp28[i * 120 + p];
-                    double a1 = d_tmp28[i * 120 + p + 1];
-                    double a2 = d_tmp28[i * 120 + p + 2];
-                    double a3 = d_tmp28[i * 120 + p + 3];
-                    double a4 = d_tmp28[i * 120 + p + 4];
-                    double a5 = d_tmp28[i * 120 + p + 5];
-                    double a6 = d_tmp28[i * 120 + p + 6];
-                    double a7 = d_tmp28[i * 120 + p + 7];
-                    for (int j = 0; j < 400; j++) {
-                        c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
-                    }
-                }
+            for (int i = i0; i < i1; i++) {
+                Arrays.fill(scratch_c32x400[i - i0], 0, 400, 0.0);
             }
-            p += 8;
+            int p = 0;
             for (; p + 7 < 120; p += 8) {
                 double[] b0 = scratch_b120x400[p];
                 double[] b1 = scratch_b120x400[p + 1];
@@ -1864,9 +1736,6 @@ public final class LeNet5 {
                 }
             }
         }
-    }
-
-    private void backward8() {
         // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
         // d tmp26 from h2 = max_pool: dx += max_pool_grad(dy, x)
         for (int i = 0; i < B * 1600; i++) {
@@ -1917,6 +1786,10 @@ public final class LeNet5 {
         for (int i = 0; i < B * 1600; i++) {
             d_tmp21[i] = d_tmp25[i] * tmp20[i];
         }
+    }
+
+    private void backward8() {
+        // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
         // d tmp20 from tmp22 = mul: da += dy * b
         for (int i = 0; i < B * 1600; i++) {
             d_tmp20[i] = d_tmp25[i] * tmp21[i];
@@ -1970,10 +1843,6 @@ public final class LeNet5 {
                 }
             }
         }
-    }
-
-    private void backward9() {
-        // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
         // d tmp13 from tmp14 = pow: dx += dy * 2 * x
         for (int i = 0; i < B * 1600; i++) {
             d_tmp13[i] += d_tmp14[i] * 2.0 * tmp13[i];
@@ -2025,7 +1894,7 @@ public final class LeNet5 {
         }
     }
 
-    private void backward10() {
+    private void backward9() {
         // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
         // d K2 from tmp8 = matmul_nt: db += matmul_tn(dy, a)
         {
@@ -2103,7 +1972,7 @@ public final class LeNet5 {
         }
     }
 
-    private void backward11() {
+    private void backward10() {
         // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
         // d tmp7 from tmp8 = matmul_nt: da += matmul(dy, b)
         for (int p = 0; p < 16; p++) {
@@ -2111,30 +1980,8 @@ public final class LeNet5 {
         }
         for (int i = 0; i < B * 100; i++) {
             double[] c = scratch_c1x150[0];
+            Arrays.fill(c, 0.0);
             int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
-                double[] b0 = scratch_b16x150[p];
-                double[] b1 = scratch_b16x150[p + 1];
-                double[] b2 = scratch_b16x150[p + 2];
-                double[] b3 = scratch_b16x150[p + 3];
-                double[] b4 = scratch_b16x150[p + 4];
-                double[] b5 = scratch_b16x150[p + 5];
-                double[] b6 = scratch_b16x150[p + 6];
-                double[] b7 = scratch_b16x150[p + 7];
-                double a0 = d_tmp8[i * 16 + p];
-                double a1 = d_tmp8[i * 16 + p + 1];
-                double a2 = d_tmp8[i * 16 + p + 2];
-                double a3 = d_tmp8[i * 16 + p + 3];
-                double a4 = d_tmp8[i * 16 + p + 4];
-                double a5 = d_tmp8[i * 16 + p + 5];
-                double a6 = d_tmp8[i * 16 + p + 6];
-                double a7 = d_tmp8[i * 16 + p + 7];
-                for (int j = 0; j < 150; j++) {
-                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
-                }
-            }
-            p += 8;
             for (; p + 7 < 16; p += 8) {
                 double[] b0 = scratch_b16x150[p];
                 double[] b1 = scratch_b16x150[p + 1];
@@ -2179,9 +2026,6 @@ public final class LeNet5 {
                 }
             }
         }
-    }
-
-    private void backward12() {
         // line 25: let h1 = max_pool2d(relu(conv2d(X, K1, padding = 2) + reshape(c1, 6, 1, 1)), 2);   // [B, 6, 14, 14]
         // d tmp6 from h1 = max_pool: dx += max_pool_grad(dy, x)
         for (int i = 0; i < B * 4704; i++) {
@@ -2220,6 +2064,10 @@ public final class LeNet5 {
         for (int i = 0; i < B * 4704; i++) {
             d_tmp3[i] += d_tmp5[i];
         }
+    }
+
+    private void backward11() {
+        // line 25: let h1 = max_pool2d(relu(conv2d(X, K1, padding = 2) + reshape(c1, 6, 1, 1)), 2);   // [B, 6, 14, 14]
         // d c1[0 + …] from tmp4 = broadcast: dx += reduce_to(dy)
         for (int e0 = 0; e0 < B; e0++) {
             for (int e1 = 0; e1 < 6; e1++) {
@@ -2241,7 +2089,7 @@ public final class LeNet5 {
         }
     }
 
-    private void backward13() {
+    private void backward12() {
         // line 25: let h1 = max_pool2d(relu(conv2d(X, K1, padding = 2) + reshape(c1, 6, 1, 1)), 2);   // [B, 6, 14, 14]
         // d K1 from tmp2 = matmul_nt: db += matmul_tn(dy, a)
         {
@@ -2426,10 +2274,6 @@ public final class LeNet5 {
                 }
             }
         }
-    }
-
-    private void compute_probs_3() {
-        // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
         for (int p0 = 0; p0 < 16; p0 += 8) {
             int p1 = Math.min(16, p0 + 8);
             for (int j = 0; j < 150; j++) {
@@ -2441,30 +2285,8 @@ public final class LeNet5 {
         }
         for (int i = 0; i < B * 100; i++) {
             double[] c = scratch_c1x16[0];
+            Arrays.fill(c, 0.0);
             int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
-                double[] b0 = scratch_b150x16[p];
-                double[] b1 = scratch_b150x16[p + 1];
-                double[] b2 = scratch_b150x16[p + 2];
-                double[] b3 = scratch_b150x16[p + 3];
-                double[] b4 = scratch_b150x16[p + 4];
-                double[] b5 = scratch_b150x16[p + 5];
-                double[] b6 = scratch_b150x16[p + 6];
-                double[] b7 = scratch_b150x16[p + 7];
-                double a0 = tmp7[i * 150 + p];
-                double a1 = tmp7[i * 150 + p + 1];
-                double a2 = tmp7[i * 150 + p + 2];
-                double a3 = tmp7[i * 150 + p + 3];
-                double a4 = tmp7[i * 150 + p + 4];
-                double a5 = tmp7[i * 150 + p + 5];
-                double a6 = tmp7[i * 150 + p + 6];
-                double a7 = tmp7[i * 150 + p + 7];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
-                }
-            }
-            p += 8;
             for (; p + 7 < 150; p += 8) {
                 double[] b0 = scratch_b150x16[p];
                 double[] b1 = scratch_b150x16[p + 1];
@@ -2515,10 +2337,6 @@ public final class LeNet5 {
                 }
             }
         }
-    }
-
-    private void compute_probs_4() {
-        // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
         for (int e0 = 0; e0 < B; e0++) {
             for (int e1 = 0; e1 < 16; e1++) {
                 for (int e2 = 0; e2 < 10; e2++) {
@@ -2531,6 +2349,10 @@ public final class LeNet5 {
         for (int i = 0; i < 16; i++) {
             tmp41[i] = Math.sqrt(states[v2_OFFSET + i] + 1.0E-5);
         }
+    }
+
+    private void compute_probs_3() {
+        // line 26: let h2 = max_pool2d(relu(batch_norm(conv2d(h1, K2), g2, be2, m2, v2)), 2);         // [B, 16, 5, 5]
         for (int e0 = 0; e0 < B; e0++) {
             for (int e1 = 0; e1 < 16; e1++) {
                 for (int e2 = 0; e2 < 10; e2++) {
@@ -2587,7 +2409,7 @@ public final class LeNet5 {
         }
     }
 
-    private void compute_probs_5() {
+    private void compute_probs_4() {
         // line 27: let h3 = relu(flatten(h2) @ transpose(W3) + b3);                                  // [B, 120]
         for (int p0 = 0; p0 < 120; p0 += 8) {
             int p1 = Math.min(120, p0 + 8);
@@ -2600,33 +2422,10 @@ public final class LeNet5 {
         }
         for (int i0 = 0; i0 < B; i0 += 32) {
             int i1 = Math.min(B, i0 + 32);
-            int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
-                double[] b0 = scratch_b400x120[p];
-                double[] b1 = scratch_b400x120[p + 1];
-                double[] b2 = scratch_b400x120[p + 2];
-                double[] b3 = scratch_b400x120[p + 3];
-                double[] b4 = scratch_b400x120[p + 4];
-                double[] b5 = scratch_b400x120[p + 5];
-                double[] b6 = scratch_b400x120[p + 6];
-                double[] b7 = scratch_b400x120[p + 7];
-                for (int i = i0; i < i1; i++) {
-                    double[] c = scratch_c32x120[i - i0];
-                    double a0 = h2[i * 400 + p];
-                    double a1 = h2[i * 400 + p + 1];
-                    double a2 = h2[i * 400 + p + 2];
-                    double a3 = h2[i * 400 + p + 3];
-                    double a4 = h2[i * 400 + p + 4];
-                    double a5 = h2[i * 400 + p + 5];
-                    double a6 = h2[i * 400 + p + 6];
-                    double a7 = h2[i * 400 + p + 7];
-                    for (int j = 0; j < 120; j++) {
-                        c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
-                    }
-                }
+            for (int i = i0; i < i1; i++) {
+                Arrays.fill(scratch_c32x120[i - i0], 0, 120, 0.0);
             }
-            p += 8;
+            int p = 0;
             for (; p + 7 < 400; p += 8) {
                 double[] b0 = scratch_b400x120[p];
                 double[] b1 = scratch_b400x120[p + 1];
@@ -2660,7 +2459,7 @@ public final class LeNet5 {
         }
     }
 
-    private void compute_probs_6() {
+    private void compute_probs_5() {
         // line 28: let h4 = relu(h3 @ transpose(W4) + b4);                                           // [B, 84]
         for (int p0 = 0; p0 < 84; p0 += 8) {
             int p1 = Math.min(84, p0 + 8);
@@ -2673,33 +2472,10 @@ public final class LeNet5 {
         }
         for (int i0 = 0; i0 < B; i0 += 32) {
             int i1 = Math.min(B, i0 + 32);
-            int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
-                double[] b0 = scratch_b120x84[p];
-                double[] b1 = scratch_b120x84[p + 1];
-                double[] b2 = scratch_b120x84[p + 2];
-                double[] b3 = scratch_b120x84[p + 3];
-                double[] b4 = scratch_b120x84[p + 4];
-                double[] b5 = scratch_b120x84[p + 5];
-                double[] b6 = scratch_b120x84[p + 6];
-                double[] b7 = scratch_b120x84[p + 7];
-                for (int i = i0; i < i1; i++) {
-                    double[] c = scratch_c32x84[i - i0];
-                    double a0 = h3[i * 120 + p];
-                    double a1 = h3[i * 120 + p + 1];
-                    double a2 = h3[i * 120 + p + 2];
-                    double a3 = h3[i * 120 + p + 3];
-                    double a4 = h3[i * 120 + p + 4];
-                    double a5 = h3[i * 120 + p + 5];
-                    double a6 = h3[i * 120 + p + 6];
-                    double a7 = h3[i * 120 + p + 7];
-                    for (int j = 0; j < 84; j++) {
-                        c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
-                    }
-                }
+            for (int i = i0; i < i1; i++) {
+                Arrays.fill(scratch_c32x84[i - i0], 0, 84, 0.0);
             }
-            p += 8;
+            int p = 0;
             for (; p + 7 < 120; p += 8) {
                 double[] b0 = scratch_b120x84[p];
                 double[] b1 = scratch_b120x84[p + 1];
@@ -2731,9 +2507,6 @@ public final class LeNet5 {
                 }
             }
         }
-    }
-
-    private void compute_probs_7() {
         // line 29: let logits = dropout(h4, 0.1) @ transpose(W5) + b5;                               // [B, K]
         for (int p = 0; p < 10; p++) {
             for (int i = 0; i < B - B % 4; i += 4) {

@@ -524,7 +524,6 @@ public final class LstmLm {
             forward2(t);
             forward3(t);
             forward4(t);
-            forward5(t);
         }
         // line 37: loss total / (T - 1);
         lossValue = total / 11.0;
@@ -579,9 +578,9 @@ public final class LstmLm {
         }
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x64[0];
+            Arrays.fill(c, 0.0);
             int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
+            for (; p + 7 < 8; p += 8) {
                 double[] b0 = scratch_b8x64[p];
                 double[] b1 = scratch_b8x64[p + 1];
                 double[] b2 = scratch_b8x64[p + 2];
@@ -599,16 +598,11 @@ public final class LstmLm {
                 double a6 = x[t * 256 + i * 8 + p + 6];
                 double a7 = x[t * 256 + i * 8 + p + 7];
                 for (int j = 0; j < 64; j++) {
-                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
                 }
             }
-            p += 8;
             System.arraycopy(c, 0, tmp3, i * 64, 64);
         }
-    }
-
-    private void forward3(int t) {
-        // line 20: let z = x @ transpose(Wi) + bi + h @ transpose(Wh) + bh;
         for (int p0 = 0; p0 < 64; p0 += 8) {
             int p1 = Math.min(64, p0 + 8);
             for (int j = 0; j < 16; j++) {
@@ -620,30 +614,8 @@ public final class LstmLm {
         }
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x64[0];
+            Arrays.fill(c, 0.0);
             int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
-                double[] b0 = scratch_b16x64[p];
-                double[] b1 = scratch_b16x64[p + 1];
-                double[] b2 = scratch_b16x64[p + 2];
-                double[] b3 = scratch_b16x64[p + 3];
-                double[] b4 = scratch_b16x64[p + 4];
-                double[] b5 = scratch_b16x64[p + 5];
-                double[] b6 = scratch_b16x64[p + 6];
-                double[] b7 = scratch_b16x64[p + 7];
-                double a0 = h_2[t * 512 + i * 16 + p];
-                double a1 = h_2[t * 512 + i * 16 + p + 1];
-                double a2 = h_2[t * 512 + i * 16 + p + 2];
-                double a3 = h_2[t * 512 + i * 16 + p + 3];
-                double a4 = h_2[t * 512 + i * 16 + p + 4];
-                double a5 = h_2[t * 512 + i * 16 + p + 5];
-                double a6 = h_2[t * 512 + i * 16 + p + 6];
-                double a7 = h_2[t * 512 + i * 16 + p + 7];
-                for (int j = 0; j < 64; j++) {
-                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
-                }
-            }
-            p += 8;
             for (; p + 7 < 16; p += 8) {
                 double[] b0 = scratch_b16x64[p];
                 double[] b1 = scratch_b16x64[p + 1];
@@ -669,6 +641,9 @@ public final class LstmLm {
                 z[i * 64 + j] = tmp3[i * 64 + j] + params[bi_OFFSET + j] + c[j] + params[bh_OFFSET + j];
             }
         }
+    }
+
+    private void forward3(int t) {
         // line 21: let i = sigmoid(z[.., 0..H]);
         for (int r = 0; r < B; r++) {
             for (int j = 0; j < 16; j++) {
@@ -702,10 +677,6 @@ public final class LstmLm {
                 tmp10[r * 16 + j] = z[48 + r * 64 + j];
             }
         }
-    }
-
-    private void forward4(int t) {
-        // line 24: let o = sigmoid(z[.., 3 * H..4 * H]);
         for (int i = 0; i < B * 16; i++) {
             o[t * 512 + i] = sigmoid(tmp10[i]);
         }
@@ -739,30 +710,8 @@ public final class LstmLm {
         }
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x16[0];
+            Arrays.fill(c, 0.0);
             int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
-                double[] b0 = scratch_b16x16[p];
-                double[] b1 = scratch_b16x16[p + 1];
-                double[] b2 = scratch_b16x16[p + 2];
-                double[] b3 = scratch_b16x16[p + 3];
-                double[] b4 = scratch_b16x16[p + 4];
-                double[] b5 = scratch_b16x16[p + 5];
-                double[] b6 = scratch_b16x16[p + 6];
-                double[] b7 = scratch_b16x16[p + 7];
-                double a0 = h_3[t * 512 + i * 16 + p];
-                double a1 = h_3[t * 512 + i * 16 + p + 1];
-                double a2 = h_3[t * 512 + i * 16 + p + 2];
-                double a3 = h_3[t * 512 + i * 16 + p + 3];
-                double a4 = h_3[t * 512 + i * 16 + p + 4];
-                double a5 = h_3[t * 512 + i * 16 + p + 5];
-                double a6 = h_3[t * 512 + i * 16 + p + 6];
-                double a7 = h_3[t * 512 + i * 16 + p + 7];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
-                }
-            }
-            p += 8;
             for (; p + 7 < 16; p += 8) {
                 double[] b0 = scratch_b16x16[p];
                 double[] b1 = scratch_b16x16[p + 1];
@@ -788,10 +737,6 @@ public final class LstmLm {
                 tmp17[t * 512 + i * 16 + j] = c[j] + params[bo_OFFSET + j];
             }
         }
-    }
-
-    private void forward5(int t) {
-        // line 34: total = total + cross_entropy(h @ transpose(Wo) + bo, toks[.., t + 1]);
         for (int r = 0; r < B; r++) {
             double mx = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < 16; j++) {
@@ -808,6 +753,10 @@ public final class LstmLm {
         for (int i = 0; i < B; i++) {
             tmp19[i] = tmp17[t * 512 + i * 16 + toks[t + 1 + i * 12]];
         }
+    }
+
+    private void forward4(int t) {
+        // line 34: total = total + cross_entropy(h @ transpose(Wo) + bo, toks[.., t + 1]);
         {
             double acc = 0.0;
             for (int i = 0; i < B; i++) {
@@ -925,30 +874,8 @@ public final class LstmLm {
         }
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x16[0];
+            Arrays.fill(c, 0.0);
             int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
-                double[] b0 = scratch_b16x16[p];
-                double[] b1 = scratch_b16x16[p + 1];
-                double[] b2 = scratch_b16x16[p + 2];
-                double[] b3 = scratch_b16x16[p + 3];
-                double[] b4 = scratch_b16x16[p + 4];
-                double[] b5 = scratch_b16x16[p + 5];
-                double[] b6 = scratch_b16x16[p + 6];
-                double[] b7 = scratch_b16x16[p + 7];
-                double a0 = d_tmp17[i * 16 + p];
-                double a1 = d_tmp17[i * 16 + p + 1];
-                double a2 = d_tmp17[i * 16 + p + 2];
-                double a3 = d_tmp17[i * 16 + p + 3];
-                double a4 = d_tmp17[i * 16 + p + 4];
-                double a5 = d_tmp17[i * 16 + p + 5];
-                double a6 = d_tmp17[i * 16 + p + 6];
-                double a7 = d_tmp17[i * 16 + p + 7];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
-                }
-            }
-            p += 8;
             for (; p + 7 < 16; p += 8) {
                 double[] b0 = scratch_b16x16[p];
                 double[] b1 = scratch_b16x16[p + 1];
@@ -1004,10 +931,6 @@ public final class LstmLm {
         for (int i = 0; i < B * 16; i++) {
             d_tmp9[i] = d_c_2[i] * i_2[t * 512 + i] * (1.0 - g_2[t * 512 + i] * g_2[t * 512 + i]);
         }
-    }
-
-    private void backward4(int t) {
-        // line 23: let g = tanh(z[.., 2 * H..3 * H]);
         // d z[32 + …] from tmp9 = slice: dx += unslice(dy)
         for (int r = 0; r < B; r++) {
             for (int j = 0; j < 16; j++) {
@@ -1032,6 +955,10 @@ public final class LstmLm {
         for (int i = 0; i < B * 16; i++) {
             d_tmp7[i] = d_c_2[i] * g_2[t * 512 + i] * i_2[t * 512 + i] * (1.0 - i_2[t * 512 + i]);
         }
+    }
+
+    private void backward4(int t) {
+        // line 21: let i = sigmoid(z[.., 0..H]);
         // d z[0 + …] from tmp7 = slice: dx += unslice(dy)
         for (int r = 0; r < B; r++) {
             for (int j = 0; j < 16; j++) {
@@ -1108,30 +1035,8 @@ public final class LstmLm {
         }
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x16[0];
+            Arrays.fill(c, 0.0);
             int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
-                double[] b0 = scratch_b64x16[p];
-                double[] b1 = scratch_b64x16[p + 1];
-                double[] b2 = scratch_b64x16[p + 2];
-                double[] b3 = scratch_b64x16[p + 3];
-                double[] b4 = scratch_b64x16[p + 4];
-                double[] b5 = scratch_b64x16[p + 5];
-                double[] b6 = scratch_b64x16[p + 6];
-                double[] b7 = scratch_b64x16[p + 7];
-                double a0 = d_z[i * 64 + p];
-                double a1 = d_z[i * 64 + p + 1];
-                double a2 = d_z[i * 64 + p + 2];
-                double a3 = d_z[i * 64 + p + 3];
-                double a4 = d_z[i * 64 + p + 4];
-                double a5 = d_z[i * 64 + p + 5];
-                double a6 = d_z[i * 64 + p + 6];
-                double a7 = d_z[i * 64 + p + 7];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
-                }
-            }
-            p += 8;
             for (; p + 7 < 64; p += 8) {
                 double[] b0 = scratch_b64x16[p];
                 double[] b1 = scratch_b64x16[p + 1];
@@ -1228,9 +1133,9 @@ public final class LstmLm {
         }
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x64[0];
+            Arrays.fill(c, 0.0);
             int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
+            for (; p + 7 < 8; p += 8) {
                 double[] b0 = scratch_b8x64[p];
                 double[] b1 = scratch_b8x64[p + 1];
                 double[] b2 = scratch_b8x64[p + 2];
@@ -1248,16 +1153,11 @@ public final class LstmLm {
                 double a6 = x[t * 256 + i * 8 + p + 6];
                 double a7 = x[t * 256 + i * 8 + p + 7];
                 for (int j = 0; j < 64; j++) {
-                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
                 }
             }
-            p += 8;
             System.arraycopy(c, 0, tmp3, i * 64, 64);
         }
-    }
-
-    private void compute_next_3(int t) {
-        // line 20: let z = x @ transpose(Wi) + bi + h @ transpose(Wh) + bh;
         for (int p0 = 0; p0 < 64; p0 += 8) {
             int p1 = Math.min(64, p0 + 8);
             for (int j = 0; j < 16; j++) {
@@ -1269,30 +1169,8 @@ public final class LstmLm {
         }
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x64[0];
+            Arrays.fill(c, 0.0);
             int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
-                double[] b0 = scratch_b16x64[p];
-                double[] b1 = scratch_b16x64[p + 1];
-                double[] b2 = scratch_b16x64[p + 2];
-                double[] b3 = scratch_b16x64[p + 3];
-                double[] b4 = scratch_b16x64[p + 4];
-                double[] b5 = scratch_b16x64[p + 5];
-                double[] b6 = scratch_b16x64[p + 6];
-                double[] b7 = scratch_b16x64[p + 7];
-                double a0 = h_2[t * 512 + i * 16 + p];
-                double a1 = h_2[t * 512 + i * 16 + p + 1];
-                double a2 = h_2[t * 512 + i * 16 + p + 2];
-                double a3 = h_2[t * 512 + i * 16 + p + 3];
-                double a4 = h_2[t * 512 + i * 16 + p + 4];
-                double a5 = h_2[t * 512 + i * 16 + p + 5];
-                double a6 = h_2[t * 512 + i * 16 + p + 6];
-                double a7 = h_2[t * 512 + i * 16 + p + 7];
-                for (int j = 0; j < 64; j++) {
-                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
-                }
-            }
-            p += 8;
             for (; p + 7 < 16; p += 8) {
                 double[] b0 = scratch_b16x64[p];
                 double[] b1 = scratch_b16x64[p + 1];
@@ -1324,6 +1202,9 @@ public final class LstmLm {
                 tmp7[r * 16 + j] = z[r * 64 + j];
             }
         }
+    }
+
+    private void compute_next_3(int t) {
         // line 22: let f = sigmoid(z[.., H..2 * H]);
         for (int r = 0; r < B; r++) {
             for (int j = 0; j < 16; j++) {
@@ -1371,30 +1252,8 @@ public final class LstmLm {
         }
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x16[0];
+            Arrays.fill(c, 0.0);
             int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
-                double[] b0 = scratch_b16x16[p];
-                double[] b1 = scratch_b16x16[p + 1];
-                double[] b2 = scratch_b16x16[p + 2];
-                double[] b3 = scratch_b16x16[p + 3];
-                double[] b4 = scratch_b16x16[p + 4];
-                double[] b5 = scratch_b16x16[p + 5];
-                double[] b6 = scratch_b16x16[p + 6];
-                double[] b7 = scratch_b16x16[p + 7];
-                double a0 = tmp25[i * 16 + p];
-                double a1 = tmp25[i * 16 + p + 1];
-                double a2 = tmp25[i * 16 + p + 2];
-                double a3 = tmp25[i * 16 + p + 3];
-                double a4 = tmp25[i * 16 + p + 4];
-                double a5 = tmp25[i * 16 + p + 5];
-                double a6 = tmp25[i * 16 + p + 6];
-                double a7 = tmp25[i * 16 + p + 7];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
-                }
-            }
-            p += 8;
             for (; p + 7 < 16; p += 8) {
                 double[] b0 = scratch_b16x16[p];
                 double[] b1 = scratch_b16x16[p + 1];

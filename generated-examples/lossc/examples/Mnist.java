@@ -601,9 +601,9 @@ public final class Mnist {
         }
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c1x128[0];
+            Arrays.fill(c, 0.0);
             int p = 0;
-            // The first pass assigns C from zero (the same sums as adding to zeros)
-            {
+            for (; p + 7 < 10; p += 8) {
                 double[] b0 = scratch_b10x128[p];
                 double[] b1 = scratch_b10x128[p + 1];
                 double[] b2 = scratch_b10x128[p + 2];
@@ -621,10 +621,9 @@ public final class Mnist {
                 double a6 = d_logits[i * 10 + p + 6];
                 double a7 = d_logits[i * 10 + p + 7];
                 for (int j = 0; j < 128; j++) {
-                    c[j] = 0.0 + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
                 }
             }
-            p += 8;
             for (; p < 10; p++) {
                 double[] b = scratch_b10x128[p];
                 double a = d_logits[i * 10 + p];

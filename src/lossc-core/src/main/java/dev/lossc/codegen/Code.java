@@ -38,13 +38,6 @@ final class Code {
         return this;
     }
 
-    /** Opens a bare block, {@code {}, for locals of their own. */
-    Code block() {
-        depth++;
-        b.add("{\n").indent();
-        return this;
-    }
-
     /** Closes a block and opens the next of the same statement, {@code } else {}. */
     Code nextControlFlow(String format, Object... args) {
         b.nextControlFlow(format, args);

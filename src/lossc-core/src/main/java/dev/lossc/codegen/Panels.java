@@ -64,7 +64,7 @@ final class Panels {
         }
         RowPasses.sourcePasses(c, real, q -> panel + (q == 0 ? "[p - p0]" : "[p - p0 + " + q + "]"), null,
                 new RowPasses.Shared("p0", "p1", wholePanels ? DEPTH : -1), from, to, p -> left.apply("i", p), new RowPasses.Rows("0", mE, cr),
-                false, null);
+                false);
         c.close();
         blocks.close(c);
     }

@@ -252,13 +252,10 @@ final class Products {
         String to = split ? "hi" : mE;
         Function<String, String> aAt = p -> left.apply("i", p);
         // B is small enough to stay in cache: one row of C at a time, in one scratch row (one per part).
-        String zero = shared(plan.shared()).startsWithAPass() ? realZero : null;
         rows.open("for (int i = $L; i < $L; i++)", from, to)
-                .declare("$L[] c = $L[$L]", real, split ? parallel.partRows(k) : scratch.rows("c", 1, k), split ? "part" : "0");
-        if (zero == null) {
-            rows.add(split ? "$T.fill(c, 0, $L, $L)" : "$T.fill(c, $L$L)", ClassWriter.ARRAYS, split ? kE : "", realZero);
-        }
-        sourcePasses(rows, br, plan.shared(), "0", kE, aAt, null, zero);
+                .declare("$L[] c = $L[$L]", real, split ? parallel.partRows(k) : scratch.rows("c", 1, k), split ? "part" : "0")
+                .add(split ? "$T.fill(c, 0, $L, $L)" : "$T.fill(c, $L$L)", ClassWriter.ARRAYS, split ? kE : "", realZero);
+        sourcePasses(rows, br, plan.shared(), "0", kE, aAt, null);
         storeRow(rows, op, y, k, kE, "c");
         rows.close();
         if (split) {
@@ -324,13 +321,10 @@ final class Products {
         rows.open("for (int i0 = $L; i0 < $L; i0 += $L)", split ? "lo" : "0", end, tile)
                 .declare("int i1 = Math.min($L, i0 + $L)", end, tile);
         RowPasses.ColumnBlocks blocks = RowPasses.ColumnBlocks.open(rows, plan, kE);
-        String zero = shared(plan.shared()).startsWithAPass() ? realZero : null;
-        if (zero == null) {
-            rows.open("for (int i = i0; i < i1; i++)")
-                    .add("$T.fill($L[i - i0], $L, $L, $L)", ClassWriter.ARRAYS, ct, blocks.from(), blocks.to(), realZero)
-                    .close();
-        }
-        sourcePasses(rows, br, plan.shared(), blocks.from(), blocks.to(), p -> left.apply("i", p), new RowPasses.Rows("i0", "i1", ct), zero);
+        rows.open("for (int i = i0; i < i1; i++)")
+                .add("$T.fill($L[i - i0], $L, $L, $L)", ClassWriter.ARRAYS, ct, blocks.from(), blocks.to(), realZero)
+                .close();
+        sourcePasses(rows, br, plan.shared(), blocks.from(), blocks.to(), p -> left.apply("i", p), new RowPasses.Rows("i0", "i1", ct));
         blocks.close(rows);
         rows.open("for (int i = i0; i < i1; i++)")
                 .declare("$L[] c = $L[i - i0]", real, ct);
@@ -387,7 +381,7 @@ final class Products {
         // A part of a split whose columns are one block: its eight-term loop in two halves in float (RowPasses).
         boolean halves = !colBase.isEmpty() && !blocks.blocked() && loops.precision.single();
         RowPasses.sourcePasses(c, real, q -> panel + "[" + q + "]", pack, shared(plan.shared()), blocks.from(), blocks.to(),
-                p -> left.apply("i", p), new RowPasses.Rows("0", mE, cr), halves, null);
+                p -> left.apply("i", p), new RowPasses.Rows("0", mE, cr), halves);
         blocks.close(c);
     }
 
@@ -475,9 +469,9 @@ final class Products {
      * of the product.
      */
     private void sourcePasses(Code c, String br, Shape.Axis sharedAxis, String from, String to,
-            Function<String, String> aAt, RowPasses.Rows rows, String zero) {
+            Function<String, String> aAt, RowPasses.Rows rows) {
         RowPasses.sourcePasses(c, real, q -> br + (q == 0 ? "[p]" : "[p + " + q + "]"), null, shared(sharedAxis), from, to, aAt, rows,
-                false, zero);
+                false);
     }
 
     /** Every index of the shared axis, as {@link RowPasses#sourcePasses} sums over it. */

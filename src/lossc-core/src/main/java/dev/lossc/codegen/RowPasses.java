@@ -1,8 +1,8 @@
 package dev.lossc.codegen;
 
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 
 /**
@@ -46,15 +46,11 @@ final class RowPasses {
         void pack(Code c, int q, String p);
     }
 
-    /** Rows of B per pass over every row of C in the shared-index-outer forms. */
+    /** Rows of B per pass over C's rows (then a four, then one at a time for the rest). */
     static final int SOURCES = 8;
 
     /** The shared indices a call of {@link #sourcePasses} sums over: {@code start} below {@code end}, {@code known} of them (-1: known only at run time). */
     record Shared(String start, String end, int known) {
-        /** True if the sums start with a pass of at least four rows of B, which can assign C's rows from zero rather than add to them. */
-        boolean startsWithAPass() {
-            return known >= 4;
-        }
     }
 
     /** Rows {@code from} below {@code end} of C, row {@code i} held in {@code array[i - from]}. */
@@ -73,13 +69,10 @@ final class RowPasses {
      * <p>With {@code rows} null, {@code c} is one row already in scope; otherwise every row
      * {@code c = rows.array[i - rows.from]} of {@code rows} in each pass. Eights pass over it, then
      * a four, then one at a time (MatmulForms {@code blockedEightSourcesInOrder} against
-     * {@code blockedFourSourcesInOrder}; for one row, from a B of at most 32 KB, 784-128-10's
-     * {@code dW1 = Xᵀ dZ} at batch 32, 279 against 254 µs).
-     *
-     * <p>With {@code zero} not null ({@code 0.0} or {@code 0.0f}; only when
-     * {@link Shared#startsWithAPass}), C's rows are not filled with zeros first: the first pass
-     * assigns {@code c[j] = zero + a0 * b0[j] + …}, the same additions in the same order as from a
-     * filled row, so the same bits (784-128-10's {@code dW1}: 254 against 234 µs with eights).
+     * {@code blockedFourSourcesInOrder}; for one row, whose B is at most 32 KB, 784-128-10's
+     * {@code dW1 = Xᵀ dZ} at batch 32: 279 against 254 µs. Eights over one row had run three
+     * times slower than fours on 64 × 1024 × 1024, WeightGradientForms {@code tnEight}, where B is
+     * 512 KB; such a B now goes in tiles).
      *
      * <p>With {@code halves}, a pass of eight rows of B runs as two loops over {@code c}, the first
      * four rows' terms and then the last four's: the same additions in the same order, so the same
@@ -89,10 +82,7 @@ final class RowPasses {
      * {@code -XX:LoopUnrollLimit=80}, or with the loop split in two).
      */
     static void sourcePasses(Code c, String real, IntFunction<String> rowOf, Packer pack, Shared shared, String from, String to,
-            Function<String, String> aAt, Rows rows, boolean halves, String zero) {
-        if (zero != null && !shared.startsWithAPass()) {
-            throw new IllegalArgumentException("no first pass to start from zero over " + shared);
-        }
+            Function<String, String> aAt, Rows rows, boolean halves) {
         String end = shared.end();
         int known = shared.known();
         Runnable open = () -> {
@@ -121,13 +111,9 @@ final class RowPasses {
             close.run();
             c.close();
         };
-        // `width` rows of B per pass, p + width - 1 < end; `first`: the one pass at p = start, from zero.
-        BiConsumer<Integer, Boolean> passes = (width, first) -> {
-            if (first) {
-                c.comment("The first pass assigns C from zero (the same sums as adding to zeros)").block();
-            } else {
-                c.open("for (; p + $L < $L; p += $L)", width - 1, end, width);
-            }
+        // `width` rows of B per pass, p + width - 1 < end.
+        IntConsumer passes = width -> {
+            c.open("for (; p + $L < $L; p += $L)", width - 1, end, width);
             if (pack != null) {
                 for (int q = 0; q < width; q++) {
                     pack.pack(c, q, q == 0 ? "p" : "p + " + q);
@@ -145,7 +131,7 @@ final class RowPasses {
                 c.comment("The eight terms in two loops of four, in order (the same sums): C2 leaves this loop scalar in float with all eight");
             }
             for (int h = 0; h < loops; h++) {
-                StringBuilder sum = new StringBuilder(first && h == 0 ? "c[j] = " + zero : "c[j] = c[j]");
+                StringBuilder sum = new StringBuilder("c[j] = c[j]");
                 for (int q = h * width / loops; q < (h + 1) * width / loops; q++) {
                     sum.append(" + a").append(q).append(" * b").append(q).append("[j]");
                 }
@@ -155,9 +141,6 @@ final class RowPasses {
             }
             close.run();
             c.close();
-            if (first) {
-                c.add("p += $L", width);
-            }
         };
         if (known >= 0 && known < 4) {
             oneAtATime.accept("for (int p = " + shared.start() + "; p < " + end + "; p++)");
@@ -165,15 +148,11 @@ final class RowPasses {
         }
         c.declare("int p = $L", shared.start());
         boolean eights = known < 0 || known >= SOURCES;
-        int first = zero == null ? 0 : eights ? SOURCES : 4;
-        if (first > 0) {
-            passes.accept(first, true);
+        if (eights) {
+            passes.accept(SOURCES);
         }
-        if (eights && (known < 0 || known - first >= SOURCES)) {
-            passes.accept(SOURCES, false);
-        }
-        if (known < 0 || (eights ? known % SOURCES >= 4 : known - first >= 4)) {
-            passes.accept(4, false);
+        if (!eights || known < 0 || known % SOURCES >= 4) {
+            passes.accept(4);
         }
         if (known < 0 || known % 4 != 0) {
             oneAtATime.accept("for (; p < " + end + "; p++)");

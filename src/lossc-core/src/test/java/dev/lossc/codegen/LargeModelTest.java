@@ -157,11 +157,10 @@ class LargeModelTest {
      * row form: one row of dW at a time (B of 70 × 40 fits in the first-level cache), and tiles of
      * dW's rows (70 × 600: 75 rows, two tiles of 32 and one of 11; two column blocks; eight rows of
      * G per pass, then a four, then two one at a time); and one row at a time over batches of 3
-     * (one row of G per pass), 5 (a first pass of four, then one) and 12 (a first pass of eight,
-     * then a four). Each element is the bits of {@code c += a * g} over the batch in order, from
-     * {@code 0.0}: the first pass assigns C's rows, and must still add its terms to {@code +0.0}
-     * (A's first column is zero and G's first column negative, so dW[0, 0] is a sum of
-     * {@code -0.0}s, whose sum from {@code +0.0} is {@code +0.0}).
+     * (one row of G per pass), 5 (a four, then one) and 12 (an eight, then a four). Each element is
+     * the bits of {@code c += a * g} over the batch in order, from {@code +0.0}: A's first column is
+     * zero and G's first column negative, so dW[0, 0] is a sum of {@code -0.0}s, whose sum from
+     * {@code +0.0} is {@code +0.0} (a sum started from its first term would be {@code -0.0}).
      */
     @Test
     void weightGradientsInTilesGiveTheBitsOfOneRowAtATime() {
@@ -172,8 +171,8 @@ class LargeModelTest {
             String src = LossCompiler.compile("tiles.loss", program, LossCompiler.Options.DEFAULT).output().orElseThrow().source();
             assertEquals(k == 600, src.contains("i0 += " + ProductPlan.TILE_ROWS), "tiles of rows only when G is past the first-level cache");
             assertEquals(k == 600, src.contains("j0 += " + ProductPlan.COLUMN_BLOCK + ")"), "column blocks in the tiles");
-            // A @ W, dA = G Wᵀ (over K) and dW (over M): a first pass from zero in each whose shared size is at least four.
-            assertEquals(m >= 4 ? 3 : 2, src.split("// The first pass assigns C from zero", -1).length - 1, "first passes from zero");
+            assertEquals(m >= 8, src.contains("for (; p + 7 < " + m + "; p += 8)"), "eight rows of G per pass over dW when there are eight");
+            assertEquals(m % 8 >= 4, src.contains("for (; p + 3 < " + m + "; p += 4)"), "then a four when four or more are left");
             java.util.SplittableRandom rnd = new java.util.SplittableRandom(k + m);
             double[] a = rnd.doubles(m * n, -1, 1).toArray();
             double[] w = rnd.doubles(n * k, -1, 1).toArray();
