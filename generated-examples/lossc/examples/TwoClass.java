@@ -59,6 +59,8 @@ public final class TwoClass {
      */
     public static final int b2_OFFSET = 80;
 
+    private static final boolean MATH_TANH_IS_STRICT = !System.getProperty("java.specification.version").matches("2[4-9]|[3-9]\\d|\\d{3,}");
+
     private final double[] params = new double[PARAMETER_COUNT];
 
     private final double[] grad = new double[PARAMETER_COUNT];
@@ -320,7 +322,7 @@ public final class TwoClass {
                 }
             }
             for (int j = 0; j < 16; j++) {
-                tmp3[i * 16 + j] = Math.tanh(c[j] + params[b1_OFFSET + j]);
+                tmp3[i * 16 + j] = tanh(c[j] + params[b1_OFFSET + j]);
             }
         }
         for (int p = 0; p < 2; p++) {
@@ -401,7 +403,7 @@ public final class TwoClass {
                 }
             }
             for (int j = 0; j < 16; j++) {
-                tmp3[i * 16 + j] = Math.tanh(c[j] + params[b1_OFFSET + j]);
+                tmp3[i * 16 + j] = tanh(c[j] + params[b1_OFFSET + j]);
             }
         }
         for (int p = 0; p < 2; p++) {
@@ -593,6 +595,87 @@ public final class TwoClass {
                 }
             }
         }
+    }
+
+    private static double tanh(double x) {
+        // Math.tanh's bits on every JDK. On Java 8 to 23 (MATH_TANH_IS_STRICT) Math.tanh is StrictMath.tanh,
+        // and strictTanh is its algorithm in Java (JDK 17's is a native call, twice as slow).
+        return MATH_TANH_IS_STRICT ? strictTanh(x) : Math.tanh(x);
+    }
+
+    private static double strictTanh(double x) {
+        // StrictMath.tanh's algorithm (fdlibm): tanh = 1 - 2 / (e + 2) from |x| = 1 on, -e / (e + 2)
+        // below, e = expm1(2|x|) or expm1(-2|x|), the sign put back; x (1 + x) below 2^-55, 1 from 22.
+        long bits = Double.doubleToRawLongBits(x);
+        int ix = (int) (bits >>> 32) & 0x7fffffff;
+        if (ix >= 0x7ff00000) {
+            return bits >= 0 ? 1.0 / x + 1.0 : 1.0 / x - 1.0;
+        }
+        if (ix < 0x3c800000) {
+            return x * (1.0 + x);
+        }
+        double z;
+        if (ix >= 0x40360000) {
+            z = 1.0;
+        } else {
+            boolean atLeastOne = ix >= 0x3ff00000;
+            double u = atLeastOne ? 2.0 * Math.abs(x) : -2.0 * Math.abs(x);
+            int hu = (int) (Double.doubleToRawLongBits(u) >>> 32) & 0x7fffffff;
+            // expm1(u): u = k ln 2 + r + c, |r| <= 0.5 ln 2, ln 2 in two parts (0x1.62e42feep-1 and
+            // 0x1.a39ef35793c76p-33), c the rounding error of r.
+            int k;
+            double r = u;
+            double c = 0.0;
+            if (hu > 0x3fd62e42) {
+                double hi;
+                double lo;
+                if (hu < 0x3ff0a2b2) {
+                    k = u > 0.0 ? 1 : -1;
+                    hi = u - k * 0x1.62e42feep-1;
+                    lo = k * 0x1.a39ef35793c76p-33;
+                } else {
+                    k = (int) (0x1.71547652b82fep0 * u + (u > 0.0 ? 0.5 : -0.5));
+                    double tk = k;
+                    hi = u - tk * 0x1.62e42feep-1;
+                    lo = tk * 0x1.a39ef35793c76p-33;
+                }
+                r = hi - lo;
+                c = (hi - r) - lo;
+            } else {
+                k = 0;
+            }
+            // expm1(r) by a rational approximation in r * r / 2.
+            double hfx = 0.5 * r;
+            double hxs = r * hfx;
+            double r1 = 1.0 + hxs * (-0x1.11111111110f4p-5 + hxs * (0x1.a01a019fe5585p-10 + hxs * (-0x1.4ce199eaadbb7p-14
+                    + hxs * (0x1.0cfca86e65239p-18 + hxs * -0x1.afdb76e09c32dp-23))));
+            double t = 3.0 - r1 * hfx;
+            double e = hxs * ((r1 - t) / (6.0 - r * t));
+            double em;
+            if (k == 0) {
+                em = r - (r * e - hxs);
+            } else {
+                // Scale back by 2^k, put into the exponent's bits.
+                e = r * (e - c) - c;
+                e -= hxs;
+                if (k == -1) {
+                    em = 0.5 * (r - e) - 0.5;
+                } else if (k == 1) {
+                    em = r < -0.25 ? -2.0 * (e - (r + 0.5)) : 1.0 + 2.0 * (r - e);
+                } else if (k <= -2 || k > 56) {
+                    double y = 1.0 - (e - r);
+                    em = Double.longBitsToDouble(Double.doubleToRawLongBits(y) + ((long) k << 52)) - 1.0;
+                } else if (k < 20) {
+                    double y = Double.longBitsToDouble((long) (0x3ff00000 - (0x200000 >> k)) << 32) - (e - r);
+                    em = Double.longBitsToDouble(Double.doubleToRawLongBits(y) + ((long) k << 52));
+                } else {
+                    double y = r - (e + Double.longBitsToDouble((long) (0x3ff - k) << 52)) + 1.0;
+                    em = Double.longBitsToDouble(Double.doubleToRawLongBits(y) + ((long) k << 52));
+                }
+            }
+            z = atLeastOne ? 1.0 - 2.0 / (em + 2.0) : -em / (em + 2.0);
+        }
+        return bits >= 0 ? z : -z;
     }
 
     private static long mix64(long z) {

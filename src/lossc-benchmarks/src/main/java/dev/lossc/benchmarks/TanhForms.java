@@ -20,7 +20,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The {@code tanh} of the 1024² MLP's forward pass (65,536 elements in [-4, 4]), as {@code --simd}
- * could compute it: {@code Math.tanh} element by element (what the generated classes call) against
+ * could compute it: {@code Math.tanh} element by element (JDK 17's is a native call; the generated
+ * classes' {@code tanh} helper runs the same algorithm in scalar Java there) against
  * {@link #vectorTanh}, StrictMath's algorithm (fdlibm's {@code tanh} over its {@code expm1}) on the
  * incubating Vector API, every branch on every lane and each lane's result chosen by masks, from
  * exactly rounded operations only, so its bits are {@code StrictMath.tanh}'s compiled or not
@@ -61,14 +62,6 @@ public class TanhForms {
     public double[] mathTanh() {
         for (int i = 0; i < x.length; i++) {
             a[i] = Math.tanh(x[i]);
-        }
-        return a;
-    }
-
-    @Benchmark
-    public double[] scalarTanh() {
-        for (int i = 0; i < x.length; i++) {
-            a[i] = scalarTanh(x[i]);
         }
         return a;
     }
@@ -147,77 +140,5 @@ public class TanhForms {
         for (; i < to; i++) {
             a[i] = StrictMath.tanh(a[i]);
         }
-    }
-
-    /**
-     * {@code StrictMath.tanh(x)}, bit for bit, in plain Java: fdlibm's {@code tanh} with its
-     * {@code expm1} written out, its branches as branches (what a generated class could carry as a
-     * helper in place of JDK 17's {@code Math.tanh}, a native call there).
-     */
-    static double scalarTanh(double x) {
-        long bits = Double.doubleToRawLongBits(x);
-        int ix = (int) (bits >>> 32) & 0x7fffffff;
-        if (ix >= 0x7ff00000) {
-            return bits >= 0 ? 1.0 / x + 1.0 : 1.0 / x - 1.0;
-        }
-        if (ix < 0x3c800000) {
-            return x * (1.0 + x);
-        }
-        double z;
-        if (ix >= 0x40360000) {
-            z = 1.0;
-        } else {
-            boolean atLeastOne = ix >= 0x3ff00000;
-            double u = atLeastOne ? 2.0 * Math.abs(x) : -2.0 * Math.abs(x);
-            int hu = (int) (Double.doubleToRawLongBits(u) >>> 32) & 0x7fffffff;
-            int k;
-            double r = u;
-            double c = 0.0;
-            if (hu > 0x3fd62e42) {
-                double hi;
-                double lo;
-                if (hu < 0x3ff0a2b2) {
-                    if (u > 0.0) { hi = u - LN2_HI; lo = LN2_LO; k = 1; }
-                    else { hi = u + LN2_HI; lo = -LN2_LO; k = -1; }
-                } else {
-                    k = (int) (INV_LN2 * u + (u > 0.0 ? 0.5 : -0.5));
-                    double tk = k;
-                    hi = u - tk * LN2_HI;
-                    lo = tk * LN2_LO;
-                }
-                r = hi - lo;
-                c = (hi - r) - lo;
-            } else {
-                k = 0;
-            }
-            double hfx = 0.5 * r;
-            double hxs = r * hfx;
-            double r1 = 1.0 + hxs * (Q1 + hxs * (Q2 + hxs * (Q3 + hxs * (Q4 + hxs * Q5))));
-            double t = 3.0 - r1 * hfx;
-            double e = hxs * ((r1 - t) / (6.0 - r * t));
-            double em;
-            if (k == 0) {
-                em = r - (r * e - hxs);
-            } else {
-                e = r * (e - c) - c;
-                e -= hxs;
-                if (k == -1) {
-                    em = 0.5 * (r - e) - 0.5;
-                } else if (k == 1) {
-                    em = r < -0.25 ? -2.0 * (e - (r + 0.5)) : 1.0 + 2.0 * (r - e);
-                } else if (k <= -2 || k > 56) {
-                    double y = 1.0 - (e - r);
-                    em = Double.longBitsToDouble(Double.doubleToRawLongBits(y) + ((long) k << 52)) - 1.0;
-                } else if (k < 20) {
-                    double y = Double.longBitsToDouble((long) (0x3ff00000 - (0x200000 >> k)) << 32) - (e - r);
-                    em = Double.longBitsToDouble(Double.doubleToRawLongBits(y) + ((long) k << 52));
-                } else {
-                    double y = r - (e + Double.longBitsToDouble((long) (0x3ff - k) << 52)) + 1.0;
-                    em = Double.longBitsToDouble(Double.doubleToRawLongBits(y) + ((long) k << 52));
-                }
-            }
-            z = atLeastOne ? 1.0 - 2.0 / (em + 2.0) : -em / (em + 2.0);
-        }
-        return bits >= 0 ? z : -z;
     }
 }

@@ -196,7 +196,7 @@ final class Statements {
                 || (session.hasStates && ClassMembers.STATE_METHODS.contains(name))) {
             return "the method " + name + "()";
         }
-        boolean helper = java.util.Arrays.stream(dev.lossc.prim.ScalarFn.values()).anyMatch(f -> f.isHelper() && f.java().equals(name));
+        boolean helper = dev.lossc.prim.ScalarFn.helperMemberNames().contains(name);
         if (ClassMembers.PRIVATE_MEMBERS.contains(name) || helper) {
             return "a private member '" + name + "'";
         }

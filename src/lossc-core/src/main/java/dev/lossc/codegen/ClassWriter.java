@@ -164,11 +164,7 @@ public final class ClassWriter {
         names.reserve(className, "java", "seed", "Arrays");
         names.reserve(ClassMembers.PUBLIC_METHODS.toArray(new String[0]));
         names.reserve(ClassMembers.PRIVATE_MEMBERS.toArray(new String[0]));
-        for (ScalarFn f : ScalarFn.values()) {
-            if (f.isHelper()) {
-                names.reserve(f.java());
-            }
-        }
+        names.reserve(ScalarFn.helperMemberNames().toArray(new String[0]));
         if (!ir.states().isEmpty()) {
             names.reserve(StateWriter.MEMBERS);
         }

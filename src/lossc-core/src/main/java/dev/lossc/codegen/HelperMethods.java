@@ -1,11 +1,13 @@
 package dev.lossc.codegen;
 
+import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.lossc.check.Symbol;
 import dev.lossc.ir.IrProgram;
 import dev.lossc.prim.ScalarFn;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import javax.lang.model.element.Modifier;
@@ -26,10 +28,18 @@ final class HelperMethods {
      */
     static void addNeeded(TypeSpec.Builder type, IrProgram ir, List<ClassWriter.OutputPlan> outputs, Set<ScalarFn> usedFunctions,
                           TypeName arrayType, boolean derivatives) {
+        Set<String> methods = new LinkedHashSet<>();
+        Set<ScalarFn.HelperField> fields = new LinkedHashSet<>();
         for (ScalarFn f : usedFunctions) {
-            if (f.isHelper()) {
-                type.addMethod(scalar(f));
-            }
+            methods.addAll(f.helperMethods());
+            fields.addAll(f.helperFields());
+        }
+        for (ScalarFn.HelperField f : fields) {
+            type.addField(FieldSpec.builder(TypeName.get(primitive(f.type())), f.name(), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                    .initializer(f.initializer().replace("$", "$$")).build());
+        }
+        for (String m : methods) {
+            type.addMethod(scalar(m));
         }
         boolean random = ir.paramSymbols().stream().anyMatch(p -> switch (p.init().kind()) {
             case UNIFORM, XAVIER, NORMAL, HE -> true;
@@ -68,11 +78,21 @@ final class HelperMethods {
         }
     }
 
-    /** A scalar function's helper, {@code private static double NAME(double x)}, from its body ({@link ScalarFn#helperBody()}). */
-    static MethodSpec scalar(ScalarFn f) {
-        return MethodSpec.methodBuilder(f.java()).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+    /** A helper method, {@code private static double NAME(double x)}, from its body ({@link ScalarFn#helperMethodBody}). */
+    static MethodSpec scalar(String name) {
+        return MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .returns(double.class).addParameter(double.class, "x")
-                .addCode(f.helperBody().replaceAll("\n\\s*\n", "\n").replace("$", "$$")).build();
+                .addCode(ScalarFn.helperMethodBody(name).replaceAll("\n\\s*\n", "\n").replace("$", "$$")).build();
+    }
+
+    /** The type of a helper's field: a primitive type's name. */
+    private static Class<?> primitive(String type) {
+        return switch (type) {
+            case "boolean" -> boolean.class;
+            case "int" -> int.class;
+            case "double" -> double.class;
+            default -> throw new IllegalStateException("a helper's field must be boolean, int or double: " + type);
+        };
     }
 
     private static void randomHelpers(TypeSpec.Builder type, boolean uniform, boolean normal) {

@@ -4,8 +4,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The scalar functions rules may call. Each is evaluated here (for constant folding) and named in
@@ -19,7 +25,7 @@ public enum ScalarFn {
     EXPM1(1, "Math.expm1"),
     LOG(1, "Math.log"),
     LOG1P(1, "Math.log1p"),
-    TANH(1, "Math.tanh"),
+    TANH(1, "tanh"),
     SQRT(1, "Math.sqrt"),
     SIN(1, "Math.sin"),
     COS(1, "Math.cos"),
@@ -64,7 +70,7 @@ public enum ScalarFn {
             case EXPM1 -> Math.expm1(v[0]);
             case LOG -> Math.log(v[0]);
             case LOG1P -> Math.log1p(v[0]);
-            case TANH -> Math.tanh(v[0]);
+            case TANH -> Helpers.tanh(v[0]);
             case SQRT -> Math.sqrt(v[0]);
             case SIN -> Math.sin(v[0]);
             case COS -> Math.cos(v[0]);
@@ -86,29 +92,116 @@ public enum ScalarFn {
         return isHelper() ? HelperSources.BODIES.get(java) : null;
     }
 
-    /** The helper as a private static method's source text, or null for a Math method. */
+    /**
+     * The methods the generated class carries for this function: its helper, then the helpers that
+     * one calls (each {@code static double NAME(double x)} of {@link Helpers}, in the order first
+     * called); empty for a Math method.
+     */
+    public List<String> helperMethods() {
+        if (!isHelper()) {
+            return List.of();
+        }
+        Set<String> out = new LinkedHashSet<>();
+        HelperSources.collect(java, out);
+        return List.copyOf(out);
+    }
+
+    /** The static final fields the helpers of {@link #helperMethods()} read, in the order first read. */
+    public List<HelperField> helperFields() {
+        List<HelperField> out = new ArrayList<>();
+        for (String m : helperMethods()) {
+            for (HelperField f : HelperSources.FIELDS.values()) {
+                if (!out.contains(f) && HelperSources.mentions(HelperSources.BODIES.get(m), f.name())) {
+                    out.add(f);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The body of the helper method {@code name} (one of some function's {@link #helperMethods()}). */
+    public static String helperMethodBody(String name) {
+        String body = HelperSources.BODIES.get(name);
+        if (body == null) {
+            throw new IllegalArgumentException("no helper " + name);
+        }
+        return body;
+    }
+
+    /** Every name a helper may add to a generated class, methods and fields: no other member may take one. */
+    public static List<String> helperMemberNames() {
+        List<String> out = new ArrayList<>(HelperSources.BODIES.keySet());
+        out.addAll(HelperSources.FIELDS.keySet());
+        return out;
+    }
+
+    /** A {@code private static final} field a helper reads: its type, name and initializer, as Java source. */
+    public record HelperField(String type, String name, String initializer) {}
+
+    /**
+     * The helper as the source text of private static members (its fields, its method, the methods
+     * it calls), or null for a Math method.
+     */
     public String helperSource() {
         if (!isHelper()) {
             return null;
         }
-        StringBuilder s = new StringBuilder("private static double ").append(java).append("(double x) {\n");
-        for (String line : helperBody().split("\n")) {
-            s.append(line.isEmpty() ? "" : "    " + line).append('\n');
+        StringBuilder s = new StringBuilder();
+        for (HelperField f : helperFields()) {
+            s.append("private static final ").append(f.type()).append(' ').append(f.name()).append(" = ").append(f.initializer()).append(";\n");
         }
-        return s.append("}\n").toString();
+        for (String m : helperMethods()) {
+            s.append("private static double ").append(m).append("(double x) {\n");
+            for (String line : helperMethodBody(m).split("\n")) {
+                s.append(line.isEmpty() ? "" : "    " + line).append('\n');
+            }
+            s.append("}\n");
+        }
+        return s.toString();
     }
 
     /**
-     * The body of each method of {@link Helpers}, by name, read once from the copy of its source
-     * the build puts in the jar. Every helper is {@code static double NAME(double x)}: one line
-     * opens it, its body is indented one level more, and a line {@code "    }"} closes it.
+     * The body of each method of {@link Helpers}, by name, and its fields, read once from the copy
+     * of its source the build puts in the jar. Every helper method is {@code static double
+     * NAME(double x)}: one line opens it, its body is indented one level more, and a line
+     * {@code "    }"} closes it. A field is one line, {@code static final TYPE NAME = INITIALIZER;}.
      */
     private static final class HelperSources {
-        static final Map<String, String> BODIES = read();
+        static final Map<String, String> BODIES = new LinkedHashMap<>();
+        static final Map<String, HelperField> FIELDS = new LinkedHashMap<>();
         private static final String OPENS = "    static double ";
         private static final String PARAMETER = "(double x) {";
+        private static final Pattern FIELD = Pattern.compile("    static final (\\w+) (\\w+) = (.*);");
 
-        private static Map<String, String> read() {
+        static {
+            read();
+        }
+
+        /** Adds {@code name} and, after it, every helper method its body calls, each once. */
+        static void collect(String name, Set<String> out) {
+            if (!out.add(name)) {
+                return;
+            }
+            for (String other : BODIES.keySet()) {
+                if (BODIES.get(name).contains(other + "(") && mentions(BODIES.get(name), other)) {
+                    collect(other, out);
+                }
+            }
+        }
+
+        /** True if {@code body} has {@code name} as a whole word outside its comments. */
+        static boolean mentions(String body, String name) {
+            Pattern word = Pattern.compile("(?<![\\w.])" + Pattern.quote(name) + "(?!\\w)");
+            for (String line : body.split("\n")) {
+                int comment = line.indexOf("//");
+                if (word.matcher(comment < 0 ? line : line.substring(0, comment)).find()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static void read() {
             String file;
             try (InputStream in = ScalarFn.class.getResourceAsStream("Helpers.java")) {
                 if (in == null) {
@@ -118,9 +211,13 @@ public enum ScalarFn {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            Map<String, String> out = new HashMap<>();
             String[] lines = file.split("\r?\n", -1);
             for (int i = 0; i < lines.length; i++) {
+                Matcher field = FIELD.matcher(lines[i]);
+                if (field.matches()) {
+                    FIELDS.put(field.group(2), new HelperField(field.group(1), field.group(2), field.group(3)));
+                    continue;
+                }
                 if (!lines[i].startsWith(OPENS)) {
                     continue;
                 }
@@ -132,9 +229,8 @@ public enum ScalarFn {
                 while (!lines[++i].equals("    }")) {
                     body.append(lines[i].isEmpty() ? "" : lines[i].substring(8)).append('\n');
                 }
-                out.put(name, body.toString());
+                BODIES.put(name, body.toString());
             }
-            return out;
         }
     }
 }
