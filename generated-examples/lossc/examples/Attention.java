@@ -324,27 +324,41 @@ public final class Attention {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b16x16 = new double[16][16];
+    private final double[][] scratch_b16x16 = new double[16][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c1x16 = new double[1][16];
+    private final double[][] scratch_c1x16 = new double[1][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b256x16 = new double[256][16];
+    private final double[][] scratch_b256x16 = new double[256][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b2x16 = new double[2][16];
+    private final double[][] scratch_b2x16 = new double[2][];
 
     /**
      * Creates the model with parameters from {@code initParameters(0L)}.
      */
     public Attention() {
+        // The products' rows, allocated one after another, each a whole number of 64-byte cache lines:
+        // they start at the same place in a cache line, so a vectorized loop over them reads whole lines.
+        for (int i = 0; i < 16; i++) {
+            scratch_b16x16[i] = new double[22];
+        }
+        for (int i = 0; i < 1; i++) {
+            scratch_c1x16[i] = new double[22];
+        }
+        for (int i = 0; i < 256; i++) {
+            scratch_b256x16[i] = new double[22];
+        }
+        for (int i = 0; i < 2; i++) {
+            scratch_b2x16[i] = new double[22];
+        }
         initParameters(0L);
     }
 

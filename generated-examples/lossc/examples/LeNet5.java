@@ -495,107 +495,169 @@ public final class LeNet5 {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b150x16 = new double[150][16];
+    private final double[][] scratch_b150x16 = new double[150][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c1x16 = new double[1][16];
+    private final double[][] scratch_c1x16 = new double[1][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b400x120 = new double[400][120];
+    private final double[][] scratch_b400x120 = new double[400][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c32x120 = new double[32][120];
+    private final double[][] scratch_c32x120 = new double[32][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b120x84 = new double[120][84];
+    private final double[][] scratch_b120x84 = new double[120][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c32x84 = new double[32][84];
+    private final double[][] scratch_c32x84 = new double[32][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b64x84 = new double[64][84];
+    private final double[][] scratch_b64x84 = new double[64][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b10x84 = new double[10][84];
+    private final double[][] scratch_b10x84 = new double[10][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c1x84 = new double[1][84];
+    private final double[][] scratch_c1x84 = new double[1][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b64x120 = new double[64][120];
+    private final double[][] scratch_b64x120 = new double[64][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b84x120 = new double[84][120];
+    private final double[][] scratch_b84x120 = new double[84][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b64x400 = new double[64][400];
+    private final double[][] scratch_b64x400 = new double[64][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c32x400 = new double[32][400];
+    private final double[][] scratch_c32x400 = new double[32][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b120x400 = new double[120][400];
+    private final double[][] scratch_b120x400 = new double[120][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c16x150 = new double[16][150];
+    private final double[][] scratch_c16x150 = new double[16][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_panel8x150 = new double[8][150];
+    private final double[][] scratch_panel8x150 = new double[8][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b16x150 = new double[16][150];
+    private final double[][] scratch_b16x150 = new double[16][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c1x150 = new double[1][150];
+    private final double[][] scratch_c1x150 = new double[1][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c6x25 = new double[6][25];
+    private final double[][] scratch_c6x25 = new double[6][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_panel8x25 = new double[8][25];
+    private final double[][] scratch_panel8x25 = new double[8][];
 
     /**
      * Creates the model with parameters from {@code initParameters(0L)}.
      */
     public LeNet5() {
+        // The products' rows, allocated one after another, each a whole number of 64-byte cache lines:
+        // they start at the same place in a cache line, so a vectorized loop over them reads whole lines.
+        for (int i = 0; i < 150; i++) {
+            scratch_b150x16[i] = new double[22];
+        }
+        for (int i = 0; i < 1; i++) {
+            scratch_c1x16[i] = new double[22];
+        }
+        for (int i = 0; i < 400; i++) {
+            scratch_b400x120[i] = new double[126];
+        }
+        for (int i = 0; i < 32; i++) {
+            scratch_c32x120[i] = new double[126];
+        }
+        for (int i = 0; i < 120; i++) {
+            scratch_b120x84[i] = new double[86];
+        }
+        for (int i = 0; i < 32; i++) {
+            scratch_c32x84[i] = new double[86];
+        }
+        for (int i = 0; i < 64; i++) {
+            scratch_b64x84[i] = new double[86];
+        }
+        for (int i = 0; i < 10; i++) {
+            scratch_b10x84[i] = new double[86];
+        }
+        for (int i = 0; i < 1; i++) {
+            scratch_c1x84[i] = new double[86];
+        }
+        for (int i = 0; i < 64; i++) {
+            scratch_b64x120[i] = new double[126];
+        }
+        for (int i = 0; i < 84; i++) {
+            scratch_b84x120[i] = new double[126];
+        }
+        for (int i = 0; i < 64; i++) {
+            scratch_b64x400[i] = new double[406];
+        }
+        for (int i = 0; i < 32; i++) {
+            scratch_c32x400[i] = new double[406];
+        }
+        for (int i = 0; i < 120; i++) {
+            scratch_b120x400[i] = new double[406];
+        }
+        for (int i = 0; i < 16; i++) {
+            scratch_c16x150[i] = new double[150];
+        }
+        for (int i = 0; i < 8; i++) {
+            scratch_panel8x150[i] = new double[150];
+        }
+        for (int i = 0; i < 16; i++) {
+            scratch_b16x150[i] = new double[150];
+        }
+        for (int i = 0; i < 1; i++) {
+            scratch_c1x150[i] = new double[150];
+        }
+        for (int i = 0; i < 6; i++) {
+            scratch_c6x25[i] = new double[30];
+        }
+        for (int i = 0; i < 8; i++) {
+            scratch_panel8x25[i] = new double[30];
+        }
         initParameters(0L);
     }
 

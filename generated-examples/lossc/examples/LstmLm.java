@@ -320,42 +320,65 @@ public final class LstmLm {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b8x64 = new double[8][64];
+    private final double[][] scratch_b8x64 = new double[8][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c1x64 = new double[1][64];
+    private final double[][] scratch_c1x64 = new double[1][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b16x64 = new double[16][64];
+    private final double[][] scratch_b16x64 = new double[16][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b16x16 = new double[16][16];
+    private final double[][] scratch_b16x16 = new double[16][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c1x16 = new double[1][16];
+    private final double[][] scratch_c1x16 = new double[1][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b32x16 = new double[32][16];
+    private final double[][] scratch_b32x16 = new double[32][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b64x16 = new double[64][16];
+    private final double[][] scratch_b64x16 = new double[64][];
 
     /**
      * Creates the model with parameters from {@code initParameters(0L)}.
      */
     public LstmLm() {
+        // The products' rows, allocated one after another, each a whole number of 64-byte cache lines:
+        // they start at the same place in a cache line, so a vectorized loop over them reads whole lines.
+        for (int i = 0; i < 8; i++) {
+            scratch_b8x64[i] = new double[70];
+        }
+        for (int i = 0; i < 1; i++) {
+            scratch_c1x64[i] = new double[70];
+        }
+        for (int i = 0; i < 16; i++) {
+            scratch_b16x64[i] = new double[70];
+        }
+        for (int i = 0; i < 16; i++) {
+            scratch_b16x16[i] = new double[22];
+        }
+        for (int i = 0; i < 1; i++) {
+            scratch_c1x16[i] = new double[22];
+        }
+        for (int i = 0; i < 32; i++) {
+            scratch_b32x16[i] = new double[22];
+        }
+        for (int i = 0; i < 64; i++) {
+            scratch_b64x16[i] = new double[22];
+        }
         initParameters(0L);
     }
 

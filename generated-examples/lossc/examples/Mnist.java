@@ -161,47 +161,73 @@ public final class Mnist {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c64x128 = new double[64][128];
+    private final double[][] scratch_c64x128 = new double[64][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_panel8x128 = new double[8][128];
+    private final double[][] scratch_panel8x128 = new double[8][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b64x128 = new double[64][128];
+    private final double[][] scratch_b64x128 = new double[64][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c32x128 = new double[32][128];
+    private final double[][] scratch_c32x128 = new double[32][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b10x128 = new double[10][128];
+    private final double[][] scratch_b10x128 = new double[10][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c1x128 = new double[1][128];
+    private final double[][] scratch_c1x128 = new double[1][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b64x784 = new double[64][784];
+    private final double[][] scratch_b64x784 = new double[64][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c32x784 = new double[32][784];
+    private final double[][] scratch_c32x784 = new double[32][];
 
     /**
      * Creates the model with parameters from {@code initParameters(0L)}.
      */
     public Mnist() {
+        // The products' rows, allocated one after another, each a whole number of 64-byte cache lines:
+        // they start at the same place in a cache line, so a vectorized loop over them reads whole lines.
+        for (int i = 0; i < 64; i++) {
+            scratch_c64x128[i] = new double[134];
+        }
+        for (int i = 0; i < 8; i++) {
+            scratch_panel8x128[i] = new double[134];
+        }
+        for (int i = 0; i < 64; i++) {
+            scratch_b64x128[i] = new double[134];
+        }
+        for (int i = 0; i < 32; i++) {
+            scratch_c32x128[i] = new double[134];
+        }
+        for (int i = 0; i < 10; i++) {
+            scratch_b10x128[i] = new double[134];
+        }
+        for (int i = 0; i < 1; i++) {
+            scratch_c1x128[i] = new double[134];
+        }
+        for (int i = 0; i < 64; i++) {
+            scratch_b64x784[i] = new double[790];
+        }
+        for (int i = 0; i < 32; i++) {
+            scratch_c32x784[i] = new double[790];
+        }
         initParameters(0L);
     }
 

@@ -148,22 +148,33 @@ public final class TwoClass {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b2x16 = new double[2][16];
+    private final double[][] scratch_b2x16 = new double[2][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c1x16 = new double[1][16];
+    private final double[][] scratch_c1x16 = new double[1][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_b64x16 = new double[64][16];
+    private final double[][] scratch_b64x16 = new double[64][];
 
     /**
      * Creates the model with parameters from {@code initParameters(0L)}.
      */
     public TwoClass() {
+        // The products' rows, allocated one after another, each a whole number of 64-byte cache lines:
+        // they start at the same place in a cache line, so a vectorized loop over them reads whole lines.
+        for (int i = 0; i < 2; i++) {
+            scratch_b2x16[i] = new double[22];
+        }
+        for (int i = 0; i < 1; i++) {
+            scratch_c1x16[i] = new double[22];
+        }
+        for (int i = 0; i < 64; i++) {
+            scratch_b64x16[i] = new double[22];
+        }
         initParameters(0L);
     }
 

@@ -49,7 +49,7 @@ public final class ClassWriter {
     private final String className;
     private final List<Value> temps = new ArrayList<>();
     /** Scratch row arrays of the matrix-product kernels, by role and shape: name, rows, cols. */
-    private final java.util.Map<String, Object[]> scratchFields = new java.util.LinkedHashMap<>();
+    private final ScratchRows scratch;
     /** The scalar functions the emitted code calls: their helpers are emitted, no others. */
     private final java.util.Set<ScalarFn> usedFunctions = java.util.EnumSet.noneOf(ScalarFn.class);
     /** Every value the forward or backward pass reads or writes: only these get storage. */
@@ -112,8 +112,9 @@ public final class ClassWriter {
             return simdPanel;
         };
         this.parallel = parallel ? new ParallelWriter(this) : null;
-        this.kernels = new Kernels(layout, usedFunctions::add, (role, rows, cols) -> scratchFields.computeIfAbsent(role + ":" + rows + "x" + cols,
-                key -> new Object[] {names.allocate("scratch_" + role + rows + "x" + cols), rows, cols})[0].toString(), panel, this.parallel);
+        this.scratch = new ScratchRows(precision.single() ? 4 : 8);
+        this.kernels = new Kernels(layout, usedFunctions::add, (role, rows, cols) -> scratch.field(role, rows, cols, names::allocate),
+                panel, this.parallel);
         String cls = JavaNames.className(ir.className());
         this.className = JAVA_LANG.contains(cls) ? cls + "_" : cls;
     }
@@ -211,7 +212,6 @@ public final class ClassWriter {
             type.addMethod(alloc.build());
             constructor.addStatement("$L()", name);
         }
-        type.addMethod(constructor.addStatement("initParameters(0L)").build());
         type.addMethod(MethodSpec.methodBuilder("parameters").addModifiers(Modifier.PUBLIC).returns(arrayType)
                 .addJavadoc("The parameters as one flat array, in declaration order (matrices row-major); the live array, not a copy.\n")
                 .addStatement("return $L", Layout.PARAMS).build());
@@ -251,12 +251,9 @@ public final class ClassWriter {
         back.methods().forEach(type::addMethod);
         outputChunkers.forEach(c -> c.methods().forEach(type::addMethod));
         checkpoints.addTo(type);
-        for (Object[] f : scratchFields.values()) {
-            type.addField(FieldSpec.builder(ArrayTypeName.of(arrayType), f[0].toString(), Modifier.PRIVATE, Modifier.FINAL)
-                    .addJavadoc("Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.\n")
-                    .initializer("new $L[$L][$L]", precision.type(), f[1], f[2]).build());
-            account.scratch((long) (Integer) f[1] * (Integer) f[2]);
-        }
+        // Once every product has asked for its rows; JavaPoet prints the constructor before the methods.
+        scratch.addTo(type, constructor, scalarType, account);
+        type.addMethod(constructor.addStatement("initParameters(0L)").build());
         HelperMethods.addNeeded(type, ir, outputs, usedFunctions, arrayType, derivatives.any());
         if (simdPanel != null) {
             SimdKernel.addTo(type, simdPanel, precision);

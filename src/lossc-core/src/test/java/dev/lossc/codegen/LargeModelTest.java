@@ -29,6 +29,44 @@ class LargeModelTest {
     static final String LAYER = "model LargeLayer;\ndim D = 1200, H = 1500;\ninput x[D];\ninput y[H];\nparam W[H, D];\nparam b[H];\n"
             + "loss mse(sigmoid(W @ x + b), y);\n";
 
+    /**
+     * Every row a product works on is a whole number of 64-byte cache lines with its 16-byte header
+     * (double rows of 6 mod 8 elements, float rows of 12 mod 16), at least as long as the product
+     * needs, and the constructor allocates all of them one after another (the fields hold only the
+     * arrays of rows): so the rows start at the same place in a cache line.
+     */
+    @Test
+    void productRowsFillWholeCacheLinesAndAreAllocatedTogether() {
+        String program = "model Rows;\ndim B = 40, D = 130, H = 70, K = 33;\ninput X[B, D];\ninput Y[B, K];\nparam W1[D, H];\n"
+                + "param W2[K, H];\nloss mse(tanh(X @ W1) @ transpose(W2), Y);\n";
+        for (dev.lossc.types.Precision precision : dev.lossc.types.Precision.values()) {
+            String src = LossCompiler.compile("rows.loss", program, LossCompiler.Options.DEFAULT.withPrecision(precision))
+                    .output().orElseThrow().source();
+            String t = precision == dev.lossc.types.Precision.FLOAT ? "float" : "double";
+            int bytes = t.equals("float") ? 4 : 8;
+            java.util.regex.Matcher field = java.util.regex.Pattern.compile(
+                    "private final " + t + "\\[\\]\\[\\] (scratch_\\w+?)(\\d+)x(\\d+) = new " + t + "\\[(\\d+)\\]\\[\\];").matcher(src);
+            int fields = 0;
+            int constructor = src.indexOf("public Rows() {");
+            int constructorEnd = src.indexOf("\n    }\n", constructor);
+            int previous = constructor;
+            while (field.find()) {
+                fields++;
+                String name = field.group(1) + field.group(2) + "x" + field.group(3);
+                int cols = Integer.parseInt(field.group(3));
+                java.util.regex.Matcher rows = java.util.regex.Pattern.compile(
+                        "for \\(int i = 0; i < " + field.group(4) + "; i\\+\\+\\) \\{\\s+" + name + "\\[i\\] = new " + t + "\\[(\\d+)\\];").matcher(src);
+                assertTrue(rows.find(constructor) && rows.start() < constructorEnd, name + "'s rows are allocated in the constructor");
+                assertTrue(rows.start() > previous, name + "'s rows come after the rows of the fields before it");
+                previous = rows.start();
+                int length = Integer.parseInt(rows.group(1));
+                assertTrue(length >= cols && length < cols + 64 / bytes, name + ": rows of " + length + " for " + cols + " columns");
+                assertEquals(0, (16 + length * bytes) % 64, name + ": a row of " + length + " " + t + "s is not whole cache lines");
+            }
+            assertTrue(fields >= 3, "the program's products use rows: " + fields + " fields in " + precision);
+        }
+    }
+
     @Test
     void largeLayerCompilesToSmallMethods() throws Exception {
         LossCompiler.GeneratedClass g = LossCompiler.compile("large.loss", LAYER, LossCompiler.Options.DEFAULT).output().orElseThrow();
