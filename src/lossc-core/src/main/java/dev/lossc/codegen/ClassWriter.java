@@ -252,7 +252,10 @@ public final class ClassWriter {
         outputChunkers.forEach(c -> c.methods().forEach(type::addMethod));
         checkpoints.addTo(type);
         // Once every product has asked for its rows; JavaPoet prints the constructor before the methods.
-        scratch.addTo(type, constructor, scalarType, account);
+        CodeBlock rows = scratch.addTo(type, scalarType, account);
+        if (parallel == null || !parallel.allocateParts(constructor, rows)) {
+            constructor.addCode(rows);
+        }
         type.addMethod(constructor.addStatement("initParameters(0L)").build());
         HelperMethods.addNeeded(type, ir, outputs, usedFunctions, arrayType, derivatives.any());
         if (simdPanel != null) {

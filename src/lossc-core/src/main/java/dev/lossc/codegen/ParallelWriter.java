@@ -12,7 +12,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -63,9 +62,10 @@ final class ParallelWriter implements Kernels.Parallel {
     /**
      * A per-part scratch field: an array with an element per thread, allocated for one thread with the
      * instance and again for {@code n} threads by {@code setThreads}, so that a call allocates nothing.
-     * {@code dims} gives the dimensions after the first from the thread count's expression, "1" or "n".
+     * Each thread's element is {@code rows} rows (0: one row) of {@code length} elements, an expression
+     * in the thread count {@code n}.
      */
-    private record PartScratch(Kind kind, String field, TypeName type, String doc, Function<String, String> dims) {
+    private record PartScratch(Kind kind, String field, TypeName type, String doc, int rows, String length) {
     }
 
     ParallelWriter(ClassWriter w) {
@@ -84,20 +84,20 @@ final class ParallelWriter implements Kernels.Parallel {
     @Override
     public String partRows(int cols) {
         return scratch(Kind.ROWS, List.of(cols), "scratch_part" + cols, ArrayTypeName.of(w.arrayType),
-                "One scratch row of a product per thread.", n -> "[" + (cols + PAD) + "]");
+                "One scratch row of a product per thread.", 0, String.valueOf(lines().padded(cols + PAD)));
     }
 
     @Override
     public String partTiles(int rows, int cols) {
         return scratch(Kind.TILES, List.of(rows, cols), "tile" + rows + "x" + cols, ArrayTypeName.of(ArrayTypeName.of(w.arrayType)),
                 "Per thread, a tile of " + rows + " rows of " + cols + " columns (a product split by rows).",
-                n -> "[" + rows + "][" + (cols + PAD) + "]");
+                rows, String.valueOf(lines().padded(cols + PAD)));
     }
 
     @Override
     public String simdPanels() {
         return scratch(Kind.SIMD_PANELS, List.of(), "simd_panels", ArrayTypeName.of(w.arrayType), "Per thread, a panel of B for {@code gemm}.",
-                n -> "[" + SimdKernel.PANEL_DEPTH + " * " + SimdKernel.PANEL_VECTORS + " * " + SimdKernel.SPECIES + ".length() + " + PAD + "]");
+                0, SimdKernel.PANEL_DEPTH + " * " + SimdKernel.PANEL_VECTORS + " * " + SimdKernel.SPECIES + ".length() + " + PAD);
     }
 
     @Override
@@ -105,12 +105,60 @@ final class ParallelWriter implements Kernels.Parallel {
         int chunks = chunks(cols);
         return scratch(Kind.PANELS, List.of(rows, cols), "panel" + rows + "x" + cols, ArrayTypeName.of(ArrayTypeName.of(w.arrayType)),
                 "Per thread, " + rows + " rows of its share of " + cols + " columns (a product split by columns).",
-                n -> "[" + rows + "][" + (n.equals("1") ? String.valueOf(chunks * 8 + PAD) : "(" + chunks + " + n - 1) / n * 8 + " + PAD) + "]");
+                rows, lines().paddedExpression("(" + chunks + " + n - 1) / n * 8 + " + PAD));
     }
 
     /** The field of the per-part scratch of this kind and size, named on its first use. */
-    private String scratch(Kind kind, List<Integer> size, String name, TypeName type, String doc, Function<String, String> dims) {
-        return scratch.computeIfAbsent(List.of(kind, size), k -> new PartScratch(kind, w.names.allocate(name), type, doc, dims)).field();
+    private String scratch(Kind kind, List<Integer> size, String name, TypeName type, String doc, int rows, String length) {
+        return scratch.computeIfAbsent(List.of(kind, size), k -> new PartScratch(kind, w.names.allocate(name), type, doc, rows, length)).field();
+    }
+
+    /** Row lengths that fill whole cache lines, for this class's element type. */
+    private ScratchRows lines() {
+        return new ScratchRows(w.precision.single() ? 4 : 8);
+    }
+
+    /**
+     * Where the class has per-part scratch: has the constructor call the method that allocates it for
+     * one thread, which allocates the class's other product rows ({@code rows}) first, and returns true.
+     */
+    boolean allocateParts(MethodSpec.Builder constructor, CodeBlock rows) {
+        if (scratch.isEmpty()) {
+            return false;
+        }
+        allocateParts = w.names.allocate("allocateParts");
+        sharedRows = rows;
+        constructor.addStatement("$L(1)", allocateParts);
+        return true;
+    }
+
+    private CodeBlock sharedRows = CodeBlock.builder().build();
+    private String allocateParts;
+
+    /**
+     * {@code allocateParts(n)}: every per-part field's arrays of rows first, then the rows the threads
+     * share (allocated again, so that they lie next to the threads' rows), then every thread's rows,
+     * one after another; each row fills whole cache lines (with the pad that keeps two threads' rows
+     * apart), so all start at the same place in a cache line.
+     */
+    private MethodSpec allocatePartsMethod() {
+        MethodSpec.Builder m = MethodSpec.methodBuilder(allocateParts).addModifiers(Modifier.PRIVATE).addParameter(int.class, "n")
+                .addComment("Each thread's arrays of rows; then every row, one after another.");
+        for (PartScratch f : scratchFields()) {
+            m.addStatement("$L = new $L[n]$L", f.field(), w.precision.type(), f.rows() > 0 ? "[" + f.rows() + "][]" : "[]");
+        }
+        m.addCode(sharedRows);
+        m.beginControlFlow("for (int t = 0; t < n; t++)");
+        for (PartScratch f : scratchFields()) {
+            if (f.rows() > 0) {
+                m.beginControlFlow("for (int i = 0; i < $L; i++)", f.rows())
+                        .addStatement("$L[t][i] = new $L[$L]", f.field(), w.precision.type(), f.length())
+                        .endControlFlow();
+            } else {
+                m.addStatement("$L[t] = new $L[$L]", f.field(), w.precision.type(), f.length());
+            }
+        }
+        return m.endControlFlow().build();
     }
 
     /** The per-part scratch fields in the order they are declared: by kind, then by first use. */
@@ -157,8 +205,7 @@ final class ParallelWriter implements Kernels.Parallel {
         type.addField(FieldSpec.builder(workerArray, workers, Modifier.PRIVATE)
                 .addJavadoc("The workers, {@code threads - 1} of them.\n").initializer("new $T[0]", workerType).build());
         for (PartScratch f : scratchFields()) {
-            type.addField(FieldSpec.builder(f.type(), f.field(), Modifier.PRIVATE).addJavadoc("$L\n", f.doc())
-                    .initializer("new $L[1]$L", w.precision.type(), f.dims().apply("1")).build());
+            type.addField(FieldSpec.builder(f.type(), f.field(), Modifier.PRIVATE).addJavadoc("$L\n", f.doc()).build());
         }
         set.addStatement("stopWorkers()")
                 .addStatement("$T[] started = new $T[n - 1]", workerType, workerType)
@@ -167,8 +214,9 @@ final class ParallelWriter implements Kernels.Parallel {
                 .addStatement("started[k].start()")
                 .endControlFlow()
                 .addStatement("$L = started", workers);
-        for (PartScratch f : scratchFields()) {
-            set.addStatement("$L = new $L[n]$L", f.field(), w.precision.type(), f.dims().apply("n"));
+        if (!scratch.isEmpty()) {
+            set.addStatement("$L(n)", allocateParts);
+            type.addMethod(allocatePartsMethod());
         }
         type.addMethod(set.addStatement("$L = n", threads).build());
         type.addMethod(threadsMethod(threads));

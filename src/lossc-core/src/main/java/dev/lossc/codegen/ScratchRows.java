@@ -1,8 +1,8 @@
 package dev.lossc.codegen;
 
 import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
-import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import java.util.LinkedHashMap;
@@ -50,21 +50,37 @@ final class ScratchRows {
         return n;
     }
 
-    /** Adds the fields (the arrays of rows) to the class and the allocation of their rows to the constructor. */
-    void addTo(TypeSpec.Builder type, MethodSpec.Builder constructor, TypeName element, StorageAccount account) {
+    /**
+     * A Java expression for {@link #padded} of the int expression {@code length}: the least length at
+     * or above it that is 6 modulo 8 (double) or 12 modulo 16 (float).
+     */
+    String paddedExpression(String length) {
+        int modulus = LINE / elementBytes;
+        int residue = padded(0);
+        return "(" + length + " + " + (modulus - residue - 1 + modulus) % modulus + ") / " + modulus + " * " + modulus + " + " + residue;
+    }
+
+    /**
+     * Adds the fields (the arrays of rows) to the class, and returns the code that allocates their
+     * rows, one after another (empty if the class has none): the constructor runs it, or, in a
+     * parallel class, the method that allocates the threads' rows too.
+     */
+    CodeBlock addTo(TypeSpec.Builder type, TypeName element, StorageAccount account) {
+        CodeBlock.Builder code = CodeBlock.builder();
         if (fields.isEmpty()) {
-            return;
+            return code.build();
         }
-        constructor.addComment("The products' rows, allocated one after another, each a whole number of 64-byte cache lines:")
-                .addComment("they start at the same place in a cache line, so a vectorized loop over them reads whole lines.");
+        code.add("// The products' rows, allocated one after another, each a whole number of 64-byte cache lines:\n")
+                .add("// they start at the same place in a cache line, so a vectorized loop over them reads whole lines.\n");
         for (Rows f : fields.values()) {
             type.addField(FieldSpec.builder(ArrayTypeName.of(ArrayTypeName.of(element)), f.field(), Modifier.PRIVATE, Modifier.FINAL)
                     .addJavadoc("Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.\n")
                     .initializer("new $T[$L][]", element, f.rows()).build());
-            constructor.beginControlFlow("for (int i = 0; i < $L; i++)", f.rows())
+            code.beginControlFlow("for (int i = 0; i < $L; i++)", f.rows())
                     .addStatement("$L[i] = new $T[$L]", f.field(), element, padded(f.cols()))
                     .endControlFlow();
             account.scratch((long) f.rows() * padded(f.cols()));
         }
+        return code.build();
     }
 }

@@ -67,6 +67,51 @@ class LargeModelTest {
         }
     }
 
+    /**
+     * A parallel class's rows, the threads' own and the shared ones, fill whole cache lines at every
+     * thread count (the threads' share of a product's columns changes with it), and setThreads
+     * allocates them again, each row once.
+     */
+    @Test
+    void parallelRowsFillWholeCacheLinesAtEveryThreadCount() throws Exception {
+        String program = "model Wide;\ndim B = 64, D = 512, H = 520, K = 256;\ninput X[B, D];\ninput Y[B, K];\nparam W1[D, H];\n"
+                + "param W2[K, H];\nloss mse(tanh(X @ W1) @ transpose(W2), Y);\n";
+        Compiled c = Compiled.compileAll(List.of(LossCompiler.compile("wide.loss", program, LossCompiler.Options.DEFAULT.withParallel(true)))).get(0);
+        Object model = c.instance();
+        java.lang.reflect.Method setThreads = c.type().getMethod("setThreads", int.class);
+        try {
+            for (int n : new int[] {1, 2, 3, 1}) {
+                setThreads.invoke(model, n);
+                java.util.Set<Object> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                int rows = 0;
+                for (java.lang.reflect.Field f : c.type().getDeclaredFields()) {
+                    if (f.getType() != double[][].class && f.getType() != double[][][].class || f.getName().startsWith("simd")) {
+                        continue;
+                    }
+                    f.setAccessible(true);
+                    List<double[]> all = new ArrayList<>();
+                    if (f.getType() == double[][][].class) {
+                        double[][][] parts = (double[][][]) f.get(model);
+                        assertEquals(n, parts.length, f.getName() + " has a part per thread");
+                        for (double[][] part : parts) {
+                            all.addAll(List.of(part));
+                        }
+                    } else {
+                        all.addAll(List.of((double[][]) f.get(model)));
+                    }
+                    for (double[] row : all) {
+                        assertEquals(0, (16 + 8 * row.length) % 64, f.getName() + ": a row of " + row.length + " doubles at " + n + " threads");
+                        assertTrue(seen.add(row), f.getName() + ": a row shared with another");
+                        rows++;
+                    }
+                }
+                assertTrue(rows > 64 * n, "the class has the threads' rows: " + rows + " at " + n + " threads");
+            }
+        } finally {
+            ((AutoCloseable) model).close();
+        }
+    }
+
     @Test
     void largeLayerCompilesToSmallMethods() throws Exception {
         LossCompiler.GeneratedClass g = LossCompiler.compile("large.loss", LAYER, LossCompiler.Options.DEFAULT).output().orElseThrow();
