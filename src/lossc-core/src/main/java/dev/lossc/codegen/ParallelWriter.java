@@ -55,6 +55,9 @@ final class ParallelWriter implements Kernels.Parallel {
     private final List<String> descriptions = new ArrayList<>();
     /** The per-part scratch the split kernels use, by kind and size. */
     private final Map<List<Object>, PartScratch> scratch = new LinkedHashMap<>();
+    /** The method that allocates every product row for {@code n} threads, and the shared rows' part of it. */
+    private String allocateParts;
+    private CodeBlock sharedRows = CodeBlock.builder().build();
 
     /** The kinds of per-part scratch, in the order their fields are declared. */
     private enum Kind { ROWS, SIMD_PANELS, PANELS, TILES }
@@ -131,9 +134,6 @@ final class ParallelWriter implements Kernels.Parallel {
         constructor.addStatement("$L(1)", allocateParts);
         return true;
     }
-
-    private CodeBlock sharedRows = CodeBlock.builder().build();
-    private String allocateParts;
 
     /**
      * {@code allocateParts(n)}: every per-part field's arrays of rows first, then the rows the threads
