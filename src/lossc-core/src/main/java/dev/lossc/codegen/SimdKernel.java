@@ -93,7 +93,8 @@ final class SimdKernel {
                         {@code a[ao + i * ais + s * aps]}, B's element (s, j) is {@code b[bo + s * bps + j * bjs]},
                         C's element (i, j) is {@code c[co + i * ldc + j]}. B is copied a panel at a time (rows
                         {@code s0 .. s0 + PANEL_DEPTH}, four, three or two vectors of columns) into {@code panel}, and tiles of C
-                        sum over it in registers.
+                        sum over it in registers. Without {@code accumulate}, the first panel's sums are stored
+                        (plus zero, as if added to a C of zeros) without reading C.
                         """);
         for (String p : new String[] {"m", "n", "k"}) {
             m.addParameter(int.class, p);
@@ -110,7 +111,7 @@ final class SimdKernel {
                 .addParameter(boolean.class, "accumulate").addParameter(array, "panel");
         CodeBlock.Builder c = CodeBlock.builder()
                 .addStatement("int L = $L.length()", SPECIES)
-                .beginControlFlow("if (!accumulate)")
+                .beginControlFlow("if (!accumulate && n <= 0)")
                 .beginControlFlow("for (int i = 0; i < m; i++)")
                 .addStatement("$T.fill(c, co + i * ldc, co + i * ldc + k, $L)", ClassWriter.ARRAYS, precision.zero())
                 .endControlFlow()
@@ -124,6 +125,8 @@ final class SimdKernel {
                 .endControlFlow()
                 .beginControlFlow("for (int s0 = 0; s0 < n; s0 += $L)", PANEL_DEPTH)
                 .addStatement("int depth = Math.min(n - s0, $L)", PANEL_DEPTH)
+                .add("// The first panel of a product that does not accumulate stores its sums: C is not read.\n")
+                .addStatement("boolean first = s0 == 0 && !accumulate")
                 .addStatement("int j = 0");
         for (int vectors : TILE_VECTORS) {
             // Fours: a loop; then three vectors when an odd number of them (three or five) is left; then two.
@@ -141,7 +144,7 @@ final class SimdKernel {
                 } else {
                     c.beginControlFlow("if (i + $L <= m)", rows);
                 }
-                c.addStatement("$L(depth, a, ao + i * ais + s0 * aps, ais, aps, panel, c, co + i * ldc + j, ldc)", tileName(rows, vectors));
+                c.addStatement("$L(depth, a, ao + i * ais + s0 * aps, ais, aps, panel, c, co + i * ldc + j, ldc, first)", tileName(rows, vectors));
                 if (rows > 1 && rows != TILE_ROWS[0]) {
                     c.addStatement("i += $L", rows);
                 }
@@ -159,7 +162,7 @@ final class SimdKernel {
                 .beginControlFlow("for (int s = s0; s < s0 + depth; s++)")
                 .addStatement("acc += a[ao + i * ais + s * aps] * b[bo + s * bps + j * bjs]")
                 .endControlFlow()
-                .addStatement("c[co + i * ldc + j] += acc")
+                .addStatement("c[co + i * ldc + j] = (first ? $L : c[co + i * ldc + j]) + acc", precision.zero())
                 .endControlFlow()
                 .endControlFlow()
                 .endControlFlow();
@@ -200,11 +203,13 @@ final class SimdKernel {
     /** {@code rows} rows of C by {@code vectors} vectors: rows × vectors sums in registers over the panel. */
     private MethodSpec tile(int rows, int vectors) {
         MethodSpec.Builder m = MethodSpec.methodBuilder(tileName(rows, vectors)).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addJavadoc("Adds $L row$L of A (from {@code a0}) times the panel ($L vectors wide) to C (from {@code c0}), $L sums in registers.\n",
+                .addJavadoc("Adds $L row$L of A (from {@code a0}) times the panel ($L vectors wide) to C (from {@code c0}), $L sums in registers;\n"
+                                + "with {@code first}, stores them (plus zero) without reading C.\n",
                         rows, rows == 1 ? "" : "s", vectors, rows * vectors)
                 .addParameter(int.class, "depth").addParameter(array, "a").addParameter(int.class, "a0")
                 .addParameter(int.class, "ais").addParameter(int.class, "aps").addParameter(array, "panel")
-                .addParameter(array, "c").addParameter(int.class, "c0").addParameter(int.class, "ldc");
+                .addParameter(array, "c").addParameter(int.class, "c0").addParameter(int.class, "ldc")
+                .addParameter(boolean.class, "first");
         CodeBlock.Builder c = CodeBlock.builder()
                 .addStatement("int L = $L.length()", SPECIES)
                 .addStatement("$T zero = $T.zero($L)", vector, vector, SPECIES);
@@ -227,13 +232,25 @@ final class SimdKernel {
             }
         }
         c.endControlFlow();
-        for (int r = 0; r < rows; r++) {
-            String row = r == 0 ? "c0" : r == 1 ? "c0 + ldc" : "c0 + " + r + " * ldc";
-            for (int v = 0; v < vectors; v++) {
-                String at = v == 0 ? row : v == 1 ? row + " + L" : row + " + " + v + " * L";
-                c.addStatement("$T.fromArray($L, c, $L).add(c$L$L).intoArray(c, $L)", vector, SPECIES, at, r, v, at);
+        for (boolean first : new boolean[] {true, false}) {
+            if (first) {
+                c.beginControlFlow("if (first)");
+            } else {
+                c.nextControlFlow("else");
+            }
+            for (int r = 0; r < rows; r++) {
+                String row = r == 0 ? "c0" : r == 1 ? "c0 + ldc" : "c0 + " + r + " * ldc";
+                for (int v = 0; v < vectors; v++) {
+                    String at = v == 0 ? row : v == 1 ? row + " + L" : row + " + " + v + " * L";
+                    if (first) {
+                        c.addStatement("zero.add(c$L$L).intoArray(c, $L)", r, v, at);
+                    } else {
+                        c.addStatement("$T.fromArray($L, c, $L).add(c$L$L).intoArray(c, $L)", vector, SPECIES, at, r, v, at);
+                    }
+                }
             }
         }
+        c.endControlFlow();
         return m.addCode(c.build()).build();
     }
 }

@@ -10,6 +10,7 @@ import dev.lossc.testing.Compiled;
 import dev.lossc.testing.Json;
 import dev.lossc.testing.Repo;
 import dev.lossc.testing.Values;
+import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -65,6 +66,53 @@ class SimdTest {
         String plain = LossCompiler.compile("mnist.loss", Repo.read(Repo.examples().resolve("mnist.loss")), LossCompiler.Options.DEFAULT)
                 .output().orElseThrow().source();
         assertFalse(plain.contains("jdk.incubator"), "the default output stays on java.base");
+    }
+
+    /**
+     * {@code gemm} alone, against the sums written out: without {@code accumulate} it overwrites C
+     * (a C full of NaN before the call; the first panel stores its sums without reading C), with
+     * it, it adds to C; over three panels of shared rows, with columns in tiles of four, three and
+     * two vectors and columns left over, and A read transposed.
+     */
+    @Test
+    void gemmOverwritesOrAddsToC() throws Exception {
+        Compiled c = Compiled.compileAll(List.of(LossCompiler.compile("mnist.loss", Repo.read(Repo.examples().resolve("mnist.loss")), SIMD)),
+                Compiled.SIMD).get(0);
+        Method gemm = c.type().getDeclaredMethod("gemm", int.class, int.class, int.class, double[].class, int.class, int.class, int.class,
+                double[].class, int.class, int.class, int.class, double[].class, int.class, int.class, boolean.class, double[].class);
+        gemm.setAccessible(true);
+        SplittableRandom rnd = new SplittableRandom(11);
+        for (int k : new int[] {40, 37, 72, 128}) {
+            for (boolean transposedA : new boolean[] {false, true}) {
+                int m = 7;
+                int n = 300;
+                double[] a = rnd.doubles((long) m * n, -1, 1).toArray();
+                double[] b = rnd.doubles((long) n * k, -1, 1).toArray();
+                double[] panel = new double[128 * 4 * 8 + 64];
+                int ais = transposedA ? 1 : n;
+                int aps = transposedA ? m : 1;
+                for (boolean accumulate : new boolean[] {false, true}) {
+                    double[] out = new double[3 + m * k];
+                    java.util.Arrays.fill(out, accumulate ? 1.0 : Double.NaN);
+                    gemm.invoke(null, m, n, k, a, 0, ais, aps, b, 0, k, 1, out, 3, k, accumulate, panel);
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < k; j++) {
+                            double sum = 0;
+                            for (int s = 0; s < n; s++) {
+                                sum += a[i * ais + s * aps] * b[s * k + j];
+                            }
+                            double want = (accumulate ? 1.0 : 0.0) + sum;
+                            String what = "k " + k + (transposedA ? ", A transposed" : "") + (accumulate ? ", accumulating" : "") + ": C[" + i
+                                    + ", " + j + "]";
+                            assertEquals(want, out[3 + i * k + j], 1e-11 * Math.max(1, Math.abs(want)), what);
+                        }
+                    }
+                    if (!accumulate) {
+                        assertTrue(Double.isNaN(out[0]) && Double.isNaN(out[2]), "gemm writes nothing before C's offset");
+                    }
+                }
+            }
+        }
     }
 
     /**
