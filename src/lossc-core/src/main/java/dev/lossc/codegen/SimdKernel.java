@@ -31,6 +31,13 @@ final class SimdKernel {
     static final String GEMM = "gemm";
     static final String SPECIES = "SPECIES";
     static final String PANEL_DEPTH = "PANEL_DEPTH";
+    /**
+     * The tile of four rows by four vectors that also packs: it reads its vectors of B in place and
+     * copies them into the panel as it goes, so the panel is written by the first tile of C's rows
+     * over it instead of by {@code pack} before them.
+     */
+    static final String PACKING_TILE = "tile4x4Packing";
+
     /** Rows of C a tile method sums at once: four (with four vectors, sixteen sums in registers), then fewer for the rest. */
     private static final int[] TILE_ROWS = {4, 2, 1};
     /** Vectors of columns a tile spans: four, then at most one panel of three and one of two for what is left. */
@@ -38,7 +45,7 @@ final class SimdKernel {
     /** The widest panel, in vectors: the panel array holds {@link #DEPTH} rows of this many. */
     static final int PANEL_VECTORS = TILE_VECTORS[0];
     /** Names the class may not give anything else: the constants, {@code pack} and every tile method. */
-    static final String[] MEMBERS = Stream.concat(Stream.of(GEMM, SPECIES, PANEL_DEPTH, "pack"),
+    static final String[] MEMBERS = Stream.concat(Stream.of(GEMM, SPECIES, PANEL_DEPTH, "pack", PACKING_TILE),
             Arrays.stream(TILE_VECTORS).boxed().flatMap(v -> Arrays.stream(TILE_ROWS).mapToObj(r -> tileName(r, v)))).toArray(String[]::new);
 
     /** Rows of B in one panel: 128 × 32 doubles (or 64 floats), 32 KB with AVX-512. */
@@ -79,9 +86,10 @@ final class SimdKernel {
                 .initializer("new $L[$L * $L * $L.length()]", t, PANEL_DEPTH, PANEL_VECTORS, SPECIES).build());
         type.addMethod(gemm());
         type.addMethod(pack());
+        type.addMethod(tile(TILE_ROWS[0], TILE_VECTORS[0], true));
         for (int vectors : TILE_VECTORS) {
             for (int rows : TILE_ROWS) {
-                type.addMethod(tile(rows, vectors));
+                type.addMethod(tile(rows, vectors, false));
             }
         }
     }
@@ -137,7 +145,18 @@ final class SimdKernel {
             } else {
                 c.beginControlFlow("if (j + 2 * L <= k)");
             }
-            c.addStatement("pack(b, bo, bps, bjs, s0, depth, j, $L * L, panel)", vectors).addStatement("int i = 0");
+            if (vectors == TILE_VECTORS[0]) {
+                // B's rows read in place by the first tile, which copies them into the panel as it goes.
+                c.addStatement("int i = 0")
+                        .beginControlFlow("if (bjs == 1 && m >= 4)")
+                        .addStatement("$L(depth, a, ao + s0 * aps, ais, aps, b, bo + s0 * bps + j, bps, panel, c, co + j, ldc, first)", PACKING_TILE)
+                        .addStatement("i = 4")
+                        .nextControlFlow("else")
+                        .addStatement("pack(b, bo, bps, bjs, s0, depth, j, $L * L, panel)", vectors)
+                        .endControlFlow();
+            } else {
+                c.addStatement("pack(b, bo, bps, bjs, s0, depth, j, $L * L, panel)", vectors).addStatement("int i = 0");
+            }
             for (int rows : TILE_ROWS) {
                 if (rows == TILE_ROWS[0]) {
                     c.beginControlFlow("for (; i + $L <= m; i += $L)", rows, rows);
@@ -200,14 +219,30 @@ final class SimdKernel {
         return "tile" + rows + "x" + vectors;
     }
 
-    /** {@code rows} rows of C by {@code vectors} vectors: rows × vectors sums in registers over the panel. */
-    private MethodSpec tile(int rows, int vectors) {
-        MethodSpec.Builder m = MethodSpec.methodBuilder(tileName(rows, vectors)).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addJavadoc("Adds $L row$L of A (from {@code a0}) times the panel ($L vectors wide) to C (from {@code c0}), $L sums in registers;\n"
-                                + "with {@code first}, stores them (plus zero) without reading C.\n",
-                        rows, rows == 1 ? "" : "s", vectors, rows * vectors)
-                .addParameter(int.class, "depth").addParameter(array, "a").addParameter(int.class, "a0")
-                .addParameter(int.class, "ais").addParameter(int.class, "aps").addParameter(array, "panel")
+    /**
+     * {@code rows} rows of C by {@code vectors} vectors: rows × vectors sums in registers over the
+     * panel; {@code packing}: over B's rows in place, each vector copied into the panel once loaded.
+     */
+    private MethodSpec tile(int rows, int vectors, boolean packing) {
+        MethodSpec.Builder m = MethodSpec.methodBuilder(packing ? PACKING_TILE : tileName(rows, vectors)).addModifiers(Modifier.PRIVATE, Modifier.STATIC);
+        if (packing) {
+            m.addJavadoc("""
+                    $L, reading B's rows in place (row s's vectors from {@code bs + s * bps}) and copying them into the
+                    panel as it goes, for the tiles of C's other rows: B is read once, as the first tile's multiply-adds
+                    run, where packing it first waits for every row (on the 1024² MLP's forward products, a third of
+                    their time when B comes from memory).
+                    """, tileName(rows, vectors));
+        } else {
+            m.addJavadoc("Adds $L row$L of A (from {@code a0}) times the panel ($L vectors wide) to C (from {@code c0}), $L sums in registers;\n"
+                            + "with {@code first}, stores them (plus zero) without reading C.\n",
+                    rows, rows == 1 ? "" : "s", vectors, rows * vectors);
+        }
+        m.addParameter(int.class, "depth").addParameter(array, "a").addParameter(int.class, "a0")
+                .addParameter(int.class, "ais").addParameter(int.class, "aps");
+        if (packing) {
+            m.addParameter(array, "b").addParameter(int.class, "bs").addParameter(int.class, "bps");
+        }
+        m.addParameter(array, "panel")
                 .addParameter(array, "c").addParameter(int.class, "c0").addParameter(int.class, "ldc")
                 .addParameter(boolean.class, "first");
         CodeBlock.Builder c = CodeBlock.builder()
@@ -220,9 +255,19 @@ final class SimdKernel {
             }
             c.addStatement("$T $L", vector, decl);
         }
-        c.beginControlFlow("for (int s = 0, t = 0, x = a0; s < depth; s++, t += $L * L, x += aps)", vectors);
+        if (packing) {
+            c.beginControlFlow("for (int s = 0, t = 0, x = a0, y = bs; s < depth; s++, t += $L * L, x += aps, y += bps)", vectors);
+        } else {
+            c.beginControlFlow("for (int s = 0, t = 0, x = a0; s < depth; s++, t += $L * L, x += aps)", vectors);
+        }
         for (int v = 0; v < vectors; v++) {
-            c.addStatement("$T b$L = $T.fromArray($L, panel, $L)", vector, v, vector, SPECIES, v == 0 ? "t" : v == 1 ? "t + L" : "t + " + v + " * L");
+            String at = v == 0 ? "" : v == 1 ? " + L" : " + " + v + " * L";
+            if (packing) {
+                c.addStatement("$T b$L = $T.fromArray($L, b, y$L)", vector, v, vector, SPECIES, at)
+                        .addStatement("b$L.intoArray(panel, t$L)", v, at);
+            } else {
+                c.addStatement("$T b$L = $T.fromArray($L, panel, t$L)", vector, v, vector, SPECIES, at);
+            }
         }
         c.addStatement("$T v", vector);
         for (int r = 0; r < rows; r++) {

@@ -72,7 +72,8 @@ class SimdTest {
      * {@code gemm} alone, against the sums written out: without {@code accumulate} it overwrites C
      * (a C full of NaN before the call; the first panel stores its sums without reading C), with
      * it, it adds to C; over three panels of shared rows, with columns in tiles of four, three and
-     * two vectors and columns left over, and A read transposed.
+     * two vectors and columns left over, A or B read transposed (B in place, as the first tile of
+     * rows reads it while it packs it, or gathered).
      */
     @Test
     void gemmOverwritesOrAddsToC() throws Exception {
@@ -83,7 +84,9 @@ class SimdTest {
         gemm.setAccessible(true);
         SplittableRandom rnd = new SplittableRandom(11);
         for (int k : new int[] {40, 37, 72, 128}) {
-            for (boolean transposedA : new boolean[] {false, true}) {
+            for (int form = 0; form < 3; form++) {
+                boolean transposedA = form == 1;
+                boolean transposedB = form == 2;
                 int m = 7;
                 int n = 300;
                 double[] a = rnd.doubles((long) m * n, -1, 1).toArray();
@@ -94,15 +97,15 @@ class SimdTest {
                 for (boolean accumulate : new boolean[] {false, true}) {
                     double[] out = new double[3 + m * k];
                     java.util.Arrays.fill(out, accumulate ? 1.0 : Double.NaN);
-                    gemm.invoke(null, m, n, k, a, 0, ais, aps, b, 0, k, 1, out, 3, k, accumulate, panel);
+                    gemm.invoke(null, m, n, k, a, 0, ais, aps, b, 0, transposedB ? 1 : k, transposedB ? n : 1, out, 3, k, accumulate, panel);
                     for (int i = 0; i < m; i++) {
                         for (int j = 0; j < k; j++) {
                             double sum = 0;
                             for (int s = 0; s < n; s++) {
-                                sum += a[i * ais + s * aps] * b[s * k + j];
+                                sum += a[i * ais + s * aps] * b[transposedB ? j * n + s : s * k + j];
                             }
                             double want = (accumulate ? 1.0 : 0.0) + sum;
-                            String what = "k " + k + (transposedA ? ", A transposed" : "") + (accumulate ? ", accumulating" : "") + ": C[" + i
+                            String what = "k " + k + (transposedA ? ", A transposed" : "") + (transposedB ? ", B transposed" : "") + (accumulate ? ", accumulating" : "") + ": C[" + i
                                     + ", " + j + "]";
                             assertEquals(want, out[3 + i * k + j], 1e-11 * Math.max(1, Math.abs(want)), what);
                         }
