@@ -197,21 +197,34 @@ final class SimdKernel {
             m.addParameter(int.class, p);
         }
         m.addParameter(array, "panel");
-        return m.addCode(CodeBlock.builder()
+        CodeBlock.Builder c = CodeBlock.builder()
                 .beginControlFlow("if (bjs == 1)")
                 .beginControlFlow("for (int s = 0; s < depth; s++)")
                 .addStatement("System.arraycopy(b, bo + (s0 + s) * bps + j, panel, s * w, w)")
                 .endControlFlow()
                 .nextControlFlow("else")
-                .add("// B transposed: read each of its rows along, write the panel's column.\n")
-                .beginControlFlow("for (int q = 0; q < w; q++)")
+                .add("// B transposed: eight of its rows read along at once, each step writing eight of the panel's\n")
+                .add("// columns, a cache line (one row at a time wrote one element of each of the panel's lines).\n")
+                .addStatement("int q = 0")
+                .beginControlFlow("for (; q + 8 <= w; q += 8)")
+                .addStatement("int from = bo + s0 * bps + (j + q) * bjs")
+                .beginControlFlow("for (int s = 0, t = q; s < depth; s++, t += w)")
+                .addStatement("int x = from + s * bps")
+                .addStatement("panel[t] = b[x]")
+                .addStatement("panel[t + 1] = b[x + bjs]");
+        for (int r = 2; r < 8; r++) {
+            c.addStatement("panel[t + $L] = b[x + $L * bjs]", r, r);
+        }
+        c.endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("for (; q < w; q++)")
                 .addStatement("int from = bo + s0 * bps + (j + q) * bjs")
                 .beginControlFlow("for (int s = 0; s < depth; s++)")
                 .addStatement("panel[s * w + q] = b[from + s * bps]")
                 .endControlFlow()
                 .endControlFlow()
-                .endControlFlow()
-                .build()).build();
+                .endControlFlow();
+        return m.addCode(c.build()).build();
     }
 
     /** The method that sums a tile of {@code rows} rows by {@code vectors} vectors: {@code tile4x4}. */
