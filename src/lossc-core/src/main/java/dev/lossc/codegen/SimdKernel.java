@@ -19,7 +19,10 @@ import javax.lang.model.element.Modifier;
  * in registers when it vectorizes plain loops (every step loads and stores C); here a tile of C,
  * four rows by four vectors, is summed in registers over a panel of B's rows copied into one
  * contiguous array, with {@code fma}. Every operand is read in place through strides, so
- * {@code A @ transpose(B)} and {@code transpose(A) @ B} need no transposed copy.
+ * {@code A @ transpose(B)} and {@code transpose(A) @ B} need no transposed copy. The first tile
+ * over a panel copies B's rows into it as it reads them ({@link #PACKING_TILE}), so B is read
+ * once while multiply-adds run; a B read transposed is gathered by {@code pack}, eight of its rows
+ * at a time. Without {@code accumulate}, the first panel's sums are stored without reading C.
  *
  * <p>In a {@code float} class the same code runs on {@code FloatVector}s, twice the lanes.
  *
