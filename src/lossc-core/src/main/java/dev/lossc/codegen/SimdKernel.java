@@ -148,17 +148,17 @@ final class SimdKernel {
             } else {
                 c.beginControlFlow("if (j + 2 * L <= k)");
             }
+            c.addStatement("int i = 0");
             if (vectors == TILE_VECTORS[0]) {
                 // B's rows read in place by the first tile, which copies them into the panel as it goes.
-                c.addStatement("int i = 0")
-                        .beginControlFlow("if (bjs == 1 && m >= 4)")
+                c.beginControlFlow("if (bjs == 1 && m >= 4)")
                         .addStatement("$L(depth, a, ao + s0 * aps, ais, aps, b, bo + s0 * bps + j, bps, panel, c, co + j, ldc, first)", PACKING_TILE)
                         .addStatement("i = 4")
-                        .nextControlFlow("else")
-                        .addStatement("pack(b, bo, bps, bjs, s0, depth, j, $L * L, panel)", vectors)
-                        .endControlFlow();
-            } else {
-                c.addStatement("pack(b, bo, bps, bjs, s0, depth, j, $L * L, panel)", vectors).addStatement("int i = 0");
+                        .nextControlFlow("else");
+            }
+            c.addStatement("pack(b, bo, bps, bjs, s0, depth, j, $L * L, panel)", vectors);
+            if (vectors == TILE_VECTORS[0]) {
+                c.endControlFlow();
             }
             for (int rows : TILE_ROWS) {
                 if (rows == TILE_ROWS[0]) {
@@ -230,6 +230,11 @@ final class SimdKernel {
         return m.addCode(c.build()).build();
     }
 
+    /** {@code base + k * unit} as the tiles write it: {@code base}, {@code base + unit}, {@code base + 2 * unit}, … */
+    private static String plus(String base, int k, String unit) {
+        return k == 0 ? base : k == 1 ? base + " + " + unit : base + " + " + k + " * " + unit;
+    }
+
     /** The method that sums a tile of {@code rows} rows by {@code vectors} vectors: {@code tile4x4}. */
     private static String tileName(int rows, int vectors) {
         return "tile" + rows + "x" + vectors;
@@ -277,17 +282,16 @@ final class SimdKernel {
             c.beginControlFlow("for (int s = 0, t = 0, x = a0; s < depth; s++, t += $L * L, x += aps)", vectors);
         }
         for (int v = 0; v < vectors; v++) {
-            String at = v == 0 ? "" : v == 1 ? " + L" : " + " + v + " * L";
             if (packing) {
-                c.addStatement("$T b$L = $T.fromArray($L, b, y$L)", vector, v, vector, SPECIES, at)
-                        .addStatement("b$L.intoArray(panel, t$L)", v, at);
+                c.addStatement("$T b$L = $T.fromArray($L, b, $L)", vector, v, vector, SPECIES, plus("y", v, "L"))
+                        .addStatement("b$L.intoArray(panel, $L)", v, plus("t", v, "L"));
             } else {
-                c.addStatement("$T b$L = $T.fromArray($L, panel, t$L)", vector, v, vector, SPECIES, at);
+                c.addStatement("$T b$L = $T.fromArray($L, panel, $L)", vector, v, vector, SPECIES, plus("t", v, "L"));
             }
         }
         c.addStatement("$T v", vector);
         for (int r = 0; r < rows; r++) {
-            c.addStatement("v = $T.broadcast($L, a[$L])", vector, SPECIES, r == 0 ? "x" : r == 1 ? "x + ais" : "x + " + r + " * ais");
+            c.addStatement("v = $T.broadcast($L, a[$L])", vector, SPECIES, plus("x", r, "ais"));
             for (int v = 0; v < vectors; v++) {
                 c.addStatement("c$L$L = v.fma(b$L, c$L$L)", r, v, v, r, v);
             }
@@ -300,9 +304,8 @@ final class SimdKernel {
                 c.nextControlFlow("else");
             }
             for (int r = 0; r < rows; r++) {
-                String row = r == 0 ? "c0" : r == 1 ? "c0 + ldc" : "c0 + " + r + " * ldc";
                 for (int v = 0; v < vectors; v++) {
-                    String at = v == 0 ? row : v == 1 ? row + " + L" : row + " + " + v + " * L";
+                    String at = plus(plus("c0", r, "ldc"), v, "L");
                     if (first) {
                         c.addStatement("zero.add(c$L$L).intoArray(c, $L)", r, v, at);
                     } else {

@@ -13,6 +13,7 @@ import dev.lossc.testing.Values;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,7 +97,7 @@ class SimdTest {
                 int aps = transposedA ? m : 1;
                 for (boolean accumulate : new boolean[] {false, true}) {
                     double[] out = new double[3 + m * k];
-                    java.util.Arrays.fill(out, accumulate ? 1.0 : Double.NaN);
+                    Arrays.fill(out, accumulate ? 1.0 : Double.NaN);
                     gemm.invoke(null, m, n, k, a, 0, ais, aps, b, 0, transposedB ? 1 : k, transposedB ? n : 1, out, 3, k, accumulate, panel);
                     for (int i = 0; i < m; i++) {
                         for (int j = 0; j < k; j++) {
