@@ -163,6 +163,26 @@ record ProductPlan(Prim.Kernel kind, Shape.Axis rows, Shape.Axis cols, Shape.Axi
     }
 
     /**
+     * True if this product, when it splits ({@link #splits}), splits by rows of C rather than by
+     * columns: the shared-index-outer form with a B not read transposed and at most
+     * {@link #ROW_SPLIT_MAX_COLS} columns, whose parts by columns would each run a fraction of a
+     * short row per pass.
+     */
+    boolean splitsByRows() {
+        return form == Form.ROWS_SHARED_OUTER && !rightTransposed() && !cols.varies() && cols.size() <= ROW_SPLIT_MAX_COLS;
+    }
+
+    /**
+     * The widest product that splits by rows ({@link #splitsByRows}): at two threads, a split by
+     * columns leaves each part rows of at most 128 columns. 784-128-10 at batch 32 (X @ W1, 128
+     * columns): split by columns, each half took 0.7 to 0.8 of the whole product's time on its
+     * thread; by rows, 0.53 to 0.58, and the step at two threads went from 355-419 to 231-250 µs
+     * (JMH, docs/performance.md). A B read transposed gains nothing from it: each part would gather
+     * all of B's transpose.
+     */
+    static final int ROW_SPLIT_MAX_COLS = 256;
+
+    /**
      * A {@code --simd} product splits by columns in chunks of this many: two vectors of the widest
      * species (512 bits of floats), so that {@code gemm} covers each part's columns with the same
      * vector tiles as the whole product's and no column falls into its scalar tail. Products whose

@@ -30,7 +30,7 @@ class ParallelTest {
     /**
      * Programs whose products are large enough to run split, in every form that splits: one row of
      * C at a time (B in the first-level cache), tiles of C's rows (B in the second-level cache) and
-     * the shared index outermost (larger B), B read in place or
+     * the shared index outermost (larger B; by columns of C, or by rows when C has few columns), B read in place or
      * transposed (nn.Linear's layout), assigned and accumulated (a param read twice), in the
      * loss, the gradient and an output, and at sizes that vary per call (fewer rows than threads).
      */
@@ -64,7 +64,7 @@ class ParallelTest {
                 """);
         PROGRAMS.put("Varying", """
                 model Varying;
-                dim B <= 40, D = 300, H = 256;
+                dim B <= 40, D = 300, H = 264;
                 input X[B, D];
                 input Y[B, H];
                 param W[D, H];
@@ -78,6 +78,21 @@ class ParallelTest {
                 input A[N, N];
                 param W[N, N];
                 loss sum(relu(A @ W) @ transpose(W)) / 1000;
+                """);
+        // The shared index outermost with few columns (B: 530 x 128, 530 KB): split by rows of C,
+        // each part copying every pass's rows of W1 into a panel of its own; up to 20 rows, so
+        // three threads take 6, 7 and 7 at most; the bias and relu stored as each row of C is.
+        PROGRAMS.put("Narrow", """
+                model Narrow;
+                dim B <= 20, D = 530, H = 128, K = 10;
+                input X[B, D];
+                input Y[B, K];
+                param W1[D, H];
+                param b1[H];
+                param W2[H, K];
+                let h = relu(X @ W1 + b1);
+                output hidden = h;
+                loss cross_entropy(h @ W2, Y);
                 """);
         // Split by columns with column blocks inside a part: at two threads each part has 552
         // columns, a block of 512 and one of 40, the second part starting at column 552.
@@ -137,7 +152,9 @@ class ParallelTest {
         }
         assertTrue(all.indexOf("double[] c = scratch_part") >= 0, "a product split one row of C at a time");
         assertTrue(all.indexOf("double[][] ct = tile" + ProductPlan.TILE_ROWS + "x") >= 0, "a product split in tiles of rows");
-        assertTrue(all.indexOf("double[][] cp = ") >= 0, "a product split by columns");
+        assertTrue(all.indexOf("double[][] cp = panel") >= 0, "a product split by columns");
+        assertTrue(all.indexOf("double[][] cp = tile") >= 0 && all.indexOf("double[][] pp = tile" + RowPasses.SOURCES + "x") >= 0,
+                "a product split by rows over panels of its own");
         for (LossCompiler.Result r : compile(false)) {
             assertTrue(!r.output().orElseThrow().source().contains("runSplit("));
         }

@@ -57,6 +57,23 @@ class ProductPlanTest {
     }
 
     @Test
+    void aSplitProductWithFewColumnsSplitsByRowsOfC() {
+        // 784-128-10's X @ W1 at batch 32: B is 784 x 128 (784 KB), the shared index outermost.
+        ProductPlan narrow = plan(Kernel.MATMUL, Shape.matrix(32, 784), Shape.matrix(784, 128), Shape.matrix(32, 128));
+        assertEquals(ProductPlan.Form.ROWS_SHARED_OUTER, narrow.form());
+        assertTrue(narrow.splits() && narrow.splitsByRows());
+        assertTrue(plan(Kernel.MATMUL, Shape.matrix(32, 784), Shape.matrix(784, 256), Shape.matrix(32, 256)).splitsByRows());
+        // Wider, or B read transposed (gathered by panels, by columns of C): split by columns.
+        assertFalse(plan(Kernel.MATMUL, Shape.matrix(32, 784), Shape.matrix(784, 264), Shape.matrix(32, 264)).splitsByRows());
+        assertFalse(plan(Kernel.MATMUL, Shape.matrix(64, 1024), Shape.matrix(1024, 1024), Shape.matrix(64, 1024)).splitsByRows());
+        ProductPlan nt = plan(Kernel.MATMUL_NT, Shape.matrix(32, 784), Shape.matrix(128, 784), Shape.matrix(32, 128));
+        assertEquals(ProductPlan.Form.ROWS_SHARED_OUTER, nt.form());
+        assertFalse(nt.splitsByRows());
+        // Only the shared-index-outer form: one row of C at a time or in tiles splits by rows anyway.
+        assertFalse(plan(Kernel.MATMUL, Shape.matrix(64, 128), Shape.matrix(128, 128), Shape.matrix(64, 128)).splitsByRows());
+    }
+
+    @Test
     void longRowsRunOnRowArraysOneRowAtATimeOrInTilesWhileBFitsInCache() {
         int n = ProductPlan.ROW_ARRAY_MIN_COLS;
         assertEquals(ProductPlan.Form.FLAT_AXPY, plan(Kernel.MATMUL, Shape.matrix(8, 8), Shape.matrix(8, n - 1), Shape.matrix(8, n - 1)).form());
