@@ -47,14 +47,23 @@ final class Kernels {
         /** The name of a {@code double[parts][cols]} field: one scratch row per part, resized with the thread count. */
         String partRows(int cols);
 
-        /** The name of a {@code double[parts][rows][cols]} field: a tile of rows per part, resized with the thread count. */
+        /** The name of a {@code double[parts][rows][cols]} field: a tile of rows of C per part, resized with the thread count. */
         String partTiles(int rows, int cols);
 
         /**
-         * The name of a {@code double[parts][rows][]} field: for each part, rows as wide as its share
-         * of {@code cols} columns split in chunks of 8, resized with the thread count.
+         * As {@link #partTiles}, for rows of B (a panel): a field of its own, never a tile of C's
+         * rows of the same size, which the same kernel uses beside it.
+         */
+        String sourceTiles(int rows, int cols);
+
+        /**
+         * The name of a {@code double[parts][rows][]} field: for each part, rows of C as wide as its
+         * share of {@code cols} columns split in chunks of 8, resized with the thread count.
          */
         String panels(int rows, int cols);
+
+        /** As {@link #panels}, for rows of B (a panel): a field of its own, never rows of C of the same size. */
+        String sourcePanels(int rows, int cols);
 
         /** The name of the {@code --simd} kernel's per-part panels, {@code double[parts][]}, each the size of its one panel. */
         String simdPanels();

@@ -60,7 +60,7 @@ final class ParallelWriter implements Kernels.Parallel {
     private CodeBlock sharedRows = CodeBlock.builder().build();
 
     /** The kinds of per-part scratch, in the order their fields are declared. */
-    private enum Kind { ROWS, SIMD_PANELS, PANELS, TILES }
+    private enum Kind { ROWS, SIMD_PANELS, PANELS, SOURCE_PANELS, TILES, SOURCE_TILES }
 
     /**
      * A per-part scratch field: an array with an element per thread, allocated for one thread with the
@@ -98,6 +98,13 @@ final class ParallelWriter implements Kernels.Parallel {
     }
 
     @Override
+    public String sourceTiles(int rows, int cols) {
+        return scratch(Kind.SOURCE_TILES, List.of(rows, cols), "bpanel" + rows + "x" + cols, ArrayTypeName.of(ArrayTypeName.of(w.arrayType)),
+                "Per thread, a panel of " + rows + " rows of the right operand, " + cols + " columns (a product split by rows).",
+                rows, String.valueOf(lines().padded(cols + PAD)));
+    }
+
+    @Override
     public String simdPanels() {
         return scratch(Kind.SIMD_PANELS, List.of(), "simd_panels", ArrayTypeName.of(w.arrayType), "Per thread, a panel of B for {@code gemm}.",
                 0, SimdKernel.PANEL_DEPTH + " * " + SimdKernel.PANEL_VECTORS + " * " + SimdKernel.SPECIES + ".length() + " + PAD);
@@ -108,6 +115,14 @@ final class ParallelWriter implements Kernels.Parallel {
         int chunks = chunks(cols);
         return scratch(Kind.PANELS, List.of(rows, cols), "panel" + rows + "x" + cols, ArrayTypeName.of(ArrayTypeName.of(w.arrayType)),
                 "Per thread, " + rows + " rows of its share of " + cols + " columns (a product split by columns).",
+                rows, lines().paddedExpression("(" + chunks + " + n - 1) / n * 8 + " + PAD));
+    }
+
+    @Override
+    public String sourcePanels(int rows, int cols) {
+        int chunks = chunks(cols);
+        return scratch(Kind.SOURCE_PANELS, List.of(rows, cols), "bpanel" + rows + "x" + cols, ArrayTypeName.of(ArrayTypeName.of(w.arrayType)),
+                "Per thread, a panel of " + rows + " rows of the right operand, its share of " + cols + " columns (a product split by columns).",
                 rows, lines().paddedExpression("(" + chunks + " + n - 1) / n * 8 + " + PAD));
     }
 

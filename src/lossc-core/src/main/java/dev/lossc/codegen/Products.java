@@ -448,7 +448,7 @@ final class Products {
                 .add("$T.fill(cp[i - lo], 0, $L, $L)", ClassWriter.ARRAYS, kE, realZero)
                 .close();
         // Every pass's rows of B copied, at full width, into a panel of its own.
-        body.declare("$L[][] pp = $L[part]", real, parallel.partTiles(RowPasses.SOURCES, k));
+        body.declare("$L[][] pp = $L[part]", real, parallel.sourceTiles(RowPasses.SOURCES, k));
         panelPasses(body, op, plan, left, "pp", new RowPasses.Rows("lo", "hi", "cp"), kE, "");
         body.open("for (int i = lo; i < hi; i++)")
                 .declare("$L[] c = cp[i - lo]", real);
@@ -485,7 +485,7 @@ final class Products {
                 .add("$T.fill(cp[i], 0, jhi - jlo, $L)", ClassWriter.ARRAYS, realZero)
                 .close();
         // Its columns of each pass's rows of B copied (or of B's transpose gathered) into a panel of its own.
-        body.declare("$L[][] pp = $L[part]", real, parallel.panels(plan.rightTransposed() ? Panels.DEPTH : RowPasses.SOURCES, k));
+        body.declare("$L[][] pp = $L[part]", real, parallel.sourcePanels(plan.rightTransposed() ? Panels.DEPTH : RowPasses.SOURCES, k));
         panelPasses(body, op, plan, left, "pp", "cp", mE, "jhi - jlo", "jlo");
         body.open("for (int i = 0; i < $L; i++)", mE)
                 .declare("$L[] c = cp[i]", real);

@@ -94,6 +94,16 @@ class ParallelTest {
                 output hidden = h;
                 loss cross_entropy(h @ W2, Y);
                 """);
+        // Eight rows of C, as many as a panel has rows of B: split by columns (300 columns) and by
+        // rows (128), each part's rows of C and its panel are arrays of their own.
+        PROGRAMS.put("EightRows", """
+                model EightRows;
+                dim B = 8, D = 1100, H = 300, G = 128;
+                input X[B, D];
+                param W[D, H];
+                param V[D, G];
+                loss mean(tanh(X @ W)) + mean(tanh(X @ V));
+                """);
         // Split by columns with column blocks inside a part: at two threads each part has 552
         // columns, a block of 512 and one of 40, the second part starting at column 552.
         PROGRAMS.put("Wide", """
@@ -153,7 +163,7 @@ class ParallelTest {
         assertTrue(all.indexOf("double[] c = scratch_part") >= 0, "a product split one row of C at a time");
         assertTrue(all.indexOf("double[][] ct = tile" + ProductPlan.TILE_ROWS + "x") >= 0, "a product split in tiles of rows");
         assertTrue(all.indexOf("double[][] cp = panel") >= 0, "a product split by columns");
-        assertTrue(all.indexOf("double[][] cp = tile") >= 0 && all.indexOf("double[][] pp = tile" + RowPasses.SOURCES + "x") >= 0,
+        assertTrue(all.indexOf("double[][] cp = tile") >= 0 && all.indexOf("double[][] pp = bpanel" + RowPasses.SOURCES + "x128[part]") >= 0,
                 "a product split by rows over panels of its own");
         for (LossCompiler.Result r : compile(false)) {
             assertTrue(!r.output().orElseThrow().source().contains("runSplit("));
