@@ -162,6 +162,8 @@ class ParallelTest {
         }
         assertTrue(all.indexOf("double[] c = scratch_part") >= 0, "a product split one row of C at a time");
         assertTrue(all.indexOf("double[][] ct = tile" + ProductPlan.TILE_ROWS + "x") >= 0, "a product split in tiles of rows");
+        assertTrue(all.indexOf("double[][] bp = bpanel") >= 0,
+                "a part split by rows copies all of B into rows of its own first");
         assertTrue(all.indexOf("double[][] cp = panel") >= 0, "a product split by columns");
         assertTrue(all.indexOf("double[][] cp = tile") >= 0 && all.indexOf("double[][] pp = bpanel" + RowPasses.SOURCES + "x128[part]") >= 0,
                 "a product split by rows over panels of its own");
