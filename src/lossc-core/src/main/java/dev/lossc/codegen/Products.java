@@ -273,7 +273,7 @@ final class Products {
      * it where the caller left it and writes only its own rows: split as a kernel of its own, each
      * thread copied some rows and then read the others' from the other core (784-128-10 at batch
      * 32 in {@code nn.Linear}'s layout, the weight gradient's copy of X: 4 µs on one thread, 15 µs a
-     * half on two; the step at two threads 0.88-0.92 of the time with each part copying all of it).
+     * half on two; the step at two threads 0.88-0.98 of the time with each part copying all of it).
      */
     private String rowsOfB(Code code, Stmt.Op op, ProductPlan plan, boolean split) {
         int k = op.out().shape().cols();
