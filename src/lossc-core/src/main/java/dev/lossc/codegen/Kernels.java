@@ -23,7 +23,8 @@ import java.util.function.Supplier;
 final class Kernels {
     static final String[] LOCALS = {"i", "j", "p", "r", "acc", "acc0", "acc1", "acc2", "acc3", "g", "mx", "shift", "e", "lse", "a",
             "b", "c", "br", "cr", "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "b0", "b1", "b2", "b3",
-            "b4", "b5", "b6", "b7", "j0", "j1", "part", "lo", "hi", "jlo", "jhi", "bp", "cp", "p0", "p1", "row"};
+            "b4", "b5", "b6", "b7", "j0", "j1", "part", "lo", "hi", "jlo", "jhi", "bp", "cp", "p0", "p1", "row", "ct", "pp", "i0", "i1",
+            "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "rowsEnd", "claim"};
 
     /** Scratch row arrays the kernels use: one pair per shape, shared (no kernel keeps them across calls). */
     interface Scratch {
@@ -43,6 +44,15 @@ final class Kernels {
          * runs it over {@code rows} rows (an extent).
          */
         String split(CodeBlock body, String rows, String what);
+
+        /**
+         * As {@link #split}, for a kernel whose parts first run {@code setup} (with {@code part} in
+         * scope) and then claim its {@code n} rows (an extent) in chunks of {@code chunk}, in turn,
+         * until none is left, running {@code rows} (written for rows {@code lo} to {@code hi}) on each:
+         * a thread on a faster core takes more chunks. Which thread computes a row does not change
+         * how it is computed.
+         */
+        String chunked(CodeBlock setup, CodeBlock rows, String n, int chunk, String what);
 
         /** The name of a {@code double[parts][cols]} field: one scratch row per part, resized with the thread count. */
         String partRows(int cols);

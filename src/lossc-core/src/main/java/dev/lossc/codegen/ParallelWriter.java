@@ -31,8 +31,10 @@ final class ParallelWriter implements Kernels.Parallel {
     /** The most threads {@code setThreads} accepts. */
     static final int MAX_THREADS = 256;
     /** Names the parallel members use from java.lang and java.util.concurrent: no field may hide them. */
-    static final String[] TYPES = {"Thread", "InterruptedException", "Throwable", "IllegalStateException", "AutoCloseable", "LockSupport"};
+    static final String[] TYPES = {"Thread", "InterruptedException", "Throwable", "IllegalStateException", "AutoCloseable", "LockSupport",
+        "AtomicInteger"};
     private static final ClassName LOCK_SUPPORT = ClassName.get("java.util.concurrent.locks", "LockSupport");
+    private static final ClassName ATOMIC_INTEGER = ClassName.get("java.util.concurrent.atomic", "AtomicInteger");
     /**
      * How long a worker spins after a piece of work before it parks: longer than the serial code
      * between two split kernels of a call, and than the optimizer's step between two calls of a
@@ -53,6 +55,8 @@ final class ParallelWriter implements Kernels.Parallel {
     private final List<CodeBlock> bodies = new ArrayList<>();
     private final List<String> methods = new ArrayList<>();
     private final List<String> descriptions = new ArrayList<>();
+    /** Per kernel: true if its threads claim its rows in chunks ({@link #chunked}). */
+    private final List<Boolean> claimed = new ArrayList<>();
     /** The per-part scratch the split kernels use, by kind and size. */
     private final Map<List<Object>, PartScratch> scratch = new LinkedHashMap<>();
     /** The method that allocates every product row for {@code n} threads, and the shared rows' part of it. */
@@ -77,9 +81,28 @@ final class ParallelWriter implements Kernels.Parallel {
 
     @Override
     public String split(CodeBlock body, String rows, String what) {
+        return add(body, rows, what, false);
+    }
+
+    @Override
+    public String chunked(CodeBlock setup, CodeBlock rows, String n, int chunk, String what) {
+        CodeBlock body = CodeBlock.builder()
+                .add(setup)
+                .add("// Rows in chunks of $L, each claimed by the next thread free: a faster core takes more of them.\n", chunk)
+                .addStatement("int rowsEnd = $L", n)
+                .beginControlFlow("for (int lo = claim.getAndAdd($L); lo < rowsEnd; lo = claim.getAndAdd($L))", chunk, chunk)
+                .addStatement("int hi = Math.min(rowsEnd, lo + $L)", chunk)
+                .add(rows)
+                .endControlFlow()
+                .build();
+        return add(body, n, what, true);
+    }
+
+    private String add(CodeBlock body, String rows, String what, boolean chunks) {
         int kernel = bodies.size();
         bodies.add(body);
         descriptions.add(what);
+        claimed.add(chunks);
         methods.add(w.names.allocate("split" + (kernel + 1)));
         return "runSplit(" + kernel + ", " + rows + ")";
     }
@@ -222,6 +245,12 @@ final class ParallelWriter implements Kernels.Parallel {
         for (PartScratch f : scratchFields()) {
             type.addField(FieldSpec.builder(f.type(), f.field(), Modifier.PRIVATE).addJavadoc("$L\n", f.doc()).build());
         }
+        boolean anyClaimed = claimed.contains(true);
+        if (anyClaimed) {
+            type.addField(FieldSpec.builder(ATOMIC_INTEGER, "claim", Modifier.PRIVATE, Modifier.FINAL)
+                    .addJavadoc("The first row not yet claimed of the kernel running, for the kernels whose rows are claimed in chunks.\n")
+                    .initializer("new $T()", ATOMIC_INTEGER).build());
+        }
         set.addStatement("stopWorkers()")
                 .addStatement("$T[] started = new $T[n - 1]", workerType, workerType)
                 .beginControlFlow("for (int k = 0; k < started.length; k++)")
@@ -255,9 +284,14 @@ final class ParallelWriter implements Kernels.Parallel {
                 .endControlFlow()
                 .addStatement("$L = new $T[0]", workers, workerType)
                 .build());
-        type.addMethod(MethodSpec.methodBuilder("runSplit").addModifiers(Modifier.PRIVATE)
-                .addJavadoc("Runs split kernel {@code kernel} over rows 0 to {@code n}: equal ranges, the first on this thread.\n")
-                .addParameter(int.class, "kernel").addParameter(int.class, "n")
+        MethodSpec.Builder runSplit = MethodSpec.methodBuilder("runSplit").addModifiers(Modifier.PRIVATE)
+                .addJavadoc("Runs split kernel {@code kernel} over rows 0 to {@code n}: equal ranges, the first on this thread"
+                        + (anyClaimed ? "\n(a kernel whose rows are claimed in chunks takes only its part's number from them)" : "") + ".\n")
+                .addParameter(int.class, "kernel").addParameter(int.class, "n");
+        if (anyClaimed) {
+            runSplit.addStatement("claim.set(0)");
+        }
+        type.addMethod(runSplit
                 .addStatement("int parts = Math.min($L, n)", threads)
                 .beginControlFlow("for (int k = 1; k < parts; k++)")
                 .addStatement("$T worker = $L[k - 1]", workerType, workers)
@@ -276,10 +310,15 @@ final class ParallelWriter implements Kernels.Parallel {
                 .addParameter(int.class, "kernel").addParameter(int.class, "part").addParameter(int.class, "lo").addParameter(int.class, "hi")
                 .beginControlFlow("switch (kernel)");
         for (int k = 0; k < bodies.size(); k++) {
-            run.addCode("case $L:\n", k).addStatement("$>$L(part, lo, hi)", methods.get(k)).addStatement("break$<");
-            type.addMethod(MethodSpec.methodBuilder(methods.get(k)).addModifiers(Modifier.PRIVATE).addJavadoc("$L\n", descriptions.get(k))
-                    .addParameter(int.class, "part").addParameter(int.class, "lo").addParameter(int.class, "hi")
-                    .addCode(bodies.get(k)).build());
+            MethodSpec.Builder m = MethodSpec.methodBuilder(methods.get(k)).addModifiers(Modifier.PRIVATE).addJavadoc("$L\n", descriptions.get(k))
+                    .addParameter(int.class, "part");
+            if (claimed.get(k)) {
+                run.addCode("case $L:\n", k).addStatement("$>$L(part)", methods.get(k)).addStatement("break$<");
+            } else {
+                run.addCode("case $L:\n", k).addStatement("$>$L(part, lo, hi)", methods.get(k)).addStatement("break$<");
+                m.addParameter(int.class, "lo").addParameter(int.class, "hi");
+            }
+            type.addMethod(m.addCode(bodies.get(k)).build());
         }
         run.addCode("default:\n").addStatement("$>throw new IllegalStateException(\"no kernel \" + kernel)$<");
         type.addMethod(run.endControlFlow().build());

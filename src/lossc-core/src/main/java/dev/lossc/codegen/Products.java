@@ -239,7 +239,8 @@ final class Products {
      * results are the same to the bit.
      *
      * <p>{@code split}: the rows of C run split across the class's threads ({@link Kernels.Parallel}),
-     * each thread on rows of its own over a copy of all of B of its own ({@link #rowsOfB}). A row of C is computed
+     * each thread on chunks of rows it claims in turn ({@link #CLAIMED_ROWS}), over a copy of all of B
+     * of its own ({@link #rowsOfB}). A row of C is computed
      * by the same additions in the same order whichever thread computes it, so the results are
      * the same to the bit at any thread count.
      */
@@ -248,8 +249,9 @@ final class Products {
         String mE = layout.extent(plan.rows());
         String kE = layout.extent(plan.cols());
         Layout.Address y = layout.base(Stmt.written(op));
+        Code setup = split ? new Code() : c;
+        String br = rowsOfB(setup, op, plan, split);
         Code rows = split ? new Code() : c;
-        String br = rowsOfB(rows, op, plan, split);
         String from = split ? "lo" : "0";
         String to = split ? "hi" : mE;
         Function<String, String> aAt = p -> left.apply("i", p);
@@ -261,8 +263,8 @@ final class Products {
         storeRow(rows, op, y, k, kE, "c");
         rows.close();
         if (split) {
-            c.add("$L", parallel.split(rows.build(), mE, "Rows lo to hi of the " + described(op, y)
-                    + ", all of the right operand copied into rows of its own first."));
+            c.add("$L", parallel.chunked(setup.build(), rows.build(), mE, CLAIMED_ROWS, "Rows of the " + described(op, y)
+                    + ", all of the right operand copied into rows of this part's own first."));
         }
     }
 
@@ -306,8 +308,8 @@ final class Products {
      * row of C at a time reads all of B from the next level for each row. Every sum adds over p in
      * order, so the results are the bits of the other row forms.
      *
-     * <p>{@code split}: the rows of C run split across the class's threads, each thread on rows of
-     * its own in a tile of its own, over a copy of all of B of its own ({@link #rowsOfB}); a row of C is computed by the same
+     * <p>{@code split}: the rows of C run split across the class's threads, each thread on tiles it
+     * claims in turn, in a tile of its own, over a copy of all of B of its own ({@link #rowsOfB}); a row of C is computed by the same
      * additions whichever thread computes it, so the results are the same to the bit at any
      * thread count.
      */
@@ -317,8 +319,9 @@ final class Products {
         String mE = layout.extent(plan.rows());
         String kE = layout.extent(plan.cols());
         Layout.Address y = layout.base(Stmt.written(op));
+        Code setup = split ? new Code() : c;
+        String br = rowsOfB(setup, op, plan, split);
         Code rows = split ? new Code() : c;
-        String br = rowsOfB(rows, op, plan, split);
         String ct = split ? "ct" : scratch.rows("c", tile, k);
         if (split) {
             rows.declare("$L[][] ct = $L[part]", real, parallel.partTiles(tile, k));
@@ -338,8 +341,8 @@ final class Products {
         rows.close()
                 .close();
         if (split) {
-            c.add("$L", parallel.split(rows.build(), mE, "Rows lo to hi of the " + described(op, y) + ", in tiles of " + tile
-                    + " rows, all of the right operand copied into rows of its own first."));
+            c.add("$L", parallel.chunked(setup.build(), rows.build(), mE, tile, "Rows of the " + described(op, y) + ", in tiles of " + tile
+                    + " rows, all of the right operand copied into rows of this part's own first."));
         }
     }
 
@@ -462,6 +465,14 @@ final class Products {
         c.add("$L", parallel.split(body.build(), mE, "Rows lo to hi of the " + described(op, y)
                 + ": every pass's rows of the right operand copied into its own panel, its rows of C in its own rows."));
     }
+
+    /**
+     * Rows of C per chunk a thread claims in a product split one row at a time (a split tiled
+     * product's chunk is a tile): rows are claimed in turn rather than handed out in equal ranges,
+     * because this VM's two vCPUs do not run alike (a weight gradient's halves took 80-97 and
+     * 158-182 µs at once, which side the slower depending on where the threads ran).
+     */
+    static final int CLAIMED_ROWS = 32;
 
     /** Columns a part of a product split by columns starts at: a multiple of 8 (a cache line of doubles). */
     static final int COLUMN_CHUNK = 8;

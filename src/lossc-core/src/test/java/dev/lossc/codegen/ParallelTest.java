@@ -104,6 +104,19 @@ class ParallelTest {
                 param V[D, G];
                 loss mean(tanh(X @ W)) + mean(tanh(X @ V));
                 """);
+        // Inputs named as the split kernels' locals: q0 (the gathered panel's first row, in scope
+        // where A is read), ct (a part's tile: dV = ctᵀ dZ runs in tiles), rowsEnd and claim.
+        PROGRAMS.put("Locals", """
+                model Locals;
+                dim B = 24, D = 302, H = 260, N = 300, E = 64;
+                input q0[B, D];
+                input ct[N, E];
+                input rowsEnd[N, E];
+                input claim[E];
+                param W[H, D];
+                param V[E, E];
+                loss mean(tanh(q0 @ transpose(W))) + mean(tanh(ct @ V + claim) * rowsEnd);
+                """);
         // Split by columns with column blocks inside a part: at two threads each part has 552
         // columns, a block of 512 and one of 40, the second part starting at column 552.
         PROGRAMS.put("Wide", """
