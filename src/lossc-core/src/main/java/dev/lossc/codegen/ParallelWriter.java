@@ -115,16 +115,13 @@ final class ParallelWriter implements Kernels.Parallel {
 
     @Override
     public String partTiles(int rows, int cols) {
-        return scratch(Kind.TILES, List.of(rows, cols), "tile" + rows + "x" + cols, ArrayTypeName.of(ArrayTypeName.of(w.arrayType)),
-                "Per thread, a tile of " + rows + " rows of " + cols + " columns (a product split by rows).",
-                rows, String.valueOf(lines().padded(cols + PAD)));
+        return wholeRows(Kind.TILES, "tile", rows, cols, "Per thread, a tile of " + rows + " rows of " + cols + " columns (a product split by rows).");
     }
 
     @Override
     public String sourceTiles(int rows, int cols) {
-        return scratch(Kind.SOURCE_TILES, List.of(rows, cols), "bpanel" + rows + "x" + cols, ArrayTypeName.of(ArrayTypeName.of(w.arrayType)),
-                "Per thread, a panel of " + rows + " rows of the right operand, " + cols + " columns (a product split by rows).",
-                rows, String.valueOf(lines().padded(cols + PAD)));
+        return wholeRows(Kind.SOURCE_TILES, "bpanel", rows, cols,
+                "Per thread, a panel of " + rows + " rows of the right operand, " + cols + " columns (a product split by rows).");
     }
 
     @Override
@@ -135,18 +132,26 @@ final class ParallelWriter implements Kernels.Parallel {
 
     @Override
     public String panels(int rows, int cols) {
-        int chunks = chunks(cols);
-        return scratch(Kind.PANELS, List.of(rows, cols), "panel" + rows + "x" + cols, ArrayTypeName.of(ArrayTypeName.of(w.arrayType)),
-                "Per thread, " + rows + " rows of its share of " + cols + " columns (a product split by columns).",
-                rows, lines().paddedExpression("(" + chunks + " + n - 1) / n * 8 + " + PAD));
+        return sharedColumns(Kind.PANELS, "panel", rows, cols,
+                "Per thread, " + rows + " rows of its share of " + cols + " columns (a product split by columns).");
     }
 
     @Override
     public String sourcePanels(int rows, int cols) {
-        int chunks = chunks(cols);
-        return scratch(Kind.SOURCE_PANELS, List.of(rows, cols), "bpanel" + rows + "x" + cols, ArrayTypeName.of(ArrayTypeName.of(w.arrayType)),
-                "Per thread, a panel of " + rows + " rows of the right operand, its share of " + cols + " columns (a product split by columns).",
-                rows, lines().paddedExpression("(" + chunks + " + n - 1) / n * 8 + " + PAD));
+        return sharedColumns(Kind.SOURCE_PANELS, "bpanel", rows, cols,
+                "Per thread, a panel of " + rows + " rows of the right operand, its share of " + cols + " columns (a product split by columns).");
+    }
+
+    /** Per-part scratch of {@code rows} rows of all {@code cols} columns. */
+    private String wholeRows(Kind kind, String prefix, int rows, int cols, String doc) {
+        return scratch(kind, List.of(rows, cols), prefix + rows + "x" + cols, ArrayTypeName.of(ArrayTypeName.of(w.arrayType)), doc, rows,
+                String.valueOf(lines().padded(cols + PAD)));
+    }
+
+    /** Per-part scratch of {@code rows} rows as wide as a part's share of {@code cols} columns split in chunks of 8. */
+    private String sharedColumns(Kind kind, String prefix, int rows, int cols, String doc) {
+        return scratch(kind, List.of(rows, cols), prefix + rows + "x" + cols, ArrayTypeName.of(ArrayTypeName.of(w.arrayType)), doc, rows,
+                lines().paddedExpression("(" + chunks(cols) + " + n - 1) / n * 8 + " + PAD));
     }
 
     /** The field of the per-part scratch of this kind and size, named on its first use. */
