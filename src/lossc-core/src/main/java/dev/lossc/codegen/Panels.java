@@ -22,13 +22,12 @@ final class Panels {
     private Panels() {}
 
     /**
-     * The loops that add A Bᵀ into rows {@code 0} to {@code mE} of {@code cr}, columns {@code 0}
-     * to {@code colsE} of them, which are B's rows {@code colBase} on ({@code colBase} empty: from
+     * The loops that add A Bᵀ into {@code rows} of C, columns {@code 0} to {@code colsE} of them, which are B's rows {@code colBase} on ({@code colBase} empty: from
      * 0). {@code panel} names {@link #DEPTH} rows at least as wide; {@code operand} is B's name,
      * for the comment.
      */
     static void write(Code c, ProductPlan plan, Layout layout, BiFunction<String, String, String> left, Layout.Address b,
-                      String panel, String cr, String mE, String colsE, String colBase, String operand, String real) {
+                      String panel, RowPasses.Rows rows, String colsE, String colBase, String operand, String real) {
         String sharedE = layout.extent(plan.shared());
         String column = colBase.isEmpty() ? "j" : colBase + " + j";
         RowPasses.ColumnBlocks blocks = RowPasses.ColumnBlocks.open(c, plan, colsE);
@@ -63,7 +62,7 @@ final class Panels {
                     .close();
         }
         RowPasses.sourcePasses(c, real, q -> panel + (q == 0 ? "[p - p0]" : "[p - p0 + " + q + "]"), null,
-                new RowPasses.Shared("p0", "p1", wholePanels ? DEPTH : -1), from, to, p -> left.apply("i", p), new RowPasses.Rows("0", mE, cr),
+                new RowPasses.Shared("p0", "p1", wholePanels ? DEPTH : -1), from, to, p -> left.apply("i", p), rows,
                 false);
         c.close();
         blocks.close(c);

@@ -364,7 +364,7 @@ final class Products {
         c.open("for (int i = 0; i < $L; i++)", mE)
                 .add("$T.fill($L[i], $L)", ClassWriter.ARRAYS, cr, realZero)
                 .close();
-        panelPasses(c, op, plan, left, panel, cr, mE, kE, "");
+        panelPasses(c, op, plan, left, panel, new RowPasses.Rows("0", mE, cr), kE, "");
         c.open("for (int i = 0; i < $L; i++)", mE)
                 .declare("$L[] c = $L[i]", real, cr);
         storeRow(c, op, y, k, kE, "c");
@@ -372,25 +372,16 @@ final class Products {
     }
 
     /**
-     * The passes of the shared-index-outer form over rows 0 below {@code mE} of {@code cr}, on
+     * The passes of the shared-index-outer form over {@code rows} of C, on
      * {@code colsE} of B's columns from {@code colBase} on (empty: from the first), in column
      * blocks: eight of B's rows per pass copied, a column block of them, into {@code panel} just
      * before the pass, or for a B read transposed, its transpose gathered by {@link Panels}.
      */
-    private void panelPasses(Code c, Stmt.Op op, ProductPlan plan, BiFunction<String, String, String> left, String panel, String cr,
-                             String mE, String colsE, String colBase) {
-        panelPasses(c, op, plan, left, panel, new RowPasses.Rows("0", mE, cr), colsE, colBase);
-    }
-
-    /** {@link #panelPasses} over {@code rows} of C: rows from the first, or any rows for a B not read transposed. */
     private void panelPasses(Code c, Stmt.Op op, ProductPlan plan, BiFunction<String, String, String> left, String panel,
                              RowPasses.Rows rows, String colsE, String colBase) {
         Layout.Address b = layout.base(op.args().get(1));
         if (plan.rightTransposed()) {
-            if (!rows.from().equals("0")) {
-                throw new IllegalStateException("a gathered panel passes over C's rows from the first");
-            }
-            Panels.write(c, plan, layout, left, b, panel, rows.array(), rows.end(), colsE, colBase, operandName(op), real);
+            Panels.write(c, plan, layout, left, b, panel, rows, colsE, colBase, operandName(op), real);
             return;
         }
         RowPasses.ColumnBlocks blocks = RowPasses.ColumnBlocks.open(c, plan, colsE);
@@ -502,7 +493,7 @@ final class Products {
                 .close();
         // Its columns of each pass's rows of B copied (or of B's transpose gathered) into a panel of its own.
         body.declare("$L[][] pp = $L[part]", real, parallel.sourcePanels(plan.rightTransposed() ? Panels.DEPTH : RowPasses.SOURCES, k));
-        panelPasses(body, op, plan, left, "pp", "cp", mE, "jhi - jlo", "jlo");
+        panelPasses(body, op, plan, left, "pp", new RowPasses.Rows("0", mE, "cp"), "jhi - jlo", "jlo");
         body.open("for (int i = 0; i < $L; i++)", mE)
                 .declare("$L[] c = cp[i]", real);
         if (op.epilogue() != null) {
