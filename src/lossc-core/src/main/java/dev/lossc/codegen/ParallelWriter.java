@@ -52,16 +52,20 @@ final class ParallelWriter implements Kernels.Parallel {
     static final int PAD = 16;
 
     private final ClassWriter w;
-    private final List<CodeBlock> bodies = new ArrayList<>();
-    private final List<String> methods = new ArrayList<>();
-    private final List<String> descriptions = new ArrayList<>();
-    /** Per kernel: true if its threads claim its rows in chunks ({@link #chunked}). */
-    private final List<Boolean> claimed = new ArrayList<>();
+    /** The split kernels, in the order of their numbers. */
+    private final List<SplitKernel> kernels = new ArrayList<>();
     /** The per-part scratch the split kernels use, by kind and size. */
     private final Map<List<Object>, PartScratch> scratch = new LinkedHashMap<>();
     /** The method that allocates every product row for {@code n} threads, and the shared rows' part of it. */
     private String allocateParts;
     private CodeBlock sharedRows = CodeBlock.builder().build();
+
+    /**
+     * A split kernel: its method's body and name, its Javadoc, and whether its threads claim its
+     * rows in chunks ({@link #chunked}; its method then takes only the part) or take equal ranges.
+     */
+    private record SplitKernel(CodeBlock body, String method, String description, boolean claimed) {
+    }
 
     /** The kinds of per-part scratch, in the order their fields are declared. */
     private enum Kind { ROWS, SIMD_PANELS, PANELS, SOURCE_PANELS, TILES, SOURCE_TILES }
@@ -98,12 +102,9 @@ final class ParallelWriter implements Kernels.Parallel {
         return add(body, n, what, true);
     }
 
-    private String add(CodeBlock body, String rows, String what, boolean chunks) {
-        int kernel = bodies.size();
-        bodies.add(body);
-        descriptions.add(what);
-        claimed.add(chunks);
-        methods.add(w.names.allocate("split" + (kernel + 1)));
+    private String add(CodeBlock body, String rows, String what, boolean claimed) {
+        int kernel = kernels.size();
+        kernels.add(new SplitKernel(body, w.names.allocate("split" + (kernel + 1)), what, claimed));
         return "runSplit(" + kernel + ", " + rows + ")";
     }
 
@@ -211,7 +212,7 @@ final class ParallelWriter implements Kernels.Parallel {
 
     /** The number of kernels that run split; with none, the class runs on the calling thread alone. */
     int kernels() {
-        return bodies.size();
+        return kernels.size();
     }
 
     /** Adds the parallel members to {@code type}, the class named {@code self}. */
@@ -228,14 +229,14 @@ final class ParallelWriter implements Kernels.Parallel {
                         + "to the bit at any thread count (the work is split by rows, never inside a sum). Starting the\n"
                         + "workers and their scratch rows allocates; a call does not. 1, the default, uses no other thread.\n"
                         + "$L\n@throws IllegalArgumentException if {@code n} is below 1 or above {@link #MAX_THREADS}\n",
-                        bodies.isEmpty() ? "<p>This class's products are all too small to gain from threads: the count is kept and\nno thread is started.\n" : "")
+                        kernels.isEmpty() ? "<p>This class's products are all too small to gain from threads: the count is kept and\nno thread is started.\n" : "")
                 .beginControlFlow("if (n < 1 || n > MAX_THREADS)")
                 .addStatement("throw new IllegalArgumentException(\"threads must be between 1 and \" + MAX_THREADS + \", but it is \" + n)")
                 .endControlFlow();
         MethodSpec.Builder close = MethodSpec.methodBuilder("close").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
                 .addJavadoc("Stops this instance's workers and waits until they have ended; the instance goes on working on\n"
                         + "the calling thread alone (until {@link #setThreads(int)} starts workers again).\n");
-        if (bodies.isEmpty()) {
+        if (kernels.isEmpty()) {
             type.addMethod(set.addStatement("$L = n", threads).build());
             type.addMethod(threadsMethod(threads));
             type.addMethod(close.addStatement("$L = 1", threads).build());
@@ -250,7 +251,7 @@ final class ParallelWriter implements Kernels.Parallel {
         for (PartScratch f : scratchFields()) {
             type.addField(FieldSpec.builder(f.type(), f.field(), Modifier.PRIVATE).addJavadoc("$L\n", f.doc()).build());
         }
-        boolean anyClaimed = claimed.contains(true);
+        boolean anyClaimed = kernels.stream().anyMatch(SplitKernel::claimed);
         if (anyClaimed) {
             type.addField(FieldSpec.builder(ATOMIC_INTEGER, "claim", Modifier.PRIVATE, Modifier.FINAL)
                     .addJavadoc("The first row not yet claimed of the kernel running, for the kernels whose rows are claimed in chunks.\n")
@@ -314,16 +315,16 @@ final class ParallelWriter implements Kernels.Parallel {
         MethodSpec.Builder run = MethodSpec.methodBuilder("runPart").addModifiers(Modifier.PRIVATE)
                 .addParameter(int.class, "kernel").addParameter(int.class, "part").addParameter(int.class, "lo").addParameter(int.class, "hi")
                 .beginControlFlow("switch (kernel)");
-        for (int k = 0; k < bodies.size(); k++) {
-            MethodSpec.Builder m = MethodSpec.methodBuilder(methods.get(k)).addModifiers(Modifier.PRIVATE).addJavadoc("$L\n", descriptions.get(k))
-                    .addParameter(int.class, "part");
-            if (claimed.get(k)) {
-                run.addCode("case $L:\n", k).addStatement("$>$L(part)", methods.get(k)).addStatement("break$<");
-            } else {
-                run.addCode("case $L:\n", k).addStatement("$>$L(part, lo, hi)", methods.get(k)).addStatement("break$<");
+        for (int k = 0; k < kernels.size(); k++) {
+            SplitKernel kernel = kernels.get(k);
+            run.addCode("case $L:\n", k).addStatement("$>$L($L)", kernel.method(), kernel.claimed() ? "part" : "part, lo, hi")
+                    .addStatement("break$<");
+            MethodSpec.Builder m = MethodSpec.methodBuilder(kernel.method()).addModifiers(Modifier.PRIVATE)
+                    .addJavadoc("$L\n", kernel.description()).addParameter(int.class, "part");
+            if (!kernel.claimed()) {
                 m.addParameter(int.class, "lo").addParameter(int.class, "hi");
             }
-            type.addMethod(m.addCode(bodies.get(k)).build());
+            type.addMethod(m.addCode(kernel.body()).build());
         }
         run.addCode("default:\n").addStatement("$>throw new IllegalStateException(\"no kernel \" + kernel)$<");
         type.addMethod(run.endControlFlow().build());
