@@ -7,7 +7,7 @@ import os
 import re
 import sys
 
-# One core's FMA peak comes from the same run: Peak.fmaDouble / Peak.fmaFloat do 2 x lanes x 12 x
+# One core's FMA peak comes from the same run: Peak.fmaDouble / Peak.fmaFloat do 2 x lanes x 8 x
 # STEPS flop per call on the widest vectors (8 doubles and 16 floats with AVX-512, else 4 and 8).
 PEAK_STEPS = 10_000_000
 
@@ -75,8 +75,8 @@ def peaks(r):
     lanes = vector_bytes() // 8
     double = r.get("Peak.fmaDouble")
     single = r.get("Peak.fmaFloat")
-    return (2 * lanes * 12 * PEAK_STEPS / double[0] if double else None,
-            2 * 2 * lanes * 12 * PEAK_STEPS / single[0] if single else None)
+    return (2 * lanes * 8 * PEAK_STEPS / double[0] if double else None,
+            2 * 2 * lanes * 8 * PEAK_STEPS / single[0] if single else None)
 
 
 def main(directory):
