@@ -60,6 +60,8 @@ public final class ClassWriter {
     private int anonymous;
     /** With {@code --simd}, once a product uses it: the field holding {@link SimdKernel}'s panel of B. */
     String simdPanel;
+    /** With {@code --simd}: the most rows of C of any product on the kernel (the rows of A its panel holds). */
+    private int simdRows;
     private final boolean simd;
     final Precision precision;
     /** The element type ({@code double} or {@code float}) and its arrays, as JavaPoet types. */
@@ -105,7 +107,8 @@ public final class ClassWriter {
         this.account = new StorageAccount(ir, bodies, precision.single() ? 4 : 8);
         layout.checkpointed = checkpoints.loops;
         this.simd = simd;
-        java.util.function.Supplier<String> panel = !simd ? null : () -> {
+        java.util.function.IntFunction<String> panel = !simd ? null : rows -> {
+            simdRows = Math.max(simdRows, rows);
             if (simdPanel == null) {
                 simdPanel = names.allocate("simd_panel");
             }
@@ -259,7 +262,7 @@ public final class ClassWriter {
         type.addMethod(constructor.addStatement("initParameters(0L)").build());
         HelperMethods.addNeeded(type, ir, outputs, usedFunctions, arrayType, derivatives.any());
         if (simdPanel != null) {
-            SimdKernel.addTo(type, simdPanel, precision);
+            SimdKernel.addTo(type, simdPanel, precision, simdRows);
         }
         if (parallel != null) {
             parallel.addTo(type, ClassName.get(packageName, className));

@@ -10,7 +10,7 @@ import dev.lossc.types.Shape;
 import java.util.EnumSet;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Supplier;
+import java.util.function.IntFunction;
 
 /**
  * The code of each statement of a plan: a structured primitive through its kernel (one exhaustive
@@ -90,9 +90,9 @@ final class Kernels {
     /**
      * {@code used} hears of every scalar function the emitted code calls (its helper must exist);
      * {@code simdPanel}, with {@code --simd}, names the panel field of {@link SimdKernel}'s
-     * {@code gemm} (null otherwise).
+     * {@code gemm} for a product of the given rows of C (null otherwise).
      */
-    Kernels(Layout layout, Consumer<ScalarFn> used, Scratch scratch, Supplier<String> simdPanel, Parallel parallel) {
+    Kernels(Layout layout, Consumer<ScalarFn> used, Scratch scratch, IntFunction<String> simdPanel, Parallel parallel) {
         this.loops = new Loops(layout);
         this.layout = layout;
         this.products = new Products(loops, used, scratch, simdPanel, parallel);

@@ -128,7 +128,7 @@ final class ParallelWriter implements Kernels.Parallel {
     @Override
     public String simdPanels() {
         return scratch(Kind.SIMD_PANELS, List.of(), "simd_panels", ArrayTypeName.of(w.arrayType), "Per thread, a panel of B for {@code gemm}.",
-                0, SimdKernel.PANEL_DEPTH + " * " + SimdKernel.PANEL_VECTORS + " * " + SimdKernel.SPECIES + ".length() + " + PAD);
+                0, SimdKernel.PANEL_LENGTH + " + " + PAD);
     }
 
     @Override

@@ -10,7 +10,7 @@ import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Supplier;
+import java.util.function.IntFunction;
 
 /**
  * The products ({@code matvec}, {@code vecmat}, {@code matmul} and its transposed forms,
@@ -27,12 +27,16 @@ final class Products {
     private final String real;
     private final String realZero;
     private final Kernels.Scratch scratch;
-    /** With {@code --simd}: the name of the panel field {@link SimdKernel}'s {@code gemm} takes; null otherwise. */
-    private final Supplier<String> simdPanel;
+    /**
+     * With {@code --simd}: the name of the panel field {@link SimdKernel}'s {@code gemm} takes, for a
+     * product of the given rows of C (the panel holds A's rows too, where the CPU's vectors are
+     * narrower than 512 bits); null otherwise.
+     */
+    private final IntFunction<String> simdPanel;
     /** With {@code --parallel}: where kernels split across threads go; null otherwise. */
     private final Kernels.Parallel parallel;
 
-    Products(Loops loops, Consumer<ScalarFn> used, Kernels.Scratch scratch, Supplier<String> simdPanel, Kernels.Parallel parallel) {
+    Products(Loops loops, Consumer<ScalarFn> used, Kernels.Scratch scratch, IntFunction<String> simdPanel, Kernels.Parallel parallel) {
         this.parallel = parallel;
         this.loops = loops;
         this.layout = loops.layout;
@@ -533,7 +537,7 @@ final class Products {
         Layout.Address a = layout.base(op.args().get(0));
         Layout.Address b = layout.base(op.args().get(1));
         Layout.Address y = layout.base(Stmt.written(op));
-        String panel = simdPanel.get();
+        String panel = simdPanel.apply(plan.rows().size());
         if (!split) {
             c.add("$L($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", SimdKernel.GEMM, layout.extent(plan.rows()),
                     layout.extent(plan.shared()), layout.extent(plan.cols()), a.array(), a.offset(), plan.left().outerStride(),

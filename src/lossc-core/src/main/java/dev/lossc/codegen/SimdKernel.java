@@ -24,6 +24,14 @@ import javax.lang.model.element.Modifier;
  * once while multiply-adds run; a B read transposed is gathered by {@code pack}, eight of its rows
  * at a time. Without {@code accumulate}, the first panel's sums are stored without reading C.
  *
+ * <p>That tile keeps 21 vectors live (sixteen sums, four of B, a broadcast of A): AVX-512 has 32
+ * vector registers, AVX2 only sixteen, where C2 spills it. Where the CPU's vectors are narrower
+ * than 512 bits ({@code WIDE_TILES} false), {@code gemm} runs {@code gemmNarrow} instead: tiles of
+ * four rows by two vectors (eleven live vectors; three for an odd number of vectors left), over a
+ * copy of each panel's rows of A interleaved four rows at a time ({@code packA}), so that every
+ * index in a tile's loop is its counter times a constant and C2 drops the range checks. Each
+ * element is summed in the same order on either path, so the results are the same to the bit.
+ *
  * <p>In a {@code float} class the same code runs on {@code FloatVector}s, twice the lanes.
  *
  * <p>The sums are those of the default code grouped differently (per panel, fused multiply-adds),
@@ -34,6 +42,14 @@ final class SimdKernel {
     static final String GEMM = "gemm";
     static final String SPECIES = "SPECIES";
     static final String PANEL_DEPTH = "PANEL_DEPTH";
+    /** The panel's length: B's panel, then (narrow vectors only) A's rows of one panel. */
+    static final String PANEL_LENGTH = "PANEL_LENGTH";
+    /** Whether the CPU's vectors are 512 bits or more: {@code gemm}'s four-by-four tiles, else {@code gemmNarrow}'s. */
+    static final String WIDE_TILES = "WIDE_TILES";
+    /** The most rows of C of a product on the kernel in the class: A's rows the panel holds for {@code gemmNarrow}. */
+    static final String A_ROWS = "A_ROWS";
+    private static final String NARROW = "gemmNarrow";
+    private static final String PACK_A = "packA";
     /**
      * The tile of four rows by four vectors that also packs: it reads its vectors of B in place and
      * copies them into the panel as it goes, so the panel is written by the first tile of C's rows
@@ -47,9 +63,14 @@ final class SimdKernel {
     private static final int[] TILE_VECTORS = {4, 3, 2};
     /** The widest panel, in vectors: the panel array holds {@link #DEPTH} rows of this many. */
     static final int PANEL_VECTORS = TILE_VECTORS[0];
+    /** Vectors of columns the tiles of {@code gemmNarrow} span: two, then one panel of three for an odd number left. */
+    private static final int[] NARROW_VECTORS = {2, 3};
     /** Names the class may not give anything else: the constants, {@code pack} and every tile method. */
-    static final String[] MEMBERS = Stream.concat(Stream.of(GEMM, SPECIES, PANEL_DEPTH, "pack", PACKING_TILE),
-            Arrays.stream(TILE_VECTORS).boxed().flatMap(v -> Arrays.stream(TILE_ROWS).mapToObj(r -> tileName(r, v)))).toArray(String[]::new);
+    static final String[] MEMBERS = Stream.of(Stream.of(GEMM, SPECIES, PANEL_DEPTH, PANEL_LENGTH, WIDE_TILES, A_ROWS, NARROW, PACK_A, "pack",
+                    PACKING_TILE),
+            Arrays.stream(TILE_VECTORS).boxed().flatMap(v -> Arrays.stream(TILE_ROWS).mapToObj(r -> tileName(r, v))),
+            Arrays.stream(NARROW_VECTORS).boxed().flatMap(v -> Arrays.stream(TILE_ROWS).mapToObj(r -> packedTileName(r, v))))
+            .flatMap(x -> x).toArray(String[]::new);
 
     /** Rows of B in one panel: 128 × 32 doubles (or 64 floats), 32 KB with AVX-512. */
     static final int DEPTH = 128;
@@ -69,11 +90,11 @@ final class SimdKernel {
     }
 
     /** Adds the constants, the panel field {@code panel} and the methods, for elements of {@code precision}, to {@code type}. */
-    static void addTo(TypeSpec.Builder type, String panel, Precision precision) {
-        new SimdKernel(precision).add(type, panel);
+    static void addTo(TypeSpec.Builder type, String panel, Precision precision, int aRows) {
+        new SimdKernel(precision).add(type, panel, aRows);
     }
 
-    private void add(TypeSpec.Builder type, String panel) {
+    private void add(TypeSpec.Builder type, String panel, int aRows) {
         String t = precision.type();
         int lanes = precision.single() ? 16 : 8;
         type.addField(FieldSpec.builder(ParameterizedTypeName.get(VECTOR_SPECIES, ClassName.get("java.lang", precision.boxed())), SPECIES,
@@ -84,15 +105,33 @@ final class SimdKernel {
                 .addJavadoc("Rows of B copied into one panel ($L rows of $L $L-lane vectors: $L KB, read in order).\n", DEPTH, PANEL_VECTORS, lanes,
                         DEPTH * PANEL_VECTORS * 64 / 1024)
                 .initializer("$L", DEPTH).build());
+        type.addField(FieldSpec.builder(boolean.class, WIDE_TILES, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("Vectors of 512 bits or more (AVX-512, 32 vector registers): {@code gemm}'s four-by-four tiles; else\n"
+                        + "(AVX2, 16 registers, where those tiles spill) {@code $L}'s four-by-two tiles over a packed A.\n", NARROW)
+                .initializer("$L.vectorBitSize() >= 512", SPECIES).build());
+        type.addField(FieldSpec.builder(int.class, A_ROWS, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("The most rows of C of a product on {@code gemm} in this class.\n")
+                .initializer("$L", aRows).build());
+        type.addField(FieldSpec.builder(int.class, PANEL_LENGTH, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("A panel's length: B's rows ($L of up to $L vectors), then, for {@code $L}, A's ($L of $L).\n", PANEL_DEPTH,
+                        PANEL_VECTORS, NARROW, A_ROWS, PANEL_DEPTH)
+                .initializer("$L * ($L * $L.length() + ($L ? 0 : $L))", PANEL_DEPTH, PANEL_VECTORS, SPECIES, WIDE_TILES, A_ROWS).build());
         type.addField(FieldSpec.builder(array, panel, Modifier.PRIVATE, Modifier.FINAL)
-                .addJavadoc("A panel of B for {@code gemm}: $L rows of up to $L vectors each.\n", PANEL_DEPTH, PANEL_VECTORS)
-                .initializer("new $L[$L * $L * $L.length()]", t, PANEL_DEPTH, PANEL_VECTORS, SPECIES).build());
+                .addJavadoc("A panel of B (and of A, for {@code $L}) for {@code gemm}.\n", NARROW)
+                .initializer("new $L[$L]", t, PANEL_LENGTH).build());
         type.addMethod(gemm());
+        type.addMethod(narrowGemm());
         type.addMethod(pack());
+        type.addMethod(packA());
         type.addMethod(tile(TILE_ROWS[0], TILE_VECTORS[0], true));
         for (int vectors : TILE_VECTORS) {
             for (int rows : TILE_ROWS) {
                 type.addMethod(tile(rows, vectors, false));
+            }
+        }
+        for (int vectors : NARROW_VECTORS) {
+            for (int rows : TILE_ROWS) {
+                type.addMethod(packedTile(rows, vectors));
             }
         }
     }
@@ -107,25 +146,17 @@ final class SimdKernel {
                         sum over it in registers. Without {@code accumulate}, the first panel's sums are stored
                         (plus zero, as if added to a C of zeros) without reading C.
                         """);
-        for (String p : new String[] {"m", "n", "k"}) {
-            m.addParameter(int.class, p);
-        }
-        m.addParameter(array, "a");
-        for (String p : new String[] {"ao", "ais", "aps"}) {
-            m.addParameter(int.class, p);
-        }
-        m.addParameter(array, "b");
-        for (String p : new String[] {"bo", "bps", "bjs"}) {
-            m.addParameter(int.class, p);
-        }
-        m.addParameter(array, "c").addParameter(int.class, "co").addParameter(int.class, "ldc")
-                .addParameter(boolean.class, "accumulate").addParameter(array, "panel");
+        gemmParameters(m);
         CodeBlock.Builder c = CodeBlock.builder()
                 .addStatement("int L = $L.length()", SPECIES)
                 .beginControlFlow("if (!accumulate && n <= 0)")
                 .beginControlFlow("for (int i = 0; i < m; i++)")
                 .addStatement("$T.fill(c, co + i * ldc, co + i * ldc + k, $L)", ClassWriter.ARRAYS, precision.zero())
                 .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("if (!$L)", WIDE_TILES)
+                .addStatement("$L(m, n, k, a, ao, ais, aps, b, bo, bps, bjs, c, co, ldc, accumulate, panel)", NARROW)
+                .addStatement("return")
                 .endControlFlow()
                 .add("// Four vectors of columns at a time, then one panel of three and one of two for what is\n")
                 .add("// left, as many fours as leave no single vector over (72 columns of 8 lanes are 32 + 24 + 16,\n")
@@ -177,6 +208,13 @@ final class SimdKernel {
             }
             c.endControlFlow();
         }
+        lastColumns(c);
+        c.endControlFlow();
+        return m.addCode(c.build()).build();
+    }
+
+    /** The columns after the vector tiles, fewer than two vectors: one sum at a time, over the panel's rows. */
+    private void lastColumns(CodeBlock.Builder c) {
         c.add("// The last columns, fewer than two vectors: one sum at a time.\n")
                 .beginControlFlow("for (; j < k; j++)")
                 .beginControlFlow("for (int i = 0; i < m; i++)")
@@ -186,9 +224,114 @@ final class SimdKernel {
                 .endControlFlow()
                 .addStatement("c[co + i * ldc + j] = (first ? $L : c[co + i * ldc + j]) + acc", precision.zero())
                 .endControlFlow()
-                .endControlFlow()
                 .endControlFlow();
+    }
+
+    /** {@code gemm}'s parameters, in its order. */
+    private void gemmParameters(MethodSpec.Builder m) {
+        for (String p : new String[] {"m", "n", "k"}) {
+            m.addParameter(int.class, p);
+        }
+        m.addParameter(array, "a");
+        for (String p : new String[] {"ao", "ais", "aps"}) {
+            m.addParameter(int.class, p);
+        }
+        m.addParameter(array, "b");
+        for (String p : new String[] {"bo", "bps", "bjs"}) {
+            m.addParameter(int.class, p);
+        }
+        m.addParameter(array, "c").addParameter(int.class, "co").addParameter(int.class, "ldc")
+                .addParameter(boolean.class, "accumulate").addParameter(array, "panel");
+    }
+
+    /**
+     * {@code gemm} where the vectors are narrower than 512 bits: per panel, A's rows copied into the
+     * panel after B's, then two vectors of columns at a time (three once, for an odd number left),
+     * in tiles of four rows.
+     */
+    private MethodSpec narrowGemm() {
+        MethodSpec.Builder m = MethodSpec.methodBuilder(NARROW).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("""
+                        {@code gemm} for vectors narrower than 512 bits (AVX2's sixteen registers): each panel's rows of A are
+                        copied after B's into {@code panel}, four rows interleaved ({@code packA}), and tiles of four rows by two
+                        vectors (three once, for an odd number of vectors) sum over both. The same sums in the same order as
+                        {@code gemm}'s tiles.
+                        """);
+        gemmParameters(m);
+        CodeBlock.Builder c = CodeBlock.builder()
+                .addStatement("int L = $L.length()", SPECIES)
+                .add("// Where A's rows start in the panel: after the widest panel of B.\n")
+                .addStatement("int ap = $L * $L * L", PANEL_DEPTH, PANEL_VECTORS)
+                .add("// Two vectors of columns at a time, and three once if an odd number of vectors is left, so that\n")
+                .add("// no single vector is left over (as in gemm, every whole vector is in a tile when there are two).\n")
+                .addStatement("int twos = k / L / 2")
+                .addStatement("boolean three = k / L % 2 == 1 && twos > 0")
+                .beginControlFlow("if (three)")
+                .addStatement("twos--")
+                .endControlFlow()
+                .beginControlFlow("for (int s0 = 0; s0 < n; s0 += $L)", PANEL_DEPTH)
+                .addStatement("int depth = Math.min(n - s0, $L)", PANEL_DEPTH)
+                .addStatement("boolean first = s0 == 0 && !accumulate")
+                .addStatement("$L(a, ao, ais, aps, m, s0, depth, panel, ap)", PACK_A)
+                .addStatement("int j = 0");
+        for (int vectors : NARROW_VECTORS) {
+            if (vectors == 2) {
+                c.beginControlFlow("for (; j < twos * 2 * L; j += 2 * L)");
+            } else {
+                c.beginControlFlow("if (three)");
+            }
+            c.addStatement("pack(b, bo, bps, bjs, s0, depth, j, $L * L, panel)", vectors)
+                    .addStatement("int i = 0");
+            for (int rows : TILE_ROWS) {
+                if (rows == TILE_ROWS[0]) {
+                    c.beginControlFlow("for (; i + $L <= m; i += $L)", rows, rows);
+                } else {
+                    c.beginControlFlow("if (i + $L <= m)", rows);
+                }
+                c.addStatement("$L(depth, panel, ap + i * depth, panel, c, co + i * ldc + j, ldc, first)", packedTileName(rows, vectors));
+                if (rows > 1 && rows != TILE_ROWS[0]) {
+                    c.addStatement("i += $L", rows);
+                }
+                c.endControlFlow();
+            }
+            if (vectors != 2) {
+                c.addStatement("j += $L * L", vectors);
+            }
+            c.endControlFlow();
+        }
+        lastColumns(c);
+        c.endControlFlow();
         return m.addCode(c.build()).build();
+    }
+
+    /** A's rows of one panel, in the groups of rows the tiles take (four, then two, then one), each group's rows interleaved. */
+    private MethodSpec packA() {
+        MethodSpec.Builder m = MethodSpec.methodBuilder(PACK_A).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("""
+                        Copies A's elements (i, s0 .. s0 + depth) of every row i into {@code panel} from {@code ap}, in the groups
+                        of rows the tiles take (fours, then a two, then a one): element (i + r, s0 + s) of a group of {@code rows}
+                        from row i at {@code ap + i * depth + s * rows + r}.
+                        """)
+                .addParameter(array, "a");
+        for (String p : new String[] {"ao", "ais", "aps", "m", "s0", "depth"}) {
+            m.addParameter(int.class, p);
+        }
+        m.addParameter(array, "panel").addParameter(int.class, "ap");
+        CodeBlock c = CodeBlock.builder()
+                .addStatement("int i = 0")
+                .beginControlFlow("while (i < m)")
+                .addStatement("int rows = m - i >= 4 ? 4 : m - i >= 2 ? 2 : 1")
+                .beginControlFlow("for (int s = 0; s < depth; s++)")
+                .addStatement("int x = ao + i * ais + (s0 + s) * aps")
+                .addStatement("int t = ap + i * depth + s * rows")
+                .beginControlFlow("for (int r = 0; r < rows; r++)")
+                .addStatement("panel[t + r] = a[x + r * ais]")
+                .endControlFlow()
+                .endControlFlow()
+                .addStatement("i += rows")
+                .endControlFlow()
+                .build();
+        return m.addCode(c).build();
     }
 
     /** The panel: B's rows s0 .. s0 + depth, columns j .. j + w, one row after another. */
@@ -227,6 +370,40 @@ final class SimdKernel {
                 .endControlFlow()
                 .endControlFlow()
                 .endControlFlow();
+        return m.addCode(c.build()).build();
+    }
+
+    /** The tile of {@code gemmNarrow} of {@code rows} rows by {@code vectors} vectors: {@code packedTile4x2}. */
+    private static String packedTileName(int rows, int vectors) {
+        return "packedTile" + rows + "x" + vectors;
+    }
+
+    /**
+     * {@code rows} rows of C by {@code vectors} vectors over the panel's B and its packed A: A's
+     * element (r, s) at {@code a0 + s * rows + r}, B's vector v of row s at {@code s * vectors * L + v * L}.
+     */
+    private MethodSpec packedTile(int rows, int vectors) {
+        MethodSpec.Builder m = MethodSpec.methodBuilder(packedTileName(rows, vectors)).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("Adds $L row$L of the packed A (from {@code a0}, interleaved) times the panel ($L vectors wide) to C (from\n"
+                                + "{@code c0}), $L sums in registers; with {@code first}, stores them (plus zero) without reading C. Every index\n"
+                                + "is the loop's counter times a constant, so the loop has no range checks.\n",
+                        rows, rows == 1 ? "" : "s", vectors, rows * vectors)
+                .addParameter(int.class, "depth").addParameter(array, "a").addParameter(int.class, "a0")
+                .addParameter(array, "panel").addParameter(array, "c").addParameter(int.class, "c0").addParameter(int.class, "ldc")
+                .addParameter(boolean.class, "first");
+        CodeBlock.Builder c = CodeBlock.builder()
+                .addStatement("int L = $L.length()", SPECIES)
+                .addStatement("$T zero = $T.zero($L)", vector, vector, SPECIES);
+        accumulators(c, rows, vectors);
+        c.beginControlFlow("for (int s = 0; s < depth; s++)")
+                .addStatement("int t = s * ($L * L)", vectors)
+                .addStatement("int x = a0 + s * $L", rows);
+        for (int v = 0; v < vectors; v++) {
+            c.addStatement("$T b$L = $T.fromArray($L, panel, $L)", vector, v, vector, SPECIES, plus("t", v, "L"));
+        }
+        multiplyAdds(c, rows, vectors, r -> r == 0 ? "x" : "x + " + r);
+        c.endControlFlow();
+        stores(c, rows, vectors);
         return m.addCode(c.build()).build();
     }
 
@@ -269,13 +446,7 @@ final class SimdKernel {
         CodeBlock.Builder c = CodeBlock.builder()
                 .addStatement("int L = $L.length()", SPECIES)
                 .addStatement("$T zero = $T.zero($L)", vector, vector, SPECIES);
-        for (int r = 0; r < rows; r++) {
-            StringBuilder decl = new StringBuilder();
-            for (int v = 0; v < vectors; v++) {
-                decl.append(v == 0 ? "" : ", ").append("c").append(r).append(v).append(" = zero");
-            }
-            c.addStatement("$T $L", vector, decl);
-        }
+        accumulators(c, rows, vectors);
         if (packing) {
             c.beginControlFlow("for (int s = 0, t = 0, x = a0, y = bs; s < depth; s++, t += $L * L, x += aps, y += bps)", vectors);
         } else {
@@ -289,14 +460,36 @@ final class SimdKernel {
                 c.addStatement("$T b$L = $T.fromArray($L, panel, $L)", vector, v, vector, SPECIES, plus("t", v, "L"));
             }
         }
+        multiplyAdds(c, rows, vectors, r -> plus("x", r, "ais"));
+        c.endControlFlow();
+        stores(c, rows, vectors);
+        return m.addCode(c.build()).build();
+    }
+
+    /** The tile's sums, {@code c00 = zero, c01 = zero, …}, a row of C per statement. */
+    private void accumulators(CodeBlock.Builder c, int rows, int vectors) {
+        for (int r = 0; r < rows; r++) {
+            StringBuilder decl = new StringBuilder();
+            for (int v = 0; v < vectors; v++) {
+                decl.append(v == 0 ? "" : ", ").append("c").append(r).append(v).append(" = zero");
+            }
+            c.addStatement("$T $L", vector, decl);
+        }
+    }
+
+    /** One step's multiply-adds: each row's element of A (at {@code aAt.apply(r)}) broadcast, times each vector of B. */
+    private void multiplyAdds(CodeBlock.Builder c, int rows, int vectors, java.util.function.IntFunction<String> aAt) {
         c.addStatement("$T v", vector);
         for (int r = 0; r < rows; r++) {
-            c.addStatement("v = $T.broadcast($L, a[$L])", vector, SPECIES, plus("x", r, "ais"));
+            c.addStatement("v = $T.broadcast($L, a[$L])", vector, SPECIES, aAt.apply(r));
             for (int v = 0; v < vectors; v++) {
                 c.addStatement("c$L$L = v.fma(b$L, c$L$L)", r, v, v, r, v);
             }
         }
-        c.endControlFlow();
+    }
+
+    /** The tile's sums into C: stored (plus zero) with {@code first}, else added to C. */
+    private void stores(CodeBlock.Builder c, int rows, int vectors) {
         for (boolean first : new boolean[] {true, false}) {
             if (first) {
                 c.beginControlFlow("if (first)");
@@ -315,6 +508,5 @@ final class SimdKernel {
             }
         }
         c.endControlFlow();
-        return m.addCode(c.build()).build();
     }
 }

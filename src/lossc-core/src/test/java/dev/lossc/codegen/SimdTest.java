@@ -74,7 +74,11 @@ class SimdTest {
      * (a C full of NaN before the call; the first panel stores its sums without reading C), with
      * it, it adds to C; over three panels of shared rows, with columns in tiles of four, three and
      * two vectors and columns left over, A or B read transposed (B in place, as the first tile of
-     * rows reads it while it packs it, or gathered).
+     * rows reads it while it packs it, or gathered). To the bit, against the sums written out in the
+     * order the kernel promises on either of its paths (the four-by-four tiles of 512-bit vectors,
+     * or {@code gemmNarrow}'s tiles over a packed A, which this CPU's vectors choose): per panel of
+     * 128 shared rows, a chain of fused multiply-adds from zero, added to C, for the columns in
+     * vectors; a plain sum for the columns after them.
      */
     @Test
     void gemmOverwritesOrAddsToC() throws Exception {
@@ -83,6 +87,12 @@ class SimdTest {
         Method gemm = c.type().getDeclaredMethod("gemm", int.class, int.class, int.class, double[].class, int.class, int.class, int.class,
                 double[].class, int.class, int.class, int.class, double[].class, int.class, int.class, boolean.class, double[].class);
         gemm.setAccessible(true);
+        java.lang.reflect.Field length = c.type().getDeclaredField("PANEL_LENGTH");
+        length.setAccessible(true);
+        java.lang.reflect.Field species = c.type().getDeclaredField("SPECIES");
+        species.setAccessible(true);
+        Object vectorSpecies = species.get(null);
+        int lanes = (int) Class.forName("jdk.incubator.vector.VectorSpecies").getMethod("length").invoke(vectorSpecies);
         SplittableRandom rnd = new SplittableRandom(11);
         for (int k : new int[] {40, 37, 72, 128}) {
             for (int form = 0; form < 3; form++) {
@@ -92,7 +102,8 @@ class SimdTest {
                 int n = 300;
                 double[] a = rnd.doubles((long) m * n, -1, 1).toArray();
                 double[] b = rnd.doubles((long) n * k, -1, 1).toArray();
-                double[] panel = new double[128 * 4 * 8 + 64];
+                double[] panel = new double[length.getInt(null)];
+                int inVectors = k / lanes >= 2 ? k / lanes * lanes : 0;
                 int ais = transposedA ? 1 : n;
                 int aps = transposedA ? m : 1;
                 for (boolean accumulate : new boolean[] {false, true}) {
@@ -106,9 +117,20 @@ class SimdTest {
                                 sum += a[i * ais + s * aps] * b[transposedB ? j * n + s : s * k + j];
                             }
                             double want = (accumulate ? 1.0 : 0.0) + sum;
+                            double exact = accumulate ? 1.0 : 0.0;
+                            for (int s0 = 0; s0 < n; s0 += 128) {
+                                double acc = 0.0;
+                                for (int s = s0; s < Math.min(n, s0 + 128); s++) {
+                                    double x = a[i * ais + s * aps];
+                                    double y = b[transposedB ? j * n + s : s * k + j];
+                                    acc = j < inVectors ? Math.fma(x, y, acc) : acc + x * y;
+                                }
+                                exact = exact + acc;
+                            }
                             String what = "k " + k + (transposedA ? ", A transposed" : "") + (transposedB ? ", B transposed" : "") + (accumulate ? ", accumulating" : "") + ": C[" + i
                                     + ", " + j + "]";
                             assertEquals(want, out[3 + i * k + j], 1e-11 * Math.max(1, Math.abs(want)), what);
+                            assertEquals(exact, out[3 + i * k + j], 0.0, what + ", to the bit");
                         }
                     }
                     if (!accumulate) {
