@@ -142,6 +142,63 @@ class SimdTest {
     }
 
     /**
+     * {@code gemm}'s two paths, the four-by-four tiles for 512-bit vectors and {@code gemmNarrow}'s
+     * four-by-two tiles over a packed A, give the same bits: each class compiled twice, with
+     * {@code WIDE_TILES} set to true and to false in its text (so both paths run on any CPU), on
+     * mnist and on random product networks (rows of C from 1 to 20: tiles of four, two and one).
+     */
+    @TestFactory
+    Stream<DynamicTest> bothPathsGiveTheSameBits() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (int seed = 0; seed <= 8; seed++) {
+            int s = seed;
+            tests.add(DynamicTest.dynamicTest(seed == 0 ? "mnist" : "seed " + seed, () -> {
+                SplittableRandom rnd = new SplittableRandom(100 + s);
+                String text;
+                if (s == 0) {
+                    text = Repo.read(Repo.examples().resolve("mnist.loss"));
+                } else {
+                    int m = 1 + rnd.nextInt(20);
+                    int n = 16 + rnd.nextInt(s % 2 == 0 ? 300 : 60);
+                    int k = 16 + rnd.nextInt(60);
+                    text = "model B" + s + ";\ndim M = " + m + ", N = " + n + ", K = " + k + ";\n"
+                            + "param X[M, N];\ninput R[M, K];\nparam W[N, K];\nparam V[K, K];\n"
+                            + "let H = tanh(X @ W);\nlet G = H @ V + H @ transpose(V);\n"
+                            + "loss sum(G * R) + 0.1 * sum(H * H);\n";
+                }
+                LossCompiler.Result r = LossCompiler.compile("b.loss", text, SIMD);
+                String source = r.output().orElseThrow().source();
+                String choice = "WIDE_TILES = SPECIES.vectorBitSize() >= 512;";
+                assertTrue(source.contains(choice), "the class chooses its path from the species");
+                Compiled wide = Compiled.compileAll(List.of(withSource(r, source.replace(choice, "WIDE_TILES = true;"))), Compiled.SIMD).get(0);
+                Compiled narrow = Compiled.compileAll(List.of(withSource(r, source.replace(choice, "WIDE_TILES = false;"))), Compiled.SIMD).get(0);
+                Map<String, double[]> v = new LinkedHashMap<>();
+                for (Map.Entry<String, double[]> e : wide.withInitialParams(Map.of()).entrySet()) {
+                    v.put(e.getKey(), rnd.doubles(e.getValue().length, -1, 1).toArray());
+                }
+                for (Object[] in : (Object[][]) wide.type().getMethod("inputLayout").invoke(null)) {
+                    int size = Arrays.stream((int[]) in[2]).reduce(1, (x, y) -> x * y);
+                    // An int input (mnist's labels) takes class indices; mnist has ten classes.
+                    v.put((String) in[0], "int".equals(in[1]) ? rnd.ints(size, 0, 10).asDoubleStream().toArray() : rnd.doubles(size, 0, 1).toArray());
+                }
+                wide.setParams(v);
+                narrow.setParams(v);
+                double lw = wide.lossAndGradient(v);
+                double ln = narrow.lossAndGradient(v);
+                assertEquals(Double.doubleToLongBits(lw), Double.doubleToLongBits(ln), "the loss, to the bit");
+                assertTrue(Arrays.equals(wide.gradient(), narrow.gradient()), "the gradient, to the bit");
+            }));
+        }
+        return tests.stream();
+    }
+
+    private static LossCompiler.Result withSource(LossCompiler.Result r, String source) {
+        LossCompiler.GeneratedClass g = r.output().orElseThrow();
+        return new LossCompiler.Result(r.source(), r.diagnostics(), java.util.Optional.of(new LossCompiler.GeneratedClass(g.packageName(),
+                g.className(), source)), r.dumps(), r.checked(), r.layout());
+    }
+
+    /**
      * {@code X @ W} (forward), {@code H @ V + H @ transpose(V)} (a product with a transposed
      * operand, and two products adding into dH and into dV), with X a param so dX = dZ Wᵀ is
      * computed too; a varying batch on every third seed.
