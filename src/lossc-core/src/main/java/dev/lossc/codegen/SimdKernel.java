@@ -50,6 +50,8 @@ final class SimdKernel {
     static final String A_ROWS = "A_ROWS";
     private static final String NARROW = "gemmNarrow";
     private static final String PACK_A = "packA";
+    /** {@code gemmNarrow}'s tile of four rows by two vectors that also copies B's rows into the panel as it reads them. */
+    private static final String NARROW_PACKING_TILE = "packedTile4x2Packing";
     /**
      * The tile of four rows by four vectors that also packs: it reads its vectors of B in place and
      * copies them into the panel as it goes, so the panel is written by the first tile of C's rows
@@ -67,7 +69,7 @@ final class SimdKernel {
     private static final int[] NARROW_VECTORS = {2, 3};
     /** Names the class may not give anything else: the constants, {@code pack} and every tile method. */
     static final String[] MEMBERS = Stream.of(Stream.of(GEMM, SPECIES, PANEL_DEPTH, PANEL_LENGTH, WIDE_TILES, A_ROWS, NARROW, PACK_A, "pack",
-                    PACKING_TILE),
+                    PACKING_TILE, NARROW_PACKING_TILE),
             Arrays.stream(TILE_VECTORS).boxed().flatMap(v -> Arrays.stream(TILE_ROWS).mapToObj(r -> tileName(r, v))),
             Arrays.stream(NARROW_VECTORS).boxed().flatMap(v -> Arrays.stream(TILE_ROWS).mapToObj(r -> packedTileName(r, v))))
             .flatMap(x -> x).toArray(String[]::new);
@@ -129,9 +131,10 @@ final class SimdKernel {
                 type.addMethod(tile(rows, vectors, false));
             }
         }
+        type.addMethod(packedTile(TILE_ROWS[0], NARROW_VECTORS[0], true));
         for (int vectors : NARROW_VECTORS) {
             for (int rows : TILE_ROWS) {
-                type.addMethod(packedTile(rows, vectors));
+                type.addMethod(packedTile(rows, vectors, false));
             }
         }
     }
@@ -280,8 +283,18 @@ final class SimdKernel {
             } else {
                 c.beginControlFlow("if (three)");
             }
-            c.addStatement("pack(b, bo, bps, bjs, s0, depth, j, $L * L, panel)", vectors)
-                    .addStatement("int i = 0");
+            c.addStatement("int i = 0");
+            if (vectors == NARROW_VECTORS[0]) {
+                // B's rows read in place by the first tile, which copies them into the panel as it goes.
+                c.beginControlFlow("if (bjs == 1 && m >= 4)")
+                        .addStatement("$L(depth, panel, ap, b, bo + s0 * bps + j, bps, panel, c, co + j, ldc, first)", NARROW_PACKING_TILE)
+                        .addStatement("i = 4")
+                        .nextControlFlow("else");
+            }
+            c.addStatement("pack(b, bo, bps, bjs, s0, depth, j, $L * L, panel)", vectors);
+            if (vectors == NARROW_VECTORS[0]) {
+                c.endControlFlow();
+            }
             for (int rows : TILE_ROWS) {
                 if (rows == TILE_ROWS[0]) {
                     c.beginControlFlow("for (; i + $L <= m; i += $L)", rows, rows);
@@ -382,24 +395,45 @@ final class SimdKernel {
      * {@code rows} rows of C by {@code vectors} vectors over the panel's B and its packed A: A's
      * element (r, s) at {@code a0 + s * rows + r}, B's vector v of row s at {@code s * vectors * L + v * L}.
      */
-    private MethodSpec packedTile(int rows, int vectors) {
-        MethodSpec.Builder m = MethodSpec.methodBuilder(packedTileName(rows, vectors)).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addJavadoc("Adds $L row$L of the packed A (from {@code a0}, interleaved) times the panel ($L vectors wide) to C (from\n"
-                                + "{@code c0}), $L sums in registers; with {@code first}, stores them (plus zero) without reading C. Every index\n"
-                                + "is the loop's counter times a constant, so the loop has no range checks.\n",
-                        rows, rows == 1 ? "" : "s", vectors, rows * vectors)
-                .addParameter(int.class, "depth").addParameter(array, "a").addParameter(int.class, "a0")
-                .addParameter(array, "panel").addParameter(array, "c").addParameter(int.class, "c0").addParameter(int.class, "ldc")
+    private MethodSpec packedTile(int rows, int vectors, boolean packing) {
+        MethodSpec.Builder m = MethodSpec.methodBuilder(packing ? NARROW_PACKING_TILE : packedTileName(rows, vectors))
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC);
+        if (packing) {
+            m.addJavadoc("""
+                    $L, reading B's rows in place (row s's vectors from {@code bs + s * bps}) and copying them into the
+                    panel as it goes, for the tiles of C's other rows (a separate copy of two vectors of every row of the
+                    panel is many short copies).
+                    """, packedTileName(rows, vectors));
+        } else {
+            m.addJavadoc("Adds $L row$L of the packed A (from {@code a0}, interleaved) times the panel ($L vectors wide) to C (from\n"
+                            + "{@code c0}), $L sums in registers; with {@code first}, stores them (plus zero) without reading C. Every index\n"
+                            + "is the loop's counter times a constant, so the loop has no range checks.\n",
+                    rows, rows == 1 ? "" : "s", vectors, rows * vectors);
+        }
+        m.addParameter(int.class, "depth").addParameter(array, "a").addParameter(int.class, "a0");
+        if (packing) {
+            m.addParameter(array, "b").addParameter(int.class, "bs").addParameter(int.class, "bps");
+        }
+        m.addParameter(array, "panel").addParameter(array, "c").addParameter(int.class, "c0").addParameter(int.class, "ldc")
                 .addParameter(boolean.class, "first");
         CodeBlock.Builder c = CodeBlock.builder()
                 .addStatement("int L = $L.length()", SPECIES)
                 .addStatement("$T zero = $T.zero($L)", vector, vector, SPECIES);
         accumulators(c, rows, vectors);
-        c.beginControlFlow("for (int s = 0; s < depth; s++)")
-                .addStatement("int t = s * ($L * L)", vectors)
+        if (packing) {
+            c.beginControlFlow("for (int s = 0, y = bs; s < depth; s++, y += bps)");
+        } else {
+            c.beginControlFlow("for (int s = 0; s < depth; s++)");
+        }
+        c.addStatement("int t = s * ($L * L)", vectors)
                 .addStatement("int x = a0 + s * $L", rows);
         for (int v = 0; v < vectors; v++) {
-            c.addStatement("$T b$L = $T.fromArray($L, panel, $L)", vector, v, vector, SPECIES, plus("t", v, "L"));
+            if (packing) {
+                c.addStatement("$T b$L = $T.fromArray($L, b, $L)", vector, v, vector, SPECIES, plus("y", v, "L"))
+                        .addStatement("b$L.intoArray(panel, $L)", v, plus("t", v, "L"));
+            } else {
+                c.addStatement("$T b$L = $T.fromArray($L, panel, $L)", vector, v, vector, SPECIES, plus("t", v, "L"));
+            }
         }
         multiplyAdds(c, rows, vectors, r -> r == 0 ? "x" : "x + " + r);
         c.endControlFlow();
