@@ -182,38 +182,52 @@ final class SimdKernel {
             } else {
                 c.beginControlFlow("if (j + 2 * L <= k)");
             }
-            c.addStatement("int i = 0");
-            if (vectors == TILE_VECTORS[0]) {
-                // B's rows read in place by the first tile, which copies them into the panel as it goes.
-                c.beginControlFlow("if (bjs == 1 && m >= 4)")
-                        .addStatement("$L(depth, a, ao + s0 * aps, ais, aps, b, bo + s0 * bps + j, bps, panel, c, co + j, ldc, first)", PACKING_TILE)
-                        .addStatement("i = 4")
-                        .nextControlFlow("else");
-            }
-            c.addStatement("pack(b, bo, bps, bjs, s0, depth, j, $L * L, panel)", vectors);
-            if (vectors == TILE_VECTORS[0]) {
-                c.endControlFlow();
-            }
-            for (int rows : TILE_ROWS) {
-                if (rows == TILE_ROWS[0]) {
-                    c.beginControlFlow("for (; i + $L <= m; i += $L)", rows, rows);
-                } else {
-                    c.beginControlFlow("if (i + $L <= m)", rows);
-                }
-                c.addStatement("$L(depth, a, ao + i * ais + s0 * aps, ais, aps, panel, c, co + i * ldc + j, ldc, first)", tileName(rows, vectors));
-                if (rows > 1 && rows != TILE_ROWS[0]) {
-                    c.addStatement("i += $L", rows);
-                }
-                c.endControlFlow();
-            }
-            if (vectors != TILE_VECTORS[0]) {
-                c.addStatement("j += $L * L", vectors);
-            }
+            columnBlock(c, vectors, vectors == TILE_VECTORS[0]
+                            ? PACKING_TILE + "(depth, a, ao + s0 * aps, ais, aps, b, bo + s0 * bps + j, bps, panel, c, co + j, ldc, first)" : null,
+                    rows -> tileName(rows, vectors) + "(depth, a, ao + i * ais + s0 * aps, ais, aps, panel, c, co + i * ldc + j, ldc, first)",
+                    vectors != TILE_VECTORS[0]);
             c.endControlFlow();
         }
         lastColumns(c);
         c.endControlFlow();
         return m.addCode(c.build()).build();
+    }
+
+    /**
+     * One block of {@code vectors} vectors of columns from {@code j}: its panel of B, copied by the
+     * first tile of four rows ({@code packingCall}, where given and B's rows are read in place) or
+     * else by {@code pack}; then C's rows in tiles of four, a two and a one ({@code tileCall} for
+     * the tile of that many rows from row {@code i}); then {@code j} past the block if {@code advance}.
+     */
+    private static void columnBlock(CodeBlock.Builder c, int vectors, String packingCall, java.util.function.IntFunction<String> tileCall,
+            boolean advance) {
+        c.addStatement("int i = 0");
+        if (packingCall != null) {
+            // B's rows read in place by the first tile, which copies them into the panel as it goes.
+            c.beginControlFlow("if (bjs == 1 && m >= 4)")
+                    .addStatement("$L", packingCall)
+                    .addStatement("i = 4")
+                    .nextControlFlow("else");
+        }
+        c.addStatement("pack(b, bo, bps, bjs, s0, depth, j, $L * L, panel)", vectors);
+        if (packingCall != null) {
+            c.endControlFlow();
+        }
+        for (int rows : TILE_ROWS) {
+            if (rows == TILE_ROWS[0]) {
+                c.beginControlFlow("for (; i + $L <= m; i += $L)", rows, rows);
+            } else {
+                c.beginControlFlow("if (i + $L <= m)", rows);
+            }
+            c.addStatement("$L", tileCall.apply(rows));
+            if (rows > 1 && rows != TILE_ROWS[0]) {
+                c.addStatement("i += $L", rows);
+            }
+            c.endControlFlow();
+        }
+        if (advance) {
+            c.addStatement("j += $L * L", vectors);
+        }
     }
 
     /** The columns after the vector tiles, fewer than two vectors: one sum at a time, over the panel's rows. */
@@ -283,33 +297,10 @@ final class SimdKernel {
             } else {
                 c.beginControlFlow("if (three)");
             }
-            c.addStatement("int i = 0");
-            if (vectors == NARROW_VECTORS[0]) {
-                // B's rows read in place by the first tile, which copies them into the panel as it goes.
-                c.beginControlFlow("if (bjs == 1 && m >= 4)")
-                        .addStatement("$L(depth, panel, ap, b, bo + s0 * bps + j, bps, panel, c, co + j, ldc, first)", NARROW_PACKING_TILE)
-                        .addStatement("i = 4")
-                        .nextControlFlow("else");
-            }
-            c.addStatement("pack(b, bo, bps, bjs, s0, depth, j, $L * L, panel)", vectors);
-            if (vectors == NARROW_VECTORS[0]) {
-                c.endControlFlow();
-            }
-            for (int rows : TILE_ROWS) {
-                if (rows == TILE_ROWS[0]) {
-                    c.beginControlFlow("for (; i + $L <= m; i += $L)", rows, rows);
-                } else {
-                    c.beginControlFlow("if (i + $L <= m)", rows);
-                }
-                c.addStatement("$L(depth, panel, ap + i * depth, panel, c, co + i * ldc + j, ldc, first)", packedTileName(rows, vectors));
-                if (rows > 1 && rows != TILE_ROWS[0]) {
-                    c.addStatement("i += $L", rows);
-                }
-                c.endControlFlow();
-            }
-            if (vectors != 2) {
-                c.addStatement("j += $L * L", vectors);
-            }
+            columnBlock(c, vectors, vectors == NARROW_VECTORS[0]
+                            ? NARROW_PACKING_TILE + "(depth, panel, ap, b, bo + s0 * bps + j, bps, panel, c, co + j, ldc, first)" : null,
+                    rows -> packedTileName(rows, vectors) + "(depth, panel, ap + i * depth, panel, c, co + i * ldc + j, ldc, first)",
+                    vectors != NARROW_VECTORS[0]);
             c.endControlFlow();
         }
         lastColumns(c);
