@@ -22,9 +22,9 @@ final class Panels {
     private Panels() {}
 
     /**
-     * The loops that add A Bᵀ into {@code rows} of C, columns {@code 0} to {@code colsE} of them, which are B's rows {@code colBase} on ({@code colBase} empty: from
-     * 0). {@code panel} names {@link #DEPTH} rows at least as wide; {@code operand} is B's name,
-     * for the comment.
+     * The loops that add A Bᵀ into {@code rows} of C, columns {@code 0} to {@code colsE} of them,
+     * which are B's rows {@code colBase} on ({@code colBase} empty: from 0). {@code panel} names
+     * {@link #DEPTH} rows at least as wide; {@code operand} is B's name, for the comment.
      */
     static void write(Code c, ProductPlan plan, Layout layout, BiFunction<String, String, String> left, Layout.Address b,
                       String panel, RowPasses.Rows rows, String colsE, String colBase, String operand, String real) {

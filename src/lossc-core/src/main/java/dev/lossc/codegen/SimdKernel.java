@@ -407,10 +407,8 @@ final class SimdKernel {
         }
         m.addParameter(array, "panel").addParameter(array, "c").addParameter(int.class, "c0").addParameter(int.class, "ldc")
                 .addParameter(boolean.class, "first");
-        CodeBlock.Builder c = CodeBlock.builder()
-                .addStatement("int L = $L.length()", SPECIES)
-                .addStatement("$T zero = $T.zero($L)", vector, vector, SPECIES);
-        accumulators(c, rows, vectors);
+        CodeBlock.Builder c = CodeBlock.builder();
+        tileStart(c, rows, vectors);
         if (packing) {
             c.beginControlFlow("for (int s = 0, y = bs; s < depth; s++, y += bps)");
         } else {
@@ -418,14 +416,7 @@ final class SimdKernel {
         }
         c.addStatement("int t = s * ($L * L)", vectors)
                 .addStatement("int x = a0 + s * $L", rows);
-        for (int v = 0; v < vectors; v++) {
-            if (packing) {
-                c.addStatement("$T b$L = $T.fromArray($L, b, $L)", vector, v, vector, SPECIES, plus("y", v, "L"))
-                        .addStatement("b$L.intoArray(panel, $L)", v, plus("t", v, "L"));
-            } else {
-                c.addStatement("$T b$L = $T.fromArray($L, panel, $L)", vector, v, vector, SPECIES, plus("t", v, "L"));
-            }
-        }
+        vectorsOfB(c, vectors, packing);
         multiplyAdds(c, rows, vectors, r -> r == 0 ? "x" : "x + " + r);
         c.endControlFlow();
         stores(c, rows, vectors);
@@ -468,15 +459,38 @@ final class SimdKernel {
         m.addParameter(array, "panel")
                 .addParameter(array, "c").addParameter(int.class, "c0").addParameter(int.class, "ldc")
                 .addParameter(boolean.class, "first");
-        CodeBlock.Builder c = CodeBlock.builder()
-                .addStatement("int L = $L.length()", SPECIES)
-                .addStatement("$T zero = $T.zero($L)", vector, vector, SPECIES);
-        accumulators(c, rows, vectors);
+        CodeBlock.Builder c = CodeBlock.builder();
+        tileStart(c, rows, vectors);
         if (packing) {
             c.beginControlFlow("for (int s = 0, t = 0, x = a0, y = bs; s < depth; s++, t += $L * L, x += aps, y += bps)", vectors);
         } else {
             c.beginControlFlow("for (int s = 0, t = 0, x = a0; s < depth; s++, t += $L * L, x += aps)", vectors);
         }
+        vectorsOfB(c, vectors, packing);
+        multiplyAdds(c, rows, vectors, r -> plus("x", r, "ais"));
+        c.endControlFlow();
+        stores(c, rows, vectors);
+        return m.addCode(c.build()).build();
+    }
+
+    /** A tile's first statements: {@code L}, {@code zero} and its sums, {@code c00 = zero, c01 = zero, …}, a row of C per statement. */
+    private void tileStart(CodeBlock.Builder c, int rows, int vectors) {
+        c.addStatement("int L = $L.length()", SPECIES)
+                .addStatement("$T zero = $T.zero($L)", vector, vector, SPECIES);
+        for (int r = 0; r < rows; r++) {
+            StringBuilder decl = new StringBuilder();
+            for (int v = 0; v < vectors; v++) {
+                decl.append(v == 0 ? "" : ", ").append("c").append(r).append(v).append(" = zero");
+            }
+            c.addStatement("$T $L", vector, decl);
+        }
+    }
+
+    /**
+     * One step's vectors of B, {@code b0, b1, …}: from the panel at {@code t}, or (the tile that
+     * packs) from B's row at {@code y}, each copied into the panel at {@code t} as it is read.
+     */
+    private void vectorsOfB(CodeBlock.Builder c, int vectors, boolean packing) {
         for (int v = 0; v < vectors; v++) {
             if (packing) {
                 c.addStatement("$T b$L = $T.fromArray($L, b, $L)", vector, v, vector, SPECIES, plus("y", v, "L"))
@@ -484,21 +498,6 @@ final class SimdKernel {
             } else {
                 c.addStatement("$T b$L = $T.fromArray($L, panel, $L)", vector, v, vector, SPECIES, plus("t", v, "L"));
             }
-        }
-        multiplyAdds(c, rows, vectors, r -> plus("x", r, "ais"));
-        c.endControlFlow();
-        stores(c, rows, vectors);
-        return m.addCode(c.build()).build();
-    }
-
-    /** The tile's sums, {@code c00 = zero, c01 = zero, …}, a row of C per statement. */
-    private void accumulators(CodeBlock.Builder c, int rows, int vectors) {
-        for (int r = 0; r < rows; r++) {
-            StringBuilder decl = new StringBuilder();
-            for (int v = 0; v < vectors; v++) {
-                decl.append(v == 0 ? "" : ", ").append("c").append(r).append(v).append(" = zero");
-            }
-            c.addStatement("$T $L", vector, decl);
         }
     }
 
