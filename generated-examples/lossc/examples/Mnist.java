@@ -166,7 +166,7 @@ public final class Mnist {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_panel8x128 = new double[8][];
+    private final double[][] scratch_panel32x128 = new double[32][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
@@ -207,8 +207,8 @@ public final class Mnist {
         for (int i = 0; i < 64; i++) {
             scratch_c64x128[i] = new double[134];
         }
-        for (int i = 0; i < 8; i++) {
-            scratch_panel8x128[i] = new double[134];
+        for (int i = 0; i < 32; i++) {
+            scratch_panel32x128[i] = new double[134];
         }
         for (int i = 0; i < 64; i++) {
             scratch_b64x128[i] = new double[134];
@@ -397,38 +397,41 @@ public final class Mnist {
         for (int i = 0; i < B; i++) {
             Arrays.fill(scratch_c64x128[i], 0.0);
         }
-        for (int p0 = 0; p0 < 784; p0 += 8) {
-            int p1 = Math.min(784, p0 + 8);
-            // Panel p0 to p1 of W1's transpose: a cache line of each of its rows
-            double[] q0 = scratch_panel8x128[0];
-            double[] q1 = scratch_panel8x128[1];
-            double[] q2 = scratch_panel8x128[2];
-            double[] q3 = scratch_panel8x128[3];
-            double[] q4 = scratch_panel8x128[4];
-            double[] q5 = scratch_panel8x128[5];
-            double[] q6 = scratch_panel8x128[6];
-            double[] q7 = scratch_panel8x128[7];
-            for (int j = 0; j < 128; j++) {
-                int o = W1_OFFSET + j * 784 + p0;
-                q0[j] = params[o];
-                q1[j] = params[o + 1];
-                q2[j] = params[o + 2];
-                q3[j] = params[o + 3];
-                q4[j] = params[o + 4];
-                q5[j] = params[o + 5];
-                q6[j] = params[o + 6];
-                q7[j] = params[o + 7];
+        for (int p0 = 0; p0 < 784; p0 += 32) {
+            int p1 = Math.min(784, p0 + 32);
+            // Panel p0 to p1 of W1's transpose: up to 4 cache lines of each of its rows, a line of each at a time
+            int g = 0;
+            for (; g + 8 <= p1 - p0; g += 8) {
+                double[] q0 = scratch_panel32x128[g];
+                double[] q1 = scratch_panel32x128[g + 1];
+                double[] q2 = scratch_panel32x128[g + 2];
+                double[] q3 = scratch_panel32x128[g + 3];
+                double[] q4 = scratch_panel32x128[g + 4];
+                double[] q5 = scratch_panel32x128[g + 5];
+                double[] q6 = scratch_panel32x128[g + 6];
+                double[] q7 = scratch_panel32x128[g + 7];
+                for (int j = 0; j < 128; j++) {
+                    int o = W1_OFFSET + j * 784 + p0 + g;
+                    q0[j] = params[o];
+                    q1[j] = params[o + 1];
+                    q2[j] = params[o + 2];
+                    q3[j] = params[o + 3];
+                    q4[j] = params[o + 4];
+                    q5[j] = params[o + 5];
+                    q6[j] = params[o + 6];
+                    q7[j] = params[o + 7];
+                }
             }
             int p = p0;
             for (; p + 7 < p1; p += 8) {
-                double[] b0 = scratch_panel8x128[p - p0];
-                double[] b1 = scratch_panel8x128[p - p0 + 1];
-                double[] b2 = scratch_panel8x128[p - p0 + 2];
-                double[] b3 = scratch_panel8x128[p - p0 + 3];
-                double[] b4 = scratch_panel8x128[p - p0 + 4];
-                double[] b5 = scratch_panel8x128[p - p0 + 5];
-                double[] b6 = scratch_panel8x128[p - p0 + 6];
-                double[] b7 = scratch_panel8x128[p - p0 + 7];
+                double[] b0 = scratch_panel32x128[p - p0];
+                double[] b1 = scratch_panel32x128[p - p0 + 1];
+                double[] b2 = scratch_panel32x128[p - p0 + 2];
+                double[] b3 = scratch_panel32x128[p - p0 + 3];
+                double[] b4 = scratch_panel32x128[p - p0 + 4];
+                double[] b5 = scratch_panel32x128[p - p0 + 5];
+                double[] b6 = scratch_panel32x128[p - p0 + 6];
+                double[] b7 = scratch_panel32x128[p - p0 + 7];
                 for (int i = 0; i < B; i++) {
                     double[] c = scratch_c64x128[i];
                     double a0 = X[i * 784 + p];
@@ -444,6 +447,32 @@ public final class Mnist {
                     }
                 }
             }
+            for (; p + 3 < p1; p += 4) {
+                double[] b0 = scratch_panel32x128[p - p0];
+                double[] b1 = scratch_panel32x128[p - p0 + 1];
+                double[] b2 = scratch_panel32x128[p - p0 + 2];
+                double[] b3 = scratch_panel32x128[p - p0 + 3];
+                for (int i = 0; i < B; i++) {
+                    double[] c = scratch_c64x128[i];
+                    double a0 = X[i * 784 + p];
+                    double a1 = X[i * 784 + p + 1];
+                    double a2 = X[i * 784 + p + 2];
+                    double a3 = X[i * 784 + p + 3];
+                    for (int j = 0; j < 128; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    }
+                }
+            }
+            for (; p < p1; p++) {
+                double[] b = scratch_panel32x128[p - p0];
+                for (int i = 0; i < B; i++) {
+                    double[] c = scratch_c64x128[i];
+                    double a = X[i * 784 + p];
+                    for (int j = 0; j < 128; j++) {
+                        c[j] += a * b[j];
+                    }
+                }
+            }
         }
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c64x128[i];
@@ -451,6 +480,10 @@ public final class Mnist {
                 tmp2[i * 128 + j] = c[j] + params[b1_OFFSET + j];
             }
         }
+    }
+
+    private void forward2() {
+        // line 15: let hidden = relu(X @ transpose(W1) + b1);   // [B, H]
         for (int i = 0; i < B * 128; i++) {
             hidden[i] = Math.max(tmp2[i], 0.0);
         }
@@ -481,9 +514,6 @@ public final class Mnist {
                 logits[i * 10 + p] = acc + params[b2_OFFSET + p];
             }
         }
-    }
-
-    private void forward2() {
         // line 18: loss cross_entropy(logits, labels);          // the mean over the B rows
         for (int r = 0; r < B; r++) {
             double mx = Double.NEGATIVE_INFINITY;
@@ -752,38 +782,41 @@ public final class Mnist {
         for (int i = 0; i < B; i++) {
             Arrays.fill(scratch_c64x128[i], 0.0);
         }
-        for (int p0 = 0; p0 < 784; p0 += 8) {
-            int p1 = Math.min(784, p0 + 8);
-            // Panel p0 to p1 of W1's transpose: a cache line of each of its rows
-            double[] q0 = scratch_panel8x128[0];
-            double[] q1 = scratch_panel8x128[1];
-            double[] q2 = scratch_panel8x128[2];
-            double[] q3 = scratch_panel8x128[3];
-            double[] q4 = scratch_panel8x128[4];
-            double[] q5 = scratch_panel8x128[5];
-            double[] q6 = scratch_panel8x128[6];
-            double[] q7 = scratch_panel8x128[7];
-            for (int j = 0; j < 128; j++) {
-                int o = W1_OFFSET + j * 784 + p0;
-                q0[j] = params[o];
-                q1[j] = params[o + 1];
-                q2[j] = params[o + 2];
-                q3[j] = params[o + 3];
-                q4[j] = params[o + 4];
-                q5[j] = params[o + 5];
-                q6[j] = params[o + 6];
-                q7[j] = params[o + 7];
+        for (int p0 = 0; p0 < 784; p0 += 32) {
+            int p1 = Math.min(784, p0 + 32);
+            // Panel p0 to p1 of W1's transpose: up to 4 cache lines of each of its rows, a line of each at a time
+            int g = 0;
+            for (; g + 8 <= p1 - p0; g += 8) {
+                double[] q0 = scratch_panel32x128[g];
+                double[] q1 = scratch_panel32x128[g + 1];
+                double[] q2 = scratch_panel32x128[g + 2];
+                double[] q3 = scratch_panel32x128[g + 3];
+                double[] q4 = scratch_panel32x128[g + 4];
+                double[] q5 = scratch_panel32x128[g + 5];
+                double[] q6 = scratch_panel32x128[g + 6];
+                double[] q7 = scratch_panel32x128[g + 7];
+                for (int j = 0; j < 128; j++) {
+                    int o = W1_OFFSET + j * 784 + p0 + g;
+                    q0[j] = params[o];
+                    q1[j] = params[o + 1];
+                    q2[j] = params[o + 2];
+                    q3[j] = params[o + 3];
+                    q4[j] = params[o + 4];
+                    q5[j] = params[o + 5];
+                    q6[j] = params[o + 6];
+                    q7[j] = params[o + 7];
+                }
             }
             int p = p0;
             for (; p + 7 < p1; p += 8) {
-                double[] b0 = scratch_panel8x128[p - p0];
-                double[] b1 = scratch_panel8x128[p - p0 + 1];
-                double[] b2 = scratch_panel8x128[p - p0 + 2];
-                double[] b3 = scratch_panel8x128[p - p0 + 3];
-                double[] b4 = scratch_panel8x128[p - p0 + 4];
-                double[] b5 = scratch_panel8x128[p - p0 + 5];
-                double[] b6 = scratch_panel8x128[p - p0 + 6];
-                double[] b7 = scratch_panel8x128[p - p0 + 7];
+                double[] b0 = scratch_panel32x128[p - p0];
+                double[] b1 = scratch_panel32x128[p - p0 + 1];
+                double[] b2 = scratch_panel32x128[p - p0 + 2];
+                double[] b3 = scratch_panel32x128[p - p0 + 3];
+                double[] b4 = scratch_panel32x128[p - p0 + 4];
+                double[] b5 = scratch_panel32x128[p - p0 + 5];
+                double[] b6 = scratch_panel32x128[p - p0 + 6];
+                double[] b7 = scratch_panel32x128[p - p0 + 7];
                 for (int i = 0; i < B; i++) {
                     double[] c = scratch_c64x128[i];
                     double a0 = X[i * 784 + p];
@@ -799,6 +832,32 @@ public final class Mnist {
                     }
                 }
             }
+            for (; p + 3 < p1; p += 4) {
+                double[] b0 = scratch_panel32x128[p - p0];
+                double[] b1 = scratch_panel32x128[p - p0 + 1];
+                double[] b2 = scratch_panel32x128[p - p0 + 2];
+                double[] b3 = scratch_panel32x128[p - p0 + 3];
+                for (int i = 0; i < B; i++) {
+                    double[] c = scratch_c64x128[i];
+                    double a0 = X[i * 784 + p];
+                    double a1 = X[i * 784 + p + 1];
+                    double a2 = X[i * 784 + p + 2];
+                    double a3 = X[i * 784 + p + 3];
+                    for (int j = 0; j < 128; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    }
+                }
+            }
+            for (; p < p1; p++) {
+                double[] b = scratch_panel32x128[p - p0];
+                for (int i = 0; i < B; i++) {
+                    double[] c = scratch_c64x128[i];
+                    double a = X[i * 784 + p];
+                    for (int j = 0; j < 128; j++) {
+                        c[j] += a * b[j];
+                    }
+                }
+            }
         }
         for (int i = 0; i < B; i++) {
             double[] c = scratch_c64x128[i];
@@ -806,6 +865,9 @@ public final class Mnist {
                 hidden[i * 128 + j] = Math.max(c[j] + params[b1_OFFSET + j], 0.0);
             }
         }
+    }
+
+    private void compute_probs_2() {
         // line 16: let logits = hidden @ transpose(W2) + b2;    // [B, K]
         for (int p = 0; p < 10; p++) {
             for (int i = 0; i < B - B % 4; i += 4) {
@@ -833,9 +895,6 @@ public final class Mnist {
                 logits[i * 10 + p] = acc + params[b2_OFFSET + p];
             }
         }
-    }
-
-    private void compute_probs_2() {
         // line 17: output probs = softmax(logits);              // each row sums to 1
         for (int r = 0; r < B; r++) {
             double mx = Double.NEGATIVE_INFINITY;

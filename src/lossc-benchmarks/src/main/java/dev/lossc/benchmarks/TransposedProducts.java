@@ -30,6 +30,13 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code panels32}, {@code panels64}: deeper panels (four or eight cache lines of each row);
  *   <li>{@code wholeTransposeByColumn}, {@code wholeTransposeTiled}: the first packings, one column
  *       of W at a time or in 32 × 32 tiles;
+ *   <li>{@code plainEight}, {@code panelsEight}, {@code panelsEightDeep}, {@code panelsEightDeepByGroup}:
+ *       the generator's eight-term passes (2026-12-07): B's rows copied eight at a time (the
+ *       {@code X @ W} form); a panel of one cache line of each of W's rows; a panel of {@code deep}
+ *       shared indices gathered row of W by row of W; the same gathered a line of each row at a time
+ *       (what the generator writes since, with 32). Their loops over a block whose bounds are not
+ *       constants here are left scalar by JDK 17's C2 at its default {@code LoopUnrollLimit} (26 ms
+ *       a product; the generated classes' loops vectorize), so these four fork with a higher limit;
  *   <li>{@code transposedResult}: Cᵀ = W Aᵀ over Aᵀ's rows, then C copied back from it (its sums
  *       group the terms by rows of W, so its bits differ).
  * </ul>
@@ -42,6 +49,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 public class TransposedProducts {
     static final int BLOCK = 512;
+
+    /** Shared indices of a deep panel ({@link #panelsEightDeep}): 32 is four cache lines of each of W's rows. */
+    @Param({"32"})
+    int deep;
+
+    /** Columns of C per block under a deep panel. */
+    @Param({"512"})
+    int deepBlock;
 
     @Param({"64"})
     int m;
@@ -134,6 +149,151 @@ public class TransposedProducts {
                 c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
             }
         }
+    }
+
+    /** Eight rows of a panel from row {@code h} times A's columns {@code q .. q + 8}, added to C in order (the generator's sum). */
+    private void eightRows(double[][] rows, int h, int q, int j0, int j1) {
+        double[] b0 = rows[h];
+        double[] b1 = rows[h + 1];
+        double[] b2 = rows[h + 2];
+        double[] b3 = rows[h + 3];
+        double[] b4 = rows[h + 4];
+        double[] b5 = rows[h + 5];
+        double[] b6 = rows[h + 6];
+        double[] b7 = rows[h + 7];
+        for (int i = 0; i < m; i++) {
+            double a0 = a[i * n + q];
+            double a1 = a[i * n + q + 1];
+            double a2 = a[i * n + q + 2];
+            double a3 = a[i * n + q + 3];
+            double a4 = a[i * n + q + 4];
+            double a5 = a[i * n + q + 5];
+            double a6 = a[i * n + q + 6];
+            double a7 = a[i * n + q + 7];
+            double[] c = cRows[i];
+            for (int j = j0; j < j1; j++) {
+                c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+            }
+        }
+    }
+
+    /** The generator's {@code X @ W} form: eight of B's rows copied into the panel, then the eight-term pass. */
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = "-XX:LoopUnrollLimit=100")
+    public double[][] plainEight() {
+        clearC();
+        for (int j0 = 0; j0 < k; j0 += BLOCK) {
+            int j1 = Math.min(k, j0 + BLOCK);
+            for (int p = 0; p + 7 < n; p += 8) {
+                for (int h = 0; h < 8; h++) {
+                    System.arraycopy(bRows[p + h], j0, panel[h], j0, j1 - j0);
+                }
+                eightRows(panel, 0, p, j0, j1);
+            }
+        }
+        return cRows;
+    }
+
+    /** The generator's {@code X @ transpose(W)} form: a panel of eight gathered from a cache line of each of W's rows, then the eight-term pass. */
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = "-XX:LoopUnrollLimit=100")
+    public double[][] panelsEight() {
+        clearC();
+        double[] q0 = panel[0];
+        double[] q1 = panel[1];
+        double[] q2 = panel[2];
+        double[] q3 = panel[3];
+        double[] q4 = panel[4];
+        double[] q5 = panel[5];
+        double[] q6 = panel[6];
+        double[] q7 = panel[7];
+        for (int j0 = 0; j0 < k; j0 += BLOCK) {
+            int j1 = Math.min(k, j0 + BLOCK);
+            for (int p = 0; p + 7 < n; p += 8) {
+                for (int j = j0; j < j1; j++) {
+                    int o = j * n + p;
+                    q0[j] = w[o];
+                    q1[j] = w[o + 1];
+                    q2[j] = w[o + 2];
+                    q3[j] = w[o + 3];
+                    q4[j] = w[o + 4];
+                    q5[j] = w[o + 5];
+                    q6[j] = w[o + 6];
+                    q7[j] = w[o + 7];
+                }
+                eightRows(panel, 0, p, j0, j1);
+            }
+        }
+        return cRows;
+    }
+
+    /**
+     * A panel of {@code deep} shared indices gathered at once, row of W by row of W ({@code deep / 8}
+     * cache lines of each, in order), in groups of eight statements; then its eight-term passes.
+     */
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = "-XX:LoopUnrollLimit=100")
+    public double[][] panelsEightDeep() {
+        clearC();
+        for (int j0 = 0; j0 < k; j0 += deepBlock) {
+            int j1 = Math.min(k, j0 + deepBlock);
+            for (int p = 0; p + deep - 1 < n; p += deep) {
+                for (int j = j0; j < j1; j++) {
+                    for (int g = 0; g < deep; g += 8) {
+                        int o = j * n + p + g;
+                        panel[g][j] = w[o];
+                        panel[g + 1][j] = w[o + 1];
+                        panel[g + 2][j] = w[o + 2];
+                        panel[g + 3][j] = w[o + 3];
+                        panel[g + 4][j] = w[o + 4];
+                        panel[g + 5][j] = w[o + 5];
+                        panel[g + 6][j] = w[o + 6];
+                        panel[g + 7][j] = w[o + 7];
+                    }
+                }
+                for (int g = 0; g < deep; g += 8) {
+                    eightRows(panel, g, p + g, j0, j1);
+                }
+            }
+        }
+        return cRows;
+    }
+
+    /** As {@link #panelsEightDeep}, the panel gathered a group of eight shared indices at a time over every row of the block. */
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = "-XX:LoopUnrollLimit=100")
+    public double[][] panelsEightDeepByGroup() {
+        clearC();
+        for (int j0 = 0; j0 < k; j0 += deepBlock) {
+            int j1 = Math.min(k, j0 + deepBlock);
+            for (int p = 0; p + deep - 1 < n; p += deep) {
+                for (int g = 0; g < deep; g += 8) {
+                    double[] q0 = panel[g];
+                    double[] q1 = panel[g + 1];
+                    double[] q2 = panel[g + 2];
+                    double[] q3 = panel[g + 3];
+                    double[] q4 = panel[g + 4];
+                    double[] q5 = panel[g + 5];
+                    double[] q6 = panel[g + 6];
+                    double[] q7 = panel[g + 7];
+                    for (int j = j0; j < j1; j++) {
+                        int o = j * n + p + g;
+                        q0[j] = w[o];
+                        q1[j] = w[o + 1];
+                        q2[j] = w[o + 2];
+                        q3[j] = w[o + 3];
+                        q4[j] = w[o + 4];
+                        q5[j] = w[o + 5];
+                        q6[j] = w[o + 6];
+                        q7[j] = w[o + 7];
+                    }
+                }
+                for (int g = 0; g < deep; g += 8) {
+                    eightRows(panel, g, p + g, j0, j1);
+                }
+            }
+        }
+        return cRows;
     }
 
     @Benchmark

@@ -286,12 +286,14 @@ class LargeModelTest {
      * gradients are the bits of the same network written {@code X @ V} with {@code V = Wᵀ}, whose
      * forward product reads V's rows in place, and whose backward {@code dX = dZ Vᵀ} is the
      * panelled form again (against {@code dZ W}, which reads W's rows in place). Shared sizes 536
-     * (whole panels) and 534 (a part-panel at the end: a four and two left).
+     * (whole lines, a part-panel of three at the end), 534 (a part-line at the end: a four and two
+     * left) and 544 (whole panels of {@link Panels#DEPTH}).
      */
     @Test
     void panelledTransposedProductsGiveTheBitsOfTheOtherLayout() {
         panelled(534);
         panelled(536);
+        panelled(544);
     }
 
     private static void panelled(int d) {
@@ -300,9 +302,10 @@ class LargeModelTest {
         String linear = "model Linear;\n" + head + "param W[H, D];\nloss sum(tanh(X @ transpose(W)) ^ 2);\n";
         String plain = "model Plain;\n" + head + "param V[D, H];\nloss sum(tanh(X @ V) ^ 2);\n";
         String src = LossCompiler.compile("linear.loss", linear, LossCompiler.Options.DEFAULT).output().orElseThrow().source();
-        assertTrue(src.contains("double[] q7 = scratch_panel8x" + h + "[7]") && src.contains("int o = W_OFFSET + j * " + d + " + p0"),
-                "W's transpose is gathered by panels");
-        assertEquals(d % 8 != 0, src.contains("if (p1 - p0 == 8)"), "a part-panel is gathered only when the shared size needs one");
+        assertTrue(src.contains("double[] q7 = scratch_panel" + Panels.DEPTH + "x" + h + "[g + 7]") && src.contains("int o = W_OFFSET + j * " + d + " + p0 + g"),
+                "W's transpose is gathered by panels, a cache line of each of W's rows at a time");
+        assertEquals(d % Panels.DEPTH == 0, src.contains("for (; g < " + Panels.DEPTH + "; g += 8)"), "whole panels need no test of the panel's size");
+        assertEquals(d % 8 != 0, src.contains("if (g < p1 - p0)"), "a part-line is gathered only when the shared size needs one");
         assertTrue(!src.contains("scratch_b" + d + "x" + h), "no transposed copy of W");
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
         double[] x = rnd.doubles(b * d, -1, 1).toArray();
