@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 
-from at_best import at_best
+from at_best import at_best, openblas_core
 
 
 def ensure_torch():
@@ -154,4 +154,5 @@ torch.set_default_dtype(torch.float32)
 time_it("784-128-10 relu+ce, batch 32, float32", *mlp(32, 784, 128, 10, True, 20))
 time_it("1024^2 tanh mlp, batch 64, float32", *mlp(64, 1024, 1024, 1024, False, 1), seconds=10.0)
 print(f"PyTorch {torch.__version__}, float64 (float32 where named), {torch.get_num_threads()} thread(s)"
+      + f", OpenBLAS's {openblas_core() or 'no OpenBLAS'} kernels"
       + (", glibc malloc defaults" if "--glibc-defaults" in sys.argv else ", freed buffers kept (MALLOC_MMAP_THRESHOLD_)"))
