@@ -151,6 +151,32 @@ public class TransposedProducts {
         }
     }
 
+    /**
+     * Panel rows {@code h .. h + 8}, columns {@code j0 .. j1}: W's elements (j, q .. q + 8), a cache
+     * line of each of W's rows, one statement per panel row (the generator's gather; C2 inlines it).
+     */
+    private void gatherLine(int h, int q, int j0, int j1) {
+        double[] q0 = panel[h];
+        double[] q1 = panel[h + 1];
+        double[] q2 = panel[h + 2];
+        double[] q3 = panel[h + 3];
+        double[] q4 = panel[h + 4];
+        double[] q5 = panel[h + 5];
+        double[] q6 = panel[h + 6];
+        double[] q7 = panel[h + 7];
+        for (int j = j0; j < j1; j++) {
+            int o = j * n + q;
+            q0[j] = w[o];
+            q1[j] = w[o + 1];
+            q2[j] = w[o + 2];
+            q3[j] = w[o + 3];
+            q4[j] = w[o + 4];
+            q5[j] = w[o + 5];
+            q6[j] = w[o + 6];
+            q7[j] = w[o + 7];
+        }
+    }
+
     /** Eight rows of a panel from row {@code h} times A's columns {@code q .. q + 8}, added to C in order (the generator's sum). */
     private void eightRows(double[][] rows, int h, int q, int j0, int j1) {
         double[] b0 = rows[h];
@@ -199,28 +225,10 @@ public class TransposedProducts {
     @Fork(value = 1, jvmArgsAppend = "-XX:LoopUnrollLimit=100")
     public double[][] panelsEight() {
         clearC();
-        double[] q0 = panel[0];
-        double[] q1 = panel[1];
-        double[] q2 = panel[2];
-        double[] q3 = panel[3];
-        double[] q4 = panel[4];
-        double[] q5 = panel[5];
-        double[] q6 = panel[6];
-        double[] q7 = panel[7];
         for (int j0 = 0; j0 < k; j0 += BLOCK) {
             int j1 = Math.min(k, j0 + BLOCK);
             for (int p = 0; p + 7 < n; p += 8) {
-                for (int j = j0; j < j1; j++) {
-                    int o = j * n + p;
-                    q0[j] = w[o];
-                    q1[j] = w[o + 1];
-                    q2[j] = w[o + 2];
-                    q3[j] = w[o + 3];
-                    q4[j] = w[o + 4];
-                    q5[j] = w[o + 5];
-                    q6[j] = w[o + 6];
-                    q7[j] = w[o + 7];
-                }
+                gatherLine(0, p, j0, j1);
                 eightRows(panel, 0, p, j0, j1);
             }
         }
@@ -268,25 +276,7 @@ public class TransposedProducts {
             int j1 = Math.min(k, j0 + deepBlock);
             for (int p = 0; p + deep - 1 < n; p += deep) {
                 for (int g = 0; g < deep; g += 8) {
-                    double[] q0 = panel[g];
-                    double[] q1 = panel[g + 1];
-                    double[] q2 = panel[g + 2];
-                    double[] q3 = panel[g + 3];
-                    double[] q4 = panel[g + 4];
-                    double[] q5 = panel[g + 5];
-                    double[] q6 = panel[g + 6];
-                    double[] q7 = panel[g + 7];
-                    for (int j = j0; j < j1; j++) {
-                        int o = j * n + p + g;
-                        q0[j] = w[o];
-                        q1[j] = w[o + 1];
-                        q2[j] = w[o + 2];
-                        q3[j] = w[o + 3];
-                        q4[j] = w[o + 4];
-                        q5[j] = w[o + 5];
-                        q6[j] = w[o + 6];
-                        q7[j] = w[o + 7];
-                    }
+                    gatherLine(g, p + g, j0, j1);
                 }
                 for (int g = 0; g < deep; g += 8) {
                     eightRows(panel, g, p + g, j0, j1);
@@ -299,28 +289,10 @@ public class TransposedProducts {
     @Benchmark
     public double[][] panels8() {
         clearC();
-        double[] q0 = panel[0];
-        double[] q1 = panel[1];
-        double[] q2 = panel[2];
-        double[] q3 = panel[3];
-        double[] q4 = panel[4];
-        double[] q5 = panel[5];
-        double[] q6 = panel[6];
-        double[] q7 = panel[7];
         for (int j0 = 0; j0 < k; j0 += BLOCK) {
             int j1 = Math.min(k, j0 + BLOCK);
             for (int p = 0; p + 7 < n; p += 8) {
-                for (int j = j0; j < j1; j++) {
-                    int o = j * n + p;
-                    q0[j] = w[o];
-                    q1[j] = w[o + 1];
-                    q2[j] = w[o + 2];
-                    q3[j] = w[o + 3];
-                    q4[j] = w[o + 4];
-                    q5[j] = w[o + 5];
-                    q6[j] = w[o + 6];
-                    q7[j] = w[o + 7];
-                }
+                gatherLine(0, p, j0, j1);
                 fourRows(panel, 0, p, j0, j1);
                 fourRows(panel, 4, p + 4, j0, j1);
             }
