@@ -403,7 +403,7 @@ public final class Mnist {
         }
         for (int p0 = 0; p0 < 784; p0 += 32) {
             int p1 = Math.min(784, p0 + 32);
-            // Panel p0 to p1 of W1's transpose: up to 4 cache lines of each of its rows, a line of each at a time
+            // Panel p0 to p1 of W1's transpose: 8 shared indices of each of its rows at a time (a cache line of doubles)
             int g = 0;
             for (; g + 8 <= p1 - p0; g += 8) {
                 float[] q0 = scratch_panel32x128[g];
@@ -788,7 +788,7 @@ public final class Mnist {
         }
         for (int p0 = 0; p0 < 784; p0 += 32) {
             int p1 = Math.min(784, p0 + 32);
-            // Panel p0 to p1 of W1's transpose: up to 4 cache lines of each of its rows, a line of each at a time
+            // Panel p0 to p1 of W1's transpose: 8 shared indices of each of its rows at a time (a cache line of doubles)
             int g = 0;
             for (; g + 8 <= p1 - p0; g += 8) {
                 float[] q0 = scratch_panel32x128[g];

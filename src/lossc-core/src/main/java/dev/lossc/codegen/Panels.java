@@ -7,20 +7,20 @@ import java.util.function.BiFunction;
  * {@code A @ transpose(B)}, a weight in PyTorch's {@code nn.Linear} layout): B's transpose is
  * gathered a panel at a time inside the kernel rather than copied whole first. For each block of
  * C's columns and each {@link #DEPTH} shared indices, the panel's rows (four cache lines of each of
- * B's rows, gathered a line of each row at a time) are gathered into scratch rows that stay in
- * cache, and every row of C passes over them eight at a time (four, then one at a time, for a
- * part-panel at the end): {@link RowPasses#sourcePasses},
- * the loops of the other row forms, over the panel's rows. Every sum runs over p in order, so the
- * results are the same bits as the other forms'; no transposed copy of B is written
- * (TransposedProducts {@code panels8} against {@code wholeTranspose}: 6.6 against 7.5 ms on
- * 64 × 1024 × 1024; panels of four lines instead of one took about a tenth more off on an Intel
- * Xeon, 2026-12-07, docs/performance.md). Serial products and each part of a product split by columns
+ * B's rows of doubles, gathered {@link #LINE} elements of each row at a time) are gathered into
+ * scratch rows that stay in cache, and every row of C passes over them eight at a time (four,
+ * then one at a time, for a part-panel at the end): {@link RowPasses#sourcePasses}, the loops of
+ * the other row forms, over the panel's rows. Every sum runs over p in order, so the results are
+ * the same bits as the other forms'; no transposed copy of B is written (TransposedProducts
+ * {@code panels8} against {@code wholeTranspose}: 6.6 against 7.5 ms on 64 × 1024 × 1024; panels
+ * of four lines instead of one took about a tenth more off on an Intel Xeon, 2026-12-07,
+ * docs/performance.md). Serial products and each part of a product split by columns
  * ({@code --parallel}) run it, on their own panel and rows of C.
  */
 final class Panels {
-    /** Shared indices gathered at once: four cache lines of each of B's rows. */
+    /** Shared indices gathered at once: four cache lines of each of B's rows of doubles (two of floats). */
     static final int DEPTH = 32;
-    /** Shared indices gathered by one pass over B's rows: a cache line of each. */
+    /** Shared indices gathered by one pass over B's rows: a cache line of each (half a line of floats). */
     static final int LINE = 8;
 
     private Panels() {}
@@ -39,7 +39,8 @@ final class Panels {
         String to = blocks.to();
         c.open("for (int p0 = 0; p0 < $L; p0 += $L)", sharedE, DEPTH)
                 .declare("int p1 = Math.min($L, p0 + $L)", sharedE, DEPTH)
-                .comment("Panel p0 to p1 of " + operand + "'s transpose: up to " + DEPTH / LINE + " cache lines of each of its rows, a line of each at a time");
+                .comment("Panel p0 to p1 of " + operand + "'s transpose: " + LINE
+                        + " shared indices of each of its rows at a time (a cache line of doubles)");
         // Each line of the panel is gathered by one statement per row of the panel (a loop over
         // the rows runs 1.15 to 1.2 times slower: TransposedProducts panelsLoop against panels8),
         // and a panel of several lines a line at a time over B's rows, which took about a tenth
