@@ -44,8 +44,10 @@ final class Panels {
         // Each line of the panel is gathered by one statement per row of the panel (a loop over
         // the rows runs 1.15 to 1.2 times slower: TransposedProducts panelsLoop against panels8),
         // and a panel of several lines a line at a time over B's rows, which took about a tenth
-        // off the product against panels of one line (TransposedProducts panelsEightDeepByGroup
-        // against panelsEight). A shared size known to be whole panels needs no test of the
+        // off the product against panels of one line (the forms of TransposedProducts'
+        // panelsEightDeepByGroup and panelsEight alternated in one JVM, where JMH's forks were
+        // too noisy to tell: 1.16-1.23 against 1.26-1.36 times the row copy, docs/performance.md).
+        // A shared size known to be whole panels needs no test of the
         // panel's size, and one known to be whole lines no gather of a part-line at the end.
         boolean wholePanels = !plan.shared().varies() && plan.shared().size() % DEPTH == 0;
         boolean wholeLines = !plan.shared().varies() && plan.shared().size() % LINE == 0;
