@@ -339,6 +339,11 @@ public final class Attention {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
+    private final double[][] scratch_c16x16 = new double[16][];
+
+    /**
+     * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
+     */
     private final double[][] scratch_b2x16 = new double[2][];
 
     /**
@@ -355,6 +360,9 @@ public final class Attention {
         }
         for (int i = 0; i < 256; i++) {
             scratch_b256x16[i] = new double[22];
+        }
+        for (int i = 0; i < 16; i++) {
+            scratch_c16x16[i] = new double[22];
         }
         for (int i = 0; i < 2; i++) {
             scratch_b2x16[i] = new double[22];
@@ -541,6 +549,8 @@ public final class Attention {
         backward4();
         backward5();
         backward6();
+        backward7();
+        backward8();
     }
 
     private void forward1() {
@@ -899,13 +909,19 @@ public final class Attention {
                 }
             }
         }
+    }
+
+    private void backward2() {
+        // line 25: let logits = h @ transpose(Wc) + bc;                                    // [B, T, K]
         // d Wc from tmp12 = matmul_nt: db += matmul_tn(dy, a)
         for (int p = 0; p < B * 8; p++) {
             System.arraycopy(h, p * 16, scratch_b256x16[p], 0, 16);
         }
-        for (int i = 0; i < 2; i++) {
-            double[] c = scratch_c1x16[0];
-            Arrays.fill(c, 0.0);
+        for (int i0 = 0; i0 < 2; i0 += 16) {
+            int i1 = Math.min(2, i0 + 16);
+            for (int i = i0; i < i1; i++) {
+                Arrays.fill(scratch_c16x16[i - i0], 0, 16, 0.0);
+            }
             int p = 0;
             for (; p + 7 < B * 8; p += 8) {
                 double[] b0 = scratch_b256x16[p];
@@ -916,16 +932,19 @@ public final class Attention {
                 double[] b5 = scratch_b256x16[p + 5];
                 double[] b6 = scratch_b256x16[p + 6];
                 double[] b7 = scratch_b256x16[p + 7];
-                double a0 = d_tmp12[p * 2 + i];
-                double a1 = d_tmp12[(p + 1) * 2 + i];
-                double a2 = d_tmp12[(p + 2) * 2 + i];
-                double a3 = d_tmp12[(p + 3) * 2 + i];
-                double a4 = d_tmp12[(p + 4) * 2 + i];
-                double a5 = d_tmp12[(p + 5) * 2 + i];
-                double a6 = d_tmp12[(p + 6) * 2 + i];
-                double a7 = d_tmp12[(p + 7) * 2 + i];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c16x16[i - i0];
+                    double a0 = d_tmp12[p * 2 + i];
+                    double a1 = d_tmp12[(p + 1) * 2 + i];
+                    double a2 = d_tmp12[(p + 2) * 2 + i];
+                    double a3 = d_tmp12[(p + 3) * 2 + i];
+                    double a4 = d_tmp12[(p + 4) * 2 + i];
+                    double a5 = d_tmp12[(p + 5) * 2 + i];
+                    double a6 = d_tmp12[(p + 6) * 2 + i];
+                    double a7 = d_tmp12[(p + 7) * 2 + i];
+                    for (int j = 0; j < 16; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                    }
                 }
             }
             for (; p + 3 < B * 8; p += 4) {
@@ -933,28 +952,33 @@ public final class Attention {
                 double[] b1 = scratch_b256x16[p + 1];
                 double[] b2 = scratch_b256x16[p + 2];
                 double[] b3 = scratch_b256x16[p + 3];
-                double a0 = d_tmp12[p * 2 + i];
-                double a1 = d_tmp12[(p + 1) * 2 + i];
-                double a2 = d_tmp12[(p + 2) * 2 + i];
-                double a3 = d_tmp12[(p + 3) * 2 + i];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c16x16[i - i0];
+                    double a0 = d_tmp12[p * 2 + i];
+                    double a1 = d_tmp12[(p + 1) * 2 + i];
+                    double a2 = d_tmp12[(p + 2) * 2 + i];
+                    double a3 = d_tmp12[(p + 3) * 2 + i];
+                    for (int j = 0; j < 16; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    }
                 }
             }
             for (; p < B * 8; p++) {
                 double[] b = scratch_b256x16[p];
-                double a = d_tmp12[p * 2 + i];
-                for (int j = 0; j < 16; j++) {
-                    c[j] += a * b[j];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c16x16[i - i0];
+                    double a = d_tmp12[p * 2 + i];
+                    for (int j = 0; j < 16; j++) {
+                        c[j] += a * b[j];
+                    }
                 }
             }
-            System.arraycopy(c, 0, grad, Wc_OFFSET + i * 16, 16);
+            for (int i = i0; i < i1; i++) {
+                double[] c = scratch_c16x16[i - i0];
+                System.arraycopy(c, 0, grad, Wc_OFFSET + i * 16, 16);
+            }
         }
         Arrays.fill(d_h, 0.0);
-    }
-
-    private void backward2() {
-        // line 25: let logits = h @ transpose(Wc) + bc;                                    // [B, T, K]
         // d h[0 + …] from tmp12 = matmul_nt: da += matmul(dy, b)
         for (int p = 0; p < 2; p++) {
             System.arraycopy(params, Wc_OFFSET + p * 16, scratch_b2x16[p], 0, 16);
@@ -973,6 +997,9 @@ public final class Attention {
                 d_h[i * 16 + j] += c[j];
             }
         }
+    }
+
+    private void backward3() {
         // line 24: let h = X + heads @ transpose(Wo) + bo;
         // d bo from tmp11 = broadcast: dx += reduce_to(dy)
         for (int i = 0; i < 16; i++) {
@@ -994,9 +1021,11 @@ public final class Attention {
         for (int p = 0; p < B * 8; p++) {
             System.arraycopy(tmp8, p * 16, scratch_b256x16[p], 0, 16);
         }
-        for (int i = 0; i < 16; i++) {
-            double[] c = scratch_c1x16[0];
-            Arrays.fill(c, 0.0);
+        for (int i0 = 0; i0 < 16; i0 += 16) {
+            int i1 = Math.min(16, i0 + 16);
+            for (int i = i0; i < i1; i++) {
+                Arrays.fill(scratch_c16x16[i - i0], 0, 16, 0.0);
+            }
             int p = 0;
             for (; p + 7 < B * 8; p += 8) {
                 double[] b0 = scratch_b256x16[p];
@@ -1007,16 +1036,19 @@ public final class Attention {
                 double[] b5 = scratch_b256x16[p + 5];
                 double[] b6 = scratch_b256x16[p + 6];
                 double[] b7 = scratch_b256x16[p + 7];
-                double a0 = d_tmp9[p * 16 + i];
-                double a1 = d_tmp9[(p + 1) * 16 + i];
-                double a2 = d_tmp9[(p + 2) * 16 + i];
-                double a3 = d_tmp9[(p + 3) * 16 + i];
-                double a4 = d_tmp9[(p + 4) * 16 + i];
-                double a5 = d_tmp9[(p + 5) * 16 + i];
-                double a6 = d_tmp9[(p + 6) * 16 + i];
-                double a7 = d_tmp9[(p + 7) * 16 + i];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c16x16[i - i0];
+                    double a0 = d_tmp9[p * 16 + i];
+                    double a1 = d_tmp9[(p + 1) * 16 + i];
+                    double a2 = d_tmp9[(p + 2) * 16 + i];
+                    double a3 = d_tmp9[(p + 3) * 16 + i];
+                    double a4 = d_tmp9[(p + 4) * 16 + i];
+                    double a5 = d_tmp9[(p + 5) * 16 + i];
+                    double a6 = d_tmp9[(p + 6) * 16 + i];
+                    double a7 = d_tmp9[(p + 7) * 16 + i];
+                    for (int j = 0; j < 16; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                    }
                 }
             }
             for (; p + 3 < B * 8; p += 4) {
@@ -1024,27 +1056,36 @@ public final class Attention {
                 double[] b1 = scratch_b256x16[p + 1];
                 double[] b2 = scratch_b256x16[p + 2];
                 double[] b3 = scratch_b256x16[p + 3];
-                double a0 = d_tmp9[p * 16 + i];
-                double a1 = d_tmp9[(p + 1) * 16 + i];
-                double a2 = d_tmp9[(p + 2) * 16 + i];
-                double a3 = d_tmp9[(p + 3) * 16 + i];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c16x16[i - i0];
+                    double a0 = d_tmp9[p * 16 + i];
+                    double a1 = d_tmp9[(p + 1) * 16 + i];
+                    double a2 = d_tmp9[(p + 2) * 16 + i];
+                    double a3 = d_tmp9[(p + 3) * 16 + i];
+                    for (int j = 0; j < 16; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    }
                 }
             }
             for (; p < B * 8; p++) {
                 double[] b = scratch_b256x16[p];
-                double a = d_tmp9[p * 16 + i];
-                for (int j = 0; j < 16; j++) {
-                    c[j] += a * b[j];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c16x16[i - i0];
+                    double a = d_tmp9[p * 16 + i];
+                    for (int j = 0; j < 16; j++) {
+                        c[j] += a * b[j];
+                    }
                 }
             }
-            System.arraycopy(c, 0, grad, Wo_OFFSET + i * 16, 16);
+            for (int i = i0; i < i1; i++) {
+                double[] c = scratch_c16x16[i - i0];
+                System.arraycopy(c, 0, grad, Wo_OFFSET + i * 16, 16);
+            }
         }
         Arrays.fill(d_tmp8, 0.0);
     }
 
-    private void backward3() {
+    private void backward4() {
         // line 24: let h = X + heads @ transpose(Wo) + bo;
         // d tmp8[0 + …] from tmp9 = matmul_nt: da += matmul(dy, b)
         for (int p = 0; p < 16; p++) {
@@ -1134,7 +1175,7 @@ public final class Attention {
         }
     }
 
-    private void backward4() {
+    private void backward5() {
         // line 22: let att = softmax(q @ k * 0.5, -1);                                     // [B, H, T, T], scaled by 1 / sqrt(E)
         // d k from tmp4 = batched_matmul: db += batched_matmul(a, dy)
         for (int i = 0; i < B * 128; i++) {
@@ -1176,13 +1217,19 @@ public final class Attention {
                 }
             }
         }
+    }
+
+    private void backward6() {
+        // line 21: let v = permute(reshape(X @ transpose(Wv), B, T, H, E), 0, 2, 1, 3);   // [B, H, T, E]
         // d Wv from tmp3 = matmul_nt: db += matmul_tn(dy, a)
         for (int p = 0; p < B * 8; p++) {
             System.arraycopy(X, p * 16, scratch_b256x16[p], 0, 16);
         }
-        for (int i = 0; i < 16; i++) {
-            double[] c = scratch_c1x16[0];
-            Arrays.fill(c, 0.0);
+        for (int i0 = 0; i0 < 16; i0 += 16) {
+            int i1 = Math.min(16, i0 + 16);
+            for (int i = i0; i < i1; i++) {
+                Arrays.fill(scratch_c16x16[i - i0], 0, 16, 0.0);
+            }
             int p = 0;
             for (; p + 7 < B * 8; p += 8) {
                 double[] b0 = scratch_b256x16[p];
@@ -1193,16 +1240,19 @@ public final class Attention {
                 double[] b5 = scratch_b256x16[p + 5];
                 double[] b6 = scratch_b256x16[p + 6];
                 double[] b7 = scratch_b256x16[p + 7];
-                double a0 = d_tmp3[p * 16 + i];
-                double a1 = d_tmp3[(p + 1) * 16 + i];
-                double a2 = d_tmp3[(p + 2) * 16 + i];
-                double a3 = d_tmp3[(p + 3) * 16 + i];
-                double a4 = d_tmp3[(p + 4) * 16 + i];
-                double a5 = d_tmp3[(p + 5) * 16 + i];
-                double a6 = d_tmp3[(p + 6) * 16 + i];
-                double a7 = d_tmp3[(p + 7) * 16 + i];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c16x16[i - i0];
+                    double a0 = d_tmp3[p * 16 + i];
+                    double a1 = d_tmp3[(p + 1) * 16 + i];
+                    double a2 = d_tmp3[(p + 2) * 16 + i];
+                    double a3 = d_tmp3[(p + 3) * 16 + i];
+                    double a4 = d_tmp3[(p + 4) * 16 + i];
+                    double a5 = d_tmp3[(p + 5) * 16 + i];
+                    double a6 = d_tmp3[(p + 6) * 16 + i];
+                    double a7 = d_tmp3[(p + 7) * 16 + i];
+                    for (int j = 0; j < 16; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                    }
                 }
             }
             for (; p + 3 < B * 8; p += 4) {
@@ -1210,26 +1260,32 @@ public final class Attention {
                 double[] b1 = scratch_b256x16[p + 1];
                 double[] b2 = scratch_b256x16[p + 2];
                 double[] b3 = scratch_b256x16[p + 3];
-                double a0 = d_tmp3[p * 16 + i];
-                double a1 = d_tmp3[(p + 1) * 16 + i];
-                double a2 = d_tmp3[(p + 2) * 16 + i];
-                double a3 = d_tmp3[(p + 3) * 16 + i];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c16x16[i - i0];
+                    double a0 = d_tmp3[p * 16 + i];
+                    double a1 = d_tmp3[(p + 1) * 16 + i];
+                    double a2 = d_tmp3[(p + 2) * 16 + i];
+                    double a3 = d_tmp3[(p + 3) * 16 + i];
+                    for (int j = 0; j < 16; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    }
                 }
             }
             for (; p < B * 8; p++) {
                 double[] b = scratch_b256x16[p];
-                double a = d_tmp3[p * 16 + i];
-                for (int j = 0; j < 16; j++) {
-                    c[j] += a * b[j];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c16x16[i - i0];
+                    double a = d_tmp3[p * 16 + i];
+                    for (int j = 0; j < 16; j++) {
+                        c[j] += a * b[j];
+                    }
                 }
             }
-            System.arraycopy(c, 0, grad, Wv_OFFSET + i * 16, 16);
+            for (int i = i0; i < i1; i++) {
+                double[] c = scratch_c16x16[i - i0];
+                System.arraycopy(c, 0, grad, Wv_OFFSET + i * 16, 16);
+            }
         }
-    }
-
-    private void backward5() {
         Arrays.fill(d_tmp2, 0.0);
         // line 20: let k = permute(reshape(X @ transpose(Wk), B, T, H, E), 0, 2, 3, 1);   // [B, H, E, T]
         // d tmp2[0 + …] from k = permute: dx += permute(dy)
@@ -1242,13 +1298,19 @@ public final class Attention {
                 }
             }
         }
+    }
+
+    private void backward7() {
+        // line 20: let k = permute(reshape(X @ transpose(Wk), B, T, H, E), 0, 2, 3, 1);   // [B, H, E, T]
         // d Wk from tmp2 = matmul_nt: db += matmul_tn(dy, a)
         for (int p = 0; p < B * 8; p++) {
             System.arraycopy(X, p * 16, scratch_b256x16[p], 0, 16);
         }
-        for (int i = 0; i < 16; i++) {
-            double[] c = scratch_c1x16[0];
-            Arrays.fill(c, 0.0);
+        for (int i0 = 0; i0 < 16; i0 += 16) {
+            int i1 = Math.min(16, i0 + 16);
+            for (int i = i0; i < i1; i++) {
+                Arrays.fill(scratch_c16x16[i - i0], 0, 16, 0.0);
+            }
             int p = 0;
             for (; p + 7 < B * 8; p += 8) {
                 double[] b0 = scratch_b256x16[p];
@@ -1259,16 +1321,19 @@ public final class Attention {
                 double[] b5 = scratch_b256x16[p + 5];
                 double[] b6 = scratch_b256x16[p + 6];
                 double[] b7 = scratch_b256x16[p + 7];
-                double a0 = d_tmp2[p * 16 + i];
-                double a1 = d_tmp2[(p + 1) * 16 + i];
-                double a2 = d_tmp2[(p + 2) * 16 + i];
-                double a3 = d_tmp2[(p + 3) * 16 + i];
-                double a4 = d_tmp2[(p + 4) * 16 + i];
-                double a5 = d_tmp2[(p + 5) * 16 + i];
-                double a6 = d_tmp2[(p + 6) * 16 + i];
-                double a7 = d_tmp2[(p + 7) * 16 + i];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c16x16[i - i0];
+                    double a0 = d_tmp2[p * 16 + i];
+                    double a1 = d_tmp2[(p + 1) * 16 + i];
+                    double a2 = d_tmp2[(p + 2) * 16 + i];
+                    double a3 = d_tmp2[(p + 3) * 16 + i];
+                    double a4 = d_tmp2[(p + 4) * 16 + i];
+                    double a5 = d_tmp2[(p + 5) * 16 + i];
+                    double a6 = d_tmp2[(p + 6) * 16 + i];
+                    double a7 = d_tmp2[(p + 7) * 16 + i];
+                    for (int j = 0; j < 16; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                    }
                 }
             }
             for (; p + 3 < B * 8; p += 4) {
@@ -1276,22 +1341,31 @@ public final class Attention {
                 double[] b1 = scratch_b256x16[p + 1];
                 double[] b2 = scratch_b256x16[p + 2];
                 double[] b3 = scratch_b256x16[p + 3];
-                double a0 = d_tmp2[p * 16 + i];
-                double a1 = d_tmp2[(p + 1) * 16 + i];
-                double a2 = d_tmp2[(p + 2) * 16 + i];
-                double a3 = d_tmp2[(p + 3) * 16 + i];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c16x16[i - i0];
+                    double a0 = d_tmp2[p * 16 + i];
+                    double a1 = d_tmp2[(p + 1) * 16 + i];
+                    double a2 = d_tmp2[(p + 2) * 16 + i];
+                    double a3 = d_tmp2[(p + 3) * 16 + i];
+                    for (int j = 0; j < 16; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    }
                 }
             }
             for (; p < B * 8; p++) {
                 double[] b = scratch_b256x16[p];
-                double a = d_tmp2[p * 16 + i];
-                for (int j = 0; j < 16; j++) {
-                    c[j] += a * b[j];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c16x16[i - i0];
+                    double a = d_tmp2[p * 16 + i];
+                    for (int j = 0; j < 16; j++) {
+                        c[j] += a * b[j];
+                    }
                 }
             }
-            System.arraycopy(c, 0, grad, Wk_OFFSET + i * 16, 16);
+            for (int i = i0; i < i1; i++) {
+                double[] c = scratch_c16x16[i - i0];
+                System.arraycopy(c, 0, grad, Wk_OFFSET + i * 16, 16);
+            }
         }
         Arrays.fill(d_tmp1, 0.0);
         // line 19: let q = permute(reshape(X @ transpose(Wq), B, T, H, E), 0, 2, 1, 3);   // [B, H, T, E]
@@ -1307,15 +1381,17 @@ public final class Attention {
         }
     }
 
-    private void backward6() {
+    private void backward8() {
         // line 19: let q = permute(reshape(X @ transpose(Wq), B, T, H, E), 0, 2, 1, 3);   // [B, H, T, E]
         // d Wq from tmp1 = matmul_nt: db += matmul_tn(dy, a)
         for (int p = 0; p < B * 8; p++) {
             System.arraycopy(X, p * 16, scratch_b256x16[p], 0, 16);
         }
-        for (int i = 0; i < 16; i++) {
-            double[] c = scratch_c1x16[0];
-            Arrays.fill(c, 0.0);
+        for (int i0 = 0; i0 < 16; i0 += 16) {
+            int i1 = Math.min(16, i0 + 16);
+            for (int i = i0; i < i1; i++) {
+                Arrays.fill(scratch_c16x16[i - i0], 0, 16, 0.0);
+            }
             int p = 0;
             for (; p + 7 < B * 8; p += 8) {
                 double[] b0 = scratch_b256x16[p];
@@ -1326,16 +1402,19 @@ public final class Attention {
                 double[] b5 = scratch_b256x16[p + 5];
                 double[] b6 = scratch_b256x16[p + 6];
                 double[] b7 = scratch_b256x16[p + 7];
-                double a0 = d_tmp1[p * 16 + i];
-                double a1 = d_tmp1[(p + 1) * 16 + i];
-                double a2 = d_tmp1[(p + 2) * 16 + i];
-                double a3 = d_tmp1[(p + 3) * 16 + i];
-                double a4 = d_tmp1[(p + 4) * 16 + i];
-                double a5 = d_tmp1[(p + 5) * 16 + i];
-                double a6 = d_tmp1[(p + 6) * 16 + i];
-                double a7 = d_tmp1[(p + 7) * 16 + i];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c16x16[i - i0];
+                    double a0 = d_tmp1[p * 16 + i];
+                    double a1 = d_tmp1[(p + 1) * 16 + i];
+                    double a2 = d_tmp1[(p + 2) * 16 + i];
+                    double a3 = d_tmp1[(p + 3) * 16 + i];
+                    double a4 = d_tmp1[(p + 4) * 16 + i];
+                    double a5 = d_tmp1[(p + 5) * 16 + i];
+                    double a6 = d_tmp1[(p + 6) * 16 + i];
+                    double a7 = d_tmp1[(p + 7) * 16 + i];
+                    for (int j = 0; j < 16; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                    }
                 }
             }
             for (; p + 3 < B * 8; p += 4) {
@@ -1343,22 +1422,31 @@ public final class Attention {
                 double[] b1 = scratch_b256x16[p + 1];
                 double[] b2 = scratch_b256x16[p + 2];
                 double[] b3 = scratch_b256x16[p + 3];
-                double a0 = d_tmp1[p * 16 + i];
-                double a1 = d_tmp1[(p + 1) * 16 + i];
-                double a2 = d_tmp1[(p + 2) * 16 + i];
-                double a3 = d_tmp1[(p + 3) * 16 + i];
-                for (int j = 0; j < 16; j++) {
-                    c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c16x16[i - i0];
+                    double a0 = d_tmp1[p * 16 + i];
+                    double a1 = d_tmp1[(p + 1) * 16 + i];
+                    double a2 = d_tmp1[(p + 2) * 16 + i];
+                    double a3 = d_tmp1[(p + 3) * 16 + i];
+                    for (int j = 0; j < 16; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    }
                 }
             }
             for (; p < B * 8; p++) {
                 double[] b = scratch_b256x16[p];
-                double a = d_tmp1[p * 16 + i];
-                for (int j = 0; j < 16; j++) {
-                    c[j] += a * b[j];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = scratch_c16x16[i - i0];
+                    double a = d_tmp1[p * 16 + i];
+                    for (int j = 0; j < 16; j++) {
+                        c[j] += a * b[j];
+                    }
                 }
             }
-            System.arraycopy(c, 0, grad, Wq_OFFSET + i * 16, 16);
+            for (int i = i0; i < i1; i++) {
+                double[] c = scratch_c16x16[i - i0];
+                System.arraycopy(c, 0, grad, Wq_OFFSET + i * 16, 16);
+            }
         }
     }
 

@@ -176,7 +176,7 @@ public final class Mnist {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c32x128 = new double[32][];
+    private final double[][] scratch_c16x128 = new double[16][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
@@ -213,8 +213,8 @@ public final class Mnist {
         for (int i = 0; i < 64; i++) {
             scratch_b64x128[i] = new double[134];
         }
-        for (int i = 0; i < 32; i++) {
-            scratch_c32x128[i] = new double[134];
+        for (int i = 0; i < 16; i++) {
+            scratch_c16x128[i] = new double[134];
         }
         for (int i = 0; i < 10; i++) {
             scratch_b10x128[i] = new double[134];
@@ -586,10 +586,10 @@ public final class Mnist {
         for (int p = 0; p < B; p++) {
             System.arraycopy(hidden, p * 128, scratch_b64x128[p], 0, 128);
         }
-        for (int i0 = 0; i0 < 10; i0 += 32) {
-            int i1 = Math.min(10, i0 + 32);
+        for (int i0 = 0; i0 < 10; i0 += 16) {
+            int i1 = Math.min(10, i0 + 16);
             for (int i = i0; i < i1; i++) {
-                Arrays.fill(scratch_c32x128[i - i0], 0, 128, 0.0);
+                Arrays.fill(scratch_c16x128[i - i0], 0, 128, 0.0);
             }
             int p = 0;
             for (; p + 7 < B; p += 8) {
@@ -602,7 +602,7 @@ public final class Mnist {
                 double[] b6 = scratch_b64x128[p + 6];
                 double[] b7 = scratch_b64x128[p + 7];
                 for (int i = i0; i < i1; i++) {
-                    double[] c = scratch_c32x128[i - i0];
+                    double[] c = scratch_c16x128[i - i0];
                     double a0 = d_logits[p * 10 + i];
                     double a1 = d_logits[(p + 1) * 10 + i];
                     double a2 = d_logits[(p + 2) * 10 + i];
@@ -622,7 +622,7 @@ public final class Mnist {
                 double[] b2 = scratch_b64x128[p + 2];
                 double[] b3 = scratch_b64x128[p + 3];
                 for (int i = i0; i < i1; i++) {
-                    double[] c = scratch_c32x128[i - i0];
+                    double[] c = scratch_c16x128[i - i0];
                     double a0 = d_logits[p * 10 + i];
                     double a1 = d_logits[(p + 1) * 10 + i];
                     double a2 = d_logits[(p + 2) * 10 + i];
@@ -635,7 +635,7 @@ public final class Mnist {
             for (; p < B; p++) {
                 double[] b = scratch_b64x128[p];
                 for (int i = i0; i < i1; i++) {
-                    double[] c = scratch_c32x128[i - i0];
+                    double[] c = scratch_c16x128[i - i0];
                     double a = d_logits[p * 10 + i];
                     for (int j = 0; j < 128; j++) {
                         c[j] += a * b[j];
@@ -643,7 +643,7 @@ public final class Mnist {
                 }
             }
             for (int i = i0; i < i1; i++) {
-                double[] c = scratch_c32x128[i - i0];
+                double[] c = scratch_c16x128[i - i0];
                 System.arraycopy(c, 0, grad, W2_OFFSET + i * 128, 128);
             }
         }

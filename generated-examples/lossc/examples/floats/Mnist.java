@@ -180,7 +180,7 @@ public final class Mnist {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final float[][] scratch_c32x128 = new float[32][];
+    private final float[][] scratch_c16x128 = new float[16][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
@@ -217,8 +217,8 @@ public final class Mnist {
         for (int i = 0; i < 64; i++) {
             scratch_b64x128[i] = new float[140];
         }
-        for (int i = 0; i < 32; i++) {
-            scratch_c32x128[i] = new float[140];
+        for (int i = 0; i < 16; i++) {
+            scratch_c16x128[i] = new float[140];
         }
         for (int i = 0; i < 10; i++) {
             scratch_b10x128[i] = new float[140];
@@ -590,10 +590,10 @@ public final class Mnist {
         for (int p = 0; p < B; p++) {
             System.arraycopy(hidden, p * 128, scratch_b64x128[p], 0, 128);
         }
-        for (int i0 = 0; i0 < 10; i0 += 32) {
-            int i1 = Math.min(10, i0 + 32);
+        for (int i0 = 0; i0 < 10; i0 += 16) {
+            int i1 = Math.min(10, i0 + 16);
             for (int i = i0; i < i1; i++) {
-                Arrays.fill(scratch_c32x128[i - i0], 0, 128, 0.0f);
+                Arrays.fill(scratch_c16x128[i - i0], 0, 128, 0.0f);
             }
             int p = 0;
             for (; p + 7 < B; p += 8) {
@@ -606,7 +606,7 @@ public final class Mnist {
                 float[] b6 = scratch_b64x128[p + 6];
                 float[] b7 = scratch_b64x128[p + 7];
                 for (int i = i0; i < i1; i++) {
-                    float[] c = scratch_c32x128[i - i0];
+                    float[] c = scratch_c16x128[i - i0];
                     float a0 = d_logits[p * 10 + i];
                     float a1 = d_logits[(p + 1) * 10 + i];
                     float a2 = d_logits[(p + 2) * 10 + i];
@@ -626,7 +626,7 @@ public final class Mnist {
                 float[] b2 = scratch_b64x128[p + 2];
                 float[] b3 = scratch_b64x128[p + 3];
                 for (int i = i0; i < i1; i++) {
-                    float[] c = scratch_c32x128[i - i0];
+                    float[] c = scratch_c16x128[i - i0];
                     float a0 = d_logits[p * 10 + i];
                     float a1 = d_logits[(p + 1) * 10 + i];
                     float a2 = d_logits[(p + 2) * 10 + i];
@@ -639,7 +639,7 @@ public final class Mnist {
             for (; p < B; p++) {
                 float[] b = scratch_b64x128[p];
                 for (int i = i0; i < i1; i++) {
-                    float[] c = scratch_c32x128[i - i0];
+                    float[] c = scratch_c16x128[i - i0];
                     float a = d_logits[p * 10 + i];
                     for (int j = 0; j < 128; j++) {
                         c[j] += a * b[j];
@@ -647,7 +647,7 @@ public final class Mnist {
                 }
             }
             for (int i = i0; i < i1; i++) {
-                float[] c = scratch_c32x128[i - i0];
+                float[] c = scratch_c16x128[i - i0];
                 System.arraycopy(c, 0, grad, W2_OFFSET + i * 128, 128);
             }
         }

@@ -34,18 +34,38 @@ record ProductPlan(Prim.Kernel kind, Shape.Axis rows, Shape.Axis cols, Shape.Axi
     static final int ROW_OUTER_MAX_B = 65536;
 
     /**
-     * A product that computes C a row at a time from a right operand larger than this (32 KB of
-     * doubles, a core's first-level cache) computes it in tiles of {@link #TILE_ROWS} rows instead,
-     * eight of B's rows per pass over every row of the tile: each row of B then comes from the
-     * first-level cache for every row of a tile, where a row at a time read all of B from the
-     * second-level cache for every row of C. WeightGradientForms {@code tnTiled} against {@code tn}: 6.1
-     * against 8.4–9.3 ms on 1024 × 64 × 1024 (dW = Aᵀ dY at batch 64), 290 against 363 µs on
-     * 128 × 32 × 784 (784-128-10's dW1 at batch 32); level (314 against 330 µs) when B is 32 × 128.
+     * A product that computes C a row at a time from a right operand of at least this many
+     * elements (32 KB of doubles, a core's first-level cache) computes it in tiles of
+     * {@link #tileRows} rows instead, eight of B's rows per pass over every row of the tile: each
+     * row of B then comes from the first-level cache for every row of a tile, where a row at a
+     * time read all of B from the next level for every row of C. WeightGradientForms
+     * {@code tnTiled} against {@code tn}: 6.1 against 8.4–9.3 ms on 1024 × 64 × 1024 (dW = Aᵀ dY
+     * at batch 64), 290 against 363 µs on 128 × 32 × 784 (784-128-10's dW1 at batch 32). B of
+     * exactly 32 × 128 (784-128-10's dW1 = Xᵀ dZ at batch 32, in {@code X @ W}'s layout) was level
+     * on a Zen 5 core (314 against 330 µs, tiles of 32) and a row at a time stayed; on an Intel
+     * Xeon with 48 KB of first-level cache, the 784 × 32 × 128 product in the class, one JVM,
+     * rounds alternated, took 301–328 µs a row at a time, 291 in tiles of 32 rows and 271–274 in
+     * tiles of 16, so B of 32 KB goes in tiles too.
      */
     static final int ROW_TILE_MIN_B = 4096;
 
-    /** Rows of C in a tile of the tiled row form (WeightGradientForms {@code tnTiled}: 16, 32 and 64 level). */
+    /**
+     * Rows of C in a tile of the tiled row form when its rows (or column blocks) are longer than
+     * {@link #NARROW_TILE_MAX_COLS} (WeightGradientForms {@code tnTiled}: 16, 32 and 64 level on
+     * 1024 × 64 × 1024; in the 1024² class's dW products, 8 and 16 took 1.00–1.05 the time of 32).
+     */
     static final int TILE_ROWS = 32;
+
+    /**
+     * Rows of C in a tile whose rows are at most {@link #NARROW_TILE_MAX_COLS} long: 16 KB of C,
+     * beside one pass's eight rows of B (8 KB), in the first-level cache. On 784 × 32 × 128, tiles
+     * of 8 and 16 rows took 271–275 µs, 24 rows 283–285, 32 rows 290–292 (one JVM, rounds
+     * alternated, Intel Xeon).
+     */
+    static final int NARROW_TILE_ROWS = 16;
+
+    /** The longest rows of C (or column blocks) tiled by {@link #NARROW_TILE_ROWS}. */
+    static final int NARROW_TILE_MAX_COLS = 128;
 
     /**
      * A shared-index-outer product updates C's rows in blocks of this many columns (4 KB of each
@@ -87,7 +107,7 @@ record ProductPlan(Prim.Kernel kind, Shape.Axis rows, Shape.Axis cols, Shape.Axi
         ROWS_ONE_ROW,
         /**
          * On row arrays: B copied into rows (gathered, when read transposed) once, C in tiles of
-         * {@link #TILE_ROWS} rows (and column blocks of {@link #columnBlock}), eight rows of B per
+         * {@link #tileRows} rows (and column blocks of {@link #columnBlock}), eight rows of B per
          * pass over every row of the tile.
          */
         ROWS_TILES,
@@ -140,7 +160,7 @@ record ProductPlan(Prim.Kernel kind, Shape.Axis rows, Shape.Axis cols, Shape.Axi
         Form form;
         if (out.cols() >= ROW_ARRAY_MIN_COLS) {
             long b = (long) shared.size() * cols.size();
-            form = simd ? Form.SIMD : b <= ROW_TILE_MIN_B ? Form.ROWS_ONE_ROW : b <= ROW_OUTER_MAX_B ? Form.ROWS_TILES : Form.ROWS_SHARED_OUTER;
+            form = simd ? Form.SIMD : b < ROW_TILE_MIN_B ? Form.ROWS_ONE_ROW : b <= ROW_OUTER_MAX_B ? Form.ROWS_TILES : Form.ROWS_SHARED_OUTER;
         } else {
             form = kind == Prim.Kernel.MATMUL_NT ? Form.FLAT_DOTS : Form.FLAT_AXPY;
         }
@@ -160,6 +180,12 @@ record ProductPlan(Prim.Kernel kind, Shape.Axis rows, Shape.Axis cols, Shape.Axi
                     && multiplyAdds >= SIMD_SPLIT_MIN_MULTIPLY_ADDS;
         }
         return (form == Form.ROWS_ONE_ROW || form == Form.ROWS_TILES || form == Form.ROWS_SHARED_OUTER) && rows.size() >= 2 && multiplyAdds >= SPLIT_MIN_MULTIPLY_ADDS;
+    }
+
+    /** Rows of C in a tile of the tiled row form: a whole tile of short rows stays in the first-level cache. */
+    int tileRows() {
+        int width = columnBlock > 0 ? columnBlock : cols.size();
+        return width <= NARROW_TILE_MAX_COLS ? NARROW_TILE_ROWS : TILE_ROWS;
     }
 
     /**

@@ -306,7 +306,7 @@ final class Products {
 
     /**
      * The tiled row form: B's rows copied into a scratch {@code double[][]} once (as
-     * {@link #onRows} does), then C in tiles of {@link ProductPlan#TILE_ROWS} rows, in column blocks
+     * {@link #onRows} does), then C in tiles of {@link ProductPlan#tileRows} rows, in column blocks
      * when its rows are long, eight rows of B per pass over every row of the tile, and the tile's
      * rows stored. A row of B is read from the first-level cache for each row of a tile, where one
      * row of C at a time reads all of B from the next level for each row. Every sum adds over p in
@@ -319,7 +319,7 @@ final class Products {
      */
     private void tiles(Code c, Stmt.Op op, ProductPlan plan, BiFunction<String, String, String> left, boolean split) {
         int k = op.out().shape().cols();
-        int tile = ProductPlan.TILE_ROWS;
+        int tile = plan.tileRows();
         String mE = layout.extent(plan.rows());
         String kE = layout.extent(plan.cols());
         Layout.Address y = layout.base(Stmt.written(op));

@@ -193,7 +193,7 @@ class LargeModelTest {
         });
         String src = LossCompiler.compile("orders.loss", "model Orders;\nparam A[" + m + ", " + n + "];\nparam W[" + n + ", " + n
                 + "];\nparam V[" + n + ", " + k + "];\nloss sum(tanh(A @ W) @ V);\n", LossCompiler.Options.DEFAULT).output().orElseThrow().source();
-        assertTrue(src.contains("double[] c = scratch_c" + ProductPlan.TILE_ROWS + "x" + k + "[i - i0]"), "tiles of C's rows are used");
+        assertTrue(src.contains("double[] c = scratch_c" + ProductPlan.NARROW_TILE_ROWS + "x" + k + "[i - i0]"), "tiles of C's (short) rows are used");
         assertTrue(src.contains("double[] b0 = scratch_panel8x") && src.contains("double[] c = scratch_c" + m + "x"), "B's rows outermost is used");
         assertTrue(src.contains("j0 += " + ProductPlan.COLUMN_BLOCK) && src.contains("for (; p < " + m + "; p++)"),
                 "column blocks and a shared size that is not a multiple of four are used");
@@ -239,7 +239,8 @@ class LargeModelTest {
      * A weight gradient {@code dW = transpose(A) @ G} (G the loss's exact adjoint of A @ W) in each
      * row form: one row of dW at a time (B of 70 × 40 fits in the first-level cache), and tiles of
      * dW's rows (70 × 600: 75 rows, two tiles of 32 and one of 11; two column blocks; eight rows of
-     * G per pass, then a four, then two one at a time); and one row at a time over batches of 3
+     * G per pass, then a four, then two one at a time; and 128 × 32, B of exactly 32 KB, whose rows
+     * of 32 go in four tiles of 16 and one of 11); and one row at a time over batches of 3
      * (one row of G per pass), 5 (a four, then one) and 12 (an eight, then a four). Each element is
      * the bits of {@code c += a * g} over the batch in order, from {@code +0.0}: A's first column is
      * zero and G's first column negative, so dW[0, 0] is a sum of {@code -0.0}s, whose sum from
@@ -247,12 +248,14 @@ class LargeModelTest {
      */
     @Test
     void weightGradientsInTilesGiveTheBitsOfOneRowAtATime() {
-        for (int[] mk : new int[][] {{70, 40}, {70, 600}, {3, 40}, {5, 40}, {12, 40}}) {
+        for (int[] mk : new int[][] {{70, 40}, {70, 600}, {128, 32}, {3, 40}, {5, 40}, {12, 40}}) {
             int m = mk[0], k = mk[1], n = 75;
             String program = "model Tiles;\ndim M = " + m + ", N = " + n + ", K = " + k + ";\ninput G[M, K];\nparam A[M, N];\n"
                     + "param W[N, K];\nloss sum((A @ W) * G);\n";
             String src = LossCompiler.compile("tiles.loss", program, LossCompiler.Options.DEFAULT).output().orElseThrow().source();
-            assertEquals(k == 600, src.contains("i0 += " + ProductPlan.TILE_ROWS), "tiles of rows only when G is past the first-level cache");
+            assertEquals(k == 600, src.contains("i0 += " + ProductPlan.TILE_ROWS), "tiles of 32 rows only when G is past the first-level cache");
+            assertEquals(k == 32, src.contains("double[] c = scratch_c" + ProductPlan.NARROW_TILE_ROWS + "x" + k + "[i - i0]"),
+                    "tiles of 16 of dW's rows when they are short");
             assertEquals(k == 600, src.contains("j0 += " + ProductPlan.COLUMN_BLOCK + ")"), "column blocks in the tiles");
             assertEquals(m >= 8, src.contains("for (; p + 7 < " + m + "; p += 8)"), "eight rows of G per pass over dW when there are eight");
             assertEquals(m % 8 >= 4, src.contains("for (; p + 3 < " + m + "; p += 4)"), "then a four when four or more are left");

@@ -84,12 +84,19 @@ class ProductPlanTest {
         ProductPlan weightGradient = plan(Kernel.MATMUL_TN, Shape.matrix(64, 1024), Shape.matrix(64, 1024), Shape.matrix(1024, 1024));
         assertEquals(ProductPlan.Form.ROWS_TILES, weightGradient.form());
         assertEquals(ProductPlan.COLUMN_BLOCK, weightGradient.columnBlock());
-        ProductPlan atTheEdge = plan(Kernel.MATMUL, Shape.matrix(8, 256), Shape.matrix(256, 16), Shape.matrix(8, 16));
+        assertEquals(ProductPlan.TILE_ROWS, weightGradient.tileRows(), "tiles of 32 rows of a column block of 512");
+        ProductPlan belowTheEdge = plan(Kernel.MATMUL, Shape.matrix(8, 255), Shape.matrix(255, 16), Shape.matrix(8, 16));
         assertEquals(256 * 16, ProductPlan.ROW_TILE_MIN_B);
-        assertEquals(ProductPlan.Form.ROWS_ONE_ROW, atTheEdge.form());
-        ProductPlan pastTheEdge = plan(Kernel.MATMUL, Shape.matrix(8, 257), Shape.matrix(257, 16), Shape.matrix(8, 16));
-        assertEquals(ProductPlan.Form.ROWS_TILES, pastTheEdge.form());
-        assertEquals(0, pastTheEdge.columnBlock());
+        assertEquals(ProductPlan.Form.ROWS_ONE_ROW, belowTheEdge.form());
+        ProductPlan atTheEdge = plan(Kernel.MATMUL, Shape.matrix(8, 256), Shape.matrix(256, 16), Shape.matrix(8, 16));
+        assertEquals(ProductPlan.Form.ROWS_TILES, atTheEdge.form(), "B of 32 KB goes in tiles");
+        assertEquals(0, atTheEdge.columnBlock());
+        assertEquals(ProductPlan.NARROW_TILE_ROWS, atTheEdge.tileRows(), "short rows: tiles of 16");
+        ProductPlan mnist = plan(Kernel.MATMUL_TN, Shape.matrix(32, 784), Shape.matrix(32, 128), Shape.matrix(784, 128));
+        assertEquals(ProductPlan.Form.ROWS_TILES, mnist.form(), "784-128-10's dW1 at batch 32");
+        assertEquals(ProductPlan.NARROW_TILE_ROWS, mnist.tileRows());
+        ProductPlan wider = plan(Kernel.MATMUL_TN, Shape.matrix(32, 784), Shape.matrix(32, 129), Shape.matrix(784, 129));
+        assertEquals(ProductPlan.TILE_ROWS, wider.tileRows(), "rows past 128 columns: tiles of 32");
         // B of 1024 x 1024 is past the threshold: the shared index goes outermost, C in column blocks.
         ProductPlan big = plan(Kernel.MATMUL, Shape.matrix(64, 1024), Shape.matrix(1024, 1024), Shape.matrix(64, 1024));
         assertTrue(1024L * 1024 > ProductPlan.ROW_OUTER_MAX_B);
