@@ -42,6 +42,7 @@ public class Batch32Forms {
     final double[][] panel16 = new double[16][K];
     final double[][] dzRows = new double[M][K];
     final double[][] cRow = new double[1][K];
+    final double[][] cTile = new double[32][K];
 
     @Setup
     public void setup() {
@@ -222,6 +223,71 @@ public class Batch32Forms {
             System.arraycopy(c, 0, grad, i * K, K);
         }
         return grad;
+    }
+
+    /**
+     * {@code tnEight} in tiles of {@code rows} rows of dW1 (the generated form since 2026-12-07,
+     * in tiles of 16): eight rows of dZ per pass over every row of the tile, so all of dZ is read
+     * once per tile rather than once per row of dW1. The same sums in the same order.
+     */
+    double[] tnTiles(int rows) {
+        double[] X = x;
+        for (int p = 0; p < M; p++) {
+            System.arraycopy(dz, p * K, dzRows[p], 0, K);
+        }
+        for (int i0 = 0; i0 < N; i0 += rows) {
+            int i1 = Math.min(N, i0 + rows);
+            for (int i = i0; i < i1; i++) {
+                Arrays.fill(cTile[i - i0], 0.0);
+            }
+            for (int p = 0; p + 7 < M; p += 8) {
+                double[] b0 = dzRows[p];
+                double[] b1 = dzRows[p + 1];
+                double[] b2 = dzRows[p + 2];
+                double[] b3 = dzRows[p + 3];
+                double[] b4 = dzRows[p + 4];
+                double[] b5 = dzRows[p + 5];
+                double[] b6 = dzRows[p + 6];
+                double[] b7 = dzRows[p + 7];
+                for (int i = i0; i < i1; i++) {
+                    double[] c = cTile[i - i0];
+                    double a0 = X[p * N + i];
+                    double a1 = X[(p + 1) * N + i];
+                    double a2 = X[(p + 2) * N + i];
+                    double a3 = X[(p + 3) * N + i];
+                    double a4 = X[(p + 4) * N + i];
+                    double a5 = X[(p + 5) * N + i];
+                    double a6 = X[(p + 6) * N + i];
+                    double a7 = X[(p + 7) * N + i];
+                    for (int j = 0; j < K; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j]
+                                + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
+                    }
+                }
+            }
+            for (int i = i0; i < i1; i++) {
+                System.arraycopy(cTile[i - i0], 0, grad, i * K, K);
+            }
+        }
+        return grad;
+    }
+
+    /** {@code tnEight} in tiles of 16 rows of dW1 (the generated form). */
+    @Benchmark
+    public double[] tnEightTiles16() {
+        return tnTiles(16);
+    }
+
+    /** {@code tnEight} in tiles of 32 rows of dW1 (the tile of wider rows). */
+    @Benchmark
+    public double[] tnEightTiles32() {
+        return tnTiles(32);
+    }
+
+    /** {@code tnEight} in tiles of 8 rows of dW1. */
+    @Benchmark
+    public double[] tnEightTiles8() {
+        return tnTiles(8);
     }
 
     /** Sixteen rows of W1 per pass, copied into sixteen scratch rows just before they are used. */

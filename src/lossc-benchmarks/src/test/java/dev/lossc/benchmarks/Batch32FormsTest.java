@@ -51,6 +51,9 @@ class Batch32FormsTest {
         exact(expected, rows(f::tnFour), "tnFour");
         exact(expected, rows(f::tnEight), "tnEight");
         exact(expected, rows(f::tnSixteen), "tnSixteen");
+        exact(expected, rows(f::tnEightTiles8), "tnEightTiles8");
+        exact(expected, rows(f::tnEightTiles16), "tnEightTiles16");
+        exact(expected, rows(f::tnEightTiles32), "tnEightTiles32");
         close(expected, rows(f::tnFourTree), "tnFourTree");
         close(expected, rows(f::tnEightTree), "tnEightTree");
     }
