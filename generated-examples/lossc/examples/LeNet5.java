@@ -510,7 +510,7 @@ public final class LeNet5 {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c16x120 = new double[16][];
+    private final double[][] scratch_c32x120 = new double[32][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
@@ -520,12 +520,17 @@ public final class LeNet5 {
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
-    private final double[][] scratch_c16x84 = new double[16][];
+    private final double[][] scratch_c32x84 = new double[32][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
     private final double[][] scratch_b64x84 = new double[64][];
+
+    /**
+     * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
+     */
+    private final double[][] scratch_c16x84 = new double[16][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
@@ -541,6 +546,11 @@ public final class LeNet5 {
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
      */
     private final double[][] scratch_b64x120 = new double[64][];
+
+    /**
+     * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
+     */
+    private final double[][] scratch_c16x120 = new double[16][];
 
     /**
      * Rows for matrix products: C2 vectorizes loops over row arrays, not over offsets into flat ones.
@@ -607,17 +617,20 @@ public final class LeNet5 {
         for (int i = 0; i < 400; i++) {
             scratch_b400x120[i] = new double[126];
         }
-        for (int i = 0; i < 16; i++) {
-            scratch_c16x120[i] = new double[126];
+        for (int i = 0; i < 32; i++) {
+            scratch_c32x120[i] = new double[126];
         }
         for (int i = 0; i < 120; i++) {
             scratch_b120x84[i] = new double[86];
         }
-        for (int i = 0; i < 16; i++) {
-            scratch_c16x84[i] = new double[86];
+        for (int i = 0; i < 32; i++) {
+            scratch_c32x84[i] = new double[86];
         }
         for (int i = 0; i < 64; i++) {
             scratch_b64x84[i] = new double[86];
+        }
+        for (int i = 0; i < 16; i++) {
+            scratch_c16x84[i] = new double[86];
         }
         for (int i = 0; i < 10; i++) {
             scratch_b10x84[i] = new double[86];
@@ -627,6 +640,9 @@ public final class LeNet5 {
         }
         for (int i = 0; i < 64; i++) {
             scratch_b64x120[i] = new double[126];
+        }
+        for (int i = 0; i < 16; i++) {
+            scratch_c16x120[i] = new double[126];
         }
         for (int i = 0; i < 84; i++) {
             scratch_b84x120[i] = new double[126];
@@ -1221,10 +1237,10 @@ public final class LeNet5 {
                 }
             }
         }
-        for (int i0 = 0; i0 < B; i0 += 16) {
-            int i1 = Math.min(B, i0 + 16);
+        for (int i0 = 0; i0 < B; i0 += 32) {
+            int i1 = Math.min(B, i0 + 32);
             for (int i = i0; i < i1; i++) {
-                Arrays.fill(scratch_c16x120[i - i0], 0, 120, 0.0);
+                Arrays.fill(scratch_c32x120[i - i0], 0, 120, 0.0);
             }
             int p = 0;
             for (; p + 7 < 400; p += 8) {
@@ -1237,7 +1253,7 @@ public final class LeNet5 {
                 double[] b6 = scratch_b400x120[p + 6];
                 double[] b7 = scratch_b400x120[p + 7];
                 for (int i = i0; i < i1; i++) {
-                    double[] c = scratch_c16x120[i - i0];
+                    double[] c = scratch_c32x120[i - i0];
                     double a0 = h2[i * 400 + p];
                     double a1 = h2[i * 400 + p + 1];
                     double a2 = h2[i * 400 + p + 2];
@@ -1252,7 +1268,7 @@ public final class LeNet5 {
                 }
             }
             for (int i = i0; i < i1; i++) {
-                double[] c = scratch_c16x120[i - i0];
+                double[] c = scratch_c32x120[i - i0];
                 for (int j = 0; j < 120; j++) {
                     tmp28[i * 120 + j] = c[j] + params[b3_OFFSET + j];
                 }
@@ -1274,10 +1290,10 @@ public final class LeNet5 {
                 }
             }
         }
-        for (int i0 = 0; i0 < B; i0 += 16) {
-            int i1 = Math.min(B, i0 + 16);
+        for (int i0 = 0; i0 < B; i0 += 32) {
+            int i1 = Math.min(B, i0 + 32);
             for (int i = i0; i < i1; i++) {
-                Arrays.fill(scratch_c16x84[i - i0], 0, 84, 0.0);
+                Arrays.fill(scratch_c32x84[i - i0], 0, 84, 0.0);
             }
             int p = 0;
             for (; p + 7 < 120; p += 8) {
@@ -1290,7 +1306,7 @@ public final class LeNet5 {
                 double[] b6 = scratch_b120x84[p + 6];
                 double[] b7 = scratch_b120x84[p + 7];
                 for (int i = i0; i < i1; i++) {
-                    double[] c = scratch_c16x84[i - i0];
+                    double[] c = scratch_c32x84[i - i0];
                     double a0 = h3[i * 120 + p];
                     double a1 = h3[i * 120 + p + 1];
                     double a2 = h3[i * 120 + p + 2];
@@ -1305,7 +1321,7 @@ public final class LeNet5 {
                 }
             }
             for (int i = i0; i < i1; i++) {
-                double[] c = scratch_c16x84[i - i0];
+                double[] c = scratch_c32x84[i - i0];
                 for (int j = 0; j < 84; j++) {
                     tmp30[i * 84 + j] = c[j] + params[b4_OFFSET + j];
                 }
@@ -1618,10 +1634,10 @@ public final class LeNet5 {
         for (int p = 0; p < 84; p++) {
             System.arraycopy(params, W4_OFFSET + p * 120, scratch_b84x120[p], 0, 120);
         }
-        for (int i0 = 0; i0 < B; i0 += 16) {
-            int i1 = Math.min(B, i0 + 16);
+        for (int i0 = 0; i0 < B; i0 += 32) {
+            int i1 = Math.min(B, i0 + 32);
             for (int i = i0; i < i1; i++) {
-                Arrays.fill(scratch_c16x120[i - i0], 0, 120, 0.0);
+                Arrays.fill(scratch_c32x120[i - i0], 0, 120, 0.0);
             }
             int p = 0;
             for (; p + 7 < 84; p += 8) {
@@ -1634,7 +1650,7 @@ public final class LeNet5 {
                 double[] b6 = scratch_b84x120[p + 6];
                 double[] b7 = scratch_b84x120[p + 7];
                 for (int i = i0; i < i1; i++) {
-                    double[] c = scratch_c16x120[i - i0];
+                    double[] c = scratch_c32x120[i - i0];
                     double a0 = d_tmp30[i * 84 + p];
                     double a1 = d_tmp30[i * 84 + p + 1];
                     double a2 = d_tmp30[i * 84 + p + 2];
@@ -1654,7 +1670,7 @@ public final class LeNet5 {
                 double[] b2 = scratch_b84x120[p + 2];
                 double[] b3 = scratch_b84x120[p + 3];
                 for (int i = i0; i < i1; i++) {
-                    double[] c = scratch_c16x120[i - i0];
+                    double[] c = scratch_c32x120[i - i0];
                     double a0 = d_tmp30[i * 84 + p];
                     double a1 = d_tmp30[i * 84 + p + 1];
                     double a2 = d_tmp30[i * 84 + p + 2];
@@ -1665,7 +1681,7 @@ public final class LeNet5 {
                 }
             }
             for (int i = i0; i < i1; i++) {
-                double[] c = scratch_c16x120[i - i0];
+                double[] c = scratch_c32x120[i - i0];
                 System.arraycopy(c, 0, d_h3, i * 120, 120);
             }
         }
@@ -2482,10 +2498,10 @@ public final class LeNet5 {
                 }
             }
         }
-        for (int i0 = 0; i0 < B; i0 += 16) {
-            int i1 = Math.min(B, i0 + 16);
+        for (int i0 = 0; i0 < B; i0 += 32) {
+            int i1 = Math.min(B, i0 + 32);
             for (int i = i0; i < i1; i++) {
-                Arrays.fill(scratch_c16x120[i - i0], 0, 120, 0.0);
+                Arrays.fill(scratch_c32x120[i - i0], 0, 120, 0.0);
             }
             int p = 0;
             for (; p + 7 < 400; p += 8) {
@@ -2498,7 +2514,7 @@ public final class LeNet5 {
                 double[] b6 = scratch_b400x120[p + 6];
                 double[] b7 = scratch_b400x120[p + 7];
                 for (int i = i0; i < i1; i++) {
-                    double[] c = scratch_c16x120[i - i0];
+                    double[] c = scratch_c32x120[i - i0];
                     double a0 = h2[i * 400 + p];
                     double a1 = h2[i * 400 + p + 1];
                     double a2 = h2[i * 400 + p + 2];
@@ -2513,7 +2529,7 @@ public final class LeNet5 {
                 }
             }
             for (int i = i0; i < i1; i++) {
-                double[] c = scratch_c16x120[i - i0];
+                double[] c = scratch_c32x120[i - i0];
                 for (int j = 0; j < 120; j++) {
                     h3[i * 120 + j] = Math.max(c[j] + params[b3_OFFSET + j], 0.0);
                 }
@@ -2532,10 +2548,10 @@ public final class LeNet5 {
                 }
             }
         }
-        for (int i0 = 0; i0 < B; i0 += 16) {
-            int i1 = Math.min(B, i0 + 16);
+        for (int i0 = 0; i0 < B; i0 += 32) {
+            int i1 = Math.min(B, i0 + 32);
             for (int i = i0; i < i1; i++) {
-                Arrays.fill(scratch_c16x84[i - i0], 0, 84, 0.0);
+                Arrays.fill(scratch_c32x84[i - i0], 0, 84, 0.0);
             }
             int p = 0;
             for (; p + 7 < 120; p += 8) {
@@ -2548,7 +2564,7 @@ public final class LeNet5 {
                 double[] b6 = scratch_b120x84[p + 6];
                 double[] b7 = scratch_b120x84[p + 7];
                 for (int i = i0; i < i1; i++) {
-                    double[] c = scratch_c16x84[i - i0];
+                    double[] c = scratch_c32x84[i - i0];
                     double a0 = h3[i * 120 + p];
                     double a1 = h3[i * 120 + p + 1];
                     double a2 = h3[i * 120 + p + 2];
@@ -2563,7 +2579,7 @@ public final class LeNet5 {
                 }
             }
             for (int i = i0; i < i1; i++) {
-                double[] c = scratch_c16x84[i - i0];
+                double[] c = scratch_c32x84[i - i0];
                 for (int j = 0; j < 84; j++) {
                     tmp32[i * 84 + j] = Math.max(c[j] + params[b4_OFFSET + j], 0.0);
                 }

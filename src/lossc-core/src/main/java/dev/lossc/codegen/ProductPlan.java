@@ -57,15 +57,21 @@ record ProductPlan(Prim.Kernel kind, Shape.Axis rows, Shape.Axis cols, Shape.Axi
     static final int TILE_ROWS = 32;
 
     /**
-     * Rows of C in a tile whose rows are at most {@link #NARROW_TILE_MAX_COLS} long: 16 KB of C,
-     * beside one pass's eight rows of B (8 KB), in the first-level cache. On 784 × 32 × 128, tiles
-     * of 8 and 16 rows took 271–275 µs, 24 rows 283–285, 32 rows 290–292 (one JVM, rounds
-     * alternated, Intel Xeon).
+     * Rows of C in a tile whose rows are at most {@link #NARROW_TILE_MAX_COLS} long, over a B of
+     * at most {@link #NARROW_TILE_MAX_B} elements: 16 KB of C, beside one pass's eight rows of B
+     * (8 KB), in the first-level cache, at the price of reading B once more per 16 rows, which is
+     * cheap while B is small. On 784 × 32 × 128 (B of 32 KB), tiles of 8 and 16 rows took 271–275
+     * µs, 24 rows 283–285, 32 rows 290–292 (one JVM, rounds alternated, Intel Xeon); on
+     * 784 × 64 × 128 (64 KB) 16 rows took 0.95–0.99 of the time of 32 (the step). Over a B of
+     * 200 × 128 (200 KB, {@code X @ W} with 32 rows of C) 16 rows took 1.04–1.07 of the time of 32.
      */
     static final int NARROW_TILE_ROWS = 16;
 
     /** The longest rows of C (or column blocks) tiled by {@link #NARROW_TILE_ROWS}. */
     static final int NARROW_TILE_MAX_COLS = 128;
+
+    /** The largest B, in elements (64 KB of doubles), whose short rows of C are tiled by {@link #NARROW_TILE_ROWS}. */
+    static final int NARROW_TILE_MAX_B = 8192;
 
     /**
      * A shared-index-outer product updates C's rows in blocks of this many columns (4 KB of each
@@ -182,10 +188,14 @@ record ProductPlan(Prim.Kernel kind, Shape.Axis rows, Shape.Axis cols, Shape.Axi
         return (form == Form.ROWS_ONE_ROW || form == Form.ROWS_TILES || form == Form.ROWS_SHARED_OUTER) && rows.size() >= 2 && multiplyAdds >= SPLIT_MIN_MULTIPLY_ADDS;
     }
 
-    /** Rows of C in a tile of the tiled row form: a whole tile of short rows stays in the first-level cache. */
+    /**
+     * Rows of C in a tile of the tiled row form: a whole tile of short rows stays in the
+     * first-level cache while B is small enough to read once more per tile.
+     */
     int tileRows() {
         int width = columnBlock > 0 ? columnBlock : cols.size();
-        return width <= NARROW_TILE_MAX_COLS ? NARROW_TILE_ROWS : TILE_ROWS;
+        long b = (long) shared.size() * cols.size();
+        return width <= NARROW_TILE_MAX_COLS && b <= NARROW_TILE_MAX_B ? NARROW_TILE_ROWS : TILE_ROWS;
     }
 
     /**

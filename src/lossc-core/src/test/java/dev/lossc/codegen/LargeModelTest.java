@@ -193,7 +193,7 @@ class LargeModelTest {
         });
         String src = LossCompiler.compile("orders.loss", "model Orders;\nparam A[" + m + ", " + n + "];\nparam W[" + n + ", " + n
                 + "];\nparam V[" + n + ", " + k + "];\nloss sum(tanh(A @ W) @ V);\n", LossCompiler.Options.DEFAULT).output().orElseThrow().source();
-        assertTrue(src.contains("double[] c = scratch_c" + ProductPlan.NARROW_TILE_ROWS + "x" + k + "[i - i0]"), "tiles of C's (short) rows are used");
+        assertTrue(src.contains("double[] c = scratch_c" + ProductPlan.TILE_ROWS + "x" + k + "[i - i0]"), "tiles of C's rows are used (short rows over a B past 64 KB: 32)");
         assertTrue(src.contains("double[] b0 = scratch_panel8x") && src.contains("double[] c = scratch_c" + m + "x"), "B's rows outermost is used");
         assertTrue(src.contains("j0 += " + ProductPlan.COLUMN_BLOCK) && src.contains("for (; p < " + m + "; p++)"),
                 "column blocks and a shared size that is not a multiple of four are used");

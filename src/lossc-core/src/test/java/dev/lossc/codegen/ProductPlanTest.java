@@ -97,6 +97,12 @@ class ProductPlanTest {
         assertEquals(ProductPlan.NARROW_TILE_ROWS, mnist.tileRows());
         ProductPlan wider = plan(Kernel.MATMUL_TN, Shape.matrix(32, 784), Shape.matrix(32, 129), Shape.matrix(784, 129));
         assertEquals(ProductPlan.TILE_ROWS, wider.tileRows(), "rows past 128 columns: tiles of 32");
+        ProductPlan batch64 = plan(Kernel.MATMUL_TN, Shape.matrix(64, 784), Shape.matrix(64, 128), Shape.matrix(784, 128));
+        assertEquals(64 * 128, ProductPlan.NARROW_TILE_MAX_B);
+        assertEquals(ProductPlan.NARROW_TILE_ROWS, batch64.tileRows(), "short rows over B of 64 KB: tiles of 16");
+        ProductPlan largerB = plan(Kernel.MATMUL_TN, Shape.matrix(65, 784), Shape.matrix(65, 128), Shape.matrix(784, 128));
+        assertEquals(ProductPlan.Form.ROWS_TILES, largerB.form());
+        assertEquals(ProductPlan.TILE_ROWS, largerB.tileRows(), "short rows over B past 64 KB: tiles of 32 (B read once per 32 rows)");
         // B of 1024 x 1024 is past the threshold: the shared index goes outermost, C in column blocks.
         ProductPlan big = plan(Kernel.MATMUL, Shape.matrix(64, 1024), Shape.matrix(1024, 1024), Shape.matrix(64, 1024));
         assertTrue(1024L * 1024 > ProductPlan.ROW_OUTER_MAX_B);
