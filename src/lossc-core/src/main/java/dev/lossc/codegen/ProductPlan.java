@@ -44,8 +44,8 @@ record ProductPlan(Prim.Kernel kind, Shape.Axis rows, Shape.Axis cols, Shape.Axi
      * exactly 32 × 128 (784-128-10's dW1 = Xᵀ dZ at batch 32, in {@code X @ W}'s layout) was level
      * on a Zen 5 core (314 against 330 µs, tiles of 32) and a row at a time stayed; on an Intel
      * Xeon with 48 KB of first-level cache, the 784 × 32 × 128 product in the class, one JVM,
-     * rounds alternated, took 301–328 µs a row at a time, 291 in tiles of 32 rows and 271–274 in
-     * tiles of 16, so B of 32 KB goes in tiles too.
+     * rounds alternated, took 301–328 µs a row at a time, 290–292 in tiles of 32 rows and 271–275
+     * in tiles of 16 ({@link #NARROW_TILE_ROWS}), so B of 32 KB goes in tiles too.
      */
     static final int ROW_TILE_MIN_B = 4096;
 
@@ -165,7 +165,7 @@ record ProductPlan(Prim.Kernel kind, Shape.Axis rows, Shape.Axis cols, Shape.Axi
                                         Shape out, boolean accumulate, boolean epilogue, boolean simd) {
         Form form;
         if (out.cols() >= ROW_ARRAY_MIN_COLS) {
-            long b = (long) shared.size() * cols.size();
+            long b = elementsOfB(shared, cols);
             form = simd ? Form.SIMD : b < ROW_TILE_MIN_B ? Form.ROWS_ONE_ROW : b <= ROW_OUTER_MAX_B ? Form.ROWS_TILES : Form.ROWS_SHARED_OUTER;
         } else {
             form = kind == Prim.Kernel.MATMUL_NT ? Form.FLAT_DOTS : Form.FLAT_AXPY;
@@ -194,8 +194,12 @@ record ProductPlan(Prim.Kernel kind, Shape.Axis rows, Shape.Axis cols, Shape.Axi
      */
     int tileRows() {
         int width = columnBlock > 0 ? columnBlock : cols.size();
-        long b = (long) shared.size() * cols.size();
-        return width <= NARROW_TILE_MAX_COLS && b <= NARROW_TILE_MAX_B ? NARROW_TILE_ROWS : TILE_ROWS;
+        return width <= NARROW_TILE_MAX_COLS && elementsOfB(shared, cols) <= NARROW_TILE_MAX_B ? NARROW_TILE_ROWS : TILE_ROWS;
+    }
+
+    /** B's elements as rows (shared × columns, at their largest sizes): what the row forms' thresholds compare. */
+    private static long elementsOfB(Shape.Axis shared, Shape.Axis cols) {
+        return (long) shared.size() * cols.size();
     }
 
     /**
