@@ -717,60 +717,57 @@ public final class Mnist {
         }
         for (int i0 = 0; i0 < 128; i0 += 32) {
             int i1 = Math.min(128, i0 + 32);
-            for (int j0 = 0; j0 < 784; j0 += 512) {
-                int j1 = Math.min(784, j0 + 512);
+            for (int i = i0; i < i1; i++) {
+                Arrays.fill(scratch_c32x784[i - i0], 0, 784, 0.0f);
+            }
+            int p = 0;
+            for (; p + 7 < B; p += 8) {
+                float[] b0 = scratch_b64x784[p];
+                float[] b1 = scratch_b64x784[p + 1];
+                float[] b2 = scratch_b64x784[p + 2];
+                float[] b3 = scratch_b64x784[p + 3];
+                float[] b4 = scratch_b64x784[p + 4];
+                float[] b5 = scratch_b64x784[p + 5];
+                float[] b6 = scratch_b64x784[p + 6];
+                float[] b7 = scratch_b64x784[p + 7];
                 for (int i = i0; i < i1; i++) {
-                    Arrays.fill(scratch_c32x784[i - i0], j0, j1, 0.0f);
-                }
-                int p = 0;
-                for (; p + 7 < B; p += 8) {
-                    float[] b0 = scratch_b64x784[p];
-                    float[] b1 = scratch_b64x784[p + 1];
-                    float[] b2 = scratch_b64x784[p + 2];
-                    float[] b3 = scratch_b64x784[p + 3];
-                    float[] b4 = scratch_b64x784[p + 4];
-                    float[] b5 = scratch_b64x784[p + 5];
-                    float[] b6 = scratch_b64x784[p + 6];
-                    float[] b7 = scratch_b64x784[p + 7];
-                    for (int i = i0; i < i1; i++) {
-                        float[] c = scratch_c32x784[i - i0];
-                        float a0 = d_tmp2[p * 128 + i];
-                        float a1 = d_tmp2[(p + 1) * 128 + i];
-                        float a2 = d_tmp2[(p + 2) * 128 + i];
-                        float a3 = d_tmp2[(p + 3) * 128 + i];
-                        float a4 = d_tmp2[(p + 4) * 128 + i];
-                        float a5 = d_tmp2[(p + 5) * 128 + i];
-                        float a6 = d_tmp2[(p + 6) * 128 + i];
-                        float a7 = d_tmp2[(p + 7) * 128 + i];
-                        for (int j = j0; j < j1; j++) {
-                            c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
-                        }
+                    float[] c = scratch_c32x784[i - i0];
+                    float a0 = d_tmp2[p * 128 + i];
+                    float a1 = d_tmp2[(p + 1) * 128 + i];
+                    float a2 = d_tmp2[(p + 2) * 128 + i];
+                    float a3 = d_tmp2[(p + 3) * 128 + i];
+                    float a4 = d_tmp2[(p + 4) * 128 + i];
+                    float a5 = d_tmp2[(p + 5) * 128 + i];
+                    float a6 = d_tmp2[(p + 6) * 128 + i];
+                    float a7 = d_tmp2[(p + 7) * 128 + i];
+                    for (int j = 0; j < 784; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] + a4 * b4[j] + a5 * b5[j] + a6 * b6[j] + a7 * b7[j];
                     }
                 }
-                for (; p + 3 < B; p += 4) {
-                    float[] b0 = scratch_b64x784[p];
-                    float[] b1 = scratch_b64x784[p + 1];
-                    float[] b2 = scratch_b64x784[p + 2];
-                    float[] b3 = scratch_b64x784[p + 3];
-                    for (int i = i0; i < i1; i++) {
-                        float[] c = scratch_c32x784[i - i0];
-                        float a0 = d_tmp2[p * 128 + i];
-                        float a1 = d_tmp2[(p + 1) * 128 + i];
-                        float a2 = d_tmp2[(p + 2) * 128 + i];
-                        float a3 = d_tmp2[(p + 3) * 128 + i];
-                        for (int j = j0; j < j1; j++) {
-                            c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
-                        }
+            }
+            for (; p + 3 < B; p += 4) {
+                float[] b0 = scratch_b64x784[p];
+                float[] b1 = scratch_b64x784[p + 1];
+                float[] b2 = scratch_b64x784[p + 2];
+                float[] b3 = scratch_b64x784[p + 3];
+                for (int i = i0; i < i1; i++) {
+                    float[] c = scratch_c32x784[i - i0];
+                    float a0 = d_tmp2[p * 128 + i];
+                    float a1 = d_tmp2[(p + 1) * 128 + i];
+                    float a2 = d_tmp2[(p + 2) * 128 + i];
+                    float a3 = d_tmp2[(p + 3) * 128 + i];
+                    for (int j = 0; j < 784; j++) {
+                        c[j] = c[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
                     }
                 }
-                for (; p < B; p++) {
-                    float[] b = scratch_b64x784[p];
-                    for (int i = i0; i < i1; i++) {
-                        float[] c = scratch_c32x784[i - i0];
-                        float a = d_tmp2[p * 128 + i];
-                        for (int j = j0; j < j1; j++) {
-                            c[j] += a * b[j];
-                        }
+            }
+            for (; p < B; p++) {
+                float[] b = scratch_b64x784[p];
+                for (int i = i0; i < i1; i++) {
+                    float[] c = scratch_c32x784[i - i0];
+                    float a = d_tmp2[p * 128 + i];
+                    for (int j = 0; j < 784; j++) {
+                        c[j] += a * b[j];
                     }
                 }
             }

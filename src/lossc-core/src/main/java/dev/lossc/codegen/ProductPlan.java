@@ -74,12 +74,19 @@ record ProductPlan(Prim.Kernel kind, Shape.Axis rows, Shape.Axis cols, Shape.Axi
     static final int NARROW_TILE_MAX_B = 8192;
 
     /**
-     * A shared-index-outer product updates C's rows in blocks of this many columns (4 KB of each
-     * row), so the block of C stays in cache while the rows of B pass over it. MatmulForms on
-     * 64 × 1024 × 1024, four rows of B per pass: 5.5 ms in blocks of 512, 5.9 of 256, 6.8
-     * unblocked; 9.1 for one row of B per pass.
+     * A shared-index-outer (or tiled) product updates C's rows in blocks of this many bytes of each
+     * row (512 doubles, 1,024 floats), so the block of C stays in cache while the rows of B pass
+     * over it. MatmulForms on 64 × 1024 × 1024 doubles, four rows of B per pass: 5.5 ms in blocks
+     * of 512, 5.9 of 256, 6.8 unblocked; 9.1 for one row of B per pass. The block is the same
+     * bytes, not the same columns, in floats (Intel Xeon, one JVM, rounds alternated, both orders):
+     * the 1024² float MLP's step took 0.88 of the time with its rows of 1,024 unblocked as in blocks
+     * of 512 (0.87 at one thread with {@code --parallel}, 0.96 at two), a 2048² one 0.85–0.89 in
+     * blocks of 1,024 as of 512; the 1024² double MLP's step took 1.13–1.20 of the time unblocked.
      */
-    static final int COLUMN_BLOCK = 512;
+    static final int COLUMN_BLOCK_BYTES = 4096;
+
+    /** The columns of a column block of doubles ({@link #COLUMN_BLOCK_BYTES}). */
+    static final int COLUMN_BLOCK = COLUMN_BLOCK_BYTES / Double.BYTES;
 
     /**
      * A vector-matrix product {@code y[j] = Σ_i a[i] * B[i, j]} with fewer columns than this sums
@@ -142,6 +149,11 @@ record ProductPlan(Prim.Kernel kind, Shape.Axis rows, Shape.Axis cols, Shape.Axi
 
     /** The plan of {@code kind} on operands of shapes {@code a} and {@code b}, into {@code out}. */
     static ProductPlan of(Prim.Kernel kind, Shape a, Shape b, Shape out, boolean accumulate, boolean epilogue, boolean simd) {
+        return of(kind, a, b, out, accumulate, epilogue, simd, Double.BYTES);
+    }
+
+    /** The plan of {@code kind} on operands of shapes {@code a} and {@code b}, into {@code out}, of elements {@code elementBytes} long. */
+    static ProductPlan of(Prim.Kernel kind, Shape a, Shape b, Shape out, boolean accumulate, boolean epilogue, boolean simd, int elementBytes) {
         if (epilogue && (kind == Prim.Kernel.VECMAT || accumulate)) {
             throw new IllegalArgumentException("no epilogue for " + kind + (accumulate ? " that adds" : ""));
         }
@@ -152,17 +164,17 @@ record ProductPlan(Prim.Kernel kind, Shape.Axis rows, Shape.Axis cols, Shape.Axi
             case VECMAT -> new ProductPlan(kind, one, b.colAxis(), b.rowAxis(), new Operand(0, 1), new Operand(1, b.cols()),
                     accumulate, false, !b.varies() && b.cols() < VECMAT_DOT_MAX_COLS ? Form.COLUMN_SUMS : Form.AXPY, 0);
             case MATMUL -> matrices(kind, a.rowAxis(), b.colAxis(), a.colAxis(), new Operand(a.cols(), 1), new Operand(1, b.cols()),
-                    out, accumulate, epilogue, simd);
+                    out, accumulate, epilogue, simd, elementBytes);
             case MATMUL_NT -> matrices(kind, a.rowAxis(), b.rowAxis(), a.colAxis(), new Operand(a.cols(), 1), new Operand(b.cols(), 1),
-                    out, accumulate, epilogue, simd);
+                    out, accumulate, epilogue, simd, elementBytes);
             case MATMUL_TN -> matrices(kind, a.colAxis(), b.colAxis(), a.rowAxis(), new Operand(1, a.cols()), new Operand(1, b.cols()),
-                    out, accumulate, epilogue, simd);
+                    out, accumulate, epilogue, simd, elementBytes);
             default -> throw new IllegalArgumentException(kind + " is not a product");
         };
     }
 
     private static ProductPlan matrices(Prim.Kernel kind, Shape.Axis rows, Shape.Axis cols, Shape.Axis shared, Operand left, Operand right,
-                                        Shape out, boolean accumulate, boolean epilogue, boolean simd) {
+                                        Shape out, boolean accumulate, boolean epilogue, boolean simd, int elementBytes) {
         Form form;
         if (out.cols() >= ROW_ARRAY_MIN_COLS) {
             long b = elementsOfB(shared, cols);
@@ -170,7 +182,8 @@ record ProductPlan(Prim.Kernel kind, Shape.Axis rows, Shape.Axis cols, Shape.Axi
         } else {
             form = kind == Prim.Kernel.MATMUL_NT ? Form.FLAT_DOTS : Form.FLAT_AXPY;
         }
-        int block = (form == Form.ROWS_SHARED_OUTER || form == Form.ROWS_TILES) && cols.size() > COLUMN_BLOCK ? COLUMN_BLOCK : 0;
+        int blockColumns = COLUMN_BLOCK_BYTES / elementBytes;
+        int block = (form == Form.ROWS_SHARED_OUTER || form == Form.ROWS_TILES) && cols.size() > blockColumns ? blockColumns : 0;
         return new ProductPlan(kind, rows, cols, shared, left, right, accumulate, epilogue, form, block);
     }
 

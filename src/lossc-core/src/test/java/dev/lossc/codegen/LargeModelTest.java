@@ -236,6 +236,57 @@ class LargeModelTest {
     }
 
     /**
+     * In floats a column block holds as many bytes as in doubles ({@link ProductPlan#COLUMN_BLOCK_BYTES}):
+     * twice the columns. A float product of 1,100 columns over a B past the second-level cache's
+     * share runs in blocks of 1,024 and 76, and each element of C is the float bits of
+     * {@code c = c + a * b} over p in order, the sum one row of B at a time gives.
+     */
+    @Test
+    void floatColumnBlocksAreTwiceAsWideAndGiveTheBitsOfOneRowAtATime() {
+        int m = 5, n = 72, k = 1100;
+        String program = "model FloatBlocks;\ndim M = " + m + ", N = " + n + ", K = " + k + ";\nparam A[M, N];\nparam W[N, K];\n"
+                + "output Z = A @ W;\nloss sum(A @ W);\n";
+        LossCompiler.Result r = LossCompiler.compile("blocks.loss", program,
+                LossCompiler.Options.DEFAULT.withPrecision(dev.lossc.types.Precision.FLOAT));
+        String src = r.output().orElseThrow().source();
+        int block = ProductPlan.COLUMN_BLOCK_BYTES / Float.BYTES;
+        assertEquals(2 * ProductPlan.COLUMN_BLOCK, block);
+        assertTrue(src.contains("j0 += " + block + ")") && !src.contains("j0 += " + ProductPlan.COLUMN_BLOCK + ")"),
+                "float column blocks of " + block);
+        String doubles = LossCompiler.compile("blocks.loss", program, LossCompiler.Options.DEFAULT).output().orElseThrow().source();
+        assertTrue(doubles.contains("j0 += " + ProductPlan.COLUMN_BLOCK + ")"), "double column blocks of " + ProductPlan.COLUMN_BLOCK);
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(k);
+        float[] a = new float[m * n];
+        float[] w = new float[n * k];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) rnd.nextDouble(-1, 1);
+        }
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) rnd.nextDouble(-1, 1);
+        }
+        Compiled c = Compiled.compileAll(List.of(r), Compiled.JAVA8).get(0);
+        c.setParams(Map.of("A", widened(a), "W", widened(w)));
+        double[] z = c.outputs(Map.of()).get("Z");
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < k; j++) {
+                float e = 0.0f;
+                for (int p = 0; p < n; p++) {
+                    e = e + a[i * n + p] * w[p * k + j];
+                }
+                assertEquals(Float.floatToIntBits(e), Float.floatToIntBits((float) z[i * k + j]), "Z[" + i + ", " + j + "]");
+            }
+        }
+    }
+
+    private static double[] widened(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return d;
+    }
+
+    /**
      * A weight gradient {@code dW = transpose(A) @ G} (G the loss's exact adjoint of A @ W) in each
      * row form: one row of dW at a time (B of 70 × 40 fits in the first-level cache), and tiles of
      * dW's rows (70 × 600: 75 rows, two tiles of 32 and one of 11; two column blocks; eight rows of

@@ -114,6 +114,26 @@ class ProductPlanTest {
     }
 
     @Test
+    void columnBlocksHoldTheSameBytesInEitherPrecision() {
+        assertEquals(512, ProductPlan.COLUMN_BLOCK);
+        assertEquals(ProductPlan.COLUMN_BLOCK_BYTES, ProductPlan.COLUMN_BLOCK * Double.BYTES);
+        Shape x = Shape.matrix(64, 1024);
+        Shape w = Shape.matrix(1024, 1024);
+        ProductPlan doubles = ProductPlan.of(Kernel.MATMUL, x, w, x, false, false, false, Double.BYTES);
+        ProductPlan floats = ProductPlan.of(Kernel.MATMUL, x, w, x, false, false, false, Float.BYTES);
+        assertEquals(ProductPlan.Form.ROWS_SHARED_OUTER, floats.form());
+        assertEquals(512, doubles.columnBlock());
+        assertEquals(0, floats.columnBlock(), "1,024 floats are one block: not blocked");
+        Shape wide = Shape.matrix(64, 2048);
+        assertEquals(1024, ProductPlan.of(Kernel.MATMUL, wide, Shape.matrix(2048, 2048), wide, false, false, false, Float.BYTES).columnBlock());
+        ProductPlan gradient = ProductPlan.of(Kernel.MATMUL_TN, Shape.matrix(48, 1024), Shape.matrix(48, 1100), Shape.matrix(1024, 1100), false, false, false, Float.BYTES);
+        assertEquals(ProductPlan.Form.ROWS_TILES, gradient.form());
+        assertEquals(1024, gradient.columnBlock(), "tiles' column blocks too");
+        assertEquals(ProductPlan.TILE_ROWS, gradient.tileRows());
+        assertEquals(doubles, ProductPlan.of(Kernel.MATMUL, x, w, x, false, false, false), "doubles by default");
+    }
+
+    @Test
     void withSimdEveryLongProductIsOneGemmCall() {
         for (Kernel k : new Kernel[] {Kernel.MATMUL, Kernel.MATMUL_NT, Kernel.MATMUL_TN}) {
             ProductPlan p = ProductPlan.of(k, Shape.matrix(32, 32), Shape.matrix(32, 32), Shape.matrix(32, 32), true, false, true);
