@@ -260,7 +260,7 @@ public final class ClassWriter {
             constructor.addCode(rows);
         }
         type.addMethod(constructor.addStatement("initParameters(0L)").build());
-        HelperMethods.addNeeded(type, ir, outputs, usedFunctions, arrayType, derivatives.any());
+        HelperMethods.addNeeded(type, ir, outputs, usedFunctions, arrayType, derivatives.any(), precision.single());
         if (simdPanel != null) {
             SimdKernel.addTo(type, simdPanel, precision, simdRows);
         }

@@ -27,12 +27,12 @@ final class HelperMethods {
      * generator its initializers draw from, and the checks its methods make of their arguments.
      */
     static void addNeeded(TypeSpec.Builder type, IrProgram ir, List<ClassWriter.OutputPlan> outputs, Set<ScalarFn> usedFunctions,
-                          TypeName arrayType, boolean derivatives) {
+                          TypeName arrayType, boolean derivatives, boolean single) {
         Set<String> methods = new LinkedHashSet<>();
         Set<ScalarFn.HelperField> fields = new LinkedHashSet<>();
         for (ScalarFn f : usedFunctions) {
-            methods.addAll(f.helperMethods());
-            fields.addAll(f.helperFields());
+            methods.addAll(f.helperMethods(single));
+            fields.addAll(f.helperFields(single));
         }
         for (ScalarFn.HelperField f : fields) {
             type.addField(FieldSpec.builder(TypeName.get(primitive(f.type())), f.name(), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)

@@ -461,7 +461,7 @@ public sealed interface Scalar {
                 for (Scalar a : c.args()) {
                     args.add(print(a, 0));
                 }
-                s = (plain ? c.fn().name().toLowerCase(Locale.ROOT) : c.fn().java()) + "(" + String.join(", ", args) + ")";
+                s = (plain ? c.fn().name().toLowerCase(Locale.ROOT) : c.fn().java(single)) + "(" + String.join(", ", args) + ")";
                 own = 5;
                 if (single && !c.fn().keepsFloat()) {
                     s = dev.lossc.types.Precision.FLOAT.narrow(s);

@@ -54,6 +54,15 @@ public enum ScalarFn {
         return java;
     }
 
+    /**
+     * How a class of {@code float}s ({@code single}) or of doubles calls it: a float class's
+     * {@code tanh} is {@code tanhFloat}, whose result rounded to float is {@code tanh}'s rounded
+     * to float, bit for bit, and which is faster.
+     */
+    public String java(boolean single) {
+        return single && this == TANH ? "tanhFloat" : java;
+    }
+
     /** True if its Java method has a {@code float} overload ({@code Math.abs}, {@code max}, {@code min}): called on floats, it returns a float. */
     public boolean keepsFloat() {
         return this == ABS || this == MAX || this == MIN;
@@ -98,18 +107,28 @@ public enum ScalarFn {
      * called); empty for a Math method.
      */
     public List<String> helperMethods() {
+        return helperMethods(false);
+    }
+
+    /** {@link #helperMethods()} of a class of {@code float}s ({@code single}) or of doubles ({@link #java(boolean)}). */
+    public List<String> helperMethods(boolean single) {
         if (!isHelper()) {
             return List.of();
         }
         Set<String> out = new LinkedHashSet<>();
-        HelperSources.collect(java, out);
+        HelperSources.collect(java(single), out);
         return List.copyOf(out);
     }
 
     /** The static final fields the helpers of {@link #helperMethods()} read, in the order first read. */
     public List<HelperField> helperFields() {
+        return helperFields(false);
+    }
+
+    /** {@link #helperFields()} of a class of {@code float}s ({@code single}) or of doubles. */
+    public List<HelperField> helperFields(boolean single) {
         List<HelperField> out = new ArrayList<>();
-        for (String m : helperMethods()) {
+        for (String m : helperMethods(single)) {
             for (HelperField f : HelperSources.FIELDS.values()) {
                 if (!out.contains(f) && HelperSources.mentions(HelperSources.BODIES.get(m), f.name())) {
                     out.add(f);

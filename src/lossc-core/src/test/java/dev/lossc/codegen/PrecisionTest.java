@@ -99,6 +99,40 @@ class PrecisionTest {
         }
     }
 
+    /**
+     * A float class's {@code tanh} is {@code tanhFloat}, and each element it computes is the float
+     * of {@code tanh} (the double classes' helper, Math.tanh's bits), bit for bit: at the two floats
+     * whose fast result rounds the other way, at zeros of both signs, past 22, at subnormals, and at
+     * 400 random floats. The double class of the same program calls {@code tanh}.
+     */
+    @Test
+    void floatTanhIsTheFloatOfTanhBitForBit() {
+        SplittableRandom random = new SplittableRandom(400);
+        List<Float> xs = new ArrayList<>(List.of(0x1.e83fbp-10f, -0x1.e83fbp-10f, 0x1.f93eaep-10f, -0x1.f93eaep-10f, 0.0f, -0.0f,
+                Float.MIN_VALUE, -Float.MIN_NORMAL, 0x1p-10f, 1e-5f, 0.5f, -1.0f, 21.99f, 22.0f, -40.0f, Float.MAX_VALUE));
+        while (xs.size() < 416) {
+            xs.add(random.nextBoolean() ? (float) random.nextDouble(-6, 6) : Float.intBitsToFloat(random.nextInt()));
+        }
+        xs.replaceAll(v -> Float.isNaN(v) ? 0.25f : v);
+        String program = "model FloatTanh;\nparam A[" + xs.size() + "];\noutput Z = tanh(A);\nloss sum(tanh(A));\n";
+        LossCompiler.Result r = LossCompiler.compile("t.loss", program, FLOAT);
+        assertTrue(r.output().orElseThrow().source().contains("(float) tanhFloat(params[A_OFFSET"), "the float class calls tanhFloat");
+        assertFalse(LossCompiler.compile("t.loss", program, LossCompiler.Options.DEFAULT).output().orElseThrow().source().contains("tanhFloat"),
+                "the double class does not");
+        Compiled c = Compiled.compileAll(List.of(r), Compiled.JAVA8).get(0);
+        double[] a = new double[xs.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = xs.get(i);
+        }
+        c.setParams(Map.of("A", a));
+        double[] z = c.outputs(Map.of()).get("Z");
+        for (int i = 0; i < a.length; i++) {
+            float want = (float) dev.lossc.prim.ScalarFn.TANH.apply(a[i]);
+            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits((float) z[i]),
+                    "tanh(" + Float.toHexString((float) a[i]) + "): " + Float.toHexString((float) z[i]) + ", the float of tanh " + Float.toHexString(want));
+        }
+    }
+
     /** Random well-typed programs: every one compiles in float and agrees with the reference. */
     @TestFactory
     Stream<DynamicTest> randomProgramsAgreeWithTheReference() {

@@ -112,10 +112,74 @@ class TanhHelperTest {
         }
     }
 
+    private static void assertFloat(double x) {
+        double got = Helpers.tanhFloat(x);
+        float want = (float) Helpers.tanh(x);
+        if (Float.floatToRawIntBits((float) got) != Float.floatToRawIntBits(want) || (double) (float) got != got && !Double.isNaN(got)) {
+            throw new AssertionError("seed " + SEED + ": tanhFloat(" + Double.toHexString(x) + ") is " + Double.toHexString(got)
+                    + ", (float) tanh gives " + Float.toHexString(want));
+        }
+    }
+
+    /**
+     * tanhFloat is a float's value, and that float is (float) tanh(x), at the ends of its branches
+     * (0, 2^-10, 22), zeros, subnormals of either precision, the largest values, infinities and NaNs.
+     */
+    @Test
+    void tanhFloatGivesTheFloatOfTanhAtItsEdges() {
+        List<Double> xs = new ArrayList<>();
+        for (double t : new double[] {0.0, Double.MIN_VALUE, Float.MIN_VALUE, Float.MIN_NORMAL, Double.MIN_NORMAL, 0x1p-55, 0x1p-13,
+                0x1p-12, 0x1p-11, 0x1p-10, 0x1p-9, 0.25, 0.5, 0.55, 1.0, 9.0, 9.01, 10.0, 21.0, 22.0, 23.0, 1e30, Float.MAX_VALUE,
+                Double.MAX_VALUE}) {
+            xs.addAll(near(t));
+            xs.addAll(near((float) t));
+        }
+        xs.addAll(List.of(Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN));
+        // The only floats whose fast result rounds to another float than tanh's (all 2^32 floats
+        // tried, JDK 17 and 25): there the rounding test must send them to tanh.
+        for (float hard : new float[] {0x1.e83fbp-10f, 0x1.f93eaep-10f}) {
+            xs.add((double) hard);
+            xs.add((double) -hard);
+        }
+        for (double x : xs) {
+            assertFloat(x);
+        }
+        assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(Helpers.tanhFloat(-0.0)), "-0 stays -0");
+        assertTrue(Double.isNaN(Helpers.tanhFloat(Double.NaN)));
+    }
+
+    /**
+     * Every 997th float (4.3 million bit patterns: every exponent, both signs, NaNs), and a million
+     * random arguments: floats, doubles in [-25, 25], any double. Every float runs with
+     * {@code -Dlossc.tanhFloat.all=true} (about 40 seconds).
+     */
+    @Test
+    void tanhFloatGivesTheFloatOfTanhOnMillionsOfArguments() {
+        long step = Boolean.getBoolean("lossc.tanhFloat.all") ? 1 : 997;
+        for (long bits = 0; bits < 1L << 32; bits += step) {
+            assertFloat(Float.intBitsToFloat((int) bits));
+        }
+        SplittableRandom random = new SplittableRandom(SEED);
+        for (int i = 0; i < 1_000_000; i++) {
+            double x = switch (i % 3) {
+                case 0 -> Float.intBitsToFloat(random.nextInt());
+                case 1 -> random.nextDouble(-25, 25);
+                default -> Double.longBitsToDouble(random.nextLong());
+            };
+            assertFloat(x);
+        }
+    }
+
     /** The generated class carries the field, the helper and strictTanh, and no other helper. */
     @Test
     void tanhBringsItsFieldAndStrictTanh() {
         assertEquals(List.of("tanh", "strictTanh"), ScalarFn.TANH.helperMethods());
+        assertEquals(List.of("tanh", "strictTanh"), ScalarFn.TANH.helperMethods(false));
+        assertEquals(List.of("tanhFloat", "tanh", "strictTanh"), ScalarFn.TANH.helperMethods(true), "a float class calls tanhFloat");
+        assertEquals(ScalarFn.TANH.helperFields(), ScalarFn.TANH.helperFields(true));
+        assertEquals(List.of("sigmoid"), ScalarFn.SIGMOID.helperMethods(true));
+        assertEquals("tanhFloat", ScalarFn.TANH.java(true));
+        assertEquals("tanh", ScalarFn.TANH.java(false));
         assertEquals(List.of("sigmoid"), ScalarFn.SIGMOID.helperMethods());
         assertEquals(List.of(), ScalarFn.SIGMOID.helperFields());
         assertEquals(List.of(), ScalarFn.EXP.helperMethods());
