@@ -104,7 +104,7 @@ public final class ClassWriter {
         List<List<Stmt>> bodies = new ArrayList<>(List.of(forward, backward));
         outputs.forEach(o -> bodies.add(o.body()));
         bodies.addAll(derivatives.bodies());
-        this.account = new StorageAccount(ir, bodies, precision.single() ? 4 : 8);
+        this.account = new StorageAccount(ir, bodies, precision.bytes());
         layout.checkpointed = checkpoints.loops;
         this.simd = simd;
         java.util.function.IntFunction<String> panel = !simd ? null : rows -> {
@@ -115,7 +115,7 @@ public final class ClassWriter {
             return simdPanel;
         };
         this.parallel = parallel ? new ParallelWriter(this) : null;
-        this.scratch = new ScratchRows(precision.single() ? 4 : 8);
+        this.scratch = new ScratchRows(precision.bytes());
         this.kernels = new Kernels(layout, usedFunctions::add, (role, rows, cols) -> scratch.field(role, rows, cols, names::allocate),
                 panel, this.parallel);
         String cls = JavaNames.className(ir.className());

@@ -162,7 +162,7 @@ final class ParallelWriter implements Kernels.Parallel {
 
     /** Row lengths that fill whole cache lines, for this class's element type. */
     private ScratchRows lines() {
-        return new ScratchRows(w.precision.single() ? 4 : 8);
+        return new ScratchRows(w.precision.bytes());
     }
 
     /**

@@ -51,7 +51,7 @@ final class Products {
     ProductPlan plan(Stmt.Op op) {
         Shape b = op.args().size() > 1 ? op.args().get(1).shape() : null;
         return ProductPlan.of(op.prim().kernel(), op.args().get(0).shape(), b, op.out().shape(), op.accumulate(), op.epilogue() != null,
-                simdPanel != null, loops.precision.single() ? Float.BYTES : Double.BYTES);
+                simdPanel != null, loops.precision.bytes());
     }
 
     /** {@code out (+)= a · b} for a product op ({@code topLevel}: outside every loop). */

@@ -36,6 +36,11 @@ public enum Precision {
         return this == FLOAT;
     }
 
+    /** The bytes of an element: 8 for double, 4 for float. */
+    public int bytes() {
+        return single() ? Float.BYTES : Double.BYTES;
+    }
+
     /** {@code double} or {@code float}: the element type, as emitted. */
     public String type() {
         return type;
